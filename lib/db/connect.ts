@@ -1,0 +1,102 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./generated/client";
+import { runnerFromPg, runnerFromPglite, type SqlRunner } from "./sql";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  kind: "embedded" | "server";
+  prisma: Db;
+  /** Raw access for migrations and seeding; shares the same connection(s) as `prisma`. */
+  runner: SqlRunner;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig =
+  | { kind: "server"; url: string; poolSize?: number; acquireTimeoutMs?: number }
+  | { kind: "embedded"; dataDir: string } // dataDir "memory://" keeps everything in RAM (tests)
+  | { kind: "pglite"; pglite: PGlite };
+
+export class DatabaseLockedError extends Error {}
+
+function lockEmbedded(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, "pglite.pid");
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, "utf8"));
+    let alive = false;
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false; // stale lock from a process that is gone
+      }
+    }
+    if (alive) {
+      // PGlite is one process's database: a second opener would corrupt it.
+      throw new DatabaseLockedError(
+        `The embedded database in ${dataDir} is open in another Loupe process (pid ${pid}). ` +
+          `Stop that process first, or set DATABASE_URL to use a PostgreSQL server that many processes can share.`,
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(lockFile, "utf8") === String(process.pid)) rmSync(lockFile);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === "server") {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      // How long a request waits for a free connection before failing instead of hanging.
+      connectionTimeoutMillis: config.acquireTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: "server",
+      prisma,
+      runner: runnerFromPg(pool),
+      async close() {
+        await prisma.$disconnect();
+        await pool.end().catch(() => {});
+      },
+    };
+  }
+  let pglite: PGlite;
+  let unlock = () => {};
+  if (config.kind === "pglite") {
+    pglite = config.pglite;
+  } else if (config.dataDir === "memory://") {
+    pglite = new PGlite();
+  } else {
+    const dir = path.resolve(config.dataDir);
+    unlock = lockEmbedded(dir);
+    pglite = new PGlite(path.join(dir, "pgdata"));
+  }
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    kind: "embedded",
+    prisma,
+    runner: runnerFromPglite(pglite),
+    async close() {
+      await prisma.$disconnect();
+      if (config.kind !== "pglite") await pglite.close();
+      unlock();
+    },
+  };
+}

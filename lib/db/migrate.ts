@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { SqlRunner } from "./sql";
+
+export const MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries
+    .filter((e) => e.isDirectory() && /^\d{14}_[a-z0-9_]+$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+// Any fixed number works; it only has to be the same for every Loupe process on one database.
+const MIGRATION_LOCK = 7_241_953;
+
+/**
+ * Applies pending migrations in name order, each in its own transaction, recording name and checksum.
+ * An applied migration whose file has since changed is refused: history is append-only.
+ * A session advisory lock lets several processes start at once against one server safely.
+ */
+export async function migrate(
+  db: SqlRunner,
+  opts: { dir?: string; log?: (line: string) => void } = {},
+): Promise<{ applied: string[] }> {
+  const log = opts.log ?? (() => {});
+  const migrations = await readMigrations(opts.dir);
+  await db.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+  try {
+    await db.exec(`CREATE TABLE IF NOT EXISTS "_loupe_migrations" (
+      "name" TEXT PRIMARY KEY,
+      "checksum" CHAR(64) NOT NULL,
+      "applied_at" TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    const rows = await db.query<{ name: string; checksum: string }>(
+      `SELECT name, checksum FROM "_loupe_migrations" ORDER BY name`,
+    );
+    const applied = new Map(rows.map((r) => [r.name, r.checksum]));
+    const known = new Set(migrations.map((m) => m.name));
+    for (const name of applied.keys()) {
+      if (!known.has(name)) {
+        throw new MigrationError(
+          `Database has migration ${name} that this Loupe does not know: it was migrated by a newer version.`,
+        );
+      }
+    }
+    const done: string[] = [];
+    for (const m of migrations) {
+      const prior = applied.get(m.name);
+      if (prior) {
+        if (prior !== m.checksum) {
+          throw new MigrationError(
+            `Migration ${m.name} was changed after it was applied (checksum ${prior.slice(0, 12)}… → ${m.checksum.slice(0, 12)}…). ` +
+              `Applied migrations are immutable: revert the file and add a new migration instead.`,
+          );
+        }
+        continue;
+      }
+      log(`applying ${m.name}`);
+      await db.exec("BEGIN");
+      try {
+        await db.exec(m.sql);
+        await db.query(`INSERT INTO "_loupe_migrations" (name, checksum) VALUES ($1, $2)`, [m.name, m.checksum]);
+        await db.exec("COMMIT");
+      } catch (err) {
+        await db.exec("ROLLBACK");
+        throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`);
+      }
+      done.push(m.name);
+    }
+    return { applied: done };
+  } finally {
+    await db.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+  }
+}

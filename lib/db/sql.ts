@@ -1,0 +1,32 @@
+import type { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
+
+// The smallest surface the migration runner, demo seeding and tests need, over both engines.
+export interface SqlRunner {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export function runnerFromPglite(db: PGlite): SqlRunner {
+  return {
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async query<T>(sql: string, params?: unknown[]) {
+      const r = await db.query<T>(sql, params as unknown[]);
+      return r.rows;
+    },
+  };
+}
+
+export function runnerFromPg(client: pg.Client | pg.PoolClient | pg.Pool): SqlRunner {
+  return {
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async query<T>(sql: string, params?: unknown[]) {
+      const r = await client.query(sql, params as unknown[]);
+      return r.rows as T[];
+    },
+  };
+}

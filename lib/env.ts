@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+// Environment is parsed once, at first use; a bad value stops the process with a readable message.
+const ZEnv = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  LOUPE_DATA_DIR: z.string().min(1).default("./.loupe"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  LOUPE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(8),
+  LOUPE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+export type TEnv = z.infer<typeof ZEnv>;
+
+let cached: TEnv | undefined;
+
+export function getEnv(): TEnv {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(
+    Object.fromEntries(Object.entries(process.env).map(([k, v]) => [k, v === "" ? undefined : v])),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+export function isEmbedded(): boolean {
+  return !getEnv().DATABASE_URL;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "@/lib/db/connect";
+import { migrate } from "@/lib/db/migrate";
+
+export interface TestDatabase extends Database {
+  label: string;
+}
+
+/**
+ * The engines database tests run on: embedded PGlite always, and the PostgreSQL server too when
+ * TEST_DATABASE_URL is set (CI sets it). Use with `describe.each(engines())`.
+ */
+export function engines(): { engine: "pglite" | "postgres" }[] {
+  const list: { engine: "pglite" | "postgres" }[] = [{ engine: "pglite" }];
+  if (process.env.TEST_DATABASE_URL) list.push({ engine: "postgres" });
+  return list;
+}
+
+/** A fresh, empty database (a new in-memory PGlite, or a new database on the server), migrated unless asked not to. */
+export async function freshDatabase(
+  engine: "pglite" | "postgres",
+  opts: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
+  let db: Database;
+  let label: string;
+  let drop = async () => {};
+  if (engine === "pglite") {
+    db = await openDatabase({ kind: "embedded", dataDir: "memory://" });
+    label = "pglite";
+  } else {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) throw new Error("TEST_DATABASE_URL is not set");
+    const name = `loupe_t_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    db = await openDatabase({ kind: "server", url: url.toString(), poolSize: opts.poolSize ?? 20 });
+    label = `postgres:${name}`;
+    drop = async () => {
+      const a = new pg.Client({ connectionString: base });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await a.end();
+    };
+  }
+  if (opts.migrate !== false) await migrate(db.runner);
+  const close = db.close.bind(db);
+  return {
+    ...db,
+    label,
+    async close() {
+      await close();
+      await drop();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+const alias = {
+  "@": path.resolve(__dirname),
+  // `server-only` throws outside React's server build; tests are server-side by construction.
+  "server-only": path.resolve(__dirname, "test/support/server-only.ts"),
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "components/**/*.test.ts"], environment: "node" },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "db",
+          include: ["test/db/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file gets its own fresh database; running them one at a time keeps the
+          // PostgreSQL server's connection count and this 2-core machine sane.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
