@@ -2,9 +2,9 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 const alias = {
-  "@": path.resolve(__dirname),
+  "@": path.resolve(import.meta.dirname),
   // `server-only` throws outside React's server build; tests are server-side by construction.
-  "server-only": path.resolve(__dirname, "test/support/server-only.ts"),
+  "server-only": path.resolve(import.meta.dirname, "test/support/server-only.ts"),
 };
 
 export default defineConfig({

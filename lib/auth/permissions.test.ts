@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { can } from "./permissions";
+
+describe("permission table", () => {
+  it("denies unknown permissions to everyone, admins included", () => {
+    expect(can("admin", "launch:missiles")).toBe(false);
+    expect(can("admin", "")).toBe(false);
+    expect(can("admin", "toString")).toBe(false);
+  });
+  it("denies when there is no role", () => {
+    expect(can(null, "annotate:pair")).toBe(false);
+    expect(can(undefined, "annotate:pair")).toBe(false);
+  });
+  it("keeps admin-only permissions from reviewers and annotators", () => {
+    for (const p of ["user:manage", "project:manage", "admin:view", "export:project"]) {
+      expect(can("admin", p)).toBe(true);
+      expect(can("reviewer", p)).toBe(false);
+      expect(can("annotator", p)).toBe(false);
+    }
+  });
+  it("lets reviewers review and annotators only annotate", () => {
+    expect(can("reviewer", "review:label:any")).toBe(true);
+    expect(can("annotator", "review:label:any")).toBe(false);
+    expect(can("annotator", "annotate:pair")).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+// The one permission table. Anything not listed is denied. Server code checks it next to the data;
+// the UI reads the same table only to decide which controls to show.
+export const ROLES = ["admin", "reviewer", "annotator"] as const;
+export type TRole = (typeof ROLES)[number];
+
+const TABLE = {
+  "annotate:pair": ["admin", "reviewer", "annotator"],
+  "project:list": ["admin", "reviewer", "annotator"],
+  "image:read": ["admin", "reviewer", "annotator"],
+  "review:label:any": ["admin", "reviewer"],
+  "project:manage": ["admin"],
+  "user:manage": ["admin"],
+  "audit:read": ["admin"],
+  "admin:view": ["admin"],
+  "export:project": ["admin"],
+  "import:project": ["admin"],
+} as const satisfies Record<string, readonly TRole[]>;
+
+export type TPermission = keyof typeof TABLE;
+
+export function can(role: TRole | null | undefined, permission: string): boolean {
+  if (!role) return false;
+  const allowed = Object.hasOwn(TABLE, permission)
+    ? (TABLE as Record<string, readonly TRole[]>)[permission]
+    : undefined;
+  return allowed ? allowed.includes(role) : false;
+}

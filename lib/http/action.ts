@@ -1,0 +1,34 @@
+import "server-only";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { requirePermission, type TSessionUser } from "../auth/session";
+import type { TPermission } from "../auth/permissions";
+import { zodToInvalid } from "./handler";
+
+export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
+
+/**
+ * The one wrapper for server actions (usable with useActionState). Every action is a public
+ * endpoint: the permission is checked here on the server whatever the UI shows, and FormData is
+ * parsed with zod (use z.coerce for numbers and booleans).
+ */
+export function action<S extends z.ZodType, T>(
+  permission: TPermission,
+  schema: S,
+  fn: (input: z.infer<S>, user: TSessionUser) => Promise<T | TActionResult<T>>,
+) {
+  return async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
+    try {
+      const user = await requirePermission(permission);
+      const parsed = schema.safeParse(Object.fromEntries(formData));
+      if (!parsed.success) throw zodToInvalid(parsed.error);
+      const out = await fn(parsed.data, user);
+      if (out && typeof out === "object" && "ok" in out) return out as TActionResult<T>;
+      return { ok: true, data: out as T };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: err.message };
+      console.error("[loupe] unexpected error in action", err);
+      return { ok: false, error: "Something went wrong on the server." };
+    }
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+// Each reject reason maps to the verifier dimension it supervises, so a reject becomes training
+// signal for that dimension rather than one bit (PRODUCT.md, "Reject reasons").
+export const DIMENSIONS = ["IF", "NC", "VQ", "RA"] as const;
+export type TDimension = (typeof DIMENSIONS)[number];
+
+export const ZRejectReason = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "codes are lower_snake_case"),
+  label: z.string().trim().min(1).max(80),
+  dimension: z.enum(DIMENSIONS),
+});
+export type TRejectReason = z.infer<typeof ZRejectReason>;
+
+export const ZRejectReasons = z
+  .array(ZRejectReason)
+  .min(1)
+  .max(30)
+  .refine((rs) => new Set(rs.map((r) => r.code)).size === rs.length, "reason codes must be unique");
+
+export const DEFAULT_REJECT_REASONS: TRejectReason[] = [
+  { code: "no_visible_edit", label: "No visible edit", dimension: "IF" },
+  { code: "instruction_not_followed", label: "Instruction not followed", dimension: "IF" },
+  { code: "wrong_object", label: "Wrong object or region edited", dimension: "IF" },
+  { code: "hallucinated", label: "Hallucinated attribute or action", dimension: "IF" },
+  { code: "extra_change", label: "Extra unrequested change", dimension: "NC" },
+  { code: "change_outside_region", label: "Change outside the target region", dimension: "NC" },
+  { code: "identity_changed", label: "Identity or count changed", dimension: "NC" },
+  { code: "artifacts", label: "Artifacts or distortion", dimension: "VQ" },
+  { code: "lighting_mismatch", label: "Lighting, shadow or perspective mismatch", dimension: "VQ" },
+  { code: "text_wrong", label: "Text rendered wrong", dimension: "VQ" },
+  { code: "anatomy_error", label: "Anatomy error", dimension: "VQ" },
+  { code: "reasoning_wrong", label: "Reasoning wrong", dimension: "RA" },
+];
+
+/** Reasons stored on a project, parsed; a corrupt value falls back to nothing rather than crashing a page. */
+export function parseReasons(value: unknown): TRejectReason[] {
+  const r = ZRejectReasons.safeParse(value);
+  return r.success ? r.data : [];
+}

@@ -1,0 +1,36 @@
+import "server-only";
+import type { Db } from "../db/connect";
+
+export interface TProgress {
+  labelsToday: number;
+  labelsTotal: number;
+  pairsLeft: number;
+  pairsTotal: number;
+}
+
+/** `timeZone` is the annotator's IANA zone, so "today" means their day, not the server's. */
+export async function getProgress(db: Db, userId: number, projectId: number, timeZone = "UTC"): Promise<TProgress> {
+  const tz = isValidTimeZone(timeZone) ? timeZone : "UTC";
+  const [mine] = await db.$queryRaw<{ today: bigint; total: bigint }[]>`
+    SELECT count(*) FILTER (WHERE created_at >= (date_trunc('day', now() AT TIME ZONE ${tz}) AT TIME ZONE ${tz})) AS today,
+           count(*) AS total
+    FROM labels WHERE annotator_id = ${userId} AND project_id = ${projectId}`;
+  const [pairs] = await db.$queryRaw<{ open: bigint; total: bigint }[]>`
+    SELECT count(*) FILTER (WHERE status = 'open') AS open, count(*) AS total
+    FROM pairs WHERE project_id = ${projectId}`;
+  return {
+    labelsToday: Number(mine?.today ?? 0),
+    labelsTotal: Number(mine?.total ?? 0),
+    pairsLeft: Number(pairs?.open ?? 0),
+    pairsTotal: Number(pairs?.total ?? 0),
+  };
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
