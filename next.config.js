@@ -5,5 +5,7 @@ const nextConfig = {
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: true }, // `npm run typecheck` owns type errors; build stays fast
   devIndicators: false,
+  // forbidden() answers 403 from pages and actions that a role may not use (lib/auth/page.ts).
+  experimental: { authInterrupts: true },
 };
 export default nextConfig;

@@ -1,26 +1,15 @@
 import "server-only";
-import { getEnv } from "../env";
+import { configFromEnv } from "./config";
 import { migrate } from "./migrate";
 import { openDatabase, type Database, type Db } from "./connect";
 
 export type { Db } from "./connect";
 export { Prisma } from "./generated/client";
+export { configFromEnv } from "./config";
 
 // One database per process, kept on globalThis so Next's hot reload and its separate module graphs
 // (route handlers, server components, proxy) all share it instead of opening a second PGlite.
 const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Database> };
-
-export function configFromEnv() {
-  const env = getEnv();
-  return env.DATABASE_URL
-    ? ({
-        kind: "server",
-        url: env.DATABASE_URL,
-        poolSize: env.DATABASE_POOL_SIZE,
-        acquireTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS,
-      } as const)
-    : ({ kind: "embedded", dataDir: env.LOUPE_DATA_DIR } as const);
-}
 
 async function open(): Promise<Database> {
   const db = await openDatabase(configFromEnv());

@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePageUser } from "@/lib/auth/page";
+import { getDatabase } from "@/lib/db";
+import { listProjects } from "@/lib/projects/queries";
+import { AppHeader } from "@/components/ui/app-header";
+
+export const metadata: Metadata = { title: "Admin" };
+export const dynamic = "force-dynamic";
+
+export default async function AdminPage() {
+  const user = await requirePageUser("admin:view", "/admin");
+  const database = await getDatabase();
+  const projects = await listProjects(database.prisma);
+  return (
+    <>
+      <AppHeader user={user} title="Admin" />
+      <main className="mx-auto max-w-5xl space-y-6 p-6">
+        <h1 className="text-2xl font-semibold">Admin</h1>
+        {database.kind === "embedded" ? (
+          <div role="note" aria-label="Embedded database notice" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-950">
+            <p className="font-medium">Running on the embedded database (PGlite).</p>
+            <p className="mt-1 text-sm">
+              It lives in this machine&apos;s data folder and serves one Loupe process: right for trying Loupe and for small teams.
+              For many annotators or several servers, set <code>DATABASE_URL</code> to a PostgreSQL server.
+            </p>
+          </div>
+        ) : (
+          <p className="text-sm text-neutral-600">Database: PostgreSQL server.</p>
+        )}
+        <section>
+          <h2 className="text-lg font-semibold">Projects</h2>
+          <table className="mt-2 w-full bg-white text-sm">
+            <caption className="sr-only">Projects and their progress</caption>
+            <thead className="bg-neutral-100 text-left">
+              <tr>
+                <th scope="col" className="p-2">Name</th>
+                <th scope="col" className="p-2">Overlap</th>
+                <th scope="col" className="p-2">Pairs</th>
+                <th scope="col" className="p-2">Open</th>
+                <th scope="col" className="p-2">Labels</th>
+              </tr>
+            </thead>
+            <tbody>
+              {projects.map((p) => (
+                <tr key={p.id} className="border-t border-neutral-200">
+                  <td className="p-2">{p.name}</td>
+                  <td className="p-2">{p.overlap}</td>
+                  <td className="p-2">{p.pairsTotal.toLocaleString()}</td>
+                  <td className="p-2">{p.pairsOpen.toLocaleString()}</td>
+                  <td className="p-2">{p.labels.toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <p>
+          <Link href="/admin/users" className="text-indigo-700 underline">Manage users</Link>
+        </p>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/page";
+import { getDb } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
+import { getProjectForAnnotator } from "@/lib/projects/queries";
+import { AppHeader } from "@/components/ui/app-header";
+import { Workbench } from "@/components/annotate/workbench";
+
+export const metadata: Metadata = { title: "Annotate" };
+export const dynamic = "force-dynamic";
+
+export default async function AnnotatePage({ params }: { params: Promise<{ projectId: string }> }) {
+  const { projectId: raw } = await params;
+  const user = await requirePageUser("annotate:pair", `/annotate/${raw}`);
+  const projectId = Number(raw);
+  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const project = await getProjectForAnnotator(await getDb(), projectId).catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  return (
+    <>
+      <AppHeader user={user} title={project.name} />
+      <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={project.reasons} />
+    </>
+  );
+}

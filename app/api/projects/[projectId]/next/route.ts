@@ -1,0 +1,12 @@
+import { route } from "@/lib/http/handler";
+import { getDb } from "@/lib/db";
+import { claimNextPair } from "@/lib/queue/claim";
+import { ZNextQuery, ZProjectParams } from "@/lib/queue/params";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/projects/:projectId/next?exclude=<pair ids on screen> → { pair: TClaimedPair | null }
+export const GET = route({ permission: "annotate:pair", input: ZNextQuery, params: ZProjectParams }, async ({ user, input, params }) => {
+  const pair = await claimNextPair(await getDb(), { projectId: params.projectId, userId: user.id, exclude: input.exclude });
+  return { pair };
+});

@@ -1,0 +1,10 @@
+import { route } from "@/lib/http/handler";
+import { getDb } from "@/lib/db";
+import { getProgress } from "@/lib/queue/progress";
+import { ZProgressQuery, ZProjectParams } from "@/lib/queue/params";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ permission: "annotate:pair", input: ZProgressQuery, params: ZProjectParams }, async ({ user, input, params }) =>
+  getProgress(await getDb(), user.id, params.projectId, input.tz),
+);

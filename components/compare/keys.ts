@@ -1,0 +1,77 @@
+/**
+ * Keyboard shortcut decisions for the compare view, kept free of React so they can be tested.
+ */
+
+export interface KeyLike {
+  key: string;
+  repeat?: boolean;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
+
+/**
+ * - "cycle-mode": V (not auto-repeated) → next compare mode
+ * - "hold-source": Space pressed → show the source in place of the edited image
+ * - "hold-repeat": Space auto-repeat → nothing to do, but still swallow it (no page scroll)
+ * - null: not ours
+ */
+export type CompareKeyAction = "cycle-mode" | "hold-source" | "hold-repeat" | null;
+
+export function isSpaceKey(key: string): boolean {
+  return key === " " || key === "Spacebar";
+}
+
+export function hasCommandModifier(e: KeyLike): boolean {
+  return Boolean(e.ctrlKey || e.metaKey || e.altKey);
+}
+
+export function compareKeyDownAction(e: KeyLike): CompareKeyAction {
+  if (hasCommandModifier(e)) return null;
+  if (isSpaceKey(e.key)) return e.repeat ? "hold-repeat" : "hold-source";
+  if (e.key === "v" || e.key === "V") return e.repeat ? null : "cycle-mode";
+  return null;
+}
+
+const TEXT_ENTRY_SELECTOR = "input, textarea, select, [contenteditable]:not([contenteditable='false'])";
+
+/** Elements where Space has its own meaning (activating a control). */
+const SPACE_ACTIVATED_SELECTOR = [
+  "button",
+  "a[href]",
+  "summary",
+  "[role='button']",
+  "[role='checkbox']",
+  "[role='switch']",
+  "[role='radio']",
+  "[role='menuitem']",
+  "[role='menuitemcheckbox']",
+  "[role='menuitemradio']",
+  "[role='option']",
+  "[role='tab']",
+  "[role='link']",
+].join(", ");
+
+function asElement(target: EventTarget | null): Element | null {
+  return typeof Element !== "undefined" && target instanceof Element ? target : null;
+}
+
+/** True for inputs, textareas, selects and contenteditable regions (and anything inside them). */
+export function isTextEntryTarget(target: EventTarget | null): boolean {
+  const el = asElement(target);
+  if (!el) return false;
+  if ((el as HTMLElement).isContentEditable) return true;
+  return el.closest(TEXT_ENTRY_SELECTOR) !== null;
+}
+
+/**
+ * Space is a global "hold to show source" key, except on controls *outside* the compare view
+ * that Space activates (e.g. the page's Accept/Reject buttons): those keep their behaviour.
+ * Inside the compare view, toolbar buttons are activated with Enter (or the mouse).
+ */
+export function spaceBelongsToTarget(target: EventTarget | null, root: Element | null): boolean {
+  const el = asElement(target);
+  if (!el) return false;
+  if (root && root.contains(el)) return false;
+  return el.closest(SPACE_ACTIVATED_SELECTOR) !== null;
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import { useEffect, useEffectEvent, type RefObject } from "react";
+import { compareKeyDownAction, isSpaceKey, isTextEntryTarget, spaceBelongsToTarget } from "./keys";
+
+export interface UseCompareKeysOptions {
+  /** When false, no key is handled (a held Space is still released on keyup/blur). */
+  enabled: boolean;
+  /** The compare view's root element; Space on controls outside it keeps its default. */
+  rootRef: RefObject<HTMLElement | null>;
+  /** V pressed. */
+  onCycleMode: () => void;
+  /** Space pressed (true) / released or window blurred (false). */
+  onHoldSource: (held: boolean) => void;
+}
+
+/**
+ * Window-level shortcuts for the compare view: V cycles modes, holding Space shows the source.
+ * Ignores events while disabled, from text-entry fields, with Ctrl/Meta/Alt held, or already
+ * handled by someone else (defaultPrevented).
+ */
+export function useCompareKeys({ enabled, rootRef, onCycleMode, onHoldSource }: UseCompareKeysOptions): void {
+  const handleKeyDown = useEffectEvent((e: KeyboardEvent) => {
+    if (!enabled || e.defaultPrevented || e.isComposing) return;
+    if (isTextEntryTarget(e.target)) return;
+    const action = compareKeyDownAction(e);
+    if (action === null) return;
+    if (action === "cycle-mode") {
+      e.preventDefault();
+      onCycleMode();
+      return;
+    }
+    if (spaceBelongsToTarget(e.target, rootRef.current)) return;
+    e.preventDefault(); // no page scroll, no button activation
+    if (action === "hold-source") onHoldSource(true);
+  });
+
+  const handleKeyUp = useEffectEvent((e: KeyboardEvent) => {
+    if (!isSpaceKey(e.key)) return;
+    // Always release, wherever focus went and whatever `enabled` is now: never stick.
+    onHoldSource(false);
+    if (enabled && !isTextEntryTarget(e.target) && !spaceBelongsToTarget(e.target, rootRef.current)) {
+      e.preventDefault(); // keyup is what activates a focused button with Space
+    }
+  });
+
+  const handleBlur = useEffectEvent(() => onHoldSource(false));
+
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => handleKeyDown(e);
+    const up = (e: KeyboardEvent) => handleKeyUp(e);
+    const blur = () => handleBlur();
+    const visibility = () => {
+      if (document.visibilityState === "hidden") handleBlur();
+    };
+    window.addEventListener("keydown", down);
+    window.addEventListener("keyup", up);
+    window.addEventListener("blur", blur);
+    document.addEventListener("visibilitychange", visibility);
+    return () => {
+      window.removeEventListener("keydown", down);
+      window.removeEventListener("keyup", up);
+      window.removeEventListener("blur", blur);
+      document.removeEventListener("visibilitychange", visibility);
+    };
+  }, []);
+}

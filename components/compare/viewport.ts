@@ -1,0 +1,222 @@
+/**
+ * Pure geometry for the compare view. No DOM, no React: everything here is unit-tested.
+ *
+ * Coordinate system: everything is *normalized to the pane*. The pane (the visible, clipped
+ * area) is the unit square [0,1]×[0,1]; (0,0) is its top-left corner. Content is drawn in a
+ * layer that fills the pane and is transformed with
+ *
+ *   transform: translate(x·100%, y·100%) scale(scale);  transform-origin: 0 0
+ *
+ * so a content point p appears on screen at `t + scale·p`. Because the translation is a
+ * fraction of the pane size, one `View` can be shared by panes of different pixel sizes
+ * (side-by-side halves, the full-width slider pane) and survives window resizes.
+ */
+
+export interface View {
+  /** Zoom factor; 1 = image fitted (object-contain) in the pane. */
+  scale: number;
+  /** Horizontal translation as a fraction of the pane width. */
+  x: number;
+  /** Vertical translation as a fraction of the pane height. */
+  y: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Axis-aligned rectangle; in this module usually normalized to the pane. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export const MIN_SCALE = 1;
+export const MAX_SCALE = 16;
+/** Above this zoom, images are rendered with `image-rendering: pixelated`. */
+export const PIXELATED_THRESHOLD = 3;
+/** Step used by the zoom-in / zoom-out buttons. */
+export const ZOOM_STEP = 1.5;
+/** Keyboard step for the slider, in percent. */
+export const SLIDER_STEP = 2;
+export const SLIDER_PAGE_STEP = 10;
+
+export const IDENTITY_VIEW: Readonly<View> = Object.freeze({ scale: 1, x: 0, y: 0 });
+
+/** The whole pane, used when the image size is not known yet. */
+export const FULL_RECT: Readonly<Rect> = Object.freeze({ x: 0, y: 0, width: 1, height: 1 });
+
+export function clamp(value: number, min: number, max: number): number {
+  if (Number.isNaN(value)) return min;
+  return Math.min(max, Math.max(min, value));
+}
+
+export function clampScale(scale: number, min = MIN_SCALE, max = MAX_SCALE): number {
+  return clamp(scale, min, max);
+}
+
+/**
+ * Where an image of `content` pixels ends up inside a `container` with `object-fit: contain`
+ * (centered), normalized to the container. Degenerate sizes yield the full pane.
+ */
+export function fitContain(content: Size, container: Size): Rect {
+  if (!(content.width > 0 && content.height > 0 && container.width > 0 && container.height > 0)) {
+    return { ...FULL_RECT };
+  }
+  const fit = Math.min(container.width / content.width, container.height / content.height);
+  const width = (content.width * fit) / container.width;
+  const height = (content.height * fit) / container.height;
+  return { x: (1 - width) / 2, y: (1 - height) / 2, width, height };
+}
+
+/** Smallest rectangle containing all of `rects` (FULL_RECT if none). */
+export function unionRect(...rects: Rect[]): Rect {
+  if (rects.length === 0) return { ...FULL_RECT };
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const r of rects) {
+    x0 = Math.min(x0, r.x);
+    y0 = Math.min(y0, r.y);
+    x1 = Math.max(x1, r.x + r.width);
+    y1 = Math.max(y1, r.y + r.height);
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * Clamp the translation along one axis. The content occupies [start, start+length] before
+ * transforming. If, scaled, it is at least as large as the pane, it must cover the pane (no
+ * empty gap can be dragged into view); otherwise it is centered.
+ */
+function clampAxis(t: number, scale: number, start: number, length: number): number {
+  const scaledLength = scale * length;
+  if (scaledLength <= 1) {
+    return 0.5 - scale * (start + length / 2);
+  }
+  const min = 1 - scale * (start + length); // right/bottom edge of content at the pane edge
+  const max = -scale * start; // left/top edge of content at the pane edge
+  return clamp(t, min, max) + 0; // + 0 turns -0 into 0
+}
+
+/**
+ * Keep the content in view: clamps the scale to [MIN_SCALE, MAX_SCALE] and the translation
+ * so the image (given by `content`, normalized to the pane) cannot be dragged out of view.
+ * At scale 1 this always returns the identity translation for a centered, fitted image.
+ */
+export function clampView(view: View, content: Rect = FULL_RECT): View {
+  const scale = clampScale(view.scale);
+  return {
+    scale,
+    x: clampAxis(view.x, scale, content.x, content.width),
+    y: clampAxis(view.y, scale, content.y, content.height),
+  };
+}
+
+/**
+ * Multiply the zoom by `factor`, keeping the content point under `point` (pane-normalized,
+ * e.g. the cursor) fixed where possible, then clamp.
+ */
+export function zoomAt(view: View, factor: number, point: Point, content: Rect = FULL_RECT): View {
+  const scale = clampScale(view.scale * factor);
+  const ratio = scale / view.scale;
+  // p = (c - t) / s must stay under c:  t' = c - s'·p = c - (c - t)·s'/s
+  return clampView(
+    {
+      scale,
+      x: point.x - (point.x - view.x) * ratio,
+      y: point.y - (point.y - view.y) * ratio,
+    },
+    content,
+  );
+}
+
+/** Set an absolute zoom level, anchored at `point` (defaults to the pane center). */
+export function zoomTo(
+  view: View,
+  scale: number,
+  point: Point = { x: 0.5, y: 0.5 },
+  content: Rect = FULL_RECT,
+): View {
+  return zoomAt(view, scale / view.scale, point, content);
+}
+
+/** Translate by a pane-normalized delta (e.g. pointer movement / pane size), then clamp. */
+export function panBy(view: View, dx: number, dy: number, content: Rect = FULL_RECT): View {
+  return clampView({ scale: view.scale, x: view.x + dx, y: view.y + dy }, content);
+}
+
+/**
+ * Zoom factor for one wheel event. Scrolling up (negative deltaY) zooms in. `deltaMode` is
+ * WheelEvent.deltaMode (0 pixels, 1 lines, 2 pages). Trackpad pinches arrive as wheel events
+ * with ctrlKey set and small deltas, so they get a higher sensitivity.
+ */
+export function wheelZoomFactor(deltaY: number, deltaMode = 0, pinch = false): number {
+  const pixels = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
+  const sensitivity = pinch ? 0.01 : 0.002;
+  // Cap a single event so a "notchy" mouse never jumps more than ~2x at once.
+  const exponent = clamp(-pixels * sensitivity, -0.7, 0.7);
+  return Math.exp(exponent);
+}
+
+export function viewsEqual(a: View, b: View, epsilon = 1e-9): boolean {
+  return (
+    Math.abs(a.scale - b.scale) <= epsilon &&
+    Math.abs(a.x - b.x) <= epsilon &&
+    Math.abs(a.y - b.y) <= epsilon
+  );
+}
+
+export function isPixelated(scale: number): boolean {
+  return scale > PIXELATED_THRESHOLD;
+}
+
+/** Zoom readout, e.g. "2.0×". */
+export function formatZoom(scale: number): string {
+  return `${scale.toFixed(1)}×`;
+}
+
+/** Slider divider position, in percent of the pane width, clamped to [0, 100]. */
+export function clampSliderPosition(percent: number): number {
+  return clamp(percent, 0, 100);
+}
+
+/** Divider position for a pointer at `clientX` over a pane starting at `left` of `width` px. */
+export function sliderPositionFromPointer(clientX: number, left: number, width: number): number {
+  if (!(width > 0)) return 50;
+  return clampSliderPosition(((clientX - left) / width) * 100);
+}
+
+/**
+ * New slider position for a key press, or null if the key is not a slider key.
+ * ArrowLeft/Down −2, ArrowRight/Up +2, PageDown/PageUp ∓10, Home 0, End 100.
+ */
+export function sliderPositionForKey(percent: number, key: string): number | null {
+  switch (key) {
+    case "ArrowLeft":
+    case "ArrowDown":
+      return clampSliderPosition(percent - SLIDER_STEP);
+    case "ArrowRight":
+    case "ArrowUp":
+      return clampSliderPosition(percent + SLIDER_STEP);
+    case "PageDown":
+      return clampSliderPosition(percent - SLIDER_PAGE_STEP);
+    case "PageUp":
+      return clampSliderPosition(percent + SLIDER_PAGE_STEP);
+    case "Home":
+      return 0;
+    case "End":
+      return 100;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { ZPairId } from "./schemas";
+
+export const ZProjectParams = z.object({ projectId: z.coerce.number().int().positive() });
+export const ZPairParams = z.object({ pairId: ZPairId });
+export const ZNextQuery = z.object({
+  exclude: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",").filter(Boolean) : []))
+    .pipe(z.array(ZPairId).max(10)),
+  tz: z.string().max(64).optional(),
+});
+export const ZProgressQuery = z.object({ tz: z.string().max(64).optional() });
