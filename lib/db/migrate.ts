@@ -3,7 +3,8 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SqlRunner } from "./sql";
 
-export const MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
+// turbopackIgnore: the folder is read at run time; without it the build traces the whole project.
+export const MIGRATIONS_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), "prisma/migrations");
 
 export interface Migration {
   name: string;
