@@ -23,7 +23,7 @@ const HELP = `Loupe command line
 async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(configFromEnv());
   try {
-    await migrate(db.runner, { log: (l) => console.log(`  ${l}`) });
+    await db.dedicated((r) => migrate(r, { log: (l) => console.log(`  ${l}`) }));
     return await fn(db);
   } finally {
     await db.close();

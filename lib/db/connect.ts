@@ -14,6 +14,8 @@ export interface Database {
   prisma: Db;
   /** Raw access for migrations and seeding; shares the same connection(s) as `prisma`. */
   runner: SqlRunner;
+  /** Runs fn on one connection held for its whole duration (session locks, BEGIN/COMMIT). */
+  dedicated<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       kind: "server",
       prisma,
       runner: runnerFromPg(pool),
+      async dedicated(fn) {
+        const client = await pool.connect();
+        try {
+          return await fn(runnerFromPg(client));
+        } finally {
+          client.release();
+        }
+      },
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
@@ -93,6 +103,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     kind: "embedded",
     prisma,
     runner: runnerFromPglite(pglite),
+    async dedicated(fn) {
+      return fn(runnerFromPglite(pglite)); // PGlite is a single connection already
+    },
     async close() {
       await prisma.$disconnect();
       if (config.kind !== "pglite") await pglite.close();

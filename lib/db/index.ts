@@ -15,7 +15,7 @@ async function open(): Promise<Database> {
   const db = await openDatabase(configFromEnv());
   // The embedded database belongs to this process alone, so bringing it up to date here is safe and
   // saves a separate step. Against a server, `npm start` migrates before the app boots.
-  if (db.kind === "embedded") await migrate(db.runner);
+  if (db.kind === "embedded") await db.dedicated((r) => migrate(r));
   return db;
 }
 

@@ -16,10 +16,13 @@ export class MigrationError extends Error {}
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries
-    .filter((e) => e.isDirectory() && /^\d{14}_[a-z0-9_]+$/.test(e.name))
-    .map((e) => e.name)
-    .sort();
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  const bad = dirs.filter((n) => !/^\d{14}_[a-z0-9_]+$/.test(n));
+  if (bad.length) {
+    // A misnamed folder would otherwise be skipped silently and its SQL never applied.
+    throw new MigrationError(`Migration folder(s) not named <14-digit timestamp>_<lower_snake_name>: ${bad.join(", ")}`);
+  }
+  const names = dirs.sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -34,7 +37,8 @@ const MIGRATION_LOCK = 7_241_953;
 /**
  * Applies pending migrations in name order, each in its own transaction, recording name and checksum.
  * An applied migration whose file has since changed is refused: history is append-only.
- * A session advisory lock lets several processes start at once against one server safely.
+ * A session advisory lock lets several processes start at once against one server safely, so the
+ * runner must be one connection (Database.dedicated), never a pool.
  */
 export async function migrate(
   db: SqlRunner,

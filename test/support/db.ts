@@ -47,7 +47,7 @@ export async function freshDatabase(
       await a.end();
     };
   }
-  if (opts.migrate !== false) await migrate(db.runner);
+  if (opts.migrate !== false) await db.dedicated((r) => migrate(r));
   const close = db.close.bind(db);
   return {
     ...db,

@@ -1,0 +1,151 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
+import { compareSchema, type SqlOnlyObjects } from "@/test/support/schema/compare";
+import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/test/support/schema/datamodel";
+
+// Proves that the hand-written SQL in prisma/migrations, applied to an empty database, produces
+// exactly the database prisma/schema.prisma describes: tables, columns, types, nullability,
+// defaults, enums, primary keys, unique constraints, indexes and foreign keys — in both directions.
+// schema.prisma is read with Prisma's own parser (see test/support/schema/datamodel.ts).
+
+/**
+ * Things only the SQL has, on purpose. Prisma cannot express partial indexes, CHECK constraints or
+ * triggers, so they are listed here by name; anything else the database has beyond schema.prisma
+ * fails the test, and so does an entry here that the migrations no longer create.
+ */
+const SQL_ONLY: SqlOnlyObjects = {
+  // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
+  tables: ["_loupe_migrations"],
+  indexes: {
+    pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted (lib/queue/claim.ts)
+  },
+  checks: {
+    users_email_lower_check: "users",
+    projects_overlap_check: "projects",
+    projects_lease_seconds_check: "projects",
+    projects_reject_reasons_check: "projects",
+    pairs_taken_check: "pairs",
+    pairs_wanted_check: "pairs",
+    pairs_label_count_check: "pairs",
+    pairs_scores_check: "pairs",
+    labels_seconds_check: "labels",
+    labels_recaption_check: "labels",
+    labels_reasons_check: "labels",
+  },
+  triggers: {
+    leases_taken: "leases", // keeps pairs.taken exact
+    labels_taken: "labels", // keeps pairs.taken, label_count and status exact
+  },
+};
+
+const datamodel = loadDatamodel();
+
+describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ engine }) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await freshDatabase(engine); // empty database, every migration applied
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("reads the datamodel with Prisma's parser", () => {
+    const models = datamodel.models.map(dbNameOf).sort();
+    expect(models).toEqual(
+      ["audit_events", "auth_throttle", "images", "labels", "leases", "pairs", "projects", "skips", "users"].sort(),
+    );
+    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "PairStatus", "Role"]);
+    expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
+  });
+
+  it("every model, field, key, index and relation matches the database, and the database has nothing else", async () => {
+    const mismatches = await compareSchema(datamodel, db.runner, SQL_ONLY);
+    expect(mismatches).toEqual([]);
+  });
+
+  it("self-check: reports a schema.prisma that no longer matches the database", async () => {
+    const source = readFileSync(SCHEMA_PATH, "utf8");
+    const edits: [RegExp, string][] = [
+      [/(\n\s+name\s+)String(\s*\n\s+passwordHash)/, "$1String?$2"], // User.name optional
+      [/\n(\s+)@@index\(\[expiresAt\]\)/, "\n$1@@index([createdAt])"], // Lease index on another column
+      [/(\n\s+labelCount\s+Int\s+)@default\(0\)/, "$1@default(7)"], // Pair.labelCount default
+      [/(pair\s+Pair @relation\(fields: \[pairId\], references: \[id\], onDelete: )Cascade(\)\n\s+annotator User @relation\(fields: \[annotatorId\], references: \[id\], onDelete: Cascade\)\n\n\s+@@id)/, "$1Restrict$2"], // Skip.pair
+      [/(\n\s+in_review\n)/, "$1  archived\n"], // PairStatus gains a value
+      [/(\n\s+mime\s+String)/, "$1\n  extra     String?"], // Image gains a field
+    ];
+    let edited = source;
+    for (const [re, to] of edits) {
+      const next = edited.replace(re, to);
+      expect(next, `edit ${re} did not apply to schema.prisma; update this self-check`).not.toBe(edited);
+      edited = next;
+    }
+    const mismatches = await compareSchema(datamodelFromSource(edited), db.runner, SQL_ONLY)
+    const expected = [
+      /^users\.name \(User\.name\): nullability: schema says optional/,
+      /^leases index \(created_at\): missing in database/,
+      /^leases: index leases_expires_at_idx is not declared/,
+      /^pairs\.label_count \(Pair\.labelCount\): default: schema says @default\(7\), database default is 0/,
+      /^skips foreign key \(pair_id\) → pairs\(id\) \[Skip\.pair\]: ON DELETE Cascade in database .*expects Restrict/,
+      /^enum PairStatus: values differ/,
+      /^images\.extra \(Image\.extra\): column missing in database/,
+    ];
+    for (const re of expected) expect(mismatches, `expected a mismatch matching ${re}`).toContainEqual(expect.stringMatching(re));
+    expect(mismatches).toHaveLength(expected.length);
+  });
+
+  it("self-check: reports a database that no longer matches schema.prisma", async () => {
+    const drifted = await freshDatabase(engine);
+    try {
+      const changes = [
+        `ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL`,
+        `ALTER TABLE "projects" ADD COLUMN "sneaky" TEXT`,
+        `ALTER TABLE "labels" ALTER COLUMN "seconds_spent" TYPE DOUBLE PRECISION`,
+        `ALTER TABLE "pairs" ALTER COLUMN "taken" SET DEFAULT 2`,
+        `ALTER TABLE "images" ALTER COLUMN "created_at" DROP DEFAULT`,
+        `DROP INDEX "leases_expires_at_idx"`,
+        `CREATE INDEX "surprise_idx" ON "labels"("recaption")`,
+        `DROP INDEX "labels_pair_id_annotator_id_key"`,
+        `CREATE UNIQUE INDEX "labels_pair_id_annotator_id_key" ON "labels"("annotator_id", "pair_id")`,
+        `ALTER TABLE "audit_events" DROP CONSTRAINT "audit_events_actor_id_fkey"`,
+        `ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_actor_id_fkey" FOREIGN KEY ("actor_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE`,
+        `ALTER TABLE "users" ADD CONSTRAINT "users_name_check" CHECK ("name" <> '')`,
+        `ALTER TYPE "Decision" ADD VALUE 'maybe'`,
+        `CREATE TABLE "stray" ("id" INTEGER)`,
+        `DROP INDEX "pairs_open_work_idx"`,
+        `ALTER TABLE "labels" ALTER COLUMN "reasons" SET DEFAULT ARRAY['x']`,
+        `ALTER TABLE "pairs" ALTER COLUMN "metadata" SET DEFAULT '[]'`,
+        `ALTER TABLE "users" ALTER COLUMN "role" SET DEFAULT 'admin'`,
+        `ALTER TABLE "labels" ALTER COLUMN "submission_id" TYPE TEXT`,
+      ];
+      for (const sql of changes) await drifted.runner.exec(sql);
+      const mismatches = await compareSchema(datamodel, drifted.runner, SQL_ONLY)
+      const expected = [
+        /^users\.name \(User\.name\): nullability: schema says required, database column is nullable$/,
+        /^projects\.sneaky: column exists in database \(text\) but model Project has no field mapped to it$/,
+        /^labels\.seconds_spent \(Label\.secondsSpent\): type: schema Float @db\.Real expects real, database has double precision$/,
+        /^pairs\.taken \(Pair\.taken\): default: schema says @default\(0\), database default is 2/,
+        /^images\.created_at \(Image\.createdAt\): default: schema declares @default\(now\(\)\), database column has no default$/,
+        /^leases index \(expires_at\): missing in database$/,
+        /^labels: index surprise_idx is not declared in schema\.prisma nor listed as SQL-only/,
+        /^labels unique index \(pair_id, annotator_id\): missing in database \(closest: /,
+        /^labels: index labels_pair_id_annotator_id_key is not declared/,
+        /^audit_events foreign key \(actor_id\) → users\(id\) \[AuditEvent\.actor\]: ON DELETE Cascade in database .*expects SetNull$/,
+        /^users: CHECK constraint users_name_check is not declared/,
+        /^enum Decision: values differ: schema \[accept, reject, recaption\], database \[accept, reject, recaption, maybe\]$/,
+        /^table stray: exists in database .* but no model maps to it$/,
+        /^pairs: index pairs_open_work_idx is listed as SQL-only but not in the database$/,
+        /^labels\.reasons \(Label\.reasons\): default: schema says @default\(\[\]\), database default is ARRAY\['x'/,
+        /^pairs\.metadata \(Pair\.metadata\): default: schema says @default\("\{\}"\), database default is '\[\]'::jsonb$/,
+        /^users\.role \(User\.role\): default: schema says @default\("annotator"\), database default is 'admin'::"Role"$/,
+        /^labels\.submission_id \(Label\.submissionId\): type: schema String @db\.Uuid expects uuid, database has text$/,
+      ];
+      for (const re of expected) expect(mismatches, `expected a mismatch matching ${re}`).toContainEqual(expect.stringMatching(re));
+      expect(mismatches).toHaveLength(expected.length);
+    } finally {
+      await drifted.close();
+    }
+  });
+});
