@@ -1,0 +1,134 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import bcrypt from "bcryptjs";
+
+// Fixtures create their own users, projects and pairs straight in the test database (written by
+// scripts/e2e-server.ts), so every spec starts from a known state and specs do not share data.
+
+interface E2eEnv {
+  databaseUrl: string;
+  dataDir: string;
+  images: { source: string; edited: string; instruction: string; task: string; subtask: string }[];
+}
+
+export const PASSWORD = "e2e-password-123";
+const HASH = bcrypt.hashSync(PASSWORD, 4);
+
+let envCache: E2eEnv | undefined;
+export function e2eEnv(): E2eEnv {
+  envCache ??= JSON.parse(readFileSync("test-results/e2e-env.json", "utf8")) as E2eEnv;
+  return envCache;
+}
+
+export interface TestUser {
+  id: number;
+  email: string;
+  password: string;
+  role: "admin" | "reviewer" | "annotator";
+}
+
+export interface TestProject {
+  id: number;
+  name: string;
+  pairIds: string[];
+}
+
+function uid() {
+  return randomBytes(4).toString("hex");
+}
+
+export async function createUser(db: pg.Pool, role: TestUser["role"], name?: string): Promise<TestUser> {
+  const email = `${role}-${uid()}@e2e.local`;
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4::"Role") RETURNING id`,
+    [email, name ?? `${role} ${email.slice(role.length + 1, role.length + 5)}`, HASH, role],
+  );
+  return { id: r.rows[0]!.id, email, password: PASSWORD, role };
+}
+
+export async function createProject(
+  db: pg.Pool,
+  opts: { pairs: number; overlap?: number; leaseSeconds?: number; name?: string },
+): Promise<TestProject> {
+  const env = e2eEnv();
+  const overlap = opts.overlap ?? 1;
+  const name = opts.name ?? `E2E project ${uid()}`;
+  const reasons = JSON.stringify([
+    { code: "no_visible_edit", label: "No visible edit", dimension: "IF" },
+    { code: "instruction_not_followed", label: "Instruction not followed", dimension: "IF" },
+    { code: "wrong_object", label: "Wrong object or region edited", dimension: "IF" },
+    { code: "hallucinated", label: "Hallucinated attribute or action", dimension: "IF" },
+    { code: "extra_change", label: "Extra unrequested change", dimension: "NC" },
+    { code: "change_outside_region", label: "Change outside the target region", dimension: "NC" },
+    { code: "identity_changed", label: "Identity or count changed", dimension: "NC" },
+    { code: "artifacts", label: "Artifacts or distortion", dimension: "VQ" },
+    { code: "lighting_mismatch", label: "Lighting, shadow or perspective mismatch", dimension: "VQ" },
+    { code: "text_wrong", label: "Text rendered wrong", dimension: "VQ" },
+    { code: "anatomy_error", label: "Anatomy error", dimension: "VQ" },
+    { code: "reasoning_wrong", label: "Reasoning wrong", dimension: "RA" },
+  ]);
+  const p = await db.query<{ id: number }>(
+    `INSERT INTO projects (name, overlap, lease_seconds, reject_reasons, guidelines) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
+    [name, overlap, opts.leaseSeconds ?? 600, reasons, "Accept good edits; reject bad ones with reasons."],
+  );
+  const projectId = p.rows[0]!.id;
+  const pairIds: string[] = [];
+  for (let i = 0; i < opts.pairs; i++) {
+    const img = env.images[i % env.images.length]!;
+    const r = await db.query<{ id: string }>(
+      `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, wanted)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+      [projectId, `e2e-${i}`, img.source, img.edited, `${img.instruction} [#${i + 1}]`, img.task, img.subtask, overlap],
+    );
+    pairIds.push(r.rows[0]!.id);
+  }
+  return { id: projectId, name, pairIds };
+}
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signIn(page: Page, user: TestUser, callbackUrl = "/") {
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+}
+
+type Fixtures = {
+  db: pg.Pool;
+  seedPairs: (opts: { pairs: number; overlap?: number; leaseSeconds?: number }) => Promise<TestProject>;
+  asAnnotator: { page: Page; user: TestUser };
+  asAdmin: { page: Page; user: TestUser };
+  asReviewer: { page: Page; user: TestUser };
+};
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  db: async ({}, use) => {
+    const pool = new pg.Pool({ connectionString: e2eEnv().databaseUrl, max: 4 });
+    await use(pool);
+    await pool.end();
+  },
+  seedPairs: async ({ db }, use) => {
+    await use((opts) => createProject(db, opts));
+  },
+  asAnnotator: async ({ page, db }, use) => {
+    const user = await createUser(db, "annotator");
+    await signIn(page, user);
+    await use({ page, user });
+  },
+  asAdmin: async ({ page, db }, use) => {
+    const user = await createUser(db, "admin");
+    await signIn(page, user);
+    await use({ page, user });
+  },
+  asReviewer: async ({ page, db }, use) => {
+    const user = await createUser(db, "reviewer");
+    await signIn(page, user);
+    await use({ page, user });
+  },
+});
+
+export { expect };

@@ -1,0 +1,77 @@
+// Starts Loupe for the browser tests: a fresh database on the PostgreSQL server (TEST_DATABASE_URL,
+// default the local server), a fresh data folder with a few rendered fixture images, then
+// `next start` on the production build. Specs create their own users, projects and pairs through
+// e2e/fixtures.ts, which reads the connection written to test-results/e2e-env.json.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { openDatabase } from "../lib/db/connect";
+import { migrate } from "../lib/db/migrate";
+import { putImage } from "../lib/images/store";
+import { generateDemoPairs } from "../lib/demo/generate";
+import { renderScene } from "../lib/demo/render";
+
+async function main() {
+  const { values } = parseArgs({ options: { port: { type: "string", default: "3210" } } });
+  const base = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  if (!existsSync(".next/BUILD_ID")) {
+    throw new Error("No production build: run `npm run build` first (npm test does).");
+  }
+  const name = `loupe_e2e_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: base });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`Browser tests need a PostgreSQL server (TEST_DATABASE_URL, default ${base}): ${(err as Error).message}`);
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "loupe-e2e-"));
+
+  const db = await openDatabase({ kind: "server", url: url.toString(), poolSize: 4 });
+  await db.dedicated((r) => migrate(r));
+  // A handful of real pictures: every fixture pair points at these.
+  const images: { source: string; edited: string; instruction: string; task: string; subtask: string }[] = [];
+  for (const spec of generateDemoPairs(12, 7)) {
+    const [s, e] = await Promise.all([renderScene(spec.source), renderScene(spec.edited)]);
+    const source = await putImage(db.prisma, dataDir, s);
+    const edited = await putImage(db.prisma, dataDir, e);
+    images.push({ source: source.sha256, edited: edited.sha256, instruction: spec.instruction, task: spec.task, subtask: spec.subtask });
+  }
+  await db.close();
+
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/e2e-env.json", JSON.stringify({ databaseUrl: url.toString(), dataDir, images }, null, 2));
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: url.toString(),
+    LOUPE_DATA_DIR: dataDir,
+    NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
+    NEXTAUTH_URL: `http://localhost:${values.port}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+    NODE_ENV: "production",
+  };
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", values.port!], { stdio: "inherit", env });
+  const cleanup = async () => {
+    child.kill("SIGTERM");
+    rmSync(dataDir, { recursive: true, force: true });
+    const c = new pg.Client({ connectionString: base });
+    await c.connect().then(() => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => {});
+    await c.end().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGTERM", cleanup);
+  process.on("SIGINT", cleanup);
+  child.on("exit", (code) => process.exit(code ?? 0));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
