@@ -105,7 +105,6 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern
   db: async ({}, use) => {
     const pool = new pg.Pool({ connectionString: e2eEnv().databaseUrl, max: 4 });
     await use(pool);

@@ -55,7 +55,7 @@ async function main() {
     NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
     NEXTAUTH_URL: `http://localhost:${values.port}`,
     NEXT_TELEMETRY_DISABLED: "1",
-    NODE_ENV: "production",
+    NODE_ENV: "production" as const,
   };
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", values.port!], { stdio: "inherit", env });
   const cleanup = async () => {
