@@ -331,6 +331,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
             {current.instructionCn ? <p className="mt-1 text-neutral-600" lang="zh">{current.instructionCn}</p> : null}
           </div>
 
+          {panel === "reject" ? (
+            <RejectPanel reasons={reasons} selected={selected} onToggle={toggleReason} onSubmit={submitReject}
+              onCancel={() => { setPanel("none"); setSelected([]); }} />
+          ) : null}
+          {panel === "recaption" ? (
+            <RecaptionPanel original={current.instruction} value={draft} onChange={setDraft} onSubmit={submitRecaption}
+              onCancel={() => setPanel("none")} />
+          ) : null}
+
           <CompareView
             key={current.id}
             sourceSrc={imageUrl(current.sourceImage)}
@@ -340,14 +349,6 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
             keyboardEnabled={panel === "none" || panel === "reject"}
           />
 
-          {panel === "reject" ? (
-            <RejectPanel reasons={reasons} selected={selected} onToggle={toggleReason} onSubmit={submitReject}
-              onCancel={() => { setPanel("none"); setSelected([]); }} />
-          ) : null}
-          {panel === "recaption" ? (
-            <RecaptionPanel original={current.instruction} value={draft} onChange={setDraft} onSubmit={submitRecaption}
-              onCancel={() => setPanel("none")} />
-          ) : null}
 
           <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
             <DecisionButton label="Accept" shortcut="A" onClick={() => void decide({ decision: "accept" })} disabled={busy}
