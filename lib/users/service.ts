@@ -14,7 +14,11 @@ export const ZNewUser = z.object({
 });
 export type TNewUser = z.infer<typeof ZNewUser>;
 
-export async function createUser(db: Db, actorId: number | null, input: TNewUser) {
+export async function createUser(db: Db, actorId: number | null, raw: TNewUser) {
+  // Parse here too: callers that skip the boundary still get a lower-cased, validated email.
+  const parsed = ZNewUser.safeParse(raw);
+  if (!parsed.success) throw new InvalidError(parsed.error.issues.map((i) => i.message).join(" "));
+  const input = parsed.data;
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const exists = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
