@@ -84,7 +84,7 @@ export async function postSkip(pairId: string): Promise<void> {
   await call(`/api/pairs/${pairId}/skip`, { method: "POST", body: "{}" });
 }
 
-export async function postUndo(projectId: number): Promise<{ pairId: string }> {
+export async function postUndo(projectId: number): Promise<{ pairId: string; pair: TClaimedPair | null }> {
   return call(`/api/projects/${projectId}/undo`, { method: "POST", body: "{}" });
 }
 

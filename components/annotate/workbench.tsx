@@ -168,11 +168,8 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     if (busy) return;
     setBusy(true);
     try {
-      await postUndo(projectId);
+      const { pair: restored } = await postUndo(projectId);
       const cur = currentRef.current;
-      const nxt = nextRef.current;
-      const exclude = [cur?.id, nxt?.id].filter((x): x is string => Boolean(x));
-      const restored = await fetchNext(projectId, exclude);
       if (restored) {
         // The pair on screen becomes the next one; the old prefetch stays leased and comes back later.
         setNextSlot(cur ?? undefined);

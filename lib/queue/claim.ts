@@ -46,6 +46,16 @@ function toClaimed(r: ClaimRow): TClaimedPair {
   };
 }
 
+/** A pair the user holds a live lease on (used after undo to put it back on screen), or null. */
+export async function getLeasedPair(db: Db, userId: number, pairId: bigint): Promise<TClaimedPair | null> {
+  const rows = await db.$queryRaw<ClaimRow[]>`
+    SELECT l.pair_id, l.expires_at, true AS resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
+           p.source_image, p.edited_image, p.mask_image
+    FROM leases l JOIN pairs p ON p.id = l.pair_id
+    WHERE l.pair_id = ${pairId} AND l.annotator_id = ${userId} AND l.expires_at > now()`;
+  return rows[0] ? toClaimed(rows[0]) : null;
+}
+
 /**
  * Returns expired leases to the pool. SKIP LOCKED so concurrent callers split the work instead of
  * queueing on each other; the trigger on `leases` gives each freed slot back to its pair.
