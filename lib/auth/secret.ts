@@ -9,7 +9,14 @@ import { getEnv } from "../env";
  * zero-setup demo needs no configuration and sessions survive restarts. Several hosts serving one
  * PostgreSQL must set NEXTAUTH_SECRET to the same value (README, Configuration).
  */
+let cached: string | undefined;
+
 export function getAuthSecret(): string {
+  cached ??= loadSecret();
+  return cached;
+}
+
+function loadSecret(): string {
   const env = getEnv();
   if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
   const file = path.resolve(env.LOUPE_DATA_DIR, "auth-secret");

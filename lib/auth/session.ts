@@ -1,7 +1,8 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
-import { getDb } from "../db";
+import { getDatabase } from "../db";
+import { SESSION_USER_SQL } from "../queue/sql";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { getAuthSecret } from "./secret";
 import { can, type TPermission, type TRole } from "./permissions";
@@ -23,21 +24,35 @@ export async function getSessionUser(): Promise<TSessionUser | null> {
   const jar = await cookies();
   const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
   if (!raw) return null;
-  let userId: number;
+  const userId = await userIdFromToken(raw);
+  if (userId === null) return null;
+  const db = await getDatabase();
+  const [user] = await db.runner.query<TSessionUser & { disabled: boolean }>(SESSION_USER_SQL, [userId], "loupe_session_user");
+  if (!user || user.disabled) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+// Decoding derives a key (HKDF) and decrypts a JWE on every request; the result is a pure function
+// of the cookie, so it is remembered per process. Only identity and expiry are cached — role and
+// disabled flag are still read from the database on every request.
+const tokenCache = new Map<string, { userId: number; exp: number }>();
+const TOKEN_CACHE_MAX = 5_000;
+
+async function userIdFromToken(raw: string): Promise<number | null> {
+  const now = Date.now() / 1000;
+  const hit = tokenCache.get(raw);
+  if (hit && hit.exp > now) return hit.userId;
   try {
     const token = await decode({ token: raw, secret: getAuthSecret() });
-    userId = Number(token?.sub);
+    const userId = Number(token?.sub);
     if (!token || !Number.isSafeInteger(userId)) return null;
+    const exp = typeof token.exp === "number" ? token.exp : now + 60;
+    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+    tokenCache.set(raw, { userId, exp });
+    return userId;
   } catch {
     return null; // tampered, expired or signed with an old secret: treated as signed out
   }
-  const db = await getDb();
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { id: true, email: true, name: true, role: true, disabled: true },
-  });
-  if (!user || user.disabled) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
 export async function requireUser(): Promise<TSessionUser> {

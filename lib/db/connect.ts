@@ -67,6 +67,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       connectionTimeoutMillis: config.acquireTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
     });
+    // An idle connection dropped by the server (restart, failover, admin kill) must not crash the
+    // process: pg emits it on the pool, and the next query simply opens a new connection.
+    pool.on("error", (err) => console.warn(`[loupe] idle database connection lost: ${err.message}`));
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       kind: "server",

@@ -4,7 +4,8 @@ import type pg from "pg";
 // The smallest surface the migration runner, demo seeding and tests need, over both engines.
 export interface SqlRunner {
   exec(sql: string): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** `name` makes it a prepared statement on a server connection (planned once per connection). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
 export function runnerFromPglite(db: PGlite): SqlRunner {
@@ -24,8 +25,8 @@ export function runnerFromPg(client: pg.Client | pg.PoolClient | pg.Pool): SqlRu
     async exec(sql) {
       await client.query(sql);
     },
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await client.query(sql, params as unknown[]);
+    async query<T>(sql: string, params?: unknown[], name?: string) {
+      const r = name ? await client.query({ name, text: sql, values: params as unknown[] }) : await client.query(sql, params as unknown[]);
       return r.rows as T[];
     },
   };

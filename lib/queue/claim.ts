@@ -1,9 +1,9 @@
 import "server-only";
-import type { Db } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
 import { NotFoundError } from "../errors";
+import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
 
-/** A client may hold this many live leases in a project: the pair on screen and the prefetched next one. */
-export const MAX_LIVE_LEASES = 2;
+export { MAX_LIVE_LEASES } from "./sql";
 
 export interface TClaimedPair {
   id: string;
@@ -19,8 +19,8 @@ export interface TClaimedPair {
 }
 
 type ClaimRow = {
-  pair_id: bigint;
-  expires_at: Date;
+  pair_id: string;
+  expires_at: Date | string;
   resumed: boolean;
   instruction: string;
   instruction_cn: string | null;
@@ -41,96 +41,58 @@ function toClaimed(r: ClaimRow): TClaimedPair {
     sourceImage: r.source_image.trim(),
     editedImage: r.edited_image.trim(),
     maskImage: r.mask_image?.trim() ?? null,
-    leaseExpiresAt: r.expires_at.toISOString(),
+    leaseExpiresAt: new Date(r.expires_at).toISOString(),
     resumed: r.resumed,
   };
 }
 
-/** A pair the user holds a live lease on (used after undo to put it back on screen), or null. */
-export async function getLeasedPair(db: Db, userId: number, pairId: bigint): Promise<TClaimedPair | null> {
-  const rows = await db.$queryRaw<ClaimRow[]>`
-    SELECT l.pair_id, l.expires_at, true AS resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
-           p.source_image, p.edited_image, p.mask_image
-    FROM leases l JOIN pairs p ON p.id = l.pair_id
-    WHERE l.pair_id = ${pairId} AND l.annotator_id = ${userId} AND l.expires_at > now()`;
-  return rows[0] ? toClaimed(rows[0]) : null;
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string }; meta?: { code?: string } };
+  return e?.code ?? e?.cause?.code ?? e?.meta?.code;
 }
 
 /**
- * Returns expired leases to the pool. SKIP LOCKED so concurrent callers split the work instead of
- * queueing on each other; the trigger on `leases` gives each freed slot back to its pair.
- */
-export async function releaseExpiredLeases(db: Db, limit = 500): Promise<number> {
-  return db.$executeRaw`
-    DELETE FROM leases WHERE id IN (
-      SELECT id FROM leases WHERE expires_at <= now()
-      ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
-}
-
-function isRetryable(err: unknown): boolean {
-  const msg = String((err as { message?: string })?.message ?? "");
-  const code = (err as { code?: string; meta?: { code?: string } })?.meta?.code ?? (err as { code?: string })?.code;
-  // unique_violation / check_violation / serialization: a concurrent claim by the same user won the race.
-  return code === "23505" || code === "23514" || code === "40001" || /23505|23514|40001|unique|check constraint/i.test(msg);
-}
-
-/**
- * Gives the annotator their next pair in one statement. If they already hold a live, undecided
- * lease (other than the ones the client says it is showing), that lease comes back; otherwise one
- * open pair is locked with SKIP LOCKED, so concurrent claimers never wait on or receive the same row,
- * and a lease is inserted for it. The database constraints (pairs_taken_check, unique lease and
- * label per annotator) make a double assignment impossible even if this query were wrong.
+ * Gives the annotator their next pair in one statement (lib/queue/sql.ts, CLAIM_SQL): their own live
+ * lease if they hold one that the client is not already showing, else a newly locked open pair.
+ * Returns null when nothing is left for them.
  */
 export async function claimNextPair(
-  db: Db,
+  sql: SqlRunner,
   args: { projectId: number; userId: number; exclude?: bigint[] },
 ): Promise<TClaimedPair | null> {
-  const project = await db.project.findUnique({ where: { id: args.projectId }, select: { leaseSeconds: true } });
-  if (!project) throw new NotFoundError("Project not found.");
-  const exclude = args.exclude ?? [];
-  await releaseExpiredLeases(db);
+  const params = [args.userId, args.projectId, (args.exclude ?? []).map(String), MAX_LIVE_LEASES];
   for (let attempt = 0; ; attempt++) {
     try {
-      const rows = await db.$queryRaw<ClaimRow[]>`
-        WITH mine AS (
-          SELECT l.pair_id, l.expires_at FROM leases l
-          WHERE l.annotator_id = ${args.userId} AND l.project_id = ${args.projectId}
-            AND l.submitted_at IS NULL AND l.expires_at > now()
-            AND NOT (l.pair_id = ANY(${exclude}::bigint[]))
-          ORDER BY l.created_at LIMIT 1
-        ), live AS (
-          SELECT count(*) AS n FROM leases l
-          WHERE l.annotator_id = ${args.userId} AND l.project_id = ${args.projectId}
-            AND l.submitted_at IS NULL AND l.expires_at > now()
-        ), picked AS (
-          SELECT p.id FROM pairs p
-          WHERE p.project_id = ${args.projectId} AND p.taken < p.wanted
-            AND NOT EXISTS (SELECT 1 FROM mine)
-            AND (SELECT n FROM live) < ${MAX_LIVE_LEASES}
-            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = ${args.userId})
-            AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = ${args.userId})
-            AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = ${args.userId})
-          ORDER BY p.id
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED
-        ), ins AS (
-          INSERT INTO leases (pair_id, project_id, annotator_id, expires_at)
-          SELECT id, ${args.projectId}, ${args.userId}, now() + make_interval(secs => ${project.leaseSeconds})
-          FROM picked
-          RETURNING pair_id, expires_at
-        ), got AS (
-          SELECT pair_id, expires_at, false AS resumed FROM ins
-          UNION ALL
-          SELECT pair_id, expires_at, true AS resumed FROM mine
-        )
-        SELECT g.pair_id, g.expires_at, g.resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
-               p.source_image, p.edited_image, p.mask_image
-        FROM got g JOIN pairs p ON p.id = g.pair_id`;
-      const row = rows[0];
-      return row ? toClaimed(row) : null;
+      const rows = await sql.query<ClaimRow>(CLAIM_SQL, params, "loupe_claim");
+      if (rows[0]) return toClaimed(rows[0]);
+      // Nothing found. Slots freed by this statement's expiry sweep only show to the next one, so
+      // look once more before telling the annotator the queue is empty.
+      if (attempt === 0) continue;
+      const project = await sql.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
+      if (!project[0]) throw new NotFoundError("Project not found.");
+      return null;
     } catch (err) {
-      if (attempt < 3 && isRetryable(err)) continue;
+      // unique/check violation: the same user claimed concurrently (two tabs) and won the race.
+      const code = sqlState(err);
+      if (attempt < 4 && (code === "23505" || code === "23514" || code === "40001")) continue;
       throw err;
     }
   }
+}
+
+/** A pair the user holds a live lease on (used after undo to put it back on screen), or null. */
+export async function getLeasedPair(sql: SqlRunner, userId: number, pairId: bigint): Promise<TClaimedPair | null> {
+  const rows = await sql.query<ClaimRow>(LEASED_PAIR_SQL, [userId, String(pairId)], "loupe_leased_pair");
+  return rows[0] ? toClaimed(rows[0]) : null;
+}
+
+/** Returns expired leases to the pool outside a claim (maintenance, tests). */
+export async function releaseExpiredLeases(sql: SqlRunner, limit = 500): Promise<number> {
+  const rows = await sql.query<{ n: string | number }>(
+    `WITH d AS (DELETE FROM leases WHERE id IN (
+       SELECT id FROM leases WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING 1) SELECT count(*) AS n FROM d`,
+    [limit],
+  );
+  return Number(rows[0]?.n ?? 0);
 }

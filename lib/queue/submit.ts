@@ -1,9 +1,10 @@
 import "server-only";
 import type { Db } from "../db/connect";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
-import { parseReasons } from "../projects/reasons";
 import { recordAudit } from "../audit/record";
 import type { TSubmitLabel } from "./schemas";
+import type { SqlRunner } from "../db/sql";
+import { LABEL_BY_SUBMISSION_SQL, SUBMIT_SQL } from "./sql";
 
 export interface TStoredLabel {
   id: string;
@@ -17,88 +18,80 @@ export interface TStoredLabel {
 }
 
 type LabelRow = {
-  id: bigint;
-  pair_id: bigint;
-  annotator_id: number;
-  decision: TStoredLabel["decision"];
-  reasons: string[];
+  outcome: "created" | "replayed" | "expired" | "decided" | "bad_reasons";
+  id: string | null;
+  pair_id: string | null;
+  annotator_id: number | null;
+  decision: TStoredLabel["decision"] | null;
+  reasons: string[] | null;
   recaption: string | null;
-  seconds_spent: number;
-  submission_id: string;
-  created_at: Date;
+  seconds_spent: number | null;
+  submission_id: string | null;
+  created_at: Date | string | null;
 };
 
 function toStored(r: LabelRow): TStoredLabel {
   return {
     id: String(r.id),
     pairId: String(r.pair_id),
-    decision: r.decision,
-    reasons: r.reasons,
+    decision: r.decision!,
+    reasons: r.reasons ?? [],
     recaption: r.recaption,
-    secondsSpent: r.seconds_spent,
-    submissionId: r.submission_id,
-    createdAt: r.created_at.toISOString(),
+    secondsSpent: Number(r.seconds_spent),
+    submissionId: String(r.submission_id),
+    createdAt: new Date(r.created_at!).toISOString(),
   };
 }
 
+function answerReplay(row: LabelRow, userId: number, input: TSubmitLabel) {
+  if (row.annotator_id !== userId || row.pair_id !== String(input.pairId)) {
+    throw new ConflictError("This submission id was already used for a different decision.");
+  }
+  return { label: toStored(row), replayed: true };
+}
+
 /**
- * Records a decision on a pair the annotator holds a live lease on. Idempotent by submission id:
- * a replay (double click, retry after a dropped response) answers with the stored label and
- * changes nothing. The lease is locked first so two concurrent copies of one submission serialise
- * and the second sees the first's label.
+ * Records a decision on a pair the annotator holds a live lease on, in one statement (SUBMIT_SQL).
+ * Idempotent by submission id: a replay (double click, retry after a dropped response) answers with
+ * the stored label and changes nothing.
  */
 export async function submitLabel(
-  db: Db,
+  sql: SqlRunner,
   userId: number,
   input: TSubmitLabel,
 ): Promise<{ label: TStoredLabel; replayed: boolean }> {
-  return db.$transaction(async (tx) => {
-    const leases = await tx.$queryRaw<{ id: bigint; project_id: number; expired: boolean; submitted: boolean }[]>`
-      SELECT id, project_id, expires_at <= now() AS expired, submitted_at IS NOT NULL AS submitted
-      FROM leases WHERE pair_id = ${input.pairId} AND annotator_id = ${userId} FOR UPDATE`;
-    const prior = await tx.$queryRaw<LabelRow[]>`
-      SELECT * FROM labels WHERE submission_id = ${input.submissionId}::uuid`;
-    if (prior[0]) {
-      if (prior[0].annotator_id !== userId || prior[0].pair_id !== input.pairId) {
-        throw new ConflictError("This submission id was already used for a different decision.");
-      }
-      return { label: toStored(prior[0]), replayed: true };
+  const reasons = input.decision === "reject" ? [...new Set(input.reasons)] : [];
+  const rows = await sql.query<LabelRow>(
+    SUBMIT_SQL,
+    [String(input.pairId), userId, input.decision, reasons, input.decision === "recaption" ? input.recaption! : null,
+      input.secondsSpent, input.submissionId],
+    "loupe_submit",
+  );
+  const row = rows[0];
+  switch (row?.outcome) {
+    case "created":
+      return { label: toStored(row), replayed: false };
+    case "replayed":
+      return answerReplay(row, userId, input);
+    case "decided": {
+      // Possibly our own concurrent copy that committed first: look the id up with a fresh snapshot.
+      const again = await sql.query<LabelRow>(LABEL_BY_SUBMISSION_SQL, [input.submissionId]);
+      if (again[0]) return answerReplay(again[0], userId, input);
+      throw new ConflictError("You already decided this pair. Undo (Z) first to change your decision.", {
+        reason: "already_decided",
+      });
     }
-    const lease = leases[0];
-    if (!lease || lease.expired) {
+    case "bad_reasons":
+      throw new InvalidError(`Unknown reject reason(s) for this project: ${reasons.join(", ")}`);
+    default: {
+      const again = await sql.query<LabelRow>(LABEL_BY_SUBMISSION_SQL, [input.submissionId]);
+      if (again[0]) return answerReplay(again[0], userId, input);
       throw new ConflictError(
         "Your lease on this pair expired and it went back to the queue, so this decision was not saved. Take the next pair.",
         { reason: "lease_expired" },
       );
     }
-    if (lease.submitted) {
-      throw new ConflictError("You already decided this pair. Undo (Z) first to change your decision.", {
-        reason: "already_decided",
-      });
-    }
-    if (input.decision === "reject") {
-      const project = await tx.project.findUnique({ where: { id: lease.project_id }, select: { rejectReasons: true } });
-      const known = new Set(parseReasons(project?.rejectReasons).map((r) => r.code));
-      const unknown = input.reasons.filter((r) => !known.has(r));
-      if (unknown.length) throw new InvalidError(`Unknown reject reason(s) for this project: ${unknown.join(", ")}`);
-    }
-    const rows = await tx.$queryRaw<LabelRow[]>`
-      INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
-      VALUES (${input.pairId}, ${lease.project_id}, ${userId}, ${input.decision}::"Decision",
-              ${[...new Set(input.reasons)]}::text[], ${input.decision === "recaption" ? input.recaption! : null},
-              ${input.secondsSpent}, ${input.submissionId}::uuid)
-      RETURNING *`;
-    await tx.$executeRaw`UPDATE leases SET submitted_at = now() WHERE id = ${lease.id}`;
-    const label = toStored(rows[0]!);
-    await recordAudit(tx, {
-      actorId: userId,
-      action: "label.create",
-      subjectType: "pair",
-      subjectId: label.pairId,
-      data: { labelId: label.id, decision: label.decision, reasons: label.reasons },
-    });
-    return { label, replayed: false };
-  });
+  }
 }
 
 /**

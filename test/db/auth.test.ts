@@ -61,7 +61,7 @@ describe.each(engines())("sign-in throttle and user administration on $engine", 
     await expect(setUserDisabled(db, admin.id, admin.id, true)).rejects.toThrow(/your own account/);
     const ann = await createUser(db, null, { email: "worker@test.local", name: "W", role: "annotator", password: "long-enough-pw" });
     const project = await makeProject(db, { pairs: 2, overlap: 1 });
-    const pair = await claimNextPair(db, { projectId: project.id, userId: ann.id });
+    const pair = await claimNextPair(t.runner, { projectId: project.id, userId: ann.id });
     expect(pair).not.toBeNull();
     await setUserDisabled(db, admin.id, ann.id, true);
     expect(await db.lease.count({ where: { annotatorId: ann.id } })).toBe(0);

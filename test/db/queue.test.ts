@@ -27,14 +27,14 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
         for (;;) {
           let pair;
           try {
-            pair = await claimNextPair(db, { projectId: project.id, userId });
+            pair = await claimNextPair(t.runner, { projectId: project.id, userId });
           } catch (err) {
             errors.push(err);
             return;
           }
           if (!pair) return;
           try {
-            await submitLabel(db, userId, {
+            await submitLabel(t.runner, userId, {
               pairId: BigInt(pair.id),
               submissionId: randomUUID(),
               decision: "accept",
@@ -66,13 +66,13 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const db = t.prisma;
     const project = await makeProject(db, { pairs: 5, overlap: 1 });
     const [a, b] = await makeUsers(db, 2, "pair");
-    const first = await claimNextPair(db, { projectId: project.id, userId: a! });
-    const again = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const first = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
+    const again = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(again?.id).toBe(first?.id);
     expect(again?.resumed).toBe(true);
-    const prefetched = await claimNextPair(db, { projectId: project.id, userId: a!, exclude: [BigInt(first!.id)] });
+    const prefetched = await claimNextPair(t.runner, { projectId: project.id, userId: a!, exclude: [BigInt(first!.id)] });
     expect(prefetched?.id).not.toBe(first?.id);
-    const other = await claimNextPair(db, { projectId: project.id, userId: b! });
+    const other = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
     expect([first?.id, prefetched?.id]).not.toContain(other?.id);
   });
 
@@ -80,34 +80,34 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const db = t.prisma;
     const project = await makeProject(db, { pairs: 1, overlap: 1, leaseSeconds: 30 });
     const [a, b] = await makeUsers(db, 2, "exp");
-    const leased = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const leased = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(leased).not.toBeNull();
-    expect(await claimNextPair(db, { projectId: project.id, userId: b! })).toBeNull();
+    expect(await claimNextPair(t.runner, { projectId: project.id, userId: b! })).toBeNull();
     await db.$executeRaw`UPDATE leases SET expires_at = now() - interval '1 second' WHERE annotator_id = ${a!}`;
-    const taken = await claimNextPair(db, { projectId: project.id, userId: b! });
+    const taken = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
     expect(taken?.id).toBe(leased?.id);
     await expect(
-      submitLabel(db, a!, { pairId: BigInt(leased!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 3 }),
+      submitLabel(t.runner, a!, { pairId: BigInt(leased!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 3 }),
     ).rejects.toThrow(/lease on this pair expired/);
-    expect(await releaseExpiredLeases(db)).toBe(0);
+    expect(await releaseExpiredLeases(t.runner)).toBe(0);
   });
 
   it("replaying a submission id answers with the stored label and changes nothing", async () => {
     const db = t.prisma;
     const project = await makeProject(db, { pairs: 2, overlap: 1 });
     const [a, b] = await makeUsers(db, 2, "idem");
-    const pair = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const pair = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     const input = { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "reject" as const, reasons: ["artifacts"], secondsSpent: 4 };
-    const [x, y] = await Promise.all([submitLabel(db, a!, input), submitLabel(db, a!, input)]);
+    const [x, y] = await Promise.all([submitLabel(t.runner, a!, input), submitLabel(t.runner, a!, input)]);
     expect([x.replayed, y.replayed].sort()).toEqual([false, true]);
     expect(x.label.id).toBe(y.label.id);
-    const z = await submitLabel(db, a!, input);
+    const z = await submitLabel(t.runner, a!, input);
     expect(z).toMatchObject({ replayed: true, label: { id: x.label.id, reasons: ["artifacts"] } });
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(1);
     // someone else replaying that id is refused
-    await expect(submitLabel(db, b!, input)).rejects.toBeInstanceOf(ConflictError);
+    await expect(submitLabel(t.runner, b!, input)).rejects.toBeInstanceOf(ConflictError);
     // a fresh submission on an already-decided pair is refused, not duplicated
-    await expect(submitLabel(db, a!, { ...input, submissionId: randomUUID() })).rejects.toThrow(/already decided/);
+    await expect(submitLabel(t.runner, a!, { ...input, submissionId: randomUUID() })).rejects.toThrow(/already decided/);
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(1);
   });
 
@@ -115,12 +115,12 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const db = t.prisma;
     const project = await makeProject(db, { pairs: 1, overlap: 2 });
     const [a, b] = await makeUsers(db, 2, "own");
-    const pair = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const pair = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     await expect(
-      submitLabel(db, b!, { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 }),
+      submitLabel(t.runner, b!, { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 }),
     ).rejects.toBeInstanceOf(ConflictError);
     await expect(
-      submitLabel(db, a!, { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "reject", reasons: ["made_up"], secondsSpent: 1 }),
+      submitLabel(t.runner, a!, { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "reject", reasons: ["made_up"], secondsSpent: 1 }),
     ).rejects.toThrow(/Unknown reject reason/);
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(0);
   });
@@ -129,18 +129,18 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const db = t.prisma;
     const project = await makeProject(db, { pairs: 3, overlap: 1 });
     const [a, b] = await makeUsers(db, 2, "undo");
-    const p1 = await claimNextPair(db, { projectId: project.id, userId: a! });
-    await submitLabel(db, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
+    const p1 = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
+    await submitLabel(t.runner, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
     expect((await getProgress(db, a!, project.id)).labelsToday).toBe(1);
     const undone = await undoLastLabel(db, a!, project.id);
     expect(undone.pairId).toBe(p1!.id);
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(0);
-    const back = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const back = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(back?.id).toBe(p1!.id);
     await skipPair(db, a!, BigInt(p1!.id));
-    const next = await claimNextPair(db, { projectId: project.id, userId: a! });
+    const next = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(next?.id).not.toBe(p1!.id);
-    const forB = await claimNextPair(db, { projectId: project.id, userId: b! });
+    const forB = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
     expect(forB?.id).toBe(p1!.id);
     await expect(undoLastLabel(db, b!, project.id)).rejects.toThrow(/no decision to undo/);
   });

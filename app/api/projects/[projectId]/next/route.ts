@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
+import { getDatabase } from "@/lib/db";
 import { claimNextPair } from "@/lib/queue/claim";
 import { ZNextQuery, ZProjectParams } from "@/lib/queue/params";
 
@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 
 // GET /api/projects/:projectId/next?exclude=<pair ids on screen> → { pair: TClaimedPair | null }
 export const GET = route({ permission: "annotate:pair", input: ZNextQuery, params: ZProjectParams }, async ({ user, input, params }) => {
-  const pair = await claimNextPair(await getDb(), { projectId: params.projectId, userId: user.id, exclude: input.exclude });
+  const pair = await claimNextPair((await getDatabase()).runner, { projectId: params.projectId, userId: user.id, exclude: input.exclude });
   return { pair };
 });

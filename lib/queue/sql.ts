@@ -1,0 +1,122 @@
+// The annotator hot path as SQL text, shared by lib/queue (the app) and bench/ (the raw-SQL ceiling),
+// so the benchmark's ceiling runs exactly the statements the app runs. Pure: no server-only import.
+
+/** A client may hold this many live undecided leases in a project: the pair on screen and the prefetched one. */
+export const MAX_LIVE_LEASES = 2;
+
+/** Expired leases released per claim statement; SKIP LOCKED lets concurrent claimers split them. */
+export const RELEASE_BATCH = 50;
+
+/**
+ * Claim: $1 user id, $2 project id, $3 pair ids the client is showing (bigint[]), $4 max live leases.
+ *
+ * - `expired` returns abandoned leases to the pool (the leases trigger gives each slot back). Slots it
+ *   frees are visible to the *next* statement, so a caller that finds nothing runs the claim once more.
+ * - `mine` hands back the caller's live undecided lease, if any, instead of a new one.
+ * - `picked` locks one open pair with SKIP LOCKED, so concurrent claimers neither wait on nor receive
+ *   the same row. `project_id` is written as a range and the order includes it so that only
+ *   pairs_open_work_idx (project_id, id) WHERE taken < wanted can serve the order: with `=` the planner
+ *   may walk the primary key instead and read past every pair already taken (measured: 10 ms vs 0.13 ms
+ *   per claim with 7,000 of 1M pairs labelled).
+ * - `ins` inserts the lease; triggers bump pairs.taken, and CHECK (taken <= wanted) plus the unique
+ *   (pair_id, annotator_id) indexes make a double assignment impossible even if this query were wrong.
+ */
+export const CLAIM_SQL = `
+WITH expired AS (
+  DELETE FROM leases WHERE id IN (
+    SELECT id FROM leases WHERE expires_at <= now() ORDER BY expires_at LIMIT ${RELEASE_BATCH} FOR UPDATE SKIP LOCKED)
+  RETURNING pair_id
+), mine AS (
+  SELECT l.pair_id, l.expires_at FROM leases l
+  WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
+    AND NOT (l.pair_id = ANY($3::bigint[]))
+  ORDER BY l.created_at LIMIT 1
+), live AS (
+  SELECT count(*) AS n FROM leases l
+  WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
+), picked AS (
+  SELECT p.id FROM pairs p
+  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted
+    AND NOT EXISTS (SELECT 1 FROM mine)
+    AND (SELECT n FROM live) < $4
+    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
+    AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
+    AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
+  ORDER BY p.project_id, p.id
+  LIMIT 1
+  FOR UPDATE SKIP LOCKED
+), ins AS (
+  INSERT INTO leases (pair_id, project_id, annotator_id, expires_at)
+  SELECT picked.id, $2, $1, now() + make_interval(secs => pr.lease_seconds)
+  FROM picked JOIN projects pr ON pr.id = $2
+  RETURNING pair_id, expires_at
+), got AS (
+  SELECT pair_id, expires_at, false AS resumed FROM ins
+  UNION ALL
+  SELECT pair_id, expires_at, true AS resumed FROM mine
+)
+SELECT g.pair_id::text AS pair_id, g.expires_at, g.resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
+       p.source_image, p.edited_image, p.mask_image
+FROM got g JOIN pairs p ON p.id = g.pair_id`;
+
+/**
+ * Submit: $1 pair id, $2 user id, $3 decision, $4 reasons text[], $5 re-caption, $6 seconds,
+ * $7 submission id. One statement: lock the caller's lease, and insert the label, mark the lease
+ * decided and write the audit row only when the lease is live and undecided, the submission id is
+ * new and every reason is in the project's taxonomy. The first column says what happened:
+ * created | replayed | expired | decided | bad_reasons (no row at all: no lease, i.e. expired).
+ * A concurrent copy of the same submission waits on the lease lock and then reports `decided`;
+ * the caller looks the submission id up again to answer it as a replay.
+ */
+export const SUBMIT_SQL = `
+WITH lease AS (
+  SELECT l.id, l.project_id, l.expires_at > now() AS live, l.submitted_at IS NOT NULL AS submitted
+  FROM leases l WHERE l.pair_id = $1 AND l.annotator_id = $2
+  FOR UPDATE
+), prior AS (
+  SELECT b.* FROM labels b WHERE b.submission_id = $7::uuid
+), reasons_ok AS (
+  SELECT NOT EXISTS (
+    SELECT 1 FROM unnest($4::text[]) AS r(code)
+    WHERE NOT EXISTS (
+      SELECT 1 FROM lease l JOIN projects pr ON pr.id = l.project_id, jsonb_array_elements(pr.reject_reasons) e
+      WHERE e->>'code' = r.code)) AS ok
+), ins AS (
+  INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
+  SELECT $1, l.project_id, $2, $3::"Decision", $4::text[], $5, $6, $7::uuid
+  FROM lease l
+  WHERE l.live AND NOT l.submitted AND NOT EXISTS (SELECT 1 FROM prior) AND (SELECT ok FROM reasons_ok)
+  RETURNING *
+), mark AS (
+  UPDATE leases SET submitted_at = now() FROM ins WHERE leases.id = (SELECT l.id FROM lease l)
+), audit AS (
+  INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data)
+  SELECT $2, 'label.create', 'pair', ins.pair_id::text,
+         jsonb_build_object('labelId', ins.id::text, 'decision', ins.decision, 'reasons', to_jsonb(ins.reasons))
+  FROM ins
+)
+SELECT 'created' AS outcome, i.id::text AS id, i.pair_id::text AS pair_id, i.annotator_id, i.decision::text AS decision,
+       i.reasons, i.recaption, i.seconds_spent, i.submission_id::text AS submission_id, i.created_at
+FROM ins i
+UNION ALL
+SELECT 'replayed', b.id::text, b.pair_id::text, b.annotator_id, b.decision::text, b.reasons, b.recaption, b.seconds_spent,
+       b.submission_id::text, b.created_at
+FROM prior b
+UNION ALL
+SELECT CASE WHEN NOT l.live THEN 'expired' WHEN l.submitted THEN 'decided' ELSE 'bad_reasons' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM lease l
+WHERE NOT EXISTS (SELECT 1 FROM prior) AND NOT EXISTS (SELECT 1 FROM ins)`;
+
+export const LABEL_BY_SUBMISSION_SQL = `
+SELECT 'replayed' AS outcome, b.id::text AS id, b.pair_id::text AS pair_id, b.annotator_id, b.decision::text AS decision,
+       b.reasons, b.recaption, b.seconds_spent, b.submission_id::text AS submission_id, b.created_at
+FROM labels b WHERE b.submission_id = $1::uuid`;
+
+export const LEASED_PAIR_SQL = `
+SELECT l.pair_id::text AS pair_id, l.expires_at, true AS resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
+       p.source_image, p.edited_image, p.mask_image
+FROM leases l JOIN pairs p ON p.id = l.pair_id
+WHERE l.pair_id = $2 AND l.annotator_id = $1 AND l.expires_at > now()`;
+
+export const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;
