@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -131,3 +131,49 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+// ---- Extra helpers for specs with several people at once ---------------------------------------
+
+/**
+ * A second, independent browser session (own cookies) signed in as `user`. `browser.newContext()`
+ * does not inherit the config's `use` options, so the base URL and viewport are passed explicitly.
+ */
+export async function signInNewContext(
+  browser: Browser,
+  user: TestUser,
+  opts: { baseURL: string | undefined; callbackUrl?: string },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: opts.baseURL, viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await signIn(page, user, opts.callbackUrl ?? "/");
+  return { context, page };
+}
+
+export interface StoredLabel {
+  pairId: string;
+  annotatorId: number;
+  decision: "accept" | "reject" | "recaption";
+  reasons: string[];
+  recaption: string | null;
+}
+
+/** Every label in a project, ordered by pair id. */
+export async function projectLabels(db: pg.Pool, projectId: number): Promise<StoredLabel[]> {
+  const r = await db.query<StoredLabel>(
+    `SELECT pair_id::text AS "pairId", annotator_id AS "annotatorId", decision::text AS decision, reasons, recaption
+     FROM labels WHERE project_id = $1 ORDER BY pair_id`,
+    [projectId],
+  );
+  return r.rows;
+}
+
+/** Pair ids (as text) one annotator holds a live, undecided lease on in a project. */
+export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotatorId: number): Promise<string[]> {
+  const r = await db.query<{ pair_id: string }>(
+    `SELECT pair_id::text FROM leases
+     WHERE project_id = $1 AND annotator_id = $2 AND submitted_at IS NULL AND expires_at > now()
+     ORDER BY pair_id`,
+    [projectId, annotatorId],
+  );
+  return r.rows.map((x) => x.pair_id);
+}

@@ -31,12 +31,16 @@ export class ApiError extends Error {
   }
 }
 
+let redirecting = false;
+
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, headers: { "Content-Type": "application/json", ...init?.headers }, cache: "no-store" });
   const body = (await res.json().catch(() => null)) as { error?: { message?: string; code?: string } } | null;
   if (!res.ok) {
-    if (res.status === 401) {
-      // The session ended: a full page load drops all client state and lands on sign-in.
+    if (res.status === 401 && !redirecting) {
+      // The session ended: a full page load drops all client state and lands on sign-in. Several
+      // calls fail together (submit, prefetch, progress); only the first may navigate.
+      redirecting = true;
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
     }
