@@ -21,7 +21,8 @@
 // Env: BENCH_DATABASE_URL (maintenance connection; default postgresql://postgres@127.0.0.1:5432/postgres),
 // BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_WORKERS (32), BENCH_SIZES ("10000,1000000"),
 // BENCH_POOL_SIZE (app DATABASE_POOL_SIZE, 20), BENCH_PORT (first port tried, 3300),
-// BENCH_MODES ("app,raw"), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof).
+// BENCH_MODES ("app,app-split,raw": app = one request per decision as the annotate page sends it,
+// app-split = GET /next then POST /api/labels, raw = the same SQL over pg), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof).
 // Needs a production build (.next/BUILD_ID); runs `npm run build` when there is none. The app is
 // served from a temp copy of .next so a concurrent rebuild in this checkout cannot break a run.
 import { rmSync } from "node:fs";
@@ -60,11 +61,11 @@ const SIZES = (env.BENCH_SIZES ?? "10000,1000000")
   .sort((a, b) => a - b);
 const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? 20);
 const FIRST_PORT = Number(env.BENCH_PORT ?? 3300);
-const MODES = new Set((env.BENCH_MODES ?? "app,raw").split(",").map((s) => s.trim()));
+const MODES = new Set((env.BENCH_MODES ?? "app,app-split,raw").split(",").map((s) => s.trim()));
 const APP_NODE_ARGS = (env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 interface RunRow {
-  mode: "app" | "raw";
+  mode: "app" | "app-split" | "raw";
   result: LoopResult;
 }
 
@@ -110,7 +111,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return r;
 }
 
-async function runApp(dbUrl: string, seeded: Seeded, size: number): Promise<LoopResult> {
+async function runApp(dbUrl: string, seeded: Seeded, size: number, kind: "page" | "split"): Promise<LoopResult> {
   const port = await freePort(FIRST_PORT);
   const logFile = path.join(os.tmpdir(), `${state.dbName}-next-${size}.log`);
   const server = await timed(`next start on :${port} (log ${logFile})`, () =>
@@ -133,7 +134,7 @@ async function runApp(dbUrl: string, seeded: Seeded, size: number): Promise<Loop
       );
       return out;
     });
-    const workers = jars.map((jar) => new AppWorker(http, jar, seeded.projectId));
+    const workers = jars.map((jar) => new AppWorker(http, jar, seeded.projectId, kind));
     return await runClosedLoop(workers, { warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000 });
   } finally {
     http.close();
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
       `modes ${[...MODES].join("+")}, app pool ${POOL_SIZE}, ${os.cpus().length} CPUs`,
   );
   state.dbName = `loupe_bench_${Date.now()}`;
-  if (MODES.has("app")) {
+  if (MODES.has("app") || MODES.has("app-split")) {
     const root = process.cwd();
     await ensureBuild(root, (l) => console.log(l));
     state.appDir = await snapshotBuild(root, path.join(os.tmpdir(), `${state.dbName}-app`));
@@ -224,11 +225,11 @@ async function main(): Promise<void> {
       await timed(`seed pairs ${have + 1}…${size}`, () => addPairs(admin, seeded.projectId, have, size));
     }
     const rows: RunRow[] = [];
-    for (const mode of ["app", "raw"] as const) {
+    for (const mode of ["app", "app-split", "raw"] as const) {
       if (!MODES.has(mode)) continue;
       await timed("reset queue + VACUUM ANALYZE", () => resetQueue(admin));
       console.log(`  ${mode} run: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s…`);
-      const result = mode === "app" ? await runApp(dbUrl, seeded, size) : await runRaw(dbUrl, seeded);
+      const result = mode === "raw" ? await runRaw(dbUrl, seeded) : await runApp(dbUrl, seeded, size, mode === "app" ? "page" : "split");
       console.log(
         `  ${mode}: ${round(result.decisions / result.seconds, 1)} decisions/s, claim p95 ${round(summarize(result.claimMs).p95, 1)} ms`,
       );

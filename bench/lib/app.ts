@@ -1,5 +1,6 @@
-// Simulated annotators over HTTP: next-auth credentials sign-in, then GET /next → POST /api/labels.
+// Simulated annotators over HTTP: next-auth credentials sign-in, then the annotate page's requests.
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { CookieJar, HttpClient } from "./http";
 import type { ClaimOutcome, LoopWorker, SubmitOutcome } from "./loop";
 
@@ -26,17 +27,29 @@ export async function signIn(http: HttpClient, email: string, password: string):
   return session;
 }
 
+/**
+ * One simulated annotator. `page` mode does what the annotate page does: one POST /api/labels per
+ * decision that also claims the next pair (`claimNext`); the claim's latency is that request's
+ * round trip. `split` mode sends GET /next then POST /api/labels, two requests per decision.
+ */
 export class AppWorker implements LoopWorker {
   private claimPath: string;
+  private pending: { pairId: string | null; latencyMs: number } | null = null;
   constructor(
     private http: HttpClient,
     private jar: CookieJar,
-    projectId: number,
+    private projectId: number,
+    private mode: "page" | "split" = "page",
   ) {
     this.claimPath = `/api/projects/${projectId}/next`;
   }
 
   async claim(): Promise<ClaimOutcome> {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      return p.pairId ? { kind: "ok", pairId: p.pairId, latencyMs: p.latencyMs } : { kind: "empty" };
+    }
     const r = await this.http.request("GET", this.claimPath, { jar: this.jar });
     if (r.status !== 200) return { kind: "error", what: `claim HTTP ${r.status}` };
     const body = JSON.parse(r.body) as { pair: { id: string } | null };
@@ -44,12 +57,15 @@ export class AppWorker implements LoopWorker {
   }
 
   async submit(pairId: string): Promise<SubmitOutcome> {
-    const body = JSON.stringify({ pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+    const payload: Record<string, unknown> = { pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 };
+    if (this.mode === "page") payload.claimNext = { projectId: this.projectId, exclude: [] };
+    const t0 = performance.now();
     const r = await this.http.request("POST", "/api/labels", {
       jar: this.jar,
-      body,
+      body: JSON.stringify(payload),
       headers: { "content-type": "application/json" },
     });
+    const ms = performance.now() - t0;
     if (r.status !== 200) {
       let code = "";
       try {
@@ -58,6 +74,10 @@ export class AppWorker implements LoopWorker {
         /* not JSON */
       }
       return { kind: "error", what: `submit HTTP ${r.status}${code ? ` ${code}` : ""}` };
+    }
+    if (this.mode === "page") {
+      const body = JSON.parse(r.body) as { next?: { id: string } | null };
+      this.pending = { pairId: body.next?.id ?? null, latencyMs: ms };
     }
     return { kind: "ok" };
   }

@@ -4,7 +4,9 @@
 import { performance } from "node:perf_hooks";
 
 export type ClaimOutcome =
-  | { kind: "ok"; pairId: string }
+  // latencyMs: when the claim travelled inside an earlier request (the annotate page's submit + claim
+  // round trip), that request's duration, so the claim is never recorded as free.
+  | { kind: "ok"; pairId: string; latencyMs?: number }
   | { kind: "empty" } // the queue had nothing for this annotator
   | { kind: "error"; what: string };
 
@@ -62,7 +64,7 @@ export async function runClosedLoop(
         }
         return;
       }
-      if (inWindow(cs, ce)) claimMs.push(ce - cs);
+      if (inWindow(cs, ce)) claimMs.push(c.kind === "ok" && c.latencyMs !== undefined ? c.latencyMs : ce - cs);
       if (c.kind === "error") {
         err(c.what);
         await sleep(5);
