@@ -70,13 +70,14 @@ export async function postLabel(
   submissionId: string,
   input: TDecisionInput,
   secondsSpent: number,
-): Promise<{ replayed: boolean }> {
-  const body = { pairId, submissionId, secondsSpent, reasons: [] as string[], ...input };
+  claimNext?: { projectId: number; exclude: string[] },
+): Promise<{ replayed: boolean; next?: TClaimedPair | null }> {
+  const body = { pairId, submissionId, secondsSpent, reasons: [] as string[], ...input, ...(claimNext ? { claimNext } : {}) };
   // Network failures are retried with the same submission id: the server answers a replay with the
   // stored label, so a retry can never create a second one.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call<{ replayed: boolean }>("/api/labels", { method: "POST", body: JSON.stringify(body) });
+      return await call<{ replayed: boolean; next?: TClaimedPair | null }>("/api/labels", { method: "POST", body: JSON.stringify(body) });
     } catch (err) {
       if (err instanceof ApiError || attempt >= 3) throw err;
       await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));

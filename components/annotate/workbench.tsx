@@ -131,11 +131,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       // The next pair is already here: show it at once and save in the background.
       await advance();
       try {
-        await postLabel(pair.id, submissionId, input, seconds);
+        // The same request claims the next prefetch, excluding the pair now on screen.
+        const shown = currentRef.current;
+        const res = await postLabel(pair.id, submissionId, input, seconds,
+          shown ? { projectId, exclude: [shown.id] } : undefined);
         setCanUndo(true);
         const verb = input.decision === "accept" ? "Accepted" : input.decision === "reject" ? "Rejected" : "Re-captioned";
         setNotice({ kind: "info", text: `${verb}. Press Z to undo.` });
-        await prefetch();
+        if (shown && res.next !== undefined) setNextSlot(res.next);
+        else await prefetch();
       } catch (err) {
         const msg = err instanceof ApiError ? err.message : "Could not reach the server.";
         setNotice({ kind: "error", text: `Your decision on the previous pair was not saved: ${msg}` });
@@ -145,7 +149,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         void qc.invalidateQueries({ queryKey: annotateKeys.progress(projectId) });
       }
     },
-    [advance, busy, prefetch, projectId, qc],
+    [advance, busy, prefetch, projectId, qc, setNextSlot],
   );
 
   const skip = useCallback(async () => {

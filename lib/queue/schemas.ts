@@ -5,24 +5,39 @@ export const ZPairId = z
   .regex(/^[1-9][0-9]{0,18}$/, "not a pair id")
   .transform((s) => BigInt(s));
 
-export const ZSubmitLabel = z
-  .object({
-    pairId: ZPairId,
-    submissionId: z.uuid(),
-    decision: z.enum(["accept", "reject", "recaption"]),
-    reasons: z.array(z.string().min(1).max(60)).max(20).default([]),
-    recaption: z.string().trim().max(4000).optional(),
-    secondsSpent: z.number().min(0).max(86_400),
-  })
-  .superRefine((v, ctx) => {
-    if (v.decision === "reject" && v.reasons.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["reasons"], message: "Pick at least one reason for a reject." });
-    }
-    if (v.decision === "recaption" && !v.recaption) {
-      ctx.addIssue({ code: "custom", path: ["recaption"], message: "Write the instruction that describes the edit." });
-    }
-    if (v.decision !== "reject" && v.reasons.length > 0) {
-      ctx.addIssue({ code: "custom", path: ["reasons"], message: "Reasons are only given with a reject." });
-    }
-  });
+const ZLabelFields = z.object({
+  pairId: ZPairId,
+  submissionId: z.uuid(),
+  decision: z.enum(["accept", "reject", "recaption"]),
+  reasons: z.array(z.string().min(1).max(60)).max(20).default([]),
+  recaption: z.string().trim().max(4000).optional(),
+  secondsSpent: z.number().min(0).max(86_400),
+});
+
+function checkDecision(v: z.infer<typeof ZLabelFields>, ctx: z.RefinementCtx) {
+  if (v.decision === "reject" && v.reasons.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["reasons"], message: "Pick at least one reason for a reject." });
+  }
+  if (v.decision === "recaption" && !v.recaption) {
+    ctx.addIssue({ code: "custom", path: ["recaption"], message: "Write the instruction that describes the edit." });
+  }
+  if (v.decision !== "reject" && v.reasons.length > 0) {
+    ctx.addIssue({ code: "custom", path: ["reasons"], message: "Reasons are only given with a reject." });
+  }
+}
+
+export const ZSubmitLabel = ZLabelFields.superRefine(checkDecision);
 export type TSubmitLabel = z.infer<typeof ZSubmitLabel>;
+
+/**
+ * POST /api/labels body: a decision and, optionally, a request to claim the next pair in the same
+ * round trip (what the annotate page does: one request per decision instead of two).
+ */
+export const ZLabelRequest = ZLabelFields.extend({
+  claimNext: z
+    .object({
+      projectId: z.number().int().positive(),
+      exclude: z.array(ZPairId).max(10).default([]),
+    })
+    .optional(),
+}).superRefine(checkDecision);
