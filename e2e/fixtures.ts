@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import bcrypt from "bcryptjs";
+import { DEFAULT_REJECT_REASONS } from "../lib/projects/reasons";
 
 // Fixtures create their own users, projects and pairs straight in the test database (written by
 // scripts/e2e-server.ts), so every spec starts from a known state and specs do not share data.
@@ -55,20 +56,7 @@ export async function createProject(
   const env = e2eEnv();
   const overlap = opts.overlap ?? 1;
   const name = opts.name ?? `E2E project ${uid()}`;
-  const reasons = JSON.stringify([
-    { code: "no_visible_edit", label: "No visible edit", dimension: "IF" },
-    { code: "instruction_not_followed", label: "Instruction not followed", dimension: "IF" },
-    { code: "wrong_object", label: "Wrong object or region edited", dimension: "IF" },
-    { code: "hallucinated", label: "Hallucinated attribute or action", dimension: "IF" },
-    { code: "extra_change", label: "Extra unrequested change", dimension: "NC" },
-    { code: "change_outside_region", label: "Change outside the target region", dimension: "NC" },
-    { code: "identity_changed", label: "Identity or count changed", dimension: "NC" },
-    { code: "artifacts", label: "Artifacts or distortion", dimension: "VQ" },
-    { code: "lighting_mismatch", label: "Lighting, shadow or perspective mismatch", dimension: "VQ" },
-    { code: "text_wrong", label: "Text rendered wrong", dimension: "VQ" },
-    { code: "anatomy_error", label: "Anatomy error", dimension: "VQ" },
-    { code: "reasoning_wrong", label: "Reasoning wrong", dimension: "RA" },
-  ]);
+  const reasons = JSON.stringify(DEFAULT_REJECT_REASONS);
   const p = await db.query<{ id: number }>(
     `INSERT INTO projects (name, overlap, lease_seconds, reject_reasons, guidelines) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
     [name, overlap, opts.leaseSeconds ?? 600, reasons, "Accept good edits; reject bad ones with reasons."],

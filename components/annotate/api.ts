@@ -1,24 +1,8 @@
-// Client-side calls for the annotate page. Types mirror lib/queue (kept structural: client code
-// never imports the data layer).
-export interface TClaimedPair {
-  id: string;
-  instruction: string;
-  instructionCn: string | null;
-  task: string | null;
-  subtask: string | null;
-  sourceImage: string;
-  editedImage: string;
-  maskImage: string | null;
-  leaseExpiresAt: string;
-  resumed: boolean;
-}
+// Client-side calls for the annotate page. Only types come from lib/queue (erased at build time):
+// client code never imports the data layer.
+import type { TClaimedPair, TProgress } from "@/lib/queue/types";
 
-export interface TProgress {
-  labelsToday: number;
-  labelsTotal: number;
-  pairsLeft: number;
-  pairsTotal: number;
-}
+export type { TClaimedPair, TProgress };
 
 export type TDecisionInput =
   | { decision: "accept" }

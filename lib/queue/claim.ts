@@ -2,21 +2,11 @@ import "server-only";
 import type { SqlRunner } from "../db/sql";
 import { NotFoundError } from "../errors";
 import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
+import type { TClaimedPair } from "./types";
+
+export type { TClaimedPair } from "./types";
 
 export { MAX_LIVE_LEASES } from "./sql";
-
-export interface TClaimedPair {
-  id: string;
-  instruction: string;
-  instructionCn: string | null;
-  task: string | null;
-  subtask: string | null;
-  sourceImage: string;
-  editedImage: string;
-  maskImage: string | null;
-  leaseExpiresAt: string;
-  resumed: boolean;
-}
 
 type ClaimRow = {
   pair_id: string;

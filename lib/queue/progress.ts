@@ -1,12 +1,8 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import type { TProgress } from "./types";
 
-export interface TProgress {
-  labelsToday: number;
-  labelsTotal: number;
-  pairsLeft: number;
-  pairsTotal: number;
-}
+export type { TProgress } from "./types";
 
 /** `timeZone` is the annotator's IANA zone, so "today" means their day, not the server's. */
 export async function getProgress(db: Db, userId: number, projectId: number, timeZone = "UTC"): Promise<TProgress> {
