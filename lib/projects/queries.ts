@@ -15,10 +15,11 @@ export interface TProjectSummary {
 export async function listProjects(db: Db): Promise<TProjectSummary[]> {
   const rows = await db.$queryRaw<{ id: number; name: string; overlap: number; total: bigint; open: bigint; labels: bigint }[]>`
     SELECT pr.id, pr.name, pr.overlap,
-      (SELECT count(*) FROM pairs p WHERE p.project_id = pr.id) AS total,
-      (SELECT count(*) FROM pairs p WHERE p.project_id = pr.id AND p.status = 'open') AS open,
-      (SELECT count(*) FROM labels l WHERE l.project_id = pr.id) AS labels
-    FROM projects pr ORDER BY pr.created_at, pr.id`;
+      coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) AS total,
+      coalesce(sum(c.open), 0) AS open,
+      coalesce(sum(c.labels), 0) AS labels
+    FROM projects pr LEFT JOIN project_counts c ON c.project_id = pr.id
+    GROUP BY pr.id ORDER BY pr.created_at, pr.id`;
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -11,9 +11,10 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
     SELECT count(*) FILTER (WHERE created_at >= (date_trunc('day', now() AT TIME ZONE ${tz}) AT TIME ZONE ${tz})) AS today,
            count(*) AS total
     FROM labels WHERE annotator_id = ${userId} AND project_id = ${projectId}`;
-  const [pairs] = await db.$queryRaw<{ open: bigint; total: bigint }[]>`
-    SELECT count(*) FILTER (WHERE status = 'open') AS open, count(*) AS total
-    FROM pairs WHERE project_id = ${projectId}`;
+  // project_counts is kept by triggers (migration 20261122020000): no count(*) over the pairs.
+  const [pairs] = await db.$queryRaw<{ open: bigint | null; total: bigint | null }[]>`
+    SELECT sum(open) AS open, sum(open + labelled + in_review + final) AS total
+    FROM project_counts WHERE project_id = ${projectId}`;
   return {
     labelsToday: Number(mine?.today ?? 0),
     labelsTotal: Number(mine?.total ?? 0),

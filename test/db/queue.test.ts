@@ -60,6 +60,11 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     expect(statuses).toEqual([{ status: "labelled", _count: 200 }]);
     const taken = await db.pair.findMany({ where: { projectId: project.id }, select: { taken: true, labelCount: true } });
     expect(taken.every((p) => p.taken === 2 && p.labelCount === 2)).toBe(true);
+    // the trigger-kept counters agree with a real count
+    const [counts] = await db.$queryRaw<{ open: number; labelled: number; labels: number }[]>`
+      SELECT sum(open)::int AS open, sum(labelled)::int AS labelled, sum(labels)::int AS labels
+      FROM project_counts WHERE project_id = ${project.id}`;
+    expect(counts).toEqual({ open: 0, labelled: 200, labels: 400 });
   });
 
   it("gives a live lease back instead of a new one, and a second annotator never gets it", async () => {
@@ -131,10 +136,11 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const [a, b] = await makeUsers(db, 2, "undo");
     const p1 = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     await submitLabel(t.runner, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
-    expect((await getProgress(db, a!, project.id)).labelsToday).toBe(1);
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, pairsTotal: 3 });
     const undone = await undoLastLabel(db, a!, project.id);
     expect(undone.pairId).toBe(p1!.id);
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(0);
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 0, labelsTotal: 0, pairsLeft: 3, pairsTotal: 3 });
     const back = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(back?.id).toBe(p1!.id);
     await skipPair(db, a!, BigInt(p1!.id));
