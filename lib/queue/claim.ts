@@ -62,9 +62,10 @@ export async function claimNextPair(
       if (!project[0]) throw new NotFoundError("Project not found.");
       return null;
     } catch (err) {
-      // unique/check violation: the same user claimed concurrently (two tabs) and won the race.
+      // unique/check violation: the same user claimed concurrently (two tabs) and won the race;
+      // deadlock/serialization/lock-not-available: transient. All are answered by trying again.
       const code = sqlState(err);
-      if (attempt < 4 && (code === "23505" || code === "23514" || code === "40001")) continue;
+      if (attempt < 5 && ["23505", "23514", "40001", "40P01", "55P03"].includes(code ?? "")) continue;
       throw err;
     }
   }

@@ -10,21 +10,27 @@ export const RELEASE_BATCH = 50;
 /**
  * Claim: $1 user id, $2 project id, $3 pair ids the client is showing (bigint[]), $4 max live leases.
  *
- * - `expired` returns abandoned leases to the pool (the leases trigger gives each slot back). Slots it
- *   frees are visible to the *next* statement, so a caller that finds nothing runs the claim once more.
+ * - `expired` returns abandoned leases to the pool (the leases trigger gives each slot back). It locks
+ *   the pairs too, skipping locked ones, so the trigger never waits on a pair another claim holds:
+ *   waiting there while holding our own picked pair deadlocked two claims. Slots it frees are visible
+ *   to the *next* statement, so a caller that finds nothing runs the claim once more.
  * - `mine` hands back the caller's live undecided lease, if any, instead of a new one.
  * - `picked` locks one open pair with SKIP LOCKED, so concurrent claimers neither wait on nor receive
  *   the same row. `project_id` is written as a range and the order includes it so that only
  *   pairs_open_work_idx (project_id, id) WHERE taken < wanted can serve the order: with `=` the planner
  *   may walk the primary key instead and read past every pair already taken (measured: 10 ms vs 0.13 ms
  *   per claim with 7,000 of 1M pairs labelled).
- * - `ins` inserts the lease; triggers bump pairs.taken, and CHECK (taken <= wanted) plus the unique
- *   (pair_id, annotator_id) indexes make a double assignment impossible even if this query were wrong.
+ * - `ins` inserts the lease in the caller's lowest free slot; triggers bump pairs.taken, and CHECK
+ *   (taken <= wanted), the unique (pair_id, annotator_id) indexes and the unique undecided slot make a
+ *   double assignment or a hoard impossible even if this query were wrong. A concurrent claim by the
+ *   same user loses on the slot index (23505) and retries, getting the winner's lease back via `mine`.
  */
 export const CLAIM_SQL = `
 WITH expired AS (
   DELETE FROM leases WHERE id IN (
-    SELECT id FROM leases WHERE expires_at <= now() ORDER BY expires_at LIMIT ${RELEASE_BATCH} FOR UPDATE SKIP LOCKED)
+    SELECT l.id FROM leases l JOIN pairs p ON p.id = l.pair_id
+    WHERE l.expires_at <= now() ORDER BY l.expires_at LIMIT ${RELEASE_BATCH}
+    FOR UPDATE OF l, p SKIP LOCKED)
   RETURNING pair_id
 ), mine AS (
   SELECT l.pair_id, l.expires_at FROM leases l
@@ -46,8 +52,11 @@ WITH expired AS (
   LIMIT 1
   FOR UPDATE SKIP LOCKED
 ), ins AS (
-  INSERT INTO leases (pair_id, project_id, annotator_id, expires_at)
-  SELECT picked.id, $2, $1, now() + make_interval(secs => pr.lease_seconds)
+  INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot)
+  SELECT picked.id, $2, $1, now() + make_interval(secs => pr.lease_seconds),
+         (SELECT min(s) FROM generate_series(1, $4::int) s
+          WHERE s NOT IN (SELECT l.slot FROM leases l WHERE l.annotator_id = $1 AND l.project_id = $2
+                            AND l.submitted_at IS NULL AND l.slot IS NOT NULL))
   FROM picked JOIN projects pr ON pr.id = $2
   RETURNING pair_id, expires_at
 ), got AS (

@@ -100,20 +100,30 @@ export async function submitLabel(
  */
 export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
   return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ label_id: bigint; pair_id: bigint; lease_id: bigint | null; live: boolean | null }[]>`
-      SELECT b.id AS label_id, b.pair_id, l.id AS lease_id, l.expires_at > now() AS live
-      FROM labels b
-      LEFT JOIN leases l ON l.pair_id = b.pair_id AND l.annotator_id = b.annotator_id
+    const rows = await tx.$queryRaw<{ label_id: bigint; pair_id: bigint }[]>`
+      SELECT b.id AS label_id, b.pair_id FROM labels b
       WHERE b.annotator_id = ${userId} AND b.project_id = ${projectId}
       ORDER BY b.created_at DESC, b.id DESC LIMIT 1
-      FOR UPDATE OF b`;
+      FOR UPDATE`;
     const last = rows[0];
     if (!last) throw new NotFoundError("There is no decision to undo.");
-    if (!last.lease_id || !last.live) {
+    // Lock the lease too, and judge it after the lock: the expiry sweep may be deleting it right now.
+    const leases = await tx.$queryRaw<{ id: bigint; live: boolean }[]>`
+      SELECT id, expires_at > now() AS live FROM leases
+      WHERE pair_id = ${last.pair_id} AND annotator_id = ${userId} FOR UPDATE`;
+    const lease = leases[0];
+    if (!lease || !lease.live) {
       throw new ConflictError("Your last decision can no longer be undone: its lease has ended.");
     }
+    // The pair becomes undecided again, so it needs a free slot (claims use 1-2, undo may use 3).
+    const slots = await tx.$queryRaw<{ slot: number | null }[]>`
+      SELECT min(s)::int AS slot FROM generate_series(1, 3) s
+      WHERE s NOT IN (SELECT slot FROM leases WHERE annotator_id = ${userId} AND project_id = ${projectId}
+                        AND submitted_at IS NULL AND slot IS NOT NULL)`;
+    const slot = slots[0]?.slot;
+    if (!slot) throw new ConflictError("Decide the pairs you have open before undoing another decision.");
     await tx.$executeRaw`DELETE FROM labels WHERE id = ${last.label_id}`;
-    await tx.$executeRaw`UPDATE leases SET submitted_at = NULL WHERE id = ${last.lease_id}`;
+    await tx.$executeRaw`UPDATE leases SET submitted_at = NULL, slot = ${slot}::smallint WHERE id = ${lease.id}`;
     await recordAudit(tx, {
       actorId: userId,
       action: "label.undo",

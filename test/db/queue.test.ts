@@ -156,12 +156,91 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const project = await makeProject(db, { pairs: 1, overlap: 1 });
     const [a, b] = await makeUsers(db, 2, "cons");
     const pair = await db.pair.findFirstOrThrow({ where: { projectId: project.id } });
-    await db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at) VALUES (${pair.id}, ${project.id}, ${a!}, now() + interval '1 hour')`;
+    await db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES (${pair.id}, ${project.id}, ${a!}, now() + interval '1 hour', 1)`;
     await expect(
-      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at) VALUES (${pair.id}, ${project.id}, ${b!}, now() + interval '1 hour')`,
+      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES (${pair.id}, ${project.id}, ${b!}, now() + interval '1 hour', 1)`,
     ).rejects.toThrow(/pairs_taken_check|check constraint/);
     await expect(
-      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at) VALUES (${pair.id}, ${project.id}, ${a!}, now() + interval '1 hour')`,
+      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES (${pair.id}, ${project.id}, ${a!}, now() + interval '1 hour', 2)`,
     ).rejects.toThrow(/unique|leases_pair_id_annotator_id_key/i);
+    // an undecided lease must occupy a slot, and one person cannot hold two leases in one slot
+    const other = await makeProject(db, { pairs: 3, overlap: 1 });
+    const ids = (await db.pair.findMany({ where: { projectId: other.id }, orderBy: { id: "asc" } })).map((p) => p.id);
+    await expect(
+      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at) VALUES (${ids[0]!}, ${other.id}, ${a!}, now() + interval '1 hour')`,
+    ).rejects.toThrow(/leases_undecided_slot_check|check constraint/);
+    await db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES (${ids[0]!}, ${other.id}, ${a!}, now() + interval '1 hour', 1)`;
+    await expect(
+      db.$executeRaw`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES (${ids[1]!}, ${other.id}, ${a!}, now() + interval '1 hour', 1)`,
+    ).rejects.toThrow(/unique|leases_undecided_slot_key/i);
+  });
+
+  it("one annotator firing 16 claims at once still holds at most two undecided leases", async () => {
+    const project = await makeProject(t.prisma, { pairs: 50, overlap: 1 });
+    const [a] = await makeUsers(t.prisma, 1, "hoard");
+    const got = await Promise.all(Array.from({ length: 16 }, () => claimNextPair(t.runner, { projectId: project.id, userId: a! })));
+    expect(got.every((p) => p !== null)).toBe(true);
+    const held = await t.prisma.lease.count({ where: { annotatorId: a!, projectId: project.id, submittedAt: null } });
+    expect(held).toBeLessThanOrEqual(2);
+    expect(new Set(got.map((p) => p!.id)).size).toBeLessThanOrEqual(2);
+  });
+
+  it("keeps every counter exact under a random mix of claims, decisions, undos, skips and expiries", async () => {
+    const db = t.prisma;
+    const project = await makeProject(db, { pairs: 60, overlap: 2, leaseSeconds: 30 });
+    const users = await makeUsers(db, 8, "chaos");
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const unexpected: unknown[] = [];
+    const expected = /expired|no longer|already decided|not leased|no decision|Decide the pairs/;
+    await Promise.all(
+      users.map(async (userId) => {
+        for (let i = 0; i < 25; i++) {
+          try {
+            const r = rand();
+            if (r < 0.1) {
+              await db.$executeRaw`UPDATE leases SET expires_at = now() - interval '1 second'
+                WHERE id = (SELECT id FROM leases WHERE project_id = ${project.id} ORDER BY random() LIMIT 1)`;
+            }
+            const pair = await claimNextPair(t.runner, { projectId: project.id, userId });
+            if (!pair) break;
+            const r2 = rand();
+            if (r2 < 0.1) await skipPair(db, userId, BigInt(pair.id));
+            else {
+              await submitLabel(t.runner, userId, {
+                pairId: BigInt(pair.id), submissionId: randomUUID(), decision: r2 < 0.6 ? "accept" : "reject",
+                reasons: r2 < 0.6 ? [] : ["artifacts"], secondsSpent: 1,
+              });
+              if (rand() < 0.2) await undoLastLabel(db, userId, project.id);
+            }
+          } catch (err) {
+            if (!expected.test(String((err as Error).message))) unexpected.push(err);
+          }
+        }
+      }),
+    );
+    expect(unexpected).toEqual([]);
+    const broken = await db.$queryRaw<unknown[]>`
+      WITH holders AS (
+        SELECT pair_id, annotator_id FROM leases UNION SELECT pair_id, annotator_id FROM labels
+      )
+      SELECT p.id, p.taken, p.label_count, p.status,
+             (SELECT count(*) FROM holders h WHERE h.pair_id = p.id)::int AS real_taken,
+             (SELECT count(*) FROM labels b WHERE b.pair_id = p.id)::int AS real_labels
+      FROM pairs p WHERE p.project_id = ${project.id}
+        AND (p.taken <> (SELECT count(*) FROM holders h WHERE h.pair_id = p.id)
+          OR p.label_count <> (SELECT count(*) FROM labels b WHERE b.pair_id = p.id)
+          OR (p.status = 'labelled') <> (p.label_count >= p.wanted))`;
+    expect(broken).toEqual([]);
+    const [counts] = await db.$queryRaw<{ ok: boolean }[]>`
+      SELECT (SELECT sum(open)::int FROM project_counts WHERE project_id = ${project.id})
+               = (SELECT count(*)::int FROM pairs WHERE project_id = ${project.id} AND status = 'open')
+         AND (SELECT sum(labels)::int FROM project_counts WHERE project_id = ${project.id})
+               = (SELECT count(*)::int FROM labels WHERE project_id = ${project.id}) AS ok`;
+    expect(counts?.ok).toBe(true);
+    const hoards = await db.$queryRaw<unknown[]>`
+      SELECT annotator_id FROM leases WHERE project_id = ${project.id} AND submitted_at IS NULL
+      GROUP BY annotator_id HAVING count(*) > 3`;
+    expect(hoards).toEqual([]);
   });
 });

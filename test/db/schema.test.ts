@@ -19,6 +19,7 @@ const SQL_ONLY: SqlOnlyObjects = {
   tables: ["_loupe_migrations"],
   indexes: {
     pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted (lib/queue/claim.ts)
+    leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
   },
   checks: {
     users_email_lower_check: "users",
@@ -29,6 +30,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_wanted_check: "pairs",
     pairs_label_count_check: "pairs",
     pairs_scores_check: "pairs",
+    leases_slot_check: "leases",
+    leases_undecided_slot_check: "leases",
     labels_seconds_check: "labels",
     labels_recaption_check: "labels",
     labels_reasons_check: "labels",
