@@ -15,7 +15,8 @@ export const RELEASE_BATCH = 50;
  *   waiting there while holding our own picked pair deadlocked two claims. Slots it frees are visible
  *   to the *next* statement, so a caller that finds nothing runs the claim once more.
  * - `mine` hands back the caller's live undecided lease, if any, instead of a new one.
- * - `picked` locks one open pair with SKIP LOCKED, so concurrent claimers neither wait on nor receive
+ * - `picked` locks one open pair with SKIP LOCKED (NO KEY UPDATE: it must not conflict with the KEY
+ *   SHARE locks that concurrent label inserts' foreign-key checks hold on pairs), so concurrent claimers neither wait on nor receive
  *   the same row. `project_id` is written as a range and the order includes it so that only
  *   pairs_open_work_idx (project_id, id) WHERE taken < wanted can serve the order: with `=` the planner
  *   may walk the primary key instead and read past every pair already taken (measured: 10 ms vs 0.13 ms
@@ -30,7 +31,7 @@ WITH expired AS (
   DELETE FROM leases WHERE id IN (
     SELECT l.id FROM leases l JOIN pairs p ON p.id = l.pair_id
     WHERE l.expires_at <= now() ORDER BY l.expires_at LIMIT ${RELEASE_BATCH}
-    FOR UPDATE OF l, p SKIP LOCKED)
+    FOR NO KEY UPDATE OF l, p SKIP LOCKED)
   RETURNING pair_id
 ), mine AS (
   SELECT l.pair_id, l.expires_at FROM leases l
@@ -50,7 +51,7 @@ WITH expired AS (
     AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
   ORDER BY p.project_id, p.id
   LIMIT 1
-  FOR UPDATE SKIP LOCKED
+  FOR NO KEY UPDATE SKIP LOCKED
 ), ins AS (
   INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot)
   SELECT picked.id, $2, $1, now() + make_interval(secs => pr.lease_seconds),

@@ -3,17 +3,19 @@
 -- 1. Both "taken" triggers lock the pair row before looking at the other table. Without it, an undo
 --    (delete label) racing the expiry sweep (delete lease) each saw the other's row still present
 --    and neither gave the slot back, stranding the pair. Under the lock, the EXISTS check runs with a
---    fresh snapshot after the other transaction has committed.
+--    fresh snapshot after the other transaction has committed. NO KEY UPDATE, not UPDATE: the label
+--    insert's foreign-key check already holds KEY SHARE on the pair, and FOR UPDATE would conflict
+--    with another submitter's KEY SHARE on the same pair (overlap 2) and deadlock.
 CREATE OR REPLACE FUNCTION loupe_lease_taken() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR UPDATE;
+    PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR NO KEY UPDATE;
     IF NOT EXISTS (SELECT 1 FROM labels WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN
       UPDATE pairs SET taken = taken + 1 WHERE id = NEW.pair_id;
     END IF;
     RETURN NEW;
   ELSE
-    PERFORM 1 FROM pairs WHERE id = OLD.pair_id FOR UPDATE;
+    PERFORM 1 FROM pairs WHERE id = OLD.pair_id FOR NO KEY UPDATE;
     IF NOT EXISTS (SELECT 1 FROM labels WHERE pair_id = OLD.pair_id AND annotator_id = OLD.annotator_id) THEN
       UPDATE pairs SET taken = taken - 1 WHERE id = OLD.pair_id;
     END IF;
@@ -24,7 +26,7 @@ END $$;
 CREATE OR REPLACE FUNCTION loupe_label_taken() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR UPDATE;
+    PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR NO KEY UPDATE;
     UPDATE pairs SET
       taken = taken + CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN 0 ELSE 1 END,
       label_count = label_count + 1,
@@ -32,7 +34,7 @@ BEGIN
     WHERE id = NEW.pair_id;
     RETURN NEW;
   ELSE
-    PERFORM 1 FROM pairs WHERE id = OLD.pair_id FOR UPDATE;
+    PERFORM 1 FROM pairs WHERE id = OLD.pair_id FOR NO KEY UPDATE;
     UPDATE pairs SET
       taken = taken - CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = OLD.pair_id AND annotator_id = OLD.annotator_id) THEN 0 ELSE 1 END,
       label_count = label_count - 1,
