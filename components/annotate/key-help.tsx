@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 
 const KEYS: [string, string][] = [
   ["A", "Accept"],
-  ["R", "Reject, then 1–9 to toggle reasons and Enter to submit"],
+  ["R", "Reject, then 1–9, 0, -, = to toggle reasons 1–12 and Enter to submit"],
   ["E", "Re-caption: edit the instruction, Ctrl+Enter to submit"],
   ["S", "Skip this pair"],
   ["Z", "Undo your last decision (while the pair is still leased to you)"],

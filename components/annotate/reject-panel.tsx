@@ -1,6 +1,7 @@
 "use client";
 
 import type { TReason } from "./workbench";
+import { REASON_KEYS } from "./keys";
 
 export function RejectPanel({ reasons, selected, onToggle, onSubmit, onCancel }: {
   reasons: TReason[];
@@ -11,14 +12,14 @@ export function RejectPanel({ reasons, selected, onToggle, onSubmit, onCancel }:
 }) {
   return (
     <fieldset className="rounded-lg border border-rose-200 bg-rose-50 p-4">
-      <legend className="px-1 font-medium text-rose-900">Reject reasons — number keys toggle, Enter submits, Esc cancels</legend>
+      <legend className="px-1 font-medium text-rose-900">Reject reasons — keys 1–9, 0, -, = toggle, Enter submits, Esc cancels</legend>
       <div className="grid gap-1 sm:grid-cols-2 lg:grid-cols-3">
         {reasons.map((r, i) => {
           const id = `reason-${r.code}`;
           return (
             <label key={r.code} htmlFor={id} className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 hover:bg-rose-100">
               <input id={id} type="checkbox" checked={selected.includes(r.code)} onChange={() => onToggle(r.code)} />
-              {i < 9 ? <kbd aria-hidden="true" className="w-5 rounded border border-rose-300 text-center font-mono text-xs">{i + 1}</kbd> : <span className="w-5" />}
+              {REASON_KEYS[i] ? <kbd aria-hidden="true" className="w-5 rounded border border-rose-300 text-center font-mono text-xs">{REASON_KEYS[i]}</kbd> : <span className="w-5" />}
               <span>{r.label}</span>
               <span className="ml-auto text-xs text-rose-700" title="Verifier dimension">{r.dimension}</span>
             </label>

@@ -19,6 +19,7 @@ import {
 import { KeyHelp } from "./key-help";
 import { RejectPanel } from "./reject-panel";
 import { RecaptionPanel } from "./recaption-panel";
+import { isActionKey, REASON_KEYS } from "./keys";
 
 export interface TReason {
   code: string;
@@ -30,11 +31,14 @@ type Panel = "none" | "reject" | "recaption" | "help";
 // undefined: still loading; null: nothing left for this annotator
 type Slot = TClaimedPair | null | undefined;
 
+const NON_TEXT_INPUTS = new Set(["checkbox", "radio", "button", "submit", "reset", "range"]);
+
+/** True where a key press is text entry; a focused checkbox or button must not swallow shortcuts. */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el) return false;
-  const tag = el.tagName;
-  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  if (el.tagName === "INPUT") return !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
+  return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
 }
 
 export function Workbench({ projectId, projectName, guidelines, reasons }: {
@@ -113,9 +117,11 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     const upcoming = nextRef.current;
     setNextSlot(undefined);
     if (upcoming === undefined) {
-      // The prefetch has not landed yet: ask directly.
+      // The prefetch has not landed yet: ask directly, excluding the pair being decided (its lease
+      // is still undecided until the submit lands, so it would otherwise come straight back).
+      const leaving = currentRef.current;
       show(undefined);
-      show(await fetchNext(projectId, []));
+      show(await fetchNext(projectId, leaving ? [leaving.id] : []));
     } else {
       show(upcoming);
     }
@@ -215,6 +221,11 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     function onKey(e: KeyboardEvent) {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTyping(e.target)) return;
+      // A held key must not decide pair after pair unseen.
+      if (e.repeat && isActionKey(e.key)) {
+        e.preventDefault();
+        return;
+      }
       const key = e.key;
       if (panel === "help") {
         if (key === "Escape" || key === "?") {
@@ -229,8 +240,9 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         return;
       }
       if (panel === "reject") {
-        if (/^[1-9]$/.test(key)) {
-          const reason = reasons[Number(key) - 1];
+        const index = REASON_KEYS.indexOf(key);
+        if (index >= 0) {
+          const reason = reasons[index];
           if (reason) {
             e.preventDefault();
             toggleReason(reason.code);

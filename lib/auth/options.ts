@@ -13,11 +13,17 @@ const ZCredentials = z.object({
   password: z.string().min(1).max(1024),
 });
 
+/**
+ * The address to throttle by: the right-most X-Forwarded-For entry, i.e. the one added by the hop
+ * closest to us (a reverse proxy appends the address it saw; the left-most entries are whatever the
+ * client claimed). Without a proxy, Next sets the header from the socket only when the client sent
+ * none, so a client can pick its own address: the README says to run Loupe behind a proxy that sets
+ * it. The per-account limit does not depend on this.
+ */
 function clientIp(headers: Record<string, unknown> | undefined): string | null {
   const fwd = headers?.["x-forwarded-for"];
-  const first = typeof fwd === "string" ? fwd.split(",")[0]?.trim() : undefined;
-  const real = headers?.["x-real-ip"];
-  return first || (typeof real === "string" ? real : null);
+  const last = typeof fwd === "string" ? fwd.split(",").map((s) => s.trim()).filter(Boolean).at(-1) : undefined;
+  return last ?? null;
 }
 
 export const SESSION_MAX_AGE = 60 * 60 * 12;

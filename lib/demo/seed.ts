@@ -155,16 +155,21 @@ export async function seedDemo(
 ): Promise<SeedDemoResult> {
   const count = opts.count ?? DEMO_PAIR_COUNT;
   const log = opts.log ?? (() => {});
-  await refuseIfRealData(db);
-  await ensureDemoUsers(db, log);
-
   let project = await db.project.findUnique({ where: { name: DEMO_PROJECT_NAME } });
-  if (project) {
+  if (project?.isDemo) {
     const have = await db.pair.count({ where: { projectId: project.id } });
     if (have >= count) {
+      // Already seeded: a demo database that people have since added users or projects to is
+      // still theirs to restart, so nothing is refused here.
+      await ensureDemoUsers(db, log);
       log(`demo: project "${DEMO_PROJECT_NAME}" already has ${have} pairs; nothing to do`);
       return { created: false, pairs: have };
     }
+  }
+  await refuseIfRealData(db);
+  await ensureDemoUsers(db, log);
+  if (project) {
+    const have = await db.pair.count({ where: { projectId: project.id } });
     log(`demo: resuming "${DEMO_PROJECT_NAME}" (${have}/${count} pairs present)`);
   } else {
     project = await db.project.upsert({

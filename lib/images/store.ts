@@ -35,7 +35,7 @@ const MIME_BY_FORMAT: Record<string, string> = {
   avif: "image/avif",
   heif: "image/heif",
   tiff: "image/tiff",
-  svg: "image/svg+xml",
+  // No SVG: it can carry script, and images are served from Loupe's own origin.
   bmp: "image/bmp",
 };
 

@@ -32,9 +32,13 @@ export async function createUser(db: Db, actorId: number | null, raw: TNewUser) 
   });
 }
 
-async function guardLastAdmin(tx: Pick<Db, "user">, userId: number) {
-  const admins = await tx.user.count({ where: { role: "admin", disabled: false, id: { not: userId } } });
-  if (admins === 0) throw new InvalidError("This is the last active admin: make someone else admin first.");
+async function guardLastAdmin(tx: Pick<Db, "$queryRaw">, userId: number) {
+  // Lock the active admins so two concurrent demotions cannot both see "another admin remains".
+  const admins = await tx.$queryRaw<{ id: number }[]>`
+    SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`;
+  if (!admins.some((a) => a.id !== userId)) {
+    throw new InvalidError("This is the last active admin: make someone else admin first.");
+  }
 }
 
 export async function setUserRole(db: Db, actorId: number, userId: number, role: TRole) {

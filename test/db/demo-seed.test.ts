@@ -88,10 +88,23 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   });
 
   it("refuses a database that holds real data", async () => {
+    const other = await freshDatabase(engine);
+    try {
+      await other.prisma.user.create({
+        data: { email: "someone@example.com", name: "Someone", passwordHash: "x", role: "annotator" },
+      });
+      await expect(seedDemo(other.prisma, dataDir, { count: 40 })).rejects.toBeInstanceOf(DemoRefusedError);
+      await expect(seedDemo(other.prisma, dataDir, { count: 40 })).rejects.toThrow(/someone@example\.com/);
+      expect(await other.prisma.project.count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("restarting a seeded demo after people added their own users is a no-op, not a refusal", async () => {
     await db.prisma.user.create({
-      data: { email: "someone@example.com", name: "Someone", passwordHash: "x", role: "annotator" },
+      data: { email: "added-later@example.com", name: "Later", passwordHash: "x", role: "annotator" },
     });
-    await expect(seedDemo(db.prisma, dataDir, { count: 40 })).rejects.toBeInstanceOf(DemoRefusedError);
-    await expect(seedDemo(db.prisma, dataDir, { count: 40 })).rejects.toThrow(/someone@example\.com/);
+    await expect(seedDemo(db.prisma, dataDir, { count: 40 })).resolves.toEqual({ created: false, pairs: 40 });
   });
 });

@@ -12,6 +12,12 @@ export const POST = route({ permission: "annotate:pair", input: ZLabelRequest },
   const db = await getDatabase();
   const result = await submitLabel(db.runner, user.id, decision);
   if (!claimNext) return result;
-  const next = await claimNextPair(db.runner, { projectId: claimNext.projectId, userId: user.id, exclude: claimNext.exclude });
-  return { ...result, next };
+  try {
+    const next = await claimNextPair(db.runner, { projectId: claimNext.projectId, userId: user.id, exclude: claimNext.exclude });
+    return { ...result, next };
+  } catch (err) {
+    // The decision is stored; a failed claim must not make it look lost. The page claims on its own.
+    console.error("[loupe] claim after submit failed", err);
+    return result;
+  }
 });

@@ -27,6 +27,8 @@ export const GET = route({ permission: "image:read", params: ZParams }, async ({
       "Cache-Control": "private, max-age=31536000, immutable",
       ETag: `"${params.sha256}"`,
       "X-Content-Type-Options": "nosniff",
+      // Opened on its own, an image must never run script in Loupe's origin.
+      "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
     },
   });
 });
