@@ -8,19 +8,11 @@ import {
   test,
   type StoredLabel,
 } from "./fixtures";
+import { DEFAULT_REJECT_REASONS } from "../lib/projects/reasons";
 
-// The reject reasons in the order createProject() stores them: number key k toggles REASONS[k - 1].
-const REASONS = [
-  ["no_visible_edit", "No visible edit"],
-  ["instruction_not_followed", "Instruction not followed"],
-  ["wrong_object", "Wrong object or region edited"],
-  ["hallucinated", "Hallucinated attribute or action"],
-  ["extra_change", "Extra unrequested change"],
-  ["change_outside_region", "Change outside the target region"],
-  ["identity_changed", "Identity or count changed"],
-  ["artifacts", "Artifacts or distortion"],
-  ["lighting_mismatch", "Lighting, shadow or perspective mismatch"],
-] as const;
+// The reject reasons in the order createProject() stores them (the default taxonomy, 12 reasons):
+// reason k is toggled by the k-th key of the number row.
+const REASONS = DEFAULT_REJECT_REASONS.map((r) => [r.code, r.label] as const);
 
 function reasonCode(key: number): string {
   return REASONS[key - 1]![0];
@@ -60,7 +52,8 @@ function workbench(page: Page) {
     async reject(keys: number[], expectChecked: number[]) {
       await page.keyboard.press("r");
       await expect(rejectPanel).toBeVisible();
-      for (const k of keys) await page.keyboard.press(String(k));
+      // Reason k is toggled by the k-th key of the number row: 1–9, then 0, -, = for 10–12.
+      for (const k of keys) await page.keyboard.press(["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="][k - 1]!);
       for (let k = 1; k <= REASONS.length; k++) {
         const box = rejectPanel.getByRole("checkbox", { name: REASONS[k - 1]![1] });
         if (expectChecked.includes(k)) await expect(box).toBeChecked();
@@ -200,9 +193,9 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await wb.accept();
   await decided(8, { decision: "accept", reasons: [], recaption: null });
 
-  // 9: reject, three reasons
-  await wb.reject([4, 6, 7], [4, 6, 7]);
-  await decided(9, { decision: "reject", reasons: [reasonCode(4), reasonCode(6), reasonCode(7)], recaption: null });
+  // 9: reject, three reasons, one of them past key 9 ("0" = reason 10, text rendered wrong)
+  await wb.reject([4, 6, 10], [4, 6, 10]);
+  await decided(9, { decision: "reject", reasons: [reasonCode(4), reasonCode(6), reasonCode(10)], recaption: null });
 
   // 10: accept
   await wb.accept();
