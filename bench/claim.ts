@@ -22,7 +22,8 @@
 // BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_WORKERS (32), BENCH_SIZES ("10000,1000000"),
 // BENCH_POOL_SIZE (app DATABASE_POOL_SIZE, 20), BENCH_PORT (first port tried, 3300),
 // BENCH_MODES ("app,app-split,raw": app = one request per decision as the annotate page sends it,
-// app-split = GET /next then POST /api/labels, raw = the same SQL over pg), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof).
+// app-split = GET /next then POST /api/labels, raw = the same SQL over pg), BENCH_THINK_MS (1000: an
+// extra paced run at the largest size, each annotator deciding about that often; 0 skips it), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof).
 // Needs a production build (.next/BUILD_ID); runs `npm run build` when there is none. The app is
 // served from a temp copy of .next so a concurrent rebuild in this checkout cannot break a run.
 import { rmSync } from "node:fs";
@@ -61,6 +62,9 @@ const SIZES = (env.BENCH_SIZES ?? "10000,1000000")
   .sort((a, b) => a - b);
 const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? 20);
 const FIRST_PORT = Number(env.BENCH_PORT ?? 3300);
+// Mean pause between one annotator's decisions in the extra paced run at the largest size (0: skip it).
+const THINK_MS = Number(env.BENCH_THINK_MS ?? 1000);
+let seededForPaced: Seeded | undefined;
 const MODES = new Set((env.BENCH_MODES ?? "app,app-split,raw").split(",").map((s) => s.trim()));
 const APP_NODE_ARGS = (env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
@@ -111,7 +115,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return r;
 }
 
-async function runApp(dbUrl: string, seeded: Seeded, size: number, kind: "page" | "split"): Promise<LoopResult> {
+async function runApp(dbUrl: string, seeded: Seeded, size: number, kind: "page" | "split", thinkMs = 0): Promise<LoopResult> {
   const port = await freePort(FIRST_PORT);
   const logFile = path.join(os.tmpdir(), `${state.dbName}-next-${size}.log`);
   const server = await timed(`next start on :${port} (log ${logFile})`, () =>
@@ -135,7 +139,7 @@ async function runApp(dbUrl: string, seeded: Seeded, size: number, kind: "page" 
       return out;
     });
     const workers = jars.map((jar) => new AppWorker(http, jar, seeded.projectId, kind));
-    return await runClosedLoop(workers, { warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000 });
+    return await runClosedLoop(workers, { warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000, thinkMs });
   } finally {
     http.close();
     await server.stop();
@@ -216,6 +220,7 @@ async function main(): Promise<void> {
   await state.admin.connect();
   const admin = state.admin;
   const seeded = await timed(`migrate + project + ${WORKERS} annotators (one bcrypt hash)`, () => seedBase(admin, WORKERS));
+  seededForPaced = seeded;
 
   const results = new Map<number, RunRow[]>();
   for (const size of SIZES) {
@@ -261,6 +266,20 @@ async function main(): Promise<void> {
   );
   if (small !== 10_000 || large !== 1_000_000) {
     console.log(`  (non-default sizes: p95_ms_10k is at ${fmtSize(small)}, p95_ms_1m at ${fmtSize(large)})`);
+  }
+
+  // The targets above are read at saturation. For scale, the same 32 annotators at a human pace
+  // (one decision about every THINK_MS), which is what the latency of a claim feels like in use.
+  if (THINK_MS > 0 && MODES.has("app")) {
+    console.log(`\n== ${fmtSize(large)} pairs, paced: each annotator decides about every ${THINK_MS} ms ==`);
+    await timed("reset queue + VACUUM ANALYZE", () => resetQueue(state.admin!));
+    const paced = await runApp(withDatabase(MAINT_URL, state.dbName), seededForPaced!, large, "page", THINK_MS);
+    const c = summarize(paced.claimMs);
+    console.log(
+      `  app (paced): ${round(paced.decisions / paced.seconds, 1)} decisions/s, claim p50 ${round(c.p50, 1)} ms, ` +
+        `p95 ${round(c.p95, 1)} ms, p99 ${round(c.p99, 1)} ms, errors ${Object.values(paced.errors).reduce((a, b) => a + b, 0)}`,
+    );
+    console.log("  (not part of the JSON line: the targets are defined at saturation)");
   }
 
   await cleanup();

@@ -31,7 +31,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runClosedLoop(
   workers: LoopWorker[],
-  opts: { warmupMs: number; measureMs: number },
+  // thinkMs: mean pause after each decision (jittered ±50%), for a paced rather than saturated run.
+  opts: { warmupMs: number; measureMs: number; thinkMs?: number },
 ): Promise<LoopResult> {
   const t0 = performance.now();
   const measureStart = t0 + opts.warmupMs;
@@ -81,6 +82,7 @@ export async function runClosedLoop(
       if (inWindow(ss, se)) submitMs.push(se - ss);
       if (s.kind === "ok") {
         if (se >= measureStart && se <= measureEnd) decisions++;
+        if (opts.thinkMs) await sleep(opts.thinkMs * (0.5 + Math.random()));
       } else {
         err(s.what);
         await sleep(5);
