@@ -14,6 +14,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   forbidOnly: true,
+  globalTeardown: "./e2e/global-teardown.ts",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }], ...(process.env.CI ? [] : [["html", { open: "never" }] as const])],

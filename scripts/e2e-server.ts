@@ -27,6 +27,17 @@ async function main() {
   } catch (err) {
     throw new Error(`Browser tests need a PostgreSQL server (TEST_DATABASE_URL, default ${base}): ${(err as Error).message}`);
   }
+  // Runs killed before their teardown leave databases behind: drop those over two hours old (the
+  // name carries its creation time) that nobody is connected to. A run in progress is never touched.
+  const stale = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database d WHERE datname LIKE 'loupe\\_e2e\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+  );
+  const twoHoursAgo = Date.now() - 2 * 3600_000;
+  for (const { datname } of stale.rows) {
+    const created = parseInt(datname.slice("loupe_e2e_".length), 36);
+    if (Number.isFinite(created) && created < twoHoursAgo) await admin.query(`DROP DATABASE IF EXISTS "${datname}"`);
+  }
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
   const url = new URL(base);
