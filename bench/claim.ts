@@ -153,7 +153,7 @@ async function runRaw(dbUrl: string, seeded: Seeded): Promise<LoopResult> {
   state.rawClients = clients;
   try {
     await Promise.all(clients.map((c) => c.connect()));
-    const workers = clients.map((c, i) => new RawWorker(c, users[i]!.id, seeded.projectId, seeded.leaseSeconds));
+    const workers = clients.map((c, i) => new RawWorker(c, users[i]!.id, seeded.projectId));
     return await runClosedLoop(workers, { warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000 });
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));

@@ -28,7 +28,3 @@ export function getEnv(): TEnv {
   cached = parsed.data;
   return cached;
 }
-
-export function isEmbedded(): boolean {
-  return !getEnv().DATABASE_URL;
-}

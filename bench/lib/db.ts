@@ -24,17 +24,15 @@ export async function dropDatabase(maint: pg.Client, name: string): Promise<void
 
 export interface Seeded {
   projectId: number;
-  leaseSeconds: number;
   users: { id: number; email: string }[];
 }
 
 export async function seedBase(db: pg.Client, annotators: number): Promise<Seeded> {
   await migrate(runnerFromPg(db));
-  const leaseSeconds = 600;
   const p = await db.query<{ id: number }>(
     `INSERT INTO projects (name, overlap, lease_seconds, reject_reasons, updated_at)
-     VALUES ('bench', 1, $1, $2::jsonb, now()) RETURNING id`,
-    [leaseSeconds, JSON.stringify(DEFAULT_REJECT_REASONS)],
+     VALUES ('bench', 1, 600, $1::jsonb, now()) RETURNING id`,
+    [JSON.stringify(DEFAULT_REJECT_REASONS)],
   );
   const hash = await hashPassword(BENCH_PASSWORD); // one bcrypt, shared by every annotator
   const u = await db.query<{ id: number; email: string }>(
@@ -44,7 +42,7 @@ export async function seedBase(db: pg.Client, annotators: number): Promise<Seede
      ORDER BY g RETURNING id, email`,
     [hash, annotators],
   );
-  return { projectId: p.rows[0]!.id, leaseSeconds, users: u.rows };
+  return { projectId: p.rows[0]!.id, users: u.rows };
 }
 
 export async function countPairs(db: pg.Client, projectId: number): Promise<number> {

@@ -16,8 +16,6 @@ export class RawWorker implements LoopWorker {
     private client: pg.Client,
     private userId: number,
     private projectId: number,
-    // kept for the caller's signature; the claim reads lease_seconds from the project like the app
-    private leaseSeconds: number,
   ) {}
 
   async claim(): Promise<ClaimOutcome> {

@@ -2,7 +2,6 @@ import "server-only";
 import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
 import { getDatabase } from "../db";
-import { SESSION_USER_SQL } from "../queue/sql";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { getAuthSecret } from "./secret";
 import { can, type TPermission, type TRole } from "./permissions";
@@ -13,6 +12,9 @@ export interface TSessionUser {
   name: string;
   role: TRole;
 }
+
+// A prepared statement on the hot path of every request (decision 004).
+const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;
 
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 

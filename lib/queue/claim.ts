@@ -6,8 +6,6 @@ import type { TClaimedPair } from "./types";
 
 export type { TClaimedPair } from "./types";
 
-export { MAX_LIVE_LEASES } from "./sql";
-
 type ClaimRow = {
   pair_id: string;
   expires_at: Date | string;

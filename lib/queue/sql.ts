@@ -128,5 +128,3 @@ SELECT l.pair_id::text AS pair_id, l.expires_at, true AS resumed, p.instruction,
        p.source_image, p.edited_image, p.mask_image
 FROM leases l JOIN pairs p ON p.id = l.pair_id
 WHERE l.pair_id = $2 AND l.annotator_id = $1 AND l.expires_at > now()`;
-
-export const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;
