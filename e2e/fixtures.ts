@@ -12,6 +12,9 @@ interface E2eEnv {
   databaseUrl: string;
   dataDir: string;
   images: { source: string; edited: string; instruction: string; task: string; subtask: string }[];
+  /** LOUPE_IMPORT_ROOT of the server, holding the same pictures as files (paths relative to it). */
+  importRoot: string;
+  imageFiles: { source: string; edited: string; instruction: string }[];
 }
 
 export const PASSWORD = "e2e-password-123";

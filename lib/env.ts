@@ -10,11 +10,27 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   LOUPE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(8),
   LOUPE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
+  // Imports (lib/imports): the server folder admins may import from by name, the folder image paths
+  // in manifests resolve under (defaults to the import root), an optional cap on uploads, and the
+  // limits and allow-list for images fetched over http(s).
+  LOUPE_IMPORT_ROOT: z.string().min(1).optional(),
+  LOUPE_IMAGE_ROOT: z.string().min(1).optional(),
+  LOUPE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).optional(),
+  LOUPE_FETCH_ALLOW: z.string().optional(),
+  LOUPE_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  LOUPE_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // "off" keeps this process from running background jobs (imports), e.g. on web-only replicas.
+  LOUPE_JOBS: z.enum(["on", "off"]).default("on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
 let cached: TEnv | undefined;
+
+/** For tests and the CLI, which change the environment after first use. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
 
 export function getEnv(): TEnv {
   if (cached) return cached;

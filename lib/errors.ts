@@ -31,3 +31,7 @@ export class TooManyRequestsError extends AppError {
   override readonly status = 429;
   override readonly code = "too_many_requests";
 }
+export class PayloadTooLargeError extends AppError {
+  override readonly status = 413;
+  override readonly code = "too_large";
+}

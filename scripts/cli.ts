@@ -8,6 +8,7 @@ import { openDatabase, type Database } from "../lib/db/connect";
 import { configFromEnv } from "../lib/db/config";
 import { migrate } from "../lib/db/migrate";
 import { AppError } from "../lib/errors";
+import { IMPORT_HELP, importCommand, importResume, projectAdd, projectList } from "./cli-import";
 
 const HELP = `Loupe command line
 
@@ -18,6 +19,7 @@ const HELP = `Loupe command line
                                                     create a user; the password is prompted for, or read
                                                     from standard input with --password-stdin
   Roles: admin, reviewer, annotator.
+${IMPORT_HELP}
 `;
 
 async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
@@ -87,6 +89,15 @@ async function main(argv: string[]) {
       };
       console.log(`Loupe on http://localhost:${port} (${getEnv().DATABASE_URL ? "PostgreSQL server" : "embedded database in " + getEnv().LOUPE_DATA_DIR})`);
       const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env });
+      // One request at boot opens the database, which starts the background jobs: a restarted server
+      // resumes interrupted imports without waiting for someone to visit.
+      void (async () => {
+        for (let i = 0; i < 120; i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+          if (ok) return;
+        }
+      })();
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
       child.on("exit", (code) => process.exit(code ?? 0));
       return;
@@ -117,6 +128,18 @@ async function main(argv: string[]) {
       });
       return;
     }
+    case "project:add":
+      await withDb((db) => projectAdd(db, rest));
+      return;
+    case "project:list":
+      await withDb((db) => projectList(db));
+      return;
+    case "import":
+      await withDb((db) => importCommand(db, rest));
+      return;
+    case "import:resume":
+      await withDb((db) => importResume(db, rest));
+      return;
     case undefined:
     case "help":
     case "--help":
@@ -129,7 +152,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((err) => {
   // Expected failures print their message only; anything else is a bug worth a stack trace.
-  const known = ["DatabaseLockedError", "MigrationError", "DemoRefusedError", "InvalidImageError"];
+  const known = ["DatabaseLockedError", "MigrationError", "DemoRefusedError", "InvalidImageError", "ImportFileError"];
   const expected = err instanceof AppError || known.includes(err?.name) || known.includes(err?.constructor?.name);
   console.error(expected ? `Error: ${err.message}` : err);
   process.exit(1);

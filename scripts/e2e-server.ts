@@ -48,8 +48,16 @@ async function main() {
   await db.dedicated((r) => migrate(r));
   // A handful of real pictures: every fixture pair points at these.
   const images: { source: string; edited: string; instruction: string; task: string; subtask: string }[] = [];
+  // The same pictures as files under the import root, for specs that import a manifest of paths.
+  const importRoot = path.join(dataDir, "import-root");
+  mkdirSync(path.join(importRoot, "images"), { recursive: true });
+  const imageFiles: { source: string; edited: string; instruction: string }[] = [];
   for (const spec of generateDemoPairs(12, 7)) {
     const [s, e] = await Promise.all([renderScene(spec.source), renderScene(spec.edited)]);
+    const n = imageFiles.length;
+    writeFileSync(path.join(importRoot, "images", `src-${n}.webp`), s);
+    writeFileSync(path.join(importRoot, "images", `edit-${n}.webp`), e);
+    imageFiles.push({ source: `images/src-${n}.webp`, edited: `images/edit-${n}.webp`, instruction: spec.instruction });
     const source = await putImage(db.prisma, dataDir, s);
     const edited = await putImage(db.prisma, dataDir, e);
     images.push({ source: source.sha256, edited: edited.sha256, instruction: spec.instruction, task: spec.task, subtask: spec.subtask });
@@ -57,12 +65,13 @@ async function main() {
   await db.close();
 
   mkdirSync("test-results", { recursive: true });
-  writeFileSync("test-results/e2e-env.json", JSON.stringify({ databaseUrl: url.toString(), dataDir, images }, null, 2));
+  writeFileSync("test-results/e2e-env.json", JSON.stringify({ databaseUrl: url.toString(), dataDir, images, importRoot, imageFiles }, null, 2));
 
   const env = {
     ...process.env,
     DATABASE_URL: url.toString(),
     LOUPE_DATA_DIR: dataDir,
+    LOUPE_IMPORT_ROOT: importRoot,
     NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
     NEXTAUTH_URL: `http://localhost:${values.port}`,
     NEXT_TELEMETRY_DISABLED: "1",

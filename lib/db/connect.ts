@@ -16,6 +16,13 @@ export interface Database {
   runner: SqlRunner;
   /** Runs fn on one connection held for its whole duration (session locks, BEGIN/COMMIT). */
   dedicated<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn inside BEGIN/COMMIT on one connection (ROLLBACK if it throws). On PGlite this goes through
+   * its transaction lock, so other queries of the process wait instead of landing inside the block.
+   */
+  transaction<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /** Runs several statements in one string (simple protocol); returns the last statement's rows. */
+  execMulti(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -83,6 +90,25 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
           client.release();
         }
       },
+      async transaction(fn) {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const out = await fn(runnerFromPg(client));
+          await client.query("COMMIT");
+          return out;
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+      async execMulti(sql) {
+        const r = (await pool.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+        const last = Array.isArray(r) ? r[r.length - 1] : r;
+        return (last?.rows ?? []) as Record<string, unknown>[];
+      },
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
@@ -108,6 +134,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     runner: runnerFromPglite(pglite),
     async dedicated(fn) {
       return fn(runnerFromPglite(pglite)); // PGlite is a single connection already
+    },
+    async transaction(fn) {
+      return pglite.transaction((tx) => fn(runnerFromPglite(tx)));
+    },
+    async execMulti(sql) {
+      const results = await pglite.exec(sql);
+      return (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[];
     },
     async close() {
       await prisma.$disconnect();

@@ -1,4 +1,4 @@
-import type { PGlite } from "@electric-sql/pglite";
+import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type pg from "pg";
 
 // The smallest surface the migration runner, demo seeding and tests need, over both engines.
@@ -8,7 +8,7 @@ export interface SqlRunner {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
-export function runnerFromPglite(db: PGlite): SqlRunner {
+export function runnerFromPglite(db: PGlite | Transaction): SqlRunner {
   return {
     async exec(sql) {
       await db.exec(sql);

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db/connect";
 import type { Prisma } from "@/lib/db/generated/client";
 import { hashPassword } from "@/lib/auth/password";
+import { computeChangeMap } from "@/lib/images/derive";
 import { putImage } from "@/lib/images/store";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { generateDemoPairs, type DemoPairSpec } from "./generate";
@@ -206,7 +207,16 @@ export async function seedDemo(
       const [src, edit] = await Promise.all([renderScene(spec.source), renderScene(spec.edited)]);
       const a = await putImage(db, dataDir, src, { mime: "image/webp" });
       const b = await putImage(db, dataDir, edit, { mime: "image/webp" });
-      return pairRow(project.id, project.overlap, spec, a.sha256, b.sha256);
+      // The same change map an import computes, so the heatmap mode (D) works on the demo too.
+      const change = await computeChangeMap(src, edit);
+      const heat = await putImage(db, dataDir, change.heatmap);
+      return {
+        ...pairRow(project.id, project.overlap, spec, a.sha256, b.sha256),
+        heatmapImage: heat.sha256,
+        changeFraction: change.changedFraction,
+        ssim: change.ssim,
+        changeOutsideMask: change.changeOutsideMask,
+      };
     });
     // Images are stored before the pairs that point at them, so a crash never leaves a dangling pair.
     await db.pair.createMany({ data: rows, skipDuplicates: true });

@@ -17,6 +17,12 @@ type ClaimRow = {
   source_image: string;
   edited_image: string;
   mask_image: string | null;
+  source_preview: string | null;
+  edited_preview: string | null;
+  heatmap_image: string | null;
+  change_fraction: number | null;
+  ssim: number | null;
+  change_outside_mask: number | null;
 };
 
 function toClaimed(r: ClaimRow): TClaimedPair {
@@ -26,9 +32,16 @@ function toClaimed(r: ClaimRow): TClaimedPair {
     instructionCn: r.instruction_cn,
     task: r.task,
     subtask: r.subtask,
-    sourceImage: r.source_image.trim(),
-    editedImage: r.edited_image.trim(),
+    // The compare view shows the import-time previews; the originals stay one link away.
+    sourceImage: (r.source_preview ?? r.source_image).trim(),
+    editedImage: (r.edited_preview ?? r.edited_image).trim(),
     maskImage: r.mask_image?.trim() ?? null,
+    sourceOriginal: r.source_image.trim(),
+    editedOriginal: r.edited_image.trim(),
+    heatmapImage: r.heatmap_image?.trim() ?? null,
+    changedFraction: r.change_fraction,
+    ssim: r.ssim,
+    changeOutsideMask: r.change_outside_mask,
     leaseExpiresAt: new Date(r.expires_at).toISOString(),
     resumed: r.resumed,
   };

@@ -6,9 +6,19 @@ export interface TClaimedPair {
   instructionCn: string | null;
   task: string | null;
   subtask: string | null;
+  /** sha256 of what the compare view shows: the import-time preview, or the original when small. */
   sourceImage: string;
   editedImage: string;
   maskImage: string | null;
+  /** The full-resolution originals (equal to the above when no preview was needed). */
+  sourceOriginal: string;
+  editedOriginal: string;
+  /** Change map computed at import: a difference heatmap image and its statistics (null before). */
+  heatmapImage: string | null;
+  changedFraction: number | null;
+  ssim: number | null;
+  /** Fraction of pixels outside the mask that changed (non-edit consistency aid); null without a mask. */
+  changeOutsideMask: number | null;
   leaseExpiresAt: string;
   resumed: boolean;
 }

@@ -35,6 +35,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_seconds_check: "labels",
     labels_recaption_check: "labels",
     labels_reasons_check: "labels",
+    pairs_change_check: "pairs",
+    imports_format_check: "imports",
+    imports_counts_check: "imports",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -61,9 +64,9 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "labels", "leases", "pairs", "project_counts", "projects", "skips", "users"].sort(),
+      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_counts", "projects", "skips", "uploads", "users"].sort(),
     );
-    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "PairStatus", "Role"]);
+    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
   });
 

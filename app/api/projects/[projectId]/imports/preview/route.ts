@@ -1,0 +1,15 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { ZProjectParams } from "@/lib/queue/params";
+import { importRoot } from "@/lib/imports/config";
+import { ZImportRequest } from "@/lib/imports/schemas";
+import { previewImport } from "@/lib/imports/service";
+import { NotFoundError } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ input, params }) => {
+  const database = await getDatabase();
+  if (!(await database.prisma.project.findUnique({ where: { id: params.projectId }, select: { id: true } }))) throw new NotFoundError("Project not found.");
+  return previewImport(database, input, { importRoot: importRoot() });
+});

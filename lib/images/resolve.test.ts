@@ -1,0 +1,304 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_FETCH_LIMITS, ImageRefError, loadImageBytes, type ResolveConfig } from "./resolve";
+
+const PNG_ISH = Buffer.from("\x89PNG\r\n\x1a\n fake image bytes", "latin1");
+
+function cfg(over: Partial<ResolveConfig> = {}): ResolveConfig {
+  return { imageRoot: null, allowHosts: [], maxBytes: 1024 * 1024, timeoutMs: 2000, maxRedirects: 5, ...over };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<ImageRefError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ImageRefError);
+  return err as ImageRefError;
+}
+
+describe("loadImageBytes: bytes", () => {
+  it("returns the bytes as a Buffer", async () => {
+    const out = await loadImageBytes({ kind: "bytes", bytes: new Uint8Array(PNG_ISH) }, cfg());
+    expect(Buffer.isBuffer(out)).toBe(true);
+    expect(out.equals(PNG_ISH)).toBe(true);
+  });
+
+  it("refuses 0 bytes and more than maxBytes", async () => {
+    expect((await refusal(loadImageBytes({ kind: "bytes", bytes: new Uint8Array() }, cfg()))).message).toMatch(/0 bytes/);
+    const big = { kind: "bytes" as const, bytes: new Uint8Array(2048) };
+    expect((await refusal(loadImageBytes(big, cfg({ maxBytes: 1024 })))).message).toMatch(/larger than 1 KB/);
+  });
+});
+
+describe("loadImageBytes: paths", () => {
+  let base: string;
+  let root: string;
+  let realRoot: string;
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), "loupe-resolve-"));
+    realRoot = path.join(base, "real-root");
+    // The configured root is itself a symlink: that must be fine.
+    root = path.join(base, "root-link");
+    await mkdir(path.join(realRoot, "a"), { recursive: true });
+    await symlink(realRoot, root);
+    await writeFile(path.join(realRoot, "a", "b.png"), PNG_ISH);
+    await writeFile(path.join(realRoot, "empty.png"), "");
+    await writeFile(path.join(realRoot, "big.png"), Buffer.alloc(4096, 1));
+    await writeFile(path.join(base, "secret.png"), "outside the root");
+    await symlink(path.join(base, "secret.png"), path.join(realRoot, "escape.png"));
+    await symlink(base, path.join(realRoot, "escape-dir"));
+    await symlink(path.join(realRoot, "a", "b.png"), path.join(realRoot, "inside.png"));
+    await symlink("a", path.join(realRoot, "inside-dir"));
+  });
+
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const load = (p: string, over: Partial<ResolveConfig> = {}) => loadImageBytes({ kind: "path", path: p }, cfg({ imageRoot: root, ...over }));
+
+  it("reads a file under the root (also with a harmless ..)", async () => {
+    expect((await load("a/b.png")).equals(PNG_ISH)).toBe(true);
+    expect((await load("a/../a/b.png")).equals(PNG_ISH)).toBe(true);
+  });
+
+  it("refuses paths without an image root", async () => {
+    expect((await refusal(load("a/b.png", { imageRoot: null }))).message).toBe("image paths need an image root (LOUPE_IMAGE_ROOT)");
+  });
+
+  it("refuses .. escapes, absolute paths and NUL bytes", async () => {
+    expect((await refusal(load("../secret.png"))).message).toBe("image path escapes the image root: ../secret.png");
+    expect((await refusal(load("a/../../secret.png"))).message).toMatch(/escapes the image root/);
+    expect((await refusal(load(path.join(base, "secret.png")))).message).toMatch(/must be relative/);
+    expect((await refusal(load("/etc/passwd"))).message).toMatch(/must be relative/);
+    expect((await refusal(load("a/b.png\0.jpg"))).message).toMatch(/NUL/);
+  });
+
+  it("refuses symlinks that lead outside the root", async () => {
+    expect((await refusal(load("escape.png"))).message).toMatch(/escapes the image root through a symlink: escape\.png/);
+    expect((await refusal(load("escape-dir/secret.png"))).message).toMatch(/through a symlink/);
+  });
+
+  it("follows symlinks that stay inside the root", async () => {
+    expect((await load("inside.png")).equals(PNG_ISH)).toBe(true);
+    expect((await load("inside-dir/b.png")).equals(PNG_ISH)).toBe(true);
+  });
+
+  it("reports missing, empty, oversized and non-regular files", async () => {
+    expect((await refusal(load("a/missing.png"))).message).toBe("image file not found: a/missing.png");
+    expect((await refusal(load("a/b.png/c.png"))).message).toMatch(/not found/);
+    expect((await refusal(load("empty.png"))).message).toBe("image file is empty (0 bytes)");
+    expect((await refusal(load("big.png", { maxBytes: 1024 }))).message).toMatch(/larger than 1 KB: big\.png/);
+    expect((await refusal(load("a"))).message).toMatch(/not a regular file/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+interface TestServer {
+  port: number;
+  connections: number;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+async function startServer(host: string, handler: http.RequestListener): Promise<TestServer> {
+  const server = http.createServer((req, res) => {
+    state.requests.push(req.url ?? "");
+    handler(req, res);
+  });
+  const state: TestServer = {
+    port: 0,
+    connections: 0,
+    requests: [],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  server.on("connection", () => state.connections++);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => resolve());
+  });
+  state.port = (server.address() as AddressInfo).port;
+  return state;
+}
+
+describe("loadImageBytes: URLs", () => {
+  let srv: TestServer;
+  let other: TestServer;
+  const body = Buffer.alloc(5000, 7);
+
+  beforeAll(async () => {
+    srv = await startServer("127.0.0.1", (req, res) => {
+      const url = req.url ?? "/";
+      if (url === "/img") {
+        res.writeHead(200, { "content-type": "image/png", "content-length": body.length });
+        res.end(body);
+      } else if (url === "/chunked") {
+        // No Content-Length: the limit has to cut the stream itself.
+        res.writeHead(200, { "content-type": "image/png" });
+        const timer = setInterval(() => res.write(Buffer.alloc(1000, 1)), 5);
+        res.on("close", () => clearInterval(timer));
+      } else if (url === "/hang") {
+        // Never answers.
+      } else if (url === "/stall") {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.write(Buffer.alloc(100));
+      } else if (url === "/missing") {
+        res.writeHead(404).end("nope");
+      } else if (url === "/r1") {
+        res.writeHead(302, { location: "/r2" }).end();
+      } else if (url === "/r2") {
+        res.writeHead(301, { location: `http://127.0.0.1:${srv.port}/img` }).end();
+      } else if (url === "/loop") {
+        res.writeHead(302, { location: "/loop" }).end();
+      } else if (url === "/to-other") {
+        res.writeHead(302, { location: `http://127.0.0.2:${other.port}/img` }).end();
+      } else if (url === "/to-ip") {
+        res.writeHead(307, { location: `http://127.0.0.1:${srv.port}/img` }).end();
+      } else if (url === "/to-file") {
+        res.writeHead(302, { location: "file:///etc/passwd" }).end();
+      } else if (url === "/to-metadata") {
+        res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
+      } else {
+        res.writeHead(500).end();
+      }
+    });
+    other = await startServer("127.0.0.2", (_req, res) => res.end(body));
+  });
+
+  afterAll(async () => {
+    await srv.close();
+    await other.close();
+  });
+
+  afterEach(() => {
+    srv.connections = 0;
+    srv.requests = [];
+    other.connections = 0;
+  });
+
+  const fetchUrl = (url: string, over: Partial<ResolveConfig> = {}) => loadImageBytes({ kind: "url", url }, cfg(over));
+  const local = (p: string) => `http://127.0.0.1:${srv.port}${p}`;
+  const allowLocal = { allowHosts: ["127.0.0.1"] };
+
+  it("refuses a loopback server by default, without connecting", async () => {
+    expect((await refusal(fetchUrl(local("/img")))).message).toBe("image URL refused: 127.0.0.1 is a loopback address");
+    expect(srv.connections).toBe(0);
+  });
+
+  it("refuses a hostname that resolves to loopback, without connecting", async () => {
+    // Not refused by name: this goes through the lookup that net.connect uses.
+    const err = await refusal(fetchUrl(`http://localhost:${srv.port}/img`));
+    expect(err.message).toMatch(/^image URL refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
+    expect(srv.connections).toBe(0);
+  });
+
+  it("fetches when the address is allow-listed (IP or CIDR)", async () => {
+    expect((await fetchUrl(local("/img"), allowLocal)).equals(body)).toBe(true);
+    expect((await fetchUrl(local("/img"), { allowHosts: ["127.0.0.0/8"] })).equals(body)).toBe(true);
+    // An IPv4-mapped IPv6 literal is the same host as its IPv4 address.
+    expect((await fetchUrl(`http://[::ffff:127.0.0.1]:${srv.port}/img`, allowLocal)).equals(body)).toBe(true);
+  });
+
+  it("fetches when the hostname is allow-listed", async () => {
+    expect((await fetchUrl(`http://localhost:${srv.port}/img`, { allowHosts: ["LOCALHOST"] })).equals(body)).toBe(true);
+  });
+
+  it("enforces the size limit from Content-Length and while streaming", async () => {
+    expect((await refusal(fetchUrl(local("/img"), { ...allowLocal, maxBytes: 1024 }))).message).toMatch(/^image is larger than 1 KB/);
+    const started = Date.now();
+    expect((await refusal(fetchUrl(local("/chunked"), { ...allowLocal, maxBytes: 10_000 }))).message).toBe(
+      "image is larger than 9.8 KB",
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("times out on a server that never answers, or stalls mid-body", async () => {
+    const started = Date.now();
+    expect((await refusal(fetchUrl(local("/hang"), { ...allowLocal, timeoutMs: 300 }))).message).toBe(
+      "image fetch timed out after 0.3 s",
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect((await refusal(fetchUrl(local("/stall"), { ...allowLocal, timeoutMs: 300 }))).message).toMatch(/timed out/);
+  });
+
+  it("reports non-2xx statuses", async () => {
+    expect((await refusal(fetchUrl(local("/missing"), allowLocal))).message).toBe("image fetch failed: HTTP 404 Not Found");
+  });
+
+  it("follows redirects, relative and absolute", async () => {
+    expect((await fetchUrl(local("/r1"), allowLocal)).equals(body)).toBe(true);
+    expect(srv.requests).toEqual(["/r1", "/r2", "/img"]);
+  });
+
+  it("stops after maxRedirects", async () => {
+    expect((await refusal(fetchUrl(local("/loop"), allowLocal))).message).toBe("image URL redirected more than 5 times");
+    expect(srv.requests).toHaveLength(6);
+    expect((await refusal(fetchUrl(local("/r1"), { ...allowLocal, maxRedirects: 1 }))).message).toMatch(/more than 1 times/);
+  });
+
+  it("checks every redirect hop against the allow-list", async () => {
+    // 127.0.0.1 is allowed, 127.0.0.2 (also loopback, with a live server) is not.
+    expect((await refusal(fetchUrl(local("/to-other"), allowLocal))).message).toBe(
+      "image URL refused: 127.0.0.2 is a loopback address",
+    );
+    expect(other.connections).toBe(0);
+    srv.requests = [];
+    // Only the name "localhost" is allowed; its redirect to the bare address 127.0.0.1 is not.
+    expect((await refusal(fetchUrl(`http://localhost:${srv.port}/to-ip`, { allowHosts: ["localhost"] }))).message).toBe(
+      "image URL refused: 127.0.0.1 is a loopback address",
+    );
+    expect(srv.requests).toEqual(["/to-ip"]);
+    expect((await refusal(fetchUrl(local("/to-metadata"), allowLocal))).message).toBe(
+      "image URL refused: 169.254.169.254 is a link-local address",
+    );
+    expect((await refusal(fetchUrl(local("/to-file"), allowLocal))).message).toMatch(/scheme file: is not allowed/);
+  });
+
+  it("refuses schemes other than http and https", async () => {
+    for (const url of ["file:///etc/passwd", "ftp://example.com/a.png", "data:image/png;base64,AAAA", "gopher://x/"]) {
+      expect((await refusal(fetchUrl(url))).message).toMatch(/^image URL refused: scheme [a-z]+: is not allowed/);
+    }
+    expect((await refusal(fetchUrl("not a url"))).message).toMatch(/not valid/);
+  });
+
+  it("refuses special addresses without connecting", async () => {
+    const cases: [string, string][] = [
+      ["http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"],
+      [`http://[::1]:${srv.port}/img`, "::1 is a loopback address"],
+      [`http://[::ffff:127.0.0.1]:${srv.port}/img`, "127.0.0.1 is a loopback address"],
+      [`http://2130706433:${srv.port}/img`, "127.0.0.1 is a loopback address"],
+      ["http://10.0.0.5/x.png", "10.0.0.5 is a private address"],
+      ["https://172.16.3.4/x.png", "172.16.3.4 is a private address"],
+      ["http://192.168.1.10/x.png", "192.168.1.10 is a private address"],
+      ["http://100.64.0.1/x.png", "100.64.0.1 is a carrier-grade NAT address"],
+      ["http://0.0.0.0/x.png", "0.0.0.0 is an unspecified address"],
+      ["http://224.0.0.1/x.png", "224.0.0.1 is a multicast address"],
+      ["http://255.255.255.255/x.png", "255.255.255.255 is a broadcast address"],
+      ["http://[fd00::1]/x.png", "fd00::1 is a private address"],
+      ["http://[fe80::1]/x.png", "fe80::1 is a link-local address"],
+      ["http://[::ffff:10.0.0.1]/x.png", "10.0.0.1 is a private address"],
+      ["http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal is a cloud metadata host"],
+    ];
+    for (const [url, reason] of cases) {
+      const started = Date.now();
+      expect((await refusal(fetchUrl(url))).message).toBe(`image URL refused: ${reason}`);
+      expect(Date.now() - started).toBeLessThan(200);
+    }
+    expect(srv.connections).toBe(0);
+  });
+
+  it("has the documented defaults", () => {
+    expect(DEFAULT_FETCH_LIMITS).toEqual({ maxBytes: 50 * 1024 * 1024, timeoutMs: 15_000, maxRedirects: 5 });
+  });
+});

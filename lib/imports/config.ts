@@ -1,0 +1,31 @@
+import "server-only";
+import path from "node:path";
+import { getEnv } from "../env";
+import { DEFAULT_FETCH_LIMITS, type ResolveConfig } from "../images/resolve";
+
+/** The fetch limits and allow-list for images referenced by URL, from the environment. */
+export function fetchConfigFromEnv(): Omit<ResolveConfig, "imageRoot"> {
+  const env = getEnv();
+  return {
+    ...DEFAULT_FETCH_LIMITS,
+    allowHosts: (env.LOUPE_FETCH_ALLOW ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    maxBytes: env.LOUPE_FETCH_MAX_BYTES,
+    timeoutMs: env.LOUPE_FETCH_TIMEOUT_MS,
+  };
+}
+
+export function importRoot(): string | null {
+  const r = getEnv().LOUPE_IMPORT_ROOT;
+  return r ? path.resolve(r) : null;
+}
+
+/** Where image paths in manifests imported through the web UI resolve: LOUPE_IMAGE_ROOT, else the import root. */
+export function imageRootFromEnv(): string | null {
+  const env = getEnv();
+  const r = env.LOUPE_IMAGE_ROOT ?? env.LOUPE_IMPORT_ROOT;
+  return r ? path.resolve(r) : null;
+}
+
+export function dataDir(): string {
+  return path.resolve(getEnv().LOUPE_DATA_DIR);
+}

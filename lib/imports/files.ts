@@ -1,0 +1,147 @@
+import "server-only";
+import { createWriteStream } from "node:fs";
+import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { randomUUID } from "node:crypto";
+import type { Database } from "../db/connect";
+import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../errors";
+import type { TBrowseResponse } from "./schemas";
+import type { TImportFile } from "./run";
+
+// Files an import reads: uploads streamed to the data folder, and files or folders named under the
+// configured import root (never outside it, whatever `..` or symlinks say).
+
+const DATA_EXTENSIONS = new Set([".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet"]);
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/** The real path of `rel` under `root`, refusing anything that leaves it (`..`, absolute, symlinks out). */
+export async function resolveUnderRoot(root: string, rel: string): Promise<string> {
+  if (rel.includes("\0")) throw new InvalidError("The path contains a NUL byte.");
+  const cleaned = rel.replace(/^[/\\]+/, "");
+  if (path.isAbsolute(rel) && !isInside(root, path.resolve(rel))) throw new InvalidError(`"${rel}" is outside the import root.`);
+  const realRoot = await realpath(root).catch(() => {
+    throw new InvalidError(`The import root ${root} does not exist on the server.`);
+  });
+  const candidate = path.isAbsolute(rel) ? path.resolve(rel) : path.resolve(realRoot, cleaned);
+  if (!isInside(realRoot, candidate) && !isInside(root, candidate)) throw new InvalidError(`"${rel}" is outside the import root.`);
+  const real = await realpath(candidate).catch(() => {
+    throw new NotFoundError(`"${rel}" was not found under the import root.`);
+  });
+  if (!isInside(realRoot, real)) throw new InvalidError(`"${rel}" leads outside the import root (symbolic link).`);
+  return real;
+}
+
+/** A file, or every data file under a folder (sorted, hidden files skipped), with sizes. */
+export async function listDataFiles(target: string, displayBase: string): Promise<TImportFile[]> {
+  const st = await stat(target);
+  if (st.isFile()) return [{ path: target, display: path.basename(target), size: st.size }];
+  if (!st.isDirectory()) throw new InvalidError(`${path.basename(target)} is neither a file nor a folder.`);
+  const out: TImportFile[] = [];
+  const walk = async (dir: string) => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name.startsWith(".")) continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && DATA_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+        out.push({ path: full, display: path.join(displayBase, path.relative(target, full)), size: (await stat(full)).size });
+      }
+    }
+  };
+  await walk(target);
+  if (out.length === 0) throw new InvalidError(`The folder ${displayBase || "."} has no .jsonl, .csv, .tsv or .parquet files.`);
+  return out;
+}
+
+export async function browseImportRoot(root: string | null, dir: string): Promise<TBrowseResponse> {
+  if (!root) return { root: null, dir: "", entries: [] };
+  const realRoot = await realpath(root).catch(() => {
+    throw new InvalidError(`The import root ${root} does not exist on the server.`);
+  });
+  const target = dir ? await resolveUnderRoot(root, dir) : realRoot;
+  const st = await stat(target);
+  if (!st.isDirectory()) throw new InvalidError(`"${dir}" is not a folder.`);
+  const entries = [];
+  for (const e of (await readdir(target, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith(".")) continue;
+    const full = path.join(target, e.name);
+    const rel = path.relative(realRoot, full);
+    let s;
+    try {
+      s = await stat(full); // follows symlinks; a link pointing outside is refused when picked
+    } catch {
+      continue;
+    }
+    if (s.isDirectory()) entries.push({ name: e.name, path: rel, kind: "dir" as const, size: null });
+    else if (s.isFile()) entries.push({ name: e.name, path: rel, kind: "file" as const, size: s.size });
+    if (entries.length >= 2000) break;
+  }
+  return { root: realRoot, dir: path.relative(realRoot, target), entries };
+}
+
+function safeFileName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, "/")).replace(/[^\w.\- ]+/g, "_").trim();
+  return (base || "upload").slice(0, 200);
+}
+
+/**
+ * Streams a request body to `<dataDir>/uploads/<uuid>/<name>` without holding it in memory, stopping
+ * with 413 as soon as it passes `maxBytes` (when set), and records the upload.
+ */
+export async function saveUpload(
+  database: Database,
+  dataDir: string,
+  userId: number,
+  name: string,
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number | undefined,
+): Promise<{ uploadId: string; name: string; size: number }> {
+  if (!body) throw new InvalidError("The upload has no body.");
+  const id = randomUUID();
+  const fileName = safeFileName(name);
+  const dir = path.join(dataDir, "uploads", id);
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, fileName);
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (maxBytes !== undefined && size > maxBytes) {
+        cb(new PayloadTooLargeError(`The file is larger than this server's upload limit of ${formatBytes(maxBytes)} (LOUPE_UPLOAD_MAX_BYTES).`));
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), counter, createWriteStream(file, { flags: "wx" }));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    if (err instanceof AppError) throw err;
+    throw new InvalidError(`The upload did not complete: ${(err as Error).message}`);
+  }
+  if (size === 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new InvalidError("The uploaded file is empty.");
+  }
+  await database.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: file } });
+  return { uploadId: id, name: fileName, size };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

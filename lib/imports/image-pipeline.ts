@@ -1,0 +1,154 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Database } from "../db/connect";
+import { imagePath, putImage, InvalidImageError } from "../images/store";
+import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
+import { computeChangeMap, makePreview } from "../images/derive";
+import type { TImageRef } from "./types";
+
+// Turns image references into stored images with previews, and pairs of them into change maps.
+// Every step is keyed by content, so the same image or the same pair met twice (in one batch, one
+// job, or a resumed job) costs one database lookup, not a decode. Caches hold promises so concurrent
+// rows that share an image wait for the one decode in flight.
+
+export interface TResolvedImage {
+  sha256: string;
+  /** What the browser is shown: a smaller webp, or the original itself. */
+  preview: string;
+}
+
+export interface TChangeStats {
+  heatmap: string;
+  changedFraction: number;
+  ssim: number;
+  changeOutsideMask: number | null;
+}
+
+/** A reference that could not become an image: the row is reported invalid with this message. */
+export class ImageProblem extends Error {}
+
+class Lru<V> {
+  private map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+function problem(what: string, err: unknown): ImageProblem {
+  if (err instanceof ImageProblem) return new ImageProblem(`${what}: ${err.message}`);
+  if (err instanceof ImageRefError || err instanceof InvalidImageError) return new ImageProblem(`${what}: ${err.message}`);
+  throw err; // unexpected (disk full, database down): the job fails and can be resumed
+}
+
+export class ImagePipeline {
+  private byRef = new Lru<Promise<TResolvedImage>>(20_000);
+  private bySha = new Lru<Promise<TResolvedImage>>(20_000);
+  private changes = new Lru<Promise<TChangeStats>>(20_000);
+
+  constructor(
+    private readonly database: Database,
+    private readonly dataDir: string,
+    private readonly resolveConfig: ResolveConfig,
+  ) {}
+
+  /** Resolves one reference; `what` names it in error messages ("source image"). */
+  async resolve(ref: TImageRef, what: string): Promise<TResolvedImage> {
+    try {
+      if (ref.kind === "bytes") return await this.store(Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength));
+      const key = ref.kind === "path" ? `p:${ref.path}` : `u:${ref.url}`;
+      let p = this.byRef.get(key);
+      if (!p) {
+        p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes));
+        this.byRef.set(key, p);
+        // A failure is not cached: the next row naming the same file reports it again (and a file
+        // fixed meanwhile is picked up).
+        p.catch(() => this.byRef.delete(key));
+      }
+      return await p;
+    } catch (err) {
+      throw problem(what, err);
+    }
+  }
+
+  private store(bytes: Buffer): Promise<TResolvedImage> {
+    if (bytes.length === 0) throw new ImageProblem("the image is empty (0 bytes)");
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    let p = this.bySha.get(sha);
+    if (!p) {
+      p = this.storeNew(sha, bytes);
+      this.bySha.set(sha, p);
+      p.catch(() => this.bySha.delete(sha));
+    }
+    return p;
+  }
+
+  private async storeNew(sha: string, bytes: Buffer): Promise<TResolvedImage> {
+    const rows = await this.database.runner.query<{ preview_sha256: string | null }>(
+      "SELECT preview_sha256 FROM images WHERE sha256 = $1",
+      [sha],
+      "loupe_image_preview",
+    );
+    const known = rows[0]?.preview_sha256;
+    if (known) return { sha256: sha, preview: known.trim() };
+    const prisma = this.database.prisma;
+    await putImage(prisma, this.dataDir, bytes);
+    const preview = await makePreview(bytes);
+    let previewSha = sha;
+    if (preview) {
+      const stored = await putImage(prisma, this.dataDir, preview.bytes);
+      previewSha = stored.sha256;
+      await this.database.runner.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
+    }
+    await this.database.runner.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
+    return { sha256: sha, preview: previewSha };
+  }
+
+  /** The change map between two previews (and the mask, when there is one), stored as an image. */
+  changeMap(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
+    const key = `${source.preview}:${edited.preview}:${mask?.sha256 ?? ""}`;
+    let p = this.changes.get(key);
+    if (!p) {
+      p = this.computeChange(source, edited, mask);
+      this.changes.set(key, p);
+      p.catch(() => this.changes.delete(key));
+    }
+    return p;
+  }
+
+  private async computeChange(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
+    const [a, b, m] = await Promise.all([
+      readFile(imagePath(this.dataDir, source.preview)),
+      readFile(imagePath(this.dataDir, edited.preview)),
+      mask ? readFile(imagePath(this.dataDir, mask.sha256)) : Promise.resolve(null),
+    ]);
+    let map;
+    try {
+      map = await computeChangeMap(a, b, m);
+    } catch (err) {
+      throw problem("change map", err);
+    }
+    const heat = await putImage(this.database.prisma, this.dataDir, map.heatmap);
+    await this.database.runner.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [heat.sha256]);
+    return {
+      heatmap: heat.sha256,
+      changedFraction: map.changedFraction,
+      ssim: map.ssim,
+      changeOutsideMask: map.changeOutsideMask,
+    };
+  }
+}

@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { describeValue, guessMapping, mapRecord, validateMapping } from "./mapping";
+import type { TMapping, TMapResult } from "./types";
+
+const base: TMapping = { externalId: "id", instruction: "instruction", source: "src", edited: "dst" };
+const row = (extra: Record<string, unknown> = {}) => ({ id: "p1", instruction: " Add a hat ", src: "a/1.png", dst: "https://cdn.example/1.png", ...extra });
+
+function reason(r: TMapResult): string {
+  if (r.ok) throw new Error("expected the row to be refused");
+  return r.reason;
+}
+function candidate(r: TMapResult) {
+  if (!r.ok) throw new Error(`expected a candidate, got: ${r.reason}`);
+  return r.candidate;
+}
+
+describe("mapRecord: images", () => {
+  it("tells bytes, structs, URLs, data URLs and paths apart", () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const m: TMapping = { ...base, mask: "mask" };
+    expect(candidate(mapRecord(row(), m))).toMatchObject({
+      source: { kind: "path", path: "a/1.png" },
+      edited: { kind: "url", url: "https://cdn.example/1.png" },
+      mask: null,
+    });
+    const c = candidate(mapRecord(row({ src: Buffer.from(bytes), dst: { bytes, path: "x.png" }, mask: { bytes: null, path: "m.png" } }), m));
+    expect(c.source).toEqual({ kind: "bytes", bytes: Buffer.from(bytes) });
+    expect(c.edited).toEqual({ kind: "bytes", bytes });
+    expect(c.mask).toEqual({ kind: "path", path: "m.png" });
+    expect(candidate(mapRecord(row({ src: "HTTP://Example.com/a.jpg", dst: "data:image/png;base64,AQID" }), base))).toMatchObject({
+      source: { kind: "url", url: "HTTP://Example.com/a.jpg" },
+      edited: { kind: "bytes", bytes },
+    });
+  });
+
+  it("refuses missing and unusable images", () => {
+    expect(reason(mapRecord(row({ src: undefined }), base))).toBe('source image is missing (column "src")');
+    expect(reason(mapRecord(row({ src: "  " }), base))).toBe('source image is missing (column "src")');
+    expect(reason(mapRecord(row({ dst: { bytes: new Uint8Array(), path: null } }), base))).toBe('edited image is missing (column "dst")');
+    expect(reason(mapRecord(row({ src: "a\u0000b.png" }), base))).toBe('column "src": the image path contains a NUL character');
+    expect(reason(mapRecord(row({ src: "p/".repeat(2049) }), base))).toBe('column "src": the image reference is longer than 4096 characters');
+    expect(reason(mapRecord(row({ src: 12 }), base))).toBe('column "src": expected image bytes, a path or a URL, got 12');
+  });
+});
+
+describe("mapRecord: text and ids", () => {
+  it("trims text, stringifies numeric ids and joins composite ids", () => {
+    expect(candidate(mapRecord(row({ id: 42n }), base))).toMatchObject({ externalId: "42", instruction: "Add a hat" });
+    expect(candidate(mapRecord(row({ id: 7 }), base)).externalId).toBe("7");
+    expect(candidate(mapRecord(row({ img: "327726", turn: 0 }), { ...base, externalId: ["img", "turn"] })).externalId).toBe("327726:0");
+    expect(candidate(mapRecord(row(), { ...base, externalId: null })).externalId).toBeNull();
+  });
+
+  it("refuses a missing or oversized instruction or id", () => {
+    expect(reason(mapRecord(row({ instruction: "   " }), base))).toBe('column "instruction": the instruction is missing');
+    expect(reason(mapRecord(row({ instruction: "x".repeat(10_001) }), base))).toBe('column "instruction": the instruction is longer than 10000 characters');
+    expect(candidate(mapRecord(row({ instruction: "x".repeat(10_000) }), base)).instruction).toHaveLength(10_000);
+    expect(reason(mapRecord(row({ id: "" }), base))).toBe('column "id": the id is missing');
+    expect(reason(mapRecord(row({ id: "i".repeat(513) }), base))).toBe('column "id": the id is longer than 512 characters');
+    expect(reason(mapRecord(row({ instruction: { text: "hi" } }), base))).toBe('column "instruction": expected text, got {"text":"hi"}');
+  });
+
+  it("takes the first of a list of instructions, also from a JSON string", () => {
+    const fromList = candidate(mapRecord(row({ instruction: ["Remove the dog", " Erase the dog ", ""] }), base));
+    expect(fromList.instruction).toBe("Remove the dog");
+    expect(fromList.metadata).toEqual({ alternative_instructions: ["Erase the dog"] });
+    const fromJson = candidate(mapRecord(row({ instruction: '["Remove the dog", "Erase it"]' }), base));
+    expect(fromJson).toMatchObject({ instruction: "Remove the dog", metadata: { alternative_instructions: ["Erase it"] } });
+    expect(candidate(mapRecord(row({ instruction: "[draft] add a hat" }), base)).instruction).toBe("[draft] add a hat");
+    expect(reason(mapRecord(row({ instruction: [] }), base))).toBe('column "instruction": the instruction is missing');
+  });
+
+  it("decodes text that a Parquet writer left as bytes", () => {
+    expect(candidate(mapRecord(row({ instruction: new TextEncoder().encode("Add a hat") }), base)).instruction).toBe("Add a hat");
+  });
+});
+
+describe("mapRecord: verifier signals", () => {
+  const m: TMapping = { ...base, vsInstructionFollowing: "if", vsOverall: "overall", verifierValid: "valid" };
+
+  it("accepts numbers, bigints and numeric strings", () => {
+    expect(candidate(mapRecord(row({ if: "2", overall: "7.25", valid: "yes" }), m))).toMatchObject({ vsInstructionFollowing: 2, vsOverall: 7.25, verifierValid: true });
+    expect(candidate(mapRecord(row({ if: 3n, overall: 1, valid: 0 }), m))).toMatchObject({ vsInstructionFollowing: 3, vsOverall: 1, verifierValid: false });
+    expect(candidate(mapRecord(row({ if: 1.0, valid: "FALSE" }), m))).toMatchObject({ vsInstructionFollowing: 1, vsOverall: null, verifierValid: false });
+    expect(candidate(mapRecord(row({ if: "", valid: true }), m))).toMatchObject({ vsInstructionFollowing: null, verifierValid: true });
+  });
+
+  it("names the column and the value when refusing", () => {
+    expect(reason(mapRecord(row({ if: "abc" }), m))).toBe('column "if": expected an integer 1-3, got "abc"');
+    expect(reason(mapRecord(row({ if: 0 }), m))).toBe('column "if": expected an integer 1-3, got 0');
+    expect(reason(mapRecord(row({ if: 2.5 }), m))).toBe('column "if": expected an integer 1-3, got 2.5');
+    expect(reason(mapRecord(row({ overall: "high" }), m))).toBe('column "overall": expected a number, got "high"');
+    expect(reason(mapRecord(row({ valid: "maybe" }), m))).toBe('column "valid": expected true/false, yes/no or 1/0, got "maybe"');
+    expect(reason(mapRecord(row({ if: "z".repeat(500) }), m))).toMatch(/^column "if": expected an integer 1-3, got "z{59}…"$/);
+  });
+});
+
+describe("mapRecord: metadata", () => {
+  it("copies listed columns as JSON-safe values and never copies bytes", () => {
+    const m: TMapping = { ...base, metadata: ["big", "huge", "bytes", "when", "struct", "nan", "nul", "absent", "nothing"] };
+    const { metadata } = candidate(
+      mapRecord(
+        row({
+          big: 12n,
+          huge: 2n ** 64n,
+          bytes: new Uint8Array(10),
+          when: new Date("2024-05-01T00:00:00Z"),
+          struct: { bytes: new Uint8Array(3), path: "x.png", sizes: [1n, 2n] },
+          nan: Number.NaN,
+          nul: "a\u0000b",
+          nothing: null,
+        }),
+        m,
+      ),
+    );
+    expect(metadata).toEqual({
+      big: 12,
+      huge: "18446744073709551616",
+      when: "2024-05-01T00:00:00.000Z",
+      struct: { path: "x.png", sizes: [1, 2] },
+      nan: null,
+      nul: "ab",
+      nothing: null,
+    });
+    expect(() => JSON.stringify(metadata)).not.toThrow();
+  });
+});
+
+describe("describeValue", () => {
+  it("makes cells short and readable", () => {
+    expect(describeValue(new Uint8Array(35_021))).toBe("<binary 34.2 KB>");
+    expect(describeValue(new Uint8Array(12))).toBe("<binary 12 B>");
+    expect(describeValue("x".repeat(500))).toHaveLength(200);
+    expect(describeValue("x".repeat(500)).endsWith("…")).toBe(true);
+    expect(describeValue({ bytes: new Uint8Array(2048), path: "a.png" })).toBe('{"bytes":"<binary 2.0 KB>","path":"a.png"}');
+    expect(describeValue(["a", 1n])).toBe('["a",1]');
+    expect(describeValue(undefined)).toBe("");
+    expect(describeValue(3)).toBe("3");
+    expect(describeValue({ long: "y".repeat(400) })).toHaveLength(200);
+  });
+});
+
+describe("validateMapping", () => {
+  const columns = ["id", "instruction", "src", "dst", "score"];
+
+  it("accepts a mapping that fits", () => {
+    expect(validateMapping({ ...base, vsOverall: "score", metadata: ["score"] }, columns)).toEqual([]);
+  });
+
+  it("asks for required targets and names unknown columns", () => {
+    expect(validateMapping({ instruction: "", source: "src", edited: "" }, columns)).toEqual([
+      "Choose a column for the instruction.",
+      "Choose a column for the edited image.",
+    ]);
+    expect(validateMapping({ ...base, externalId: ["id", "turn"], mask: "mask_img", metadata: ["extra"] }, columns)).toEqual([
+      'Column "turn" for the id is not in the file.',
+      'Column "mask_img" for the mask is not in the file.',
+      'Metadata column "extra" is not in the file.',
+    ]);
+    expect(validateMapping({ ...base, edited: "src" }, columns)).toEqual(['The source and edited images both use the column "src".']);
+  });
+});
+
+describe("guessMapping", () => {
+  it("picks likely columns and keeps the rest as metadata", () => {
+    const m = guessMapping(["Key", "Prompt", "Input Image", "output_image", "mask", "Edit-Task", "prompt_cn", "clip_score"]);
+    expect(m).toMatchObject({
+      externalId: "Key",
+      instruction: "Prompt",
+      instructionCn: "prompt_cn",
+      source: "Input Image",
+      edited: "output_image",
+      mask: "mask",
+      task: "Edit-Task",
+      metadata: ["clip_score"],
+    });
+    expect(validateMapping(m, ["Key", "Prompt", "Input Image", "output_image", "mask", "Edit-Task", "prompt_cn", "clip_score"])).toEqual([]);
+  });
+
+  it("leaves required targets empty when nothing fits", () => {
+    const m = guessMapping(["a", "b"]);
+    expect(m).toMatchObject({ instruction: "", source: "", edited: "", externalId: null, metadata: ["a", "b"] });
+    expect(validateMapping(m, ["a", "b"])).toHaveLength(3);
+  });
+});

@@ -1,0 +1,425 @@
+// Turns one raw record into a candidate pair, and helps the admin build the column mapping. Kept free
+// of server-only imports: the preview UI uses describeValue, guessMapping and validateMapping too.
+import { scaleEditTask } from "./presets";
+import type { TCandidate, TImageRef, TMapResult, TMapping } from "./types";
+
+export const MAX_INSTRUCTION_CHARS = 10_000;
+export const MAX_TEXT_CHARS = 10_000;
+export const MAX_EXTERNAL_ID_CHARS = 512;
+export const MAX_REF_CHARS = 4096;
+const DESCRIBE_CHARS = 200;
+const REASON_VALUE_CHARS = 60;
+
+/** Thrown inside mapRecord to refuse the row with a reason; never escapes it. */
+class RowInvalid {
+  constructor(readonly reason: string) {}
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function isBytes(v: unknown): v is Uint8Array | ArrayBuffer {
+  return v instanceof Uint8Array || v instanceof ArrayBuffer;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A JSON-safe copy: bigint → number when exact else string, Date → ISO string, NaN/Infinity → null,
+ * NUL characters dropped (Postgres refuses them in text and jsonb). Bytes are dropped, or described
+ * when `bytes` is "describe" (for display).
+ */
+function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v === "boolean") return v;
+  if (typeof v === "string") return v.includes("\u0000") ? v.replaceAll("\u0000", "") : v;
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (isBytes(v)) return bytes === "drop" ? undefined : `<binary ${formatBytes(v.byteLength)}>`;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (depth > 16) return null;
+  if (ArrayBuffer.isView(v)) return plain(Array.from(v as unknown as ArrayLike<unknown>), bytes, depth + 1);
+  if (Array.isArray(v)) return v.map((x) => plain(x, bytes, depth + 1) ?? null);
+  if (typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const value = plain(x, bytes, depth + 1);
+      if (value !== undefined) out[k.replaceAll("\u0000", "")] = value;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** A cell made readable for the preview table. */
+export function describeValue(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "string") return truncate(v, DESCRIBE_CHARS);
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  const p = plain(v, "describe");
+  if (typeof p === "string") return truncate(p, DESCRIBE_CHARS);
+  return truncate(JSON.stringify(p) ?? "", DESCRIBE_CHARS);
+}
+
+/** A value quoted for a reason: strings in quotes, everything short. */
+function show(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(truncate(v, REASON_VALUE_CHARS));
+  const p = plain(v, "describe");
+  if (typeof p === "string") return truncate(p, REASON_VALUE_CHARS);
+  return truncate(JSON.stringify(p) ?? String(v), REASON_VALUE_CHARS);
+}
+
+const invalid = (column: string, expected: string, got: unknown) =>
+  new RowInvalid(`column "${column}": expected ${expected}, got ${show(got)}`);
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Trimmed text or null when empty; numbers count as text (ids, turn indexes). */
+function textOf(v: unknown, column: string): string | null {
+  let s: string;
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string") s = v;
+  else if (typeof v === "number" || typeof v === "bigint") s = String(v);
+  else if (typeof v === "boolean") s = String(v);
+  else if (v instanceof Uint8Array) {
+    // Parquet writers that omit the string annotation leave text as bytes.
+    try {
+      s = utf8.decode(v);
+    } catch {
+      throw invalid(column, "text", v);
+    }
+  } else throw invalid(column, "text", v);
+  if (s.includes("\u0000")) s = s.replaceAll("\u0000", "");
+  s = s.trim();
+  return s === "" ? null : s;
+}
+
+function optionalText(values: Record<string, unknown>, column: string | null | undefined, label: string): string | null {
+  if (!column) return null;
+  const s = textOf(values[column], column);
+  if (s !== null && s.length > MAX_TEXT_CHARS) throw new RowInvalid(`column "${column}": the ${label} is longer than ${MAX_TEXT_CHARS} characters`);
+  return s;
+}
+
+/** The list form of an instruction cell: an array, or a string holding a JSON array of strings. */
+function asList(v: unknown): unknown[] | null {
+  if (Array.isArray(v)) return v;
+  if (typeof v !== "string") return null;
+  const t = v.trim();
+  if (!t.startsWith("[") || !t.endsWith("]")) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return null; // an instruction that happens to be in brackets
+  }
+  return Array.isArray(parsed) && parsed.every((x) => typeof x === "string") ? parsed : null;
+}
+
+function instructionOf(values: Record<string, unknown>, column: string): { text: string; alternatives: string[] } {
+  const v = values[column];
+  const list = asList(v);
+  const texts = list ? list.map((x) => textOf(x, column)).filter((x): x is string => x !== null) : [textOf(v, column)].filter((x): x is string => x !== null);
+  const [text, ...alternatives] = texts;
+  if (text === undefined) throw new RowInvalid(`column "${column}": the instruction is missing`);
+  if (text.length > MAX_INSTRUCTION_CHARS) throw new RowInvalid(`column "${column}": the instruction is longer than ${MAX_INSTRUCTION_CHARS} characters`);
+  return { text, alternatives };
+}
+
+function externalIdOf(values: Record<string, unknown>, mapping: TMapping): string | null {
+  const columns = typeof mapping.externalId === "string" ? [mapping.externalId] : (mapping.externalId ?? []);
+  if (columns.length === 0) return null;
+  const parts = columns.map((column) => {
+    const s = textOf(values[column], column);
+    if (s === null) throw new RowInvalid(`column "${column}": the id is missing`);
+    return s;
+  });
+  const id = parts.join(":");
+  if (id.length > MAX_EXTERNAL_ID_CHARS) throw new RowInvalid(`column "${columns.join('", "')}": the id is longer than ${MAX_EXTERNAL_ID_CHARS} characters`);
+  return id;
+}
+
+const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+;base64,/i;
+
+function base64Bytes(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function refOfString(raw: string, column: string): TImageRef | null {
+  const s = raw.trim();
+  if (s === "") return null;
+  const data = DATA_URL.exec(s);
+  if (data) {
+    try {
+      const bytes = base64Bytes(s.slice(data[0].length));
+      return bytes.length > 0 ? { kind: "bytes", bytes } : null;
+    } catch {
+      throw new RowInvalid(`column "${column}": the data URL is not valid base64`);
+    }
+  }
+  if (s.length > MAX_REF_CHARS) throw new RowInvalid(`column "${column}": the image reference is longer than ${MAX_REF_CHARS} characters`);
+  if (s.includes("\u0000")) throw new RowInvalid(`column "${column}": the image path contains a NUL character`);
+  if (/^https?:\/\//i.test(s)) return { kind: "url", url: s };
+  return { kind: "path", path: s };
+}
+
+/** Bytes, a {bytes, path} struct (Hugging Face Image), an http(s) URL, a data URL or a path. */
+function imageOf(values: Record<string, unknown>, column: string): TImageRef | null {
+  const v = values[column];
+  if (v === undefined || v === null) return null;
+  if (v instanceof Uint8Array) return v.length > 0 ? { kind: "bytes", bytes: v } : null;
+  if (v instanceof ArrayBuffer) return v.byteLength > 0 ? { kind: "bytes", bytes: new Uint8Array(v) } : null;
+  if (typeof v === "string") return refOfString(v, column);
+  if (isPlainObject(v)) {
+    const { bytes, path, url } = v;
+    if (bytes instanceof Uint8Array && bytes.length > 0) return { kind: "bytes", bytes };
+    if (typeof path === "string" && path.trim() !== "") return refOfString(path, column);
+    if (typeof url === "string" && url.trim() !== "") return refOfString(url, column);
+    const looksLikeImage = "bytes" in v || "path" in v || "url" in v;
+    if (looksLikeImage && (bytes == null || isBytes(bytes)) && (path == null || typeof path === "string")) return null;
+  }
+  throw invalid(column, "image bytes, a path or a URL", v);
+}
+
+function requiredImage(values: Record<string, unknown>, column: string, label: string): TImageRef {
+  const ref = imageOf(values, column);
+  if (!ref) throw new RowInvalid(`${label} is missing (column "${column}")`);
+  return ref;
+}
+
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** A number, null when empty; undefined when the cell holds something else. */
+function numberOf(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (t === "") return null;
+    return NUMERIC.test(t) ? Number(t) : undefined;
+  }
+  return undefined;
+}
+
+function score13(values: Record<string, unknown>, column: string | null | undefined): number | null {
+  if (!column) return null;
+  const n = numberOf(values[column]);
+  if (n === null) return null;
+  if (n === undefined || !Number.isInteger(n) || n < 1 || n > 3) throw invalid(column, "an integer 1-3", values[column]);
+  return n;
+}
+
+function finiteNumber(values: Record<string, unknown>, column: string | null | undefined): number | null {
+  if (!column) return null;
+  const n = numberOf(values[column]);
+  if (n === undefined) throw invalid(column, "a number", values[column]);
+  return n;
+}
+
+const TRUE_WORDS = new Set(["true", "yes", "1", "y", "t"]);
+const FALSE_WORDS = new Set(["false", "no", "0", "n", "f"]);
+
+function booleanOf(values: Record<string, unknown>, column: string | null | undefined): boolean | null {
+  if (!column) return null;
+  const v = values[column];
+  if (v === undefined || v === null) return null;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number" || typeof v === "bigint") {
+    if (Number(v) === 1) return true;
+    if (Number(v) === 0) return false;
+  }
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    if (t === "") return null;
+    if (TRUE_WORDS.has(t)) return true;
+    if (FALSE_WORDS.has(t)) return false;
+  }
+  throw invalid(column, "true/false, yes/no or 1/0", v);
+}
+
+export function mapRecord(values: Record<string, unknown>, mapping: TMapping): TMapResult {
+  try {
+    const externalId = externalIdOf(values, mapping);
+    const { text: instruction, alternatives } = instructionOf(values, mapping.instruction);
+    const source = requiredImage(values, mapping.source, "source image");
+    const edited = requiredImage(values, mapping.edited, "edited image");
+    const mask = mapping.mask ? imageOf(values, mapping.mask) : null;
+
+    let task = optionalText(values, mapping.task, "task");
+    let subtask = optionalText(values, mapping.subtask, "subtask");
+    if (mapping.taskTaxonomy === "scaleedit" && task) {
+      const known = scaleEditTask(task);
+      if (known) {
+        task = known.task;
+        subtask ??= known.subtask;
+      }
+    }
+
+    const metadata: Record<string, unknown> = {};
+    for (const column of mapping.metadata ?? []) {
+      const value = plain(values[column], "drop");
+      if (value !== undefined) metadata[column] = value;
+    }
+    if (alternatives.length > 0 && !("alternative_instructions" in metadata)) metadata.alternative_instructions = alternatives;
+
+    const candidate: TCandidate = {
+      externalId,
+      instruction,
+      instructionCn: optionalText(values, mapping.instructionCn, "Chinese instruction"),
+      task,
+      subtask,
+      source,
+      edited,
+      mask,
+      vsInstructionFollowing: score13(values, mapping.vsInstructionFollowing),
+      vsEditingConsistency: score13(values, mapping.vsEditingConsistency),
+      vsGenerationQuality: score13(values, mapping.vsGenerationQuality),
+      vsOverall: finiteNumber(values, mapping.vsOverall),
+      verifierValid: booleanOf(values, mapping.verifierValid),
+      verifierFailureClass: optionalText(values, mapping.verifierFailureClass, "failure class"),
+      verifierRecaption: optionalText(values, mapping.verifierRecaption, "re-caption"),
+      modelVersion: optionalText(values, mapping.modelVersion, "model version"),
+      metadata,
+    };
+    return { ok: true, candidate };
+  } catch (err) {
+    if (err instanceof RowInvalid) return { ok: false, reason: err.reason };
+    throw err;
+  }
+}
+
+type TColumnTarget = Exclude<keyof TMapping, "externalId" | "metadata" | "dedupe" | "taskTaxonomy">;
+
+const TARGET_LABELS: Record<TColumnTarget, string> = {
+  instruction: "the instruction",
+  instructionCn: "the Chinese instruction",
+  task: "the task",
+  subtask: "the subtask",
+  source: "the source image",
+  edited: "the edited image",
+  mask: "the mask",
+  vsInstructionFollowing: "the instruction-following score",
+  vsEditingConsistency: "the editing-consistency score",
+  vsGenerationQuality: "the generation-quality score",
+  vsOverall: "the overall score",
+  verifierValid: "the verifier's valid flag",
+  verifierFailureClass: "the verifier's failure class",
+  verifierRecaption: "the verifier's re-caption",
+  modelVersion: "the model version",
+};
+
+const REQUIRED: TColumnTarget[] = ["instruction", "source", "edited"];
+
+/** Problems with the mapping itself, as sentences for the admin; empty when it can be used. */
+export function validateMapping(mapping: TMapping, columns: string[]): string[] {
+  const have = new Set(columns);
+  const problems: string[] = [];
+  const check = (column: string, label: string) => {
+    if (!have.has(column)) problems.push(`Column "${column}" for ${label} is not in the file.`);
+  };
+
+  const ids = typeof mapping.externalId === "string" ? [mapping.externalId] : (mapping.externalId ?? []);
+  if (ids.length > 4) problems.push("The id can combine at most 4 columns.");
+  for (const c of ids) check(c, "the id");
+
+  for (const target of Object.keys(TARGET_LABELS) as TColumnTarget[]) {
+    const column = mapping[target];
+    if (!column) {
+      if (REQUIRED.includes(target)) problems.push(`Choose a column for ${TARGET_LABELS[target]}.`);
+      continue;
+    }
+    check(column, TARGET_LABELS[target]);
+  }
+  if (mapping.source && mapping.source === mapping.edited) {
+    problems.push(`The source and edited images both use the column "${mapping.source}".`);
+  }
+  for (const c of mapping.metadata ?? []) {
+    if (!have.has(c)) problems.push(`Metadata column "${c}" is not in the file.`);
+  }
+  return problems;
+}
+
+// Likely column names per target, best first; compared after lower-casing and turning spaces and
+// dashes into underscores.
+const GUESSES: Partial<Record<TColumnTarget | "externalId", string[]>> = {
+  externalId: ["id", "external_id", "externalid", "pair_id", "sample_id", "uid", "uuid", "key"],
+  instruction: ["instruction", "edit_instruction", "edit_prompt", "prompt", "prompt_en", "instruction_en", "edited_prompt_list", "edit_text"],
+  instructionCn: ["instruction_cn", "prompt_cn", "instruction_zh", "prompt_zh"],
+  task: ["task", "edit_task", "edit_type", "task_type"],
+  subtask: ["subtask", "edit_subtask", "sub_task"],
+  source: ["source", "source_image", "source_img", "src", "src_img", "src_image", "input_image", "input", "original_image", "image", "source_path"],
+  edited: ["edited", "edited_image", "edited_img", "edit_image", "target", "target_img", "target_image", "output_image", "output", "result", "edited_path"],
+  mask: ["mask", "mask_img", "mask_image", "mask_path"],
+  vsInstructionFollowing: ["instruction_following_score", "vs_instruction_following"],
+  vsEditingConsistency: ["editing_consistency_score", "vs_editing_consistency"],
+  vsGenerationQuality: ["generation_quality_score", "vs_generation_quality"],
+  vsOverall: ["overall_score", "vs_overall", "o_score"],
+  verifierValid: ["verifier_valid", "is_valid", "valid"],
+  verifierFailureClass: ["verifier_failure_class", "failure_class"],
+  verifierRecaption: ["verifier_recaption", "recaption", "re_caption"],
+  modelVersion: ["model_version"],
+};
+
+const normalizeName = (c: string) => c.trim().toLowerCase().replace(/[\s-]+/g, "_");
+
+/**
+ * A first mapping from column names alone. Required targets with no likely column are left as ""
+ * (validateMapping then asks for them); every column not mapped is kept as metadata.
+ */
+export function guessMapping(columns: string[]): TMapping {
+  const byName = new Map<string, string>();
+  for (const c of columns) if (!byName.has(normalizeName(c))) byName.set(normalizeName(c), c);
+  const used = new Set<string>();
+  const pick = (names: string[] | undefined): string | null => {
+    for (const n of names ?? []) {
+      const c = byName.get(n);
+      if (c !== undefined && !used.has(c)) {
+        used.add(c);
+        return c;
+      }
+    }
+    return null;
+  };
+  const mapping: TMapping = {
+    externalId: pick(GUESSES.externalId),
+    instruction: pick(GUESSES.instruction) ?? "",
+    instructionCn: pick(GUESSES.instructionCn),
+    task: pick(GUESSES.task),
+    subtask: pick(GUESSES.subtask),
+    source: pick(GUESSES.source) ?? "",
+    edited: pick(GUESSES.edited) ?? "",
+    mask: pick(GUESSES.mask),
+    vsInstructionFollowing: pick(GUESSES.vsInstructionFollowing),
+    vsEditingConsistency: pick(GUESSES.vsEditingConsistency),
+    vsGenerationQuality: pick(GUESSES.vsGenerationQuality),
+    vsOverall: pick(GUESSES.vsOverall),
+    verifierValid: pick(GUESSES.verifierValid),
+    verifierFailureClass: pick(GUESSES.verifierFailureClass),
+    verifierRecaption: pick(GUESSES.verifierRecaption),
+    modelVersion: pick(GUESSES.modelVersion),
+    dedupe: "externalId",
+  };
+  mapping.metadata = columns.filter((c) => !used.has(c));
+  return mapping;
+}

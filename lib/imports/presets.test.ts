@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { mapRecord, validateMapping } from "./mapping";
+import { PRESETS, presetMapping, scaleEditTask, suggestPreset } from "./presets";
+import type { TPresetName } from "./types";
+
+const COLUMNS: Record<TPresetName, string[]> = {
+  scaleedit: [
+    "id",
+    "edit_task",
+    "edit_instruction",
+    "source_image",
+    "edited_image",
+    "source_image_width",
+    "source_image_height",
+    "edited_image_width",
+    "edited_image_height",
+    "instruction_following_score",
+    "editing_consistency_score",
+    "generation_quality_score",
+  ],
+  unicedit: ["key", "edit_task", "edit_subtask", "src_image", "edit_image", "prompt_cn", "prompt_en"],
+  omniedit: ["omni_edit_id", "task", "src_img", "edited_img", "edited_prompt_list", "sc_score_1", "sc_score_2", "pq_score", "o_score"],
+  magicbrush: ["img_id", "turn_index", "source_img", "mask_img", "instruction", "target_img"],
+  ultraedit: ["edit_prompt", "source_image", "edited_image", "mask_image", "ssim", "clip_sim_dir", "dinov2_sim"],
+};
+
+describe("presets", () => {
+  it("fit the published column names", () => {
+    for (const name of Object.keys(PRESETS) as TPresetName[]) {
+      expect(validateMapping(PRESETS[name].mapping, COLUMNS[name]), name).toEqual([]);
+      expect(suggestPreset(COLUMNS[name]), name).toBe(name);
+    }
+  });
+
+  it("suggest nothing for an everyday manifest", () => {
+    expect(suggestPreset(["id", "instruction", "source", "edited"])).toBeNull();
+    expect(suggestPreset([])).toBeNull();
+  });
+
+  it("fit a file by dropping absent optional columns and keeping extra ones", () => {
+    const m = presetMapping("ultraedit", ["edit_prompt", "source_image", "edited_image", "clip_sim_dir"]);
+    expect(m).toMatchObject({ mask: null, metadata: ["clip_sim_dir"] });
+    expect(validateMapping(m, ["edit_prompt", "source_image", "edited_image", "clip_sim_dir"])).toEqual([]);
+    expect(presetMapping("omniedit", [...COLUMNS.omniedit, "sc_reasoning"]).metadata).toEqual(["sc_score_1", "sc_score_2", "pq_score", "sc_reasoning"]);
+  });
+});
+
+describe("scaleEditTask", () => {
+  it("reads the forms ScaleEdit's task names come in", () => {
+    const cases: [string, string, string][] = [
+      ["object_addition", "object", "addition"],
+      ["object/addition", "object", "addition"],
+      ["addition", "object", "addition"],
+      ["2.1_object_addition", "object", "addition"],
+      ["Object Removal", "object", "removal"],
+      ["1.1_style_transfer", "global", "style_transfer"],
+      ["global/background_replacement", "global", "background_replacement"],
+      ["3.1_color_change", "attribute", "color"],
+      ["attribute_visual_beautification", "attribute", "visual_beautification"],
+      ["4.1_movie_poster_text_editing", "text", "movie_poster"],
+      ["text/object_surface", "text", "object_surface"],
+      ["object_surface", "text", "object_surface"],
+      ["5.4_scientific_reasoning", "knowledge", "scientific_reasoning"],
+      ["knowledge/perceptual", "knowledge", "perceptual_reasoning"],
+      ["compositional", "compositional", "compositional_editing"],
+      ["6.1_compositional_editing", "compositional", "compositional_editing"],
+    ];
+    for (const [value, task, subtask] of cases) expect(scaleEditTask(value), value).toEqual({ task, subtask });
+    expect(scaleEditTask("teleportation")).toBeNull();
+  });
+
+  it("keeps an unknown edit_task as the task, with no subtask", () => {
+    const values = { id: 1, edit_task: "teleportation", edit_instruction: "Beam it up", source_image: "a.png", edited_image: "b.png" };
+    expect(mapRecord(values, PRESETS.scaleedit.mapping)).toMatchObject({ ok: true, candidate: { task: "teleportation", subtask: null } });
+  });
+});

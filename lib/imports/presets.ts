@@ -1,0 +1,181 @@
+// Known dataset layouts. Kept free of server-only imports: the admin UI lists the presets and shows
+// what a preset maps.
+import type { TImportFormat, TMapping, TPresetName } from "./types";
+
+export interface TPreset {
+  label: string;
+  description: string;
+  /** The format the dataset is published in (a hint; detection still decides). */
+  format: TImportFormat;
+  mapping: TMapping;
+  /** Columns that identify the layout; suggestPreset needs all of them. */
+  signature: string[];
+}
+
+export const PRESETS: Record<TPresetName, TPreset> = {
+  scaleedit: {
+    label: "ScaleEdit-12M",
+    description:
+      "Parquet with embedded image bytes and three 1-3 inspector scores; edit_task is split into a task family and subtask.",
+    format: "parquet",
+    signature: ["id", "edit_task", "edit_instruction", "source_image", "edited_image"],
+    mapping: {
+      externalId: "id",
+      instruction: "edit_instruction",
+      task: "edit_task",
+      taskTaxonomy: "scaleedit",
+      source: "source_image",
+      edited: "edited_image",
+      vsInstructionFollowing: "instruction_following_score",
+      vsEditingConsistency: "editing_consistency_score",
+      vsGenerationQuality: "generation_quality_score",
+      metadata: ["edit_task", "source_image_width", "source_image_height", "edited_image_width", "edited_image_height"],
+      dedupe: "externalId",
+    },
+  },
+  unicedit: {
+    label: "UnicEdit-10M",
+    description:
+      "Parquet with image structs {bytes, path}, English and Chinese prompts. Its key is not unique, so pairs are told apart by key and both images.",
+    format: "parquet",
+    signature: ["key", "src_image", "edit_image", "prompt_en"],
+    mapping: {
+      externalId: "key",
+      instruction: "prompt_en",
+      instructionCn: "prompt_cn",
+      task: "edit_task",
+      subtask: "edit_subtask",
+      source: "src_image",
+      edited: "edit_image",
+      metadata: [],
+      dedupe: "externalIdAndImages",
+    },
+  },
+  omniedit: {
+    label: "OmniEdit",
+    description:
+      "The first of edited_prompt_list is the instruction (the others are kept in metadata); o_score is the overall score.",
+    format: "parquet",
+    signature: ["omni_edit_id", "src_img", "edited_img", "edited_prompt_list"],
+    mapping: {
+      externalId: "omni_edit_id",
+      instruction: "edited_prompt_list",
+      task: "task",
+      source: "src_img",
+      edited: "edited_img",
+      vsOverall: "o_score",
+      metadata: ["sc_score_1", "sc_score_2", "pq_score"],
+      dedupe: "externalId",
+    },
+  },
+  magicbrush: {
+    label: "MagicBrush",
+    description: "Multi-turn edits with masks; the id is img_id and turn_index joined by a colon.",
+    format: "parquet",
+    signature: ["img_id", "turn_index", "source_img", "target_img", "instruction"],
+    mapping: {
+      externalId: ["img_id", "turn_index"],
+      instruction: "instruction",
+      source: "source_img",
+      edited: "target_img",
+      mask: "mask_img",
+      metadata: ["img_id", "turn_index"],
+      dedupe: "externalId",
+    },
+  },
+  ultraedit: {
+    label: "UltraEdit",
+    description: "No id column: each pair's id is derived from its images. Similarity scores go to metadata.",
+    format: "parquet",
+    signature: ["edit_prompt", "source_image", "edited_image"],
+    mapping: {
+      externalId: null,
+      instruction: "edit_prompt",
+      source: "source_image",
+      edited: "edited_image",
+      mask: "mask_image",
+      metadata: ["ssim"],
+      dedupe: "externalId",
+    },
+  },
+};
+
+/** The preset whose signature columns are all present (the most specific one if several fit). */
+export function suggestPreset(columns: string[]): TPresetName | null {
+  const have = new Set(columns);
+  let best: TPresetName | null = null;
+  for (const name of Object.keys(PRESETS) as TPresetName[]) {
+    const { signature } = PRESETS[name];
+    if (!signature.every((c) => have.has(c))) continue;
+    if (!best || signature.length > PRESETS[best].signature.length) best = name;
+  }
+  return best;
+}
+
+function mappedColumns(mapping: TMapping): Set<string> {
+  const used = new Set<string>(mapping.metadata ?? []);
+  for (const [key, value] of Object.entries(mapping)) {
+    if (key === "metadata" || key === "dedupe" || key === "taskTaxonomy") continue;
+    if (typeof value === "string") used.add(value);
+    else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") used.add(v);
+  }
+  return used;
+}
+
+/**
+ * A preset's mapping fitted to one file: metadata keeps only the preset's columns the file has,
+ * plus every column the preset does not map (UltraEdit's similarity scores, OmniEdit's reasoning),
+ * so nothing a dataset ships is dropped. Image bytes are never copied into metadata anyway.
+ */
+export function presetMapping(name: TPresetName, columns: string[]): TMapping {
+  const base = PRESETS[name].mapping;
+  const have = new Set(columns);
+  const used = mappedColumns(base);
+  const metadata = (base.metadata ?? []).filter((c) => have.has(c));
+  for (const c of columns) if (!used.has(c)) metadata.push(c);
+  const mapping: TMapping = { ...base, metadata };
+  for (const key of ["mask", "instructionCn", "task", "subtask", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
+    const col = mapping[key];
+    if (col && !have.has(col)) mapping[key] = null;
+  }
+  return mapping;
+}
+
+/** ScaleEdit's task families and their subtasks, as in PRODUCT.md. */
+export const SCALEEDIT_TAXONOMY: Record<string, readonly string[]> = {
+  global: ["style_transfer", "tone_adjustment", "viewpoint_transformation", "background_replacement"],
+  object: ["addition", "removal", "replacement", "action_editing", "part_extraction"],
+  attribute: ["color", "material", "visual_beautification", "count", "size"],
+  text: ["movie_poster", "gui_interface", "object_surface", "building_surface"],
+  knowledge: ["perceptual_reasoning", "symbolic_reasoning", "social_reasoning", "scientific_reasoning"],
+  compositional: ["compositional_editing"],
+};
+
+// Every spelling seen or plausible for a subtask: "2.1_object_addition" (the dataset's folder
+// names), "object/addition", "addition", "color_change", "movie_poster_text_editing", "perceptual".
+const SCALEEDIT_LOOKUP: Map<string, { task: string; subtask: string }> = (() => {
+  const lookup = new Map<string, { task: string; subtask: string }>();
+  for (const [family, subtasks] of Object.entries(SCALEEDIT_TAXONOMY)) {
+    for (const subtask of subtasks) {
+      const entry = { task: family, subtask };
+      const stem = subtask.replace(/_(reasoning|editing)$/, "");
+      const names = [subtask, stem, `${stem}_change`, `${stem}_alteration`, `${stem}_editing`, `${stem}_text_editing`, `${stem}_text`];
+      for (const n of names) {
+        if (!lookup.has(n)) lookup.set(n, entry);
+        lookup.set(`${family}_${n}`, entry);
+      }
+    }
+  }
+  return lookup;
+})();
+
+/** Splits a ScaleEdit edit_task into its family and subtask; null when it is not a known one. */
+export function scaleEditTask(value: string): { task: string; subtask: string } | null {
+  const key = value
+    .trim()
+    .toLowerCase()
+    .replace(/^\d+(?:\.\d+)*[\s_\-.]*/, "")
+    .replace(/[\s\-/:.]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  return SCALEEDIT_LOOKUP.get(key) ?? null;
+}

@@ -1,0 +1,384 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Database } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
+import type { ResolveConfig } from "../images/resolve";
+import { ImagePipeline, ImageProblem, type TChangeStats, type TResolvedImage } from "./image-pipeline";
+import { mapRecord } from "./mapping";
+import { ImportFileError, readRecords } from "./sources";
+import type { TCandidate, TEncoding, TImportFormat, TMapping, TRawRecord, TRecordLocation } from "./types";
+
+// The import job: read records from the checkpoint on, validate and map them, resolve their images,
+// and write each batch — pairs, invalid-row reports and the advanced checkpoint — in one
+// transaction. A process killed at any point resumes from the last committed checkpoint: nothing is
+// inserted twice (ON CONFLICT on the dedupe key besides) and nothing is skipped.
+
+export interface TStoredRequest {
+  mapping: TMapping;
+  encoding?: TEncoding;
+  delimiter?: string;
+  /** Image paths in the rows resolve under this folder (null: path references are refused). */
+  imageRoot: string | null;
+}
+
+export interface TImportFile {
+  path: string;
+  display: string;
+  size: number;
+}
+
+export interface TRunOptions {
+  dataDir: string;
+  fetch: Omit<ResolveConfig, "imageRoot">;
+  /** Stop at the next batch boundary after this long and answer "paused" (the job re-queues itself). */
+  budgetMs?: number;
+  batchSize?: number;
+  /** Images resolved at once (fetches and decodes overlap; sharp has its own thread pool). */
+  concurrency?: number;
+  /** Called after each committed batch; a test throws from it to simulate a crash. */
+  afterBatch?: (state: { batches: number; rowsDone: number }) => void | Promise<void>;
+}
+
+export type TRunResult = "done" | "paused" | "busy" | "cancelled" | "failed";
+
+interface ImportRow {
+  id: string;
+  project_id: number;
+  status: string;
+  format: TImportFormat;
+  request: TStoredRequest;
+  files: TImportFile[];
+  file_index: number;
+  record_index: string;
+  bytes_done: string;
+}
+
+const running = new Set<string>();
+
+class CheckpointLost extends Error {}
+
+export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
+  const id = String(importId);
+  // Two runs of one import in one process (a retry racing a continuation) would only waste work,
+  // the checkpoint guard keeps the data right; across processes a session advisory lock does the same.
+  if (running.has(id)) return "busy";
+  running.add(id);
+  try {
+    return await database.dedicated(async (session) => {
+      const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [Number(BigInt(id) % 2147483647n)]);
+      if (!lock?.ok) return "busy";
+      try {
+        return await runLocked(database, id, opts);
+      } finally {
+        await session.query("SELECT pg_advisory_unlock(7105, $1::int)", [Number(BigInt(id) % 2147483647n)]).catch(() => {});
+      }
+    });
+  } finally {
+    running.delete(id);
+  }
+}
+
+async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | undefined> {
+  const rows = await runner.query<ImportRow>(
+    `SELECT id::text, project_id, status::text, format, request, files, file_index, record_index::text, bytes_done::text
+       FROM imports WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+async function runLocked(database: Database, id: string, opts: TRunOptions): Promise<TRunResult> {
+  const started = Date.now();
+  const imp = await loadImport(database.runner, id);
+  if (!imp) return "failed";
+  if (imp.status === "done" || imp.status === "failed" || imp.status === "cancelled") return imp.status as TRunResult;
+  await database.runner.query(
+    `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, updated_at = now()
+      WHERE id = $1 AND status IN ('queued', 'running')`,
+    [id],
+  );
+  const pipeline = new ImagePipeline(database, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
+  const batchSize = opts.batchSize ?? 2000;
+  let fileIndex = imp.file_index;
+  let recordIndex = Number(imp.record_index);
+  let batches = 0;
+  let rowsDone = 0;
+  const bytesBefore = (i: number) => imp.files.slice(0, i).reduce((s, f) => s + f.size, 0);
+  try {
+    for (; fileIndex < imp.files.length; fileIndex++) {
+      const file = imp.files[fileIndex]!;
+      const reader = readRecords(file.path, imp.format, {
+        encoding: imp.request.encoding,
+        delimiter: imp.request.delimiter,
+        skip: recordIndex,
+        displayName: file.display,
+      });
+      let batch: TRawRecord[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const last = batch[batch.length - 1]!;
+        const next = last.loc.index + 1;
+        const bytes = Math.min(file.size, bytesBefore(fileIndex) + (reader.bytesRead?.() ?? 0));
+        await writeBatch(database, pipeline, imp, batch, opts.concurrency ?? 6, {
+          from: { fileIndex, recordIndex },
+          to: { fileIndex, recordIndex: next },
+          bytesDone: bytes,
+        });
+        rowsDone += batch.length;
+        recordIndex = next;
+        batch = [];
+        batches++;
+        await opts.afterBatch?.({ batches, rowsDone });
+      };
+      for await (const rec of reader.records) {
+        batch.push(rec);
+        if (batch.length >= batchSize) {
+          await flush();
+          if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) return "paused";
+        }
+      }
+      await flush();
+      // Move the checkpoint to the start of the next file (also when this file had no records).
+      if (!(await advance(database.runner, id, { fileIndex, recordIndex }, { fileIndex: fileIndex + 1, recordIndex: 0 }, bytesBefore(fileIndex + 1)))) {
+        return await settledStatus(database.runner, id);
+      }
+      recordIndex = 0;
+    }
+    const done = await database.transaction(async (tx) => {
+      const rows = await tx.query<{ inserted: string; duplicates: string; invalid: string; created_by: number | null }>(
+        `UPDATE imports SET status = 'done', finished_at = now(), updated_at = now(), bytes_done = total_bytes,
+                message = format('Imported %s rows: %s inserted, %s already present, %s invalid.', rows_done, inserted, duplicates, invalid)
+          WHERE id = $1 AND status = 'running'
+        RETURNING inserted::text, duplicates::text, invalid::text, created_by`,
+        [id],
+      );
+      const r = rows[0];
+      if (!r) return false;
+      await tx.query(
+        `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'import.finished', 'import', $2, $3::jsonb)`,
+        [r.created_by, id, JSON.stringify({ projectId: imp.project_id, inserted: Number(r.inserted), duplicates: Number(r.duplicates), invalid: Number(r.invalid) })],
+      );
+      return true;
+    });
+    return done ? "done" : await settledStatus(database.runner, id);
+  } catch (err) {
+    if (err instanceof CheckpointLost) return await settledStatus(database.runner, id);
+    if (err instanceof ImportFileError) {
+      await failImport(database, id, err.message);
+      return "failed";
+    }
+    throw err; // unexpected: pg-boss retries the job, which resumes from the checkpoint
+  }
+}
+
+async function settledStatus(runner: SqlRunner, id: string): Promise<TRunResult> {
+  const imp = await loadImport(runner, id);
+  if (imp?.status === "cancelled") return "cancelled";
+  if (imp?.status === "failed") return "failed";
+  if (imp?.status === "done") return "done";
+  return "busy";
+}
+
+export async function failImport(database: Database, id: string, message: string): Promise<void> {
+  await database.transaction(async (tx) => {
+    const rows = await tx.query<{ created_by: number | null; project_id: number }>(
+      `UPDATE imports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
+        WHERE id = $1 AND status IN ('queued', 'running') RETURNING created_by, project_id`,
+      [id, message],
+    );
+    const r = rows[0];
+    if (r) {
+      await tx.query(
+        `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'import.failed', 'import', $2, $3::jsonb)`,
+        [r.created_by, id, JSON.stringify({ projectId: r.project_id, message })],
+      );
+    }
+  });
+}
+
+interface Pos {
+  fileIndex: number;
+  recordIndex: number;
+}
+
+async function advance(runner: SqlRunner, id: string, from: Pos, to: Pos, bytesDone: number): Promise<boolean> {
+  const rows = await runner.query(
+    `UPDATE imports SET file_index = $4, record_index = $5, bytes_done = $6, updated_at = now()
+      WHERE id = $1 AND file_index = $2 AND record_index = $3 AND status = 'running' RETURNING 1`,
+    [id, from.fileIndex, from.recordIndex, to.fileIndex, to.recordIndex, bytesDone],
+  );
+  return rows.length > 0;
+}
+
+interface ReadyRow {
+  c: TCandidate;
+  externalId: string;
+  src: TResolvedImage;
+  edit: TResolvedImage;
+  mask: TResolvedImage | null;
+  change: TChangeStats | null;
+}
+
+interface BadRow {
+  loc: TRecordLocation;
+  reason: string;
+}
+
+/** Runs fn over items with at most `limit` in flight, keeping results in order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** The dedupe key when rows have no id, or an id that is not unique (UnicEdit's `key`). */
+function derivedExternalId(base: string | null, src: string, edit: string): string {
+  const h = createHash("sha256").update(`${src}:${edit}`).digest("hex").slice(0, 24);
+  return base === null ? `sha:${h}` : `${base}#${h}`;
+}
+
+async function writeBatch(
+  database: Database,
+  pipeline: ImagePipeline,
+  imp: ImportRow,
+  batch: TRawRecord[],
+  concurrency: number,
+  pos: { from: Pos; to: Pos; bytesDone: number },
+): Promise<void> {
+  const bad: BadRow[] = [];
+  const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
+  for (const rec of batch) {
+    if (!rec.ok) {
+      bad.push({ loc: rec.loc, reason: rec.reason });
+      continue;
+    }
+    const m = mapRecord(rec.values, imp.request.mapping);
+    if (m.ok) mapped.push({ loc: rec.loc, c: m.candidate });
+    else bad.push({ loc: rec.loc, reason: m.reason });
+  }
+
+  // Rows whose id is already in the project are duplicates before any image work: a re-import of
+  // a 10M-row file costs index probes, not 20M image reads.
+  const byImages = imp.request.mapping.dedupe === "externalIdAndImages";
+  let duplicatesEarly = 0;
+  let todo = mapped;
+  const ids = mapped.filter((r) => r.c.externalId !== null && !byImages).map((r) => r.c.externalId!);
+  if (ids.length > 0) {
+    const existing = await database.runner.query<{ external_id: string }>(
+      "SELECT external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
+      [imp.project_id, ids],
+      "loupe_import_existing",
+    );
+    if (existing.length > 0) {
+      const seen = new Set(existing.map((r) => r.external_id));
+      todo = mapped.filter((r) => byImages || r.c.externalId === null || !seen.has(r.c.externalId));
+      duplicatesEarly = mapped.length - todo.length;
+    }
+  }
+
+  const resolved = await mapLimit(todo, concurrency, async ({ loc, c }): Promise<ReadyRow | BadRow> => {
+    try {
+      const [src, edit, mask] = await Promise.all([
+        pipeline.resolve(c.source, "source image"),
+        pipeline.resolve(c.edited, "edited image"),
+        c.mask ? pipeline.resolve(c.mask, "mask image") : Promise.resolve(null),
+      ]);
+      const change = await pipeline.changeMap(src, edit, mask);
+      const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
+      return { c, externalId, src, edit, mask, change };
+    } catch (err) {
+      if (err instanceof ImageProblem) return { loc, reason: err.message };
+      throw err;
+    }
+  });
+  const ready: ReadyRow[] = [];
+  for (const r of resolved) {
+    if ("reason" in r) bad.push(r);
+    else ready.push(r);
+  }
+
+  await database.transaction(async (tx) => {
+    let inserted = 0;
+    if (ready.length > 0) {
+      const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, [
+        imp.project_id,
+        ready.map((r) => r.externalId),
+        ready.map((r) => r.src.sha256),
+        ready.map((r) => r.edit.sha256),
+        ready.map((r) => r.mask?.sha256 ?? null),
+        ready.map((r) => r.c.instruction),
+        ready.map((r) => r.c.instructionCn),
+        ready.map((r) => r.c.task),
+        ready.map((r) => r.c.subtask),
+        ready.map((r) => r.c.vsInstructionFollowing),
+        ready.map((r) => r.c.vsEditingConsistency),
+        ready.map((r) => r.c.vsGenerationQuality),
+        ready.map((r) => r.c.vsOverall),
+        ready.map((r) => r.c.verifierValid),
+        ready.map((r) => r.c.verifierFailureClass),
+        ready.map((r) => r.c.verifierRecaption),
+        ready.map((r) => r.c.modelVersion),
+        ready.map((r) => JSON.stringify(r.c.metadata)),
+        ready.map((r) => r.src.preview),
+        ready.map((r) => r.edit.preview),
+        ready.map((r) => r.change?.heatmap ?? null),
+        ready.map((r) => r.change?.changedFraction ?? null),
+        ready.map((r) => r.change?.ssim ?? null),
+        ready.map((r) => r.change?.changeOutsideMask ?? null),
+      ]);
+      inserted = Number(rows[0]?.n ?? 0);
+    }
+    if (bad.length > 0) {
+      await tx.query(INSERT_ERRORS_SQL, [
+        imp.id,
+        pos.from.fileIndex,
+        bad.map((b) => b.loc.index),
+        bad.map((b) => b.loc.file),
+        bad.map((b) => b.loc.line ?? null),
+        bad.map((b) => b.loc.rowGroup ?? null),
+        bad.map((b) => b.loc.row ?? null),
+        bad.map((b) => b.reason.slice(0, 2000)),
+      ]);
+    }
+    const duplicates = duplicatesEarly + (ready.length - inserted);
+    const ok = await tx.query(
+      `UPDATE imports SET file_index = $4, record_index = $5, rows_done = rows_done + $6, bytes_done = $7,
+              inserted = inserted + $8, duplicates = duplicates + $9, invalid = invalid + $10, updated_at = now()
+        WHERE id = $1 AND file_index = $2 AND record_index = $3 AND status = 'running' RETURNING 1`,
+      [imp.id, pos.from.fileIndex, pos.from.recordIndex, pos.to.fileIndex, pos.to.recordIndex, batch.length, pos.bytesDone, inserted, duplicates, bad.length],
+    );
+    // Someone else moved the checkpoint (a second runner) or the import was cancelled: roll back.
+    if (ok.length === 0) throw new CheckpointLost();
+  });
+}
+
+// Bulk insert as one statement over parallel arrays: one round trip and one plan per batch. ON
+// CONFLICT on (project_id, external_id) makes a re-imported or resumed row a no-op, and the count
+// tells inserted from already present.
+const INSERT_PAIRS_SQL = `
+WITH ins AS (
+  INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn,
+                     task, subtask, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
+                     verifier_valid, verifier_failure_class, verifier_recaption, model_version, metadata,
+                     source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted)
+  SELECT $1, t.*, (SELECT overlap FROM projects WHERE id = $1)
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
+                $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[]) AS t
+  ON CONFLICT (project_id, external_id) DO NOTHING
+  RETURNING 1
+)
+SELECT count(*)::text AS n FROM ins`;
+
+const INSERT_ERRORS_SQL = `
+INSERT INTO import_errors (import_id, file_index, record_index, file, line, row_group, row_in_group, reason)
+SELECT $1, $2, t.*
+  FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[]) AS t
+ON CONFLICT DO NOTHING`;

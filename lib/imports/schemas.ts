@@ -1,0 +1,136 @@
+// Request schemas and response shapes of the import API, shared by the route handlers and the admin
+// UI (no server-only imports here).
+import { z } from "zod";
+import type { TImportFormat, TPresetName, TRecordLocation } from "./types";
+
+export const PRESET_NAMES = ["scaleedit", "unicedit", "omniedit", "magicbrush", "ultraedit"] as const;
+export const ENCODINGS = ["auto", "utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
+
+const column = z.string().min(1).max(200);
+const optColumn = column.nullish();
+
+export const ZMapping = z.object({
+  externalId: z.union([column, z.array(column).min(1).max(4)]).nullish(),
+  instruction: column,
+  instructionCn: optColumn,
+  task: optColumn,
+  subtask: optColumn,
+  source: column,
+  edited: column,
+  mask: optColumn,
+  vsInstructionFollowing: optColumn,
+  vsEditingConsistency: optColumn,
+  vsGenerationQuality: optColumn,
+  vsOverall: optColumn,
+  verifierValid: optColumn,
+  verifierFailureClass: optColumn,
+  verifierRecaption: optColumn,
+  modelVersion: optColumn,
+  metadata: z.array(column).max(200).optional(),
+  dedupe: z.enum(["externalId", "externalIdAndImages"]).optional(),
+  /** "scaleedit": split `edit_task` into family (task) and subtask with the ScaleEdit taxonomy. */
+  taskTaxonomy: z.enum(["scaleedit"]).nullish(),
+});
+
+/** Where the rows come from: a file uploaded through /api/uploads, or a file or folder under LOUPE_IMPORT_ROOT. */
+export const ZImportSource = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("upload"), uploadId: z.string().uuid() }),
+  z.object({ kind: z.literal("path"), path: z.string().min(1).max(4096) }),
+]);
+
+/** Body of POST /api/projects/:projectId/imports/preview and POST /api/projects/:projectId/imports. */
+export const ZImportRequest = z.object({
+  source: ZImportSource,
+  format: z.enum(["jsonl", "csv", "parquet"]).optional(),
+  preset: z.enum(PRESET_NAMES).nullish(),
+  /** Required when preset is null/absent for the real import; the preview guesses one when missing. */
+  mapping: ZMapping.optional(),
+  encoding: z.enum(ENCODINGS).optional(),
+  delimiter: z.string().min(1).max(1).optional(),
+});
+export type TImportRequest = z.infer<typeof ZImportRequest>;
+export type TMappingInput = z.infer<typeof ZMapping>;
+
+export const ZProjectCreate = z.object({
+  name: z.string().trim().min(1).max(120),
+  overlap: z.coerce.number().int().min(1).max(5).default(1),
+  guidelines: z.string().max(20_000).optional(),
+});
+
+export interface TUploadResponse {
+  uploadId: string;
+  name: string;
+  size: number;
+}
+
+export interface TBrowseEntry {
+  name: string;
+  /** Path relative to the import root, usable as `source.path`. */
+  path: string;
+  kind: "file" | "dir";
+  size: number | null;
+}
+/** GET /api/import-root?dir=relative/dir */
+export interface TBrowseResponse {
+  /** Null when LOUPE_IMPORT_ROOT is not configured (the UI then explains how to set it). */
+  root: string | null;
+  dir: string;
+  entries: TBrowseEntry[];
+}
+
+export interface TPreviewRow {
+  loc: TRecordLocation;
+  /** Cell values made displayable (long strings cut, bytes as "<binary 34.2 KB>"). */
+  values: Record<string, string>;
+  ok: boolean;
+  /** Why the row would be refused, when !ok. */
+  reason?: string;
+  /** The mapped fields when ok (instruction, externalId, task, subtask, image refs described). */
+  mapped?: Record<string, string | number | boolean | null>;
+}
+
+export interface TPreviewResponse {
+  format: TImportFormat;
+  files: { path: string; size: number }[];
+  columns: string[];
+  suggestedPreset: TPresetName | null;
+  preset: TPresetName | null;
+  mapping: TMappingInput;
+  /** Problems with the mapping itself (missing required target, unknown column); empty when usable. */
+  mappingErrors: string[];
+  /** Rows from the start of the first file (up to 20), each validated with the mapping. */
+  rows: TPreviewRow[];
+  /** Total rows when known up front (Parquet), else null. */
+  totalRows: number | null;
+  totalBytes: number;
+}
+
+export type TImportStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+
+export interface TImportView {
+  id: string;
+  projectId: number;
+  status: TImportStatus;
+  format: TImportFormat;
+  preset: TPresetName | null;
+  sourceLabel: string;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  rowsDone: number;
+  totalRows: number | null;
+  bytesDone: number;
+  totalBytes: number;
+  /** 0..1, from rows when the total is known, else from bytes. */
+  fraction: number;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  inserted: number;
+  duplicates: number;
+  invalid: number;
+  /** Final message: a summary when done, the reason when failed. */
+  message: string | null;
+  /** GET this for the CSV report of invalid rows (file, line, row group, row, reason). */
+  reportUrl: string;
+}

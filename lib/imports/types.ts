@@ -1,0 +1,90 @@
+// Shared shapes of the import pipeline: sources yield raw records, a mapping turns each into a
+// candidate pair, the runner resolves its images and writes it. Kept free of server-only imports so
+// the admin UI can share the preview and mapping types.
+
+export type TImportFormat = "jsonl" | "csv" | "parquet";
+export type TPresetName = "scaleedit" | "unicedit" | "omniedit" | "magicbrush" | "ultraedit";
+export type TEncoding = "auto" | "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+
+/** Where a record came from, for error reports: a text line (1-based) or a Parquet row group and row. */
+export interface TRecordLocation {
+  /** File path relative to the import's root (or the file name for uploads). */
+  file: string;
+  /** 0-based index of the record within its file; resuming skips this many records. */
+  index: number;
+  /** 1-based physical line where the record starts (JSONL, CSV). */
+  line?: number;
+  /** 0-based row group and 0-based row within it (Parquet). */
+  rowGroup?: number;
+  row?: number;
+}
+
+export type TRawRecord =
+  | { ok: true; loc: TRecordLocation; values: Record<string, unknown> }
+  /** A record that could not even be parsed (malformed JSON line, wrong number of CSV fields...). */
+  | { ok: false; loc: TRecordLocation; reason: string };
+
+export type TImageRef =
+  | { kind: "bytes"; bytes: Uint8Array }
+  | { kind: "path"; path: string }
+  | { kind: "url"; url: string };
+
+/** How pairs of one import are told apart from pairs already in the project. */
+export type TDedupe =
+  /** On project + externalId (the usual case). */
+  | "externalId"
+  /** On project + externalId + both image hashes: UnicEdit's `key` is not unique. */
+  | "externalIdAndImages";
+
+/** Column names per target field. Only `source`, `edited` and `instruction` are required. */
+export interface TMapping {
+  /** One column, or several joined with ":" (MagicBrush: `img_id` + `turn_index`). */
+  externalId?: string | string[] | null;
+  instruction: string;
+  instructionCn?: string | null;
+  task?: string | null;
+  subtask?: string | null;
+  source: string;
+  edited: string;
+  mask?: string | null;
+  vsInstructionFollowing?: string | null;
+  vsEditingConsistency?: string | null;
+  vsGenerationQuality?: string | null;
+  vsOverall?: string | null;
+  verifierValid?: string | null;
+  verifierFailureClass?: string | null;
+  verifierRecaption?: string | null;
+  modelVersion?: string | null;
+  /** Columns copied into metadata as they are (image-byte columns are never copied). */
+  metadata?: string[];
+  dedupe?: TDedupe;
+  /**
+   * Split the task column into a family (`task`) and `subtask` using a known taxonomy: ScaleEdit's
+   * `edit_task` holds values like "2.1_object_addition" that mean task "object", subtask "addition".
+   */
+  taskTaxonomy?: "scaleedit" | null;
+}
+
+/** One candidate edit pair, validated and ready for image resolution. */
+export interface TCandidate {
+  /** Null when the source has no id column: the runner derives one from the image hashes. */
+  externalId: string | null;
+  instruction: string;
+  instructionCn: string | null;
+  task: string | null;
+  subtask: string | null;
+  source: TImageRef;
+  edited: TImageRef;
+  mask: TImageRef | null;
+  vsInstructionFollowing: number | null;
+  vsEditingConsistency: number | null;
+  vsGenerationQuality: number | null;
+  vsOverall: number | null;
+  verifierValid: boolean | null;
+  verifierFailureClass: string | null;
+  verifierRecaption: string | null;
+  modelVersion: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export type TMapResult = { ok: true; candidate: TCandidate } | { ok: false; reason: string };

@@ -1,0 +1,64 @@
+import "server-only";
+import type { Database } from "../db/connect";
+import { fetchConfigFromEnv, dataDir } from "../imports/config";
+import { runImport } from "../imports/run";
+import { getBoss, QUEUE_IMPORT } from "./boss";
+
+// The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of
+// a minute. A slice that runs out of time queues the next one, so a job never looks stalled to
+// pg-boss, and a server restart loses at most the batch in flight.
+
+const SLICE_MS = 60_000;
+/** A queued or running import whose checkpoint has not moved for this long has lost its worker. */
+const STALL_SECONDS = 120;
+
+export async function enqueueImport(database: Database, importId: string): Promise<void> {
+  const boss = await getBoss(database);
+  await boss.send(QUEUE_IMPORT, { importId }, {
+    singletonKey: `import-${importId}`,
+    retryLimit: 20,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 15 * 60,
+  });
+}
+
+export async function handleImportJob(database: Database, importId: string): Promise<string> {
+  const result = await runImport(database, importId, { dataDir: dataDir(), fetch: fetchConfigFromEnv(), budgetMs: SLICE_MS });
+  if (result === "paused") await enqueueImport(database, importId);
+  return result;
+}
+
+/** Re-queues imports whose worker died (a killed process); the advisory lock keeps live ones single. */
+export async function requeueStalledImports(database: Database): Promise<number> {
+  const rows = await database.runner.query<{ id: string }>(
+    `SELECT id::text FROM imports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,
+    [STALL_SECONDS],
+  );
+  for (const r of rows) {
+    await database.runner.query("UPDATE imports SET updated_at = now() WHERE id = $1", [r.id]);
+    await enqueueImport(database, r.id);
+  }
+  return rows.length;
+}
+
+export interface TWorkerHandle {
+  stop(): Promise<void>;
+}
+
+export async function startJobWorkers(database: Database): Promise<TWorkerHandle> {
+  const boss = await getBoss(database);
+  const workId = await boss.work<{ importId: string }>(QUEUE_IMPORT, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
+    for (const job of jobs) await handleImportJob(database, String(job.data.importId));
+  });
+  const sweep = () => requeueStalledImports(database).catch((err: Error) => console.warn(`[loupe] stalled-import sweep: ${err.message}`));
+  await sweep();
+  const timer = setInterval(sweep, 30_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await boss.offWork({ id: workId });
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// `loupe project:add`, `project:list` and `import`: the same services the web app uses, with a
+// terminal progress bar. The CLI runs the job queue's worker itself while it waits, so an import
+// started here finishes with no server running (and a server on the same database may help).
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Database } from "../lib/db/connect";
+import { AppError, NotFoundError } from "../lib/errors";
+import { getEnv } from "../lib/env";
+import type { TImportRequest, TImportView } from "../lib/imports/schemas";
+import { PRESET_NAMES } from "../lib/imports/schemas";
+
+export const IMPORT_HELP = `  npm run loupe -- project:add --name NAME [--overlap N] [--guidelines TEXT]
+                                                    create a project (overlap 1-5 labels per pair)
+  npm run loupe -- project:list                     list projects with their pair counts
+  npm run loupe -- import --project P [--preset ${PRESET_NAMES.join("|")}]
+                    [--map target=column,...] [--format jsonl|csv|parquet] [--encoding E] [--delimiter D]
+                    [--image-root DIR] [--report FILE] FILE_OR_DIR
+                                                    import candidate pairs; P is a project id or name.
+                                                    Image paths resolve under --image-root (default:
+                                                    LOUPE_IMAGE_ROOT, else the file's folder). An
+                                                    unfinished import of the same file resumes.
+  npm run loupe -- import:resume ID                 resume a failed, cancelled or interrupted import`;
+
+async function findProject(db: Database, ref: string): Promise<{ id: number; name: string }> {
+  const byId = /^\d+$/.test(ref) ? await db.prisma.project.findUnique({ where: { id: Number(ref) }, select: { id: true, name: true } }) : null;
+  const p = byId ?? (await db.prisma.project.findUnique({ where: { name: ref }, select: { id: true, name: true } }));
+  if (!p) throw new NotFoundError(`No project "${ref}". See: npm run loupe -- project:list`);
+  return p;
+}
+
+export async function projectAdd(db: Database, rest: string[]): Promise<void> {
+  const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, overlap: { type: "string" }, guidelines: { type: "string" } } });
+  const { ZProjectCreate } = await import("../lib/imports/schemas");
+  const input = ZProjectCreate.safeParse({ name: values.name, overlap: values.overlap ?? 1, guidelines: values.guidelines });
+  if (!input.success) throw new AppError(input.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
+  const { createProject } = await import("../lib/projects/service");
+  const p = await createProject(db.prisma, null, input.data);
+  console.log(`Created project ${p.id} "${p.name}" (overlap ${p.overlap}).`);
+}
+
+export async function projectList(db: Database): Promise<void> {
+  const { listProjects } = await import("../lib/projects/queries");
+  const rows = await listProjects(db.prisma);
+  if (rows.length === 0) {
+    console.log("No projects yet. Create one: npm run loupe -- project:add --name NAME");
+    return;
+  }
+  const line = (c: (string | number)[]) => console.log(`${String(c[0]).padStart(4)}  ${String(c[1]).padEnd(32)} ${String(c[2]).padStart(7)} ${String(c[3]).padStart(12)} ${String(c[4]).padStart(12)} ${String(c[5]).padStart(10)}`);
+  line(["id", "name", "overlap", "pairs", "open", "labels"]);
+  for (const p of rows) line([p.id, p.name.slice(0, 32), p.overlap, p.pairsTotal.toLocaleString("en"), p.pairsOpen.toLocaleString("en"), p.labels.toLocaleString("en")]);
+}
+
+function parseMap(spec: string | undefined): Record<string, string> | undefined {
+  if (!spec) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of spec.split(",")) {
+    const [k, v] = part.split("=");
+    if (!k || !v) throw new AppError(`--map expects target=column pairs separated by commas, got "${part}".`);
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return "--:--";
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}` : `${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+}
+
+export function progressLine(v: TImportView, width = 30): string {
+  const filled = Math.round(v.fraction * width);
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  const pct = `${(v.fraction * 100).toFixed(1).padStart(5)}%`;
+  const rate = v.rowsPerSecond ? `${Math.round(v.rowsPerSecond).toLocaleString("en")} rows/s` : "-- rows/s";
+  const eta = v.etaSeconds !== null ? `${fmtDuration(v.etaSeconds)} left` : v.status === "done" ? "done" : "";
+  return `${bar} ${pct} ${v.rowsDone.toLocaleString("en")} rows · ${rate} · ${eta} · inserted ${v.inserted.toLocaleString("en")}, present ${v.duplicates.toLocaleString("en")}, invalid ${v.invalid.toLocaleString("en")}`;
+}
+
+async function follow(db: Database, id: string, reportFile: string | undefined): Promise<void> {
+  const { startJobWorkers } = await import("../lib/jobs/worker");
+  const { stopBoss } = await import("../lib/jobs/boss");
+  const { getImportView, streamImportReport } = await import("../lib/imports/service");
+  const worker = await startJobWorkers(db);
+  const tty = process.stdout.isTTY;
+  let lastPrint = 0;
+  let interrupted = false;
+  const onSig = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onSig);
+  let view: TImportView | null = null;
+  try {
+    for (;;) {
+      view = await getImportView(db, id);
+      if (!view) throw new NotFoundError(`Import ${id} disappeared.`);
+      const terminal = view.status === "done" || view.status === "failed" || view.status === "cancelled";
+      const now = Date.now();
+      if (tty) process.stdout.write(`\r${progressLine(view)}\x1b[K`);
+      else if (terminal || now - lastPrint > 5000) {
+        console.log(progressLine(view));
+        lastPrint = now;
+      }
+      if (terminal || interrupted) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    if (tty) process.stdout.write("\n");
+    process.off("SIGINT", onSig);
+    await worker.stop();
+    await stopBoss(db);
+  }
+  if (interrupted) {
+    console.log(`Stopped. The import keeps its checkpoint: npm run loupe -- import:resume ${id}`);
+    process.exitCode = 130;
+    return;
+  }
+  console.log(view.message ?? view.status);
+  if (view.invalid > 0) {
+    const file = path.resolve(reportFile ?? `import-${id}-report.csv`);
+    const { createWriteStream } = await import("node:fs");
+    const { Readable } = await import("node:stream");
+    const { pipeline } = await import("node:stream/promises");
+    await pipeline(Readable.fromWeb(streamImportReport(db, id) as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(file));
+    console.log(`Invalid rows with their line and reason: ${file}`);
+  }
+  if (view.status !== "done") process.exitCode = 1;
+}
+
+export async function importCommand(db: Database, rest: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      project: { type: "string" },
+      preset: { type: "string" },
+      map: { type: "string" },
+      format: { type: "string" },
+      encoding: { type: "string" },
+      delimiter: { type: "string" },
+      "image-root": { type: "string" },
+      report: { type: "string" },
+    },
+  });
+  const target = positionals[0];
+  if (!values.project || !target || positionals.length > 1) throw new AppError(`import needs --project and one FILE_OR_DIR.\n\n${IMPORT_HELP}`);
+  const project = await findProject(db, values.project);
+  const { ZImportRequest } = await import("../lib/imports/schemas");
+  const { previewImport, createImport } = await import("../lib/imports/service");
+  const env = getEnv();
+  const cliPath = path.resolve(target);
+  const raw = {
+    source: { kind: "path", path: cliPath },
+    format: values.format,
+    preset: values.preset,
+    encoding: values.encoding,
+    delimiter: values.delimiter,
+  };
+  const parsed = ZImportRequest.safeParse(raw);
+  if (!parsed.success) throw new AppError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
+  let req: TImportRequest = parsed.data;
+  const ctx = { importRoot: null, cliPath };
+  if (!req.preset) {
+    // No preset: start from the guessed mapping, let --map override, and show it before importing.
+    const preview = await previewImport(db, { ...req, preset: null }, ctx);
+    const mapping = { ...preview.mapping, ...parseMap(values.map) };
+    req = { ...req, preset: null, mapping };
+    const check = await previewImport(db, req, ctx);
+    if (check.mappingErrors.length > 0) {
+      throw new AppError(`The columns of ${path.basename(cliPath)} (${check.columns.join(", ")}) need a mapping:\n  ${check.mappingErrors.join("\n  ")}\nUse --preset or --map target=column,...`);
+    }
+    console.log(`Mapping: ${Object.entries(mapping).filter(([, v]) => v).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`).join(", ")}`);
+  }
+  const imageRoot = path.resolve(values["image-root"] ?? env.LOUPE_IMAGE_ROOT ?? path.dirname(cliPath));
+  const unfinished = await db.runner.query<{ id: string }>(
+    `SELECT id::text FROM imports WHERE project_id = $1 AND source_label = $2 AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
+    [project.id, cliPath],
+  );
+  let id: string;
+  if (unfinished[0]) {
+    id = unfinished[0].id;
+    console.log(`Resuming unfinished import ${id} of ${cliPath} into "${project.name}".`);
+    const { enqueueImport } = await import("../lib/jobs/worker");
+    await enqueueImport(db, id);
+  } else {
+    const view = await createImport(db, null, project.id, req, { ...ctx, imageRoot });
+    id = view.id;
+    console.log(`Import ${id}: ${cliPath} → "${project.name}" (${view.format}${view.preset ? `, preset ${view.preset}` : ""}).`);
+  }
+  await follow(db, id, values.report);
+}
+
+export async function importResume(db: Database, rest: string[]): Promise<void> {
+  const id = rest[0];
+  if (!id || !/^\d+$/.test(id)) throw new AppError("import:resume needs an import id.");
+  const imp = await db.prisma.import.findUnique({ where: { id: BigInt(id) }, select: { status: true } });
+  if (!imp) throw new NotFoundError(`No import ${id}.`);
+  if (imp.status === "failed" || imp.status === "cancelled") {
+    const { resumeImport } = await import("../lib/imports/service");
+    await resumeImport(db, null, id);
+  } else if (imp.status !== "done") {
+    const { enqueueImport } = await import("../lib/jobs/worker");
+    await enqueueImport(db, id);
+  }
+  await follow(db, id, undefined);
+}

@@ -1,0 +1,206 @@
+import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
+import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
+import { createImport, getImportView } from "@/lib/imports/service";
+import { runImport, type TRunOptions } from "@/lib/imports/run";
+import { startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
+import { stopBoss } from "@/lib/jobs/boss";
+import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
+import type { TImportRequest } from "@/lib/imports/schemas";
+
+// The import job end to end on a real engine: JSONL with path references, bad rows reported by
+// line, re-import deduplicated, a crash mid-import resumed with no duplicates and no gaps, UnicEdit
+// dedupe on key + image hashes, bad files failing with a message, and the pg-boss worker path.
+
+const MAPPING = { externalId: "id", instruction: "instruction", source: "source", edited: "edited" };
+
+describe.each(engines())("imports ($engine)", ({ engine }) => {
+  let db: TestDatabase;
+  let root: string;
+  let dataDir: string;
+  let pairsFiles: { source: string; edited: string }[];
+  let projectId: number;
+
+  const opts = (extra: Partial<TRunOptions> = {}): TRunOptions => ({
+    dataDir,
+    fetch: { allowHosts: [], maxBytes: 10_000_000, timeoutMs: 2000 },
+    ...extra,
+  });
+
+  async function newProject(overlap = 1): Promise<number> {
+    const p = await db.prisma.project.create({
+      data: { name: `imp-${Math.random().toString(36).slice(2, 9)}`, overlap, rejectReasons: DEFAULT_REJECT_REASONS },
+    });
+    return p.id;
+  }
+
+  async function start(file: string, req: Partial<TImportRequest> = {}, project = projectId) {
+    return createImport(db, null, project, { source: { kind: "path", path: file }, preset: null, mapping: MAPPING, ...req } as TImportRequest, {
+      importRoot: null,
+      cliPath: file,
+      imageRoot: root,
+    });
+  }
+
+  beforeAll(async () => {
+    db = await freshDatabase(engine);
+    root = await mkdtemp(path.join(tmpdir(), "loupe-imp-"));
+    dataDir = path.join(root, ".data");
+    pairsFiles = await writeImagePairs(root, 6);
+    projectId = await newProject(2);
+  });
+
+  afterAll(async () => {
+    await stopBoss(db);
+    await db?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("imports a JSONL manifest, reports each bad row with its line, and derives previews and change maps", async () => {
+    await writeFile(path.join(root, "outside.png"), await pngBytes({ bg: [1, 2, 3] }));
+    const lines = [
+      JSON.stringify({ id: "a1", instruction: "add a square", source: pairsFiles[0]!.source, edited: pairsFiles[0]!.edited, task: "object" }),
+      "{not json",
+      JSON.stringify({ id: "a2", instruction: "add a square", source: pairsFiles[1]!.source, edited: pairsFiles[1]!.edited }),
+      JSON.stringify({ id: "a3", instruction: "", source: pairsFiles[2]!.source, edited: pairsFiles[2]!.edited }),
+      JSON.stringify({ id: "a4", instruction: "escape", source: "../outside.png", edited: pairsFiles[2]!.edited }),
+      JSON.stringify({ id: "a5", instruction: "missing", source: "images/nope.png", edited: pairsFiles[2]!.edited }),
+      JSON.stringify({ id: "a6", instruction: "private url", source: "http://127.0.0.1:9/x.png", edited: pairsFiles[2]!.edited }),
+      JSON.stringify({ id: "a7", instruction: "add a square", source: pairsFiles[3]!.source, edited: pairsFiles[3]!.edited }),
+    ];
+    const file = path.join(root, "m1.jsonl");
+    await writeFile(file, lines.join("\n") + "\n");
+    const view = await start(file, { mapping: { ...MAPPING, task: "task" } });
+    expect(view.status).toBe("queued");
+    expect(await runImport(db, view.id, opts())).toBe("done");
+    const done = (await getImportView(db, view.id))!;
+    expect(done).toMatchObject({ status: "done", rowsDone: 8, inserted: 3, duplicates: 0, invalid: 5, fraction: 1 });
+    const errors = await db.prisma.importError.findMany({ where: { importId: BigInt(view.id) }, orderBy: { recordIndex: "asc" } });
+    expect(errors.map((e) => Number(e.line))).toEqual([2, 4, 5, 6, 7]);
+    expect(errors[0]!.reason).toMatch(/JSON/i);
+    expect(errors[1]!.reason).toMatch(/instruction/i);
+    expect(errors[2]!.reason).toMatch(/root/i);
+    expect(errors[3]!.reason).toMatch(/not found/i);
+    expect(errors[4]!.reason).toMatch(/refused|private|loopback/i);
+    const pairs = await db.prisma.pair.findMany({ where: { projectId }, orderBy: { externalId: "asc" } });
+    expect(pairs.map((p) => p.externalId)).toEqual(["a1", "a2", "a7"]);
+    for (const p of pairs) {
+      expect(p.wanted).toBe(2);
+      expect(p.heatmapImage).toMatch(/^[0-9a-f]{64}$/);
+      expect(p.changeFraction).toBeGreaterThan(0.05);
+      expect(p.changeFraction).toBeLessThan(0.4);
+      expect(p.ssim).toBeLessThan(1);
+      expect(p.sourcePreview).toBe(p.sourceImage); // 64x64 PNG: its own preview
+    }
+    const images = await db.prisma.image.count();
+    expect(images).toBeGreaterThanOrEqual(6 + 3); // 3 pairs of images + 3 heatmaps
+    const counts = await db.runner.query<{ open: string }>("SELECT sum(open)::text AS open FROM project_counts WHERE project_id = $1", [projectId]);
+    expect(Number(counts[0]!.open)).toBe(3);
+    const audit = await db.prisma.auditEvent.findMany({ where: { subjectType: "import", subjectId: view.id } });
+    expect(audit.map((a) => a.action).sort()).toEqual(["import.created", "import.finished"]);
+
+    // Re-importing the same file inserts nothing new.
+    const again = await start(file, { mapping: { ...MAPPING, task: "task" } });
+    expect(await runImport(db, again.id, opts())).toBe("done");
+    expect(await getImportView(db, again.id)).toMatchObject({ inserted: 0, duplicates: 3, invalid: 5 });
+    expect(await db.prisma.pair.count({ where: { projectId } })).toBe(3);
+  });
+
+  it("resumes a job killed mid-import with no duplicates and no gaps", async () => {
+    const project = await newProject();
+    const n = 23;
+    const lines = Array.from({ length: n }, (_, i) =>
+      i === 11 ? "[1,2]" : JSON.stringify({ id: `r${i}`, instruction: `edit ${i}`, source: pairsFiles[i % 6]!.source, edited: pairsFiles[(i + 1) % 6]!.edited }),
+    );
+    const file = path.join(root, "crash.jsonl");
+    await writeFile(file, lines.join("\n"));
+    const view = await start(file, {}, project);
+    let crashes = 0;
+    await expect(
+      runImport(db, view.id, opts({ batchSize: 4, afterBatch: ({ batches }) => {
+        if (batches === 2) {
+          crashes++;
+          throw new Error("simulated crash");
+        }
+      } })),
+    ).rejects.toThrow("simulated crash");
+    expect(crashes).toBe(1);
+    const mid = (await getImportView(db, view.id))!;
+    expect(mid).toMatchObject({ status: "running", rowsDone: 8 });
+    // A second crash inside a batch (before its commit) must not leave half a batch behind.
+    await expect(
+      runImport(db, view.id, opts({ batchSize: 4, afterBatch: () => { throw new Error("again"); } })),
+    ).rejects.toThrow("again");
+    expect((await getImportView(db, view.id))!.rowsDone).toBe(12);
+    expect(await runImport(db, view.id, opts({ batchSize: 4 }))).toBe("done");
+    const done = (await getImportView(db, view.id))!;
+    expect(done).toMatchObject({ status: "done", rowsDone: n, inserted: n - 1, duplicates: 0, invalid: 1 });
+    const ids = (await db.prisma.pair.findMany({ where: { projectId: project }, select: { externalId: true } })).map((p) => p.externalId).sort();
+    expect(ids).toEqual(Array.from({ length: n }, (_, i) => `r${i}`).filter((x) => x !== "r11").sort());
+    expect(await db.prisma.importError.count({ where: { importId: BigInt(view.id) } })).toBe(1);
+  });
+
+  it("dedupes UnicEdit-style rows on key plus image hashes", async () => {
+    const project = await newProject();
+    const rows = [
+      { key: "k1", prompt_en: "make it red", prompt_cn: "变红", edit_task: "attribute", edit_subtask: "Color Alteration", src_image: pairsFiles[0]!.source, edit_image: pairsFiles[0]!.edited },
+      { key: "k1", prompt_en: "make it blue", prompt_cn: "变蓝", edit_task: "attribute", edit_subtask: "Color Alteration", src_image: pairsFiles[1]!.source, edit_image: pairsFiles[1]!.edited },
+    ];
+    const file = path.join(root, "unic.jsonl");
+    await writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const v1 = await start(file, { preset: "unicedit", mapping: undefined }, project);
+    expect(await runImport(db, v1.id, opts())).toBe("done");
+    expect(await getImportView(db, v1.id)).toMatchObject({ inserted: 2, duplicates: 0, invalid: 0 });
+    const pairs = await db.prisma.pair.findMany({ where: { projectId: project }, orderBy: { id: "asc" } });
+    expect(pairs.map((p) => p.instructionCn)).toEqual(["变红", "变蓝"]);
+    expect(pairs.every((p) => p.externalId.startsWith("k1#"))).toBe(true);
+    expect(pairs[0]!.subtask).toBe("Color Alteration");
+    const v2 = await start(file, { preset: "unicedit", mapping: undefined }, project);
+    expect(await runImport(db, v2.id, opts())).toBe("done");
+    expect(await getImportView(db, v2.id)).toMatchObject({ inserted: 0, duplicates: 2 });
+  });
+
+  it("refuses a symlink leading out of the image root, and fails a file that is not Parquet with a message", async () => {
+    const project = await newProject();
+    const outside = await mkdtemp(path.join(tmpdir(), "loupe-out-"));
+    await writeFile(path.join(outside, "secret.png"), await pngBytes({ bg: [9, 9, 9] }));
+    await symlink(path.join(outside, "secret.png"), path.join(root, "images", "link.png"));
+    const file = path.join(root, "link.jsonl");
+    await writeFile(file, JSON.stringify({ id: "s1", instruction: "x", source: "images/link.png", edited: pairsFiles[0]!.edited }));
+    const v = await start(file, {}, project);
+    expect(await runImport(db, v.id, opts())).toBe("done");
+    const err = await db.prisma.importError.findFirst({ where: { importId: BigInt(v.id) } });
+    expect(err?.reason).toMatch(/outside|escapes|root/i);
+
+    const bad = path.join(root, "fake.parquet");
+    await writeFile(bad, "this is not parquet at all");
+    await expect(start(bad, { format: "parquet" }, project)).rejects.toThrow(/Parquet/);
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it("runs through the pg-boss worker and resumes a stalled import", async () => {
+    const project = await newProject();
+    const file = path.join(root, "worker.jsonl");
+    await writeFile(file, pairsFiles.map((p, i) => JSON.stringify({ id: `w${i}`, instruction: "x", source: p.source, edited: p.edited })).join("\n"));
+    const view = await start(file, {}, project);
+    // Pretend a previous worker died holding it: status running, heartbeat long ago.
+    await db.runner.query("UPDATE imports SET status = 'running', updated_at = now() - interval '1 hour' WHERE id = $1", [view.id]);
+    const worker = await startJobWorkers(db);
+    try {
+      expect(await requeueStalledImports(db)).toBe(0); // the worker's own start-up sweep already took it
+      const deadline = Date.now() + 60_000;
+      let v = await getImportView(db, view.id);
+      while (v && v.status !== "done" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        v = await getImportView(db, view.id);
+      }
+      if (v?.status !== "done") console.log(v, await db.execMulti("select name, state, singleton_key, data, output from pgboss.job"));
+      expect(v).toMatchObject({ status: "done", inserted: 6, invalid: 0 });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
