@@ -98,7 +98,7 @@ async function follow(db: Database, id: string, reportFile: string | undefined):
       const terminal = view.status === "done" || view.status === "failed" || view.status === "cancelled";
       const now = Date.now();
       if (tty) process.stdout.write(`\r${progressLine(view)}\x1b[K`);
-      else if (terminal || now - lastPrint > 5000) {
+      else if (terminal || now - lastPrint >= 1000) {
         console.log(progressLine(view));
         lastPrint = now;
       }

@@ -9,6 +9,7 @@ const KEYS: [string, string][] = [
   ["S", "Skip this pair"],
   ["Z", "Undo your last decision (while the pair is still leased to you)"],
   ["V", "Cycle view: side by side → slider → flicker"],
+  ["D", "Change heatmap on or off (back to the previous view)"],
   ["Space (hold)", "Show the source in place of the edit"],
   ["Wheel / drag", "Zoom and pan both images together; double-click resets"],
   ["Esc", "Cancel reject or re-caption, close this help"],

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { CompareView, type CompareMode } from "@/components/compare";
+import { CompareView, useCompareMode } from "@/components/compare";
 import {
   annotateKeys,
   ApiError,
@@ -53,7 +53,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
   const [panel, setPanel] = useState<Panel>("none");
   const [selected, setSelected] = useState<string[]>([]);
   const [draft, setDraft] = useState("");
-  const [mode, setMode] = useState<CompareMode>("side-by-side");
+  const compareMode = useCompareMode();
   const [notice, setNotice] = useState<{ kind: "info" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [canUndo, setCanUndo] = useState(false);
@@ -357,8 +357,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
             key={current.id}
             sourceSrc={imageUrl(current.sourceImage)}
             editedSrc={imageUrl(current.editedImage)}
-            mode={mode}
-            onModeChange={setMode}
+            mode={compareMode.mode}
+            returnMode={compareMode.returnMode}
+            onModeChange={compareMode.setMode}
+            heatmap={current.heatmapImage ? {
+              src: imageUrl(current.heatmapImage),
+              changedFraction: current.changedFraction,
+              ssim: current.ssim,
+              changeOutsideMask: current.changeOutsideMask,
+            } : null}
             keyboardEnabled={panel === "none" || panel === "reject"}
           />
 

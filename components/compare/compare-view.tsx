@@ -10,7 +10,16 @@ import {
   type PointerEvent as ReactPointerEvent,
   type ReactNode,
 } from "react";
-import { COMPARE_MODE_LABELS, COMPARE_MODES, nextCompareMode, type CompareMode } from "./modes";
+import { formatChangeFigures, NO_HEATMAP_MESSAGE, type TChangeFigures } from "./heatmap";
+import {
+  COMPARE_MODE_LABELS,
+  COMPARE_MODES,
+  isBaseCompareMode,
+  nextCompareMode,
+  toggleHeatmapMode,
+  type BaseCompareMode,
+  type CompareMode,
+} from "./modes";
 import { useCompareKeys } from "./use-compare-keys";
 import {
   FULL_RECT,
@@ -32,7 +41,12 @@ import {
   type View,
 } from "./viewport";
 
-export { COMPARE_MODES, type CompareMode } from "./modes";
+export { COMPARE_MODES, type BaseCompareMode, type CompareMode } from "./modes";
+
+/** A pair's change map (a difference heatmap image) and the figures measured with it. */
+export interface CompareHeatmap extends TChangeFigures {
+  src: string;
+}
 
 export interface CompareViewProps {
   sourceSrc: string;
@@ -45,7 +59,14 @@ export interface CompareViewProps {
   mode: CompareMode;
   onModeChange: (mode: CompareMode) => void;
   /**
-   * Window-level shortcuts (V, hold Space). Default true; turn off while a text field is
+   * The view D returns to from the heatmap. Pages that keep the mode across pairs pass it (see
+   * useCompareMode); otherwise the view remembers the last of the three modes it showed.
+   */
+  returnMode?: BaseCompareMode;
+  /** The pair's change map; without one, D and the Heatmap button say so instead. */
+  heatmap?: CompareHeatmap | null;
+  /**
+   * Window-level shortcuts (V, D, hold Space). Default true; turn off while a text field is
    * focused or an overlay is open.
    */
   keyboardEnabled?: boolean;
@@ -56,6 +77,10 @@ type LoadStatus = "loading" | "loaded" | "error";
 
 const PANE_SELECTOR = "[data-compare-pane]";
 const IMAGE_SELECTOR = "img[data-compare-image]";
+/** The colour ramp of the change maps (inferno from its purple third, lib/images/derive.ts). */
+const HEAT_LEGEND_STYLE: CSSProperties = {
+  backgroundImage: "linear-gradient(to right, rgb(126 30 107), rgb(186 54 85), rgb(227 89 51), rgb(249 140 10), rgb(249 201 50), rgb(252 255 164))",
+};
 
 interface DragState {
   pointerId: number;
@@ -88,7 +113,8 @@ function contentRectFor(root: HTMLElement | null, paneSize: { width: number; hei
 
 /**
  * Before/after compare view: side-by-side (synchronized zoom/pan), slider (draggable divider)
- * and flicker (hold Space or the button to see the source in place of the edit).
+ * and flicker (hold Space or the button to see the source in place of the edit), plus the
+ * import-time change heatmap on D, at the same zoom and pan.
  */
 export function CompareView({
   sourceSrc,
@@ -97,6 +123,8 @@ export function CompareView({
   editedAlt = "Edited image",
   mode,
   onModeChange,
+  returnMode,
+  heatmap,
   keyboardEnabled = true,
   className,
 }: CompareViewProps) {
@@ -110,39 +138,67 @@ export function CompareView({
   const [spaceHeld, setSpaceHeld] = useState(false);
   const [buttonHeld, setButtonHeld] = useState(false);
   const [loadStatus, setLoadStatus] = useState<Record<string, "loaded" | "error">>({});
+  // Bumped each time D is pressed on a pair without a change map, so the status is re-announced.
+  const [noHeatmapNotice, setNoHeatmapNotice] = useState(0);
+
+  const heatmapSrc = heatmap?.src ?? null;
 
   // A new pair of images starts at the fitted view (adjusting state while rendering, the
   // React-recommended alternative to an effect).
-  const pairKey = `${sourceSrc}\n${editedSrc}`;
+  const pairKey = `${sourceSrc}\n${editedSrc}\n${heatmapSrc ?? ""}`;
   const [prevPairKey, setPrevPairKey] = useState(pairKey);
   if (prevPairKey !== pairKey) {
     setPrevPairKey(pairKey);
     setView(IDENTITY_VIEW);
+    setNoHeatmapNotice(0);
     setLoadStatus((prev) => {
       const kept: Record<string, "loaded" | "error"> = {};
-      for (const src of [sourceSrc, editedSrc]) {
-        const status = prev[src];
-        if (status) kept[src] = status;
+      for (const src of [sourceSrc, editedSrc, heatmapSrc]) {
+        const status = src ? prev[src] : undefined;
+        if (src && status) kept[src] = status;
       }
       return kept;
     });
   }
 
-  const sourceStatus: LoadStatus = loadStatus[sourceSrc] ?? "loading";
-  const editedStatus: LoadStatus = loadStatus[editedSrc] ?? "loading";
-  const failed: string[] = [];
-  if (sourceStatus === "error") failed.push("source");
-  if (editedStatus === "error") failed.push("edited");
-  const loading = failed.length === 0 && (sourceStatus === "loading" || editedStatus === "loading");
-  const ready = sourceStatus === "loaded" && editedStatus === "loaded";
+  // The view D returns to, when the page does not keep it.
+  const [seenMode, setSeenMode] = useState<BaseCompareMode>(isBaseCompareMode(mode) ? mode : "side-by-side");
+  if (isBaseCompareMode(mode) && mode !== seenMode) setSeenMode(mode);
+  const back: BaseCompareMode = isBaseCompareMode(mode) ? mode : (returnMode ?? seenMode);
+  // The heatmap stays selected across pairs; a pair without one shows the view it replaced.
+  const heatmapMissing = mode === "heatmap" && !heatmapSrc;
+  const shownMode: CompareMode = heatmapMissing ? back : mode;
+  const showingHeatmap = shownMode === "heatmap" && heatmapSrc !== null;
+
+  const needed: [string, string][] = showingHeatmap
+    ? [["source", sourceSrc], ["change map", heatmapSrc]]
+    : [["source", sourceSrc], ["edited", editedSrc]];
+  const statuses = needed.map(([, src]): LoadStatus => loadStatus[src] ?? "loading");
+  const failed = needed.filter((_, i) => statuses[i] === "error").map(([name]) => name);
+  const loading = failed.length === 0 && statuses.includes("loading");
+  const ready = statuses.every((s) => s === "loaded");
 
   // Space-held state is ignored while the page has disabled shortcuts (derived, not synced).
   const showingSource = (spaceHeld && keyboardEnabled) || buttonHeld;
 
+  const changeMode = (next: CompareMode) => {
+    setNoHeatmapNotice(0);
+    onModeChange(next);
+  };
+
+  const toggleHeatmap = () => {
+    if (mode !== "heatmap" && !heatmapSrc) {
+      setNoHeatmapNotice((n) => n + 1);
+      return;
+    }
+    changeMode(toggleHeatmapMode(mode, back));
+  };
+
   useCompareKeys({
     enabled: keyboardEnabled,
     rootRef,
-    onCycleMode: () => onModeChange(nextCompareMode(mode)),
+    onCycleMode: () => changeMode(nextCompareMode(mode, 1, back)),
+    onToggleHeatmap: toggleHeatmap,
     onHoldSource: setSpaceHeld,
   });
 
@@ -294,8 +350,7 @@ export function CompareView({
   const imageRendering: CSSProperties["imageRendering"] = isPixelated(view.scale) ? "pixelated" : "auto";
   const zoomed = view.scale > MIN_SCALE + 1e-6;
 
-  const image = (which: "source" | "edited", visible: boolean, extraStyle?: CSSProperties) => {
-    const src = which === "source" ? sourceSrc : editedSrc;
+  const layer = (src: string, alt: string, visible: boolean, extraStyle?: CSSProperties) => {
     return (
       <div
         className={cx("absolute inset-0", !visible && "invisible")}
@@ -305,7 +360,7 @@ export function CompareView({
         <div className="absolute inset-0 will-change-transform" style={transformStyle}>
           <CompareImage
             src={src}
-            alt={which === "source" ? sourceAlt : editedAlt}
+            alt={alt}
             imageRendering={imageRendering}
             onStatus={handleImageStatus}
           />
@@ -313,6 +368,8 @@ export function CompareView({
       </div>
     );
   };
+  const image = (which: "source" | "edited", visible: boolean, extraStyle?: CSSProperties) =>
+    which === "source" ? layer(sourceSrc, sourceAlt, visible, extraStyle) : layer(editedSrc, editedAlt, visible, extraStyle);
 
   const paneOverlay = (
     <>
@@ -430,6 +487,38 @@ export function CompareView({
         {sourceBadge}
       </>,
     );
+  } else if (showingHeatmap) {
+    const figures = heatmap ? formatChangeFigures(heatmap) : "";
+    panes = (
+      <div className="flex flex-col gap-2">
+        {pane(
+          "Change heatmap",
+          <>
+            {image("source", showingSource)}
+            {layer(heatmapSrc, "Change heatmap of the edit", !showingSource)}
+            {chip(showingSource ? "Source" : "Change map", "left")}
+            {sourceBadge}
+          </>,
+        )}
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md bg-neutral-800 px-3 py-1.5 text-xs text-neutral-200">
+          <div
+            className="flex items-center gap-2"
+            role="img"
+            aria-label="Legend: unchanged pixels show the source dimmed to grey; changes are coloured from purple (small) to pale yellow (large)"
+          >
+            <span aria-hidden className="h-2 w-4 rounded-sm bg-neutral-600 ring-1 ring-neutral-500" />
+            <span aria-hidden>unchanged</span>
+            <span aria-hidden className="h-2 w-28 rounded-sm ring-1 ring-neutral-600" style={HEAT_LEGEND_STYLE} />
+            <span aria-hidden>small → large change</span>
+          </div>
+          {figures ? (
+            <p className="tabular-nums" data-testid="change-figures">
+              {figures}
+            </p>
+          ) : null}
+        </div>
+      </div>
+    );
   } else {
     panes = pane(
       "Flicker",
@@ -442,15 +531,15 @@ export function CompareView({
     );
   }
 
-  const modeIndex = Math.max(0, COMPARE_MODES.indexOf(mode));
+  const modeIndex = Math.max(0, COMPARE_MODES.indexOf(back));
   const onModeKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
     let step = 0;
     if (e.key === "ArrowRight" || e.key === "ArrowDown") step = 1;
     else if (e.key === "ArrowLeft" || e.key === "ArrowUp") step = -1;
     else return;
     e.preventDefault();
-    const next = nextCompareMode(mode, step);
-    onModeChange(next);
+    const next = nextCompareMode(mode, step, back);
+    changeMode(next);
     e.currentTarget.querySelector<HTMLElement>(`[data-mode="${next}"]`)?.focus();
   };
 
@@ -460,14 +549,15 @@ export function CompareView({
   return (
     <div ref={rootRef} className={cx("flex w-full flex-col gap-2", className)}>
       <div className="flex flex-wrap items-center gap-2 rounded-md bg-neutral-800 p-1.5 text-neutral-200">
+        <div className="flex items-center gap-0.5 rounded bg-neutral-900 p-0.5">
         <div
           role="radiogroup"
           aria-label="Compare mode"
-          className="flex rounded bg-neutral-900 p-0.5"
+          className="flex"
           onKeyDown={onModeKeyDown}
         >
           {COMPARE_MODES.map((m, i) => {
-            const checked = m === mode;
+            const checked = m === shownMode;
             return (
               <button
                 key={m}
@@ -477,7 +567,7 @@ export function CompareView({
                 data-mode={m}
                 tabIndex={i === modeIndex ? 0 : -1}
                 title={`${COMPARE_MODE_LABELS[m]} (V cycles modes)`}
-                onClick={() => onModeChange(m)}
+                onClick={() => changeMode(m)}
                 className={cx(
                   "rounded px-2.5 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400",
                   checked ? "bg-neutral-600 text-white" : "text-neutral-300 hover:bg-neutral-700",
@@ -487,6 +577,22 @@ export function CompareView({
               </button>
             );
           })}
+        </div>
+        <button
+          type="button"
+          aria-pressed={showingHeatmap}
+          aria-disabled={heatmapSrc ? undefined : true}
+          aria-keyshortcuts="D"
+          title={heatmapSrc ? "Change heatmap (D toggles)" : NO_HEATMAP_MESSAGE}
+          onClick={toggleHeatmap}
+          className={cx(
+            "rounded px-2.5 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400",
+            showingHeatmap ? "bg-neutral-600 text-white" : "text-neutral-300 hover:bg-neutral-700",
+            !heatmapSrc && "opacity-50",
+          )}
+        >
+          {COMPARE_MODE_LABELS.heatmap}
+        </button>
         </div>
 
         <div className="flex items-center gap-1" role="group" aria-label="Zoom">
@@ -536,8 +642,12 @@ export function CompareView({
           Hold to show source
         </button>
 
+        <p role="status" className="text-xs text-amber-300">
+          {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{NO_HEATMAP_MESSAGE}</span> : null}
+        </p>
+
         <p className="ml-auto hidden text-xs text-neutral-400 lg:block">
-          <kbd className="font-sans">V</kbd> mode · hold <kbd className="font-sans">Space</kbd> source · scroll
+          <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap · hold <kbd className="font-sans">Space</kbd> source · scroll
           zoom · drag pan · double-click reset
         </p>
       </div>

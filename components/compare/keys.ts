@@ -12,11 +12,12 @@ export interface KeyLike {
 
 /**
  * - "cycle-mode": V (not auto-repeated) → next compare mode
+ * - "toggle-heatmap": D (not auto-repeated) → the change heatmap on / back to the previous mode
  * - "hold-source": Space pressed → show the source in place of the edited image
  * - "hold-repeat": Space auto-repeat → nothing to do, but still swallow it (no page scroll)
  * - null: not ours
  */
-export type CompareKeyAction = "cycle-mode" | "hold-source" | "hold-repeat" | null;
+export type CompareKeyAction = "cycle-mode" | "toggle-heatmap" | "hold-source" | "hold-repeat" | null;
 
 export function isSpaceKey(key: string): boolean {
   return key === " " || key === "Spacebar";
@@ -30,6 +31,7 @@ export function compareKeyDownAction(e: KeyLike): CompareKeyAction {
   if (hasCommandModifier(e)) return null;
   if (isSpaceKey(e.key)) return e.repeat ? "hold-repeat" : "hold-source";
   if (e.key === "v" || e.key === "V") return e.repeat ? null : "cycle-mode";
+  if (e.key === "d" || e.key === "D") return e.repeat ? null : "toggle-heatmap";
   return null;
 }
 

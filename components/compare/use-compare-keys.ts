@@ -10,16 +10,19 @@ export interface UseCompareKeysOptions {
   rootRef: RefObject<HTMLElement | null>;
   /** V pressed. */
   onCycleMode: () => void;
+  /** D pressed. */
+  onToggleHeatmap: () => void;
   /** Space pressed (true) / released or window blurred (false). */
   onHoldSource: (held: boolean) => void;
 }
 
 /**
- * Window-level shortcuts for the compare view: V cycles modes, holding Space shows the source.
+ * Window-level shortcuts for the compare view: V cycles modes, D toggles the change heatmap,
+ * holding Space shows the source.
  * Ignores events while disabled, from text-entry fields, with Ctrl/Meta/Alt held, or already
  * handled by someone else (defaultPrevented).
  */
-export function useCompareKeys({ enabled, rootRef, onCycleMode, onHoldSource }: UseCompareKeysOptions): void {
+export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap, onHoldSource }: UseCompareKeysOptions): void {
   const handleKeyDown = useEffectEvent((e: KeyboardEvent) => {
     if (!enabled || e.defaultPrevented || e.isComposing) return;
     if (isTextEntryTarget(e.target)) return;
@@ -28,6 +31,11 @@ export function useCompareKeys({ enabled, rootRef, onCycleMode, onHoldSource }: 
     if (action === "cycle-mode") {
       e.preventDefault();
       onCycleMode();
+      return;
+    }
+    if (action === "toggle-heatmap") {
+      e.preventDefault();
+      onToggleHeatmap();
       return;
     }
     if (spaceBelongsToTarget(e.target, rootRef.current)) return;

@@ -7,7 +7,7 @@ import type { Database } from "../db/connect";
 // share them. pg-boss talks to Postgres through our own connection (`db.executeSql`), which is what
 // lets the same code run on the embedded PGlite and on a server.
 
-export const QUEUE_IMPORT = "loupe-import";
+export const QUEUE_IMPORT = "loupe-imports";
 
 const bosses = new WeakMap<Database, Promise<PgBoss>>();
 
@@ -42,10 +42,13 @@ export function getBoss(database: Database): Promise<PgBoss> {
       });
       boss.on("error", (err: Error) => console.warn(`[loupe] job queue: ${err.message}`));
       await boss.start();
-      // "stately": at most one queued and one active job per singleton key, so sending the same
-      // import twice (a retry, the stall sweeper, a continuation) never runs it twice at once.
+      // "short": at most one *queued* job per singleton key, so the sweeper, a continuation and a
+      // resume asked twice collapse into one. Not "stately": that also waits for an active job of the
+      // same key to finish, and the active job of a killed process only ends when it expires, which
+      // would hold a resume back for the whole expiry. Two runs of one import are kept apart by
+      // runImport itself (advisory lock + checkpoint guard).
       const existing = await boss.getQueue(QUEUE_IMPORT);
-      if (!existing) await boss.createQueue(QUEUE_IMPORT, { name: QUEUE_IMPORT, policy: "stately" });
+      if (!existing) await boss.createQueue(QUEUE_IMPORT, { name: QUEUE_IMPORT, policy: "short" });
       return boss;
     })().catch((err) => {
       bosses.delete(database);

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Database } from "../db/connect";
+import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
 import { runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT } from "./boss";
@@ -24,7 +25,12 @@ export async function enqueueImport(database: Database, importId: string): Promi
 }
 
 export async function handleImportJob(database: Database, importId: string): Promise<string> {
-  const result = await runImport(database, importId, { dataDir: dataDir(), fetch: fetchConfigFromEnv(), budgetMs: SLICE_MS });
+  const result = await runImport(database, importId, {
+    dataDir: dataDir(),
+    fetch: fetchConfigFromEnv(),
+    budgetMs: SLICE_MS,
+    batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
+  });
   if (result === "paused") await enqueueImport(database, importId);
   return result;
 }

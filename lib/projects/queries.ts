@@ -43,3 +43,18 @@ export async function getProjectForAnnotator(db: Db, projectId: number): Promise
   if (!p) throw new NotFoundError("Project not found.");
   return { id: p.id, name: p.name, guidelines: p.guidelines, reasons: parseReasons(p.rejectReasons), leaseSeconds: p.leaseSeconds };
 }
+
+export interface TProjectForAdmin {
+  id: number;
+  name: string;
+  overlap: number;
+  guidelines: string;
+}
+
+/** Admin pages: admins see every project, so the id alone scopes it; null when there is none. */
+export async function getProject(db: Db, projectId: number): Promise<TProjectForAdmin | null> {
+  return db.project.findUnique({
+    where: { id: projectId },
+    select: { id: true, name: true, overlap: true, guidelines: true },
+  });
+}

@@ -4,6 +4,8 @@ import { requirePageUser } from "@/lib/auth/page";
 import { getDatabase } from "@/lib/db";
 import { listProjects } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
+import { NewProjectForm } from "@/components/admin/projects/new-project-form";
+import { importPagePath } from "@/components/admin/projects/api";
 
 export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";
@@ -28,9 +30,10 @@ export default async function AdminPage() {
         ) : (
           <p className="text-sm text-neutral-600">Database: PostgreSQL server.</p>
         )}
-        <section>
+        <section className="space-y-3">
           <h2 className="text-lg font-semibold">Projects</h2>
-          <table className="mt-2 w-full bg-white text-sm">
+          <NewProjectForm />
+          <table className="w-full bg-white text-sm">
             <caption className="sr-only">Projects and their progress</caption>
             <thead className="bg-neutral-100 text-left">
               <tr>
@@ -39,6 +42,7 @@ export default async function AdminPage() {
                 <th scope="col" className="p-2">Pairs</th>
                 <th scope="col" className="p-2">Open</th>
                 <th scope="col" className="p-2">Labels</th>
+                <th scope="col" className="p-2"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody>
@@ -49,6 +53,11 @@ export default async function AdminPage() {
                   <td className="p-2">{p.pairsTotal.toLocaleString()}</td>
                   <td className="p-2">{p.pairsOpen.toLocaleString()}</td>
                   <td className="p-2">{p.labels.toLocaleString()}</td>
+                  <td className="p-2">
+                    <Link href={importPagePath(p.id)} aria-label={`Import into ${p.name}`} className="text-indigo-700 underline">
+                      Import
+                    </Link>
+                  </td>
                 </tr>
               ))}
             </tbody>

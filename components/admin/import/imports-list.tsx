@@ -1,0 +1,173 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId } from "react";
+import type { TImportStatus, TImportView } from "@/lib/imports/schemas";
+import { cancelImport, importKeys, listImports } from "./api";
+import {
+  IMPORT_STATUS_LABELS,
+  formatCount,
+  importName,
+  importPercent,
+  importProgressText,
+  isActiveImport,
+} from "./format";
+import { FORMAT_LABELS, PRESET_LABELS } from "./request";
+
+const STATUS_CLASSES: Record<TImportStatus, string> = {
+  queued: "bg-neutral-100 text-neutral-800",
+  running: "bg-sky-100 text-sky-900",
+  done: "bg-emerald-100 text-emerald-900",
+  failed: "bg-red-100 text-red-900",
+  cancelled: "bg-amber-100 text-amber-900",
+};
+
+const BAR_CLASSES: Record<TImportStatus, string> = {
+  queued: "bg-neutral-400",
+  running: "bg-indigo-600",
+  done: "bg-emerald-600",
+  failed: "bg-red-600",
+  cancelled: "bg-amber-500",
+};
+
+export function ImportsList({ projectId }: { projectId: number }) {
+  const qc = useQueryClient();
+  const list = useQuery({
+    queryKey: importKeys.list(projectId),
+    queryFn: ({ signal }) => listImports(projectId, signal),
+    // Poll only while something is moving.
+    refetchInterval: (query) => (query.state.data?.some((i) => isActiveImport(i.status)) ? 1000 : false),
+    staleTime: 0,
+  });
+
+  const cancel = useMutation({
+    mutationFn: cancelImport,
+    onSuccess: (updated) => {
+      qc.setQueryData<TImportView[]>(importKeys.list(projectId), (old) => old?.map((i) => (i.id === updated.id ? updated : i)));
+      void qc.invalidateQueries({ queryKey: importKeys.list(projectId) });
+    },
+  });
+
+  if (list.isPending) return <p role="status" className="text-sm text-neutral-600">Loading imports…</p>;
+  if (list.isError && !list.data) {
+    return (
+      <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-red-700">
+        Could not load the imports: {list.error.message}
+        <button type="button" onClick={() => void list.refetch()} className="rounded border border-neutral-300 px-2 py-0.5 text-neutral-900">
+          Try again
+        </button>
+      </div>
+    );
+  }
+  const imports = list.data ?? [];
+  if (imports.length === 0) return <p className="text-sm text-neutral-600">Nothing imported into this project yet.</p>;
+
+  return (
+    <div className="space-y-3">
+      {list.isError ? (
+        <p role="alert" className="text-sm text-red-700">Could not refresh the imports: {list.error.message}</p>
+      ) : null}
+      <ul className="space-y-3">
+        {imports.map((view) => (
+          <li key={view.id}>
+            <ImportCard
+              view={view}
+              cancelling={cancel.isPending && cancel.variables === view.id}
+              cancelError={cancel.isError && cancel.variables === view.id ? cancel.error.message : null}
+              onCancel={() => cancel.mutate(view.id)}
+            />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ImportCard({ view, cancelling, cancelError, onCancel }: {
+  view: TImportView;
+  cancelling: boolean;
+  cancelError: string | null;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const name = importName(view.id);
+  const percent = importPercent(view);
+  const active = isActiveImport(view.status);
+  const finished = !active;
+  const details = [FORMAT_LABELS[view.format], view.preset ? PRESET_LABELS[view.preset] : null, view.createdBy ? `by ${view.createdBy}` : null]
+    .filter(Boolean)
+    .join(" · ");
+
+  return (
+    <article aria-labelledby={`${id}-title`} className="space-y-3 rounded-lg border border-neutral-200 bg-white p-4">
+      <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <h3 id={`${id}-title`} className="font-medium">{name}</h3>
+        <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_CLASSES[view.status]}`}>
+          <span className="sr-only">Status: </span>
+          {IMPORT_STATUS_LABELS[view.status]}
+        </span>
+        <span className="min-w-0 truncate text-sm text-neutral-700" title={view.sourceLabel}>{view.sourceLabel}</span>
+        <time dateTime={view.createdAt} className="ml-auto text-xs text-neutral-500">
+          {new Date(view.createdAt).toLocaleString()}
+        </time>
+      </header>
+      {details ? <p className="text-xs text-neutral-500">{details}</p> : null}
+
+      <div className="space-y-1">
+        <div
+          role="progressbar"
+          aria-label={`${name} progress`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          aria-valuetext={`${percent}%`}
+          className="h-2 overflow-hidden rounded bg-neutral-200"
+        >
+          <div className={`h-full transition-[width] duration-500 ${BAR_CLASSES[view.status]}`} style={{ width: `${percent}%` }} />
+        </div>
+        <p className="text-sm tabular-nums text-neutral-700">
+          <span className="font-medium">{percent}%</span> · {importProgressText(view)}
+        </p>
+      </div>
+
+      <dl className="grid grid-cols-3 gap-2 text-sm sm:max-w-md">
+        <div>
+          <dt className="text-neutral-600">Inserted</dt>
+          <dd className="font-medium tabular-nums">{formatCount(view.inserted)}</dd>
+        </div>
+        <div>
+          <dt className="text-neutral-600">Already present</dt>
+          <dd className="font-medium tabular-nums">{formatCount(view.duplicates)}</dd>
+        </div>
+        <div>
+          <dt className="text-neutral-600">Invalid</dt>
+          <dd className={`font-medium tabular-nums ${view.invalid > 0 ? "text-red-700" : ""}`}>{formatCount(view.invalid)}</dd>
+        </div>
+      </dl>
+
+      {view.message ? (
+        <p className={`text-sm ${view.status === "failed" ? "text-red-700" : "text-neutral-800"}`}>{view.message}</p>
+      ) : null}
+
+      <div className="flex flex-wrap items-center gap-3 empty:hidden">
+        {view.invalid > 0 || finished ? (
+          <a href={view.reportUrl} download className="text-sm text-indigo-700 underline">
+            Download report<span className="sr-only"> of {name}</span>
+          </a>
+        ) : null}
+        {active ? (
+          <button
+            type="button"
+            onClick={onCancel}
+            disabled={cancelling}
+            className="rounded border border-neutral-300 px-2 py-0.5 text-sm hover:bg-neutral-100 disabled:opacity-60"
+          >
+            {cancelling ? "Cancelling…" : "Cancel"}
+            <span className="sr-only"> {name}</span>
+          </button>
+        ) : null}
+        {cancelError ? <p role="alert" className="text-sm text-red-700">Could not cancel: {cancelError}</p> : null}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import type { TPreviewResponse } from "@/lib/imports/schemas";
+import {
+  COMPOSITE_VALUE,
+  buildImportRequest,
+  columnOptions,
+  columnSelectValue,
+  parseDelimiter,
+  settingsErrors,
+  settingsFromPreview,
+  type TImportSettings,
+} from "./request";
+
+const source = { kind: "upload" as const, uploadId: "6f1c3d1e-3b7a-4c8e-9a51-2d6a0f4b7c11" };
+
+function preview(over: Partial<TPreviewResponse> = {}): TPreviewResponse {
+  return {
+    format: "csv",
+    files: [{ path: "pairs.csv", size: 100 }],
+    columns: ["id", "prompt", "src", "dst"],
+    suggestedPreset: null,
+    preset: null,
+    mapping: { instruction: "prompt", source: "src", edited: "dst", externalId: "id" },
+    mappingErrors: [],
+    rows: [],
+    totalRows: null,
+    totalBytes: 100,
+    ...over,
+  };
+}
+
+const manual: TImportSettings = {
+  preset: null,
+  mapping: { instruction: "prompt", source: "src", edited: "dst", task: null, mask: "", metadata: [] },
+  encoding: "auto",
+  delimiter: "",
+};
+
+describe("import request", () => {
+  it("asks the server to suggest before any settings exist", () => {
+    expect(buildImportRequest(source, null, null)).toEqual({ source });
+  });
+
+  it("adopts the suggested preset, else the guessed mapping", () => {
+    expect(settingsFromPreview(preview({ suggestedPreset: "unicedit" })).preset).toBe("unicedit");
+    expect(settingsFromPreview(preview({ preset: "scaleedit", suggestedPreset: "scaleedit" })).preset).toBe("scaleedit");
+    const s = settingsFromPreview(preview());
+    expect(s.preset).toBeNull();
+    expect(s.mapping).toEqual({ instruction: "prompt", source: "src", edited: "dst", externalId: "id" });
+  });
+
+  it("sends a preset without a mapping", () => {
+    const r = buildImportRequest(source, { ...manual, preset: "magicbrush" }, "parquet");
+    expect(r).toEqual({ source, preset: "magicbrush" });
+  });
+
+  it("sends the hand-made mapping without empty targets, keeping an empty metadata list", () => {
+    const r = buildImportRequest(source, manual, "jsonl");
+    expect(r).toEqual({ source, preset: null, mapping: { instruction: "prompt", source: "src", edited: "dst", metadata: [] } });
+  });
+
+  it("adds encoding and delimiter for CSV only, and only when set", () => {
+    const csv = { ...manual, encoding: "windows-1252" as const, delimiter: "\\t" };
+    expect(buildImportRequest(source, csv, "csv")).toMatchObject({ encoding: "windows-1252", delimiter: "\t" });
+    expect(buildImportRequest(source, csv, "jsonl")).not.toHaveProperty("encoding");
+    expect(buildImportRequest(source, manual, "csv")).not.toHaveProperty("delimiter");
+    expect(buildImportRequest(source, manual, "csv")).not.toHaveProperty("encoding");
+  });
+
+  it("is stable for equal settings (it keys the preview cache)", () => {
+    const a = JSON.stringify(buildImportRequest(source, settingsFromPreview(preview()), "csv"));
+    const b = JSON.stringify(buildImportRequest(source, settingsFromPreview(preview()), "csv"));
+    expect(a).toBe(b);
+  });
+});
+
+describe("settings errors", () => {
+  it("names each missing required column", () => {
+    const errors = settingsErrors({ ...manual, mapping: { instruction: "prompt", source: null } }, "jsonl");
+    expect(errors).toEqual(["Choose the column for Source image.", "Choose the column for Edited image."]);
+  });
+  it("ignores the mapping while a preset is chosen", () => {
+    expect(settingsErrors({ ...manual, preset: "omniedit", mapping: {} }, "parquet")).toEqual([]);
+  });
+  it("checks the CSV delimiter", () => {
+    expect(settingsErrors({ ...manual, delimiter: ";;" }, "csv")).toHaveLength(1);
+    expect(settingsErrors({ ...manual, delimiter: ";;" }, "jsonl")).toEqual([]);
+  });
+});
+
+describe("delimiter", () => {
+  it("parses empty, tab and single characters", () => {
+    expect(parseDelimiter("")).toBeUndefined();
+    expect(parseDelimiter("\\t")).toBe("\t");
+    expect(parseDelimiter("TAB")).toBe("\t");
+    expect(parseDelimiter(";")).toBe(";");
+    expect(parseDelimiter("|")).toBe("|");
+    expect(parseDelimiter(";,")).toBeNull();
+  });
+});
+
+describe("column selects", () => {
+  it("shows none, one column or a composite id", () => {
+    expect(columnSelectValue(null)).toBe("");
+    expect(columnSelectValue(undefined)).toBe("");
+    expect(columnSelectValue("id")).toBe("id");
+    expect(columnSelectValue(["id"])).toBe("id");
+    expect(columnSelectValue(["img_id", "turn_index"])).toBe(COMPOSITE_VALUE);
+  });
+  it("keeps a mapped column the file lacks so it shows as chosen", () => {
+    expect(columnOptions(["a", "b"], "c")).toEqual(["a", "b", "c"]);
+    expect(columnOptions(["a", "b"], "a")).toEqual(["a", "b"]);
+    expect(columnOptions(["a"], ["x", "y"])).toEqual(["a"]);
+  });
+});

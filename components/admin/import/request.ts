@@ -1,0 +1,133 @@
+// What the import form holds and how it becomes a TImportRequest. Pure, so it is unit-tested.
+import type { TImportRequest, TMappingInput, TPreviewResponse } from "@/lib/imports/schemas";
+import type { TEncoding, TImportFormat, TPresetName } from "@/lib/imports/types";
+
+export type TImportSource = TImportRequest["source"];
+
+export const PRESET_LABELS: Record<TPresetName, string> = {
+  scaleedit: "ScaleEdit-12M",
+  unicedit: "UnicEdit-10M",
+  omniedit: "OmniEdit",
+  magicbrush: "MagicBrush",
+  ultraedit: "UltraEdit",
+};
+
+export const ENCODING_LABELS: Record<TEncoding, string> = {
+  auto: "Detect automatically",
+  "utf-8": "UTF-8",
+  "utf-16le": "UTF-16 LE",
+  "utf-16be": "UTF-16 BE",
+  "windows-1252": "Windows-1252 (Latin)",
+};
+
+export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", csv: "CSV", parquet: "Parquet" };
+
+/** Mapping targets that take one column each (metadata and dedupe are handled apart). */
+export type TTargetField = Exclude<keyof TMappingInput, "metadata" | "dedupe">;
+
+export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boolean }[] = [
+  { field: "externalId", label: "External id" },
+  { field: "instruction", label: "Instruction", required: true },
+  { field: "instructionCn", label: "Instruction (Chinese)" },
+  { field: "task", label: "Task" },
+  { field: "subtask", label: "Subtask" },
+  { field: "source", label: "Source image", required: true },
+  { field: "edited", label: "Edited image", required: true },
+  { field: "mask", label: "Mask" },
+  { field: "vsInstructionFollowing", label: "Verifier: instruction following" },
+  { field: "vsEditingConsistency", label: "Verifier: editing consistency" },
+  { field: "vsGenerationQuality", label: "Verifier: generation quality" },
+  { field: "vsOverall", label: "Verifier: overall score" },
+  { field: "verifierValid", label: "Verifier: valid flag" },
+  { field: "verifierFailureClass", label: "Verifier: failure class" },
+  { field: "verifierRecaption", label: "Verifier: re-caption" },
+  { field: "modelVersion", label: "Model version" },
+];
+
+/** The mapping while it is being edited: required targets may still be unset. */
+export type TMappingDraft = { [K in keyof TMappingInput]?: TMappingInput[K] | null };
+
+export interface TImportSettings {
+  preset: TPresetName | null;
+  /** Used when `preset` is null. */
+  mapping: TMappingDraft;
+  encoding: TEncoding;
+  /** As typed: "" = detect, "\t" or "tab" = a tab. */
+  delimiter: string;
+}
+
+/** The settings a first preview suggests: its suggested preset, else the mapping it guessed. */
+export function settingsFromPreview(preview: TPreviewResponse): TImportSettings {
+  return {
+    preset: preview.preset ?? preview.suggestedPreset,
+    mapping: { ...preview.mapping },
+    encoding: "auto",
+    delimiter: "",
+  };
+}
+
+/** One character, or undefined for "detect"; null when the text is not a usable delimiter. */
+export function parseDelimiter(text: string): string | undefined | null {
+  if (text === "") return undefined;
+  if (text === "\\t" || text.toLowerCase() === "tab") return "\t";
+  return [...text].length === 1 ? text : null;
+}
+
+/** Problems the form can tell before asking the server (it would refuse the request outright). */
+export function settingsErrors(settings: TImportSettings, format: TImportFormat | null): string[] {
+  const errors: string[] = [];
+  if (settings.preset === null) {
+    for (const { field, label, required } of TARGET_FIELDS) {
+      if (required && !settings.mapping[field]) errors.push(`Choose the column for ${label}.`);
+    }
+  }
+  if (format === "csv" && parseDelimiter(settings.delimiter) === null) {
+    errors.push('The delimiter must be one character (or "\\t" for a tab).');
+  }
+  return errors;
+}
+
+function cleanMapping(draft: TMappingDraft): TMappingInput {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(draft)) {
+    if (value === null || value === undefined || value === "") continue;
+    if (Array.isArray(value) && value.length === 0 && key !== "metadata") continue;
+    out[key] = value;
+  }
+  return out as TMappingInput;
+}
+
+/**
+ * The request body for a preview or the import. Without settings (the first preview of a source)
+ * the server suggests a preset or guesses a mapping; afterwards every choice is explicit, so the
+ * import runs exactly what the last preview showed.
+ */
+export function buildImportRequest(
+  source: TImportSource,
+  settings: TImportSettings | null,
+  format: TImportFormat | null,
+): TImportRequest {
+  if (!settings) return { source };
+  const request: TImportRequest = { source, preset: settings.preset };
+  if (settings.preset === null) request.mapping = cleanMapping(settings.mapping);
+  if (format === "csv") {
+    if (settings.encoding !== "auto") request.encoding = settings.encoding;
+    const delimiter = parseDelimiter(settings.delimiter);
+    if (delimiter) request.delimiter = delimiter;
+  }
+  return request;
+}
+
+/** Value of a column <select>: "" for none; a composite id (several columns) gets its own value. */
+export const COMPOSITE_VALUE = "__composite__";
+
+export function columnSelectValue(value: string | string[] | null | undefined): string {
+  if (Array.isArray(value)) return value.length === 1 ? (value[0] ?? "") : COMPOSITE_VALUE;
+  return value ?? "";
+}
+
+/** The columns a select offers: the file's, plus a mapped column the file lacks (so it shows as chosen). */
+export function columnOptions(columns: string[], value: string | string[] | null | undefined): string[] {
+  const extra = (Array.isArray(value) ? [] : [value]).filter((v): v is string => !!v && !columns.includes(v));
+  return [...columns, ...extra];
+}
