@@ -72,6 +72,8 @@ async function main() {
     DATABASE_URL: url.toString(),
     LOUPE_DATA_DIR: dataDir,
     LOUPE_IMPORT_ROOT: importRoot,
+    // A cap the specs can cross cheaply (no cap is the default).
+    LOUPE_UPLOAD_MAX_BYTES: String(20 * 1024 * 1024),
     NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
     NEXTAUTH_URL: `http://localhost:${values.port}`,
     NEXT_TELEMETRY_DISABLED: "1",

@@ -175,6 +175,20 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     const err = await db.prisma.importError.findFirst({ where: { importId: BigInt(v.id) } });
     expect(err?.reason).toMatch(/outside|escapes|root/i);
 
+    // A 0-byte image and a file that is not an image are invalid rows, with the reason.
+    await writeFile(path.join(root, "images", "empty.png"), "");
+    await writeFile(path.join(root, "images", "text.png"), "just some text, not a picture");
+    const imgs = path.join(root, "imgs.jsonl");
+    await writeFile(imgs, [
+      JSON.stringify({ id: "e1", instruction: "x", source: "images/empty.png", edited: pairsFiles[0]!.edited }),
+      JSON.stringify({ id: "e2", instruction: "x", source: pairsFiles[0]!.source, edited: "images/text.png" }),
+    ].join("\n"));
+    const vi = await start(imgs, {}, project);
+    expect(await runImport(db, vi.id, opts())).toBe("done");
+    const reasons = (await db.prisma.importError.findMany({ where: { importId: BigInt(vi.id) }, orderBy: { recordIndex: "asc" } })).map((e) => e.reason);
+    expect(reasons[0]).toMatch(/^source image: .*empty/i);
+    expect(reasons[1]).toMatch(/^edited image: .*not an image|unsupported|unrecognised/i);
+
     const bad = path.join(root, "fake.parquet");
     await writeFile(bad, "this is not parquet at all");
     await expect(start(bad, { format: "parquet" }, project)).rejects.toThrow(/Parquet/);
