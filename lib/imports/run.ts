@@ -55,6 +55,16 @@ interface ImportRow {
 
 const running = new Set<string>();
 
+/** Whether this process is running the import now. */
+export function isRunningHere(id: string): boolean {
+  return running.has(id);
+}
+
+/** The advisory lock key a runner holds while it works an import (see runImport). */
+export function importLockKey(id: string): number {
+  return Number(BigInt(id) % 2147483647n);
+}
+
 class CheckpointLost extends Error {}
 
 export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
@@ -65,12 +75,12 @@ export async function runImport(database: Database, importId: string | bigint, o
   running.add(id);
   try {
     return await database.dedicated(async (session) => {
-      const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [Number(BigInt(id) % 2147483647n)]);
+      const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [importLockKey(id)]);
       if (!lock?.ok) return "busy";
       try {
         return await runLocked(database, id, opts);
       } finally {
-        await session.query("SELECT pg_advisory_unlock(7105, $1::int)", [Number(BigInt(id) % 2147483647n)]).catch(() => {});
+        await session.query("SELECT pg_advisory_unlock(7105, $1::int)", [importLockKey(id)]).catch(() => {});
       }
     });
   } finally {

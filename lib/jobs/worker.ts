@@ -2,7 +2,7 @@ import "server-only";
 import type { Database } from "../db/connect";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
-import { runImport } from "../imports/run";
+import { importLockKey, isRunningHere, runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT } from "./boss";
 
 // The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of
@@ -10,8 +10,8 @@ import { getBoss, QUEUE_IMPORT } from "./boss";
 // pg-boss, and a server restart loses at most the batch in flight.
 
 const SLICE_MS = 60_000;
-/** A queued or running import whose checkpoint has not moved for this long has lost its worker. */
-const STALL_SECONDS = 120;
+/** Imports created or advanced this recently are left alone by the sweeper (their job is on its way). */
+const QUIET_SECONDS = 10;
 
 export async function enqueueImport(database: Database, importId: string): Promise<void> {
   const boss = await getBoss(database);
@@ -35,17 +35,29 @@ export async function handleImportJob(database: Database, importId: string): Pro
   return result;
 }
 
-/** Re-queues imports whose worker died (a killed process); the advisory lock keeps live ones single. */
+/**
+ * Re-queues imports that nobody is working: queued or running, not run by this process, and whose
+ * advisory lock (held by any live runner, released when its process dies) is free. A restarted
+ * server or CLI thus resumes interrupted imports at once instead of waiting for a job to expire.
+ */
 export async function requeueStalledImports(database: Database): Promise<number> {
   const rows = await database.runner.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,
-    [STALL_SECONDS],
+    [QUIET_SECONDS],
   );
+  let n = 0;
   for (const r of rows) {
-    await database.runner.query("UPDATE imports SET updated_at = now() WHERE id = $1", [r.id]);
+    if (isRunningHere(r.id)) continue;
+    const free = await database.dedicated(async (s) => {
+      const [got] = await s.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [importLockKey(r.id)]);
+      if (got?.ok) await s.query("SELECT pg_advisory_unlock(7105, $1::int)", [importLockKey(r.id)]);
+      return got?.ok === true;
+    });
+    if (!free) continue;
     await enqueueImport(database, r.id);
+    n++;
   }
-  return rows.length;
+  return n;
 }
 
 export interface TWorkerHandle {
