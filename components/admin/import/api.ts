@@ -79,6 +79,15 @@ export async function cancelImport(importId: string): Promise<TImportView> {
   return r.import;
 }
 
+/** Puts a failed or cancelled import back in the queue; it continues from its checkpoint. */
+export async function resumeImport(importId: string): Promise<TImportView> {
+  const r = await callJson<{ import: TImportView }>(`/api/imports/${encodeURIComponent(importId)}/resume`, {
+    method: "POST",
+    body: "{}",
+  });
+  return r.import;
+}
+
 export interface TUploadProgress {
   loaded: number;
   total: number;

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId } from "react";
 import type { TImportStatus, TImportView } from "@/lib/imports/schemas";
-import { cancelImport, importKeys, listImports } from "./api";
+import { cancelImport, importKeys, listImports, resumeImport } from "./api";
 import {
   IMPORT_STATUS_LABELS,
   formatCount,
@@ -40,13 +40,12 @@ export function ImportsList({ projectId }: { projectId: number }) {
     staleTime: 0,
   });
 
-  const cancel = useMutation({
-    mutationFn: cancelImport,
-    onSuccess: (updated) => {
-      qc.setQueryData<TImportView[]>(importKeys.list(projectId), (old) => old?.map((i) => (i.id === updated.id ? updated : i)));
-      void qc.invalidateQueries({ queryKey: importKeys.list(projectId) });
-    },
-  });
+  const onUpdated = (updated: TImportView) => {
+    qc.setQueryData<TImportView[]>(importKeys.list(projectId), (old) => old?.map((i) => (i.id === updated.id ? updated : i)));
+    void qc.invalidateQueries({ queryKey: importKeys.list(projectId) });
+  };
+  const cancel = useMutation({ mutationFn: cancelImport, onSuccess: onUpdated });
+  const resume = useMutation({ mutationFn: resumeImport, onSuccess: onUpdated });
 
   if (list.isPending) return <p role="status" className="text-sm text-neutral-600">Loading imports…</p>;
   if (list.isError && !list.data) {
@@ -75,6 +74,9 @@ export function ImportsList({ projectId }: { projectId: number }) {
               cancelling={cancel.isPending && cancel.variables === view.id}
               cancelError={cancel.isError && cancel.variables === view.id ? cancel.error.message : null}
               onCancel={() => cancel.mutate(view.id)}
+              resuming={resume.isPending && resume.variables === view.id}
+              resumeError={resume.isError && resume.variables === view.id ? resume.error.message : null}
+              onResume={() => resume.mutate(view.id)}
             />
           </li>
         ))}
@@ -83,7 +85,10 @@ export function ImportsList({ projectId }: { projectId: number }) {
   );
 }
 
-function ImportCard({ view, cancelling, cancelError, onCancel }: {
+function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeError, onResume }: {
+  resuming: boolean;
+  resumeError: string | null;
+  onResume: () => void;
   view: TImportView;
   cancelling: boolean;
   cancelError: string | null;
@@ -166,7 +171,19 @@ function ImportCard({ view, cancelling, cancelError, onCancel }: {
             <span className="sr-only"> {name}</span>
           </button>
         ) : null}
+        {view.status === "failed" || view.status === "cancelled" ? (
+          <button
+            type="button"
+            onClick={onResume}
+            disabled={resuming}
+            className="rounded border border-neutral-300 px-2 py-0.5 text-sm hover:bg-neutral-100 disabled:opacity-60"
+          >
+            {resuming ? "Resuming…" : "Resume"}
+            <span className="sr-only"> {name} from where it stopped</span>
+          </button>
+        ) : null}
         {cancelError ? <p role="alert" className="text-sm text-red-700">Could not cancel: {cancelError}</p> : null}
+        {resumeError ? <p role="alert" className="text-sm text-red-700">Could not resume: {resumeError}</p> : null}
       </div>
     </article>
   );
