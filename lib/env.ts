@@ -20,7 +20,7 @@ const ZEnv = z.object({
   LOUPE_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   LOUPE_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   // Rows per import batch (one transaction each): larger is faster, smaller resumes sooner.
-  LOUPE_IMPORT_BATCH_ROWS: z.coerce.number().int().min(10).max(50_000).default(2000),
+  LOUPE_IMPORT_BATCH_ROWS: z.coerce.number().int().min(10).max(50_000).default(5000),
   // "off" keeps this process from running background jobs (imports), e.g. on web-only replicas.
   LOUPE_JOBS: z.enum(["on", "off"]).default("on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

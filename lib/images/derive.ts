@@ -1,5 +1,9 @@
 import "server-only";
 import sharp, { type Metadata, type Sharp } from "sharp";
+
+// libvips keeps recent operations and decoded files in a cache (50 MB by default). Imports see each
+// image once, so the cache only costs memory; the content-hash caches in lib/imports do the reuse.
+sharp.cache(false);
 import { InvalidImageError, MAX_INPUT_PIXELS } from "./store";
 
 export const PREVIEW_MAX_SIDE = 1024;

@@ -67,6 +67,36 @@ export function importLockKey(id: string): number {
 
 class CheckpointLost extends Error {}
 
+// A job runs in one-minute slices; keeping its image pipeline (and so its caches of resolved
+// images and change maps) across slices saves recomputing the same change maps every minute.
+const pipelines = new Map<string, { database: Database; pipeline: ImagePipeline }>();
+
+function pipelineFor(database: Database, id: string, dataDir: string, cfg: ResolveConfig): ImagePipeline {
+  const hit = pipelines.get(id);
+  if (hit && hit.database === database) return hit.pipeline;
+  const pipeline = new ImagePipeline(database, dataDir, cfg);
+  pipelines.set(id, { database, pipeline });
+  while (pipelines.size > 4) pipelines.delete(pipelines.keys().next().value as string);
+  return pipeline;
+}
+
+/** Image bytes held by a raw record (embedded images), to bound a batch by memory as well as rows. */
+function embeddedBytes(rec: TRawRecord): number {
+  if (!rec.ok) return 0;
+  let n = 0;
+  for (const v of Object.values(rec.values)) {
+    if (v instanceof Uint8Array) n += v.byteLength;
+    else if (v && typeof v === "object" && (v as { bytes?: unknown }).bytes instanceof Uint8Array) n += ((v as { bytes: Uint8Array }).bytes).byteLength;
+  }
+  return n;
+}
+
+/** A batch is flushed at this many bytes of embedded images even before it has its rows. */
+const BATCH_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
+
+/** Batch transactions in flight at once: two let Postgres insert one while the other commits. */
+const MAX_INFLIGHT = 2;
+
 export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
   const id = String(importId);
   // Two runs of one import in one process (a retry racing a continuation) would only waste work,
@@ -107,7 +137,7 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       WHERE id = $1 AND status IN ('queued', 'running')`,
     [id],
   );
-  const pipeline = new ImagePipeline(database, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
+  const pipeline = pipelineFor(database, id, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
   const batchSize = opts.batchSize ?? 2000;
   let fileIndex = imp.file_index;
   let recordIndex = Number(imp.record_index);
@@ -124,30 +154,57 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
         displayName: file.display,
       });
       let batch: TRawRecord[] = [];
+      let batchBytes = 0;
+      // Batches overlap: the next one is prepared (mapped, probed, images resolved) and its insert
+      // runs while earlier ones commit, up to MAX_INFLIGHT transactions at once on a server. Order
+      // and exactness come from the checkpoint guard, not from waiting: each transaction ends by
+      // moving the checkpoint from where the previous batch left it, so it blocks on the previous
+      // transaction's row lock on `imports`, and rolls back if that one rolled back.
+      const inflight: { done: Promise<void>; ids: string[] }[] = [];
+      const settle = async () => {
+        const first = inflight.shift();
+        if (first) await first.done;
+      };
       const flush = async () => {
         if (batch.length === 0) return;
-        const last = batch[batch.length - 1]!;
-        const next = last.loc.index + 1;
-        const bytes = Math.min(file.size, bytesBefore(fileIndex) + (reader.bytesRead?.() ?? 0));
-        await writeBatch(database, pipeline, imp, batch, opts.concurrency ?? 6, {
-          from: { fileIndex, recordIndex },
-          to: { fileIndex, recordIndex: next },
-          bytesDone: bytes,
-        });
-        rowsDone += batch.length;
-        recordIndex = next;
+        const rows = batch;
         batch = [];
-        batches++;
-        await opts.afterBatch?.({ batches, rowsDone });
+        batchBytes = 0;
+        const from = { fileIndex, recordIndex };
+        const next = rows[rows.length - 1]!.loc.index + 1;
+        recordIndex = next;
+        const bytes = Math.min(file.size, bytesBefore(fileIndex) + (reader.bytesRead?.() ?? 0));
+        while (inflight.length >= MAX_INFLIGHT) await settle();
+        // Ids still being inserted by a batch in flight count as already present here: inserting
+        // them concurrently would make this transaction wait on that one while that one waits (in
+        // this process) for this one's predecessor chain. If that batch rolls back, so does this one.
+        const pending = new Set(inflight.flatMap((f) => f.ids));
+        const prepared = await prepareBatch(database, pipeline, imp, rows, opts.concurrency ?? 6, pending);
+        const previous = inflight[inflight.length - 1]?.done ?? Promise.resolve();
+        const p = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }, previous).then(async () => {
+          rowsDone += rows.length;
+          batches++;
+          await opts.afterBatch?.({ batches, rowsDone });
+        });
+        p.catch(() => {}); // awaited in settle(); this only keeps a failure from being "unhandled" meanwhile
+        inflight.push({ done: p, ids: prepared.ready.map((r) => r.externalId) });
+      };
+      const drain = async () => {
+        while (inflight.length > 0) await settle();
       };
       for await (const rec of reader.records) {
         batch.push(rec);
-        if (batch.length >= batchSize) {
+        batchBytes += embeddedBytes(rec);
+        if (batch.length >= batchSize || batchBytes >= BATCH_MAX_IMAGE_BYTES) {
           await flush();
-          if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) return "paused";
+          if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) {
+            await drain();
+            return "paused";
+          }
         }
       }
       await flush();
+      await drain();
       // Move the checkpoint to the start of the next file (also when this file had no records).
       if (!(await advance(database.runner, id, { fileIndex, recordIndex }, { fileIndex: fileIndex + 1, recordIndex: 0 }, bytesBefore(fileIndex + 1)))) {
         return await settledStatus(database.runner, id);
@@ -170,6 +227,7 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       );
       return true;
     });
+    pipelines.delete(id);
     return done ? "done" : await settledStatus(database.runner, id);
   } catch (err) {
     if (err instanceof CheckpointLost) return await settledStatus(database.runner, id);
@@ -254,14 +312,21 @@ function derivedExternalId(base: string | null, src: string, edit: string): stri
   return base === null ? `sha:${h}` : `${base}#${h}`;
 }
 
-async function writeBatch(
+interface PreparedBatch {
+  rows: number;
+  ready: ReadyRow[];
+  bad: BadRow[];
+  duplicatesEarly: number;
+}
+
+async function prepareBatch(
   database: Database,
   pipeline: ImagePipeline,
   imp: ImportRow,
   batch: TRawRecord[],
   concurrency: number,
-  pos: { from: Pos; to: Pos; bytesDone: number },
-): Promise<void> {
+  pending: Set<string>,
+): Promise<PreparedBatch> {
   const bad: BadRow[] = [];
   const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
   for (const rec of batch) {
@@ -311,10 +376,33 @@ async function writeBatch(
   const ready: ReadyRow[] = [];
   for (const r of resolved) {
     if ("reason" in r) bad.push(r);
+    else if (pending.has(r.externalId)) duplicatesEarly++;
     else ready.push(r);
   }
 
+  return { rows: batch.length, ready, bad, duplicatesEarly };
+}
+
+/** The image itself is its own preview: stored as NULL, which keeps 64 bytes per image off each row. */
+function previewColumn(img: TResolvedImage): string | null {
+  return img.preview === img.sha256 ? null : img.preview;
+}
+
+async function commitBatch(
+  database: Database,
+  imp: ImportRow,
+  b: PreparedBatch,
+  pos: { from: Pos; to: Pos; bytesDone: number },
+  previous: Promise<void>,
+): Promise<void> {
+  const { ready, bad, duplicatesEarly } = b;
   await database.transaction(async (tx) => {
+    // The checkpoint commits with the rows, so a commit lost to a database crash is simply redone
+    // on resume: waiting for the WAL flush of every batch buys nothing here.
+    await tx.query("SET LOCAL synchronous_commit = off");
+    // A safety net, not a control path: a wait on another import's rows (two imports into one
+    // project with crossing ids) errors out and the job retries instead of hanging.
+    await tx.query("SET LOCAL lock_timeout = '60s'");
     let inserted = 0;
     if (ready.length > 0) {
       const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, [
@@ -336,8 +424,8 @@ async function writeBatch(
         ready.map((r) => r.c.verifierRecaption),
         ready.map((r) => r.c.modelVersion),
         ready.map((r) => JSON.stringify(r.c.metadata)),
-        ready.map((r) => r.src.preview),
-        ready.map((r) => r.edit.preview),
+        ready.map((r) => previewColumn(r.src)),
+        ready.map((r) => previewColumn(r.edit)),
         ready.map((r) => r.change?.heatmap ?? null),
         ready.map((r) => r.change?.changedFraction ?? null),
         ready.map((r) => r.change?.ssim ?? null),
@@ -357,12 +445,15 @@ async function writeBatch(
         bad.map((b) => b.reason.slice(0, 2000)),
       ]);
     }
+    // The previous batch must have committed before this one moves the checkpoint (on a server the
+    // row lock below would wait anyway; this also surfaces its failure here, and keeps PGlite simple).
+    await previous;
     const duplicates = duplicatesEarly + (ready.length - inserted);
     const ok = await tx.query(
       `UPDATE imports SET file_index = $4, record_index = $5, rows_done = rows_done + $6, bytes_done = $7,
               inserted = inserted + $8, duplicates = duplicates + $9, invalid = invalid + $10, updated_at = now()
         WHERE id = $1 AND file_index = $2 AND record_index = $3 AND status = 'running' RETURNING 1`,
-      [imp.id, pos.from.fileIndex, pos.from.recordIndex, pos.to.fileIndex, pos.to.recordIndex, batch.length, pos.bytesDone, inserted, duplicates, bad.length],
+      [imp.id, pos.from.fileIndex, pos.from.recordIndex, pos.to.fileIndex, pos.to.recordIndex, b.rows, pos.bytesDone, inserted, duplicates, bad.length],
     );
     // Someone else moved the checkpoint (a second runner) or the import was cancelled: roll back.
     if (ok.length === 0) throw new CheckpointLost();

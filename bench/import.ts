@@ -1,0 +1,371 @@
+// npm run bench:import — throughput and memory of `loupe import`, the row path and the image path.
+//
+// What is measured: against a fresh database on the PostgreSQL server (BENCH_DATABASE_URL), the CLI
+// exactly as an admin runs it (`tsx --conditions=react-server scripts/cli.ts import …`, which creates
+// the import job, runs the pg-boss worker in-process and exits when the job is done), timed from
+// spawn to exit, so process start, migration check, job pick-up and progress polling are included:
+//   manifest: a BENCH_IMPORT_ROWS (1,000,000) row JSONL manifest whose rows reference, by path, a POOL
+//             of only BENCH_IMPORT_IMAGES (1,000) distinct 256×256 source/edited image pairs (row i
+//             uses pair i % pool). Once the pool has been met, images and change maps are cache hits,
+//             so this figure measures the ROW path — read and parse, map, dedupe probe, bulk INSERT …
+//             SELECT FROM unnest, checkpoint — plus the one-off cost of the pool (paid again at each
+//             60 s job slice, as the job's caches live for one slice). "After the first batch" is the
+//             rate once the first batch, which meets the whole pool, has committed;
+//   COPY:     the same rows, from a TSV generated alongside the manifest, loaded with COPY FROM STDIN
+//             (pg-copy-streams) into a bare table (six text columns, no index, no constraint) in the
+//             same database, run right AFTER each manifest import: the ceiling any row loader could
+//             reach on this server. ratio = manifest rows/s ÷ COPY rows/s;
+//   parquet:  a BENCH_PARQUET_PAIRS (2,000) row ScaleEdit-layout Parquet shard (row groups of 200)
+//             with distinct 512×512 JPEGs embedded in every row, imported with --preset scaleedit:
+//             this figure measures the IMAGE path per pair — hash, store, preview, change map.
+// Peak RSS is VmHWM of the process that runs the import (tsx's node child; the tsx wrapper is
+// reported separately), sampled from /proc every 200 ms, the larger of the manifest and Parquet runs.
+// The import's own rate, rows_done ÷ (finished_at − started_at) from the imports table, is printed
+// beside the end-to-end one. Inputs are generated before anything is timed. Before each timed import
+// pairs, images and the image store are emptied, so every run starts from the same state. The CLI
+// inherits this environment (e.g. LOUPE_IMPORT_BATCH_ROWS) apart from DATABASE_URL, LOUPE_DATA_DIR
+// and the image/import roots.
+//
+// Output: a table of the figures (medians over BENCH_REPEATS runs), PASS/FAIL per target; last line,
+// one JSON object: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s"}.
+// Targets: manifest_rows_per_s ≥ 50,000, ratio ≥ 0.2, peak_rss_mb ≤ 400.
+//
+// Env: BENCH_DATABASE_URL (maintenance connection; default postgresql://postgres@127.0.0.1:5432/postgres),
+// BENCH_IMPORT_ROWS (1000000), BENCH_IMPORT_IMAGES (1000), BENCH_PARQUET_PAIRS (2000, 0 skips the
+// Parquet run), BENCH_PARQUET_GROUP (200 rows per row group), BENCH_REPEATS (1), BENCH_TMPDIR (os.tmpdir()),
+// BENCH_CLI_NODE_ARGS (extra node flags for the CLI's node process, e.g. --cpu-prof --cpu-prof-dir=DIR).
+// Creates the database loupe_bench_import_<ts> and a temp folder (inputs + LOUPE_DATA_DIR); both are
+// removed at exit, also on failure or Ctrl-C.
+import { createReadStream, rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { createDatabase, dropDatabase, withDatabase } from "./lib/db";
+import { writeImagePool, writeManifest, writeScaleEditParquet } from "./lib/import-data";
+import { importProcess, killRunningCli, runCli, type CliRun } from "./lib/import-proc";
+import { round, table } from "./lib/stats";
+
+const env = process.env;
+const MAINT_URL = env.BENCH_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const ROWS = Number(env.BENCH_IMPORT_ROWS ?? 1_000_000);
+const IMAGES = Number(env.BENCH_IMPORT_IMAGES ?? 1000);
+const PARQUET_PAIRS = Number(env.BENCH_PARQUET_PAIRS ?? 2000);
+const PARQUET_GROUP = Number(env.BENCH_PARQUET_GROUP ?? 200);
+const REPEATS = Number(env.BENCH_REPEATS ?? 1);
+const TMP = env.BENCH_TMPDIR || os.tmpdir();
+// Extra node flags for the CLI's node process (passed through tsx), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const CLI_NODE_ARGS = (env.BENCH_CLI_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+const GEN_CONCURRENCY = Math.max(2, os.cpus().length * 2);
+
+const TARGET_ROWS_PER_S = 50_000;
+const TARGET_RATIO = 0.2;
+const TARGET_RSS_MB = 400;
+
+const MANIFEST_MAP = "externalId=id,instruction=instruction,source=source,edited=edited,task=task,subtask=subtask";
+
+const state: { maint?: pg.Client; db?: pg.Client; dbName?: string; dir?: string; cleaned: boolean } = { cleaned: false };
+
+async function cleanup(): Promise<void> {
+  if (state.cleaned) return;
+  state.cleaned = true;
+  killRunningCli();
+  await state.db?.end().catch(() => {});
+  if (state.maint && state.dbName) {
+    await dropDatabase(state.maint, state.dbName).catch((e) => console.error(`could not drop database ${state.dbName}: ${(e as Error).message}`));
+  }
+  await state.maint?.end().catch(() => {});
+  if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+}
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    console.error(`\n${sig}: stopping the import and dropping ${state.dbName ?? "the bench database"}…`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en");
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const r = await fn();
+  console.log(`  ${label}: ${round((performance.now() - t) / 1000, 1)} s`);
+  return r;
+}
+
+class BenchFailure extends Error {}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new BenchFailure(`verification failed: ${what}`);
+}
+
+interface ImportFigures {
+  seconds: number;
+  perSecond: number;
+  dbSeconds: number;
+  dbPerSecond: number;
+  /** Rows/s between the first and the last committed batch (NaN with a single batch). */
+  steadyPerSecond: number;
+  /** From the import row's appearance to the first committed batch. */
+  firstBatchSeconds: number;
+  importHwmMb: number;
+  wrapperHwmMb: number;
+}
+
+function cliEnv(dataDir: string): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...env, DATABASE_URL: withDatabase(MAINT_URL, state.dbName!), LOUPE_DATA_DIR: dataDir, LOUPE_JOBS: "on" };
+  delete e.LOUPE_IMAGE_ROOT;
+  delete e.LOUPE_IMPORT_ROOT;
+  return e;
+}
+
+/** Echoes the CLI's output with the seconds since spawn; progress bars at most every 5 s. */
+function echoer(): (line: string) => void {
+  const t0 = performance.now();
+  let lastBar = -Infinity;
+  return (line) => {
+    const t = (performance.now() - t0) / 1000;
+    if (line.startsWith("[") && !line.includes("100.0%") && t - lastBar < 5) return;
+    if (line.startsWith("[")) lastBar = t;
+    console.log(`    | ${t.toFixed(1).padStart(6)} s  ${line}`);
+  };
+}
+
+async function cli(args: string[], dataDir: string, echo = false): Promise<CliRun> {
+  const run = await runCli(args, { env: cliEnv(dataDir), nodeArgs: CLI_NODE_ARGS, echo: echo ? echoer() : undefined });
+  if (run.code !== 0) {
+    if (!echo) for (const l of run.output) console.log(`    | ${l}`);
+    throw new BenchFailure(`loupe ${args[0]} exited with ${run.code}`);
+  }
+  return run;
+}
+
+async function addProject(name: string, dataDir: string): Promise<number> {
+  await cli(["project:add", "--name", name], dataDir);
+  const r = await state.db!.query<{ id: number }>("SELECT id FROM projects WHERE name = $1", [name]);
+  check(r.rows.length === 1, `project ${name} was created`);
+  return r.rows[0]!.id;
+}
+
+/** Same starting point for every timed import: no pairs, no images, an empty image store. */
+async function resetForRun(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  await state.db!.query("TRUNCATE pairs, project_counts, images CASCADE");
+  await state.db!.query("VACUUM ANALYZE pairs, images, project_counts, imports");
+  await state.db!.query("CHECKPOINT").catch(() => {}); // needs superuser or pg_checkpoint; optional
+}
+
+async function timedImport(label: string, projectId: number, expected: number, args: string[], dataDir: string): Promise<ImportFigures> {
+  console.log(`  ${label}: loupe import ${args.join(" ")}`);
+  // Progress as the job commits it, for the rate after the first batch (which, in the manifest,
+  // resolves the whole image pool) — the row path without the one-off image work.
+  const progress: { t: number; rows: number }[] = [];
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      const r = await state.db!.query<{ n: string }>("SELECT rows_done::text AS n FROM imports WHERE project_id = $1", [projectId]).catch(() => null);
+      if (r?.rows[0]) progress.push({ t: performance.now(), rows: Number(r.rows[0].n) });
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  })();
+  const run = await cli(["import", "--project", String(projectId), ...args], dataDir, true).finally(() => {
+    polling = false;
+  });
+  await poll;
+  const imp = await state.db!.query<{ status: string; rows_done: string; inserted: string; duplicates: string; invalid: string; secs: number; message: string | null }>(
+    `SELECT status::text, rows_done::text, inserted::text, duplicates::text, invalid::text,
+            EXTRACT(EPOCH FROM finished_at - started_at)::float8 AS secs, message
+       FROM imports WHERE project_id = $1 ORDER BY id DESC LIMIT 1`,
+    [projectId],
+  );
+  const i = imp.rows[0];
+  check(i !== undefined, `an import row exists for project ${projectId}`);
+  check(i!.status === "done", `imports.status is "${i!.status}", expected "done" (${i!.message ?? ""})`);
+  check(Number(i!.rows_done) === expected, `imports.rows_done ${i!.rows_done} == ${expected}`);
+  check(Number(i!.inserted) === expected, `imports.inserted ${i!.inserted} == ${expected} (present ${i!.duplicates}, invalid ${i!.invalid})`);
+  const pairs = await state.db!.query<{ n: string; heat: string; task: string }>(
+    `SELECT count(*)::text AS n, count(heatmap_image)::text AS heat, count(task)::text AS task FROM pairs WHERE project_id = $1`,
+    [projectId],
+  );
+  const p = pairs.rows[0]!;
+  check(Number(p.n) === expected, `pairs in the project ${p.n} == ${expected}`);
+  check(Number(p.heat) === expected, `pairs with heatmap_image ${p.heat} == ${expected}`);
+  check(Number(p.task) === expected, `pairs with a task ${p.task} == ${expected}`);
+
+  // Steady rate: from the first committed batch to the last one seen committing.
+  const first = progress.find((x) => x.rows > 0);
+  const last = progress.find((x) => x.rows === expected);
+  const steady = first && last && last.rows > first.rows ? (last.rows - first.rows) / ((last.t - first.t) / 1000) : NaN;
+  const proc = importProcess(run);
+  const root = run.procs.find((x) => x.depth === 0);
+  const f: ImportFigures = {
+    seconds: run.seconds,
+    perSecond: expected / run.seconds,
+    dbSeconds: i!.secs,
+    dbPerSecond: expected / i!.secs,
+    steadyPerSecond: steady,
+    firstBatchSeconds: first ? (first.t - (progress[0]?.t ?? first.t)) / 1000 : NaN,
+    importHwmMb: (proc?.hwmKb ?? NaN) / 1024,
+    wrapperHwmMb: root && root !== proc ? root.hwmKb / 1024 : NaN,
+  };
+  console.log(
+    `  ${label}: ${fmt(expected)} rows in ${round(f.seconds, 2)} s end to end = ${fmt(f.perSecond)} rows/s; ` +
+      `job itself ${round(f.dbSeconds, 2)} s = ${fmt(f.dbPerSecond)} rows/s; verified (done, ${fmt(expected)} inserted, heatmaps set)`,
+  );
+  console.log(
+    `  ${label}: first batch committed ≈ ${round(f.firstBatchSeconds, 1)} s after the job was created; ` +
+      (Number.isFinite(steady) ? `after it, ${fmt(steady)} rows/s (batches after the first)` : "one batch only, no steady rate"),
+  );
+  console.log(
+    `  ${label}: peak RSS ${round(f.importHwmMb, 1)} MB in pid ${proc?.pid} (${(proc?.cmd ?? "?").slice(0, 90)}…)` +
+      (Number.isFinite(f.wrapperHwmMb) ? `; tsx wrapper pid ${root!.pid} ${round(f.wrapperHwmMb, 1)} MB` : ""),
+  );
+  return f;
+}
+
+async function copyCeiling(tsvFile: string): Promise<number> {
+  const db = state.db!;
+  await db.query("TRUNCATE bench_copy");
+  await db.query("CHECKPOINT").catch(() => {});
+  const t = performance.now();
+  const stream = db.query(copyFrom("COPY bench_copy (external_id, instruction, source, edited, task, subtask) FROM STDIN"));
+  await pipeline(createReadStream(tsvFile, { highWaterMark: 1 << 20 }), stream);
+  const seconds = (performance.now() - t) / 1000;
+  const n = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM bench_copy");
+  check(Number(n.rows[0]!.n) === ROWS, `COPY loaded ${n.rows[0]!.n} rows, expected ${ROWS}`);
+  console.log(`  COPY FROM STDIN: ${fmt(ROWS)} rows in ${round(seconds, 2)} s = ${fmt(ROWS / seconds)} rows/s`);
+  return ROWS / seconds;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  for (const [k, v] of Object.entries({ BENCH_IMPORT_ROWS: ROWS, BENCH_IMPORT_IMAGES: IMAGES, BENCH_REPEATS: REPEATS, BENCH_PARQUET_GROUP: PARQUET_GROUP })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer`);
+  }
+  if (!Number.isInteger(PARQUET_PAIRS) || PARQUET_PAIRS < 0) throw new Error("BENCH_PARQUET_PAIRS must be an integer ≥ 0");
+  console.log(
+    `bench:import — manifest ${fmt(ROWS)} rows over a pool of ${fmt(IMAGES)} distinct image pairs, Parquet ${fmt(PARQUET_PAIRS)} pairs ` +
+      `(row groups of ${PARQUET_GROUP}), ${REPEATS} run(s) each, ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    `  The manifest references only ${fmt(IMAGES)} distinct images, so its figure measures the ROW path (parse, map, dedupe probe,\n` +
+      `  bulk insert, checkpoint) with image resolution mostly cache hits; the Parquet figure measures the IMAGE path\n` +
+      `  (hash, store, preview, change map) per pair.`,
+  );
+
+  state.dbName = `loupe_bench_import_${Date.now()}`;
+  state.dir = await mkdtemp(path.join(TMP, `${state.dbName}-`));
+  const genDir = path.join(state.dir, "gen");
+  const dataDir = path.join(state.dir, "data");
+  await mkdir(genDir, { recursive: true });
+  console.log(`Temp folder ${state.dir} (inputs + LOUPE_DATA_DIR; removed at exit).`);
+
+  console.log("\nGenerating inputs (untimed):");
+  const { pool, bytes } = await timed(`image pool: ${fmt(IMAGES)} pairs of 256×256 PNG source + JPEG edited`, () => writeImagePool(genDir, IMAGES, GEN_CONCURRENCY));
+  console.log(`    ${mb(bytes)} MB of images`);
+  const manifest = path.join(genDir, "manifest.jsonl");
+  const tsv = path.join(genDir, "rows.tsv");
+  await timed(`manifest.jsonl + rows.tsv: ${fmt(ROWS)} rows`, () => writeManifest(manifest, tsv, ROWS, pool));
+  console.log(`    manifest ${mb((await stat(manifest)).size)} MB, TSV ${mb((await stat(tsv)).size)} MB`);
+  const parquet = path.join(genDir, "scaleedit.parquet");
+  if (PARQUET_PAIRS > 0) {
+    const { imageBytes } = await timed(`scaleedit.parquet: ${fmt(PARQUET_PAIRS)} pairs of distinct 512×512 JPEGs`, () =>
+      writeScaleEditParquet(parquet, PARQUET_PAIRS, PARQUET_GROUP, GEN_CONCURRENCY),
+    );
+    console.log(`    ${mb((await stat(parquet)).size)} MB file, ${round(imageBytes / PARQUET_PAIRS / 2 / 1024, 1)} KB per image on average`);
+  }
+
+  state.maint = new pg.Client({ connectionString: MAINT_URL });
+  await state.maint.connect();
+  await createDatabase(state.maint, state.dbName);
+  console.log(`\nDatabase ${state.dbName} created (dropped at exit).`);
+  state.db = new pg.Client({ connectionString: withDatabase(MAINT_URL, state.dbName) });
+  await state.db.connect();
+  await timed("loupe db:migrate", () => cli(["db:migrate"], dataDir));
+  await state.db.query(`CREATE TABLE bench_copy (external_id text, instruction text, source text, edited text, task text, subtask text)`);
+
+  const manifestRuns: ImportFigures[] = [];
+  const copyRuns: number[] = [];
+  const parquetRuns: ImportFigures[] = [];
+  for (let r = 1; r <= REPEATS; r++) {
+    console.log(`\n== manifest run ${r}/${REPEATS} ==`);
+    await timed("reset pairs/images + VACUUM + CHECKPOINT", () => resetForRun(dataDir));
+    const projectId = await timed(`project:add bench-manifest-${r}`, () => addProject(`bench-manifest-${r}`, dataDir));
+    manifestRuns.push(await timedImport("manifest", projectId, ROWS, ["--map", MANIFEST_MAP, "--image-root", genDir, manifest], dataDir));
+    copyRuns.push(await copyCeiling(tsv));
+  }
+  await state.db.query("DROP TABLE bench_copy");
+  for (let r = 1; r <= REPEATS && PARQUET_PAIRS > 0; r++) {
+    console.log(`\n== Parquet run ${r}/${REPEATS} ==`);
+    await timed("reset pairs/images + VACUUM + CHECKPOINT", () => resetForRun(dataDir));
+    const projectId = await timed(`project:add bench-parquet-${r}`, () => addProject(`bench-parquet-${r}`, dataDir));
+    parquetRuns.push(await timedImport("parquet", projectId, PARQUET_PAIRS, ["--preset", "scaleedit", parquet], dataDir));
+  }
+
+  const manifestRate = median(manifestRuns.map((f) => f.perSecond));
+  const copyRate = median(copyRuns);
+  const ratio = manifestRate / copyRate;
+  const parquetRate = median(parquetRuns.map((f) => f.perSecond));
+  const peakRss = Math.max(...manifestRuns.map((f) => f.importHwmMb), ...parquetRuns.map((f) => f.importHwmMb));
+  const list = (xs: number[], d = 0) => xs.map((x) => (d ? round(x, d) : fmt(x))).join(", ");
+  const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+
+  console.log(`\nResults (median of ${REPEATS} run(s); end to end = spawn of the CLI to its exit):`);
+  console.log(
+    table(
+      ["figure", "median", "runs", "target", "verdict"],
+      [
+        ["manifest rows/s, end to end", fmt(manifestRate), list(manifestRuns.map((f) => f.perSecond)), `≥ ${fmt(TARGET_ROWS_PER_S)}`, verdict(manifestRate >= TARGET_ROWS_PER_S)],
+        ["manifest rows/s, job only (imports table)", fmt(median(manifestRuns.map((f) => f.dbPerSecond))), list(manifestRuns.map((f) => f.dbPerSecond)), "", ""],
+        ["manifest rows/s, after the first batch", fmt(median(manifestRuns.map((f) => f.steadyPerSecond))), list(manifestRuns.map((f) => f.steadyPerSecond)), "", ""],
+        ["manifest seconds, end to end", round(median(manifestRuns.map((f) => f.seconds)), 2), list(manifestRuns.map((f) => f.seconds), 2), "", ""],
+        ["COPY FROM STDIN rows/s (ceiling)", fmt(copyRate), list(copyRuns), "", ""],
+        ["ratio manifest ÷ COPY", round(ratio, 3), list(manifestRuns.map((f, i) => f.perSecond / copyRuns[i]!), 3), `≥ ${TARGET_RATIO}`, verdict(ratio >= TARGET_RATIO)],
+        ["peak RSS MB, manifest import", round(Math.max(...manifestRuns.map((f) => f.importHwmMb)), 1), list(manifestRuns.map((f) => f.importHwmMb), 1), "", ""],
+        ...(parquetRuns.length
+          ? [
+              ["parquet pairs/s, end to end", round(parquetRate, 1), list(parquetRuns.map((f) => f.perSecond), 1), "", ""],
+              ["parquet pairs/s, job only (imports table)", round(median(parquetRuns.map((f) => f.dbPerSecond)), 1), list(parquetRuns.map((f) => f.dbPerSecond), 1), "", ""],
+              ["peak RSS MB, Parquet import", round(Math.max(...parquetRuns.map((f) => f.importHwmMb)), 1), list(parquetRuns.map((f) => f.importHwmMb), 1), "", ""],
+            ]
+          : []),
+        ["peak RSS MB (max of the above)", round(peakRss, 1), "", `≤ ${TARGET_RSS_MB}`, verdict(peakRss <= TARGET_RSS_MB)],
+      ],
+    ),
+  );
+  console.log(
+    `  manifest: ${fmt(ROWS)} rows over a pool of ${fmt(IMAGES)} distinct image pairs — the row path, images mostly cache hits;\n` +
+      `  Parquet: ${fmt(PARQUET_PAIRS)} pairs, each with its own two 512×512 JPEGs — the image path per pair.\n` +
+      `  Peak RSS is VmHWM of the node process running the import (not the tsx wrapper), sampled every 200 ms.\n` +
+      `  Whole bench: ${round((performance.now() - started) / 1000, 1)} s.`,
+  );
+
+  await cleanup();
+  const num = (n: number, d: number) => (Number.isFinite(n) ? round(n, d) : null);
+  console.log(
+    JSON.stringify({
+      manifest_rows_per_s: num(manifestRate, 0),
+      copy_rows_per_s: num(copyRate, 0),
+      ratio: num(ratio, 3),
+      peak_rss_mb: num(peakRss, 1),
+      parquet_pairs_per_s: num(parquetRate, 1),
+    }),
+  );
+}
+
+main().catch(async (err) => {
+  console.error(err instanceof BenchFailure ? `\nFAILED: ${err.message}` : err);
+  await cleanup();
+  process.exit(1);
+});
