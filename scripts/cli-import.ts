@@ -78,44 +78,63 @@ export function progressLine(v: TImportView, width = 30): string {
   return `${bar} ${pct} ${v.rowsDone.toLocaleString("en")} rows · ${rate} · ${eta} · inserted ${v.inserted.toLocaleString("en")}, present ${v.duplicates.toLocaleString("en")}, invalid ${v.invalid.toLocaleString("en")}`;
 }
 
+/**
+ * Runs the import in this process (the CLI is its worker) while drawing the progress bar. If another
+ * process is already working it (a server on the same database), the CLI watches instead.
+ */
 async function follow(db: Database, id: string, reportFile: string | undefined): Promise<void> {
-  const { startJobWorkers } = await import("../lib/jobs/worker");
+  const { runImport } = await import("../lib/imports/run");
   const { stopBoss } = await import("../lib/jobs/boss");
+  const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
   const { getImportView, streamImportReport } = await import("../lib/imports/service");
-  const worker = await startJobWorkers(db);
   const tty = process.stdout.isTTY;
   let lastPrint = 0;
-  let interrupted = false;
-  const onSig = () => {
-    interrupted = true;
-  };
-  process.once("SIGINT", onSig);
-  let view: TImportView | null = null;
-  try {
-    for (;;) {
-      view = await getImportView(db, id);
-      if (!view) throw new NotFoundError(`Import ${id} disappeared.`);
-      const terminal = view.status === "done" || view.status === "failed" || view.status === "cancelled";
+  let printing = false;
+  const print = async (final = false) => {
+    if (printing && !final) return;
+    printing = true;
+    try {
+      const v = await getImportView(db, id);
+      if (!v) return;
       const now = Date.now();
-      if (tty) process.stdout.write(`\r${progressLine(view)}\x1b[K`);
-      else if (terminal || now - lastPrint >= 1000) {
-        console.log(progressLine(view));
+      if (tty) process.stdout.write(`\r${progressLine(v)}\x1b[K`);
+      else if (final || now - lastPrint >= 1000) {
+        console.log(progressLine(v));
         lastPrint = now;
       }
-      if (terminal || interrupted) break;
-      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      printing = false;
     }
-  } finally {
+  };
+  // Ctrl-C stops at once: the batch in flight rolls back and the checkpoint keeps everything before it.
+  process.once("SIGINT", () => {
     if (tty) process.stdout.write("\n");
-    process.off("SIGINT", onSig);
-    await worker.stop();
+    console.log(`Stopped. The import keeps its checkpoint: npm run loupe -- import:resume ${id}`);
+    process.exit(130);
+  });
+  const timer = setInterval(() => void print().catch(() => {}), 500);
+  let failure: Error | null = null;
+  try {
+    for (;;) {
+      const result = await runImport(db, id, { dataDir: dataDir(), fetch: fetchConfigFromEnv(), batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS });
+      if (result !== "busy") break;
+      await new Promise((r) => setTimeout(r, 1000));
+      const v = await getImportView(db, id);
+      if (!v || v.status === "done" || v.status === "failed" || v.status === "cancelled") break;
+    }
+  } catch (err) {
+    failure = err as Error;
+  } finally {
+    clearInterval(timer);
+    await print(true);
+    if (tty) process.stdout.write("\n");
     await stopBoss(db);
   }
-  if (interrupted) {
-    console.log(`Stopped. The import keeps its checkpoint: npm run loupe -- import:resume ${id}`);
-    process.exitCode = 130;
-    return;
+  if (failure) {
+    throw new AppError(`Import ${id} was interrupted: ${failure.message}\nRows up to the last saved batch stay; continue with: npm run loupe -- import:resume ${id}`);
   }
+  const view = await getImportView(db, id);
+  if (!view) throw new NotFoundError(`Import ${id} disappeared.`);
   console.log(view.message ?? view.status);
   if (view.invalid > 0) {
     const file = path.resolve(reportFile ?? `import-${id}-report.csv`);
@@ -172,7 +191,9 @@ export async function importCommand(db: Database, rest: string[]): Promise<void>
     }
     console.log(`Mapping: ${Object.entries(mapping).filter(([, v]) => v).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`).join(", ")}`);
   }
-  const imageRoot = path.resolve(values["image-root"] ?? env.LOUPE_IMAGE_ROOT ?? path.dirname(cliPath));
+  const { stat } = await import("node:fs/promises");
+  const isDir = await stat(cliPath).then((st) => st.isDirectory(), () => false);
+  const imageRoot = path.resolve(values["image-root"] ?? env.LOUPE_IMAGE_ROOT ?? (isDir ? cliPath : path.dirname(cliPath)));
   const unfinished = await db.runner.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE project_id = $1 AND source_label = $2 AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
     [project.id, cliPath],
@@ -180,9 +201,7 @@ export async function importCommand(db: Database, rest: string[]): Promise<void>
   let id: string;
   if (unfinished[0]) {
     id = unfinished[0].id;
-    console.log(`Resuming unfinished import ${id} of ${cliPath} into "${project.name}".`);
-    const { enqueueImport } = await import("../lib/jobs/worker");
-    await enqueueImport(db, id);
+    console.log(`Resuming unfinished import ${id} of ${cliPath} into "${project.name}" (with the mapping and image root it started with).`);
   } else {
     const view = await createImport(db, null, project.id, req, { ...ctx, imageRoot });
     id = view.id;
@@ -199,9 +218,6 @@ export async function importResume(db: Database, rest: string[]): Promise<void> 
   if (imp.status === "failed" || imp.status === "cancelled") {
     const { resumeImport } = await import("../lib/imports/service");
     await resumeImport(db, null, id);
-  } else if (imp.status !== "done") {
-    const { enqueueImport } = await import("../lib/jobs/worker");
-    await enqueueImport(db, id);
   }
   await follow(db, id, undefined);
 }

@@ -21,6 +21,12 @@ export interface Database {
    * its transaction lock, so other queries of the process wait instead of landing inside the block.
    */
   transaction<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on a connection of its own, outside the pool (PGlite: its one connection), for session
+   * state held a long time — an import's advisory lock — without taking a pooled connection away
+   * from requests.
+   */
+  ownSession<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   /** Runs several statements in one string (simple protocol); returns the last statement's rows. */
   execMulti(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -104,6 +110,16 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
           client.release();
         }
       },
+      async ownSession(fn) {
+        const client = new pg.Client({ connectionString: config.url });
+        client.on("error", (err) => console.warn(`[loupe] session connection lost: ${err.message}`));
+        await client.connect();
+        try {
+          return await fn(runnerFromPg(client));
+        } finally {
+          await client.end().catch(() => {});
+        }
+      },
       async execMulti(sql) {
         const r = (await pool.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
         const last = Array.isArray(r) ? r[r.length - 1] : r;
@@ -137,6 +153,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     },
     async transaction(fn) {
       return pglite.transaction((tx) => fn(runnerFromPglite(tx)));
+    },
+    async ownSession(fn) {
+      return fn(runnerFromPglite(pglite));
     },
     async execMulti(sql) {
       const results = await pglite.exec(sql);

@@ -30,6 +30,10 @@ export async function resolveUnderRoot(root: string, rel: string): Promise<strin
   });
   const candidate = path.isAbsolute(rel) ? path.resolve(rel) : path.resolve(realRoot, cleaned);
   if (!isInside(realRoot, candidate) && !isInside(root, candidate)) throw new InvalidError(`"${rel}" is outside the import root.`);
+  // Hidden files and folders (.env, .git, .ssh ...) are never importable, even when named directly.
+  if (path.relative(realRoot, candidate).split(path.sep).some((seg) => seg.startsWith(".") && seg !== "." && seg !== "..")) {
+    throw new InvalidError(`"${rel}" is hidden (a name starting with "."); hidden files and folders cannot be imported.`);
+  }
   const real = await realpath(candidate).catch(() => {
     throw new NotFoundError(`"${rel}" was not found under the import root.`);
   });
@@ -40,7 +44,13 @@ export async function resolveUnderRoot(root: string, rel: string): Promise<strin
 /** A file, or every data file under a folder (sorted, hidden files skipped), with sizes. */
 export async function listDataFiles(target: string, displayBase: string): Promise<TImportFile[]> {
   const st = await stat(target);
-  if (st.isFile()) return [{ path: target, display: path.basename(target), size: st.size }];
+  if (st.isFile()) {
+    // Only data files, so a stray key or config file under the root cannot be read through a preview.
+    if (!DATA_EXTENSIONS.has(path.extname(target).toLowerCase())) {
+      throw new InvalidError(`${path.basename(target)} is not a data file: import .jsonl, .ndjson, .json, .csv, .tsv or .parquet files.`);
+    }
+    return [{ path: target, display: path.basename(target), size: st.size }];
+  }
   if (!st.isDirectory()) throw new InvalidError(`${path.basename(target)} is neither a file nor a folder.`);
   const out: TImportFile[] = [];
   const walk = async (dir: string) => {

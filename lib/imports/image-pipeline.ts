@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import type { Database } from "../db/connect";
 import { imagePath, putImage, InvalidImageError } from "../images/store";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
@@ -27,6 +27,13 @@ export interface TChangeStats {
 
 /** A reference that could not become an image: the row is reported invalid with this message. */
 export class ImageProblem extends Error {}
+
+async function fileExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
 
 class Lru<V> {
   private map = new Map<string, V>();
@@ -103,8 +110,11 @@ export class ImagePipeline {
       [sha],
       "loupe_image_preview",
     );
-    const known = rows[0]?.preview_sha256;
-    if (known) return { sha256: sha, preview: known.trim() };
+    const known = rows[0]?.preview_sha256?.trim();
+    // Trust the row only if the files are there (another data folder, or files lost): else store again.
+    if (known && (await fileExists(imagePath(this.dataDir, sha))) && (await fileExists(imagePath(this.dataDir, known)))) {
+      return { sha256: sha, preview: known };
+    }
     const prisma = this.database.prisma;
     await putImage(prisma, this.dataDir, bytes);
     const preview = await makePreview(bytes);
@@ -114,6 +124,7 @@ export class ImagePipeline {
       previewSha = stored.sha256;
       await this.database.runner.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
     }
+    // (putImage rewrites a missing file for a known row, so the re-store above also repairs it.)
     await this.database.runner.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
     return { sha256: sha, preview: previewSha };
   }

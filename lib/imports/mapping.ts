@@ -49,7 +49,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
   if (v === undefined) return undefined;
   if (v === null || typeof v === "boolean") return v;
-  if (typeof v === "string") return v.includes("\u0000") ? v.replaceAll("\u0000", "") : v;
+  if (typeof v === "string") return wellFormed(v.includes("\u0000") ? v.replaceAll("\u0000", "") : v);
   if (typeof v === "number") return Number.isFinite(v) ? v : null;
   if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (isBytes(v)) return bytes === "drop" ? undefined : `<binary ${formatBytes(v.byteLength)}>`;
@@ -61,7 +61,7 @@ function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const value = plain(x, bytes, depth + 1);
-      if (value !== undefined) out[k.replaceAll("\u0000", "")] = value;
+      if (value !== undefined) out[wellFormed(k.replaceAll("\u0000", ""))] = value;
     }
     return out;
   }
@@ -107,8 +107,14 @@ function textOf(v: unknown, column: string): string | null {
     }
   } else throw invalid(column, "text", v);
   if (s.includes("\u0000")) s = s.replaceAll("\u0000", "");
-  s = s.trim();
+  s = wellFormed(s).trim();
   return s === "" ? null : s;
+}
+
+/** Lone UTF-16 surrogates become U+FFFD: Postgres refuses them in text and jsonb, failing a whole batch. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function optionalText(values: Record<string, unknown>, column: string | null | undefined, label: string): string | null {
@@ -230,10 +236,14 @@ function score13(values: Record<string, unknown>, column: string | null | undefi
   return n;
 }
 
+/** Largest magnitude a Postgres `real` holds; beyond it the whole batch insert would fail. */
+const REAL_MAX = 3.4028234663852886e38;
+
 function finiteNumber(values: Record<string, unknown>, column: string | null | undefined): number | null {
   if (!column) return null;
   const n = numberOf(values[column]);
   if (n === undefined) throw invalid(column, "a number", values[column]);
+  if (n !== null && Math.abs(n) > REAL_MAX) throw invalid(column, "a number within ±3.4e38", values[column]);
   return n;
 }
 

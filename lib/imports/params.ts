@@ -1,3 +1,3 @@
 import { z } from "zod";
 
-export const ZImportParams = z.object({ importId: z.string().regex(/^\d{1,19}$/, "importId must be a number") });
+export const ZImportParams = z.object({ importId: z.string().regex(/^\d{1,18}$/, "importId must be a number") });

@@ -67,7 +67,7 @@ export function importLockKey(id: string): number {
 
 class CheckpointLost extends Error {}
 
-// A job runs in one-minute slices; keeping its image pipeline (and so its caches of resolved
+// A job runs in ten-minute slices; keeping its image pipeline (and so its caches of resolved
 // images and change maps) across slices saves recomputing the same change maps every minute.
 const pipelines = new Map<string, { database: Database; pipeline: ImagePipeline }>();
 
@@ -104,7 +104,7 @@ export async function runImport(database: Database, importId: string | bigint, o
   if (running.has(id)) return "busy";
   running.add(id);
   try {
-    return await database.dedicated(async (session) => {
+    return await database.ownSession(async (session) => {
       const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [importLockKey(id)]);
       if (!lock?.ok) return "busy";
       try {
@@ -192,16 +192,25 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       const drain = async () => {
         while (inflight.length > 0) await settle();
       };
-      for await (const rec of reader.records) {
-        batch.push(rec);
-        batchBytes += embeddedBytes(rec);
-        if (batch.length >= batchSize || batchBytes >= BATCH_MAX_IMAGE_BYTES) {
-          await flush();
-          if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) {
-            await drain();
-            return "paused";
+      try {
+        for await (const rec of reader.records) {
+          batch.push(rec);
+          batchBytes += embeddedBytes(rec);
+          if (batch.length >= batchSize || batchBytes >= BATCH_MAX_IMAGE_BYTES) {
+            await flush();
+            if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) {
+              await drain();
+              return "paused";
+            }
           }
         }
+      } catch (err) {
+        // The file breaks off (unclosed quote, corrupt row group): keep the rows read before it.
+        if (err instanceof ImportFileError) {
+          await flush();
+          await drain();
+        }
+        throw err;
       }
       await flush();
       await drain();
@@ -232,7 +241,9 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
   } catch (err) {
     if (err instanceof CheckpointLost) return await settledStatus(database.runner, id);
     if (err instanceof ImportFileError) {
-      await failImport(database, id, err.message);
+      const [c] = await database.runner.query<{ rows_done: string; inserted: string }>("SELECT rows_done::text, inserted::text FROM imports WHERE id = $1", [id]);
+      const kept = c ? ` The ${Number(c.rows_done).toLocaleString("en")} rows before it were processed (${Number(c.inserted).toLocaleString("en")} inserted) and stay.` : "";
+      await failImport(database, id, `${err.message}${kept}`);
       return "failed";
     }
     throw err; // unexpected: pg-boss retries the job, which resumes from the checkpoint
@@ -279,6 +290,7 @@ async function advance(runner: SqlRunner, id: string, from: Pos, to: Pos, bytesD
 }
 
 interface ReadyRow {
+  loc: TRecordLocation;
   c: TCandidate;
   externalId: string;
   src: TResolvedImage;
@@ -367,7 +379,7 @@ async function prepareBatch(
       ]);
       const change = await pipeline.changeMap(src, edit, mask);
       const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
-      return { c, externalId, src, edit, mask, change };
+      return { loc, c, externalId, src, edit, mask, change };
     } catch (err) {
       if (err instanceof ImageProblem) return { loc, reason: err.message };
       throw err;
@@ -395,7 +407,8 @@ async function commitBatch(
   pos: { from: Pos; to: Pos; bytesDone: number },
   previous: Promise<void>,
 ): Promise<void> {
-  const { ready, bad, duplicatesEarly } = b;
+  const { bad, duplicatesEarly } = b;
+  let ready = b.ready;
   await database.transaction(async (tx) => {
     // The checkpoint commits with the rows, so a commit lost to a database crash is simply redone
     // on resume: waiting for the WAL flush of every batch buys nothing here.
@@ -405,33 +418,30 @@ async function commitBatch(
     await tx.query("SET LOCAL lock_timeout = '60s'");
     let inserted = 0;
     if (ready.length > 0) {
-      const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, [
-        imp.project_id,
-        ready.map((r) => r.externalId),
-        ready.map((r) => r.src.sha256),
-        ready.map((r) => r.edit.sha256),
-        ready.map((r) => r.mask?.sha256 ?? null),
-        ready.map((r) => r.c.instruction),
-        ready.map((r) => r.c.instructionCn),
-        ready.map((r) => r.c.task),
-        ready.map((r) => r.c.subtask),
-        ready.map((r) => r.c.vsInstructionFollowing),
-        ready.map((r) => r.c.vsEditingConsistency),
-        ready.map((r) => r.c.vsGenerationQuality),
-        ready.map((r) => r.c.vsOverall),
-        ready.map((r) => r.c.verifierValid),
-        ready.map((r) => r.c.verifierFailureClass),
-        ready.map((r) => r.c.verifierRecaption),
-        ready.map((r) => r.c.modelVersion),
-        ready.map((r) => JSON.stringify(r.c.metadata)),
-        ready.map((r) => previewColumn(r.src)),
-        ready.map((r) => previewColumn(r.edit)),
-        ready.map((r) => r.change?.heatmap ?? null),
-        ready.map((r) => r.change?.changedFraction ?? null),
-        ready.map((r) => r.change?.ssim ?? null),
-        ready.map((r) => r.change?.changeOutsideMask ?? null),
-      ]);
-      inserted = Number(rows[0]?.n ?? 0);
+      await tx.query("SAVEPOINT batch");
+      try {
+        inserted = await insertPairs(tx, imp.project_id, ready);
+        await tx.query("RELEASE SAVEPOINT batch");
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        // One row the database refuses (a value out of range, text it cannot store) must not sink
+        // the batch, nor loop the job forever: insert row by row and report the refused ones.
+        await tx.query("ROLLBACK TO SAVEPOINT batch");
+        inserted = 0;
+        for (const row of ready) {
+          await tx.query("SAVEPOINT one");
+          try {
+            inserted += await insertPairs(tx, imp.project_id, [row]);
+            await tx.query("RELEASE SAVEPOINT one");
+          } catch (e) {
+            if (!isDataError(e)) throw e;
+            await tx.query("ROLLBACK TO SAVEPOINT one");
+            bad.push({ loc: row.loc, reason: `the database refused the row: ${(e as Error).message}` });
+          }
+        }
+        const refused = new Set(bad.map((x) => x.loc));
+        ready = ready.filter((r) => !refused.has(r.loc));
+      }
     }
     if (bad.length > 0) {
       await tx.query(INSERT_ERRORS_SQL, [
@@ -451,13 +461,50 @@ async function commitBatch(
     const duplicates = duplicatesEarly + (ready.length - inserted);
     const ok = await tx.query(
       `UPDATE imports SET file_index = $4, record_index = $5, rows_done = rows_done + $6, bytes_done = $7,
-              inserted = inserted + $8, duplicates = duplicates + $9, invalid = invalid + $10, updated_at = now()
+              inserted = inserted + $8, duplicates = duplicates + $9, invalid = invalid + $10, updated_at = now(),
+              failures = 0, message = NULL
         WHERE id = $1 AND file_index = $2 AND record_index = $3 AND status = 'running' RETURNING 1`,
       [imp.id, pos.from.fileIndex, pos.from.recordIndex, pos.to.fileIndex, pos.to.recordIndex, b.rows, pos.bytesDone, inserted, duplicates, bad.length],
     );
     // Someone else moved the checkpoint (a second runner) or the import was cancelled: roll back.
     if (ok.length === 0) throw new CheckpointLost();
   });
+}
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity violation): the rows, not the database, are at fault. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
+async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[]): Promise<number> {
+  const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, [
+    projectId,
+    ready.map((r) => r.externalId),
+    ready.map((r) => r.src.sha256),
+    ready.map((r) => r.edit.sha256),
+    ready.map((r) => r.mask?.sha256 ?? null),
+    ready.map((r) => r.c.instruction),
+    ready.map((r) => r.c.instructionCn),
+    ready.map((r) => r.c.task),
+    ready.map((r) => r.c.subtask),
+    ready.map((r) => r.c.vsInstructionFollowing),
+    ready.map((r) => r.c.vsEditingConsistency),
+    ready.map((r) => r.c.vsGenerationQuality),
+    ready.map((r) => r.c.vsOverall),
+    ready.map((r) => r.c.verifierValid),
+    ready.map((r) => r.c.verifierFailureClass),
+    ready.map((r) => r.c.verifierRecaption),
+    ready.map((r) => r.c.modelVersion),
+    ready.map((r) => JSON.stringify(r.c.metadata)),
+    ready.map((r) => previewColumn(r.src)),
+    ready.map((r) => previewColumn(r.edit)),
+    ready.map((r) => r.change?.heatmap ?? null),
+    ready.map((r) => r.change?.changedFraction ?? null),
+    ready.map((r) => r.change?.ssim ?? null),
+    ready.map((r) => r.change?.changeOutsideMask ?? null),
+  ]);
+  return Number(rows[0]?.n ?? 0);
 }
 
 // Bulk insert as one statement over parallel arrays: one round trip and one plan per batch. ON

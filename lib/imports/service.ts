@@ -25,6 +25,8 @@ export interface TSourceContext {
   importRoot: string | null;
   /** The CLI names any file it can read; the web UI never can. */
   cliPath?: string;
+  /** Who asks: an upload can only be imported by the admin who uploaded it. */
+  actorId?: number | null;
 }
 
 export async function resolveSource(database: Database, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
@@ -37,7 +39,9 @@ export async function resolveSource(database: Database, req: TImportRequest, ctx
     return { files, label: abs };
   }
   if (req.source.kind === "upload") {
-    const up = await database.prisma.upload.findUnique({ where: { id: req.source.uploadId } });
+    const up = await database.prisma.upload.findFirst({
+      where: { id: req.source.uploadId, ...(ctx.actorId ? { createdBy: ctx.actorId } : {}) },
+    });
     if (!up) throw new NotFoundError("That upload was not found; upload the file again.");
     return { files: [{ path: up.path, display: up.name, size: Number(up.size) }], label: `upload ${up.name}` };
   }
@@ -293,7 +297,7 @@ export async function resumeImport(database: Database, actorId: number | null, i
   await database.prisma.$transaction(async (tx) => {
     const n = await tx.import.updateMany({
       where: { id: BigInt(id), status: { in: ["failed", "cancelled"] } },
-      data: { status: "queued", finishedAt: null, message: null, updatedAt: new Date() },
+      data: { status: "queued", finishedAt: null, message: null, failures: 0, updatedAt: new Date() },
     });
     if (n.count === 0) {
       const exists = await tx.import.findUnique({ where: { id: BigInt(id) }, select: { status: true } });

@@ -2,37 +2,62 @@ import "server-only";
 import type { Database } from "../db/connect";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
-import { importLockKey, isRunningHere, runImport } from "../imports/run";
+import { failImport, importLockKey, isRunningHere, runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT } from "./boss";
 
 // The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of
-// a minute. A slice that runs out of time queues the next one, so a job never looks stalled to
+// ten minutes. A slice that runs out of time queues the next one, so a job never looks stalled to
 // pg-boss, and a server restart loses at most the batch in flight.
 
-const SLICE_MS = 60_000;
+// Long slices: each one reopens the file and skips to the checkpoint, which costs a little for text
+// formats (no byte-offset seek yet), so a slice should be long next to that.
+const SLICE_MS = 10 * 60_000;
 /** Imports created or advanced this recently are left alone by the sweeper (their job is on its way). */
 const QUIET_SECONDS = 10;
 
-export async function enqueueImport(database: Database, importId: string): Promise<void> {
+export async function enqueueImport(database: Database, importId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
   const boss = await getBoss(database);
   await boss.send(QUEUE_IMPORT, { importId }, {
     singletonKey: `import-${importId}`,
-    retryLimit: 20,
-    retryDelay: 5,
-    retryBackoff: true,
-    expireInSeconds: 15 * 60,
+    // Failures are retried by handleImportJob itself (counted on the import, with a message), not by
+    // pg-boss, so one import never has two retry chains and a hopeless one ends as "failed".
+    retryLimit: 0,
+    expireInSeconds: 30 * 60,
+    ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
   });
 }
 
+/** Failed attempts in a row before an import is marked failed (the admin can Resume it). */
+const MAX_FAILURES = 5;
+
 export async function handleImportJob(database: Database, importId: string): Promise<string> {
-  const result = await runImport(database, importId, {
-    dataDir: dataDir(),
-    fetch: fetchConfigFromEnv(),
-    budgetMs: SLICE_MS,
-    batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
-  });
-  if (result === "paused") await enqueueImport(database, importId);
-  return result;
+  try {
+    const result = await runImport(database, importId, {
+      dataDir: dataDir(),
+      fetch: fetchConfigFromEnv(),
+      budgetMs: SLICE_MS,
+      batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
+    });
+    if (result === "paused") await enqueueImport(database, importId);
+    return result;
+  } catch (err) {
+    // Unexpected (database unreachable, disk full, a bug): the batch rolled back, the checkpoint holds.
+    const message = (err as Error)?.message ?? String(err);
+    console.warn(`[loupe] import ${importId}: ${message}`);
+    const rows = await database.runner.query<{ failures: number }>(
+      `UPDATE imports SET failures = failures + 1, updated_at = now(), message = $2
+        WHERE id = $1 AND status IN ('queued', 'running') RETURNING failures`,
+      [importId, `Interrupted by an error; retrying from the last saved row: ${message}`],
+    );
+    const failures = rows[0]?.failures;
+    if (failures === undefined) return "stopped";
+    if (failures >= MAX_FAILURES) {
+      await failImport(database, importId, `Stopped after ${failures} failed attempts: ${message} Rows imported so far stay; fix the cause and press Resume to continue.`);
+      return "failed";
+    }
+    await enqueueImport(database, importId, { startAfterSeconds: 5 * 2 ** (failures - 1) });
+    return "retrying";
+  }
 }
 
 /**

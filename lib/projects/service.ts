@@ -12,6 +12,14 @@ export interface TNewProject {
 }
 
 export async function createProject(db: Db, actorId: number | null, input: TNewProject): Promise<{ id: number; name: string; overlap: number }> {
+  return createProjectTx(db, actorId, input).catch((err: { code?: string }) => {
+    // Two admins creating the same name at once: the unique index answers for the slower one.
+    if (err?.code === "P2002") throw new ConflictError(`A project named "${input.name}" already exists.`);
+    throw err;
+  });
+}
+
+function createProjectTx(db: Db, actorId: number | null, input: TNewProject) {
   return db.$transaction(async (tx) => {
     const clash = await tx.project.findUnique({ where: { name: input.name }, select: { id: true } });
     if (clash) throw new ConflictError(`A project named "${input.name}" already exists.`);

@@ -126,6 +126,22 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     }
     process.kill(-child.pid!, "SIGKILL");
     await exited;
+    // The grandchild (tsx's node) dies with the group; wait until it is gone before reopening the database.
+    const lockPid = (() => {
+      try {
+        return Number(readFileSync(path.join(dataDir, "pglite.pid"), "utf8"));
+      } catch {
+        return 0;
+      }
+    })();
+    for (let i = 0; lockPid && i < 100; i++) {
+      try {
+        process.kill(lockPid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(n); // killed mid-way, not after the end
     const again = cli(["import", "--project", "Kill", manifest]);

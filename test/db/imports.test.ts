@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
-import { createImport, getImportView } from "@/lib/imports/service";
+import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
 import { startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
 import { stopBoss } from "@/lib/jobs/boss";
@@ -193,6 +193,43 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     await writeFile(bad, "this is not parquet at all");
     await expect(start(bad, { format: "parquet" }, project)).rejects.toThrow(/Parquet/);
     await rm(outside, { recursive: true, force: true });
+  });
+
+  it("refuses a value the database cannot store, reports an unclosed CSV quote by line, and hides dotfiles", async () => {
+    const project = await newProject();
+    // 1e300 does not fit a Postgres real: that row is invalid, the rest of its batch imports.
+    const file = path.join(root, "range.jsonl");
+    await writeFile(file, [
+      JSON.stringify({ id: "v1", instruction: "ok", source: pairsFiles[0]!.source, edited: pairsFiles[0]!.edited, score: 0.5, note: "a\ud800b" }),
+      JSON.stringify({ id: "v2", instruction: "too big", source: pairsFiles[1]!.source, edited: pairsFiles[1]!.edited, score: 1e300 }),
+      JSON.stringify({ id: "v3", instruction: "ok", source: pairsFiles[2]!.source, edited: pairsFiles[2]!.edited, score: 0.9 }),
+    ].join("\n"));
+    const v = await start(file, { mapping: { ...MAPPING, vsOverall: "score", metadata: ["note"] } }, project);
+    expect(await runImport(db, v.id, opts())).toBe("done");
+    expect(await getImportView(db, v.id)).toMatchObject({ inserted: 2, invalid: 1 });
+    const err = await db.prisma.importError.findFirst({ where: { importId: BigInt(v.id) } });
+    expect(Number(err!.line)).toBe(2);
+    const meta = await db.prisma.pair.findFirst({ where: { projectId: project, externalId: "v1" } });
+    expect((meta!.metadata as { note: string }).note).toBe("a\ufffdb");
+
+    // A CSV whose last field never closes its quote: that record is reported, the rows before it stay.
+    const csv = path.join(root, "broken.csv");
+    const good = pairsFiles.slice(0, 3).map((p, i) => `b${i},fine,${p.source},${p.edited}`);
+    await writeFile(csv, ["id,instruction,source,edited", ...good, `b9,"never closed,${pairsFiles[0]!.source},${pairsFiles[0]!.edited}`].join("\n"));
+    const b = await start(csv, {}, project);
+    expect(await runImport(db, b.id, opts())).toBe("done");
+    expect(await getImportView(db, b.id)).toMatchObject({ inserted: 3, invalid: 1 });
+    const qe = await db.prisma.importError.findFirst({ where: { importId: BigInt(b.id) } });
+    expect(Number(qe!.line)).toBe(5);
+    expect(qe!.reason).toMatch(/quote/i);
+
+    // Hidden files under the import root are refused even when named directly; so are non-data files.
+    await writeFile(path.join(root, ".env"), "SECRET=1\n");
+    await writeFile(path.join(root, "notes.txt"), "id\n1\n");
+    const viaRoot = (p: string) => previewImport(db, { source: { kind: "path", path: p } } as TImportRequest, { importRoot: root });
+    await expect(viaRoot(".env")).rejects.toThrow(/hidden/);
+    await expect(viaRoot("notes.txt")).rejects.toThrow(/not a data file/);
+    await expect(viaRoot("../etc/passwd")).rejects.toThrow(/outside the import root/);
   });
 
   it("runs through the pg-boss worker and resumes a stalled import", async () => {

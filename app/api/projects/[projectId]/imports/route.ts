@@ -9,10 +9,10 @@ import { createImport, listImports } from "@/lib/imports/service";
 export const dynamic = "force-dynamic";
 
 export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ user, input, params }) => ({
-  import: await createImport(await getDatabase(), user.id, params.projectId, input, { importRoot: importRoot(), imageRoot: imageRootFromEnv() }),
+  import: await createImport(await getDatabase(), user.id, params.projectId, input, { importRoot: importRoot(), imageRoot: imageRootFromEnv(), actorId: user.id }),
 }));
 
-const ZListQuery = z.object({ before: z.string().regex(/^\d{1,19}$/).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+const ZListQuery = z.object({ before: z.string().regex(/^\d{1,18}$/).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export const GET = route({ permission: "import:project", input: ZListQuery, params: ZProjectParams }, async ({ input, params }) => ({
   imports: await listImports(await getDatabase(), params.projectId, input),

@@ -8,8 +8,8 @@ import { NotFoundError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ input, params }) => {
+export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ user, input, params }) => {
   const database = await getDatabase();
   if (!(await database.prisma.project.findUnique({ where: { id: params.projectId }, select: { id: true } }))) throw new NotFoundError("Project not found.");
-  return previewImport(database, input, { importRoot: importRoot() });
+  return previewImport(database, input, { importRoot: importRoot(), actorId: user.id });
 });
