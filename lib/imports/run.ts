@@ -94,8 +94,14 @@ function embeddedBytes(rec: TRawRecord): number {
 /** A batch is flushed at this many bytes of embedded images even before it has its rows. */
 const BATCH_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 
-/** Batch transactions in flight at once: two let Postgres insert one while the other commits. */
-const MAX_INFLIGHT = 2;
+/**
+ * Batch transactions in flight at once. One: the next batch is prepared while this one commits, but
+ * two inserts never run at once — both would update the same project_counts rows from their
+ * statement triggers, and the later one could hold a row the earlier one needs while waiting (here,
+ * in JS) for the earlier one to commit: a deadlock Postgres cannot see. Measured, two in flight
+ * also gained nothing, since the counter rows serialise the inserts anyway.
+ */
+const MAX_INFLIGHT = 1;
 
 export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
   const id = String(importId);
@@ -155,11 +161,9 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       });
       let batch: TRawRecord[] = [];
       let batchBytes = 0;
-      // Batches overlap: the next one is prepared (mapped, probed, images resolved) and its insert
-      // runs while earlier ones commit, up to MAX_INFLIGHT transactions at once on a server. Order
-      // and exactness come from the checkpoint guard, not from waiting: each transaction ends by
-      // moving the checkpoint from where the previous batch left it, so it blocks on the previous
-      // transaction's row lock on `imports`, and rolls back if that one rolled back.
+      // Batches overlap: the next one is prepared (mapped, probed, images resolved) while the previous
+      // one commits. Exactness comes from the checkpoint guard: each transaction ends by moving the
+      // checkpoint from where the previous batch left it, and rolls back if that one rolled back.
       const inflight: { done: Promise<void>; ids: string[] }[] = [];
       const settle = async () => {
         const first = inflight.shift();
@@ -173,13 +177,12 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
         const from = { fileIndex, recordIndex };
         const next = rows[rows.length - 1]!.loc.index + 1;
         recordIndex = next;
-        const bytes = Math.min(file.size, bytesBefore(fileIndex) + (reader.bytesRead?.() ?? 0));
-        while (inflight.length >= MAX_INFLIGHT) await settle();
-        // Ids still being inserted by a batch in flight count as already present here: inserting
-        // them concurrently would make this transaction wait on that one while that one waits (in
-        // this process) for this one's predecessor chain. If that batch rolls back, so does this one.
+        const bytes = bytesBefore(fileIndex) + Math.min(file.size, reader.bytesRead?.() ?? 0);
+        // Ids of the batch still committing count as already present here (its rows are not visible
+        // to the probe yet). If that batch rolls back, so does this one, by the checkpoint guard.
         const pending = new Set(inflight.flatMap((f) => f.ids));
         const prepared = await prepareBatch(database, pipeline, imp, rows, opts.concurrency ?? 6, pending);
+        while (inflight.length >= MAX_INFLIGHT) await settle();
         const previous = inflight[inflight.length - 1]?.done ?? Promise.resolve();
         const p = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }, previous).then(async () => {
           rowsDone += rows.length;
@@ -246,7 +249,7 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       await failImport(database, id, `${err.message}${kept}`);
       return "failed";
     }
-    throw err; // unexpected: pg-boss retries the job, which resumes from the checkpoint
+    throw err; // unexpected: the worker (lib/jobs/worker.ts) retries with back-off from the checkpoint
   }
 }
 
