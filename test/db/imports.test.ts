@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parquetMetadata } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
@@ -230,6 +232,59 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     await expect(viaRoot(".env")).rejects.toThrow(/hidden/);
     await expect(viaRoot("notes.txt")).rejects.toThrow(/not a data file/);
     await expect(viaRoot("../etc/passwd")).rejects.toThrow(/outside the import root/);
+  });
+
+  it("imports a ScaleEdit Parquet shard with embedded images; a corrupt last row group keeps the rows before it", async () => {
+    const project = await newProject();
+    // 30 rows in row groups of 10: the preview (20 rows) reads groups 0 and 1 only.
+    const n = 30;
+    const srcs = await Promise.all(Array.from({ length: n }, (_, i) => pngBytes({ bg: [i * 40, 10, 200 - i * 30] })));
+    const edits = await Promise.all(Array.from({ length: n }, (_, i) => pngBytes({ bg: [i * 40, 10, 200 - i * 30], square: { x: 8, y: 8, w: 20, rgb: [255, 255, 0] } })));
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: "id", data: Array.from({ length: n }, (_, i) => `se-${i}`), type: "STRING" },
+        { name: "edit_task", data: Array.from({ length: n }, () => "object_addition"), type: "STRING" },
+        { name: "edit_instruction", data: Array.from({ length: n }, (_, i) => `add a yellow square ${i}`), type: "STRING" },
+        { name: "source_image", data: srcs.map((b) => new Uint8Array(b)), type: "BYTE_ARRAY" },
+        { name: "edited_image", data: edits.map((b) => new Uint8Array(b)), type: "BYTE_ARRAY" },
+        { name: "source_image_width", data: Array(n).fill(64), type: "INT32" },
+        { name: "source_image_height", data: Array(n).fill(64), type: "INT32" },
+        { name: "edited_image_width", data: Array(n).fill(64), type: "INT32" },
+        { name: "edited_image_height", data: Array(n).fill(64), type: "INT32" },
+        { name: "instruction_following_score", data: Array.from({ length: n }, (_, i) => (i % 3) + 1), type: "INT32" },
+        { name: "editing_consistency_score", data: Array.from({ length: n }, () => 2), type: "INT32" },
+        { name: "generation_quality_score", data: Array.from({ length: n }, () => 3), type: "INT32" },
+      ],
+      rowGroupSize: 10,
+    });
+    const good = path.join(root, "scaleedit.parquet");
+    await writeFile(good, new Uint8Array(buf));
+    const v = await start(good, { preset: "scaleedit", mapping: undefined }, project);
+    expect(v.totalRows).toBe(n);
+    expect(await runImport(db, v.id, opts({ batchSize: 7 }))).toBe("done");
+    expect(await getImportView(db, v.id)).toMatchObject({ inserted: n, invalid: 0, rowsDone: n, fraction: 1 });
+    const pairs = await db.prisma.pair.findMany({ where: { projectId: project }, orderBy: { externalId: "asc" } });
+    expect(pairs[0]).toMatchObject({ externalId: "se-0", task: "object", subtask: "addition", vsInstructionFollowing: 1, vsEditingConsistency: 2, vsGenerationQuality: 3 });
+    expect(pairs.every((p) => p.heatmapImage !== null && (p.changeFraction ?? 0) > 0)).toBe(true);
+
+    // Wreck the last row group's column data: groups 0 and 1 (20 rows) import, then the job fails with a message.
+    const bytes = new Uint8Array(buf.slice(0));
+    const meta = parquetMetadata(bytes.buffer);
+    for (const chunk of meta.row_groups[2]!.columns) {
+      const m = chunk.meta_data!;
+      const startAt = Number(m.dictionary_page_offset ?? m.data_page_offset);
+      bytes.fill(0xff, startAt, startAt + Number(m.total_compressed_size));
+    }
+    const project2 = await newProject();
+    const broken = path.join(root, "scaleedit-broken.parquet");
+    await writeFile(broken, bytes);
+    const b = await start(broken, { preset: "scaleedit", mapping: undefined }, project2);
+    expect(await runImport(db, b.id, opts({ batchSize: 100 }))).toBe("failed");
+    const bv = (await getImportView(db, b.id))!;
+    expect(bv).toMatchObject({ status: "failed", inserted: 20, rowsDone: 20 });
+    expect(bv.message).toMatch(/row group 2/);
+    expect(bv.message).toMatch(/20 inserted/);
+    expect(await db.prisma.pair.count({ where: { projectId: project2 } })).toBe(20);
   });
 
   it("runs through the pg-boss worker and resumes a stalled import", async () => {
