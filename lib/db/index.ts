@@ -11,7 +11,10 @@ function startBackgroundJobs(db: Database): void {
   if (getEnv().LOUPE_JOBS === "off" || process.env.NEXT_PHASE === "phase-production-build") return;
   void import("../jobs/worker")
     .then(({ startJobWorkers }) => startJobWorkers(db))
-    .catch((err: Error) => console.error(`[loupe] background jobs did not start: ${err.message}`));
+    .catch((err: Error) => {
+      console.error(`[loupe] background jobs did not start (retrying in 30 s): ${err.message}`);
+      setTimeout(() => startBackgroundJobs(db), 30_000).unref();
+    });
 }
 
 export type { Db } from "./connect";
