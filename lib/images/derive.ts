@@ -67,7 +67,9 @@ async function decoding<T>(what: string, run: () => Promise<T>): Promise<T> {
     if (/unsupported image format/i.test(detail)) {
       throw new InvalidImageError(`${what} is not an image (unrecognised format)`, { cause: err });
     }
-    if (/truncat|premature end|unexpected end|not enough data|read error/i.test(detail)) {
+    // libvips reports a damaged file either by its own words or, racing its decode threads, only as
+    // "Warning treated as error due to failOn setting": both mean the data is corrupt.
+    if (/truncat|premature end|unexpected end|not enough data|read error|failOn setting/i.test(detail)) {
       throw new InvalidImageError(`${what} is truncated or corrupt: ${detail.trim()}`, { cause: err });
     }
     throw new InvalidImageError(`${what} is not a readable image: ${detail.trim()}`, { cause: err });
