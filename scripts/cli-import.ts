@@ -185,9 +185,10 @@ export async function importCommand(db: Database, rest: string[]): Promise<void>
     const preview = await previewImport(db, { ...req, preset: null }, ctx);
     const mapping = { ...preview.mapping, ...parseMap(values.map) };
     req = { ...req, preset: null, mapping };
-    const check = await previewImport(db, req, ctx);
-    if (check.mappingErrors.length > 0) {
-      throw new AppError(`The columns of ${path.basename(cliPath)} (${check.columns.join(", ")}) need a mapping:\n  ${check.mappingErrors.join("\n  ")}\nUse --preset or --map target=column,...`);
+    const { validateMapping } = await import("../lib/imports/mapping");
+    const problems = validateMapping(mapping as Parameters<typeof validateMapping>[0], preview.columns);
+    if (problems.length > 0) {
+      throw new AppError(`The columns of ${path.basename(cliPath)} (${preview.columns.join(", ")}) need a mapping:\n  ${problems.join("\n  ")}\nUse --preset or --map target=column,...`);
     }
     console.log(`Mapping: ${Object.entries(mapping).filter(([, v]) => v).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`).join(", ")}`);
   }

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/connect";
 import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../errors";
+import { formatBytes } from "./mapping";
 import type { TBrowseResponse } from "./schemas";
 import type { TImportFile } from "./run";
 
@@ -142,16 +143,4 @@ export async function saveUpload(
   }
   await database.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: file } });
   return { uploadId: id, name: fileName, size };
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }

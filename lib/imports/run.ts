@@ -94,14 +94,10 @@ function embeddedBytes(rec: TRawRecord): number {
 /** A batch is flushed at this many bytes of embedded images even before it has its rows. */
 const BATCH_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 
-/**
- * Batch transactions in flight at once. One: the next batch is prepared while this one commits, but
- * two inserts never run at once — both would update the same project_counts rows from their
- * statement triggers, and the later one could hold a row the earlier one needs while waiting (here,
- * in JS) for the earlier one to commit: a deadlock Postgres cannot see. Measured, two in flight
- * also gained nothing, since the counter rows serialise the inserts anyway.
- */
-const MAX_INFLIGHT = 1;
+// The next batch is prepared while the previous one commits, but two batch transactions never run
+// at once: both would update the same project_counts rows from their statement triggers, and the
+// later one could hold a row the earlier one needs while waiting (in JS) for it to commit — a
+// deadlock Postgres cannot see. Measured, a second transaction in flight gained nothing anyway.
 
 export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
   const id = String(importId);
@@ -161,14 +157,9 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       });
       let batch: TRawRecord[] = [];
       let batchBytes = 0;
-      // Batches overlap: the next one is prepared (mapped, probed, images resolved) while the previous
-      // one commits. Exactness comes from the checkpoint guard: each transaction ends by moving the
-      // checkpoint from where the previous batch left it, and rolls back if that one rolled back.
-      const inflight: { done: Promise<void>; ids: string[] }[] = [];
-      const settle = async () => {
-        const first = inflight.shift();
-        if (first) await first.done;
-      };
+      // Exactness comes from the checkpoint guard: each transaction moves the checkpoint from where
+      // the previous batch left it, and rolls back if that one did not commit.
+      let inflight: Promise<void> | null = null;
       const flush = async () => {
         if (batch.length === 0) return;
         const rows = batch;
@@ -178,22 +169,18 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
         const next = rows[rows.length - 1]!.loc.index + 1;
         recordIndex = next;
         const bytes = bytesBefore(fileIndex) + Math.min(file.size, reader.bytesRead?.() ?? 0);
-        // Ids of the batch still committing count as already present here (its rows are not visible
-        // to the probe yet). If that batch rolls back, so does this one, by the checkpoint guard.
-        const pending = new Set(inflight.flatMap((f) => f.ids));
-        const prepared = await prepareBatch(database, pipeline, imp, rows, opts.concurrency ?? 6, pending);
-        while (inflight.length >= MAX_INFLIGHT) await settle();
-        const previous = inflight[inflight.length - 1]?.done ?? Promise.resolve();
-        const p = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }, previous).then(async () => {
+        const prepared = await prepareBatch(database, pipeline, imp, rows, opts.concurrency ?? 6);
+        if (inflight) await inflight;
+        inflight = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }).then(async () => {
           rowsDone += rows.length;
           batches++;
           await opts.afterBatch?.({ batches, rowsDone });
         });
-        p.catch(() => {}); // awaited in settle(); this only keeps a failure from being "unhandled" meanwhile
-        inflight.push({ done: p, ids: prepared.ready.map((r) => r.externalId) });
+        inflight.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
       };
       const drain = async () => {
-        while (inflight.length > 0) await settle();
+        if (inflight) await inflight;
+        inflight = null;
       };
       try {
         for await (const rec of reader.records) {
@@ -340,7 +327,6 @@ async function prepareBatch(
   imp: ImportRow,
   batch: TRawRecord[],
   concurrency: number,
-  pending: Set<string>,
 ): Promise<PreparedBatch> {
   const bad: BadRow[] = [];
   const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
@@ -391,7 +377,6 @@ async function prepareBatch(
   const ready: ReadyRow[] = [];
   for (const r of resolved) {
     if ("reason" in r) bad.push(r);
-    else if (pending.has(r.externalId)) duplicatesEarly++;
     else ready.push(r);
   }
 
@@ -408,7 +393,6 @@ async function commitBatch(
   imp: ImportRow,
   b: PreparedBatch,
   pos: { from: Pos; to: Pos; bytesDone: number },
-  previous: Promise<void>,
 ): Promise<void> {
   const { bad, duplicatesEarly } = b;
   let ready = b.ready;
@@ -416,8 +400,7 @@ async function commitBatch(
     // The checkpoint commits with the rows, so a commit lost to a database crash is simply redone
     // on resume: waiting for the WAL flush of every batch buys nothing here.
     await tx.query("SET LOCAL synchronous_commit = off");
-    // A safety net, not a control path: a wait on another import's rows (two imports into one
-    // project with crossing ids) errors out and the job retries instead of hanging.
+    // A safety net: a wait on another import's rows that never ends errors out and is retried.
     await tx.query("SET LOCAL lock_timeout = '60s'");
     let inserted = 0;
     if (ready.length > 0) {
@@ -458,9 +441,6 @@ async function commitBatch(
         bad.map((b) => b.reason.slice(0, 2000)),
       ]);
     }
-    // The previous batch must have committed before this one moves the checkpoint (on a server the
-    // row lock below would wait anyway; this also surfaces its failure here, and keeps PGlite simple).
-    await previous;
     const duplicates = duplicatesEarly + (ready.length - inserted);
     const ok = await tx.query(
       `UPDATE imports SET file_index = $4, record_index = $5, rows_done = rows_done + $6, bytes_done = $7,

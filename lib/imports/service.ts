@@ -70,6 +70,14 @@ async function formatOf(files: TImportFile[], requested: TImportFormat | undefin
   return format;
 }
 
+/** Total rows when the format states it up front (Parquet footers); null for text formats. */
+async function countRows(files: TImportFile[], format: TImportFormat): Promise<number | null> {
+  if (format !== "parquet") return null;
+  let total = 0;
+  for (const f of files) total += (await countRecords(f.path, format)) ?? 0;
+  return total;
+}
+
 function describeRef(ref: TImageRef): string {
   if (ref.kind === "bytes") return `embedded image (${describeValue(ref.bytes)})`;
   return ref.kind === "url" ? ref.url : ref.path;
@@ -106,11 +114,7 @@ export async function previewImport(database: Database, req: TImportRequest, ctx
         },
       };
     });
-    let totalRows: number | null = null;
-    if (format === "parquet") {
-      totalRows = 0;
-      for (const f of files) totalRows += (await countRecords(f.path, format)) ?? 0;
-    }
+    const totalRows = await countRows(files, format);
     return {
       format,
       files: files.map((f) => ({ path: f.display, size: f.size })),
@@ -150,10 +154,7 @@ export async function createImport(
     ({ preset, mapping } = mappingFor(req, head.columns));
     const problems = validateMapping(mapping, head.columns);
     if (problems.length > 0) throw new InvalidError(`The mapping does not fit ${files[0]!.display}: ${problems.join(" ")}`);
-    if (format === "parquet") {
-      totalRows = 0;
-      for (const f of files) totalRows += (await countRecords(f.path, format)) ?? 0;
-    }
+    totalRows = await countRows(files, format);
   } catch (err) {
     if (err instanceof ImportFileError) throw new InvalidError(err.message);
     throw err;

@@ -2,10 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/lib/db/connect";
+import { createServerDatabase } from "@/test/support/db";
 import { writeImagePairs } from "@/test/support/import-fixtures";
 
 // project:add, project:list and import as a user runs them (tsx, its own process), on the embedded
@@ -21,7 +20,7 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
   const dir = mkdtempSync(path.join(tmpdir(), "loupe-cli-imp-"));
   const dataDir = path.join(dir, "data");
   let databaseUrl = "";
-  let dbName = "";
+  let dropServer = async () => {};
 
   const env = () => ({ ...process.env, LOUPE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOUPE_IMAGE_ROOT: "" });
   const cli = (args: string[]) => {
@@ -40,27 +39,16 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
   let files: { source: string; edited: string }[];
   beforeAll(async () => {
     if (engine === "postgres") {
-      const base = process.env.TEST_DATABASE_URL!;
-      dbName = `loupe_t_cli_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`CREATE DATABASE "${dbName}"`);
-      await c.end();
-      const u = new URL(base);
-      u.pathname = `/${dbName}`;
-      databaseUrl = u.toString();
+      const server = await createServerDatabase("loupe_t_cli");
+      databaseUrl = server.url;
+      dropServer = server.drop;
     }
     files = await writeImagePairs(dir, 4);
   });
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    if (dbName) {
-      const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await c.end();
-    }
+    await dropServer();
   });
 
   it("creates and lists projects, imports a CSV with a bad row, writes the report and dedupes a re-run", () => {
