@@ -8,7 +8,8 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
-import { startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
+import { handleImportJob, startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
+import { resetEnvCache } from "@/lib/env";
 import { stopBoss } from "@/lib/jobs/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest } from "@/lib/imports/schemas";
@@ -285,6 +286,31 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     expect(bv.message).toMatch(/row group 2/);
     expect(bv.message).toMatch(/20 inserted/);
     expect(await db.prisma.pair.count({ where: { projectId: project2 } })).toBe(20);
+  });
+
+  it("retries an unexpected error with a message and fails the import after five in a row", async () => {
+    const project = await newProject();
+    const file = path.join(root, "retry.jsonl");
+    await writeFile(file, JSON.stringify({ id: "t1", instruction: "x", source: pairsFiles[4]!.source, edited: pairsFiles[5]!.edited }));
+    const v = await start(file, {}, project);
+    // A data folder that is a file: storing the images fails with an error no row is to blame for.
+    const notADir = path.join(root, "not-a-dir");
+    await writeFile(notADir, "");
+    const saved = process.env.LOUPE_DATA_DIR;
+    process.env.LOUPE_DATA_DIR = notADir;
+    resetEnvCache();
+    try {
+      const results: string[] = [];
+      for (let i = 0; i < 5; i++) results.push(await handleImportJob(db, v.id));
+      expect(results).toEqual(["retrying", "retrying", "retrying", "retrying", "failed"]);
+    } finally {
+      process.env.LOUPE_DATA_DIR = saved;
+      resetEnvCache();
+    }
+    const view = (await getImportView(db, v.id))!;
+    expect(view.status).toBe("failed");
+    expect(view.message).toMatch(/^Stopped after 5 failed attempts: .*ENOTDIR/);
+    expect(await db.prisma.pair.count({ where: { projectId: project } })).toBe(0);
   });
 
   it("runs through the pg-boss worker and resumes a stalled import", async () => {
