@@ -304,7 +304,9 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
       for (let i = 0; i < 5; i++) results.push(await handleImportJob(db, v.id));
       expect(results).toEqual(["retrying", "retrying", "retrying", "retrying", "failed"]);
     } finally {
-      process.env.LOUPE_DATA_DIR = saved;
+      // Assigning undefined to process.env would store the string "undefined".
+      if (saved === undefined) delete process.env.LOUPE_DATA_DIR;
+      else process.env.LOUPE_DATA_DIR = saved;
       resetEnvCache();
     }
     const view = (await getImportView(db, v.id))!;
