@@ -35,3 +35,8 @@ export class PayloadTooLargeError extends AppError {
   override readonly status = 413;
   override readonly code = "too_large";
 }
+/** The annotator is paused from a project (gold accuracy under the threshold); the message says why. */
+export class PausedError extends AppError {
+  override readonly status = 403;
+  override readonly code = "paused";
+}

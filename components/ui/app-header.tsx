@@ -15,6 +15,11 @@ export function AppHeader({ user, title }: { user: TSessionUser; title?: string 
           <Link href="/" className="hover:underline">
             Projects
           </Link>
+          {can(user.role, "review:label:any") ? (
+            <Link href="/review" className="hover:underline">
+              Review
+            </Link>
+          ) : null}
           {can(user.role, "admin:view") ? (
             <>
               <Link href="/admin" className="hover:underline">
@@ -24,6 +29,11 @@ export function AppHeader({ user, title }: { user: TSessionUser; title?: string 
                 Users
               </Link>
             </>
+          ) : null}
+          {can(user.role, "audit:read") ? (
+            <Link href="/admin/audit" className="hover:underline">
+              Audit log
+            </Link>
           ) : null}
           <span className="text-neutral-500" aria-label="Signed in as">
             {user.name} · {user.role}

@@ -12,7 +12,7 @@ describe("permission table", () => {
     expect(can(undefined, "annotate:pair")).toBe(false);
   });
   it("keeps admin-only permissions from reviewers and annotators", () => {
-    for (const p of ["user:manage", "project:manage", "admin:view", "export:project"]) {
+    for (const p of ["user:manage", "project:manage", "admin:view", "export:project", "quality:view", "audit:read"]) {
       expect(can("admin", p)).toBe(true);
       expect(can("reviewer", p)).toBe(false);
       expect(can("annotator", p)).toBe(false);
@@ -22,5 +22,7 @@ describe("permission table", () => {
     expect(can("reviewer", "review:label:any")).toBe(true);
     expect(can("annotator", "review:label:any")).toBe(false);
     expect(can("annotator", "annotate:pair")).toBe(true);
+    expect(can("reviewer", "gold:promote")).toBe(true);
+    expect(can("annotator", "gold:promote")).toBe(false);
   });
 });

@@ -8,6 +8,8 @@ const TABLE = {
   "project:list": ["admin", "reviewer", "annotator"],
   "image:read": ["admin", "reviewer", "annotator"],
   "review:label:any": ["admin", "reviewer"],
+  "gold:promote": ["admin", "reviewer"],
+  "quality:view": ["admin"],
   "project:manage": ["admin"],
   "user:manage": ["admin"],
   "audit:read": ["admin"],

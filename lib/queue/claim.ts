@@ -1,6 +1,6 @@
 import "server-only";
 import type { SqlRunner } from "../db/sql";
-import { NotFoundError } from "../errors";
+import { NotFoundError, PausedError } from "../errors";
 import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
 import type { TClaimedPair } from "./types";
 
@@ -69,8 +69,7 @@ export async function claimNextPair(
       // Nothing found. Slots freed by this statement's expiry sweep only show to the next one, so
       // look once more before telling the annotator the queue is empty.
       if (attempt === 0) continue;
-      const project = await sql.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
-      if (!project[0]) throw new NotFoundError("Project not found.");
+      await requireNotPaused(sql, args.projectId, args.userId);
       return null;
     } catch (err) {
       // unique/check violation: the same user claimed concurrently (two tabs) and won the race;
@@ -97,4 +96,24 @@ export async function releaseExpiredLeases(sql: SqlRunner, limit = 500): Promise
     [limit],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Throws NotFoundError for an unknown project and PausedError (with the reason the gold trigger
+ * wrote) when the annotator is paused from it; the claim and submit statements already refuse
+ * paused annotators, this only turns the empty answer into the message they need.
+ */
+export async function requireNotPaused(sql: SqlRunner, projectId: number, userId: number): Promise<void> {
+  const rows = await sql.query<{ paused_at: Date | null; pause_reason: string | null }>(
+    `SELECT pa.paused_at, pa.pause_reason FROM projects pr
+     LEFT JOIN project_annotators pa ON pa.project_id = pr.id AND pa.user_id = $2
+     WHERE pr.id = $1`,
+    [projectId, userId],
+  );
+  if (!rows[0]) throw new NotFoundError("Project not found.");
+  if (rows[0].paused_at) {
+    throw new PausedError(
+      `You are paused from this project. ${rows[0].pause_reason ?? ""} An admin can lift the pause.`.replace(/\s+/g, " ").trim(),
+    );
+  }
 }

@@ -21,6 +21,13 @@ export const RELEASE_BATCH = 50;
  *   pairs_open_work_idx (project_id, id) WHERE taken < wanted can serve the order: with `=` the planner
  *   may walk the primary key instead and read past every pair already taken (measured: 10 ms vs 0.13 ms
  *   per claim with 7,000 of 1M pairs labelled).
+ * - `me`: a paused annotator (project_annotators.paused_at, set by the gold trigger) gets nothing,
+ *   not even a lease they hold; claimNextPair then answers with the pause message.
+ * - `regular` never serves gold pairs (`NOT is_gold` repeats the open-work index predicate).
+ * - `gold` mixes in an active gold pair the caller has not seen with the project's gold rate, only
+ *   while regular work remains for them, starting at a random id so annotators meet gold in
+ *   different orders. It is the same statement and answer shape either way: nothing tells them
+ *   apart. Gold pairs are not locked: any number of annotators may hold one at once.
  * - `ins` inserts the lease in the caller's lowest free slot; triggers bump pairs.taken, and CHECK
  *   (taken <= wanted), the unique (pair_id, annotator_id) indexes and the unique undecided slot make a
  *   double assignment or a hoard impossible even if this query were wrong. A concurrent claim by the
@@ -33,25 +40,54 @@ WITH expired AS (
     WHERE l.expires_at <= now() ORDER BY l.expires_at LIMIT ${RELEASE_BATCH}
     FOR NO KEY UPDATE OF l, p SKIP LOCKED)
   RETURNING pair_id
+), me AS (
+  SELECT EXISTS (SELECT 1 FROM project_annotators pa
+                 WHERE pa.project_id = $2 AND pa.user_id = $1 AND pa.paused_at IS NOT NULL) AS paused
 ), mine AS (
   SELECT l.pair_id, l.expires_at FROM leases l
   WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
-    AND NOT (l.pair_id = ANY($3::bigint[]))
+    AND NOT (l.pair_id = ANY($3::bigint[])) AND NOT (SELECT paused FROM me)
   ORDER BY l.created_at LIMIT 1
 ), live AS (
   SELECT count(*) AS n FROM leases l
   WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
-), picked AS (
+), regular AS (
   SELECT p.id FROM pairs p
-  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted
+  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted AND NOT p.is_gold
     AND NOT EXISTS (SELECT 1 FROM mine)
     AND (SELECT n FROM live) < $4
+    AND NOT (SELECT paused FROM me)
     AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
     AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
     AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
   ORDER BY p.project_id, p.id
   LIMIT 1
   FOR NO KEY UPDATE SKIP LOCKED
+), gold_start AS (
+  SELECT x.lo + floor(random() * (x.hi - x.lo + 1))::bigint AS id
+  FROM (SELECT min(id) AS lo, max(id) AS hi FROM pairs WHERE project_id = $2 AND gold_active) x
+  WHERE x.lo IS NOT NULL AND random() < (SELECT gold_rate FROM projects WHERE id = $2)
+    AND EXISTS (SELECT 1 FROM regular)
+), gold AS (
+  SELECT g.id FROM (
+    (SELECT p.id, 0 AS pass FROM pairs p
+     WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.gold_active AND p.id >= (SELECT id FROM gold_start)
+       AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
+     ORDER BY p.project_id, p.id LIMIT 1)
+    UNION ALL
+    (SELECT p.id, 1 AS pass FROM pairs p
+     WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.gold_active AND p.id < (SELECT id FROM gold_start)
+       AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
+       AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
+     ORDER BY p.project_id, p.id LIMIT 1)
+  ) g ORDER BY g.pass LIMIT 1
+), picked AS (
+  SELECT id FROM gold
+  UNION ALL
+  SELECT id FROM regular WHERE NOT EXISTS (SELECT 1 FROM gold)
 ), ins AS (
   INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot)
   SELECT picked.id, $2, $1, now() + make_interval(secs => pr.lease_seconds),
@@ -75,7 +111,8 @@ FROM got g JOIN pairs p ON p.id = g.pair_id`;
  * $7 submission id. One statement: lock the caller's lease, and insert the label, mark the lease
  * decided and write the audit row only when the lease is live and undecided, the submission id is
  * new and every reason is in the project's taxonomy. The first column says what happened:
- * created | replayed | expired | decided | bad_reasons (no row at all: no lease, i.e. expired).
+ * created | replayed | expired | decided | paused | bad_reasons (no row at all: no lease, i.e. expired).
+ * Gold scoring, consensus and pausing happen in the label triggers (migration 20261130000000_quality).
  * A concurrent copy of the same submission waits on the lease lock and then reports `decided`;
  * the caller looks the submission id up again to answer it as a replay.
  */
@@ -86,6 +123,9 @@ WITH lease AS (
   FOR UPDATE
 ), prior AS (
   SELECT b.* FROM labels b WHERE b.submission_id = $7::uuid
+), paused AS (
+  SELECT EXISTS (SELECT 1 FROM project_annotators pa JOIN lease l ON pa.project_id = l.project_id
+                 WHERE pa.user_id = $2 AND pa.paused_at IS NOT NULL) AS yes
 ), reasons_ok AS (
   SELECT NOT EXISTS (
     SELECT 1 FROM unnest($4::text[]) AS r(code)
@@ -97,6 +137,7 @@ WITH lease AS (
   SELECT $1, l.project_id, $2, $3::"Decision", $4::text[], $5, $6, $7::uuid
   FROM lease l
   WHERE l.live AND NOT l.submitted AND NOT EXISTS (SELECT 1 FROM prior) AND (SELECT ok FROM reasons_ok)
+    AND NOT (SELECT yes FROM paused)
   RETURNING *
 ), mark AS (
   UPDATE leases SET submitted_at = now() FROM ins WHERE leases.id = (SELECT l.id FROM lease l)
@@ -114,7 +155,8 @@ SELECT 'replayed', b.id::text, b.pair_id::text, b.annotator_id, b.decision::text
        b.submission_id::text, b.created_at
 FROM prior b
 UNION ALL
-SELECT CASE WHEN NOT l.live THEN 'expired' WHEN l.submitted THEN 'decided' ELSE 'bad_reasons' END,
+SELECT CASE WHEN NOT l.live THEN 'expired' WHEN l.submitted THEN 'decided' WHEN (SELECT yes FROM paused) THEN 'paused'
+            ELSE 'bad_reasons' END,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM lease l
 WHERE NOT EXISTS (SELECT 1 FROM prior) AND NOT EXISTS (SELECT 1 FROM ins)`;

@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/record";
 import type { TSubmitLabel } from "./schemas";
 import type { SqlRunner } from "../db/sql";
 import { LABEL_BY_SUBMISSION_SQL, SUBMIT_SQL } from "./sql";
+import { requireNotPaused } from "./claim";
 
 export interface TStoredLabel {
   id: string;
@@ -18,7 +19,7 @@ export interface TStoredLabel {
 }
 
 type LabelRow = {
-  outcome: "created" | "replayed" | "expired" | "decided" | "bad_reasons";
+  outcome: "created" | "replayed" | "expired" | "decided" | "paused" | "bad_reasons";
   id: string | null;
   pair_id: string | null;
   annotator_id: number | null;
@@ -81,6 +82,12 @@ export async function submitLabel(
         reason: "already_decided",
       });
     }
+    case "paused": {
+      const projectId = await sql.query<{ project_id: number }>(
+        `SELECT project_id FROM leases WHERE pair_id = $1 AND annotator_id = $2`, [String(input.pairId), userId]);
+      await requireNotPaused(sql, projectId[0]?.project_id ?? 0, userId);
+      throw new ConflictError("This decision was not saved.");
+    }
     case "bad_reasons":
       throw new InvalidError(`Unknown reject reason(s) for this project: ${reasons.join(", ")}`);
     default: {
@@ -107,6 +114,10 @@ export async function undoLastLabel(db: Db, userId: number, projectId: number): 
       FOR UPDATE`;
     const last = rows[0];
     if (!last) throw new NotFoundError("There is no decision to undo.");
+    // A reviewer's final word is not re-opened by an annotator's undo.
+    const reviewed = await tx.$queryRaw<{ reviewed: boolean }[]>`
+      SELECT reviewed_at IS NOT NULL AS reviewed FROM pairs WHERE id = ${last.pair_id}`;
+    if (reviewed[0]?.reviewed) throw new ConflictError("Your last decision can no longer be undone: a reviewer has settled that pair.");
     // Lock the lease too, and judge it after the lock: the expiry sweep may be deleting it right now.
     const leases = await tx.$queryRaw<{ id: bigint; live: boolean }[]>`
       SELECT id, expires_at > now() AS live FROM leases

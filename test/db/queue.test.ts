@@ -57,14 +57,15 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     expect(perPair).toHaveLength(200);
     expect(perPair.every((r) => r.n === 2n && r.annotators === 2n)).toBe(true);
     const statuses = await db.pair.groupBy({ by: ["status"], where: { projectId: project.id }, _count: true });
-    expect(statuses).toEqual([{ status: "labelled", _count: 200 }]);
+    // Every pair has its two labels and, all accepted with no verifier signal, settles final at once.
+    expect(statuses).toEqual([{ status: "final", _count: 200 }]);
     const taken = await db.pair.findMany({ where: { projectId: project.id }, select: { taken: true, labelCount: true } });
     expect(taken.every((p) => p.taken === 2 && p.labelCount === 2)).toBe(true);
     // the trigger-kept counters agree with a real count
-    const [counts] = await db.$queryRaw<{ open: number; labelled: number; labels: number }[]>`
-      SELECT sum(open)::int AS open, sum(labelled)::int AS labelled, sum(labels)::int AS labels
+    const [counts] = await db.$queryRaw<{ open: number; final: number; labels: number }[]>`
+      SELECT sum(open)::int AS open, sum(final)::int AS final, sum(labels)::int AS labels
       FROM project_counts WHERE project_id = ${project.id}`;
-    expect(counts).toEqual({ open: 0, labelled: 200, labels: 400 });
+    expect(counts).toEqual({ open: 0, final: 200, labels: 400 });
   });
 
   it("gives a live lease back instead of a new one, and a second annotator never gets it", async () => {
@@ -230,7 +231,8 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
       FROM pairs p WHERE p.project_id = ${project.id}
         AND (p.taken <> (SELECT count(*) FROM holders h WHERE h.pair_id = p.id)
           OR p.label_count <> (SELECT count(*) FROM labels b WHERE b.pair_id = p.id)
-          OR (p.status = 'labelled') <> (p.label_count >= p.wanted))`;
+          OR (p.status IN ('final', 'in_review')) <> (p.label_count >= p.wanted)
+          OR p.status = 'labelled')`;
     expect(broken).toEqual([]);
     const [counts] = await db.$queryRaw<{ ok: boolean }[]>`
       SELECT (SELECT sum(open)::int FROM project_counts WHERE project_id = ${project.id})

@@ -18,7 +18,10 @@ const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
   tables: ["_loupe_migrations"],
   indexes: {
-    pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted (lib/queue/claim.ts)
+    pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted AND NOT is_gold (lib/queue/claim.ts)
+    pairs_gold_idx: "pairs", // partial: WHERE gold_active (the claim's gold pick)
+    pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
+    labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
   },
   checks: {
@@ -38,6 +41,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_change_check: "pairs",
     imports_format_check: "imports",
     imports_counts_check: "imports",
+    projects_quality_check: "projects",
+    pairs_gold_check: "pairs",
+    pairs_final_check: "pairs",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -45,6 +51,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_counts_ins: "pairs", // keep project_counts (progress, project lists) exact
     pairs_counts_del: "pairs",
     pairs_counts_upd: "pairs",
+    labels_gold: "labels", // scores a label on a gold pair (labels.gold_correct)
+    labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
   },
 };
 
@@ -64,7 +72,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_counts", "projects", "skips", "uploads", "users"].sort(),
+      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

@@ -380,7 +380,7 @@ async function checkDefault(
   const literal = toPgText(def, f, enums);
   try {
     const rows = await db.query<{ same: boolean }>(
-      `SELECT (${actual}) IS NOT DISTINCT FROM ($1::text)::${col.type} AS same`,
+      `SELECT ((${actual})::${col.type}) IS NOT DISTINCT FROM ($1::text)::${col.type} AS same`,
       [literal],
     );
     if (!rows[0]?.same)
