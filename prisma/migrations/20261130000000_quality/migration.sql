@@ -296,7 +296,9 @@ BEGIN
       finalized_at = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE finalized_at END,
       agreement = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE agreement END,
       review_reasons = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN ARRAY[]::text[] ELSE review_reasons END,
-      routed_at = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE routed_at END
+      routed_at = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE routed_at END,
+      review_claimed_by = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE review_claimed_by END,
+      review_claimed_until = CASE WHEN NOT is_gold AND reviewed_at IS NULL THEN NULL ELSE review_claimed_until END
     WHERE id = OLD.pair_id;
     RETURN OLD;
   END IF;
