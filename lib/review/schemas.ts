@@ -35,8 +35,8 @@ const ZAdjudicationFields = z.object({
     .string()
     .trim()
     .max(2000)
-    .optional()
-    .transform((s) => (s ? s : undefined)),
+    .transform((s) => (s ? s : undefined))
+    .optional(),
   promoteToGold: z.boolean().default(false),
 });
 

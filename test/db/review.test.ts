@@ -95,8 +95,9 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     await label(d!, far.id, { decision: "recaption", recaption: "Remove the dog from the sofa" });
     const farView = await loadReviewPair(t.runner, farId);
     expect(farView?.reviewReasons).toEqual(["recaption"]);
-    const [{ distance }] = await t.prisma.$queryRaw<{ distance: number }[]>`
+    const distanceRows = await t.prisma.$queryRaw<{ distance: number }[]>`
       SELECT loupe_text_distance('Turn the sky purple', 'Remove the dog from the sofa') AS distance`;
+    const distance = distanceRows[0]!.distance;
     expect(farView?.recaptionSpread).toBeCloseTo(distance, 5);
     expect(farView?.routing[0]?.text).toBe(`Re-captions differ: distance ${distance.toFixed(2)} over the project's 0.35`);
 
