@@ -71,6 +71,16 @@ test("two annotators disagree; the reviewer takes the human re-caption by its nu
   await expect(page.getByText("Next pair ready")).toBeHidden();
   await expect(page.getByText("Last pair in this queue")).toBeVisible();
 
+  // ? shows the shortcuts; the compare view's keys keep working (V cycles the view).
+  await page.keyboard.press("?");
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(help).toContainText("Take candidate 1–9 into the final-instruction editor");
+  await page.keyboard.press("Escape");
+  await expect(help).toBeHidden();
+  const modes = page.getByRole("radiogroup", { name: "Compare mode" });
+  await page.keyboard.press("v");
+  await expect(modes.getByRole("radio", { name: "Slider", exact: true })).toHaveAttribute("aria-checked", "true");
+
   // Its number takes it into the editor, focused; a small edit; Ctrl+Enter settles the pair.
   await page.keyboard.press("2");
   const editor = page.getByRole("textbox", { name: /^Final instruction/ });

@@ -13,13 +13,13 @@ export function WordDiff({ from, to, className }: { from: string; to: string; cl
     <span className={className}>
       {parts.map((p, i) =>
         p.added ? (
-          <ins key={i} className="rounded-sm bg-emerald-100 text-emerald-900 decoration-emerald-600">
+          <ins key={i} className="rounded-sm bg-emerald-100 px-0.5 text-emerald-900 decoration-emerald-600">
             <span className="sr-only"> [inserted: </span>
             {p.value}
             <span className="sr-only">] </span>
           </ins>
         ) : p.removed ? (
-          <del key={i} className="rounded-sm bg-rose-100 text-rose-900 decoration-rose-600">
+          <del key={i} className="rounded-sm bg-rose-100 px-0.5 text-rose-900 decoration-rose-600">
             <span className="sr-only"> [deleted: </span>
             {p.value}
             <span className="sr-only">] </span>
