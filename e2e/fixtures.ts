@@ -168,3 +168,15 @@ export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotato
   );
   return r.rows.map((x) => x.pair_id);
 }
+
+/** Inserts a label straight into the database (the label triggers still run: counts, consensus, gold). */
+export async function insertLabel(
+  db: pg.Pool,
+  label: { projectId: number; pairId: string; annotatorId: number; decision: StoredLabel["decision"]; reasons?: string[]; recaption?: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
+     VALUES ($1, $2, $3, $4::"Decision", $5::text[], $6, 4, gen_random_uuid())`,
+    [label.pairId, label.projectId, label.annotatorId, label.decision, label.reasons ?? [], label.recaption ?? null],
+  );
+}

@@ -56,3 +56,40 @@ export function scopeLabel(scope: TAgreementScope): string {
   if (scope.level === "task") return scope.task;
   return `${scope.task} / ${scope.subtask}`;
 }
+
+/** A row as the client components need it: flat and small, since every scope × variable is sent. */
+export type TAgreementCell = {
+  id: string;
+  kind: TAgreementVariable["kind"];
+  variable: string;
+  variableKey: string;
+  level: TAgreementScope["level"];
+  scope: string;
+  units: number;
+  pairableUnits: number;
+  labels: number;
+  percentAgreement: number | null;
+  kappa: number | null;
+  kappaReason: TUndefinedReason | null;
+  alpha: number | null;
+  alphaReason: TUndefinedReason | null;
+};
+
+export function toCell(row: TAgreementRow): TAgreementCell {
+  return {
+    id: `${row.variable.kind}:${row.variable.key}@${scopeKey(row.scope)}`,
+    kind: row.variable.kind,
+    variable: row.variable.label,
+    variableKey: row.variable.key,
+    level: row.scope.level,
+    scope: scopeLabel(row.scope),
+    units: row.units,
+    pairableUnits: row.pairableUnits,
+    labels: row.labels,
+    percentAgreement: row.percentAgreement,
+    kappa: row.fleiss.kappa,
+    kappaReason: row.fleiss.reason,
+    alpha: row.alpha.alpha,
+    alphaReason: row.alpha.reason,
+  };
+}
