@@ -63,6 +63,24 @@ test("an admin reads the decision's agreement, by variable and between annotator
   await page.keyboard.press("Enter");
   await expect(alphaHeader).toHaveAttribute("aria-sort", "ascending");
 
+  // Narrowing: the whole project only (the decision, 4 dimensions, 12 reasons), then reasons only.
+  const figureRows = table.getByRole("row").filter({ has: page.getByRole("cell") });
+  await page.getByLabel("Scopes").selectOption({ label: "Whole project" });
+  await expect(figureRows).toHaveCount(17);
+  await expect(figureRows.filter({ hasNotText: "Whole project" })).toHaveCount(0);
+  await page.getByLabel("Variables").selectOption({ label: "Reject reasons" });
+  await expect(figureRows).toHaveCount(12);
+  await expect(figureRows.filter({ has: page.getByRole("rowheader", { name: "Artifacts or distortion" }) })).toHaveCount(1);
+
+  // The chart's numbers are in a table for screen readers: one row per task and per task + subtask.
+  const scopes = await db.query<{ n: number }>(
+    `SELECT (count(DISTINCT task) + count(DISTINCT (task, subtask)) FILTER (WHERE subtask IS NOT NULL))::int AS n
+     FROM pairs WHERE project_id = $1 AND task IS NOT NULL`,
+    [project.id],
+  );
+  const chartTable = page.getByRole("table", { name: "Krippendorff's α on the decision per task and subtask" });
+  await expect(chartTable.getByRole("row")).toHaveCount(1 + scopes.rows[0]!.n);
+
   // Cohen's κ between annotators: κ and n in each cell, undefined where only one category was used.
   const matrix = page.getByRole("table", { name: /Cohen's κ on the decision between annotators/ });
   const annRow = matrix.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `Ann ${tag}` }) });

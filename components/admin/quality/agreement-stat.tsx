@@ -39,9 +39,9 @@ export function StatValue({
   reason: TUndefinedReason | null;
   format?: (v: number) => string;
 }) {
-  if (value !== null) return <span className="tabular-nums">{format(value)}</span>;
+  if (value !== null) return <span className="whitespace-nowrap tabular-nums">{format(value)}</span>;
   return (
-    <span className="text-neutral-500">
+    <span className="whitespace-nowrap text-neutral-500">
       n/a <span className="text-xs">({UNDEFINED_REASON_TEXT[reason ?? "no-data"]})</span>
     </span>
   );

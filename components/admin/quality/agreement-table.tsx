@@ -18,10 +18,10 @@ const COLUMNS: { key: TColumn; label: string; numeric: boolean }[] = [
   { key: "alpha", label: "Krippendorff's α", numeric: true },
 ];
 
-const GROUPS: { kind: TAgreementCell["kind"]; label: string }[] = [
-  { kind: "decision", label: "Decision" },
-  { kind: "dimension", label: "Dimensions (any reason of the dimension chosen)" },
-  { kind: "reason", label: "Reject reasons (chosen or not, over every label)" },
+const GROUPS: { kind: TAgreementCell["kind"]; label: string; short: string }[] = [
+  { kind: "decision", label: "Decision", short: "Decision" },
+  { kind: "dimension", label: "Dimensions (any reason of the dimension chosen)", short: "Dimensions" },
+  { kind: "reason", label: "Reject reasons (chosen or not, over every label)", short: "Reject reasons" },
 ];
 
 const LEVEL_LABELS: Record<TLevelFilter, string> = {
@@ -47,7 +47,9 @@ export function AgreementTable({ cells }: { cells: TAgreementCell[] }) {
   const id = useId();
   const [sort, setSort] = useState<TSort>(null);
   const [level, setLevel] = useState<TLevelFilter>("all");
+  const [group, setGroup] = useState<TAgreementCell["kind"] | "all">("all");
   const visible = level === "all" ? cells : cells.filter((c) => c.level === level);
+  const groups = group === "all" ? GROUPS : GROUPS.filter((g) => g.kind === group);
 
   const order = (list: TAgreementCell[]) => {
     if (!sort) return list;
@@ -68,25 +70,38 @@ export function AgreementTable({ cells }: { cells: TAgreementCell[] }) {
 
   return (
     <div className="space-y-2">
-      <label className="block text-sm" htmlFor={`${id}-level`}>
-        <span className="text-neutral-600">Show </span>
-        <select
-          id={`${id}-level`}
-          value={level}
-          onChange={(e) => setLevel(e.target.value as TLevelFilter)}
-          className="rounded border border-neutral-300 px-2 py-1"
-        >
-          {(Object.keys(LEVEL_LABELS) as TLevelFilter[]).map((l) => (
-            <option key={l} value={l}>
-              {LEVEL_LABELS[l]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div className="flex flex-wrap gap-4 text-sm">
+        <label>
+          <span className="block text-neutral-600">Variables</span>
+          <select
+            value={group}
+            onChange={(e) => setGroup(e.target.value as TAgreementCell["kind"] | "all")}
+            className="rounded border border-neutral-300 px-2 py-1"
+          >
+            <option value="all">Every variable</option>
+            {GROUPS.map((g) => (
+              <option key={g.kind} value={g.kind}>
+                {g.short}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="block text-neutral-600">Scopes</span>
+          <select value={level} onChange={(e) => setLevel(e.target.value as TLevelFilter)} className="rounded border border-neutral-300 px-2 py-1">
+            {(Object.keys(LEVEL_LABELS) as TLevelFilter[]).map((l) => (
+              <option key={l} value={l}>
+                {LEVEL_LABELS[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <div className="overflow-x-auto rounded-lg border border-neutral-200" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
         <table className="w-full bg-white text-sm">
           <caption id={`${id}-caption`} className="p-2 text-left font-medium">
-            Agreement on every variable and scope ({LEVEL_LABELS[level].toLowerCase()})
+            Agreement on every variable and scope ({group === "all" ? "every variable" : GROUPS.find((g) => g.kind === group)!.short.toLowerCase()},{" "}
+            {LEVEL_LABELS[level].toLowerCase()})
             {sort ? `, sorted by ${COLUMNS.find((c) => c.key === sort.column)!.label} ${sort.direction}` : ""}
           </caption>
           <thead className="bg-neutral-100 text-left">
@@ -107,7 +122,7 @@ export function AgreementTable({ cells }: { cells: TAgreementCell[] }) {
               ))}
             </tr>
           </thead>
-          {GROUPS.map((g) => {
+          {groups.map((g) => {
             const rows = order(visible.filter((c) => c.kind === g.kind));
             if (rows.length === 0) return null;
             return (
