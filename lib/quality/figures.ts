@@ -14,27 +14,15 @@ import {
 } from "./figures-types";
 
 // Agreement figures for the admin (issue 4 point 5). The statistics depend only on how many pairs
-// have each composition of labels, so SQL returns that histogram (a few hundred rows whatever the
-// project's size) and the arithmetic runs in TypeScript, in one place (agreement.ts). Units are the
-// project's pairs; every label counts, gold pairs included, since gold labels are independent
-// judgements of the same kind.
+// have each composition of labels, so SQL returns that histogram (it grows with the number of tasks
+// and reasons, not of labels) and the arithmetic runs in TypeScript, in one place (agreement.ts).
+// Units are the project's pairs; every label counts, gold pairs included, since gold labels are
+// independent judgements of the same kind.
 
 const DECISION: TAgreementVariable = { kind: "decision", key: "decision", label: "Decision" };
 const CHOSEN = "chosen";
 const NOT_CHOSEN = "not chosen";
 
-/**
- * One statement, one pass over the project's labels. Per pair it takes the decision counts and the
- * multiset of reason sets (one string per label that gave reasons), then collapses pairs of the
- * same shape within each task + subtask (a few thousand rows, whatever the project's size) before
- * anything else: matching every label against every variable, or carrying per-pair rows through the
- * GROUPING SETS sort, cost seconds at a million labels. On the collapsed shapes each binary
- * variable (a reason, or a dimension: any of its reasons) gets its count of labels choosing it, so
- * a label with two reasons of one dimension counts once for it. GROUPING SETS then give the
- * project, each task and each task + subtask; GROUPING(task, subtask) tells the levels apart
- * (3 project, 1 task, 0 subtask) even where a pair's task is NULL. Codes are lower_snake_case, so
- * the unit separator chr(31) cannot occur in them.
- */
 type THistogramRow = {
   level: number;
   task: string | null;
@@ -48,6 +36,18 @@ type THistogramRow = {
   units: number;
 };
 
+/**
+ * One statement, one pass over the project's labels. Per pair it takes the decision counts and the
+ * multiset of reason sets (one string per label that gave reasons), then collapses pairs of the
+ * same shape within each task + subtask (thousands of rows at most, not one per pair) before
+ * anything else: matching every label against every variable, or carrying per-pair rows through the
+ * GROUPING SETS sort, cost seconds at a million labels. On the collapsed shapes each binary
+ * variable (a reason, or a dimension: any of its reasons) gets its count of labels choosing it, so
+ * a label with two reasons of one dimension counts once for it. GROUPING SETS then give the
+ * project, each task and each task + subtask; GROUPING(task, subtask) tells the levels apart
+ * (3 project, 1 task, 0 subtask) even where a pair's task is NULL. Codes are lower_snake_case, so
+ * the unit separator chr(31) cannot occur in them.
+ */
 async function loadHistogram(db: Db, projectId: number, codes: string[], dimensions: string[]): Promise<THistogramRow[]> {
   return db.$queryRaw<THistogramRow[]>`
     WITH variables AS (
