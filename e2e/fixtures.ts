@@ -177,7 +177,7 @@ export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotato
  */
 export async function insertLabel(
   db: pg.Pool,
-  opts: { pairId: string; annotatorId: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; recaption?: string },
+  opts: { pairId: string; projectId?: number; annotatorId: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; recaption?: string },
 ): Promise<void> {
   await db.query(
     `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
