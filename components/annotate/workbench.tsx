@@ -325,10 +325,12 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
             "Loading progress…"
           )}
         </p>
-        <button type="button" onClick={() => setPanel("help")} className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm"
-          aria-keyshortcuts="?">
-          Keyboard shortcuts
-        </button>
+        {paused === null ? (
+          <button type="button" onClick={() => setPanel("help")} className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm"
+            aria-keyshortcuts="?">
+            Keyboard shortcuts
+          </button>
+        ) : null}
         {guidelines ? (
           <details className="w-full text-sm">
             <summary className="cursor-pointer text-neutral-700">Guidelines</summary>
