@@ -66,6 +66,12 @@ PARK"). Keep it short and imperative, name the object the way the instruction wo
 everything that changed. Re-captioned pairs become training data with your instruction instead of
 the original one.
 
+## How your labels are used
+Two people decide each pair without seeing each other's answer. When you agree it is settled; when
+you disagree, or you both contradict the verifier, a reviewer decides. A few pairs have a known
+answer and check the quality of the work: under 70% right on them after five, you are paused from
+the project until an admin lifts the pause.
+
 ## Tips
 - Use the flicker and difference views: a missing ball or a recoloured door is easy to overlook.
 - Count things when the instruction has a number in it.
@@ -224,7 +230,7 @@ async function seedHistory(
       for (const e of plan.events) {
         const pairId = pairIdOf.get(e.externalId);
         const user = userOf[e.sim]!;
-        if (pairId === undefined) continue;
+        if (pairId === undefined) throw new Error(`demo: history names pair ${e.externalId}, which is not in the project`);
         n += await tx.$executeRaw`
           WITH ins AS (
             INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id, created_at)
