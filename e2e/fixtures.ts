@@ -213,3 +213,51 @@ export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPa
   );
   return r.rows[0]!;
 }
+
+// ---- Quality control: gold pairs and project quality settings ----------------------------------
+
+export interface QualitySettings {
+  goldRate?: number;
+  goldMinCount?: number;
+  goldAccuracyThreshold?: number;
+}
+
+/** Sets a project's gold rule (the columns the admin settings page edits). */
+export async function setQualitySettings(db: pg.Pool, projectId: number, s: QualitySettings): Promise<void> {
+  await db.query(
+    `UPDATE projects SET gold_rate = coalesce($2, gold_rate), gold_min_count = coalesce($3, gold_min_count),
+                         gold_accuracy_threshold = coalesce($4, gold_accuracy_threshold)
+     WHERE id = $1`,
+    [projectId, s.goldRate ?? null, s.goldMinCount ?? null, s.goldAccuracyThreshold ?? null],
+  );
+}
+
+/**
+ * Adds `count` active gold pairs to a project, final with the expected answer as an import would
+ * insert them. Their instructions read like the regular pairs' ("… [#g1]") so nothing on screen
+ * tells them apart. Returns their ids.
+ */
+export async function addGoldPairs(
+  db: pg.Pool,
+  project: TestProject,
+  opts: { count: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; instruction?: string },
+): Promise<string[]> {
+  const env = e2eEnv();
+  const ids: string[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const img = env.images[i % env.images.length]!;
+    const r = await db.query<{ id: string }>(
+      `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, wanted,
+                          is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
+                          status, final_decision, final_reasons, final_instruction, final_source, finalized_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, overlap, true, true, $8::"Decision", $9::text[], $10,
+              'final', $8::"Decision", $9::text[], coalesce($10, $5), 'gold', now()
+       FROM projects WHERE id = $1
+       RETURNING id::text`,
+      [project.id, `e2e-gold-${i}`, img.source, img.edited, `${img.instruction} [#g${i + 1}]`, img.task, img.subtask,
+        opts.decision, opts.reasons ?? [], opts.instruction ?? null],
+    );
+    ids.push(r.rows[0]!.id);
+  }
+  return ids;
+}

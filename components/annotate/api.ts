@@ -15,6 +15,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The annotator is paused from the project (gold accuracy under its threshold); the message says why. */
+export function isPausedError(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.code === "paused";
+}
+
 let redirecting = false;
 
 async function call<T>(url: string, init?: RequestInit): Promise<T> {

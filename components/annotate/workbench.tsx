@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { CompareView, useCompareMode } from "@/components/compare";
 import {
@@ -9,6 +10,7 @@ import {
   fetchNext,
   fetchProgress,
   imageUrl,
+  isPausedError,
   postLabel,
   postSkip,
   postUndo,
@@ -57,6 +59,9 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
   const [notice, setNotice] = useState<{ kind: "info" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [canUndo, setCanUndo] = useState(false);
+  // The server's reason once a claim or submit answered "paused"; the page then offers no pair.
+  const [paused, setPaused] = useState<string | null>(null);
+  const pausedRef = useRef(false);
   const shownAt = useRef<number>(0);
   const currentRef = useRef<Slot>(undefined);
   const nextRef = useRef<Slot>(undefined);
@@ -72,6 +77,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     shownAt.current = performance.now();
   }, []);
 
+  /** Shows the paused panel when `err` is the pause answer; false for any other error. */
+  const stopIfPaused = useCallback((err: unknown): boolean => {
+    if (!isPausedError(err)) return false;
+    pausedRef.current = true;
+    setPaused(err.message);
+    setNotice(null);
+    return true;
+  }, []);
+
   const setNextSlot = useCallback((pair: Slot) => {
     nextRef.current = pair;
     setNext(pair);
@@ -85,9 +99,9 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       setNextSlot(await fetchNext(projectId, [cur.id]));
     } catch (err) {
       setNextSlot(null);
-      setNotice({ kind: "error", text: (err as Error).message });
+      if (!stopIfPaused(err)) setNotice({ kind: "error", text: (err as Error).message });
     }
-  }, [projectId, setNextSlot]);
+  }, [projectId, setNextSlot, stopIfPaused]);
 
   // First pair on mount (a live lease from before a reload comes back first), then prefetch the next.
   useEffect(() => {
@@ -104,14 +118,14 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       } catch (err) {
         if (!cancelled) {
           show(null);
-          setNotice({ kind: "error", text: (err as Error).message });
+          if (!stopIfPaused(err)) setNotice({ kind: "error", text: (err as Error).message });
         }
       }
     })();
     return () => {
       cancelled = true;
     };
-  }, [projectId, show, prefetch]);
+  }, [projectId, show, prefetch, stopIfPaused]);
 
   const advance = useCallback(async () => {
     const upcoming = nextRef.current;
@@ -121,11 +135,17 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       // is still undecided until the submit lands, so it would otherwise come straight back).
       const leaving = currentRef.current;
       show(undefined);
-      show(await fetchNext(projectId, leaving ? [leaving.id] : []));
+      try {
+        show(await fetchNext(projectId, leaving ? [leaving.id] : []));
+      } catch (err) {
+        // The decision being made is still sent; the error (or the pause) is what the page shows.
+        show(null);
+        if (!stopIfPaused(err)) setNotice({ kind: "error", text: (err as Error).message });
+      }
     } else {
       show(upcoming);
     }
-  }, [projectId, setNextSlot, show]);
+  }, [projectId, setNextSlot, show, stopIfPaused]);
 
   const decide = useCallback(
     async (input: TDecisionInput) => {
@@ -147,6 +167,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         if (shown && res.next !== undefined) setNextSlot(res.next);
         else await prefetch();
       } catch (err) {
+        if (stopIfPaused(err)) return;
         const msg = err instanceof ApiError ? err.message : "Could not reach the server.";
         setNotice({ kind: "error", text: `Your decision on the previous pair was not saved: ${msg}` });
         await prefetch();
@@ -155,7 +176,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         void qc.invalidateQueries({ queryKey: annotateKeys.progress(projectId) });
       }
     },
-    [advance, busy, prefetch, projectId, qc, setNextSlot],
+    [advance, busy, prefetch, projectId, qc, setNextSlot, stopIfPaused],
   );
 
   const skip = useCallback(async () => {
@@ -165,14 +186,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     try {
       await postSkip(pair.id);
       await advance();
+      if (pausedRef.current) return;
       setNotice({ kind: "info", text: "Skipped. It goes to someone else." });
       await prefetch();
     } catch (err) {
-      setNotice({ kind: "error", text: (err as Error).message });
+      if (!stopIfPaused(err)) setNotice({ kind: "error", text: (err as Error).message });
     } finally {
       setBusy(false);
     }
-  }, [advance, busy, prefetch]);
+  }, [advance, busy, prefetch, stopIfPaused]);
 
   const undo = useCallback(async () => {
     if (busy) return;
@@ -220,6 +242,8 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
+      // Paused: no pair, nothing to decide or undo; the keys keep their browser meaning.
+      if (pausedRef.current) return;
       if (isTyping(e.target)) return;
       // A held key must not decide pair after pair unseen.
       if (e.repeat && isActionKey(e.key)) {
@@ -301,10 +325,12 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
             "Loading progress…"
           )}
         </p>
-        <button type="button" onClick={() => setPanel("help")} className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm"
-          aria-keyshortcuts="?">
-          Keyboard shortcuts
-        </button>
+        {paused === null ? (
+          <button type="button" onClick={() => setPanel("help")} className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm"
+            aria-keyshortcuts="?">
+            Keyboard shortcuts
+          </button>
+        ) : null}
         {guidelines ? (
           <details className="w-full text-sm">
             <summary className="cursor-pointer text-neutral-700">Guidelines</summary>
@@ -317,7 +343,9 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         {notice ? <span className={notice.kind === "error" ? "text-red-700" : "text-neutral-700"}>{notice.text}</span> : null}
       </div>
 
-      {current === undefined ? (
+      {paused !== null ? (
+        <PausedPanel message={paused} />
+      ) : current === undefined ? (
         <p className="p-10 text-center text-neutral-600">Loading the next pair…</p>
       ) : current === null ? (
         <section className="rounded-lg border border-neutral-200 bg-white p-10 text-center">
@@ -388,8 +416,30 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         </article>
       )}
 
-      {panel === "help" ? <KeyHelp onClose={() => setPanel("none")} /> : null}
+      {panel === "help" && paused === null ? <KeyHelp onClose={() => setPanel("none")} /> : null}
     </div>
+  );
+}
+
+const PAUSED_HEADING = "You are paused from this project";
+
+/** In place of the pair and the decision keys while the annotator is paused from the project. */
+function PausedPanel({ message }: { message: string }) {
+  // The server's message opens with the heading's own sentence; shown once is enough.
+  const reason = message.startsWith(`${PAUSED_HEADING}.`) ? message.slice(PAUSED_HEADING.length + 1).trim() : message;
+  return (
+    <section role="alert" aria-labelledby="paused-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-8">
+      <h2 id="paused-heading" className="text-xl font-semibold text-amber-950">{PAUSED_HEADING}</h2>
+      <p className="mt-2 text-neutral-800">{reason}</p>
+      <p className="mt-4 font-medium text-neutral-900">Ask an admin to lift the pause.</p>
+      <p className="mt-1 text-sm text-neutral-700">
+        The decisions you made are kept. Until the pause is lifted this project gives you no pairs; your other projects are
+        not affected. Meanwhile, re-read the guidelines above: the quality-check pairs are judged by them.
+      </p>
+      <Link href="/" className="mt-4 inline-block rounded-md border border-neutral-300 bg-white px-3 py-2 text-sm hover:bg-neutral-100">
+        Back to projects
+      </Link>
+    </section>
   );
 }
 

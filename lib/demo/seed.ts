@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { Db } from "@/lib/db/connect";
 import type { Prisma } from "@/lib/db/generated/client";
 import { hashPassword } from "@/lib/auth/password";
@@ -6,13 +7,19 @@ import { computeChangeMap } from "@/lib/images/derive";
 import { putImage } from "@/lib/images/store";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { generateDemoPairs, type DemoPairSpec } from "./generate";
+import { DEMO_GOLD_FRACTION, DEMO_SIMULATED_ANNOTATORS, demoGoldAnswer, pickDemoGold, planDemoHistory } from "./history";
 import { renderScene } from "./render";
 
 export const DEMO_PASSWORD = "loupe-demo";
 export const DEMO_PROJECT_NAME = "Demo: synthetic edits";
 export const DEMO_PAIR_COUNT = 240;
-/** Labels wanted per demo pair (a later change raises it to 2). */
-export const DEMO_OVERLAP = 1;
+/** Labels wanted per demo pair: two, so consensus, disagreement and agreement figures have something to show. */
+export const DEMO_OVERLAP = 2;
+/** The demo project's gold rule: paused under 70% after 5 gold checks (a short minimum, so the demo shows a pause). */
+export const DEMO_GOLD_MIN_COUNT = 5;
+export const DEMO_GOLD_ACCURACY_THRESHOLD = 0.7;
+/** The demo pairs "arrived" this long before the seed, ahead of the simulated history. */
+const DEMO_IMPORTED_DAYS_AGO = 8;
 
 export const DEMO_USERS = [
   { email: "admin@loupe.local", name: "Ada Admin", role: "admin" },
@@ -59,6 +66,12 @@ PARK"). Keep it short and imperative, name the object the way the instruction wo
 everything that changed. Re-captioned pairs become training data with your instruction instead of
 the original one.
 
+## How your labels are used
+Two people decide each pair without seeing each other's answer. When you agree it is settled; when
+you disagree, or you both contradict the verifier, a reviewer decides. A few pairs have a known
+answer and check the quality of the work: under 70% right on them after five, you are paused from
+the project until an admin lifts the pause.
+
 ## Tips
 - Use the flicker and difference views: a missing ball or a recoloured door is easy to overlook.
 - Count things when the instruction has a number in it.
@@ -98,20 +111,27 @@ async function refuseIfRealData(db: Db): Promise<void> {
   }
 }
 
+// The simulated annotators of the demo's history (lib/demo/history.ts). Disabled: nobody signs in
+// as them, they only own the labels that were there before anyone did.
+const SIMULATED_USERS = DEMO_SIMULATED_ANNOTATORS.map((a) => ({ email: a.email, name: a.name, role: "annotator" as const, disabled: true }));
+
 async function ensureDemoUsers(db: Db, log: (s: string) => void): Promise<void> {
+  const all = [...DEMO_USERS.map((u) => ({ ...u, disabled: false })), ...SIMULATED_USERS];
   const existing = await db.user.findMany({
-    where: { email: { in: DEMO_USERS.map((u) => u.email) } },
+    where: { email: { in: all.map((u) => u.email) } },
     select: { email: true },
   });
   const have = new Set(existing.map((u) => u.email));
-  const missing = DEMO_USERS.filter((u) => !have.has(u.email));
+  const missing = all.filter((u) => !have.has(u.email));
   if (missing.length === 0) return;
   const passwordHash = await hashPassword(DEMO_PASSWORD); // bcrypt is slow: once for all of them
   await db.user.createMany({
-    data: missing.map((u) => ({ email: u.email, name: u.name, role: u.role, passwordHash, isDemo: true })),
+    data: missing.map((u) => ({ email: u.email, name: u.name, role: u.role, passwordHash, isDemo: true, disabled: u.disabled })),
     skipDuplicates: true,
   });
-  log(`demo: created users ${missing.map((u) => u.email).join(", ")} (password "${DEMO_PASSWORD}")`);
+  const people = missing.filter((u) => !u.disabled).map((u) => u.email);
+  if (people.length > 0) log(`demo: created users ${people.join(", ")} (password "${DEMO_PASSWORD}")`);
+  if (people.length < missing.length) log(`demo: created ${missing.length - people.length} simulated annotators (disabled: they cannot sign in)`);
 }
 
 function pairRow(
@@ -120,9 +140,11 @@ function pairRow(
   spec: DemoPairSpec,
   sourceSha: string,
   editedSha: string,
+  gold: boolean,
+  importedAt: Date,
 ): Prisma.PairCreateManyInput {
   const v = spec.verifier;
-  return {
+  const row: Prisma.PairCreateManyInput = {
     projectId,
     externalId: spec.externalId,
     sourceImage: sourceSha,
@@ -141,13 +163,120 @@ function pairRow(
     metadata: { demo: { truth: spec.truth, editKind: spec.editKind } } as unknown as Prisma.InputJsonValue,
     wanted,
     taken: 0,
+    createdAt: importedAt,
+  };
+  if (!gold) return row;
+  // A gold pair is final from the start with its known answer (the schema's CHECKs demand both).
+  const answer = demoGoldAnswer(spec);
+  return {
+    ...row,
+    isGold: true,
+    goldActive: true,
+    goldDecision: answer.decision,
+    goldReasons: answer.reasons,
+    status: "final",
+    finalDecision: answer.decision,
+    finalReasons: answer.reasons,
+    finalInstruction: spec.instruction,
+    finalSource: "gold",
+    finalizedAt: importedAt,
   };
 }
 
+/** Whether the simulated history still has to be written: a two-label demo project none of the simulated annotators has labelled in. */
+async function historyPending(db: Db, project: { id: number; overlap: number }): Promise<boolean> {
+  // Demos seeded before overlap 2 keep their one-label pairs; the history's second labels would not fit them.
+  if (project.overlap !== DEMO_OVERLAP) return false;
+  const done = await db.label.findFirst({
+    where: { projectId: project.id, annotator: { email: { in: DEMO_SIMULATED_ANNOTATORS.map((a) => a.email) } } },
+    select: { id: true },
+  });
+  return done === null;
+}
+
+/** A stable submission id per (pair, annotator), so the history's labels are the same rows on every seed. */
+function historySubmissionId(externalId: string, email: string): string {
+  const h = createHash("sha256").update(`loupe-demo-history:${externalId}:${email}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /**
- * Loads the demo: four users, one project, `count` rendered pairs. Safe to re-run (a finished demo
- * is left alone) and to resume after a crash (pairs already in are skipped). Refuses databases that
- * hold real data.
+ * Writes the simulated history (lib/demo/history.ts) in one transaction, so a crash leaves all of
+ * it or none. Each label is its own statement, oldest first, through the real triggers: they count
+ * it, settle or route its pair and score gold, and the gold trigger pauses the careless annotator
+ * when their accuracy drops; from then on the statement inserts nothing for them, as the submit
+ * statement would refuse them. The label's 'label.create' audit row is written by the same
+ * statement, as lib/queue/sql.ts SUBMIT_SQL does.
+ */
+async function seedHistory(
+  db: Db,
+  projectId: number,
+  specs: DemoPairSpec[],
+  gold: Set<string>,
+  log: (s: string) => void,
+): Promise<void> {
+  const users = await db.user.findMany({
+    where: { email: { in: DEMO_SIMULATED_ANNOTATORS.map((a) => a.email) } },
+    select: { id: true, email: true },
+  });
+  const userOf = DEMO_SIMULATED_ANNOTATORS.map((a) => users.find((u) => u.email === a.email)!);
+  const pairs = await db.pair.findMany({ where: { projectId }, select: { id: true, externalId: true } });
+  const pairIdOf = new Map(pairs.map((p) => [p.externalId, p.id]));
+  const plan = planDemoHistory(specs, gold, new Date());
+  const started = Date.now();
+  const labels = await db.$transaction(
+    async (tx) => {
+      let n = 0;
+      for (const e of plan.events) {
+        const pairId = pairIdOf.get(e.externalId);
+        const user = userOf[e.sim]!;
+        if (pairId === undefined) throw new Error(`demo: history names pair ${e.externalId}, which is not in the project`);
+        n += await tx.$executeRaw`
+          WITH ins AS (
+            INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id, created_at)
+            SELECT p.id, p.project_id, ${user.id}, ${e.decision}::"Decision", ${e.reasons}::text[], ${e.recaption}::text,
+                   ${e.seconds}::real, ${historySubmissionId(e.externalId, user.email)}::uuid, ${e.at}::timestamptz
+            FROM pairs p
+            WHERE p.id = ${pairId} AND (p.is_gold OR p.taken < p.wanted)
+              AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = ${user.id})
+              AND NOT EXISTS (SELECT 1 FROM project_annotators pa
+                              WHERE pa.project_id = p.project_id AND pa.user_id = ${user.id} AND pa.paused_at IS NOT NULL)
+            RETURNING id, pair_id, annotator_id, decision, reasons, created_at
+          )
+          INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data, created_at)
+          SELECT annotator_id, 'label.create', 'pair', pair_id::text,
+                 jsonb_build_object('labelId', id::text, 'decision', decision, 'reasons', to_jsonb(reasons)), created_at
+          FROM ins`;
+      }
+      // The triggers stamp the transaction's now(); the history reads as it happened when pairs
+      // settle, route and pause at the time of the label that caused it.
+      await tx.$executeRaw`
+        UPDATE pairs p SET finalized_at = CASE WHEN p.final_source = 'consensus' THEN x.last ELSE p.finalized_at END,
+                           routed_at = CASE WHEN p.status = 'in_review' THEN x.last ELSE p.routed_at END
+        FROM (SELECT pair_id, max(created_at) AS last FROM labels WHERE project_id = ${projectId} GROUP BY pair_id) x
+        WHERE p.id = x.pair_id AND p.project_id = ${projectId} AND NOT p.is_gold`;
+      await tx.$executeRaw`
+        UPDATE audit_events e SET created_at = b.created_at FROM labels b
+        WHERE e.action = 'annotator.paused' AND e.data->>'projectId' = ${String(projectId)}
+          AND b.id = (e.data->>'labelId')::bigint`;
+      await tx.$executeRaw`
+        UPDATE project_annotators pa SET paused_at = e.created_at FROM audit_events e
+        WHERE e.action = 'annotator.paused' AND e.data->>'projectId' = ${String(projectId)}
+          AND pa.project_id = ${projectId} AND pa.user_id::text = e.subject_id`;
+      return n;
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  const paused = await db.projectAnnotator.count({ where: { projectId, pausedAt: { not: null } } });
+  log(`demo: simulated ${labels} labels by ${DEMO_SIMULATED_ANNOTATORS.length} annotators over the last week ` +
+    `(${paused} paused by the gold rule) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/**
+ * Loads the demo: four users to sign in as, three simulated annotators, one project with gold and a
+ * week of simulated labelling, `count` rendered pairs. Safe to re-run (a finished demo is left
+ * alone) and to resume after a crash (pairs already in are skipped; the history is all or nothing).
+ * Refuses databases that hold real data.
  */
 export async function seedDemo(
   db: Db,
@@ -159,7 +288,7 @@ export async function seedDemo(
   let project = await db.project.findUnique({ where: { name: DEMO_PROJECT_NAME } });
   if (project?.isDemo) {
     const have = await db.pair.count({ where: { projectId: project.id } });
-    if (have >= count) {
+    if (have >= count && !(await historyPending(db, project))) {
       // Already seeded: a demo database that people have since added users or projects to is
       // still theirs to restart, so nothing is refused here.
       await ensureDemoUsers(db, log);
@@ -182,6 +311,9 @@ export async function seedDemo(
         leaseSeconds: 600,
         rejectReasons: DEFAULT_REJECT_REASONS as unknown as Prisma.InputJsonValue,
         isDemo: true,
+        goldRate: DEMO_GOLD_FRACTION,
+        goldMinCount: DEMO_GOLD_MIN_COUNT,
+        goldAccuracyThreshold: DEMO_GOLD_ACCURACY_THRESHOLD,
       },
       update: {},
     });
@@ -189,6 +321,8 @@ export async function seedDemo(
   }
 
   const specs = generateDemoPairs(count);
+  const gold = pickDemoGold(specs);
+  const importedAt = new Date(Date.now() - DEMO_IMPORTED_DAYS_AGO * 24 * 3600 * 1000);
   const present = new Set(
     (
       await db.pair.findMany({
@@ -211,7 +345,7 @@ export async function seedDemo(
       const change = await computeChangeMap(src, edit);
       const heat = await putImage(db, dataDir, change.heatmap);
       return {
-        ...pairRow(project.id, project.overlap, spec, a.sha256, b.sha256),
+        ...pairRow(project.id, project.overlap, spec, a.sha256, b.sha256, gold.has(spec.externalId), importedAt),
         heatmapImage: heat.sha256,
         changeFraction: change.changedFraction,
         ssim: change.ssim,
@@ -223,7 +357,8 @@ export async function seedDemo(
     log(`demo: ${Math.min(start + batch.length, todo.length)}/${todo.length} pairs (${((Date.now() - started) / 1000).toFixed(1)}s)`);
   }
 
+  if (await historyPending(db, project)) await seedHistory(db, project.id, specs, gold, log);
   const total = await db.pair.count({ where: { projectId: project.id } });
-  log(`demo: done, ${total} pairs in "${DEMO_PROJECT_NAME}"`);
+  log(`demo: done, ${total} pairs in "${DEMO_PROJECT_NAME}" (${gold.size} of them gold)`);
   return { created: true, pairs: total };
 }

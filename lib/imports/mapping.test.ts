@@ -183,3 +183,91 @@ describe("guessMapping", () => {
     expect(validateMapping(m, ["a", "b"])).toHaveLength(3);
   });
 });
+
+describe("mapRecord: gold", () => {
+  const gold: TMapping = { ...base, gold: "gold", goldDecision: "gold_decision", goldReasons: "gold_reasons", goldInstruction: "gold_instruction" };
+  const ctx = { reasonCodes: new Set(["no_visible_edit", "wrong_object", "extra_change", "text_wrong"]) };
+  const goldOf = (extra: Record<string, unknown>, m: TMapping = gold) => candidate(mapRecord(row(extra), m, ctx)).gold;
+  const refusal = (extra: Record<string, unknown>, m: TMapping = gold) => reason(mapRecord(row(extra), m, ctx));
+
+  it("reads the flag as true/false, yes/no or 1/0, and leaves unflagged rows regular", () => {
+    for (const flag of [true, "true", "Yes", 1, "1", "y"]) {
+      expect(goldOf({ gold: flag, gold_decision: "accept" }), String(flag)).toEqual({ decision: "accept", reasons: [], instruction: null });
+    }
+    for (const flag of [false, "no", 0, "0", "", null, undefined]) {
+      expect(goldOf({ gold: flag, gold_decision: "reject", gold_reasons: "made_up" }), String(flag)).toBeNull();
+    }
+    expect(refusal({ gold: "maybe" })).toBe('column "gold": expected true/false, yes/no or 1/0, got "maybe"');
+    expect(candidate(mapRecord(row({ gold: true, gold_decision: "accept" }), base)).gold).toBeNull();
+  });
+
+  it("without a flag column, a row with an expected decision is gold", () => {
+    const noFlag: TMapping = { ...gold, gold: null };
+    expect(goldOf({ gold_decision: "accept" }, noFlag)).toEqual({ decision: "accept", reasons: [], instruction: null });
+    expect(goldOf({ gold_decision: "  " }, noFlag)).toBeNull();
+  });
+
+  it("requires a known decision, in any case and spelling of re-caption", () => {
+    expect(refusal({ gold: "yes" })).toBe('column "gold_decision": a gold pair needs its expected decision (accept, reject or recaption)');
+    expect(refusal({ gold: "yes", gold_decision: "maybe" })).toBe('column "gold_decision": expected accept, reject or recaption, got "maybe"');
+    expect(refusal({ gold: "yes" }, { ...base, gold: "gold" })).toBe(
+      'column "gold": a gold pair needs its expected decision; map a column to the gold decision',
+    );
+    expect(goldOf({ gold: 1, gold_decision: "ACCEPT" })?.decision).toBe("accept");
+    expect(goldOf({ gold: 1, gold_decision: "Re-caption", gold_instruction: "Make the car red" })).toEqual({
+      decision: "recaption", reasons: [], instruction: "Make the car red",
+    });
+  });
+
+  it("reads reasons from a list, a JSON array or codes separated by commas, pipes or semicolons", () => {
+    const expectReasons = (cell: unknown, codes: string[]) =>
+      expect(goldOf({ gold: 1, gold_decision: "reject", gold_reasons: cell })?.reasons, JSON.stringify(cell)).toEqual(codes);
+    expectReasons(["wrong_object", "extra_change"], ["wrong_object", "extra_change"]);
+    expectReasons('["wrong_object", "text_wrong"]', ["wrong_object", "text_wrong"]);
+    expectReasons("wrong_object, extra_change", ["wrong_object", "extra_change"]);
+    expectReasons("wrong_object|extra_change|wrong_object", ["wrong_object", "extra_change"]);
+    expectReasons("no_visible_edit; text_wrong;", ["no_visible_edit", "text_wrong"]);
+    expectReasons("", []);
+    expectReasons(undefined, []);
+  });
+
+  it("refuses reasons outside the project's taxonomy, and reasons on anything but a reject", () => {
+    expect(refusal({ gold: 1, gold_decision: "reject", gold_reasons: "wrong_object, blurry" })).toBe(
+      'column "gold_reasons": "blurry" is not a reject reason of this project (its codes: no_visible_edit, wrong_object, extra_change, text_wrong)',
+    );
+    expect(refusal({ gold: 1, gold_decision: "reject", gold_reasons: ["x1", "x2"] })).toMatch(/^column "gold_reasons": "x1", "x2" are not reject reasons of this project/);
+    expect(refusal({ gold: 1, gold_decision: "accept", gold_reasons: "wrong_object" })).toBe(
+      'column "gold_reasons": expected reasons go with a gold reject, not accept',
+    );
+    expect(refusal({ gold: 1, gold_decision: "reject", gold_reasons: 7 })).toBe(
+      'column "gold_reasons": expected reason codes (a list, or codes separated by commas), got 7',
+    );
+    // Without the project's codes (the preview of a file), any code is taken.
+    expect(candidate(mapRecord(row({ gold: 1, gold_decision: "reject", gold_reasons: "blurry" }), gold)).gold?.reasons).toEqual(["blurry"]);
+  });
+
+  it("requires the reference instruction of a gold re-caption, and keeps it only for a re-caption", () => {
+    expect(refusal({ gold: 1, gold_decision: "recaption", gold_instruction: " " })).toBe(
+      'column "gold_instruction": a gold re-caption needs its reference instruction',
+    );
+    expect(refusal({ gold: 1, gold_decision: "recaption" }, { ...gold, goldInstruction: null })).toBe(
+      'column "gold_decision": a gold re-caption needs its reference instruction; map a column to the gold instruction',
+    );
+    expect(goldOf({ gold: 1, gold_decision: "accept", gold_instruction: "Make the car red" })?.instruction).toBeNull();
+  });
+});
+
+describe("gold columns in mappings", () => {
+  it("are guessed from their canonical names and aliases, and checked like any other column", () => {
+    expect(guessMapping(["id", "instruction", "src", "edited", "is_gold", "Expected Decision", "expected_reasons", "reference_recaption"])).toMatchObject({
+      gold: "is_gold",
+      goldDecision: "Expected Decision",
+      goldReasons: "expected_reasons",
+      goldInstruction: "reference_recaption",
+      metadata: [],
+    });
+    expect(validateMapping({ ...base, gold: "gold", goldDecision: "answer" }, ["id", "instruction", "src", "dst", "gold"])).toEqual([
+      'Column "answer" for the gold decision is not in the file.',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // Turns one raw record into a candidate pair, and helps the admin build the column mapping. Kept free
 // of server-only imports: the preview UI uses describeValue, guessMapping and validateMapping too.
-import { scaleEditTask } from "./presets";
-import type { TCandidate, TImageRef, TMapResult, TMapping } from "./types";
+import { GOLD_COLUMN_NAMES, normalizeColumnName, scaleEditTask } from "./presets";
+import type { TCandidate, TGoldAnswer, TImageRef, TMapResult, TMapping } from "./types";
 
 export const MAX_INSTRUCTION_CHARS = 10_000;
 export const MAX_TEXT_CHARS = 10_000;
@@ -268,7 +268,71 @@ function booleanOf(values: Record<string, unknown>, column: string | null | unde
   throw invalid(column, "true/false, yes/no or 1/0", v);
 }
 
-export function mapRecord(values: Record<string, unknown>, mapping: TMapping): TMapResult {
+const GOLD_DECISIONS = new Set(["accept", "reject", "recaption"]);
+
+/** Reason codes from a list cell, a JSON array in a string, or a string separated by commas, pipes or semicolons. */
+function reasonCodesOf(v: unknown, column: string): string[] {
+  const list = asList(v);
+  let parts: unknown[];
+  if (list) parts = list;
+  else if (typeof v === "string") parts = v.split(/[,|;]/);
+  else if (v === undefined || v === null) parts = [];
+  else throw invalid(column, "reason codes (a list, or codes separated by commas)", v);
+  const codes = parts.map((p) => textOf(p, column)).filter((c): c is string => c !== null);
+  return [...new Set(codes)];
+}
+
+/**
+ * The row's gold answer, or null when it is not gold. A row is gold when its flag says so or, with
+ * no flag column mapped, when it has an expected decision. Reasons must be codes of the project's
+ * taxonomy (`reasonCodes`, when the caller knows the project).
+ */
+function goldOf(values: Record<string, unknown>, mapping: TMapping, reasonCodes: ReadonlySet<string> | undefined): TGoldAnswer | null {
+  const decisionColumn = mapping.goldDecision ?? null;
+  const rawDecision = decisionColumn ? textOf(values[decisionColumn], decisionColumn) : null;
+  const flag = mapping.gold ? booleanOf(values, mapping.gold) : null;
+  const isGold = mapping.gold ? flag === true : rawDecision !== null;
+  if (!isGold) return null;
+
+  if (!decisionColumn) throw new RowInvalid(`column "${mapping.gold}": a gold pair needs its expected decision; map a column to the gold decision`);
+  if (rawDecision === null) throw new RowInvalid(`column "${decisionColumn}": a gold pair needs its expected decision (accept, reject or recaption)`);
+  const decision = rawDecision.toLowerCase().replace(/[\s_-]+/g, "");
+  if (!GOLD_DECISIONS.has(decision)) throw invalid(decisionColumn, "accept, reject or recaption", values[decisionColumn]);
+
+  const reasons = mapping.goldReasons ? reasonCodesOf(values[mapping.goldReasons], mapping.goldReasons) : [];
+  if (reasons.length > 0 && decision !== "reject") {
+    throw new RowInvalid(`column "${mapping.goldReasons}": expected reasons go with a gold reject, not ${decision}`);
+  }
+  if (reasonCodes) {
+    const unknown = reasons.filter((r) => !reasonCodes.has(r));
+    if (unknown.length > 0) {
+      throw new RowInvalid(
+        `column "${mapping.goldReasons}": ${unknown.map((r) => show(r)).join(", ")} ${unknown.length === 1 ? "is not a reject reason" : "are not reject reasons"} ` +
+          `of this project (its codes: ${truncate([...reasonCodes].join(", "), 400)})`,
+      );
+    }
+  }
+
+  let instruction: string | null = null;
+  if (decision === "recaption") {
+    instruction = optionalText(values, mapping.goldInstruction, "reference re-caption");
+    if (instruction === null) {
+      throw new RowInvalid(
+        mapping.goldInstruction
+          ? `column "${mapping.goldInstruction}": a gold re-caption needs its reference instruction`
+          : `column "${decisionColumn}": a gold re-caption needs its reference instruction; map a column to the gold instruction`,
+      );
+    }
+  }
+  return { decision: decision as TGoldAnswer["decision"], reasons, instruction };
+}
+
+export interface TMapContext {
+  /** The project's reject reason codes: gold reasons outside them refuse the row. */
+  reasonCodes?: ReadonlySet<string>;
+}
+
+export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ctx: TMapContext = {}): TMapResult {
   try {
     const externalId = externalIdOf(values, mapping);
     const { text: instruction, alternatives } = instructionOf(values, mapping.instruction);
@@ -311,6 +375,7 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping): T
       verifierRecaption: optionalText(values, mapping.verifierRecaption, "re-caption"),
       modelVersion: optionalText(values, mapping.modelVersion, "model version"),
       metadata,
+      gold: goldOf(values, mapping, ctx.reasonCodes),
     };
     return { ok: true, candidate };
   } catch (err) {
@@ -337,6 +402,10 @@ const TARGET_LABELS: Record<TColumnTarget, string> = {
   verifierFailureClass: "the verifier's failure class",
   verifierRecaption: "the verifier's re-caption",
   modelVersion: "the model version",
+  gold: "the gold flag",
+  goldDecision: "the gold decision",
+  goldReasons: "the gold reasons",
+  goldInstruction: "the gold reference re-caption",
 };
 
 const REQUIRED: TColumnTarget[] = ["instruction", "source", "edited"];
@@ -372,7 +441,7 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
 
 // Likely column names per target, best first; compared after lower-casing and turning spaces and
 // dashes into underscores.
-const GUESSES: Partial<Record<TColumnTarget | "externalId", string[]>> = {
+const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> = {
   externalId: ["id", "external_id", "externalid", "pair_id", "sample_id", "uid", "uuid", "key"],
   instruction: ["instruction", "edit_instruction", "edit_prompt", "prompt", "prompt_en", "instruction_en", "edited_prompt_list", "edit_text"],
   instructionCn: ["instruction_cn", "prompt_cn", "instruction_zh", "prompt_zh"],
@@ -389,9 +458,10 @@ const GUESSES: Partial<Record<TColumnTarget | "externalId", string[]>> = {
   verifierFailureClass: ["verifier_failure_class", "failure_class"],
   verifierRecaption: ["verifier_recaption", "recaption", "re_caption"],
   modelVersion: ["model_version"],
+  ...GOLD_COLUMN_NAMES,
 };
 
-const normalizeName = (c: string) => c.trim().toLowerCase().replace(/[\s-]+/g, "_");
+const normalizeName = normalizeColumnName;
 
 /**
  * A first mapping from column names alone. Required targets with no likely column are left as ""
@@ -401,7 +471,7 @@ export function guessMapping(columns: string[]): TMapping {
   const byName = new Map<string, string>();
   for (const c of columns) if (!byName.has(normalizeName(c))) byName.set(normalizeName(c), c);
   const used = new Set<string>();
-  const pick = (names: string[] | undefined): string | null => {
+  const pick = (names: readonly string[] | undefined): string | null => {
     for (const n of names ?? []) {
       const c = byName.get(n);
       if (c !== undefined && !used.has(c)) {
@@ -428,6 +498,10 @@ export function guessMapping(columns: string[]): TMapping {
     verifierFailureClass: pick(GUESSES.verifierFailureClass),
     verifierRecaption: pick(GUESSES.verifierRecaption),
     modelVersion: pick(GUESSES.modelVersion),
+    gold: pick(GUESSES.gold),
+    goldDecision: pick(GUESSES.goldDecision),
+    goldReasons: pick(GUESSES.goldReasons),
+    goldInstruction: pick(GUESSES.goldInstruction),
     dedupe: "externalId",
   };
   mapping.metadata = columns.filter((c) => !used.has(c));

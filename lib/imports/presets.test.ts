@@ -74,3 +74,13 @@ describe("scaleEditTask", () => {
     expect(mapRecord(values, PRESETS.scaleedit.mapping)).toMatchObject({ ok: true, candidate: { task: "teleportation", subtask: null } });
   });
 });
+
+describe("presetMapping and gold", () => {
+  it("maps gold columns a team added to a published layout instead of keeping them as metadata", () => {
+    const m = presetMapping("ultraedit", ["edit_prompt", "source_image", "edited_image", "gold", "gold_decision", "gold_reasons"]);
+    expect(m).toMatchObject({ gold: "gold", goldDecision: "gold_decision", goldReasons: "gold_reasons" });
+    expect(m.goldInstruction).toBeUndefined();
+    expect(m.metadata).toEqual([]);
+    expect(presetMapping("ultraedit", ["edit_prompt", "source_image", "edited_image"]).gold).toBeUndefined();
+  });
+});

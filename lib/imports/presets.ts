@@ -100,6 +100,32 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   },
 };
 
+/**
+ * Column names that mark gold pairs and carry their answers, best first per target; matched after
+ * lower-casing and turning spaces and dashes into underscores. No published dataset has them: a
+ * manifest gains them when a team adds its own gold, whatever layout it started from.
+ */
+export const GOLD_COLUMN_NAMES = {
+  gold: ["gold", "is_gold", "gold_pair"],
+  goldDecision: ["gold_decision", "expected_decision", "gold_answer"],
+  goldReasons: ["gold_reasons", "expected_reasons", "gold_reject_reasons"],
+  goldInstruction: ["gold_instruction", "reference_recaption", "gold_recaption", "reference_instruction", "expected_instruction"],
+} as const satisfies Record<"gold" | "goldDecision" | "goldReasons" | "goldInstruction", readonly string[]>;
+
+export const normalizeColumnName = (c: string) => c.trim().toLowerCase().replace(/[\s-]+/g, "_");
+
+/** The file's gold columns by target, for the targets it has one for. */
+export function goldColumns(columns: string[]): Partial<Record<keyof typeof GOLD_COLUMN_NAMES, string>> {
+  const byName = new Map<string, string>();
+  for (const c of columns) if (!byName.has(normalizeColumnName(c))) byName.set(normalizeColumnName(c), c);
+  const out: Partial<Record<keyof typeof GOLD_COLUMN_NAMES, string>> = {};
+  for (const [target, names] of Object.entries(GOLD_COLUMN_NAMES) as [keyof typeof GOLD_COLUMN_NAMES, readonly string[]][]) {
+    const hit = names.map((n) => byName.get(n)).find((c) => c !== undefined);
+    if (hit) out[target] = hit;
+  }
+  return out;
+}
+
 /** The preset whose signature columns are all present (the most specific one if several fit). */
 export function suggestPreset(columns: string[]): TPresetName | null {
   const have = new Set(columns);
@@ -128,7 +154,8 @@ function mappedColumns(mapping: TMapping): Set<string> {
  * so nothing a dataset ships is dropped. Image bytes are never copied into metadata anyway.
  */
 export function presetMapping(name: TPresetName, columns: string[]): TMapping {
-  const base = PRESETS[name].mapping;
+  // Gold columns a team added to a published layout are mapped, not buried in metadata.
+  const base = { ...PRESETS[name].mapping, ...goldColumns(columns) };
   const have = new Set(columns);
   const used = mappedColumns(base);
   const metadata = (base.metadata ?? []).filter((c) => have.has(c));

@@ -51,6 +51,8 @@ interface ImportRow {
   file_index: number;
   record_index: string;
   bytes_done: string;
+  /** The project's reject reason codes, which gold rows' expected reasons must be among. */
+  reason_codes: string[];
 }
 
 const running = new Set<string>();
@@ -122,8 +124,11 @@ export async function runImport(database: Database, importId: string | bigint, o
 
 async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | undefined> {
   const rows = await runner.query<ImportRow>(
-    `SELECT id::text, project_id, status::text, format, request, files, file_index, record_index::text, bytes_done::text
-       FROM imports WHERE id = $1`,
+    `SELECT i.id::text, i.project_id, i.status::text, i.format, i.request, i.files, i.file_index, i.record_index::text,
+            i.bytes_done::text,
+            ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.reject_reasons) = 'array'
+                                                                  THEN p.reject_reasons ELSE '[]' END) e) AS reason_codes
+       FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = $1`,
     [id],
   );
   return rows[0];
@@ -330,12 +335,13 @@ async function prepareBatch(
 ): Promise<PreparedBatch> {
   const bad: BadRow[] = [];
   const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
+  const ctx = { reasonCodes: new Set(imp.reason_codes) };
   for (const rec of batch) {
     if (!rec.ok) {
       bad.push({ loc: rec.loc, reason: rec.reason });
       continue;
     }
-    const m = mapRecord(rec.values, imp.request.mapping);
+    const m = mapRecord(rec.values, imp.request.mapping, ctx);
     if (m.ok) mapped.push({ loc: rec.loc, c: m.candidate });
     else bad.push({ loc: rec.loc, reason: m.reason });
   }
@@ -486,23 +492,48 @@ async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[]):
     ready.map((r) => r.change?.changedFraction ?? null),
     ready.map((r) => r.change?.ssim ?? null),
     ready.map((r) => r.change?.changeOutsideMask ?? null),
+    ready.map((r) => r.c.gold !== null),
+    ready.map((r) => r.c.gold?.decision ?? null),
+    ready.map((r) => JSON.stringify(r.c.gold?.reasons ?? [])),
+    ready.map((r) => r.c.gold?.instruction ?? null),
   ]);
   return Number(rows[0]?.n ?? 0);
 }
 
 // Bulk insert as one statement over parallel arrays: one round trip and one plan per batch. ON
 // CONFLICT on (project_id, external_id) makes a re-imported or resumed row a no-op, and the count
-// tells inserted from already present.
+// tells inserted from already present. A gold row arrives final with its known answer (the schema's
+// CHECKs require both); its reasons travel as JSON because unnest would flatten a text[][].
 const INSERT_PAIRS_SQL = `
 WITH ins AS (
   INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn,
                      task, subtask, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
                      verifier_valid, verifier_failure_class, verifier_recaption, model_version, metadata,
-                     source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted)
-  SELECT $1, t.*, (SELECT overlap FROM projects WHERE id = $1)
+                     source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted,
+                     is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
+                     status, final_decision, final_reasons, final_instruction, final_source, finalized_at)
+  SELECT $1, t.external_id, t.source_image, t.edited_image, t.mask_image, t.instruction, t.instruction_cn,
+         t.task, t.subtask, t.vs_if, t.vs_ec, t.vs_gq, t.vs_overall,
+         t.verifier_valid, t.verifier_failure_class, t.verifier_recaption, t.model_version, t.metadata,
+         t.source_preview, t.edited_preview, t.heatmap_image, t.change_fraction, t.ssim, t.change_outside_mask,
+         (SELECT overlap FROM projects WHERE id = $1),
+         g.is_gold, g.is_gold, g.decision, g.reasons, g.reference,
+         CASE WHEN g.is_gold THEN 'final' ELSE 'open' END::"PairStatus", g.decision,
+         CASE WHEN g.decision = 'reject' THEN g.reasons ELSE ARRAY[]::text[] END,
+         CASE WHEN g.decision = 'recaption' THEN g.reference WHEN g.is_gold THEN t.instruction END,
+         CASE WHEN g.is_gold THEN 'gold' END,
+         CASE WHEN g.is_gold THEN now() END
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                 $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
-                $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[]) AS t
+                $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[],
+                $25::boolean[], $26::text[], $27::jsonb[], $28::text[])
+           AS t(external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
+                vs_if, vs_ec, vs_gq, vs_overall, verifier_valid, verifier_failure_class, verifier_recaption,
+                model_version, metadata, source_preview, edited_preview, heatmap_image, change_fraction, ssim,
+                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction),
+         LATERAL (SELECT t.is_gold, t.gold_decision::"Decision" AS decision,
+                         ARRAY(SELECT jsonb_array_elements_text(t.gold_reasons)) AS reasons,
+                         t.gold_instruction AS reference) g
   ON CONFLICT (project_id, external_id) DO NOTHING
   RETURNING 1
 )

@@ -26,6 +26,10 @@ export const ZMapping = z.object({
   verifierFailureClass: optColumn,
   verifierRecaption: optColumn,
   modelVersion: optColumn,
+  gold: optColumn,
+  goldDecision: optColumn,
+  goldReasons: optColumn,
+  goldInstruction: optColumn,
   metadata: z.array(column).max(200).optional(),
   dedupe: z.enum(["externalId", "externalIdAndImages"]).optional(),
   /** "scaleedit": split `edit_task` into family (task) and subtask with the ScaleEdit taxonomy. */

@@ -55,6 +55,15 @@ export interface TMapping {
   verifierFailureClass?: string | null;
   verifierRecaption?: string | null;
   modelVersion?: string | null;
+  /**
+   * Gold: a flag column marking the row as a gold pair (true/false, yes/no, 1/0), its expected
+   * decision, expected reject reasons and reference re-caption. Without a flag column, a row with
+   * an expected decision is gold.
+   */
+  gold?: string | null;
+  goldDecision?: string | null;
+  goldReasons?: string | null;
+  goldInstruction?: string | null;
   /** Columns copied into metadata as they are (image-byte columns are never copied). */
   metadata?: string[];
   dedupe?: TDedupe;
@@ -85,6 +94,16 @@ export interface TCandidate {
   verifierRecaption: string | null;
   modelVersion: string | null;
   metadata: Record<string, unknown>;
+  /** The known answer when the row is a gold pair, else null. */
+  gold: TGoldAnswer | null;
+}
+
+export interface TGoldAnswer {
+  decision: "accept" | "reject" | "recaption";
+  /** Expected reject reasons (codes of the project's taxonomy); a check passes with any one of them. */
+  reasons: string[];
+  /** Reference re-caption; set only with the decision "recaption". */
+  instruction: string | null;
 }
 
 export type TMapResult = { ok: true; candidate: TCandidate } | { ok: false; reason: string };
