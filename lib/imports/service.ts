@@ -27,6 +27,8 @@ export interface TSourceContext {
   cliPath?: string;
   /** Who asks: an upload can only be imported by the admin who uploaded it. */
   actorId?: number | null;
+  /** The project's reject reason codes, so the preview refuses unknown gold reasons as the import will. */
+  reasonCodes?: ReadonlySet<string>;
 }
 
 export async function resolveSource(database: Database, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
@@ -96,7 +98,7 @@ export async function previewImport(database: Database, req: TImportRequest, ctx
       if (!rec.ok) return { loc: rec.loc, values: {}, ok: false, reason: rec.reason };
       const values = Object.fromEntries(Object.entries(rec.values).map(([k, v]) => [k, describeValue(v)]));
       if (mappingErrors.length > 0) return { loc: rec.loc, values, ok: false, reason: "The mapping is incomplete." };
-      const m = mapRecord(rec.values, mapping);
+      const m = mapRecord(rec.values, mapping, { reasonCodes: ctx.reasonCodes });
       if (!m.ok) return { loc: rec.loc, values, ok: false, reason: m.reason };
       const c = m.candidate;
       return {
@@ -111,6 +113,7 @@ export async function previewImport(database: Database, req: TImportRequest, ctx
           source: describeRef(c.source),
           edited: describeRef(c.edited),
           mask: c.mask ? describeRef(c.mask) : null,
+          gold: c.gold?.decision ?? null,
         },
       };
     });

@@ -3,6 +3,7 @@ import { getDatabase } from "@/lib/db";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel } from "@/lib/queue/submit";
 import { ZLabelRequest } from "@/lib/queue/schemas";
+import { PausedError } from "@/lib/errors";
 
 // POST /api/labels → { label, replayed, next? }. Replaying a submissionId returns the stored label
 // (200). With `claimNext`, the next pair is claimed after the decision is stored and returned as
@@ -17,7 +18,8 @@ export const POST = route({ permission: "annotate:pair", input: ZLabelRequest },
     return { ...result, next };
   } catch (err) {
     // The decision is stored; a failed claim must not make it look lost. The page claims on its own.
-    console.error("[loupe] claim after submit failed", err);
+    // A decision that paused its annotator (gold check) makes the follow-up claim refuse: expected.
+    if (!(err instanceof PausedError)) console.error("[loupe] claim after submit failed", err);
     return result;
   }
 });

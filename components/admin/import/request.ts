@@ -42,6 +42,10 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "verifierFailureClass", label: "Verifier: failure class" },
   { field: "verifierRecaption", label: "Verifier: re-caption" },
   { field: "modelVersion", label: "Model version" },
+  { field: "gold", label: "Gold: flag (true/false)" },
+  { field: "goldDecision", label: "Gold: expected decision" },
+  { field: "goldReasons", label: "Gold: expected reasons" },
+  { field: "goldInstruction", label: "Gold: reference re-caption" },
 ];
 
 /** The mapping while it is being edited: required targets may still be unset. */

@@ -5,11 +5,14 @@ import { importRoot } from "@/lib/imports/config";
 import { ZImportRequest } from "@/lib/imports/schemas";
 import { previewImport } from "@/lib/imports/service";
 import { NotFoundError } from "@/lib/errors";
+import { parseReasons } from "@/lib/projects/reasons";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ user, input, params }) => {
   const database = await getDatabase();
-  if (!(await database.prisma.project.findUnique({ where: { id: params.projectId }, select: { id: true } }))) throw new NotFoundError("Project not found.");
-  return previewImport(database, input, { importRoot: importRoot(), actorId: user.id });
+  const project = await database.prisma.project.findUnique({ where: { id: params.projectId }, select: { rejectReasons: true } });
+  if (!project) throw new NotFoundError("Project not found.");
+  const reasonCodes = new Set(parseReasons(project.rejectReasons).map((r) => r.code));
+  return previewImport(database, input, { importRoot: importRoot(), actorId: user.id, reasonCodes });
 });
