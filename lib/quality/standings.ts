@@ -1,0 +1,155 @@
+import "server-only";
+import type { Db } from "../db/connect";
+
+/** How many of an annotator's most recent labels in the project the median time is taken over. */
+export const MEDIAN_WINDOW = 1_000;
+/** Labels per hour looks at this many days back. */
+export const RATE_DAYS = 30;
+
+export interface TStanding {
+  userId: number;
+  name: string;
+  email: string;
+  labels: number;
+  /** Gold checks since the last lift (what the pause rule counts), from loupe_gold_accuracy. */
+  goldChecks: number;
+  goldCorrect: number;
+  /** goldCorrect / goldChecks, null before the first check. */
+  goldAccuracy: number | null;
+  /** Every gold check on a still-active gold pair, lifts ignored. */
+  lifetimeGoldChecks: number;
+  lifetimeGoldCorrect: number;
+  /** Labels on final, non-gold pairs, and how many of them equal the final decision. */
+  finalLabels: number;
+  agreeing: number;
+  /** agreeing / finalLabels, null when none of their pairs is final yet. */
+  agreement: number | null;
+  /** Median seconds per pair over their most recent MEDIAN_WINDOW labels in the project. */
+  medianSeconds: number | null;
+  /** Labels in the last RATE_DAYS days divided by the distinct clock hours (UTC) they labelled in. */
+  labelsPerHour: number | null;
+  /** Gold checks still needed before the pause rule can apply (0: it applies now). */
+  checksToGo: number;
+  /** Under the threshold after the minimum count with the current settings: the rule pauses (or would pause) them. */
+  ruleApplies: boolean;
+  pause: null | { pausedAt: Date; reason: string | null; byRule: boolean };
+  lastLift: null | { liftedAt: Date; liftedBy: string | null };
+}
+
+export interface TStandings {
+  goldMinCount: number;
+  goldAccuracyThreshold: number;
+  annotators: TStanding[];
+}
+
+type Row = {
+  user_id: number;
+  name: string;
+  email: string;
+  labels: bigint | null;
+  final_labels: bigint | null;
+  agreeing: bigint | null;
+  life_checks: bigint | null;
+  life_correct: bigint | null;
+  checks: number;
+  correct: number;
+  median: number | null;
+  recent: bigint;
+  hours: bigint;
+  paused_at: Date | null;
+  pause_reason: string | null;
+  paused_by_rule: boolean | null;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+};
+
+/**
+ * Per annotator who has labelled in the project or has a pause row. One pass over the project's
+ * labels (joined to their pairs for agreement) gives the totals; the per-person figures then come
+ * from the per-annotator indexes: labels_gold_idx for gold since the lift, labels(annotator_id,
+ * created_at) for the recent window and the last 30 days.
+ */
+export async function getStandings(db: Db, projectId: number): Promise<TStandings> {
+  const settings = await db.project.findUnique({
+    where: { id: projectId },
+    select: { goldMinCount: true, goldAccuracyThreshold: true },
+  });
+  if (!settings) return { goldMinCount: 0, goldAccuracyThreshold: 0, annotators: [] };
+  const rows = await db.$queryRaw<Row[]>`
+    WITH totals AS (
+      SELECT b.annotator_id, count(*) AS labels,
+             count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold) AS final_labels,
+             count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold AND b.decision = p.final_decision) AS agreeing,
+             count(*) FILTER (WHERE b.gold_correct IS NOT NULL AND p.gold_active) AS life_checks,
+             count(*) FILTER (WHERE b.gold_correct AND p.gold_active) AS life_correct
+      FROM labels b JOIN pairs p ON p.id = b.pair_id
+      WHERE b.project_id = ${projectId}
+      GROUP BY b.annotator_id
+    ), people AS (
+      SELECT annotator_id AS user_id FROM totals
+      UNION
+      SELECT user_id FROM project_annotators WHERE project_id = ${projectId}
+    )
+    SELECT u.id AS user_id, u.name, u.email, t.labels, t.final_labels, t.agreeing, t.life_checks, t.life_correct,
+           g.checks, g.correct, m.median, h.recent, h.hours,
+           pa.paused_at, pa.pause_reason, pe.paused_by_rule, pa.lifted_at, lu.name AS lifted_by
+    FROM people x
+    JOIN users u ON u.id = x.user_id
+    LEFT JOIN totals t ON t.annotator_id = u.id
+    LEFT JOIN project_annotators pa ON pa.project_id = ${projectId} AND pa.user_id = u.id
+    LEFT JOIN users lu ON lu.id = pa.lifted_by
+    CROSS JOIN LATERAL loupe_gold_accuracy(${projectId}, u.id) g
+    LEFT JOIN LATERAL (
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds_spent) AS median
+      FROM (SELECT seconds_spent FROM labels
+            WHERE annotator_id = u.id AND project_id = ${projectId}
+            ORDER BY created_at DESC LIMIT ${MEDIAN_WINDOW}) r
+    ) m ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS recent, count(DISTINCT date_trunc('hour', created_at AT TIME ZONE 'UTC')) AS hours
+      FROM labels
+      WHERE annotator_id = u.id AND project_id = ${projectId} AND created_at > now() - make_interval(days => ${RATE_DAYS})
+    ) h ON true
+    -- Who paused them: the gold trigger writes the audit row with no actor, an admin with theirs.
+    LEFT JOIN LATERAL (
+      SELECT e.actor_id IS NULL AS paused_by_rule FROM audit_events e
+      WHERE pa.paused_at IS NOT NULL AND e.action = 'annotator.paused' AND e.subject_type = 'user'
+        AND e.subject_id = u.id::text AND e.created_at >= pa.paused_at
+        AND e.data->>'projectId' = ${String(projectId)}
+      ORDER BY e.created_at LIMIT 1
+    ) pe ON true`;
+  const minCount = settings.goldMinCount;
+  const threshold = Number(settings.goldAccuracyThreshold.toPrecision(6));
+  const annotators = rows.map((r): TStanding => {
+    const finalLabels = Number(r.final_labels ?? 0);
+    const agreeing = Number(r.agreeing ?? 0);
+    const recent = Number(r.recent);
+    const hours = Number(r.hours);
+    const accuracy = r.checks > 0 ? r.correct / r.checks : null;
+    return {
+      userId: r.user_id,
+      name: r.name,
+      email: r.email,
+      labels: Number(r.labels ?? 0),
+      goldChecks: r.checks,
+      goldCorrect: r.correct,
+      goldAccuracy: accuracy,
+      lifetimeGoldChecks: Number(r.life_checks ?? 0),
+      lifetimeGoldCorrect: Number(r.life_correct ?? 0),
+      finalLabels,
+      agreeing,
+      agreement: finalLabels > 0 ? agreeing / finalLabels : null,
+      medianSeconds: r.median === null ? null : Number(r.median),
+      labelsPerHour: hours > 0 ? recent / hours : null,
+      checksToGo: Math.max(0, minCount - r.checks),
+      // Math.fround: the trigger compares against the REAL column, so a tie must round the same way.
+      ruleApplies: accuracy !== null && r.checks >= minCount && Math.fround(accuracy) < Math.fround(threshold),
+      pause: r.paused_at ? { pausedAt: r.paused_at, reason: r.pause_reason, byRule: r.paused_by_rule ?? false } : null,
+      lastLift: r.lifted_at ? { liftedAt: r.lifted_at, liftedBy: r.lifted_by } : null,
+    };
+  });
+  annotators.sort(
+    (a, b) => Number(Boolean(b.pause)) - Number(Boolean(a.pause)) || b.labels - a.labels || a.name.localeCompare(b.name),
+  );
+  return { goldMinCount: minCount, goldAccuracyThreshold: threshold, annotators };
+}
