@@ -126,7 +126,11 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
 
   it("an overlap change reaches only open pairs nobody has started, across keyset batches", async () => {
     const total = OVERLAP_BATCH + 12;
-    const project = await makeProject(t.prisma, { pairs: total, overlap: 2 });
+    const project = await makeProject(t.prisma, { pairs: 0, overlap: 2 });
+    // One INSERT … SELECT: createMany of 5,000 rows costs seconds on PGlite.
+    await t.prisma.$executeRaw`
+      INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)
+      SELECT ${project.id}, 'e-' || n, repeat('0', 64), repeat('0', 64), 'instruction ' || n, 2 FROM generate_series(1, ${total}) n`;
     const [a, b, admin] = await makeUsers(t.prisma, 3, "overlap");
     const ids = (await t.prisma.pair.findMany({ where: { projectId: project.id }, select: { id: true }, orderBy: { id: "asc" } })).map((p) => p.id);
     // Started pairs, each a different way: a live lease; one label of two; both labels (final).
