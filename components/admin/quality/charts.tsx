@@ -142,9 +142,9 @@ export function GoldAccuracyChart({ rows, threshold, minCount }: { rows: TGoldBa
         head: ["Annotator", "Accuracy", "Correct / checks", "Threshold applies"],
         rows: rows.map((r) => [r.name, formatPercent(r.accuracy, 1), `${r.correct} / ${r.checks}`, r.early ? `not yet (${r.checks} of ${minCount})` : "yes"]),
       }}
-      height={Math.max(160, 36 * data.length + 56)}
+      height={Math.max(170, 36 * data.length + 72)}
     >
-      <BarChart data={data} layout="vertical" accessibilityLayer={false} margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
+      <BarChart data={data} layout="vertical" accessibilityLayer={false} margin={{ top: 24, right: 24, bottom: 8, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} />
         <YAxis type="category" dataKey="name" width={140} />

@@ -15,6 +15,14 @@ export interface TPausedAnnotator {
   byRule: boolean;
   /** Under the threshold after the minimum count with the current settings. */
   ruleApplies: boolean;
+  goldChecks: number;
+  goldAccuracy: number | null;
+}
+
+function ruleNow(a: TPausedAnnotator, minCount: number): string {
+  if (a.ruleApplies) return `With the current settings the rule still holds: ${Math.round((a.goldAccuracy ?? 0) * 100)}% over ${a.goldChecks} gold checks.`;
+  if (a.goldChecks < minCount) return `With the current settings the rule would not pause them now: ${a.goldChecks} of the ${minCount} gold checks it needs.`;
+  return `With the current settings the rule would not pause them now: ${Math.round((a.goldAccuracy ?? 0) * 100)}% over ${a.goldChecks} gold checks.`;
 }
 
 /**
@@ -71,10 +79,7 @@ export function PausedBanner({ projectId, paused, minCount, canManage }: {
                 </p>
                 {a.reason ? <p className="mt-0.5">{a.reason}</p> : null}
                 <p className="mt-0.5 text-amber-900">
-                  {a.ruleApplies
-                    ? "Under the current settings their gold accuracy is still under the threshold."
-                    : "Under the current settings their gold accuracy is not under the threshold."}{" "}
-                  A lift restarts the count: the rule applies again after {minCount} fresh gold checks.
+                  {ruleNow(a, minCount)} A lift restarts the count: the rule applies again after {minCount} fresh gold checks.
                 </p>
                 {canManage ? (
                   confirming === a.userId ? (

@@ -34,7 +34,19 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
   const canManage = can(user.role, "project:manage");
   const paused = standings.annotators.flatMap((s) =>
     s.pause
-      ? [{ userId: s.userId, name: s.name, email: s.email, pausedAt: s.pause.pausedAt.toISOString(), reason: s.pause.reason, byRule: s.pause.byRule, ruleApplies: s.ruleApplies }]
+      ? [
+          {
+            userId: s.userId,
+            name: s.name,
+            email: s.email,
+            pausedAt: s.pause.pausedAt.toISOString(),
+            reason: s.pause.reason,
+            byRule: s.pause.byRule,
+            ruleApplies: s.ruleApplies,
+            goldChecks: s.goldChecks,
+            goldAccuracy: s.goldAccuracy,
+          },
+        ]
       : [],
   );
   const goldBars = standings.annotators
