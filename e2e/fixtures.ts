@@ -169,6 +169,50 @@ export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotato
   return r.rows.map((x) => x.pair_id);
 }
 
+// ---- Review and gold helpers ---------------------------------------------------------------------
+
+/**
+ * A label written straight into the database, as if the annotator had submitted it: the label
+ * triggers count it and, with the pair's last wanted label, settle the pair or route it to review.
+ */
+export async function insertLabel(
+  db: pg.Pool,
+  opts: { pairId: string; projectId?: number; annotatorId: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; recaption?: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
+     SELECT p.id, p.project_id, $2, $3::"Decision", $4::text[], $5, 4.2, gen_random_uuid() FROM pairs p WHERE p.id = $1`,
+    [opts.pairId, opts.annotatorId, opts.decision, opts.reasons ?? [], opts.recaption ?? null],
+  );
+}
+
+export interface StoredPairOutcome {
+  status: string;
+  finalDecision: string | null;
+  finalInstruction: string | null;
+  finalReasons: string[];
+  finalSource: string | null;
+  reviewReasons: string[];
+  reviewedBy: number | null;
+  reviewNote: string | null;
+  isGold: boolean;
+  goldActive: boolean;
+  goldDecision: string | null;
+  goldReasons: string[];
+}
+
+/** The consensus, review and gold columns of one pair. */
+export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPairOutcome> {
+  const r = await db.query<StoredPairOutcome>(
+    `SELECT status::text AS status, final_decision::text AS "finalDecision", final_instruction AS "finalInstruction",
+            final_reasons AS "finalReasons", final_source AS "finalSource", review_reasons AS "reviewReasons",
+            reviewed_by AS "reviewedBy", review_note AS "reviewNote", is_gold AS "isGold", gold_active AS "goldActive",
+            gold_decision::text AS "goldDecision", gold_reasons AS "goldReasons"
+     FROM pairs WHERE id = $1`,
+    [pairId],
+  );
+  return r.rows[0]!;
+}
 /** Pauses an annotator in a project straight in the database, as the gold trigger would. */
 export async function seedPause(db: pg.Pool, projectId: number, userId: number, reason: string): Promise<void> {
   await db.query(

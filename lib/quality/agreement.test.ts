@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
 import {
   cohensKappa,
+  cohensKappaFromContingency,
+  compositionsOf,
   fleissKappa,
+  fleissKappaFromCompositions,
   krippendorffAlpha,
+  krippendorffAlphaFromCompositions,
   pairwiseCohen,
   percentAgreement,
+  percentAgreementFromCompositions,
   summarize,
+  summarizeCompositions,
   toMatrix,
+  type TComposition,
+  type TContingency,
   type TRatings,
 } from "./agreement";
 
@@ -309,5 +317,187 @@ describe("toMatrix and summarize", () => {
     expect(s.fleiss.kappa).toBeCloseTo(pi, 12);
     expect(s.alpha.alpha).toBeCloseTo(1 - (99 / 100) * (1 - pi), 12);
     expect(pairwiseCohen(matrix, raters)[0]!.kappa).toBeCloseTo(0.4, 12);
+  });
+});
+
+// ---- Compositions and contingency tables ------------------------------------------------------
+
+/** mulberry32: a tiny seeded PRNG, so a failing random case can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A units × raters matrix with some cells missing, over `categories`. */
+function randomMatrix(random: () => number, units: number, raters: number, categories: string[], missing: number): TRatings {
+  return Array.from({ length: units }, () =>
+    Array.from({ length: raters }, () => (random() < missing ? null : categories[Math.floor(random() * categories.length)]!)),
+  );
+}
+
+/** The histogram a database would return: identical compositions merged, in a shuffled order. */
+function histogram(matrix: TRatings, random: () => number): TComposition[] {
+  const byKey = new Map<string, TComposition>();
+  for (const { counts } of compositionsOf(matrix)) {
+    const key = JSON.stringify(Object.entries(counts).sort());
+    const seen = byKey.get(key);
+    if (seen) seen.weight++;
+    else byKey.set(key, { counts: { ...counts }, weight: 1 });
+  }
+  const list = [...byKey.values()];
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+  return list;
+}
+
+describe("statistics from weighted compositions", () => {
+  it("reproduce the Fleiss (1971) and Krippendorff (2011) examples from their count tables", () => {
+    const fleissCounts = [
+      [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+      [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    ];
+    const fleiss = fleissKappaFromCompositions(
+      fleissCounts.map((row) => ({ counts: Object.fromEntries(row.map((c, j) => [String(j + 1), c])), weight: 1 })),
+    );
+    expect(fleiss.kappa).toBeCloseTo(0.21, 3);
+    expect(fleiss.observed).toBeCloseTo(0.378, 3);
+    expect(fleiss.expected).toBeCloseTo(0.213, 3);
+    // Krippendorff's 11 pairable units as compositions: 8 agreeing units and the three that do not
+    // (unit 12, a single value, adds nothing).
+    const alpha = krippendorffAlphaFromCompositions([
+      { counts: { "1": 3 }, weight: 1 },
+      { counts: { "2": 3, "3": 1 }, weight: 1 },
+      { counts: { "3": 4 }, weight: 2 },
+      { counts: { "2": 4 }, weight: 2 },
+      { counts: { "1": 1, "2": 1, "3": 1, "4": 1 }, weight: 1 },
+      { counts: { "4": 4 }, weight: 1 },
+      { counts: { "1": 3, "2": 1 }, weight: 1 },
+      { counts: { "5": 3 }, weight: 1 },
+      { counts: { "1": 2 }, weight: 1 },
+      { counts: { "3": 1 }, weight: 1 },
+    ]);
+    expect(alpha.n).toBe(40);
+    expect(alpha.alpha).toBeCloseTo(0.743, 3);
+  });
+
+  it("give exactly the matrix results on seeded random matrices, whatever the grouping and order", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = seeded(seed);
+      const categories = ["accept", "reject", "recaption", "x", "y"].slice(0, 1 + Math.floor(random() * 4));
+      const matrix = randomMatrix(random, 1 + Math.floor(random() * 60), 2 + Math.floor(random() * 6), categories, random() * 0.6);
+      const grouped = histogram(matrix, random);
+      expect(percentAgreementFromCompositions(grouped), `seed ${seed}`).toBe(percentAgreement(matrix));
+      expect(fleissKappaFromCompositions(grouped), `seed ${seed}`).toEqual(fleissKappa(matrix));
+      expect(krippendorffAlphaFromCompositions(grouped), `seed ${seed}`).toEqual(krippendorffAlpha(matrix));
+      expect(summarizeCompositions(grouped), `seed ${seed}`).toEqual(summarize(matrix));
+      // And the independent brute force still agrees with the grouped computation.
+      const alpha = krippendorffAlphaFromCompositions(grouped).alpha;
+      if (alpha !== null) expect(alpha, `seed ${seed}`).toBeCloseTo(bruteForceAlpha(matrix), 10);
+    }
+  });
+
+  it("ignore compositions of weight 0, even of a category no other unit has", () => {
+    const base: TComposition[] = [
+      { counts: { a: 2 }, weight: 3 },
+      { counts: { a: 1, b: 1 }, weight: 1 },
+    ];
+    const padded = [...base, { counts: { c: 2 }, weight: 0 }, { counts: { a: 1, c: 1 }, weight: 0 }];
+    expect(summarizeCompositions(padded)).toEqual(summarizeCompositions(base));
+    expect(fleissKappaFromCompositions([{ counts: { a: 2 }, weight: 4 }, { counts: { b: 2 }, weight: 0 }])).toMatchObject({
+      kappa: null,
+      reason: "single-category",
+    });
+    expect(summarizeCompositions([{ counts: { a: 1, b: 1 }, weight: 0 }])).toMatchObject({
+      percentAgreement: null,
+      units: 0,
+      fleiss: { reason: "no-data" },
+      alpha: { reason: "no-data" },
+    });
+  });
+
+  it("treat a zero count as no label, so a never-chosen option is one category only", () => {
+    // A binary variable nobody chose: every unit is {chosen: 0, not: m}.
+    const r = summarizeCompositions([
+      { counts: { chosen: 0, not: 2 }, weight: 5 },
+      { counts: { chosen: 0, not: 3 }, weight: 2 },
+    ]);
+    expect(r).toMatchObject({ percentAgreement: 1, units: 7, pairableUnits: 7, labels: 16 });
+    expect(r.fleiss).toMatchObject({ kappa: null, reason: "single-category", proportions: [{ value: "not", proportion: 1 }] });
+    expect(r.alpha).toMatchObject({ alpha: null, reason: "single-category", n: 16 });
+  });
+
+  it("answer no-data when every unit is missing or has a single label", () => {
+    const r = summarizeCompositions([
+      { counts: {}, weight: 4 },
+      { counts: { a: 1 }, weight: 3 },
+      { counts: { a: 0, b: 1 }, weight: 2 },
+    ]);
+    expect(r).toMatchObject({ percentAgreement: null, units: 9, pairableUnits: 0, labels: 5 });
+    expect(r.fleiss).toMatchObject({ kappa: null, units: 0, reason: "no-data" });
+    expect(r.alpha).toMatchObject({ alpha: null, n: 0, reason: "no-data" });
+    expect(percentAgreementFromCompositions([])).toBeNull();
+  });
+
+  it("refuse negative or fractional weights and counts", () => {
+    expect(() => summarizeCompositions([{ counts: { a: 2 }, weight: -1 }])).toThrow(RangeError);
+    expect(() => summarizeCompositions([{ counts: { a: 2 }, weight: 1.5 }])).toThrow(RangeError);
+    expect(() => summarizeCompositions([{ counts: { a: -1, b: 3 }, weight: 1 }])).toThrow(RangeError);
+    expect(() => summarizeCompositions([{ counts: { a: Number.NaN }, weight: 1 }])).toThrow(RangeError);
+  });
+
+  it("count a category named like an Object property as a category", () => {
+    const matrix: TRatings = [["__proto__", "constructor"], ["__proto__", "__proto__"]];
+    expect(krippendorffAlpha(matrix).alpha).toBeCloseTo(bruteForceAlpha(matrix), 12);
+    expect(fleissKappa(matrix).proportions.map((p) => p.value)).toEqual(["__proto__", "constructor"]);
+  });
+});
+
+describe("cohensKappaFromContingency", () => {
+  it("reproduces Wikipedia's 50-item yes/no example from its table", () => {
+    const r = cohensKappaFromContingency({ yes: { yes: 20, no: 5 }, no: { yes: 10, no: 15 } });
+    expect(r).toMatchObject({ n: 50, reason: null });
+    expect(r.kappa).toBeCloseTo(0.4, 3);
+  });
+
+  it("equals cohensKappa on the columns for seeded random pairs of raters", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = seeded(1000 + seed);
+      const categories = ["accept", "reject", "recaption"].slice(0, 1 + Math.floor(random() * 3));
+      const [a, b] = [0, 1].map(() =>
+        Array.from({ length: Math.floor(random() * 40) }, () => (random() < 0.3 ? null : categories[Math.floor(random() * categories.length)]!)),
+      );
+      const length = Math.min(a!.length, b!.length);
+      const colA = a!.slice(0, length);
+      const colB = b!.slice(0, length);
+      // Tabulated the way SQL would: only cells with both labels, in an arbitrary order.
+      const cells = colA.flatMap((x, i) => (x !== null && colB[i] !== null ? [[x, colB[i]!] as const] : [])).reverse();
+      const table: TContingency = {};
+      for (const [x, y] of cells) {
+        const row = (table[x] ??= {});
+        row[y] = (row[y] ?? 0) + 1;
+      }
+      expect(cohensKappaFromContingency(table), `seed ${seed}`).toEqual(cohensKappa(colA, colB));
+    }
+  });
+
+  it("handles one category only, an empty table and zero cells", () => {
+    expect(cohensKappaFromContingency({ a: { a: 7 } })).toEqual({ kappa: null, n: 7, observed: 1, expected: 1, reason: "single-category" });
+    expect(cohensKappaFromContingency({})).toEqual({ kappa: null, n: 0, observed: null, expected: null, reason: "no-data" });
+    expect(cohensKappaFromContingency({ a: { a: 0, b: 0 }, b: {} })).toMatchObject({ kappa: null, n: 0, reason: "no-data" });
+    // Zero cells of a second category do not make it a category in play.
+    expect(cohensKappaFromContingency({ a: { a: 3, b: 0 }, b: { a: 0 } })).toMatchObject({ kappa: null, reason: "single-category" });
+    expect(() => cohensKappaFromContingency({ a: { a: -2 } })).toThrow(RangeError);
+  });
+
+  it("is −1 for two raters who always disagree on two balanced categories", () => {
+    expect(cohensKappaFromContingency({ a: { b: 5 }, b: { a: 5 } }).kappa).toBeCloseTo(-1, 12);
   });
 });

@@ -20,6 +20,12 @@ export type TRatings = (TLabel | null)[][];
 export type TRatingRecord = { unit: string; rater: string; value: TLabel };
 export type TUndefinedReason = "no-data" | "single-category";
 
+/** One unit's category counts, and how many units have exactly those counts. */
+export type TComposition = { counts: Record<TLabel, number>; weight: number };
+
+/** Cohen's contingency table: table[a][b] = units rater A put in category a and rater B in b. */
+export type TContingency = Record<TLabel, Record<TLabel, number>>;
+
 export type TCohenResult = {
   kappa: number | null;
   /** Units labelled by both raters. */
@@ -71,9 +77,10 @@ function labelsOf(row: readonly (TLabel | null | undefined)[]): TLabel[] {
   return row.filter((v): v is TLabel => typeof v === "string");
 }
 
-function countBy(values: readonly TLabel[]): Map<TLabel, number> {
-  const counts = new Map<TLabel, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+function countBy(values: readonly TLabel[]): Record<TLabel, number> {
+  // Null prototype: a label spelled "__proto__" or "constructor" is just another category.
+  const counts: Record<TLabel, number> = Object.create(null) as Record<TLabel, number>;
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
   return counts;
 }
 
@@ -83,14 +90,155 @@ function sumOfSquares(counts: Iterable<number>): number {
   return s;
 }
 
-/** Per-unit category counts for the units that have at least two labels. */
-function pairableUnits(matrix: TRatings): { size: number; counts: Map<TLabel, number> }[] {
-  const units: { size: number; counts: Map<TLabel, number> }[] = [];
-  for (const row of matrix) {
-    const labels = labelsOf(row);
-    if (labels.length >= 2) units.push({ size: labels.length, counts: countBy(labels) });
+function requireCount(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a whole number ≥ 0, got ${value}`);
+}
+
+/** Each row of the matrix as a composition of weight 1 (rows with fewer than two labels included). */
+export function compositionsOf(matrix: TRatings): TComposition[] {
+  return matrix.map((row) => ({ counts: countBy(labelsOf(row)), weight: 1 }));
+}
+
+/**
+ * Everything the unit-level statistics need. Sums stay integers per unit size m and are divided
+ * only at the end, in ascending m, so the floats come out the same whatever the order or grouping
+ * of the compositions: a histogram from SQL gives exactly the numbers of the matrix it summarises.
+ */
+interface TReduced {
+  /** Σ weight, pairable or not. */
+  units: number;
+  pairableUnits: number;
+  /** Σ weight·m, pairable or not. */
+  labels: number;
+  /** n: labels in pairable units. */
+  pairableLabels: number;
+  /** Per size m ≥ 2: [units of that size, Σ (Σ_c n_uc² − m) = their agreeing ordered label pairs]. */
+  bySize: Map<number, [units: number, agreeing: number]>;
+  /** n_c over pairable units, only categories with n_c > 0. */
+  totals: Map<TLabel, number>;
+}
+
+function reduce(compositions: readonly TComposition[]): TReduced {
+  const r: TReduced = { units: 0, pairableUnits: 0, labels: 0, pairableLabels: 0, bySize: new Map(), totals: new Map() };
+  for (const { counts, weight } of compositions) {
+    requireCount(weight, "a composition's weight");
+    const values = Object.values(counts);
+    for (const c of values) requireCount(c, "a category count");
+    if (weight === 0) continue;
+    const size = values.reduce((a, c) => a + c, 0);
+    r.units += weight;
+    r.labels += weight * size;
+    if (size < 2) continue;
+    r.pairableUnits += weight;
+    r.pairableLabels += weight * size;
+    const [units, agreeing] = r.bySize.get(size) ?? [0, 0];
+    r.bySize.set(size, [units + weight, agreeing + weight * (sumOfSquares(values) - size)]);
+    // A zero count is no category at all: {chosen: 0, not: 2} is a single-category unit.
+    for (const [label, c] of Object.entries(counts)) if (c > 0) r.totals.set(label, (r.totals.get(label) ?? 0) + weight * c);
   }
-  return units;
+  return r;
+}
+
+/** Σ over pairable units of P_u = Σ_c n_uc(n_uc−1) / m_u(m_u−1). */
+function sumOfUnitAgreement(r: TReduced): number {
+  let sum = 0;
+  for (const m of [...r.bySize.keys()].sort((a, b) => a - b)) sum += r.bySize.get(m)![1] / (m * (m - 1));
+  return sum;
+}
+
+/** Σ_{c≠k} o_ck of the coincidence matrix: Σ_u (m_u² − Σ_c n_uc²) / (m_u − 1). */
+function sumOfDisagreeingCoincidences(r: TReduced): number {
+  let sum = 0;
+  for (const m of [...r.bySize.keys()].sort((a, b) => a - b)) {
+    const [units, agreeing] = r.bySize.get(m)!;
+    // m² − Σn² = m(m−1) − (Σn² − m) per unit: all ordered pairs minus the agreeing ones.
+    sum += (units * m * (m - 1) - agreeing) / (m - 1);
+  }
+  return sum;
+}
+
+/** Percent agreement from weighted compositions; null when no unit has two labels. */
+export function percentAgreementFromCompositions(compositions: readonly TComposition[]): number | null {
+  const r = reduce(compositions);
+  return r.pairableUnits === 0 ? null : sumOfUnitAgreement(r) / r.pairableUnits;
+}
+
+/** Fleiss' κ from weighted compositions (see fleissKappa for the formula). */
+export function fleissKappaFromCompositions(compositions: readonly TComposition[]): TFleissResult {
+  return fleissFromReduced(reduce(compositions));
+}
+
+function fleissFromReduced(r: TReduced): TFleissResult {
+  if (r.pairableUnits === 0) {
+    return { kappa: null, units: 0, observed: null, expected: null, proportions: [], reason: "no-data" };
+  }
+  const n = r.pairableLabels;
+  const observed = sumOfUnitAgreement(r) / r.pairableUnits;
+  const expected = sumOfSquares(r.totals.values()) / (n * n);
+  const proportions = [...r.totals.keys()].sort().map((value) => ({ value, proportion: r.totals.get(value)! / n }));
+  const base = { units: r.pairableUnits, observed, expected, proportions };
+  if (r.totals.size === 1) return { ...base, kappa: null, reason: "single-category" };
+  return { ...base, kappa: (observed - expected) / (1 - expected), reason: null };
+}
+
+/** Krippendorff's nominal α from weighted compositions (see krippendorffAlpha for the formula). */
+export function krippendorffAlphaFromCompositions(compositions: readonly TComposition[]): TAlphaResult {
+  return alphaFromReduced(reduce(compositions));
+}
+
+function alphaFromReduced(r: TReduced): TAlphaResult {
+  const n = r.pairableLabels;
+  if (n === 0) {
+    return { alpha: null, n, observedDisagreement: null, expectedDisagreement: null, reason: "no-data" };
+  }
+  const observedDisagreement = sumOfDisagreeingCoincidences(r) / n;
+  const expectedDisagreement = (n * n - sumOfSquares(r.totals.values())) / (n * (n - 1));
+  if (r.totals.size === 1) {
+    return { alpha: null, n, observedDisagreement, expectedDisagreement, reason: "single-category" };
+  }
+  return { alpha: 1 - observedDisagreement / expectedDisagreement, n, observedDisagreement, expectedDisagreement, reason: null };
+}
+
+/** All unit-level figures from weighted compositions, reducing them once. */
+export function summarizeCompositions(compositions: readonly TComposition[]): TAgreementSummary {
+  const r = reduce(compositions);
+  return {
+    percentAgreement: r.pairableUnits === 0 ? null : sumOfUnitAgreement(r) / r.pairableUnits,
+    fleiss: fleissFromReduced(r),
+    alpha: alphaFromReduced(r),
+    units: r.units,
+    pairableUnits: r.pairableUnits,
+    labels: r.labels,
+  };
+}
+
+/**
+ * Cohen's κ from a contingency table. Zero cells are allowed; a negative or fractional count
+ * throws (it can only be a bug upstream).
+ */
+export function cohensKappaFromContingency(table: TContingency): TCohenResult {
+  const countsA = new Map<TLabel, number>();
+  const countsB = new Map<TLabel, number>();
+  let n = 0;
+  let agreements = 0;
+  for (const [a, row] of Object.entries(table)) {
+    for (const [b, count] of Object.entries(row)) {
+      requireCount(count, "a contingency count");
+      if (count === 0) continue;
+      n += count;
+      if (a === b) agreements += count;
+      countsA.set(a, (countsA.get(a) ?? 0) + count);
+      countsB.set(b, (countsB.get(b) ?? 0) + count);
+    }
+  }
+  if (n === 0) return { kappa: null, n, observed: null, expected: null, reason: "no-data" };
+  // Kept in integers so "expected agreement is exactly 1" is an exact test, not a float compare.
+  let chancePairs = 0;
+  for (const [label, ca] of countsA) chancePairs += ca * (countsB.get(label) ?? 0);
+  const observed = agreements / n;
+  const expected = chancePairs / (n * n);
+  if (chancePairs === n * n) return { kappa: null, n, observed, expected, reason: "single-category" };
+  return { kappa: (observed - expected) / (1 - expected), n, observed, expected, reason: null };
 }
 
 /**
@@ -128,11 +276,7 @@ export function toMatrix(records: readonly TRatingRecord[]): {
  * (Σ_j n_ij(n_ij−1) / n_i(n_i−1)); null when no unit has two labels.
  */
 export function percentAgreement(matrix: TRatings): number | null {
-  const units = pairableUnits(matrix);
-  if (units.length === 0) return null;
-  let total = 0;
-  for (const { size, counts } of units) total += (sumOfSquares(counts.values()) - size) / (size * (size - 1));
-  return total / units.length;
+  return percentAgreementFromCompositions(compositionsOf(matrix));
 }
 
 /** Cohen's κ over the units both raters labelled; `a` and `b` are two columns of one matrix. */
@@ -143,27 +287,15 @@ export function cohensKappa(
   if (a.length !== b.length) {
     throw new RangeError(`rating columns differ in length (${a.length} vs ${b.length})`);
   }
-  const countsA = new Map<TLabel, number>();
-  const countsB = new Map<TLabel, number>();
-  let n = 0;
-  let agreements = 0;
+  const table: TContingency = Object.create(null) as TContingency;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
     if (typeof x !== "string" || typeof y !== "string") continue;
-    n++;
-    if (x === y) agreements++;
-    countsA.set(x, (countsA.get(x) ?? 0) + 1);
-    countsB.set(y, (countsB.get(y) ?? 0) + 1);
+    const row = (table[x] ??= Object.create(null) as Record<TLabel, number>);
+    row[y] = (row[y] ?? 0) + 1;
   }
-  if (n === 0) return { kappa: null, n, observed: null, expected: null, reason: "no-data" };
-  // Kept in integers so "expected agreement is exactly 1" is an exact test, not a float compare.
-  let chancePairs = 0;
-  for (const [label, ca] of countsA) chancePairs += ca * (countsB.get(label) ?? 0);
-  const observed = agreements / n;
-  const expected = chancePairs / (n * n);
-  if (chancePairs === n * n) return { kappa: null, n, observed, expected, reason: "single-category" };
-  return { kappa: (observed - expected) / (1 - expected), n, observed, expected, reason: null };
+  return cohensKappaFromContingency(table);
 }
 
 /** Cohen's κ for every pair of raters (columns, named by `raterIds`) that share at least one unit. */
@@ -192,26 +324,7 @@ export function pairwiseCohen(matrix: TRatings, raterIds: readonly string[]): TP
  * count — the common extension, but not the only one in the literature (prefer α for sparse data).
  */
 export function fleissKappa(matrix: TRatings): TFleissResult {
-  const units = pairableUnits(matrix);
-  if (units.length === 0) {
-    return { kappa: null, units: 0, observed: null, expected: null, proportions: [], reason: "no-data" };
-  }
-  const totals = new Map<TLabel, number>();
-  let labelCount = 0;
-  let sumP = 0;
-  for (const { size, counts } of units) {
-    sumP += (sumOfSquares(counts.values()) - size) / (size * (size - 1));
-    labelCount += size;
-    for (const [label, c] of counts) totals.set(label, (totals.get(label) ?? 0) + c);
-  }
-  const observed = sumP / units.length;
-  const expected = sumOfSquares(totals.values()) / (labelCount * labelCount);
-  const proportions = [...totals.keys()]
-    .sort()
-    .map((value) => ({ value, proportion: totals.get(value)! / labelCount }));
-  const base = { units: units.length, observed, expected, proportions };
-  if (totals.size === 1) return { ...base, kappa: null, reason: "single-category" };
-  return { ...base, kappa: (observed - expected) / (1 - expected), reason: null };
+  return fleissKappaFromCompositions(compositionsOf(matrix));
 }
 
 /**
@@ -224,47 +337,9 @@ export function fleissKappa(matrix: TRatings): TFleissResult {
  * = 1 − (n−1)·Σ_{c≠k} o_ck / Σ_{c≠k} n_c·n_k. With one category only D_e = 0 and α is null.
  */
 export function krippendorffAlpha(matrix: TRatings): TAlphaResult {
-  const units = pairableUnits(matrix);
-  const totals = new Map<TLabel, number>();
-  let n = 0;
-  let offDiagonal = 0;
-  for (const { size, counts } of units) {
-    n += size;
-    // Ordered pairs of different values within the unit: m_u² − Σ_c n_uc².
-    offDiagonal += (size * size - sumOfSquares(counts.values())) / (size - 1);
-    for (const [label, c] of counts) totals.set(label, (totals.get(label) ?? 0) + c);
-  }
-  if (n === 0) {
-    return { alpha: null, n, observedDisagreement: null, expectedDisagreement: null, reason: "no-data" };
-  }
-  const observedDisagreement = offDiagonal / n;
-  const expectedDisagreement = (n * n - sumOfSquares(totals.values())) / (n * (n - 1));
-  if (totals.size === 1) {
-    return { alpha: null, n, observedDisagreement, expectedDisagreement, reason: "single-category" };
-  }
-  return {
-    alpha: 1 - observedDisagreement / expectedDisagreement,
-    n,
-    observedDisagreement,
-    expectedDisagreement,
-    reason: null,
-  };
+  return krippendorffAlphaFromCompositions(compositionsOf(matrix));
 }
 
 export function summarize(matrix: TRatings): TAgreementSummary {
-  let labels = 0;
-  let pairable = 0;
-  for (const row of matrix) {
-    const count = labelsOf(row).length;
-    labels += count;
-    if (count >= 2) pairable++;
-  }
-  return {
-    percentAgreement: percentAgreement(matrix),
-    fleiss: fleissKappa(matrix),
-    alpha: krippendorffAlpha(matrix),
-    units: matrix.length,
-    pairableUnits: pairable,
-    labels,
-  };
+  return summarizeCompositions(compositionsOf(matrix));
 }

@@ -64,6 +64,8 @@ ALTER TABLE pairs ADD CONSTRAINT pairs_reviewed_by_fkey FOREIGN KEY (reviewed_by
 DROP INDEX pairs_open_work_idx;
 CREATE INDEX pairs_open_work_idx ON pairs (project_id, id) WHERE taken < wanted AND NOT is_gold;
 CREATE INDEX pairs_gold_idx ON pairs (project_id, id) WHERE gold_active;
+-- Active and retired gold, for the admin's gold list (lib/quality/gold.ts).
+CREATE INDEX pairs_is_gold_idx ON pairs (project_id, id) WHERE is_gold;
 CREATE INDEX pairs_review_idx ON pairs (project_id, id) WHERE status = 'in_review';
 
 -- 3. Labels remember whether they passed a gold check (NULL: not a gold check).

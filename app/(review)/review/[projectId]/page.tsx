@@ -1,0 +1,62 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/page";
+import { can } from "@/lib/auth/permissions";
+import { getDatabase } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
+import { getProjectForAnnotator } from "@/lib/projects/queries";
+import { getReviewFilterValues } from "@/lib/review/queries";
+import { ZReviewFilters } from "@/lib/review/schemas";
+import { AppHeader } from "@/components/ui/app-header";
+import { ReviewFilters } from "@/components/review/filters";
+import { ReviewWorkbench } from "@/components/review/workbench";
+
+export const metadata: Metadata = { title: "Review queue" };
+export const dynamic = "force-dynamic";
+
+export default async function ReviewQueuePage({ params, searchParams }: {
+  params: Promise<{ projectId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { projectId: raw } = await params;
+  const user = await requirePageUser("review:label:any", `/review/${raw}`);
+  const projectId = Number(raw);
+  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const query = await searchParams;
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  // A hand-edited URL with an unknown reason shows the whole queue rather than an error page.
+  const parsed = ZReviewFilters.safeParse({ reason: first(query.reason), task: first(query.task), subtask: first(query.subtask) });
+  const filters = parsed.success ? parsed.data : {};
+  const database = await getDatabase();
+  const project = await getProjectForAnnotator(database.prisma, projectId).catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  const values = await getReviewFilterValues(database.runner, projectId);
+  const filterKey = `${filters.reason ?? ""}|${filters.task ?? ""}|${filters.subtask ?? ""}`;
+  return (
+    <>
+      <AppHeader user={user} title={`Review · ${project.name}`} />
+      <div className="mx-auto max-w-[1600px] space-y-2 px-4 pt-4">
+        <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">
+          <Link href="/review" className="text-indigo-700 underline">Review</Link>
+          <span aria-hidden> / </span>
+          <span>{project.name}</span>
+        </nav>
+        <ReviewFilters key={filterKey} projectId={projectId} filters={filters} tasks={values.tasks} subtasks={values.subtasks} />
+      </div>
+      <ReviewWorkbench
+        key={filterKey}
+        projectId={project.id}
+        projectName={project.name}
+        guidelines={project.guidelines}
+        reasons={project.reasons}
+        reason={filters.reason}
+        task={filters.task}
+        subtask={filters.subtask}
+        canPromote={can(user.role, "gold:promote")}
+      />
+    </>
+  );
+}

@@ -1,0 +1,10 @@
+import { route } from "@/lib/http/handler";
+import { getDb } from "@/lib/db";
+import { updateGold, ZGoldUpdate } from "@/lib/quality/gold";
+import { ZPairParams } from "@/lib/queue/params";
+
+// PATCH /api/gold/:pairId { decision, reasons, instruction } → the new answer and how the re-scoring went.
+export const PATCH = route({ permission: "project:manage", input: ZGoldUpdate, params: ZPairParams }, async ({ user, input, params }) => {
+  const gold = await updateGold(await getDb(), user.id, params.pairId, input);
+  return { gold };
+});

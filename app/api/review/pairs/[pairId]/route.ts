@@ -1,0 +1,26 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { adjudicatePair, claimReviewPair } from "@/lib/review/service";
+import { ZAdjudicationRequest, ZReviewPairParams } from "@/lib/review/schemas";
+
+// POST /api/review/pairs/:pairId → { replayed, pair, next? }. Settles the pair with the reviewer's
+// decision; replaying a submissionId answers the stored result (200). With `claimNext` the next pair
+// is claimed in the same round trip (null when the queue is empty for this reviewer).
+export const POST = route(
+  { permission: "review:label:any", input: ZAdjudicationRequest, params: ZReviewPairParams },
+  async ({ user, input, params }) => {
+    const { claimNext, ...adjudication } = input;
+    const db = await getDatabase();
+    const result = await adjudicatePair(db.prisma, user, params.pairId, adjudication);
+    if (!claimNext) return result;
+    try {
+      const { projectId, ...rest } = claimNext;
+      const next = await claimReviewPair(db.runner, { projectId, reviewerId: user.id, ...rest });
+      return { ...result, next };
+    } catch (err) {
+      // The decision is stored; a failed claim must not make it look lost. The page claims on its own.
+      console.error("[loupe] review claim after adjudication failed", err);
+      return result;
+    }
+  },
+);

@@ -1,0 +1,17 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { claimReviewPair } from "@/lib/review/service";
+import { ZReviewNextQuery, ZReviewProjectParams } from "@/lib/review/schemas";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/review/projects/:projectId/next?exclude=<ids on screen or skipped>&reason=&task=&subtask=
+// → { pair: TReviewPair | null }. Claims the pair for the reviewer (their own live claim first).
+export const GET = route(
+  { permission: "review:label:any", input: ZReviewNextQuery, params: ZReviewProjectParams },
+  async ({ user, input, params }) => {
+    const { exclude, ...filters } = input;
+    const pair = await claimReviewPair((await getDatabase()).runner, { projectId: params.projectId, reviewerId: user.id, exclude, ...filters });
+    return { pair };
+  },
+);

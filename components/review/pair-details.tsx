@@ -1,0 +1,129 @@
+"use client";
+
+import type { TCandidate } from "@/lib/review/explain";
+import type { TReviewLabel, TReviewPair } from "@/lib/review/types";
+import { WordDiff } from "./word-diff";
+
+export interface TReasonInfo {
+  code: string;
+  label: string;
+  dimension: string;
+}
+
+const DECISION_WORDS: Record<TReviewLabel["decision"], string> = { accept: "Accept", reject: "Reject", recaption: "Re-caption" };
+
+export function candidateTitle(c: TCandidate): string {
+  if (c.kind === "original") return "original instruction";
+  if (c.kind === "verifier") return "verifier re-caption";
+  return `re-caption by ${c.authors.join(", ")}`;
+}
+
+/** The numbered candidates for the final instruction, each after the first shown as a word diff against the original. */
+export function CandidateList({ candidates, onUse, disabled }: {
+  candidates: TCandidate[];
+  onUse: (c: TCandidate) => void;
+  disabled: boolean;
+}) {
+  const original = candidates[0]?.text ?? "";
+  return (
+    <section aria-labelledby="candidates-title" className="rounded-lg border border-neutral-200 bg-white p-3">
+      <h2 id="candidates-title" className="text-sm font-semibold text-neutral-700">
+        Candidates for the final instruction <span className="font-normal text-neutral-500">— press its number to take one</span>
+      </h2>
+      <ol className="mt-2 space-y-2" aria-label="Candidates for the final instruction">
+        {candidates.map((c) => (
+          <li key={c.n} className="flex items-start gap-2">
+            <kbd aria-hidden="true" className="mt-0.5 w-6 shrink-0 rounded border border-neutral-300 bg-neutral-50 text-center font-mono text-sm">
+              {c.n <= 9 ? c.n : "·"}
+            </kbd>
+            <div className="min-w-0 flex-1">
+              <p className="text-xs uppercase tracking-wide text-neutral-500">{candidateTitle(c)}</p>
+              <p className="text-base leading-snug">
+                {c.kind === "original" ? c.text : <WordDiff from={original} to={c.text} />}
+              </p>
+            </div>
+            <button type="button" onClick={() => onUse(c)} disabled={disabled}
+              aria-label={`Use candidate ${c.n} (${candidateTitle(c)})`} aria-keyshortcuts={c.n <= 9 ? String(c.n) : undefined}
+              className="shrink-0 rounded-md border border-neutral-300 px-2 py-1 text-sm hover:bg-neutral-100 disabled:opacity-50">
+              Use
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function reasonText(code: string, reasons: Map<string, TReasonInfo>): string {
+  const r = reasons.get(code);
+  return r ? `${r.label} (${r.dimension})` : `${code} (no longer in the taxonomy)`;
+}
+
+export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reasons: TReasonInfo[] }) {
+  const byCode = new Map(reasons.map((r) => [r.code, r]));
+  return (
+    <table className="w-full border-collapse overflow-hidden rounded-lg bg-white text-sm">
+      <caption className="p-2 text-left text-sm font-semibold text-neutral-700">Labels on this pair</caption>
+      <thead className="bg-neutral-100 text-left">
+        <tr>
+          <th scope="col" className="p-2">Annotator</th>
+          <th scope="col" className="p-2">Decision</th>
+          <th scope="col" className="p-2">Reasons</th>
+          <th scope="col" className="p-2">Re-caption</th>
+          <th scope="col" className="p-2 text-right">Seconds</th>
+        </tr>
+      </thead>
+      <tbody>
+        {labels.map((l) => (
+          <tr key={l.id} className="border-t border-neutral-200 align-top">
+            <th scope="row" className="p-2 text-left font-medium">{l.annotatorName}</th>
+            <td className="p-2">{DECISION_WORDS[l.decision]}</td>
+            <td className="p-2">
+              {l.reasons.length === 0 ? <span className="text-neutral-400">—</span> : (
+                <ul className="list-inside list-disc">
+                  {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
+                </ul>
+              )}
+            </td>
+            <td className="p-2">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
+            <td className="p-2 text-right tabular-nums">{l.secondsSpent.toFixed(1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function VerifierSignals({ pair }: { pair: TReviewPair }) {
+  const v = pair.verifier;
+  const verdict = pair.verdict;
+  const rows: [string, string][] = [];
+  rows.push([
+    "Verdict",
+    verdict.valid === null
+      ? verdict.rule === "off" ? "none (the project ignores the verifier)" : "none (no signal the keep rule reads)"
+      : `${verdict.valid ? "valid" : "not valid"} by ${verdict.basis === "flag" ? "the valid flag" :
+        `the scores (rule IF≥${verdict.keep.if} ∧ EC≥${verdict.keep.ec} ∧ GQ≥${verdict.keep.gq})`}`,
+  ]);
+  if (v.valid !== null) rows.push(["Valid flag", v.valid ? "valid" : "not valid"]);
+  if (v.failureClass) rows.push(["Failure class", v.failureClass]);
+  if (v.instructionFollowing !== null) rows.push(["Instruction following (IF)", `${v.instructionFollowing} / 3`]);
+  if (v.editingConsistency !== null) rows.push(["Editing consistency (EC)", `${v.editingConsistency} / 3`]);
+  if (v.generationQuality !== null) rows.push(["Generation quality (GQ)", `${v.generationQuality} / 3`]);
+  if (v.overall !== null) rows.push(["Overall", String(v.overall)]);
+  if (v.modelVersion) rows.push(["Model version", v.modelVersion]);
+  if (pair.agreement !== null) rows.push(["Agreement with the majority", `${Math.round(pair.agreement * 100)}%`]);
+  return (
+    <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white p-3">
+      <h2 id="verifier-title" className="text-sm font-semibold text-neutral-700">Verifier signals</h2>
+      <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+        {rows.map(([k, val]) => (
+          <div key={k} className="contents">
+            <dt className="text-neutral-600">{k}</dt>
+            <dd>{val}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,293 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "../db/connect";
+import { recordAudit } from "../audit/record";
+import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { parseReasons } from "../projects/reasons";
+import { ZPairId } from "../queue/schemas";
+
+// Gold pairs: a known answer, served to annotators at the project's gold rate and scored by the
+// label trigger (labels.gold_correct). This module makes, edits and retires them; every change and
+// its audit row commit together.
+
+type Tx = Pick<Db, "$queryRaw" | "$executeRaw" | "auditEvent">;
+type TDecision = "accept" | "reject" | "recaption";
+
+/** A gold item stands out as suspect when at least this many checks were made and most were "wrong". */
+export const GOLD_FLAG_MIN_CHECKS = 3;
+export const GOLD_PAGE_SIZE = 50;
+
+export const ZGoldPromote = z.object({ pairId: ZPairId });
+
+export const ZGoldUpdate = z
+  .object({
+    decision: z.enum(["accept", "reject", "recaption"]),
+    reasons: z.array(z.string().min(1).max(60)).max(20).default([]),
+    instruction: z
+      .string()
+      .trim()
+      .max(4000)
+      .nullish()
+      .transform((s) => (s ? s : null)),
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision !== "reject" && v.reasons.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["reasons"], message: "Expected reasons are only given with a reject." });
+    }
+    if (v.decision !== "recaption" && v.instruction !== null) {
+      ctx.addIssue({ code: "custom", path: ["instruction"], message: "A reference re-caption is only given with a re-caption." });
+    }
+  });
+export type TGoldUpdate = z.infer<typeof ZGoldUpdate>;
+
+export const ZGoldActive = z.object({ active: z.boolean() });
+
+export interface TGoldAnswer {
+  decision: TDecision;
+  reasons: string[];
+  instruction: string | null;
+}
+
+/**
+ * Makes a final, non-gold pair gold with its final label as the expected answer (the reference
+ * re-caption only for a re-caption). Run inside the caller's transaction: the review adjudication
+ * promotes in the same transaction that settles the pair.
+ */
+export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number): Promise<TGoldAnswer> {
+  const rows = await tx.$queryRaw<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }[]>`
+    SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+  const p = rows[0];
+  if (!p) throw new NotFoundError("Pair not found.");
+  if (p.is_gold) throw new ConflictError("This pair is already gold.");
+  if (p.status !== "final") throw new ConflictError("Only a final pair can become gold: settle it first.");
+  const [g] = await tx.$queryRaw<{ decision: TDecision; reasons: string[]; instruction: string | null }[]>`
+    UPDATE pairs SET is_gold = true, gold_active = true, gold_decision = final_decision, gold_reasons = final_reasons,
+      gold_instruction = CASE WHEN final_decision = 'recaption' THEN final_instruction END
+    WHERE id = ${pairId}
+    RETURNING gold_decision::text AS decision, gold_reasons AS reasons, gold_instruction AS instruction`;
+  const answer: TGoldAnswer = { decision: g!.decision, reasons: g!.reasons ?? [], instruction: g!.instruction };
+  await recordAudit(tx, {
+    actorId,
+    action: "gold.promote",
+    subjectType: "pair",
+    subjectId: String(pairId),
+    data: { projectId: p.project_id, finalSource: p.final_source, ...answer },
+  });
+  return answer;
+}
+
+/** Promotes an already final pair on its own (POST /api/gold). */
+export async function promotePair(db: Db, actorId: number, pairId: bigint): Promise<TGoldAnswer> {
+  return db.$transaction((tx) => promoteToGold(tx, pairId, actorId));
+}
+
+type GoldRow = {
+  project_id: number;
+  instruction: string;
+  decision: TDecision;
+  reasons: string[];
+  reference: string | null;
+  gold_active: boolean;
+  final_source: string | null;
+  reject_reasons: unknown;
+};
+
+async function lockGold(tx: Tx, pairId: bigint): Promise<GoldRow> {
+  const locked = await tx.$queryRaw<{ is_gold: boolean }[]>`SELECT is_gold FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+  if (!locked[0]?.is_gold) throw new NotFoundError("Gold pair not found.");
+  const [row] = await tx.$queryRaw<GoldRow[]>`
+    SELECT p.project_id, p.instruction, p.gold_decision::text AS decision, p.gold_reasons AS reasons,
+           p.gold_instruction AS reference, p.gold_active, p.final_source, pr.reject_reasons
+    FROM pairs p JOIN projects pr ON pr.id = p.project_id WHERE p.id = ${pairId}`;
+  return row!;
+}
+
+/**
+ * Changes a gold pair's expected answer. Labels already scored against it are re-scored with the
+ * same SQL the label trigger uses (loupe_gold_correct), so accuracy figures follow the correction;
+ * a pair whose final label *is* the gold answer (imported gold) keeps its final label in step.
+ * Pauses already applied are not undone here: an admin lifts them.
+ */
+export async function updateGold(
+  db: Db,
+  actorId: number,
+  pairId: bigint,
+  input: TGoldUpdate,
+): Promise<TGoldAnswer & { checks: number; correctBefore: number; correctAfter: number }> {
+  return db.$transaction(async (tx) => {
+    const g = await lockGold(tx, pairId);
+    const reasons = input.decision === "reject" ? [...new Set(input.reasons)] : [];
+    const known = new Set(parseReasons(g.reject_reasons).map((r) => r.code));
+    const unknown = reasons.filter((r) => !known.has(r));
+    if (unknown.length > 0) throw new InvalidError(`Unknown reject reason(s) for this project: ${unknown.join(", ")}`);
+    const instruction = input.decision === "recaption" ? input.instruction : null;
+
+    const score = async () => {
+      const [s] = await tx.$queryRaw<{ checks: number; correct: number }[]>`
+        SELECT count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
+        FROM labels WHERE pair_id = ${pairId} AND gold_correct IS NOT NULL`;
+      return s!;
+    };
+    const before = await score();
+    await tx.$executeRaw`
+      UPDATE pairs SET gold_decision = ${input.decision}::"Decision", gold_reasons = ${reasons}::text[], gold_instruction = ${instruction},
+        final_decision = CASE WHEN final_source = 'gold' THEN ${input.decision}::"Decision" ELSE final_decision END,
+        final_reasons = CASE WHEN final_source = 'gold' THEN ${reasons}::text[] ELSE final_reasons END,
+        final_instruction = CASE WHEN final_source IS DISTINCT FROM 'gold' THEN final_instruction
+                                 WHEN ${input.decision} = 'recaption' THEN coalesce(${instruction}, final_instruction, instruction)
+                                 ELSE instruction END
+      WHERE id = ${pairId}`;
+    await tx.$executeRaw`
+      UPDATE labels b SET gold_correct = loupe_gold_correct(p.gold_decision, p.gold_reasons, p.gold_instruction,
+                                                            b.decision, b.reasons, b.recaption, pr.gold_recaption_threshold)
+      FROM pairs p JOIN projects pr ON pr.id = p.project_id
+      WHERE p.id = ${pairId} AND b.pair_id = p.id AND b.gold_correct IS NOT NULL`;
+    const after = await score();
+    const answer: TGoldAnswer = { decision: input.decision, reasons, instruction };
+    await recordAudit(tx, {
+      actorId,
+      action: "gold.update",
+      subjectType: "pair",
+      subjectId: String(pairId),
+      data: {
+        projectId: g.project_id,
+        before: { decision: g.decision, reasons: g.reasons ?? [], instruction: g.reference },
+        after: { ...answer },
+        checks: after.checks,
+        correctBefore: before.correct,
+        correctAfter: after.correct,
+      },
+    });
+    return { ...answer, checks: after.checks, correctBefore: before.correct, correctAfter: after.correct };
+  });
+}
+
+/** Retires (no longer served nor scored) or reactivates a gold pair. Setting the state it has is a no-op. */
+export async function setGoldActive(db: Db, actorId: number, pairId: bigint, active: boolean): Promise<{ active: boolean; changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const g = await lockGold(tx, pairId);
+    if (g.gold_active === active) return { active, changed: false };
+    await tx.$executeRaw`UPDATE pairs SET gold_active = ${active} WHERE id = ${pairId}`;
+    await recordAudit(tx, {
+      actorId,
+      action: active ? "gold.activate" : "gold.retire",
+      subjectType: "pair",
+      subjectId: String(pairId),
+      data: { projectId: g.project_id },
+    });
+    return { active, changed: true };
+  });
+}
+
+export interface TGoldItem {
+  id: string;
+  externalId: string;
+  instruction: string;
+  task: string | null;
+  subtask: string | null;
+  decision: TDecision;
+  reasons: string[];
+  reference: string | null;
+  active: boolean;
+  /** How the pair became gold: 'gold' (imported as gold), 'review' or 'consensus' (promoted). */
+  source: string | null;
+  sourceImage: string;
+  editedImage: string;
+  checks: number;
+  correct: number;
+  /** Most annotators "wrong" on it: the expected answer may be the mistake. */
+  suspect: boolean;
+}
+
+export interface TGoldSummary {
+  total: number;
+  active: number;
+  retired: number;
+  checks: number;
+  correct: number;
+  suspect: number;
+}
+
+type ItemRow = {
+  id: string;
+  external_id: string;
+  instruction: string;
+  task: string | null;
+  subtask: string | null;
+  decision: TDecision;
+  reasons: string[];
+  reference: string | null;
+  gold_active: boolean;
+  final_source: string | null;
+  source_image: string;
+  edited_image: string;
+  checks: number;
+  correct: number;
+};
+
+function isSuspect(checks: number, correct: number): boolean {
+  return checks >= GOLD_FLAG_MIN_CHECKS && correct * 2 < checks;
+}
+
+/**
+ * One page of a project's gold pairs by id (keyset: `after` is the last id of the previous page),
+ * with how annotators did on each. `suspectOnly` keeps the items most annotators got "wrong".
+ */
+export async function listGold(
+  db: Db,
+  projectId: number,
+  opts: { after?: bigint; suspectOnly?: boolean; limit?: number } = {},
+): Promise<{ items: TGoldItem[]; nextCursor: string | null }> {
+  const limit = opts.limit ?? GOLD_PAGE_SIZE;
+  const after = opts.after ?? 0n;
+  const suspectOnly = opts.suspectOnly ?? false;
+  const rows = await db.$queryRaw<ItemRow[]>`
+    SELECT p.id::text AS id, p.external_id, p.instruction, p.task, p.subtask, p.gold_decision::text AS decision,
+           p.gold_reasons AS reasons, p.gold_instruction AS reference, p.gold_active, p.final_source,
+           coalesce(p.source_preview, p.source_image) AS source_image, coalesce(p.edited_preview, p.edited_image) AS edited_image,
+           s.checks, s.correct
+    FROM pairs p
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
+      FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
+    WHERE p.project_id >= ${projectId} AND p.project_id <= ${projectId} AND p.is_gold AND p.id > ${after}
+      AND (NOT ${suspectOnly} OR (s.checks >= ${GOLD_FLAG_MIN_CHECKS} AND s.correct * 2 < s.checks))
+    ORDER BY p.project_id, p.id
+    LIMIT ${limit + 1}`;
+  const items = rows.slice(0, limit).map((r): TGoldItem => ({
+    id: r.id,
+    externalId: r.external_id,
+    instruction: r.instruction,
+    task: r.task,
+    subtask: r.subtask,
+    decision: r.decision,
+    reasons: r.reasons ?? [],
+    reference: r.reference,
+    active: r.gold_active,
+    source: r.final_source,
+    sourceImage: r.source_image.trim(),
+    editedImage: r.edited_image.trim(),
+    checks: Number(r.checks),
+    correct: Number(r.correct),
+    suspect: isSuspect(Number(r.checks), Number(r.correct)),
+  }));
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
+export async function getGoldSummary(db: Db, projectId: number): Promise<TGoldSummary> {
+  const [r] = await db.$queryRaw<{ total: number; active: number; checks: number; correct: number; suspect: number }[]>`
+    WITH g AS (
+      SELECT p.gold_active, s.checks, s.correct
+      FROM pairs p
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
+        FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
+      WHERE p.project_id = ${projectId} AND p.is_gold)
+    SELECT count(*)::int AS total, (count(*) FILTER (WHERE gold_active))::int AS active,
+           coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct,
+           (count(*) FILTER (WHERE checks >= ${GOLD_FLAG_MIN_CHECKS} AND correct * 2 < checks))::int AS suspect
+    FROM g`;
+  const total = Number(r?.total ?? 0);
+  const active = Number(r?.active ?? 0);
+  return { total, active, retired: total - active, checks: Number(r?.checks ?? 0), correct: Number(r?.correct ?? 0), suspect: Number(r?.suspect ?? 0) };
+}

@@ -1,0 +1,187 @@
+import "server-only";
+import type { SqlRunner } from "../db/sql";
+import { explainRouting, verdictBasis } from "./explain";
+import {
+  REVIEW_COUNTS_SQL,
+  REVIEW_FILTER_VALUES_SQL,
+  REVIEW_LABELS_SQL,
+  REVIEW_PAIR_SQL,
+  REVIEW_PROJECTS_SQL,
+} from "./sql";
+import {
+  ROUTING_REASONS,
+  type TDecision,
+  type TReviewCounts,
+  type TReviewFilters,
+  type TReviewLabel,
+  type TReviewPair,
+  type TRoutingReason,
+} from "./types";
+
+export interface TReviewProject {
+  id: number;
+  name: string;
+  inReview: number;
+  byReason: Record<TRoutingReason, number>;
+  /** Pairs some reviewer is working on right now. */
+  claimed: number;
+}
+
+type ByReasonRow = { decision: number; recaption: number; verifier: number };
+
+function byReason(r: ByReasonRow): Record<TRoutingReason, number> {
+  return { decision: Number(r.decision), recaption: Number(r.recaption), verifier: Number(r.verifier) };
+}
+
+export async function listReviewProjects(sql: SqlRunner): Promise<TReviewProject[]> {
+  const rows = await sql.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(REVIEW_PROJECTS_SQL);
+  return rows.map((r) => ({ id: r.id, name: r.name, inReview: Number(r.in_review), byReason: byReason(r), claimed: Number(r.claimed) }));
+}
+
+export async function getReviewCounts(
+  sql: SqlRunner,
+  projectId: number,
+  reviewerId: number,
+  filters: TReviewFilters,
+): Promise<TReviewCounts> {
+  const [r] = await sql.query<{ in_review: number; matching: number; claimed_by_others: number } & ByReasonRow>(
+    REVIEW_COUNTS_SQL,
+    [projectId, reviewerId, filters.reason ?? null, filters.task ?? null, filters.subtask ?? null],
+  );
+  return {
+    inReview: Number(r?.in_review ?? 0),
+    matching: Number(r?.matching ?? 0),
+    byReason: byReason(r ?? { decision: 0, recaption: 0, verifier: 0 }),
+    claimedByOthers: Number(r?.claimed_by_others ?? 0),
+  };
+}
+
+/** Known task and subtask values among the project's pairs in review. */
+export async function getReviewFilterValues(sql: SqlRunner, projectId: number): Promise<{ tasks: string[]; subtasks: string[] }> {
+  const rows = await sql.query<{ kind: "task" | "subtask"; v: string }>(REVIEW_FILTER_VALUES_SQL, [projectId]);
+  return {
+    tasks: rows.filter((r) => r.kind === "task").map((r) => r.v),
+    subtasks: rows.filter((r) => r.kind === "subtask").map((r) => r.v),
+  };
+}
+
+type PairRow = {
+  pair_id: string;
+  project_id: number;
+  external_id: string;
+  instruction: string;
+  instruction_cn: string | null;
+  task: string | null;
+  subtask: string | null;
+  source_image: string;
+  edited_image: string;
+  mask_image: string | null;
+  source_preview: string | null;
+  edited_preview: string | null;
+  heatmap_image: string | null;
+  change_fraction: number | null;
+  ssim: number | null;
+  change_outside_mask: number | null;
+  verifier_valid: boolean | null;
+  verifier_failure_class: string | null;
+  verifier_recaption: string | null;
+  vs_instruction_following: number | null;
+  vs_editing_consistency: number | null;
+  vs_generation_quality: number | null;
+  vs_overall: number | null;
+  model_version: string | null;
+  review_reasons: string[];
+  agreement: number | null;
+  review_claimed_until: Date | string | null;
+  recaption_disagreement_threshold: number;
+  verifier_rule: string;
+  keep_min_if: number;
+  keep_min_ec: number;
+  keep_min_gq: number;
+  verdict: boolean | null;
+  recaption_spread: number | null;
+};
+
+type LabelRow = {
+  id: string;
+  annotator_id: number;
+  annotator_name: string;
+  decision: TDecision;
+  reasons: string[];
+  recaption: string | null;
+  seconds_spent: number;
+  created_at: Date | string;
+};
+
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+/** The workbench's view of one pair, or null when it does not exist. */
+export async function loadReviewPair(sql: SqlRunner, pairId: string, resumed = false): Promise<TReviewPair | null> {
+  const [p] = await sql.query<PairRow>(REVIEW_PAIR_SQL, [pairId]);
+  if (!p) return null;
+  const labelRows = await sql.query<LabelRow>(REVIEW_LABELS_SQL, [pairId]);
+  const labels: TReviewLabel[] = labelRows.map((l) => ({
+    id: l.id,
+    annotatorId: l.annotator_id,
+    annotatorName: l.annotator_name,
+    decision: l.decision,
+    reasons: l.reasons ?? [],
+    recaption: l.recaption,
+    secondsSpent: Number(l.seconds_spent),
+    createdAt: new Date(l.created_at).toISOString(),
+  }));
+  const verifier = {
+    valid: p.verifier_valid,
+    failureClass: p.verifier_failure_class,
+    recaption: p.verifier_recaption,
+    instructionFollowing: num(p.vs_instruction_following),
+    editingConsistency: num(p.vs_editing_consistency),
+    generationQuality: num(p.vs_generation_quality),
+    overall: num(p.vs_overall),
+    modelVersion: p.model_version,
+  };
+  const verdict = {
+    valid: p.verdict,
+    basis: p.verdict === null ? null : verdictBasis(p.verifier_rule, p.verifier_valid),
+    rule: p.verifier_rule,
+    keep: { if: Number(p.keep_min_if), ec: Number(p.keep_min_ec), gq: Number(p.keep_min_gq) },
+  };
+  const reviewReasons = (p.review_reasons ?? []).filter((r): r is TRoutingReason =>
+    (ROUTING_REASONS as readonly string[]).includes(r));
+  const recaptionSpread = num(p.recaption_spread);
+  return {
+    id: p.pair_id,
+    projectId: p.project_id,
+    externalId: p.external_id,
+    instruction: p.instruction,
+    instructionCn: p.instruction_cn,
+    task: p.task,
+    subtask: p.subtask,
+    // The compare view shows the import-time previews; the originals stay one link away.
+    sourceImage: (p.source_preview ?? p.source_image).trim(),
+    editedImage: (p.edited_preview ?? p.edited_image).trim(),
+    sourceOriginal: p.source_image.trim(),
+    editedOriginal: p.edited_image.trim(),
+    maskImage: p.mask_image?.trim() ?? null,
+    heatmapImage: p.heatmap_image?.trim() ?? null,
+    changedFraction: num(p.change_fraction),
+    ssim: num(p.ssim),
+    changeOutsideMask: num(p.change_outside_mask),
+    verifier,
+    verdict,
+    reviewReasons,
+    routing: explainRouting({
+      reasons: reviewReasons,
+      labels,
+      recaptionSpread,
+      recaptionThreshold: Number(p.recaption_disagreement_threshold),
+      verdict,
+      verifier,
+    }),
+    agreement: num(p.agreement),
+    recaptionSpread,
+    labels,
+    claimExpiresAt: p.review_claimed_until ? new Date(p.review_claimed_until).toISOString() : new Date().toISOString(),
+    resumed,
+  };
+}

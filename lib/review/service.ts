@@ -1,0 +1,210 @@
+import "server-only";
+import type { Db } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
+import { recordAudit } from "../audit/record";
+import { can, type TRole } from "../auth/permissions";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
+import { parseReasons } from "../projects/reasons";
+import { promoteToGold } from "../quality/gold";
+import { loadReviewPair } from "./queries";
+import type { TAdjudication } from "./schemas";
+import { REVIEW_CLAIM_SQL, REVIEW_RELEASE_SQL, REVIEW_RENEW_SQL } from "./sql";
+import type { TAdjudicationResult, TDecision, TReviewFilters, TReviewPair } from "./types";
+
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string }; meta?: { code?: string } };
+  return e?.code ?? e?.cause?.code ?? e?.meta?.code;
+}
+
+/**
+ * Gives the reviewer the next pair in review in one statement (REVIEW_CLAIM_SQL): their own live
+ * claim matching the filters first, else a newly claimed pair. Null when nothing is left for them.
+ */
+export async function claimReviewPair(
+  sql: SqlRunner,
+  args: { projectId: number; reviewerId: number; exclude?: bigint[] } & TReviewFilters,
+): Promise<TReviewPair | null> {
+  const params = [args.reviewerId, args.projectId, (args.exclude ?? []).map(String), args.reason ?? null, args.task ?? null,
+    args.subtask ?? null];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [row] = await sql.query<{ pair_id: string; resumed: boolean }>(REVIEW_CLAIM_SQL, params, "loupe_review_claim");
+      if (row) {
+        const pair = await loadReviewPair(sql, row.pair_id, row.resumed);
+        if (pair) return pair;
+      }
+      // A claim of ours that another tab settled while this statement renewed it comes back empty:
+      // one more look finds the next pair.
+      if (attempt === 0) continue;
+      const project = await sql.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
+      if (project.length === 0) throw new NotFoundError("Project not found.");
+      return null;
+    } catch (err) {
+      if (attempt < 5 && ["40001", "40P01", "55P03"].includes(sqlState(err) ?? "")) continue;
+      throw err;
+    }
+  }
+}
+
+/** Extends the reviewer's claim on the pair on screen; 409 when someone else took it or it was settled. */
+export async function renewReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ claimExpiresAt: string }> {
+  const [row] = await sql.query<{ review_claimed_until: Date | string }>(REVIEW_RENEW_SQL, [String(pairId), reviewerId]);
+  if (!row) throw new ConflictError("This pair is no longer yours to review: it was settled or another reviewer has it.");
+  return { claimExpiresAt: new Date(row.review_claimed_until).toISOString() };
+}
+
+/** Hands the reviewer's claim back (skip). Answers whether there was one; skipping twice is harmless. */
+export async function releaseReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ released: boolean }> {
+  const rows = await sql.query(REVIEW_RELEASE_SQL, [String(pairId), reviewerId]);
+  return { released: rows.length > 0 };
+}
+
+type LockedPair = {
+  id: bigint;
+  project_id: number;
+  status: string;
+  instruction: string;
+  review_reasons: string[];
+  review_submission_id: string | null;
+  claimer_name: string | null;
+  claimed_by_other: boolean;
+  reviewed_by: number | null;
+  reviewer_name: string | null;
+  reviewed_at: Date | null;
+  review_note: string | null;
+  final_decision: TDecision | null;
+  final_instruction: string | null;
+  final_reasons: string[];
+  final_source: string | null;
+  is_gold: boolean;
+  reject_reasons: unknown;
+};
+
+function storedResult(p: LockedPair, replayed: boolean): TAdjudicationResult {
+  return {
+    replayed,
+    pair: {
+      id: String(p.id),
+      status: "final",
+      finalDecision: p.final_decision!,
+      finalInstruction: p.final_instruction ?? p.instruction,
+      finalReasons: p.final_reasons ?? [],
+      reviewedBy: { id: p.reviewed_by!, name: p.reviewer_name ?? "a deleted user" },
+      reviewedAt: new Date(p.reviewed_at!).toISOString(),
+      note: p.review_note,
+      isGold: p.is_gold,
+    },
+  };
+}
+
+function notInReview(p: LockedPair): ConflictError {
+  if (p.status === "final" && p.reviewed_by !== null) {
+    return new ConflictError(`This pair was already settled by ${p.reviewer_name ?? "another reviewer"}.`, { reason: "settled" });
+  }
+  if (p.status === "final") return new ConflictError(`This pair is already final (${p.final_source ?? "settled"}).`, { reason: "final" });
+  return new ConflictError("This pair is no longer in review: an annotator took back their label, so it went back to the queue.", {
+    reason: "reopened",
+  });
+}
+
+/**
+ * Settles a pair in review with the reviewer's decision, in one transaction: lock the pair, answer a
+ * replayed submission id with the stored result, refuse a pair someone else settled (409) or is
+ * reviewing under a live claim (409), check the reasons against the project's taxonomy (400), write
+ * the final label, the audit row and, when asked, the gold promotion.
+ */
+export async function adjudicatePair(
+  db: Db,
+  actor: { id: number; role: TRole },
+  pairId: bigint,
+  input: TAdjudication,
+): Promise<TAdjudicationResult> {
+  if (input.promoteToGold && !can(actor.role, "gold:promote")) {
+    throw new ForbiddenError("Your role cannot promote pairs to gold.");
+  }
+  return db.$transaction(async (tx) => {
+    // Lock first, read after: under READ COMMITTED the read then takes a fresh snapshot, so a copy of
+    // this submission that waited on the lock sees the row (and the reviewer's name) its twin wrote.
+    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+    if (locked.length === 0) throw new NotFoundError("Pair not found.");
+    const rows = await tx.$queryRaw<LockedPair[]>`
+      SELECT p.id, p.project_id, p.status::text AS status, p.instruction, p.review_reasons,
+             p.review_submission_id::text AS review_submission_id,
+             c.name AS claimer_name,
+             (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> ${actor.id} AND p.review_claimed_until > now()) AS claimed_by_other,
+             p.reviewed_by, r.name AS reviewer_name, p.reviewed_at, p.review_note,
+             p.final_decision::text AS final_decision, p.final_instruction, p.final_reasons, p.final_source, p.is_gold,
+             pr.reject_reasons
+      FROM pairs p
+      JOIN projects pr ON pr.id = p.project_id
+      LEFT JOIN users c ON c.id = p.review_claimed_by
+      LEFT JOIN users r ON r.id = p.reviewed_by
+      WHERE p.id = ${pairId}`;
+    const p = rows[0]!;
+    if (p.status !== "in_review") {
+      if (p.review_submission_id === input.submissionId && p.reviewed_by === actor.id) return storedResult(p, true);
+      throw notInReview(p);
+    }
+    if (p.claimed_by_other) {
+      throw new ConflictError(`${p.claimer_name ?? "Another reviewer"} is reviewing this pair right now.`, { reason: "claimed" });
+    }
+
+    const reasons = input.decision === "reject" ? [...new Set(input.reasons)] : [];
+    const known = new Set(parseReasons(p.reject_reasons).map((r) => r.code));
+    const unknown = reasons.filter((r) => !known.has(r));
+    if (unknown.length > 0) throw new InvalidError(`Unknown reject reason(s) for this project: ${unknown.join(", ")}`);
+
+    // Accept and reject keep the original instruction; only a re-caption changes it.
+    const original = p.instruction;
+    let finalInstruction = original;
+    if (input.decision === "recaption") {
+      finalInstruction = input.instruction!.trim();
+      if (finalInstruction.trim() === original.trim()) {
+        throw new InvalidError("A re-caption must change the instruction; send an accept to keep the original.");
+      }
+    } else if (input.instruction !== undefined && input.instruction.trim() !== original.trim()) {
+      throw new InvalidError(`An ${input.decision} keeps the original instruction; send a changed instruction as a re-caption.`);
+    }
+
+    // Trimmed here too: callers inside the server may skip the zod boundary.
+    const note = input.note?.trim() || null;
+    const updated = await tx.$queryRaw<{ reviewed_at: Date }[]>`
+      UPDATE pairs SET status = 'final', final_decision = ${input.decision}::"Decision", final_instruction = ${finalInstruction},
+        final_reasons = ${reasons}::text[], final_source = 'review', finalized_at = now(),
+        reviewed_by = ${actor.id}, reviewed_at = now(), review_note = ${note}, review_submission_id = ${input.submissionId}::uuid,
+        review_claimed_by = NULL, review_claimed_until = NULL
+      WHERE id = ${pairId}
+      RETURNING reviewed_at`;
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "review.adjudicate",
+      subjectType: "pair",
+      subjectId: String(pairId),
+      data: {
+        projectId: p.project_id,
+        decision: input.decision,
+        instruction: finalInstruction,
+        reasons,
+        routingReasons: p.review_reasons ?? [],
+        note,
+        submissionId: input.submissionId,
+      },
+    });
+    if (input.promoteToGold) await promoteToGold(tx, pairId, actor.id);
+    const [me] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM users WHERE id = ${actor.id}`;
+    return {
+      replayed: false,
+      pair: {
+        id: String(pairId),
+        status: "final",
+        finalDecision: input.decision,
+        finalInstruction,
+        finalReasons: reasons,
+        reviewedBy: { id: actor.id, name: me?.name ?? "" },
+        reviewedAt: new Date(updated[0]!.reviewed_at).toISOString(),
+        note,
+        isGold: input.promoteToGold,
+      },
+    };
+  });
+}

@@ -1,0 +1,136 @@
+// The review queue as SQL text. Pure: no server-only import, so tests and benches can read it.
+
+/** How long a reviewer's claim on a pair lasts without renewal (the page renews while it is on screen). */
+export const REVIEW_CLAIM_MINUTES = 10;
+
+// Filters shared by the claim and the counts: $reason, $task, $subtask, each NULL for "any".
+const filters = (reason: string, task: string, subtask: string) => `
+    AND (${reason}::text IS NULL OR ${reason}::text = ANY(p.review_reasons))
+    AND (${task}::text IS NULL OR p.task = ${task}::text)
+    AND (${subtask}::text IS NULL OR p.subtask = ${subtask}::text)`;
+
+/**
+ * Review claim: $1 reviewer id, $2 project id, $3 pair ids the page shows or skipped (bigint[]),
+ * $4 routing reason, $5 task, $6 subtask (NULL: any).
+ *
+ * - `mine`: the reviewer's own live claim matching the filters comes back first (a reload, or the
+ *   prefetched pair), renewed in `renewed`.
+ * - `picked` locks one unclaimed (or lapsed) pair in review with SKIP LOCKED over the partial index
+ *   pairs_review_idx (project_id, id) WHERE status = 'in_review'; the range-and-order form on
+ *   project_id keeps the planner on that index (see CLAIM_SQL in lib/queue/sql.ts). NO KEY UPDATE
+ *   does not conflict with the KEY SHARE locks of label inserts' foreign keys. A concurrent claimer
+ *   either skips the row while it is locked or, once the winner commits, re-checks the row's new
+ *   version (READ COMMITTED re-evaluates the WHERE on it) and finds it claimed: two reviewers never
+ *   get the same pair.
+ * - `released`: when a new pair is taken, the reviewer's other claims that the page no longer shows
+ *   (they changed filters) go back, so one reviewer holds at most the pairs on screen plus one.
+ */
+export const REVIEW_CLAIM_SQL = `
+WITH mine AS (
+  SELECT p.id FROM pairs p
+  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.status = 'in_review'
+    AND p.review_claimed_by = $1 AND p.review_claimed_until > now()
+    AND NOT (p.id = ANY($3::bigint[]))${filters("$4", "$5", "$6")}
+  ORDER BY p.project_id, p.id
+  LIMIT 1
+), picked AS (
+  SELECT p.id FROM pairs p
+  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.status = 'in_review'
+    AND NOT EXISTS (SELECT 1 FROM mine)
+    AND (p.review_claimed_until IS NULL OR p.review_claimed_until <= now())
+    AND NOT (p.id = ANY($3::bigint[]))${filters("$4", "$5", "$6")}
+  ORDER BY p.project_id, p.id
+  LIMIT 1
+  FOR NO KEY UPDATE SKIP LOCKED
+), released AS (
+  UPDATE pairs p SET review_claimed_by = NULL, review_claimed_until = NULL
+  WHERE p.project_id = $2 AND p.status = 'in_review' AND p.review_claimed_by = $1
+    AND EXISTS (SELECT 1 FROM picked)
+    AND p.id NOT IN (SELECT id FROM picked)
+    AND NOT (p.id = ANY($3::bigint[]))
+  RETURNING p.id
+), claimed AS (
+  UPDATE pairs p SET review_claimed_by = $1, review_claimed_until = now() + interval '${REVIEW_CLAIM_MINUTES} minutes'
+  FROM picked WHERE p.id = picked.id
+  RETURNING p.id, p.review_claimed_until
+), renewed AS (
+  UPDATE pairs p SET review_claimed_until = now() + interval '${REVIEW_CLAIM_MINUTES} minutes'
+  FROM mine WHERE p.id = mine.id AND p.review_claimed_by = $1
+  RETURNING p.id, p.review_claimed_until
+)
+SELECT id::text AS pair_id, review_claimed_until AS claimed_until, false AS resumed, (SELECT count(*) FROM released)::int AS released
+FROM claimed
+UNION ALL
+SELECT id::text, review_claimed_until, true, 0 FROM renewed`;
+
+/** $1 pair id, $2 reviewer id: extends the reviewer's claim, or takes it when free or lapsed. */
+export const REVIEW_RENEW_SQL = `
+UPDATE pairs SET review_claimed_by = $2, review_claimed_until = now() + interval '${REVIEW_CLAIM_MINUTES} minutes'
+WHERE id = $1 AND status = 'in_review'
+  AND (review_claimed_by = $2 OR review_claimed_by IS NULL OR review_claimed_until <= now())
+RETURNING review_claimed_until`;
+
+/** $1 pair id, $2 reviewer id: hands the reviewer's claim back (skip). */
+export const REVIEW_RELEASE_SQL = `
+UPDATE pairs SET review_claimed_by = NULL, review_claimed_until = NULL
+WHERE id = $1 AND review_claimed_by = $2 AND status = 'in_review'
+RETURNING id`;
+
+/**
+ * Everything the workbench shows about one pair ($1), with the verifier's verdict under the
+ * project's keep rule and the widest distance between two human re-captions, both computed by the
+ * same SQL functions the label trigger routed it with.
+ */
+export const REVIEW_PAIR_SQL = `
+SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.instruction_cn, p.task, p.subtask,
+       p.source_image, p.edited_image, p.mask_image, p.source_preview, p.edited_preview, p.heatmap_image,
+       p.change_fraction, p.ssim, p.change_outside_mask,
+       p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.vs_instruction_following,
+       p.vs_editing_consistency, p.vs_generation_quality, p.vs_overall, p.model_version,
+       p.review_reasons, p.agreement, p.review_claimed_until,
+       pr.recaption_disagreement_threshold, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq,
+       loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.vs_instruction_following, p.vs_editing_consistency,
+                              p.vs_generation_quality, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS verdict,
+       (SELECT max(loupe_text_distance(a.recaption, b.recaption))
+        FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.id > a.id
+        WHERE a.pair_id = p.id AND a.recaption IS NOT NULL AND b.recaption IS NOT NULL) AS recaption_spread
+FROM pairs p JOIN projects pr ON pr.id = p.project_id
+WHERE p.id = $1`;
+
+export const REVIEW_LABELS_SQL = `
+SELECT b.id::text AS id, b.annotator_id, u.name AS annotator_name, b.decision::text AS decision, b.reasons, b.recaption,
+       b.seconds_spent, b.created_at
+FROM labels b JOIN users u ON u.id = b.annotator_id
+WHERE b.pair_id = $1
+ORDER BY b.created_at, b.id`;
+
+/** $1 project id, $2 reviewer id, $3 reason, $4 task, $5 subtask: the queue's size, walked over pairs_review_idx. */
+export const REVIEW_COUNTS_SQL = `
+SELECT count(*)::int AS in_review,
+       (count(*) FILTER (WHERE TRUE${filters("$3", "$4", "$5")}))::int AS matching,
+       (count(*) FILTER (WHERE 'decision' = ANY(p.review_reasons)))::int AS decision,
+       (count(*) FILTER (WHERE 'recaption' = ANY(p.review_reasons)))::int AS recaption,
+       (count(*) FILTER (WHERE 'verifier' = ANY(p.review_reasons)))::int AS verifier,
+       (count(*) FILTER (WHERE p.review_claimed_until > now() AND p.review_claimed_by <> $2))::int AS claimed_by_others
+FROM pairs p
+WHERE p.project_id = $1 AND p.status = 'in_review'`;
+
+/** Every project with its pairs in review by routing reason (projects with none are listed too). */
+export const REVIEW_PROJECTS_SQL = `
+SELECT pr.id, pr.name, count(p.id)::int AS in_review,
+       (count(p.id) FILTER (WHERE 'decision' = ANY(p.review_reasons)))::int AS decision,
+       (count(p.id) FILTER (WHERE 'recaption' = ANY(p.review_reasons)))::int AS recaption,
+       (count(p.id) FILTER (WHERE 'verifier' = ANY(p.review_reasons)))::int AS verifier,
+       (count(p.id) FILTER (WHERE p.review_claimed_until > now()))::int AS claimed
+FROM projects pr
+LEFT JOIN pairs p ON p.project_id = pr.id AND p.status = 'in_review'
+GROUP BY pr.id
+ORDER BY pr.created_at, pr.id`;
+
+/** $1 project id: the task and subtask values among its pairs in review, for the filter selects. */
+export const REVIEW_FILTER_VALUES_SQL = `
+SELECT 'task' AS kind, v FROM (SELECT DISTINCT task AS v FROM pairs WHERE project_id = $1 AND status = 'in_review' AND task IS NOT NULL) t
+UNION ALL
+SELECT 'subtask', v FROM (SELECT DISTINCT subtask AS v FROM pairs WHERE project_id = $1 AND status = 'in_review' AND subtask IS NOT NULL) s
+ORDER BY 1, 2
+LIMIT 500`;

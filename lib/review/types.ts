@@ -1,0 +1,108 @@
+// Shapes the review API answers with. Pure types and constants: the review page imports them too.
+
+export const ROUTING_REASONS = ["decision", "recaption", "verifier"] as const;
+export type TRoutingReason = (typeof ROUTING_REASONS)[number];
+
+export const ROUTING_REASON_LABELS: Record<TRoutingReason, string> = {
+  decision: "Decision disagreement",
+  recaption: "Re-captions differ",
+  verifier: "Contradicts the verifier",
+};
+
+export type TDecision = "accept" | "reject" | "recaption";
+
+export interface TReviewLabel {
+  id: string;
+  annotatorId: number;
+  annotatorName: string;
+  decision: TDecision;
+  reasons: string[];
+  recaption: string | null;
+  secondsSpent: number;
+  createdAt: string;
+}
+
+export interface TVerifierSignals {
+  valid: boolean | null;
+  failureClass: string | null;
+  recaption: string | null;
+  /** ScaleEdit inspector scores, 1–3. */
+  instructionFollowing: number | null;
+  editingConsistency: number | null;
+  generationQuality: number | null;
+  overall: number | null;
+  modelVersion: string | null;
+}
+
+/** The verifier's verdict under the project's keep rule, and what it was read from. */
+export interface TVerdict {
+  valid: boolean | null;
+  basis: "flag" | "scores" | null;
+  rule: string;
+  keep: { if: number; ec: number; gq: number };
+}
+
+export interface TRoutingExplanation {
+  reason: TRoutingReason;
+  text: string;
+}
+
+export interface TReviewPair {
+  id: string;
+  projectId: number;
+  externalId: string;
+  instruction: string;
+  instructionCn: string | null;
+  task: string | null;
+  subtask: string | null;
+  /** sha256 of what the compare view shows (preview, or the original when small). */
+  sourceImage: string;
+  editedImage: string;
+  sourceOriginal: string;
+  editedOriginal: string;
+  maskImage: string | null;
+  heatmapImage: string | null;
+  changedFraction: number | null;
+  ssim: number | null;
+  changeOutsideMask: number | null;
+  verifier: TVerifierSignals;
+  verdict: TVerdict;
+  reviewReasons: TRoutingReason[];
+  routing: TRoutingExplanation[];
+  /** Share of labels agreeing with the majority decision. */
+  agreement: number | null;
+  /** Largest distance between two human re-captions (null with fewer than two). */
+  recaptionSpread: number | null;
+  labels: TReviewLabel[];
+  claimExpiresAt: string;
+  resumed: boolean;
+}
+
+export interface TReviewFilters {
+  reason?: TRoutingReason;
+  task?: string;
+  subtask?: string;
+}
+
+export interface TReviewCounts {
+  inReview: number;
+  matching: number;
+  byReason: Record<TRoutingReason, number>;
+  /** Pairs another reviewer holds a live claim on. */
+  claimedByOthers: number;
+}
+
+export interface TAdjudicationResult {
+  replayed: boolean;
+  pair: {
+    id: string;
+    status: "final";
+    finalDecision: TDecision;
+    finalInstruction: string;
+    finalReasons: string[];
+    reviewedBy: { id: number; name: string };
+    reviewedAt: string;
+    note: string | null;
+    isGold: boolean;
+  };
+}
