@@ -190,6 +190,14 @@ function percent(n: unknown): string {
   return typeof n === "number" ? `${Math.round(n * 1000) / 10}%` : "?";
 }
 
+/** "reject (artifacts)" or "recaption “…”" from a { decision, reasons, instruction } answer. */
+function answer(d: Record<string, unknown>): string {
+  const decision = scalar(d.decision);
+  if (d.decision === "reject" && Array.isArray(d.reasons) && d.reasons.length) return `${decision} (${scalar(d.reasons)})`;
+  if (d.decision === "recaption" && typeof d.instruction === "string") return `${decision} “${scalar(d.instruction)}”`;
+  return decision;
+}
+
 /** One readable line for an audit row; the raw JSON is shown next to it for anything it leaves out. */
 export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "projectName" | "actorId" | "subjectType" | "subjectId">): string {
   const d = isRecord(e.data) ? e.data : {};
@@ -201,6 +209,23 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
     }
     case "label.undo":
       return `Undid label ${scalar(d.labelId)} on pair ${e.subjectId ?? "?"}`;
+    case "review.adjudicate": {
+      const routed = Array.isArray(d.routingReasons) && d.routingReasons.length ? `; routed for ${scalar(d.routingReasons)}` : "";
+      const note = typeof d.note === "string" && d.note ? `; note: ${scalar(d.note)}` : "";
+      return `Adjudicated pair ${e.subjectId ?? "?"}${inProject}: ${answer(d)}${routed}${note}`;
+    }
+    case "gold.promote":
+      return `Promoted pair ${e.subjectId ?? "?"} to gold${inProject}: expected ${answer(d)}`;
+    case "gold.update": {
+      const before = isRecord(d.before) ? answer(d.before) : "?";
+      const after = isRecord(d.after) ? answer(d.after) : "?";
+      const rescored = typeof d.checks === "number" ? `; correct checks ${scalar(d.correctBefore)} → ${scalar(d.correctAfter)} of ${d.checks}` : "";
+      return `Gold answer of pair ${e.subjectId ?? "?"} changed from ${before} to ${after}${rescored}`;
+    }
+    case "gold.retire":
+      return `Retired gold pair ${e.subjectId ?? "?"}${inProject}: no longer served or scored`;
+    case "gold.activate":
+      return `Reactivated gold pair ${e.subjectId ?? "?"}${inProject}`;
     case "annotator.paused":
       if (e.actorId === null && typeof d.checks === "number") {
         return `Paused by the gold rule${inProject}: ${scalar(d.correct)} of ${d.checks} gold checks right, under the ${percent(d.threshold)} threshold`;

@@ -130,6 +130,18 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     expect(summarizeAuditEvent(updated!)).toBe("Settings changed: gold rate 0% → 10%; gold accuracy threshold 70% → 75%");
     expect(paused).toMatchObject({ actorName: null, subjectName: "auditor 1", projectName: "Audit summaries" });
     expect(summarizeAuditEvent(paused!)).toBe("Paused by the gold rule in Audit summaries: 6 of 10 gold checks right, under the 70% threshold");
+    const onPair = { projectName: "P", actorId: 1, subjectType: "pair", subjectId: "12" };
+    expect(
+      summarizeAuditEvent({ ...onPair, action: "review.adjudicate", data: { projectId: 1, decision: "reject", reasons: ["artifacts"], routingReasons: ["decision"], note: "Blurry hands" } }),
+    ).toBe("Adjudicated pair 12 in P: reject (artifacts); routed for decision; note: Blurry hands");
+    expect(
+      summarizeAuditEvent({
+        ...onPair,
+        action: "gold.update",
+        data: { before: { decision: "accept", reasons: [] }, after: { decision: "recaption", reasons: [], instruction: "make it blue" }, checks: 7, correctBefore: 3, correctAfter: 5 },
+      }),
+    ).toBe("Gold answer of pair 12 changed from accept to recaption “make it blue”; correct checks 3 → 5 of 7");
+    expect(summarizeAuditEvent({ ...onPair, action: "gold.retire", data: { projectId: 1 } })).toBe("Retired gold pair 12 in P: no longer served or scored");
     expect(summarizeAuditEvent({ action: "test.custom", data: { i: 3, note: "x", nested: { a: 1 } }, projectName: null, actorId: 1, subjectType: "pair", subjectId: "1" })).toBe(
       "i: 3 · note: x",
     );
