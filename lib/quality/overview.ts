@@ -19,7 +19,8 @@ export interface TPairCounts {
 /** From project_counts (kept by triggers, never count(*) over 10M pairs) and the gold index. */
 export async function getPairCounts(db: Db, projectId: number): Promise<TPairCounts> {
   const [r] = await db.$queryRaw<{ open: bigint | null; labelled: bigint | null; in_review: bigint | null; final: bigint | null; labels: bigint | null; gold: bigint }[]>`
-    SELECT sum(open) AS open, sum(labelled) AS labelled, sum(in_review) AS in_review, sum(final) AS final, sum(labels) AS labels,
+    SELECT sum(open)::bigint AS open, sum(labelled)::bigint AS labelled, sum(in_review)::bigint AS in_review,
+           sum(final)::bigint AS final, sum(labels)::bigint AS labels,
            (SELECT count(*) FROM pairs WHERE project_id = ${projectId} AND gold_active) AS gold
     FROM project_counts WHERE project_id = ${projectId}`;
   return {
@@ -91,6 +92,6 @@ export async function getReviewReasonCounts(db: Db, projectId: number): Promise<
 /** In-review and final pairs per project for the admin's project list (project_counts only). */
 export async function getProjectQualityCounts(db: Db): Promise<Map<number, { inReview: number; final: number }>> {
   const rows = await db.$queryRaw<{ project_id: number; in_review: bigint; final: bigint }[]>`
-    SELECT project_id, sum(in_review) AS in_review, sum(final) AS final FROM project_counts GROUP BY project_id`;
+    SELECT project_id, sum(in_review)::bigint AS in_review, sum(final)::bigint AS final FROM project_counts GROUP BY project_id`;
   return new Map(rows.map((r) => [r.project_id, { inReview: Number(r.in_review), final: Number(r.final) }]));
 }

@@ -106,8 +106,9 @@ function toSettings(row: { [K in keyof typeof SELECT]: unknown }): TProjectSetti
   };
 }
 
-function sameValue(key: TSettingKey, a: unknown, b: unknown): boolean {
-  if (typeof a === "number" && typeof b === "number" && key !== "overlap") return Math.fround(a) === Math.fround(b);
+// Compared at the column's float32 precision, so re-saving a value read back from REAL is no change.
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return Math.fround(a) === Math.fround(b);
   return a === b;
 }
 
@@ -125,7 +126,10 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
 export async function updateProjectSettings(db: Db, projectId: number, actorId: number | null, rawPatch: TSettingsPatch): Promise<TSettingsResult> {
   // Parse here too: callers other than the route (CLI, tests) get the same messages.
   const parsed = ZSettingsPatch.safeParse(rawPatch);
-  if (!parsed.success) throw new InvalidError(parsed.error.issues[0]?.message ?? "Invalid settings.", parsed.error.issues);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new InvalidError(issues[0]?.message ?? "Invalid settings.", issues);
+  }
   const patch = parsed.data;
   const outcome = await db.$transaction(async (tx) => {
     // The row lock makes two admins saving at once apply one after the other, so each audit row's
@@ -138,7 +142,7 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
     const data: Partial<TProjectSettings> = {};
     for (const key of Object.keys(patch) as TSettingKey[]) {
       const after = patch[key];
-      if (after === undefined || sameValue(key, before[key], after)) continue;
+      if (after === undefined || sameValue(before[key], after)) continue;
       changes[key] = { before: before[key], after };
       (data as Record<string, unknown>)[key] = after;
     }

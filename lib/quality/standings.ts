@@ -44,13 +44,13 @@ export interface TStandings {
 
 type Totals = {
   annotator_id: number;
-  labels: bigint | number;
-  final_labels: bigint | number;
-  agreeing: bigint | number;
-  life_checks: bigint | number;
-  life_correct: bigint | number;
-  recent: bigint | number;
-  hours: bigint | number;
+  labels: bigint;
+  final_labels: bigint;
+  agreeing: bigint;
+  life_checks: bigint;
+  life_correct: bigint;
+  recent: bigint;
+  hours: bigint;
 };
 type Person = {
   user_id: number;
@@ -93,9 +93,9 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       WHERE b.project_id = ${projectId}
       GROUP BY 1, 2
     )
-    SELECT annotator_id, sum(labels) AS labels, sum(final_labels) AS final_labels, sum(agreeing) AS agreeing,
-           sum(life_checks) AS life_checks, sum(life_correct) AS life_correct,
-           coalesce(sum(labels) FILTER (WHERE hour IS NOT NULL), 0) AS recent, count(hour) AS hours
+    SELECT annotator_id, sum(labels)::bigint AS labels, sum(final_labels)::bigint AS final_labels, sum(agreeing)::bigint AS agreeing,
+           sum(life_checks)::bigint AS life_checks, sum(life_correct)::bigint AS life_correct,
+           coalesce(sum(labels) FILTER (WHERE hour IS NOT NULL), 0)::bigint AS recent, count(hour) AS hours
     FROM per_hour GROUP BY annotator_id`;
   const byUser = new Map(totals.map((t) => [t.annotator_id, t]));
   // Per person, a few index probes each: labels_gold_idx for gold since the lift, labels(annotator_id,

@@ -3,6 +3,7 @@ import { ConflictError, InvalidError, NotFoundError, PausedError } from "@/lib/e
 import { claimNextPair } from "@/lib/queue/claim";
 import { getStandings, type TStanding } from "@/lib/quality/standings";
 import { liftPause, pauseAnnotator } from "@/lib/quality/pauses";
+import { getPairCounts, getProjectQualityCounts, getReviewReasonCounts, getThroughput, THROUGHPUT_DAYS } from "@/lib/quality/overview";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
 
@@ -225,5 +226,46 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
     expect(audit[0]).toMatchObject({ actorId: admin, data: { projectId: project.id, reason: "Too many skipped pairs today.", leasesReleased: 1 } });
     await liftPause(t.prisma, project.id, x!, admin!);
     expect(await claimNextPair(t.runner, { projectId: project.id, userId: x! })).not.toBeNull();
+  });
+  it("the overview counts pairs, labels and adjudications per UTC day, and in-review pairs per reason", async () => {
+    const project = await makeProject(t.prisma, { pairs: 8, overlap: 2 });
+    const other = await makeProject(t.prisma, { pairs: 2, overlap: 1 });
+    const [a, b, reviewer] = await makeUsers(t.prisma, 3, "overview");
+    const ids = await pairIds(project.id);
+    await makeGold([ids[7]!]);
+    const today = new Date(Math.floor(Date.now() / DAY) * DAY + 60_000); // 00:01 UTC today
+    const daysAgo = (n: number) => new Date(today.getTime() - n * DAY);
+    // Pair 0: both accept → final. Pair 1: accept vs reject → review ("decision"). Pair 2: one label → open.
+    await label(ids[0]!, a!, "accept", 3, daysAgo(0));
+    await label(ids[0]!, b!, "accept", 3, daysAgo(0));
+    await label(ids[1]!, a!, "accept", 3, daysAgo(2));
+    await label(ids[1]!, b!, "reject", 3, daysAgo(2));
+    await label(ids[2]!, a!, "accept", 3, daysAgo(THROUGHPUT_DAYS - 1));
+    await label(ids[3]!, a!, "accept", 3, daysAgo(THROUGHPUT_DAYS)); // one day too old for the chart
+    await label(ids[7]!, b!, "accept", 3, daysAgo(0)); // a gold check counts as a label too
+    // Pair 4 routed for two reasons (as the trigger can leave it); the other project's labels stay out.
+    await t.prisma.$executeRaw`UPDATE pairs SET status = 'in_review', review_reasons = ARRAY['decision', 'verifier'], routed_at = now() WHERE id = ${ids[4]!}`;
+    const otherIds = await pairIds(other.id);
+    await label(otherIds[0]!, a!, "accept", 3, daysAgo(0));
+    // Adjudications are read from their audit rows: two today in this project, one in the other.
+    for (const [pair, at] of [[ids[1]!, daysAgo(0)], [ids[5]!, daysAgo(0)], [otherIds[1]!, daysAgo(0)], [ids[6]!, daysAgo(1)]] as const) {
+      await t.prisma.auditEvent.create({ data: { actorId: reviewer!, action: "review.adjudicate", subjectType: "pair", subjectId: String(pair), createdAt: at } });
+    }
+
+    expect(await getPairCounts(t.prisma, project.id)).toEqual({ open: 4, labelled: 0, inReview: 2, final: 2, gold: 1, labels: 7 });
+    const days = await getThroughput(t.prisma, project.id);
+    expect(days).toHaveLength(THROUGHPUT_DAYS);
+    const iso = (d: Date) => d.toISOString().slice(0, 10);
+    expect(days[days.length - 1]).toEqual({ day: iso(daysAgo(0)), labels: 3, adjudications: 2 });
+    expect(days[days.length - 2]).toEqual({ day: iso(daysAgo(1)), labels: 0, adjudications: 1 });
+    expect(days[days.length - 3]).toEqual({ day: iso(daysAgo(2)), labels: 2, adjudications: 0 });
+    expect(days[0]).toEqual({ day: iso(daysAgo(THROUGHPUT_DAYS - 1)), labels: 1, adjudications: 0 });
+    expect(days.reduce((n, d) => n + d.labels, 0)).toBe(6);
+    expect(await getReviewReasonCounts(t.prisma, project.id)).toEqual([
+      { reason: "decision", pairs: 2 },
+      { reason: "recaption", pairs: 0 },
+      { reason: "verifier", pairs: 1 },
+    ]);
+    expect((await getProjectQualityCounts(t.prisma)).get(project.id)).toEqual({ inReview: 2, final: 2 });
   });
 });
