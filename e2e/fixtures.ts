@@ -261,3 +261,12 @@ export async function addGoldPairs(
   }
   return ids;
 }
+
+/** Pauses an annotator in a project straight in the database, as the gold trigger would. */
+export async function seedPause(db: pg.Pool, projectId: number, userId: number, reason: string): Promise<void> {
+  await db.query(
+    `INSERT INTO project_annotators (project_id, user_id, paused_at, pause_reason) VALUES ($1, $2, now(), $3)
+     ON CONFLICT (project_id, user_id) DO UPDATE SET paused_at = now(), pause_reason = EXCLUDED.pause_reason`,
+    [projectId, userId, reason],
+  );
+}

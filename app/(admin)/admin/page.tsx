@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/page";
 import { getDatabase } from "@/lib/db";
 import { listProjects } from "@/lib/projects/queries";
+import { getProjectQualityCounts } from "@/lib/quality/overview";
 import { AppHeader } from "@/components/ui/app-header";
 import { NewProjectForm } from "@/components/admin/projects/new-project-form";
 import { importPagePath } from "@/components/admin/projects/api";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function AdminPage() {
   const user = await requirePageUser("admin:view", "/admin");
   const database = await getDatabase();
-  const projects = await listProjects(database.prisma);
+  const [projects, quality] = await Promise.all([listProjects(database.prisma), getProjectQualityCounts(database.prisma)]);
   return (
     <>
       <AppHeader user={user} title="Admin" />
@@ -41,6 +42,8 @@ export default async function AdminPage() {
                 <th scope="col" className="p-2">Overlap</th>
                 <th scope="col" className="p-2">Pairs</th>
                 <th scope="col" className="p-2">Open</th>
+                <th scope="col" className="p-2">In review</th>
+                <th scope="col" className="p-2">Final</th>
                 <th scope="col" className="p-2">Labels</th>
                 <th scope="col" className="p-2"><span className="sr-only">Actions</span></th>
               </tr>
@@ -52,11 +55,21 @@ export default async function AdminPage() {
                   <td className="p-2">{p.overlap}</td>
                   <td className="p-2">{p.pairsTotal.toLocaleString()}</td>
                   <td className="p-2">{p.pairsOpen.toLocaleString()}</td>
+                  <td className="p-2">{(quality.get(p.id)?.inReview ?? 0).toLocaleString()}</td>
+                  <td className="p-2">{(quality.get(p.id)?.final ?? 0).toLocaleString()}</td>
                   <td className="p-2">{p.labels.toLocaleString()}</td>
                   <td className="p-2">
-                    <Link href={importPagePath(p.id)} aria-label={`Import into ${p.name}`} className="text-indigo-700 underline">
-                      Import
-                    </Link>
+                    <span className="flex flex-wrap gap-3">
+                      <Link href={`/admin/projects/${p.id}/quality`} aria-label={`Quality of ${p.name}`} className="text-indigo-700 underline">
+                        Quality
+                      </Link>
+                      <Link href={`/admin/projects/${p.id}/settings`} aria-label={`Settings of ${p.name}`} className="text-indigo-700 underline">
+                        Settings
+                      </Link>
+                      <Link href={importPagePath(p.id)} aria-label={`Import into ${p.name}`} className="text-indigo-700 underline">
+                        Import
+                      </Link>
+                    </span>
                   </td>
                 </tr>
               ))}

@@ -1,0 +1,30 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+
+const noSubscription = () => () => {};
+
+/**
+ * A time in the viewer's own zone. The server cannot know that zone, so it renders UTC; after
+ * hydration the browser switches to local time. useSyncExternalStore gives the server snapshot
+ * during hydration, so the two renders never mismatch.
+ */
+export function LocalTime({ iso, withSeconds = false }: { iso: string; withSeconds?: boolean }) {
+  const inBrowser = useSyncExternalStore(noSubscription, () => true, () => false);
+  const d = new Date(iso);
+  const text = inBrowser
+    ? d.toLocaleString(undefined, {
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        ...(withSeconds ? { second: "2-digit" } : {}),
+      })
+    : `${d.toISOString().slice(0, withSeconds ? 19 : 16).replace("T", " ")} UTC`;
+  return (
+    <time dateTime={iso} title={d.toISOString()}>
+      {text}
+    </time>
+  );
+}

@@ -1,0 +1,225 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings";
+import { RequestError, requestJson } from "@/components/admin/quality/request";
+
+// The form holds every field as the text in its box; rates are shown in percent and sent as
+// fractions. Only the fields that differ from the saved values are sent, so the audit row names
+// exactly what the admin changed.
+type TDraft = Record<TSettingKey, string>;
+
+const PERCENT: ReadonlySet<TSettingKey> = new Set(["goldRate", "goldAccuracyThreshold"]);
+const TEXT: ReadonlySet<TSettingKey> = new Set(["verifierRule", "guidelines"]);
+
+const LABELS: Record<TSettingKey, string> = {
+  overlap: "Overlap (labels per pair)",
+  leaseSeconds: "Lease (seconds)",
+  guidelines: "Guidelines",
+  goldRate: "Gold rate (%)",
+  goldAccuracyThreshold: "Gold accuracy threshold (%)",
+  goldMinCount: "Minimum gold checks",
+  goldRecaptionThreshold: "Gold re-caption threshold",
+  recaptionDisagreementThreshold: "Re-caption disagreement threshold",
+  verifierRule: "Verifier rule",
+  keepMinIf: "Instruction following (IF) at least",
+  keepMinEc: "Editing consistency (EC) at least",
+  keepMinGq: "Generation quality (GQ) at least",
+};
+
+const HELP: Record<TSettingKey, string> = {
+  overlap:
+    "How many annotators label each pair, 1–5. Applies to pairs imported from now on and to open pairs nobody has started; pairs already started keep the overlap they had.",
+  leaseSeconds: "How long a pair stays reserved for the annotator who opened it before it returns to the pool, 30–86,400.",
+  guidelines: "Shown to annotators on the annotate page.",
+  goldRate: "Share of the pairs served that are gold (known answer), 0–50%. Annotators cannot tell them apart.",
+  goldAccuracyThreshold: "An annotator whose share of correct gold answers falls under this is paused from the project.",
+  goldMinCount: "Gold checks an annotator must have (since their last lift) before the threshold applies.",
+  goldRecaptionThreshold:
+    "A re-caption on a gold pair counts as correct when its normalized edit distance to the reference is under this (0 = identical, 1 = nothing shared).",
+  recaptionDisagreementThreshold: "When all annotators re-caption a pair and two re-captions are further apart than this (0–1), the pair goes to review.",
+  verifierRule: "Which verifier signal the human consensus is checked against; a contradiction sends the pair to review.",
+  keepMinIf: "Minimum instruction-following score (1–3) for the verifier to keep a pair.",
+  keepMinEc: "Minimum editing-consistency score (1–3) for the verifier to keep a pair.",
+  keepMinGq: "Minimum generation-quality score (1–3) for the verifier to keep a pair.",
+};
+
+const VERIFIER_OPTIONS: { value: TProjectSettings["verifierRule"]; label: string }[] = [
+  { value: "auto", label: "Automatic: the valid flag when the pair has one, else the scores" },
+  { value: "valid_flag", label: "Valid flag only" },
+  { value: "scores", label: "Scores only (keep rule below)" },
+  { value: "off", label: "Off: never route on the verifier" },
+];
+
+function toDraft(s: TProjectSettings): TDraft {
+  const out = {} as TDraft;
+  for (const key of Object.keys(LABELS) as TSettingKey[]) {
+    const v = s[key];
+    // Percent with at most two decimals: 0.125 → "12.5", never "12.500000000000002".
+    out[key] = PERCENT.has(key) ? String(Math.round(Number(v) * 10_000) / 100) : String(v);
+  }
+  return out;
+}
+
+/** Number typed in the box; an empty or malformed box is sent as it is so the server names the field. */
+function parseField(key: TSettingKey, text: string): string | number {
+  if (TEXT.has(key)) return text;
+  const trimmed = text.trim();
+  const n = trimmed === "" ? Number.NaN : Number(trimmed);
+  if (!Number.isFinite(n)) return trimmed;
+  return PERCENT.has(key) ? Math.round(n * 100) / 10_000 : n;
+}
+
+function changedPatch(draft: TDraft, saved: TProjectSettings): TSettingsPatch {
+  const patch: Record<string, string | number> = {};
+  for (const key of Object.keys(LABELS) as TSettingKey[]) {
+    const value = parseField(key, draft[key]);
+    const before = saved[key];
+    const same = typeof value === "number" && typeof before === "number" ? Math.fround(value) === Math.fround(before) : value === before;
+    if (!same) patch[key] = value;
+  }
+  return patch as TSettingsPatch;
+}
+
+function successText(r: TSettingsResult): string {
+  if (r.changed.length === 0) return "Nothing changed: the settings were already these.";
+  const names = r.changed.map((k) => LABELS[k].replace(/ \(.*\)$/, "").toLowerCase());
+  let text = `Saved: ${names.join(", ")}.`;
+  if (r.pairsUpdated !== null) {
+    text += ` Overlap ${r.settings.overlap} applies to pairs imported from now on; ${r.pairsUpdated.toLocaleString("en-US")} open ${
+      r.pairsUpdated === 1 ? "pair" : "pairs"
+    } nobody had started now ${r.pairsUpdated === 1 ? "wants" : "want"} ${r.settings.overlap} ${
+      r.settings.overlap === 1 ? "label" : "labels"
+    }. Pairs already started keep the overlap they had.`;
+  }
+  return text;
+}
+
+function Field({ formId, name, children, wide }: { formId: string; name: TSettingKey; children: ReactNode; wide?: boolean }) {
+  return (
+    <div className={wide ? "sm:col-span-2" : undefined}>
+      <label htmlFor={`${formId}-${name}`} className="text-sm font-medium">
+        {LABELS[name]}
+      </label>
+      {children}
+      <p id={`${formId}-${name}-help`} className="mt-1 text-xs text-neutral-600">
+        {HELP[name]}
+      </p>
+    </div>
+  );
+}
+
+export function SettingsForm({ projectId, initial }: { projectId: number; initial: TProjectSettings }) {
+  const router = useRouter();
+  const id = useId();
+  const [saved, setSaved] = useState<TProjectSettings>(initial);
+  const [draft, setDraft] = useState<TDraft>(() => toDraft(initial));
+  const [note, setNote] = useState<{ kind: "ok" | "error"; text: string; field?: TSettingKey } | null>(null);
+
+  const save = useMutation({
+    mutationFn: (patch: TSettingsPatch) =>
+      requestJson<TSettingsResult>(`/api/projects/${projectId}/settings`, { method: "PATCH", body: JSON.stringify(patch) }),
+    onSuccess: (r) => {
+      setSaved(r.settings);
+      setDraft(toDraft(r.settings));
+      setNote({ kind: "ok", text: successText(r) });
+      router.refresh();
+    },
+    onError: (err) => {
+      const field = err instanceof RequestError ? (err.issues[0]?.path as TSettingKey | undefined) : undefined;
+      const known = field && field in LABELS ? field : undefined;
+      setNote({ kind: "error", text: `Not saved. ${err.message}`, field: known });
+      if (known) document.getElementById(`${id}-${known}`)?.focus();
+    },
+  });
+
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const patch = changedPatch(draft, saved);
+    if (Object.keys(patch).length === 0) {
+      setNote({ kind: "ok", text: "Nothing to save: no setting was changed." });
+      return;
+    }
+    setNote(null);
+    save.mutate(patch);
+  };
+
+  const fieldProps = (key: TSettingKey) => ({
+    id: `${id}-${key}`,
+    name: key,
+    value: draft[key],
+    "aria-describedby": `${id}-${key}-help`,
+    "aria-invalid": note?.kind === "error" && note.field === key ? true : undefined,
+    onChange: (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value })),
+    className: "mt-1 w-full rounded border border-neutral-300 px-2 py-1 aria-[invalid=true]:border-red-600",
+  });
+
+  const number = (key: TSettingKey, attrs: { min: number; max: number; step: number | "any" }) => (
+    <input type="number" inputMode="decimal" {...attrs} {...fieldProps(key)} />
+  );
+
+  return (
+    // noValidate: the server's messages name the field and the bounds; the browser's bubbles would
+    // stop the request before the admin ever read them.
+    <form onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`} className="space-y-6">
+      <h2 id={`${id}-title`} className="sr-only">
+        Project settings
+      </h2>
+      <fieldset className="grid gap-4 rounded-lg border border-neutral-200 bg-white p-4 sm:grid-cols-2">
+        <legend className="px-1 font-medium">Labelling</legend>
+        <Field formId={id} name="overlap">{number("overlap", { min: 1, max: 5, step: 1 })}</Field>
+        <Field formId={id} name="leaseSeconds">{number("leaseSeconds", { min: 30, max: 86_400, step: 1 })}</Field>
+        <Field formId={id} name="guidelines" wide>
+          <textarea rows={5} maxLength={20_000} {...fieldProps("guidelines")} />
+        </Field>
+      </fieldset>
+      <fieldset className="grid gap-4 rounded-lg border border-neutral-200 bg-white p-4 sm:grid-cols-2">
+        <legend className="px-1 font-medium">Gold pairs and pausing</legend>
+        <Field formId={id} name="goldRate">{number("goldRate", { min: 0, max: 50, step: "any" })}</Field>
+        <Field formId={id} name="goldAccuracyThreshold">{number("goldAccuracyThreshold", { min: 0, max: 100, step: "any" })}</Field>
+        <Field formId={id} name="goldMinCount">{number("goldMinCount", { min: 1, max: 10_000, step: 1 })}</Field>
+        <Field formId={id} name="goldRecaptionThreshold">{number("goldRecaptionThreshold", { min: 0, max: 1, step: "any" })}</Field>
+      </fieldset>
+      <fieldset className="grid gap-4 rounded-lg border border-neutral-200 bg-white p-4 sm:grid-cols-2">
+        <legend className="px-1 font-medium">Consensus and review</legend>
+        <Field formId={id} name="recaptionDisagreementThreshold">{number("recaptionDisagreementThreshold", { min: 0, max: 1, step: "any" })}</Field>
+        <Field formId={id} name="verifierRule">
+          <select {...fieldProps("verifierRule")}>
+            {VERIFIER_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <fieldset className="grid gap-3 sm:col-span-2 sm:grid-cols-3" aria-describedby={`${id}-keep-help`}>
+          <legend className="text-sm font-medium">Keep rule on the verifier&apos;s scores</legend>
+          <p id={`${id}-keep-help`} className="text-xs text-neutral-600 sm:col-span-3">
+            The verifier keeps a pair when all three scores reach these minimums. ScaleEdit&apos;s rule is IF 3, EC 2, GQ 2.
+          </p>
+          {(["keepMinIf", "keepMinEc", "keepMinGq"] as const).map((key) => (
+            <Field key={key} formId={id} name={key}>
+              <select {...fieldProps(key)}>
+                {[1, 2, 3].map((n) => (
+                  <option key={n} value={String(n)}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          ))}
+        </fieldset>
+      </fieldset>
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" disabled={save.isPending} className="rounded-md bg-indigo-600 px-3 py-1.5 text-white disabled:opacity-60">
+          {save.isPending ? "Saving…" : "Save settings"}
+        </button>
+        <div role="status" className={`text-sm ${note?.kind === "error" ? "text-red-700" : "text-emerald-700"}`}>
+          {save.isPending ? "Saving…" : (note?.text ?? null)}
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,260 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "../db/connect";
+import { Prisma } from "../db/generated/client";
+import { describeSettingChange } from "../quality/settings";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/**
+ * Actions the app writes (grep recordAudit and `INSERT INTO audit_events`), offered in the filter even
+ * before the first one happens; actions found in the table are added to them.
+ */
+export const KNOWN_AUDIT_ACTIONS = [
+  "label.create",
+  "label.undo",
+  "review.adjudicate",
+  "gold.promote",
+  "gold.update",
+  "gold.retire",
+  "gold.activate",
+  "annotator.paused",
+  "annotator.unpaused",
+  "import.created",
+  "import.cancelled",
+  "import.resumed",
+  "import.finished",
+  "import.failed",
+  "user.create",
+  "user.role",
+  "user.disable",
+  "user.enable",
+  "auth.signin",
+  "project.created",
+  "project.updated",
+  "project.overlap_applied",
+] as const;
+
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+/**
+ * The audit page's GET parameters. `from`/`to` are datetime-local values in the viewer's zone `tz`
+ * (sent by the form); the database turns them into instants, so daylight-saving days come out right.
+ */
+export const ZAuditQuery = z.object({
+  actor: z.preprocess(blankToUndefined, z.union([z.literal("system"), z.coerce.number().int().positive()]).optional()),
+  action: z.preprocess(blankToUndefined, z.string().max(100).regex(/^[a-z0-9_.*-]+$/i, "Unknown action.").optional()),
+  from: z.preprocess(blankToUndefined, z.string().regex(LOCAL_TIME, "From must be a date and time.").optional()),
+  to: z.preprocess(blankToUndefined, z.string().regex(LOCAL_TIME, "To must be a date and time.").optional()),
+  tz: z.preprocess(
+    blankToUndefined,
+    z.string().max(64).refine(validTimeZone, "Unknown time zone.").optional(),
+  ),
+  cursor: z.preprocess(blankToUndefined, z.string().regex(/^\d{1,19}$/, "Bad page cursor.").optional()),
+});
+export type TAuditQuery = z.infer<typeof ZAuditQuery>;
+
+export interface TAuditEvent {
+  id: string;
+  createdAt: Date;
+  actorId: number | null;
+  actorName: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  /** A name for the subject when it is a user or a project. */
+  subjectName: string | null;
+  /** The project named in `data.projectId`, for actions scoped to one (pauses). */
+  projectName: string | null;
+  data: unknown;
+}
+
+export interface TAuditPage {
+  events: TAuditEvent[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+type Row = {
+  id: bigint;
+  created_at: Date;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  subject_name: string | null;
+  project_name: string | null;
+  data: unknown;
+};
+
+/**
+ * One page of audit rows, newest first, keyset-paged by id (never OFFSET: page 1,000 costs what page
+ * 1 costs). Ids come from one sequence, so id order is commit order to within concurrent writers.
+ */
+export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE_SIZE): Promise<TAuditPage> {
+  const tz = q.tz ?? "UTC";
+  const where: Prisma.Sql[] = [];
+  if (q.actor === "system") where.push(Prisma.sql`a.actor_id IS NULL`);
+  else if (q.actor !== undefined) where.push(Prisma.sql`a.actor_id = ${q.actor}`);
+  if (q.action) {
+    // "import.*" picks a family; anything else is one action.
+    if (q.action.endsWith(".*")) where.push(Prisma.sql`a.action LIKE ${q.action.slice(0, -1).replace(/[\\%_]/g, "\\$&") + "%"}`);
+    else where.push(Prisma.sql`a.action = ${q.action}`);
+  }
+  if (q.from) where.push(Prisma.sql`a.created_at >= (${q.from}::timestamp AT TIME ZONE ${tz})`);
+  // A minute-precision "to" includes that whole minute, as a person reading "until 10:00" expects.
+  if (q.to) {
+    where.push(
+      q.to.length === 16
+        ? Prisma.sql`a.created_at < ((${q.to}::timestamp + interval '1 minute') AT TIME ZONE ${tz})`
+        : Prisma.sql`a.created_at <= (${q.to}::timestamp AT TIME ZONE ${tz})`,
+    );
+  }
+  if (q.cursor) where.push(Prisma.sql`a.id < ${BigInt(q.cursor)}`);
+  const clause = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+  // The page is cut first and named after, so the joins touch 51 rows whatever the table holds.
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT a.id, a.created_at, a.actor_id, u.name AS actor_name, a.action, a.subject_type, a.subject_id,
+           coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, a.data
+    FROM (SELECT * FROM audit_events a ${clause} ORDER BY a.id DESC LIMIT ${limit + 1}) a
+    LEFT JOIN users u ON u.id = a.actor_id
+    LEFT JOIN users su ON a.subject_type = 'user' AND su.id::text = a.subject_id
+    LEFT JOIN projects sp ON a.subject_type = 'project' AND sp.id::text = a.subject_id
+    LEFT JOIN projects dp ON dp.id::text = a.data->>'projectId'
+    ORDER BY a.id DESC`;
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return {
+    events: page.map((r) => ({
+      id: String(r.id),
+      createdAt: r.created_at,
+      actorId: r.actor_id,
+      actorName: r.actor_name,
+      action: r.action,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      subjectName: r.subject_name,
+      projectName: r.project_name,
+      data: r.data,
+    })),
+    nextCursor: more && page.length ? String(page[page.length - 1]!.id) : null,
+  };
+}
+
+/**
+ * Every action in the table, found with a skip scan over audit_events(action, created_at): one index
+ * probe per distinct action instead of reading millions of label rows.
+ */
+export async function listAuditActions(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ action: string }[]>`
+    WITH RECURSIVE a AS (
+      (SELECT action FROM audit_events ORDER BY action LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.action FROM audit_events e WHERE e.action > a.action ORDER BY e.action LIMIT 1)
+      FROM a WHERE a.action IS NOT NULL
+    )
+    SELECT action FROM a WHERE action IS NOT NULL`;
+  return [...new Set<string>([...KNOWN_AUDIT_ACTIONS, ...rows.map((r) => r.action)])].sort();
+}
+
+/** The people who can appear as actors, for the filter. */
+export async function listAuditActors(db: Db): Promise<{ id: number; name: string; email: string }[]> {
+  return db.user.findMany({ select: { id: true, name: true, email: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function scalar(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "string") return v.length > 80 ? `${v.slice(0, 79)}…` : v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return v.length ? v.map(scalar).join(", ") : "none";
+  return JSON.stringify(v).slice(0, 80);
+}
+
+function percent(n: unknown): string {
+  return typeof n === "number" ? `${Math.round(n * 1000) / 10}%` : "?";
+}
+
+/** "reject (artifacts)" or "recaption “…”" from a { decision, reasons, instruction } answer. */
+function answer(d: Record<string, unknown>): string {
+  const decision = scalar(d.decision);
+  if (d.decision === "reject" && Array.isArray(d.reasons) && d.reasons.length) return `${decision} (${scalar(d.reasons)})`;
+  if (d.decision === "recaption" && typeof d.instruction === "string") return `${decision} “${scalar(d.instruction)}”`;
+  return decision;
+}
+
+/** One readable line for an audit row; the raw JSON is shown next to it for anything it leaves out. */
+export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "projectName" | "actorId" | "subjectType" | "subjectId">): string {
+  const d = isRecord(e.data) ? e.data : {};
+  const inProject = e.projectName ? ` in ${e.projectName}` : "";
+  switch (e.action) {
+    case "label.create": {
+      const reasons = Array.isArray(d.reasons) && d.reasons.length ? ` (${scalar(d.reasons)})` : "";
+      return `Labelled pair ${e.subjectId ?? "?"}: ${scalar(d.decision)}${reasons}`;
+    }
+    case "label.undo":
+      return `Undid label ${scalar(d.labelId)} on pair ${e.subjectId ?? "?"}`;
+    case "review.adjudicate": {
+      const routed = Array.isArray(d.routingReasons) && d.routingReasons.length ? `; routed for ${scalar(d.routingReasons)}` : "";
+      const note = typeof d.note === "string" && d.note ? `; note: ${scalar(d.note)}` : "";
+      return `Adjudicated pair ${e.subjectId ?? "?"}${inProject}: ${answer(d)}${routed}${note}`;
+    }
+    case "gold.promote":
+      return `Promoted pair ${e.subjectId ?? "?"} to gold${inProject}: expected ${answer(d)}`;
+    case "gold.update": {
+      const before = isRecord(d.before) ? answer(d.before) : "?";
+      const after = isRecord(d.after) ? answer(d.after) : "?";
+      const rescored = typeof d.checks === "number" ? `; correct checks ${scalar(d.correctBefore)} → ${scalar(d.correctAfter)} of ${d.checks}` : "";
+      return `Gold answer of pair ${e.subjectId ?? "?"} changed from ${before} to ${after}${rescored}`;
+    }
+    case "gold.retire":
+      return `Retired gold pair ${e.subjectId ?? "?"}${inProject}: no longer served or scored`;
+    case "gold.activate":
+      return `Reactivated gold pair ${e.subjectId ?? "?"}${inProject}`;
+    case "annotator.paused":
+      if (e.actorId === null && typeof d.checks === "number") {
+        return `Paused by the gold rule${inProject}: ${scalar(d.correct)} of ${d.checks} gold checks right, under the ${percent(d.threshold)} threshold`;
+      }
+      return `Paused by hand${inProject}: ${scalar(d.reason)}`;
+    case "annotator.unpaused":
+      return `Pause lifted${inProject}${typeof d.reason === "string" ? ` (was: ${scalar(d.reason)})` : ""}`;
+    case "project.created":
+      return `Created project ${scalar(d.name)} with overlap ${scalar(d.overlap)}`;
+    case "project.updated": {
+      const changes = isRecord(d.changes) ? d.changes : {};
+      const parts = Object.entries(changes).map(([k, v]) => (isRecord(v) ? describeSettingChange(k, v.before, v.after) : k));
+      return parts.length ? `Settings changed: ${parts.join("; ")}` : "Settings saved with no change";
+    }
+    case "project.overlap_applied":
+      return `Overlap ${scalar(d.overlap)} applied to ${scalar(d.pairs)} open pairs nobody had started`;
+    case "user.create":
+      return `Created user ${scalar(d.email)} (${scalar(d.role)})`;
+    case "user.role":
+      return `Role changed from ${scalar(d.from)} to ${scalar(d.to)}`;
+    case "user.disable":
+      return "Account disabled";
+    case "user.enable":
+      return "Account enabled";
+    case "auth.signin":
+      return `Signed in${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
+    default: {
+      const entries = Object.entries(d).filter(([, v]) => v === null || typeof v !== "object" || Array.isArray(v));
+      return entries.length ? entries.slice(0, 5).map(([k, v]) => `${k}: ${scalar(v)}`).join(" · ") : "—";
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "../db/connect";
+import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { recordAudit } from "../audit/record";
+
+export const ZAnnotatorParams = z.object({
+  projectId: z.coerce.number().int().positive(),
+  userId: z.coerce.number().int().positive(),
+});
+
+/** Body of POST /api/projects/:projectId/annotators/:userId/pause: the reason the annotator will read. */
+export const ZPauseRequest = z.strictObject({
+  reason: z
+    .string({ error: "Give a reason: the annotator sees it." })
+    .trim()
+    .min(3, "Give a reason of at least 3 characters: the annotator sees it.")
+    .max(500, "Keep the reason under 500 characters."),
+});
+
+export interface TPauseState {
+  userId: number;
+  pausedAt: Date | null;
+  liftedAt: Date | null;
+}
+
+/**
+ * Lifts an annotator's pause: they can claim again at once, and `lifted_at` restarts their gold
+ * accuracy (loupe_gold_accuracy counts checks after it), so the rule waits for a fresh minimum
+ * count before it can pause them again. The audit row commits with the lift.
+ */
+export async function liftPause(db: Db, projectId: number, userId: number, actorId: number): Promise<TPauseState> {
+  return db.$transaction(async (tx) => {
+    // Locked: two admins lifting at once get one lift and one 409, never two audit rows.
+    const rows = await tx.$queryRaw<{ paused_at: Date | null; pause_reason: string | null }[]>`
+      SELECT paused_at, pause_reason FROM project_annotators
+      WHERE project_id = ${projectId} AND user_id = ${userId} FOR UPDATE`;
+    const row = rows[0];
+    if (!row) throw new NotFoundError("This annotator has never been paused in this project.");
+    if (!row.paused_at) throw new ConflictError("This annotator is not paused (the pause may have been lifted already).");
+    const [lifted] = await tx.$queryRaw<{ lifted_at: Date }[]>`
+      UPDATE project_annotators SET paused_at = NULL, lifted_at = now(), lifted_by = ${actorId}
+      WHERE project_id = ${projectId} AND user_id = ${userId}
+      RETURNING lifted_at`;
+    await recordAudit(tx, {
+      actorId,
+      action: "annotator.unpaused",
+      subjectType: "user",
+      subjectId: String(userId),
+      data: { projectId, pausedAt: row.paused_at.toISOString(), reason: row.pause_reason },
+    });
+    return { userId, pausedAt: null, liftedAt: lifted?.lifted_at ?? null };
+  });
+}
+
+/**
+ * An admin pauses an annotator by hand (a complaint, a pattern the gold rule does not catch). The
+ * claim and submit statements refuse them at once; their live leases are handed back to the pool so
+ * the pairs do not wait for the leases to expire. `reason` is what the annotator reads.
+ */
+export async function pauseAnnotator(db: Db, projectId: number, userId: number, actorId: number, reason: string): Promise<TPauseState> {
+  const parsed = ZPauseRequest.safeParse({ reason });
+  if (!parsed.success) throw new InvalidError(parsed.error.issues[0]?.message ?? "Give a reason.");
+  const text = parsed.data.reason;
+  return db.$transaction(async (tx) => {
+    const [found] = await tx.$queryRaw<{ project: boolean; user: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM projects WHERE id = ${projectId}) AS project,
+             EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS user`;
+    if (!found?.project) throw new NotFoundError("Project not found.");
+    if (!found.user) throw new NotFoundError("User not found.");
+    // Insert-or-lock in one statement, then judge the locked row: a concurrent gold-rule pause or a
+    // second admin shows up as "already paused" rather than a double pause.
+    await tx.$executeRaw`
+      INSERT INTO project_annotators (project_id, user_id) VALUES (${projectId}, ${userId})
+      ON CONFLICT (project_id, user_id) DO NOTHING`;
+    const [row] = await tx.$queryRaw<{ paused_at: Date | null }[]>`
+      SELECT paused_at FROM project_annotators WHERE project_id = ${projectId} AND user_id = ${userId} FOR UPDATE`;
+    if (row?.paused_at) throw new ConflictError("This annotator is already paused in this project.");
+    const [paused] = await tx.$queryRaw<{ paused_at: Date; lifted_at: Date | null }[]>`
+      UPDATE project_annotators SET paused_at = now(), pause_reason = ${text}
+      WHERE project_id = ${projectId} AND user_id = ${userId}
+      RETURNING paused_at, lifted_at`;
+    const released = await tx.$executeRaw`
+      DELETE FROM leases WHERE project_id = ${projectId} AND annotator_id = ${userId} AND submitted_at IS NULL`;
+    await recordAudit(tx, {
+      actorId,
+      action: "annotator.paused",
+      subjectType: "user",
+      subjectId: String(userId),
+      data: { projectId, reason: text, leasesReleased: released },
+    });
+    return { userId, pausedAt: paused?.paused_at ?? null, liftedAt: paused?.lifted_at ?? null };
+  });
+}

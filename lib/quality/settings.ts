@@ -1,0 +1,244 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "../db/connect";
+import { InvalidError, NotFoundError } from "../errors";
+import { recordAudit } from "../audit/record";
+
+export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
+export type TVerifierRule = (typeof VERIFIER_RULES)[number];
+
+/** A project's quality settings, fractions as stored (the form shows rates as percentages). */
+export interface TProjectSettings {
+  overlap: number;
+  goldRate: number;
+  goldMinCount: number;
+  goldAccuracyThreshold: number;
+  goldRecaptionThreshold: number;
+  recaptionDisagreementThreshold: number;
+  verifierRule: TVerifierRule;
+  keepMinIf: number;
+  keepMinEc: number;
+  keepMinGq: number;
+  leaseSeconds: number;
+  guidelines: string;
+}
+export type TSettingKey = keyof TProjectSettings;
+
+const between = (label: string, min: number, max: number, unit = "") =>
+  z
+    .number({ error: `${label} must be a number.` })
+    .min(min, `${label} must be between ${min} and ${max}${unit}.`)
+    .max(max, `${label} must be between ${min} and ${max}${unit}.`);
+const wholeBetween = (label: string, min: number, max: number) =>
+  between(label, min, max).int(`${label} must be a whole number from ${min} to ${max}.`);
+
+/**
+ * Body of PATCH /api/projects/:projectId/settings: only the settings to change. Rates are fractions
+ * (0.1 = 10%), the same units as the columns; the bounds repeat the database's CHECK constraints so
+ * an admin gets a sentence instead of a constraint name.
+ */
+export const ZSettingsPatch = z
+  .strictObject({
+    overlap: wholeBetween("Overlap", 1, 5),
+    goldRate: between("Gold rate", 0, 0.5, " (0–50%)"),
+    goldMinCount: wholeBetween("Minimum gold checks", 1, 10_000),
+    goldAccuracyThreshold: between("Gold accuracy threshold", 0, 1, " (0–100%)"),
+    goldRecaptionThreshold: between("Gold re-caption threshold", 0, 1),
+    recaptionDisagreementThreshold: between("Re-caption disagreement threshold", 0, 1),
+    verifierRule: z.enum(VERIFIER_RULES, { error: `Verifier rule must be one of ${VERIFIER_RULES.join(", ")}.` }),
+    keepMinIf: wholeBetween("Keep rule minimum for instruction following (IF)", 1, 3),
+    keepMinEc: wholeBetween("Keep rule minimum for editing consistency (EC)", 1, 3),
+    keepMinGq: wholeBetween("Keep rule minimum for generation quality (GQ)", 1, 3),
+    leaseSeconds: wholeBetween("Lease", 30, 86_400),
+    guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });
+export type TSettingsPatch = z.infer<typeof ZSettingsPatch>;
+
+/** Pairs whose `wanted` is rewritten per transaction when the overlap changes. */
+export const OVERLAP_BATCH = 5_000;
+
+export interface TSettingsResult {
+  settings: TProjectSettings;
+  /** The settings that differed from the stored ones (empty: nothing changed, nothing audited). */
+  changed: TSettingKey[];
+  /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
+  pairsUpdated: number | null;
+}
+
+const SELECT = {
+  overlap: true,
+  goldRate: true,
+  goldMinCount: true,
+  goldAccuracyThreshold: true,
+  goldRecaptionThreshold: true,
+  recaptionDisagreementThreshold: true,
+  verifierRule: true,
+  keepMinIf: true,
+  keepMinEc: true,
+  keepMinGq: true,
+  leaseSeconds: true,
+  guidelines: true,
+} as const;
+
+// REAL columns come back widened from float32 (0.1 → 0.10000000149011612); six significant digits
+// give back the number the admin typed, for the form, for comparing and for the audit row.
+function tidy(n: number): number {
+  return Number(n.toPrecision(6));
+}
+
+function toSettings(row: { [K in keyof typeof SELECT]: unknown }): TProjectSettings {
+  const rule = String(row.verifierRule);
+  return {
+    overlap: Number(row.overlap),
+    goldRate: tidy(Number(row.goldRate)),
+    goldMinCount: Number(row.goldMinCount),
+    goldAccuracyThreshold: tidy(Number(row.goldAccuracyThreshold)),
+    goldRecaptionThreshold: tidy(Number(row.goldRecaptionThreshold)),
+    recaptionDisagreementThreshold: tidy(Number(row.recaptionDisagreementThreshold)),
+    verifierRule: (VERIFIER_RULES as readonly string[]).includes(rule) ? (rule as TVerifierRule) : "auto",
+    keepMinIf: Number(row.keepMinIf),
+    keepMinEc: Number(row.keepMinEc),
+    keepMinGq: Number(row.keepMinGq),
+    leaseSeconds: Number(row.leaseSeconds),
+    guidelines: String(row.guidelines),
+  };
+}
+
+// Compared at the column's float32 precision, so re-saving a value read back from REAL is no change.
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return Math.fround(a) === Math.fround(b);
+  return a === b;
+}
+
+export async function getProjectSettings(db: Db, projectId: number): Promise<({ id: number; name: string } & TProjectSettings) | null> {
+  const p = await db.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, ...SELECT } });
+  return p ? { id: p.id, name: p.name, ...toSettings(p) } : null;
+}
+
+/**
+ * Applies a settings patch: the project row and its 'project.updated' audit row (each changed field
+ * with before/after) commit together. An overlap change then also applies to open pairs nobody has
+ * started (applyOverlapToUntouchedPairs); pairs already leased or labelled keep the overlap they had,
+ * since their annotators were chosen for it and consensus may already be under way.
+ */
+export async function updateProjectSettings(db: Db, projectId: number, actorId: number | null, rawPatch: TSettingsPatch): Promise<TSettingsResult> {
+  // Parse here too: callers other than the route (CLI, tests) get the same messages.
+  const parsed = ZSettingsPatch.safeParse(rawPatch);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new InvalidError(issues[0]?.message ?? "Invalid settings.", issues);
+  }
+  const patch = parsed.data;
+  const outcome = await db.$transaction(async (tx) => {
+    // The row lock makes two admins saving at once apply one after the other, so each audit row's
+    // "before" is what the other left.
+    const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
+    if (!locked[0]) throw new NotFoundError("Project not found.");
+    const row = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: SELECT });
+    const before = toSettings(row);
+    const changes: Partial<Record<TSettingKey, { before: unknown; after: unknown }>> = {};
+    const data: Partial<TProjectSettings> = {};
+    for (const key of Object.keys(patch) as TSettingKey[]) {
+      const after = patch[key];
+      if (after === undefined || sameValue(before[key], after)) continue;
+      changes[key] = { before: before[key], after };
+      (data as Record<string, unknown>)[key] = after;
+    }
+    const changed = Object.keys(changes) as TSettingKey[];
+    if (changed.length === 0) return { settings: before, changed };
+    // Audit first, update second: the update is the statement the database may still refuse (its
+    // CHECKs are the last word on the bounds), and the refusal must take the audit row with it.
+    await recordAudit(tx, {
+      actorId,
+      action: "project.updated",
+      subjectType: "project",
+      subjectId: String(projectId),
+      data: { changes: changes as Record<string, { before: string | number; after: string | number }> },
+    });
+    const updated = await tx.project.update({ where: { id: projectId }, data, select: SELECT });
+    return { settings: toSettings(updated), changed };
+  });
+  const pairsUpdated = outcome.changed.includes("overlap") ? await applyOverlapToUntouchedPairs(db, projectId, actorId) : null;
+  return { ...outcome, pairsUpdated };
+}
+
+/**
+ * Gives every open pair nobody has started (no lease, no label, not gold) the project's current
+ * overlap, walking the open-work index by id in batches of OVERLAP_BATCH, one transaction each, so a
+ * 10M-pair project never holds a long transaction or blocks claims for long. The overlap is re-read
+ * by every batch, so a second change while this runs wins for the pairs not yet reached. A claim
+ * that takes a pair while a batch waits for it is seen after the wait (`taken = 0` is re-checked),
+ * so a started pair is never changed. The last batch writes 'project.overlap_applied' with the count.
+ */
+export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, actorId: number | null): Promise<number> {
+  let cursor = 0n;
+  let total = 0;
+  for (;;) {
+    const done = await db.$transaction(async (tx) => {
+      // The statement-level counts trigger on pairs (loupe_pair_counts_upd) joins its transition
+      // tables with a plan plpgsql cached at its first run on this connection, usually a 1-row
+      // update: a nested loop that made this 5,000-row update take 3.4 s on a server (6 s on PGlite)
+      // instead of 0.09 s. Discarding cached plans makes the trigger plan for the rows it gets.
+      await tx.$executeRawUnsafe("DISCARD PLANS");
+      // `project_id` as a range and ordered first so that only pairs_open_work_idx (project_id, id)
+      // WHERE taken < wanted AND NOT is_gold can serve it, as in the claim (lib/queue/sql.ts).
+      const [r] = await tx.$queryRaw<{ last: bigint | null; scanned: bigint; changed: bigint; overlap: number }[]>`
+        WITH batch AS (
+          SELECT id FROM pairs
+          WHERE project_id >= ${projectId} AND project_id <= ${projectId} AND taken < wanted AND NOT is_gold AND id > ${cursor}
+          ORDER BY project_id, id LIMIT ${OVERLAP_BATCH}
+        ), upd AS (
+          UPDATE pairs p SET wanted = pr.overlap
+          FROM batch b, projects pr
+          WHERE p.id = b.id AND pr.id = ${projectId}
+            AND p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold AND p.wanted <> pr.overlap
+          RETURNING 1
+        )
+        SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
+               (SELECT count(*) FROM upd) AS changed, (SELECT overlap FROM projects WHERE id = ${projectId})::int AS overlap`;
+      if (!r) return true;
+      total += Number(r.changed);
+      const last = Number(r.scanned) < OVERLAP_BATCH || r.last === null;
+      if (last) {
+        await recordAudit(tx, {
+          actorId,
+          action: "project.overlap_applied",
+          subjectType: "project",
+          subjectId: String(projectId),
+          data: { overlap: r.overlap, pairs: total },
+        });
+      } else {
+        cursor = r.last as bigint;
+      }
+      return last;
+    });
+    if (done) return total;
+  }
+}
+
+const PERCENT_KEYS: ReadonlySet<string> = new Set(["goldRate", "goldAccuracyThreshold"]);
+export const SETTING_LABELS: Record<TSettingKey, string> = {
+  overlap: "overlap",
+  goldRate: "gold rate",
+  goldMinCount: "minimum gold checks",
+  goldAccuracyThreshold: "gold accuracy threshold",
+  goldRecaptionThreshold: "gold re-caption threshold",
+  recaptionDisagreementThreshold: "re-caption disagreement threshold",
+  verifierRule: "verifier rule",
+  keepMinIf: "keep rule IF minimum",
+  keepMinEc: "keep rule EC minimum",
+  keepMinGq: "keep rule GQ minimum",
+  leaseSeconds: "lease (seconds)",
+  guidelines: "guidelines",
+};
+
+/** "gold rate 0% → 10%" for the audit log; guidelines are long, so only their length is named. */
+export function describeSettingChange(key: string, before: unknown, after: unknown): string {
+  const label = (SETTING_LABELS as Record<string, string>)[key] ?? key;
+  if (key === "guidelines") return `${label} rewritten (${String(before ?? "").length} → ${String(after ?? "").length} characters)`;
+  const show = (v: unknown) =>
+    PERCENT_KEYS.has(key) && typeof v === "number" ? `${tidy(v * 100)}%` : typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v);
+  return `${label} ${show(before)} → ${show(after)}`;
+}
