@@ -177,11 +177,6 @@ export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, ac
   let total = 0;
   for (;;) {
     const done = await db.$transaction(async (tx) => {
-      // The statement-level counts trigger on pairs (loupe_pair_counts_upd) joins its transition
-      // tables with a plan plpgsql cached at its first run on this connection, usually a 1-row
-      // update: a nested loop that made this 5,000-row update take 3.4 s on a server (6 s on PGlite)
-      // instead of 0.09 s. Discarding cached plans makes the trigger plan for the rows it gets.
-      await tx.$executeRawUnsafe("DISCARD PLANS");
       // `project_id` as a range and ordered first so that only pairs_open_work_idx (project_id, id)
       // WHERE taken < wanted AND NOT is_gold can serve it, as in the claim (lib/queue/sql.ts).
       const [r] = await tx.$queryRaw<{ last: bigint | null; scanned: bigint; changed: bigint; overlap: number }[]>`

@@ -13,6 +13,8 @@ import { PausedBanner } from "@/components/admin/quality/paused-banner";
 import { GoldAccuracyChart, PairStatusChart, ReviewReasonChart, ThroughputChart } from "@/components/admin/quality/charts";
 import { StandingsTable } from "@/components/admin/quality/standings-table";
 import { formatCount, formatPercent } from "@/components/admin/quality/format";
+import { getAgreementSummary } from "@/lib/quality/figures";
+import { AgreementHeadline } from "@/components/admin/quality/agreement-headline";
 
 export const metadata: Metadata = { title: "Quality" };
 export const dynamic = "force-dynamic";
@@ -25,11 +27,12 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
   const db = await getDb();
   const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
-  const [counts, throughput, reasons, standings] = await Promise.all([
+  const [counts, throughput, reasons, standings, agreement] = await Promise.all([
     getPairCounts(db, projectId),
     getThroughput(db, projectId),
     getReviewReasonCounts(db, projectId),
     getStandings(db, projectId),
+    getAgreementSummary(db, projectId),
   ]);
   const canManage = can(user.role, "project:manage");
   const paused = standings.annotators.flatMap((s) =>
@@ -99,7 +102,14 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
           <ThroughputChart days={throughput} />
         </section>
 
-        {/* agreement summary: the lead inserts it */}
+        {agreement ? (
+          <div className="space-y-2">
+            <AgreementHeadline row={agreement} headingLevel={2} />
+            <Link href={`/admin/projects/${project.id}/quality/agreement`} className="text-sm text-indigo-700 underline">
+              Agreement by task, subtask, reason and dimension, and between annotators
+            </Link>
+          </div>
+        ) : null}
 
         <section aria-labelledby="standings-heading" className="space-y-3">
           <h2 id="standings-heading" className="text-lg font-semibold">Annotators</h2>
