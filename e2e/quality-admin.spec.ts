@@ -81,7 +81,8 @@ test("a paused annotator shows on the quality page; the admin lifts the pause an
   const { context, page: annotatorPage } = await signInNewContext(browser, annotator, { baseURL });
   try {
     await annotatorPage.goto(`/annotate/${project.id}`);
-    await expect(annotatorPage.getByRole("status").filter({ hasText: "You are paused from this project." })).toContainText(reason);
+    const pausedPanel = annotatorPage.getByRole("alert").filter({ has: annotatorPage.getByRole("heading", { name: "You are paused from this project" }) });
+    await expect(pausedPanel).toContainText(reason);
 
     await page.goto(`/admin/projects/${project.id}/quality`);
     await expect(page.getByRole("heading", { name: `Quality of ${project.name}` })).toBeVisible();

@@ -53,7 +53,7 @@ export async function fetchReviewCounts(projectId: number, filters: TReviewFilte
 
 export async function postAdjudication(
   pairId: string,
-  body: { submissionId: string; note?: string; promoteToGold: boolean } & TReviewDecision,
+  body: { submissionId: string; note?: string; promoteToGold: boolean; routedAt?: string } & TReviewDecision,
   claimNext?: { projectId: number; exclude: string[] } & TReviewFilters,
 ): Promise<TAdjudicationResult & { next?: TReviewPair | null }> {
   const payload = { reasons: [] as string[], ...body, ...(claimNext ? { claimNext } : {}) };

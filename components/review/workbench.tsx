@@ -167,7 +167,8 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
       if (!pair || busy) return;
       setBusy(true);
       const submissionId = crypto.randomUUID();
-      const extras = { submissionId, note: note.trim() || undefined, promoteToGold: canPromote && promote };
+      const extras = { submissionId, note: note.trim() || undefined, promoteToGold: canPromote && promote,
+        routedAt: pair.routedAt ?? undefined };
       // The next pair is already here: show it at once and save in the background.
       await advance();
       try {

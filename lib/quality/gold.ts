@@ -17,7 +17,7 @@ type TDecision = "accept" | "reject" | "recaption";
 export const GOLD_FLAG_MIN_CHECKS = 3;
 export const GOLD_PAGE_SIZE = 50;
 
-export const ZGoldPromote = z.object({ pairId: ZPairId });
+export const ZGoldPromote = z.object({ projectId: z.number().int().positive(), pairId: ZPairId });
 
 export const ZGoldUpdate = z
   .object({
@@ -53,11 +53,13 @@ export interface TGoldAnswer {
  * re-caption only for a re-caption). Run inside the caller's transaction: the review adjudication
  * promotes in the same transaction that settles the pair.
  */
-export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number): Promise<TGoldAnswer> {
+export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number, projectId?: number): Promise<TGoldAnswer> {
   const rows = await tx.$queryRaw<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }[]>`
     SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
   const p = rows[0];
-  if (!p) throw new NotFoundError("Pair not found.");
+  // Scoped by the project the caller is looking at: a pair id typed on one project's page must not
+  // turn another project's pair into gold.
+  if (!p || (projectId !== undefined && p.project_id !== projectId)) throw new NotFoundError("Pair not found in this project.");
   if (p.is_gold) throw new ConflictError("This pair is already gold.");
   if (p.status !== "final") throw new ConflictError("Only a final pair can become gold: settle it first.");
   const [g] = await tx.$queryRaw<{ decision: TDecision; reasons: string[]; instruction: string | null }[]>`
@@ -77,8 +79,8 @@ export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number): Pr
 }
 
 /** Promotes an already final pair on its own (POST /api/gold). */
-export async function promotePair(db: Db, actorId: number, pairId: bigint): Promise<TGoldAnswer> {
-  return db.$transaction((tx) => promoteToGold(tx, pairId, actorId));
+export async function promotePair(db: Db, actorId: number, projectId: number, pairId: bigint): Promise<TGoldAnswer> {
+  return db.$transaction((tx) => promoteToGold(tx, pairId, actorId, projectId));
 }
 
 type GoldRow = {

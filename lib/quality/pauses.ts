@@ -68,6 +68,11 @@ export async function pauseAnnotator(db: Db, projectId: number, userId: number, 
              EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS user`;
     if (!found?.project) throw new NotFoundError("Project not found.");
     if (!found.user) throw new NotFoundError("User not found.");
+    // The leases first, as a submit does (lease, then pair, then the pause row from the gold
+    // trigger): taking the pause row first deadlocked against a gold submit that paused them.
+    await tx.$queryRaw`
+      SELECT id FROM leases WHERE project_id = ${projectId} AND annotator_id = ${userId} AND submitted_at IS NULL
+      ORDER BY id FOR UPDATE`;
     // Insert-or-lock in one statement, then judge the locked row: a concurrent gold-rule pause or a
     // second admin shows up as "already paused" rather than a double pause.
     await tx.$executeRaw`

@@ -112,8 +112,10 @@ export async function requireNotPaused(sql: SqlRunner, projectId: number, userId
   );
   if (!rows[0]) throw new NotFoundError("Project not found.");
   if (rows[0].paused_at) {
-    throw new PausedError(
-      `You are paused from this project. ${rows[0].pause_reason ?? ""} An admin can lift the pause.`.replace(/\s+/g, " ").trim(),
-    );
+    throw new PausedError(pausedMessage(rows[0].pause_reason));
   }
+}
+
+export function pausedMessage(reason: string | null): string {
+  return `You are paused from this project. ${reason ?? ""} An admin can lift the pause.`.replace(/\s+/g, " ").trim();
 }

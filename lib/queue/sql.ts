@@ -155,7 +155,7 @@ SELECT 'replayed', b.id::text, b.pair_id::text, b.annotator_id, b.decision::text
        b.submission_id::text, b.created_at
 FROM prior b
 UNION ALL
-SELECT CASE WHEN NOT l.live THEN 'expired' WHEN l.submitted THEN 'decided' WHEN (SELECT yes FROM paused) THEN 'paused'
+SELECT CASE WHEN (SELECT yes FROM paused) THEN 'paused' WHEN NOT l.live THEN 'expired' WHEN l.submitted THEN 'decided'
             ELSE 'bad_reasons' END,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM lease l

@@ -1,11 +1,11 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { ConflictError, InvalidError, NotFoundError, PausedError } from "../errors";
 import { recordAudit } from "../audit/record";
 import type { TSubmitLabel } from "./schemas";
 import type { SqlRunner } from "../db/sql";
 import { LABEL_BY_SUBMISSION_SQL, SUBMIT_SQL } from "./sql";
-import { requireNotPaused } from "./claim";
+import { pausedMessage, requireNotPaused } from "./claim";
 
 export interface TStoredLabel {
   id: string;
@@ -93,6 +93,10 @@ export async function submitLabel(
     default: {
       const again = await sql.query<LabelRow>(LABEL_BY_SUBMISSION_SQL, [input.submissionId]);
       if (again[0]) return answerReplay(again[0], userId, input);
+      // A pause ends the annotator's leases, and a claim's sweep may already have removed them:
+      // tell them they are paused, not that their lease ran out.
+      const pair = await sql.query<{ project_id: number }>(`SELECT project_id FROM pairs WHERE id = $1`, [String(input.pairId)]);
+      if (pair[0]) await requireNotPaused(sql, pair[0].project_id, userId);
       throw new ConflictError(
         "Your lease on this pair expired and it went back to the queue, so this decision was not saved. Take the next pair.",
         { reason: "lease_expired" },
@@ -114,6 +118,14 @@ export async function undoLastLabel(db: Db, userId: number, projectId: number): 
       FOR UPDATE`;
     const last = rows[0];
     if (!last) throw new NotFoundError("There is no decision to undo.");
+    // Paused: taking back the check that paused them would leave a pause the figures no longer show,
+    // and a re-opened lease they cannot decide.
+    const paused = await tx.$queryRaw<{ reason: string | null }[]>`
+      SELECT pause_reason AS reason FROM project_annotators
+      WHERE project_id = ${projectId} AND user_id = ${userId} AND paused_at IS NOT NULL`;
+    if (paused[0]) {
+      throw new PausedError(pausedMessage(paused[0].reason));
+    }
     // A reviewer's final word is not re-opened by an annotator's undo.
     const reviewed = await tx.$queryRaw<{ reviewed: boolean }[]>`
       SELECT reviewed_at IS NOT NULL AS reviewed FROM pairs WHERE id = ${last.pair_id}`;

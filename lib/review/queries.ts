@@ -93,6 +93,7 @@ type PairRow = {
   review_reasons: string[];
   agreement: number | null;
   review_claimed_until: Date | string | null;
+  routed_at: Date | string | null;
   recaption_disagreement_threshold: number;
   verifier_rule: string;
   keep_min_if: number;
@@ -179,6 +180,7 @@ export async function loadReviewPair(sql: SqlRunner, pairId: string, resumed = f
       verifier,
     }),
     agreement: num(p.agreement),
+    routedAt: p.routed_at ? new Date(p.routed_at).toISOString() : null,
     recaptionSpread,
     labels,
     claimExpiresAt: p.review_claimed_until ? new Date(p.review_claimed_until).toISOString() : new Date().toISOString(),

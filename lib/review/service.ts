@@ -78,6 +78,8 @@ type LockedPair = {
   final_source: string | null;
   is_gold: boolean;
   reject_reasons: unknown;
+  routed_at: Date | null;
+  own_label: boolean;
 };
 
 function storedResult(p: LockedPair, replayed: boolean): TAdjudicationResult {
@@ -134,7 +136,8 @@ export async function adjudicatePair(
              (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> ${actor.id} AND p.review_claimed_until > now()) AS claimed_by_other,
              p.reviewed_by, r.name AS reviewer_name, p.reviewed_at, p.review_note,
              p.final_decision::text AS final_decision, p.final_instruction, p.final_reasons, p.final_source, p.is_gold,
-             pr.reject_reasons
+             pr.reject_reasons, p.routed_at,
+             EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = ${actor.id}) AS own_label
       FROM pairs p
       JOIN projects pr ON pr.id = p.project_id
       LEFT JOIN users c ON c.id = p.review_claimed_by
@@ -144,6 +147,14 @@ export async function adjudicatePair(
     if (p.status !== "in_review") {
       if (p.review_submission_id === input.submissionId && p.reviewed_by === actor.id) return storedResult(p, true);
       throw notInReview(p);
+    }
+    if (p.own_label) {
+      throw new ForbiddenError("You labelled this pair yourself, so another reviewer settles it.");
+    }
+    if (input.routedAt !== undefined && (!p.routed_at || new Date(p.routed_at).toISOString() !== input.routedAt)) {
+      throw new ConflictError("The labels on this pair changed since you opened it (an annotator took one back and labelled again). Look at it afresh.", {
+        reason: "changed",
+      });
     }
     if (p.claimed_by_other) {
       throw new ConflictError(`${p.claimer_name ?? "Another reviewer"} is reviewing this pair right now.`, { reason: "claimed" });

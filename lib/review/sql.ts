@@ -22,6 +22,7 @@ const filters = (reason: string, task: string, subtask: string) => `
  *   either skips the row while it is locked or, once the winner commits, re-checks the row's new
  *   version (READ COMMITTED re-evaluates the WHERE on it) and finds it claimed: two reviewers never
  *   get the same pair.
+ * - A reviewer never gets a pair they labelled themselves: someone else settles it.
  * - `released`: when a new pair is taken, the reviewer's other claims that the page no longer shows
  *   (they changed filters) go back, so one reviewer holds at most the pairs on screen plus one.
  */
@@ -38,6 +39,7 @@ WITH mine AS (
   WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.status = 'in_review'
     AND NOT EXISTS (SELECT 1 FROM mine)
     AND (p.review_claimed_until IS NULL OR p.review_claimed_until <= now())
+    AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
     AND NOT (p.id = ANY($3::bigint[]))${filters("$4", "$5", "$6")}
   ORDER BY p.project_id, p.id
   LIMIT 1
@@ -87,7 +89,7 @@ SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.inst
        p.change_fraction, p.ssim, p.change_outside_mask,
        p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.vs_instruction_following,
        p.vs_editing_consistency, p.vs_generation_quality, p.vs_overall, p.model_version,
-       p.review_reasons, p.agreement, p.review_claimed_until,
+       p.review_reasons, p.agreement, p.routed_at, p.review_claimed_until,
        pr.recaption_disagreement_threshold, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq,
        loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.vs_instruction_following, p.vs_editing_consistency,
                               p.vs_generation_quality, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS verdict,

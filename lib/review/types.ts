@@ -71,6 +71,8 @@ export interface TReviewPair {
   routing: TRoutingExplanation[];
   /** Share of labels agreeing with the majority decision. */
   agreement: number | null;
+  /** When the pair was routed to review: the version the reviewer decides on (sent back on adjudication). */
+  routedAt: string | null;
   /** Largest distance between two human re-captions (null with fewer than two). */
   recaptionSpread: number | null;
   labels: TReviewLabel[];

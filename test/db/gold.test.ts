@@ -36,7 +36,7 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
     const gold = await t.prisma.pair.findFirstOrThrow({ where: { projectId: project.id }, orderBy: { id: "desc" } });
     await settle(gold.id, answer.decision, answer.instruction, answer.reasons);
     const [admin] = await makeUsers(t.prisma, 1, "gadmin");
-    await promotePair(t.prisma, admin!, gold.id);
+    await promotePair(t.prisma, admin!, project.id, gold.id);
     return { project, goldId: gold.id, admin: admin! };
   }
 
@@ -65,15 +65,21 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
     const project = await makeProject(t.prisma, { pairs: 3 });
     const [admin] = await makeUsers(t.prisma, 1, "prom");
     const [p1, p2, p3] = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
-    await expect(promotePair(t.prisma, admin!, p1!.id)).rejects.toThrow(new ConflictError("Only a final pair can become gold: settle it first."));
+    await expect(promotePair(t.prisma, admin!, project.id, p1!.id)).rejects.toThrow(new ConflictError("Only a final pair can become gold: settle it first."));
     await settle(p1!.id, "recaption", "Paint the front door bright red");
     await settle(p2!.id, "reject", "instruction 1", ["artifacts", "wrong_object"]);
     await settle(p3!.id, "accept", "instruction 2");
-    expect(await promotePair(t.prisma, admin!, p1!.id)).toEqual({ decision: "recaption", reasons: [], instruction: "Paint the front door bright red" });
-    expect(await promotePair(t.prisma, admin!, p2!.id)).toEqual({ decision: "reject", reasons: ["artifacts", "wrong_object"], instruction: null });
-    expect(await promotePair(t.prisma, admin!, p3!.id)).toEqual({ decision: "accept", reasons: [], instruction: null });
-    await expect(promotePair(t.prisma, admin!, p1!.id)).rejects.toThrow("This pair is already gold.");
-    await expect(promotePair(t.prisma, admin!, 999_999_999n)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await promotePair(t.prisma, admin!, project.id, p1!.id)).toEqual({ decision: "recaption", reasons: [], instruction: "Paint the front door bright red" });
+    expect(await promotePair(t.prisma, admin!, project.id, p2!.id)).toEqual({ decision: "reject", reasons: ["artifacts", "wrong_object"], instruction: null });
+    expect(await promotePair(t.prisma, admin!, project.id, p3!.id)).toEqual({ decision: "accept", reasons: [], instruction: null });
+    await expect(promotePair(t.prisma, admin!, project.id, p1!.id)).rejects.toThrow("This pair is already gold.");
+    await expect(promotePair(t.prisma, admin!, project.id, 999_999_999n)).rejects.toBeInstanceOf(NotFoundError);
+    // A final pair of another project is not found from this one, and stays as it was.
+    const other = await makeProject(t.prisma, { pairs: 1 });
+    const [o] = await t.prisma.pair.findMany({ where: { projectId: other.id } });
+    await t.prisma.pair.update({ where: { id: o!.id }, data: { status: "final", finalDecision: "accept", finalInstruction: o!.instruction, finalSource: "consensus" } });
+    await expect(promotePair(t.prisma, admin!, project.id, o!.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: o!.id } })).isGold).toBe(false);
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: p1!.id } })).toMatchObject({
       isGold: true, goldActive: true, goldDecision: "recaption", goldInstruction: "Paint the front door bright red", status: "final",
     });
@@ -175,7 +181,7 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
     const pairs = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
     for (const p of pairs) {
       await settle(p.id, "accept", p.instruction);
-      await promotePair(t.prisma, admin!, p.id);
+      await promotePair(t.prisma, admin!, project.id, p.id);
     }
     const first = await listGold(t.prisma, project.id, { limit: 2 });
     expect(first.items.map((i) => i.id)).toEqual(pairs.slice(0, 2).map((p) => String(p.id)));

@@ -423,7 +423,10 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         UPDATE project_annotators SET paused_at = NULL, lifted_at = now() WHERE project_id = ${project.id} AND user_id = ${u!}`;
       const [fresh] = await t.prisma.$queryRaw<{ checks: number }[]>`SELECT checks FROM loupe_gold_accuracy(${project.id}, ${u!})`;
       expect(fresh!.checks).toBe(0);
-      await submitLabel(t.runner, u!, { pairId: BigInt(held!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+      // The pause ended their leases (the pairs went back to the pool), so they claim afresh.
+      const after = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      expect(after).not.toBeNull();
+      await submitLabel(t.runner, u!, { pairId: BigInt(after!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
       await insertLabel(project.gold[3]!, u!, { decision: "reject", reasons: ["artifacts"] });
       expect(await claimNextPair(t.runner, { projectId: project.id, userId: u! })).not.toBeNull();
       // Reaching the minimum again under the threshold pauses again.
@@ -431,6 +434,52 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       await insertLabel(project.gold[5]!, u!, { decision: "reject", reasons: ["artifacts"] });
       await expect(claimNextPair(t.runner, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times/);
       expect(await t.prisma.auditEvent.count({ where: { action: "annotator.paused", subjectId: String(u!) } })).toBe(2);
+    });
+  });
+
+  describe("pausing: skips, leases, undo", () => {
+    const rule = { goldMinCount: 3, goldAccuracyThreshold: 0.7 };
+
+    it("a skipped gold pair counts as a miss, so skipping the checks pauses too", async () => {
+      const project = await newProject({ pairs: 3, gold: [1, 2, 3].map(() => ({ decision: "accept" as const })), settings: rule });
+      const [u] = await makeUsers(t.prisma, 1, "skipper");
+      await insertLabel(project.gold[0]!, u!, { decision: "accept" });
+      // A skip of a regular pair is not a check.
+      await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.regular[0]!}, ${u!})`;
+      let [acc] = await t.prisma.$queryRaw<{ checks: number; correct: number }[]>`SELECT * FROM loupe_gold_accuracy(${project.id}, ${u!})`;
+      expect(acc).toEqual({ checks: 1, correct: 1 });
+      await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.gold[1]!}, ${u!})`;
+      await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.gold[2]!}, ${u!})`;
+      [acc] = await t.prisma.$queryRaw<{ checks: number; correct: number }[]>`SELECT * FROM loupe_gold_accuracy(${project.id}, ${u!})`;
+      expect(acc).toEqual({ checks: 3, correct: 1 });
+      await expect(claimNextPair(t.runner, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times \(33%\)/);
+      const audit = await t.prisma.auditEvent.findMany({ where: { action: "annotator.paused", subjectId: String(u!) } });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]!.data).toMatchObject({ projectId: project.id, skippedPairId: String(project.gold[2]!) });
+    });
+
+    it("a pause ends the annotator's undecided leases at once and refuses their undo", async () => {
+      const project = await newProject({ pairs: 4, gold: [1, 2, 3].map(() => ({ decision: "accept" as const })), settings: rule });
+      const [u, other] = await makeUsers(t.prisma, 2, "ends");
+      const first = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      await submitLabel(t.runner, u!, { pairId: BigInt(first!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+      const held = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      expect(held).not.toBeNull();
+      for (const g of project.gold) await insertLabel(g, u!, { decision: "reject", reasons: ["artifacts"] });
+      const [lease] = await t.prisma.$queryRaw<{ live: boolean }[]>`
+        SELECT expires_at > now() AS live FROM leases WHERE pair_id = ${BigInt(held!.id)} AND annotator_id = ${u!}`;
+      expect(lease?.live).toBe(false);
+      // The next claim by anyone sweeps it, and the pair is someone else's to take.
+      const seen: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const c = await claimNextPair(t.runner, { projectId: project.id, userId: other! });
+        if (!c) break;
+        seen.push(c.id);
+        await submitLabel(t.runner, other!, { pairId: BigInt(c.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+      }
+      expect(seen).toContain(held!.id);
+      await expect(undoLastLabel(t.prisma, u!, project.id)).rejects.toBeInstanceOf(PausedError);
+      expect(await t.prisma.label.count({ where: { annotatorId: u!, projectId: project.id } })).toBe(4);
     });
   });
 

@@ -4,7 +4,7 @@ import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel, undoLastLabel } from "@/lib/queue/submit";
 import { adjudicatePair, claimReviewPair, releaseReviewClaim, renewReviewClaim } from "@/lib/review/service";
 import { getReviewCounts, getReviewFilterValues, listReviewProjects, loadReviewPair } from "@/lib/review/queries";
-import { ConflictError, InvalidError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, InvalidError } from "@/lib/errors";
 import type { TAdjudication } from "@/lib/review/schemas";
 import type { Db } from "@/lib/db/connect";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
@@ -288,6 +288,35 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     const [counts] = await t.prisma.$queryRaw<{ in_review: number; final: number }[]>`
       SELECT sum(in_review)::int AS in_review, sum(final)::int AS final FROM project_counts WHERE project_id = ${pair.projectId}`;
     expect(counts).toEqual({ in_review: 0, final: 1 });
+  });
+
+  it("refuses a decision made on labels that changed since the reviewer opened the pair, and a reviewer's own pair", async () => {
+    const { project, pairId, annotators } = await disagreement("chg");
+    const [r] = await makeReviewers(t.prisma, 1, "chgr");
+    const seen = await loadReviewPair(t.runner, pairId);
+    expect(seen?.routedAt).not.toBeNull();
+    // The second annotator takes their label back and labels again: the pair is routed afresh.
+    await undoLastLabel(t.prisma, annotators[1]!, project.id);
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).status).toBe("open");
+    const again = await claimNextPair(t.runner, { projectId: project.id, userId: annotators[1]! });
+    await submitLabel(t.runner, annotators[1]!, { pairId: BigInt(again!.id), submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 2 });
+    const now = await loadReviewPair(t.runner, pairId);
+    expect(now?.routedAt).not.toBe(seen?.routedAt);
+    const stale = adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: seen!.routedAt! }));
+    await expect(stale).rejects.toBeInstanceOf(ConflictError);
+    await expect(stale).rejects.toThrow(/changed since you opened it/);
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).status).toBe("in_review");
+    const fresh = await adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: now!.routedAt! }));
+    expect(fresh.pair.status).toBe("final");
+
+    // A reviewer who labelled a pair neither gets it from the queue nor may settle it.
+    const own = await makeProject(t.prisma, { pairs: 1, overlap: 2 });
+    const [x] = await makeUsers(t.prisma, 1, "ownx");
+    const ownPair = await label(x!, own.id, { decision: "accept" });
+    await label(r!, own.id, { decision: "reject", reasons: ["artifacts"] });
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(ownPair) } })).status).toBe("in_review");
+    expect(await claimReviewPair(t.runner, { projectId: own.id, reviewerId: r! })).toBeNull();
+    await expect(adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(ownPair), adjudication())).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("a stale adjudication (another reviewer settled first) gets 409 with their name and changes nothing", async () => {

@@ -54,6 +54,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_counts_upd: "pairs",
     labels_gold: "labels", // scores a label on a gold pair (labels.gold_correct)
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
+    skips_pause: "skips", // a skipped gold pair counts as a miss
   },
 };
 

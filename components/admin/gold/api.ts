@@ -16,6 +16,6 @@ export async function saveGoldActive(pairId: string, active: boolean): Promise<{
   return callJson(`/api/gold/${pairId}/active`, { method: "PUT", body: JSON.stringify({ active }) });
 }
 
-export async function promoteToGold(pairId: string): Promise<unknown> {
-  return callJson(`/api/gold`, { method: "POST", body: JSON.stringify({ pairId }) });
+export async function promoteToGold(projectId: number, pairId: string): Promise<unknown> {
+  return callJson(`/api/gold`, { method: "POST", body: JSON.stringify({ projectId, pairId }) });
 }

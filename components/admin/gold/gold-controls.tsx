@@ -145,7 +145,7 @@ export function GoldRowControls({ item, reasons }: { item: TGoldRowItem; reasons
 }
 
 /** Promote a final pair (settled by consensus or review) to gold by its id. */
-export function PromoteGoldForm() {
+export function PromoteGoldForm({ projectId }: { projectId: number }) {
   const router = useRouter();
   const [pairId, setPairId] = useState("");
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -156,7 +156,7 @@ export function PromoteGoldForm() {
     const id = pairId.trim();
     startTransition(async () => {
       try {
-        await promoteToGold(id);
+        await promoteToGold(projectId, id);
         setResult({ ok: true, text: `Pair ${id} is now gold.` });
         setPairId("");
         router.refresh();

@@ -78,7 +78,7 @@ export default async function GoldPage({ params, searchParams }: {
           ))}
         </dl>
 
-        <PromoteGoldForm />
+        <PromoteGoldForm projectId={project.id} />
 
         <div className="flex items-center gap-4 text-sm">
           {suspectOnly ? (
