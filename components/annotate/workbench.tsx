@@ -1,5 +1,6 @@
 "use client";
 
+import { ShortcutButton } from "@/components/ui/shortcut-button";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -21,7 +22,7 @@ import {
 import { KeyHelp } from "./key-help";
 import { RejectPanel } from "./reject-panel";
 import { RecaptionPanel } from "./recaption-panel";
-import { isActionKey, REASON_KEYS } from "./keys";
+import { isActionKey, isTyping, REASON_KEYS } from "./keys";
 
 export interface TReason {
   code: string;
@@ -32,16 +33,6 @@ export interface TReason {
 type Panel = "none" | "reject" | "recaption" | "help";
 // undefined: still loading; null: nothing left for this annotator
 type Slot = TClaimedPair | null | undefined;
-
-const NON_TEXT_INPUTS = new Set(["checkbox", "radio", "button", "submit", "reset", "range"]);
-
-/** True where a key press is text entry; a focused checkbox or button must not swallow shortcuts. */
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  if (el.tagName === "INPUT") return !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
-  return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
-}
 
 export function Workbench({ projectId, projectName, guidelines, reasons }: {
   projectId: number;
@@ -399,15 +390,15 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
 
 
           <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
-            <DecisionButton label="Accept" shortcut="A" onClick={() => void decide({ decision: "accept" })} disabled={busy}
+            <ShortcutButton label="Accept" shortcut="A" onClick={() => void decide({ decision: "accept" })} disabled={busy}
               className="bg-emerald-600 text-white hover:bg-emerald-700" />
-            <DecisionButton label="Reject" shortcut="R" onClick={() => setPanel("reject")} disabled={busy}
+            <ShortcutButton label="Reject" shortcut="R" onClick={() => setPanel("reject")} disabled={busy}
               className="bg-rose-600 text-white hover:bg-rose-700" />
-            <DecisionButton label="Re-caption" shortcut="E" onClick={() => setPanel("recaption")} disabled={busy}
+            <ShortcutButton label="Re-caption" shortcut="E" onClick={() => setPanel("recaption")} disabled={busy}
               className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
-            <DecisionButton label="Skip" shortcut="S" onClick={() => void skip()} disabled={busy}
+            <ShortcutButton label="Skip" shortcut="S" onClick={() => void skip()} disabled={busy}
               className="border border-neutral-300 bg-white hover:bg-neutral-100" />
-            <DecisionButton label="Undo" shortcut="Z" onClick={() => void undo()} disabled={busy || !canUndo}
+            <ShortcutButton label="Undo" shortcut="Z" onClick={() => void undo()} disabled={busy || !canUndo}
               className="border border-neutral-300 bg-white hover:bg-neutral-100" />
             <span className="ml-auto self-center text-xs text-neutral-500">
               {next ? "Next pair ready" : next === null ? "Last pair" : "Loading next…"}
@@ -440,23 +431,5 @@ function PausedPanel({ message }: { message: string }) {
         Back to projects
       </Link>
     </section>
-  );
-}
-
-function DecisionButton({ label, shortcut, onClick, disabled, className }: {
-  label: string;
-  shortcut: string;
-  onClick: () => void;
-  disabled?: boolean;
-  className: string;
-}) {
-  return (
-    <button type="button" onClick={onClick} disabled={disabled} aria-keyshortcuts={shortcut}
-      className={`inline-flex items-center gap-2 rounded-md px-4 py-2 font-medium disabled:opacity-50 ${className}`}>
-      {label}
-      <kbd aria-hidden="true" className="rounded border border-current/30 px-1 font-mono text-xs opacity-80">
-        {shortcut}
-      </kbd>
-    </button>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { ShortcutButton } from "@/components/ui/shortcut-button";
 import Link from "next/link";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -503,14 +504,14 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
             </div>
 
             <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
-              <ActionButton label="Accept" shortcut="A" onClick={() => void decide({ decision: "accept" })} disabled={busy}
+              <ShortcutButton label="Accept" shortcut="A" onClick={() => void decide({ decision: "accept" })} disabled={busy}
                 className="bg-emerald-600 text-white hover:bg-emerald-700" />
-              <ActionButton label="Reject" shortcut="R" onClick={() => { setEditing(false); setPanel("reject"); }} disabled={busy}
+              <ShortcutButton label="Reject" shortcut="R" onClick={() => { setEditing(false); setPanel("reject"); }} disabled={busy}
                 className="bg-rose-600 text-white hover:bg-rose-700" />
-              <ActionButton label="Edit final instruction" shortcut="E" disabled={busy}
+              <ShortcutButton label="Edit final instruction" shortcut="E" disabled={busy}
                 onClick={() => openEditor(editing ? draft : defaultFinalInstruction(candidates))}
                 className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
-              <ActionButton label="Skip" shortcut="S" onClick={() => void skip()} disabled={busy}
+              <ShortcutButton label="Skip" shortcut="S" onClick={() => void skip()} disabled={busy}
                 className="border border-neutral-300 bg-white hover:bg-neutral-100" />
               <span className="ml-auto self-center text-xs text-neutral-500">
                 {next ? "Next pair ready" : next === null ? "Last pair in this queue" : "Loading next…"}
@@ -522,23 +523,5 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
 
       {panel === "help" ? <ReviewKeyHelp onClose={() => setPanel("none")} /> : null}
     </div>
-  );
-}
-
-function ActionButton({ label, shortcut, onClick, disabled, className }: {
-  label: string;
-  shortcut: string;
-  onClick: () => void;
-  disabled?: boolean;
-  className: string;
-}) {
-  return (
-    <button type="button" onClick={onClick} disabled={disabled} aria-keyshortcuts={shortcut}
-      className={`inline-flex items-center gap-2 rounded-md px-4 py-2 font-medium disabled:opacity-50 ${className}`}>
-      {label}
-      <kbd aria-hidden="true" className="rounded border border-current/30 px-1 font-mono text-xs opacity-80">
-        {shortcut}
-      </kbd>
-    </button>
   );
 }

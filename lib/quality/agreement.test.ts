@@ -17,6 +17,7 @@ import {
   type TContingency,
   type TRatings,
 } from "./agreement";
+import { mulberry32 } from "@/lib/demo/scenes";
 
 /** Expands a units × categories count table into a units × raters matrix (raters in any order). */
 function fromCounts(counts: number[][], categories: string[]): TRatings {
@@ -322,17 +323,7 @@ describe("toMatrix and summarize", () => {
 
 // ---- Compositions and contingency tables ------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, so a failing random case can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32; // seeded, so a failing random case can be replayed
 
 /** A units × raters matrix with some cells missing, over `categories`. */
 function randomMatrix(random: () => number, units: number, raters: number, categories: string[], missing: number): TRatings {

@@ -6,6 +6,7 @@ import { scopeKey, type TAgreementFigures, type TAgreementRow, type TAgreementSc
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
+import { mulberry32 } from "@/lib/demo/scenes";
 
 // getAgreementFigures computes from SQL histograms of compositions; these tests feed the same
 // labels, as a units × raters matrix, to the pure matrix functions and expect the same numbers.
@@ -25,16 +26,7 @@ const SCOPES: [string | null, string | null][] = [
   [null, null],
 ];
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32; // seeded, so a failing random case can be replayed
 
 /** 60 pairs over 5 scopes, 1–3 labels each from 4 annotators, plus hand-made cases and a gold pair. */
 function makeFixture(annotators: number[]): TFixturePair[] {
