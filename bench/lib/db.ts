@@ -63,11 +63,13 @@ export async function addPairs(db: pg.Client, projectId: number, from: number, t
   }
 }
 
-/** Puts every pair back in the queue: no labels, leases, skips or audit rows. */
+/** Puts every pair back in the queue: no labels, leases, skips or audit rows, no consensus. */
 export async function resetQueue(db: pg.Client): Promise<void> {
   // TRUNCATE fires no row triggers, so the counters the triggers maintain are reset by hand.
   await db.query(`TRUNCATE labels, leases, skips, audit_events`);
-  await db.query(`UPDATE pairs SET taken = 0, label_count = 0, status = 'open'
+  await db.query(`UPDATE pairs SET taken = 0, label_count = 0, status = 'open', final_decision = NULL, final_instruction = NULL,
+                    final_reasons = '{}', final_source = NULL, finalized_at = NULL, agreement = NULL, review_reasons = '{}',
+                    routed_at = NULL, review_claimed_by = NULL, review_claimed_until = NULL
                   WHERE taken <> 0 OR label_count <> 0 OR status <> 'open'`);
   await vacuumAnalyze(db);
 }
