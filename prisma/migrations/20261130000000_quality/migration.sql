@@ -259,12 +259,15 @@ $$;
 --    disagree on the decision, all re-captioned but differ beyond the project's threshold, or the
 --    majority contradicts the verifier (accept = valid; reject and re-caption = not valid as
 --    instructed); then it goes to review with the reasons. Called with the pair row locked.
-CREATE FUNCTION loupe_settle_pair(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION loupe_settle_pair(p_id bigint, d_taken int DEFAULT 0, d_labels int DEFAULT 0) RETURNS void LANGUAGE plpgsql AS $$
+-- d_taken / d_labels: the label trigger's own increments of taken and label_count, folded into the
+-- one UPDATE that settles the pair, so a completing submit writes the pair row (and fires the
+-- counts trigger) once instead of twice.
 DECLARE
   p record;
-  pr record;
   n int;
   kinds int;
+  first_decision "Decision";
   top_decision "Decision";
   top_count int;
   majority "Decision";
@@ -272,30 +275,42 @@ DECLARE
   spread real;
   verdict boolean;
   chosen text;
-  kept text[];
+  kept text[] := ARRAY[]::text[];
 BEGIN
-  SELECT * INTO p FROM pairs WHERE id = p_id;
-  IF p.is_gold THEN RETURN; END IF;
-  SELECT * INTO pr FROM projects WHERE id = p.project_id;
-  SELECT count(*), count(DISTINCT decision) INTO n, kinds FROM labels WHERE pair_id = p_id;
-  IF n = 0 THEN RETURN; END IF;
-  SELECT decision, count(*) INTO top_decision, top_count FROM labels WHERE pair_id = p_id
-    GROUP BY decision ORDER BY count(*) DESC, decision LIMIT 1;
+  SELECT q.is_gold, q.instruction, q.verifier_valid, q.vs_instruction_following, q.vs_editing_consistency,
+         q.vs_generation_quality, pr.recaption_disagreement_threshold, pr.verifier_rule,
+         pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq
+    INTO p FROM pairs q JOIN projects pr ON pr.id = q.project_id WHERE q.id = p_id;
+  SELECT count(*)::int, count(DISTINCT decision)::int, (array_agg(decision))[1]
+    INTO n, kinds, first_decision FROM labels WHERE pair_id = p_id;
+  IF p.is_gold OR n = 0 THEN
+    IF d_taken <> 0 OR d_labels <> 0 THEN
+      UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels WHERE id = p_id;
+    END IF;
+    RETURN;
+  END IF;
+  IF kinds = 1 THEN
+    top_decision := first_decision;
+    top_count := n;
+  ELSE
+    SELECT decision, count(*) INTO top_decision, top_count FROM labels WHERE pair_id = p_id
+      GROUP BY decision ORDER BY count(*) DESC, decision LIMIT 1;
+    routes := routes || 'decision'::text;
+  END IF;
   IF top_count * 2 > n THEN majority := top_decision; END IF;
-  IF kinds > 1 THEN routes := routes || 'decision'::text; END IF;
   IF kinds = 1 AND top_decision = 'recaption' AND n > 1 THEN
     SELECT max(loupe_text_distance(a.recaption, b.recaption)) INTO spread
     FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.id > a.id WHERE a.pair_id = p_id;
-    IF spread > pr.recaption_disagreement_threshold THEN routes := routes || 'recaption'::text; END IF;
+    IF spread > p.recaption_disagreement_threshold THEN routes := routes || 'recaption'::text; END IF;
   END IF;
-  verdict := loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.vs_instruction_following,
-    p.vs_editing_consistency, p.vs_generation_quality, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq);
+  verdict := loupe_verifier_verdict(p.verifier_rule, p.verifier_valid, p.vs_instruction_following,
+    p.vs_editing_consistency, p.vs_generation_quality, p.keep_min_if, p.keep_min_ec, p.keep_min_gq);
   IF verdict IS NOT NULL AND majority IS NOT NULL AND (majority = 'accept') <> verdict THEN
     routes := routes || 'verifier'::text;
   END IF;
   IF cardinality(routes) > 0 THEN
-    UPDATE pairs SET status = 'in_review', review_reasons = routes, routed_at = now(),
-                     agreement = top_count::real / n
+    UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels,
+                     status = 'in_review', review_reasons = routes, routed_at = now(), agreement = top_count::real / n
     WHERE id = p_id;
     RETURN;
   END IF;
@@ -308,10 +323,12 @@ BEGIN
   ELSE
     chosen := p.instruction;
   END IF;
-  SELECT coalesce(array_agg(x.r ORDER BY x.r), ARRAY[]::text[]) INTO kept FROM (
-    SELECT u.r FROM labels b, unnest(b.reasons) u(r) WHERE b.pair_id = p_id GROUP BY u.r HAVING count(*) * 2 >= n) x;
-  UPDATE pairs SET status = 'final', final_decision = top_decision, final_instruction = chosen,
-                   final_reasons = CASE WHEN top_decision = 'reject' THEN kept ELSE ARRAY[]::text[] END,
+  IF top_decision = 'reject' THEN
+    SELECT coalesce(array_agg(x.r ORDER BY x.r), ARRAY[]::text[]) INTO kept FROM (
+      SELECT u.r FROM labels b, unnest(b.reasons) u(r) WHERE b.pair_id = p_id GROUP BY u.r HAVING count(*) * 2 >= n) x;
+  END IF;
+  UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels,
+                   status = 'final', final_decision = top_decision, final_instruction = chosen, final_reasons = kept,
                    final_source = 'consensus', finalized_at = now(), agreement = 1, review_reasons = ARRAY[]::text[]
   WHERE id = p_id;
 END $$;
@@ -320,17 +337,18 @@ END $$;
 --    a pair that consensus had settled (a reviewed or gold pair is never re-opened; undo refuses those).
 CREATE OR REPLACE FUNCTION loupe_label_taken() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  st "PairStatus";
+  p record;
+  d_taken int;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR NO KEY UPDATE;
-    UPDATE pairs SET
-      taken = taken + CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN 0 ELSE 1 END,
-      label_count = label_count + 1,
-      status = CASE WHEN status = 'open' AND label_count + 1 >= wanted THEN 'labelled'::"PairStatus" ELSE status END
-    WHERE id = NEW.pair_id
-    RETURNING status INTO st;
-    IF st = 'labelled' THEN PERFORM loupe_settle_pair(NEW.pair_id); END IF;
+    SELECT status, label_count, wanted, is_gold INTO p FROM pairs WHERE id = NEW.pair_id FOR NO KEY UPDATE;
+    d_taken := CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN 0 ELSE 1 END;
+    IF p.status = 'open' AND p.label_count + 1 >= p.wanted AND NOT p.is_gold THEN
+      -- The last wanted label: settle, with the counters, in one write of the pair row.
+      PERFORM loupe_settle_pair(NEW.pair_id, d_taken, 1);
+    ELSE
+      UPDATE pairs SET taken = taken + d_taken, label_count = label_count + 1 WHERE id = NEW.pair_id;
+    END IF;
     RETURN NEW;
   ELSE
     PERFORM 1 FROM pairs WHERE id = OLD.pair_id FOR NO KEY UPDATE;
