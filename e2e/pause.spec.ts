@@ -64,3 +64,25 @@ test("an annotator who fails gold pairs is paused from the project and told why"
   await expect(accept).toHaveCount(0);
   expect(await labels()).toBe(before);
 });
+
+test("with gold mixed in, 'pairs left' does not move with each decision, so it cannot tell a gold pair", async ({ asAnnotator, seedPairs, db }) => {
+  const { page } = asAnnotator;
+  const project = await seedPairs({ pairs: 12, overlap: 1 });
+  await setQualitySettings(db, project.id, { goldRate: 0.5, goldMinCount: 50, goldAccuracyThreshold: 0.5 });
+  await addGoldPairs(db, project, { count: 6, decision: "accept" });
+  await page.goto(`/annotate/${project.id}`);
+  const progress = page.getByTestId("progress");
+  await expect(progress).toHaveText(/^\s*0 done today · 12 pairs left in project\s*$/);
+  const accept = page.getByRole("button", { name: "Accept", exact: true });
+  // Eight decisions with six gold pairs in the project: at least two of them were regular pairs.
+  for (let i = 1; i <= 8; i++) {
+    await expect(accept).toBeEnabled();
+    await expect(page.getByText("Next pair ready")).toBeVisible();
+    await page.keyboard.press("a");
+    // "Done today" counts every decision at once; the project count stays as first shown.
+    await expect(progress).toHaveText(new RegExp(`^\\s*${i} done today · 12 pairs left in project\\s*$`));
+  }
+  // The database did move on: regular pairs were decided (every answer is an accept, gold or not).
+  const open = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pairs WHERE project_id = $1 AND status = 'open'`, [project.id]);
+  expect(open.rows[0]!.n).toBeLessThanOrEqual(10);
+});

@@ -3,7 +3,7 @@
 import { ShortcutButton } from "@/components/ui/shortcut-button";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
 import { CompareView, useCompareMode } from "@/components/compare";
 import {
   annotateKeys,
@@ -18,6 +18,7 @@ import {
   preloadImages,
   type TClaimedPair,
   type TDecisionInput,
+  type TProgress,
 } from "./api";
 import { KeyHelp } from "./key-help";
 import { RejectPanel } from "./reject-panel";
@@ -58,6 +59,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
   const nextRef = useRef<Slot>(undefined);
 
   const progress = useQuery({ queryKey: annotateKeys.progress(projectId), queryFn: () => fetchProgress(projectId) });
+  const pairsLeft = usePairsLeft(progress.data);
 
   const show = useCallback((pair: Slot) => {
     currentRef.current = pair;
@@ -310,7 +312,7 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
           {p ? (
             <>
               <span className="font-medium text-neutral-900">{p.labelsToday.toLocaleString()}</span> done today ·{" "}
-              <span className="font-medium text-neutral-900">{p.pairsLeft.toLocaleString()}</span> pairs left in project
+              <span className="font-medium text-neutral-900">{(pairsLeft ?? p.pairsLeft).toLocaleString()}</span> pairs left in project
             </>
           ) : (
             "Loading progress…"
@@ -432,4 +434,25 @@ function PausedPanel({ message }: { message: string }) {
       </Link>
     </section>
   );
+}
+
+const PAIRS_LEFT_REFRESH_MS = 60_000;
+
+/**
+ * "Pairs left in project" as shown. Without gold it follows every progress answer. With gold mixed
+ * in it moves once a minute: after a gold decision the project's open count does not change, so a
+ * counter updated per decision would tell the annotator which pairs were gold.
+ */
+function usePairsLeft(p: TProgress | undefined): number | null {
+  const [shown, setShown] = useState<number | null>(null);
+  const goldMixed = p?.goldMixed === true;
+  // The first answer is shown at once (state adjusted during render, React's pattern for it).
+  if (goldMixed && shown === null && p) setShown(p.pairsLeft);
+  const freeze = useEffectEvent(() => setShown(p?.pairsLeft ?? null));
+  useEffect(() => {
+    if (!goldMixed) return;
+    const timer = setInterval(freeze, PAIRS_LEFT_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [goldMixed]);
+  return goldMixed ? shown : (p?.pairsLeft ?? null);
 }

@@ -12,14 +12,16 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
            count(*) AS total
     FROM labels WHERE annotator_id = ${userId} AND project_id = ${projectId}`;
   // project_counts is kept by triggers (migration 20261122020000): no count(*) over the pairs.
-  const [pairs] = await db.$queryRaw<{ open: bigint | null; total: bigint | null }[]>`
-    SELECT sum(open) AS open, sum(open + labelled + in_review + final) AS total
+  const [pairs] = await db.$queryRaw<{ open: bigint | null; total: bigint | null; gold_mixed: boolean | null }[]>`
+    SELECT sum(open) AS open, sum(open + labelled + in_review + final) AS total,
+           (SELECT gold_rate > 0 FROM projects WHERE id = ${projectId}) AS gold_mixed
     FROM project_counts WHERE project_id = ${projectId}`;
   return {
     labelsToday: Number(mine?.today ?? 0),
     labelsTotal: Number(mine?.total ?? 0),
     pairsLeft: Number(pairs?.open ?? 0),
     pairsTotal: Number(pairs?.total ?? 0),
+    goldMixed: pairs?.gold_mixed === true,
   };
 }
 

@@ -28,4 +28,9 @@ export interface TProgress {
   labelsTotal: number;
   pairsLeft: number;
   pairsTotal: number;
+  /**
+   * The project mixes in gold pairs. The page then refreshes "pairs left" on a timer, not after each
+   * decision: a count that stays put after a decision would tell the annotator it was a gold pair.
+   */
+  goldMixed: boolean;
 }
