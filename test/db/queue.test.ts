@@ -137,11 +137,15 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const [a, b] = await makeUsers(db, 2, "undo");
     const p1 = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     await submitLabel(t.runner, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
-    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, pairsTotal: 3 });
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, pairsTotal: 3, goldMixed: false });
     const undone = await undoLastLabel(db, a!, project.id);
     expect(undone.pairId).toBe(p1!.id);
     expect(await db.label.count({ where: { projectId: project.id } })).toBe(0);
-    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 0, labelsTotal: 0, pairsLeft: 3, pairsTotal: 3 });
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 0, labelsTotal: 0, pairsLeft: 3, pairsTotal: 3, goldMixed: false });
+    // With gold mixed in, the page is told so (it then refreshes "pairs left" on a timer).
+    await db.project.update({ where: { id: project.id }, data: { goldRate: 0.1 } });
+    expect((await getProgress(db, a!, project.id)).goldMixed).toBe(true);
+    await db.project.update({ where: { id: project.id }, data: { goldRate: 0 } });
     const back = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
     expect(back?.id).toBe(p1!.id);
     await skipPair(db, a!, BigInt(p1!.id));
