@@ -16,3 +16,30 @@ export function isTyping(target: EventTarget | null): boolean {
   if (el.tagName === "INPUT") return !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
   return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
 }
+
+/**
+ * Keys of an open reject panel: the number row toggles reasons 1–12, Enter submits, Escape cancels.
+ * True when the key was the panel's (a number key beyond the project's reasons is swallowed too).
+ */
+export function handleRejectPanelKey(
+  e: KeyboardEvent,
+  reasons: readonly { code: string }[],
+  on: { toggle: (code: string) => void; submit: () => void; cancel: () => void },
+): boolean {
+  const index = REASON_KEYS.indexOf(e.key);
+  if (index >= 0) {
+    const reason = reasons[index];
+    if (reason) {
+      e.preventDefault();
+      on.toggle(reason.code);
+    }
+    return true;
+  }
+  if (e.key === "Enter" || e.key === "Escape") {
+    e.preventDefault();
+    if (e.key === "Enter") on.submit();
+    else on.cancel();
+    return true;
+  }
+  return false;
+}

@@ -23,7 +23,7 @@ import {
 import { KeyHelp } from "./key-help";
 import { RejectPanel } from "./reject-panel";
 import { RecaptionPanel } from "./recaption-panel";
-import { isActionKey, isTyping, REASON_KEYS } from "./keys";
+import { handleRejectPanelKey, isActionKey, isTyping } from "./keys";
 
 export interface TReason {
   code: string;
@@ -256,28 +256,14 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
         setPanel("help");
         return;
       }
-      if (panel === "reject") {
-        const index = REASON_KEYS.indexOf(key);
-        if (index >= 0) {
-          const reason = reasons[index];
-          if (reason) {
-            e.preventDefault();
-            toggleReason(reason.code);
-          }
-          return;
-        }
-        if (key === "Enter") {
-          e.preventDefault();
-          submitReject();
-          return;
-        }
-        if (key === "Escape") {
-          e.preventDefault();
+      if (panel === "reject" && handleRejectPanelKey(e, reasons, {
+        toggle: toggleReason,
+        submit: submitReject,
+        cancel: () => {
           setPanel("none");
           setSelected([]);
-          return;
-        }
-      }
+        },
+      })) return;
       const k = key.toLowerCase();
       if (k === "z") {
         e.preventDefault();

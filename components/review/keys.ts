@@ -1,6 +1,6 @@
 // Keyboard vocabulary of the review workbench.
 
-export { REASON_KEYS, isTyping } from "@/components/annotate/keys";
+export { handleRejectPanelKey, isTyping } from "@/components/annotate/keys";
 
 /** Keys that decide or move on: a held key must not settle pair after pair unseen. */
 export function isReviewActionKey(key: string): boolean {

@@ -22,7 +22,7 @@ import {
   type TReviewPair,
 } from "./api";
 import { ReviewKeyHelp } from "./key-help";
-import { candidateForKey, isReviewActionKey, isTyping, REASON_KEYS } from "./keys";
+import { candidateForKey, handleRejectPanelKey, isReviewActionKey, isTyping } from "./keys";
 import { CandidateList, LabelsTable, VerifierSignals, type TReasonInfo } from "./pair-details";
 import { WordDiff } from "./word-diff";
 
@@ -279,21 +279,14 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
       }
       if (!currentRef.current) return;
       if (panel === "reject") {
-        const index = REASON_KEYS.indexOf(key);
-        if (index >= 0) {
-          const reason = reasons[index];
-          if (reason) {
-            e.preventDefault();
-            toggleReason(reason.code);
-          }
-        } else if (key === "Enter") {
-          e.preventDefault();
-          submitReject();
-        } else if (key === "Escape") {
-          e.preventDefault();
-          setPanel("none");
-          setSelected([]);
-        }
+        handleRejectPanelKey(e, reasons, {
+          toggle: toggleReason,
+          submit: submitReject,
+          cancel: () => {
+            setPanel("none");
+            setSelected([]);
+          },
+        });
         return;
       }
       const k = candidateForKey(key);

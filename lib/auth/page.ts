@@ -1,5 +1,5 @@
 import "server-only";
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 import { can, type TPermission } from "./permissions";
 import { getSessionUser, type TSessionUser } from "./session";
 
@@ -9,4 +9,11 @@ export async function requirePageUser(permission: TPermission, returnTo = "/"): 
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
   if (!can(user.role, permission)) forbidden();
   return user;
+}
+
+/** A page's `[projectId]` segment as a number; anything that is not a positive id is a 404. */
+export function projectIdParam(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) notFound();
+  return id;
 }

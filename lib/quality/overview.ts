@@ -1,9 +1,9 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import { ROUTING_REASONS } from "../review/types";
 
 /** Throughput charts look this many days back (today included). */
 export const THROUGHPUT_DAYS = 30;
-export const REVIEW_REASONS = ["decision", "recaption", "verifier"] as const;
 
 export interface TPairCounts {
   open: number;
@@ -84,8 +84,8 @@ export async function getReviewReasonCounts(db: Db, projectId: number): Promise<
     WHERE p.project_id = ${projectId} AND p.status = 'in_review'
     GROUP BY r.reason`;
   const found = new Map(rows.map((r) => [r.reason, Number(r.pairs)]));
-  const known = REVIEW_REASONS.map((reason) => ({ reason, pairs: found.get(reason) ?? 0 }));
-  const other = rows.filter((r) => !(REVIEW_REASONS as readonly string[]).includes(r.reason)).map((r) => ({ reason: r.reason, pairs: Number(r.pairs) }));
+  const known = ROUTING_REASONS.map((reason) => ({ reason, pairs: found.get(reason) ?? 0 }));
+  const other = rows.filter((r) => !(ROUTING_REASONS as readonly string[]).includes(r.reason)).map((r) => ({ reason: r.reason, pairs: Number(r.pairs) }));
   return [...known, ...other];
 }
 

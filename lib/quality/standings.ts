@@ -59,6 +59,7 @@ type Person = {
   checks: number;
   correct: number;
   median: number | null;
+  life_skips: number;
   paused_at: Date | null;
   pause_reason: string | null;
   paused_by_rule: boolean | null;
@@ -74,11 +75,9 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
     select: { goldMinCount: true, goldAccuracyThreshold: true },
   });
   if (!settings) return { goldMinCount: 0, goldAccuracyThreshold: 0, annotators: [] };
-  // Two statements on purpose. The totals are one scan of the project's labels joined to their
-  // pairs, which PostgreSQL runs in parallel only if the statement calls no parallel-unsafe function
-  // (loupe_gold_accuracy is one): together they took 2.8 s at a million labels, apart 1.1 s. Grouping
-  // by clock hour inside that scan gives the 30-day rate without a per-person pass that would visit
-  // the heap for project_id (20 × 90 ms).
+  // Two statements: the totals are one scan of the project's labels joined to their pairs, the
+  // people a few index probes each. Grouping by clock hour inside that scan gives the 30-day rate
+  // without a per-person pass that would visit the heap for project_id (20 × 90 ms).
   const totals = await db.$queryRaw<Totals[]>`
     WITH per_hour AS (
       SELECT b.annotator_id,
@@ -107,6 +106,9 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       SELECT user_id FROM project_annotators WHERE project_id = ${projectId}
     )
     SELECT u.id AS user_id, u.name, u.email, g.checks, g.correct, m.median,
+           -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
+           (SELECT count(*)::int FROM skips s JOIN pairs sp ON sp.id = s.pair_id
+            WHERE s.annotator_id = u.id AND sp.project_id = ${projectId} AND sp.gold_active) AS life_skips,
            pa.paused_at, pa.pause_reason, pe.paused_by_rule, pa.lifted_at, lu.name AS lifted_by
     FROM people x
     JOIN users u ON u.id = x.user_id
@@ -156,7 +158,7 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       goldChecks: r.checks,
       goldCorrect: r.correct,
       goldAccuracy: accuracy,
-      lifetimeGoldChecks: Number(r.life_checks ?? 0),
+      lifetimeGoldChecks: Number(r.life_checks ?? 0) + r.life_skips,
       lifetimeGoldCorrect: Number(r.life_correct ?? 0),
       finalLabels,
       agreeing,

@@ -3,10 +3,11 @@ import type { SqlRunner } from "../db/sql";
 import { NotFoundError, PausedError } from "../errors";
 import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
 import type { TClaimedPair } from "./types";
+import { toPairView, type TPairViewRow } from "./pair-view";
 
 export type { TClaimedPair } from "./types";
 
-type ClaimRow = {
+type ClaimRow = TPairViewRow & {
   pair_id: string;
   expires_at: Date | string;
   resumed: boolean;
@@ -14,15 +15,6 @@ type ClaimRow = {
   instruction_cn: string | null;
   task: string | null;
   subtask: string | null;
-  source_image: string;
-  edited_image: string;
-  mask_image: string | null;
-  source_preview: string | null;
-  edited_preview: string | null;
-  heatmap_image: string | null;
-  change_fraction: number | null;
-  ssim: number | null;
-  change_outside_mask: number | null;
 };
 
 function toClaimed(r: ClaimRow): TClaimedPair {
@@ -32,16 +24,7 @@ function toClaimed(r: ClaimRow): TClaimedPair {
     instructionCn: r.instruction_cn,
     task: r.task,
     subtask: r.subtask,
-    // The compare view shows the import-time previews; the originals stay one link away.
-    sourceImage: (r.source_preview ?? r.source_image).trim(),
-    editedImage: (r.edited_preview ?? r.edited_image).trim(),
-    maskImage: r.mask_image?.trim() ?? null,
-    sourceOriginal: r.source_image.trim(),
-    editedOriginal: r.edited_image.trim(),
-    heatmapImage: r.heatmap_image?.trim() ?? null,
-    changedFraction: r.change_fraction,
-    ssim: r.ssim,
-    changeOutsideMask: r.change_outside_mask,
+    ...toPairView(r),
     leaseExpiresAt: new Date(r.expires_at).toISOString(),
     resumed: r.resumed,
   };

@@ -1,11 +1,7 @@
 // Shapes the queue API answers with. Pure types: the annotate page imports them too.
 
-export interface TClaimedPair {
-  id: string;
-  instruction: string;
-  instructionCn: string | null;
-  task: string | null;
-  subtask: string | null;
+/** What the compare view needs of a pair: images (as sha256) and its change map. */
+export interface TPairView {
   /** sha256 of what the compare view shows: the import-time preview, or the original when small. */
   sourceImage: string;
   editedImage: string;
@@ -19,6 +15,14 @@ export interface TClaimedPair {
   ssim: number | null;
   /** Fraction of pixels outside the mask that changed (non-edit consistency aid); null without a mask. */
   changeOutsideMask: number | null;
+}
+
+export interface TClaimedPair extends TPairView {
+  id: string;
+  instruction: string;
+  instructionCn: string | null;
+  task: string | null;
+  subtask: string | null;
   leaseExpiresAt: string;
   resumed: boolean;
 }

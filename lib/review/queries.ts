@@ -1,5 +1,6 @@
 import "server-only";
 import type { SqlRunner } from "../db/sql";
+import { toPairView, type TPairViewRow } from "../queue/pair-view";
 import { explainRouting, verdictBasis } from "./explain";
 import {
   REVIEW_COUNTS_SQL,
@@ -65,7 +66,7 @@ export async function getReviewFilterValues(sql: SqlRunner, projectId: number): 
   };
 }
 
-type PairRow = {
+type PairRow = TPairViewRow & {
   pair_id: string;
   project_id: number;
   external_id: string;
@@ -73,15 +74,6 @@ type PairRow = {
   instruction_cn: string | null;
   task: string | null;
   subtask: string | null;
-  source_image: string;
-  edited_image: string;
-  mask_image: string | null;
-  source_preview: string | null;
-  edited_preview: string | null;
-  heatmap_image: string | null;
-  change_fraction: number | null;
-  ssim: number | null;
-  change_outside_mask: number | null;
   verifier_valid: boolean | null;
   verifier_failure_class: string | null;
   verifier_recaption: string | null;
@@ -158,16 +150,7 @@ export async function loadReviewPair(sql: SqlRunner, pairId: string, resumed = f
     instructionCn: p.instruction_cn,
     task: p.task,
     subtask: p.subtask,
-    // The compare view shows the import-time previews; the originals stay one link away.
-    sourceImage: (p.source_preview ?? p.source_image).trim(),
-    editedImage: (p.edited_preview ?? p.edited_image).trim(),
-    sourceOriginal: p.source_image.trim(),
-    editedOriginal: p.edited_image.trim(),
-    maskImage: p.mask_image?.trim() ?? null,
-    heatmapImage: p.heatmap_image?.trim() ?? null,
-    changedFraction: num(p.change_fraction),
-    ssim: num(p.ssim),
-    changeOutsideMask: num(p.change_outside_mask),
+    ...toPairView(p),
     verifier,
     verdict,
     reviewReasons,

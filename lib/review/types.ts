@@ -1,4 +1,5 @@
 // Shapes the review API answers with. Pure types and constants: the review page imports them too.
+import type { TPairView } from "../queue/types";
 
 export const ROUTING_REASONS = ["decision", "recaption", "verifier"] as const;
 export type TRoutingReason = (typeof ROUTING_REASONS)[number];
@@ -47,7 +48,7 @@ export interface TRoutingExplanation {
   text: string;
 }
 
-export interface TReviewPair {
+export interface TReviewPair extends TPairView {
   id: string;
   projectId: number;
   externalId: string;
@@ -55,16 +56,6 @@ export interface TReviewPair {
   instructionCn: string | null;
   task: string | null;
   subtask: string | null;
-  /** sha256 of what the compare view shows (preview, or the original when small). */
-  sourceImage: string;
-  editedImage: string;
-  sourceOriginal: string;
-  editedOriginal: string;
-  maskImage: string | null;
-  heatmapImage: string | null;
-  changedFraction: number | null;
-  ssim: number | null;
-  changeOutsideMask: number | null;
   verifier: TVerifierSignals;
   verdict: TVerdict;
   reviewReasons: TRoutingReason[];

@@ -6,6 +6,7 @@ import { NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { Workbench } from "@/components/annotate/workbench";
+import { projectIdParam } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Annotate" };
 export const dynamic = "force-dynamic";
@@ -13,8 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function AnnotatePage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
   const user = await requirePageUser("annotate:pair", `/annotate/${raw}`);
-  const projectId = Number(raw);
-  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const projectId = projectIdParam(raw);
   const project = await getProjectForAnnotator(await getDb(), projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;

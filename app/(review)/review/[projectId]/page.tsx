@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
@@ -11,6 +10,8 @@ import { ZReviewFilters } from "@/lib/review/schemas";
 import { AppHeader } from "@/components/ui/app-header";
 import { ReviewFilters } from "@/components/review/filters";
 import { ReviewWorkbench } from "@/components/review/workbench";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { projectIdParam } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Review queue" };
 export const dynamic = "force-dynamic";
@@ -21,8 +22,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
 }) {
   const { projectId: raw } = await params;
   const user = await requirePageUser("review:label:any", `/review/${raw}`);
-  const projectId = Number(raw);
-  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const projectId = projectIdParam(raw);
   const query = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   // A hand-edited URL with an unknown reason shows the whole queue rather than an error page.
@@ -39,11 +39,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
     <>
       <AppHeader user={user} title={`Review · ${project.name}`} />
       <div className="mx-auto max-w-[1600px] space-y-2 px-4 pt-4">
-        <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">
-          <Link href="/review" className="text-indigo-700 underline">Review</Link>
-          <span aria-hidden> / </span>
-          <span>{project.name}</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/review", label: "Review" }} current={project.name} />
         <ReviewFilters key={filterKey} projectId={projectId} filters={filters} tasks={values.tasks} subtasks={values.subtasks} />
       </div>
       <ReviewWorkbench

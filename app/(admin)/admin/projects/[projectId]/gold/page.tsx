@@ -9,6 +9,8 @@ import { GOLD_FLAG_MIN_CHECKS, getGoldSummary, listGold } from "@/lib/quality/go
 import { AppHeader } from "@/components/ui/app-header";
 import { ProjectNav } from "@/components/admin/quality/project-nav";
 import { GoldRowControls, PromoteGoldForm } from "@/components/admin/gold/gold-controls";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { projectIdParam } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Gold" };
 export const dynamic = "force-dynamic";
@@ -25,8 +27,7 @@ export default async function GoldPage({ params, searchParams }: {
 }) {
   const { projectId: raw } = await params;
   const user = await requirePageUser("project:manage", `/admin/projects/${raw}/gold`);
-  const projectId = Number(raw);
-  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const projectId = projectIdParam(raw);
   const query = await searchParams;
   const afterRaw = Array.isArray(query.after) ? query.after[0] : query.after;
   const after = afterRaw && /^[1-9][0-9]{0,18}$/.test(afterRaw) ? BigInt(afterRaw) : undefined;
@@ -48,11 +49,7 @@ export default async function GoldPage({ params, searchParams }: {
     <>
       <AppHeader user={user} title={`Gold · ${project.name}`} />
       <main className="mx-auto max-w-6xl space-y-5 p-6">
-        <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">
-          <Link href="/admin" className="text-indigo-700 underline">Admin</Link>
-          <span aria-hidden> / </span>
-          <span>{project.name}</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/admin", label: "Admin" }} current={project.name} />
         <ProjectNav projectId={projectId} projectName={project.name} current="gold" />
         <div>
           <h1 className="text-2xl font-semibold">Gold pairs in {project.name}</h1>

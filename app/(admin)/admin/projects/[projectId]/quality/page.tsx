@@ -15,6 +15,8 @@ import { StandingsTable } from "@/components/admin/quality/standings-table";
 import { formatCount, formatPercent } from "@/components/admin/quality/format";
 import { getAgreementSummary } from "@/lib/quality/figures";
 import { AgreementHeadline } from "@/components/admin/quality/agreement-headline";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { projectIdParam } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Quality" };
 export const dynamic = "force-dynamic";
@@ -22,8 +24,7 @@ export const dynamic = "force-dynamic";
 export default async function QualityPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
   const user = await requirePageUser("quality:view", `/admin/projects/${raw}/quality`);
-  const projectId = Number(raw);
-  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const projectId = projectIdParam(raw);
   const db = await getDb();
   const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
@@ -67,11 +68,7 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
     <>
       <AppHeader user={user} title={`Quality · ${project.name}`} />
       <main className="mx-auto max-w-6xl space-y-6 p-6">
-        <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">
-          <Link href="/admin" className="text-indigo-700 underline">Admin</Link>
-          <span aria-hidden> / </span>
-          <span>{project.name}</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/admin", label: "Admin" }} current={project.name} />
         <h1 className="text-2xl font-semibold">Quality of {project.name}</h1>
         <ProjectNav projectId={project.id} projectName={project.name} current="quality" />
 

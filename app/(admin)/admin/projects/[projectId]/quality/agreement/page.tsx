@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/page";
 import { getDb } from "@/lib/db";
@@ -12,6 +11,8 @@ import { AgreementGuide } from "@/components/admin/quality/agreement-guide";
 import { AgreementChart } from "@/components/admin/quality/agreement-chart";
 import { AgreementTable } from "@/components/admin/quality/agreement-table";
 import { AgreementCohenMatrix } from "@/components/admin/quality/agreement-cohen-matrix";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { projectIdParam } from "@/lib/auth/page";
 
 export const metadata: Metadata = { title: "Agreement" };
 export const dynamic = "force-dynamic";
@@ -19,8 +20,7 @@ export const dynamic = "force-dynamic";
 export default async function AgreementPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
   const user = await requirePageUser("quality:view", `/admin/projects/${raw}/quality/agreement`);
-  const projectId = Number(raw);
-  if (!Number.isSafeInteger(projectId) || projectId <= 0) notFound();
+  const projectId = projectIdParam(raw);
   const figures = await getAgreementFigures(await getDb(), projectId);
   if (!figures) notFound();
   const { project, rows, annotators, cohen } = figures;
@@ -30,11 +30,7 @@ export default async function AgreementPage({ params }: { params: Promise<{ proj
     <>
       <AppHeader user={user} title={`Agreement · ${project.name}`} />
       <main className="mx-auto max-w-6xl space-y-6 p-6">
-        <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">
-          <Link href="/admin" className="text-indigo-700 underline">Admin</Link>
-          <span aria-hidden> / </span>
-          <span>{project.name}</span>
-        </nav>
+        <Breadcrumb parent={{ href: "/admin", label: "Admin" }} current={project.name} />
         <ProjectNav projectId={project.id} projectName={project.name} current="agreement" />
         <h1 className="text-2xl font-semibold">Agreement in {project.name}</h1>
         <AgreementHeadline row={decision} />
