@@ -1,6 +1,7 @@
 // Client-side calls for the annotate page. Only types come from lib/queue (erased at build time):
 // client code never imports the data layer.
 import type { TClaimedPair, TProgress } from "@/lib/queue/types";
+import { ApiError, callJson } from "@/components/ui/api-client";
 
 export type { TClaimedPair, TProgress };
 
@@ -9,34 +10,13 @@ export type TDecisionInput =
   | { decision: "reject"; reasons: string[] }
   | { decision: "recaption"; recaption: string };
 
-export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** The annotator is paused from the project (gold accuracy under its threshold); the message says why. */
 export function isPausedError(err: unknown): err is ApiError {
   return err instanceof ApiError && err.code === "paused";
 }
 
-let redirecting = false;
-
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { "Content-Type": "application/json", ...init?.headers }, cache: "no-store" });
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string; code?: string } } | null;
-  if (!res.ok) {
-    if (res.status === 401 && !redirecting) {
-      // The session ended: a full page load drops all client state and lands on sign-in. Several
-      // calls fail together (submit, prefetch, progress); only the first may navigate.
-      redirecting = true;
-      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
-    }
-    throw new ApiError(body?.error?.message ?? `Request failed (${res.status}).`, res.status, body?.error?.code);
-  }
-  return body as T;
-}
 
 export const annotateKeys = {
   all: ["annotate"] as const,
@@ -50,7 +30,7 @@ export function imageUrl(sha256: string): string {
 export async function fetchNext(projectId: number, exclude: string[]): Promise<TClaimedPair | null> {
   const q = new URLSearchParams();
   if (exclude.length) q.set("exclude", exclude.join(","));
-  const r = await call<{ pair: TClaimedPair | null }>(`/api/projects/${projectId}/next?${q}`);
+  const r = await callJson<{ pair: TClaimedPair | null }>(`/api/projects/${projectId}/next?${q}`);
   return r.pair;
 }
 
@@ -66,7 +46,7 @@ export async function postLabel(
   // stored label, so a retry can never create a second one.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call<{ replayed: boolean; next?: TClaimedPair | null }>("/api/labels", { method: "POST", body: JSON.stringify(body) });
+      return await callJson<{ replayed: boolean; next?: TClaimedPair | null }>("/api/labels", { method: "POST", body: JSON.stringify(body) });
     } catch (err) {
       if (err instanceof ApiError || attempt >= 3) throw err;
       await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
@@ -75,16 +55,16 @@ export async function postLabel(
 }
 
 export async function postSkip(pairId: string): Promise<void> {
-  await call(`/api/pairs/${pairId}/skip`, { method: "POST", body: "{}" });
+  await callJson(`/api/pairs/${pairId}/skip`, { method: "POST", body: "{}" });
 }
 
 export async function postUndo(projectId: number): Promise<{ pairId: string; pair: TClaimedPair | null }> {
-  return call(`/api/projects/${projectId}/undo`, { method: "POST", body: "{}" });
+  return callJson(`/api/projects/${projectId}/undo`, { method: "POST", body: "{}" });
 }
 
 export async function fetchProgress(projectId: number): Promise<TProgress> {
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return call(`/api/projects/${projectId}/progress?tz=${encodeURIComponent(tz)}`);
+  return callJson(`/api/projects/${projectId}/progress?tz=${encodeURIComponent(tz)}`);
 }
 
 export function preloadImages(pair: TClaimedPair | null | undefined): void {

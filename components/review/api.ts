@@ -1,8 +1,9 @@
 // Client-side calls for the review workbench. Only types come from lib/review (erased at build time).
-import { ApiError } from "@/components/annotate/api";
+import { ApiError, callJson } from "@/components/ui/api-client";
 import type { TAdjudicationResult, TReviewCounts, TReviewFilters, TReviewPair } from "@/lib/review/types";
 
-export { ApiError, imageUrl } from "@/components/annotate/api";
+export { ApiError } from "@/components/ui/api-client";
+export { imageUrl } from "@/components/annotate/api";
 export type { TAdjudicationResult, TReviewCounts, TReviewFilters, TReviewPair };
 
 export type TReviewDecision =
@@ -10,22 +11,6 @@ export type TReviewDecision =
   | { decision: "reject"; reasons: string[] }
   | { decision: "recaption"; instruction: string };
 
-let redirecting = false;
-
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { "Content-Type": "application/json", ...init?.headers }, cache: "no-store" });
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string; code?: string } } | null;
-  if (!res.ok) {
-    if (res.status === 401 && !redirecting) {
-      // The session ended: a full load lands on sign-in; only the first failing call navigates.
-      redirecting = true;
-      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-    }
-    throw new ApiError(body?.error?.message ?? `Request failed (${res.status}).`, res.status, body?.error?.code);
-  }
-  return body as T;
-}
 
 export const reviewKeys = {
   all: ["review"] as const,
@@ -43,12 +28,12 @@ function filterParams(filters: TReviewFilters): URLSearchParams {
 export async function fetchReviewNext(projectId: number, filters: TReviewFilters, exclude: string[]): Promise<TReviewPair | null> {
   const q = filterParams(filters);
   if (exclude.length) q.set("exclude", exclude.join(","));
-  const r = await call<{ pair: TReviewPair | null }>(`/api/review/projects/${projectId}/next?${q}`);
+  const r = await callJson<{ pair: TReviewPair | null }>(`/api/review/projects/${projectId}/next?${q}`);
   return r.pair;
 }
 
 export async function fetchReviewCounts(projectId: number, filters: TReviewFilters): Promise<TReviewCounts> {
-  return call(`/api/review/projects/${projectId}?${filterParams(filters)}`);
+  return callJson(`/api/review/projects/${projectId}?${filterParams(filters)}`);
 }
 
 export async function postAdjudication(
@@ -61,7 +46,7 @@ export async function postAdjudication(
   // result, so a retry never settles the pair twice.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call(`/api/review/pairs/${pairId}`, { method: "POST", body: JSON.stringify(payload) });
+      return await callJson(`/api/review/pairs/${pairId}`, { method: "POST", body: JSON.stringify(payload) });
     } catch (err) {
       if (err instanceof ApiError || attempt >= 3) throw err;
       await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
@@ -70,11 +55,11 @@ export async function postAdjudication(
 }
 
 export async function postRelease(pairId: string): Promise<void> {
-  await call(`/api/review/pairs/${pairId}/release`, { method: "POST", body: "{}" });
+  await callJson(`/api/review/pairs/${pairId}/release`, { method: "POST", body: "{}" });
 }
 
 export async function postRenew(pairId: string): Promise<{ claimExpiresAt: string }> {
-  return call(`/api/review/pairs/${pairId}/renew`, { method: "POST", body: "{}" });
+  return callJson(`/api/review/pairs/${pairId}/renew`, { method: "POST", body: "{}" });
 }
 
 export function preloadReviewImages(pair: TReviewPair | null | undefined): void {

@@ -7,40 +7,9 @@ import type {
   TPreviewResponse,
   TUploadResponse,
 } from "@/lib/imports/schemas";
+import { ApiError, apiFailure, callJson } from "@/components/ui/api-client";
 
-export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string) {
-    super(message);
-  }
-}
-
-type TErrorBody = { error?: { message?: string; code?: string } } | null;
-
-let redirecting = false;
-
-/** A signed-out session sends the whole page to sign-in once, however many calls fail together. */
-function redirectToSignIn(): void {
-  if (redirecting) return;
-  redirecting = true;
-  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-  window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
-}
-
-function failure(status: number, body: TErrorBody): ApiError {
-  if (status === 401) redirectToSignIn();
-  return new ApiError(body?.error?.message ?? `Request failed (${status}).`, status, body?.error?.code);
-}
-
-export async function callJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, {
-    ...init,
-    headers: { "Content-Type": "application/json", ...init?.headers },
-    cache: "no-store",
-  });
-  const body = (await res.json().catch(() => null)) as unknown;
-  if (!res.ok) throw failure(res.status, body as TErrorBody);
-  return body as T;
-}
+export { ApiError, callJson };
 
 export const importKeys = {
   all: ["imports"] as const,
@@ -120,8 +89,8 @@ export function uploadFile(
         resolve(body as TUploadResponse);
         return;
       }
-      const err = failure(xhr.status, body as TErrorBody);
-      if (xhr.status === 413 && !(body as TErrorBody)?.error?.message) {
+      const err = apiFailure(xhr.status, body);
+      if (xhr.status === 413 && !(body as { error?: { message?: string } } | null)?.error?.message) {
         err.message = "The file is larger than the server accepts for uploads.";
       }
       reject(err);
