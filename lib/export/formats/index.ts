@@ -1,0 +1,19 @@
+import type { TExportFormat, TFormatWriter, TOpenWriter, TWriterContext } from "../types";
+import { openCanonicalWriter } from "./canonical";
+import { openGoldCsvWriter, openGoldJsonlWriter } from "./gold";
+import { openGoldParquetWriter } from "./gold-parquet";
+import { openVerifierPreferenceWriter, openVerifierSftWriter } from "./verifier";
+
+// One writer per CLI format name (lib/export/types.ts EXPORT_FORMATS).
+const WRITERS: Record<TExportFormat, TOpenWriter> = {
+  canonical: openCanonicalWriter,
+  "gold-jsonl": openGoldJsonlWriter,
+  "gold-csv": openGoldCsvWriter,
+  "gold-parquet": openGoldParquetWriter,
+  "verifier-sft": openVerifierSftWriter,
+  "verifier-preference": openVerifierPreferenceWriter,
+};
+
+export function openWriter(format: TExportFormat, ctx: TWriterContext): Promise<TFormatWriter> {
+  return WRITERS[format](ctx);
+}
