@@ -1,0 +1,128 @@
+import { constants as fsConstants } from "node:fs";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { TExportImage, TWriterContext } from "../types";
+
+// How the formats carry images. "files": each image is copied once into the export's images/
+// folder as images/<sha256>.<ext> and referenced by that path, relative to the export folder.
+// "embedded": the bytes themselves (Parquet) or a data URL (JSONL), which ms-swift, qwen-vl-utils
+// and OpenAI-style readers decode.
+
+export const IMAGES_DIR = "images";
+
+const EXT_BY_MIME: Record<string, string> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/avif": "avif",
+  "image/heif": "heif",
+  "image/tiff": "tiff",
+  "image/bmp": "bmp",
+};
+
+export function imageExt(mime: string): string {
+  return EXT_BY_MIME[mime] ?? "bin";
+}
+
+/** The image's path relative to the export folder. */
+export function imageRelPath(image: TExportImage): string {
+  return `${IMAGES_DIR}/${image.sha256}.${imageExt(image.mime)}`;
+}
+
+/** The file name alone, which the Hugging Face Image feature keeps beside embedded bytes. */
+export function imageFileName(image: TExportImage): string {
+  return `${image.sha256}.${imageExt(image.mime)}`;
+}
+
+/** Literal tags a chat template would take for media placeholders. */
+const PLACEHOLDER_RE = /<(image|video|audio)>/g;
+
+/**
+ * Text inside a chat message must not contain its own `<image>` tags: VLM trainers count the
+ * placeholders against the images list and refuse the sample (or misplace images) when they differ.
+ */
+export function escapePlaceholders(text: string): string {
+  return text.replace(PLACEHOLDER_RE, "[$1]");
+}
+
+/** Remembered shas are forgotten past this many, so memory stays flat over millions of images. */
+const MAX_REMEMBERED = 50_000;
+
+/**
+ * Puts images where a format references them. Each sha is copied once: a recent one is answered
+ * from memory, an older one by the exclusive copy finding the file already there.
+ */
+export class ExportImages {
+  private copies = new Map<string, Promise<void>>();
+  private dirReady: Promise<string | undefined> | null = null;
+  private copied = false;
+
+  constructor(private readonly ctx: TWriterContext) {}
+
+  /** Whether any file went into images/ (the writer lists the folder then). */
+  get wroteFiles(): boolean {
+    return this.copied;
+  }
+
+  /** Copies the image into images/ (once) and returns its relative path. */
+  async file(image: TExportImage): Promise<string> {
+    const rel = imageRelPath(image);
+    let pending = this.copies.get(image.sha256);
+    if (!pending) {
+      if (this.copies.size >= MAX_REMEMBERED) this.copies.clear();
+      pending = this.copyOnce(image, rel);
+      this.copies.set(image.sha256, pending);
+      // A failed copy must not be remembered as done.
+      pending.catch(() => this.copies.delete(image.sha256));
+    }
+    await pending;
+    return rel;
+  }
+
+  private async copyOnce(image: TExportImage, rel: string): Promise<void> {
+    this.dirReady ??= mkdir(path.join(this.ctx.dir, IMAGES_DIR), { recursive: true });
+    await this.dirReady;
+    this.copied = true;
+    try {
+      // FICLONE shares blocks where the filesystem can (btrfs, xfs) and copies otherwise.
+      await copyFile(this.ctx.imagePath(image.sha256), path.join(this.ctx.dir, rel), fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
+      throw new Error(`Cannot copy image ${image.sha256} into the export: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async bytes(image: TExportImage): Promise<Buffer> {
+    try {
+      return await readFile(this.ctx.imagePath(image.sha256));
+    } catch (err) {
+      throw new Error(`Cannot read image ${image.sha256} for the export: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async dataUrl(image: TExportImage): Promise<string> {
+    return `data:${image.mime};base64,${(await this.bytes(image)).toString("base64")}`;
+  }
+
+  /** The JSONL reference for the export's image option: a relative path or a data URL. */
+  ref(image: TExportImage): Promise<string> {
+    return this.ctx.options.images === "embedded" ? this.dataUrl(image) : this.file(image);
+  }
+
+  /** Listing for TWriterResult.files. */
+  files(): string[] {
+    return this.copied ? [`${IMAGES_DIR}/`] : [];
+  }
+}
+
+/**
+ * Maps rows a few at a time, in order, handing each chunk on before starting the next: images are
+ * read or copied concurrently, yet no more than `width` rows' images are in memory at once.
+ */
+export async function inChunks<T, R>(items: readonly T[], width: number, map: (item: T) => Promise<R>, consume: (out: R[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) {
+    const out = await Promise.all(items.slice(i, i + width).map(map));
+    await consume(out);
+  }
+}
