@@ -1,3 +1,157 @@
-import type { TOpenWriter } from "../types";
-// PLACEHOLDER until the format lands (issue 5 work in progress).
-export const openGoldParquetWriter: TOpenWriter = async () => { throw new Error("openGoldParquetWriter: not written yet"); };
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
+import type { TExportRow, TFormatWriter, TOpenWriter, TSplit, TWriterContext } from "../types";
+import { IMAGE_CHUNK, SplitCounts, goldRecord, imageRefs, isGold } from "./gold";
+import { ExportImages, imageFileName, inChunks } from "./images";
+import { GOLD_COLUMNS, type TGoldRecord } from "./schemas";
+import { ParquetFileSink } from "./sink";
+
+// gold-parquet in the Hugging Face Hub's own layout: data/train-00000-of-00001.parquet and
+// data/validation-00000-of-00001.parquet, which `load_dataset("parquet", data_dir=DIR)` (or
+// `load_dataset(DIR)`) takes as the train and validation splits. Each row also keeps its split.
+// Image columns have the `datasets` Image storage type, struct {bytes: binary, path: string}, and
+// the file's "huggingface" metadata declares them Image, so `datasets` decodes them:
+//  - embedded: bytes hold the image file, path its file name (<sha256>.<ext>);
+//  - files: bytes are null and path is images/<sha256>.<ext>, relative to the export folder, the
+//    images being copied there once each. `datasets` opens such a path relative to the working
+//    directory, so load from the export folder (or make the paths absolute first).
+// Row groups are written as they fill (ROW_GROUP_ROWS rows, or ROW_GROUP_IMAGE_BYTES of embedded
+// images), so memory holds one row group per split, never the export.
+
+export const ROW_GROUP_ROWS = 4096;
+export const ROW_GROUP_IMAGE_BYTES = 32 << 20;
+export const SPLIT_FILES: Record<TSplit, string> = {
+  train: "data/train-00000-of-00001.parquet",
+  validation: "data/validation-00000-of-00001.parquet",
+};
+
+type TImageCell = { bytes: Uint8Array | null; path: string };
+type TParquetRecord = Omit<TGoldRecord, "source_image" | "edited_image" | "mask_image"> & {
+  source_image: TImageCell;
+  edited_image: TImageCell;
+  mask_image: TImageCell | null;
+};
+
+const IMAGE_COLUMNS = new Set<string>(["source_image", "edited_image", "mask_image"]);
+const BOOLEAN_COLUMNS = new Set<string>(["is_gold"]);
+const INT_COLUMNS = new Set<string>(["source_width", "source_height", "edited_width", "edited_height"]);
+
+/** Every column nullable, as `datasets` types them, so its features match the file's schema exactly. */
+function parquetSchema(): SchemaElement[] {
+  const schema: SchemaElement[] = [{ name: "schema", num_children: GOLD_COLUMNS.length }];
+  for (const name of GOLD_COLUMNS) {
+    if (IMAGE_COLUMNS.has(name)) {
+      schema.push(
+        { name, repetition_type: "OPTIONAL", num_children: 2 },
+        { name: "bytes", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
+        { name: "path", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
+      );
+    } else if (BOOLEAN_COLUMNS.has(name)) schema.push({ name, type: "BOOLEAN", repetition_type: "OPTIONAL" });
+    else if (INT_COLUMNS.has(name)) schema.push({ name, type: "INT32", repetition_type: "OPTIONAL" });
+    else schema.push({ name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" });
+  }
+  return schema;
+}
+
+/** The `datasets` Features, as Features.from_arrow_schema reads them from the "huggingface" key. */
+export function huggingFaceFeatures(): Record<string, { _type: string; dtype?: string }> {
+  const features: Record<string, { _type: string; dtype?: string }> = {};
+  for (const name of GOLD_COLUMNS) {
+    if (IMAGE_COLUMNS.has(name)) features[name] = { _type: "Image" };
+    else if (BOOLEAN_COLUMNS.has(name)) features[name] = { dtype: "bool", _type: "Value" };
+    else if (INT_COLUMNS.has(name)) features[name] = { dtype: "int32", _type: "Value" };
+    else features[name] = { dtype: "string", _type: "Value" };
+  }
+  return features;
+}
+
+class SplitFile {
+  private rows: TParquetRecord[] = [];
+  private imageBytes = 0;
+
+  private constructor(
+    readonly rel: string,
+    private readonly sink: ParquetFileSink,
+    private readonly pq: ParquetWriter,
+  ) {}
+
+  static async open(ctx: TWriterContext, rel: string): Promise<SplitFile> {
+    const file = path.join(ctx.dir, rel);
+    await mkdir(path.dirname(file), { recursive: true });
+    const sink = await ParquetFileSink.create(file);
+    const pq = new ParquetWriter({
+      writer: sink,
+      schema: parquetSchema(),
+      kvMetadata: [
+        { key: "huggingface", value: JSON.stringify({ info: { features: huggingFaceFeatures() } }) },
+        { key: "loupe", value: JSON.stringify({ format: "gold-parquet", images: ctx.options.images }) },
+      ],
+      createdBy: "Loupe export (hyparquet-writer)",
+    });
+    return new SplitFile(rel, sink, pq);
+  }
+
+  async push(rec: TParquetRecord): Promise<void> {
+    this.rows.push(rec);
+    for (const cell of [rec.source_image, rec.edited_image, rec.mask_image]) this.imageBytes += cell?.bytes?.byteLength ?? 0;
+    if (this.rows.length >= ROW_GROUP_ROWS || this.imageBytes >= ROW_GROUP_IMAGE_BYTES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    this.imageBytes = 0;
+    const columnData: ColumnSource[] = GOLD_COLUMNS.map((name) => {
+      const data = rows.map((r) => r[name]);
+      // Image files are compressed already, and min/max statistics of their bytes mean nothing.
+      return IMAGE_COLUMNS.has(name) ? { name, data, codec: "UNCOMPRESSED", statistics: false } : { name, data };
+    });
+    await this.pq.write({ columnData, rowGroupSize: rows.length });
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.pq.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.sink.abort();
+  }
+}
+
+export const openGoldParquetWriter: TOpenWriter = async (ctx): Promise<TFormatWriter> => {
+  const images = new ExportImages(ctx);
+  const embedded = ctx.options.images === "embedded";
+  const counts = new SplitCounts();
+  // Opened on a split's first row, one at a time (two rows of a new split may arrive together).
+  const opening: Partial<Record<TSplit, Promise<SplitFile>>> = {};
+  const fileFor = (split: TSplit) => (opening[split] ??= SplitFile.open(ctx, SPLIT_FILES[split]));
+
+  const cell = async (image: TExportRow["sourceImage"]): Promise<TImageCell> =>
+    embedded ? { bytes: await images.bytes(image), path: imageFileName(image) } : { bytes: null, path: await images.file(image) };
+
+  return {
+    async write(rows) {
+      await inChunks(rows.filter(isGold), IMAGE_CHUNK[ctx.options.images], async (row) => goldRecord(row, await imageRefs(row, cell)), async (recs) => {
+        for (const rec of recs) {
+          await (await fileFor(rec.split)).push(rec);
+          counts.add(rec.split);
+        }
+      });
+    },
+    async finish() {
+      // The data file must exist even when no pair qualified: an empty train split.
+      if (!opening.train && !opening.validation) await fileFor("train");
+      const written = (["train", "validation"] as const).filter((s) => opening[s]);
+      for (const split of written) await (await fileFor(split)).finish();
+      const dataFiles = written.map((s) => SPLIT_FILES[s]);
+      return { dataFile: dataFiles[0]!, files: [...dataFiles, ...images.files()], records: counts.records, splits: { ...counts.splits } };
+    },
+    async abort() {
+      // A split still opening is closed once open; one that failed to open has nothing to close.
+      await Promise.all(Object.values(opening).map((p) => p.then((f) => f.abort(), () => undefined)));
+    },
+  };
+};
