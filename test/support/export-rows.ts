@@ -1,11 +1,24 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import type { TExportImage, TExportOptions, TExportRow, TWriterContext } from "@/lib/export/types";
 
 // Export rows and a small content-addressed image store for the format writers' unit tests.
+
+const tempDirs: string[] = [];
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every store and export folder this file's tests made (call in afterAll). */
+export async function removeExportTemp(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
 
 export interface TTestStore {
   root: string;
@@ -15,7 +28,7 @@ export interface TTestStore {
 }
 
 export async function makeStore(): Promise<TTestStore> {
-  const root = await mkdtemp(path.join(tmpdir(), "loupe-store-"));
+  const root = await tempDir("loupe-store-");
   const imagePath = (sha: string) => path.join(root, sha.slice(0, 2), sha);
   return {
     root,
@@ -35,7 +48,7 @@ export async function makeStore(): Promise<TTestStore> {
 }
 
 export async function makeContext(store: TTestStore, options: Partial<TExportOptions> = {}, baseName = "export-1-test"): Promise<TWriterContext> {
-  const dir = await mkdtemp(path.join(tmpdir(), "loupe-export-"));
+  const dir = await tempDir("loupe-export-");
   return { dir, baseName, options: { images: "files", validationFraction: 0.1, ...options }, imagePath: store.imagePath };
 }
 

@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
-import { beforeAll, describe, expect, it } from "vitest";
-import { makeContext, makeRow, makeStore, type TTestStore } from "@/test/support/export-rows";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeContext, makeRow, removeExportTemp, makeStore, type TTestStore } from "@/test/support/export-rows";
 import type { TExportImage, TExportRow } from "../types";
 import { ROW_GROUP_ROWS, SPLIT_FILES, openGoldParquetWriter } from "./gold-parquet";
 import { GOLD_COLUMNS } from "./schemas";
@@ -12,6 +12,8 @@ type TImageCell = { bytes: Uint8Array | null; path: string } | undefined;
 
 let store: TTestStore;
 let red: TImg, blue: TImg, green: TImg, gray: TImg, mask: TImg, photo: TImg;
+
+afterAll(removeExportTemp);
 
 beforeAll(async () => {
   store = await makeStore();

@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { beforeAll, describe, expect, it } from "vitest";
-import { INJECTION_PAYLOADS, makeContext, makeRow, makeStore, type TTestStore } from "@/test/support/export-rows";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INJECTION_PAYLOADS, makeContext, removeExportTemp, makeRow, makeStore, type TTestStore } from "@/test/support/export-rows";
 import type { TExportImage, TExportRow } from "../types";
 import { openGoldCsvWriter, openGoldJsonlWriter } from "./gold";
 import { GOLD_COLUMNS, ZGoldRecord, type TGoldRecord } from "./schemas";
@@ -11,6 +11,8 @@ type TImg = TExportImage & { bytes: Buffer };
 
 let store: TTestStore;
 let red: TImg, blue: TImg, green: TImg, gray: TImg, mask: TImg, photo: TImg;
+
+afterAll(removeExportTemp);
 
 beforeAll(async () => {
   store = await makeStore();

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { makeContext, makeRow, makeStore, type TTestStore } from "@/test/support/export-rows";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeContext, makeRow, removeExportTemp, makeStore, type TTestStore } from "@/test/support/export-rows";
 import type { TExportImage, TExportReason, TExportRow } from "../types";
 import { ZFailureAnswer, ZVerifierPreferenceRecord, ZVerifierSftRecord, type TVerifierSftRecord } from "./schemas";
 import { openVerifierPreferenceWriter, openVerifierSftWriter } from "./verifier";
@@ -11,6 +11,8 @@ type TImg = TExportImage & { bytes: Buffer };
 
 let store: TTestStore;
 let red: TImg, blue: TImg, green: TImg, mask: TImg;
+
+afterAll(removeExportTemp);
 
 beforeAll(async () => {
   store = await makeStore();
