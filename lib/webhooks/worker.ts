@@ -16,6 +16,7 @@ import { webhookAllowList } from "./url";
 
 export interface TClaimedDelivery {
   id: string;
+  endpointId: number;
   event: string;
   eventId: string;
   payload: unknown;
@@ -33,6 +34,7 @@ export interface TDeliverOptions {
 
 export interface TAttemptOutcome extends TSendResult {
   id: string;
+  endpointId: number;
   attempt: number;
   /** What the delivery became: delivered, pending (retry later), paused or failed; null when it was no longer ours. */
   status: "delivered" | "pending" | "paused" | "failed" | null;
@@ -59,7 +61,7 @@ const CLAIM_SQL = `
     next_attempt_at = now() + make_interval(secs => $2)
   FROM due, webhook_endpoints e
   WHERE d.id = due.id AND due.active AND e.id = d.endpoint_id
-  RETURNING d.id::text AS id, d.status, d.event, d.event_id::text AS event_id, d.payload, d.attempts, d.max_attempts,
+  RETURNING d.id::text AS id, d.endpoint_id, d.status, d.event, d.event_id::text AS event_id, d.payload, d.attempts, d.max_attempts,
             e.url, e.secret, CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END AS previous_secret`;
 
 const DELIVERED_SQL = `
@@ -79,6 +81,7 @@ const FAILED_SQL = `
 
 interface TClaimRow {
   id: string;
+  endpoint_id: number;
   status: string;
   event: string;
   event_id: string;
@@ -97,6 +100,7 @@ export async function claimDueDeliveries(runner: SqlRunner, limit: number, claim
     .filter((r) => r.status === "delivering")
     .map((r) => ({
       id: r.id,
+      endpointId: r.endpoint_id,
       event: r.event,
       eventId: r.event_id,
       payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
@@ -129,7 +133,7 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
         retryDelaySeconds(d.attempts, opts.random),
         result.ms,
       ]);
-  return { ...result, id: d.id, attempt: d.attempts, status: rows[0]?.status ?? null };
+  return { ...result, id: d.id, endpointId: d.endpointId, attempt: d.attempts, status: rows[0]?.status ?? null };
 }
 
 /** One round: claims up to `batch` due deliveries and attempts them concurrently. */
