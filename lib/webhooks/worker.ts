@@ -152,7 +152,10 @@ export const RETENTION_DAYS = 30;
 const PRUNE_EVERY_MS = 3600_000;
 const PRUNE_BATCH = 5_000;
 
-const wakers = new Set<() => void>();
+// On globalThis: Next may load this module once per route bundle, and the route that queues a test
+// event must reach the worker that the database module started.
+const globalForWebhooks = globalThis as unknown as { __loupeWebhookWakers?: Set<() => void> };
+const wakers = (globalForWebhooks.__loupeWebhookWakers ??= new Set<() => void>());
 
 /** Wakes this process's worker now (after "Send test event" or "Redeliver") instead of at its next poll. */
 export function wakeWebhookWorker(): void {
