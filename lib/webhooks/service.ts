@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db/connect";
+import type { Prisma } from "../db/generated/client";
 import { recordAudit } from "../audit/record";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { MAX_ATTEMPTS } from "./policy";
@@ -150,7 +151,7 @@ export async function updateEndpoint(db: Db, actorId: number, endpointId: number
       description: input.description ?? before.description,
       active: input.active ?? before.active,
     };
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const changes: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
     if (next.url !== before.url) changes.url = { from: before.url, to: next.url };
     if (next.events.join() !== before.events.join()) changes.events = { from: before.events, to: next.events };
     if (next.description !== before.description) changes.description = { from: before.description, to: next.description };
@@ -168,7 +169,7 @@ export async function updateEndpoint(db: Db, actorId: number, endpointId: number
       action: "webhook.update",
       subjectType: "webhook",
       subjectId: String(endpointId),
-      data: { projectId: before.projectId, changes } as never,
+      data: { projectId: before.projectId, changes },
     });
     return requireEndpoint(tx, endpointId);
   });
@@ -311,7 +312,8 @@ export async function redeliver(db: Db, actorId: number, endpointId: number, del
         endpointId,
         event: original.event,
         eventId: original.eventId,
-        payload: original.payload as never,
+        // Copied from a stored body, so never JSON null.
+        payload: original.payload as Prisma.InputJsonValue,
         maxAttempts: original.event === TEST_EVENT ? 1 : MAX_ATTEMPTS,
         redeliveryOf: original.id,
       },
