@@ -23,6 +23,9 @@ const ZEnv = z.object({
   LOUPE_IMPORT_BATCH_ROWS: z.coerce.number().int().min(10).max(50_000).default(5000),
   // "off" keeps this process from running background jobs (imports), e.g. on web-only replicas.
   LOUPE_JOBS: z.enum(["on", "off"]).default("on"),
+  // Hosts, addresses or CIDRs that webhook URLs may reach even though private (loopback, LAN):
+  // refused otherwise, like image URLs. "127.0.0.1,localhost,::1" for a receiver on the same machine.
+  LOUPE_WEBHOOK_ALLOW: z.string().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

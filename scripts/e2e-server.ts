@@ -74,6 +74,8 @@ async function main() {
     LOUPE_IMPORT_ROOT: importRoot,
     // A cap the specs can cross cheaply (no cap is the default).
     LOUPE_UPLOAD_MAX_BYTES: String(20 * 1024 * 1024),
+    // Webhook specs post to receivers they start on this machine.
+    LOUPE_WEBHOOK_ALLOW: "127.0.0.1,localhost,::1",
     NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
     NEXTAUTH_URL: `http://localhost:${values.port}`,
     NEXT_TELEMETRY_DISABLED: "1",

@@ -25,4 +25,9 @@ describe("permission table", () => {
     expect(can("reviewer", "gold:promote")).toBe(true);
     expect(can("annotator", "gold:promote")).toBe(false);
   });
+  it("lets only admins manage webhooks", () => {
+    expect(can("admin", "webhook:manage")).toBe(true);
+    expect(can("reviewer", "webhook:manage")).toBe(false);
+    expect(can("annotator", "webhook:manage")).toBe(false);
+  });
 });

@@ -16,6 +16,7 @@ const TABLE = {
   "admin:view": ["admin"],
   "export:project": ["admin"],
   "import:project": ["admin"],
+  "webhook:manage": ["admin"],
 } as const satisfies Record<string, readonly TRole[]>;
 
 export type TPermission = keyof typeof TABLE;

@@ -129,9 +129,11 @@ async function readUnderRoot(relPath: string, cfg: ResolveConfig): Promise<Buffe
 // ---------------------------------------------------------------------------------------------
 // URLs
 
+// Exported with the allow-list helpers for the webhook sender (lib/webhooks/url.ts), which applies the
+// same address policy to the URLs admins give it.
 // Names that cloud providers answer with instance credentials; their addresses are link-local (or
 // CGNAT) and refused anyway, but refusing by name also covers a resolver that maps them elsewhere.
-const METADATA_HOSTS = new Set([
+export const METADATA_HOSTS = new Set([
   "metadata",
   "metadata.google.internal",
   "metadata.goog",
@@ -153,18 +155,18 @@ const RANGE_LABELS: Record<string, string> = {
   reserved: "a reserved",
 };
 
-interface AllowList {
+export interface AllowList {
   hosts: Set<string>;
   cidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][];
 }
 
-function normaliseHost(host: string): string {
+export function normaliseHost(host: string): string {
   let h = host.toLowerCase();
   if (h.startsWith("[") && h.endsWith("]")) h = h.slice(1, -1);
   return h.endsWith(".") ? h.slice(0, -1) : h;
 }
 
-function parseAllowList(entries: string[]): AllowList {
+export function parseAllowList(entries: string[]): AllowList {
   const list: AllowList = { hosts: new Set(), cidrs: [] };
   for (const raw of entries) {
     const entry = normaliseHost(raw.trim());
@@ -188,7 +190,7 @@ function parseAllowList(entries: string[]): AllowList {
 }
 
 /** What makes this address unfit to connect to ("127.0.0.1 is a loopback address"), or null when it is fine. */
-function refusal(address: string, allow: AllowList): { address: string; kind: string } | null {
+export function refusal(address: string, allow: AllowList): { address: string; kind: string } | null {
   if (!ipaddr.isValid(address)) return { address, kind: "not an IP" };
   // process() unwraps IPv4-mapped IPv6 (::ffff:127.0.0.1), so the IPv4 ranges apply to it.
   const addr = ipaddr.process(address);

@@ -4,6 +4,7 @@ import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT } from "./boss";
+import { startWebhookWorker } from "../webhooks/worker";
 
 // The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of
 // ten minutes. A slice that runs out of time queues the next one, so a job never looks stalled to
@@ -98,10 +99,13 @@ export async function startJobWorkers(database: Database): Promise<TWorkerHandle
   await sweep();
   const timer = setInterval(sweep, 30_000);
   timer.unref();
+  // Webhook deliveries: their own table is the queue (lib/webhooks/worker.ts), polled here.
+  const webhooks = startWebhookWorker(database.runner);
   return {
     async stop() {
       clearInterval(timer);
       await boss.offWork({ id: workId });
+      await webhooks.stop();
     },
   };
 }

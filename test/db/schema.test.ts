@@ -24,6 +24,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
+    webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
   },
   checks: {
     users_email_lower_check: "users",
@@ -45,6 +46,11 @@ const SQL_ONLY: SqlOnlyObjects = {
     projects_quality_check: "projects",
     pairs_gold_check: "pairs",
     pairs_final_check: "pairs",
+    webhook_endpoints_events_check: "webhook_endpoints",
+    webhook_endpoints_url_check: "webhook_endpoints",
+    webhook_deliveries_status_check: "webhook_deliveries",
+    webhook_deliveries_event_check: "webhook_deliveries",
+    webhook_deliveries_attempts_check: "webhook_deliveries",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -55,6 +61,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_gold: "labels", // scores a label on a gold pair (labels.gold_correct)
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
+    pairs_webhook_finalized: "pairs", // queues "pair.finalized" webhook deliveries (lib/webhooks)
   },
 };
 
@@ -74,7 +81,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
+      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

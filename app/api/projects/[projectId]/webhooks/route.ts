@@ -1,0 +1,17 @@
+import { route } from "@/lib/http/handler";
+import { getDb } from "@/lib/db";
+import { ZProjectParams } from "@/lib/queue/params";
+import { ZEndpointCreate } from "@/lib/webhooks/schemas";
+import { createEndpoint, listEndpoints } from "@/lib/webhooks/service";
+
+export const dynamic = "force-dynamic";
+
+// GET → { endpoints } (never their secrets). POST { url, events, description? } → { endpoint, secret }:
+// the only answer that carries the new secret.
+export const GET = route({ permission: "webhook:manage", params: ZProjectParams }, async ({ params }) => ({
+  endpoints: await listEndpoints(await getDb(), params.projectId),
+}));
+
+export const POST = route({ permission: "webhook:manage", input: ZEndpointCreate, params: ZProjectParams }, async ({ user, input, params }) =>
+  createEndpoint(await getDb(), user.id, params.projectId, input),
+);

@@ -1,0 +1,31 @@
+import "server-only";
+import type { Db } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
+import type { TWebhookEvent } from "./schemas";
+
+// Events raised by application code (export.finished). pair.finalized is raised by a trigger on
+// pairs instead (migration 20261201030000_webhooks), so every path that finalises a pair emits it.
+// Both go through the SQL function loupe_webhook_emit: one delivery per active endpoint of the
+// project subscribed to the event, all carrying one event id, written in the caller's transaction —
+// so a rolled-back change sends nothing, and a committed one is never lost to a crash.
+
+/** A raw runner (database.transaction's) or a Prisma transaction client. */
+export type TEmitRunner = SqlRunner | Pick<Db, "$queryRawUnsafe">;
+
+export interface TEmitInput {
+  projectId: number;
+  event: TWebhookEvent;
+  /** The event's `data`: plain JSON (bigint ids as strings). */
+  data: Record<string, unknown>;
+}
+
+const EMIT_SQL = `SELECT loupe_webhook_emit($1::int, $2::text, $3::jsonb) AS n`;
+
+/** Queues the event for the project's subscribed endpoints; returns how many deliveries it made. */
+export async function emitEvent(runner: TEmitRunner, input: TEmitInput): Promise<number> {
+  const params = [input.projectId, input.event, JSON.stringify(input.data)];
+  const rows = "query" in runner
+    ? await runner.query<{ n: number }>(EMIT_SQL, params)
+    : await runner.$queryRawUnsafe<{ n: number }[]>(EMIT_SQL, ...params);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,262 @@
+import "server-only";
+import type { SqlRunner } from "../db/sql";
+import type { AllowList } from "../images/resolve";
+import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, retryDelaySeconds, truncate } from "./policy";
+import { sendWebhook, type TSendResult } from "./send";
+import { sign, SIGNATURE_HEADER } from "./signature";
+import { webhookAllowList } from "./url";
+
+// The delivery worker: webhook_deliveries is its own queue. Any number of processes run it; each
+// claims due rows with FOR UPDATE SKIP LOCKED in one short statement that marks them "delivering"
+// for CLAIM_SECONDS, POSTs outside any transaction, then records the outcome with a statement
+// guarded by the attempt number it claimed — so two workers never send one attempt, and a worker
+// that died mid-attempt loses its claim when it expires. Not pg-boss: the table already is the
+// queue (with the retry time and the log on the same row), and a second queue would have to be
+// kept in step with it.
+
+export interface TClaimedDelivery {
+  id: string;
+  endpointId: number;
+  event: string;
+  eventId: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  url: string;
+  secrets: string[];
+}
+
+export interface TDeliverOptions {
+  allow: AllowList;
+  timeoutMs?: number;
+  random?: () => number;
+}
+
+export interface TAttemptOutcome extends TSendResult {
+  id: string;
+  endpointId: number;
+  attempt: number;
+  /** What the delivery became: delivered, pending (retry later), paused or failed; null when it was no longer ours. */
+  status: "delivered" | "pending" | "paused" | "failed" | null;
+}
+
+const CLAIM_SQL = `
+  WITH due AS (
+    -- A test event goes out even to an inactive endpoint: an admin may check a receiver before switching it on.
+    SELECT d.id, e.active OR d.event = 'webhook.test' AS active FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+    WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()
+    ORDER BY d.next_attempt_at
+    LIMIT $1
+    FOR UPDATE OF d SKIP LOCKED
+  ), parked AS (
+    -- Queued for an endpoint deactivated meanwhile: held until it is active again.
+    UPDATE webhook_deliveries d SET status = 'paused' FROM due WHERE d.id = due.id AND NOT due.active RETURNING d.id
+  )
+  UPDATE webhook_deliveries d SET
+    -- A claim that expired on its last attempt (the worker died) ends here rather than going over.
+    status = CASE WHEN d.attempts >= d.max_attempts THEN 'failed' ELSE 'delivering' END,
+    last_error = CASE WHEN d.attempts >= d.max_attempts THEN 'The worker stopped during the last attempt; no answer was recorded.' ELSE d.last_error END,
+    attempts = CASE WHEN d.attempts >= d.max_attempts THEN d.attempts ELSE d.attempts + 1 END,
+    last_attempt_at = now(),
+    next_attempt_at = now() + make_interval(secs => $2)
+  FROM due, webhook_endpoints e
+  WHERE d.id = due.id AND due.active AND e.id = d.endpoint_id
+  RETURNING d.id::text AS id, d.endpoint_id, d.status, d.event, d.event_id::text AS event_id, d.payload, d.attempts, d.max_attempts,
+            e.url, e.secret, CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END AS previous_secret`;
+
+const DELIVERED_SQL = `
+  UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), next_attempt_at = now(),
+    last_status_code = $3, last_error = NULL, response_ms = $4
+  WHERE id = $1 AND status = 'delivering' AND attempts = $2
+  RETURNING status`;
+
+const FAILED_SQL = `
+  UPDATE webhook_deliveries d SET
+    status = CASE WHEN d.attempts >= d.max_attempts THEN 'failed' WHEN e.active OR d.event = 'webhook.test' THEN 'pending' ELSE 'paused' END,
+    next_attempt_at = now() + make_interval(secs => $5),
+    last_status_code = $3, last_error = $4, response_ms = $6
+  FROM webhook_endpoints e
+  WHERE e.id = d.endpoint_id AND d.id = $1 AND d.status = 'delivering' AND d.attempts = $2
+  RETURNING d.status`;
+
+interface TClaimRow {
+  id: string;
+  endpoint_id: number;
+  status: string;
+  event: string;
+  event_id: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+}
+
+/** Claims up to `limit` due deliveries for this worker (one statement, so one short transaction). */
+export async function claimDueDeliveries(runner: SqlRunner, limit: number, claimSeconds = CLAIM_SECONDS): Promise<TClaimedDelivery[]> {
+  const rows = await runner.query<TClaimRow>(CLAIM_SQL, [limit, claimSeconds]);
+  return rows
+    .filter((r) => r.status === "delivering")
+    .map((r) => ({
+      id: r.id,
+      endpointId: r.endpoint_id,
+      event: r.event,
+      eventId: r.event_id,
+      payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+      attempts: r.attempts,
+      maxAttempts: r.max_attempts,
+      url: r.url,
+      secrets: r.previous_secret ? [r.secret, r.previous_secret] : [r.secret],
+    }));
+}
+
+/** POSTs one claimed delivery, signed, and records the outcome. */
+export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
+  const body = Buffer.from(JSON.stringify(d.payload));
+  const headers = {
+    "user-agent": "Loupe-Webhooks/1",
+    "loupe-event": d.event,
+    "loupe-event-id": d.eventId,
+    "loupe-delivery": d.id,
+    "loupe-attempt": String(d.attempts),
+    [SIGNATURE_HEADER.toLowerCase()]: sign(d.secrets, body),
+  };
+  const result = await sendWebhook(d.url, headers, body, { allow: opts.allow, timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS });
+  const rows = result.delivered
+    ? await runner.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
+    : await runner.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [
+        d.id,
+        d.attempts,
+        result.statusCode,
+        truncate(result.error ?? "failed"),
+        retryDelaySeconds(d.attempts, opts.random),
+        result.ms,
+      ]);
+  return { ...result, id: d.id, endpointId: d.endpointId, attempt: d.attempts, status: rows[0]?.status ?? null };
+}
+
+/** One round: claims up to `batch` due deliveries and attempts them concurrently. */
+export async function deliverDue(runner: SqlRunner, opts: TDeliverOptions & { batch?: number }): Promise<TAttemptOutcome[]> {
+  const claimed = await claimDueDeliveries(runner, opts.batch ?? 16);
+  return Promise.all(claimed.map((d) => attemptDelivery(runner, d, opts)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop every web process runs (started with the job workers, lib/jobs/worker.ts).
+
+const POLL_MS = 1_000;
+const CONCURRENCY = 8;
+/** Delivered and failed deliveries are kept this long in the log, then deleted. */
+export const RETENTION_DAYS = 30;
+const PRUNE_EVERY_MS = 3600_000;
+const PRUNE_BATCH = 5_000;
+
+// On globalThis: Next may load this module once per route bundle, and the route that queues a test
+// event must reach the worker that the database module started.
+const globalForWebhooks = globalThis as unknown as { __loupeWebhookWakers?: Set<() => void> };
+const wakers = (globalForWebhooks.__loupeWebhookWakers ??= new Set<() => void>());
+
+/** Wakes this process's worker now (after "Send test event" or "Redeliver") instead of at its next poll. */
+export function wakeWebhookWorker(): void {
+  for (const wake of wakers) wake();
+}
+
+/**
+ * Deletes delivered and failed deliveries older than the retention, a batch at a time. The cut-off
+ * id comes from the primary key (ids grow with time), so a pass costs the old rows, not the table.
+ */
+export async function pruneDeliveries(runner: SqlRunner, days = RETENTION_DAYS): Promise<number> {
+  const rows = await runner.query<{ n: number }>(
+    `WITH boundary AS (
+       SELECT coalesce((SELECT id FROM webhook_deliveries WHERE created_at >= now() - make_interval(days => $1) ORDER BY id LIMIT 1),
+                       (SELECT max(id) + 1 FROM webhook_deliveries)) AS id
+     ), gone AS (
+       DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE id < (SELECT id FROM boundary) AND status IN ('delivered', 'failed')
+         ORDER BY id LIMIT $2)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [days, PRUNE_BATCH],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export interface TWebhookWorker {
+  stop(): Promise<void>;
+}
+
+export function startWebhookWorker(runner: SqlRunner, opts: Partial<TDeliverOptions> = {}): TWebhookWorker {
+  const options: TDeliverOptions = { allow: opts.allow ?? webhookAllowList(), timeoutMs: opts.timeoutMs, random: opts.random };
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+  let wake: () => void = () => {};
+  let lastPrune = 0;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      t.unref();
+      function done() {
+        clearTimeout(t);
+        wake = () => {};
+        resolve();
+      }
+      wake = done;
+    });
+  // A wake-up that arrives while the loop is busy is remembered, so the next sleep is skipped.
+  let woken = false;
+  const waker = () => {
+    woken = true;
+    wake();
+  };
+  wakers.add(waker);
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      const room = CONCURRENCY - inFlight.size;
+      let claimed = 0;
+      try {
+        if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+          lastPrune = Date.now();
+          await pruneDeliveries(runner);
+        }
+        if (room > 0) {
+          const list = await claimDueDeliveries(runner, room);
+          claimed = list.length;
+          for (const d of list) {
+            const p: Promise<unknown> = attemptDelivery(runner, d, options)
+              .catch((err: Error) => console.warn(`[loupe] webhook delivery ${d.id}: ${err.message}`))
+              .finally(() => {
+                inFlight.delete(p);
+                if (inFlight.size === CONCURRENCY - 1) waker();
+              });
+            inFlight.add(p);
+          }
+        }
+        failures = 0;
+      } catch (err) {
+        failures++;
+        console.warn(`[loupe] webhook worker: ${(err as Error).message}`);
+      }
+      if (stopped) break;
+      // A full claim means more may be due: go again at once. Otherwise wait for the poll, a
+      // finished attempt (room again) or a wake-up; longer while the database is failing.
+      if ((room > 0 && claimed === room) || woken) {
+        woken = false;
+        continue;
+      }
+      await sleep(failures > 0 ? Math.min(30_000, POLL_MS * 2 ** failures) : POLL_MS);
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      wakers.delete(waker);
+      wake();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,494 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetEnvCache } from "@/lib/env";
+import { InvalidError } from "@/lib/errors";
+import { parseAllowList } from "@/lib/images/resolve";
+import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
+import { adjudicatePair } from "@/lib/review/service";
+import { emitEvent } from "@/lib/webhooks/emit";
+import { MAX_ATTEMPTS, RETRY_DELAYS_S } from "@/lib/webhooks/policy";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  listDeliveries,
+  listEndpoints,
+  redeliver,
+  rotateSecret,
+  sendTestEvent,
+  updateEndpoint,
+} from "@/lib/webhooks/service";
+import { verify } from "@/lib/webhooks/signature";
+import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries } from "@/lib/webhooks/worker";
+import { engines, freshDatabase, type TestDatabase } from "../support/db";
+import { makeUsers } from "../support/fixtures";
+
+// Webhooks end to end against the database: pair.finalized queued by the pairs trigger when labels
+// (or a reviewer) finalise a pair, emitEvent in the caller's transaction, and the worker posting to
+// a real HTTP server on an ephemeral port whose handler verifies every signature. Time is driven by
+// moving next_attempt_at, never by sleeping through a backoff.
+
+const HASH = "0".repeat(64);
+const LOCAL = parseAllowList(["127.0.0.1"]);
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Did the signature verify against the secret registered for this path (or any listed)? */
+  verified: boolean;
+}
+
+/** A receiver: per path, the secrets it accepts and the statuses it answers with, in turn. */
+class Receiver {
+  server = http.createServer((req, res) => this.handle(req, res));
+  received: Received[] = [];
+  secrets = new Map<string, string[]>();
+  script = new Map<string, (number | "hang" | { status: number; location: string })[]>();
+  port = 0;
+
+  async start() {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+  url(path: string) {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+  for(path: string) {
+    return this.received.filter((r) => r.path === path);
+  }
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = req.url ?? "";
+      const body = Buffer.concat(chunks).toString("utf8");
+      const header = req.headers["loupe-signature"] as string | undefined;
+      // The receiver's own check, as the README tells receivers to do: raw body, current time, 5 min.
+      const verified = (this.secrets.get(path) ?? []).some((s) => verify(s, header, body));
+      this.received.push({ path, headers: req.headers, body, verified });
+      const next = this.script.get(path)?.shift() ?? 200;
+      if (next === "hang") return; // never answers: the sender's time limit must end it
+      if (typeof next === "object") {
+        res.writeHead(next.status, { location: next.location }).end();
+        return;
+      }
+      res.writeHead(next, { "content-type": "text/plain" }).end(next >= 400 ? `receiver says no (${next})\n` : "ok");
+    });
+  }
+  async stop() {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe.each(engines())("webhooks on $engine", ({ engine }) => {
+  let t: TestDatabase;
+  let admin: number;
+  const rx = new Receiver();
+  let savedAllow: string | undefined;
+
+  beforeAll(async () => {
+    t = await freshDatabase(engine, { poolSize: 8 });
+    admin = (await makeUsers(t.prisma, 1, "admin"))[0]!;
+    await rx.start();
+    savedAllow = process.env.LOUPE_WEBHOOK_ALLOW;
+    process.env.LOUPE_WEBHOOK_ALLOW = "127.0.0.1";
+    resetEnvCache();
+  });
+  afterAll(async () => {
+    if (savedAllow === undefined) delete process.env.LOUPE_WEBHOOK_ALLOW;
+    else process.env.LOUPE_WEBHOOK_ALLOW = savedAllow;
+    resetEnvCache();
+    await rx.stop();
+    await t?.close();
+  });
+
+  async function newProject(opts: { overlap?: number; pairs?: number } = {}) {
+    const overlap = opts.overlap ?? 2;
+    const project = await t.prisma.project.create({ data: { name: `w-${randomUUID()}`, overlap, rejectReasons: DEFAULT_REJECT_REASONS } });
+    await t.prisma.pair.createMany({
+      data: Array.from({ length: opts.pairs ?? 1 }, (_, i) => ({
+        projectId: project.id, externalId: `x-${i}`, sourceImage: HASH, editedImage: HASH, instruction: `Make the car blue ${i}`, wanted: overlap,
+      })),
+    });
+    const pairs = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" }, select: { id: true } });
+    return { id: project.id, pairs: pairs.map((p) => p.id) };
+  }
+
+  /** An endpoint through the service (as the admin page makes it), registered with the receiver. */
+  async function addEndpoint(projectId: number, events: ("pair.finalized" | "export.finished")[], opts: { active?: boolean } = {}) {
+    const path = `/hook/${randomUUID()}`;
+    const { endpoint, secret } = await createEndpoint(t.prisma, admin, projectId, { url: rx.url(path), events, description: "" });
+    rx.secrets.set(path, [secret]);
+    if (opts.active === false) await updateEndpoint(t.prisma, admin, endpoint.id, { active: false });
+    return { ...endpoint, path, secret };
+  }
+
+  /** A label straight into the table, as the submit inserts it: the label triggers settle the pair. */
+  async function label(pairId: bigint, userId: number, decision: "accept" | "reject" | "recaption", reasons: string[] = []) {
+    await t.runner.query(
+      `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, seconds_spent, submission_id)
+       SELECT id, project_id, $2, $3::"Decision", $4::text[], 3, $5::uuid FROM pairs WHERE id = $1`,
+      [pairId, userId, decision, reasons, randomUUID()],
+    );
+  }
+
+  async function deliveries(where: { endpointIds?: number[]; projectId?: number } = {}) {
+    return t.prisma.webhookDelivery.findMany({
+      where: {
+        ...(where.endpointIds ? { endpointId: { in: where.endpointIds } } : {}),
+        ...(where.projectId ? { endpoint: { projectId: where.projectId } } : {}),
+      },
+      orderBy: { id: "asc" },
+    });
+  }
+
+  /**
+   * Runs worker rounds until nothing is due (each round claims and attempts a batch); returns what
+   * happened to `endpointId`'s deliveries (earlier tests may have left others queued).
+   */
+  async function drain(endpointId: number, opts: Partial<Parameters<typeof deliverDue>[1]> = {}) {
+    const outcomes = [];
+    for (;;) {
+      const round = await deliverDue(t.runner, { allow: LOCAL, ...opts });
+      if (round.length === 0) return outcomes.filter((o) => o.endpointId === endpointId);
+      outcomes.push(...round);
+    }
+  }
+
+  async function makeDue(deliveryId: bigint) {
+    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [deliveryId]);
+  }
+
+  it("finalising a pair through its labels queues one delivery per subscribed, active endpoint of its project", async () => {
+    const p = await newProject({ overlap: 2 });
+    const other = await newProject({ overlap: 1 });
+    const a1 = await addEndpoint(p.id, ["pair.finalized"]);
+    const a2 = await addEndpoint(p.id, ["export.finished", "pair.finalized"]);
+    const exportsOnly = await addEndpoint(p.id, ["export.finished"]);
+    const inactive = await addEndpoint(p.id, ["pair.finalized"], { active: false });
+    const elsewhere = await addEndpoint(other.id, ["pair.finalized"]);
+    const [u1, u2] = await makeUsers(t.prisma, 2, "w");
+
+    await label(p.pairs[0]!, u1!, "accept");
+    expect(await deliveries({ projectId: p.id }), "one label of two: not final yet").toEqual([]);
+    await label(p.pairs[0]!, u2!, "accept");
+
+    const pair = await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } });
+    expect(pair.status).toBe("final");
+    const made = await deliveries({ projectId: p.id });
+    expect(made.map((d) => d.endpointId).sort()).toEqual([a1.id, a2.id].sort());
+    expect(made.every((d) => d.event === "pair.finalized" && d.status === "pending" && d.attempts === 0)).toBe(true);
+    expect(new Set(made.map((d) => d.eventId)).size).toBe(1); // one event, two deliveries
+    expect(made[0]!.payload).toEqual({
+      id: made[0]!.eventId,
+      type: "pair.finalized",
+      occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      projectId: p.id,
+      data: {
+        pairId: String(pair.id),
+        externalId: "x-0",
+        instruction: "Make the car blue 0",
+        task: null,
+        subtask: null,
+        finalDecision: "accept",
+        finalInstruction: "Make the car blue 0",
+        finalReasons: [],
+        finalSource: "consensus",
+        finalizedAt: pair.finalizedAt!.toISOString(),
+        agreement: 1,
+        labelCount: 2,
+      },
+    });
+    expect(await deliveries({ endpointIds: [exportsOnly.id, inactive.id, elsewhere.id] })).toEqual([]);
+  });
+
+  it("a reviewer's adjudication queues pair.finalized too; routing to review and gold edits do not", async () => {
+    const p = await newProject({ overlap: 2 });
+    const hook = await addEndpoint(p.id, ["pair.finalized"]);
+    const [u1, u2] = await makeUsers(t.prisma, 2, "r");
+    const [reviewer] = await makeUsers(t.prisma, 1, "rev");
+    await label(p.pairs[0]!, u1!, "accept");
+    await label(p.pairs[0]!, u2!, "reject", ["artifacts"]);
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } })).status).toBe("in_review");
+    expect(await deliveries({ endpointIds: [hook.id] })).toEqual([]);
+
+    await adjudicatePair(t.prisma, { id: reviewer!, role: "reviewer" }, p.pairs[0]!, {
+      submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], promoteToGold: true,
+    });
+    const [d] = await deliveries({ endpointIds: [hook.id] });
+    expect(d?.payload).toMatchObject({ data: { finalDecision: "reject", finalReasons: ["artifacts"], finalSource: "review" } });
+    // Promoted to gold in the same transaction; changing the gold answer later is not a finalisation.
+    await t.runner.query(`UPDATE pairs SET final_decision = 'accept', final_reasons = '{}', gold_decision = 'accept' WHERE id = $1`, [p.pairs[0]]);
+    expect(await deliveries({ endpointIds: [hook.id] })).toHaveLength(1);
+  });
+
+  it("emitEvent writes in the caller's transaction: rolled back leaves nothing, committed reaches each subscriber", async () => {
+    const p = await newProject();
+    const e1 = await addEndpoint(p.id, ["export.finished"]);
+    const e2 = await addEndpoint(p.id, ["pair.finalized", "export.finished"]);
+    await addEndpoint(p.id, ["pair.finalized"]);
+    const data = { exportId: "17", format: "canonical", rows: 1000 };
+
+    await expect(
+      t.transaction(async (r) => {
+        expect(await emitEvent(r, { projectId: p.id, event: "export.finished", data })).toBe(2);
+        expect(await r.query(`SELECT id FROM webhook_deliveries WHERE event = 'export.finished' AND endpoint_id = ANY($1)`, [[e1.id, e2.id]])).toHaveLength(2);
+        throw new Error("export failed after all");
+      }),
+    ).rejects.toThrow("export failed after all");
+    expect(await deliveries({ projectId: p.id })).toEqual([]);
+
+    await expect(
+      t.prisma.$transaction(async (tx) => {
+        await emitEvent(tx, { projectId: p.id, event: "export.finished", data });
+        throw new Error("rolled back too");
+      }),
+    ).rejects.toThrow("rolled back too");
+    expect(await deliveries({ projectId: p.id })).toEqual([]);
+
+    expect(await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data }))).toBe(2);
+    const made = await deliveries({ projectId: p.id });
+    expect(made.map((d) => d.endpointId).sort()).toEqual([e1.id, e2.id].sort());
+    expect(made[0]!.payload).toMatchObject({ type: "export.finished", projectId: p.id, data });
+    expect(await t.transaction((r) => emitEvent(r, { projectId: 999_999, event: "export.finished", data }))).toBe(0);
+  });
+
+  it("the worker posts the signed event; the receiver verifies it; the log records the answer", async () => {
+    const p = await newProject({ overlap: 1 });
+    const hook = await addEndpoint(p.id, ["pair.finalized"]);
+    const [u] = await makeUsers(t.prisma, 1, "s");
+    await label(p.pairs[0]!, u!, "accept");
+    const [queued] = await deliveries({ endpointIds: [hook.id] });
+
+    const outcomes = await drain(hook.id);
+    expect(outcomes).toEqual([expect.objectContaining({ id: String(queued!.id), delivered: true, statusCode: 200, status: "delivered", attempt: 1 })]);
+    const [got] = rx.for(hook.path);
+    expect(got?.verified).toBe(true);
+    expect(got?.headers).toMatchObject({
+      "content-type": "application/json",
+      "loupe-event": "pair.finalized",
+      "loupe-event-id": queued!.eventId,
+      "loupe-delivery": String(queued!.id),
+      "loupe-attempt": "1",
+    });
+    expect(JSON.parse(got!.body)).toEqual(queued!.payload);
+    // A wrong secret does not verify the same request.
+    expect(verify("whsec_not_it", got!.headers["loupe-signature"] as string, got!.body)).toBe(false);
+
+    const [row] = await deliveries({ endpointIds: [hook.id] });
+    expect(row).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200, lastError: null });
+    expect(row!.responseMs).toBeGreaterThanOrEqual(0);
+    expect(row!.deliveredAt).not.toBeNull();
+    const page = await listDeliveries(t.prisma, hook.id);
+    expect(page.items[0]).toMatchObject({ id: String(row!.id), status: "delivered", nextAttemptAt: null, lastStatusCode: 200 });
+  });
+
+  it("a 500 is retried with backoff, then delivered on the next attempt", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    rx.script.set(hook.path, [500, 200]);
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: { exportId: "1" } }));
+
+    const before = Date.now();
+    const [first] = await drain(hook.id);
+    expect(first).toMatchObject({ delivered: false, statusCode: 500, status: "pending", attempt: 1 });
+    let [row] = await deliveries({ endpointIds: [hook.id] });
+    expect(row).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 500 });
+    expect(row!.lastError).toMatch(/^HTTP 500 Internal Server Error: receiver says no \(500\)$/);
+    const waitS = (row!.nextAttemptAt.getTime() - before) / 1000;
+    expect(waitS).toBeGreaterThan(RETRY_DELAYS_S[0] * 0.8 - 2);
+    expect(waitS).toBeLessThan(RETRY_DELAYS_S[0] * 1.2 + 2);
+    expect(await drain(hook.id), "not due before its backoff").toEqual([]);
+
+    await makeDue(row!.id);
+    const [second] = await drain(hook.id);
+    expect(second).toMatchObject({ delivered: true, statusCode: 200, status: "delivered", attempt: 2 });
+    [row] = await deliveries({ endpointIds: [hook.id] });
+    expect(row).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 200, lastError: null });
+    const got = rx.for(hook.path);
+    expect(got.map((g) => g.headers["loupe-attempt"])).toEqual(["1", "2"]);
+    expect(got.every((g) => g.verified)).toBe(true);
+    // Same event, same body; each attempt signed afresh.
+    expect(new Set(got.map((g) => g.headers["loupe-event-id"])).size).toBe(1);
+    expect(got[0]!.body).toBe(got[1]!.body);
+  });
+
+  it(`gives up after ${MAX_ATTEMPTS} attempts with growing waits; Redeliver sends the same event again`, async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    rx.script.set(hook.path, Array.from({ length: MAX_ATTEMPTS }, () => 503));
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: { exportId: "2" } }));
+    const [queued] = await deliveries({ endpointIds: [hook.id] });
+
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      await makeDue(queued!.id);
+      const [o] = await drain(hook.id, { random: () => 0.5 });
+      expect(o).toMatchObject({ attempt, statusCode: 503, status: attempt < MAX_ATTEMPTS ? "pending" : "failed" });
+      const [row] = await deliveries({ endpointIds: [hook.id] });
+      waits.push(Math.round((row!.nextAttemptAt.getTime() - row!.lastAttemptAt!.getTime()) / 1000));
+    }
+    expect(waits.slice(0, -1)).toEqual([...RETRY_DELAYS_S]);
+    const [failed] = await deliveries({ endpointIds: [hook.id] });
+    expect(failed).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS, lastStatusCode: 503 });
+    await makeDue(queued!.id);
+    expect(await drain(hook.id), "a failed delivery is never claimed again").toEqual([]);
+    expect(rx.for(hook.path)).toHaveLength(MAX_ATTEMPTS);
+
+    const again = await redeliver(t.prisma, admin, hook.id, queued!.id);
+    expect(again).toMatchObject({ status: "pending", redeliveryOf: String(queued!.id), eventId: queued!.eventId, attempts: 0 });
+    expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: again.id, delivered: true })]);
+    const last = rx.for(hook.path).at(-1)!;
+    expect(last.headers["loupe-event-id"]).toBe(queued!.eventId);
+    expect(last.headers["loupe-delivery"]).toBe(again.id);
+    expect(await t.prisma.auditEvent.count({ where: { action: "webhook.redeliver", subjectId: String(hook.id) } })).toBe(1);
+  });
+
+  it("two workers never deliver one delivery twice", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    const n = 40;
+    await t.transaction(async (r) => {
+      for (let i = 0; i < n; i++) await emitEvent(r, { projectId: p.id, event: "export.finished", data: { exportId: String(i) } });
+    });
+    // Two workers racing round after round over the same queue (on the server, on separate connections).
+    const worker = async () => {
+      const mine = [];
+      for (;;) {
+        const round = await deliverDue(t.runner, { allow: LOCAL, batch: 7 });
+        if (round.length === 0) return mine;
+        mine.push(...round);
+      }
+    };
+    const [a, b] = await Promise.all([worker(), worker()]);
+    expect(a.length + b.length).toBe(n);
+    const got = rx.for(hook.path).map((g) => g.headers["loupe-delivery"]);
+    expect(got).toHaveLength(n);
+    expect(new Set(got).size).toBe(n);
+    expect((await deliveries({ endpointIds: [hook.id] })).every((d) => d.status === "delivered" && d.attempts === 1)).toBe(true);
+  });
+
+  it("a claim that expires (its worker died) is taken over, and the late worker's result is ignored", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    const [stale] = await claimDueDeliveries(t.runner, 10, 0); // a claim that expires at once
+    expect(stale).toMatchObject({ attempts: 1 });
+    const [taken] = await claimDueDeliveries(t.runner, 10);
+    expect(taken).toMatchObject({ id: stale!.id, attempts: 2 });
+    expect(await attemptDelivery(t.runner, stale!, { allow: LOCAL })).toMatchObject({ delivered: true, status: null });
+    expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "delivering", attempts: 2 });
+    expect(await attemptDelivery(t.runner, taken!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
+  });
+
+  it("refuses private targets at send time, does not follow redirects, and ends a silent receiver at the time limit", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    rx.script.set(hook.path, [{ status: 302, location: "http://169.254.169.254/" }, "hang"]);
+    await drain(-1); // earlier tests' leftovers out of the way: they are not what this test refuses
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    const [queued] = await deliveries({ endpointIds: [hook.id] });
+
+    const [refused] = await drain(hook.id, { allow: parseAllowList([]) });
+    expect(refused).toMatchObject({ delivered: false, statusCode: null, status: "pending" });
+    expect(refused!.error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address; set LOUPE_WEBHOOK_ALLOW/);
+    expect(rx.for(hook.path)).toHaveLength(0);
+
+    await makeDue(queued!.id);
+    const [redirected] = await drain(hook.id);
+    expect(redirected).toMatchObject({ delivered: false, statusCode: 302 });
+    expect(redirected!.error).toMatch(/redirects are not followed \(Location: http:\/\/169\.254\.169\.254\/\)/);
+    expect(rx.for(hook.path)).toHaveLength(1); // the redirect target was never called
+
+    await makeDue(queued!.id);
+    const [silent] = await drain(hook.id, { timeoutMs: 300 });
+    expect(silent).toMatchObject({ delivered: false, statusCode: null, error: "timed out after 0.3 s", status: "pending" });
+  });
+
+  it("switching an endpoint off holds its queue; switching it on sends it; test events go to inactive endpoints", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    await updateEndpoint(t.prisma, admin, hook.id, { active: false });
+    expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "paused" });
+    expect(await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }))).toBe(0);
+
+    const test = await sendTestEvent(t.prisma, hook.id);
+    expect(test).toMatchObject({ event: "webhook.test", status: "pending", maxAttempts: 1 });
+    expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: test.id, delivered: true })]);
+    expect(JSON.parse(rx.for(hook.path)[0]!.body)).toMatchObject({ type: "webhook.test", projectId: p.id, data: { endpointId: hook.id } });
+    await expect(redeliver(t.prisma, admin, hook.id, BigInt((await deliveries({ endpointIds: [hook.id] }))[0]!.id))).rejects.toThrow(/inactive/);
+
+    await updateEndpoint(t.prisma, admin, hook.id, { active: true });
+    expect(await drain(hook.id)).toEqual([expect.objectContaining({ delivered: true, status: "delivered" })]);
+    expect(rx.for(hook.path).map((g) => g.headers["loupe-event"])).toEqual(["webhook.test", "export.finished"]);
+  });
+
+  it("endpoints: secret shown only on create and rotation, rotation signs with both for a day, URL policy, audits", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
+    const listed = await listEndpoints(t.prisma, p.id);
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed)).not.toContain(hook.secret);
+
+    const rotated = await rotateSecret(t.prisma, admin, hook.id, true);
+    expect(rotated.secret).not.toBe(hook.secret);
+    expect(rotated.endpoint.previousSecretUntil).not.toBeNull();
+    await sendTestEvent(t.prisma, hook.id);
+    await drain(hook.id);
+    const header = rx.for(hook.path).at(-1)!.headers["loupe-signature"] as string;
+    const body = rx.for(hook.path).at(-1)!.body;
+    expect(header.match(/v1=/g)).toHaveLength(2);
+    expect(verify(hook.secret, header, body)).toBe(true); // a receiver not yet switched over
+    expect(verify(rotated.secret, header, body)).toBe(true);
+    const cut = await rotateSecret(t.prisma, admin, hook.id, false);
+    expect(cut.endpoint.previousSecretUntil).toBeNull();
+    await sendTestEvent(t.prisma, hook.id);
+    await drain(hook.id);
+    const last = rx.for(hook.path).at(-1)!;
+    expect(verify(cut.secret, last.headers["loupe-signature"] as string, last.body)).toBe(true);
+    expect(verify(rotated.secret, last.headers["loupe-signature"] as string, last.body)).toBe(false);
+
+    await expect(createEndpoint(t.prisma, admin, p.id, { url: "ftp://example.com/x", events: ["export.finished"], description: "" })).rejects.toThrow(InvalidError);
+    await expect(createEndpoint(t.prisma, admin, p.id, { url: "http://10.0.0.8/x", events: ["export.finished"], description: "" })).rejects.toThrow(/private address/);
+    await expect(t.runner.query(`UPDATE webhook_endpoints SET events = '{pair.created}' WHERE id = $1`, [hook.id])).rejects.toThrow(/webhook_endpoints_events_check/);
+
+    await updateEndpoint(t.prisma, admin, hook.id, { events: ["pair.finalized"], description: "training pipeline" });
+    await deleteEndpoint(t.prisma, admin, hook.id);
+    expect(await listEndpoints(t.prisma, p.id)).toEqual([]);
+    expect(await deliveries({ endpointIds: [hook.id] }), "the log goes with the endpoint").toEqual([]);
+    const audits = await t.prisma.auditEvent.findMany({ where: { subjectType: "webhook", subjectId: String(hook.id) }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.action)).toEqual(["webhook.create", "webhook.rotate_secret", "webhook.rotate_secret", "webhook.update", "webhook.delete"]);
+    expect(audits[3]!.data).toMatchObject({ changes: { events: { from: ["export.finished"], to: ["pair.finalized"] } } });
+    expect(JSON.stringify(audits, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).not.toContain("whsec_");
+  });
+
+  it("pages the log newest first and prunes finished deliveries past the retention", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await t.transaction(async (r) => {
+      for (let i = 0; i < 60; i++) await emitEvent(r, { projectId: p.id, event: "export.finished", data: { i } });
+    });
+    const first = await listDeliveries(t.prisma, hook.id);
+    expect(first.items).toHaveLength(50);
+    const second = await listDeliveries(t.prisma, hook.id, { before: BigInt(first.nextCursor!) });
+    expect(second.items).toHaveLength(10);
+    expect(second.nextCursor).toBeNull();
+    const ids = [...first.items, ...second.items].map((d) => BigInt(d.id));
+    expect(ids).toEqual([...ids].sort((x, y) => (x > y ? -1 : 1)));
+
+    // The oldest 20 of them delivered 40 days ago (with everything older, as ids grow with time).
+    const oldest = ids.slice(-20);
+    await t.runner.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ANY($1::bigint[])`, [oldest.map(String)]);
+    await t.runner.query(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days' WHERE id <= $1`, [String(oldest[0])]);
+    expect(await pruneDeliveries(t.runner)).toBeGreaterThanOrEqual(20);
+    const left = await listDeliveries(t.prisma, hook.id);
+    expect(left.items).toHaveLength(40);
+    expect(left.items.every((d) => d.status === "pending")).toBe(true);
+    expect(await pruneDeliveries(t.runner), "nothing old is left").toBe(0);
+  });
+});
