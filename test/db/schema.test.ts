@@ -24,6 +24,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
+    pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
   },
   checks: {
     users_email_lower_check: "users",
@@ -45,6 +46,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     projects_quality_check: "projects",
     pairs_gold_check: "pairs",
     pairs_final_check: "pairs",
+    api_tokens_name_check: "api_tokens",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -55,6 +57,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_gold: "labels", // scores a label on a gold pair (labels.gold_correct)
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
+    pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/api/labels.ts)
+    pairs_final_xid_upd: "pairs",
   },
 };
 
@@ -74,7 +78,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
