@@ -91,8 +91,8 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     t = await freshDatabase(engine);
     root = await mkdtemp(path.join(tmpdir(), "loupe-api-"));
     images = await writeImagePairs(root, 4);
-    [admin] = await makeUsers(t.prisma, 1, "admin");
-    await t.prisma.user.update({ where: { id: admin! }, data: { role: "admin" } });
+    admin = (await makeUsers(t.prisma, 1, "admin"))[0]!;
+    await t.prisma.user.update({ where: { id: admin }, data: { role: "admin" } });
     annotators = await makeUsers(t.prisma, 3, "ann");
   });
 
