@@ -106,7 +106,7 @@ export async function postPairs(database: Database, projectId: number, items: un
     if (result.inserted > 0) {
       await tx.query(
         `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'api.pairs', 'project', $2, $3::jsonb)`,
-        [ctx.actorId, String(projectId), JSON.stringify({ tokenId: ctx.tokenId, created: result.inserted, posted: items.length })],
+        [ctx.actorId, String(projectId), JSON.stringify({ projectId, tokenId: ctx.tokenId, created: result.inserted, posted: items.length })],
       );
     }
     return result;

@@ -238,7 +238,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(rows[1]).toMatchObject({ isGold: true, goldDecision: "reject", goldReasons: ["artifacts"], status: "final", finalSource: "gold" });
       expect(String(rows[0]!.id)).toBe(res.items[0]!.pairId);
       const audit = await t.prisma.auditEvent.findMany({ where: { action: "api.pairs", subjectId: String(project.id) } });
-      expect(audit.map((a) => a.data)).toEqual([{ tokenId: null, created: 2, posted: 11 }]);
+      expect(audit.map((a) => a.data)).toEqual([{ projectId: project.id, tokenId: null, created: 2, posted: 11 }]);
 
       // The same request again: nothing new, each valid item a duplicate pointing at its pair.
       const again = await postPairs(t, project.id, items, ctx({ tokenId: 5 }));
