@@ -163,6 +163,12 @@ test("a pipeline posts pairs idempotently, pages final labels with the cursor, a
   expect(again.items[0]).toMatchObject({ status: "duplicate", pairId: created.items[0]!.pairId });
   const bad = await request.post(`/api/v1/projects/${project.id}/pairs`, { headers: bearer(token), data: { pairs: [] } });
   await expectError(bad, 400, "invalid", /at least one/);
+  const huge = await request.post(`/api/v1/projects/${project.id}/pairs`, {
+    headers: { ...bearer(token), "Content-Type": "application/json" },
+    data: `{"pairs": ["${"x".repeat(33 * 1024 * 1024)}"]}`,
+  });
+  await expectError(huge, 413, "too_large", /32 MB/);
+  await expectError(await request.get(`/api/v1/projects/${project.id}/labels`, { headers: bearer(token), params: { cursor: "not-ours" } }), 400, "invalid", /cursor/);
 
   // Finalise pairs, page through with limit 2, finalise one more, and poll from the kept cursor.
   const annotator = await createUser(db, "annotator");
