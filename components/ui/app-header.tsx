@@ -35,6 +35,11 @@ export function AppHeader({ user, title }: { user: TSessionUser; title?: string 
               Audit log
             </Link>
           ) : null}
+          {can(user.role, "api:token:manage") ? (
+            <Link href="/admin/tokens" className="hover:underline">
+              API tokens
+            </Link>
+          ) : null}
           <span className="text-neutral-500" aria-label="Signed in as">
             {user.name} · {user.role}
           </span>

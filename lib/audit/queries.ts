@@ -33,6 +33,9 @@ export const KNOWN_AUDIT_ACTIONS = [
   "project.created",
   "project.updated",
   "project.overlap_applied",
+  "api_token.create",
+  "api_token.revoke",
+  "api.pairs",
 ] as const;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
@@ -250,6 +253,12 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       return "Account disabled";
     case "user.enable":
       return "Account enabled";
+    case "api_token.create":
+      return `Created API token ${scalar(d.name)} (${scalar(d.hint)}…) for project${Array.isArray(d.projectIds) && d.projectIds.length === 1 ? "" : "s"} ${scalar(d.projectIds)}`;
+    case "api_token.revoke":
+      return `Revoked API token ${scalar(d.name)}`;
+    case "api.pairs":
+      return `Added ${scalar(d.created)} of ${scalar(d.posted)} posted pairs${inProject} through the API${d.tokenId === null || d.tokenId === undefined ? "" : ` (token ${scalar(d.tokenId)})`}`;
     case "auth.signin":
       return `Signed in${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
     default: {

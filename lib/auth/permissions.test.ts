@@ -30,4 +30,14 @@ describe("permission table", () => {
     expect(can("reviewer", "webhook:manage")).toBe(false);
     expect(can("annotator", "webhook:manage")).toBe(false);
   });
+
+  it("keeps the pipeline API and its tokens to admins; the API description is for anyone signed in", () => {
+    for (const p of ["api:token:manage", "api:pairs:write", "api:labels:read", "api:progress:read"]) {
+      expect(can("admin", p)).toBe(true);
+      expect(can("reviewer", p)).toBe(false);
+      expect(can("annotator", p)).toBe(false);
+    }
+    expect(can("annotator", "api:docs:read")).toBe(true);
+    expect(can(null, "api:docs:read")).toBe(false);
+  });
 });

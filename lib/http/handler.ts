@@ -1,9 +1,11 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { AppError, InvalidError } from "../errors";
+import { AppError, ForbiddenError, InvalidError, PayloadTooLargeError, UnauthorizedError } from "../errors";
 import { requirePermission, type TSessionUser } from "../auth/session";
-import type { TPermission } from "../auth/permissions";
+import { can, type TPermission } from "../auth/permissions";
+import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
+import { getDatabase } from "../db";
 
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
@@ -21,26 +23,44 @@ export function zodToInvalid(err: z.ZodError): InvalidError {
 
 type Ctx<P> = { params: Promise<P> };
 
+export interface TRouteOptions<S extends z.ZodType, P> {
+  permission: TPermission;
+  input?: S;
+  params?: z.ZodType<P>;
+  /**
+   * Also accept `Authorization: Bearer <API token>` (lib/auth/bearer.ts). The token acts as its owner
+   * with the owner's current role, and only on the projects in its scope: a `projectId` route param
+   * outside the scope is refused here with 403, the same answer whether or not the project exists.
+   * Without the header the session is used as usual. Errors from 401 carry a WWW-Authenticate challenge.
+   */
+  token?: boolean;
+  /** Refuse a larger request body with 413 before parsing it (default: no cap). */
+  maxBodyBytes?: number;
+}
+
 /**
- * The one wrapper for route handlers: session → permission → zod-parsed input → handler → JSON,
- * with typed errors mapped to their status. Input is the JSON body for writes, the query for reads.
+ * The one wrapper for route handlers: session or API token → permission → zod-parsed input →
+ * handler → JSON, with typed errors mapped to their status. Input is the JSON body for writes, the
+ * query for reads.
  */
 export function route<S extends z.ZodType, P = Record<string, string>>(
-  opts: { permission: TPermission; input?: S; params?: z.ZodType<P> },
-  handler: (ctx: { user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest }) => Promise<unknown>,
+  opts: TRouteOptions<S, P>,
+  handler: (ctx: { user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest; token: TTokenAuth | null }) => Promise<unknown>,
 ) {
   return async (req: NextRequest, ctx: Ctx<Record<string, string>>) => {
     try {
-      const user = await requirePermission(opts.permission);
+      const { user, token } = await authenticate(req, opts);
       const rawParams = ctx?.params ? await ctx.params : {};
       const params = opts.params ? parseOrThrow(opts.params, rawParams) : (rawParams as P);
+      const projectId = (params as { projectId?: unknown } | null)?.projectId;
+      if (token && typeof projectId === "number") requireTokenScope(token, projectId);
       let input: unknown = undefined;
       if (opts.input) {
         let raw: unknown;
         if (req.method === "GET" || req.method === "HEAD") {
           raw = Object.fromEntries(req.nextUrl.searchParams);
         } else {
-          const text = await req.text();
+          const text = await readBody(req, opts.maxBodyBytes);
           try {
             raw = text ? JSON.parse(text) : {};
           } catch {
@@ -49,13 +69,52 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
         }
         input = parseOrThrow(opts.input, raw);
       }
-      const result = await handler({ user, input: input as z.infer<S>, params, req });
+      const result = await handler({ user, input: input as z.infer<S>, params, req, token });
       if (result instanceof Response) return result;
       return NextResponse.json(result ?? { ok: true }, { headers: { "Cache-Control": "no-store" } });
     } catch (err) {
-      return errorResponse(err);
+      const res = errorResponse(err);
+      if (opts.token && (err instanceof UnauthorizedError || err instanceof ForbiddenError)) {
+        const challenge = (err as { challenge?: unknown }).challenge;
+        if (typeof challenge === "string") res.headers.set("WWW-Authenticate", challenge);
+        else if (err instanceof UnauthorizedError) res.headers.set("WWW-Authenticate", BEARER_REALM);
+      }
+      return res;
     }
   };
+}
+
+async function authenticate(req: NextRequest, opts: { permission: TPermission; token?: boolean }): Promise<{ user: TSessionUser; token: TTokenAuth | null }> {
+  if (opts.token) {
+    const bearer = await authenticateBearer(await getDatabase(), req.headers.get("authorization"));
+    if (bearer) {
+      if (!can(bearer.user.role, opts.permission)) throw new ForbiddenError("The owner of this API token does not have permission to do that.");
+      return bearer;
+    }
+  }
+  return { user: await requirePermission(opts.permission), token: null };
+}
+
+/** The body as text, refused with 413 past `max` bytes without reading the rest. */
+async function readBody(req: NextRequest, max: number | undefined): Promise<string> {
+  if (max === undefined || !req.body) return req.text();
+  const declared = Number(req.headers.get("content-length"));
+  const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${Math.floor(max / (1024 * 1024))} MB.`);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, raw: unknown): T {

@@ -174,7 +174,7 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
         const next = rows[rows.length - 1]!.loc.index + 1;
         recordIndex = next;
         const bytes = bytesBefore(fileIndex) + Math.min(file.size, reader.bytesRead?.() ?? 0);
-        const prepared = await prepareBatch(database, pipeline, imp, rows, opts.concurrency ?? 6);
+        const prepared = await prepareBatch(database, pipeline, batchTarget(imp), rows, opts.concurrency ?? 6);
         if (inflight) await inflight;
         inflight = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }).then(async () => {
           rowsDone += rows.length;
@@ -284,7 +284,7 @@ async function advance(runner: SqlRunner, id: string, from: Pos, to: Pos, bytesD
   return rows.length > 0;
 }
 
-interface ReadyRow {
+export interface ReadyRow {
   loc: TRecordLocation;
   c: TCandidate;
   externalId: string;
@@ -294,7 +294,7 @@ interface ReadyRow {
   change: TChangeStats | null;
 }
 
-interface BadRow {
+export interface BadRow {
   loc: TRecordLocation;
   reason: string;
 }
@@ -319,49 +319,72 @@ function derivedExternalId(base: string | null, src: string, edit: string): stri
   return base === null ? `sha:${h}` : `${base}#${h}`;
 }
 
-interface PreparedBatch {
+/** One batch validated and with its images resolved: rows ready to insert, rows refused, rows already present. */
+export interface PreparedBatch {
   rows: number;
   ready: ReadyRow[];
   bad: BadRow[];
-  duplicatesEarly: number;
+  /** Rows whose id the project already has, found before any image work. */
+  duplicates: TRecordLocation[];
 }
 
-async function prepareBatch(
+/** Where a batch goes and how its records read: the import's stored request, or the pipeline API's fixed mapping. */
+export interface TBatchTarget {
+  projectId: number;
+  mapping: TMapping;
+  /** The project's reject reason codes, which gold rows' expected reasons must be among. */
+  reasonCodes: readonly string[];
+}
+
+function batchTarget(imp: ImportRow): TBatchTarget {
+  return { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
+}
+
+/**
+ * Validates and maps each record (the import's rules, lib/imports/mapping.ts), sets aside those whose
+ * id the project already has, and resolves the rest's images through the pipeline (store, previews,
+ * change maps). Nothing is written to pairs: insertPrepared does that inside the caller's transaction.
+ * Shared by the import job and the pipeline API (lib/api/pairs.ts).
+ */
+export async function prepareBatch(
   database: Database,
   pipeline: ImagePipeline,
-  imp: ImportRow,
+  target: TBatchTarget,
   batch: TRawRecord[],
   concurrency: number,
 ): Promise<PreparedBatch> {
   const bad: BadRow[] = [];
   const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
-  const ctx = { reasonCodes: new Set(imp.reason_codes) };
+  const ctx = { reasonCodes: new Set(target.reasonCodes) };
   for (const rec of batch) {
     if (!rec.ok) {
       bad.push({ loc: rec.loc, reason: rec.reason });
       continue;
     }
-    const m = mapRecord(rec.values, imp.request.mapping, ctx);
+    const m = mapRecord(rec.values, target.mapping, ctx);
     if (m.ok) mapped.push({ loc: rec.loc, c: m.candidate });
     else bad.push({ loc: rec.loc, reason: m.reason });
   }
 
   // Rows whose id is already in the project are duplicates before any image work: a re-import of
   // a 10M-row file costs index probes, not 20M image reads.
-  const byImages = imp.request.mapping.dedupe === "externalIdAndImages";
-  let duplicatesEarly = 0;
+  const byImages = target.mapping.dedupe === "externalIdAndImages";
+  const duplicates: TRecordLocation[] = [];
   let todo = mapped;
   const ids = mapped.filter((r) => r.c.externalId !== null && !byImages).map((r) => r.c.externalId!);
   if (ids.length > 0) {
     const existing = await database.runner.query<{ external_id: string }>(
       "SELECT external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
-      [imp.project_id, ids],
+      [target.projectId, ids],
       "loupe_import_existing",
     );
     if (existing.length > 0) {
       const seen = new Set(existing.map((r) => r.external_id));
-      todo = mapped.filter((r) => byImages || r.c.externalId === null || !seen.has(r.c.externalId));
-      duplicatesEarly = mapped.length - todo.length;
+      todo = [];
+      for (const r of mapped) {
+        if (byImages || r.c.externalId === null || !seen.has(r.c.externalId)) todo.push(r);
+        else duplicates.push(r.loc);
+      }
     }
   }
 
@@ -386,7 +409,7 @@ async function prepareBatch(
     else ready.push(r);
   }
 
-  return { rows: batch.length, ready, bad, duplicatesEarly };
+  return { rows: batch.length, ready, bad, duplicates };
 }
 
 /** The image itself is its own preview: stored as NULL, which keeps 64 bytes per image off each row. */
@@ -400,41 +423,14 @@ async function commitBatch(
   b: PreparedBatch,
   pos: { from: Pos; to: Pos; bytesDone: number },
 ): Promise<void> {
-  const { bad, duplicatesEarly } = b;
-  let ready = b.ready;
+  const { bad } = b;
   await database.transaction(async (tx) => {
     // The checkpoint commits with the rows, so a commit lost to a database crash is simply redone
     // on resume: waiting for the WAL flush of every batch buys nothing here.
     await tx.query("SET LOCAL synchronous_commit = off");
     // A safety net: a wait on another import's rows that never ends errors out and is retried.
     await tx.query("SET LOCAL lock_timeout = '60s'");
-    let inserted = 0;
-    if (ready.length > 0) {
-      await tx.query("SAVEPOINT batch");
-      try {
-        inserted = await insertPairs(tx, imp.project_id, ready);
-        await tx.query("RELEASE SAVEPOINT batch");
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        // One row the database refuses (a value out of range, text it cannot store) must not sink
-        // the batch, nor loop the job forever: insert row by row and report the refused ones.
-        await tx.query("ROLLBACK TO SAVEPOINT batch");
-        inserted = 0;
-        for (const row of ready) {
-          await tx.query("SAVEPOINT one");
-          try {
-            inserted += await insertPairs(tx, imp.project_id, [row]);
-            await tx.query("RELEASE SAVEPOINT one");
-          } catch (e) {
-            if (!isDataError(e)) throw e;
-            await tx.query("ROLLBACK TO SAVEPOINT one");
-            bad.push({ loc: row.loc, reason: `the database refused the row: ${(e as Error).message}` });
-          }
-        }
-        const refused = new Set(bad.map((x) => x.loc));
-        ready = ready.filter((r) => !refused.has(r.loc));
-      }
-    }
+    const { inserted } = await insertPrepared(tx, imp.project_id, b);
     if (bad.length > 0) {
       await tx.query(INSERT_ERRORS_SQL, [
         imp.id,
@@ -447,7 +443,7 @@ async function commitBatch(
         bad.map((b) => b.reason.slice(0, 2000)),
       ]);
     }
-    const duplicates = duplicatesEarly + (ready.length - inserted);
+    const duplicates = b.duplicates.length + (b.ready.length - inserted);
     const ok = await tx.query(
       `UPDATE imports SET file_index = $4, record_index = $5, rows_done = rows_done + $6, bytes_done = $7,
               inserted = inserted + $8, duplicates = duplicates + $9, invalid = invalid + $10, updated_at = now(),
@@ -466,8 +462,61 @@ function isDataError(err: unknown): boolean {
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
+/**
+ * Inserts a prepared batch's ready rows inside the caller's transaction. A row already present
+ * (ON CONFLICT) is skipped; a row the database refuses moves from `ready` to `bad` with the reason,
+ * without sinking the others. With `ids`, answers the new pairs' ids by external id.
+ */
+export async function insertPrepared(
+  tx: SqlRunner,
+  projectId: number,
+  b: PreparedBatch,
+  opts: { ids?: boolean } = {},
+): Promise<{ inserted: number; ids: Map<string, string> }> {
+  const ids = new Map<string, string>();
+  const insert = async (rows: ReadyRow[]): Promise<number> => {
+    if (!opts.ids) return insertPairs(tx, projectId, rows);
+    const created = await tx.query<{ id: string; external_id: string }>(INSERT_PAIRS_RETURNING_SQL, insertPairsValues(projectId, rows));
+    for (const r of created) ids.set(r.external_id, r.id);
+    return created.length;
+  };
+  let inserted = 0;
+  if (b.ready.length === 0) return { inserted, ids };
+  await tx.query("SAVEPOINT batch");
+  try {
+    inserted = await insert(b.ready);
+    await tx.query("RELEASE SAVEPOINT batch");
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    // One row the database refuses (a value out of range, text it cannot store) must not sink
+    // the batch, nor loop the job forever: insert row by row and report the refused ones.
+    await tx.query("ROLLBACK TO SAVEPOINT batch");
+    ids.clear();
+    inserted = 0;
+    for (const row of b.ready) {
+      await tx.query("SAVEPOINT one");
+      try {
+        inserted += await insert([row]);
+        await tx.query("RELEASE SAVEPOINT one");
+      } catch (e) {
+        if (!isDataError(e)) throw e;
+        await tx.query("ROLLBACK TO SAVEPOINT one");
+        b.bad.push({ loc: row.loc, reason: `the database refused the row: ${(e as Error).message}` });
+      }
+    }
+    const refused = new Set(b.bad.map((x) => x.loc));
+    b.ready = b.ready.filter((r) => !refused.has(r.loc));
+  }
+  return { inserted, ids };
+}
+
 async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[]): Promise<number> {
-  const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, [
+  const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, insertPairsValues(projectId, ready));
+  return Number(rows[0]?.n ?? 0);
+}
+
+function insertPairsValues(projectId: number, ready: ReadyRow[]): unknown[] {
+  return [
     projectId,
     ready.map((r) => r.externalId),
     ready.map((r) => r.src.sha256),
@@ -496,15 +545,14 @@ async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[]):
     ready.map((r) => r.c.gold?.decision ?? null),
     ready.map((r) => JSON.stringify(r.c.gold?.reasons ?? [])),
     ready.map((r) => r.c.gold?.instruction ?? null),
-  ]);
-  return Number(rows[0]?.n ?? 0);
+  ];
 }
 
 // Bulk insert as one statement over parallel arrays: one round trip and one plan per batch. ON
 // CONFLICT on (project_id, external_id) makes a re-imported or resumed row a no-op, and the count
 // tells inserted from already present. A gold row arrives final with its known answer (the schema's
 // CHECKs require both); its reasons travel as JSON because unnest would flatten a text[][].
-const INSERT_PAIRS_SQL = `
+const INSERT_PAIRS_CTE = `
 WITH ins AS (
   INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn,
                      task, subtask, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
@@ -535,9 +583,10 @@ WITH ins AS (
                          ARRAY(SELECT jsonb_array_elements_text(t.gold_reasons)) AS reasons,
                          t.gold_instruction AS reference) g
   ON CONFLICT (project_id, external_id) DO NOTHING
-  RETURNING 1
-)
-SELECT count(*)::text AS n FROM ins`;
+  RETURNING id, external_id
+)`;
+const INSERT_PAIRS_SQL = `${INSERT_PAIRS_CTE} SELECT count(*)::text AS n FROM ins`;
+const INSERT_PAIRS_RETURNING_SQL = `${INSERT_PAIRS_CTE} SELECT id::text, external_id FROM ins`;
 
 const INSERT_ERRORS_SQL = `
 INSERT INTO import_errors (import_id, file_index, record_index, file, line, row_group, row_in_group, reason)

@@ -25,6 +25,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
+    pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
   },
   checks: {
     users_email_lower_check: "users",
@@ -51,6 +52,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     webhook_deliveries_status_check: "webhook_deliveries",
     webhook_deliveries_event_check: "webhook_deliveries",
     webhook_deliveries_attempts_check: "webhook_deliveries",
+    api_tokens_name_check: "api_tokens",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -62,6 +64,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
     pairs_webhook_finalized: "pairs", // queues "pair.finalized" webhook deliveries (lib/webhooks)
+    pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/api/labels.ts)
+    pairs_final_xid_upd: "pairs",
   },
 };
 
@@ -81,7 +85,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { route } from "@/lib/http/handler";
+import { getDb } from "@/lib/db";
+import { revokeApiToken } from "@/lib/api/tokens";
+
+export const dynamic = "force-dynamic";
+
+const ZTokenParams = z.object({ tokenId: z.coerce.number().int().positive() });
+
+export const POST = route({ permission: "api:token:manage", params: ZTokenParams }, async ({ user, params }) => ({
+  token: await revokeApiToken(await getDb(), user.id, params.tokenId),
+}));

@@ -1,0 +1,11 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { ZProjectParams } from "@/lib/queue/params";
+import { listFinalLabels } from "@/lib/api/labels";
+import { ZLabelsQuery } from "@/lib/api/schemas";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ permission: "api:labels:read", token: true, input: ZLabelsQuery, params: ZProjectParams }, async ({ input, params }) =>
+  listFinalLabels(await getDatabase(), params.projectId, input),
+);

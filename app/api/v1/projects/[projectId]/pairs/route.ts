@@ -1,0 +1,19 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { ZProjectParams } from "@/lib/queue/params";
+import { dataDir, fetchConfigFromEnv, imageRootFromEnv } from "@/lib/imports/config";
+import { postPairs } from "@/lib/api/pairs";
+import { MAX_PAIRS_BODY_BYTES, ZPostPairsBody } from "@/lib/api/schemas";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(
+  { permission: "api:pairs:write", token: true, input: ZPostPairsBody, params: ZProjectParams, maxBodyBytes: MAX_PAIRS_BODY_BYTES },
+  async ({ user, token, input, params }) =>
+    postPairs(await getDatabase(), params.projectId, input.pairs, {
+      actorId: user.id,
+      tokenId: token?.tokenId ?? null,
+      dataDir: dataDir(),
+      resolve: { ...fetchConfigFromEnv(), imageRoot: imageRootFromEnv() },
+    }),
+);

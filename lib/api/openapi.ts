@@ -1,0 +1,132 @@
+// The OpenAPI 3.1 document served at GET /api/v1/openapi.json. Paths, auth and errors are written
+// here; every body schema is generated from the zod schemas the routes parse and answer with
+// (schemas.ts), so the document describes what the code does. Pure: unit tests import it.
+import { z } from "zod";
+import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
+
+type TJson = Record<string, unknown>;
+
+function schemaOf(s: z.ZodType, io: "input" | "output"): TJson {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { target: "draft-2020-12", io }) as TJson;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: TJson) => ({ "application/json": { schema } });
+
+const projectParam = {
+  name: "projectId",
+  in: "path",
+  required: true,
+  description: "The project's id (Admin → project; the token must be scoped to it).",
+  schema: { type: "integer", minimum: 1 },
+};
+
+const wwwAuthenticate = {
+  "WWW-Authenticate": {
+    description: 'Bearer challenge (RFC 6750): `Bearer realm="loupe"`, with `error="invalid_token"` when a token was sent.',
+    schema: { type: "string" },
+  },
+};
+
+function errors(extra: Record<string, string> = {}): TJson {
+  const e = (description: string, headers?: TJson) => ({ description, content: json(ref("Error")), ...(headers ? { headers } : {}) });
+  const out: TJson = {
+    "400": e("Invalid input: the message names the field (`error.details` lists every issue)."),
+    "401": e("No credentials, or a malformed, unknown, revoked or expired token, or a token whose owner is disabled.", wwwAuthenticate),
+    "403": e("The token's owner lacks the permission (roles are read on every request), or the project is outside the token's scope — the same answer whether or not that project exists, so a token cannot probe for other projects."),
+    "404": e("No such project (only a session, which is not scoped, can tell)."),
+  };
+  for (const [code, description] of Object.entries(extra)) out[code] = e(description);
+  return out;
+}
+
+export function openApiDocument(): TJson {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Loupe pipeline API",
+      version: "1",
+      description:
+        "Send candidate edit pairs into a Loupe project and read back the final human labels. Authenticate with an API token " +
+        "(Admin → API tokens; shown once) as `Authorization: Bearer loupe_…`. A token acts as the admin who created it, with " +
+        "that user's current role, on the projects it is scoped to only; revoking it, or disabling its owner, stops it at once.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearerToken: [] }, { session: [] }],
+    paths: {
+      "/api/v1/projects/{projectId}/pairs": {
+        post: {
+          operationId: "postPairs",
+          summary: "Add candidate pairs (idempotent by id)",
+          description:
+            `Up to ${MAX_PAIRS_PER_REQUEST} pairs (and ${MAX_PAIRS_BODY_BYTES / (1024 * 1024)} MB) per request, validated exactly as the import validates a ` +
+            "manifest line. Each item is answered on its own, in order: `created`, `duplicate` (the project already has a pair with this id, " +
+            "or an earlier item of the request has it; nothing is written) or `invalid` with the reason. Retrying a request is safe.",
+          parameters: [projectParam],
+          requestBody: { required: true, content: json(ref("PostPairsRequest")) },
+          responses: {
+            "200": { description: "One outcome per item.", content: json(ref("PostPairsResponse")) },
+            ...errors({ "413": "The request body is too large." }),
+          },
+        },
+      },
+      "/api/v1/projects/{projectId}/labels": {
+        get: {
+          operationId: "listFinalLabels",
+          summary: "Final labels, incrementally",
+          description:
+            "Pairs whose final answer was set, in the order their final answers committed. Start without `cursor`; pass `nextCursor` " +
+            "back while `hasMore` is true; keep the last `nextCursor` and call again later for pairs finalised since. Every final pair " +
+            "appears exactly once per change of its final answer: a pair re-adjudicated (or whose gold answer is corrected) appears " +
+            "again with its new answer, and one taken back out of final appears with `state: withdrawn`; upsert by `pairId`. " +
+            "The same cursor answers the same page unless one of its pairs changed meanwhile.",
+          parameters: [
+            projectParam,
+            { name: "cursor", in: "query", required: false, description: "Opaque; from a previous answer's `nextCursor`.", schema: { type: "string", maxLength: 200 } },
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              description: "Pairs per page.",
+              schema: { type: "integer", minimum: 1, maximum: MAX_LABELS_LIMIT, default: DEFAULT_LABELS_LIMIT },
+            },
+          ],
+          responses: { "200": { description: "A page of final labels.", content: json(ref("LabelsPage")) }, ...errors() },
+        },
+      },
+      "/api/v1/projects/{projectId}/progress": {
+        get: {
+          operationId: "getProgress",
+          summary: "Counts by status, final pairs by decision, percent done",
+          parameters: [projectParam],
+          responses: { "200": { description: "The project's progress.", content: json(ref("Progress")) }, ...errors() },
+        },
+      },
+      "/api/v1/openapi.json": {
+        get: {
+          operationId: "getOpenApi",
+          summary: "This document",
+          description: "Any valid token or signed-in user may read it.",
+          responses: {
+            "200": { description: "OpenAPI 3.1 document.", content: json({ type: "object" }) },
+            "401": errors()["401"],
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerToken: { type: "http", scheme: "bearer", bearerFormat: "loupe_ followed by 43 base64url characters" },
+        session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The browser session of a signed-in user." },
+      },
+      schemas: {
+        PostPairsRequest: schemaOf(ZPostPairsBodyDoc, "input"),
+        PostPairsResponse: schemaOf(ZPostPairsResponse, "output"),
+        LabelsPage: schemaOf(ZLabelsPage, "output"),
+        Progress: schemaOf(ZApiProgress, "output"),
+        Error: schemaOf(ZApiError, "output"),
+      },
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import "server-only";
+import type { Database } from "../db/connect";
+import { NotFoundError } from "../errors";
+import type { ResolveConfig } from "../images/resolve";
+import { ImagePipeline } from "../imports/image-pipeline";
+import { insertPrepared, prepareBatch } from "../imports/run";
+import type { TMapping, TRawRecord } from "../imports/types";
+import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
+
+// POST /api/v1/projects/:projectId/pairs: a batch of candidate pairs through the import's own
+// validation, image pipeline and batch insert (lib/imports/run.ts), so a pair posted here is the
+// pair an import of the same manifest line would make. Idempotent by id: a repeated id answers
+// "duplicate" with the pair that holds it, never a second row (ON CONFLICT on project + external id).
+
+/** The manifest field names the API accepts, mapped as the import maps a manifest with these columns. */
+const API_MAPPING: TMapping = {
+  externalId: "id",
+  instruction: "instruction",
+  instructionCn: "instruction_cn",
+  task: "task",
+  subtask: "subtask",
+  source: "source_image",
+  edited: "edited_image",
+  mask: "mask_image",
+  vsInstructionFollowing: "vs_instruction_following",
+  vsEditingConsistency: "vs_editing_consistency",
+  vsGenerationQuality: "vs_generation_quality",
+  vsOverall: "vs_overall",
+  verifierValid: "verifier_valid",
+  verifierFailureClass: "verifier_failure_class",
+  verifierRecaption: "verifier_recaption",
+  modelVersion: "model_version",
+  gold: "gold",
+  goldDecision: "gold_decision",
+  goldReasons: "gold_reasons",
+  goldInstruction: "gold_instruction",
+  metadata: ["metadata"],
+  dedupe: "externalId",
+};
+
+const FIELDS = new Set(Object.keys(ZApiPairInput.shape));
+
+export interface TPostPairsContext {
+  actorId: number;
+  /** The token the request came with (for the audit row); null for a session. */
+  tokenId: number | null;
+  dataDir: string;
+  resolve: ResolveConfig;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** An item as a raw record for the import's mapping, or the reason it cannot be one. */
+function toRecord(item: unknown, index: number): TRawRecord {
+  const loc = { file: "request", index };
+  if (!isPlainObject(item)) return { ok: false, loc, reason: "expected an object with id, instruction, source_image and edited_image" };
+  const unknown = Object.keys(item).filter((k) => !FIELDS.has(k));
+  if (unknown.length > 0) {
+    const names = unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 60))).join(", ");
+    return { ok: false, loc, reason: `unknown field ${names}: put extra data under "metadata"` };
+  }
+  // As in a manifest without a gold column: an expected decision alone makes the pair gold.
+  const values = "gold" in item ? item : { ...item, gold: item.gold_decision !== undefined && item.gold_decision !== null };
+  if (values.metadata !== undefined && values.metadata !== null && !isPlainObject(values.metadata)) {
+    return { ok: false, loc, reason: 'field "metadata": expected an object' };
+  }
+  return { ok: true, loc, values };
+}
+
+/** The import names the column a problem is in; here it is a field of the item. */
+function asFieldReason(reason: string): string {
+  return reason.replace(/^column "/, 'field "');
+}
+
+function externalIdOf(item: unknown): string | null {
+  if (!isPlainObject(item)) return null;
+  const id = item.id;
+  if (typeof id === "string") return id.trim() || null;
+  if (typeof id === "number" && Number.isFinite(id)) return String(id);
+  return null;
+}
+
+export async function postPairs(database: Database, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
+  const [project] = await database.runner.query<{ reason_codes: string[] }>(
+    `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
+                                                           THEN reject_reasons ELSE '[]' END) e) AS reason_codes
+       FROM projects WHERE id = $1`,
+    [projectId],
+  );
+  if (!project) throw new NotFoundError("Project not found.");
+
+  const records = items.map(toRecord);
+  // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
+  const pipeline = new ImagePipeline(database, ctx.dataDir, ctx.resolve);
+  const batch = await prepareBatch(database, pipeline, { projectId, mapping: API_MAPPING, reasonCodes: project.reason_codes }, records, 6);
+  // The mapping keeps the "metadata" field under its own name, as it keeps any column; here it is the metadata.
+  for (const r of batch.ready) {
+    const { metadata: own, ...rest } = r.c.metadata;
+    r.c.metadata = { ...(isPlainObject(own) ? own : {}), ...rest };
+  }
+
+  const { ids } = await database.transaction(async (tx) => {
+    const result = await insertPrepared(tx, projectId, batch, { ids: true });
+    if (result.inserted > 0) {
+      await tx.query(
+        `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'api.pairs', 'project', $2, $3::jsonb)`,
+        [ctx.actorId, String(projectId), JSON.stringify({ projectId, tokenId: ctx.tokenId, created: result.inserted, posted: items.length })],
+      );
+    }
+    return result;
+  });
+
+  const outcomes: TPairOutcome[] = items.map((item, index) => ({ index, externalId: externalIdOf(item), status: "duplicate", pairId: null }));
+  for (const b of batch.bad) Object.assign(outcomes[b.loc.index]!, { status: "invalid", reason: asFieldReason(b.reason) });
+  // The first item inserted under an id is "created"; a later item of this request with the same id is a duplicate of it.
+  const firstIndex = new Map<string, number>();
+  for (const r of batch.ready) {
+    const pairId = ids.get(r.externalId);
+    if (pairId !== undefined && !firstIndex.has(r.externalId)) {
+      firstIndex.set(r.externalId, r.loc.index);
+      Object.assign(outcomes[r.loc.index]!, { status: "created", externalId: r.externalId, pairId });
+    }
+  }
+  const duplicates = outcomes.filter((o) => o.status === "duplicate");
+  const dupIds = [...new Set(duplicates.map((o) => o.externalId).filter((x): x is string => x !== null))];
+  if (dupIds.length > 0) {
+    const existing = await database.runner.query<{ id: string; external_id: string }>(
+      "SELECT id::text, external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
+      [projectId, dupIds],
+    );
+    const byExternal = new Map(existing.map((r) => [r.external_id, r.id]));
+    for (const o of duplicates) {
+      o.pairId = o.externalId === null ? null : (byExternal.get(o.externalId) ?? null);
+      const first = o.externalId === null ? undefined : firstIndex.get(o.externalId);
+      o.reason = first !== undefined && first < o.index ? `same id as item ${first} of this request` : "the project already has a pair with this id";
+    }
+  }
+  return {
+    created: outcomes.filter((o) => o.status === "created").length,
+    duplicates: duplicates.length,
+    invalid: outcomes.filter((o) => o.status === "invalid").length,
+    items: outcomes,
+  };
+}

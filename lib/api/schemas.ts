@@ -1,0 +1,156 @@
+// Request and response shapes of the pipeline API (/api/v1). The OpenAPI document (openapi.ts) is
+// generated from these schemas, and the tests parse real answers with them, so the document and
+// the API cannot drift apart. Pure: no server-only imports.
+import { z } from "zod";
+import { DIMENSIONS } from "../projects/reasons";
+import { ROUTING_REASONS } from "../review/types";
+
+export const MAX_PAIRS_PER_REQUEST = 1000;
+/** Bounds the JSON held in memory for one POST (images embedded as data: URLs count here). */
+export const MAX_PAIRS_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_LABELS_LIMIT = 100;
+export const MAX_LABELS_LIMIT = 1000;
+
+const DECISIONS = ["accept", "reject", "recaption"] as const;
+
+const imageRef = z
+  .string()
+  .min(1)
+  .describe(
+    "An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), " +
+      "a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes.",
+  );
+const optText = z.string().nullish();
+const score = z.number().int().min(1).max(3).nullish().describe("ScaleEdit inspector score, 1-3.");
+
+/**
+ * One candidate pair, as a manifest line of the import reads (README, "Import"). Validation is the
+ * import's own (lib/imports/mapping.ts); this schema documents the fields and lists the only keys
+ * an item may have.
+ */
+export const ZApiPairInput = z
+  .object({
+    id: z.string().min(1).max(512).describe("Your id for the pair, unique within the project. Posting it again answers `duplicate` and changes nothing."),
+    instruction: z.string().min(1).max(10_000),
+    instruction_cn: optText,
+    source_image: imageRef,
+    edited_image: imageRef,
+    mask_image: imageRef.nullish(),
+    task: optText,
+    subtask: optText,
+    vs_instruction_following: score,
+    vs_editing_consistency: score,
+    vs_generation_quality: score,
+    vs_overall: z.number().nullish(),
+    verifier_valid: z.boolean().nullish(),
+    verifier_failure_class: optText,
+    verifier_recaption: optText,
+    model_version: optText,
+    gold: z.boolean().optional().describe("A gold pair with a known answer. Without this field, an item with gold_decision is gold."),
+    gold_decision: z.enum(DECISIONS).nullish(),
+    gold_reasons: z.array(z.string()).optional().describe("Expected reject reasons: codes of the project's reject reasons."),
+    gold_instruction: optText.describe("Reference re-caption; required with gold_decision recaption."),
+    metadata: z.record(z.string(), z.unknown()).optional().describe("Kept with the pair as it is."),
+  })
+  .strict();
+export type TApiPairInput = z.infer<typeof ZApiPairInput>;
+
+/** What the route parses: each item is checked one by one so a bad item is reported, not the batch refused. */
+export const ZPostPairsBody = z.object({
+  pairs: z.array(z.unknown()).min(1, "send at least one pair").max(MAX_PAIRS_PER_REQUEST, `send at most ${MAX_PAIRS_PER_REQUEST} pairs per request`),
+});
+/** The same body, as the document describes it. */
+export const ZPostPairsBodyDoc = z.object({ pairs: z.array(ZApiPairInput).min(1).max(MAX_PAIRS_PER_REQUEST) });
+
+export const ZPairOutcome = z.object({
+  index: z.number().int().min(0).describe("Position of the item in the request's `pairs`."),
+  externalId: z.string().nullable().describe("The item's id as sent (null when it had none)."),
+  status: z.enum(["created", "duplicate", "invalid"]),
+  pairId: z.string().nullable().describe("Loupe's id of the pair: the new one, or the one already holding this id; null when invalid."),
+  reason: z.string().optional().describe("Why the item is invalid, or which earlier item it repeats."),
+});
+export type TPairOutcome = z.infer<typeof ZPairOutcome>;
+
+export const ZPostPairsResponse = z.object({
+  created: z.number().int(),
+  duplicates: z.number().int(),
+  invalid: z.number().int(),
+  items: z.array(ZPairOutcome).describe("One per item, in request order."),
+});
+export type TPostPairsResponse = z.infer<typeof ZPostPairsResponse>;
+
+export const ZLabelsQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LABELS_LIMIT).default(DEFAULT_LABELS_LIMIT),
+});
+
+/** UTC, millisecond precision, as the API writes times (a short pattern keeps the document readable). */
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)
+  .meta({ format: "date-time" });
+
+export const ZFinalLabel = z.object({
+  pairId: z.string(),
+  externalId: z.string(),
+  state: z
+    .enum(["final", "withdrawn"])
+    .describe("`withdrawn`: the pair was final and is no longer (an annotator undid a label); its final fields are null until it is final again."),
+  decision: z.enum(DECISIONS).nullable(),
+  instruction: z.string().nullable().describe("The final instruction: the original, or the chosen re-caption."),
+  originalInstruction: z.string(),
+  reasons: z
+    .array(z.object({ code: z.string(), label: z.string(), dimension: z.enum(DIMENSIONS).nullable() }))
+    .describe("Final reject reasons with the verifier dimension each supervises (null: a code no longer in the project's list)."),
+  agreement: z.number().nullable().describe("Share of the labels that agree with the majority decision."),
+  source: z.enum(["consensus", "review", "gold"]).nullable(),
+  finalizedAt: isoTime.nullable(),
+  gold: z.boolean(),
+  task: z.string().nullable(),
+  subtask: z.string().nullable(),
+  reviewReasons: z.array(z.string()).describe("Why the pair went to review before it became final (empty when it did not)."),
+  labels: z.object({
+    count: z.number().int(),
+    accept: z.number().int(),
+    reject: z.number().int(),
+    recaption: z.number().int(),
+    items: z.array(
+      z.object({
+        annotatorId: z.number().int(),
+        decision: z.enum(DECISIONS),
+        reasons: z.array(z.string()),
+        recaption: z.string().nullable(),
+        secondsSpent: z.number(),
+        createdAt: isoTime,
+      }),
+    ),
+  }),
+});
+export type TFinalLabel = z.infer<typeof ZFinalLabel>;
+
+export const ZLabelsPage = z.object({
+  items: z.array(ZFinalLabel),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe("Pass as `cursor` for the next page, and keep the last one to poll for pairs finalised later. Null only before any pair is final."),
+  hasMore: z.boolean().describe("True when the next page can be fetched at once; false when this page reached the end for now."),
+});
+export type TLabelsPage = z.infer<typeof ZLabelsPage>;
+
+const count = z.number().int().min(0);
+
+export const ZApiProgress = z.object({
+  projectId: z.number().int(),
+  pairs: z.object({ total: count, open: count, labelled: count, inReview: count, final: count }),
+  finalByDecision: z.object({ accept: count, reject: count, recaption: count }),
+  inReviewByReason: z.object(Object.fromEntries(ROUTING_REASONS.map((r) => [r, count])) as Record<(typeof ROUTING_REASONS)[number], typeof count>),
+  gold: z.object({ total: count, active: count }).describe("Gold pairs are final from the start; they count in `pairs` and `finalByDecision`."),
+  labels: count,
+  percentDone: z.number().min(0).max(100).describe("Final pairs among the pairs that are not gold, in percent (one decimal)."),
+});
+export type TApiProgress = z.infer<typeof ZApiProgress>;
+
+export const ZApiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

@@ -1,0 +1,106 @@
+import "server-only";
+import type { Db } from "../db/connect";
+import { InvalidError, NotFoundError } from "../errors";
+import { recordAudit } from "../audit/record";
+import { generateToken } from "./token-format";
+import { ZTokenCreate, type TTokenCreate, type TTokenCreated, type TTokenView } from "./token-types";
+
+// Creating, listing and revoking API tokens (the admin's tokens page and /api/tokens). Checking a
+// token on a request is lib/auth/bearer.ts. The token text is returned once, at creation; only its
+// sha256 is stored, and neither appears in the audit log.
+
+const VIEW_SELECT = {
+  id: true,
+  name: true,
+  hint: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  user: { select: { id: true, name: true, email: true } },
+  projects: { select: { project: { select: { id: true, name: true } } }, orderBy: { projectId: "asc" } },
+} as const;
+
+type TViewRow = {
+  id: number;
+  name: string;
+  hint: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  user: { id: number; name: string; email: string };
+  projects: { project: { id: number; name: string } }[];
+};
+
+function toView(r: TViewRow, now = new Date()): TTokenView {
+  return {
+    id: r.id,
+    name: r.name,
+    hint: r.hint,
+    owner: r.user,
+    projects: r.projects.map((p) => p.project),
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    status: r.revokedAt ? "revoked" : r.expiresAt && r.expiresAt <= now ? "expired" : "active",
+  };
+}
+
+export async function createApiToken(db: Db, actorId: number, raw: TTokenCreate): Promise<TTokenCreated> {
+  const parsed = ZTokenCreate.safeParse(raw);
+  if (!parsed.success) throw new InvalidError(parsed.error.issues.map((i) => i.message).join(" "));
+  const input = parsed.data;
+  const { token, hash, hint } = generateToken();
+  const view = await db.$transaction(async (tx) => {
+    const found = await tx.project.findMany({ where: { id: { in: input.projectIds } }, select: { id: true } });
+    const missing = input.projectIds.filter((id) => !found.some((p) => p.id === id));
+    if (missing.length > 0) throw new NotFoundError(`No project with id ${missing.join(", ")}.`);
+    const expiresAt = input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * 86_400_000);
+    const created = await tx.apiToken.create({
+      data: { userId: actorId, name: input.name, tokenHash: hash, hint, expiresAt, projects: { create: input.projectIds.map((projectId) => ({ projectId })) } },
+      select: VIEW_SELECT,
+    });
+    await recordAudit(tx, {
+      actorId,
+      action: "api_token.create",
+      subjectType: "api_token",
+      subjectId: String(created.id),
+      data: { name: input.name, hint, projectIds: input.projectIds, expiresAt: expiresAt?.toISOString() ?? null },
+    });
+    return toView(created);
+  });
+  return { token, view };
+}
+
+/** Every token, active first, newest first: admins see and can revoke each other's tokens too. */
+export async function listApiTokens(db: Db): Promise<TTokenView[]> {
+  const rows = await db.apiToken.findMany({ select: VIEW_SELECT, orderBy: [{ id: "desc" }], take: 500 });
+  const now = new Date();
+  const views = rows.map((r) => toView(r, now));
+  return [...views.filter((v) => v.status === "active"), ...views.filter((v) => v.status !== "active")];
+}
+
+/** Revokes at once (the next request with it answers 401). Revoking a revoked token changes nothing. */
+export async function revokeApiToken(db: Db, actorId: number, tokenId: number): Promise<TTokenView> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.apiToken.updateManyAndReturn({
+      where: { id: tokenId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedBy: actorId },
+      select: { id: true, name: true, userId: true },
+    });
+    if (rows.length === 1) {
+      await recordAudit(tx, {
+        actorId,
+        action: "api_token.revoke",
+        subjectType: "api_token",
+        subjectId: String(tokenId),
+        data: { name: rows[0]!.name, ownerId: rows[0]!.userId },
+      });
+    }
+    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: VIEW_SELECT });
+    if (!token) throw new NotFoundError("API token not found.");
+    return toView(token);
+  });
+}

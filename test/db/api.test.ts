@@ -1,0 +1,412 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
+import { makeProject, makeUsers } from "@/test/support/fixtures";
+import { writeImagePairs } from "@/test/support/import-fixtures";
+import { authenticateBearer, requireTokenScope, TokenRejectedError, TokenScopeError } from "@/lib/auth/bearer";
+import { can } from "@/lib/auth/permissions";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/api/tokens";
+import { hashToken } from "@/lib/api/token-format";
+import { postPairs, type TPostPairsContext } from "@/lib/api/pairs";
+import { listFinalLabels } from "@/lib/api/labels";
+import { getApiProgress } from "@/lib/api/progress";
+import { ZApiProgress, ZLabelsPage, ZPostPairsResponse, type TFinalLabel } from "@/lib/api/schemas";
+import { adjudicatePair } from "@/lib/review/service";
+import { InvalidError, NotFoundError } from "@/lib/errors";
+
+// The pipeline API against a real engine: tokens (hashing, lookup, revocation, expiry, scope, the
+// owner's role and disabled flag, last-used), POST pairs through the import's path (idempotent, bad
+// items reported by index with nothing inserted for them), the labels feed (each final pair exactly
+// once across pages, pairs finalised between pages, re-finalised and withdrawn pairs, the commit-order
+// race on the server) and the progress figures.
+
+/**
+ * Waits until every transaction that was running when called has ended. The feed reads only below
+ * the oldest writing transaction on the whole server (lib/api/labels.ts), and on a shared test server
+ * another database's long write can hold that back for a while; in CI this returns at once.
+ */
+async function settle(t: TestDatabase): Promise<void> {
+  const [{ xmax }] = (await t.runner.query<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax")) as [{ xmax: string }];
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const [{ ok }] = (await t.runner.query<{ ok: boolean }>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= $1::bigint AS ok", [xmax])) as [{ ok: boolean }];
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error("a transaction elsewhere on the server stayed open for 3 minutes");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
+  let t: TestDatabase;
+  let root: string;
+  let images: { source: string; edited: string }[];
+  let admin: number;
+  let annotators: number[];
+
+  const ctx = (extra: Partial<TPostPairsContext> = {}): TPostPairsContext => ({
+    actorId: admin,
+    tokenId: null,
+    dataDir: path.join(root, ".data"),
+    resolve: { imageRoot: root, allowHosts: [], maxBytes: 10_000_000, timeoutMs: 2000 },
+    ...extra,
+  });
+
+  /** An annotator's label written as the submit writes it: the triggers settle or route the pair. */
+  async function label(pairId: bigint | string, annotatorId: number, decision: "accept" | "reject" | "recaption", extra: { reasons?: string[]; recaption?: string } = {}) {
+    await t.runner.query(
+      `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
+       SELECT id, project_id, $2, $3::"Decision", $4::text[], $5, 3.5, $6::uuid FROM pairs WHERE id = $1`,
+      [String(pairId), annotatorId, decision, extra.reasons ?? [], extra.recaption ?? null, randomUUID()],
+    );
+  }
+
+  async function pairIds(projectId: number): Promise<bigint[]> {
+    return (await t.prisma.pair.findMany({ where: { projectId }, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
+  }
+
+  /** One page of the feed once the writes before it are past the feed's horizon. */
+  async function feed(projectId: number, q: { cursor?: string; limit: number }) {
+    await settle(t);
+    return ZLabelsPage.parse(await listFinalLabels(t, projectId, q));
+  }
+
+  /** Follows the feed from `cursor` until hasMore is false; every page is checked against the documented shape. */
+  async function drain(projectId: number, cursor: string | null, limit: number) {
+    const items: TFinalLabel[] = [];
+    let pages = 0;
+    for (;;) {
+      const page = await feed(projectId, { cursor: cursor ?? undefined, limit });
+      pages++;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+      if (!page.hasMore) return { items, cursor, pages };
+    }
+  }
+
+  beforeAll(async () => {
+    t = await freshDatabase(engine);
+    root = await mkdtemp(path.join(tmpdir(), "loupe-api-"));
+    images = await writeImagePairs(root, 4);
+    admin = (await makeUsers(t.prisma, 1, "admin"))[0]!;
+    await t.prisma.user.update({ where: { id: admin }, data: { role: "admin" } });
+    annotators = await makeUsers(t.prisma, 3, "ann");
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  describe("tokens", () => {
+    it("stores only the sha256, finds the token by it, and acts as its owner on its projects only", async () => {
+      const p1 = await makeProject(t.prisma, { pairs: 0 });
+      const p2 = await makeProject(t.prisma, { pairs: 0 });
+      const { token, view } = await createApiToken(t.prisma, admin, { name: "  nightly pipeline ", projectIds: [p1.id, p1.id] });
+      expect(token).toMatch(/^loupe_[A-Za-z0-9_-]{43}$/);
+      expect(view).toMatchObject({ name: "nightly pipeline", hint: token.slice(0, 10), status: "active", lastUsedAt: null, expiresAt: null });
+      expect(view.projects).toEqual([{ id: p1.id, name: p1.name }]);
+      const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } });
+      expect(stored.tokenHash).toBe(hashToken(token));
+      const everything = JSON.stringify(await t.runner.query("SELECT * FROM api_tokens")) + JSON.stringify(await t.runner.query("SELECT * FROM audit_events"));
+      expect(everything).not.toContain(token.slice(6));
+
+      const auth = await authenticateBearer(t, `Bearer ${token}`);
+      expect(auth!.user).toMatchObject({ id: admin, role: "admin" });
+      expect(auth!.token).toEqual({ tokenId: view.id, projectIds: [p1.id] });
+      expect(() => requireTokenScope(auth!.token, p1.id)).not.toThrow();
+      expect(() => requireTokenScope(auth!.token, p2.id)).toThrow(TokenScopeError);
+      // A project that does not exist answers exactly as one outside the scope: no probing.
+      let outside: unknown;
+      let missing: unknown;
+      try {
+        requireTokenScope(auth!.token, p2.id);
+      } catch (e) {
+        outside = e;
+      }
+      try {
+        requireTokenScope(auth!.token, 999_999);
+      } catch (e) {
+        missing = e;
+      }
+      expect([(outside as TokenScopeError).status, (missing as TokenScopeError).status]).toEqual([403, 403]);
+      expect((missing as Error).message.replace("999999", "N")).toBe((outside as Error).message.replace(String(p2.id), "N"));
+
+      const audit = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: "api_token.create", subjectId: String(view.id) } });
+      expect(audit.data).toMatchObject({ name: "nightly pipeline", projectIds: [p1.id], hint: view.hint });
+    });
+
+    it("moves last_used_at at most once a minute", async () => {
+      const p = await makeProject(t.prisma, { pairs: 0 });
+      const { token, view } = await createApiToken(t.prisma, admin, { name: "busy", projectIds: [p.id] });
+      await authenticateBearer(t, `Bearer ${token}`);
+      const first = (await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt;
+      expect(first).not.toBeNull();
+      for (let i = 0; i < 5; i++) await authenticateBearer(t, `Bearer ${token}`);
+      expect((await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt).toEqual(first);
+      await t.runner.query("UPDATE api_tokens SET last_used_at = now() - interval '61 seconds' WHERE id = $1", [view.id]);
+      await authenticateBearer(t, `Bearer ${token}`);
+      const moved = (await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt!;
+      expect(Date.now() - moved.getTime()).toBeLessThan(30_000);
+      expect((await listApiTokens(t.prisma)).find((v) => v.id === view.id)!.lastUsedAt).toBe(moved.toISOString());
+    });
+
+    it("refuses no, malformed, unknown, revoked and expired tokens and those of disabled users; reads the owner's role fresh", async () => {
+      const p = await makeProject(t.prisma, { pairs: 0 });
+      expect(await authenticateBearer(t, null)).toBeNull();
+      await expect(authenticateBearer(t, "Bearer nope")).rejects.toThrow(TokenRejectedError);
+      await expect(authenticateBearer(t, `Bearer loupe_${"A".repeat(43)}`)).rejects.toThrow(/not recognised/);
+
+      const revoked = await createApiToken(t.prisma, admin, { name: "to revoke", projectIds: [p.id] });
+      expect((await revokeApiToken(t.prisma, admin, revoked.view.id)).status).toBe("revoked");
+      expect((await revokeApiToken(t.prisma, admin, revoked.view.id)).status).toBe("revoked"); // again: no change
+      await expect(authenticateBearer(t, `Bearer ${revoked.token}`)).rejects.toThrow(/revoked/);
+      expect(await t.prisma.auditEvent.count({ where: { action: "api_token.revoke", subjectId: String(revoked.view.id) } })).toBe(1);
+      await expect(revokeApiToken(t.prisma, admin, 987_654)).rejects.toThrow(NotFoundError);
+
+      const expiring = await createApiToken(t.prisma, admin, { name: "short", projectIds: [p.id], expiresInDays: 30 });
+      expect(new Date(expiring.view.expiresAt!).getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
+      expect(await authenticateBearer(t, `Bearer ${expiring.token}`)).not.toBeNull();
+      await t.runner.query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [expiring.view.id]);
+      await expect(authenticateBearer(t, `Bearer ${expiring.token}`)).rejects.toThrow(/expired/);
+      expect((await listApiTokens(t.prisma)).find((v) => v.id === expiring.view.id)!.status).toBe("expired");
+
+      const [owner] = await makeUsers(t.prisma, 1, "owner");
+      await t.prisma.user.update({ where: { id: owner! }, data: { role: "admin" } });
+      const mine = await createApiToken(t.prisma, owner!, { name: "owner's", projectIds: [p.id] });
+      await t.prisma.user.update({ where: { id: owner! }, data: { role: "reviewer" } });
+      const demoted = await authenticateBearer(t, `Bearer ${mine.token}`);
+      expect(demoted!.user.role).toBe("reviewer");
+      expect(can(demoted!.user.role, "api:pairs:write")).toBe(false); // route() answers 403
+      await t.prisma.user.update({ where: { id: owner! }, data: { disabled: true } });
+      await expect(authenticateBearer(t, `Bearer ${mine.token}`)).rejects.toThrow(/disabled/);
+
+      await expect(createApiToken(t.prisma, admin, { name: "x", projectIds: [] })).rejects.toThrow(InvalidError);
+      await expect(createApiToken(t.prisma, admin, { name: "x", projectIds: [p.id, 999_998] })).rejects.toThrow(/999998/);
+      expect(await t.prisma.apiToken.count({ where: { name: "x" } })).toBe(0);
+    });
+  });
+
+  describe("POST pairs", () => {
+    it("creates valid items, reports invalid ones by index with nothing inserted for them, and answers a re-post with duplicates", async () => {
+      const project = await makeProject(t.prisma, { pairs: 0, overlap: 2 });
+      const item = (i: number, extra: Record<string, unknown> = {}) => ({
+        id: `ext-${i}`,
+        instruction: `add a square ${i}`,
+        source_image: images[i % images.length]!.source,
+        edited_image: images[i % images.length]!.edited,
+        task: "object",
+        ...extra,
+      });
+      const items: unknown[] = [
+        item(0, { metadata: { seed: 7, run: "r1" }, vs_instruction_following: 3 }),
+        item(1, { instruction: "" }), // invalid: no instruction
+        item(2, { colour: "red" }), // invalid: unknown field
+        "not an object",
+        item(4, { source_image: "../outside.png" }), // invalid: escapes the image root
+        item(5, { vs_editing_consistency: 7 }), // invalid: score out of range
+        item(0), // repeats item 0 within the request
+        item(7, { gold_decision: "reject", gold_reasons: ["artifacts"] }), // gold by its expected decision
+        item(8, { gold_decision: "reject", gold_reasons: ["not_a_reason"] }), // invalid: unknown reason code
+        { instruction: "no id", source_image: images[0]!.source, edited_image: images[0]!.edited }, // invalid: no id
+        item(10, { source_image: "http://127.0.0.1:9/x.png" }), // invalid: private address
+      ];
+      const res = ZPostPairsResponse.parse(await postPairs(t, project.id, items, ctx()));
+      expect(res.items.map((o) => [o.index, o.status])).toEqual([
+        [0, "created"], [1, "invalid"], [2, "invalid"], [3, "invalid"], [4, "invalid"], [5, "invalid"],
+        [6, "duplicate"], [7, "created"], [8, "invalid"], [9, "invalid"], [10, "invalid"],
+      ]);
+      expect(res).toMatchObject({ created: 2, duplicates: 1, invalid: 8 });
+      expect(res.items[1]!.reason).toMatch(/field "instruction".*missing/);
+      expect(res.items[2]!.reason).toMatch(/unknown field "colour"/);
+      expect(res.items[3]!.reason).toMatch(/expected an object/);
+      expect(res.items[4]!.reason).toMatch(/escapes the image root/);
+      expect(res.items[5]!.reason).toMatch(/vs_editing_consistency.*1-3/);
+      expect(res.items[6]).toMatchObject({ externalId: "ext-0", pairId: res.items[0]!.pairId, reason: "same id as item 0 of this request" });
+      expect(res.items[8]!.reason).toMatch(/not_a_reason/);
+      expect(res.items[9]).toMatchObject({ externalId: null, pairId: null });
+      expect(res.items[9]!.reason).toMatch(/id/);
+      expect(res.items[10]!.reason).toMatch(/refused|private|loopback/i);
+
+      const rows = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
+      expect(rows.map((r) => r.externalId)).toEqual(["ext-0", "ext-7"]);
+      expect(rows[0]).toMatchObject({ wanted: 2, status: "open", vsInstructionFollowing: 3, metadata: { seed: 7, run: "r1" } });
+      expect(rows[0]!.heatmapImage).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows[1]).toMatchObject({ isGold: true, goldDecision: "reject", goldReasons: ["artifacts"], status: "final", finalSource: "gold" });
+      expect(String(rows[0]!.id)).toBe(res.items[0]!.pairId);
+      const audit = await t.prisma.auditEvent.findMany({ where: { action: "api.pairs", subjectId: String(project.id) } });
+      expect(audit.map((a) => a.data)).toEqual([{ projectId: project.id, tokenId: null, created: 2, posted: 11 }]);
+
+      // The same request again: nothing new, each valid item a duplicate pointing at its pair.
+      const again = await postPairs(t, project.id, items, ctx({ tokenId: 5 }));
+      expect(again).toMatchObject({ created: 0, duplicates: 3, invalid: 8 });
+      expect(again.items[0]).toMatchObject({ status: "duplicate", pairId: res.items[0]!.pairId, reason: "the project already has a pair with this id" });
+      expect(again.items[7]).toMatchObject({ status: "duplicate", pairId: res.items[7]!.pairId });
+      expect(await t.prisma.pair.count({ where: { projectId: project.id } })).toBe(2);
+      expect(await t.prisma.auditEvent.count({ where: { action: "api.pairs", subjectId: String(project.id) } })).toBe(1);
+
+      // Two requests racing with the same new id: exactly one row, one "created".
+      const [a, b] = await Promise.all([postPairs(t, project.id, [item(20)], ctx()), postPairs(t, project.id, [item(20)], ctx())]);
+      expect([a.items[0]!.status, b.items[0]!.status].sort()).toEqual(["created", "duplicate"]);
+      expect(a.items[0]!.pairId).toBe(b.items[0]!.pairId);
+      expect(await t.prisma.pair.count({ where: { projectId: project.id, externalId: "ext-20" } })).toBe(1);
+
+      await expect(postPairs(t, 999_999, [item(0)], ctx())).rejects.toThrow(NotFoundError);
+    });
+  });
+
+  describe("labels feed", () => {
+    it("serves each final pair exactly once across pages, pairs finalised between pages included, and the same page for the same cursor", async () => {
+      const project = await makeProject(t.prisma, { pairs: 12 });
+      const ids = await pairIds(project.id);
+      const [a] = annotators;
+      for (const id of ids.slice(0, 5)) await label(id, a!, "accept");
+      await label(ids[5]!, a!, "reject", { reasons: ["artifacts", "wrong_object"] });
+
+      const first = await feed(project.id, { limit: 4 });
+      expect(first.items).toHaveLength(4);
+      expect(first.hasMore).toBe(true);
+      // The same cursor answers the same page.
+      const same = await feed(project.id, { cursor: first.nextCursor!, limit: 4 });
+      const again = await feed(project.id, { cursor: first.nextCursor!, limit: 4 });
+      expect(again).toEqual(same);
+
+      // Finalised between pages: they come after what is left, not lost behind the cursor.
+      await label(ids[6]!, a!, "recaption", { recaption: "add a red square" });
+      await label(ids[7]!, a!, "accept");
+      const rest = await drain(project.id, first.nextCursor, 4);
+      const all = [...first.items, ...rest.items];
+      expect(all.map((i) => i.pairId).sort()).toEqual(ids.slice(0, 8).map(String).sort());
+      expect(new Set(all.map((i) => i.pairId)).size).toBe(8);
+
+      const reject = all.find((i) => i.pairId === String(ids[5]))!;
+      expect(reject).toMatchObject({
+        state: "final",
+        decision: "reject",
+        source: "consensus",
+        agreement: 1,
+        gold: false,
+        externalId: "e-5",
+        reasons: [
+          { code: "artifacts", label: "Artifacts or distortion", dimension: "VQ" },
+          { code: "wrong_object", label: "Wrong object or region edited", dimension: "IF" },
+        ],
+        labels: { count: 1, accept: 0, reject: 1, recaption: 0 },
+      });
+      expect(reject.labels.items[0]).toMatchObject({ annotatorId: a, decision: "reject", reasons: ["artifacts", "wrong_object"], recaption: null, secondsSpent: 3.5 });
+      expect(all.find((i) => i.pairId === String(ids[6]))).toMatchObject({ decision: "recaption", instruction: "add a red square", originalInstruction: "instruction 6" });
+
+      // Nothing new: an empty page that keeps the cursor, to poll with later.
+      const idle = await feed(project.id, { cursor: rest.cursor!, limit: 4 });
+      expect(idle).toEqual({ items: [], nextCursor: rest.cursor, hasMore: false });
+
+      // A consensus undone (label deleted) is served again as withdrawn; final again, it is served once more.
+      await t.runner.query("DELETE FROM labels WHERE pair_id = $1", [String(ids[2])]);
+      const withdrawn = await drain(project.id, rest.cursor, 4);
+      expect(withdrawn.items.map((i) => [i.pairId, i.state, i.decision])).toEqual([[String(ids[2]), "withdrawn", null]]);
+      await label(ids[2]!, annotators[1]!, "reject", { reasons: ["artifacts"] });
+      const refinal = await drain(project.id, withdrawn.cursor, 4);
+      expect(refinal.items.map((i) => [i.pairId, i.state, i.decision])).toEqual([[String(ids[2]), "final", "reject"]]);
+
+      // From the start, a pair appears once, with its latest answer.
+      const fresh = await drain(project.id, null, 3);
+      expect(fresh.items).toHaveLength(8);
+      expect(fresh.items[fresh.items.length - 1]).toMatchObject({ pairId: String(ids[2]), decision: "reject" });
+      await expect(listFinalLabels(t, project.id, { cursor: "garbage", limit: 4 })).rejects.toThrow(InvalidError);
+      await expect(listFinalLabels(t, 999_999, { limit: 4 })).rejects.toThrow(NotFoundError);
+    });
+
+    it("serves a re-adjudicated pair again, and gold pairs from their import", async () => {
+      const project = await makeProject(t.prisma, { pairs: 2, overlap: 2 });
+      const ids = await pairIds(project.id);
+      const [a, b] = annotators;
+      await label(ids[0]!, a!, "accept");
+      await label(ids[0]!, b!, "reject", { reasons: ["artifacts"] });
+      expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: ids[0]! } })).status).toBe("in_review");
+      const before = await drain(project.id, null, 10);
+      expect(before.items).toEqual([]);
+      expect(before.cursor).toBeNull();
+
+      const [reviewer] = await makeUsers(t.prisma, 1, "rev");
+      await t.prisma.user.update({ where: { id: reviewer! }, data: { role: "reviewer" } });
+      await adjudicatePair(t.prisma, { id: reviewer!, role: "reviewer" }, ids[0]!, { submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], promoteToGold: false });
+      const after = await drain(project.id, before.cursor, 10);
+      expect(after.items).toHaveLength(1);
+      expect(after.items[0]).toMatchObject({ decision: "reject", source: "review", reviewReasons: ["decision"], agreement: 0.5, labels: { count: 2, accept: 1, reject: 1 } });
+
+      // A posted gold pair is final on arrival and in the feed.
+      const posted = await postPairs(t, project.id, [{ id: "g1", instruction: "gold one", source_image: images[0]!.source, edited_image: images[0]!.edited, gold_decision: "accept" }], ctx());
+      const gold = await drain(project.id, after.cursor, 10);
+      expect(gold.items.map((i) => [i.pairId, i.source, i.gold, i.decision])).toEqual([[posted.items[0]!.pairId, "gold", true, "accept"]]);
+    });
+  });
+
+  describe("progress", () => {
+    it("counts pairs by status, final pairs by decision, in review by reason, gold, and percent done without gold", async () => {
+      const project = await makeProject(t.prisma, { pairs: 6, overlap: 2 });
+      const ids = await pairIds(project.id);
+      const [a, b] = annotators;
+      await label(ids[0]!, a!, "accept");
+      await label(ids[0]!, b!, "accept");
+      await label(ids[1]!, a!, "reject", { reasons: ["artifacts"] });
+      await label(ids[1]!, b!, "reject", { reasons: ["artifacts"] });
+      await label(ids[2]!, a!, "accept");
+      await label(ids[2]!, b!, "reject", { reasons: ["artifacts"] }); // in review: decision
+      await label(ids[3]!, a!, "accept"); // one of two labels: still open
+      await postPairs(t, project.id, [{ id: "gold-x", instruction: "g", source_image: images[1]!.source, edited_image: images[1]!.edited, gold_decision: "recaption", gold_instruction: "better" }], ctx());
+
+      const progress = ZApiProgress.parse(await getApiProgress(t, project.id));
+      expect(progress).toEqual({
+        projectId: project.id,
+        pairs: { total: 7, open: 3, labelled: 0, inReview: 1, final: 3 },
+        finalByDecision: { accept: 1, reject: 1, recaption: 1 },
+        inReviewByReason: { decision: 1, recaption: 0, verifier: 0 },
+        gold: { total: 1, active: 1 },
+        labels: 7,
+        percentDone: 33.3, // 2 of the 6 pairs that are not gold
+      });
+      await expect(getApiProgress(t, 999_999)).rejects.toThrow(NotFoundError);
+    });
+  });
+});
+
+// The commit-order race exists only with concurrent connections, so only on the server: a pair
+// finalised by a transaction that began first but commits last must not slip behind a cursor.
+describe.each(engines().filter((e) => e.engine === "postgres"))("labels feed under concurrent transactions ($engine)", ({ engine }) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("holds back a later commit until the earlier transaction ends, then serves both once", async () => {
+    const project = await makeProject(t.prisma, { pairs: 2 });
+    const ids = (await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } })).map((p) => String(p.id));
+    const [a] = await makeUsers(t.prisma, 1, "race");
+    const url = (await t.runner.query<{ db: string }>("SELECT current_database() AS db"))[0]!.db;
+    const base = new URL(process.env.TEST_DATABASE_URL!);
+    base.pathname = `/${url}`;
+    const slow = new pg.Client({ connectionString: base.toString() });
+    await slow.connect();
+    const insert = `INSERT INTO labels (pair_id, project_id, annotator_id, decision, seconds_spent, submission_id)
+                    SELECT id, project_id, $2, 'accept', 1, gen_random_uuid() FROM pairs WHERE id = $1`;
+    try {
+      await slow.query("BEGIN");
+      await slow.query(insert, [ids[0], a]); // draws the older transaction id, commits last
+      await t.runner.query(insert, [ids[1], a]); // a newer transaction, committed at once
+      const early = await listFinalLabels(t, project.id, { limit: 10 });
+      expect(early.items).toEqual([]); // held back: the slow transaction is still running
+      await slow.query("COMMIT");
+      await settle(t);
+      const later = await listFinalLabels(t, project.id, { cursor: early.nextCursor ?? undefined, limit: 10 });
+      expect(later.items.map((i) => i.pairId)).toEqual(ids);
+    } finally {
+      await slow.end();
+    }
+  });
+});
