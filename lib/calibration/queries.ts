@@ -97,6 +97,6 @@ export async function getCalibration(db: Db, projectId: number, filter: TCalibra
   }
   return {
     project: { id: p.id, name: p.name, verifierRule: p.verifierRule as TVerifierRule, keepRule: rule },
-    ...buildCalibrationReport({ filter, rule, scopes, scores, overall }),
+    ...buildCalibrationReport({ filter, scopes, scores, overall }),
   };
 }

@@ -99,12 +99,6 @@ export interface TOverallGroup {
   n: number;
 }
 
-/** The verdict of the keep rule, as loupe_verifier_verdict gives it: none unless all three scores are there. */
-export function keepVerdict(s: { if: number | null; ec: number | null; gq: number | null }, rule: TKeepRule): boolean | null {
-  if (s.if === null || s.ec === null || s.gq === null) return null;
-  return s.if >= rule.minIf && s.ec >= rule.minEc && s.gq >= rule.minGq;
-}
-
 function inFilter(g: { task: string | null; subtask: string | null }, f: TCalibrationFilter): boolean {
   return (f.task === undefined || g.task === f.task) && (f.subtask === undefined || g.subtask === f.subtask);
 }
@@ -175,12 +169,11 @@ function overallSweep(groups: readonly TOverallGroup[]): { bins: TScoreBin[]; un
 
 export function buildCalibrationReport(input: {
   filter: TCalibrationFilter;
-  rule: TKeepRule;
   scopes: readonly TScopeGroup[];
   scores: readonly TScoreGroup[];
   overall: readonly TOverallGroup[];
 }): TCalibrationReport {
-  const { filter, rule } = input;
+  const { filter } = input;
   const rows = new Map<string, TScopeRow>();
   const tasks = new Set<string>();
   const subtasks = new Set<string>();
