@@ -56,7 +56,7 @@ export function PrecisionRecallChart({ label, short, integer, points, chosen, ta
           tickFormatter={(v: number) => `${v}%`}
           label={{ value: "Recall", position: "insideBottom", offset: -8 }}
         />
-        <YAxis type="number" domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} width={48} label={{ value: "Precision", position: "top", offset: 12 }} />
+        <YAxis type="number" domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} width={48} label={{ value: "Precision", position: "top", offset: 12, textAnchor: "start" }} />
         <Tooltip
           formatter={(v, name) => [`${v}%`, name === "precision" ? "Precision" : String(name)]}
           labelFormatter={(_, payload) => {
