@@ -22,6 +22,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_gold_idx: "pairs", // partial: WHERE gold_active (the claim's gold pick)
     pairs_is_gold_idx: "pairs", // partial: WHERE is_gold (the admin's gold list)
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
+    pairs_final_verifier_idx: "pairs", // partial, covering: WHERE status = 'final' (verifier calibration)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)

@@ -23,7 +23,7 @@ import { formatCount, formatPercent, REASON_LABELS } from "./format";
 
 const COLORS = { open: "#a3a3a3", inReview: "#f59e0b", final: "#059669", gold: "#ca8a04", labels: "#4f46e5", adjudications: "#db2777", below: "#dc2626", early: "#f59e0b", ok: "#059669" };
 
-function ChartFigure({ title, summary, table, children, height = 240 }: {
+export function ChartFigure({ title, summary, table, children, height = 240 }: {
   title: string;
   summary: string;
   table: { caption: string; head: string[]; rows: (string | number)[][] };

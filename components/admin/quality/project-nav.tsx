@@ -5,6 +5,7 @@ import Link from "next/link";
 const TABS = [
   { key: "quality", label: "Quality", href: (id: number) => `/admin/projects/${id}/quality` },
   { key: "agreement", label: "Agreement", href: (id: number) => `/admin/projects/${id}/quality/agreement` },
+  { key: "calibration", label: "Calibration", href: (id: number) => `/admin/projects/${id}/calibration` },
   { key: "gold", label: "Gold", href: (id: number) => `/admin/projects/${id}/gold` },
   { key: "settings", label: "Settings", href: (id: number) => `/admin/projects/${id}/settings` },
   { key: "import", label: "Import", href: (id: number) => `/admin/projects/${id}/import` },

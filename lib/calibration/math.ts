@@ -1,0 +1,172 @@
+// The verifier against people, as arithmetic on counts (no database here, so it is unit-tested and
+// the client charts may import its types). "Positive" is a pair people accepted as instructed; the
+// verifier predicts positive with its valid flag, with the keep rule, or with a score ≥ a threshold.
+
+/** A 2×2 confusion matrix over the pairs where the verifier gave a verdict. */
+export interface TConfusion {
+  /** Verifier valid, people accepted. */
+  tp: number;
+  /** Verifier valid, people rejected or re-captioned. */
+  fp: number;
+  /** Verifier not valid, people accepted. */
+  fn: number;
+  /** Verifier not valid, people rejected or re-captioned. */
+  tn: number;
+}
+
+/** A confusion matrix plus the pairs on which the verifier said nothing, by what people said. */
+export interface TVerdicts extends TConfusion {
+  noVerdictAccepted: number;
+  noVerdictNotAccepted: number;
+}
+
+export interface TBinaryStats extends TConfusion {
+  /** Pairs with a verdict (tp + fp + fn + tn). */
+  n: number;
+  /** tp / (tp + fp); null when the verifier never said valid. */
+  precision: number | null;
+  /** tp / (tp + fn); null when people accepted none of the pairs. */
+  recall: number | null;
+  /** 2tp / (2tp + fp + fn), the harmonic mean of the two; null when there is no positive on either side. */
+  f1: number | null;
+  /** (tp + tn) / n: how often verifier and people agree; null without verdicts. */
+  agreement: number | null;
+}
+
+export const NO_VERDICTS: TVerdicts = Object.freeze({ tp: 0, fp: 0, fn: 0, tn: 0, noVerdictAccepted: 0, noVerdictNotAccepted: 0 });
+
+const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+export function binaryStats(c: TConfusion): TBinaryStats {
+  const n = c.tp + c.fp + c.fn + c.tn;
+  return {
+    tp: c.tp,
+    fp: c.fp,
+    fn: c.fn,
+    tn: c.tn,
+    n,
+    precision: ratio(c.tp, c.tp + c.fp),
+    recall: ratio(c.tp, c.tp + c.fn),
+    f1: ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn),
+    agreement: ratio(c.tp + c.tn, n),
+  };
+}
+
+export function addVerdicts(a: TVerdicts, b: TVerdicts): TVerdicts {
+  return {
+    tp: a.tp + b.tp,
+    fp: a.fp + b.fp,
+    fn: a.fn + b.fn,
+    tn: a.tn + b.tn,
+    noVerdictAccepted: a.noVerdictAccepted + b.noVerdictAccepted,
+    noVerdictNotAccepted: a.noVerdictNotAccepted + b.noVerdictNotAccepted,
+  };
+}
+
+/** `n` pairs with one verifier verdict (true, false or null) and one human outcome, as verdict counts. */
+export function verdictCell(verdict: boolean | null, accepted: boolean, n: number): TVerdicts {
+  const cell = { ...NO_VERDICTS };
+  if (verdict === null) cell[accepted ? "noVerdictAccepted" : "noVerdictNotAccepted"] = n;
+  else if (verdict) cell[accepted ? "tp" : "fp"] = n;
+  else cell[accepted ? "fn" : "tn"] = n;
+  return cell;
+}
+
+/** Pairs whose score falls in one histogram bin; `threshold` is the lowest score in the bin. */
+export interface TScoreBin {
+  threshold: number;
+  accepted: number;
+  notAccepted: number;
+}
+
+/** "Valid when score ≥ threshold", over the pairs that have the score. */
+export interface TSweepPoint {
+  threshold: number;
+  /** Pairs the rule keeps (tp + fp). */
+  kept: number;
+  tp: number;
+  fp: number;
+  precision: number;
+  /** null when people accepted none of the scored pairs. */
+  recall: number | null;
+  f1: number | null;
+}
+
+/**
+ * The precision–recall sweep of a score from its histogram, one point per bin, by ascending
+ * threshold. Walking the bins from the top score down, the pairs kept at a bin's threshold are that
+ * bin and every bin above it, so cumulative sums give each point. Exact as long as every score in a
+ * lower bin is below the bin's threshold, which bins of rounded scores guarantee (lib/calibration/queries.ts).
+ */
+export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
+  // Bins with the same threshold (e.g. one per human outcome) are one bin.
+  const merged = new Map<number, { accepted: number; notAccepted: number }>();
+  for (const b of bins) {
+    if (!Number.isFinite(b.threshold) || b.accepted + b.notAccepted <= 0) continue;
+    const m = merged.get(b.threshold) ?? { accepted: 0, notAccepted: 0 };
+    m.accepted += b.accepted;
+    m.notAccepted += b.notAccepted;
+    merged.set(b.threshold, m);
+  }
+  const descending = [...merged.entries()].sort((a, b) => b[0] - a[0]);
+  const positives = descending.reduce((s, [, m]) => s + m.accepted, 0);
+  const points: TSweepPoint[] = [];
+  let tp = 0;
+  let fp = 0;
+  for (const [threshold, m] of descending) {
+    tp += m.accepted;
+    fp += m.notAccepted;
+    points.push({
+      threshold,
+      kept: tp + fp,
+      tp,
+      fp,
+      precision: tp / (tp + fp),
+      recall: ratio(tp, positives),
+      f1: ratio(2 * tp, tp + fp + positives),
+    });
+  }
+  return points.reverse();
+}
+
+// Precision is a ratio of counts; a target typed as a percentage (70) meets tp / kept = 7/10 exactly,
+// and this slack keeps floating point from deciding otherwise.
+const EPSILON = 1e-9;
+
+/**
+ * The lowest threshold whose precision is at least `target` (a fraction): the rule that keeps the
+ * most pairs, hence the highest recall, among those that are precise enough. Precision need not
+ * fall steadily as the threshold drops, so every point is checked. null when none reaches it.
+ */
+export function thresholdForPrecision(points: readonly TSweepPoint[], target: number): TSweepPoint | null {
+  let best: TSweepPoint | null = null;
+  for (const p of points) {
+    if (p.precision + EPSILON >= target && (best === null || p.threshold < best.threshold)) best = p;
+  }
+  return best;
+}
+
+/** The most precise point (the highest threshold among equals), to say how close a target came. */
+export function bestPrecision(points: readonly TSweepPoint[]): TSweepPoint | null {
+  let best: TSweepPoint | null = null;
+  for (const p of points) {
+    if (best === null || p.precision > best.precision + EPSILON || (Math.abs(p.precision - best.precision) <= EPSILON && p.threshold > best.threshold)) best = p;
+  }
+  return best;
+}
+
+/**
+ * At most `max` points of a sweep, evenly spaced by position, always with the first and last and the
+ * ones in `keep`: the table a screen reader reads under a real-valued score's curve.
+ */
+export function thinPoints(points: readonly TSweepPoint[], max: number, keep: readonly (TSweepPoint | null)[] = []): TSweepPoint[] {
+  if (points.length <= max) return [...points];
+  const chosen = new Set<number>();
+  const slots = Math.max(2, max - keep.length);
+  for (let i = 0; i < slots; i++) chosen.add(Math.round((i * (points.length - 1)) / (slots - 1)));
+  for (const k of keep) {
+    const i = k ? points.indexOf(k) : -1;
+    if (i >= 0) chosen.add(i);
+  }
+  return [...chosen].sort((a, b) => a - b).map((i) => points[i]!);
+}
