@@ -24,6 +24,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
+    pairs_final_idx: "pairs", // partial: WHERE final_decision IS NOT NULL (the export's keyset pages)
   },
   checks: {
     users_email_lower_check: "users",
@@ -45,6 +46,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     projects_quality_check: "projects",
     pairs_gold_check: "pairs",
     pairs_final_check: "pairs",
+    exports_format_check: "exports",
+    exports_counts_check: "exports",
+    export_filters_name_check: "export_filters",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -74,9 +78,9 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
+      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "exports", "export_filters"].sort(),
     );
-    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
+    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
   });
 
