@@ -61,12 +61,13 @@ CREATE UNIQUE INDEX export_filters_project_id_name_key ON export_filters (projec
 -- status), so this index costs those updates no HOT they had.
 CREATE INDEX pairs_final_idx ON pairs (project_id, id) WHERE final_decision IS NOT NULL;
 
--- The train / validation split: a number in [0, 1) from the first 52 bits of
+-- The train / validation split: a number in [0, 1) from the first 52 bits (13 hex digits) of
 -- sha256('loupe-split' || NUL || external_id), the same figure as splitHash() in lib/export/split.ts,
 -- so a pair lands on the same side in every export, on every database, in SQL and in Node.
--- A single-expression IMMUTABLE SQL function, so the planner inlines it into the export query.
+-- STABLE, not IMMUTABLE, because convert_to() is STABLE: a function declared stricter than its body
+-- is not inlined, and inlined it takes about half the time of the call (measured on 200k pairs).
 CREATE FUNCTION loupe_split_hash(external_id text) RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT ((('x' || encode(substr(sha256('\x6c6f7570652d73706c697400'::bytea || convert_to(external_id, 'UTF8')), 1, 8), 'hex'))::bit(64)::bigint >> 12)
-          & 4503599627370495)::double precision / 4503599627370496
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT ('x' || substr(encode(sha256('\x6c6f7570652d73706c697400'::bytea || convert_to(external_id, 'UTF8')), 'hex'), 1, 13))::bit(52)::bigint::double precision
+         / 4503599627370496
 $$;
