@@ -85,7 +85,8 @@ export function parseExportFilters(raw: unknown): TExportFilters {
 /** One spelling per meaning: lists deduplicated and sorted, defaults dropped, so equal filters compare equal. */
 export function normalizeFilters(f: TExportFilters): TExportFilters {
   const out: TExportFilters = {};
-  if (f.decisions && f.decisions.length < EXPORT_DECISIONS.length) out.decisions = EXPORT_DECISIONS.filter((d) => f.decisions!.includes(d));
+  const decisions = f.decisions ? EXPORT_DECISIONS.filter((d) => f.decisions!.includes(d)) : [];
+  if (decisions.length > 0 && decisions.length < EXPORT_DECISIONS.length) out.decisions = decisions;
   if (f.adjudicatedOnly) out.adjudicatedOnly = true;
   if (f.minAgreement !== undefined && f.minAgreement > 0) out.minAgreement = f.minAgreement;
   if (f.tasks) out.tasks = [...new Set(f.tasks)].sort();

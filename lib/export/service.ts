@@ -200,6 +200,26 @@ export async function cancelExport(database: Database, actor: TExportActor, id: 
   return requireExportView(database, id);
 }
 
+/**
+ * What the export form offers: the project's name, its final pair count (project_counts, no scan) and
+ * task and subtask names seen among its newest 20,000 final pairs, as suggestions (a full DISTINCT
+ * over millions of pairs has no index to use).
+ */
+export async function exportFormContext(database: Database, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
+  const [p] = await database.runner.query<{ name: string; final: string }>(
+    "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",
+    [projectId],
+  );
+  if (!p) return null;
+  const names = await database.runner.query<{ task: string | null; subtask: string | null }>(
+    `SELECT DISTINCT task, subtask FROM (SELECT task, subtask FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL
+      ORDER BY id DESC LIMIT 20000) s`,
+    [projectId],
+  );
+  const sorted = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  return { name: p.name, finalPairs: Number(p.final), tasks: sorted(names.map((n) => n.task)), subtasks: sorted(names.map((n) => n.subtask)) };
+}
+
 export type TExportDownload =
   | { kind: "file"; name: string; size: number; stream: () => ReadableStream<Uint8Array> }
   | { kind: "tar"; name: string; stream: () => ReadableStream<Uint8Array> };
