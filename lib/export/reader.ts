@@ -144,6 +144,15 @@ const LINE = sql(obj([
   ["split", quoted("s.split")],
 ]));
 
+/**
+ * Only the columns the line uses: a materialized page of whole pair rows (previews, heatmap, claims,
+ * gold answers …) passed work_mem and spilled to a temporary file on every page.
+ */
+const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
+  "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
+  "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
+  "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata"].map((c) => `p.${c}`).join(", ");
+
 const REASON_OBJECT = sql(obj([["code", jn("e->>'code'")], ["label", jn("coalesce(e->>'label', e->>'code')")], ["dimension", j("e->>'dimension'")]]));
 const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")]]));
 
@@ -180,7 +189,7 @@ WITH rr AS MATERIALIZED (
          ${PROJECT_OBJECT} AS project
     FROM projects pr WHERE pr.id = $1
 ), page AS ${page ? "MATERIALIZED" : "NOT MATERIALIZED"} (
-  SELECT p.* FROM pairs p
+  SELECT ${PAGE_COLUMNS} FROM pairs p
    WHERE p.project_id = $1 AND p.final_decision IS NOT NULL AND ($3::bigint IS NULL OR p.id <= $3::bigint)${where}${keyset}
 )
 SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split, ${LINE} AS line
