@@ -1,17 +1,18 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { SqlRunner } from "../db/sql";
 import { filterWhere, hasConstraints, type TExportFilters } from "./filters";
 import type { TSplit } from "./types";
 
 // Reading final pairs for an export. Keyset pages (id > last ORDER BY id LIMIT n), each its own
-// short autocommit statement: never one long snapshot, which we measured to cut concurrent claim
-// throughput 15× (3,460 → 225 claims/s) because it holds back vacuum's horizon and the claim's
-// index then wades through dead leases. A page costs the database a few tens of milliseconds.
+// short autocommit statement: never one long snapshot, which was measured to cut concurrent claim
+// throughput 15× (3,460 → 225 claims/s). A page of 4,000 pairs is one statement of ~0.1 s.
 //
-// The canonical JSONL line is built in SQL (row_to_json over named subselects, so keys keep their
-// order and the text is compact), so for canonical Node only streams text; the other formats parse
-// the same line into a TExportRow (formats/canonical.ts fromCanonical). One query, one truth.
-// No `server-only` import: bench/export.ts runs canonicalCopySql() against DATABASE_URL.
+// The canonical JSONL line is built in SQL (see LINE below), so for canonical Node only streams
+// text; the other formats parse the same line into a TExportRow (formats/canonical.ts
+// fromCanonical). One query, one truth. Scripts (the export benchmark, the CLI) load this module
+// with tsx --conditions=react-server, where `server-only` is empty; canonicalCopySql() gives them
+// the same SELECT to COPY.
 
 export interface TCanonicalQuery {
   projectId: number;
@@ -31,9 +32,10 @@ export interface TPageRow {
 }
 
 // The line is assembled in SQL from JSON text pieces joined with || (text || text) in a balanced
-// tree. Measured by backend CPU per row, that beats row_to_json, json_build_object and concat(),
-// which look up each argument's type and output function on every call. Every piece is text and
-// never NULL (one NULL would blank the whole line), so each nullable value goes through
+// tree: compact JSON with keys in a fixed order, and on the development machine a little less
+// backend CPU per row than concat() or row_to_json (which resolve each argument's output function
+// on every call), though most of the cost is the ~40 values per line themselves. Every piece is text
+// and never NULL (one NULL would blank the whole line), so each nullable value goes through
 // coalesce(…, 'null'); strings go through to_json(), which escapes them.
 
 type TPart = { lit: string } | { sql: string };
@@ -161,8 +163,9 @@ const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")
  * canonical JSON text. `page` makes it one keyset page (two more parameters: after-id, limit);
  * otherwise it is every matching pair, the form canonicalCopySql() hands to COPY.
  * Parameters: $1 project, $2 validation fraction, $3 max pair id (null: none), then the filters'.
- * Rows come in no particular order (sorting wide rows in the database cost more than the rest of
- * the page); readCanonicalPage() sorts them by id.
+ * Rows come in no particular order: an ORDER BY would sort the page's rows in work_mem (it spilled
+ * to disk when pages held whole pair rows), while Node sorts a page's ids in about a millisecond;
+ * readCanonicalPage() does.
  */
 export function canonicalSelect(q: TCanonicalQuery, page: boolean): { text: string; values: unknown[] } {
   const values: unknown[] = [q.projectId, q.validationFraction, q.maxPairId ?? null];
@@ -206,8 +209,8 @@ SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split,
 /** One page of final pairs after `afterId`, at most `limit`. */
 export async function readCanonicalPage(runner: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
   const { text, values } = canonicalSelect(q, true);
-  // A named (prepared) statement on a server connection: the query is long and planning it took ~10%
-  // of a page. The name follows the text, which differs only by which filters are set.
+  // A named (prepared) statement on a server connection: the query is long and planning it took
+  // 5–10 ms a page. The name follows the text, which differs only by which filters are set.
   const name = `loupe_export_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
   const rows = await runner.query<TPageRow>(text, [...values, afterId, limit], name);
   return rows.sort((a, b) => compareIds(a.id, b.id));
