@@ -9,6 +9,7 @@ import { configFromEnv } from "../lib/db/config";
 import { migrate } from "../lib/db/migrate";
 import { AppError } from "../lib/errors";
 import { IMPORT_HELP, importCommand, importResume, projectAdd, projectList } from "./cli-import";
+import { EXPORT_HELP, exportCommand } from "./cli-export";
 
 const HELP = `Loupe command line
 
@@ -20,6 +21,7 @@ const HELP = `Loupe command line
                                                     from standard input with --password-stdin
   Roles: admin, reviewer, annotator.
 ${IMPORT_HELP}
+${EXPORT_HELP}
 `;
 
 async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
@@ -139,6 +141,9 @@ async function main(argv: string[]) {
       return;
     case "import:resume":
       await withDb((db) => importResume(db, rest));
+      return;
+    case "export":
+      await withDb((db) => exportCommand(db, rest));
       return;
     case undefined:
     case "help":

@@ -8,6 +8,7 @@ import type { Database } from "../db/connect";
 // lets the same code run on the embedded PGlite and on a server.
 
 export const QUEUE_IMPORT = "loupe-imports";
+export const QUEUE_EXPORT = "loupe-exports";
 
 const bosses = new WeakMap<Database, Promise<PgBoss>>();
 
@@ -49,6 +50,8 @@ export function getBoss(database: Database): Promise<PgBoss> {
       // runImport itself (advisory lock + checkpoint guard).
       const existing = await boss.getQueue(QUEUE_IMPORT);
       if (!existing) await boss.createQueue(QUEUE_IMPORT, { name: QUEUE_IMPORT, policy: "short" });
+      // Exports: the same policy, for the same reasons (runExport's advisory lock keeps two runs apart).
+      if (!(await boss.getQueue(QUEUE_EXPORT))) await boss.createQueue(QUEUE_EXPORT, { name: QUEUE_EXPORT, policy: "short" });
       return boss;
     })().catch((err) => {
       bosses.delete(database);

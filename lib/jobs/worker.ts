@@ -3,7 +3,8 @@ import type { Database } from "../db/connect";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "../imports/run";
-import { getBoss, QUEUE_IMPORT } from "./boss";
+import { getBoss, QUEUE_IMPORT, QUEUE_EXPORT } from "./boss";
+import { exportLockKey, failExport, isExportRunningHere, runExport } from "../export/run";
 import { startWebhookWorker } from "../webhooks/worker";
 
 // The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of
@@ -86,6 +87,68 @@ export async function requeueStalledImports(database: Database): Promise<number>
   return n;
 }
 
+// ---- Exports ---------------------------------------------------------------------------------------
+
+export async function enqueueExport(database: Database, exportId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
+  const boss = await getBoss(database);
+  await boss.send(QUEUE_EXPORT, { exportId }, {
+    singletonKey: `export-${exportId}`,
+    // Retries are handleExportJob's (counted on the export, with a message), as for imports.
+    retryLimit: 0,
+    // An export is one run, not slices: 10M pairs into Parquet with embedded images can take hours.
+    // pg-boss only marks an expired job failed; the run itself goes on, its row is the truth.
+    expireInSeconds: 12 * 3600,
+    ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+  });
+}
+
+/** Runs (attempts) in a row an export gets before an unexpected error fails it. */
+const MAX_EXPORT_ATTEMPTS = 3;
+
+export async function handleExportJob(database: Database, exportId: string): Promise<string> {
+  try {
+    return await runExport(database, exportId, { dataDir: dataDir() });
+  } catch (err) {
+    // Unexpected (database unreachable, disk full, a bug). Each run starts the file again, so a retry
+    // is a fresh run; after a few the export fails with the message and the admin starts a new one.
+    const message = (err as Error)?.message ?? String(err);
+    console.warn(`[loupe] export ${exportId}: ${message}`);
+    const rows = await database.runner.query<{ attempts: number }>(
+      `UPDATE exports SET updated_at = now(), message = $2 WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempts`,
+      [exportId, `Interrupted by an error; starting again: ${message}`],
+    );
+    const attempts = rows[0]?.attempts;
+    if (attempts === undefined) return "stopped";
+    if (attempts >= MAX_EXPORT_ATTEMPTS) {
+      await failExport(database, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir());
+      return "failed";
+    }
+    await enqueueExport(database, exportId, { startAfterSeconds: 5 * 2 ** (attempts - 1) });
+    return "retrying";
+  }
+}
+
+/** Exports queued or running that nobody works (no live runner holds their lock): queued again. */
+export async function requeueStalledExports(database: Database): Promise<number> {
+  const rows = await database.runner.query<{ id: string }>(
+    `SELECT id::text FROM exports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,
+    [QUIET_SECONDS],
+  );
+  let n = 0;
+  for (const r of rows) {
+    if (isExportRunningHere(r.id)) continue;
+    const free = await database.dedicated(async (s) => {
+      const [got] = await s.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7106, $1::int) AS ok", [exportLockKey(r.id)]);
+      if (got?.ok) await s.query("SELECT pg_advisory_unlock(7106, $1::int)", [exportLockKey(r.id)]);
+      return got?.ok === true;
+    });
+    if (!free) continue;
+    await enqueueExport(database, r.id);
+    n++;
+  }
+  return n;
+}
+
 export interface TWorkerHandle {
   stop(): Promise<void>;
 }
@@ -95,7 +158,13 @@ export async function startJobWorkers(database: Database): Promise<TWorkerHandle
   const workId = await boss.work<{ importId: string }>(QUEUE_IMPORT, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
     for (const job of jobs) await handleImportJob(database, String(job.data.importId));
   });
-  const sweep = () => requeueStalledImports(database).catch((err: Error) => console.warn(`[loupe] stalled-import sweep: ${err.message}`));
+  const exportWorkId = await boss.work<{ exportId: string }>(QUEUE_EXPORT, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
+    for (const job of jobs) await handleExportJob(database, String(job.data.exportId));
+  });
+  const sweep = async () => {
+    await requeueStalledImports(database).catch((err: Error) => console.warn(`[loupe] stalled-import sweep: ${err.message}`));
+    await requeueStalledExports(database).catch((err: Error) => console.warn(`[loupe] stalled-export sweep: ${err.message}`));
+  };
   await sweep();
   const timer = setInterval(sweep, 30_000);
   timer.unref();
@@ -106,6 +175,7 @@ export async function startJobWorkers(database: Database): Promise<TWorkerHandle
       clearInterval(timer);
       await boss.offWork({ id: workId });
       await webhooks.stop();
+      await boss.offWork({ id: exportWorkId });
     },
   };
 }

@@ -27,6 +27,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
     pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
+    pairs_final_idx: "pairs", // partial: WHERE final_decision IS NOT NULL (the export's keyset pages)
   },
   checks: {
     users_email_lower_check: "users",
@@ -54,6 +55,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     webhook_deliveries_event_check: "webhook_deliveries",
     webhook_deliveries_attempts_check: "webhook_deliveries",
     api_tokens_name_check: "api_tokens",
+    exports_format_check: "exports",
+    exports_counts_check: "exports",
+    export_filters_name_check: "export_filters",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -86,9 +90,9 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
-    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
+    expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
   });
 

@@ -9,6 +9,7 @@ const TABS = [
   { key: "gold", label: "Gold", href: (id: number) => `/admin/projects/${id}/gold` },
   { key: "settings", label: "Settings", href: (id: number) => `/admin/projects/${id}/settings` },
   { key: "import", label: "Import", href: (id: number) => `/admin/projects/${id}/import` },
+  { key: "export", label: "Export", href: (id: number) => `/admin/projects/${id}/export` },
   { key: "webhooks", label: "Webhooks", href: (id: number) => `/admin/projects/${id}/webhooks` },
 ] as const;
 

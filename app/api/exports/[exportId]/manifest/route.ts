@@ -1,0 +1,19 @@
+import { route } from "@/lib/http/handler";
+import { getDatabase } from "@/lib/db";
+import { dataDir } from "@/lib/imports/config";
+import { ZExportParams } from "@/lib/export/schemas";
+import { readExportManifest } from "@/lib/export/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ permission: "export:project", params: ZExportParams }, async ({ params, req }) => {
+  const text = await readExportManifest(await getDatabase(), dataDir(), params.exportId);
+  const attach = req.nextUrl.searchParams.get("download") === "1";
+  return new Response(text, {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      ...(attach ? { "Content-Disposition": `attachment; filename="export-${params.exportId}-manifest.json"` } : {}),
+    },
+  });
+});

@@ -1,0 +1,280 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { SqlRunner } from "../db/sql";
+import { filterWhere, hasConstraints, type TExportFilters } from "./filters";
+import type { TSplit } from "./types";
+
+// Reading final pairs for an export. Keyset pages (id > last ORDER BY id LIMIT n), each its own
+// short autocommit statement: never one long snapshot, which was measured to cut concurrent claim
+// throughput 15× (3,460 → 225 claims/s). A page of 4,000 pairs is one statement of ~0.1 s.
+//
+// The canonical JSONL line is built in SQL (see LINE below), so for canonical Node only streams
+// text; the other formats parse the same line into a TExportRow (formats/canonical.ts
+// fromCanonical). One query, one truth. Scripts (the export benchmark, the CLI) load this module
+// with tsx --conditions=react-server, where `server-only` is empty; canonicalCopySql() gives them
+// the same SELECT to COPY.
+
+export interface TCanonicalQuery {
+  projectId: number;
+  filters: TExportFilters;
+  /** Share of pairs in the validation split: loupe_split_hash(external_id) < fraction. */
+  validationFraction: number;
+  /** Highest pair id read (the newest final pair when the export started), so an export has an end. */
+  maxPairId?: string | null;
+}
+
+export interface TPageRow {
+  id: string;
+  decision: "accept" | "reject" | "recaption";
+  subtask: string | null;
+  split: TSplit;
+  line: string;
+}
+
+// The line is assembled in SQL from JSON text pieces joined with || (text || text) in a balanced
+// tree: compact JSON with keys in a fixed order, and on the development machine a little less
+// backend CPU per row than concat() or row_to_json (which resolve each argument's output function
+// on every call), though most of the cost is the ~40 values per line themselves. Every piece is text
+// and never NULL (one NULL would blank the whole line), so each nullable value goes through
+// coalesce(…, 'null'); strings go through to_json(), which escapes them.
+
+type TPart = { lit: string } | { sql: string };
+/** A JSON value as text pieces: literals and SQL expressions of type text. */
+type TJson = TPart[];
+
+const x = (sql: string): TJson => [{ sql }];
+/** A nullable value as JSON via to_json (strings, reals). */
+const j = (e: string): TJson => x(`coalesce(to_json(${e})::text, 'null')`);
+/** A non-null value as JSON via to_json. */
+const jn = (e: string): TJson => x(`to_json(${e})::text`);
+/** A nullable integer or boolean, whose text form is already JSON. */
+const lit = (e: string): TJson => x(`coalesce((${e})::text, 'null')`);
+/** A value known to need no escaping (hex digits, enum labels, digits), quoted; never NULL. */
+const quoted = (e: string): TJson => [{ lit: '"' }, { sql: `(${e})::text` }, { lit: '"' }];
+/** A timestamp as JSON.stringify(new Date()) writes it, UTC with milliseconds, whatever the server's time zone. */
+const ts = (e: string): TJson => x(`coalesce('"'::text || to_char(${e} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'::text, 'null')`);
+
+function obj(fields: [string, TJson][]): TJson {
+  const out: TJson = [];
+  fields.forEach(([k, v], i) => out.push({ lit: `${i === 0 ? "{" : ","}"${k}":` }, ...v));
+  out.push({ lit: "}" });
+  return out;
+}
+
+/** The SQL text expression of a JSON value: adjacent literals merged, then a balanced || tree. */
+function sql(json: TJson): string {
+  const pieces: string[] = [];
+  let pending: string | null = null;
+  for (const p of json) {
+    if ("lit" in p) pending = (pending ?? "") + p.lit;
+    else {
+      if (pending !== null) pieces.push(`'${pending.replace(/'/g, "''")}'::text`);
+      pending = null;
+      pieces.push(p.sql);
+    }
+  }
+  if (pending !== null) pieces.push(`'${pending.replace(/'/g, "''")}'::text`);
+  const tree = (a: string[]): string => (a.length === 1 ? a[0]! : `(${tree(a.slice(0, a.length >> 1))} || ${tree(a.slice(a.length >> 1))})`);
+  return tree(pieces);
+}
+
+/**
+ * Reason codes → [{code, label, dimension}] through the project's taxonomy (rr.m maps a code to its
+ * object as JSON text); a code no longer in the taxonomy keeps its code as label and has no dimension.
+ * unnest's rows come in array order, which string_agg keeps.
+ */
+const reasons = (col: string): TJson => x(`CASE WHEN cardinality(${col}) = 0 THEN '[]'::text ELSE (
+      SELECT '['::text || string_agg(coalesce(rr.m ->> u.c, ${sql(obj([["code", jn("u.c")], ["label", jn("u.c")], ["dimension", x("'null'::text")]]))}), ',') || ']'::text
+        FROM unnest(${col}) u(c)) END`);
+
+/**
+ * An image object; a sha256 with no images row (never from an import) still names its file. The
+ * mime type is quoted without escaping: lib/images/store.ts only ever stores one of its fixed list.
+ */
+const image = (sha: string, alias: string): TJson =>
+  obj([["sha256", quoted(sha)], ["mime", quoted(`coalesce(${alias}.mime, 'application/octet-stream')`)],
+    ["width", x(`coalesce(${alias}.width, 0)::text`)], ["height", x(`coalesce(${alias}.height, 0)::text`)]]);
+
+const nullOr = (cond: string, json: TJson): TJson => x(`CASE WHEN ${cond} THEN 'null'::text ELSE ${sql(json)} END`);
+
+const LABEL = sql(obj([
+  ["annotator_id", x("l.annotator_id::text")],
+  ["decision", quoted("l.decision")],
+  ["reasons", reasons("l.reasons")],
+  ["recaption", j("l.recaption")],
+  ["seconds", jn("l.seconds_spent")],
+  ["created_at", ts("l.created_at")],
+]));
+
+const LINE = sql(obj([
+  ["pair_id", quoted("q.id")],
+  ["external_id", jn("q.external_id")],
+  ["project", x("rr.project")],
+  ["task", j("q.task")],
+  ["subtask", j("q.subtask")],
+  ["instruction", jn("q.instruction")],
+  ["instruction_cn", j("q.instruction_cn")],
+  ["images", obj([["source", image("q.source_image", "si")], ["edited", image("q.edited_image", "ei")],
+    ["mask", nullOr("q.mask_image IS NULL", image("q.mask_image", "mi"))]])],
+  ["final", obj([
+    ["decision", quoted("q.final_decision")],
+    ["instruction", jn("coalesce(q.final_instruction, q.instruction)")],
+    ["reasons", reasons("q.final_reasons")],
+    ["source", x(`coalesce('"' || q.final_source || '"', 'null')`)], // one of three words (pairs_final_check)
+    ["finalized_at", ts("q.finalized_at")],
+  ])],
+  ["agreement", j("q.agreement")],
+  ["review", nullOr("q.reviewed_at IS NULL", obj([
+    ["reasons", x("array_to_json(q.review_reasons)::text")],
+    ["reviewer_id", lit("q.reviewed_by")],
+    ["reviewed_at", ts("q.reviewed_at")],
+    ["note", j("q.review_note")],
+  ]))],
+  ["labels", x("coalesce(lb.labels, '[]'::text)")],
+  ["verifier", obj([
+    ["valid", lit("q.verifier_valid")],
+    ["failure_class", j("q.verifier_failure_class")],
+    ["recaption", j("q.verifier_recaption")],
+    ["instruction_following", lit("q.vs_instruction_following")],
+    ["editing_consistency", lit("q.vs_editing_consistency")],
+    ["generation_quality", lit("q.vs_generation_quality")],
+    ["overall", j("q.vs_overall")],
+    ["model_version", j("q.model_version")],
+  ])],
+  ["is_gold", x("q.is_gold::text")],
+  ["metadata", x("q.metadata::text")],
+  ["split", quoted("s.split")],
+]));
+
+/**
+ * Only the columns the line uses: a materialized page of whole pair rows (previews, heatmap, claims,
+ * gold answers …) passed work_mem and spilled to a temporary file on every page.
+ */
+const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
+  "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
+  "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
+  "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata"].map((c) => `p.${c}`).join(", ");
+
+const REASON_OBJECT = sql(obj([["code", jn("e->>'code'")], ["label", jn("coalesce(e->>'label', e->>'code')")], ["dimension", j("e->>'dimension'")]]));
+const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")]]));
+
+/**
+ * The SELECT behind every export: one row per final pair matching the filters, with `line` the
+ * canonical JSON text. `page` makes it one keyset page (two more parameters: after-id, limit);
+ * otherwise it is every matching pair, the form canonicalCopySql() hands to COPY.
+ * Parameters: $1 project, $2 validation fraction, $3 max pair id (null: none), then the filters'.
+ * Rows come in no particular order: an ORDER BY would sort the page's rows in work_mem (it spilled
+ * to disk when pages held whole pair rows), while Node sorts a page's ids in about a millisecond;
+ * readCanonicalPage() does.
+ */
+export function canonicalSelect(q: TCanonicalQuery, page: boolean): { text: string; values: unknown[] } {
+  const values: unknown[] = [q.projectId, q.validationFraction, q.maxPairId ?? null];
+  const where = filterWhere(q.filters, values, "p");
+  const keyset = page ? ` AND p.id > $${values.length + 1}::bigint ORDER BY p.id LIMIT $${values.length + 2}` : "";
+  // A page reads its labels by pair id range: one index range scan over labels (pair_id, …), already
+  // in (pair, annotator) order for the grouping, instead of a lookup per pair; successive pages read
+  // disjoint ranges, so a whole export reads each label at most once even when filters make pages
+  // sparse. The one-statement form (COPY) looks labels up per pair instead of materializing the set.
+  const labels = page
+    ? `LEFT JOIN (
+    SELECT l.pair_id, '['::text || string_agg(${LABEL}, ',') || ']'::text AS labels
+      FROM (SELECT * FROM labels WHERE pair_id >= (SELECT min(id) FROM page) AND pair_id <= (SELECT max(id) FROM page)
+             ORDER BY pair_id, annotator_id) l CROSS JOIN rr
+     GROUP BY l.pair_id) lb ON lb.pair_id = q.id`
+    : `LEFT JOIN LATERAL (
+    SELECT '['::text || string_agg(${LABEL}, ',') || ']'::text AS labels
+      FROM (SELECT * FROM labels WHERE pair_id = q.id ORDER BY annotator_id) l) lb ON true`;
+  const text = `
+WITH rr AS MATERIALIZED (
+  SELECT coalesce((SELECT jsonb_object_agg(e->>'code', ${REASON_OBJECT})
+                     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(pr.reject_reasons) = 'array' THEN pr.reject_reasons ELSE '[]'::jsonb END) e),
+                  '{}'::jsonb) AS m,
+         ${PROJECT_OBJECT} AS project
+    FROM projects pr WHERE pr.id = $1
+), page AS ${page ? "MATERIALIZED" : "NOT MATERIALIZED"} (
+  SELECT ${PAGE_COLUMNS} FROM pairs p
+   WHERE p.project_id = $1 AND p.final_decision IS NOT NULL AND ($3::bigint IS NULL OR p.id <= $3::bigint)${where}${keyset}
+)
+SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split, ${LINE} AS line
+  FROM page q
+  CROSS JOIN rr
+  CROSS JOIN LATERAL (SELECT CASE WHEN loupe_split_hash(q.external_id) < $2::float8 THEN 'validation' ELSE 'train' END AS split) s
+  ${labels}
+  LEFT JOIN images si ON si.sha256 = q.source_image
+  LEFT JOIN images ei ON ei.sha256 = q.edited_image
+  LEFT JOIN images mi ON mi.sha256 = q.mask_image`;
+  return { text, values };
+}
+
+/** One page of final pairs after `afterId`, at most `limit`. */
+export async function readCanonicalPage(runner: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
+  const { text, values } = canonicalSelect(q, true);
+  // A named (prepared) statement on a server connection: the query is long and planning it took
+  // 5–10 ms a page. The name follows the text, which differs only by which filters are set.
+  const name = `loupe_export_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+  const rows = await runner.query<TPageRow>(text, [...values, afterId, limit], name);
+  return rows.sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** Orders decimal id strings numerically (bigint ids, no leading zeros). */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(", ")}]::text[]`;
+  const s = String(v);
+  if (s.includes("\0")) throw new Error("text with a NUL character cannot be a literal");
+  // standard_conforming_strings is on (the default since PostgreSQL 9.1): only quotes need doubling.
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The same SELECT with its values written in as literals and only the line selected, for
+ * `COPY (…) TO STDOUT` (COPY takes no parameters): the ceiling the export benchmark compares with.
+ */
+export function canonicalCopySql(q: TCanonicalQuery): string {
+  const { text, values } = canonicalSelect(q, false);
+  const inlined = text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+  return `SELECT line FROM (${inlined}) t`;
+}
+
+/** The newest final pair of the project now: an export reads up to it and stops. */
+export async function maxFinalPairId(runner: SqlRunner, projectId: number): Promise<string | null> {
+  const [r] = await runner.query<{ id: string | null }>(
+    "SELECT max(id)::text AS id FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL",
+    [projectId],
+  );
+  return r?.id ?? null;
+}
+
+/**
+ * How many pairs the export will read, for its progress bar. Without filters it is the project's
+ * final count from project_counts (no scan); with filters it counts in keyset chunks of 200k, each
+ * a short statement, for the same reason the pages are.
+ */
+export async function countMatching(runner: SqlRunner, q: TCanonicalQuery): Promise<number> {
+  if (!hasConstraints(q.filters)) {
+    const [r] = await runner.query<{ n: string }>("SELECT coalesce(sum(final), 0)::text AS n FROM project_counts WHERE project_id = $1", [q.projectId]);
+    return Number(r?.n ?? 0);
+  }
+  const values: unknown[] = [q.projectId, q.maxPairId ?? null];
+  const where = filterWhere(q.filters, values, "p");
+  const text = `SELECT count(*)::int AS n, max(id)::text AS last FROM (
+    SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.final_decision IS NOT NULL AND ($2::bigint IS NULL OR p.id <= $2::bigint)
+       AND p.id > $${values.length + 1}::bigint${where} ORDER BY p.id LIMIT 200000) x`;
+  let total = 0;
+  let after = "0";
+  for (;;) {
+    const [r] = await runner.query<{ n: number; last: string | null }>(text, [...values, after]);
+    total += r?.n ?? 0;
+    if (!r?.last || r.n < 200000) return total;
+    after = r.last;
+  }
+}

@@ -1,0 +1,312 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import packageJson from "../../package.json";
+import type { Database } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
+import { imagePath } from "../images/store";
+import { emitEvent } from "../webhooks/emit";
+import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";
+import { fromCanonical, openCanonicalTextWriter } from "./formats/canonical";
+import type { TCanonicalLine } from "./formats/canonical-schema";
+import { openWriter } from "./formats/index";
+import { countMatching, maxFinalPairId, readCanonicalPage, type TCanonicalQuery, type TPageRow } from "./reader";
+import { ZExportOptions, type TExportCounts, type TExportManifest } from "./schemas";
+import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResult } from "./types";
+
+// The export job: read the project's final pairs in keyset pages (lib/export/reader.ts), hand each
+// page to the format's writer, keep progress on the exports row, and when the last page is written
+// put manifest.json beside the data file and mark the export done — in LOUPE_DATA_DIR/exports/<id>/.
+//
+// A run always starts the file again from the first pair (rows_done and the folder reset), also after
+// a crash or a restart: what a killed process left on disk past its last progress update is unknown
+// (a half-written line, a Parquet file without its footer, images without their rows), the running
+// checksum and counts died with it, and no format can append to a file it did not close. Reading
+// again is cheap next to that uncertainty: an export reads ~10^5 pairs a second. last_pair_id is the
+// keyset position for progress and diagnosis, not a resume point.
+
+export interface TExportRunOptions {
+  dataDir: string;
+  /** Pairs per page (each page one short statement). */
+  pageSize?: number;
+  /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
+  afterPage?: (state: { pages: number; rowsDone: number }) => void | Promise<void>;
+}
+
+export type TExportRunResult = "done" | "busy" | "cancelled" | "failed";
+
+export const DEFAULT_PAGE_SIZE = 4000;
+
+const running = new Set<string>();
+
+/** Whether this process is running the export now. */
+export function isExportRunningHere(id: string): boolean {
+  return running.has(id);
+}
+
+/** The advisory lock key a runner holds while it works an export (lock class 7106; imports use 7105). */
+export function exportLockKey(id: string): number {
+  return Number(BigInt(id) % 2147483647n);
+}
+
+export function exportsRoot(dataDir: string): string {
+  return path.join(dataDir, "exports");
+}
+
+/** The export's own folder: its data file, any image folder, manifest.json. */
+export function exportDir(dataDir: string, id: string): string {
+  if (!/^\d{1,18}$/.test(id)) throw new Error(`Not an export id: ${JSON.stringify(id)}`);
+  return path.join(exportsRoot(dataDir), id);
+}
+
+export const LOUPE_VERSION: string = packageJson.version;
+
+/** The progress update found the export no longer running (cancelled, or failed by someone else). */
+class ExportStopped extends Error {}
+
+interface ExportJobRow {
+  id: string;
+  project_id: number;
+  project_name: string;
+  reject_reasons: unknown;
+  creator: string | null;
+  format: TExportFormat;
+  filters: unknown;
+  options: unknown;
+  status: string;
+  created_at: Date;
+}
+
+async function loadJob(runner: SqlRunner, id: string): Promise<ExportJobRow | undefined> {
+  const [row] = await runner.query<ExportJobRow>(
+    `SELECT e.id::text, e.project_id, p.name AS project_name, p.reject_reasons, u.name AS creator, e.format, e.filters,
+            e.options, e.status::text AS status, e.created_at
+       FROM exports e JOIN projects p ON p.id = e.project_id LEFT JOIN users u ON u.id = e.created_by
+      WHERE e.id = $1`,
+    [id],
+  );
+  return row;
+}
+
+async function settledStatus(runner: SqlRunner, id: string): Promise<TExportRunResult> {
+  const [r] = await runner.query<{ status: string }>("SELECT status::text AS status FROM exports WHERE id = $1", [id]);
+  if (r?.status === "done" || r?.status === "cancelled") return r.status;
+  return "failed";
+}
+
+export async function runExport(database: Database, exportId: string | bigint, opts: TExportRunOptions): Promise<TExportRunResult> {
+  const id = String(exportId);
+  // One run per export: in this process by the set (PGlite's single session would re-enter its own
+  // advisory lock), across processes by a session advisory lock that dies with its process.
+  if (running.has(id)) return "busy";
+  running.add(id);
+  try {
+    return await database.ownSession(async (session) => {
+      const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7106, $1::int) AS ok", [exportLockKey(id)]);
+      if (!lock?.ok) return "busy";
+      try {
+        return await runLocked(database, id, opts);
+      } finally {
+        await session.query("SELECT pg_advisory_unlock(7106, $1::int)", [exportLockKey(id)]).catch(() => {});
+      }
+    });
+  } finally {
+    running.delete(id);
+  }
+}
+
+/** What the loop hands pages to: canonical takes the SQL's text as is; other formats get parsed rows. */
+interface Sink {
+  write(rows: TPageRow[], splits: Record<TSplit, number>): Promise<void>;
+  finish(): Promise<TWriterResult & { sha256?: string; bytes?: number }>;
+  abort(): Promise<void>;
+}
+
+async function openSink(format: TExportFormat, ctx: TWriterContext): Promise<Sink> {
+  if (format === "canonical") {
+    const w = await openCanonicalTextWriter(ctx);
+    return {
+      async write(rows, splits) {
+        let text = "";
+        for (const r of rows) text += r.line + "\n";
+        await w.writeText(text, rows.length, splits);
+      },
+      finish: () => w.finish(),
+      abort: () => w.abort(),
+    };
+  }
+  const w = await openWriter(format, ctx);
+  return {
+    write: (rows) => w.write(rows.map((r) => fromCanonical(JSON.parse(r.line) as TCanonicalLine))),
+    finish: () => w.finish(),
+    abort: () => w.abort(),
+  };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+async function runLocked(database: Database, id: string, opts: TExportRunOptions): Promise<TExportRunResult> {
+  const runner = database.runner;
+  const job = await loadJob(runner, id);
+  if (!job) return "failed";
+  if (job.status !== "queued" && job.status !== "running") return job.status === "done" || job.status === "cancelled" ? job.status : "failed";
+  let filters: TExportFilters;
+  let options: TExportOptions;
+  try {
+    filters = parseExportFilters(job.filters);
+    options = ZExportOptions.parse(job.options);
+  } catch (err) {
+    // Stored filters that no longer parse will not parse on a retry either.
+    await failExport(database, id, (err as Error).message, opts.dataDir);
+    return "failed";
+  }
+  const started = await runner.query(
+    `UPDATE exports SET status = 'running', started_at = coalesce(started_at, now()), attempts = attempts + 1, updated_at = now(),
+            rows_done = 0, records = 0, last_pair_id = 0, total_rows = NULL, message = NULL
+      WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+    [id],
+  );
+  if (started.length === 0) return settledStatus(runner, id);
+
+  const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const dir = exportDir(opts.dataDir, id);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+
+  const maxPairId = await maxFinalPairId(runner, job.project_id);
+  const q: TCanonicalQuery = { projectId: job.project_id, filters, validationFraction: options.validationFraction, maxPairId };
+  const total = maxPairId === null ? 0 : await countMatching(runner, q);
+  await runner.query("UPDATE exports SET total_rows = $2, updated_at = now() WHERE id = $1", [id, total]);
+
+  const ctx: TWriterContext = {
+    dir,
+    baseName: `export-${id}-${job.format}`,
+    options,
+    imagePath: (sha) => imagePath(opts.dataDir, sha),
+  };
+  let sink: Sink | null = null;
+  const counts: TExportCounts = { decision: {}, subtask: {}, split: { train: 0, validation: 0 } };
+  let rowsDone = 0;
+  try {
+    sink = await openSink(job.format, ctx);
+    // Page n+1 is read while page n is written: the database builds lines while Node writes them.
+    let next: Promise<TPageRow[]> = maxPairId === null ? Promise.resolve([]) : readCanonicalPage(runner, q, "0", pageSize);
+    let pages = 0;
+    try {
+      for (;;) {
+        const rows = await next;
+        if (rows.length === 0) break;
+        const last = rows[rows.length - 1]!.id;
+        next = rows.length < pageSize ? Promise.resolve([]) : readCanonicalPage(runner, q, last, pageSize);
+        next.catch(() => {}); // awaited on the next turn; this only keeps an early failure from being "unhandled"
+        const splits: Record<TSplit, number> = { train: 0, validation: 0 };
+        for (const r of rows) {
+          bump(counts.decision, r.decision);
+          bump(counts.subtask, r.subtask ?? "");
+          splits[r.split]++;
+        }
+        counts.split.train += splits.train;
+        counts.split.validation += splits.validation;
+        await sink.write(rows, splits);
+        rowsDone += rows.length;
+        pages++;
+        // The progress update is also the cancel check: a cancelled export is no longer 'running'.
+        const alive = await runner.query(
+          "UPDATE exports SET rows_done = $2, last_pair_id = $3, updated_at = now() WHERE id = $1 AND status = 'running' RETURNING id",
+          [id, rowsDone, last],
+        );
+        if (alive.length === 0) throw new ExportStopped();
+        await opts.afterPage?.({ pages, rowsDone });
+      }
+    } finally {
+      await next.catch(() => {});
+    }
+
+    const result = await sink.finish();
+    sink = null;
+    const dataPath = path.join(dir, result.dataFile);
+    const sha256 = result.sha256 ?? (await sha256File(dataPath));
+    const bytes = result.bytes ?? (await stat(dataPath)).size;
+    const finishedAt = new Date();
+    const manifest: TExportManifest = {
+      loupe: { version: LOUPE_VERSION },
+      export: { id, format: job.format, createdAt: new Date(job.created_at).toISOString(), finishedAt: finishedAt.toISOString(), createdBy: job.creator },
+      project: { id: job.project_id, name: job.project_name },
+      filters,
+      filtersText: describeFilters(filters),
+      options,
+      split: {
+        method: "validation when sha256('loupe-split' + NUL + external_id), first 52 bits / 2^52, is under the validation fraction (lib/export/split.ts)",
+        validationFraction: options.validationFraction,
+      },
+      pairs: rowsDone,
+      counts,
+      records: result.records,
+      recordsPerSplit: result.splits,
+      dataFile: result.dataFile,
+      bytes,
+      sha256,
+      files: result.files,
+      rejectReasons: job.reject_reasons,
+    };
+    await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    const message = `Exported ${rowsDone.toLocaleString("en")} pairs as ${result.records.toLocaleString("en")} records.`;
+    // Done and the export.finished webhook in one transaction: a committed "done" always has its
+    // deliveries queued (lib/webhooks/emit.ts), and a lost race with Cancel sends nothing.
+    const marked = await database.transaction(async (tx) => {
+      const done = await tx.query<{ project_id: number }>(
+        `UPDATE exports SET status = 'done', finished_at = $2, updated_at = now(), rows_done = $3, records = $4, data_file = $5,
+                files = $6::jsonb, bytes = $7, sha256 = $8, manifest = $9::jsonb, message = $10
+          WHERE id = $1 AND status = 'running' RETURNING project_id`,
+        [id, finishedAt, rowsDone, result.records, result.dataFile, JSON.stringify(result.files), bytes, sha256, JSON.stringify(manifest), message],
+      );
+      if (done.length === 0) return false;
+      await emitEvent(tx, {
+        projectId: job.project_id,
+        event: "export.finished",
+        data: {
+          exportId: id,
+          format: job.format,
+          pairs: rowsDone,
+          records: result.records,
+          recordsPerSplit: result.splits,
+          counts,
+          dataFile: result.dataFile,
+          bytes,
+          sha256,
+          finishedAt: finishedAt.toISOString(),
+          downloadPath: `/api/exports/${id}/download`,
+          manifestPath: `/api/exports/${id}/manifest`,
+        },
+      });
+      return true;
+    });
+    if (!marked) throw new ExportStopped();
+    return "done";
+  } catch (err) {
+    await sink?.abort().catch(() => {});
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (err instanceof ExportStopped) return settledStatus(runner, id);
+    throw err; // the job worker (lib/jobs/worker.ts) retries or fails the export with the message
+  }
+}
+
+/** Marks an export failed with a message and removes whatever it wrote. */
+export async function failExport(database: Database, id: string, message: string, dataDir: string): Promise<void> {
+  const rows = await database.runner.query(
+    `UPDATE exports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
+      WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+    [id, message],
+  );
+  if (rows.length > 0) await rm(exportDir(dataDir, id), { recursive: true, force: true }).catch(() => {});
+}

@@ -1,0 +1,349 @@
+import "server-only";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import type { Database } from "../db/connect";
+import { recordAudit } from "../audit/record";
+import { can, type TRole } from "../auth/permissions";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
+import { describeFilters, normalizeFilters, parseExportFilters, type TExportFilters } from "./filters";
+import { exportDir } from "./run";
+import {
+  ZExportCreate,
+  ZExportOptions,
+  ZSavedFilterInput,
+  type TExportCounts,
+  type TExportCreate,
+  type TExportStatus,
+  type TExportView,
+  type TSavedFilter,
+  type TSavedFilterInput,
+} from "./schemas";
+import { tarDirectory } from "./tar";
+import type { TExportFormat } from "./types";
+
+// Creating, reading and cancelling exports, saved filters, and the download. The routes and the CLI
+// both come through here; the job itself is lib/export/run.ts.
+
+/** Who asks: a signed-in user (checked against export:project here too), or null for the CLI. */
+export type TExportActor = { id: number; role: TRole } | null;
+
+function requireExporter(actor: TExportActor): void {
+  // The routes check the permission first; this keeps any other caller (a server action, a script
+  // that passes a user) to the same rule.
+  if (actor && !can(actor.role, "export:project")) throw new ForbiddenError("Only admins can export.");
+}
+
+async function requireProject(database: Database, projectId: number): Promise<{ id: number; name: string }> {
+  const p = await database.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } });
+  if (!p) throw new NotFoundError("Project not found.");
+  return p;
+}
+
+/**
+ * The filters an export runs with: a saved filter's stored fields, with any field given alongside it
+ * taking precedence; the saved filter's id stays in them as a note of where they came from.
+ */
+export async function resolveFilters(database: Database, projectId: number, raw: unknown): Promise<TExportFilters> {
+  const given = parseExportFilters(raw);
+  if (given.savedFilterId === undefined) return given;
+  const saved = await database.prisma.exportFilter.findFirst({ where: { id: given.savedFilterId, projectId }, select: { filters: true } });
+  if (!saved) throw new InvalidError(`Saved filter ${given.savedFilterId} does not exist in this project; choose another or none.`);
+  const { savedFilterId, ...overrides } = given;
+  const stored = parseExportFilters(saved.filters);
+  return normalizeFilters({ ...stored, ...overrides, savedFilterId });
+}
+
+export async function createExport(database: Database, actor: TExportActor, projectId: number, input: TExportCreate): Promise<TExportView> {
+  requireExporter(actor);
+  parseExportFilters(input.filters); // the filters' own sentence first (the CLI shows it as is)
+  const parsed = ZExportCreate.safeParse(input);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new InvalidError(`${i.path.join(".") || "input"}: ${i.message}`, parsed.error.issues.map((x) => ({ path: x.path.join("."), message: x.message })));
+  }
+  await requireProject(database, projectId);
+  const filters = await resolveFilters(database, projectId, parsed.data.filters);
+  const options = parsed.data.options;
+  const created = await database.prisma.$transaction(async (tx) => {
+    const e = await tx.export.create({
+      data: { projectId, createdBy: actor?.id ?? null, format: parsed.data.format, filters: filters as object, options: options as object },
+    });
+    await recordAudit(tx, {
+      actorId: actor?.id ?? null,
+      action: "export.create",
+      subjectType: "export",
+      subjectId: String(e.id),
+      data: { projectId, format: parsed.data.format, filters, options },
+    });
+    return e;
+  });
+  const { enqueueExport } = await import("../jobs/worker");
+  await enqueueExport(database, String(created.id));
+  return (await getExportView(database, String(created.id)))!;
+}
+
+interface ExportViewRow {
+  id: string;
+  project_id: number;
+  format: TExportFormat;
+  status: TExportStatus;
+  filters: unknown;
+  options: unknown;
+  creator: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+  total_rows: string | null;
+  rows_done: string;
+  records: string;
+  data_file: string | null;
+  files: unknown;
+  bytes: string | null;
+  sha256: string | null;
+  counts: TExportCounts | null;
+  message: string | null;
+}
+
+const VIEW_SELECT = `
+SELECT e.id::text, e.project_id, e.format, e.status::text AS status, e.filters, e.options, u.name AS creator,
+       e.created_at, e.started_at, e.finished_at, e.updated_at, e.total_rows::text, e.rows_done::text, e.records::text,
+       e.data_file, e.files, e.bytes::text, e.sha256, e.manifest->'counts' AS counts, e.message
+  FROM exports e LEFT JOIN users u ON u.id = e.created_by`;
+
+function iso(d: Date | null): string | null {
+  return d ? new Date(d).toISOString() : null;
+}
+
+function toView(r: ExportViewRow): TExportView {
+  const rowsDone = Number(r.rows_done);
+  const totalRows = r.total_rows === null ? null : Number(r.total_rows);
+  const done = r.status === "done";
+  // Never 100% before the end: pairs finalised meanwhile may make the total a little short.
+  const fraction = done ? 1 : totalRows ? Math.min(0.99, rowsDone / totalRows) : 0;
+  const end = r.finished_at ?? r.updated_at;
+  const seconds = r.started_at ? (new Date(end).getTime() - new Date(r.started_at).getTime()) / 1000 : 0;
+  const rowsPerSecond = seconds > 0.2 && rowsDone > 0 ? rowsDone / seconds : null;
+  const etaSeconds = r.status === "running" && rowsPerSecond && totalRows ? Math.max(0, (totalRows - rowsDone) / rowsPerSecond) : null;
+  let filters: TExportFilters = {};
+  try {
+    filters = parseExportFilters(r.filters);
+  } catch {
+    // A stored row from an older filter schema: shown as is rather than breaking the list.
+  }
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    format: r.format,
+    status: r.status,
+    filters,
+    filtersText: describeFilters(filters),
+    options: ZExportOptions.parse(r.options ?? {}),
+    createdBy: r.creator,
+    createdAt: iso(r.created_at)!,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    totalRows,
+    rowsDone,
+    records: Number(r.records),
+    fraction,
+    rowsPerSecond,
+    etaSeconds,
+    dataFile: r.data_file,
+    files: Array.isArray(r.files) ? (r.files as string[]) : [],
+    bytes: r.bytes === null ? null : Number(r.bytes),
+    sha256: r.sha256,
+    counts: r.counts,
+    message: r.message,
+    downloadUrl: done ? `/api/exports/${r.id}/download` : null,
+    manifestUrl: done ? `/api/exports/${r.id}/manifest` : null,
+  };
+}
+
+export async function getExportView(database: Database, id: string): Promise<TExportView | null> {
+  const rows = await database.runner.query<ExportViewRow>(`${VIEW_SELECT} WHERE e.id = $1`, [id]);
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+export async function requireExportView(database: Database, id: string): Promise<TExportView> {
+  const v = await getExportView(database, id);
+  if (!v) throw new NotFoundError("Export not found.");
+  return v;
+}
+
+/** Newest first, keyset-paged by id. */
+export async function listExports(database: Database, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TExportView[]> {
+  const rows = await database.runner.query<ExportViewRow>(
+    `${VIEW_SELECT} WHERE e.project_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint) ORDER BY e.id DESC LIMIT $3`,
+    [projectId, opts.before ?? null, opts.limit ?? 50],
+  );
+  return rows.map(toView);
+}
+
+export async function cancelExport(database: Database, actor: TExportActor, id: string): Promise<TExportView> {
+  requireExporter(actor);
+  await database.prisma.$transaction(async (tx) => {
+    const n = await tx.export.updateMany({
+      where: { id: BigInt(id), status: { in: ["queued", "running"] } },
+      data: { status: "cancelled", finishedAt: new Date(), updatedAt: new Date(), message: "Cancelled; nothing was kept." },
+    });
+    if (n.count === 0) {
+      const exists = await tx.export.findUnique({ where: { id: BigInt(id) }, select: { status: true } });
+      if (!exists) throw new NotFoundError("Export not found.");
+      throw new ConflictError(`The export has already ${exists.status === "done" ? "finished" : exists.status}.`);
+    }
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.cancel", subjectType: "export", subjectId: id });
+  });
+  // The runner sees the status at its next page, stops and removes its folder.
+  return requireExportView(database, id);
+}
+
+/**
+ * What the export form offers: the project's name, its final pair count (project_counts, no scan) and
+ * task and subtask names seen among its newest 20,000 final pairs, as suggestions (a full DISTINCT
+ * over millions of pairs has no index to use).
+ */
+export async function exportFormContext(database: Database, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
+  const [p] = await database.runner.query<{ name: string; final: string }>(
+    "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",
+    [projectId],
+  );
+  if (!p) return null;
+  const names = await database.runner.query<{ task: string | null; subtask: string | null }>(
+    `SELECT DISTINCT task, subtask FROM (SELECT task, subtask FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL
+      ORDER BY id DESC LIMIT 20000) s`,
+    [projectId],
+  );
+  const sorted = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  return { name: p.name, finalPairs: Number(p.final), tasks: sorted(names.map((n) => n.task)), subtasks: sorted(names.map((n) => n.subtask)) };
+}
+
+export type TExportDownload =
+  | { kind: "file"; name: string; size: number; stream: () => ReadableStream<Uint8Array> }
+  | { kind: "tar"; name: string; stream: () => ReadableStream<Uint8Array> };
+
+/** The data file of a finished export, or a tar of its folder when the format wrote several files. */
+export async function openExportDownload(database: Database, dataDir: string, id: string): Promise<TExportDownload> {
+  const v = await requireExportView(database, id);
+  if (v.status !== "done" || !v.dataFile) throw new ConflictError(`The export is ${v.status}; only a finished export can be downloaded.`);
+  const dir = exportDir(dataDir, id);
+  const dataPath = path.join(dir, v.dataFile);
+  const st = await stat(dataPath).catch(() => null);
+  if (!st) throw new NotFoundError("This export's files are no longer on the server; run the export again.");
+  if (v.files.length <= 1) {
+    return {
+      kind: "file",
+      name: v.dataFile,
+      size: st.size,
+      stream: () => Readable.toWeb(createReadStream(dataPath)) as ReadableStream<Uint8Array>,
+    };
+  }
+  const name = `export-${id}-${v.format}`;
+  return { kind: "tar", name: `${name}.tar`, stream: () => tarDirectory(dir, name) };
+}
+
+export async function readExportManifest(database: Database, dataDir: string, id: string): Promise<string> {
+  const v = await requireExportView(database, id);
+  if (v.status !== "done") throw new ConflictError(`The export is ${v.status}; the manifest is written when it finishes.`);
+  return readFile(path.join(exportDir(dataDir, id), "manifest.json"), "utf8").catch(() => {
+    throw new NotFoundError("This export's files are no longer on the server; run the export again.");
+  });
+}
+
+// ---- Saved filters --------------------------------------------------------------------------------
+
+interface SavedFilterRow {
+  id: number;
+  project_id: number;
+  name: string;
+  filters: unknown;
+  creator: string | null;
+  updated_at: Date;
+}
+
+function toSaved(r: SavedFilterRow): TSavedFilter {
+  let filters: TExportFilters = {};
+  try {
+    filters = parseExportFilters(r.filters);
+  } catch {
+    // see toView
+  }
+  return { id: r.id, projectId: r.project_id, name: r.name, filters, description: describeFilters(filters), createdBy: r.creator, updatedAt: iso(r.updated_at)! };
+}
+
+export async function listSavedFilters(database: Database, projectId: number): Promise<TSavedFilter[]> {
+  const rows = await database.runner.query<SavedFilterRow>(
+    `SELECT f.id, f.project_id, f.name, f.filters, u.name AS creator, f.updated_at
+       FROM export_filters f LEFT JOIN users u ON u.id = f.created_by WHERE f.project_id = $1 ORDER BY lower(f.name), f.id`,
+    [projectId],
+  );
+  return rows.map(toSaved);
+}
+
+/** A saved filter in the project, by id or by name (the CLI's --saved). */
+export async function findSavedFilter(database: Database, projectId: number, ref: string): Promise<TSavedFilter | null> {
+  const rows = await database.runner.query<SavedFilterRow>(
+    `SELECT f.id, f.project_id, f.name, f.filters, u.name AS creator, f.updated_at
+       FROM export_filters f LEFT JOIN users u ON u.id = f.created_by
+      WHERE f.project_id = $1 AND (f.name = $2 OR ($2 ~ '^[0-9]{1,9}$' AND f.id = $2::int))
+      ORDER BY (f.name = $2) DESC LIMIT 1`,
+    [projectId, ref],
+  );
+  return rows[0] ? toSaved(rows[0]) : null;
+}
+
+function parseSavedInput(input: TSavedFilterInput): { name: string; filters: TExportFilters } {
+  const r = ZSavedFilterInput.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InvalidError(`${i.path.join(".") || "input"}: ${i.message}`);
+  }
+  const filters = parseExportFilters(r.data.filters);
+  // A saved filter holds fields only; pointing at another saved filter would make a chain.
+  if (filters.savedFilterId !== undefined) throw new InvalidError("A saved filter cannot refer to another saved filter.");
+  return { name: r.data.name, filters };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === "P2002" || /unique/i.test((err as Error)?.message ?? "");
+}
+
+export async function createSavedFilter(database: Database, actor: TExportActor, projectId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
+  requireExporter(actor);
+  const { name, filters } = parseSavedInput(input);
+  await requireProject(database, projectId);
+  const id = await database.prisma.$transaction(async (tx) => {
+    const f = await tx.exportFilter.create({ data: { projectId, name, filters: filters as object, createdBy: actor?.id ?? null } });
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.save", subjectType: "export_filter", subjectId: String(f.id), data: { projectId, name, filters } });
+    return f.id;
+  }).catch((err: unknown) => {
+    if (isUniqueViolation(err)) throw new ConflictError(`A saved filter named "${name}" already exists in this project.`);
+    throw err;
+  });
+  return (await listSavedFilters(database, projectId)).find((f) => f.id === id)!;
+}
+
+export async function updateSavedFilter(database: Database, actor: TExportActor, projectId: number, filterId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
+  requireExporter(actor);
+  const { name, filters } = parseSavedInput(input);
+  await database.prisma.$transaction(async (tx) => {
+    const n = await tx.exportFilter.updateMany({ where: { id: filterId, projectId }, data: { name, filters: filters as object, updatedAt: new Date() } });
+    if (n.count === 0) throw new NotFoundError("Saved filter not found.");
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.save", subjectType: "export_filter", subjectId: String(filterId), data: { projectId, name, filters } });
+  }).catch((err: unknown) => {
+    if (isUniqueViolation(err)) throw new ConflictError(`A saved filter named "${name}" already exists in this project.`);
+    throw err;
+  });
+  return (await listSavedFilters(database, projectId)).find((f) => f.id === filterId)!;
+}
+
+export async function deleteSavedFilter(database: Database, actor: TExportActor, projectId: number, filterId: number): Promise<void> {
+  requireExporter(actor);
+  await database.prisma.$transaction(async (tx) => {
+    const n = await tx.exportFilter.deleteMany({ where: { id: filterId, projectId } });
+    if (n.count === 0) throw new NotFoundError("Saved filter not found.");
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.delete", subjectType: "export_filter", subjectId: String(filterId), data: { projectId } });
+  });
+}
