@@ -37,7 +37,7 @@ export interface TExportRunOptions {
 
 export type TExportRunResult = "done" | "busy" | "cancelled" | "failed";
 
-export const DEFAULT_PAGE_SIZE = 4000;
+export const DEFAULT_PAGE_SIZE = 2000;
 
 const running = new Set<string>();
 

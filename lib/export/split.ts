@@ -5,7 +5,7 @@ import type { TSplit } from "./types";
 // (stable across Loupe databases and re-imports, unlike our serial pair id). The same threshold is
 // applied within every subtask, so each subtask's validation share is the fraction (up to sampling),
 // and a pair never changes side when later exports include more pairs: no train/validation leakage
-// between successive exports. See docs/decisions/008-export.md.
+// between successive exports. See docs/decisions/009-export.md.
 
 /** A number in [0, 1) from the first 52 bits of sha256("loupe-split\0" + externalId). */
 export function splitHash(externalId: string): number {
