@@ -1,5 +1,5 @@
 import { constants as fsConstants } from "node:fs";
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, link, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { TExportImage, TWriterContext } from "../types";
 
@@ -84,9 +84,17 @@ export class ExportImages {
     this.dirReady ??= mkdir(path.join(this.ctx.dir, IMAGES_DIR), { recursive: true });
     await this.dirReady;
     this.copied = true;
+    const from = this.ctx.imagePath(image.sha256);
+    const to = path.join(this.ctx.dir, rel);
     try {
-      // FICLONE shares blocks where the filesystem can (btrfs, xfs) and copies otherwise.
-      await copyFile(this.ctx.imagePath(image.sha256), path.join(this.ctx.dir, rel), fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+      // A hard link first: the store is content-addressed and never rewritten, and the export folder
+      // sits under the same data folder, so a million-pair export costs no image bytes on disk. The
+      // download (a tar) and the CLI's --out copy the bytes out. Where linking is impossible (another
+      // file system, no permission) copy, sharing blocks where the file system can (FICLONE).
+      await link(from, to).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code === "EEXIST" || err.code === "ENOENT") throw err;
+        await copyFile(from, to, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+      });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
       throw new Error(`Cannot copy image ${image.sha256} into the export: ${(err as Error).message}`, { cause: err });
