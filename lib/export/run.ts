@@ -8,6 +8,7 @@ import type { Database } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/store";
 import { emitEvent } from "../webhooks/emit";
+import { Pacer, type TPaceOptions } from "./pace";
 import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";
 import { fromCanonical, openCanonicalTextWriter } from "./formats/canonical";
 import type { TCanonicalLine } from "./formats/canonical-schema";
@@ -24,13 +25,15 @@ import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResu
 // a crash or a restart: what a killed process left on disk past its last progress update is unknown
 // (a half-written line, a Parquet file without its footer, images without their rows), the running
 // checksum and counts died with it, and no format can append to a file it did not close. Reading
-// again is cheap next to that uncertainty: an export reads ~10^5 pairs a second. last_pair_id is the
+// again is cheap next to that uncertainty: an export reads tens of thousands of pairs a second. last_pair_id is the
 // keyset position for progress and diagnosis, not a resume point.
 
 export interface TExportRunOptions {
   dataDir: string;
   /** Pairs per page (each page one short statement). */
   pageSize?: number;
+  /** How the export gives way to concurrent work (default DEFAULT_PACE). */
+  pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
   afterPage?: (state: { pages: number; rowsDone: number }) => void | Promise<void>;
 }
@@ -200,14 +203,24 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
   try {
     sink = await openSink(job.format, ctx);
     // Page n+1 is read while page n is written: the database builds lines while Node writes them.
-    let next: Promise<TPageRow[]> = maxPairId === null ? Promise.resolve([]) : readCanonicalPage(runner, q, "0", pageSize);
+    // Each read is timed for the pacer, which makes the export give way while annotators need the
+    // database (lib/export/pace.ts).
+    const pacer = new Pacer(opts.pace);
+    const read = (after: string): Promise<{ rows: TPageRow[]; ms: number }> => {
+      const t0 = performance.now();
+      return readCanonicalPage(runner, q, after, pageSize).then((rows) => ({ rows, ms: performance.now() - t0 }));
+    };
+    const none = Promise.resolve({ rows: [] as TPageRow[], ms: 0 });
+    let next = maxPairId === null ? none : read("0");
     let pages = 0;
     try {
       for (;;) {
-        const rows = await next;
+        const { rows, ms } = await next;
         if (rows.length === 0) break;
         const last = rows[rows.length - 1]!.id;
-        next = rows.length < pageSize ? Promise.resolve([]) : readCanonicalPage(runner, q, last, pageSize);
+        const wait = pacer.afterPage(ms, rows.length);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        next = rows.length < pageSize ? none : read(last);
         next.catch(() => {}); // awaited on the next turn; this only keeps an early failure from being "unhandled"
         const splits: Record<TSplit, number> = { train: 0, validation: 0 };
         for (const r of rows) {
