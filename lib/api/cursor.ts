@@ -1,26 +1,38 @@
-// The labels feed's cursor: opaque to clients, a position (final_xid, pair id) to the server.
-// Versioned so the key can change without old cursors being misread. Pure, for unit tests.
+// The labels feed's cursor: opaque to clients, a position to the server. It names the project it was
+// handed out for (a position in one project's feed means nothing in another's) and the feed's epoch
+// (pairs_final_feed_epoch, moved when final_xid values are renumbered after a restore into another
+// cluster: positions taken before mean nothing after). Versioned so the key can change without old
+// cursors being misread. Pure, for unit tests.
 import { InvalidError } from "../errors";
 
 export interface TFeedPosition {
+  /** The project whose feed the cursor walks. */
+  projectId: number;
+  /** pairs_final_feed_epoch when the cursor was handed out, as decimal text. */
+  epoch: string;
   /** pairs.final_xid, as decimal text (a bigint). */
   xid: string;
   /** pairs.id, as decimal text. */
   id: string;
 }
 
-const FORM = /^v1\.(\d{1,19})\.(\d{1,19})$/;
+const FORM = /^v1\.(\d{1,10})\.(\d{1,19})\.(\d{1,19})\.(\d{1,19})$/;
+const BIGINT_MAX = 9223372036854775807n;
+const INT_MAX = 2_147_483_647;
 
 export function encodeCursor(p: TFeedPosition): string {
-  return Buffer.from(`v1.${p.xid}.${p.id}`, "utf8").toString("base64url");
+  return Buffer.from(`v1.${p.projectId}.${p.epoch}.${p.xid}.${p.id}`, "utf8").toString("base64url");
 }
 
-/** The position a cursor names; anything this API did not hand out is a 400. */
-export function decodeCursor(cursor: string): TFeedPosition {
+/** The position a cursor names in `projectId`'s feed; anything this API did not hand out for it is a 400. */
+export function decodeCursor(cursor: string, projectId: number): TFeedPosition {
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
   const m = FORM.exec(text);
-  if (!m || BigInt(m[1]!) > 9223372036854775807n || BigInt(m[2]!) > 9223372036854775807n) {
+  if (!m || Number(m[1]) > INT_MAX || [m[2]!, m[3]!, m[4]!].some((n) => BigInt(n) > BIGINT_MAX)) {
     throw new InvalidError("cursor: not a cursor this API handed out; start again without one.");
   }
-  return { xid: m[1]!, id: m[2]! };
+  if (Number(m[1]) !== projectId) {
+    throw new InvalidError("cursor: this cursor belongs to another project; start without a cursor.");
+  }
+  return { projectId, epoch: m[2]!, xid: m[3]!, id: m[4]! };
 }

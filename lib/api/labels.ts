@@ -1,6 +1,6 @@
 import "server-only";
 import type { Database } from "../db/connect";
-import { NotFoundError } from "../errors";
+import { InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { TFinalLabel, TLabelsPage } from "./schemas";
@@ -14,6 +14,12 @@ import type { TFinalLabel, TLabelsPage } from "./schemas";
 // consensus undone) moves to the end and is served again; clients upsert by pairId. See migration
 // 20261201020000_api_tokens. The cost: a transaction left open elsewhere on the server holds the
 // feed back (never loses rows) until it ends.
+//
+// Transaction ids only grow within one PostgreSQL cluster. After a restore into another cluster, a
+// pair can hold a final_xid beyond the new cluster's counter; the feed finds that with one probe and
+// has loupe_repair_final_xid() renumber them (the migration runner does it at start already), and
+// refuses cursors of the feed's previous epoch, or ahead of this cluster, with a 400 that says to
+// start again. Clients upsert by pairId, so starting again costs a download, never a wrong answer.
 
 interface FeedRow {
   id: string;
@@ -55,13 +61,42 @@ SELECT p.id::text, p.external_id, p.status = 'final' AS is_final, p.final_decisi
  ORDER BY p.final_xid, p.id
  LIMIT $4`;
 
+// The feed's epoch, this cluster's next transaction id, and whether this project holds a final_xid
+// at or above it — impossible unless the data came from another cluster. The last walks
+// pairs_final_feed_idx backwards: one probe.
+const STATE_SQL = `
+SELECT (SELECT last_value FROM pairs_final_feed_epoch)::text AS epoch,
+       pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
+       coalesce((SELECT p.final_xid FROM pairs p WHERE p.project_id = $1 AND p.final_xid IS NOT NULL ORDER BY p.final_xid DESC LIMIT 1)
+                >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint, false) AS broken`;
+
+interface FeedState {
+  epoch: string;
+  xmax: string;
+  broken: boolean;
+}
+
+async function feedState(database: Database, projectId: number): Promise<FeedState> {
+  const read = async () => (await database.runner.query<FeedState>(STATE_SQL, [projectId], "loupe_api_labels_state"))[0]!;
+  const state = await read();
+  if (!state.broken) return state;
+  // Restored under a running server: renumber now rather than hide these pairs until the next start.
+  await database.runner.query("SELECT loupe_repair_final_xid()");
+  return read();
+}
+
+const STALE_CURSOR = "cursor: this cursor was handed out before the database was restored or moved; start without a cursor.";
+
 export async function listFinalLabels(database: Database, projectId: number, q: { cursor?: string; limit: number }): Promise<TLabelsPage> {
-  const from = q.cursor ? decodeCursor(q.cursor) : { xid: "0", id: "0" };
+  const from = q.cursor ? decodeCursor(q.cursor, projectId) : null;
   const project = await database.prisma.project.findUnique({ where: { id: projectId }, select: { rejectReasons: true } });
   if (!project) throw new NotFoundError("Project not found.");
+  const state = await feedState(database, projectId);
+  // A position from the previous epoch, or one this cluster has not reached, would skip pairs.
+  if (from && (from.epoch !== state.epoch || BigInt(from.xid) >= BigInt(state.xmax))) throw new InvalidError(STALE_CURSOR);
   const taxonomy = new Map(parseReasons(project.rejectReasons).map((r) => [r.code, r]));
   // One more row than asked tells whether another page is ready now.
-  const rows = await database.runner.query<FeedRow>(FEED_SQL, [projectId, from.xid, from.id, q.limit + 1], "loupe_api_labels_feed");
+  const rows = await database.runner.query<FeedRow>(FEED_SQL, [projectId, from?.xid ?? "0", from?.id ?? "0", q.limit + 1], "loupe_api_labels_feed");
   const page = rows.slice(0, q.limit);
   const items = page.map((r): TFinalLabel => {
     const final = r.is_final;
@@ -92,7 +127,7 @@ export async function listFinalLabels(database: Database, projectId: number, q: 
   const last = page[page.length - 1];
   return {
     items,
-    nextCursor: last ? encodeCursor({ xid: last.final_xid, id: last.id }) : (q.cursor ?? null),
+    nextCursor: last ? encodeCursor({ projectId, epoch: state.epoch, xid: last.final_xid, id: last.id }) : (q.cursor ?? null),
     hasMore: rows.length > q.limit,
   };
 }

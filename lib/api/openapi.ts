@@ -83,7 +83,10 @@ export function openApiDocument(): TJson {
             "The same cursor answers the same page unless one of its pairs changed meanwhile.",
           parameters: [
             projectParam,
-            { name: "cursor", in: "query", required: false, description: "Opaque; from a previous answer's `nextCursor`.", schema: { type: "string", maxLength: 200 } },
+            { name: "cursor", in: "query", required: false, description:
+                "Opaque; from a previous answer's `nextCursor` for this project. Another project's cursor, or one handed out before the " +
+                "database was restored into another PostgreSQL server, is refused with 400: start again without one.",
+              schema: { type: "string", maxLength: 200 } },
             {
               name: "limit",
               in: "query",

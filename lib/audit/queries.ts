@@ -36,6 +36,12 @@ export const KNOWN_AUDIT_ACTIONS = [
   "api_token.create",
   "api_token.revoke",
   "api.pairs",
+  "webhook.create",
+  "webhook.update",
+  "webhook.delete",
+  "webhook.rotate_secret",
+  "webhook.redeliver",
+  "webhook.test",
 ] as const;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
@@ -259,6 +265,27 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       return `Revoked API token ${scalar(d.name)}`;
     case "api.pairs":
       return `Added ${scalar(d.created)} of ${scalar(d.posted)} posted pairs${inProject} through the API${d.tokenId === null || d.tokenId === undefined ? "" : ` (token ${scalar(d.tokenId)})`}`;
+    case "webhook.create":
+      return `Added webhook ${e.subjectId ?? "?"}${inProject}: ${scalar(d.url)} for ${scalar(d.events)}`;
+    case "webhook.update": {
+      const changes = isRecord(d.changes) ? d.changes : {};
+      const parts = Object.entries(changes).map(([k, v]) => {
+        const c = isRecord(v) ? v : {};
+        if (k === "active") return c.to === true ? "switched on" : "switched off";
+        return `${k} ${scalar(c.from)} → ${scalar(c.to)}`;
+      });
+      return `Changed webhook ${e.subjectId ?? "?"}${inProject}: ${parts.length ? parts.join("; ") : "nothing"}`;
+    }
+    case "webhook.delete":
+      return `Deleted webhook ${e.subjectId ?? "?"}${inProject}: ${scalar(d.url)}`;
+    case "webhook.rotate_secret":
+      return `Rotated the secret of webhook ${e.subjectId ?? "?"}${inProject}; ${
+        typeof d.previousSecretUntil === "string" ? `the previous one also signs until ${d.previousSecretUntil}` : "the previous one stopped at once"
+      }`;
+    case "webhook.redeliver":
+      return `Redelivered ${scalar(d.event)} event ${scalar(d.eventId)} to webhook ${e.subjectId ?? "?"}${inProject} (delivery ${scalar(d.deliveryId)} → ${scalar(d.newDeliveryId)})`;
+    case "webhook.test":
+      return `Sent a test event to webhook ${e.subjectId ?? "?"}${inProject}: ${scalar(d.url)}`;
     case "auth.signin":
       return `Signed in${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
     default: {

@@ -89,8 +89,28 @@ export async function migrate(
       }
       done.push(m.name);
     }
+    await repairFeedXids(db, log);
     return { applied: done };
   } finally {
     await db.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
   }
+}
+
+/**
+ * After every migration run: pairs.final_xid values beyond this cluster's transaction counter (the
+ * database was restored from a dump into another cluster, or copied there) are renumbered, so the
+ * labels feed serves those pairs again instead of hiding them, and cursors handed out before are
+ * refused (lib/api/labels.ts; docs/decisions/008-pipeline-api.md). One index probe per project when
+ * there is nothing to do. Skipped for a database that predates the function (a migration test's own
+ * folder).
+ */
+export async function repairFeedXids(db: SqlRunner, log: (line: string) => void = () => {}): Promise<number> {
+  const [fn] = await db.query<{ ok: boolean }>(`SELECT to_regproc('loupe_repair_final_xid') IS NOT NULL AS ok`);
+  if (!fn?.ok) return 0;
+  const [row] = await db.query<{ n: string }>(`SELECT loupe_repair_final_xid()::text AS n`);
+  const n = Number(row?.n ?? 0);
+  if (n > 0) {
+    log(`renumbered the labels feed position of ${n} pairs whose transaction ids came from another PostgreSQL cluster; feed cursors handed out before are refused (clients start again)`);
+  }
+  return n;
 }

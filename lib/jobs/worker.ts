@@ -169,7 +169,7 @@ export async function startJobWorkers(database: Database): Promise<TWorkerHandle
   const timer = setInterval(sweep, 30_000);
   timer.unref();
   // Webhook deliveries: their own table is the queue (lib/webhooks/worker.ts), polled here.
-  const webhooks = startWebhookWorker(database.runner);
+  const webhooks = startWebhookWorker(database);
   return {
     async stop() {
       clearInterval(timer);

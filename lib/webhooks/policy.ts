@@ -17,6 +17,12 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
  * this, and another worker retries it. Far above the timeout, so a live attempt is never taken over.
  */
 export const CLAIM_SECONDS = 60;
+/**
+ * At most this many deliveries of one endpoint are claimed at once, across every worker: a receiver
+ * that never answers holds this many attempts (each until DELIVERY_TIMEOUT_MS), not every slot, so the
+ * other endpoints' deliveries keep flowing.
+ */
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 2;
 /** Stored error texts (and response excerpts) are cut to this many characters. */
 export const ERROR_MAX_CHARS = 500;
 

@@ -36,7 +36,14 @@ export type TEndpointUpdate = z.infer<typeof ZEndpointUpdate>;
 /** keepPrevious: the old secret keeps signing for a day beside the new one, so receivers can switch over. */
 export const ZSecretRotate = z.object({ keepPrevious: z.boolean().default(true) });
 
-const ZBigId = (what: string) => z.string().regex(/^[1-9][0-9]{0,18}$/, `not a ${what} id`);
+// Bounded by value, not only by digits: 19 digits reach past bigint's maximum, which the database
+// would refuse with an error (a 500) instead of this 400.
+const BIGINT_MAX = 9223372036854775807n;
+const ZBigId = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, `not a ${what} id`)
+    .refine((s) => BigInt(s) <= BIGINT_MAX, `not a ${what} id`);
 export const ZEndpointParams = z.object({ endpointId: z.coerce.number().int().positive().max(2_147_483_647) });
 export const ZDeliveryParams = ZEndpointParams.extend({ deliveryId: ZBigId("delivery").transform((s) => BigInt(s)) });
 export const ZDeliveryQuery = z.object({

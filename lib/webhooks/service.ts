@@ -273,25 +273,35 @@ export async function listDeliveries(db: Db, endpointId: number, opts: { before?
   return { items, nextCursor: more ? items[items.length - 1]!.id : null };
 }
 
-/** Queues a "webhook.test" event for one endpoint (active or not): one attempt, shown in the log. */
-export async function sendTestEvent(db: Db, endpointId: number): Promise<TDeliveryView> {
-  const endpoint = await requireEndpoint(db, endpointId);
-  const eventId = randomUUID();
-  const created = await db.webhookDelivery.create({
-    data: {
-      endpointId,
-      event: TEST_EVENT,
-      eventId,
-      maxAttempts: 1,
-      payload: {
-        id: eventId,
-        type: TEST_EVENT,
-        occurredAt: new Date().toISOString(),
-        projectId: endpoint.projectId,
-        data: { endpointId, message: "A test event from Loupe: if its signature verifies, this endpoint is ready." },
+/** Queues a "webhook.test" event for one endpoint (active or not): one attempt, shown in the log; audited. */
+export async function sendTestEvent(db: Db, actorId: number, endpointId: number): Promise<TDeliveryView> {
+  const created = await db.$transaction(async (tx) => {
+    const endpoint = await requireEndpoint(tx, endpointId);
+    const eventId = randomUUID();
+    const delivery = await tx.webhookDelivery.create({
+      data: {
+        endpointId,
+        event: TEST_EVENT,
+        eventId,
+        maxAttempts: 1,
+        payload: {
+          id: eventId,
+          type: TEST_EVENT,
+          occurredAt: new Date().toISOString(),
+          projectId: endpoint.projectId,
+          data: { endpointId, message: "A test event from Loupe: if its signature verifies, this endpoint is ready." },
+        },
       },
-    },
-    select: DELIVERY_SELECT,
+      select: DELIVERY_SELECT,
+    });
+    await recordAudit(tx, {
+      actorId,
+      action: "webhook.test",
+      subjectType: "webhook",
+      subjectId: String(endpointId),
+      data: { projectId: endpoint.projectId, url: endpoint.url, deliveryId: String(delivery.id), eventId },
+    });
+    return delivery;
   });
   wakeWebhookWorker();
   return deliveryView(created);

@@ -51,3 +51,16 @@ describe("webhook URL policy", () => {
     expect(guardedWebhookLookup(new URL("http://127.0.0.1/"), none)).toBeUndefined();
   });
 });
+
+describe("webhook URL length", () => {
+  it("measures the URL as stored (percent-encoded), not as typed", () => {
+    const typed = `https://hooks.example.com/${"é".repeat(1000)}`;
+    expect(typed.length).toBeLessThan(2048);
+    expect(() => checkWebhookUrl(typed, none)).toThrow(
+      "This URL is 6,026 characters once spaces and other special characters are percent-encoded; the limit is 2,048.",
+    );
+    const fits = `https://hooks.example.com/${"a".repeat(2048 - 26)}`;
+    expect(checkWebhookUrl(fits, none).toString()).toHaveLength(2048);
+    expect(() => checkWebhookUrl(`${fits}b`, none)).toThrow(WebhookUrlError);
+  });
+});

@@ -24,6 +24,9 @@ function isLocalhostName(host: string): boolean {
   return host === "localhost" || host.endsWith(".localhost");
 }
 
+/** Stored URLs are at most this long (webhook_endpoints_url_check). */
+export const MAX_URL_CHARS = 2048;
+
 /** The URL as it will be called, or WebhookUrlError saying why it is refused. */
 export function checkWebhookUrl(raw: string, allow: AllowList): URL {
   let url: URL;
@@ -37,6 +40,13 @@ export function checkWebhookUrl(raw: string, allow: AllowList): URL {
   }
   if (!url.hostname) throw new WebhookUrlError("The URL has no host.");
   url.hash = ""; // never sent; dropping it keeps what is shown equal to what is called
+  // What is stored and called is the normalised form, which percent-encodes spaces and non-ASCII
+  // characters and can be several times longer than what was typed.
+  if (url.toString().length > MAX_URL_CHARS) {
+    throw new WebhookUrlError(
+      `This URL is ${url.toString().length.toLocaleString("en")} characters once spaces and other special characters are percent-encoded; the limit is 2,048.`,
+    );
+  }
   const host = normaliseHost(url.hostname);
   if (allow.hosts.has(host)) return url;
   if (ipaddr.isValid(host)) {

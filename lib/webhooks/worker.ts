@@ -1,7 +1,8 @@
 import "server-only";
+import type { Database } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { AllowList } from "../images/resolve";
-import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, retryDelaySeconds, truncate } from "./policy";
+import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, MAX_IN_FLIGHT_PER_ENDPOINT, retryDelaySeconds, truncate } from "./policy";
 import { sendWebhook, type TSendResult } from "./send";
 import { sign, SIGNATURE_HEADER } from "./signature";
 import { webhookAllowList } from "./url";
@@ -13,6 +14,16 @@ import { webhookAllowList } from "./url";
 // that died mid-attempt loses its claim when it expires. Not pg-boss: the table already is the
 // queue (with the retry time and the log on the same row), and a second queue would have to be
 // kept in step with it.
+//
+// Fairness: the claim takes each endpoint's earliest due deliveries, at most
+// MAX_IN_FLIGHT_PER_ENDPOINT minus those already claimed and unexpired, then the earliest of those
+// overall. A receiver that never answers therefore ties up two attempts, not the process's slots, and
+// every other endpoint's deliveries still go out. Claims run one at a time across processes (an
+// advisory lock taken before the claim's snapshot), so two workers cannot both see an endpoint idle
+// and claim past its cap.
+
+/** What the worker needs of the database: pooled statements, and a transaction for the claim. */
+export type TWebhookDb = Pick<Database, "runner" | "transaction">;
 
 export interface TClaimedDelivery {
   id: string;
@@ -43,11 +54,20 @@ export interface TAttemptOutcome extends TSendResult {
 const CLAIM_SQL = `
   WITH due AS (
     -- A test event goes out even to an inactive endpoint: an admin may check a receiver before switching it on.
-    SELECT d.id, e.active OR d.event = 'webhook.test' AS active FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-    WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()
+    SELECT d.id, e.active OR d.event = 'webhook.test' AS active
+    FROM webhook_endpoints e
+    CROSS JOIN LATERAL (
+      -- webhook_deliveries_due_idx (endpoint_id, next_attempt_at): a probe per endpoint, however long its backlog.
+      SELECT d.id, d.event, d.next_attempt_at FROM webhook_deliveries d
+      WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()
+      ORDER BY d.next_attempt_at
+      -- Unexpired claims of this endpoint (webhook_deliveries_in_flight_idx) use up its share.
+      LIMIT greatest(0, $3 - (SELECT count(*) FROM webhook_deliveries f
+                               WHERE f.endpoint_id = e.id AND f.status = 'delivering' AND f.next_attempt_at > now()))
+      FOR UPDATE SKIP LOCKED
+    ) d
     ORDER BY d.next_attempt_at
     LIMIT $1
-    FOR UPDATE OF d SKIP LOCKED
   ), parked AS (
     -- Queued for an endpoint deactivated meanwhile: held until it is active again.
     UPDATE webhook_deliveries d SET status = 'paused' FROM due WHERE d.id = due.id AND NOT due.active RETURNING d.id
@@ -93,9 +113,22 @@ interface TClaimRow {
   previous_secret: string | null;
 }
 
-/** Claims up to `limit` due deliveries for this worker (one statement, so one short transaction). */
-export async function claimDueDeliveries(runner: SqlRunner, limit: number, claimSeconds = CLAIM_SECONDS): Promise<TClaimedDelivery[]> {
-  const rows = await runner.query<TClaimRow>(CLAIM_SQL, [limit, claimSeconds]);
+/** Any fixed number, the same in every Loupe process: serialises claims so the per-endpoint cap holds. */
+const CLAIM_LOCK = 7_241_955;
+
+/**
+ * Claims up to `limit` due deliveries for this worker, at most `perEndpoint` in flight per endpoint
+ * (one short transaction: the lock, then one statement whose snapshot sees every earlier claim).
+ */
+export async function claimDueDeliveries(
+  db: TWebhookDb,
+  limit: number,
+  opts: { claimSeconds?: number; perEndpoint?: number } = {},
+): Promise<TClaimedDelivery[]> {
+  const rows = await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
+    return tx.query<TClaimRow>(CLAIM_SQL, [limit, opts.claimSeconds ?? CLAIM_SECONDS, opts.perEndpoint ?? MAX_IN_FLIGHT_PER_ENDPOINT]);
+  });
   return rows
     .filter((r) => r.status === "delivering")
     .map((r) => ({
@@ -137,9 +170,9 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
 }
 
 /** One round: claims up to `batch` due deliveries and attempts them concurrently. */
-export async function deliverDue(runner: SqlRunner, opts: TDeliverOptions & { batch?: number }): Promise<TAttemptOutcome[]> {
-  const claimed = await claimDueDeliveries(runner, opts.batch ?? 16);
-  return Promise.all(claimed.map((d) => attemptDelivery(runner, d, opts)));
+export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch?: number; perEndpoint?: number }): Promise<TAttemptOutcome[]> {
+  const claimed = await claimDueDeliveries(db, opts.batch ?? 16, { perEndpoint: opts.perEndpoint });
+  return Promise.all(claimed.map((d) => attemptDelivery(db.runner, d, opts)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,6 +183,10 @@ const CONCURRENCY = 8;
 /** Delivered and failed deliveries are kept this long in the log, then deleted. */
 export const RETENTION_DAYS = 30;
 const PRUNE_EVERY_MS = 3600_000;
+/** A pass that ran out of time (a backlog) goes on after this pause rather than an hour later. */
+const PRUNE_AGAIN_MS = 60_000;
+/** One pass deletes batches until one comes back short or this much time has gone. */
+const PRUNE_PASS_MS = 20_000;
 const PRUNE_BATCH = 5_000;
 
 // On globalThis: Next may load this module once per route bundle, and the route that queues a test
@@ -162,36 +199,66 @@ export function wakeWebhookWorker(): void {
   for (const wake of wakers) wake();
 }
 
+const PRUNE_SQL = `
+  WITH gone AS (
+    DELETE FROM webhook_deliveries WHERE id IN (
+      -- webhook_deliveries_finished_idx (created_at) WHERE status IN ('delivered', 'failed'): the
+      -- oldest finished rows first, without walking anything else.
+      SELECT id FROM webhook_deliveries
+      WHERE status IN ('delivered', 'failed') AND created_at < now() - make_interval(days => $1)
+      ORDER BY created_at
+      LIMIT $2)
+    RETURNING 1)
+  SELECT count(*)::int AS n FROM gone`;
+
 /**
- * Deletes delivered and failed deliveries older than the retention, a batch at a time. The cut-off
- * id comes from the primary key (ids grow with time), so a pass costs the old rows, not the table.
+ * Deletes delivered and failed deliveries older than the retention, in batches (each its own short
+ * statement) until a batch comes back short — everything old is gone — or the pass's time is up.
  */
-export async function pruneDeliveries(runner: SqlRunner, days = RETENTION_DAYS): Promise<number> {
-  const rows = await runner.query<{ n: number }>(
-    `WITH boundary AS (
-       SELECT coalesce((SELECT id FROM webhook_deliveries WHERE created_at >= now() - make_interval(days => $1) ORDER BY id LIMIT 1),
-                       (SELECT max(id) + 1 FROM webhook_deliveries)) AS id
-     ), gone AS (
-       DELETE FROM webhook_deliveries WHERE id IN (
-         SELECT id FROM webhook_deliveries WHERE id < (SELECT id FROM boundary) AND status IN ('delivered', 'failed')
-         ORDER BY id LIMIT $2)
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
-    [days, PRUNE_BATCH],
-  );
-  return rows[0]?.n ?? 0;
+export async function pruneDeliveries(
+  runner: SqlRunner,
+  opts: { days?: number; batch?: number; passMs?: number } = {},
+): Promise<{ deleted: number; done: boolean }> {
+  const batch = opts.batch ?? PRUNE_BATCH;
+  const deadline = Date.now() + (opts.passMs ?? PRUNE_PASS_MS);
+  let deleted = 0;
+  for (;;) {
+    const [row] = await runner.query<{ n: number }>(PRUNE_SQL, [opts.days ?? RETENTION_DAYS, batch]);
+    const n = row?.n ?? 0;
+    deleted += n;
+    if (n < batch) return { deleted, done: true };
+    if (Date.now() >= deadline) return { deleted, done: false };
+  }
 }
 
 export interface TWebhookWorker {
   stop(): Promise<void>;
 }
 
-export function startWebhookWorker(runner: SqlRunner, opts: Partial<TDeliverOptions> = {}): TWebhookWorker {
+export function startWebhookWorker(db: TWebhookDb, opts: Partial<TDeliverOptions> = {}): TWebhookWorker {
+  const runner = db.runner;
   const options: TDeliverOptions = { allow: opts.allow ?? webhookAllowList(), timeoutMs: opts.timeoutMs, random: opts.random };
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
   let wake: () => void = () => {};
-  let lastPrune = 0;
+  // Pruning runs beside the claims, never in their way: a long pass must not hold deliveries up.
+  let pruning: Promise<void> | null = null;
+  let nextPrune = 0;
+  const prune = () => {
+    pruning = pruneDeliveries(runner)
+      .then(
+        (r) => {
+          nextPrune = Date.now() + (r.done ? PRUNE_EVERY_MS : PRUNE_AGAIN_MS);
+        },
+        (err: Error) => {
+          nextPrune = Date.now() + PRUNE_AGAIN_MS;
+          console.warn(`[loupe] webhook log pruning: ${err.message}`);
+        },
+      )
+      .finally(() => {
+        pruning = null;
+      });
+  };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const t = setTimeout(done, ms);
@@ -217,12 +284,9 @@ export function startWebhookWorker(runner: SqlRunner, opts: Partial<TDeliverOpti
       const room = CONCURRENCY - inFlight.size;
       let claimed = 0;
       try {
-        if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
-          lastPrune = Date.now();
-          await pruneDeliveries(runner);
-        }
+        if (!pruning && Date.now() >= nextPrune) prune();
         if (room > 0) {
-          const list = await claimDueDeliveries(runner, room);
+          const list = await claimDueDeliveries(db, room);
           claimed = list.length;
           for (const d of list) {
             const p: Promise<unknown> = attemptDelivery(runner, d, options)
@@ -256,7 +320,7 @@ export function startWebhookWorker(runner: SqlRunner, opts: Partial<TDeliverOpti
       wakers.delete(waker);
       wake();
       await loop;
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...inFlight, pruning]);
     },
   };
 }

@@ -17,6 +17,9 @@ import { getApiProgress } from "@/lib/api/progress";
 import { ZApiProgress, ZLabelsPage, ZPostPairsResponse, type TFinalLabel } from "@/lib/api/schemas";
 import { adjudicatePair } from "@/lib/review/service";
 import { InvalidError, NotFoundError } from "@/lib/errors";
+import { encodeCursor } from "@/lib/api/cursor";
+import { migrate, repairFeedXids } from "@/lib/db/migrate";
+import { promotePair } from "@/lib/quality/gold";
 
 // The pipeline API against a real engine: tokens (hashing, lookup, revocation, expiry, scope, the
 // owner's role and disabled flag, last-used), POST pairs through the import's path (idempotent, bad
@@ -341,6 +344,78 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       const posted = await postPairs(t, project.id, [{ id: "g1", instruction: "gold one", source_image: images[0]!.source, edited_image: images[0]!.edited, gold_decision: "accept" }], ctx());
       const gold = await drain(project.id, after.cursor, 10);
       expect(gold.items.map((i) => [i.pairId, i.source, i.gold, i.decision])).toEqual([[posted.items[0]!.pairId, "gold", true, "accept"]]);
+    });
+  });
+
+  describe("labels feed cursors and restores", () => {
+    it("refuses a cursor from another project with a 400 instead of skipping that project's earlier pairs", async () => {
+      const a = await makeProject(t.prisma, { pairs: 3 });
+      const b = await makeProject(t.prisma, { pairs: 3 });
+      const [ann] = annotators;
+      // B's pairs are finalised first, so their xids lie below A's cursor.
+      for (const id of await pairIds(b.id)) await label(id, ann!, "accept");
+      for (const id of await pairIds(a.id)) await label(id, ann!, "accept");
+      const fromA = await drain(a.id, null, 10);
+      expect(fromA.items).toHaveLength(3);
+
+      const wrong = listFinalLabels(t, b.id, { cursor: fromA.cursor!, limit: 10 });
+      await expect(wrong).rejects.toThrow(InvalidError);
+      await expect(listFinalLabels(t, b.id, { cursor: fromA.cursor!, limit: 10 })).rejects.toThrow(
+        "cursor: this cursor belongs to another project; start without a cursor.",
+      );
+      expect((await drain(b.id, null, 10)).items).toHaveLength(3);
+    });
+
+    it("renumbers final_xid values from another cluster (after a restore), serves those pairs again and refuses older cursors", async () => {
+      const project = await makeProject(t.prisma, { pairs: 4 });
+      const ids = await pairIds(project.id);
+      const [ann] = annotators;
+      for (const id of ids.slice(0, 3)) await label(id, ann!, "accept");
+      const before = await drain(project.id, null, 10);
+      expect(before.items).toHaveLength(3);
+
+      // What a dump restored into a younger cluster looks like: stored xids far beyond its counter,
+      // and a client cursor positioned among them.
+      const [{ epoch }] = (await t.runner.query<{ epoch: string }>("SELECT last_value::text AS epoch FROM pairs_final_feed_epoch")) as [{ epoch: string }];
+      await t.runner.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
+      const [{ far }] = (await t.runner.query<{ far: string }>("SELECT max(final_xid)::text AS far FROM pairs WHERE project_id = $1", [project.id])) as [{ far: string }];
+      const ahead = encodeCursor({ projectId: project.id, epoch, xid: far, id: String(ids[2]) });
+
+      // The migration runner renumbers them (npm start, db:migrate, the embedded database's open).
+      const lines: string[] = [];
+      expect(await t.dedicated((r) => migrate(r, { log: (l) => lines.push(l) }))).toEqual({ applied: [] });
+      expect(lines).toEqual([expect.stringMatching(/^renumbered the labels feed position of 3 pairs/)]);
+      const [{ behind }] = (await t.runner.query<{ behind: boolean }>(
+        "SELECT bool_and(final_xid < pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS behind FROM pairs WHERE final_xid IS NOT NULL",
+      )) as [{ behind: boolean }];
+      expect(behind).toBe(true);
+      expect(await t.dedicated((r) => repairFeedXids(r)), "nothing left to move").toBe(0);
+
+      for (const cursor of [ahead, before.cursor!]) {
+        await expect(listFinalLabels(t, project.id, { cursor, limit: 10 })).rejects.toThrow(
+          "cursor: this cursor was handed out before the database was restored or moved; start without a cursor.",
+        );
+      }
+      const again = await drain(project.id, null, 10);
+      expect(again.items.map((i) => i.pairId)).toEqual(ids.slice(0, 3).map(String));
+      // New finalisations come after them, as they would have before the restore.
+      await label(ids[3]!, ann!, "reject", { reasons: ["artifacts"] });
+      expect((await drain(project.id, again.cursor, 10)).items.map((i) => i.pairId)).toEqual([String(ids[3])]);
+
+      // Restored under a running server: the feed itself notices and renumbers rather than hide them.
+      await t.runner.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
+      expect((await drain(project.id, null, 10)).items.map((i) => i.pairId).sort()).toEqual(ids.map(String).sort());
+    });
+
+    it("serves a final pair again when it is promoted to gold, with its gold flag", async () => {
+      const project = await makeProject(t.prisma, { pairs: 1 });
+      const [id] = await pairIds(project.id);
+      await label(id!, annotators[0]!, "accept");
+      const first = await drain(project.id, null, 10);
+      expect(first.items.map((i) => [i.pairId, i.gold])).toEqual([[String(id), false]]);
+      await promotePair(t.prisma, admin, project.id, id!);
+      const next = await drain(project.id, first.cursor, 10);
+      expect(next.items.map((i) => [i.pairId, i.gold, i.decision])).toEqual([[String(id), true, "accept"]]);
     });
   });
 

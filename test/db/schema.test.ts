@@ -26,6 +26,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
+    webhook_deliveries_in_flight_idx: "webhook_deliveries", // partial: WHERE status = 'delivering' (the claim's per-endpoint cap)
+    webhook_deliveries_finished_idx: "webhook_deliveries", // partial: WHERE status IN ('delivered', 'failed') (pruning)
     pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
     pairs_final_idx: "pairs", // partial: WHERE final_decision IS NOT NULL (the export's keyset pages)
   },

@@ -20,7 +20,9 @@ import {
   updateEndpoint,
 } from "@/lib/webhooks/service";
 import { verify } from "@/lib/webhooks/signature";
-import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries } from "@/lib/webhooks/worker";
+import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
+import { ZDeliveryParams } from "@/lib/webhooks/schemas";
+import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit/queries";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
@@ -47,6 +49,10 @@ class Receiver {
   secrets = new Map<string, string[]>();
   script = new Map<string, (number | "hang" | { status: number; location: string })[]>();
   port = 0;
+  /** Requests left hanging, and how many were open at once per path. */
+  hanging: { path: string; res: http.ServerResponse }[] = [];
+  open = new Map<string, number>();
+  maxOpen = new Map<string, number>();
 
   async start() {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -69,13 +75,27 @@ class Receiver {
       const verified = (this.secrets.get(path) ?? []).some((s) => verify(s, header, body));
       this.received.push({ path, headers: req.headers, body, verified });
       const next = this.script.get(path)?.shift() ?? 200;
-      if (next === "hang") return; // never answers: the sender's time limit must end it
+      if (next === "hang") {
+        // Never answers by itself: the sender's time limit, or release(), ends it.
+        const open = (this.open.get(path) ?? 0) + 1;
+        this.open.set(path, open);
+        this.maxOpen.set(path, Math.max(open, this.maxOpen.get(path) ?? 0));
+        res.on("close", () => this.open.set(path, (this.open.get(path) ?? 1) - 1));
+        this.hanging.push({ path, res });
+        return;
+      }
       if (typeof next === "object") {
         res.writeHead(next.status, { location: next.location }).end();
         return;
       }
       res.writeHead(next, { "content-type": "text/plain" }).end(next >= 400 ? `receiver says no (${next})\n` : "ok");
     });
+  }
+  /** Stops hanging on `path`: what is waiting gets a 503, later requests the usual 200. */
+  release(path: string) {
+    this.script.set(path, []);
+    for (const h of this.hanging.filter((x) => x.path === path)) h.res.writeHead(503).end();
+    this.hanging = this.hanging.filter((x) => x.path !== path);
   }
   async stop() {
     this.server.closeAllConnections();
@@ -152,7 +172,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   async function drain(endpointId: number, opts: Partial<Parameters<typeof deliverDue>[1]> = {}) {
     const outcomes = [];
     for (;;) {
-      const round = await deliverDue(t.runner, { allow: LOCAL, ...opts });
+      const round = await deliverDue(t, { allow: LOCAL, ...opts });
       if (round.length === 0) return outcomes.filter((o) => o.endpointId === endpointId);
       outcomes.push(...round);
     }
@@ -358,7 +378,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const worker = async () => {
       const mine = [];
       for (;;) {
-        const round = await deliverDue(t.runner, { allow: LOCAL, batch: 7 });
+        const round = await deliverDue(t, { allow: LOCAL, batch: 7, perEndpoint: 8 });
         if (round.length === 0) return mine;
         mine.push(...round);
       }
@@ -375,9 +395,9 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
     await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
-    const [stale] = await claimDueDeliveries(t.runner, 10, 0); // a claim that expires at once
+    const [stale] = await claimDueDeliveries(t, 10, { claimSeconds: 0 }); // a claim that expires at once
     expect(stale).toMatchObject({ attempts: 1 });
-    const [taken] = await claimDueDeliveries(t.runner, 10);
+    const [taken] = await claimDueDeliveries(t, 10);
     expect(taken).toMatchObject({ id: stale!.id, attempts: 2 });
     expect(await attemptDelivery(t.runner, stale!, { allow: LOCAL })).toMatchObject({ delivered: true, status: null });
     expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "delivering", attempts: 2 });
@@ -416,7 +436,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "paused" });
     expect(await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }))).toBe(0);
 
-    const test = await sendTestEvent(t.prisma, hook.id);
+    const test = await sendTestEvent(t.prisma, admin, hook.id);
     expect(test).toMatchObject({ event: "webhook.test", status: "pending", maxAttempts: 1 });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: test.id, delivered: true })]);
     expect(JSON.parse(rx.for(hook.path)[0]!.body)).toMatchObject({ type: "webhook.test", projectId: p.id, data: { endpointId: hook.id } });
@@ -438,7 +458,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const rotated = await rotateSecret(t.prisma, admin, hook.id, true);
     expect(rotated.secret).not.toBe(hook.secret);
     expect(rotated.endpoint.previousSecretUntil).not.toBeNull();
-    await sendTestEvent(t.prisma, hook.id);
+    await sendTestEvent(t.prisma, admin, hook.id);
     await drain(hook.id);
     const header = rx.for(hook.path).at(-1)!.headers["loupe-signature"] as string;
     const body = rx.for(hook.path).at(-1)!.body;
@@ -447,7 +467,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(verify(rotated.secret, header, body)).toBe(true);
     const cut = await rotateSecret(t.prisma, admin, hook.id, false);
     expect(cut.endpoint.previousSecretUntil).toBeNull();
-    await sendTestEvent(t.prisma, hook.id);
+    await sendTestEvent(t.prisma, admin, hook.id);
     await drain(hook.id);
     const last = rx.for(hook.path).at(-1)!;
     expect(verify(cut.secret, last.headers["loupe-signature"] as string, last.body)).toBe(true);
@@ -462,8 +482,10 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(await listEndpoints(t.prisma, p.id)).toEqual([]);
     expect(await deliveries({ endpointIds: [hook.id] }), "the log goes with the endpoint").toEqual([]);
     const audits = await t.prisma.auditEvent.findMany({ where: { subjectType: "webhook", subjectId: String(hook.id) }, orderBy: { id: "asc" } });
-    expect(audits.map((a) => a.action)).toEqual(["webhook.create", "webhook.rotate_secret", "webhook.rotate_secret", "webhook.update", "webhook.delete"]);
-    expect(audits[3]!.data).toMatchObject({ changes: { events: { from: ["export.finished"], to: ["pair.finalized"] } } });
+    expect(audits.map((a) => a.action)).toEqual([
+      "webhook.create", "webhook.rotate_secret", "webhook.test", "webhook.rotate_secret", "webhook.test", "webhook.update", "webhook.delete",
+    ]);
+    expect(audits[5]!.data).toMatchObject({ changes: { events: { from: ["export.finished"], to: ["pair.finalized"] } } });
     expect(JSON.stringify(audits, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).not.toContain("whsec_");
   });
 
@@ -485,10 +507,135 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const oldest = ids.slice(-20);
     await t.runner.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ANY($1::bigint[])`, [oldest.map(String)]);
     await t.runner.query(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days' WHERE id <= $1`, [String(oldest[0])]);
-    expect(await pruneDeliveries(t.runner)).toBeGreaterThanOrEqual(20);
+    expect((await pruneDeliveries(t.runner)).deleted).toBeGreaterThanOrEqual(20);
     const left = await listDeliveries(t.prisma, hook.id);
     expect(left.items).toHaveLength(40);
     expect(left.items.every((d) => d.status === "pending")).toBe(true);
-    expect(await pruneDeliveries(t.runner), "nothing old is left").toBe(0);
+    expect(await pruneDeliveries(t.runner), "nothing old is left").toEqual({ deleted: 0, done: true });
+  });
+
+  it("prunes a backlog past one batch in one pass, oldest first, bounded by time, leaving unfinished and recent rows", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    const insert = (n: number, status: string, age: string) =>
+      t.runner.query(
+        `INSERT INTO webhook_deliveries (endpoint_id, event, event_id, payload, status, created_at)
+         SELECT $1, 'export.finished', gen_random_uuid(), '{}'::jsonb, $2, now() - $3::interval FROM generate_series(1, $4::int)`,
+        [hook.id, status, age, n],
+      );
+    await insert(11_000, "delivered", "40 days");
+    await insert(1_000, "failed", "35 days");
+    await insert(5, "paused", "90 days"); // still to send once the endpoint is back on: kept
+    await insert(7, "delivered", "2 days");
+    const count = async () =>
+      Object.fromEntries(
+        (await t.runner.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status`, [hook.id]))
+          .map((r) => [r.status, r.n]),
+      );
+
+    // A pass with no time left stops after one batch and says there is more.
+    expect(await pruneDeliveries(t.runner, { batch: 1_000, passMs: 0 })).toEqual({ deleted: 1_000, done: false });
+    expect(await pruneDeliveries(t.runner)).toEqual({ deleted: 11_000, done: true });
+    expect(await count()).toEqual({ paused: 5, delivered: 7 });
+  });
+
+  it("a receiver that never answers holds at most two deliveries; other endpoints' deliveries keep flowing", async () => {
+    await drain(-1); // earlier tests' leftovers out of the way
+    const slowProject = await newProject();
+    const fastProject = await newProject();
+    const slow = await addEndpoint(slowProject.id, ["export.finished"]);
+    const fast = await addEndpoint(fastProject.id, ["export.finished"]);
+    rx.script.set(slow.path, Array.from({ length: 20 }, () => "hang" as const));
+    await t.transaction(async (r) => {
+      for (let i = 0; i < 12; i++) await emitEvent(r, { projectId: slowProject.id, event: "export.finished", data: { i } });
+    });
+    // The slow endpoint's deliveries are all due first: a claim in plain time order would take them all.
+    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 minute' WHERE endpoint_id = $1`, [slow.id]);
+    await t.transaction(async (r) => {
+      for (let i = 0; i < 4; i++) await emitEvent(r, { projectId: fastProject.id, event: "export.finished", data: { i } });
+    });
+
+    // Claims alone: two of the slow endpoint's, then none more of them while those two are out.
+    const first = await claimDueDeliveries(t, 8);
+    expect(first.filter((d) => d.endpointId === slow.id)).toHaveLength(2);
+    expect(first.filter((d) => d.endpointId === fast.id)).toHaveLength(2);
+    const second = await claimDueDeliveries(t, 8);
+    expect(second.filter((d) => d.endpointId === slow.id)).toHaveLength(0);
+    expect(second.filter((d) => d.endpointId === fast.id)).toHaveLength(0);
+    // Let those claims lapse, as if their worker had died, before the real worker runs.
+    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '2 minutes' WHERE status = 'delivering' AND endpoint_id = ANY($1)`, [[slow.id, fast.id]]);
+
+    const worker = startWebhookWorker(t, { allow: LOCAL, timeoutMs: 60_000 });
+    try {
+      const delivered = async () => (await deliveries({ endpointIds: [fast.id] })).filter((d) => d.status === "delivered").length;
+      const deadline = Date.now() + 15_000;
+      while ((await delivered()) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await delivered(), "the healthy endpoint got everything while the other hung").toBe(4);
+      expect(rx.for(fast.path)).toHaveLength(4);
+      expect(rx.maxOpen.get(slow.path)).toBe(2);
+      const slowRows = await deliveries({ endpointIds: [slow.id] });
+      expect(slowRows.filter((d) => d.status === "delivering")).toHaveLength(2);
+      expect(slowRows.filter((d) => d.status === "pending")).toHaveLength(10);
+    } finally {
+      rx.release(slow.path); // the two hanging attempts get a 503 and are retried later; the rest go now
+      await worker.stop();
+    }
+    const after = await deliveries({ endpointIds: [slow.id] });
+    expect(after.filter((d) => d.status === "pending" && d.lastStatusCode === 503)).toHaveLength(2);
+    expect(rx.maxOpen.get(slow.path)).toBe(2);
+  });
+
+  it("URLs too long once normalised and ids past bigint are refused as invalid input, not database errors", async () => {
+    const p = await newProject();
+    const long = `${rx.url("/")}${"é".repeat(1000)}`; // 1,0xx characters typed, 6,0xx stored
+    await expect(createEndpoint(t.prisma, admin, p.id, { url: long, events: ["export.finished"], description: "" })).rejects.toThrow(
+      /^url: This URL is 6,\d{3} characters once spaces and other special characters are percent-encoded; the limit is 2,048\.$/,
+    );
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await expect(updateEndpoint(t.prisma, admin, hook.id, { url: long })).rejects.toThrow(InvalidError);
+    expect(ZDeliveryParams.safeParse({ endpointId: String(hook.id), deliveryId: "9999999999999999999" }).success).toBe(false);
+  });
+
+  it("undoing the label that finalised a pair sends nothing; finalised again, it sends again", async () => {
+    const p = await newProject({ overlap: 1 });
+    const hook = await addEndpoint(p.id, ["pair.finalized"]);
+    const [u, v] = await makeUsers(t.prisma, 2, "undo");
+    await label(p.pairs[0]!, u!, "accept");
+    expect(await deliveries({ endpointIds: [hook.id] })).toHaveLength(1);
+    await t.runner.query(`DELETE FROM labels WHERE pair_id = $1`, [p.pairs[0]]);
+    expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } })).status).toBe("open");
+    expect(await deliveries({ endpointIds: [hook.id] }), "no event for the undo").toHaveLength(1);
+    await label(p.pairs[0]!, v!, "reject", ["artifacts"]);
+    const made = await deliveries({ endpointIds: [hook.id] });
+    expect(made.map((d) => (d.payload as { data: { finalDecision: string } }).data.finalDecision)).toEqual(["accept", "reject"]);
+  });
+
+  it("every webhook action is audited, listed among the known actions and summarised in words", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await updateEndpoint(t.prisma, admin, hook.id, { events: ["pair.finalized", "export.finished"], active: false });
+    await rotateSecret(t.prisma, admin, hook.id, true);
+    await rotateSecret(t.prisma, admin, hook.id, false);
+    const test = await sendTestEvent(t.prisma, admin, hook.id);
+    await drain(hook.id);
+    await redeliver(t.prisma, admin, hook.id, BigInt(test.id));
+    await deleteEndpoint(t.prisma, admin, hook.id);
+
+    const page = await listAuditEvents(t.prisma, ZAuditQuery.parse({ action: "webhook.*" }));
+    const mine = page.events.filter((e) => e.subjectId === String(hook.id)).reverse();
+    expect(mine.map((e) => e.action)).toEqual([
+      "webhook.create", "webhook.update", "webhook.rotate_secret", "webhook.rotate_secret", "webhook.test", "webhook.redeliver", "webhook.delete",
+    ]);
+    for (const e of mine) expect(KNOWN_AUDIT_ACTIONS, e.action).toContain(e.action);
+    const name = mine[0]!.projectName!;
+    expect(mine.map((e) => summarizeAuditEvent(e))).toEqual([
+      `Added webhook ${hook.id} in ${name}: ${hook.url} for export.finished`,
+      `Changed webhook ${hook.id} in ${name}: switched off; events export.finished → pair.finalized, export.finished`,
+      expect.stringMatching(new RegExp(`^Rotated the secret of webhook ${hook.id} in .+; the previous one also signs until \\d{4}-\\d\\d-\\d\\dT`)),
+      `Rotated the secret of webhook ${hook.id} in ${name}; the previous one stopped at once`,
+      `Sent a test event to webhook ${hook.id} in ${name}: ${hook.url}`,
+      expect.stringMatching(new RegExp(`^Redelivered webhook\\.test event [0-9a-f-]{36} to webhook ${hook.id} in .+ \\(delivery ${test.id} → \\d+\\)$`)),
+      `Deleted webhook ${hook.id} in ${name}: ${hook.url}`,
+    ]);
   });
 });

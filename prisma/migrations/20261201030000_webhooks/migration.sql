@@ -55,8 +55,14 @@ CREATE TABLE webhook_deliveries (
 );
 -- The delivery log, newest first per endpoint.
 CREATE INDEX webhook_deliveries_endpoint_id_id_idx ON webhook_deliveries (endpoint_id, id DESC);
--- The worker's claim: only work still to do, so delivered history does not grow it.
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status IN ('pending', 'delivering');
+-- The worker's claim takes each endpoint's earliest due deliveries (lib/webhooks/worker.ts): only work
+-- still to do, so delivered history does not grow it.
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status IN ('pending', 'delivering');
+-- ...and counts each endpoint's unexpired claims, to hold at most a few in flight per endpoint. Tiny:
+-- only rows being sent right now.
+CREATE INDEX webhook_deliveries_in_flight_idx ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status = 'delivering';
+-- Pruning deletes finished deliveries oldest first: this walks exactly those, from the oldest.
+CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (created_at) WHERE status IN ('delivered', 'failed');
 
 -- One delivery per active endpoint of the project subscribed to the event, all with one event id.
 CREATE FUNCTION loupe_webhook_emit(p_project integer, p_event text, p_data jsonb) RETURNS integer LANGUAGE plpgsql AS $$

@@ -4,6 +4,6 @@ import { ZEndpointParams } from "@/lib/webhooks/schemas";
 import { sendTestEvent } from "@/lib/webhooks/service";
 
 // POST → { delivery }: a "webhook.test" event queued for this endpoint; the log shows how it went.
-export const POST = route({ permission: "webhook:manage", params: ZEndpointParams }, async ({ params }) => ({
-  delivery: await sendTestEvent(await getDb(), params.endpointId),
+export const POST = route({ permission: "webhook:manage", params: ZEndpointParams }, async ({ user, params }) => ({
+  delivery: await sendTestEvent(await getDb(), user.id, params.endpointId),
 }));
