@@ -42,6 +42,10 @@ export const KNOWN_AUDIT_ACTIONS = [
   "webhook.rotate_secret",
   "webhook.redeliver",
   "webhook.test",
+  "export.create",
+  "export.cancel",
+  "export.filter.save",
+  "export.filter.delete",
 ] as const;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
@@ -286,6 +290,14 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       return `Redelivered ${scalar(d.event)} event ${scalar(d.eventId)} to webhook ${e.subjectId ?? "?"}${inProject} (delivery ${scalar(d.deliveryId)} → ${scalar(d.newDeliveryId)})`;
     case "webhook.test":
       return `Sent a test event to webhook ${e.subjectId ?? "?"}${inProject}: ${scalar(d.url)}`;
+    case "export.create":
+      return `Started export ${e.subjectId ?? "?"}${inProject}: ${scalar(d.format)}${isRecord(d.filters) && Object.keys(d.filters).length ? ` with filters ${scalar(Object.keys(d.filters))}` : ", all final pairs"}`;
+    case "export.cancel":
+      return `Cancelled export ${e.subjectId ?? "?"}`;
+    case "export.filter.save":
+      return `Saved export filter ${scalar(d.name)}`;
+    case "export.filter.delete":
+      return `Deleted export filter ${e.subjectId ?? "?"}`;
     case "auth.signin":
       return `Signed in${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
     default: {
