@@ -24,6 +24,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
+    pairs_queue_uncertainty_idx: "pairs", // partial: open regular work by queue order (lib/queue/order.ts)
+    pairs_queue_disagreement_idx: "pairs",
+    pairs_queue_subtask_idx: "pairs",
   },
   checks: {
     users_email_lower_check: "users",
@@ -45,6 +48,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     projects_quality_check: "projects",
     pairs_gold_check: "pairs",
     pairs_final_check: "pairs",
+    projects_queue_order_check: "projects",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -55,6 +59,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_gold: "labels", // scores a label on a gold pair (labels.gold_correct)
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
+    pairs_queue_keys: "pairs", // sets the queue order keys of each inserted pair
+    pairs_queue_strata: "pairs", // writes the stratum ranks back to queue_strata once per statement
   },
 };
 
@@ -74,7 +80,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users"].sort(),
+      ["audit_events", "auth_throttle", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role"]);
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
