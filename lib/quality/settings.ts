@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
-import { QUEUE_ORDERS, isQueueOrder, type TQueueOrder } from "../queue/order";
+import { QUEUE_ORDER_INFO, QUEUE_ORDERS, isQueueOrder, type TQueueOrder } from "../queue/order";
 import { applyQueueKeys, QUEUE_KEY_SETTINGS } from "../queue/order-keys";
 
 export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
@@ -249,6 +249,12 @@ export function describeSettingChange(key: string, before: unknown, after: unkno
   const label = (SETTING_LABELS as Record<string, string>)[key] ?? key;
   if (key === "guidelines") return `${label} rewritten (${String(before ?? "").length} → ${String(after ?? "").length} characters)`;
   const show = (v: unknown) =>
-    PERCENT_KEYS.has(key) && typeof v === "number" ? `${tidy(v * 100)}%` : typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v);
+    PERCENT_KEYS.has(key) && typeof v === "number"
+      ? `${tidy(v * 100)}%`
+      : key === "queueOrder" && isQueueOrder(v)
+        ? QUEUE_ORDER_INFO[v].label.toLowerCase()
+        : typeof v === "string" || typeof v === "number"
+          ? String(v)
+          : JSON.stringify(v);
   return `${label} ${show(before)} → ${show(after)}`;
 }
