@@ -148,13 +148,23 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     });
     const later = await t.prisma.pair.findMany({ where: { projectId: project.id, externalId: { startsWith: "later-" } }, orderBy: { id: "asc" } });
     expect(later.map((p) => p.queueStratumRank)).toEqual([4, 1, 1, 5]);
+    // Two statements in one transaction continue from each other too.
+    await t.prisma.$transaction(async (tx) => {
+      for (const batch of ["tx-a", "tx-b"]) {
+        await tx.pair.createMany({
+          data: [0, 1].map((i) => ({ projectId: project.id, externalId: `${batch}-${i}`, sourceImage: HASH, editedImage: HASH, instruction: "x", task: "object", subtask: "addition" })),
+        });
+      }
+    });
+    const inTx = await t.prisma.pair.findMany({ where: { projectId: project.id, externalId: { startsWith: "tx-" } }, orderBy: { id: "asc" } });
+    expect(inTx.map((p) => p.queueStratumRank)).toEqual([6, 7, 8, 9]);
     const counters = await t.prisma.queueStratum.findMany({ where: { projectId: project.id }, orderBy: { stratum: "asc" } });
     expect(counters.map((c) => [c.stratum.replace("\u001f", "/"), c.lastRank])).toEqual([
       ["/", 1],
       ["attribute/color", 2],
       ["global/style", 1],
       ["knowledge/symbolic", 1],
-      ["object/addition", 5],
+      ["object/addition", 9],
       ["object/removal", 2],
       ["text/sign", 2],
     ]);
@@ -324,6 +334,12 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     expect(await stale()).toBe(0);
     const labelled = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(firstPair!.id) } });
     expect(labelled.queueUncertainty).toBe(99);
+    // A pair inserted after the change gets its keys under the new rule (IF 2 ≥ 2, EC 2 ≥ 2, GQ 1 ≥ 1: kept, 1 step).
+    const after = await t.prisma.pair.create({
+      data: { projectId: project.id, externalId: "after-change", sourceImage: HASH, editedImage: HASH, instruction: "x",
+              vsInstructionFollowing: 2, vsEditingConsistency: 2, vsGenerationQuality: 1 },
+    });
+    expect(after.queueUncertainty).toBe(1);
     const applied = await t.prisma.auditEvent.findMany({ where: { action: "project.queue_keys_applied", subjectId: String(project.id) } });
     expect(applied.map((a) => [a.actorId, a.data])).toEqual([[admin, { pairs: result.queueKeysUpdated }]]);
 
