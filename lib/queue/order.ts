@@ -53,16 +53,3 @@ export const QUEUE_ORDER_INFO: Record<TQueueOrder, TQueueOrderInfo> = {
     index: "pairs_queue_subtask_idx",
   },
 };
-
-/**
- * Points of the disagreement heuristic (loupe_queue_disagreement in the migration), for the docs and
- * tests; the SQL function is the definition.
- */
-export const DISAGREEMENT_SIGNALS = [
-  { points: 4, signal: "the verifier keeps the pair but under 1% of the pixels changed (people: no visible edit)" },
-  { points: 3, signal: "the verifier's failure class says no edit but at least 5% of the pixels changed" },
-  { points: 3, signal: "the valid flag and the keep rule on the scores say opposite things" },
-  { points: 2, signal: "the verifier keeps the pair but its own re-caption shares under a third of the instruction's words" },
-  { points: 2, signal: "the verifier keeps the pair but over 5% of the area outside the mask changed" },
-  { points: 1, signal: "the scores contradict each other (one is 3, another 1)" },
-] as const;
