@@ -23,7 +23,10 @@
 // BENCH_POOL_SIZE (app DATABASE_POOL_SIZE, 20), BENCH_PORT (first port tried, 3300),
 // BENCH_MODES ("app,app-split,raw": app = one request per decision as the annotate page sends it,
 // app-split = GET /next then POST /api/labels, raw = the same SQL over pg), BENCH_THINK_MS (1000: an
-// extra paced run at the largest size, each annotator deciding about that often; 0 skips it), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof).
+// extra paced run at the largest size, each annotator deciding about that often; 0 skips it), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof),
+// BENCH_ORDER (unset: as before; import | uncertainty | disagreement | subtask: the project's queue
+// order, and the pairs are seeded with verifier scores, flags, change fractions and long-tailed
+// subtasks so the order has keys to sort on; the output has the same shape).
 // Needs a production build (.next/BUILD_ID); runs `npm run build` when there is none. The app is
 // served from a temp copy of .next so a concurrent rebuild in this checkout cannot break a run.
 import { rmSync } from "node:fs";
@@ -49,6 +52,7 @@ import { runClosedLoop, type LoopResult } from "./lib/loop";
 import { RawWorker } from "./lib/raw";
 import { freePort, startApp, type AppServer } from "./lib/server";
 import { round, summarize, table } from "./lib/stats";
+import { isQueueOrder, QUEUE_ORDERS } from "../lib/queue/order";
 
 const env = process.env;
 const MAINT_URL = env.BENCH_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -67,6 +71,8 @@ const THINK_MS = Number(env.BENCH_THINK_MS ?? 1000);
 let seededForPaced: Seeded | undefined;
 const MODES = new Set((env.BENCH_MODES ?? "app,app-split,raw").split(",").map((s) => s.trim()));
 const APP_NODE_ARGS = (env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+const ORDER = env.BENCH_ORDER?.trim() || undefined;
+if (ORDER !== undefined && !isQueueOrder(ORDER)) throw new Error(`BENCH_ORDER must be one of ${QUEUE_ORDERS.join(", ")}`);
 
 interface RunRow {
   mode: "app" | "app-split" | "raw";
@@ -221,13 +227,17 @@ async function main(): Promise<void> {
   const admin = state.admin;
   const seeded = await timed(`migrate + project + ${WORKERS} annotators (one bcrypt hash)`, () => seedBase(admin, WORKERS));
   seededForPaced = seeded;
+  if (ORDER) {
+    await admin.query(`UPDATE projects SET queue_order = $2 WHERE id = $1`, [seeded.projectId, ORDER]);
+    console.log(`Queue order: ${ORDER} (pairs seeded with verifier signals and long-tailed subtasks).`);
+  }
 
   const results = new Map<number, RunRow[]>();
   for (const size of SIZES) {
     console.log(`\n== ${fmtSize(size)} pairs ==`);
     const have = await countPairs(admin, seeded.projectId);
     if (have < size) {
-      await timed(`seed pairs ${have + 1}…${size}`, () => addPairs(admin, seeded.projectId, have, size));
+      await timed(`seed pairs ${have + 1}…${size}`, () => addPairs(admin, seeded.projectId, have, size, undefined, { signals: ORDER !== undefined }));
     }
     const rows: RunRow[] = [];
     for (const mode of ["app", "app-split", "raw"] as const) {

@@ -50,14 +50,33 @@ export async function countPairs(db: pg.Client, projectId: number): Promise<numb
   return Number(r.rows[0]!.n);
 }
 
-/** Adds pairs external_id from+1 … to (1-based), in chunks. */
-export async function addPairs(db: pg.Client, projectId: number, from: number, to: number, chunk = 200_000): Promise<void> {
+/**
+ * Adds pairs external_id from+1 … to (1-based), in chunks. With `signals`, each pair also carries
+ * verifier scores, a valid flag on most, a change fraction and one of 20 subtasks under 5 tasks,
+ * long-tailed (the most common subtask has about 28% of the pairs, the rarest under a thousand
+ * per million), so every queue order (BENCH_ORDER) has realistic keys to sort on.
+ */
+export async function addPairs(
+  db: pg.Client,
+  projectId: number,
+  from: number,
+  to: number,
+  chunk = 200_000,
+  opts: { signals?: boolean } = {},
+): Promise<void> {
   for (let a = from + 1; a <= to; a += chunk) {
     const b = Math.min(to, a + chunk - 1);
     await db.query(
-      `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)
-       SELECT $1, 'bench-' || g, repeat('a', 64), repeat('b', 64), 'Make the sky purple (' || g || ')', 1
-       FROM generate_series($2::int, $3::int) g`,
+      opts.signals
+        ? `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted, task, subtask,
+                              vs_instruction_following, vs_editing_consistency, vs_generation_quality, verifier_valid, change_fraction)
+           SELECT $1, 'bench-' || g, repeat('a', 64), repeat('b', 64), 'Make the sky purple (' || g || ')', 1,
+                  'task' || (s % 5), 'sub' || s, 1 + g % 3, 1 + (g / 3) % 3, 1 + (g / 9) % 3,
+                  CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 < 4 END, ((g * 37) % 1000) / 1000.0
+           FROM generate_series($2::int, $3::int) g, LATERAL (SELECT least(19, floor(-ln(1 - (g * 0.6180339887) % 1) * 3))::int AS s) x`
+        : `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)
+           SELECT $1, 'bench-' || g, repeat('a', 64), repeat('b', 64), 'Make the sky purple (' || g || ')', 1
+           FROM generate_series($2::int, $3::int) g`,
       [projectId, a, b],
     );
   }

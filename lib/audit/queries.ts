@@ -46,6 +46,7 @@ export const KNOWN_AUDIT_ACTIONS = [
   "export.cancel",
   "export.filter.save",
   "export.filter.delete",
+  "project.queue_keys_applied",
 ] as const;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
@@ -255,6 +256,8 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
     }
     case "project.overlap_applied":
       return `Overlap ${scalar(d.overlap)} applied to ${scalar(d.pairs)} open pairs nobody had started`;
+    case "project.queue_keys_applied":
+      return `Queue order keys recomputed under the new rule: ${scalar(d.pairs)} open pairs changed place`;
     case "user.create":
       return `Created user ${scalar(d.email)} (${scalar(d.role)})`;
     case "user.role":

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
+import { QUEUE_ORDER_INFO, QUEUE_ORDERS, isQueueOrder, type TQueueOrder } from "../queue/order";
+import { applyQueueKeys, QUEUE_KEY_SETTINGS } from "../queue/order-keys";
 
 export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
 export type TVerifierRule = (typeof VERIFIER_RULES)[number];
@@ -21,6 +23,8 @@ export interface TProjectSettings {
   keepMinGq: number;
   leaseSeconds: number;
   guidelines: string;
+  /** How regular pairs are served (lib/queue/order.ts). */
+  queueOrder: TQueueOrder;
 }
 export type TSettingKey = keyof TProjectSettings;
 
@@ -51,6 +55,7 @@ export const ZSettingsPatch = z
     keepMinGq: wholeBetween("Keep rule minimum for generation quality (GQ)", 1, 3),
     leaseSeconds: wholeBetween("Lease", 30, 86_400),
     guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
+    queueOrder: z.enum(QUEUE_ORDERS, { error: `Queue order must be one of ${QUEUE_ORDERS.join(", ")}.` }),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });
@@ -65,6 +70,8 @@ export interface TSettingsResult {
   changed: TSettingKey[];
   /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
   pairsUpdated: number | null;
+  /** Open pairs whose queue keys changed with the keep rule or verifier rule; null when neither changed. */
+  queueKeysUpdated: number | null;
 }
 
 const SELECT = {
@@ -80,6 +87,7 @@ const SELECT = {
   keepMinGq: true,
   leaseSeconds: true,
   guidelines: true,
+  queueOrder: true,
 } as const;
 
 // REAL columns come back widened from float32 (0.1 → 0.10000000149011612); six significant digits
@@ -103,6 +111,7 @@ function toSettings(row: { [K in keyof typeof SELECT]: unknown }): TProjectSetti
     keepMinGq: Number(row.keepMinGq),
     leaseSeconds: Number(row.leaseSeconds),
     guidelines: String(row.guidelines),
+    queueOrder: isQueueOrder(row.queueOrder) ? row.queueOrder : "import",
   };
 }
 
@@ -121,7 +130,9 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
  * Applies a settings patch: the project row and its 'project.updated' audit row (each changed field
  * with before/after) commit together. An overlap change then also applies to open pairs nobody has
  * started (applyOverlapToUntouchedPairs); pairs already leased or labelled keep the overlap they had,
- * since their annotators were chosen for it and consensus may already be under way.
+ * since their annotators were chosen for it and consensus may already be under way. A keep-rule or
+ * verifier-rule change recomputes the queue keys of open pairs (applyQueueKeys); a queue order change
+ * needs nothing more: every order's key is always kept, and the next claim reads the new order.
  */
 export async function updateProjectSettings(db: Db, projectId: number, actorId: number | null, rawPatch: TSettingsPatch): Promise<TSettingsResult> {
   // Parse here too: callers other than the route (CLI, tests) get the same messages.
@@ -133,7 +144,8 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
   const patch = parsed.data;
   const outcome = await db.$transaction(async (tx) => {
     // The row lock makes two admins saving at once apply one after the other, so each audit row's
-    // "before" is what the other left.
+    // "before" is what the other left. FOR UPDATE (not NO KEY UPDATE) also waits for inserts in flight:
+    // the queue-key trigger reads the keep rule FOR KEY SHARE, so the recompute below misses no pair.
     const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
     if (!locked[0]) throw new NotFoundError("Project not found.");
     const row = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: SELECT });
@@ -161,7 +173,9 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
     return { settings: toSettings(updated), changed };
   });
   const pairsUpdated = outcome.changed.includes("overlap") ? await applyOverlapToUntouchedPairs(db, projectId, actorId) : null;
-  return { ...outcome, pairsUpdated };
+  const rekey = outcome.changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k));
+  const queueKeysUpdated = rekey ? await applyQueueKeys(db, projectId, actorId) : null;
+  return { ...outcome, pairsUpdated, queueKeysUpdated };
 }
 
 /**
@@ -227,6 +241,7 @@ export const SETTING_LABELS: Record<TSettingKey, string> = {
   keepMinGq: "keep rule GQ minimum",
   leaseSeconds: "lease (seconds)",
   guidelines: "guidelines",
+  queueOrder: "queue order",
 };
 
 /** "gold rate 0% → 10%" for the audit log; guidelines are long, so only their length is named. */
@@ -234,6 +249,12 @@ export function describeSettingChange(key: string, before: unknown, after: unkno
   const label = (SETTING_LABELS as Record<string, string>)[key] ?? key;
   if (key === "guidelines") return `${label} rewritten (${String(before ?? "").length} → ${String(after ?? "").length} characters)`;
   const show = (v: unknown) =>
-    PERCENT_KEYS.has(key) && typeof v === "number" ? `${tidy(v * 100)}%` : typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v);
+    PERCENT_KEYS.has(key) && typeof v === "number"
+      ? `${tidy(v * 100)}%`
+      : key === "queueOrder" && isQueueOrder(v)
+        ? QUEUE_ORDER_INFO[v].label.toLowerCase()
+        : typeof v === "string" || typeof v === "number"
+          ? String(v)
+          : JSON.stringify(v);
   return `${label} ${show(before)} → ${show(after)}`;
 }

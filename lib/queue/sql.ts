@@ -1,5 +1,6 @@
 // The annotator hot path as SQL text, shared by lib/queue (the app) and bench/ (the raw-SQL ceiling),
 // so the benchmark's ceiling runs exactly the statements the app runs. Pure: no server-only import.
+import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "./order";
 
 /** A client may hold this many live undecided leases in a project: the pair on screen and the prefetched one. */
 export const MAX_LIVE_LEASES = 2;
@@ -23,7 +24,12 @@ export const RELEASE_BATCH = 50;
  *   per claim with 7,000 of 1M pairs labelled).
  * - `me`: a paused annotator (project_annotators.paused_at, set by the gold trigger) gets nothing,
  *   not even a lease they hold; claimNextPair then answers with the pause message.
- * - `regular` never serves gold pairs (`NOT is_gold` repeats the open-work index predicate).
+ * - `regular` never serves gold pairs (`NOT is_gold` repeats the open-work index predicate). It is one
+ *   CTE per queue order (lib/queue/order.ts), each gated by the project's `queue_order` read in this
+ *   same statement (`qorder`): the planner makes the gate a one-time filter, so only the project's
+ *   order runs, down its own partial index, with the same range-and-order trick. One CTE per order
+ *   rather than UNION ALL arms because FOR UPDATE is not allowed in a UNION; no process memory picks
+ *   the order, so a switch applies to the very next claim on every server.
  * - `gold` mixes in an active gold pair the caller has not seen with the project's gold rate, only
  *   while regular work remains for them, starting at a random id so annotators meet gold in
  *   different orders. It is the same statement and answer shape either way: nothing tells them
@@ -33,6 +39,24 @@ export const RELEASE_BATCH = 50;
  *   double assignment or a hoard impossible even if this query were wrong. A concurrent claim by the
  *   same user loses on the slot index (23505) and retries, getting the winner's lease back via `mine`.
  */
+/** The `regular` pick under one queue order: open regular work, not the caller's, in the order's index. */
+function regularFor(order: TQueueOrder): string {
+  return `regular_${order} AS (
+  SELECT p.id FROM pairs p
+  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted AND NOT p.is_gold
+    AND (SELECT queue_order FROM qorder) = '${order}'
+    AND NOT EXISTS (SELECT 1 FROM mine)
+    AND (SELECT n FROM live) < $4
+    AND NOT (SELECT paused FROM me)
+    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
+    AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
+    AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
+  ORDER BY ${QUEUE_ORDER_INFO[order].orderBy}
+  LIMIT 1
+  FOR NO KEY UPDATE SKIP LOCKED
+)`;
+}
+
 export const CLAIM_SQL = `
 WITH expired AS (
   DELETE FROM leases WHERE id IN (
@@ -51,18 +75,10 @@ WITH expired AS (
 ), live AS (
   SELECT count(*) AS n FROM leases l
   WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
-), regular AS (
-  SELECT p.id FROM pairs p
-  WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted AND NOT p.is_gold
-    AND NOT EXISTS (SELECT 1 FROM mine)
-    AND (SELECT n FROM live) < $4
-    AND NOT (SELECT paused FROM me)
-    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.pair_id = p.id AND l.annotator_id = $1)
-    AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1)
-    AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.pair_id = p.id AND s.annotator_id = $1)
-  ORDER BY p.project_id, p.id
-  LIMIT 1
-  FOR NO KEY UPDATE SKIP LOCKED
+), qorder AS (
+  SELECT pr.queue_order FROM projects pr WHERE pr.id = $2
+), ${QUEUE_ORDERS.map(regularFor).join(", ")}, regular AS (
+  ${QUEUE_ORDERS.map((o) => `SELECT id FROM regular_${o}`).join("\n  UNION ALL\n  ")}
 ), gold_start AS (
   SELECT x.lo + floor(random() * (x.hi - x.lo + 1))::bigint AS id
   FROM (SELECT min(id) AS lo, max(id) AS hi FROM pairs WHERE project_id = $2 AND gold_active) x

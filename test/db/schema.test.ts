@@ -30,6 +30,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     webhook_deliveries_finished_idx: "webhook_deliveries", // partial: WHERE status IN ('delivered', 'failed') (pruning)
     pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
     pairs_final_idx: "pairs", // partial: WHERE final_decision IS NOT NULL (the export's keyset pages)
+    pairs_queue_uncertainty_idx: "pairs", // partial: open regular work by queue order (lib/queue/order.ts)
+    pairs_queue_disagreement_idx: "pairs",
+    pairs_queue_subtask_idx: "pairs",
   },
   checks: {
     users_email_lower_check: "users",
@@ -60,6 +63,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     exports_format_check: "exports",
     exports_counts_check: "exports",
     export_filters_name_check: "export_filters",
+    projects_queue_order_check: "projects",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -73,6 +77,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_webhook_finalized: "pairs", // queues "pair.finalized" webhook deliveries (lib/webhooks)
     pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/api/labels.ts)
     pairs_final_xid_upd: "pairs",
+    pairs_queue_keys: "pairs", // sets the queue order keys of each inserted pair
+    pairs_queue_strata: "pairs", // writes the stratum ranks back to queue_strata once per statement
   },
 };
 
@@ -92,7 +98,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "images", "import_errors", "imports", "labels", "leases", "pairs", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

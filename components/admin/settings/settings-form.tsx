@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings";
 import { RequestError, requestJson } from "@/components/admin/quality/request";
+import { QUEUE_ORDER_INFO, QUEUE_ORDERS } from "@/lib/queue/order";
 
 // The form holds every field as the text in its box; rates are shown in percent and sent as
 // fractions. Only the fields that differ from the saved values are sent, so the audit row names
@@ -12,7 +13,7 @@ import { RequestError, requestJson } from "@/components/admin/quality/request";
 type TDraft = Record<TSettingKey, string>;
 
 const PERCENT: ReadonlySet<TSettingKey> = new Set(["goldRate", "goldAccuracyThreshold"]);
-const TEXT: ReadonlySet<TSettingKey> = new Set(["verifierRule", "guidelines"]);
+const TEXT: ReadonlySet<TSettingKey> = new Set(["verifierRule", "guidelines", "queueOrder"]);
 
 const LABELS: Record<TSettingKey, string> = {
   overlap: "Overlap (labels per pair)",
@@ -27,6 +28,7 @@ const LABELS: Record<TSettingKey, string> = {
   keepMinIf: "Instruction following (IF) at least",
   keepMinEc: "Editing consistency (EC) at least",
   keepMinGq: "Generation quality (GQ) at least",
+  queueOrder: "Queue order",
 };
 
 const HELP: Record<TSettingKey, string> = {
@@ -44,6 +46,8 @@ const HELP: Record<TSettingKey, string> = {
   keepMinIf: "Minimum instruction-following score (1–3) for the verifier to keep a pair.",
   keepMinEc: "Minimum editing-consistency score (1–3) for the verifier to keep a pair.",
   keepMinGq: "Minimum generation-quality score (1–3) for the verifier to keep a pair.",
+  queueOrder:
+    "How annotators are served the project's pairs. A change applies to every open pair at the next claim; gold pairs are mixed in as before.",
 };
 
 const VERIFIER_OPTIONS: { value: TProjectSettings["verifierRule"]; label: string }[] = [
@@ -93,6 +97,11 @@ function successText(r: TSettingsResult): string {
     } nobody had started now ${r.pairsUpdated === 1 ? "wants" : "want"} ${r.settings.overlap} ${
       r.settings.overlap === 1 ? "label" : "labels"
     }. Pairs already started keep the overlap they had.`;
+  }
+  if (r.queueKeysUpdated !== null) {
+    text += ` Queue order keys recomputed under the new rule: ${r.queueKeysUpdated.toLocaleString("en-US")} open ${
+      r.queueKeysUpdated === 1 ? "pair" : "pairs"
+    } changed place.`;
   }
   return text;
 }
@@ -174,6 +183,40 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
         <Field formId={id} name="guidelines" wide>
           <textarea rows={5} maxLength={20_000} {...fieldProps("guidelines")} />
         </Field>
+      </fieldset>
+      <fieldset
+        className="space-y-2 rounded-lg border border-neutral-200 bg-white p-4"
+        aria-describedby={`${id}-queueOrder-help`}
+        aria-invalid={note?.kind === "error" && note.field === "queueOrder" ? true : undefined}
+      >
+        <legend className="px-1 font-medium">{LABELS.queueOrder}</legend>
+        <p id={`${id}-queueOrder-help`} className="text-xs text-neutral-600">
+          {HELP.queueOrder}
+        </p>
+        {/* Radios, not a select: each option's one-line explanation is read with it. Arrow keys move
+            between them; the first one takes focus when a save names this field. */}
+        {QUEUE_ORDERS.map((order, i) => (
+          <div key={order} className="flex items-start gap-2">
+            <input
+              type="radio"
+              id={i === 0 ? `${id}-queueOrder` : `${id}-queueOrder-${order}`}
+              name="queueOrder"
+              value={order}
+              checked={draft.queueOrder === order}
+              onChange={() => setDraft((d) => ({ ...d, queueOrder: order }))}
+              aria-describedby={`${id}-queueOrder-${order}-explain`}
+              className="mt-1"
+            />
+            <div className="text-sm">
+              <label htmlFor={i === 0 ? `${id}-queueOrder` : `${id}-queueOrder-${order}`} className="font-medium">
+                {QUEUE_ORDER_INFO[order].label}
+              </label>
+              <p id={`${id}-queueOrder-${order}-explain`} className="text-xs text-neutral-600">
+                {QUEUE_ORDER_INFO[order].explain}
+              </p>
+            </div>
+          </div>
+        ))}
       </fieldset>
       <fieldset className="grid gap-4 rounded-lg border border-neutral-200 bg-white p-4 sm:grid-cols-2">
         <legend className="px-1 font-medium">Gold pairs and pausing</legend>

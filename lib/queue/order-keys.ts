@@ -1,0 +1,74 @@
+import "server-only";
+import type { Db } from "../db/connect";
+import { Prisma } from "../db/generated/client";
+import { recordAudit } from "../audit/record";
+
+/** Pairs read per transaction when the queue keys are recomputed. */
+export const QUEUE_KEYS_BATCH = 2_000;
+
+/** The settings the uncertainty and disagreement keys read; a change to any of them recomputes the keys. */
+export const QUEUE_KEY_SETTINGS = ["keepMinIf", "keepMinEc", "keepMinGq", "verifierRule"] as const;
+
+/**
+ * Recomputes the uncertainty and disagreement keys (migration 20261201010000_queue_order) of the
+ * project's open regular pairs under its current keep rule and verifier rule, in keyset batches over
+ * (project_id, external_id) — the unique index, so each batch reads only this project's rows — one
+ * short transaction each, writing only rows whose keys change. Call it after the settings change
+ * commits: inserts in flight then have committed (the change's FOR UPDATE on the project waited for
+ * their FOR KEY SHARE) and later inserts compute the new keys themselves, so no open pair is left
+ * with keys from the old rule. The rule is re-read by every batch, so a second change while this
+ * runs wins for the pairs not yet reached (and its own recompute covers the rest). Pairs that are no
+ * longer open keep their keys: they are not served, and a pair an undo re-opens keeps the keys it had
+ * (a heuristic order, at worst a little off for that pair). The last batch writes
+ * 'project.queue_keys_applied' with the count of pairs whose keys changed.
+ *
+ * Batches are small because the pairs they update stay locked until the batch commits and
+ * concurrent claims skip locked rows (SKIP LOCKED); a claim never waits for a recompute.
+ */
+export async function applyQueueKeys(db: Db, projectId: number, actorId: number | null): Promise<number> {
+  let cursor: string | null = null;
+  let total = 0;
+  for (;;) {
+    const after: string | null = cursor;
+    const done: boolean = await db.$transaction(async (tx) => {
+      const [r] = await tx.$queryRaw<{ last: string | null; scanned: bigint; changed: bigint }[]>`
+        WITH batch AS (
+          SELECT id, external_id FROM pairs
+          -- ">= ''" for the first batch: one plain range either way, which the index serves.
+          WHERE project_id = ${projectId} AND external_id ${Prisma.raw(after === null ? ">=" : ">")} ${after ?? ""}
+          ORDER BY project_id, external_id LIMIT ${QUEUE_KEYS_BATCH}
+        ), fresh AS (
+          SELECT p.id,
+                 loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+                   p.verifier_valid, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS uncertainty,
+                 loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+                   p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
+                   p.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS disagreement
+          FROM batch b JOIN pairs p ON p.id = b.id JOIN projects pr ON pr.id = p.project_id
+          WHERE p.status = 'open' AND NOT p.is_gold
+        ), upd AS (
+          UPDATE pairs p SET queue_uncertainty = f.uncertainty, queue_disagreement = f.disagreement
+          FROM fresh f
+          WHERE p.id = f.id AND (p.queue_uncertainty IS DISTINCT FROM f.uncertainty OR p.queue_disagreement <> f.disagreement)
+          RETURNING 1
+        )
+        SELECT (SELECT max(external_id) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
+               (SELECT count(*) FROM upd) AS changed`;
+      total += Number(r?.changed ?? 0);
+      const last = !r || Number(r.scanned) < QUEUE_KEYS_BATCH || r.last === null;
+      if (last) {
+        await recordAudit(tx, {
+          actorId,
+          action: "project.queue_keys_applied",
+          subjectType: "project",
+          subjectId: String(projectId),
+          data: { pairs: total },
+        });
+      } else {
+        cursor = r.last;
+      }
+      return last;
+    });
+    if (done) return total;
+  }
+}

@@ -1,0 +1,418 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Prisma } from "@/lib/db/generated/client";
+import { claimNextPair, releaseExpiredLeases } from "@/lib/queue/claim";
+import { CLAIM_SQL, MAX_LIVE_LEASES } from "@/lib/queue/sql";
+import { skipPair, submitLabel } from "@/lib/queue/submit";
+import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "@/lib/queue/order";
+import { QUEUE_KEYS_BATCH } from "@/lib/queue/order-keys";
+import { updateProjectSettings } from "@/lib/quality/settings";
+import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
+import { engines, freshDatabase, type TestDatabase } from "../support/db";
+import { makeUsers } from "../support/fixtures";
+
+// Queue orders (lib/queue/order.ts, migration 20261201010000_queue_order): the insert trigger's keys,
+// the order each one serves pairs in through the real claim, gold, leases, skips and overlap under
+// every order, switching orders and recomputing keys, and the plan of the claim under each order.
+
+const HASH = "0".repeat(64);
+
+type PairSpec = Partial<Prisma.PairCreateManyInput> & { expect: { uncertainty: number | null; disagreement: number } };
+
+// Ten pairs whose keys were worked out by hand under the default keep rule (IF ≥ 3, EC ≥ 2, GQ ≥ 2)
+// and verifier rule ('auto': the valid flag when present, else the scores).
+const SPECS: PairSpec[] = [
+  // 0: dropped, 2 + 1 + 1 steps short.
+  { task: "object", subtask: "addition", vsInstructionFollowing: 1, vsEditingConsistency: 1, vsGenerationQuality: 1, changeFraction: 0.3, expect: { uncertainty: 4, disagreement: 0 } },
+  // 1: kept (one step from losing IF) with almost no pixels changed: "no visible edit" (+4).
+  { task: "object", subtask: "addition", vsInstructionFollowing: 3, vsEditingConsistency: 3, vsGenerationQuality: 3, verifierValid: true, changeFraction: 0.005, expect: { uncertainty: 1, disagreement: 4 } },
+  // 2: one step short on IF.
+  { task: "object", subtask: "removal", vsInstructionFollowing: 2, vsEditingConsistency: 2, vsGenerationQuality: 2, changeFraction: 0.2, expect: { uncertainty: 1, disagreement: 0 } },
+  // 3: one step short on EC; scores 3 and 1 contradict each other (+1).
+  { task: "object", subtask: "removal", vsInstructionFollowing: 3, vsEditingConsistency: 1, vsGenerationQuality: 3, changeFraction: 0.2, expect: { uncertainty: 1, disagreement: 1 } },
+  // 4: the valid flag says no, the scores say keep: uncertainty 0, and +3.
+  { task: "attribute", subtask: "color", vsInstructionFollowing: 3, vsEditingConsistency: 3, vsGenerationQuality: 3, verifierValid: false, changeFraction: 0.4, expect: { uncertainty: 0, disagreement: 3 } },
+  // 5: no scores; kept by the flag, but the verifier's re-caption describes another edit (+2).
+  { task: "attribute", subtask: "color", verifierValid: true, verifierRecaption: "Remove the lamp from the table", changeFraction: 0.5, expect: { uncertainty: null, disagreement: 2 } },
+  // 6: 1 + 1 + 1 steps short.
+  { task: "text", subtask: "sign", vsInstructionFollowing: 2, vsEditingConsistency: 1, vsGenerationQuality: 1, changeFraction: 0.1, expect: { uncertainty: 3, disagreement: 0 } },
+  // 7: the verifier says "No Edit" but a quarter of the pixels changed (+3).
+  { task: "text", subtask: "sign", verifierValid: false, verifierFailureClass: "No Edit", changeFraction: 0.25, expect: { uncertainty: null, disagreement: 3 } },
+  // 8: no signals at all.
+  { task: "object", subtask: "addition", expect: { uncertainty: null, disagreement: 0 } },
+  // 9: kept, but a fifth of the area outside the mask changed (+2).
+  { task: "global", subtask: "style", vsInstructionFollowing: 3, vsEditingConsistency: 2, vsGenerationQuality: 3, verifierValid: true, changeFraction: 0.3, changeOutsideMask: 0.2, expect: { uncertainty: 1, disagreement: 2 } },
+];
+
+/** The order each queue order serves SPECS in, as indexes into SPECS, worked out by hand from the keys. */
+const EXPECTED: Record<TQueueOrder, number[]> = {
+  import: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  // By steps from flipping the keep rule (0 first), ties by id, pairs without scores last.
+  uncertainty: [4, 1, 2, 3, 9, 6, 0, 5, 7, 8],
+  // By heuristic points, highest first, ties by id.
+  disagreement: [1, 4, 7, 5, 9, 3, 0, 2, 6, 8],
+  // Ranks within (task, subtask): addition 0,1,8 · removal 2,3 · color 4,5 · sign 6,7 · style 9.
+  subtask: [0, 2, 4, 6, 9, 1, 3, 5, 7, 8],
+};
+
+describe.each(engines())("queue order on $engine", ({ engine }) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase(engine, { poolSize: 8 });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A project with SPECS as its regular pairs (ids in SPECS order) and `gold` active gold pairs after them. */
+  async function newProject(opts: { order?: TQueueOrder; overlap?: number; gold?: number; settings?: Partial<Prisma.ProjectCreateInput> } = {}) {
+    const overlap = opts.overlap ?? 1;
+    const project = await t.prisma.project.create({
+      data: { name: `qo-${randomUUID()}`, overlap, rejectReasons: DEFAULT_REJECT_REASONS, queueOrder: opts.order ?? "import", ...opts.settings },
+    });
+    await t.prisma.pair.createMany({
+      data: SPECS.map(({ expect: _expect, ...spec }, i) => ({
+        projectId: project.id,
+        externalId: `r-${String(i).padStart(2, "0")}`,
+        sourceImage: HASH,
+        editedImage: HASH,
+        instruction: `Make the car blue (${i})`,
+        wanted: overlap,
+        ...spec,
+      })),
+    });
+    await t.prisma.pair.createMany({
+      data: Array.from({ length: opts.gold ?? 0 }, (_, i) => ({
+        projectId: project.id,
+        externalId: `g-${i}`,
+        sourceImage: HASH,
+        editedImage: HASH,
+        instruction: `Gold ${i}`,
+        isGold: true,
+        goldActive: true,
+        goldDecision: "accept" as const,
+        status: "final" as const,
+        finalDecision: "accept" as const,
+        finalInstruction: `Gold ${i}`,
+        finalSource: "gold",
+        finalizedAt: new Date(),
+      })),
+    });
+    const all = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" }, select: { id: true, isGold: true } });
+    return { id: project.id, regular: all.filter((p) => !p.isGold).map((p) => p.id), gold: all.filter((p) => p.isGold).map((p) => p.id) };
+  }
+
+  async function accept(userId: number, pairId: bigint) {
+    await submitLabel(t.runner, userId, { pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+  }
+
+  /** Annotators take turns claiming and accepting until nobody gets a pair; the pair ids in the order served. */
+  async function workInTurns(projectId: number, users: number[]): Promise<bigint[]> {
+    const served: bigint[] = [];
+    for (let idle = 0; idle < users.length; ) {
+      idle = 0;
+      for (const u of users) {
+        const pair = await claimNextPair(t.runner, { projectId, userId: u });
+        if (!pair) {
+          idle++;
+          continue;
+        }
+        served.push(BigInt(pair.id));
+        await accept(u, BigInt(pair.id));
+      }
+    }
+    return served;
+  }
+
+  const inOrder = (ids: bigint[], order: TQueueOrder) => EXPECTED[order].map((i) => ids[i]!);
+
+  it("sets every pair's keys on insert, as documented, and continues stratum ranks across inserts", async () => {
+    const project = await newProject();
+    const rows = await t.prisma.pair.findMany({
+      where: { projectId: project.id },
+      orderBy: { id: "asc" },
+      select: { queueUncertainty: true, queueDisagreement: true, queueStratumRank: true },
+    });
+    expect(rows.map((r) => r.queueUncertainty)).toEqual(SPECS.map((s) => s.expect.uncertainty));
+    expect(rows.map((r) => r.queueDisagreement)).toEqual(SPECS.map((s) => s.expect.disagreement));
+    expect(rows.map((r) => r.queueStratumRank)).toEqual([1, 2, 1, 2, 1, 2, 1, 2, 3, 1]);
+    // A later insert (another statement, another transaction) continues each stratum where it stopped;
+    // a new stratum starts at 1. Gold pairs take no rank.
+    await t.prisma.pair.createMany({
+      data: [
+        { task: "object", subtask: "addition" },
+        { task: "knowledge", subtask: "symbolic" },
+        { task: null, subtask: null },
+        { task: "object", subtask: "addition" },
+      ].map((s, i) => ({ projectId: project.id, externalId: `later-${i}`, sourceImage: HASH, editedImage: HASH, instruction: "x", ...s })),
+    });
+    const later = await t.prisma.pair.findMany({ where: { projectId: project.id, externalId: { startsWith: "later-" } }, orderBy: { id: "asc" } });
+    expect(later.map((p) => p.queueStratumRank)).toEqual([4, 1, 1, 5]);
+    // Two statements in one transaction continue from each other too.
+    await t.prisma.$transaction(async (tx) => {
+      for (const batch of ["tx-a", "tx-b"]) {
+        await tx.pair.createMany({
+          data: [0, 1].map((i) => ({ projectId: project.id, externalId: `${batch}-${i}`, sourceImage: HASH, editedImage: HASH, instruction: "x", task: "object", subtask: "addition" })),
+        });
+      }
+    });
+    const inTx = await t.prisma.pair.findMany({ where: { projectId: project.id, externalId: { startsWith: "tx-" } }, orderBy: { id: "asc" } });
+    expect(inTx.map((p) => p.queueStratumRank)).toEqual([6, 7, 8, 9]);
+    const counters = await t.prisma.queueStratum.findMany({ where: { projectId: project.id }, orderBy: { stratum: "asc" } });
+    expect(counters.map((c) => [c.stratum.replace("\u001f", "/"), c.lastRank])).toEqual([
+      ["/", 1],
+      ["attribute/color", 2],
+      ["global/style", 1],
+      ["knowledge/symbolic", 1],
+      ["object/addition", 9],
+      ["object/removal", 2],
+      ["text/sign", 2],
+    ]);
+  });
+
+  it("a row dropped by ON CONFLICT DO NOTHING and a rolled-back insert leave the counters consistent", async () => {
+    const project = await newProject();
+    // Re-inserting existing external ids (as a re-import does) inserts nothing and moves no counter.
+    await t.prisma.$executeRaw`
+      INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask)
+      VALUES (${project.id}, 'r-00', ${HASH}, ${HASH}, 'x', 'object', 'addition')
+      ON CONFLICT (project_id, external_id) DO NOTHING`;
+    // A transaction that fails after inserting leaves neither its pairs nor its counts behind.
+    await expect(
+      t.prisma.$transaction(async (tx) => {
+        await tx.pair.create({ data: { projectId: project.id, externalId: "doomed", sourceImage: HASH, editedImage: HASH, instruction: "x", task: "object", subtask: "addition" } });
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    const next = await t.prisma.pair.create({
+      data: { projectId: project.id, externalId: "next", sourceImage: HASH, editedImage: HASH, instruction: "x", task: "object", subtask: "addition" },
+    });
+    expect(next.queueStratumRank).toBe(4);
+  });
+
+  for (const order of QUEUE_ORDERS) {
+    it(`serves pairs in ${order} order to annotators taking turns`, async () => {
+      const project = await newProject({ order });
+      const users = await makeUsers(t.prisma, 3, `o-${order}`);
+      const served = await workInTurns(project.id, users);
+      expect(served).toEqual(inOrder(project.regular, order));
+    });
+  }
+
+  for (const order of QUEUE_ORDERS) {
+    it(`under ${order} order, gold is mixed in and the regular pairs keep their order`, async () => {
+      const project = await newProject({ order, gold: 6, settings: { goldRate: 0.5 } });
+      const [u] = await makeUsers(t.prisma, 1, `g-${order}`);
+      const served = await workInTurns(project.id, [u!]);
+      const gold = new Set(project.gold);
+      const goldServed = served.filter((id) => gold.has(id));
+      // At rate 0.5 over 10 regular pairs, no gold at all has probability 0.5^10 per run.
+      expect(goldServed.length).toBeGreaterThan(0);
+      expect(new Set(goldServed).size).toBe(goldServed.length);
+      expect(served.filter((id) => !gold.has(id))).toEqual(inOrder(project.regular, order));
+    });
+  }
+
+  for (const order of QUEUE_ORDERS) {
+    it(`under ${order} order, leases, expiry, skips and overlap behave as in import order`, async () => {
+      const project = await newProject({ order });
+      const expected = inOrder(project.regular, order);
+      const [a, b, c] = await makeUsers(t.prisma, 3, `l-${order}`);
+      // A holds the first pair: B gets the second, and A's prefetch the third.
+      const a1 = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
+      const b1 = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
+      const a2 = await claimNextPair(t.runner, { projectId: project.id, userId: a!, exclude: [BigInt(a1!.id)] });
+      expect([a1!.id, b1!.id, a2!.id]).toEqual(expected.slice(0, 3).map(String));
+      // B skips: the skipped pair goes to C (next in order for C), and B moves on past A's leases.
+      await skipPair(t.prisma, b!, BigInt(b1!.id));
+      const c1 = await claimNextPair(t.runner, { projectId: project.id, userId: c! });
+      expect(c1!.id).toBe(String(expected[1]));
+      const b2 = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
+      expect(b2!.id).toBe(String(expected[3]));
+      // A's leases expire and are swept: the first pair goes back to the front of the queue.
+      await t.prisma.$executeRaw`UPDATE leases SET expires_at = now() - interval '1 second' WHERE annotator_id = ${a!}`;
+      expect(await releaseExpiredLeases(t.runner)).toBe(2);
+      await accept(c!, BigInt(c1!.id));
+      const c2 = await claimNextPair(t.runner, { projectId: project.id, userId: c! });
+      expect(c2!.id).toBe(String(expected[0]));
+
+      // Overlap 2: both annotators get every pair, each in the project's order.
+      const twice = await newProject({ order, overlap: 2 });
+      const [d, e] = await makeUsers(t.prisma, 2, `ov-${order}`);
+      const served = await workInTurns(twice.id, [d!, e!]);
+      const want = inOrder(twice.regular, order);
+      expect(served.filter((_, i) => i % 2 === 0)).toEqual(want);
+      expect(served.filter((_, i) => i % 2 === 1)).toEqual(want);
+    });
+  }
+
+  it("switching the order applies to the open pairs at the next claim, audited", async () => {
+    const project = await newProject();
+    const [admin] = await makeUsers(t.prisma, 1, "qo-admin");
+    const [u] = await makeUsers(t.prisma, 1, "qo-switch");
+    // Two pairs in import order, then the rest by round robin over subtasks, then by disagreement.
+    const first = [await claimNextPair(t.runner, { projectId: project.id, userId: u! })];
+    await accept(u!, BigInt(first[0]!.id));
+    first.push(await claimNextPair(t.runner, { projectId: project.id, userId: u! }));
+    await accept(u!, BigInt(first[1]!.id));
+    expect(first.map((p) => p!.id)).toEqual([project.regular[0], project.regular[1]].map(String));
+
+    const saved = await updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "subtask" });
+    expect(saved).toMatchObject({ changed: ["queueOrder"], settings: { queueOrder: "subtask" }, queueKeysUpdated: null });
+    const next = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    // Round robin over what is left: 2 (removal, rank 1), 4 (color, 1), 6 (sign, 1), 9 (style, 1), 3, …
+    expect(next!.id).toBe(String(project.regular[2]));
+    await accept(u!, BigInt(next!.id));
+
+    await updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "disagreement" });
+    const rest = await workInTurns(project.id, [u!]);
+    expect(rest).toEqual(EXPECTED.disagreement.filter((i) => ![0, 1, 2].includes(i)).map((i) => project.regular[i]!));
+
+    const audits = await t.prisma.auditEvent.findMany({ where: { action: "project.updated", subjectId: String(project.id) }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.data)).toEqual([
+      { changes: { queueOrder: { before: "import", after: "subtask" } } },
+      { changes: { queueOrder: { before: "subtask", after: "disagreement" } } },
+    ]);
+    await expect(updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "random" as TQueueOrder })).rejects.toThrow(
+      /Queue order must be one of import, uncertainty, disagreement, subtask/,
+    );
+    await expect(t.prisma.$executeRaw`UPDATE projects SET queue_order = 'random' WHERE id = ${project.id}`).rejects.toThrow(/projects_queue_order_check/);
+  });
+
+  it("a keep-rule or verifier-rule change recomputes the keys of open pairs in batches, audited, and the order follows", async () => {
+    const [admin] = await makeUsers(t.prisma, 1, "rk-admin");
+    const project = await t.prisma.project.create({
+      data: { name: `rk-${randomUUID()}`, rejectReasons: DEFAULT_REJECT_REASONS, queueOrder: "uncertainty" },
+    });
+    // More pairs than one batch, every score combination, a valid flag on some and a change fraction.
+    const n = QUEUE_KEYS_BATCH + 700;
+    await t.prisma.pair.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        projectId: project.id,
+        externalId: `k-${i}`,
+        sourceImage: HASH,
+        editedImage: HASH,
+        instruction: `Make the car blue (${i})`,
+        vsInstructionFollowing: 1 + (i % 3),
+        vsEditingConsistency: 1 + (Math.floor(i / 3) % 3),
+        vsGenerationQuality: 1 + (Math.floor(i / 9) % 3),
+        verifierValid: i % 4 === 0 ? null : i % 4 === 1,
+        changeFraction: (i % 7) / 100,
+      })),
+    });
+    const stale = async () => {
+      const [r] = await t.prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pairs p JOIN projects pr ON pr.id = p.project_id
+        WHERE p.project_id = ${project.id} AND p.status = 'open' AND (
+          p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency,
+            p.vs_generation_quality, p.verifier_valid, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq)
+          OR p.queue_disagreement <> loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency,
+            p.vs_generation_quality, p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction,
+            p.change_fraction, p.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq))`;
+      return r!.n;
+    };
+    expect(await stale()).toBe(0);
+    // A labelled pair is not open: its keys are left alone (marked here so a rewrite would show).
+    const [u] = await makeUsers(t.prisma, 1, "rk-ann");
+    const firstPair = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    await accept(u!, BigInt(firstPair!.id));
+    await t.prisma.$executeRaw`UPDATE pairs SET queue_uncertainty = 99 WHERE id = ${BigInt(firstPair!.id)}`;
+    // How many open pairs the new rule (IF ≥ 2, EC ≥ 2, GQ ≥ 1) moves, computed independently.
+    const [moves] = await t.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pairs p
+      WHERE p.project_id = ${project.id} AND p.status = 'open' AND (
+        p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency,
+          p.vs_generation_quality, p.verifier_valid, 2::smallint, 2::smallint, 1::smallint)
+        OR p.queue_disagreement <> loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency,
+          p.vs_generation_quality, p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction,
+          p.change_fraction, p.change_outside_mask, 'auto', 2::smallint, 2::smallint, 1::smallint))`;
+    expect(moves!.n).toBeGreaterThan(QUEUE_KEYS_BATCH / 4);
+
+    const result = await updateProjectSettings(t.prisma, project.id, admin!, { keepMinIf: 2, keepMinGq: 1 });
+    expect(result.changed.sort()).toEqual(["keepMinGq", "keepMinIf"]);
+    expect(result.queueKeysUpdated).toBe(moves!.n);
+    expect(await stale()).toBe(0);
+    const labelled = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(firstPair!.id) } });
+    expect(labelled.queueUncertainty).toBe(99);
+    // A pair inserted after the change gets its keys under the new rule (IF 2 ≥ 2, EC 2 ≥ 2, GQ 1 ≥ 1: kept, 1 step).
+    const after = await t.prisma.pair.create({
+      data: { projectId: project.id, externalId: "after-change", sourceImage: HASH, editedImage: HASH, instruction: "x",
+              vsInstructionFollowing: 2, vsEditingConsistency: 2, vsGenerationQuality: 1 },
+    });
+    expect(after.queueUncertainty).toBe(1);
+    const applied = await t.prisma.auditEvent.findMany({ where: { action: "project.queue_keys_applied", subjectId: String(project.id) } });
+    expect(applied.map((a) => [a.actorId, a.data])).toEqual([[admin, { pairs: result.queueKeysUpdated }]]);
+
+    // The next claim is the open pair with the smallest key under the new rule.
+    const [best] = await t.prisma.$queryRaw<{ id: bigint }[]>`
+      SELECT id FROM pairs WHERE project_id = ${project.id} AND taken < wanted AND NOT is_gold
+      ORDER BY queue_uncertainty NULLS LAST, id LIMIT 1`;
+    const next = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    expect(next!.id).toBe(String(best!.id));
+
+    // The verifier rule feeds the disagreement key: changing it recomputes too; other settings do not.
+    const rule = await updateProjectSettings(t.prisma, project.id, admin!, { verifierRule: "scores" });
+    expect(rule.queueKeysUpdated).toBeGreaterThan(0);
+    expect(await stale()).toBe(0);
+    expect((await updateProjectSettings(t.prisma, project.id, admin!, { goldRate: 0.1 })).queueKeysUpdated).toBeNull();
+  });
+
+  it("the claim under each order walks that order's partial index: no sequential scan, no sort of the open pairs", async () => {
+    const project = await t.prisma.project.create({ data: { name: `plan-${randomUUID()}`, rejectReasons: DEFAULT_REJECT_REASONS } });
+    const subtasks = ["addition", "removal", "color", "style", "sign", "count", "symbolic"];
+    const n = 4_000;
+    await t.prisma.pair.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        projectId: project.id,
+        externalId: `p-${i}`,
+        sourceImage: HASH,
+        editedImage: HASH,
+        instruction: `Make the car blue (${i})`,
+        task: "object",
+        // Long-tailed: most pairs in the first subtask.
+        subtask: subtasks[i % 10 < 4 ? 0 : Math.min((i % 10) - 3, subtasks.length - 1)],
+        vsInstructionFollowing: 1 + (i % 3),
+        vsEditingConsistency: 1 + (Math.floor(i / 3) % 3),
+        vsGenerationQuality: 1 + (Math.floor(i / 9) % 3),
+        verifierValid: i % 5 === 0 ? null : i % 2 === 0,
+        changeFraction: (i % 50) / 100,
+      })),
+    });
+    // A quarter of the pairs already done, as in a project under way; another project beside it.
+    await t.prisma.$executeRaw`UPDATE pairs SET taken = wanted, label_count = wanted, status = 'labelled' WHERE project_id = ${project.id} AND id % 4 = 0`;
+    const other = await newProject();
+    expect(other.regular.length).toBe(SPECS.length);
+    const [u] = await makeUsers(t.prisma, 1, "plan");
+    await t.runner.exec("ANALYZE pairs; ANALYZE leases; ANALYZE labels; ANALYZE skips; ANALYZE projects");
+
+    type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; "Subplan Name"?: string; Plans?: PlanNode[] };
+    const walk = (node: PlanNode, out: PlanNode[] = []): PlanNode[] => {
+      out.push(node);
+      for (const child of node.Plans ?? []) walk(child, out);
+      return out;
+    };
+    for (const order of QUEUE_ORDERS) {
+      await t.prisma.project.update({ where: { id: project.id }, data: { queueOrder: order } });
+      const rows = await t.runner.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, [u!, project.id, [], MAX_LIVE_LEASES]);
+      const raw = rows[0]!["QUERY PLAN"];
+      const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+      const nodes = walk(plan[0]!.Plan);
+      const onPairs = nodes.filter((x) => x["Relation Name"] === "pairs");
+      expect(onPairs.filter((x) => x["Node Type"] === "Seq Scan"), `${order}: no sequential scan of pairs`).toEqual([]);
+      const cte = nodes.find((x) => x["Subplan Name"] === `CTE regular_${order}`);
+      expect(cte, `${order}: the regular_${order} CTE`).toBeDefined();
+      const inCte = walk(cte!);
+      expect(inCte.filter((x) => x["Node Type"] === "Sort" || x["Node Type"] === "Incremental Sort"), `${order}: no sort`).toEqual([]);
+      const scans = inCte.filter((x) => x["Relation Name"] === "pairs").map((x) => `${x["Node Type"]} ${x["Index Name"] ?? ""}`.trim());
+      expect(scans, `${order}: the pick's scan of pairs`).toEqual([`Index Scan ${QUEUE_ORDER_INFO[order].index}`]);
+      // And the statement gives the pair that order puts first.
+      const [first] = await t.prisma.$queryRawUnsafe<{ id: bigint }[]>(
+        `SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.taken < p.wanted AND NOT p.is_gold ORDER BY ${QUEUE_ORDER_INFO[order].orderBy} LIMIT 1`,
+        project.id,
+      );
+      const got = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      expect(got!.id, `${order}: first pair`).toBe(String(first!.id));
+      await t.prisma.$executeRaw`DELETE FROM leases WHERE annotator_id = ${u!}`;
+    }
+  });
+});
