@@ -58,12 +58,15 @@ const CLAIM_SQL = `
     FROM webhook_endpoints e
     CROSS JOIN LATERAL (
       -- webhook_deliveries_due_idx (endpoint_id, next_attempt_at): a probe per endpoint, however long its backlog.
+      -- next_attempt_at is TIMESTAMPTZ(3), and PostgreSQL rounds to the millisecond: a row queued or
+      -- retried "now" can be stored up to 0.5 ms ahead of now(), so a claim right after it (a woken
+      -- worker) would pass it over. Compared with now() rounded the same way, it is due at once.
       SELECT d.id, d.event, d.next_attempt_at FROM webhook_deliveries d
-      WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()
+      WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()::timestamptz(3)
       ORDER BY d.next_attempt_at
       -- Unexpired claims of this endpoint (webhook_deliveries_in_flight_idx) use up its share.
       LIMIT greatest(0, $3 - (SELECT count(*) FROM webhook_deliveries f
-                               WHERE f.endpoint_id = e.id AND f.status = 'delivering' AND f.next_attempt_at > now()))
+                               WHERE f.endpoint_id = e.id AND f.status = 'delivering' AND f.next_attempt_at > now()::timestamptz(3)))
       FOR UPDATE SKIP LOCKED
     ) d
     ORDER BY d.next_attempt_at

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/env";
 import { InvalidError } from "@/lib/errors";
 import { parseAllowList } from "@/lib/images/resolve";
@@ -23,6 +23,7 @@ import { verify } from "@/lib/webhooks/signature";
 import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
 import { ZDeliveryParams } from "@/lib/webhooks/schemas";
 import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit/queries";
+import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
@@ -97,6 +98,12 @@ class Receiver {
     for (const h of this.hanging.filter((x) => x.path === path)) h.res.writeHead(503).end();
     this.hanging = this.hanging.filter((x) => x.path !== path);
   }
+  /** Ends every request still hanging (a test's leftovers), so none outlives its test. */
+  releaseAll() {
+    for (const h of this.hanging) if (!h.res.writableEnded) h.res.writeHead(503).end();
+    this.hanging = [];
+    this.script.clear();
+  }
   async stop() {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
@@ -124,6 +131,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     await rx.stop();
     await t?.close();
   });
+  afterEach(() => rx.releaseAll());
 
   async function newProject(opts: { overlap?: number; pairs?: number } = {}) {
     const overlap = opts.overlap ?? 2;
@@ -384,7 +392,10 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
       }
     };
     const [a, b] = await Promise.all([worker(), worker()]);
-    expect(a.length + b.length).toBe(n);
+    // Only this endpoint's: the workers also take whatever an earlier test left due.
+    const mine = [...a, ...b].filter((o) => o.endpointId === hook.id);
+    expect(mine).toHaveLength(n);
+    expect(new Set(mine.map((o) => o.id)).size).toBe(n);
     const got = rx.for(hook.path).map((g) => g.headers["loupe-delivery"]);
     expect(got).toHaveLength(n);
     expect(new Set(got).size).toBe(n);
@@ -402,6 +413,34 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(await attemptDelivery(t.runner, stale!, { allow: LOCAL })).toMatchObject({ delivered: true, status: null });
     expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "delivering", attempts: 2 });
     expect(await attemptDelivery(t.runner, taken!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
+  });
+
+  it("a delivery made due \"now\" is claimed in that same instant, though its millisecond column rounds the time up", async () => {
+    await drain(-1); // earlier tests' leftovers out of the way: this test claims without sending
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    const [queued] = await deliveries({ endpointIds: [hook.id] });
+    // now() is fixed within a transaction: one whose now() rounds up to the next millisecond (about
+    // every other one on the server) stores the row made due ahead of now() — it must be claimed all
+    // the same. Each round puts the row back to pending, made due and claimed in one transaction.
+    const inThis = (tx: SqlRunner) => ({ runner: tx, transaction: <T,>(fn: (r: SqlRunner) => Promise<T>) => fn(tx) });
+    let roundedUp = 0;
+    let last: Awaited<ReturnType<typeof claimDueDeliveries>> = [];
+    for (let round = 0; round < 20; round++) {
+      const { ahead, claimed } = await t.transaction(async (tx) => {
+        await tx.query(`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now() WHERE id = $1`, [queued!.id]);
+        const [row] = await tx.query<{ ahead: boolean }>(`SELECT next_attempt_at > now() AS ahead FROM webhook_deliveries WHERE id = $1`, [queued!.id]);
+        return { ahead: row!.ahead, claimed: await claimDueDeliveries(inThis(tx), 10) };
+      });
+      expect(claimed.map((d) => d.id), `round ${round}${ahead ? ", stored ahead of now()" : ""}`).toEqual([String(queued!.id)]);
+      if (ahead) roundedUp++;
+      last = claimed;
+    }
+    // PGlite's clock ticks in whole milliseconds, so the rounding only ever happens on the server.
+    if (engine === "postgres") expect(roundedUp, "some rounds stored the time ahead of now()").toBeGreaterThan(0);
+    else expect(roundedUp).toBe(0);
+    expect(await attemptDelivery(t.runner, last[0]!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
   });
 
   it("refuses private targets at send time, does not follow redirects, and ends a silent receiver at the time limit", async () => {
