@@ -1,4 +1,4 @@
-// Runs one `loupe` CLI command as `npm run loupe` does: `tsx --conditions=react-server --max-old-space-size=256 scripts/cli.ts`,
+// Runs one `loupe` CLI command as `npm run loupe` does: `tsx --conditions=react-server --max-old-space-size=256 --max-semi-space-size=2 scripts/cli.ts`,
 // in its own process group, timed from spawn to exit, with the peak resident set of every process in
 // the tree sampled from /proc. tsx's CLI is a thin wrapper that re-spawns node with its loader, so
 // the import itself runs in the wrapper's node child, not in the pid spawn() returns; both are
@@ -81,7 +81,7 @@ export async function runCli(
   opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; echo?: (line: string) => void; sampleMs?: number },
 ): Promise<CliRun> {
   const t0 = performance.now();
-  const child = spawn("node_modules/.bin/tsx", ["--conditions=react-server", "--max-old-space-size=256", ...(opts.nodeArgs ?? []), "scripts/cli.ts", ...args], {
+  const child = spawn("node_modules/.bin/tsx", ["--conditions=react-server", "--max-old-space-size=256", "--max-semi-space-size=2", ...(opts.nodeArgs ?? []), "scripts/cli.ts", ...args], {
     env: opts.env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // own process group: killRunningCli stops the wrapper and its node child together

@@ -6,7 +6,7 @@ import path from "node:path";
 import packageJson from "../../package.json";
 import type { Database } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
-import { imagePath } from "../images/store";
+import { imagePath } from "../images/paths";
 import { emitEvent } from "../webhooks/emit";
 import { Pacer, type TPaceOptions } from "./pace";
 import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";

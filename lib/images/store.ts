@@ -24,8 +24,6 @@ export interface StoredImage {
   byteSize: number;
 }
 
-const SHA256_RE = /^[0-9a-f]{64}$/;
-
 const MIME_BY_FORMAT: Record<string, string> = {
   jpeg: "image/jpeg",
   jpg: "image/jpeg",
@@ -39,21 +37,9 @@ const MIME_BY_FORMAT: Record<string, string> = {
   bmp: "image/bmp",
 };
 
-export function imagesDir(dataDir: string): string {
-  return path.join(dataDir, "images");
-}
-
-export function isSha256(value: string): boolean {
-  return SHA256_RE.test(value);
-}
-
-/** Where the image with this sha256 lives. Throws on anything but 64 lowercase hex (no path tricks). */
-export function imagePath(dataDir: string, sha: string): string {
-  if (typeof sha !== "string" || !SHA256_RE.test(sha)) {
-    throw new Error(`Not a sha256 (expected 64 lowercase hex characters): ${JSON.stringify(String(sha).slice(0, 80))}`);
-  }
-  return path.join(imagesDir(dataDir), sha.slice(0, 2), sha);
-}
+// Paths live in paths.ts (no sharp), so code that only locates images need not load libvips.
+export { imagePath, imagesDir, isSha256 } from "./paths";
+import { imagePath } from "./paths";
 
 async function exists(file: string): Promise<boolean> {
   try {

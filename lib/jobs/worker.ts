@@ -4,6 +4,9 @@ import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT, QUEUE_EXPORT } from "./boss";
+import { enqueueExport } from "../export/queue";
+
+export { enqueueExport };
 import { exportLockKey, failExport, isExportRunningHere, runExport } from "../export/run";
 import { startWebhookWorker } from "../webhooks/worker";
 
@@ -88,19 +91,6 @@ export async function requeueStalledImports(database: Database): Promise<number>
 }
 
 // ---- Exports ---------------------------------------------------------------------------------------
-
-export async function enqueueExport(database: Database, exportId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
-  const boss = await getBoss(database);
-  await boss.send(QUEUE_EXPORT, { exportId }, {
-    singletonKey: `export-${exportId}`,
-    // Retries are handleExportJob's (counted on the export, with a message), as for imports.
-    retryLimit: 0,
-    // An export is one run, not slices: 10M pairs into Parquet with embedded images can take hours.
-    // pg-boss only marks an expired job failed; the run itself goes on, its row is the truth.
-    expireInSeconds: 12 * 3600,
-    ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
-  });
-}
 
 /** Runs (attempts) in a row an export gets before an unexpected error fails it. */
 const MAX_EXPORT_ATTEMPTS = 3;

@@ -1,0 +1,22 @@
+import path from "node:path";
+
+// Where stored images live, with no image library attached: the export job and the image route
+// locate files without loading sharp (libvips), which costs a process tens of MB.
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+export function imagesDir(dataDir: string): string {
+  return path.join(dataDir, "images");
+}
+
+export function isSha256(value: string): boolean {
+  return SHA256_RE.test(value);
+}
+
+/** Where the image with this sha256 lives. Throws on anything but 64 lowercase hex (no path tricks). */
+export function imagePath(dataDir: string, sha: string): string {
+  if (typeof sha !== "string" || !SHA256_RE.test(sha)) {
+    throw new Error(`Not a sha256 (expected 64 lowercase hex characters): ${JSON.stringify(String(sha).slice(0, 80))}`);
+  }
+  return path.join(imagesDir(dataDir), sha.slice(0, 2), sha);
+}
