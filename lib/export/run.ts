@@ -154,6 +154,22 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/**
+ * Sessions of this database other than ours running a statement now: the pacer's sign that people
+ * are working (lib/export/pace.ts). Zero where it cannot be read (PGlite has no other sessions).
+ */
+async function othersBusy(runner: SqlRunner): Promise<number> {
+  try {
+    const [r] = await runner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'`,
+    );
+    return r?.n ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
@@ -218,7 +234,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
         const { rows, ms } = await next;
         if (rows.length === 0) break;
         const last = rows[rows.length - 1]!.id;
-        const wait = pacer.afterPage(ms, rows.length);
+        const wait = pacer.afterPage(ms, rows.length, await othersBusy(runner));
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         next = rows.length < pageSize ? none : read(last);
         next.catch(() => {}); // awaited on the next turn; this only keeps an early failure from being "unhandled"
