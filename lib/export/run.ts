@@ -234,7 +234,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
         const { rows, ms } = await next;
         if (rows.length === 0) break;
         const last = rows[rows.length - 1]!.id;
-        const wait = pacer.afterPage(ms, rows.length, await othersBusy(runner));
+        const wait = pacer.afterPage(ms, await othersBusy(runner));
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         next = rows.length < pageSize ? none : read(last);
         next.catch(() => {}); // awaited on the next turn; this only keeps an early failure from being "unhandled"
