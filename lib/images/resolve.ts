@@ -347,7 +347,8 @@ async function fetchImage(raw: string, cfg: ResolveConfig): Promise<Buffer> {
   }
 }
 
-function describeNetError(err: unknown): string {
+/** A network error in words for a person (image fetches here, webhook deliveries in lib/webhooks/send.ts). */
+export function describeNetError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case "ECONNREFUSED":
@@ -357,6 +358,12 @@ function describeNetError(err: unknown): string {
       return "host not found";
     case "ECONNRESET":
       return "connection reset";
+    case "CERT_HAS_EXPIRED":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `TLS certificate not accepted (${e.code})`;
     default:
       return e?.message || String(err);
   }

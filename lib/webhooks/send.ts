@@ -1,7 +1,7 @@
 import "server-only";
 import http from "node:http";
 import https from "node:https";
-import type { AllowList } from "../images/resolve";
+import { describeNetError, type AllowList } from "../images/resolve";
 import { isDelivered, truncate } from "./policy";
 import { checkWebhookUrl, guardedWebhookLookup, WebhookUrlError } from "./url";
 
@@ -17,27 +17,6 @@ export interface TSendResult {
 
 /** How much of an error answer's body is kept for the log. */
 const BODY_EXCERPT_BYTES = 1024;
-
-function describeNetError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case "ECONNREFUSED":
-      return "connection refused";
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return "host not found";
-    case "ECONNRESET":
-      return "connection reset";
-    case "CERT_HAS_EXPIRED":
-    case "DEPTH_ZERO_SELF_SIGNED_CERT":
-    case "SELF_SIGNED_CERT_IN_CHAIN":
-    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-    case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return `TLS certificate not accepted (${e.code})`;
-    default:
-      return e?.message || String(err);
-  }
-}
 
 export async function sendWebhook(
   rawUrl: string,

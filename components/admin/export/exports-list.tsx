@@ -6,6 +6,7 @@ import type { TExportStatus, TExportView } from "@/lib/export/schemas";
 import { formatBytes, formatCount, formatRate, formatTimeLeft } from "@/components/admin/import/format";
 import { cancelExport, exportKeys, listExports } from "./api";
 import { FORMAT_LABELS } from "./form-state";
+import { JobProgress } from "@/components/ui/progress-bar";
 
 export const EXPORT_STATUS_LABELS: Record<TExportStatus, string> = {
   queued: "Queued",
@@ -125,22 +126,9 @@ function ExportCard({ view, cancelling, cancelError, onCancel }: { view: TExport
         {view.createdBy ? ` · by ${view.createdBy}` : ""}
       </p>
 
-      <div className="space-y-1">
-        <div
-          role="progressbar"
-          aria-label={`${name} progress`}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={percent}
-          aria-valuetext={`${percent}%`}
-          className="h-2 overflow-hidden rounded bg-neutral-200"
-        >
-          <div className={`h-full transition-[width] duration-500 ${BAR_CLASSES[view.status]}`} style={{ width: `${percent}%` }} />
-        </div>
-        <p className="text-sm tabular-nums text-neutral-700">
-          <span className="font-medium">{percent}%</span> · {progressText(view)}
-        </p>
-      </div>
+      <JobProgress label={`${name} progress`} percent={percent} barClassName={BAR_CLASSES[view.status]}>
+        {progressText(view)}
+      </JobProgress>
 
       {counts ? (
         <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-4">

@@ -13,6 +13,7 @@ import {
   isActiveImport,
 } from "./format";
 import { FORMAT_LABELS, PRESET_LABELS } from "./request";
+import { JobProgress } from "@/components/ui/progress-bar";
 
 const STATUS_CLASSES: Record<TImportStatus, string> = {
   queued: "bg-neutral-100 text-neutral-800",
@@ -118,22 +119,9 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
       </header>
       {details ? <p className="text-xs text-neutral-500">{details}</p> : null}
 
-      <div className="space-y-1">
-        <div
-          role="progressbar"
-          aria-label={`${name} progress`}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={percent}
-          aria-valuetext={`${percent}%`}
-          className="h-2 overflow-hidden rounded bg-neutral-200"
-        >
-          <div className={`h-full transition-[width] duration-500 ${BAR_CLASSES[view.status]}`} style={{ width: `${percent}%` }} />
-        </div>
-        <p className="text-sm tabular-nums text-neutral-700">
-          <span className="font-medium">{percent}%</span> · {importProgressText(view)}
-        </p>
-      </div>
+      <JobProgress label={`${name} progress`} percent={percent} barClassName={BAR_CLASSES[view.status]}>
+        {importProgressText(view)}
+      </JobProgress>
 
       <dl className="grid grid-cols-3 gap-2 text-sm sm:max-w-md">
         <div>
