@@ -26,7 +26,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { canonicalCopySql } from "../lib/export/reader";
+import { canonicalCopySql } from "../lib/exports/reader";
 import { addPairs, createDatabase, dropDatabase, seedBase, vacuumAnalyze, withDatabase } from "./lib/db";
 import { addFinalPairs, seedImages } from "./lib/export-seed";
 import { importProcess, killRunningCli, runCli } from "./lib/import-proc";

@@ -5,8 +5,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Database } from "../lib/db/connect";
 import { AppError, NotFoundError } from "../lib/errors";
-import { EXPORT_FORMATS, type TExportFormat } from "../lib/export/types";
-import type { TExportView } from "../lib/export/schemas";
+import { EXPORT_FORMATS, type TExportFormat } from "../lib/exports/types";
+import type { TExportView } from "../lib/exports/schemas";
 
 export const EXPORT_HELP = `  npm run loupe -- export --project P --format F [filters] [--images files|embedded] [--validation 0.1] [--out PATH]
                                                     export a project's final pairs; P is a project id or name,
@@ -69,8 +69,8 @@ export function exportProgressLine(v: TExportView, width = 30): string {
 
 /** Runs the export here while drawing the bar; if another process holds it, watches until it ends. */
 async function follow(db: Database, id: string): Promise<TExportView> {
-  const { runExport } = await import("../lib/export/run");
-  const { getExportView, cancelExport } = await import("../lib/export/service");
+  const { runExport } = await import("../lib/exports/run");
+  const { getExportView, cancelExport } = await import("../lib/exports/service");
   const { dataDir } = await import("../lib/imports/config");
   const tty = process.stdout.isTTY;
   let lastPrint = 0;
@@ -106,7 +106,7 @@ async function follow(db: Database, id: string): Promise<TExportView> {
       if (!v || v.status === "done" || v.status === "failed" || v.status === "cancelled") break;
     }
   } catch (err) {
-    const { failExport } = await import("../lib/export/run");
+    const { failExport } = await import("../lib/exports/run");
     await failExport(db, id, (err as Error).message, dataDir());
   } finally {
     clearInterval(timer);
@@ -156,8 +156,8 @@ export async function exportCommand(db: Database, rest: string[]): Promise<void>
   if (!values.project || !values.format || positionals.length > 0) throw new AppError(`export needs --project and --format.\n\n${EXPORT_HELP}`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new AppError(`--format is one of ${EXPORT_FORMATS.join(", ")}; got "${values.format}".`);
   const project = await findProject(db, values.project);
-  const { createExport, findSavedFilter } = await import("../lib/export/service");
-  const { exportDir } = await import("../lib/export/run");
+  const { createExport, findSavedFilter } = await import("../lib/exports/service");
+  const { exportDir } = await import("../lib/exports/run");
   const { dataDir } = await import("../lib/imports/config");
   const { stopBoss } = await import("../lib/jobs/boss");
 

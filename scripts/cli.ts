@@ -68,7 +68,7 @@ async function main(argv: string[]) {
       return;
     }
     case "demo": {
-      const { seedDemo, DEMO_USERS, DEMO_PASSWORD } = await import("../lib/demo/seed");
+      const { seedDemo, DEMO_USERS, DEMO_PASSWORD } = await import("./demo/seed");
       const dataDir = getEnv().LOUPE_DATA_DIR;
       await withDb(async (db) => {
         const r = await seedDemo(db.prisma, dataDir, { log: (l) => console.log(`  ${l}`) });

@@ -11,8 +11,8 @@ import pg from "pg";
 import { openDatabase } from "../lib/db/connect";
 import { migrate } from "../lib/db/migrate";
 import { putImage } from "../lib/images/store";
-import { generateDemoPairs } from "../lib/demo/generate";
-import { renderScene } from "../lib/demo/render";
+import { generateDemoPairs } from "./demo/generate";
+import { renderScene } from "./demo/render";
 
 async function main() {
   const { values } = parseArgs({ options: { port: { type: "string", default: "3210" } } });

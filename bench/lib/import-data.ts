@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ParquetWriter, fileWriter, schemaFromColumnData, type ColumnSource } from "hyparquet-writer";
 import sharp from "sharp";
-import { mulberry32 } from "../../lib/demo/scenes";
+import { mulberry32 } from "../../scripts/demo/scenes";
 import { SCALEEDIT_TAXONOMY } from "../../lib/imports/presets";
 
 const rng = mulberry32;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "../db/connect";
 import { ForbiddenError, UnauthorizedError } from "../errors";
-import { hashToken, parseAuthorization } from "../api/token-format";
+import { hashToken, parseAuthorization } from "../pipeline-api/token-format";
 import type { TRole } from "./permissions";
 import type { TSessionUser } from "./session";
 

@@ -17,7 +17,7 @@ const TABLE = {
   "export:project": ["admin"],
   "import:project": ["admin"],
   "webhook:manage": ["admin"],
-  // The pipeline API (lib/api). Tokens are for admins: posting pairs is an import and reading final
+  // The pipeline API (lib/pipeline-api). Tokens are for admins: posting pairs is an import and reading final
   // labels an export, both admin-only in the UI. A token acts with its owner's role as it is now.
   "api:token:manage": ["admin"],
   "api:pairs:write": ["admin"],

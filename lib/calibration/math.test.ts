@@ -10,7 +10,7 @@ import {
   verdictCell,
   type TScoreBin,
 } from "./math";
-import { mulberry32 } from "@/lib/demo/scenes";
+import { mulberry32 } from "@/scripts/demo/scenes";
 
 describe("binaryStats", () => {
   it("computes precision, recall, F1 and agreement by hand", () => {

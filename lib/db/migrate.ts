@@ -100,7 +100,7 @@ export async function migrate(
  * After every migration run: pairs.final_xid values beyond this cluster's transaction counter (the
  * database was restored from a dump into another cluster, or copied there) are renumbered, so the
  * labels feed serves those pairs again instead of hiding them, and cursors handed out before are
- * refused (lib/api/labels.ts; docs/decisions/008-pipeline-api.md). One index probe per project when
+ * refused (lib/pipeline-api/labels.ts; docs/decisions/008-pipeline-api.md). One index probe per project when
  * there is nothing to do. Skipped for a database that predates the function (a migration test's own
  * folder).
  */

@@ -344,7 +344,7 @@ function batchTarget(imp: ImportRow): TBatchTarget {
  * Validates and maps each record (the import's rules, lib/imports/mapping.ts), sets aside those whose
  * id the project already has, and resolves the rest's images through the pipeline (store, previews,
  * change maps). Nothing is written to pairs: insertPrepared does that inside the caller's transaction.
- * Shared by the import job and the pipeline API (lib/api/pairs.ts).
+ * Shared by the import job and the pipeline API (lib/pipeline-api/pairs.ts).
  */
 export async function prepareBatch(
   database: Database,

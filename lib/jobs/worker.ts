@@ -4,10 +4,10 @@ import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "../imports/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "../imports/run";
 import { getBoss, QUEUE_IMPORT, QUEUE_EXPORT } from "./boss";
-import { enqueueExport } from "../export/queue";
+import { enqueueExport } from "../exports/queue";
 
 export { enqueueExport };
-import { exportLockKey, failExport, isExportRunningHere, runExport } from "../export/run";
+import { exportLockKey, failExport, isExportRunningHere, runExport } from "../exports/run";
 import { startWebhookWorker } from "../webhooks/worker";
 
 // The background side of a Loupe process: takes import jobs from pg-boss and runs them in slices of

@@ -17,7 +17,7 @@ import {
   type TContingency,
   type TRatings,
 } from "./agreement";
-import { mulberry32 } from "@/lib/demo/scenes";
+import { mulberry32 } from "@/scripts/demo/scenes";
 
 /** Expands a units × categories count table into a units × raters matrix (raters in any order). */
 function fromCounts(counts: number[][], categories: string[]): TRatings {

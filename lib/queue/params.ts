@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { ZPairId } from "./schemas";
+import { ZPairId } from "../http/params";
 
-export const ZProjectParams = z.object({ projectId: z.coerce.number().int().positive() });
-export const ZPairParams = z.object({ pairId: ZPairId });
 export const ZNextQuery = z.object({
   exclude: z
     .string()

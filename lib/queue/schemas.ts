@@ -1,9 +1,6 @@
 import { z } from "zod";
+import { ZPairId } from "../http/params";
 
-export const ZPairId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,18}$/, "not a pair id")
-  .transform((s) => BigInt(s));
 
 const ZLabelFields = z.object({
   pairId: ZPairId,

@@ -6,7 +6,7 @@ import { scopeKey, type TAgreementFigures, type TAgreementRow, type TAgreementSc
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
-import { mulberry32 } from "@/lib/demo/scenes";
+import { mulberry32 } from "@/scripts/demo/scenes";
 
 // getAgreementFigures computes from SQL histograms of compositions; these tests feed the same
 // labels, as a units × raters matrix, to the pure matrix functions and expect the same numbers.

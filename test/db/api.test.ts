@@ -9,15 +9,15 @@ import { makeProject, makeUsers } from "@/test/support/fixtures";
 import { writeImagePairs } from "@/test/support/import-fixtures";
 import { authenticateBearer, requireTokenScope, TokenRejectedError, TokenScopeError } from "@/lib/auth/bearer";
 import { can } from "@/lib/auth/permissions";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/api/tokens";
-import { hashToken } from "@/lib/api/token-format";
-import { postPairs, type TPostPairsContext } from "@/lib/api/pairs";
-import { listFinalLabels } from "@/lib/api/labels";
-import { getApiProgress } from "@/lib/api/progress";
-import { ZApiProgress, ZLabelsPage, ZPostPairsResponse, type TFinalLabel } from "@/lib/api/schemas";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/pipeline-api/tokens";
+import { hashToken } from "@/lib/pipeline-api/token-format";
+import { postPairs, type TPostPairsContext } from "@/lib/pipeline-api/pairs";
+import { listFinalLabels } from "@/lib/pipeline-api/labels";
+import { getApiProgress } from "@/lib/pipeline-api/progress";
+import { ZApiProgress, ZLabelsPage, ZPostPairsResponse, type TFinalLabel } from "@/lib/pipeline-api/schemas";
 import { adjudicatePair } from "@/lib/review/service";
 import { InvalidError, NotFoundError } from "@/lib/errors";
-import { encodeCursor } from "@/lib/api/cursor";
+import { encodeCursor } from "@/lib/pipeline-api/cursor";
 import { migrate, repairFeedXids } from "@/lib/db/migrate";
 import { promotePair } from "@/lib/quality/gold";
 
@@ -29,7 +29,7 @@ import { promotePair } from "@/lib/quality/gold";
 
 /**
  * Waits until every transaction that was running when called has ended. The feed reads only below
- * the oldest writing transaction on the whole server (lib/api/labels.ts), and on a shared test server
+ * the oldest writing transaction on the whole server (lib/pipeline-api/labels.ts), and on a shared test server
  * another database's long write can hold that back for a while; in CI this returns at once.
  */
 async function settle(t: TestDatabase): Promise<void> {

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from "@/lib/db/connect";
 import { migrate } from "@/lib/db/migrate";
 import { createServerDatabase } from "@/test/support/db";
 import { seedExportProject, type TSeeded } from "@/test/support/export-fixtures";
-import { ZCanonicalLine } from "@/lib/export/formats/canonical-schema";
+import { ZCanonicalLine } from "@/lib/exports/formats/canonical-schema";
 
 // `loupe export` as a user runs it (tsx, its own process), on the embedded database and, when
 // TEST_DATABASE_URL is set, on a fresh database on the server: filters as flags, the progress bar,

@@ -7,9 +7,9 @@ import { verifyPassword } from "@/lib/auth/password";
 import { InvalidImageError, imagePath, putImage } from "@/lib/images/store";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { claimNextPair } from "@/lib/queue/claim";
-import { FLAW_REASONS, generateDemoPairs, type DemoTruth } from "@/lib/demo/generate";
-import { DEMO_SIMULATED_ANNOTATORS, pickDemoGold, planDemoHistory } from "@/lib/demo/history";
-import { DEMO_PASSWORD, DEMO_PROJECT_NAME, DEMO_USERS, DemoRefusedError, seedDemo } from "@/lib/demo/seed";
+import { FLAW_REASONS, generateDemoPairs, type DemoTruth } from "@/scripts/demo/generate";
+import { DEMO_SIMULATED_ANNOTATORS, pickDemoGold, planDemoHistory } from "@/scripts/demo/history";
+import { DEMO_PASSWORD, DEMO_PROJECT_NAME, DEMO_USERS, DemoRefusedError, seedDemo } from "@/scripts/demo/seed";
 
 type DemoMeta = { demo: { truth: DemoTruth } };
 const truthOf = (p: { metadata: unknown }) => (p.metadata as DemoMeta).demo.truth;

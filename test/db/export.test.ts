@@ -10,9 +10,9 @@ import { stopBoss } from "@/lib/jobs/boss";
 import { resetEnvCache } from "@/lib/env";
 import { handleExportJob } from "@/lib/jobs/worker";
 import { ConflictError, ForbiddenError, InvalidError } from "@/lib/errors";
-import { parseExportFilters, type TExportFilters } from "@/lib/export/filters";
-import { canonicalCopySql, readCanonicalPage, type TCanonicalQuery, type TPageRow } from "@/lib/export/reader";
-import { exportDir, runExport } from "@/lib/export/run";
+import { parseExportFilters, type TExportFilters } from "@/lib/exports/filters";
+import { canonicalCopySql, readCanonicalPage, type TCanonicalQuery, type TPageRow } from "@/lib/exports/reader";
+import { exportDir, runExport } from "@/lib/exports/run";
 import {
   cancelExport,
   createExport,
@@ -24,11 +24,11 @@ import {
   openExportDownload,
   readExportManifest,
   resolveFilters,
-} from "@/lib/export/service";
-import { ZCanonicalLine, type TCanonicalLine } from "@/lib/export/formats/canonical-schema";
-import { fromCanonical, openCanonicalWriter, toCanonical } from "@/lib/export/formats/canonical";
-import { splitHash, splitOf } from "@/lib/export/split";
-import type { TExportManifest } from "@/lib/export/schemas";
+} from "@/lib/exports/service";
+import { ZCanonicalLine, type TCanonicalLine } from "@/lib/exports/formats/canonical-schema";
+import { fromCanonical, openCanonicalWriter, toCanonical } from "@/lib/exports/formats/canonical";
+import { splitHash, splitOf } from "@/lib/exports/split";
+import type { TExportManifest } from "@/lib/exports/schemas";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 
 // The export job on a real engine: every filter narrows to exactly the pairs it should, keyset pages

@@ -28,7 +28,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
     webhook_deliveries_in_flight_idx: "webhook_deliveries", // partial: WHERE status = 'delivering' (the claim's per-endpoint cap)
     webhook_deliveries_finished_idx: "webhook_deliveries", // partial: WHERE status IN ('delivered', 'failed') (pruning)
-    pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/api/labels.ts)
+    pairs_final_feed_idx: "pairs", // partial, INCLUDE: WHERE final_xid IS NOT NULL (lib/pipeline-api/labels.ts)
     pairs_final_idx: "pairs", // partial: WHERE final_decision IS NOT NULL (the export's keyset pages)
     pairs_queue_uncertainty_idx: "pairs", // partial: open regular work by queue order (lib/queue/order.ts)
     pairs_queue_disagreement_idx: "pairs",
@@ -75,7 +75,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
     pairs_webhook_finalized: "pairs", // queues "pair.finalized" webhook deliveries (lib/webhooks)
-    pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/api/labels.ts)
+    pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/pipeline-api/labels.ts)
     pairs_final_xid_upd: "pairs",
     pairs_queue_keys: "pairs", // sets the queue order keys of each inserted pair
     pairs_queue_strata: "pairs", // writes the stratum ranks back to queue_strata once per statement

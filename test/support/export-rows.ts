@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import type { TExportImage, TExportOptions, TExportRow, TWriterContext } from "@/lib/export/types";
+import type { TExportImage, TExportOptions, TExportRow, TWriterContext } from "@/lib/exports/types";
 
 // Export rows and a small content-addressed image store for the format writers' unit tests.
 

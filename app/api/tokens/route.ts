@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
-import { createApiToken, listApiTokens } from "@/lib/api/tokens";
-import { ZTokenCreate } from "@/lib/api/token-types";
+import { createApiToken, listApiTokens } from "@/lib/pipeline-api/tokens";
+import { ZTokenCreate } from "@/lib/pipeline-api/token-types";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-// Client-side calls for the admin export page. Only types come from lib/export: client code never
+// Client-side calls for the admin export page. Only types come from lib/exports: client code never
 // imports the data layer.
-import type { TExportCreate, TExportView, TSavedFilter, TSavedFilterInput } from "@/lib/export/schemas";
+import type { TExportCreate, TExportView, TSavedFilter, TSavedFilterInput } from "@/lib/exports/schemas";
 import { callJson } from "@/components/ui/api-client";
 
 export const exportKeys = {

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import type { TExportView, TSavedFilter } from "@/lib/export/schemas";
+import type { TExportView, TSavedFilter } from "@/lib/exports/schemas";
 import { deleteFilter, exportKeys, listSavedFilters, saveFilter, startExport } from "./api";
 import {
   DECISION_CHOICES,

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import type { TSavedFilter } from "@/lib/export/schemas";
+import type { TSavedFilter } from "@/lib/exports/schemas";
 import { exportKeys } from "./api";
 import { ExportForm } from "./export-form";
 import { ExportsList } from "./exports-list";

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId } from "react";
-import type { TExportStatus, TExportView } from "@/lib/export/schemas";
+import type { TExportStatus, TExportView } from "@/lib/exports/schemas";
 import { formatBytes, formatCount, formatRate, formatTimeLeft } from "@/components/admin/import/format";
 import { cancelExport, exportKeys, listExports } from "./api";
 import { FORMAT_LABELS } from "./form-state";

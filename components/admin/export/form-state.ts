@@ -1,7 +1,7 @@
 // The export form's fields as the admin sees them (text in boxes, local calendar days) and the
 // filters the API takes. Pure, so the mapping is unit-tested.
-import type { TExportFilters, TGoldChoice } from "@/lib/export/filters";
-import type { TExportFormat } from "@/lib/export/types";
+import type { TExportFilters, TGoldChoice } from "@/lib/exports/filters";
+import type { TExportFormat } from "@/lib/exports/types";
 
 export type TDecisionChoice = "accept" | "reject" | "recaption";
 export const DECISION_CHOICES: { value: TDecisionChoice; label: string }[] = [

@@ -1,6 +1,6 @@
 // Client-side calls for the API tokens page.
 import { callJson } from "@/components/ui/api-client";
-import type { TTokenCreate, TTokenCreated, TTokenView } from "@/lib/api/token-types";
+import type { TTokenCreate, TTokenCreated, TTokenView } from "@/lib/pipeline-api/token-types";
 
 export function createToken(input: TTokenCreate): Promise<TTokenCreated> {
   return callJson<TTokenCreated>("/api/tokens", { method: "POST", body: JSON.stringify(input) });

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { LocalTime } from "@/components/admin/quality/local-time";
-import { TOKEN_EXPIRY_DAYS, type TTokenCreated, type TTokenView } from "@/lib/api/token-types";
+import { TOKEN_EXPIRY_DAYS, type TTokenCreated, type TTokenView } from "@/lib/pipeline-api/token-types";
 import { createToken, revokeToken } from "./api";
 
 const EXPIRY_LABELS: Record<number, string> = { 30: "30 days", 90: "90 days", 365: "1 year" };

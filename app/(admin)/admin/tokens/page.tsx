@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requirePageUser } from "@/lib/auth/page";
 import { getDb } from "@/lib/db";
-import { listApiTokens } from "@/lib/api/tokens";
+import { listApiTokens } from "@/lib/pipeline-api/tokens";
 import { listProjects } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { Breadcrumb } from "@/components/ui/breadcrumb";

@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZExportParams } from "@/lib/export/schemas";
-import { requireExportView } from "@/lib/export/service";
+import { ZExportParams } from "@/lib/exports/schemas";
+import { requireExportView } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

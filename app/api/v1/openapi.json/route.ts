@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/handler";
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/pipeline-api/openapi";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZExportParams } from "@/lib/export/schemas";
-import { cancelExport } from "@/lib/export/service";
+import { ZExportParams } from "@/lib/exports/schemas";
+import { cancelExport } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
 import { dataDir } from "@/lib/imports/config";
-import { ZExportParams } from "@/lib/export/schemas";
-import { readExportManifest } from "@/lib/export/service";
+import { ZExportParams } from "@/lib/exports/schemas";
+import { readExportManifest } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
-import { ZSavedFilterInput } from "@/lib/export/schemas";
-import { createSavedFilter, listSavedFilters } from "@/lib/export/service";
+import { ZProjectParams } from "@/lib/http/params";
+import { ZSavedFilterInput } from "@/lib/exports/schemas";
+import { createSavedFilter, listSavedFilters } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

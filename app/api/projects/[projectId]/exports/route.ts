@@ -1,8 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
-import { ZExportCreate, ZExportListQuery } from "@/lib/export/schemas";
-import { createExport, listExports } from "@/lib/export/service";
+import { ZProjectParams } from "@/lib/http/params";
+import { ZExportCreate, ZExportListQuery } from "@/lib/exports/schemas";
+import { createExport, listExports } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

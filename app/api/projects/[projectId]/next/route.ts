@@ -1,7 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
 import { claimNextPair } from "@/lib/queue/claim";
-import { ZNextQuery, ZProjectParams } from "@/lib/queue/params";
+import { ZNextQuery } from "@/lib/queue/params";
+import { ZProjectParams } from "@/lib/http/params";
 
 export const dynamic = "force-dynamic";
 

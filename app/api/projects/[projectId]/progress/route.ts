@@ -1,7 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { getProgress } from "@/lib/queue/progress";
-import { ZProgressQuery, ZProjectParams } from "@/lib/queue/params";
+import { ZProgressQuery } from "@/lib/queue/params";
+import { ZProjectParams } from "@/lib/http/params";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
+import { ZProjectParams } from "@/lib/http/params";
 import { ZEndpointCreate } from "@/lib/webhooks/schemas";
 import { createEndpoint, listEndpoints } from "@/lib/webhooks/service";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
-import { revokeApiToken } from "@/lib/api/tokens";
+import { revokeApiToken } from "@/lib/pipeline-api/tokens";
 
 export const dynamic = "force-dynamic";
 

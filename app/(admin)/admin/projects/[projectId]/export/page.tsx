@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requirePageUser, projectIdParam } from "@/lib/auth/page";
 import { getDatabase } from "@/lib/db";
-import { exportFormContext, listSavedFilters } from "@/lib/export/service";
+import { exportFormContext, listSavedFilters } from "@/lib/exports/service";
 import { AppHeader } from "@/components/ui/app-header";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { ProjectNav } from "@/components/admin/quality/project-nav";

@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZSavedFilterInput, ZSavedFilterParams } from "@/lib/export/schemas";
-import { deleteSavedFilter, updateSavedFilter } from "@/lib/export/service";
+import { ZSavedFilterInput, ZSavedFilterParams } from "@/lib/exports/schemas";
+import { deleteSavedFilter, updateSavedFilter } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 

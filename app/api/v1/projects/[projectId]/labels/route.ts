@@ -1,8 +1,8 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
-import { listFinalLabels } from "@/lib/api/labels";
-import { ZLabelsQuery } from "@/lib/api/schemas";
+import { ZProjectParams } from "@/lib/http/params";
+import { listFinalLabels } from "@/lib/pipeline-api/labels";
+import { ZLabelsQuery } from "@/lib/pipeline-api/schemas";
 
 export const dynamic = "force-dynamic";
 

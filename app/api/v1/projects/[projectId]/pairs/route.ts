@@ -1,9 +1,9 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
+import { ZProjectParams } from "@/lib/http/params";
 import { dataDir, fetchConfigFromEnv, imageRootFromEnv } from "@/lib/imports/config";
-import { postPairs } from "@/lib/api/pairs";
-import { MAX_PAIRS_BODY_BYTES, ZPostPairsBody } from "@/lib/api/schemas";
+import { postPairs } from "@/lib/pipeline-api/pairs";
+import { MAX_PAIRS_BODY_BYTES, ZPostPairsBody } from "@/lib/pipeline-api/schemas";
 
 export const dynamic = "force-dynamic";
 

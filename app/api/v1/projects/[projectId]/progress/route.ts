@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/queue/params";
-import { getApiProgress } from "@/lib/api/progress";
+import { ZProjectParams } from "@/lib/http/params";
+import { getApiProgress } from "@/lib/pipeline-api/progress";
 
 export const dynamic = "force-dynamic";
 

@@ -17,7 +17,7 @@ import { countMatching, maxFinalPairId, readCanonicalPage, type TCanonicalQuery,
 import { ZExportOptions, type TExportCounts, type TExportManifest } from "./schemas";
 import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResult } from "./types";
 
-// The export job: read the project's final pairs in keyset pages (lib/export/reader.ts), hand each
+// The export job: read the project's final pairs in keyset pages (lib/exports/reader.ts), hand each
 // page to the format's writer, keep progress on the exports row, and when the last page is written
 // put manifest.json beside the data file and mark the export done — in LOUPE_DATA_DIR/exports/<id>/.
 //
@@ -156,7 +156,7 @@ async function sha256File(file: string): Promise<string> {
 
 /**
  * Sessions of this database other than ours running a statement now: the pacer's sign that people
- * are working (lib/export/pace.ts). Zero where it cannot be read (PGlite has no other sessions).
+ * are working (lib/exports/pace.ts). Zero where it cannot be read (PGlite has no other sessions).
  */
 async function othersBusy(runner: SqlRunner): Promise<number> {
   try {
@@ -220,7 +220,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
     sink = await openSink(job.format, ctx);
     // Page n+1 is read while page n is written: the database builds lines while Node writes them.
     // Each read is timed for the pacer, which makes the export give way while annotators need the
-    // database (lib/export/pace.ts).
+    // database (lib/exports/pace.ts).
     const pacer = new Pacer(opts.pace);
     const read = (after: string): Promise<{ rows: TPageRow[]; ms: number }> => {
       const t0 = performance.now();
@@ -275,7 +275,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
       filtersText: describeFilters(filters),
       options,
       split: {
-        method: "validation when sha256('loupe-split' + NUL + external_id), first 52 bits / 2^52, is under the validation fraction (lib/export/split.ts)",
+        method: "validation when sha256('loupe-split' + NUL + external_id), first 52 bits / 2^52, is under the validation fraction (lib/exports/split.ts)",
         validationFraction: options.validationFraction,
       },
       pairs: rowsDone,

@@ -1,5 +1,5 @@
 // The shapes every export format reads and writes (pure: no server-only import, so formats and
-// their unit tests run anywhere). The export job (lib/export/run.ts) reads final pairs in keyset
+// their unit tests run anywhere). The export job (lib/exports/run.ts) reads final pairs in keyset
 // pages, turns each into a TExportRow, and hands pages to the format's writer.
 
 export const EXPORT_FORMATS = ["canonical", "gold-jsonl", "gold-csv", "gold-parquet", "verifier-sft", "verifier-preference"] as const;

@@ -24,7 +24,7 @@ import { tarDirectory } from "./tar";
 import type { TExportFormat } from "./types";
 
 // Creating, reading and cancelling exports, saved filters, and the download. The routes and the CLI
-// both come through here; the job itself is lib/export/run.ts.
+// both come through here; the job itself is lib/exports/run.ts.
 
 /** Who asks: a signed-in user (checked against export:project here too), or null for the CLI. */
 export type TExportActor = { id: number; role: TRole } | null;

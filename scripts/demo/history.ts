@@ -1,7 +1,7 @@
 // The demo's gold pairs and its simulated past: three annotators of known reliability who labelled
 // part of the demo before anyone signed in, so consensus, review routing, agreement, standings,
 // throughput and a gold pause can be seen right after `npm run demo`. Pure: no I/O, no database;
-// lib/demo/seed.ts inserts the plan through the real label triggers.
+// scripts/demo/seed.ts inserts the plan through the real label triggers.
 
 import { FLAW_REASONS, type DemoPairSpec } from "./generate";
 import { mixSeed, mulberry32, pick, randRange, shuffle, type Rng } from "./scenes";

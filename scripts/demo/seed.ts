@@ -111,7 +111,7 @@ async function refuseIfRealData(db: Db): Promise<void> {
   }
 }
 
-// The simulated annotators of the demo's history (lib/demo/history.ts). Disabled: nobody signs in
+// The simulated annotators of the demo's history (scripts/demo/history.ts). Disabled: nobody signs in
 // as them, they only own the labels that were there before anyone did.
 const SIMULATED_USERS = DEMO_SIMULATED_ANNOTATORS.map((a) => ({ email: a.email, name: a.name, role: "annotator" as const, disabled: true }));
 
@@ -201,7 +201,7 @@ function historySubmissionId(externalId: string, email: string): string {
 }
 
 /**
- * Writes the simulated history (lib/demo/history.ts) in one transaction, so a crash leaves all of
+ * Writes the simulated history (scripts/demo/history.ts) in one transaction, so a crash leaves all of
  * it or none. Each label is its own statement, oldest first, through the real triggers: they count
  * it, settle or route its pair and score gold, and the gold trigger pauses the careless annotator
  * when their accuracy drops; from then on the statement inserts nothing for them, as the submit

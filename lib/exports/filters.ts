@@ -37,7 +37,7 @@ export const ZExportFilters = z
     finalizedBefore: ZInstant.optional(),
     /** Gold pairs: in (default), out, or nothing else. */
     gold: z.enum(GOLD_CHOICES, { error: "must be include, exclude or only" }).optional(),
-    /** A saved filter of the project; resolved server-side into the fields above (lib/export/service.ts). */
+    /** A saved filter of the project; resolved server-side into the fields above (lib/exports/service.ts). */
     savedFilterId: z.number({ error: "must be the id of a saved filter" }).int("must be the id of a saved filter").positive("must be the id of a saved filter").optional(),
   })
   .superRefine((f, ctx) => {

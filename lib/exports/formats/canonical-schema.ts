@@ -3,7 +3,7 @@ import { z } from "zod";
 // One line of the canonical JSONL export: everything Loupe knows about one final pair. Field names
 // are snake_case like the import manifests', so an ML pipeline reads both the same way. Pure, so
 // tests (and anyone validating a file) can import it. The line itself is built in SQL
-// (lib/export/reader.ts); toCanonical() in ./canonical.ts builds the same object from a TExportRow.
+// (lib/exports/reader.ts); toCanonical() in ./canonical.ts builds the same object from a TExportRow.
 
 export const CANONICAL_SCHEMA_VERSION = 1;
 
