@@ -18,15 +18,12 @@ const ALL_USERS = DEMO_USERS.length + DEMO_SIMULATED_ANNOTATORS.length;
 describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   let db: TestDatabase;
   let dataDir: string;
-  let seconds = 0;
   const logs: string[] = [];
 
   beforeAll(async () => {
     db = await freshDatabase(engine);
     dataDir = await mkdtemp(path.join(os.tmpdir(), "loupe-demo-"));
-    const started = Date.now();
     await expect(seedDemo(db.prisma, dataDir, { log: (s) => logs.push(s) })).resolves.toEqual({ created: true, pairs: 240 });
-    seconds = (Date.now() - started) / 1000;
   }, 120_000);
 
   afterAll(async () => {
@@ -40,8 +37,6 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
 
   it("creates the sign-in users, the disabled simulated annotators and a project with the demo's quality rules", async () => {
     expect(logs.length).toBeGreaterThan(0);
-    // The whole demo, 480 rendered images and a week of history, loads in well under a minute.
-    expect(seconds).toBeLessThan(60);
     const users = await db.prisma.user.findMany({ orderBy: { id: "asc" } });
     expect(users.map((u) => u.email).sort()).toEqual(
       [...DEMO_USERS.map((u) => u.email), ...DEMO_SIMULATED_ANNOTATORS.map((a) => a.email)].sort(),
