@@ -4,7 +4,7 @@ import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
-import { ZPairId } from "../http/params";
+import { ZPairId } from "../params";
 
 // Gold pairs: a known answer, served to annotators at the project's gold rate and scored by the
 // label trigger (labels.gold_correct). This module makes, edits and retires them; every change and

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZPairId } from "../http/params";
+import { ZPairId } from "../params";
 
 export const ZNextQuery = z.object({
   exclude: z

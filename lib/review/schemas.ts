@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZPairId } from "../http/params";
+import { ZPairId } from "../params";
 import { ROUTING_REASONS } from "./types";
 
 // An empty select ("All") arrives as "", which means no filter.

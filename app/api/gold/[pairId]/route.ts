@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { updateGold, ZGoldUpdate } from "@/lib/quality/gold";
-import { ZPairParams } from "@/lib/http/params";
+import { ZPairParams } from "@/lib/params";
 
 // PATCH /api/gold/:pairId { decision, reasons, instruction } → the new answer and how the re-scoring went.
 export const PATCH = route({ permission: "project:manage", input: ZGoldUpdate, params: ZPairParams }, async ({ user, input, params }) => {

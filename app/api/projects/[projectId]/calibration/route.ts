@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { bestPrecision, binaryStats, thresholdForPrecision } from "@/lib/calibration/math";
 import { getCalibration } from "@/lib/calibration/queries";
 import { DEFAULT_TARGET_PERCENT, toFilter, ZCalibrationQuery } from "@/lib/calibration/schemas";

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { ZSavedFilterInput } from "@/lib/exports/schemas";
 import { createSavedFilter, listSavedFilters } from "@/lib/exports/service";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { ZExportCreate, ZExportListQuery } from "@/lib/exports/schemas";
 import { createExport, listExports } from "@/lib/exports/service";
 

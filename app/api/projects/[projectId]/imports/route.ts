@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { imageRootFromEnv, importRoot } from "@/lib/imports/config";
 import { ZImportRequest } from "@/lib/imports/schemas";
 import { createImport, listImports } from "@/lib/imports/service";

@@ -2,7 +2,7 @@ import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
 import { claimNextPair } from "@/lib/queue/claim";
 import { ZNextQuery } from "@/lib/queue/params";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 
 export const dynamic = "force-dynamic";
 

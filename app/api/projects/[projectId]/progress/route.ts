@@ -2,7 +2,7 @@ import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { getProgress } from "@/lib/queue/progress";
 import { ZProgressQuery } from "@/lib/queue/params";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 
 export const dynamic = "force-dynamic";
 

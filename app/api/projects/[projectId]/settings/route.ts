@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { getProjectSettings, updateProjectSettings, ZSettingsPatch } from "@/lib/quality/settings";
 
 export const dynamic = "force-dynamic";

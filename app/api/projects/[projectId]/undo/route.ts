@@ -2,7 +2,7 @@ import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
 import { getLeasedPair } from "@/lib/queue/claim";
 import { undoLastLabel } from "@/lib/queue/submit";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 
 // POST /api/projects/:projectId/undo → { pairId, pair } — the decision taken back and its pair, to show again
 export const POST = route({ permission: "annotate:pair", params: ZProjectParams }, async ({ user, params }) => {

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { ZEndpointCreate } from "@/lib/webhooks/schemas";
 import { createEndpoint, listEndpoints } from "@/lib/webhooks/service";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { importRoot } from "@/lib/imports/config";
 import { ZImportRequest } from "@/lib/imports/schemas";
 import { previewImport } from "@/lib/imports/service";

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { listFinalLabels } from "@/lib/pipeline-api/labels";
 import { ZLabelsQuery } from "@/lib/pipeline-api/schemas";
 

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { dataDir, fetchConfigFromEnv, imageRootFromEnv } from "@/lib/imports/config";
 import { postPairs } from "@/lib/pipeline-api/pairs";
 import { MAX_PAIRS_BODY_BYTES, ZPostPairsBody } from "@/lib/pipeline-api/schemas";

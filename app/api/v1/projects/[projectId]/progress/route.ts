@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { getDatabase } from "@/lib/db";
-import { ZProjectParams } from "@/lib/http/params";
+import { ZProjectParams } from "@/lib/params";
 import { getApiProgress } from "@/lib/pipeline-api/progress";
 
 export const dynamic = "force-dynamic";
