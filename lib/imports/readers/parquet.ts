@@ -147,16 +147,17 @@ class GroupRows {
         assembleNested(sub, field.schema, DEFAULT_PARSERS);
         values = Array.from((sub.get(field.name) ?? []) as ArrayLike<unknown>);
       }
-      for (let i = 0; i < n; i++) rows[i]![field.name] = values[i];
+      // A null list comes out of hyparquet's assembly as undefined; null is what every other column says.
+      for (let i = 0; i < n; i++) rows[i]![field.name] = values[i] === undefined ? null : values[i];
     }
     return rows;
   }
 }
 
-function windowRows(group: RowGroup): number {
+function windowRows(group: RowGroup, bytes: number): number {
   const rows = Number(group.num_rows);
   const perRow = rows > 0 ? Number(group.total_byte_size) / rows : 0;
-  return Math.max(1, Math.min(MAX_WINDOW_ROWS, perRow > 0 ? Math.floor(WINDOW_BYTES / perRow) : MAX_WINDOW_ROWS));
+  return Math.max(1, Math.min(MAX_WINDOW_ROWS, perRow > 0 ? Math.floor(bytes / perRow) : MAX_WINDOW_ROWS));
 }
 
 /**
@@ -197,7 +198,7 @@ export function readParquet(
           } catch (err) {
             throw fail(err);
           }
-          const window = windowRows(group);
+          const window = windowRows(group, opts.chunkBytes ?? WINDOW_BYTES);
           for (let index = rowStart; index < rowEnd; ) {
             const n = Math.min(window, rowEnd - index);
             let values: Record<string, unknown>[];
