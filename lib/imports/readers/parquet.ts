@@ -202,13 +202,16 @@ export function readParquet(
           for (let index = rowStart; index < rowEnd; ) {
             const n = Math.min(window, rowEnd - index);
             let values: Record<string, unknown>[];
+            const before = rows.consumed;
             try {
               values = await rows.take(n);
             } catch (err) {
               throw fail(err);
             }
-            consumed = Math.max(consumed, byteStart + rows.consumed);
+            // Progress follows the rows handed out, spread evenly over the bytes this window read.
+            const read = rows.consumed - before;
             for (let i = 0; i < n; i++, index++) {
+              consumed = Math.max(consumed, byteStart + before + Math.round((read * (i + 1)) / n));
               yield { ok: true, loc: { file, index, rowGroup: g, row: index - groupStart }, values: values[i]! };
             }
           }
