@@ -150,16 +150,18 @@ describe.each(targets)("loupe import of a single-row-group shard under a memory 
     expect(statSync(shard).size).toBeGreaterThan(200 * 1024 * 1024);
     expect((await run(["project:add", "--name", "Shard"])).code).toBe(0);
     expect((await run(["project:add", "--name", "Small"])).code).toBe(0);
-    const baseline = await run(["import", "--project", "Small", "--preset", "scaleedit", small]);
+    // Reports go to the temp folder: by default the CLI writes them to the working directory.
+    const report = ["--report", path.join(dir, "report.csv")];
+    const baseline = await run(["import", "--project", "Small", "--preset", "scaleedit", ...report, small]);
     expect(baseline.out).toMatch(/Imported 20 rows: 19 inserted, 0 already present, 1 invalid\./);
     await waitForLockRelease();
 
-    const first = await run(["import", "--project", "Shard", "--preset", "scaleedit", shard], 160);
+    const first = await run(["import", "--project", "Shard", "--preset", "scaleedit", ...report, shard], 160);
     expect(first.rowsAtKill).toBeGreaterThanOrEqual(160);
     expect(first.rowsAtKill).toBeLessThan(ROWS);
     await waitForLockRelease();
 
-    const again = await run(["import", "--project", "Shard", "--preset", "scaleedit", shard]);
+    const again = await run(["import", "--project", "Shard", "--preset", "scaleedit", ...report, shard]);
     expect(again.out).toMatch(/Resuming unfinished import/);
     expect(again.code).toBe(0);
 
