@@ -34,7 +34,8 @@
 // and the image/import roots.
 //
 // Output: a table of the figures (medians over BENCH_REPEATS runs), PASS/FAIL per target; last line,
-// one JSON object: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s"}.
+// one JSON object: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s",
+// "giant_file_mb", "giant_pairs_per_s", "giant_seconds", "giant_peak_rss_mb"} (null for a phase not run).
 // Targets: manifest_rows_per_s ≥ 50,000, ratio ≥ 0.2, peak_rss_mb ≤ 400 (manifest and Parquet runs),
 // giant_peak_rss_mb ≤ 1024.
 //
