@@ -107,8 +107,9 @@ export async function parquetInfo(filePath: string, displayName?: string): Promi
   return { rows: Number(metadata.num_rows), columns: parquetColumns(metadata) };
 }
 
-/** Rows assembled at a time are sized to hold about this many uncompressed bytes. */
+/** Rows assembled at a time are sized to hold about this many uncompressed bytes... */
 const WINDOW_BYTES = 4 * 1024 * 1024;
+/** ...and never more rows than this, where rows are tiny and their objects would outweigh their bytes. */
 const MAX_WINDOW_ROWS = 1024;
 
 /** A row group whose columns are read page by page and zipped into rows a small window at a time. */
