@@ -10,6 +10,7 @@ import { ParquetWriter, fileWriter, schemaFromColumnData, type ColumnSource } fr
 import sharp from "sharp";
 import { mulberry32 } from "../../scripts/demo/scenes";
 import { SCALEEDIT_TAXONOMY } from "../../lib/imports/presets";
+import { writeScaleEditShard } from "../../test/support/parquet-shard";
 
 const rng = mulberry32;
 
@@ -273,4 +274,27 @@ export async function writeScaleEditParquet(file: string, pairs: number, groupSi
   }
   await writer?.finish();
   return { imageBytes };
+}
+
+/**
+ * A ScaleEdit shard as released, at a size no Buffer can hold: ONE row group whose image columns
+ * carry more than `imageBytes` bytes, over ~1 MB pages with no page index, data pages v1 (as
+ * parquet-cpp-arrow writes) or v2, 1 row in 17 without source bytes. The images are a pool of
+ * `poolSize` distinct 1024×1024 JPEGs repeated (the content store dedupes them), so generating it
+ * costs writing the bytes, not encoding them.
+ */
+export async function writeGiantShard(
+  file: string,
+  opts: { imageBytes: number; poolSize: number; pageVersion: 1 | 2 },
+): Promise<{ rows: number; imageBytes: number; nullSources: number }> {
+  const pool: Uint8Array[] = [];
+  await forEachLimit(opts.poolSize, 2, async (k) => {
+    const b = await encodeImage(1024, 3_000_000 + k, k % 2 === 1, "jpeg", 24);
+    pool[k] = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  });
+  const average = pool.reduce((s, b) => s + b.length, 0) / pool.length;
+  // Each row carries an edited image and, but for 1 row in 17, a source image.
+  const rows = Math.ceil(opts.imageBytes / (average * (2 - 1 / 17))) + 17;
+  const written = await writeScaleEditShard(file, { rows, pool, nullSource: (i) => i % 17 === 5, pageVersion: opts.pageVersion });
+  return { rows, ...written };
 }

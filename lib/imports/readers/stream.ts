@@ -9,7 +9,10 @@ export interface TReadOptions {
   skip?: number;
   /** Name used in record locations and messages; the file's base name by default. */
   displayName?: string;
-  /** Size of each file read for text formats; tests make it tiny to put boundaries everywhere. */
+  /**
+   * Size of each file read for text formats, and for Parquet the uncompressed bytes of the rows
+   * assembled at a time; tests make it tiny to put boundaries everywhere.
+   */
   chunkBytes?: number;
 }
 
