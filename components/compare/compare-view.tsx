@@ -132,7 +132,7 @@ export function CompareView({
   };
   const source = { src: sourceSrc, alt: sourceAlt };
   const edited = { src: editedSrc, alt: editedAlt };
-  const pane = comparePane(mode, showingHeatmap);
+  const pane = comparePane(shownMode, showingHeatmap);
   const failed = images.load.failed;
 
   return (

@@ -87,6 +87,13 @@ describe("what the compare view shows", () => {
     expect(comparePane("flicker", false)).toBe("flicker");
     expect(comparePane("heatmap", true)).toBe("heatmap");
   });
+  it("on a pair without a change map draws the view the heatmap replaced, as the radio group shows", () => {
+    for (const back of COMPARE_MODES) {
+      const shown = resolveShownMode("heatmap", back, false);
+      expect(shown.shownMode).toBe(back);
+      expect(comparePane(shown.shownMode, shown.showingHeatmap)).toBe(back);
+    }
+  });
 });
 
 describe("the mode radio group", () => {

@@ -77,9 +77,9 @@ export function backMode(mode: CompareMode, returnMode: BaseCompareMode | undefi
 
 export type TComparePane = "side-by-side" | "slider" | "heatmap" | "flicker";
 
-/** The pane drawn for the selected mode. */
-export function comparePane(mode: CompareMode, showingHeatmap: boolean): TComparePane {
-  if (mode === "side-by-side" || mode === "slider") return mode;
+/** The pane drawn for the mode shown (resolveShownMode), so the pane always matches the selected radio. */
+export function comparePane(shownMode: CompareMode, showingHeatmap: boolean): TComparePane {
+  if (shownMode === "side-by-side" || shownMode === "slider") return shownMode;
   return showingHeatmap ? "heatmap" : "flicker";
 }
 
