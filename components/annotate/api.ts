@@ -23,10 +23,6 @@ export const annotateKeys = {
   progress: (projectId: number) => ["annotate", projectId, "progress"] as const,
 };
 
-export function imageUrl(sha256: string): string {
-  return `/api/images/${sha256}`;
-}
-
 export async function fetchNext(projectId: number, exclude: string[]): Promise<TClaimedPair | null> {
   const q = new URLSearchParams();
   if (exclude.length) q.set("exclude", exclude.join(","));
@@ -41,17 +37,9 @@ export async function postLabel(
   secondsSpent: number,
   claimNext?: { projectId: number; exclude: string[] },
 ): Promise<{ replayed: boolean; next?: TClaimedPair | null }> {
+  // One attempt: the workbench's pair flow retries network failures with the same submission id.
   const body = { pairId, submissionId, secondsSpent, reasons: [] as string[], ...input, ...(claimNext ? { claimNext } : {}) };
-  // Network failures are retried with the same submission id: the server answers a replay with the
-  // stored label, so a retry can never create a second one.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await callJson<{ replayed: boolean; next?: TClaimedPair | null }>("/api/labels", { method: "POST", body: JSON.stringify(body) });
-    } catch (err) {
-      if (err instanceof ApiError || attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
-    }
-  }
+  return callJson("/api/labels", { method: "POST", body: JSON.stringify(body) });
 }
 
 export async function postSkip(pairId: string): Promise<void> {
@@ -65,13 +53,4 @@ export async function postUndo(projectId: number): Promise<{ pairId: string; pai
 export async function fetchProgress(projectId: number): Promise<TProgress> {
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return callJson(`/api/projects/${projectId}/progress?tz=${encodeURIComponent(tz)}`);
-}
-
-export function preloadImages(pair: TClaimedPair | null | undefined): void {
-  if (!pair || typeof window === "undefined") return;
-  for (const sha of [pair.sourceImage, pair.editedImage]) {
-    const img = new Image();
-    img.decoding = "async";
-    img.src = imageUrl(sha);
-  }
 }

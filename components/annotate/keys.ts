@@ -1,7 +1,16 @@
-// Keyboard vocabulary of the annotate page, shared by the workbench and its panels.
+// Keyboard vocabulary of the annotate page, shared by the workbench and its panels. Pure: the hook
+// that listens (use-annotate-keys.ts) only carries out what these functions decide.
 
 /** Keys for reasons 1-12: the number row from 1 to "=". */
 export const REASON_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="];
+
+export interface TKeyPress {
+  key: string;
+  repeat?: boolean;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
 
 export function isActionKey(key: string): boolean {
   return ["a", "r", "e", "s", "z", "enter"].includes(key.toLowerCase());
@@ -17,29 +26,58 @@ export function isTyping(target: EventTarget | null): boolean {
   return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
 }
 
+export type TRejectPanelAction = { type: "toggle-reason"; code: string } | { type: "submit-reject" } | { type: "cancel-reject" };
+
 /**
  * Keys of an open reject panel: the number row toggles reasons 1–12, Enter submits, Escape cancels.
- * True when the key was the panel's (a number key beyond the project's reasons is swallowed too).
+ * `undefined`: not the panel's key; null: the panel's, doing nothing (a number beyond the reasons).
  */
-export function handleRejectPanelKey(
-  e: KeyboardEvent,
-  reasons: readonly { code: string }[],
-  on: { toggle: (code: string) => void; submit: () => void; cancel: () => void },
-): boolean {
-  const index = REASON_KEYS.indexOf(e.key);
+export function rejectPanelKeyAction(key: string, reasons: readonly { code: string }[]): TRejectPanelAction | null | undefined {
+  const index = REASON_KEYS.indexOf(key);
   if (index >= 0) {
     const reason = reasons[index];
-    if (reason) {
-      e.preventDefault();
-      on.toggle(reason.code);
-    }
-    return true;
+    return reason ? { type: "toggle-reason", code: reason.code } : null;
   }
-  if (e.key === "Enter" || e.key === "Escape") {
-    e.preventDefault();
-    if (e.key === "Enter") on.submit();
-    else on.cancel();
-    return true;
+  if (key === "Enter") return { type: "submit-reject" };
+  if (key === "Escape") return { type: "cancel-reject" };
+  return undefined;
+}
+
+export type TAnnotatePanel = "none" | "reject" | "recaption" | "help";
+
+export type TAnnotateKeyAction =
+  | TRejectPanelAction
+  | { type: "swallow" | "open-help" | "close-help" | "undo" | "accept" | "open-reject" | "open-recaption" | "skip" };
+
+export interface TAnnotateKeyState {
+  panel: TAnnotatePanel;
+  /** Paused from the project: no pair, so the keys keep their browser meaning. */
+  paused: boolean;
+  /** The key went to a text field. */
+  typing: boolean;
+  hasPair: boolean;
+  reasons: readonly { code: string }[];
+}
+
+/** What a key press does on the annotate page; null leaves it to the browser (no preventDefault). */
+export function annotateKeyAction(e: TKeyPress, s: TAnnotateKeyState): TAnnotateKeyAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (s.paused || s.typing) return null;
+  // A held key must not decide pair after pair unseen.
+  if (e.repeat && isActionKey(e.key)) return { type: "swallow" };
+  const key = e.key;
+  if (s.panel === "help") return key === "Escape" || key === "?" ? { type: "close-help" } : null;
+  if (key === "?") return { type: "open-help" };
+  if (s.panel === "reject") {
+    const action = rejectPanelKeyAction(key, s.reasons);
+    if (action !== undefined) return action;
   }
-  return false;
+  const k = key.toLowerCase();
+  if (k === "z") return { type: "undo" };
+  if (!s.hasPair || s.panel !== "none") return null;
+  if (k === "a") return { type: "accept" };
+  if (k === "r") return { type: "open-reject" };
+  if (k === "e") return { type: "open-recaption" };
+  if (k === "s") return { type: "skip" };
+  return null;
 }

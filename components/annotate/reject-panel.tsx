@@ -1,7 +1,12 @@
 "use client";
 
-import type { TReason } from "./workbench";
 import { REASON_KEYS } from "./keys";
+
+export interface TReason {
+  code: string;
+  label: string;
+  dimension: string;
+}
 
 export function RejectPanel({ reasons, selected, onToggle, onSubmit, onCancel }: {
   reasons: TReason[];

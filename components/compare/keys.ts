@@ -77,3 +77,8 @@ export function spaceBelongsToTarget(target: EventTarget | null, root: Element |
   if (root && root.contains(el)) return false;
   return el.closest(SPACE_ACTIVATED_SELECTOR) !== null;
 }
+
+/** The source shows in place of the edit while Space (when shortcuts are on) or the hold button is held. */
+export function showsSource(spaceHeld: boolean, keyboardEnabled: boolean, buttonHeld: boolean): boolean {
+  return (spaceHeld && keyboardEnabled) || buttonHeld;
+}

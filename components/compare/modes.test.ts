@@ -1,16 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
+  backMode,
+  comparePane,
   COMPARE_MODES,
   isBaseCompareMode,
   isCompareMode,
+  modeStepForKey,
   nextCompareMode,
   rememberReturnMode,
+  resolveShownMode,
+  tabbableModeIndex,
   toggleHeatmapMode,
   withCompareMode,
   type TCompareModeState,
 } from "./modes";
-import { compareKeyDownAction } from "./keys";
-import { formatChangeFigures } from "./heatmap";
 
 describe("heatmap mode", () => {
   it("stays out of the V cycle", () => {
@@ -52,26 +55,58 @@ describe("heatmap mode", () => {
   });
 });
 
-describe("D key", () => {
-  it("maps d and D, ignoring auto-repeat and modifiers", () => {
-    expect(compareKeyDownAction({ key: "d" })).toBe("toggle-heatmap");
-    expect(compareKeyDownAction({ key: "D" })).toBe("toggle-heatmap");
-    expect(compareKeyDownAction({ key: "d", repeat: true })).toBeNull();
-    expect(compareKeyDownAction({ key: "d", ctrlKey: true })).toBeNull();
-    expect(compareKeyDownAction({ key: "d", metaKey: true })).toBeNull();
+describe("the V cycle", () => {
+  it("cycles side-by-side → slider → flicker → side-by-side", () => {
+    expect(COMPARE_MODES).toEqual(["side-by-side", "slider", "flicker"]);
+    expect(nextCompareMode("side-by-side")).toBe("slider");
+    expect(nextCompareMode("slider")).toBe("flicker");
+    expect(nextCompareMode("flicker")).toBe("side-by-side");
+    expect(nextCompareMode("side-by-side", -1)).toBe("flicker");
+  });
+  it("validates persisted values", () => {
+    expect(isCompareMode("slider")).toBe(true);
+    expect(isCompareMode("wipe")).toBe(false);
+    expect(isCompareMode(undefined)).toBe(false);
   });
 });
 
-describe("change figures", () => {
-  it("formats all three figures", () => {
-    expect(formatChangeFigures({ changedFraction: 0.1234, ssim: 0.87112, changeOutsideMask: 0.012 })).toBe(
-      "Changed 12.3% · SSIM 0.871 · Outside mask 1.2%",
-    );
+describe("what the compare view shows", () => {
+  it("returns to the mode on screen, else the page's return mode, else the last one seen", () => {
+    expect(backMode("slider", "flicker", "side-by-side")).toBe("slider");
+    expect(backMode("heatmap", "flicker", "side-by-side")).toBe("flicker");
+    expect(backMode("heatmap", undefined, "slider")).toBe("slider");
   });
-  it("leaves out what is unknown", () => {
-    expect(formatChangeFigures({ changedFraction: 0.5, ssim: null, changeOutsideMask: null })).toBe("Changed 50.0%");
-    expect(formatChangeFigures({ changedFraction: null, ssim: 0.9, changeOutsideMask: 0 })).toBe("SSIM 0.900 · Outside mask 0.0%");
-    expect(formatChangeFigures({ changedFraction: null, ssim: null, changeOutsideMask: null })).toBe("");
-    expect(formatChangeFigures({ changedFraction: Number.NaN, ssim: null, changeOutsideMask: null })).toBe("");
+  it("shows the heatmap only when the pair has a change map", () => {
+    expect(resolveShownMode("heatmap", "slider", true)).toEqual({ heatmapMissing: false, shownMode: "heatmap", showingHeatmap: true });
+    expect(resolveShownMode("heatmap", "slider", false)).toEqual({ heatmapMissing: true, shownMode: "slider", showingHeatmap: false });
+    expect(resolveShownMode("flicker", "flicker", false)).toEqual({ heatmapMissing: false, shownMode: "flicker", showingHeatmap: false });
+  });
+  it("draws one pane per view", () => {
+    expect(comparePane("side-by-side", false)).toBe("side-by-side");
+    expect(comparePane("slider", false)).toBe("slider");
+    expect(comparePane("flicker", false)).toBe("flicker");
+    expect(comparePane("heatmap", true)).toBe("heatmap");
+  });
+  it("on a pair without a change map draws the view the heatmap replaced, as the radio group shows", () => {
+    for (const back of COMPARE_MODES) {
+      const shown = resolveShownMode("heatmap", back, false);
+      expect(shown.shownMode).toBe(back);
+      expect(comparePane(shown.shownMode, shown.showingHeatmap)).toBe(back);
+    }
+  });
+});
+
+describe("the mode radio group", () => {
+  it("moves with the arrow keys and ignores the rest", () => {
+    expect(modeStepForKey("ArrowRight")).toBe(1);
+    expect(modeStepForKey("ArrowDown")).toBe(1);
+    expect(modeStepForKey("ArrowLeft")).toBe(-1);
+    expect(modeStepForKey("ArrowUp")).toBe(-1);
+    expect(modeStepForKey("Home")).toBeNull();
+    expect(modeStepForKey("v")).toBeNull();
+  });
+  it("keeps the Tab stop on the view D returns to", () => {
+    expect(tabbableModeIndex("side-by-side")).toBe(0);
+    expect(tabbableModeIndex("flicker")).toBe(2);
   });
 });

@@ -53,3 +53,44 @@ export function withCompareMode(state: TCompareModeState, mode: CompareMode): TC
   const returnMode = rememberReturnMode(mode, state.returnMode);
   return state.mode === mode && state.returnMode === returnMode ? state : { mode, returnMode };
 }
+
+/** What the compare view shows for the selected `mode`, given the view D returns to. */
+export interface TShownMode {
+  /** The heatmap is selected but this pair has no change map. */
+  heatmapMissing: boolean;
+  /** The mode the radio group shows as selected. */
+  shownMode: CompareMode;
+  showingHeatmap: boolean;
+}
+
+/** The heatmap stays selected across pairs; a pair without one shows the view it replaced. */
+export function resolveShownMode(mode: CompareMode, back: BaseCompareMode, hasHeatmap: boolean): TShownMode {
+  const heatmapMissing = mode === "heatmap" && !hasHeatmap;
+  const shownMode: CompareMode = heatmapMissing ? back : mode;
+  return { heatmapMissing, shownMode, showingHeatmap: shownMode === "heatmap" && hasHeatmap };
+}
+
+/** The view D returns to: the mode on screen unless it is the heatmap, then the page's or the last seen. */
+export function backMode(mode: CompareMode, returnMode: BaseCompareMode | undefined, seenMode: BaseCompareMode): BaseCompareMode {
+  return isBaseCompareMode(mode) ? mode : (returnMode ?? seenMode);
+}
+
+export type TComparePane = "side-by-side" | "slider" | "heatmap" | "flicker";
+
+/** The pane drawn for the mode shown (resolveShownMode), so the pane always matches the selected radio. */
+export function comparePane(shownMode: CompareMode, showingHeatmap: boolean): TComparePane {
+  if (shownMode === "side-by-side" || shownMode === "slider") return shownMode;
+  return showingHeatmap ? "heatmap" : "flicker";
+}
+
+/** Arrow keys move the selection in the mode radio group (+1 right/down, −1 left/up). */
+export function modeStepForKey(key: string): 1 | -1 | null {
+  if (key === "ArrowRight" || key === "ArrowDown") return 1;
+  if (key === "ArrowLeft" || key === "ArrowUp") return -1;
+  return null;
+}
+
+/** The one radio reachable with Tab: the view D returns to (so it stays put while the heatmap shows). */
+export function tabbableModeIndex(back: BaseCompareMode): number {
+  return Math.max(0, COMPARE_MODES.indexOf(back));
+}

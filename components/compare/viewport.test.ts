@@ -6,15 +6,17 @@ import {
   MIN_SCALE,
   clamp,
   clampScale,
-  clampSliderPosition,
+  canZoomIn,
   clampView,
+  dragView,
   fitContain,
   formatZoom,
   isPixelated,
+  isZoomed,
   panBy,
-  sliderPositionForKey,
-  sliderPositionFromPointer,
+  pointInPane,
   unionRect,
+  viewTransform,
   viewsEqual,
   wheelZoomFactor,
   zoomAt,
@@ -22,8 +24,6 @@ import {
   type Point,
   type View,
 } from "./viewport";
-import { COMPARE_MODES, isCompareMode, nextCompareMode } from "./modes";
-import { compareKeyDownAction, isTextEntryTarget, spaceBelongsToTarget } from "./keys";
 
 /** Where content point p ends up on screen (pane-normalized). */
 function toScreen(view: View, p: Point): Point {
@@ -196,60 +196,31 @@ describe("readout and rendering", () => {
   });
 });
 
-describe("slider position", () => {
-  it("clamps to 0..100", () => {
-    expect(clampSliderPosition(-3)).toBe(0);
-    expect(clampSliderPosition(130)).toBe(100);
-    expect(clampSliderPosition(42)).toBe(42);
+describe("zoom limits and the transform", () => {
+  it("counts a scale within a hair of a limit as at it", () => {
+    expect(isZoomed(MIN_SCALE)).toBe(false);
+    expect(isZoomed(MIN_SCALE + 1e-9)).toBe(false);
+    expect(isZoomed(1.5)).toBe(true);
+    expect(canZoomIn(MAX_SCALE)).toBe(false);
+    expect(canZoomIn(MAX_SCALE - 1e-9)).toBe(false);
+    expect(canZoomIn(8)).toBe(true);
   });
-  it("maps the pointer to a percentage of the pane", () => {
-    expect(sliderPositionFromPointer(150, 100, 200)).toBe(25);
-    expect(sliderPositionFromPointer(0, 100, 200)).toBe(0);
-    expect(sliderPositionFromPointer(1000, 100, 200)).toBe(100);
-    expect(sliderPositionFromPointer(150, 100, 0)).toBe(50);
-  });
-  it("moves by 2% with the arrow keys and handles Home/End/Page keys", () => {
-    expect(sliderPositionForKey(50, "ArrowLeft")).toBe(48);
-    expect(sliderPositionForKey(50, "ArrowRight")).toBe(52);
-    expect(sliderPositionForKey(1, "ArrowLeft")).toBe(0);
-    expect(sliderPositionForKey(99, "ArrowRight")).toBe(100);
-    expect(sliderPositionForKey(50, "PageUp")).toBe(60);
-    expect(sliderPositionForKey(50, "PageDown")).toBe(40);
-    expect(sliderPositionForKey(50, "Home")).toBe(0);
-    expect(sliderPositionForKey(50, "End")).toBe(100);
-    expect(sliderPositionForKey(50, "a")).toBeNull();
+  it("draws a view as a translation in pane fractions, then the scale", () => {
+    expect(viewTransform(IDENTITY_VIEW)).toBe("translate(0%, 0%) scale(1)");
+    expect(viewTransform({ scale: 2, x: -0.5, y: -0.25 })).toBe("translate(-50%, -25%) scale(2)");
   });
 });
 
-describe("modes", () => {
-  it("cycles side-by-side → slider → flicker → side-by-side", () => {
-    expect(COMPARE_MODES).toEqual(["side-by-side", "slider", "flicker"]);
-    expect(nextCompareMode("side-by-side")).toBe("slider");
-    expect(nextCompareMode("slider")).toBe("flicker");
-    expect(nextCompareMode("flicker")).toBe("side-by-side");
-    expect(nextCompareMode("side-by-side", -1)).toBe("flicker");
+describe("pointer to pane", () => {
+  it("normalizes a pointer to the pane", () => {
+    expect(pointInPane(150, 80, { left: 100, top: 40, width: 200, height: 80 })).toEqual({ x: 0.25, y: 0.5 });
   });
-  it("validates persisted values", () => {
-    expect(isCompareMode("slider")).toBe(true);
-    expect(isCompareMode("wipe")).toBe(false);
-    expect(isCompareMode(undefined)).toBe(false);
-  });
-});
-
-describe("keys", () => {
-  it("maps V and Space, ignoring modifiers and V auto-repeat", () => {
-    expect(compareKeyDownAction({ key: "v" })).toBe("cycle-mode");
-    expect(compareKeyDownAction({ key: "V" })).toBe("cycle-mode");
-    expect(compareKeyDownAction({ key: "v", repeat: true })).toBeNull();
-    expect(compareKeyDownAction({ key: "v", ctrlKey: true })).toBeNull();
-    expect(compareKeyDownAction({ key: "v", metaKey: true })).toBeNull();
-    expect(compareKeyDownAction({ key: " " })).toBe("hold-source");
-    expect(compareKeyDownAction({ key: " ", repeat: true })).toBe("hold-repeat");
-    expect(compareKeyDownAction({ key: " ", altKey: true })).toBeNull();
-    expect(compareKeyDownAction({ key: "x" })).toBeNull();
-  });
-  it("treats non-element targets (window/document) as not text entry", () => {
-    expect(isTextEntryTarget(null)).toBe(false);
-    expect(spaceBelongsToTarget(null, null)).toBe(false);
+  it("pans by the drag's distance as a fraction of the pane, within the content", () => {
+    const drag = { startX: 100, startY: 100, startView: { scale: 2, x: -0.5, y: -0.5 }, width: 200, height: 100, content: FULL_RECT };
+    expect(dragView(drag, 150, 100)).toEqual({ scale: 2, x: -0.25, y: -0.5 });
+    expect(dragView(drag, 100, 125)).toEqual({ scale: 2, x: -0.5, y: -0.25 });
+    // Dragged far right: the content's left edge stops at the pane's left edge.
+    expect(dragView(drag, 1000, 100)).toEqual({ scale: 2, x: 0, y: -0.5 });
+    expect(viewsEqual(dragView(drag, 100, 100), drag.startView)).toBe(true);
   });
 });

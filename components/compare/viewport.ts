@@ -45,9 +45,8 @@ export const MAX_SCALE = 16;
 export const PIXELATED_THRESHOLD = 3;
 /** Step used by the zoom-in / zoom-out buttons. */
 export const ZOOM_STEP = 1.5;
-/** Keyboard step for the slider, in percent. */
-export const SLIDER_STEP = 2;
-export const SLIDER_PAGE_STEP = 10;
+/** Scales closer than this to a limit count as at it (the buttons disable there). */
+const SCALE_EPSILON = 1e-6;
 
 export const IDENTITY_VIEW: Readonly<View> = Object.freeze({ scale: 1, x: 0, y: 0 });
 
@@ -185,38 +184,35 @@ export function formatZoom(scale: number): string {
   return `${scale.toFixed(1)}×`;
 }
 
-/** Slider divider position, in percent of the pane width, clamped to [0, 100]. */
-export function clampSliderPosition(percent: number): number {
-  return clamp(percent, 0, 100);
+/** The CSS transform that draws `view` (see the coordinate system above). */
+export function viewTransform(view: View): string {
+  return `translate(${view.x * 100}%, ${view.y * 100}%) scale(${view.scale})`;
 }
 
-/** Divider position for a pointer at `clientX` over a pane starting at `left` of `width` px. */
-export function sliderPositionFromPointer(clientX: number, left: number, width: number): number {
-  if (!(width > 0)) return 50;
-  return clampSliderPosition(((clientX - left) / width) * 100);
+export function isZoomed(scale: number): boolean {
+  return scale > MIN_SCALE + SCALE_EPSILON;
 }
 
-/**
- * New slider position for a key press, or null if the key is not a slider key.
- * ArrowLeft/Down −2, ArrowRight/Up +2, PageDown/PageUp ∓10, Home 0, End 100.
- */
-export function sliderPositionForKey(percent: number, key: string): number | null {
-  switch (key) {
-    case "ArrowLeft":
-    case "ArrowDown":
-      return clampSliderPosition(percent - SLIDER_STEP);
-    case "ArrowRight":
-    case "ArrowUp":
-      return clampSliderPosition(percent + SLIDER_STEP);
-    case "PageDown":
-      return clampSliderPosition(percent - SLIDER_PAGE_STEP);
-    case "PageUp":
-      return clampSliderPosition(percent + SLIDER_PAGE_STEP);
-    case "Home":
-      return 0;
-    case "End":
-      return 100;
-    default:
-      return null;
-  }
+export function canZoomIn(scale: number): boolean {
+  return scale < MAX_SCALE - SCALE_EPSILON;
+}
+
+/** A pointer position as a point normalized to the pane `rect`. */
+export function pointInPane(clientX: number, clientY: number, rect: { left: number; top: number; width: number; height: number }): Point {
+  return { x: (clientX - rect.left) / rect.width, y: (clientY - rect.top) / rect.height };
+}
+
+/** A pan by dragging: where it started, on a pane of what size, keeping which content in view. */
+export interface TDragStart {
+  startX: number;
+  startY: number;
+  startView: View;
+  width: number;
+  height: number;
+  content: Rect;
+}
+
+/** The view while a drag that began at `drag` is at (`clientX`, `clientY`). */
+export function dragView(drag: TDragStart, clientX: number, clientY: number): View {
+  return panBy(drag.startView, (clientX - drag.startX) / drag.width, (clientY - drag.startY) / drag.height, drag.content);
 }

@@ -1,9 +1,8 @@
 // Client-side calls for the review workbench. Only types come from lib/review (erased at build time).
-import { ApiError, callJson } from "@/components/ui/api-client";
+import { callJson } from "@/components/ui/api-client";
 import type { TAdjudicationResult, TReviewCounts, TReviewFilters, TReviewPair } from "@/lib/review/types";
 
 export { ApiError } from "@/components/ui/api-client";
-export { imageUrl } from "@/components/annotate/api";
 export type { TAdjudicationResult, TReviewCounts, TReviewFilters, TReviewPair };
 
 export type TReviewDecision =
@@ -41,17 +40,9 @@ export async function postAdjudication(
   body: { submissionId: string; note?: string; promoteToGold: boolean; routedAt?: string } & TReviewDecision,
   claimNext?: { projectId: number; exclude: string[] } & TReviewFilters,
 ): Promise<TAdjudicationResult & { next?: TReviewPair | null }> {
+  // One attempt: the workbench's pair flow retries network failures with the same submission id.
   const payload = { reasons: [] as string[], ...body, ...(claimNext ? { claimNext } : {}) };
-  // Network failures retry with the same submission id: the server answers a replay with the stored
-  // result, so a retry never settles the pair twice.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await callJson(`/api/review/pairs/${pairId}`, { method: "POST", body: JSON.stringify(payload) });
-    } catch (err) {
-      if (err instanceof ApiError || attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
-    }
-  }
+  return callJson(`/api/review/pairs/${pairId}`, { method: "POST", body: JSON.stringify(payload) });
 }
 
 export async function postRelease(pairId: string): Promise<void> {
@@ -60,13 +51,4 @@ export async function postRelease(pairId: string): Promise<void> {
 
 export async function postRenew(pairId: string): Promise<{ claimExpiresAt: string }> {
   return callJson(`/api/review/pairs/${pairId}/renew`, { method: "POST", body: "{}" });
-}
-
-export function preloadReviewImages(pair: TReviewPair | null | undefined): void {
-  if (!pair || typeof window === "undefined") return;
-  for (const sha of [pair.sourceImage, pair.editedImage]) {
-    const img = new Image();
-    img.decoding = "async";
-    img.src = `/api/images/${sha}`;
-  }
 }

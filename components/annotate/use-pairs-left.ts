@@ -1,0 +1,25 @@
+"use client";
+
+import { useEffect, useEffectEvent, useState } from "react";
+import type { TProgress } from "./api";
+
+const PAIRS_LEFT_REFRESH_MS = 60_000;
+
+/**
+ * "Pairs left in project" as shown. Without gold it follows every progress answer. With gold mixed
+ * in it moves once a minute: after a gold decision the project's open count does not change, so a
+ * counter updated per decision would tell the annotator which pairs were gold.
+ */
+export function usePairsLeft(p: TProgress | undefined): number | null {
+  const [shown, setShown] = useState<number | null>(null);
+  const goldMixed = p?.goldMixed === true;
+  // The first answer is shown at once (state adjusted during render, React's pattern for it).
+  if (goldMixed && shown === null && p) setShown(p.pairsLeft);
+  const freeze = useEffectEvent(() => setShown(p?.pairsLeft ?? null));
+  useEffect(() => {
+    if (!goldMixed) return;
+    const timer = setInterval(freeze, PAIRS_LEFT_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [goldMixed]);
+  return goldMixed ? shown : (p?.pairsLeft ?? null);
+}

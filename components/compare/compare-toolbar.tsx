@@ -1,0 +1,46 @@
+"use client";
+
+import type { ComponentProps } from "react";
+import { cx } from "./cx";
+import { NO_HEATMAP_MESSAGE } from "./heatmap";
+import { ModeSwitch } from "./mode-switch";
+import { TOOLBAR_BUTTON } from "./toolbar-button";
+import type { useHoldButton } from "./use-hold-button";
+import { ZoomControls } from "./zoom-controls";
+
+/** Modes, zoom, the hold-to-show-source button, the heatmap notice and a reminder of the keys. */
+export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNotice, heatmapMissing }: {
+  modes: ComponentProps<typeof ModeSwitch>;
+  zoom: ComponentProps<typeof ZoomControls>;
+  hold: ReturnType<typeof useHoldButton>["handlers"];
+  showingSource: boolean;
+  /** Bumped each time D finds no change map, so the status is announced again. */
+  noHeatmapNotice: number;
+  heatmapMissing: boolean;
+}) {
+  return (
+    <div className="flex flex-wrap items-center gap-2 rounded-md bg-neutral-800 p-1.5 text-neutral-200">
+      <ModeSwitch {...modes} />
+      <ZoomControls {...zoom} />
+
+      <button
+        type="button"
+        aria-pressed={showingSource}
+        title="Hold to show the source image (or hold Space)"
+        className={cx(TOOLBAR_BUTTON, "touch-none select-none", showingSource && "bg-amber-400 text-neutral-950 hover:bg-amber-300")}
+        {...hold}
+      >
+        Hold to show source
+      </button>
+
+      <p role="status" className="text-xs text-amber-300">
+        {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{NO_HEATMAP_MESSAGE}</span> : null}
+      </p>
+
+      <p className="ml-auto hidden text-xs text-neutral-400 lg:block">
+        <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap · hold <kbd className="font-sans">Space</kbd> source · scroll
+        zoom · drag pan · double-click reset
+      </p>
+    </div>
+  );
+}

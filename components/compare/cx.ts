@@ -1,0 +1,4 @@
+/** Joins the class names that are set. */
+export function cx(...classes: (string | false | null | undefined)[]): string {
+  return classes.filter(Boolean).join(" ");
+}

@@ -1,0 +1,53 @@
+"use client";
+
+import type { CSSProperties } from "react";
+import { Chip, ImageLayer, Pane, SourceBadge, type TPaneFrame, type TPaneImage } from "./compare-pane";
+
+/** The colour ramp of the change maps (inferno from its purple third, lib/images/derive.ts). */
+const HEAT_LEGEND_STYLE: CSSProperties = {
+  backgroundImage: "linear-gradient(to right, rgb(126 30 107), rgb(186 54 85), rgb(227 89 51), rgb(249 140 10), rgb(249 201 50), rgb(252 255 164))",
+};
+
+/** The import-time change map in place of the edit, at the same zoom and pan, with its legend and figures. */
+export function HeatmapPane({ frame, source, heatmapSrc, figures, showingSource }: {
+  frame: TPaneFrame;
+  source: TPaneImage;
+  heatmapSrc: string;
+  /** The measured change ("Changed 12.3% · SSIM 0.871 …"); empty when nothing was measured. */
+  figures: string;
+  showingSource: boolean;
+}) {
+  return (
+    <div className="flex flex-col gap-2">
+      <Pane frame={frame} label="Change heatmap">
+        <ImageLayer frame={frame} image={source} visible={showingSource} />
+        <ImageLayer frame={frame} image={{ src: heatmapSrc, alt: "Change heatmap of the edit" }} visible={!showingSource} />
+        <Chip text={showingSource ? "Source" : "Change map"} side="left" />
+        <SourceBadge shown={showingSource} />
+      </Pane>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md bg-neutral-800 px-3 py-1.5 text-xs text-neutral-200">
+        <HeatmapLegend />
+        {figures ? (
+          <p className="tabular-nums" data-testid="change-figures">
+            {figures}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function HeatmapLegend() {
+  return (
+    <div
+      className="flex items-center gap-2"
+      role="img"
+      aria-label="Legend: unchanged pixels show the source dimmed to grey; changes are coloured from purple (small) to pale yellow (large)"
+    >
+      <span aria-hidden className="h-2 w-4 rounded-sm bg-neutral-600 ring-1 ring-neutral-500" />
+      <span aria-hidden>unchanged</span>
+      <span aria-hidden className="h-2 w-28 rounded-sm ring-1 ring-neutral-600" style={HEAT_LEGEND_STYLE} />
+      <span aria-hidden>small → large change</span>
+    </div>
+  );
+}

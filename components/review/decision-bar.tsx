@@ -1,0 +1,28 @@
+"use client";
+
+import { ShortcutButton } from "@/components/ui/shortcut-button";
+import { nextPairStatus, type TSlot } from "@/components/workbench/pair-flow";
+
+/** The reviewer's decision buttons, each with its key, and whether the next pair is ready. */
+export function ReviewDecisionBar({ busy, next, onAccept, onReject, onEdit, onSkip }: {
+  busy: boolean;
+  next: TSlot<unknown>;
+  onAccept: () => void;
+  onReject: () => void;
+  onEdit: () => void;
+  onSkip: () => void;
+}) {
+  return (
+    <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
+      <ShortcutButton label="Accept" shortcut="A" onClick={onAccept} disabled={busy}
+        className="bg-emerald-600 text-white hover:bg-emerald-700" />
+      <ShortcutButton label="Reject" shortcut="R" onClick={onReject} disabled={busy}
+        className="bg-rose-600 text-white hover:bg-rose-700" />
+      <ShortcutButton label="Edit final instruction" shortcut="E" disabled={busy} onClick={onEdit}
+        className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
+      <ShortcutButton label="Skip" shortcut="S" onClick={onSkip} disabled={busy}
+        className="border border-neutral-300 bg-white hover:bg-neutral-100" />
+      <span className="ml-auto self-center text-xs text-neutral-500">{nextPairStatus(next, "Last pair in this queue")}</span>
+    </div>
+  );
+}

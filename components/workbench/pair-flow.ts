@@ -1,0 +1,79 @@
+// The rules of the pair flow both workbenches share, kept free of React so they can be tested.
+import { ApiError } from "@/components/ui/api-client";
+
+/** A pair slot: undefined while it loads, null when nothing is left. */
+export type TSlot<P> = P | null | undefined;
+
+export interface TNotice {
+  kind: "info" | "error";
+  text: string;
+}
+
+export type TDecision = "accept" | "reject" | "recaption";
+
+export function imageUrl(sha256: string): string {
+  return `/api/images/${sha256}`;
+}
+
+/** The ids a claim leaves out: the pair on screen (or leaving it), then those the page keeps out. */
+export function excludeIds(id: string | undefined, keptOut: readonly string[] = []): string[] {
+  return id ? [id, ...keptOut] : [...keptOut];
+}
+
+/** Pairs skipped on a page, newest last, at most `limit` of them (the claim's exclude list stays short). */
+export function rememberSkipped(skipped: readonly string[], id: string, limit = 150): string[] {
+  return [...skipped, id].slice(-limit);
+}
+
+/** The prefetched pair to show next, or undefined (claim afresh) when it is stale or not there yet. */
+export function upcomingPair<P>(next: TSlot<P>, isStale?: (pair: P) => boolean): TSlot<P> {
+  return next && isStale?.(next) ? undefined : next;
+}
+
+/** True when `iso` is less than `marginMs` after `now`; an unreadable time never is. */
+export function endsWithin(iso: string, now: number, marginMs: number): boolean {
+  return Date.parse(iso) - now < marginMs;
+}
+
+/** Retries after a network failure (no answer from the server); an answer, even an error, is final. */
+export const MAX_RETRIES = 3;
+
+/** The wait before retry `attempt + 1`, or null when the error is not retried. */
+export function retryDelayMs(err: unknown, attempt: number): number | null {
+  if (err instanceof ApiError || attempt >= MAX_RETRIES) return null;
+  return 300 * 2 ** attempt;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `send` until the server answers. The caller keeps one submission id across the attempts, and
+ * the server answers a replayed id with what it stored, so a retry never records a decision twice.
+ */
+export async function sendWithRetry<T>(send: () => Promise<T>, wait: (ms: number) => Promise<void> = sleep): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const delay = retryDelayMs(err, attempt);
+      if (delay === null) throw err;
+      await wait(delay);
+    }
+  }
+}
+
+export function notSavedMessage(err: unknown): string {
+  const msg = err instanceof ApiError ? err.message : "Could not reach the server.";
+  return `Your decision on the previous pair was not saved: ${msg}`;
+}
+
+export function decisionVerb(decision: TDecision): string {
+  return decision === "accept" ? "Accepted" : decision === "reject" ? "Rejected" : "Re-captioned";
+}
+
+/** The line beside the decision buttons about the prefetched pair. */
+export function nextPairStatus(next: TSlot<unknown>, lastPair: string): string {
+  return next ? "Next pair ready" : next === null ? lastPair : "Loading next…";
+}

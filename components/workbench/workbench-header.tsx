@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+
+/** Title, the queue's figures, the shortcuts button and the project's guidelines. */
+export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines }: {
+  title: string;
+  figures: ReactNode;
+  figuresTestId: string;
+  /** Null hides the shortcuts button (no keys to explain). */
+  onShortcuts: (() => void) | null;
+  guidelines: string;
+}) {
+  return (
+    <div className="flex flex-wrap items-center gap-3">
+      <h1 className="text-lg font-semibold">{title}</h1>
+      <p className="text-sm text-neutral-600" aria-live="polite" data-testid={figuresTestId}>
+        {figures}
+      </p>
+      {onShortcuts ? (
+        <button type="button" onClick={onShortcuts} aria-keyshortcuts="?"
+          className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm">
+          Keyboard shortcuts
+        </button>
+      ) : null}
+      {guidelines ? (
+        <details className="w-full text-sm">
+          <summary className="cursor-pointer text-neutral-700">Guidelines</summary>
+          <div className="mt-2 whitespace-pre-wrap rounded-md border border-neutral-200 bg-white p-3 text-neutral-800">{guidelines}</div>
+        </details>
+      ) : null}
+    </div>
+  );
+}
