@@ -159,7 +159,7 @@ export async function exportCommand(db: Database, rest: string[]): Promise<void>
   const { createExport, findSavedFilter } = await import("../lib/exports/service");
   const { exportDir } = await import("../lib/exports/run");
   const { dataDir } = await import("../lib/imports/config");
-  const { stopBoss } = await import("../lib/jobs/boss");
+  const { stopBoss } = await import("../lib/db/boss");
 
   let savedFilterId: number | undefined;
   if (values.saved !== undefined) {

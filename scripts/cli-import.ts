@@ -84,7 +84,7 @@ export function progressLine(v: TImportView, width = 30): string {
  */
 async function follow(db: Database, id: string, reportFile: string | undefined): Promise<void> {
   const { runImport } = await import("../lib/imports/run");
-  const { stopBoss } = await import("../lib/jobs/boss");
+  const { stopBoss } = await import("../lib/db/boss");
   const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
   const { getImportView, streamImportReport } = await import("../lib/imports/service");
   const tty = process.stdout.isTTY;

@@ -91,15 +91,6 @@ async function main(argv: string[]) {
       };
       console.log(`Loupe on http://localhost:${port} (${getEnv().DATABASE_URL ? "PostgreSQL server" : "embedded database in " + getEnv().LOUPE_DATA_DIR})`);
       const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env });
-      // One request at boot opens the database, which starts the background jobs: a restarted server
-      // resumes interrupted imports without waiting for someone to visit.
-      void (async () => {
-        for (let i = 0; i < 120; i++) {
-          await new Promise((r) => setTimeout(r, 500));
-          const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-          if (ok) return;
-        }
-      })();
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
       child.on("exit", (code) => process.exit(code ?? 0));
       return;

@@ -2,20 +2,6 @@ import "server-only";
 import { configFromEnv } from "./config";
 import { migrate } from "./migrate";
 import { openDatabase, type Database, type Db } from "./connect";
-import { getEnv } from "../env";
-
-// The web process also runs background jobs (imports) unless LOUPE_JOBS=off. They start with the
-// database, i.e. on the first request; `loupe serve` and the e2e server make one at boot so a
-// restarted server resumes interrupted imports without waiting for traffic.
-function startBackgroundJobs(db: Database): void {
-  if (getEnv().LOUPE_JOBS === "off" || process.env.NEXT_PHASE === "phase-production-build") return;
-  void import("../jobs/worker")
-    .then(({ startJobWorkers }) => startJobWorkers(db))
-    .catch((err: Error) => {
-      console.error(`[loupe] background jobs did not start (retrying in 30 s): ${err.message}`);
-      setTimeout(() => startBackgroundJobs(db), 30_000).unref();
-    });
-}
 
 export type { Db } from "./connect";
 export { Prisma } from "./generated/client";
@@ -30,7 +16,6 @@ async function open(): Promise<Database> {
   // The embedded database belongs to this process alone, so bringing it up to date here is safe and
   // saves a separate step. Against a server, `npm start` migrates before the app boots.
   if (db.kind === "embedded") await db.dedicated((r) => migrate(r));
-  startBackgroundJobs(db);
   return db;
 }
 

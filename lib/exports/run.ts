@@ -326,7 +326,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
     await sink?.abort().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
     if (err instanceof ExportStopped) return settledStatus(runner, id);
-    throw err; // the job worker (lib/jobs/worker.ts) retries or fails the export with the message
+    throw err; // the job handler (lib/exports/job.ts) retries or fails the export with the message
   }
 }
 

@@ -79,7 +79,7 @@ export async function createExport(database: Database, actor: TExportActor, proj
     });
     return e;
   });
-  const { enqueueExport } = await import("./queue");
+  const { enqueueExport } = await import("./job");
   await enqueueExport(database, String(created.id));
   return (await getExportView(database, String(created.id)))!;
 }

@@ -241,7 +241,7 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       await failImport(database, id, `${err.message}${kept}`);
       return "failed";
     }
-    throw err; // unexpected: the worker (lib/jobs/worker.ts) retries with back-off from the checkpoint
+    throw err; // unexpected: the job handler (lib/imports/job.ts) retries with back-off from the checkpoint
   }
 }
 

@@ -186,7 +186,7 @@ export async function createImport(
     });
     return imp;
   });
-  const { enqueueImport } = await import("../jobs/worker");
+  const { enqueueImport } = await import("./job");
   await enqueueImport(database, String(created.id));
   const view = await getImportView(database, String(created.id));
   return view!;
@@ -310,7 +310,7 @@ export async function resumeImport(database: Database, actorId: number | null, i
     }
     await recordAudit(tx, { actorId, action: "import.resumed", subjectType: "import", subjectId: id });
   });
-  const { enqueueImport } = await import("../jobs/worker");
+  const { enqueueImport } = await import("./job");
   await enqueueImport(database, id);
   return requireImportView(database, id);
 }

@@ -179,7 +179,7 @@ export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch
 }
 
 // ---------------------------------------------------------------------------------------------
-// The loop every web process runs (started with the job workers, lib/jobs/worker.ts).
+// The loop every web process runs (started with the job workers, lib/jobs/index.ts).
 
 const POLL_MS = 1_000;
 const CONCURRENCY = 8;
@@ -193,7 +193,7 @@ const PRUNE_PASS_MS = 20_000;
 const PRUNE_BATCH = 5_000;
 
 // On globalThis: Next may load this module once per route bundle, and the route that queues a test
-// event must reach the worker that the database module started.
+// event must reach the worker that the process started (instrumentation.ts).
 const globalForWebhooks = globalThis as unknown as { __loupeWebhookWakers?: Set<() => void> };
 const wakers = (globalForWebhooks.__loupeWebhookWakers ??= new Set<() => void>());
 

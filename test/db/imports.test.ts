@@ -8,9 +8,10 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
-import { handleImportJob, startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
+import { handleImportJob, requeueStalledImports } from "@/lib/imports/job";
+import { startJobWorkers } from "@/lib/jobs";
 import { resetEnvCache } from "@/lib/env";
-import { stopBoss } from "@/lib/jobs/boss";
+import { stopBoss } from "@/lib/db/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest } from "@/lib/imports/schemas";
 

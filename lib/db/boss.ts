@@ -1,16 +1,15 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import type { Database } from "../db/connect";
+import type { Database } from "./connect";
 
 // Background jobs run on pg-boss (docs/decisions/006-imports-and-jobs.md): its tables live in the
 // `pgboss` schema of the same database, so jobs survive restarts and any number of processes can
 // share them. pg-boss talks to Postgres through our own connection (`db.executeSql`), which is what
-// lets the same code run on the embedded PGlite and on a server.
-
-export const QUEUE_IMPORT = "loupe-imports";
-export const QUEUE_EXPORT = "loupe-exports";
+// lets the same code run on the embedded PGlite and on a server. Features own their queues and
+// handlers (lib/imports/job.ts, lib/exports/job.ts); lib/jobs starts the workers.
 
 const bosses = new WeakMap<Database, Promise<PgBoss>>();
+const queues = new WeakMap<Database, Map<string, Promise<void>>>();
 
 function bossDb(database: Database) {
   return {
@@ -29,7 +28,7 @@ function bossDb(database: Database) {
   };
 }
 
-/** The pg-boss instance for this database, started once (creates its schema and queues on first use). */
+/** The pg-boss instance for this database, started once (creates its schema on first use). */
 export function getBoss(database: Database): Promise<PgBoss> {
   let p = bosses.get(database);
   if (!p) {
@@ -43,15 +42,6 @@ export function getBoss(database: Database): Promise<PgBoss> {
       });
       boss.on("error", (err: Error) => console.warn(`[loupe] job queue: ${err.message}`));
       await boss.start();
-      // "short": at most one *queued* job per singleton key, so the sweeper, a continuation and a
-      // resume asked twice collapse into one. Not "stately": that also waits for an active job of the
-      // same key to finish, and the active job of a killed process only ends when it expires, which
-      // would hold a resume back for the whole expiry. Two runs of one import are kept apart by
-      // runImport itself (advisory lock + checkpoint guard).
-      const existing = await boss.getQueue(QUEUE_IMPORT);
-      if (!existing) await boss.createQueue(QUEUE_IMPORT, { name: QUEUE_IMPORT, policy: "short" });
-      // Exports: the same policy, for the same reasons (runExport's advisory lock keeps two runs apart).
-      if (!(await boss.getQueue(QUEUE_EXPORT))) await boss.createQueue(QUEUE_EXPORT, { name: QUEUE_EXPORT, policy: "short" });
       return boss;
     })().catch((err) => {
       bosses.delete(database);
@@ -62,10 +52,46 @@ export function getBoss(database: Database): Promise<PgBoss> {
   return p;
 }
 
+/**
+ * pg-boss with `queue` created. Every Loupe queue has the "short" policy: at most one *queued* job
+ * per singleton key, so a sweeper, a continuation and a resume asked twice collapse into one. Not
+ * "stately": that also waits for an active job of the same key to finish, and the active job of a
+ * killed process only ends when it expires, which would hold a resume back for the whole expiry. Two
+ * runs of one job are kept apart by the job itself (advisory lock + checkpoint guard).
+ */
+export async function getQueue(database: Database, queue: string): Promise<PgBoss> {
+  const boss = await getBoss(database);
+  let known = queues.get(database);
+  if (!known) queues.set(database, (known = new Map()));
+  let ready = known.get(queue);
+  if (!ready) {
+    ready = (async () => {
+      if (!(await boss.getQueue(queue))) await boss.createQueue(queue, { name: queue, policy: "short" });
+    })().catch((err) => {
+      known.delete(queue);
+      throw err;
+    });
+    known.set(queue, ready);
+  }
+  await ready;
+  return boss;
+}
+
+/**
+ * A feature's background job: the queue it takes work from, what one job does, and an optional
+ * sweep that re-queues work nobody is doing (run at start and every 30 s by lib/jobs).
+ */
+export interface TJobHandler<D = Record<string, unknown>> {
+  queue: string;
+  handle(database: Database, data: D): Promise<unknown>;
+  sweep?(database: Database): Promise<number>;
+}
+
 export async function stopBoss(database: Database): Promise<void> {
   const p = bosses.get(database);
   if (!p) return;
   bosses.delete(database);
+  queues.delete(database);
   const boss = await p.catch(() => null);
   await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
 }
