@@ -1,9 +1,8 @@
 import "server-only";
 import type { Database } from "../db/connect";
 import { ForbiddenError, UnauthorizedError } from "../errors";
-import { hashToken, parseAuthorization } from "../pipeline-api/token-format";
-import type { TRole } from "./permissions";
-import type { TSessionUser } from "./session";
+import { hashToken, parseAuthorization } from "./token-format";
+import type { TRole, TSessionUser } from "./permissions";
 
 // Bearer tokens for the pipeline API (RFC 6750). A token acts as its owner with the owner's role as
 // the database has it now, on the projects in its scope only; lib/http/handler.ts route() calls this

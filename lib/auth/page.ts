@@ -1,7 +1,7 @@
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
-import { can, type TPermission } from "./permissions";
-import { getSessionUser, type TSessionUser } from "./session";
+import { can, type TPermission, type TSessionUser } from "./permissions";
+import { getSessionUser } from "./session";
 
 /** For pages: signed-out visitors go to sign-in; signed-in users without the permission get a 403. */
 export async function requirePageUser(permission: TPermission, returnTo = "/"): Promise<TSessionUser> {

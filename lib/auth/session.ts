@@ -4,14 +4,8 @@ import { decode } from "next-auth/jwt";
 import { getDatabase } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { getAuthSecret } from "./secret";
-import { can, type TPermission, type TRole } from "./permissions";
+import { can, type TPermission, type TSessionUser } from "./permissions";
 
-export interface TSessionUser {
-  id: number;
-  email: string;
-  name: string;
-  role: TRole;
-}
 
 // A prepared statement on the hot path of every request (decision 004).
 const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { TVerifierRule } from "../quality/settings";
+import type { TVerifierRule } from "../quality/settings-schema";
 import {
   buildCalibrationReport,
   type TCalibrationFilter,

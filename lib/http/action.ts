@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { requirePermission, type TSessionUser } from "../auth/session";
-import type { TPermission } from "../auth/permissions";
+import { requirePermission } from "../auth/session";
+import type { TPermission, TSessionUser } from "../auth/permissions";
 import { zodToInvalid } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };

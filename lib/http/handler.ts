@@ -2,8 +2,8 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError, ForbiddenError, InvalidError, PayloadTooLargeError, UnauthorizedError } from "../errors";
-import { requirePermission, type TSessionUser } from "../auth/session";
-import { can, type TPermission } from "../auth/permissions";
+import { requirePermission } from "../auth/session";
+import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
 import { getDatabase } from "../db";
 

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
-import { generateToken } from "./token-format";
+import { generateToken } from "../auth/token-format";
 import { ZTokenCreate, type TTokenCreate, type TTokenCreated, type TTokenView } from "./token-types";
 
 // Creating, listing and revoking API tokens (the admin's tokens page and /api/tokens). Checking a

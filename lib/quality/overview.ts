@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import { ROUTING_REASONS } from "../review/types";
+import { ROUTING_REASONS } from "./routing";
 
 /** Throughput charts look this many days back (today included). */
 export const THROUGHPUT_DAYS = 30;

@@ -10,7 +10,7 @@ import { writeImagePairs } from "@/test/support/import-fixtures";
 import { authenticateBearer, requireTokenScope, TokenRejectedError, TokenScopeError } from "@/lib/auth/bearer";
 import { can } from "@/lib/auth/permissions";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/pipeline-api/tokens";
-import { hashToken } from "@/lib/pipeline-api/token-format";
+import { hashToken } from "@/lib/auth/token-format";
 import { postPairs, type TPostPairsContext } from "@/lib/pipeline-api/pairs";
 import { listFinalLabels } from "@/lib/pipeline-api/labels";
 import { getApiProgress } from "@/lib/pipeline-api/progress";

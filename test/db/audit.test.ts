@@ -7,7 +7,7 @@ import {
   summarizeAuditEvent,
   ZAuditQuery,
   type TAuditQuery,
-} from "@/lib/audit/queries";
+} from "@/lib/audit-log/queries";
 import { updateProjectSettings } from "@/lib/quality/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";

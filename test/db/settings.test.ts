@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidError, NotFoundError } from "@/lib/errors";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel } from "@/lib/queue/submit";
-import { getProjectSettings, OVERLAP_BATCH, updateProjectSettings, ZSettingsPatch, type TSettingsPatch } from "@/lib/quality/settings";
+import { getProjectSettings, OVERLAP_BATCH, updateProjectSettings } from "@/lib/quality/settings";
+import { ZSettingsPatch, type TSettingsPatch } from "@/lib/quality/settings-schema";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
 

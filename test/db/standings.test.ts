@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, InvalidError, NotFoundError, PausedError } from "@/lib/errors";
 import { claimNextPair } from "@/lib/queue/claim";
-import { getStandings, type TStanding } from "@/lib/quality/standings";
+import { getStandings } from "@/lib/quality/standings";
+import type { TStanding } from "@/lib/quality/standings-types";
 import { liftPause, pauseAnnotator } from "@/lib/quality/pauses";
 import { getPairCounts, getProjectQualityCounts, getReviewReasonCounts, getThroughput, THROUGHPUT_DAYS } from "@/lib/quality/overview";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";

@@ -22,7 +22,7 @@ import {
 import { verify } from "@/lib/webhooks/signature";
 import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
 import { ZDeliveryParams } from "@/lib/webhooks/schemas";
-import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit/queries";
+import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit-log/queries";
 import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";

@@ -10,7 +10,7 @@ import {
   ZAuditQuery,
   type TAuditEvent,
   type TAuditPage,
-} from "@/lib/audit/queries";
+} from "@/lib/audit-log/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { LocalTime } from "@/components/admin/quality/local-time";
 import { TimeZoneInput } from "@/components/admin/audit/time-zone-input";

@@ -2,7 +2,8 @@ import { route } from "@/lib/http/handler";
 import { getDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { ZProjectParams } from "@/lib/params";
-import { getProjectSettings, updateProjectSettings, ZSettingsPatch } from "@/lib/quality/settings";
+import { getProjectSettings, updateProjectSettings } from "@/lib/quality/settings";
+import { ZSettingsPatch } from "@/lib/quality/settings-schema";
 
 export const dynamic = "force-dynamic";
 
