@@ -1,6 +1,6 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import type { Database } from "./connect";
+import type { Db } from "./connect";
 
 // Background jobs run on pg-boss (docs/decisions/006-imports-and-jobs.md): its tables live in the
 // `pgboss` schema of the same database, so jobs survive restarts and any number of processes can
@@ -8,10 +8,10 @@ import type { Database } from "./connect";
 // lets the same code run on the embedded PGlite and on a server. Features own their queues and
 // handlers (lib/imports/job.ts, lib/exports/job.ts); lib/jobs starts the workers.
 
-const bosses = new WeakMap<Database, Promise<PgBoss>>();
-const queues = new WeakMap<Database, Map<string, Promise<void>>>();
+const bosses = new WeakMap<Db, Promise<PgBoss>>();
+const queues = new WeakMap<Db, Map<string, Promise<void>>>();
 
-function bossDb(database: Database) {
+function bossDb(database: Db) {
   return {
     async executeSql(text: string, values?: unknown[]) {
       // pg-boss sends its schema migrations and locked sections as one multi-statement string with no
@@ -21,15 +21,15 @@ function bossDb(database: Database) {
           const rows = await database.execMulti(text);
           return { rows };
         }
-        return { rows: await database.runner.query(text) };
+        return { rows: await database.query(text) };
       }
-      return { rows: await database.runner.query(text, values) };
+      return { rows: await database.query(text, values) };
     },
   };
 }
 
 /** The pg-boss instance for this database, started once (creates its schema on first use). */
-export function getBoss(database: Database): Promise<PgBoss> {
+export function getBoss(database: Db): Promise<PgBoss> {
   let p = bosses.get(database);
   if (!p) {
     p = (async () => {
@@ -59,7 +59,7 @@ export function getBoss(database: Database): Promise<PgBoss> {
  * killed process only ends when it expires, which would hold a resume back for the whole expiry. Two
  * runs of one job are kept apart by the job itself (advisory lock + checkpoint guard).
  */
-export async function getQueue(database: Database, queue: string): Promise<PgBoss> {
+export async function getQueue(database: Db, queue: string): Promise<PgBoss> {
   const boss = await getBoss(database);
   let known = queues.get(database);
   if (!known) queues.set(database, (known = new Map()));
@@ -83,11 +83,11 @@ export async function getQueue(database: Database, queue: string): Promise<PgBos
  */
 export interface TJobHandler<D = Record<string, unknown>> {
   queue: string;
-  handle(database: Database, data: D): Promise<unknown>;
-  sweep?(database: Database): Promise<number>;
+  handle(database: Db, data: D): Promise<unknown>;
+  sweep?(database: Db): Promise<number>;
 }
 
-export async function stopBoss(database: Database): Promise<void> {
+export async function stopBoss(database: Db): Promise<void> {
   const p = bosses.get(database);
   if (!p) return;
   bosses.delete(database);

@@ -1,17 +1,17 @@
 import "server-only";
 import { configFromEnv } from "./config";
 import { migrate } from "./migrate";
-import { openDatabase, type Database, type Db } from "./connect";
+import { openDatabase, type Db } from "./connect";
 
-export type { Db } from "./connect";
+export type { Db, SqlRunner } from "./connect";
 export { Prisma } from "./generated/client";
 export { configFromEnv } from "./config";
 
 // One database per process, kept on globalThis so Next's hot reload and its separate module graphs
 // (route handlers, server components, proxy) all share it instead of opening a second PGlite.
-const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Database> };
+const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Db> };
 
-async function open(): Promise<Database> {
+async function open(): Promise<Db> {
   const db = await openDatabase(configFromEnv());
   // The embedded database belongs to this process alone, so bringing it up to date here is safe and
   // saves a separate step. Against a server, `npm start` migrates before the app boots.
@@ -19,7 +19,7 @@ async function open(): Promise<Database> {
   return db;
 }
 
-export async function getDatabase(): Promise<Database> {
+export async function getDatabase(): Promise<Db> {
   if (!globalForDb.__loupeDb) {
     globalForDb.__loupeDb = open().catch((err) => {
       globalForDb.__loupeDb = undefined;
@@ -27,8 +27,4 @@ export async function getDatabase(): Promise<Database> {
     });
   }
   return globalForDb.__loupeDb;
-}
-
-export async function getDb(): Promise<Db> {
-  return (await getDatabase()).prisma;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { dataDir } from "../imports/config";
 import { exportLockKey, failExport, isExportRunningHere, runExport } from "./run";
@@ -13,8 +13,8 @@ const QUIET_SECONDS = 10;
 /** Runs (attempts) in a row an export gets before an unexpected error fails it. */
 const MAX_EXPORT_ATTEMPTS = 3;
 
-export async function enqueueExport(database: Database, exportId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
-  const boss = await getQueue(database, QUEUE_EXPORT);
+export async function enqueueExport(db: Db, exportId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
+  const boss = await getQueue(db, QUEUE_EXPORT);
   await boss.send(QUEUE_EXPORT, { exportId }, {
     singletonKey: `export-${exportId}`,
     // Retries are handleExportJob's (counted on the export, with a message), as for imports.
@@ -26,45 +26,45 @@ export async function enqueueExport(database: Database, exportId: string, opts: 
   });
 }
 
-export async function handleExportJob(database: Database, exportId: string): Promise<string> {
+export async function handleExportJob(db: Db, exportId: string): Promise<string> {
   try {
-    return await runExport(database, exportId, { dataDir: dataDir() });
+    return await runExport(db, exportId, { dataDir: dataDir() });
   } catch (err) {
     // Unexpected (database unreachable, disk full, a bug). Each run starts the file again, so a retry
     // is a fresh run; after a few the export fails with the message and the admin starts a new one.
     const message = (err as Error)?.message ?? String(err);
     console.warn(`[loupe] export ${exportId}: ${message}`);
-    const rows = await database.runner.query<{ attempts: number }>(
+    const rows = await db.query<{ attempts: number }>(
       `UPDATE exports SET updated_at = now(), message = $2 WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempts`,
       [exportId, `Interrupted by an error; starting again: ${message}`],
     );
     const attempts = rows[0]?.attempts;
     if (attempts === undefined) return "stopped";
     if (attempts >= MAX_EXPORT_ATTEMPTS) {
-      await failExport(database, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir());
+      await failExport(db, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir());
       return "failed";
     }
-    await enqueueExport(database, exportId, { startAfterSeconds: 5 * 2 ** (attempts - 1) });
+    await enqueueExport(db, exportId, { startAfterSeconds: 5 * 2 ** (attempts - 1) });
     return "retrying";
   }
 }
 
 /** Exports queued or running that nobody works (no live runner holds their lock): queued again. */
-export async function requeueStalledExports(database: Database): Promise<number> {
-  const rows = await database.runner.query<{ id: string }>(
+export async function requeueStalledExports(db: Db): Promise<number> {
+  const rows = await db.query<{ id: string }>(
     `SELECT id::text FROM exports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,
     [QUIET_SECONDS],
   );
   let n = 0;
   for (const r of rows) {
     if (isExportRunningHere(r.id)) continue;
-    const free = await database.dedicated(async (s) => {
+    const free = await db.dedicated(async (s) => {
       const [got] = await s.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7106, $1::int) AS ok", [exportLockKey(r.id)]);
       if (got?.ok) await s.query("SELECT pg_advisory_unlock(7106, $1::int)", [exportLockKey(r.id)]);
       return got?.ok === true;
     });
     if (!free) continue;
-    await enqueueExport(database, r.id);
+    await enqueueExport(db, r.id);
     n++;
   }
   return n;
@@ -72,6 +72,6 @@ export async function requeueStalledExports(database: Database): Promise<number>
 
 export const exportJob: TJobHandler<{ exportId: string }> = {
   queue: QUEUE_EXPORT,
-  handle: (database, data) => handleExportJob(database, String(data.exportId)),
+  handle: (db, data) => handleExportJob(db, String(data.exportId)),
   sweep: requeueStalledExports,
 };

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
@@ -17,8 +17,8 @@ const SLICE_MS = 10 * 60_000;
 /** Imports created or advanced this recently are left alone by the sweeper (their job is on its way). */
 const QUIET_SECONDS = 10;
 
-export async function enqueueImport(database: Database, importId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
-  const boss = await getQueue(database, QUEUE_IMPORT);
+export async function enqueueImport(db: Db, importId: string, opts: { startAfterSeconds?: number } = {}): Promise<void> {
+  const boss = await getQueue(db, QUEUE_IMPORT);
   await boss.send(QUEUE_IMPORT, { importId }, {
     singletonKey: `import-${importId}`,
     // Failures are retried by handleImportJob itself (counted on the import, with a message), not by
@@ -32,21 +32,21 @@ export async function enqueueImport(database: Database, importId: string, opts: 
 /** Failed attempts in a row before an import is marked failed (the admin can Resume it). */
 const MAX_FAILURES = 5;
 
-export async function handleImportJob(database: Database, importId: string): Promise<string> {
+export async function handleImportJob(db: Db, importId: string): Promise<string> {
   try {
-    const result = await runImport(database, importId, {
+    const result = await runImport(db, importId, {
       dataDir: dataDir(),
       fetch: fetchConfigFromEnv(),
       budgetMs: SLICE_MS,
       batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
     });
-    if (result === "paused") await enqueueImport(database, importId);
+    if (result === "paused") await enqueueImport(db, importId);
     return result;
   } catch (err) {
     // Unexpected (database unreachable, disk full, a bug): the batch rolled back, the checkpoint holds.
     const message = (err as Error)?.message ?? String(err);
     console.warn(`[loupe] import ${importId}: ${message}`);
-    const rows = await database.runner.query<{ failures: number }>(
+    const rows = await db.query<{ failures: number }>(
       `UPDATE imports SET failures = failures + 1, updated_at = now(), message = $2
         WHERE id = $1 AND status IN ('queued', 'running') RETURNING failures`,
       [importId, `Interrupted by an error; retrying from the last saved row: ${message}`],
@@ -54,10 +54,10 @@ export async function handleImportJob(database: Database, importId: string): Pro
     const failures = rows[0]?.failures;
     if (failures === undefined) return "stopped";
     if (failures >= MAX_FAILURES) {
-      await failImport(database, importId, `Stopped after ${failures} failed attempts: ${message} Rows imported so far stay; fix the cause and press Resume to continue.`);
+      await failImport(db, importId, `Stopped after ${failures} failed attempts: ${message} Rows imported so far stay; fix the cause and press Resume to continue.`);
       return "failed";
     }
-    await enqueueImport(database, importId, { startAfterSeconds: 5 * 2 ** (failures - 1) });
+    await enqueueImport(db, importId, { startAfterSeconds: 5 * 2 ** (failures - 1) });
     return "retrying";
   }
 }
@@ -67,21 +67,21 @@ export async function handleImportJob(database: Database, importId: string): Pro
  * advisory lock (held by any live runner, released when its process dies) is free. A restarted
  * server or CLI thus resumes interrupted imports at once instead of waiting for a job to expire.
  */
-export async function requeueStalledImports(database: Database): Promise<number> {
-  const rows = await database.runner.query<{ id: string }>(
+export async function requeueStalledImports(db: Db): Promise<number> {
+  const rows = await db.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,
     [QUIET_SECONDS],
   );
   let n = 0;
   for (const r of rows) {
     if (isRunningHere(r.id)) continue;
-    const free = await database.dedicated(async (s) => {
+    const free = await db.dedicated(async (s) => {
       const [got] = await s.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [importLockKey(r.id)]);
       if (got?.ok) await s.query("SELECT pg_advisory_unlock(7105, $1::int)", [importLockKey(r.id)]);
       return got?.ok === true;
     });
     if (!free) continue;
-    await enqueueImport(database, r.id);
+    await enqueueImport(db, r.id);
     n++;
   }
   return n;
@@ -89,6 +89,6 @@ export async function requeueStalledImports(database: Database): Promise<number>
 
 export const importJob: TJobHandler<{ importId: string }> = {
   queue: QUEUE_IMPORT,
-  handle: (database, data) => handleImportJob(database, String(data.importId)),
+  handle: (db, data) => handleImportJob(db, String(data.importId)),
   sweep: requeueStalledImports,
 };

@@ -1,6 +1,6 @@
 import "server-only";
 import type PgBoss from "pg-boss";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { importJob } from "../imports/job";
 import { exportJob } from "../exports/job";
@@ -17,25 +17,25 @@ export interface TWorkerHandle {
   stop(): Promise<void>;
 }
 
-export async function startJobWorkers(database: Database): Promise<TWorkerHandle> {
+export async function startJobWorkers(db: Db): Promise<TWorkerHandle> {
   const working: { boss: PgBoss; id: string }[] = [];
   for (const h of HANDLERS) {
-    const boss = await getQueue(database, h.queue);
+    const boss = await getQueue(db, h.queue);
     const id = await boss.work<Record<string, unknown>>(h.queue, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
-      for (const job of jobs) await h.handle(database, job.data);
+      for (const job of jobs) await h.handle(db, job.data);
     });
     working.push({ boss, id });
   }
   const sweep = async () => {
     for (const h of HANDLERS) {
-      await h.sweep?.(database).catch((err: Error) => console.warn(`[loupe] ${h.queue} sweep: ${err.message}`));
+      await h.sweep?.(db).catch((err: Error) => console.warn(`[loupe] ${h.queue} sweep: ${err.message}`));
     }
   };
   await sweep();
   const timer = setInterval(sweep, SWEEP_MS);
   timer.unref();
   // Webhook deliveries: their own table is the queue (lib/webhooks/worker.ts), polled there.
-  const webhooks = startWebhookWorker(database);
+  const webhooks = startWebhookWorker(db);
   return {
     async stop() {
       clearInterval(timer);

@@ -124,25 +124,25 @@ export async function adjudicatePair(
   if (input.promoteToGold && !can(actor.role, "gold:promote")) {
     throw new ForbiddenError("Your role cannot promote pairs to gold.");
   }
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     // Lock first, read after: under READ COMMITTED the read then takes a fresh snapshot, so a copy of
     // this submission that waited on the lock sees the row (and the reviewer's name) its twin wrote.
-    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+    const locked = await tx.query<{ id: bigint }>(`SELECT id FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
     if (locked.length === 0) throw new NotFoundError("Pair not found.");
-    const rows = await tx.$queryRaw<LockedPair[]>`
+    const rows = await tx.query<LockedPair>(`
       SELECT p.id, p.project_id, p.status::text AS status, p.instruction, p.review_reasons,
              p.review_submission_id::text AS review_submission_id,
              c.name AS claimer_name,
-             (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> ${actor.id} AND p.review_claimed_until > now()) AS claimed_by_other,
+             (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> $1 AND p.review_claimed_until > now()) AS claimed_by_other,
              p.reviewed_by, r.name AS reviewer_name, p.reviewed_at, p.review_note,
              p.final_decision::text AS final_decision, p.final_instruction, p.final_reasons, p.final_source, p.is_gold,
              pr.reject_reasons, p.routed_at,
-             EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = ${actor.id}) AS own_label
+             EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1) AS own_label
       FROM pairs p
       JOIN projects pr ON pr.id = p.project_id
       LEFT JOIN users c ON c.id = p.review_claimed_by
       LEFT JOIN users r ON r.id = p.reviewed_by
-      WHERE p.id = ${pairId}`;
+      WHERE p.id = $2`, [actor.id, pairId]);
     const p = rows[0]!;
     if (p.status !== "in_review") {
       if (p.review_submission_id === input.submissionId && p.reviewed_by === actor.id) return storedResult(p, true);
@@ -179,13 +179,13 @@ export async function adjudicatePair(
 
     // Trimmed here too: callers inside the server may skip the zod boundary.
     const note = input.note?.trim() || null;
-    const updated = await tx.$queryRaw<{ reviewed_at: Date }[]>`
-      UPDATE pairs SET status = 'final', final_decision = ${input.decision}::"Decision", final_instruction = ${finalInstruction},
-        final_reasons = ${reasons}::text[], final_source = 'review', finalized_at = now(),
-        reviewed_by = ${actor.id}, reviewed_at = now(), review_note = ${note}, review_submission_id = ${input.submissionId}::uuid,
+    const updated = await tx.query<{ reviewed_at: Date }>(`
+      UPDATE pairs SET status = 'final', final_decision = $1::"Decision", final_instruction = $2,
+        final_reasons = $3::text[], final_source = 'review', finalized_at = now(),
+        reviewed_by = $4, reviewed_at = now(), review_note = $5, review_submission_id = $6::uuid,
         review_claimed_by = NULL, review_claimed_until = NULL
-      WHERE id = ${pairId}
-      RETURNING reviewed_at`;
+      WHERE id = $7
+      RETURNING reviewed_at`, [input.decision, finalInstruction, reasons, actor.id, note, input.submissionId, pairId]);
     await recordAudit(tx, {
       actorId: actor.id,
       action: "review.adjudicate",
@@ -202,7 +202,7 @@ export async function adjudicatePair(
       },
     });
     if (input.promoteToGold) await promoteToGold(tx, pairId, actor.id);
-    const [me] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM users WHERE id = ${actor.id}`;
+    const [me] = await tx.query<{ name: string }>(`SELECT name FROM users WHERE id = $1`, [actor.id]);
     return {
       replayed: false,
       pair: {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { AllowList } from "../images/resolve";
 import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, MAX_IN_FLIGHT_PER_ENDPOINT, retryDelaySeconds, truncate } from "./policy";
@@ -23,7 +23,7 @@ import { webhookAllowList } from "./url";
 // and claim past its cap.
 
 /** What the worker needs of the database: pooled statements, and a transaction for the claim. */
-export type TWebhookDb = Pick<Database, "runner" | "transaction">;
+export type TWebhookDb = Pick<Db, "query" | "exec" | "transaction">;
 
 export interface TClaimedDelivery {
   id: string;
@@ -175,7 +175,7 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
 /** One round: claims up to `batch` due deliveries and attempts them concurrently. */
 export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch?: number; perEndpoint?: number }): Promise<TAttemptOutcome[]> {
   const claimed = await claimDueDeliveries(db, opts.batch ?? 16, { perEndpoint: opts.perEndpoint });
-  return Promise.all(claimed.map((d) => attemptDelivery(db.runner, d, opts)));
+  return Promise.all(claimed.map((d) => attemptDelivery(db, d, opts)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ export interface TWebhookWorker {
 }
 
 export function startWebhookWorker(db: TWebhookDb, opts: Partial<TDeliverOptions> = {}): TWebhookWorker {
-  const runner = db.runner;
+  const runner: SqlRunner = db;
   const options: TDeliverOptions = { allow: opts.allow ?? webhookAllowList(), timeoutMs: opts.timeoutMs, random: opts.random };
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;

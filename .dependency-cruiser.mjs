@@ -5,8 +5,8 @@
 //   No import cycles between files, type-only imports included.
 // The file lists below are read from the tree the check runs in (process.cwd()), so the same config
 // checks the repository and the fixture trees of scripts/layering.test.ts.
-const fs = require("node:fs");
-const path = require("node:path");
+import fs from "node:fs";
+import path from "node:path";
 
 /**
  * lib's folders from the bottom layer up. A folder may import lib's root files (errors, env, params)
@@ -53,7 +53,7 @@ const libFolders = fs.existsSync(path.join(root, "lib"))
 const layered = LIB_LAYERS.flat();
 const unlayered = libFolders.filter((f) => !layered.includes(f));
 if (unlayered.length) {
-  throw new Error(`lib/${unlayered.join(", lib/")} has no layer: add it to LIB_LAYERS in .dependency-cruiser.cjs`);
+  throw new Error(`lib/${unlayered.join(", lib/")} has no layer: add it to LIB_LAYERS in .dependency-cruiser.mjs`);
 }
 
 const serverOnly = filesStartingWith(walk(path.join(root, "lib")), /^import\s+["']server-only["']/);
@@ -67,7 +67,7 @@ const layerRules = LIB_LAYERS.flatMap((layer, i) =>
     return {
       name: "lib-layers",
       severity: "error",
-      comment: `lib/${folder} may import ${below.length ? `lib/${below.join(", lib/")} and ` : ""}lib's root files only (LIB_LAYERS in .dependency-cruiser.cjs)`,
+      comment: `lib/${folder} may import ${below.length ? `lib/${below.join(", lib/")} and ` : ""}lib's root files only (LIB_LAYERS in .dependency-cruiser.mjs)`,
       from: { path: `^lib/${escape(folder)}/` },
       to: { path: `^lib/(${above.map(escape).join("|")})/` },
     };
@@ -75,7 +75,7 @@ const layerRules = LIB_LAYERS.flatMap((layer, i) =>
 );
 
 /** @type {import('dependency-cruiser').IConfiguration} */
-module.exports = {
+const config = {
   forbidden: [
     {
       name: "no-circular",
@@ -129,3 +129,4 @@ module.exports = {
     reporterOptions: { text: { highlightFocused: true } },
   },
 };
+export default config;
