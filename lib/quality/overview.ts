@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import type { TInt8 } from "../db/sql";
 import { ROUTING_REASONS } from "./routing";
 
 /** Throughput charts look this many days back (today included). */
@@ -18,7 +19,7 @@ export interface TPairCounts {
 
 /** From project_counts (kept by triggers, never count(*) over 10M pairs) and the gold index. */
 export async function getPairCounts(db: Db, projectId: number): Promise<TPairCounts> {
-  const [r] = await db.query<{ open: bigint | null; labelled: bigint | null; in_review: bigint | null; final: bigint | null; labels: bigint | null; gold: bigint }>(`
+  const [r] = await db.query<{ open: TInt8 | null; labelled: TInt8 | null; in_review: TInt8 | null; final: TInt8 | null; labels: TInt8 | null; gold: TInt8 }>(`
     SELECT sum(open)::bigint AS open, sum(labelled)::bigint AS labelled, sum(in_review)::bigint AS in_review,
            sum(final)::bigint AS final, sum(labels)::bigint AS labels,
            (SELECT count(*) FROM pairs WHERE project_id = $1 AND gold_active) AS gold
@@ -47,7 +48,7 @@ export interface TThroughputDay {
  * index on reviewed_at and a 10M-pair project must not be scanned for a chart.
  */
 export async function getThroughput(db: Db, projectId: number): Promise<TThroughputDay[]> {
-  const rows = await db.query<{ day: string; labels: bigint; adjudications: bigint }>(`
+  const rows = await db.query<{ day: string; labels: TInt8; adjudications: TInt8 }>(`
     WITH bounds AS (
       SELECT (date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $1)) AS first_day
     ), days AS (
@@ -78,7 +79,7 @@ export interface TReviewReasonCount {
 
 /** In-review pairs per routing reason (a pair with two reasons counts under both), over pairs_review_idx. */
 export async function getReviewReasonCounts(db: Db, projectId: number): Promise<TReviewReasonCount[]> {
-  const rows = await db.query<{ reason: string; pairs: bigint }>(`
+  const rows = await db.query<{ reason: string; pairs: TInt8 }>(`
     SELECT r.reason, count(*) AS pairs
     FROM pairs p CROSS JOIN LATERAL unnest(p.review_reasons) AS r(reason)
     WHERE p.project_id = $1 AND p.status = 'in_review'
@@ -91,7 +92,7 @@ export async function getReviewReasonCounts(db: Db, projectId: number): Promise<
 
 /** In-review and final pairs per project for the admin's project list (project_counts only). */
 export async function getProjectQualityCounts(db: Db): Promise<Map<number, { inReview: number; final: number }>> {
-  const rows = await db.query<{ project_id: number; in_review: bigint; final: bigint }>(`
+  const rows = await db.query<{ project_id: number; in_review: TInt8; final: TInt8 }>(`
     SELECT project_id, sum(in_review)::bigint AS in_review, sum(final)::bigint AS final FROM project_counts GROUP BY project_id`);
   return new Map(rows.map((r) => [r.project_id, { inReview: Number(r.in_review), final: Number(r.final) }]));
 }

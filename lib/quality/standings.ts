@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import type { TInt8 } from "../db/sql";
 import type { TStanding, TStandings } from "./standings-types";
 
 /** How many of an annotator's most recent labels in the project the median time is taken over. */
@@ -9,13 +10,13 @@ export const RATE_DAYS = 30;
 
 type Totals = {
   annotator_id: number;
-  labels: bigint;
-  final_labels: bigint;
-  agreeing: bigint;
-  life_checks: bigint;
-  life_correct: bigint;
-  recent: bigint;
-  hours: bigint;
+  labels: TInt8;
+  final_labels: TInt8;
+  agreeing: TInt8;
+  life_checks: TInt8;
+  life_correct: TInt8;
+  recent: TInt8;
+  hours: TInt8;
 };
 type Person = {
   user_id: number;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { SqlRunner } from "../db/sql";
+import type { SqlRunner, TInt8 } from "../db/sql";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
@@ -60,7 +60,7 @@ export async function releaseReviewClaim(sql: SqlRunner, reviewerId: number, pai
 }
 
 type LockedPair = {
-  id: bigint;
+  id: TInt8;
   project_id: number;
   status: string;
   instruction: string;
@@ -127,7 +127,7 @@ export async function adjudicatePair(
   return db.transaction(async (tx) => {
     // Lock first, read after: under READ COMMITTED the read then takes a fresh snapshot, so a copy of
     // this submission that waited on the lock sees the row (and the reviewer's name) its twin wrote.
-    const locked = await tx.query<{ id: bigint }>(`SELECT id FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
+    const locked = await tx.query<{ id: string }>(`SELECT id FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
     if (locked.length === 0) throw new NotFoundError("Pair not found.");
     const rows = await tx.query<LockedPair>(`
       SELECT p.id, p.project_id, p.status::text AS status, p.instruction, p.review_reasons,
