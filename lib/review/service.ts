@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { SqlRunner, TInt8 } from "../db/sql";
+import type { TInt8 } from "../db/sql";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
@@ -21,22 +21,22 @@ function sqlState(err: unknown): string | undefined {
  * claim matching the filters first, else a newly claimed pair. Null when nothing is left for them.
  */
 export async function claimReviewPair(
-  sql: SqlRunner,
+  db: Db,
   args: { projectId: number; reviewerId: number; exclude?: bigint[] } & TReviewFilters,
 ): Promise<TReviewPair | null> {
   const params = [args.reviewerId, args.projectId, (args.exclude ?? []).map(String), args.reason ?? null, args.task ?? null,
     args.subtask ?? null];
   for (let attempt = 0; ; attempt++) {
     try {
-      const [row] = await sql.query<{ pair_id: string; resumed: boolean }>(REVIEW_CLAIM_SQL, params, "loupe_review_claim");
+      const [row] = await db.query<{ pair_id: string; resumed: boolean }>(REVIEW_CLAIM_SQL, params, "loupe_review_claim");
       if (row) {
-        const pair = await loadReviewPair(sql, row.pair_id, row.resumed);
+        const pair = await loadReviewPair(db, row.pair_id, row.resumed);
         if (pair) return pair;
       }
       // A claim of ours that another tab settled while this statement renewed it comes back empty:
       // one more look finds the next pair.
       if (attempt === 0) continue;
-      const project = await sql.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
+      const project = await db.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
       if (project.length === 0) throw new NotFoundError("Project not found.");
       return null;
     } catch (err) {
@@ -47,15 +47,15 @@ export async function claimReviewPair(
 }
 
 /** Extends the reviewer's claim on the pair on screen; 409 when someone else took it or it was settled. */
-export async function renewReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ claimExpiresAt: string }> {
-  const [row] = await sql.query<{ review_claimed_until: Date | string }>(REVIEW_RENEW_SQL, [String(pairId), reviewerId]);
+export async function renewReviewClaim(db: Db, reviewerId: number, pairId: bigint): Promise<{ claimExpiresAt: string }> {
+  const [row] = await db.query<{ review_claimed_until: Date | string }>(REVIEW_RENEW_SQL, [String(pairId), reviewerId]);
   if (!row) throw new ConflictError("This pair is no longer yours to review: it was settled or another reviewer has it.");
   return { claimExpiresAt: new Date(row.review_claimed_until).toISOString() };
 }
 
 /** Hands the reviewer's claim back (skip). Answers whether there was one; skipping twice is harmless. */
-export async function releaseReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ released: boolean }> {
-  const rows = await sql.query(REVIEW_RELEASE_SQL, [String(pairId), reviewerId]);
+export async function releaseReviewClaim(db: Db, reviewerId: number, pairId: bigint): Promise<{ released: boolean }> {
+  const rows = await db.query(REVIEW_RELEASE_SQL, [String(pairId), reviewerId]);
   return { released: rows.length > 0 };
 }
 

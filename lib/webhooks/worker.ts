@@ -148,7 +148,7 @@ export async function claimDueDeliveries(
 }
 
 /** POSTs one claimed delivery, signed, and records the outcome. */
-export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
+export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
   const headers = {
     "user-agent": "Loupe-Webhooks/1",
@@ -160,8 +160,8 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
   };
   const result = await sendWebhook(d.url, headers, body, { allow: opts.allow, timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS });
   const rows = result.delivered
-    ? await runner.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
-    : await runner.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [
+    ? await db.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
+    : await db.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [
         d.id,
         d.attempts,
         result.statusCode,
