@@ -1,14 +1,13 @@
 import Link from "next/link";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { listProjects } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const user = await requirePageUser("project:list", "/");
-  const projects = await listProjects(await getDb());
+  const { user, db } = await requirePage("project:list", "/");
+  const projects = await listProjects(db);
   return (
     <>
       <AppHeader user={user} />

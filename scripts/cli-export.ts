@@ -3,7 +3,7 @@
 import { cp, mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Database } from "../lib/db/connect";
+import type { Db } from "../lib/db/connect";
 import { AppError, NotFoundError } from "../lib/errors";
 import { EXPORT_FORMATS, type TExportFormat } from "../lib/exports/types";
 import type { TExportView } from "../lib/exports/schemas";
@@ -43,7 +43,7 @@ function number(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-async function findProject(db: Database, ref: string): Promise<{ id: number; name: string }> {
+async function findProject(db: Db, ref: string): Promise<{ id: number; name: string }> {
   const byId = /^\d+$/.test(ref) ? await db.prisma.project.findUnique({ where: { id: Number(ref) }, select: { id: true, name: true } }) : null;
   const p = byId ?? (await db.prisma.project.findUnique({ where: { name: ref }, select: { id: true, name: true } }));
   if (!p) throw new NotFoundError(`No project "${ref}". See: npm run loupe -- project:list`);
@@ -68,7 +68,7 @@ export function exportProgressLine(v: TExportView, width = 30): string {
 }
 
 /** Runs the export here while drawing the bar; if another process holds it, watches until it ends. */
-async function follow(db: Database, id: string): Promise<TExportView> {
+async function follow(db: Db, id: string): Promise<TExportView> {
   const { runExport } = await import("../lib/exports/run");
   const { getExportView, cancelExport } = await import("../lib/exports/service");
   const { dataDir } = await import("../lib/imports/config");
@@ -132,7 +132,7 @@ async function copyOut(dir: string, v: TExportView, out: string): Promise<string
   return [target, `${target}.manifest.json`];
 }
 
-export async function exportCommand(db: Database, rest: string[]): Promise<void> {
+export async function exportCommand(db: Db, rest: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -159,7 +159,7 @@ export async function exportCommand(db: Database, rest: string[]): Promise<void>
   const { createExport, findSavedFilter } = await import("../lib/exports/service");
   const { exportDir } = await import("../lib/exports/run");
   const { dataDir } = await import("../lib/imports/config");
-  const { stopBoss } = await import("../lib/jobs/boss");
+  const { stopBoss } = await import("../lib/db/boss");
 
   let savedFilterId: number | undefined;
   if (values.saved !== undefined) {

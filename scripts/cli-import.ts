@@ -3,7 +3,7 @@
 // started here finishes with no server running (and a server on the same database may help).
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Database } from "../lib/db/connect";
+import type { Db } from "../lib/db/connect";
 import { AppError, NotFoundError } from "../lib/errors";
 import { getEnv } from "../lib/env";
 import type { TImportRequest, TImportView } from "../lib/imports/schemas";
@@ -21,26 +21,26 @@ export const IMPORT_HELP = `  npm run loupe -- project:add --name NAME [--overla
                                                     unfinished import of the same file resumes.
   npm run loupe -- import:resume ID                 resume a failed, cancelled or interrupted import`;
 
-async function findProject(db: Database, ref: string): Promise<{ id: number; name: string }> {
+async function findProject(db: Db, ref: string): Promise<{ id: number; name: string }> {
   const byId = /^\d+$/.test(ref) ? await db.prisma.project.findUnique({ where: { id: Number(ref) }, select: { id: true, name: true } }) : null;
   const p = byId ?? (await db.prisma.project.findUnique({ where: { name: ref }, select: { id: true, name: true } }));
   if (!p) throw new NotFoundError(`No project "${ref}". See: npm run loupe -- project:list`);
   return p;
 }
 
-export async function projectAdd(db: Database, rest: string[]): Promise<void> {
+export async function projectAdd(db: Db, rest: string[]): Promise<void> {
   const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, overlap: { type: "string" }, guidelines: { type: "string" } } });
   const { ZProjectCreate } = await import("../lib/imports/schemas");
   const input = ZProjectCreate.safeParse({ name: values.name, overlap: values.overlap ?? 1, guidelines: values.guidelines });
   if (!input.success) throw new AppError(input.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
   const { createProject } = await import("../lib/projects/service");
-  const p = await createProject(db.prisma, null, input.data);
+  const p = await createProject(db, null, input.data);
   console.log(`Created project ${p.id} "${p.name}" (overlap ${p.overlap}).`);
 }
 
-export async function projectList(db: Database): Promise<void> {
+export async function projectList(db: Db): Promise<void> {
   const { listProjects } = await import("../lib/projects/queries");
-  const rows = await listProjects(db.prisma);
+  const rows = await listProjects(db);
   if (rows.length === 0) {
     console.log("No projects yet. Create one: npm run loupe -- project:add --name NAME");
     return;
@@ -82,9 +82,9 @@ export function progressLine(v: TImportView, width = 30): string {
  * Runs the import in this process (the CLI is its worker) while drawing the progress bar. If another
  * process is already working it (a server on the same database), the CLI watches instead.
  */
-async function follow(db: Database, id: string, reportFile: string | undefined): Promise<void> {
+async function follow(db: Db, id: string, reportFile: string | undefined): Promise<void> {
   const { runImport } = await import("../lib/imports/run");
-  const { stopBoss } = await import("../lib/jobs/boss");
+  const { stopBoss } = await import("../lib/db/boss");
   const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
   const { getImportView, streamImportReport } = await import("../lib/imports/service");
   const tty = process.stdout.isTTY;
@@ -147,7 +147,7 @@ async function follow(db: Database, id: string, reportFile: string | undefined):
   if (view.status !== "done") process.exitCode = 1;
 }
 
-export async function importCommand(db: Database, rest: string[]): Promise<void> {
+export async function importCommand(db: Db, rest: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -195,7 +195,7 @@ export async function importCommand(db: Database, rest: string[]): Promise<void>
   const { stat } = await import("node:fs/promises");
   const isDir = await stat(cliPath).then((st) => st.isDirectory(), () => false);
   const imageRoot = path.resolve(values["image-root"] ?? env.LOUPE_IMAGE_ROOT ?? (isDir ? cliPath : path.dirname(cliPath)));
-  const unfinished = await db.runner.query<{ id: string }>(
+  const unfinished = await db.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE project_id = $1 AND source_label = $2 AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
     [project.id, cliPath],
   );
@@ -211,7 +211,7 @@ export async function importCommand(db: Database, rest: string[]): Promise<void>
   await follow(db, id, values.report);
 }
 
-export async function importResume(db: Database, rest: string[]): Promise<void> {
+export async function importResume(db: Db, rest: string[]): Promise<void> {
   const id = rest[0];
   if (!id || !/^\d+$/.test(id)) throw new AppError("import:resume needs an import id.");
   const imp = await db.prisma.import.findUnique({ where: { id: BigInt(id) }, select: { status: true } });

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { getEnv } from "../lib/env";
-import { openDatabase, type Database } from "../lib/db/connect";
+import { openDatabase, type Db } from "../lib/db/connect";
 import { configFromEnv } from "../lib/db/config";
 import { migrate } from "../lib/db/migrate";
 import { AppError } from "../lib/errors";
@@ -24,7 +24,7 @@ ${IMPORT_HELP}
 ${EXPORT_HELP}
 `;
 
-async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase(configFromEnv());
   try {
     await db.dedicated((r) => migrate(r, { log: (l) => console.log(`  ${l}`) }));
@@ -71,7 +71,7 @@ async function main(argv: string[]) {
       const { seedDemo, DEMO_USERS, DEMO_PASSWORD } = await import("./demo/seed");
       const dataDir = getEnv().LOUPE_DATA_DIR;
       await withDb(async (db) => {
-        const r = await seedDemo(db.prisma, dataDir, { log: (l) => console.log(`  ${l}`) });
+        const r = await seedDemo(db, dataDir, { log: (l) => console.log(`  ${l}`) });
         console.log(r.created ? `Demo project created with ${r.pairs} pairs.` : `Demo project already present (${r.pairs} pairs).`);
       });
       console.log("\nDemo accounts (password: %s)", DEMO_PASSWORD);
@@ -91,15 +91,6 @@ async function main(argv: string[]) {
       };
       console.log(`Loupe on http://localhost:${port} (${getEnv().DATABASE_URL ? "PostgreSQL server" : "embedded database in " + getEnv().LOUPE_DATA_DIR})`);
       const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env });
-      // One request at boot opens the database, which starts the background jobs: a restarted server
-      // resumes interrupted imports without waiting for someone to visit.
-      void (async () => {
-        for (let i = 0; i < 120; i++) {
-          await new Promise((r) => setTimeout(r, 500));
-          const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-          if (ok) return;
-        }
-      })();
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
       child.on("exit", (code) => process.exit(code ?? 0));
       return;
@@ -125,7 +116,7 @@ async function main(argv: string[]) {
       });
       if (!input.success) throw new AppError(input.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
       await withDb(async (db) => {
-        const u = await createUser(db.prisma, null, input.data);
+        const u = await createUser(db, null, input.data);
         console.log(`Created ${u.role} ${u.email} (id ${u.id}).`);
       });
       return;

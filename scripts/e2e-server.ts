@@ -58,8 +58,8 @@ async function main() {
     writeFileSync(path.join(importRoot, "images", `src-${n}.webp`), s);
     writeFileSync(path.join(importRoot, "images", `edit-${n}.webp`), e);
     imageFiles.push({ source: `images/src-${n}.webp`, edited: `images/edit-${n}.webp`, instruction: spec.instruction });
-    const source = await putImage(db.prisma, dataDir, s);
-    const edited = await putImage(db.prisma, dataDir, e);
+    const source = await putImage(db, dataDir, s);
+    const edited = await putImage(db, dataDir, e);
     images.push({ source: source.sha256, edited: edited.sha256, instruction: spec.instruction, task: spec.task, subtask: spec.subtask });
   }
   await db.close();

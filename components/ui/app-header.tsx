@@ -1,6 +1,5 @@
 import Link from "next/link";
-import type { TSessionUser } from "@/lib/auth/session";
-import { can } from "@/lib/auth/permissions";
+import { can, type TSessionUser } from "@/lib/auth/permissions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
 export function AppHeader({ user, title }: { user: TSessionUser; title?: string }) {

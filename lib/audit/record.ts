@@ -1,8 +1,6 @@
 import "server-only";
-import type { Db } from "../db/connect";
+import type { SqlRunner } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
-
-type Tx = Pick<Db, "auditEvent">;
 
 export interface TAuditInput {
   actorId: number | null;
@@ -12,9 +10,10 @@ export interface TAuditInput {
   data?: Prisma.InputJsonValue;
 }
 
-/** Pass the transaction client when the change is in a transaction, so the audit row commits with it. */
-export async function recordAudit(tx: Tx, e: TAuditInput): Promise<void> {
-  await tx.auditEvent.create({
-    data: { actorId: e.actorId, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId ?? null, data: e.data ?? {} },
-  });
+const INSERT_AUDIT_SQL = `
+  INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, $2, $3, $4, $5::jsonb)`;
+
+/** Pass the transaction (`tx`) when the change is in one, so the audit row commits with it. */
+export async function recordAudit(tx: SqlRunner, e: TAuditInput): Promise<void> {
+  await tx.query(INSERT_AUDIT_SQL, [e.actorId, e.action, e.subjectType, e.subjectId ?? null, JSON.stringify(e.data ?? {})]);
 }

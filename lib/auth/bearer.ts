@@ -1,9 +1,8 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { ForbiddenError, UnauthorizedError } from "../errors";
-import { hashToken, parseAuthorization } from "../pipeline-api/token-format";
-import type { TRole } from "./permissions";
-import type { TSessionUser } from "./session";
+import { hashToken, parseAuthorization } from "./token-format";
+import type { TRole, TSessionUser } from "./permissions";
 
 // Bearer tokens for the pipeline API (RFC 6750). A token acts as its owner with the owner's role as
 // the database has it now, on the projects in its scope only; lib/http/handler.ts route() calls this
@@ -67,11 +66,11 @@ SELECT id, user_id, email, name, role, disabled, revoked, expired, project_ids F
  * header (the caller may then fall back to the session). Throws TokenRejectedError for a header that
  * is malformed or names an unknown, revoked or expired token, or one whose owner is disabled.
  */
-export async function authenticateBearer(database: Database, header: string | null): Promise<{ user: TSessionUser; token: TTokenAuth } | null> {
+export async function authenticateBearer(db: Db, header: string | null): Promise<{ user: TSessionUser; token: TTokenAuth } | null> {
   const bearer = parseAuthorization(header);
   if (bearer.kind === "none") return null;
   if (bearer.kind === "malformed") throw new TokenRejectedError("The Authorization header is not Bearer followed by a Loupe API token.", true);
-  const [row] = await database.runner.query<TokenRow>(TOKEN_SQL, [hashToken(bearer.token)], "loupe_api_token");
+  const [row] = await db.query<TokenRow>(TOKEN_SQL, [hashToken(bearer.token)], "loupe_api_token");
   if (!row) throw new TokenRejectedError("This API token is not recognised.", true);
   if (row.revoked) throw new TokenRejectedError("This API token was revoked.", true);
   if (row.expired) throw new TokenRejectedError("This API token has expired.", true);

@@ -2,7 +2,7 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { getDb } from "../db";
+import { getDatabase } from "../db";
 import { recordAudit } from "../audit/record";
 import { DUMMY_HASH, verifyPassword } from "./password";
 import { clearFailures, lockedForSeconds, recordFailure } from "./throttle";
@@ -46,12 +46,13 @@ export const authOptions: NextAuthOptions = {
         if (!parsed.success) throw new Error("Enter a valid email address and a password.");
         const { email, password } = parsed.data;
         const ip = clientIp(req?.headers as Record<string, unknown> | undefined);
-        const db = await getDb();
+        // next-auth calls this for the sign-in request: it is that request's entry point.
+        const db = await getDatabase();
         const wait = await lockedForSeconds(db, email, ip);
         if (wait > 0) {
           throw new Error(`Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
         }
-        const user = await db.user.findUnique({ where: { email } });
+        const user = await db.prisma.user.findUnique({ where: { email } });
         const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
         if (!user || !ok) {
           await recordFailure(db, email, ip);

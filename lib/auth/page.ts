@@ -1,14 +1,24 @@
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
-import { can, type TPermission } from "./permissions";
-import { getSessionUser, type TSessionUser } from "./session";
+import { getDatabase, type Db } from "../db";
+import { can, type TPermission, type TSessionUser } from "./permissions";
+import { getSessionUser } from "./session";
 
-/** For pages: signed-out visitors go to sign-in; signed-in users without the permission get a 403. */
-export async function requirePageUser(permission: TPermission, returnTo = "/"): Promise<TSessionUser> {
-  const user = await getSessionUser();
+/**
+ * The page guard (Server Components): signed-out visitors go to sign-in; signed-in users without the
+ * permission get a 403. Answers the user and the database, so pages never open it themselves.
+ */
+export async function requirePage(permission: TPermission, returnTo = "/"): Promise<{ user: TSessionUser; db: Db }> {
+  const db = await getDatabase();
+  const user = await getSessionUser(db);
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
   if (!can(user.role, permission)) forbidden();
-  return user;
+  return { user, db };
+}
+
+/** For a page anyone may see (sign-in): the signed-in user, or null. */
+export async function getPageUser(): Promise<TSessionUser | null> {
+  return getSessionUser(await getDatabase());
 }
 
 /** A page's `[projectId]` segment as a number; anything that is not a positive id is a 404. */

@@ -3,6 +3,14 @@
 export const ROLES = ["admin", "reviewer", "annotator"] as const;
 export type TRole = (typeof ROLES)[number];
 
+/** The signed-in user as the permission table sees them (read fresh per request by lib/auth/session.ts). */
+export interface TSessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: TRole;
+}
+
 const TABLE = {
   "annotate:pair": ["admin", "reviewer", "annotator"],
   "project:list": ["admin", "reviewer", "annotator"],

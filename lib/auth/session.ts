@@ -1,17 +1,11 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
-import { getDatabase } from "../db";
+import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { getAuthSecret } from "./secret";
-import { can, type TPermission, type TRole } from "./permissions";
+import { can, type TPermission, type TSessionUser } from "./permissions";
 
-export interface TSessionUser {
-  id: number;
-  email: string;
-  name: string;
-  role: TRole;
-}
 
 // A prepared statement on the hot path of every request (decision 004).
 const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;
@@ -22,14 +16,13 @@ const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-tok
  * The signed-in user as the database knows them now, or null. The JWT only proves who they are;
  * role and disabled flag are read fresh on every call, so changes take effect immediately.
  */
-export async function getSessionUser(): Promise<TSessionUser | null> {
+export async function getSessionUser(db: Db): Promise<TSessionUser | null> {
   const jar = await cookies();
   const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
   if (!raw) return null;
   const userId = await userIdFromToken(raw);
   if (userId === null) return null;
-  const db = await getDatabase();
-  const [user] = await db.runner.query<TSessionUser & { disabled: boolean }>(SESSION_USER_SQL, [userId], "loupe_session_user");
+  const [user] = await db.query<TSessionUser & { disabled: boolean }>(SESSION_USER_SQL, [userId], "loupe_session_user");
   if (!user || user.disabled) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
@@ -57,14 +50,14 @@ async function userIdFromToken(raw: string): Promise<number | null> {
   }
 }
 
-export async function requireUser(): Promise<TSessionUser> {
-  const user = await getSessionUser();
+export async function requireUser(db: Db): Promise<TSessionUser> {
+  const user = await getSessionUser(db);
   if (!user) throw new UnauthorizedError("Sign in to continue.");
   return user;
 }
 
-export async function requirePermission(permission: TPermission): Promise<TSessionUser> {
-  const user = await requireUser();
+export async function requirePermission(db: Db, permission: TPermission): Promise<TSessionUser> {
+  const user = await requireUser(db);
   if (!can(user.role, permission)) throw new ForbiddenError("You do not have permission to do that.");
   return user;
 }

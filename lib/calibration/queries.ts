@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { TVerifierRule } from "../quality/settings";
+import type { TVerifierRule } from "../quality/settings-schema";
 import {
   buildCalibrationReport,
   type TCalibrationFilter,
@@ -44,29 +44,31 @@ type TRow = {
   n: number;
 };
 
-async function loadGroups(db: Db, projectId: number, filter: TCalibrationFilter, rule: TKeepRule): Promise<TRow[]> {
-  return db.$queryRaw<TRow[]>`
+const CALIBRATION_SQL = `
     SELECT CASE WHEN GROUPING(task) = 0 THEN 'scope' WHEN GROUPING(s_if) = 0 THEN 'scores' ELSE 'overall' END AS kind,
            task, subtask, valid, keep, accepted, s_if::int AS s_if, s_ec::int AS s_ec, s_gq::int AS s_gq, bin,
            min(o) AS min, count(*)::int AS n
     FROM (
       SELECT p.task, p.subtask, p.verifier_valid AS valid, p.final_decision = 'accept' AS accepted,
              CASE WHEN p.vs_instruction_following IS NULL OR p.vs_editing_consistency IS NULL OR p.vs_generation_quality IS NULL THEN NULL
-                  ELSE p.vs_instruction_following >= ${rule.minIf} AND p.vs_editing_consistency >= ${rule.minEc}
-                       AND p.vs_generation_quality >= ${rule.minGq} END AS keep,
-             (${filter.task ?? null}::text IS NULL OR p.task = ${filter.task ?? null}::text)
-               AND (${filter.subtask ?? null}::text IS NULL OR p.subtask = ${filter.subtask ?? null}::text) AS chosen,
+                  ELSE p.vs_instruction_following >= $1::int AND p.vs_editing_consistency >= $2::int
+                       AND p.vs_generation_quality >= $3::int END AS keep,
+             ($4::text IS NULL OR p.task = $4::text)
+               AND ($5::text IS NULL OR p.subtask = $5::text) AS chosen,
              p.vs_instruction_following AS s_if, p.vs_editing_consistency AS s_ec, p.vs_generation_quality AS s_gq,
              p.vs_overall::float8 AS o,
              CASE WHEN p.vs_overall = 0 THEN 0::float8
                   ELSE round(p.vs_overall::float8 * power(10::float8, 2 - floor(log(abs(p.vs_overall::float8)))))
                        / power(10::float8, 2 - floor(log(abs(p.vs_overall::float8)))) END AS bin
       FROM pairs p
-      WHERE p.project_id = ${projectId} AND p.status = 'final' AND (${filter.includeGold} OR NOT p.is_gold)
+      WHERE p.project_id = $6::int AND p.status = 'final' AND ($7::boolean OR NOT p.is_gold)
       OFFSET 0
     ) f
     GROUP BY GROUPING SETS ((task, subtask, valid, keep, accepted), (chosen, s_if, s_ec, s_gq, accepted), (chosen, bin, accepted))
     HAVING GROUPING(chosen) = 1 OR chosen`;
+
+async function loadGroups(db: Db, projectId: number, filter: TCalibrationFilter, rule: TKeepRule): Promise<TRow[]> {
+  return db.query<TRow>(CALIBRATION_SQL, [rule.minIf, rule.minEc, rule.minGq, filter.task ?? null, filter.subtask ?? null, projectId, filter.includeGold]);
 }
 
 export interface TCalibrationProject {
@@ -80,7 +82,7 @@ export type TCalibration = TCalibrationReport & { project: TCalibrationProject }
 
 /** The calibration report of a project for a selection of its final pairs; null when there is no such project. */
 export async function getCalibration(db: Db, projectId: number, filter: TCalibrationFilter): Promise<TCalibration | null> {
-  const p = await db.project.findUnique({
+  const p = await db.prisma.project.findUnique({
     where: { id: projectId },
     select: { id: true, name: true, verifierRule: true, keepMinIf: true, keepMinEc: true, keepMinGq: true },
   });

@@ -7,20 +7,25 @@ import pg from "pg";
 import { PrismaClient } from "./generated/client";
 import { runnerFromPg, runnerFromPglite, type SqlRunner } from "./sql";
 
-export type Db = PrismaClient;
+export type { SqlRunner };
 
-export interface Database {
+/**
+ * The one handle to the database. It is a statement runner itself (`query`, `exec`: SQL text with
+ * `$n` parameters), and also holds the Prisma client for the model API (`prisma`) and the ways to
+ * hold one connection: `transaction`, `dedicated`, `ownSession`. Library functions take it as their
+ * first parameter; one that must also run inside a caller's transaction takes `tx: SqlRunner`.
+ */
+export interface Db extends SqlRunner {
   kind: "embedded" | "server";
-  prisma: Db;
-  /** Raw access for migrations and seeding; shares the same connection(s) as `prisma`. */
-  runner: SqlRunner;
-  /** Runs fn on one connection held for its whole duration (session locks, BEGIN/COMMIT). */
-  dedicated<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /** The Prisma client on the same connection(s), for single-statement CRUD (CODE_STYLE.md). */
+  prisma: PrismaClient;
   /**
    * Runs fn inside BEGIN/COMMIT on one connection (ROLLBACK if it throws). On PGlite this goes through
    * its transaction lock, so other queries of the process wait instead of landing inside the block.
    */
-  transaction<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /** Runs fn on one connection held for its whole duration (session locks, BEGIN/COMMIT). */
+  dedicated<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   /**
    * Runs fn on a connection of its own, outside the pool (PGlite: its one connection), for session
    * state held a long time — an import's advisory lock — without taking a pooled connection away
@@ -71,7 +76,7 @@ function lockEmbedded(dataDir: string): () => void {
   };
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   if (config.kind === "server") {
     const pool = new pg.Pool({
       connectionString: config.url,
@@ -84,10 +89,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // process: pg emits it on the pool, and the next query simply opens a new connection.
     pool.on("error", (err) => console.warn(`[loupe] idle database connection lost: ${err.message}`));
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const runner = runnerFromPg(pool);
     return {
       kind: "server",
       prisma,
-      runner: runnerFromPg(pool),
+      query: runner.query,
+      exec: runner.exec,
       async dedicated(fn) {
         const client = await pool.connect();
         try {
@@ -144,10 +151,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   }
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const runner = runnerFromPglite(pglite);
   return {
     kind: "embedded",
     prisma,
-    runner: runnerFromPglite(pglite),
+    query: runner.query,
+    exec: runner.exec,
     async dedicated(fn) {
       return fn(runnerFromPglite(pglite)); // PGlite is a single connection already
     },

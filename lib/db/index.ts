@@ -1,40 +1,25 @@
 import "server-only";
 import { configFromEnv } from "./config";
 import { migrate } from "./migrate";
-import { openDatabase, type Database, type Db } from "./connect";
-import { getEnv } from "../env";
+import { openDatabase, type Db } from "./connect";
 
-// The web process also runs background jobs (imports) unless LOUPE_JOBS=off. They start with the
-// database, i.e. on the first request; `loupe serve` and the e2e server make one at boot so a
-// restarted server resumes interrupted imports without waiting for traffic.
-function startBackgroundJobs(db: Database): void {
-  if (getEnv().LOUPE_JOBS === "off" || process.env.NEXT_PHASE === "phase-production-build") return;
-  void import("../jobs/worker")
-    .then(({ startJobWorkers }) => startJobWorkers(db))
-    .catch((err: Error) => {
-      console.error(`[loupe] background jobs did not start (retrying in 30 s): ${err.message}`);
-      setTimeout(() => startBackgroundJobs(db), 30_000).unref();
-    });
-}
-
-export type { Db } from "./connect";
+export type { Db, SqlRunner } from "./connect";
 export { Prisma } from "./generated/client";
 export { configFromEnv } from "./config";
 
 // One database per process, kept on globalThis so Next's hot reload and its separate module graphs
 // (route handlers, server components, proxy) all share it instead of opening a second PGlite.
-const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Database> };
+const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Db> };
 
-async function open(): Promise<Database> {
+async function open(): Promise<Db> {
   const db = await openDatabase(configFromEnv());
   // The embedded database belongs to this process alone, so bringing it up to date here is safe and
   // saves a separate step. Against a server, `npm start` migrates before the app boots.
   if (db.kind === "embedded") await db.dedicated((r) => migrate(r));
-  startBackgroundJobs(db);
   return db;
 }
 
-export async function getDatabase(): Promise<Database> {
+export async function getDatabase(): Promise<Db> {
   if (!globalForDb.__loupeDb) {
     globalForDb.__loupeDb = open().catch((err) => {
       globalForDb.__loupeDb = undefined;
@@ -42,8 +27,4 @@ export async function getDatabase(): Promise<Database> {
     });
   }
   return globalForDb.__loupeDb;
-}
-
-export async function getDb(): Promise<Db> {
-  return (await getDatabase()).prisma;
 }

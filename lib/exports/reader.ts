@@ -207,12 +207,12 @@ SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split,
 }
 
 /** One page of final pairs after `afterId`, at most `limit`. */
-export async function readCanonicalPage(runner: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
+export async function readCanonicalPage(tx: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
   const { text, values } = canonicalSelect(q, true);
   // A named (prepared) statement on a server connection: the query is long and planning it took
   // 5–10 ms a page. The name follows the text, which differs only by which filters are set.
   const name = `loupe_export_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
-  const rows = await runner.query<TPageRow>(text, [...values, afterId, limit], name);
+  const rows = await tx.query<TPageRow>(text, [...values, afterId, limit], name);
   return rows.sort((a, b) => compareIds(a.id, b.id));
 }
 
@@ -246,8 +246,8 @@ export function canonicalCopySql(q: TCanonicalQuery): string {
 }
 
 /** The newest final pair of the project now: an export reads up to it and stops. */
-export async function maxFinalPairId(runner: SqlRunner, projectId: number): Promise<string | null> {
-  const [r] = await runner.query<{ id: string | null }>(
+export async function maxFinalPairId(tx: SqlRunner, projectId: number): Promise<string | null> {
+  const [r] = await tx.query<{ id: string | null }>(
     "SELECT max(id)::text AS id FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL",
     [projectId],
   );
@@ -259,9 +259,9 @@ export async function maxFinalPairId(runner: SqlRunner, projectId: number): Prom
  * final count from project_counts (no scan); with filters it counts in keyset chunks of 200k, each
  * a short statement, for the same reason the pages are.
  */
-export async function countMatching(runner: SqlRunner, q: TCanonicalQuery): Promise<number> {
+export async function countMatching(tx: SqlRunner, q: TCanonicalQuery): Promise<number> {
   if (!hasConstraints(q.filters)) {
-    const [r] = await runner.query<{ n: string }>("SELECT coalesce(sum(final), 0)::text AS n FROM project_counts WHERE project_id = $1", [q.projectId]);
+    const [r] = await tx.query<{ n: string }>("SELECT coalesce(sum(final), 0)::text AS n FROM project_counts WHERE project_id = $1", [q.projectId]);
     return Number(r?.n ?? 0);
   }
   const values: unknown[] = [q.projectId, q.maxPairId ?? null];
@@ -272,7 +272,7 @@ export async function countMatching(runner: SqlRunner, q: TCanonicalQuery): Prom
   let total = 0;
   let after = "0";
   for (;;) {
-    const [r] = await runner.query<{ n: number; last: string | null }>(text, [...values, after]);
+    const [r] = await tx.query<{ n: number; last: string | null }>(text, [...values, after]);
     total += r?.n ?? 0;
     if (!r?.last || r.n < 200000) return total;
     after = r.last;

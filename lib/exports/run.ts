@@ -4,7 +4,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import packageJson from "../../package.json";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/paths";
 import { emitEvent } from "../webhooks/emit";
@@ -99,18 +99,18 @@ async function settledStatus(runner: SqlRunner, id: string): Promise<TExportRunR
   return "failed";
 }
 
-export async function runExport(database: Database, exportId: string | bigint, opts: TExportRunOptions): Promise<TExportRunResult> {
+export async function runExport(db: Db, exportId: string | bigint, opts: TExportRunOptions): Promise<TExportRunResult> {
   const id = String(exportId);
   // One run per export: in this process by the set (PGlite's single session would re-enter its own
   // advisory lock), across processes by a session advisory lock that dies with its process.
   if (running.has(id)) return "busy";
   running.add(id);
   try {
-    return await database.ownSession(async (session) => {
+    return await db.ownSession(async (session) => {
       const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7106, $1::int) AS ok", [exportLockKey(id)]);
       if (!lock?.ok) return "busy";
       try {
-        return await runLocked(database, id, opts);
+        return await runLocked(db, id, opts);
       } finally {
         await session.query("SELECT pg_advisory_unlock(7106, $1::int)", [exportLockKey(id)]).catch(() => {});
       }
@@ -174,8 +174,8 @@ function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-async function runLocked(database: Database, id: string, opts: TExportRunOptions): Promise<TExportRunResult> {
-  const runner = database.runner;
+async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<TExportRunResult> {
+  const runner = db;
   const job = await loadJob(runner, id);
   if (!job) return "failed";
   if (job.status !== "queued" && job.status !== "running") return job.status === "done" || job.status === "cancelled" ? job.status : "failed";
@@ -186,7 +186,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
     options = ZExportOptions.parse(job.options);
   } catch (err) {
     // Stored filters that no longer parse will not parse on a retry either.
-    await failExport(database, id, (err as Error).message, opts.dataDir);
+    await failExport(db, id, (err as Error).message, opts.dataDir);
     return "failed";
   }
   const started = await runner.query(
@@ -292,7 +292,7 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
     const message = `Exported ${rowsDone.toLocaleString("en")} pairs as ${result.records.toLocaleString("en")} records.`;
     // Done and the export.finished webhook in one transaction: a committed "done" always has its
     // deliveries queued (lib/webhooks/emit.ts), and a lost race with Cancel sends nothing.
-    const marked = await database.transaction(async (tx) => {
+    const marked = await db.transaction(async (tx) => {
       const done = await tx.query<{ project_id: number }>(
         `UPDATE exports SET status = 'done', finished_at = $2, updated_at = now(), rows_done = $3, records = $4, data_file = $5,
                 files = $6::jsonb, bytes = $7, sha256 = $8, manifest = $9::jsonb, message = $10
@@ -326,13 +326,13 @@ async function runLocked(database: Database, id: string, opts: TExportRunOptions
     await sink?.abort().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
     if (err instanceof ExportStopped) return settledStatus(runner, id);
-    throw err; // the job worker (lib/jobs/worker.ts) retries or fails the export with the message
+    throw err; // the job handler (lib/exports/job.ts) retries or fails the export with the message
   }
 }
 
 /** Marks an export failed with a message and removes whatever it wrote. */
-export async function failExport(database: Database, id: string, message: string, dataDir: string): Promise<void> {
-  const rows = await database.runner.query(
+export async function failExport(db: Db, id: string, message: string, dataDir: string): Promise<void> {
+  const rows = await db.query(
     `UPDATE exports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
     [id, message],

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
@@ -35,8 +35,8 @@ function requireExporter(actor: TExportActor): void {
   if (actor && !can(actor.role, "export:project")) throw new ForbiddenError("Only admins can export.");
 }
 
-async function requireProject(database: Database, projectId: number): Promise<{ id: number; name: string }> {
-  const p = await database.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } });
+async function requireProject(db: Db, projectId: number): Promise<{ id: number; name: string }> {
+  const p = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true } });
   if (!p) throw new NotFoundError("Project not found.");
   return p;
 }
@@ -45,17 +45,17 @@ async function requireProject(database: Database, projectId: number): Promise<{ 
  * The filters an export runs with: a saved filter's stored fields, with any field given alongside it
  * taking precedence; the saved filter's id stays in them as a note of where they came from.
  */
-export async function resolveFilters(database: Database, projectId: number, raw: unknown): Promise<TExportFilters> {
+export async function resolveFilters(db: Db, projectId: number, raw: unknown): Promise<TExportFilters> {
   const given = parseExportFilters(raw);
   if (given.savedFilterId === undefined) return given;
-  const saved = await database.prisma.exportFilter.findFirst({ where: { id: given.savedFilterId, projectId }, select: { filters: true } });
+  const saved = await db.prisma.exportFilter.findFirst({ where: { id: given.savedFilterId, projectId }, select: { filters: true } });
   if (!saved) throw new InvalidError(`Saved filter ${given.savedFilterId} does not exist in this project; choose another or none.`);
   const { savedFilterId, ...overrides } = given;
   const stored = parseExportFilters(saved.filters);
   return normalizeFilters({ ...stored, ...overrides, savedFilterId });
 }
 
-export async function createExport(database: Database, actor: TExportActor, projectId: number, input: TExportCreate): Promise<TExportView> {
+export async function createExport(db: Db, actor: TExportActor, projectId: number, input: TExportCreate): Promise<TExportView> {
   requireExporter(actor);
   parseExportFilters(input.filters); // the filters' own sentence first (the CLI shows it as is)
   const parsed = ZExportCreate.safeParse(input);
@@ -63,25 +63,26 @@ export async function createExport(database: Database, actor: TExportActor, proj
     const i = parsed.error.issues[0]!;
     throw new InvalidError(`${i.path.join(".") || "input"}: ${i.message}`, parsed.error.issues.map((x) => ({ path: x.path.join("."), message: x.message })));
   }
-  await requireProject(database, projectId);
-  const filters = await resolveFilters(database, projectId, parsed.data.filters);
+  await requireProject(db, projectId);
+  const filters = await resolveFilters(db, projectId, parsed.data.filters);
   const options = parsed.data.options;
-  const created = await database.prisma.$transaction(async (tx) => {
-    const e = await tx.export.create({
-      data: { projectId, createdBy: actor?.id ?? null, format: parsed.data.format, filters: filters as object, options: options as object },
-    });
+  const created = await db.transaction(async (tx) => {
+    const [e] = await tx.query<{ id: string }>(
+      `INSERT INTO exports (project_id, created_by, format, filters, options) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING id::text AS id`,
+      [projectId, actor?.id ?? null, parsed.data.format, JSON.stringify(filters), JSON.stringify(options)],
+    );
     await recordAudit(tx, {
       actorId: actor?.id ?? null,
       action: "export.create",
       subjectType: "export",
-      subjectId: String(e.id),
+      subjectId: e!.id,
       data: { projectId, format: parsed.data.format, filters, options },
     });
-    return e;
+    return e!;
   });
-  const { enqueueExport } = await import("./queue");
-  await enqueueExport(database, String(created.id));
-  return (await getExportView(database, String(created.id)))!;
+  const { enqueueExport } = await import("./job");
+  await enqueueExport(db, String(created.id));
+  return (await getExportView(db, String(created.id)))!;
 }
 
 interface ExportViewRow {
@@ -162,42 +163,43 @@ function toView(r: ExportViewRow): TExportView {
   };
 }
 
-export async function getExportView(database: Database, id: string): Promise<TExportView | null> {
-  const rows = await database.runner.query<ExportViewRow>(`${VIEW_SELECT} WHERE e.id = $1`, [id]);
+export async function getExportView(db: Db, id: string): Promise<TExportView | null> {
+  const rows = await db.query<ExportViewRow>(`${VIEW_SELECT} WHERE e.id = $1`, [id]);
   return rows[0] ? toView(rows[0]) : null;
 }
 
-export async function requireExportView(database: Database, id: string): Promise<TExportView> {
-  const v = await getExportView(database, id);
+export async function requireExportView(db: Db, id: string): Promise<TExportView> {
+  const v = await getExportView(db, id);
   if (!v) throw new NotFoundError("Export not found.");
   return v;
 }
 
 /** Newest first, keyset-paged by id. */
-export async function listExports(database: Database, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TExportView[]> {
-  const rows = await database.runner.query<ExportViewRow>(
+export async function listExports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TExportView[]> {
+  const rows = await db.query<ExportViewRow>(
     `${VIEW_SELECT} WHERE e.project_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint) ORDER BY e.id DESC LIMIT $3`,
     [projectId, opts.before ?? null, opts.limit ?? 50],
   );
   return rows.map(toView);
 }
 
-export async function cancelExport(database: Database, actor: TExportActor, id: string): Promise<TExportView> {
+export async function cancelExport(db: Db, actor: TExportActor, id: string): Promise<TExportView> {
   requireExporter(actor);
-  await database.prisma.$transaction(async (tx) => {
-    const n = await tx.export.updateMany({
-      where: { id: BigInt(id), status: { in: ["queued", "running"] } },
-      data: { status: "cancelled", finishedAt: new Date(), updatedAt: new Date(), message: "Cancelled; nothing was kept." },
-    });
-    if (n.count === 0) {
-      const exists = await tx.export.findUnique({ where: { id: BigInt(id) }, select: { status: true } });
+  await db.transaction(async (tx) => {
+    const cancelled = await tx.query(
+      `UPDATE exports SET status = 'cancelled', finished_at = now(), updated_at = now(), message = 'Cancelled; nothing was kept.'
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [id],
+    );
+    if (cancelled.length === 0) {
+      const [exists] = await tx.query<{ status: string }>(`SELECT status::text AS status FROM exports WHERE id = $1`, [id]);
       if (!exists) throw new NotFoundError("Export not found.");
       throw new ConflictError(`The export has already ${exists.status === "done" ? "finished" : exists.status}.`);
     }
     await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.cancel", subjectType: "export", subjectId: id });
   });
   // The runner sees the status at its next page, stops and removes its folder.
-  return requireExportView(database, id);
+  return requireExportView(db, id);
 }
 
 /**
@@ -205,13 +207,13 @@ export async function cancelExport(database: Database, actor: TExportActor, id: 
  * task and subtask names seen among its newest 20,000 final pairs, as suggestions (a full DISTINCT
  * over millions of pairs has no index to use).
  */
-export async function exportFormContext(database: Database, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
-  const [p] = await database.runner.query<{ name: string; final: string }>(
+export async function exportFormContext(db: Db, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
+  const [p] = await db.query<{ name: string; final: string }>(
     "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",
     [projectId],
   );
   if (!p) return null;
-  const names = await database.runner.query<{ task: string | null; subtask: string | null }>(
+  const names = await db.query<{ task: string | null; subtask: string | null }>(
     `SELECT DISTINCT task, subtask FROM (SELECT task, subtask FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL
       ORDER BY id DESC LIMIT 20000) s`,
     [projectId],
@@ -225,8 +227,8 @@ export type TExportDownload =
   | { kind: "tar"; name: string; stream: () => ReadableStream<Uint8Array> };
 
 /** The data file of a finished export, or a tar of its folder when the format wrote several files. */
-export async function openExportDownload(database: Database, dataDir: string, id: string): Promise<TExportDownload> {
-  const v = await requireExportView(database, id);
+export async function openExportDownload(db: Db, dataDir: string, id: string): Promise<TExportDownload> {
+  const v = await requireExportView(db, id);
   if (v.status !== "done" || !v.dataFile) throw new ConflictError(`The export is ${v.status}; only a finished export can be downloaded.`);
   const dir = exportDir(dataDir, id);
   const dataPath = path.join(dir, v.dataFile);
@@ -244,8 +246,8 @@ export async function openExportDownload(database: Database, dataDir: string, id
   return { kind: "tar", name: `${name}.tar`, stream: () => tarDirectory(dir, name) };
 }
 
-export async function readExportManifest(database: Database, dataDir: string, id: string): Promise<string> {
-  const v = await requireExportView(database, id);
+export async function readExportManifest(db: Db, dataDir: string, id: string): Promise<string> {
+  const v = await requireExportView(db, id);
   if (v.status !== "done") throw new ConflictError(`The export is ${v.status}; the manifest is written when it finishes.`);
   return readFile(path.join(exportDir(dataDir, id), "manifest.json"), "utf8").catch(() => {
     throw new NotFoundError("This export's files are no longer on the server; run the export again.");
@@ -273,8 +275,8 @@ function toSaved(r: SavedFilterRow): TSavedFilter {
   return { id: r.id, projectId: r.project_id, name: r.name, filters, description: describeFilters(filters), createdBy: r.creator, updatedAt: iso(r.updated_at)! };
 }
 
-export async function listSavedFilters(database: Database, projectId: number): Promise<TSavedFilter[]> {
-  const rows = await database.runner.query<SavedFilterRow>(
+export async function listSavedFilters(db: Db, projectId: number): Promise<TSavedFilter[]> {
+  const rows = await db.query<SavedFilterRow>(
     `SELECT f.id, f.project_id, f.name, f.filters, u.name AS creator, f.updated_at
        FROM export_filters f LEFT JOIN users u ON u.id = f.created_by WHERE f.project_id = $1 ORDER BY lower(f.name), f.id`,
     [projectId],
@@ -283,8 +285,8 @@ export async function listSavedFilters(database: Database, projectId: number): P
 }
 
 /** A saved filter in the project, by id or by name (the CLI's --saved). */
-export async function findSavedFilter(database: Database, projectId: number, ref: string): Promise<TSavedFilter | null> {
-  const rows = await database.runner.query<SavedFilterRow>(
+export async function findSavedFilter(db: Db, projectId: number, ref: string): Promise<TSavedFilter | null> {
+  const rows = await db.query<SavedFilterRow>(
     `SELECT f.id, f.project_id, f.name, f.filters, u.name AS creator, f.updated_at
        FROM export_filters f LEFT JOIN users u ON u.id = f.created_by
       WHERE f.project_id = $1 AND (f.name = $2 OR ($2 ~ '^[0-9]{1,9}$' AND f.id = $2::int))
@@ -307,43 +309,49 @@ function parseSavedInput(input: TSavedFilterInput): { name: string; filters: TEx
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === "P2002" || /unique/i.test((err as Error)?.message ?? "");
+  return (err as { code?: string })?.code === "23505" || /unique/i.test((err as Error)?.message ?? "");
 }
 
-export async function createSavedFilter(database: Database, actor: TExportActor, projectId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
+export async function createSavedFilter(db: Db, actor: TExportActor, projectId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
   requireExporter(actor);
   const { name, filters } = parseSavedInput(input);
-  await requireProject(database, projectId);
-  const id = await database.prisma.$transaction(async (tx) => {
-    const f = await tx.exportFilter.create({ data: { projectId, name, filters: filters as object, createdBy: actor?.id ?? null } });
-    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.save", subjectType: "export_filter", subjectId: String(f.id), data: { projectId, name, filters } });
-    return f.id;
+  await requireProject(db, projectId);
+  const id = await db.transaction(async (tx) => {
+    const [f] = await tx.query<{ id: number }>(
+      `INSERT INTO export_filters (project_id, name, filters, created_by) VALUES ($1, $2, $3::jsonb, $4) RETURNING id`,
+      [projectId, name, JSON.stringify(filters), actor?.id ?? null],
+    );
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.save", subjectType: "export_filter", subjectId: String(f!.id), data: { projectId, name, filters } });
+    return f!.id;
   }).catch((err: unknown) => {
     if (isUniqueViolation(err)) throw new ConflictError(`A saved filter named "${name}" already exists in this project.`);
     throw err;
   });
-  return (await listSavedFilters(database, projectId)).find((f) => f.id === id)!;
+  return (await listSavedFilters(db, projectId)).find((f) => f.id === id)!;
 }
 
-export async function updateSavedFilter(database: Database, actor: TExportActor, projectId: number, filterId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
+export async function updateSavedFilter(db: Db, actor: TExportActor, projectId: number, filterId: number, input: TSavedFilterInput): Promise<TSavedFilter> {
   requireExporter(actor);
   const { name, filters } = parseSavedInput(input);
-  await database.prisma.$transaction(async (tx) => {
-    const n = await tx.exportFilter.updateMany({ where: { id: filterId, projectId }, data: { name, filters: filters as object, updatedAt: new Date() } });
-    if (n.count === 0) throw new NotFoundError("Saved filter not found.");
+  await db.transaction(async (tx) => {
+    const updated = await tx.query(
+      `UPDATE export_filters SET name = $3, filters = $4::jsonb, updated_at = now() WHERE id = $1 AND project_id = $2 RETURNING id`,
+      [filterId, projectId, name, JSON.stringify(filters)],
+    );
+    if (updated.length === 0) throw new NotFoundError("Saved filter not found.");
     await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.save", subjectType: "export_filter", subjectId: String(filterId), data: { projectId, name, filters } });
   }).catch((err: unknown) => {
     if (isUniqueViolation(err)) throw new ConflictError(`A saved filter named "${name}" already exists in this project.`);
     throw err;
   });
-  return (await listSavedFilters(database, projectId)).find((f) => f.id === filterId)!;
+  return (await listSavedFilters(db, projectId)).find((f) => f.id === filterId)!;
 }
 
-export async function deleteSavedFilter(database: Database, actor: TExportActor, projectId: number, filterId: number): Promise<void> {
+export async function deleteSavedFilter(db: Db, actor: TExportActor, projectId: number, filterId: number): Promise<void> {
   requireExporter(actor);
-  await database.prisma.$transaction(async (tx) => {
-    const n = await tx.exportFilter.deleteMany({ where: { id: filterId, projectId } });
-    if (n.count === 0) throw new NotFoundError("Saved filter not found.");
+  await db.transaction(async (tx) => {
+    const deleted = await tx.query(`DELETE FROM export_filters WHERE id = $1 AND project_id = $2 RETURNING id`, [filterId, projectId]);
+    if (deleted.length === 0) throw new NotFoundError("Saved filter not found.");
     await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.delete", subjectType: "export_filter", subjectId: String(filterId), data: { projectId } });
   });
 }

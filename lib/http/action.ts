@@ -1,8 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { requirePermission, type TSessionUser } from "../auth/session";
-import type { TPermission } from "../auth/permissions";
+import { requirePermission } from "../auth/session";
+import type { TPermission, TSessionUser } from "../auth/permissions";
+import { getDatabase, type Db } from "../db";
 import { zodToInvalid } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
@@ -10,19 +11,20 @@ export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string 
 /**
  * The one wrapper for server actions (usable with useActionState). Every action is a public
  * endpoint: the permission is checked here on the server whatever the UI shows, and FormData is
- * parsed with zod (use z.coerce for numbers and booleans).
+ * parsed with zod (use z.coerce for numbers and booleans). The action gets the database as `db`.
  */
 export function action<S extends z.ZodType, T>(
   permission: TPermission,
   schema: S,
-  fn: (input: z.infer<S>, user: TSessionUser) => Promise<T | TActionResult<T>>,
+  fn: (ctx: { db: Db; user: TSessionUser; input: z.infer<S> }) => Promise<T | TActionResult<T>>,
 ) {
   return async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
     try {
-      const user = await requirePermission(permission);
+      const db = await getDatabase();
+      const user = await requirePermission(db, permission);
       const parsed = schema.safeParse(Object.fromEntries(formData));
       if (!parsed.success) throw zodToInvalid(parsed.error);
-      const out = await fn(parsed.data, user);
+      const out = await fn({ db, user, input: parsed.data });
       if (out && typeof out === "object" && "ok" in out) return out as TActionResult<T>;
       return { ok: true, data: out as T };
     } catch (err) {

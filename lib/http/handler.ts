@@ -2,10 +2,10 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError, ForbiddenError, InvalidError, PayloadTooLargeError, UnauthorizedError } from "../errors";
-import { requirePermission, type TSessionUser } from "../auth/session";
-import { can, type TPermission } from "../auth/permissions";
+import { requirePermission } from "../auth/session";
+import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
-import { getDatabase } from "../db";
+import { getDatabase, type Db } from "../db";
 
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
@@ -41,15 +41,16 @@ export interface TRouteOptions<S extends z.ZodType, P> {
 /**
  * The one wrapper for route handlers: session or API token → permission → zod-parsed input →
  * handler → JSON, with typed errors mapped to their status. Input is the JSON body for writes, the
- * query for reads.
+ * query for reads. The handler gets the process's database as `db`: routes never open it themselves.
  */
 export function route<S extends z.ZodType, P = Record<string, string>>(
   opts: TRouteOptions<S, P>,
-  handler: (ctx: { user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest; token: TTokenAuth | null }) => Promise<unknown>,
+  handler: (ctx: { db: Db; user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest; token: TTokenAuth | null }) => Promise<unknown>,
 ) {
   return async (req: NextRequest, ctx: Ctx<Record<string, string>>) => {
     try {
-      const { user, token } = await authenticate(req, opts);
+      const db = await getDatabase();
+      const { user, token } = await authenticate(db, req, opts);
       const rawParams = ctx?.params ? await ctx.params : {};
       const params = opts.params ? parseOrThrow(opts.params, rawParams) : (rawParams as P);
       const projectId = (params as { projectId?: unknown } | null)?.projectId;
@@ -69,7 +70,7 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
         }
         input = parseOrThrow(opts.input, raw);
       }
-      const result = await handler({ user, input: input as z.infer<S>, params, req, token });
+      const result = await handler({ db, user, input: input as z.infer<S>, params, req, token });
       if (result instanceof Response) return result;
       return NextResponse.json(result ?? { ok: true }, { headers: { "Cache-Control": "no-store" } });
     } catch (err) {
@@ -84,15 +85,15 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
   };
 }
 
-async function authenticate(req: NextRequest, opts: { permission: TPermission; token?: boolean }): Promise<{ user: TSessionUser; token: TTokenAuth | null }> {
+async function authenticate(db: Db, req: NextRequest, opts: { permission: TPermission; token?: boolean }): Promise<{ user: TSessionUser; token: TTokenAuth | null }> {
   if (opts.token) {
-    const bearer = await authenticateBearer(await getDatabase(), req.headers.get("authorization"));
+    const bearer = await authenticateBearer(db, req.headers.get("authorization"));
     if (bearer) {
       if (!can(bearer.user.role, opts.permission)) throw new ForbiddenError("The owner of this API token does not have permission to do that.");
       return bearer;
     }
   }
-  return { user: await requirePermission(opts.permission), token: null };
+  return { user: await requirePermission(db, opts.permission), token: null };
 }
 
 /** The body as text, refused with 413 past `max` bytes without reading the rest. */

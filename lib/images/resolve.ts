@@ -7,7 +7,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import path from "node:path";
 import ipaddr from "ipaddr.js";
-import type { TImageRef } from "@/lib/imports/types";
+import type { TImageRef } from "./types";
 
 /** An image reference that cannot be loaded; the message is meant for the admin running the import. */
 export class ImageRefError extends Error {

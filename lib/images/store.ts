@@ -97,6 +97,6 @@ export async function putImage(
   // The sniffed type wins; a caller's mime is only a fallback hint for formats sharp names oddly.
   const mime = info.mime || opts.mime || "application/octet-stream";
   const stored: StoredImage = { sha256, width: info.width, height: info.height, mime, byteSize: bytes.length };
-  await db.image.createMany({ data: [stored], skipDuplicates: true });
+  await db.prisma.image.createMany({ data: [stored], skipDuplicates: true });
   return stored;
 }

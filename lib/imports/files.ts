@@ -5,7 +5,7 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../errors";
 import { formatBytes } from "./mapping";
 import type { TBrowseResponse } from "./schemas";
@@ -106,7 +106,7 @@ function safeFileName(name: string): string {
  * with 413 as soon as it passes `maxBytes` (when set), and records the upload.
  */
 export async function saveUpload(
-  database: Database,
+  db: Db,
   dataDir: string,
   userId: number,
   name: string,
@@ -141,6 +141,6 @@ export async function saveUpload(
     await rm(dir, { recursive: true, force: true });
     throw new InvalidError("The uploaded file is empty.");
   }
-  await database.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: file } });
+  await db.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: file } });
   return { uploadId: id, name: fileName, size };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { imagePath, putImage, InvalidImageError } from "../images/store";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
 import { computeChangeMap, makePreview } from "../images/derive";
@@ -68,7 +68,7 @@ export class ImagePipeline {
   private changes = new Lru<Promise<TChangeStats>>(20_000);
 
   constructor(
-    private readonly database: Database,
+    private readonly db: Db,
     private readonly dataDir: string,
     private readonly resolveConfig: ResolveConfig,
   ) {}
@@ -105,7 +105,7 @@ export class ImagePipeline {
   }
 
   private async storeNew(sha: string, bytes: Buffer): Promise<TResolvedImage> {
-    const rows = await this.database.runner.query<{ preview_sha256: string | null }>(
+    const rows = await this.db.query<{ preview_sha256: string | null }>(
       "SELECT preview_sha256 FROM images WHERE sha256 = $1",
       [sha],
       "loupe_image_preview",
@@ -115,17 +115,17 @@ export class ImagePipeline {
     if (known && (await fileExists(imagePath(this.dataDir, sha))) && (await fileExists(imagePath(this.dataDir, known)))) {
       return { sha256: sha, preview: known };
     }
-    const prisma = this.database.prisma;
-    await putImage(prisma, this.dataDir, bytes);
+    const db = this.db;
+    await putImage(db, this.dataDir, bytes);
     const preview = await makePreview(bytes);
     let previewSha = sha;
     if (preview) {
-      const stored = await putImage(prisma, this.dataDir, preview.bytes);
+      const stored = await putImage(db, this.dataDir, preview.bytes);
       previewSha = stored.sha256;
-      await this.database.runner.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
+      await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
     }
     // (putImage rewrites a missing file for a known row, so the re-store above also repairs it.)
-    await this.database.runner.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
+    await this.db.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
     return { sha256: sha, preview: previewSha };
   }
 
@@ -153,8 +153,8 @@ export class ImagePipeline {
     } catch (err) {
       throw problem("change map", err);
     }
-    const heat = await putImage(this.database.prisma, this.dataDir, map.heatmap);
-    await this.database.runner.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [heat.sha256]);
+    const heat = await putImage(this.db, this.dataDir, map.heatmap);
+    await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [heat.sha256]);
     return {
       heatmap: heat.sha256,
       changedFraction: map.changedFraction,

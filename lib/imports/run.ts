@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline, ImageProblem, type TChangeStats, type TResolvedImage } from "./image-pipeline";
@@ -71,13 +71,13 @@ class CheckpointLost extends Error {}
 
 // A job runs in ten-minute slices; keeping its image pipeline (and so its caches of resolved
 // images and change maps) across slices saves recomputing the same change maps every minute.
-const pipelines = new Map<string, { database: Database; pipeline: ImagePipeline }>();
+const pipelines = new Map<string, { db: Db; pipeline: ImagePipeline }>();
 
-function pipelineFor(database: Database, id: string, dataDir: string, cfg: ResolveConfig): ImagePipeline {
+function pipelineFor(db: Db, id: string, dataDir: string, cfg: ResolveConfig): ImagePipeline {
   const hit = pipelines.get(id);
-  if (hit && hit.database === database) return hit.pipeline;
-  const pipeline = new ImagePipeline(database, dataDir, cfg);
-  pipelines.set(id, { database, pipeline });
+  if (hit && hit.db === db) return hit.pipeline;
+  const pipeline = new ImagePipeline(db, dataDir, cfg);
+  pipelines.set(id, { db, pipeline });
   while (pipelines.size > 4) pipelines.delete(pipelines.keys().next().value as string);
   return pipeline;
 }
@@ -101,18 +101,18 @@ const BATCH_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 // later one could hold a row the earlier one needs while waiting (in JS) for it to commit — a
 // deadlock Postgres cannot see. Measured, a second transaction in flight gained nothing anyway.
 
-export async function runImport(database: Database, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
+export async function runImport(db: Db, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
   const id = String(importId);
   // Two runs of one import in one process (a retry racing a continuation) would only waste work,
   // the checkpoint guard keeps the data right; across processes a session advisory lock does the same.
   if (running.has(id)) return "busy";
   running.add(id);
   try {
-    return await database.ownSession(async (session) => {
+    return await db.ownSession(async (session) => {
       const [lock] = await session.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(7105, $1::int) AS ok", [importLockKey(id)]);
       if (!lock?.ok) return "busy";
       try {
-        return await runLocked(database, id, opts);
+        return await runLocked(db, id, opts);
       } finally {
         await session.query("SELECT pg_advisory_unlock(7105, $1::int)", [importLockKey(id)]).catch(() => {});
       }
@@ -134,17 +134,17 @@ async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | un
   return rows[0];
 }
 
-async function runLocked(database: Database, id: string, opts: TRunOptions): Promise<TRunResult> {
+async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunResult> {
   const started = Date.now();
-  const imp = await loadImport(database.runner, id);
+  const imp = await loadImport(db, id);
   if (!imp) return "failed";
   if (imp.status === "done" || imp.status === "failed" || imp.status === "cancelled") return imp.status as TRunResult;
-  await database.runner.query(
+  await db.query(
     `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, updated_at = now()
       WHERE id = $1 AND status IN ('queued', 'running')`,
     [id],
   );
-  const pipeline = pipelineFor(database, id, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
+  const pipeline = pipelineFor(db, id, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
   const batchSize = opts.batchSize ?? 2000;
   let fileIndex = imp.file_index;
   let recordIndex = Number(imp.record_index);
@@ -174,9 +174,9 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
         const next = rows[rows.length - 1]!.loc.index + 1;
         recordIndex = next;
         const bytes = bytesBefore(fileIndex) + Math.min(file.size, reader.bytesRead?.() ?? 0);
-        const prepared = await prepareBatch(database, pipeline, batchTarget(imp), rows, opts.concurrency ?? 6);
+        const prepared = await prepareBatch(db, pipeline, batchTarget(imp), rows, opts.concurrency ?? 6);
         if (inflight) await inflight;
-        inflight = commitBatch(database, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }).then(async () => {
+        inflight = commitBatch(db, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }).then(async () => {
           rowsDone += rows.length;
           batches++;
           await opts.afterBatch?.({ batches, rowsDone });
@@ -210,12 +210,12 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       await flush();
       await drain();
       // Move the checkpoint to the start of the next file (also when this file had no records).
-      if (!(await advance(database.runner, id, { fileIndex, recordIndex }, { fileIndex: fileIndex + 1, recordIndex: 0 }, bytesBefore(fileIndex + 1)))) {
-        return await settledStatus(database.runner, id);
+      if (!(await advance(db, id, { fileIndex, recordIndex }, { fileIndex: fileIndex + 1, recordIndex: 0 }, bytesBefore(fileIndex + 1)))) {
+        return await settledStatus(db, id);
       }
       recordIndex = 0;
     }
-    const done = await database.transaction(async (tx) => {
+    const done = await db.transaction(async (tx) => {
       const rows = await tx.query<{ inserted: string; duplicates: string; invalid: string; created_by: number | null }>(
         `UPDATE imports SET status = 'done', finished_at = now(), updated_at = now(), bytes_done = total_bytes,
                 message = format('Imported %s rows: %s inserted, %s already present, %s invalid.', rows_done, inserted, duplicates, invalid)
@@ -232,16 +232,16 @@ async function runLocked(database: Database, id: string, opts: TRunOptions): Pro
       return true;
     });
     pipelines.delete(id);
-    return done ? "done" : await settledStatus(database.runner, id);
+    return done ? "done" : await settledStatus(db, id);
   } catch (err) {
-    if (err instanceof CheckpointLost) return await settledStatus(database.runner, id);
+    if (err instanceof CheckpointLost) return await settledStatus(db, id);
     if (err instanceof ImportFileError) {
-      const [c] = await database.runner.query<{ rows_done: string; inserted: string }>("SELECT rows_done::text, inserted::text FROM imports WHERE id = $1", [id]);
+      const [c] = await db.query<{ rows_done: string; inserted: string }>("SELECT rows_done::text, inserted::text FROM imports WHERE id = $1", [id]);
       const kept = c ? ` The ${Number(c.rows_done).toLocaleString("en")} rows before it were processed (${Number(c.inserted).toLocaleString("en")} inserted) and stay.` : "";
-      await failImport(database, id, `${err.message}${kept}`);
+      await failImport(db, id, `${err.message}${kept}`);
       return "failed";
     }
-    throw err; // unexpected: the worker (lib/jobs/worker.ts) retries with back-off from the checkpoint
+    throw err; // unexpected: the job handler (lib/imports/job.ts) retries with back-off from the checkpoint
   }
 }
 
@@ -253,8 +253,8 @@ async function settledStatus(runner: SqlRunner, id: string): Promise<TRunResult>
   return "busy";
 }
 
-export async function failImport(database: Database, id: string, message: string): Promise<void> {
-  await database.transaction(async (tx) => {
+export async function failImport(db: Db, id: string, message: string): Promise<void> {
+  await db.transaction(async (tx) => {
     const rows = await tx.query<{ created_by: number | null; project_id: number }>(
       `UPDATE imports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
         WHERE id = $1 AND status IN ('queued', 'running') RETURNING created_by, project_id`,
@@ -347,7 +347,7 @@ function batchTarget(imp: ImportRow): TBatchTarget {
  * Shared by the import job and the pipeline API (lib/pipeline-api/pairs.ts).
  */
 export async function prepareBatch(
-  database: Database,
+  db: Db,
   pipeline: ImagePipeline,
   target: TBatchTarget,
   batch: TRawRecord[],
@@ -373,7 +373,7 @@ export async function prepareBatch(
   let todo = mapped;
   const ids = mapped.filter((r) => r.c.externalId !== null && !byImages).map((r) => r.c.externalId!);
   if (ids.length > 0) {
-    const existing = await database.runner.query<{ external_id: string }>(
+    const existing = await db.query<{ external_id: string }>(
       "SELECT external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
       [target.projectId, ids],
       "loupe_import_existing",
@@ -418,13 +418,13 @@ function previewColumn(img: TResolvedImage): string | null {
 }
 
 async function commitBatch(
-  database: Database,
+  db: Db,
   imp: ImportRow,
   b: PreparedBatch,
   pos: { from: Pos; to: Pos; bytesDone: number },
 ): Promise<void> {
   const { bad } = b;
-  await database.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     // The checkpoint commits with the rows, so a commit lost to a database crash is simply redone
     // on resume: waiting for the WAL flush of every batch buys nothing here.
     await tx.query("SET LOCAL synchronous_commit = off");

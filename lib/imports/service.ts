@@ -1,7 +1,7 @@
 import "server-only";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { describeValue, guessMapping, mapRecord, validateMapping } from "./mapping";
@@ -31,7 +31,7 @@ export interface TSourceContext {
   reasonCodes?: ReadonlySet<string>;
 }
 
-export async function resolveSource(database: Database, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
+export async function resolveSource(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
   if (ctx.cliPath) {
     const abs = path.resolve(ctx.cliPath);
     const files = await listDataFiles(abs, path.basename(abs)).catch((err: NodeJS.ErrnoException) => {
@@ -41,7 +41,7 @@ export async function resolveSource(database: Database, req: TImportRequest, ctx
     return { files, label: abs };
   }
   if (req.source.kind === "upload") {
-    const up = await database.prisma.upload.findFirst({
+    const up = await db.prisma.upload.findFirst({
       where: { id: req.source.uploadId, ...(ctx.actorId ? { createdBy: ctx.actorId } : {}) },
     });
     if (!up) throw new NotFoundError("That upload was not found; upload the file again.");
@@ -85,8 +85,8 @@ function describeRef(ref: TImageRef): string {
   return ref.kind === "url" ? ref.url : ref.path;
 }
 
-export async function previewImport(database: Database, req: TImportRequest, ctx: TSourceContext): Promise<TPreviewResponse> {
-  const { files } = await resolveSource(database, req, ctx);
+export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TPreviewResponse> {
+  const { files } = await resolveSource(db, req, ctx);
   try {
     const format = await formatOf(files, req.format);
     const opts = { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display };
@@ -137,15 +137,15 @@ export async function previewImport(database: Database, req: TImportRequest, ctx
 }
 
 export async function createImport(
-  database: Database,
+  db: Db,
   actorId: number | null,
   projectId: number,
   req: TImportRequest,
   ctx: TSourceContext & { imageRoot: string | null },
 ): Promise<TImportView> {
-  const project = await database.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
   if (!project) throw new NotFoundError("Project not found.");
-  const { files, label } = await resolveSource(database, req, ctx);
+  const { files, label } = await resolveSource(db, req, ctx);
   let format: TImportFormat;
   let totalRows: number | null = null;
   let preset: TPresetName | null;
@@ -163,32 +163,24 @@ export async function createImport(
     throw err;
   }
   const request: TStoredRequest = { mapping, encoding: req.encoding, delimiter: req.delimiter, imageRoot: ctx.imageRoot };
-  const created = await database.prisma.$transaction(async (tx) => {
-    const imp = await tx.import.create({
-      data: {
-        projectId,
-        createdBy: actorId,
-        format,
-        preset,
-        request: request as object,
-        sourceLabel: label,
-        files: files as unknown as object,
-        totalRows: totalRows === null ? null : BigInt(totalRows),
-        totalBytes: BigInt(files.reduce((s, f) => s + f.size, 0)),
-      },
-    });
+  const created = await db.transaction(async (tx) => {
+    const [imp] = await tx.query<{ id: string }>(
+      `INSERT INTO imports (project_id, created_by, format, preset, request, source_label, files, total_rows, total_bytes)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8::bigint, $9::bigint) RETURNING id::text AS id`,
+      [projectId, actorId, format, preset, JSON.stringify(request), label, JSON.stringify(files), totalRows, files.reduce((s, f) => s + f.size, 0)],
+    );
     await recordAudit(tx, {
       actorId,
       action: "import.created",
       subjectType: "import",
-      subjectId: String(imp.id),
+      subjectId: imp!.id,
       data: { projectId, source: label, format, preset, files: files.length },
     });
-    return imp;
+    return imp!;
   });
-  const { enqueueImport } = await import("../jobs/worker");
-  await enqueueImport(database, String(created.id));
-  const view = await getImportView(database, String(created.id));
+  const { enqueueImport } = await import("./job");
+  await enqueueImport(db, String(created.id));
+  const view = await getImportView(db, String(created.id));
   return view!;
 }
 
@@ -260,59 +252,62 @@ function toView(r: ImportViewRow): TImportView {
   };
 }
 
-export async function getImportView(database: Database, id: string): Promise<TImportView | null> {
-  const rows = await database.runner.query<ImportViewRow>(`${VIEW_SELECT} WHERE i.id = $1`, [id]);
+export async function getImportView(db: Db, id: string): Promise<TImportView | null> {
+  const rows = await db.query<ImportViewRow>(`${VIEW_SELECT} WHERE i.id = $1`, [id]);
   return rows[0] ? toView(rows[0]) : null;
 }
 
-export async function requireImportView(database: Database, id: string): Promise<TImportView> {
-  const v = await getImportView(database, id);
+export async function requireImportView(db: Db, id: string): Promise<TImportView> {
+  const v = await getImportView(db, id);
   if (!v) throw new NotFoundError("Import not found.");
   return v;
 }
 
 /** Newest first, keyset-paged by id. */
-export async function listImports(database: Database, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TImportView[]> {
-  const rows = await database.runner.query<ImportViewRow>(
+export async function listImports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TImportView[]> {
+  const rows = await db.query<ImportViewRow>(
     `${VIEW_SELECT} WHERE i.project_id = $1 AND ($2::bigint IS NULL OR i.id < $2::bigint) ORDER BY i.id DESC LIMIT $3`,
     [projectId, opts.before ?? null, opts.limit ?? 50],
   );
   return rows.map(toView);
 }
 
-export async function cancelImport(database: Database, actorId: number | null, id: string): Promise<TImportView> {
-  await database.prisma.$transaction(async (tx) => {
-    const n = await tx.import.updateMany({
-      where: { id: BigInt(id), status: { in: ["queued", "running"] } },
-      data: { status: "cancelled", finishedAt: new Date(), updatedAt: new Date(), message: "Cancelled. Rows imported so far stay; importing the file again adds the rest." },
-    });
-    if (n.count === 0) {
-      const exists = await tx.import.findUnique({ where: { id: BigInt(id) }, select: { status: true } });
+export async function cancelImport(db: Db, actorId: number | null, id: string): Promise<TImportView> {
+  await db.transaction(async (tx) => {
+    const cancelled = await tx.query(
+      `UPDATE imports SET status = 'cancelled', finished_at = now(), updated_at = now(),
+         message = 'Cancelled. Rows imported so far stay; importing the file again adds the rest.'
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [id],
+    );
+    if (cancelled.length === 0) {
+      const [exists] = await tx.query<{ status: string }>(`SELECT status::text AS status FROM imports WHERE id = $1`, [id]);
       if (!exists) throw new NotFoundError("Import not found.");
       throw new ConflictError(`The import has already ${exists.status === "done" ? "finished" : exists.status}.`);
     }
     await recordAudit(tx, { actorId, action: "import.cancelled", subjectType: "import", subjectId: id });
   });
-  return requireImportView(database, id);
+  return requireImportView(db, id);
 }
 
 /** Puts a failed or cancelled import back in the queue; it continues from its checkpoint. */
-export async function resumeImport(database: Database, actorId: number | null, id: string): Promise<TImportView> {
-  await database.prisma.$transaction(async (tx) => {
-    const n = await tx.import.updateMany({
-      where: { id: BigInt(id), status: { in: ["failed", "cancelled"] } },
-      data: { status: "queued", finishedAt: null, message: null, failures: 0, updatedAt: new Date() },
-    });
-    if (n.count === 0) {
-      const exists = await tx.import.findUnique({ where: { id: BigInt(id) }, select: { status: true } });
+export async function resumeImport(db: Db, actorId: number | null, id: string): Promise<TImportView> {
+  await db.transaction(async (tx) => {
+    const resumed = await tx.query(
+      `UPDATE imports SET status = 'queued', finished_at = NULL, message = NULL, failures = 0, updated_at = now()
+       WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING id`,
+      [id],
+    );
+    if (resumed.length === 0) {
+      const [exists] = await tx.query<{ status: string }>(`SELECT status::text AS status FROM imports WHERE id = $1`, [id]);
       if (!exists) throw new NotFoundError("Import not found.");
       throw new ConflictError(`Only a failed or cancelled import can be resumed; this one is ${exists.status}.`);
     }
     await recordAudit(tx, { actorId, action: "import.resumed", subjectType: "import", subjectId: id });
   });
-  const { enqueueImport } = await import("../jobs/worker");
-  await enqueueImport(database, id);
-  return requireImportView(database, id);
+  const { enqueueImport } = await import("./job");
+  await enqueueImport(db, id);
+  return requireImportView(db, id);
 }
 
 function csvCell(v: unknown): string {
@@ -324,7 +319,7 @@ function csvCell(v: unknown): string {
 }
 
 /** The invalid rows as CSV, streamed in keyset pages so a report of millions of rows never sits in memory. */
-export function streamImportReport(database: Database, id: string): ReadableStream<Uint8Array> {
+export function streamImportReport(db: Db, id: string): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let cursor: { f: number; r: string } | null = null;
   let headerSent = false;
@@ -335,7 +330,7 @@ export function streamImportReport(database: Database, id: string): ReadableStre
         controller.enqueue(enc.encode("file,line,row_group,row,reason\n"));
       }
       const rows: { file_index: number; record_index: string; file: string; line: string | null; row_group: number | null; row_in_group: number | null; reason: string }[] =
-        await database.runner.query(
+        await db.query(
           `SELECT file_index, record_index::text, file, line::text, row_group, row_in_group, reason FROM import_errors
             WHERE import_id = $1 AND ($2::int IS NULL OR (file_index, record_index) > ($2::int, $3::bigint))
             ORDER BY file_index, record_index LIMIT 5000`,

@@ -24,10 +24,9 @@ export type TRawRecord =
   /** A record that could not even be parsed (malformed JSON line, wrong number of CSV fields...). */
   | { ok: false; loc: TRecordLocation; reason: string };
 
-export type TImageRef =
-  | { kind: "bytes"; bytes: Uint8Array }
-  | { kind: "path"; path: string }
-  | { kind: "url"; url: string };
+import type { TImageRef } from "../images/types";
+
+export type { TImageRef };
 
 /** How pairs of one import are told apart from pairs already in the project. */
 export type TDedupe =

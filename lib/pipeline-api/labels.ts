@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -76,27 +76,27 @@ interface FeedState {
   broken: boolean;
 }
 
-async function feedState(database: Database, projectId: number): Promise<FeedState> {
-  const read = async () => (await database.runner.query<FeedState>(STATE_SQL, [projectId], "loupe_api_labels_state"))[0]!;
+async function feedState(db: Db, projectId: number): Promise<FeedState> {
+  const read = async () => (await db.query<FeedState>(STATE_SQL, [projectId], "loupe_api_labels_state"))[0]!;
   const state = await read();
   if (!state.broken) return state;
   // Restored under a running server: renumber now rather than hide these pairs until the next start.
-  await database.runner.query("SELECT loupe_repair_final_xid()");
+  await db.query("SELECT loupe_repair_final_xid()");
   return read();
 }
 
 const STALE_CURSOR = "cursor: this cursor was handed out before the database was restored or moved; start without a cursor.";
 
-export async function listFinalLabels(database: Database, projectId: number, q: { cursor?: string; limit: number }): Promise<TLabelsPage> {
+export async function listFinalLabels(db: Db, projectId: number, q: { cursor?: string; limit: number }): Promise<TLabelsPage> {
   const from = q.cursor ? decodeCursor(q.cursor, projectId) : null;
-  const project = await database.prisma.project.findUnique({ where: { id: projectId }, select: { rejectReasons: true } });
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { rejectReasons: true } });
   if (!project) throw new NotFoundError("Project not found.");
-  const state = await feedState(database, projectId);
+  const state = await feedState(db, projectId);
   // A position from the previous epoch, or one this cluster has not reached, would skip pairs.
   if (from && (from.epoch !== state.epoch || BigInt(from.xid) >= BigInt(state.xmax))) throw new InvalidError(STALE_CURSOR);
   const taxonomy = new Map(parseReasons(project.rejectReasons).map((r) => [r.code, r]));
   // One more row than asked tells whether another page is ready now.
-  const rows = await database.runner.query<FeedRow>(FEED_SQL, [projectId, from?.xid ?? "0", from?.id ?? "0", q.limit + 1], "loupe_api_labels_feed");
+  const rows = await db.query<FeedRow>(FEED_SQL, [projectId, from?.xid ?? "0", from?.id ?? "0", q.limit + 1], "loupe_api_labels_feed");
   const page = rows.slice(0, q.limit);
   const items = page.map((r): TFinalLabel => {
     const final = r.is_final;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline } from "../imports/image-pipeline";
@@ -82,8 +82,8 @@ function externalIdOf(item: unknown): string | null {
   return null;
 }
 
-export async function postPairs(database: Database, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
-  const [project] = await database.runner.query<{ reason_codes: string[] }>(
+export async function postPairs(db: Db, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
+  const [project] = await db.query<{ reason_codes: string[] }>(
     `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
                                                            THEN reject_reasons ELSE '[]' END) e) AS reason_codes
        FROM projects WHERE id = $1`,
@@ -93,15 +93,15 @@ export async function postPairs(database: Database, projectId: number, items: un
 
   const records = items.map(toRecord);
   // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
-  const pipeline = new ImagePipeline(database, ctx.dataDir, ctx.resolve);
-  const batch = await prepareBatch(database, pipeline, { projectId, mapping: API_MAPPING, reasonCodes: project.reason_codes }, records, 6);
+  const pipeline = new ImagePipeline(db, ctx.dataDir, ctx.resolve);
+  const batch = await prepareBatch(db, pipeline, { projectId, mapping: API_MAPPING, reasonCodes: project.reason_codes }, records, 6);
   // The mapping keeps the "metadata" field under its own name, as it keeps any column; here it is the metadata.
   for (const r of batch.ready) {
     const { metadata: own, ...rest } = r.c.metadata;
     r.c.metadata = { ...(isPlainObject(own) ? own : {}), ...rest };
   }
 
-  const { ids } = await database.transaction(async (tx) => {
+  const { ids } = await db.transaction(async (tx) => {
     const result = await insertPrepared(tx, projectId, batch, { ids: true });
     if (result.inserted > 0) {
       await tx.query(
@@ -126,7 +126,7 @@ export async function postPairs(database: Database, projectId: number, items: un
   const duplicates = outcomes.filter((o) => o.status === "duplicate");
   const dupIds = [...new Set(duplicates.map((o) => o.externalId).filter((x): x is string => x !== null))];
   if (dupIds.length > 0) {
-    const existing = await database.runner.query<{ id: string; external_id: string }>(
+    const existing = await db.query<{ id: string; external_id: string }>(
       "SELECT id::text, external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
       [projectId, dupIds],
     );

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
 import { getPairCounts, getReviewReasonCounts } from "../quality/overview";
 import { ROUTING_REASONS } from "../review/types";
@@ -8,13 +8,13 @@ import type { TApiProgress } from "./schemas";
 // GET /api/v1/projects/:projectId/progress: the counts the admin's quality page shows (project_counts,
 // kept by triggers) plus final pairs by decision, read index-only from pairs_final_feed_idx.
 
-export async function getApiProgress(database: Database, projectId: number): Promise<TApiProgress> {
-  const project = await database.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
+export async function getApiProgress(db: Db, projectId: number): Promise<TApiProgress> {
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
   if (!project) throw new NotFoundError("Project not found.");
   const [counts, reasons, [byDecision]] = await Promise.all([
-    getPairCounts(database.prisma, projectId),
-    getReviewReasonCounts(database.prisma, projectId),
-    database.runner.query<{ accept: string; reject: string; recaption: string; gold: string }>(
+    getPairCounts(db, projectId),
+    getReviewReasonCounts(db, projectId),
+    db.query<{ accept: string; reject: string; recaption: string; gold: string }>(
       `SELECT count(*) FILTER (WHERE final_decision = 'accept')::text AS accept,
               count(*) FILTER (WHERE final_decision = 'reject')::text AS reject,
               count(*) FILTER (WHERE final_decision = 'recaption')::text AS recaption,

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
-import { generateToken } from "./token-format";
+import { generateToken } from "../auth/token-format";
 import { ZTokenCreate, type TTokenCreate, type TTokenCreated, type TTokenView } from "./token-types";
 
 // Creating, listing and revoking API tokens (the admin's tokens page and /api/tokens). Checking a
@@ -33,6 +33,15 @@ type TViewRow = {
   projects: { project: { id: number; name: string } }[];
 };
 
+// The same view as VIEW_SELECT, for the statements inside a transaction.
+const VIEW_SQL = `
+  SELECT t.id, t.name, t.hint, t.created_at AS "createdAt", t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt",
+         t.revoked_at AS "revokedAt", json_build_object('id', u.id, 'name', u.name, 'email', u.email) AS "user",
+         coalesce((SELECT json_agg(json_build_object('project', json_build_object('id', p.id, 'name', p.name)) ORDER BY tp.project_id)
+                   FROM api_token_projects tp JOIN projects p ON p.id = tp.project_id WHERE tp.token_id = t.id), '[]'::json) AS projects
+  FROM api_tokens t JOIN users u ON u.id = t.user_id
+  WHERE t.id = $1`;
+
 function toView(r: TViewRow, now = new Date()): TTokenView {
   return {
     id: r.id,
@@ -53,30 +62,35 @@ export async function createApiToken(db: Db, actorId: number, raw: TTokenCreate)
   if (!parsed.success) throw new InvalidError(parsed.error.issues.map((i) => i.message).join(" "));
   const input = parsed.data;
   const { token, hash, hint } = generateToken();
-  const view = await db.$transaction(async (tx) => {
-    const found = await tx.project.findMany({ where: { id: { in: input.projectIds } }, select: { id: true } });
+  const view = await db.transaction(async (tx) => {
+    const found = await tx.query<{ id: number }>(`SELECT id FROM projects WHERE id = ANY($1::int[])`, [input.projectIds]);
     const missing = input.projectIds.filter((id) => !found.some((p) => p.id === id));
     if (missing.length > 0) throw new NotFoundError(`No project with id ${missing.join(", ")}.`);
     const expiresAt = input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * 86_400_000);
-    const created = await tx.apiToken.create({
-      data: { userId: actorId, name: input.name, tokenHash: hash, hint, expiresAt, projects: { create: input.projectIds.map((projectId) => ({ projectId })) } },
-      select: VIEW_SELECT,
-    });
+    const [inserted] = await tx.query<{ id: number }>(
+      `INSERT INTO api_tokens (user_id, name, token_hash, hint, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [actorId, input.name, hash, hint, expiresAt],
+    );
+    await tx.query(
+      `INSERT INTO api_token_projects (token_id, project_id) SELECT $1, unnest($2::int[])`,
+      [inserted!.id, input.projectIds],
+    );
+    const [created] = await tx.query<TViewRow>(VIEW_SQL, [inserted!.id]);
     await recordAudit(tx, {
       actorId,
       action: "api_token.create",
       subjectType: "api_token",
-      subjectId: String(created.id),
+      subjectId: String(created!.id),
       data: { name: input.name, hint, projectIds: input.projectIds, expiresAt: expiresAt?.toISOString() ?? null },
     });
-    return toView(created);
+    return toView(created!);
   });
   return { token, view };
 }
 
 /** Every token, active first, newest first: admins see and can revoke each other's tokens too. */
 export async function listApiTokens(db: Db): Promise<TTokenView[]> {
-  const rows = await db.apiToken.findMany({ select: VIEW_SELECT, orderBy: [{ id: "desc" }], take: 500 });
+  const rows = await db.prisma.apiToken.findMany({ select: VIEW_SELECT, orderBy: [{ id: "desc" }], take: 500 });
   const now = new Date();
   const views = rows.map((r) => toView(r, now));
   return [...views.filter((v) => v.status === "active"), ...views.filter((v) => v.status !== "active")];
@@ -84,12 +98,11 @@ export async function listApiTokens(db: Db): Promise<TTokenView[]> {
 
 /** Revokes at once (the next request with it answers 401). Revoking a revoked token changes nothing. */
 export async function revokeApiToken(db: Db, actorId: number, tokenId: number): Promise<TTokenView> {
-  return db.$transaction(async (tx) => {
-    const rows = await tx.apiToken.updateManyAndReturn({
-      where: { id: tokenId, revokedAt: null },
-      data: { revokedAt: new Date(), revokedBy: actorId },
-      select: { id: true, name: true, userId: true },
-    });
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ name: string; userId: number }>(
+      `UPDATE api_tokens SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING name, user_id AS "userId"`,
+      [tokenId, actorId],
+    );
     if (rows.length === 1) {
       await recordAudit(tx, {
         actorId,
@@ -99,7 +112,7 @@ export async function revokeApiToken(db: Db, actorId: number, tokenId: number): 
         data: { name: rows[0]!.name, ownerId: rows[0]!.userId },
       });
     }
-    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: VIEW_SELECT });
+    const [token] = await tx.query<TViewRow>(VIEW_SQL, [tokenId]);
     if (!token) throw new NotFoundError("API token not found.");
     return toView(token);
   });

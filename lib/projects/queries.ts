@@ -13,13 +13,14 @@ export interface TProjectSummary {
 }
 
 export async function listProjects(db: Db): Promise<TProjectSummary[]> {
-  const rows = await db.$queryRaw<{ id: number; name: string; overlap: number; total: bigint; open: bigint; labels: bigint }[]>`
-    SELECT pr.id, pr.name, pr.overlap,
-      coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) AS total,
-      coalesce(sum(c.open), 0) AS open,
-      coalesce(sum(c.labels), 0) AS labels
-    FROM projects pr LEFT JOIN project_counts c ON c.project_id = pr.id
-    GROUP BY pr.id ORDER BY pr.created_at, pr.id`;
+  const rows = await db.query<{ id: number; name: string; overlap: number; total: string; open: string; labels: string }>(
+    `SELECT pr.id, pr.name, pr.overlap,
+       coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0)::text AS total,
+       coalesce(sum(c.open), 0)::text AS open,
+       coalesce(sum(c.labels), 0)::text AS labels
+     FROM projects pr LEFT JOIN project_counts c ON c.project_id = pr.id
+     GROUP BY pr.id ORDER BY pr.created_at, pr.id`,
+  );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -39,7 +40,7 @@ export interface TProjectForAnnotator {
 }
 
 export async function getProjectForAnnotator(db: Db, projectId: number): Promise<TProjectForAnnotator> {
-  const p = await db.project.findUnique({ where: { id: projectId } });
+  const p = await db.prisma.project.findUnique({ where: { id: projectId } });
   if (!p) throw new NotFoundError("Project not found.");
   return { id: p.id, name: p.name, guidelines: p.guidelines, reasons: parseReasons(p.rejectReasons), leaseSeconds: p.leaseSeconds };
 }
@@ -53,7 +54,7 @@ export interface TProjectForAdmin {
 
 /** Admin pages: admins see every project, so the id alone scopes it; null when there is none. */
 export async function getProject(db: Db, projectId: number): Promise<TProjectForAdmin | null> {
-  return db.project.findUnique({
+  return db.prisma.project.findUnique({
     where: { id: projectId },
     select: { id: true, name: true, overlap: true, guidelines: true },
   });

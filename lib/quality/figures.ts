@@ -49,19 +49,19 @@ type THistogramRow = {
  * the unit separator chr(31) cannot occur in them.
  */
 async function loadHistogram(db: Db, projectId: number, codes: string[], dimensions: string[]): Promise<THistogramRow[]> {
-  return db.$queryRaw<THistogramRow[]>`
+  return db.query<THistogramRow>(`
     WITH variables AS (
-      SELECT 'reason' AS kind, code AS key, ARRAY[code] AS codes FROM unnest(${codes}::text[]) AS t(code)
+      SELECT 'reason' AS kind, code AS key, ARRAY[code] AS codes FROM unnest($1::text[]) AS t(code)
       UNION ALL
       SELECT 'dimension', dimension, array_agg(code)
-      FROM unnest(${codes}::text[], ${dimensions}::text[]) AS t(code, dimension) GROUP BY dimension
+      FROM unnest($1::text[], $2::text[]) AS t(code, dimension) GROUP BY dimension
     ), per_pair AS (
       SELECT pair_id,
              count(*) FILTER (WHERE decision = 'accept')::int AS x,
              count(*) FILTER (WHERE decision = 'reject')::int AS y,
              count(*) FILTER (WHERE decision = 'recaption')::int AS z,
              coalesce(array_agg(array_to_string(reasons, chr(31))) FILTER (WHERE cardinality(reasons) > 0), '{}') AS sets
-      FROM labels WHERE project_id = ${projectId}
+      FROM labels WHERE project_id = $3
       GROUP BY pair_id
     ), shapes AS (
       SELECT p.task, p.subtask, c.x, c.y, c.z, c.sets, count(*)::int AS units
@@ -78,7 +78,7 @@ async function loadHistogram(db: Db, projectId: number, codes: string[], dimensi
     )
     SELECT GROUPING(task, subtask)::int AS level, task, subtask, kind, key, x, y, z, sum(units)::int AS units
     FROM compositions
-    GROUP BY GROUPING SETS ((kind, key, x, y, z), (task, kind, key, x, y, z), (task, subtask, kind, key, x, y, z))`;
+    GROUP BY GROUPING SETS ((kind, key, x, y, z), (task, kind, key, x, y, z), (task, subtask, kind, key, x, y, z))`, [codes, dimensions, projectId]);
 }
 
 type TScopeData = {
@@ -153,15 +153,15 @@ type TContingencyRow = { a_id: number; a_name: string; b_id: number; b_name: str
  * labels yields m(m−1)/2 joined rows: cheap at overlap 2–5, and gold pairs with many labels are few.
  */
 async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnnotatorRef[]; cohen: TAnnotatorKappa[] }> {
-  const cells = await db.$queryRaw<TContingencyRow[]>`
+  const cells = await db.query<TContingencyRow>(`
     WITH cells AS (
       SELECT a.annotator_id AS a_id, b.annotator_id AS b_id, a.decision::text AS da, b.decision::text AS db, count(*)::int AS n
       FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.annotator_id > a.annotator_id
-      WHERE a.project_id = ${projectId} AND b.project_id = ${projectId}
+      WHERE a.project_id = $1 AND b.project_id = $1
       GROUP BY a.annotator_id, b.annotator_id, a.decision, b.decision
     )
     SELECT c.a_id, ua.name AS a_name, c.b_id, ub.name AS b_name, c.da, c.db, c.n
-    FROM cells c JOIN users ua ON ua.id = c.a_id JOIN users ub ON ub.id = c.b_id`;
+    FROM cells c JOIN users ua ON ua.id = c.a_id JOIN users ub ON ub.id = c.b_id`, [projectId]);
   const tables = new Map<string, { a: TAnnotatorRef; b: TAnnotatorRef; table: TContingency }>();
   const annotators = new Map<number, TAnnotatorRef>();
   for (const cell of cells) {
@@ -182,7 +182,7 @@ async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnno
 
 /** Every agreement figure of a project; null when there is no such project. */
 export async function getAgreementFigures(db: Db, projectId: number): Promise<TAgreementFigures | null> {
-  const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, rejectReasons: true } });
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, rejectReasons: true } });
   if (!project) return null;
   const variables = variablesOf(project.rejectReasons);
   const reasons = variables.filter((v) => v.kind === "reason");
@@ -196,13 +196,13 @@ export async function getAgreementFigures(db: Db, projectId: number): Promise<TA
 
 /** The decision's figures for the whole project: one pass over its labels, for the quality overview. */
 export async function getAgreementSummary(db: Db, projectId: number): Promise<TAgreementRow> {
-  const rows = await db.$queryRaw<{ x: number; y: number; z: number; units: number }[]>`
+  const rows = await db.query<{ x: number; y: number; z: number; units: number }>(`
     SELECT x, y, z, count(*)::int AS units FROM (
       SELECT count(*) FILTER (WHERE decision = 'accept')::int AS x,
              count(*) FILTER (WHERE decision = 'reject')::int AS y,
              count(*) FILTER (WHERE decision = 'recaption')::int AS z
-      FROM labels WHERE project_id = ${projectId} GROUP BY pair_id
-    ) c GROUP BY x, y, z`;
+      FROM labels WHERE project_id = $1 GROUP BY pair_id
+    ) c GROUP BY x, y, z`, [projectId]);
   const compositions = rows.map((r) => ({ counts: { accept: r.x, reject: r.y, recaption: r.z }, weight: r.units }));
   return {
     variable: DECISION,

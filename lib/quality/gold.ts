@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { Db } from "../db/connect";
+import type { Db, SqlRunner } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
@@ -10,7 +10,6 @@ import { ZPairId } from "../params";
 // label trigger (labels.gold_correct). This module makes, edits and retires them; every change and
 // its audit row commit together.
 
-type Tx = Pick<Db, "$queryRaw" | "$executeRaw" | "auditEvent">;
 type TDecision = "accept" | "reject" | "recaption";
 
 /** A gold item stands out as suspect when at least this many checks were made and most were "wrong". */
@@ -53,20 +52,20 @@ export interface TGoldAnswer {
  * re-caption only for a re-caption). Run inside the caller's transaction: the review adjudication
  * promotes in the same transaction that settles the pair.
  */
-export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number, projectId?: number): Promise<TGoldAnswer> {
-  const rows = await tx.$queryRaw<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }[]>`
-    SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+export async function promoteToGold(tx: SqlRunner, pairId: bigint, actorId: number, projectId?: number): Promise<TGoldAnswer> {
+  const rows = await tx.query<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }>(`
+    SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
   const p = rows[0];
   // Scoped by the project the caller is looking at: a pair id typed on one project's page must not
   // turn another project's pair into gold.
   if (!p || (projectId !== undefined && p.project_id !== projectId)) throw new NotFoundError("Pair not found in this project.");
   if (p.is_gold) throw new ConflictError("This pair is already gold.");
   if (p.status !== "final") throw new ConflictError("Only a final pair can become gold: settle it first.");
-  const [g] = await tx.$queryRaw<{ decision: TDecision; reasons: string[]; instruction: string | null }[]>`
+  const [g] = await tx.query<{ decision: TDecision; reasons: string[]; instruction: string | null }>(`
     UPDATE pairs SET is_gold = true, gold_active = true, gold_decision = final_decision, gold_reasons = final_reasons,
       gold_instruction = CASE WHEN final_decision = 'recaption' THEN final_instruction END
-    WHERE id = ${pairId}
-    RETURNING gold_decision::text AS decision, gold_reasons AS reasons, gold_instruction AS instruction`;
+    WHERE id = $1
+    RETURNING gold_decision::text AS decision, gold_reasons AS reasons, gold_instruction AS instruction`, [pairId]);
   const answer: TGoldAnswer = { decision: g!.decision, reasons: g!.reasons ?? [], instruction: g!.instruction };
   await recordAudit(tx, {
     actorId,
@@ -80,7 +79,7 @@ export async function promoteToGold(tx: Tx, pairId: bigint, actorId: number, pro
 
 /** Promotes an already final pair on its own (POST /api/gold). */
 export async function promotePair(db: Db, actorId: number, projectId: number, pairId: bigint): Promise<TGoldAnswer> {
-  return db.$transaction((tx) => promoteToGold(tx, pairId, actorId, projectId));
+  return db.transaction((tx) => promoteToGold(tx, pairId, actorId, projectId));
 }
 
 type GoldRow = {
@@ -94,13 +93,13 @@ type GoldRow = {
   reject_reasons: unknown;
 };
 
-async function lockGold(tx: Tx, pairId: bigint): Promise<GoldRow> {
-  const locked = await tx.$queryRaw<{ is_gold: boolean }[]>`SELECT is_gold FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+async function lockGold(tx: SqlRunner, pairId: bigint): Promise<GoldRow> {
+  const locked = await tx.query<{ is_gold: boolean }>(`SELECT is_gold FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
   if (!locked[0]?.is_gold) throw new NotFoundError("Gold pair not found.");
-  const [row] = await tx.$queryRaw<GoldRow[]>`
+  const [row] = await tx.query<GoldRow>(`
     SELECT p.project_id, p.instruction, p.gold_decision::text AS decision, p.gold_reasons AS reasons,
            p.gold_instruction AS reference, p.gold_active, p.final_source, pr.reject_reasons
-    FROM pairs p JOIN projects pr ON pr.id = p.project_id WHERE p.id = ${pairId}`;
+    FROM pairs p JOIN projects pr ON pr.id = p.project_id WHERE p.id = $1`, [pairId]);
   return row!;
 }
 
@@ -116,7 +115,7 @@ export async function updateGold(
   pairId: bigint,
   input: TGoldUpdate,
 ): Promise<TGoldAnswer & { checks: number; correctBefore: number; correctAfter: number }> {
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const g = await lockGold(tx, pairId);
     const reasons = input.decision === "reject" ? [...new Set(input.reasons)] : [];
     const known = new Set(parseReasons(g.reject_reasons).map((r) => r.code));
@@ -125,25 +124,25 @@ export async function updateGold(
     const instruction = input.decision === "recaption" ? input.instruction : null;
 
     const score = async () => {
-      const [s] = await tx.$queryRaw<{ checks: number; correct: number }[]>`
+      const [s] = await tx.query<{ checks: number; correct: number }>(`
         SELECT count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
-        FROM labels WHERE pair_id = ${pairId} AND gold_correct IS NOT NULL`;
+        FROM labels WHERE pair_id = $1 AND gold_correct IS NOT NULL`, [pairId]);
       return s!;
     };
     const before = await score();
-    await tx.$executeRaw`
-      UPDATE pairs SET gold_decision = ${input.decision}::"Decision", gold_reasons = ${reasons}::text[], gold_instruction = ${instruction},
-        final_decision = CASE WHEN final_source = 'gold' THEN ${input.decision}::"Decision" ELSE final_decision END,
-        final_reasons = CASE WHEN final_source = 'gold' THEN ${reasons}::text[] ELSE final_reasons END,
+    await tx.query(`
+      UPDATE pairs SET gold_decision = $1::"Decision", gold_reasons = $2::text[], gold_instruction = $3,
+        final_decision = CASE WHEN final_source = 'gold' THEN $1::"Decision" ELSE final_decision END,
+        final_reasons = CASE WHEN final_source = 'gold' THEN $2::text[] ELSE final_reasons END,
         final_instruction = CASE WHEN final_source IS DISTINCT FROM 'gold' THEN final_instruction
-                                 WHEN ${input.decision} = 'recaption' THEN coalesce(${instruction}, final_instruction, instruction)
+                                 WHEN $1 = 'recaption' THEN coalesce($3, final_instruction, instruction)
                                  ELSE instruction END
-      WHERE id = ${pairId}`;
-    await tx.$executeRaw`
+      WHERE id = $4`, [input.decision, reasons, instruction, pairId]);
+    await tx.query(`
       UPDATE labels b SET gold_correct = loupe_gold_correct(p.gold_decision, p.gold_reasons, p.gold_instruction,
                                                             b.decision, b.reasons, b.recaption, pr.gold_recaption_threshold)
       FROM pairs p JOIN projects pr ON pr.id = p.project_id
-      WHERE p.id = ${pairId} AND b.pair_id = p.id AND b.gold_correct IS NOT NULL`;
+      WHERE p.id = $1 AND b.pair_id = p.id AND b.gold_correct IS NOT NULL`, [pairId]);
     const after = await score();
     const answer: TGoldAnswer = { decision: input.decision, reasons, instruction };
     await recordAudit(tx, {
@@ -166,10 +165,10 @@ export async function updateGold(
 
 /** Retires (no longer served nor scored) or reactivates a gold pair. Setting the state it has is a no-op. */
 export async function setGoldActive(db: Db, actorId: number, pairId: bigint, active: boolean): Promise<{ active: boolean; changed: boolean }> {
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const g = await lockGold(tx, pairId);
     if (g.gold_active === active) return { active, changed: false };
-    await tx.$executeRaw`UPDATE pairs SET gold_active = ${active} WHERE id = ${pairId}`;
+    await tx.query(`UPDATE pairs SET gold_active = $1 WHERE id = $2`, [active, pairId]);
     await recordAudit(tx, {
       actorId,
       action: active ? "gold.activate" : "gold.retire",
@@ -243,7 +242,7 @@ export async function listGold(
   const limit = opts.limit ?? GOLD_PAGE_SIZE;
   const after = opts.after ?? 0n;
   const suspectOnly = opts.suspectOnly ?? false;
-  const rows = await db.$queryRaw<ItemRow[]>`
+  const rows = await db.query<ItemRow>(`
     SELECT p.id::text AS id, p.external_id, p.instruction, p.task, p.subtask, p.gold_decision::text AS decision,
            p.gold_reasons AS reasons, p.gold_instruction AS reference, p.gold_active, p.final_source,
            coalesce(p.source_preview, p.source_image) AS source_image, coalesce(p.edited_preview, p.edited_image) AS edited_image,
@@ -252,10 +251,10 @@ export async function listGold(
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
       FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
-    WHERE p.project_id >= ${projectId} AND p.project_id <= ${projectId} AND p.is_gold AND p.id > ${after}
-      AND (NOT ${suspectOnly} OR (s.checks >= ${GOLD_FLAG_MIN_CHECKS} AND s.correct * 2 < s.checks))
+    WHERE p.project_id >= $1 AND p.project_id <= $1 AND p.is_gold AND p.id > $2
+      AND (NOT $3 OR (s.checks >= $4 AND s.correct * 2 < s.checks))
     ORDER BY p.project_id, p.id
-    LIMIT ${limit + 1}`;
+    LIMIT $5`, [projectId, after, suspectOnly, GOLD_FLAG_MIN_CHECKS, limit + 1]);
   const items = rows.slice(0, limit).map((r): TGoldItem => ({
     id: r.id,
     externalId: r.external_id,
@@ -277,18 +276,18 @@ export async function listGold(
 }
 
 export async function getGoldSummary(db: Db, projectId: number): Promise<TGoldSummary> {
-  const [r] = await db.$queryRaw<{ total: number; active: number; checks: number; correct: number; suspect: number }[]>`
+  const [r] = await db.query<{ total: number; active: number; checks: number; correct: number; suspect: number }>(`
     WITH g AS (
       SELECT p.gold_active, s.checks, s.correct
       FROM pairs p
       CROSS JOIN LATERAL (
         SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
         FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
-      WHERE p.project_id = ${projectId} AND p.is_gold)
+      WHERE p.project_id = $1 AND p.is_gold)
     SELECT count(*)::int AS total, (count(*) FILTER (WHERE gold_active))::int AS active,
            coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct,
-           (count(*) FILTER (WHERE checks >= ${GOLD_FLAG_MIN_CHECKS} AND correct * 2 < checks))::int AS suspect
-    FROM g`;
+           (count(*) FILTER (WHERE checks >= $2 AND correct * 2 < checks))::int AS suspect
+    FROM g`, [projectId, GOLD_FLAG_MIN_CHECKS]);
   const total = Number(r?.total ?? 0);
   const active = Number(r?.active ?? 0);
   return { total, active, retired: total - active, checks: Number(r?.checks ?? 0), correct: Number(r?.correct ?? 0), suspect: Number(r?.suspect ?? 0) };

@@ -30,18 +30,18 @@ export interface TPauseState {
  * count before it can pause them again. The audit row commits with the lift.
  */
 export async function liftPause(db: Db, projectId: number, userId: number, actorId: number): Promise<TPauseState> {
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     // Locked: two admins lifting at once get one lift and one 409, never two audit rows.
-    const rows = await tx.$queryRaw<{ paused_at: Date | null; pause_reason: string | null }[]>`
+    const rows = await tx.query<{ paused_at: Date | null; pause_reason: string | null }>(`
       SELECT paused_at, pause_reason FROM project_annotators
-      WHERE project_id = ${projectId} AND user_id = ${userId} FOR UPDATE`;
+      WHERE project_id = $1 AND user_id = $2 FOR UPDATE`, [projectId, userId]);
     const row = rows[0];
     if (!row) throw new NotFoundError("This annotator has never been paused in this project.");
     if (!row.paused_at) throw new ConflictError("This annotator is not paused (the pause may have been lifted already).");
-    const [lifted] = await tx.$queryRaw<{ lifted_at: Date }[]>`
-      UPDATE project_annotators SET paused_at = NULL, lifted_at = now(), lifted_by = ${actorId}
-      WHERE project_id = ${projectId} AND user_id = ${userId}
-      RETURNING lifted_at`;
+    const [lifted] = await tx.query<{ lifted_at: Date }>(`
+      UPDATE project_annotators SET paused_at = NULL, lifted_at = now(), lifted_by = $1
+      WHERE project_id = $2 AND user_id = $3
+      RETURNING lifted_at`, [actorId, projectId, userId]);
     await recordAudit(tx, {
       actorId,
       action: "annotator.unpaused",
@@ -62,31 +62,33 @@ export async function pauseAnnotator(db: Db, projectId: number, userId: number, 
   const parsed = ZPauseRequest.safeParse({ reason });
   if (!parsed.success) throw new InvalidError(parsed.error.issues[0]?.message ?? "Give a reason.");
   const text = parsed.data.reason;
-  return db.$transaction(async (tx) => {
-    const [found] = await tx.$queryRaw<{ project: boolean; user: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM projects WHERE id = ${projectId}) AS project,
-             EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS user`;
+  return db.transaction(async (tx) => {
+    const [found] = await tx.query<{ project: boolean; user: boolean }>(`
+      SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1) AS project,
+             EXISTS (SELECT 1 FROM users WHERE id = $2) AS user`, [projectId, userId]);
     if (!found?.project) throw new NotFoundError("Project not found.");
     if (!found.user) throw new NotFoundError("User not found.");
     // The leases first, as a submit does (lease, then pair, then the pause row from the gold
     // trigger): taking the pause row first deadlocked against a gold submit that paused them.
-    await tx.$queryRaw`
-      SELECT id FROM leases WHERE project_id = ${projectId} AND annotator_id = ${userId} AND submitted_at IS NULL
-      ORDER BY id FOR UPDATE`;
+    await tx.query(`
+      SELECT id FROM leases WHERE project_id = $1 AND annotator_id = $2 AND submitted_at IS NULL
+      ORDER BY id FOR UPDATE`, [projectId, userId]);
     // Insert-or-lock in one statement, then judge the locked row: a concurrent gold-rule pause or a
     // second admin shows up as "already paused" rather than a double pause.
-    await tx.$executeRaw`
-      INSERT INTO project_annotators (project_id, user_id) VALUES (${projectId}, ${userId})
-      ON CONFLICT (project_id, user_id) DO NOTHING`;
-    const [row] = await tx.$queryRaw<{ paused_at: Date | null }[]>`
-      SELECT paused_at FROM project_annotators WHERE project_id = ${projectId} AND user_id = ${userId} FOR UPDATE`;
+    await tx.query(`
+      INSERT INTO project_annotators (project_id, user_id) VALUES ($1, $2)
+      ON CONFLICT (project_id, user_id) DO NOTHING`, [projectId, userId]);
+    const [row] = await tx.query<{ paused_at: Date | null }>(`
+      SELECT paused_at FROM project_annotators WHERE project_id = $1 AND user_id = $2 FOR UPDATE`, [projectId, userId]);
     if (row?.paused_at) throw new ConflictError("This annotator is already paused in this project.");
-    const [paused] = await tx.$queryRaw<{ paused_at: Date; lifted_at: Date | null }[]>`
-      UPDATE project_annotators SET paused_at = now(), pause_reason = ${text}
-      WHERE project_id = ${projectId} AND user_id = ${userId}
-      RETURNING paused_at, lifted_at`;
-    const released = await tx.$executeRaw`
-      DELETE FROM leases WHERE project_id = ${projectId} AND annotator_id = ${userId} AND submitted_at IS NULL`;
+    const [paused] = await tx.query<{ paused_at: Date; lifted_at: Date | null }>(`
+      UPDATE project_annotators SET paused_at = now(), pause_reason = $1
+      WHERE project_id = $2 AND user_id = $3
+      RETURNING paused_at, lifted_at`, [text, projectId, userId]);
+    const [gone] = await tx.query<{ n: number }>(`
+      WITH gone AS (DELETE FROM leases WHERE project_id = $1 AND annotator_id = $2 AND submitted_at IS NULL RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`, [projectId, userId]);
+    const released = gone?.n ?? 0;
     await recordAudit(tx, {
       actorId,
       action: "annotator.paused",

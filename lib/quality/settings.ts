@@ -1,94 +1,39 @@
 import "server-only";
-import { z } from "zod";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
-import { QUEUE_ORDER_INFO, QUEUE_ORDERS, isQueueOrder, type TQueueOrder } from "../queue/order";
+import { QUEUE_ORDER_INFO, isQueueOrder } from "../queue/order";
 import { applyQueueKeys, QUEUE_KEY_SETTINGS } from "../queue/order-keys";
-
-export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
-export type TVerifierRule = (typeof VERIFIER_RULES)[number];
-
-/** A project's quality settings, fractions as stored (the form shows rates as percentages). */
-export interface TProjectSettings {
-  overlap: number;
-  goldRate: number;
-  goldMinCount: number;
-  goldAccuracyThreshold: number;
-  goldRecaptionThreshold: number;
-  recaptionDisagreementThreshold: number;
-  verifierRule: TVerifierRule;
-  keepMinIf: number;
-  keepMinEc: number;
-  keepMinGq: number;
-  leaseSeconds: number;
-  guidelines: string;
-  /** How regular pairs are served (lib/queue/order.ts). */
-  queueOrder: TQueueOrder;
-}
-export type TSettingKey = keyof TProjectSettings;
-
-const between = (label: string, min: number, max: number, unit = "") =>
-  z
-    .number({ error: `${label} must be a number.` })
-    .min(min, `${label} must be between ${min} and ${max}${unit}.`)
-    .max(max, `${label} must be between ${min} and ${max}${unit}.`);
-const wholeBetween = (label: string, min: number, max: number) =>
-  between(label, min, max).int(`${label} must be a whole number from ${min} to ${max}.`);
-
-/**
- * Body of PATCH /api/projects/:projectId/settings: only the settings to change. Rates are fractions
- * (0.1 = 10%), the same units as the columns; the bounds repeat the database's CHECK constraints so
- * an admin gets a sentence instead of a constraint name.
- */
-export const ZSettingsPatch = z
-  .strictObject({
-    overlap: wholeBetween("Overlap", 1, 5),
-    goldRate: between("Gold rate", 0, 0.5, " (0–50%)"),
-    goldMinCount: wholeBetween("Minimum gold checks", 1, 10_000),
-    goldAccuracyThreshold: between("Gold accuracy threshold", 0, 1, " (0–100%)"),
-    goldRecaptionThreshold: between("Gold re-caption threshold", 0, 1),
-    recaptionDisagreementThreshold: between("Re-caption disagreement threshold", 0, 1),
-    verifierRule: z.enum(VERIFIER_RULES, { error: `Verifier rule must be one of ${VERIFIER_RULES.join(", ")}.` }),
-    keepMinIf: wholeBetween("Keep rule minimum for instruction following (IF)", 1, 3),
-    keepMinEc: wholeBetween("Keep rule minimum for editing consistency (EC)", 1, 3),
-    keepMinGq: wholeBetween("Keep rule minimum for generation quality (GQ)", 1, 3),
-    leaseSeconds: wholeBetween("Lease", 30, 86_400),
-    guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
-    queueOrder: z.enum(QUEUE_ORDERS, { error: `Queue order must be one of ${QUEUE_ORDERS.join(", ")}.` }),
-  })
-  .partial()
-  .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });
-export type TSettingsPatch = z.infer<typeof ZSettingsPatch>;
+import {
+  VERIFIER_RULES,
+  ZSettingsPatch,
+  type TProjectSettings,
+  type TSettingKey,
+  type TSettingsPatch,
+  type TSettingsResult,
+  type TVerifierRule,
+} from "./settings-schema";
 
 /** Pairs whose `wanted` is rewritten per transaction when the overlap changes. */
 export const OVERLAP_BATCH = 5_000;
 
-export interface TSettingsResult {
-  settings: TProjectSettings;
-  /** The settings that differed from the stored ones (empty: nothing changed, nothing audited). */
-  changed: TSettingKey[];
-  /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
-  pairsUpdated: number | null;
-  /** Open pairs whose queue keys changed with the keep rule or verifier rule; null when neither changed. */
-  queueKeysUpdated: number | null;
-}
-
-const SELECT = {
-  overlap: true,
-  goldRate: true,
-  goldMinCount: true,
-  goldAccuracyThreshold: true,
-  goldRecaptionThreshold: true,
-  recaptionDisagreementThreshold: true,
-  verifierRule: true,
-  keepMinIf: true,
-  keepMinEc: true,
-  keepMinGq: true,
-  leaseSeconds: true,
-  guidelines: true,
-  queueOrder: true,
-} as const;
+// Each setting's column: fixed SQL text, so a change builds its SET clause from these names only.
+const COLUMNS: Record<TSettingKey, string> = {
+  overlap: "overlap",
+  goldRate: "gold_rate",
+  goldMinCount: "gold_min_count",
+  goldAccuracyThreshold: "gold_accuracy_threshold",
+  goldRecaptionThreshold: "gold_recaption_threshold",
+  recaptionDisagreementThreshold: "recaption_disagreement_threshold",
+  verifierRule: "verifier_rule",
+  keepMinIf: "keep_min_if",
+  keepMinEc: "keep_min_ec",
+  keepMinGq: "keep_min_gq",
+  leaseSeconds: "lease_seconds",
+  guidelines: "guidelines",
+  queueOrder: "queue_order",
+};
+const SELECT_SETTINGS = Object.entries(COLUMNS).map(([key, column]) => `${column} AS "${key}"`).join(", ");
 
 // REAL columns come back widened from float32 (0.1 → 0.10000000149011612); six significant digits
 // give back the number the admin typed, for the form, for comparing and for the audit row.
@@ -96,7 +41,7 @@ function tidy(n: number): number {
   return Number(n.toPrecision(6));
 }
 
-function toSettings(row: { [K in keyof typeof SELECT]: unknown }): TProjectSettings {
+function toSettings(row: Record<TSettingKey, unknown>): TProjectSettings {
   const rule = String(row.verifierRule);
   return {
     overlap: Number(row.overlap),
@@ -122,7 +67,26 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 export async function getProjectSettings(db: Db, projectId: number): Promise<({ id: number; name: string } & TProjectSettings) | null> {
-  const p = await db.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, ...SELECT } });
+  const p = await db.prisma.project.findUnique({
+    where: { id: projectId },
+    select: {
+      id: true,
+      name: true,
+      overlap: true,
+      goldRate: true,
+      goldMinCount: true,
+      goldAccuracyThreshold: true,
+      goldRecaptionThreshold: true,
+      recaptionDisagreementThreshold: true,
+      verifierRule: true,
+      keepMinIf: true,
+      keepMinEc: true,
+      keepMinGq: true,
+      leaseSeconds: true,
+      guidelines: true,
+      queueOrder: true,
+    },
+  });
   return p ? { id: p.id, name: p.name, ...toSettings(p) } : null;
 }
 
@@ -142,14 +106,14 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
     throw new InvalidError(issues[0]?.message ?? "Invalid settings.", issues);
   }
   const patch = parsed.data;
-  const outcome = await db.$transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     // The row lock makes two admins saving at once apply one after the other, so each audit row's
     // "before" is what the other left. FOR UPDATE (not NO KEY UPDATE) also waits for inserts in flight:
     // the queue-key trigger reads the keep rule FOR KEY SHARE, so the recompute below misses no pair.
-    const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
+    const locked = await tx.query<{ id: number }>(`SELECT id FROM projects WHERE id = $1 FOR UPDATE`, [projectId]);
     if (!locked[0]) throw new NotFoundError("Project not found.");
-    const row = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: SELECT });
-    const before = toSettings(row);
+    const [row] = await tx.query<Record<TSettingKey, unknown>>(`SELECT ${SELECT_SETTINGS} FROM projects WHERE id = $1`, [projectId]);
+    const before = toSettings(row!);
     const changes: Partial<Record<TSettingKey, { before: unknown; after: unknown }>> = {};
     const data: Partial<TProjectSettings> = {};
     for (const key of Object.keys(patch) as TSettingKey[]) {
@@ -169,8 +133,13 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
       subjectId: String(projectId),
       data: { changes: changes as Record<string, { before: string | number; after: string | number }> },
     });
-    const updated = await tx.project.update({ where: { id: projectId }, data, select: SELECT });
-    return { settings: toSettings(updated), changed };
+    const keys = Object.keys(data) as TSettingKey[];
+    const [updated] = await tx.query<Record<TSettingKey, unknown>>(
+      `UPDATE projects SET ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`).join(", ")}, updated_at = now()
+       WHERE id = $1 RETURNING ${SELECT_SETTINGS}`,
+      [projectId, ...keys.map((k) => data[k])],
+    );
+    return { settings: toSettings(updated!), changed };
   });
   const pairsUpdated = outcome.changed.includes("overlap") ? await applyOverlapToUntouchedPairs(db, projectId, actorId) : null;
   const rekey = outcome.changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k));
@@ -187,26 +156,26 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
  * so a started pair is never changed. The last batch writes 'project.overlap_applied' with the count.
  */
 export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, actorId: number | null): Promise<number> {
-  let cursor = 0n;
+  let cursor = "0";
   let total = 0;
   for (;;) {
-    const done = await db.$transaction(async (tx) => {
+    const done = await db.transaction(async (tx) => {
       // `project_id` as a range and ordered first so that only pairs_open_work_idx (project_id, id)
       // WHERE taken < wanted AND NOT is_gold can serve it, as in the claim (lib/queue/sql.ts).
-      const [r] = await tx.$queryRaw<{ last: bigint | null; scanned: bigint; changed: bigint; overlap: number }[]>`
+      const [r] = await tx.query<{ last: string | null; scanned: number; changed: number; overlap: number }>(`
         WITH batch AS (
           SELECT id FROM pairs
-          WHERE project_id >= ${projectId} AND project_id <= ${projectId} AND taken < wanted AND NOT is_gold AND id > ${cursor}
-          ORDER BY project_id, id LIMIT ${OVERLAP_BATCH}
+          WHERE project_id >= $1 AND project_id <= $1 AND taken < wanted AND NOT is_gold AND id > $2
+          ORDER BY project_id, id LIMIT $3
         ), upd AS (
           UPDATE pairs p SET wanted = pr.overlap
           FROM batch b, projects pr
-          WHERE p.id = b.id AND pr.id = ${projectId}
+          WHERE p.id = b.id AND pr.id = $1
             AND p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold AND p.wanted <> pr.overlap
           RETURNING 1
         )
-        SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
-               (SELECT count(*) FROM upd) AS changed, (SELECT overlap FROM projects WHERE id = ${projectId})::int AS overlap`;
+        SELECT (SELECT max(id) FROM batch)::text AS last, (SELECT count(*) FROM batch)::int AS scanned,
+               (SELECT count(*) FROM upd)::int AS changed, (SELECT overlap FROM projects WHERE id = $1)::int AS overlap`, [projectId, cursor, OVERLAP_BATCH]);
       if (!r) return true;
       total += Number(r.changed);
       const last = Number(r.scanned) < OVERLAP_BATCH || r.last === null;
@@ -219,7 +188,7 @@ export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, ac
           data: { overlap: r.overlap, pairs: total },
         });
       } else {
-        cursor = r.last as bigint;
+        cursor = r.last!;
       }
       return last;
     });

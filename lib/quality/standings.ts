@@ -1,56 +1,22 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import type { TInt8 } from "../db/sql";
+import type { TStanding, TStandings } from "./standings-types";
 
 /** How many of an annotator's most recent labels in the project the median time is taken over. */
 export const MEDIAN_WINDOW = 1_000;
 /** Labels per hour looks at this many days back. */
 export const RATE_DAYS = 30;
 
-export interface TStanding {
-  userId: number;
-  name: string;
-  email: string;
-  labels: number;
-  /** Gold checks since the last lift (what the pause rule counts), from loupe_gold_accuracy. */
-  goldChecks: number;
-  goldCorrect: number;
-  /** goldCorrect / goldChecks, null before the first check. */
-  goldAccuracy: number | null;
-  /** Every gold check on a still-active gold pair, lifts ignored. */
-  lifetimeGoldChecks: number;
-  lifetimeGoldCorrect: number;
-  /** Labels on final, non-gold pairs, and how many of them equal the final decision. */
-  finalLabels: number;
-  agreeing: number;
-  /** agreeing / finalLabels, null when none of their pairs is final yet. */
-  agreement: number | null;
-  /** Median seconds per pair over their most recent MEDIAN_WINDOW labels in the project. */
-  medianSeconds: number | null;
-  /** Labels in the last RATE_DAYS days divided by the distinct clock hours (UTC) they labelled in. */
-  labelsPerHour: number | null;
-  /** Gold checks still needed before the pause rule can apply (0: it applies now). */
-  checksToGo: number;
-  /** Under the threshold after the minimum count with the current settings: the rule pauses (or would pause) them. */
-  ruleApplies: boolean;
-  pause: null | { pausedAt: Date; reason: string | null; byRule: boolean };
-  lastLift: null | { liftedAt: Date; liftedBy: string | null };
-}
-
-export interface TStandings {
-  goldMinCount: number;
-  goldAccuracyThreshold: number;
-  annotators: TStanding[];
-}
-
 type Totals = {
   annotator_id: number;
-  labels: bigint;
-  final_labels: bigint;
-  agreeing: bigint;
-  life_checks: bigint;
-  life_correct: bigint;
-  recent: bigint;
-  hours: bigint;
+  labels: TInt8;
+  final_labels: TInt8;
+  agreeing: TInt8;
+  life_checks: TInt8;
+  life_correct: TInt8;
+  recent: TInt8;
+  hours: TInt8;
 };
 type Person = {
   user_id: number;
@@ -70,7 +36,7 @@ type Row = Person & { [K in Exclude<keyof Totals, "annotator_id">]: Totals[K] | 
 
 /** Per annotator who has labelled in the project or has a pause row. */
 export async function getStandings(db: Db, projectId: number): Promise<TStandings> {
-  const settings = await db.project.findUnique({
+  const settings = await db.prisma.project.findUnique({
     where: { id: projectId },
     select: { goldMinCount: true, goldAccuracyThreshold: true },
   });
@@ -78,10 +44,10 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
   // Two statements: the totals are one scan of the project's labels joined to their pairs, the
   // people a few index probes each. Grouping by clock hour inside that scan gives the 30-day rate
   // without a per-person pass that would visit the heap for project_id (20 × 90 ms).
-  const totals = await db.$queryRaw<Totals[]>`
+  const totals = await db.query<Totals>(`
     WITH per_hour AS (
       SELECT b.annotator_id,
-             CASE WHEN b.created_at > now() - make_interval(days => ${RATE_DAYS})
+             CASE WHEN b.created_at > now() - make_interval(days => $1)
                   THEN date_trunc('hour', b.created_at AT TIME ZONE 'UTC') END AS hour,
              count(*) AS labels,
              count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold) AS final_labels,
@@ -89,46 +55,46 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
              count(*) FILTER (WHERE b.gold_correct IS NOT NULL AND p.gold_active) AS life_checks,
              count(*) FILTER (WHERE b.gold_correct AND p.gold_active) AS life_correct
       FROM labels b JOIN pairs p ON p.id = b.pair_id
-      WHERE b.project_id = ${projectId}
+      WHERE b.project_id = $2
       GROUP BY 1, 2
     )
     SELECT annotator_id, sum(labels)::bigint AS labels, sum(final_labels)::bigint AS final_labels, sum(agreeing)::bigint AS agreeing,
            sum(life_checks)::bigint AS life_checks, sum(life_correct)::bigint AS life_correct,
            coalesce(sum(labels) FILTER (WHERE hour IS NOT NULL), 0)::bigint AS recent, count(hour) AS hours
-    FROM per_hour GROUP BY annotator_id`;
+    FROM per_hour GROUP BY annotator_id`, [RATE_DAYS, projectId]);
   const byUser = new Map(totals.map((t) => [t.annotator_id, t]));
   // Per person, a few index probes each: labels_gold_idx for gold since the lift, labels(annotator_id,
   // created_at) backwards for the recent median, the audit row of a pause for who paused.
-  const people = await db.$queryRaw<Person[]>`
+  const people = await db.query<Person>(`
     WITH people AS (
-      SELECT unnest(${[...byUser.keys()]}::int[]) AS user_id
+      SELECT unnest($1::int[]) AS user_id
       UNION
-      SELECT user_id FROM project_annotators WHERE project_id = ${projectId}
+      SELECT user_id FROM project_annotators WHERE project_id = $2
     )
     SELECT u.id AS user_id, u.name, u.email, g.checks, g.correct, m.median,
            -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
            (SELECT count(*)::int FROM skips s JOIN pairs sp ON sp.id = s.pair_id
-            WHERE s.annotator_id = u.id AND sp.project_id = ${projectId} AND sp.gold_active) AS life_skips,
+            WHERE s.annotator_id = u.id AND sp.project_id = $2 AND sp.gold_active) AS life_skips,
            pa.paused_at, pa.pause_reason, pe.paused_by_rule, pa.lifted_at, lu.name AS lifted_by
     FROM people x
     JOIN users u ON u.id = x.user_id
-    LEFT JOIN project_annotators pa ON pa.project_id = ${projectId} AND pa.user_id = u.id
+    LEFT JOIN project_annotators pa ON pa.project_id = $2 AND pa.user_id = u.id
     LEFT JOIN users lu ON lu.id = pa.lifted_by
-    CROSS JOIN LATERAL loupe_gold_accuracy(${projectId}, u.id) g
+    CROSS JOIN LATERAL loupe_gold_accuracy($2, u.id) g
     LEFT JOIN LATERAL (
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds_spent) AS median
       FROM (SELECT seconds_spent FROM labels
-            WHERE annotator_id = u.id AND project_id = ${projectId}
-            ORDER BY created_at DESC LIMIT ${MEDIAN_WINDOW}) r
+            WHERE annotator_id = u.id AND project_id = $2
+            ORDER BY created_at DESC LIMIT $3) r
     ) m ON true
     -- The gold trigger writes the pause's audit row with no actor, an admin with theirs.
     LEFT JOIN LATERAL (
       SELECT e.actor_id IS NULL AS paused_by_rule FROM audit_events e
       WHERE pa.paused_at IS NOT NULL AND e.action = 'annotator.paused' AND e.subject_type = 'user'
         AND e.subject_id = u.id::text AND e.created_at >= pa.paused_at
-        AND e.data->>'projectId' = ${String(projectId)}
+        AND e.data->>'projectId' = $4
       ORDER BY e.created_at LIMIT 1
-    ) pe ON true`;
+    ) pe ON true`, [[...byUser.keys()], projectId, MEDIAN_WINDOW, String(projectId)]);
   const rows: Row[] = people.map((p) => {
     const t = byUser.get(p.user_id);
     return {

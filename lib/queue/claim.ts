@@ -1,4 +1,5 @@
 import "server-only";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { NotFoundError, PausedError } from "../errors";
 import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
@@ -41,18 +42,18 @@ function sqlState(err: unknown): string | undefined {
  * Returns null when nothing is left for them.
  */
 export async function claimNextPair(
-  sql: SqlRunner,
+  db: Db,
   args: { projectId: number; userId: number; exclude?: bigint[] },
 ): Promise<TClaimedPair | null> {
   const params = [args.userId, args.projectId, (args.exclude ?? []).map(String), MAX_LIVE_LEASES];
   for (let attempt = 0; ; attempt++) {
     try {
-      const rows = await sql.query<ClaimRow>(CLAIM_SQL, params, "loupe_claim");
+      const rows = await db.query<ClaimRow>(CLAIM_SQL, params, "loupe_claim");
       if (rows[0]) return toClaimed(rows[0]);
       // Nothing found. Slots freed by this statement's expiry sweep only show to the next one, so
       // look once more before telling the annotator the queue is empty.
       if (attempt === 0) continue;
-      await requireNotPaused(sql, args.projectId, args.userId);
+      await requireNotPaused(db, args.projectId, args.userId);
       return null;
     } catch (err) {
       // unique/check violation: the same user claimed concurrently (two tabs) and won the race;
@@ -65,14 +66,14 @@ export async function claimNextPair(
 }
 
 /** A pair the user holds a live lease on (used after undo to put it back on screen), or null. */
-export async function getLeasedPair(sql: SqlRunner, userId: number, pairId: bigint): Promise<TClaimedPair | null> {
-  const rows = await sql.query<ClaimRow>(LEASED_PAIR_SQL, [userId, String(pairId)], "loupe_leased_pair");
+export async function getLeasedPair(db: Db, userId: number, pairId: bigint): Promise<TClaimedPair | null> {
+  const rows = await db.query<ClaimRow>(LEASED_PAIR_SQL, [userId, String(pairId)], "loupe_leased_pair");
   return rows[0] ? toClaimed(rows[0]) : null;
 }
 
 /** Returns expired leases to the pool outside a claim (maintenance, tests). */
-export async function releaseExpiredLeases(sql: SqlRunner, limit = 500): Promise<number> {
-  const rows = await sql.query<{ n: string | number }>(
+export async function releaseExpiredLeases(db: Db, limit = 500): Promise<number> {
+  const rows = await db.query<{ n: string | number }>(
     `WITH d AS (DELETE FROM leases WHERE id IN (
        SELECT id FROM leases WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING 1) SELECT count(*) AS n FROM d`,
@@ -86,8 +87,8 @@ export async function releaseExpiredLeases(sql: SqlRunner, limit = 500): Promise
  * wrote) when the annotator is paused from it; the claim and submit statements already refuse
  * paused annotators, this only turns the empty answer into the message they need.
  */
-export async function requireNotPaused(sql: SqlRunner, projectId: number, userId: number): Promise<void> {
-  const rows = await sql.query<{ paused_at: Date | null; pause_reason: string | null }>(
+export async function requireNotPaused(tx: SqlRunner, projectId: number, userId: number): Promise<void> {
+  const rows = await tx.query<{ paused_at: Date | null; pause_reason: string | null }>(
     `SELECT pa.paused_at, pa.pause_reason FROM projects pr
      LEFT JOIN project_annotators pa ON pa.project_id = pr.id AND pa.user_id = $2
      WHERE pr.id = $1`,

@@ -1,6 +1,5 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import { Prisma } from "../db/generated/client";
 import { recordAudit } from "../audit/record";
 
 /** Pairs read per transaction when the queue keys are recomputed. */
@@ -8,6 +7,32 @@ export const QUEUE_KEYS_BATCH = 2_000;
 
 /** The settings the uncertainty and disagreement keys read; a change to any of them recomputes the keys. */
 export const QUEUE_KEY_SETTINGS = ["keepMinIf", "keepMinEc", "keepMinGq", "verifierRule"] as const;
+
+// ">= ''" for the first batch, "> last" after it: one plain range either way, which the index serves.
+const keysBatchSql = (op: ">=" | ">") => `
+WITH batch AS (
+  SELECT id, external_id FROM pairs
+  WHERE project_id = $1 AND external_id ${op} $2
+  ORDER BY project_id, external_id LIMIT $3
+), fresh AS (
+  SELECT p.id,
+         loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+           p.verifier_valid, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS uncertainty,
+         loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+           p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
+           p.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS disagreement
+  FROM batch b JOIN pairs p ON p.id = b.id JOIN projects pr ON pr.id = p.project_id
+  WHERE p.status = 'open' AND NOT p.is_gold
+), upd AS (
+  UPDATE pairs p SET queue_uncertainty = f.uncertainty, queue_disagreement = f.disagreement
+  FROM fresh f
+  WHERE p.id = f.id AND (p.queue_uncertainty IS DISTINCT FROM f.uncertainty OR p.queue_disagreement <> f.disagreement)
+  RETURNING 1
+)
+SELECT (SELECT max(external_id) FROM batch) AS last, (SELECT count(*) FROM batch)::int AS scanned,
+       (SELECT count(*) FROM upd)::int AS changed`;
+const FIRST_BATCH_SQL = keysBatchSql(">=");
+const NEXT_BATCH_SQL = keysBatchSql(">");
 
 /**
  * Recomputes the uncertainty and disagreement keys (migration 20261201010000_queue_order) of the
@@ -30,30 +55,12 @@ export async function applyQueueKeys(db: Db, projectId: number, actorId: number 
   let total = 0;
   for (;;) {
     const after: string | null = cursor;
-    const done: boolean = await db.$transaction(async (tx) => {
-      const [r] = await tx.$queryRaw<{ last: string | null; scanned: bigint; changed: bigint }[]>`
-        WITH batch AS (
-          SELECT id, external_id FROM pairs
-          -- ">= ''" for the first batch: one plain range either way, which the index serves.
-          WHERE project_id = ${projectId} AND external_id ${Prisma.raw(after === null ? ">=" : ">")} ${after ?? ""}
-          ORDER BY project_id, external_id LIMIT ${QUEUE_KEYS_BATCH}
-        ), fresh AS (
-          SELECT p.id,
-                 loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
-                   p.verifier_valid, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS uncertainty,
-                 loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
-                   p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
-                   p.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS disagreement
-          FROM batch b JOIN pairs p ON p.id = b.id JOIN projects pr ON pr.id = p.project_id
-          WHERE p.status = 'open' AND NOT p.is_gold
-        ), upd AS (
-          UPDATE pairs p SET queue_uncertainty = f.uncertainty, queue_disagreement = f.disagreement
-          FROM fresh f
-          WHERE p.id = f.id AND (p.queue_uncertainty IS DISTINCT FROM f.uncertainty OR p.queue_disagreement <> f.disagreement)
-          RETURNING 1
-        )
-        SELECT (SELECT max(external_id) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
-               (SELECT count(*) FROM upd) AS changed`;
+    const done: boolean = await db.transaction(async (tx) => {
+      const [r] = await tx.query<{ last: string | null; scanned: number; changed: number }>(after === null ? FIRST_BATCH_SQL : NEXT_BATCH_SQL, [
+        projectId,
+        after ?? "",
+        QUEUE_KEYS_BATCH,
+      ]);
       total += Number(r?.changed ?? 0);
       const last = !r || Number(r.scanned) < QUEUE_KEYS_BATCH || r.last === null;
       if (last) {

@@ -7,15 +7,19 @@ export type { TProgress } from "./types";
 /** `timeZone` is the annotator's IANA zone, so "today" means their day, not the server's. */
 export async function getProgress(db: Db, userId: number, projectId: number, timeZone = "UTC"): Promise<TProgress> {
   const tz = isValidTimeZone(timeZone) ? timeZone : "UTC";
-  const [mine] = await db.$queryRaw<{ today: bigint; total: bigint }[]>`
-    SELECT count(*) FILTER (WHERE created_at >= (date_trunc('day', now() AT TIME ZONE ${tz}) AT TIME ZONE ${tz})) AS today,
-           count(*) AS total
-    FROM labels WHERE annotator_id = ${userId} AND project_id = ${projectId}`;
+  const [mine] = await db.query<{ today: string; total: string }>(
+    `SELECT count(*) FILTER (WHERE created_at >= (date_trunc('day', now() AT TIME ZONE $1::text) AT TIME ZONE $1::text))::text AS today,
+            count(*)::text AS total
+     FROM labels WHERE annotator_id = $2 AND project_id = $3`,
+    [tz, userId, projectId],
+  );
   // project_counts is kept by triggers (migration 20261122020000): no count(*) over the pairs.
-  const [pairs] = await db.$queryRaw<{ open: bigint | null; total: bigint | null; gold_mixed: boolean | null }[]>`
-    SELECT sum(open) AS open, sum(open + labelled + in_review + final) AS total,
-           (SELECT gold_rate > 0 FROM projects WHERE id = ${projectId}) AS gold_mixed
-    FROM project_counts WHERE project_id = ${projectId}`;
+  const [pairs] = await db.query<{ open: string | null; total: string | null; gold_mixed: boolean | null }>(
+    `SELECT sum(open)::text AS open, sum(open + labelled + in_review + final)::text AS total,
+            (SELECT gold_rate > 0 FROM projects WHERE id = $1) AS gold_mixed
+     FROM project_counts WHERE project_id = $1`,
+    [projectId],
+  );
   return {
     labelsToday: Number(mine?.today ?? 0),
     labelsTotal: Number(mine?.total ?? 0),

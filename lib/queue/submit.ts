@@ -110,43 +110,43 @@ export async function submitLabel(
  * them: the label is deleted and the lease becomes undecided again, so the pair is theirs to redo.
  */
 export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
-  return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ label_id: bigint; pair_id: bigint }[]>`
-      SELECT b.id AS label_id, b.pair_id FROM labels b
-      WHERE b.annotator_id = ${userId} AND b.project_id = ${projectId}
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ label_id: string; pair_id: string }>(`
+      SELECT b.id::text AS label_id, b.pair_id::text AS pair_id FROM labels b
+      WHERE b.annotator_id = $1 AND b.project_id = $2
       ORDER BY b.created_at DESC, b.id DESC LIMIT 1
-      FOR UPDATE`;
+      FOR UPDATE`, [userId, projectId]);
     const last = rows[0];
     if (!last) throw new NotFoundError("There is no decision to undo.");
     // Paused: taking back the check that paused them would leave a pause the figures no longer show,
     // and a re-opened lease they cannot decide.
-    const paused = await tx.$queryRaw<{ reason: string | null }[]>`
+    const paused = await tx.query<{ reason: string | null }>(`
       SELECT pause_reason AS reason FROM project_annotators
-      WHERE project_id = ${projectId} AND user_id = ${userId} AND paused_at IS NOT NULL`;
+      WHERE project_id = $1 AND user_id = $2 AND paused_at IS NOT NULL`, [projectId, userId]);
     if (paused[0]) {
       throw new PausedError(pausedMessage(paused[0].reason));
     }
     // A reviewer's final word is not re-opened by an annotator's undo.
-    const reviewed = await tx.$queryRaw<{ reviewed: boolean }[]>`
-      SELECT reviewed_at IS NOT NULL AS reviewed FROM pairs WHERE id = ${last.pair_id}`;
+    const reviewed = await tx.query<{ reviewed: boolean }>(`
+      SELECT reviewed_at IS NOT NULL AS reviewed FROM pairs WHERE id = $1`, [last.pair_id]);
     if (reviewed[0]?.reviewed) throw new ConflictError("Your last decision can no longer be undone: a reviewer has settled that pair.");
     // Lock the lease too, and judge it after the lock: the expiry sweep may be deleting it right now.
-    const leases = await tx.$queryRaw<{ id: bigint; live: boolean }[]>`
-      SELECT id, expires_at > now() AS live FROM leases
-      WHERE pair_id = ${last.pair_id} AND annotator_id = ${userId} FOR UPDATE`;
+    const leases = await tx.query<{ id: string; live: boolean }>(`
+      SELECT id::text AS id, expires_at > now() AS live FROM leases
+      WHERE pair_id = $1 AND annotator_id = $2 FOR UPDATE`, [last.pair_id, userId]);
     const lease = leases[0];
     if (!lease || !lease.live) {
       throw new ConflictError("Your last decision can no longer be undone: its lease has ended.");
     }
     // The pair becomes undecided again, so it needs a free slot (claims use 1-2, undo may use 3).
-    const slots = await tx.$queryRaw<{ slot: number | null }[]>`
+    const slots = await tx.query<{ slot: number | null }>(`
       SELECT min(s)::int AS slot FROM generate_series(1, 3) s
-      WHERE s NOT IN (SELECT slot FROM leases WHERE annotator_id = ${userId} AND project_id = ${projectId}
-                        AND submitted_at IS NULL AND slot IS NOT NULL)`;
+      WHERE s NOT IN (SELECT slot FROM leases WHERE annotator_id = $1 AND project_id = $2
+                        AND submitted_at IS NULL AND slot IS NOT NULL)`, [userId, projectId]);
     const slot = slots[0]?.slot;
     if (!slot) throw new ConflictError("Decide the pairs you have open before undoing another decision.");
-    await tx.$executeRaw`DELETE FROM labels WHERE id = ${last.label_id}`;
-    await tx.$executeRaw`UPDATE leases SET submitted_at = NULL, slot = ${slot}::smallint WHERE id = ${lease.id}`;
+    await tx.query(`DELETE FROM labels WHERE id = $1`, [last.label_id]);
+    await tx.query(`UPDATE leases SET submitted_at = NULL, slot = $1::smallint WHERE id = $2`, [slot, lease.id]);
     await recordAudit(tx, {
       actorId: userId,
       action: "label.undo",
@@ -160,11 +160,11 @@ export async function undoLastLabel(db: Db, userId: number, projectId: number): 
 
 /** Hands an undecided pair back to the pool and remembers not to offer it to this annotator again. */
 export async function skipPair(db: Db, userId: number, pairId: bigint): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const deleted = await tx.$executeRaw`
-      DELETE FROM leases WHERE pair_id = ${pairId} AND annotator_id = ${userId} AND submitted_at IS NULL`;
-    if (deleted === 0) throw new ConflictError("This pair is not leased to you (the lease may have expired).");
-    await tx.$executeRaw`
-      INSERT INTO skips (pair_id, annotator_id) VALUES (${pairId}, ${userId}) ON CONFLICT DO NOTHING`;
+  await db.transaction(async (tx) => {
+    const deleted = await tx.query(`
+      DELETE FROM leases WHERE pair_id = $1 AND annotator_id = $2 AND submitted_at IS NULL RETURNING id`, [String(pairId), userId]);
+    if (deleted.length === 0) throw new ConflictError("This pair is not leased to you (the lease may have expired).");
+    await tx.query(`
+      INSERT INTO skips (pair_id, annotator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [String(pairId), userId]);
   });
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { toPairView, type TPairViewRow } from "../queue/pair-view";
 import { explainRouting, verdictBasis } from "./explain";
@@ -34,18 +35,18 @@ function byReason(r: ByReasonRow): Record<TRoutingReason, number> {
   return { decision: Number(r.decision), recaption: Number(r.recaption), verifier: Number(r.verifier) };
 }
 
-export async function listReviewProjects(sql: SqlRunner): Promise<TReviewProject[]> {
-  const rows = await sql.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(REVIEW_PROJECTS_SQL);
+export async function listReviewProjects(db: Db): Promise<TReviewProject[]> {
+  const rows = await db.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(REVIEW_PROJECTS_SQL);
   return rows.map((r) => ({ id: r.id, name: r.name, inReview: Number(r.in_review), byReason: byReason(r), claimed: Number(r.claimed) }));
 }
 
 export async function getReviewCounts(
-  sql: SqlRunner,
+  db: Db,
   projectId: number,
   reviewerId: number,
   filters: TReviewFilters,
 ): Promise<TReviewCounts> {
-  const [r] = await sql.query<{ in_review: number; matching: number; claimed_by_others: number } & ByReasonRow>(
+  const [r] = await db.query<{ in_review: number; matching: number; claimed_by_others: number } & ByReasonRow>(
     REVIEW_COUNTS_SQL,
     [projectId, reviewerId, filters.reason ?? null, filters.task ?? null, filters.subtask ?? null],
   );
@@ -58,8 +59,8 @@ export async function getReviewCounts(
 }
 
 /** Known task and subtask values among the project's pairs in review. */
-export async function getReviewFilterValues(sql: SqlRunner, projectId: number): Promise<{ tasks: string[]; subtasks: string[] }> {
-  const rows = await sql.query<{ kind: "task" | "subtask"; v: string }>(REVIEW_FILTER_VALUES_SQL, [projectId]);
+export async function getReviewFilterValues(db: Db, projectId: number): Promise<{ tasks: string[]; subtasks: string[] }> {
+  const rows = await db.query<{ kind: "task" | "subtask"; v: string }>(REVIEW_FILTER_VALUES_SQL, [projectId]);
   return {
     tasks: rows.filter((r) => r.kind === "task").map((r) => r.v),
     subtasks: rows.filter((r) => r.kind === "subtask").map((r) => r.v),
@@ -109,10 +110,10 @@ type LabelRow = {
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 /** The workbench's view of one pair, or null when it does not exist. */
-export async function loadReviewPair(sql: SqlRunner, pairId: string, resumed = false): Promise<TReviewPair | null> {
-  const [p] = await sql.query<PairRow>(REVIEW_PAIR_SQL, [pairId]);
+export async function loadReviewPair(tx: SqlRunner, pairId: string, resumed = false): Promise<TReviewPair | null> {
+  const [p] = await tx.query<PairRow>(REVIEW_PAIR_SQL, [pairId]);
   if (!p) return null;
-  const labelRows = await sql.query<LabelRow>(REVIEW_LABELS_SQL, [pairId]);
+  const labelRows = await tx.query<LabelRow>(REVIEW_LABELS_SQL, [pairId]);
   const labels: TReviewLabel[] = labelRows.map((l) => ({
     id: l.id,
     annotatorId: l.annotator_id,

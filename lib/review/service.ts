@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { SqlRunner } from "../db/sql";
+import type { TInt8 } from "../db/sql";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
@@ -21,22 +21,22 @@ function sqlState(err: unknown): string | undefined {
  * claim matching the filters first, else a newly claimed pair. Null when nothing is left for them.
  */
 export async function claimReviewPair(
-  sql: SqlRunner,
+  db: Db,
   args: { projectId: number; reviewerId: number; exclude?: bigint[] } & TReviewFilters,
 ): Promise<TReviewPair | null> {
   const params = [args.reviewerId, args.projectId, (args.exclude ?? []).map(String), args.reason ?? null, args.task ?? null,
     args.subtask ?? null];
   for (let attempt = 0; ; attempt++) {
     try {
-      const [row] = await sql.query<{ pair_id: string; resumed: boolean }>(REVIEW_CLAIM_SQL, params, "loupe_review_claim");
+      const [row] = await db.query<{ pair_id: string; resumed: boolean }>(REVIEW_CLAIM_SQL, params, "loupe_review_claim");
       if (row) {
-        const pair = await loadReviewPair(sql, row.pair_id, row.resumed);
+        const pair = await loadReviewPair(db, row.pair_id, row.resumed);
         if (pair) return pair;
       }
       // A claim of ours that another tab settled while this statement renewed it comes back empty:
       // one more look finds the next pair.
       if (attempt === 0) continue;
-      const project = await sql.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
+      const project = await db.query(`SELECT 1 FROM projects WHERE id = $1`, [args.projectId]);
       if (project.length === 0) throw new NotFoundError("Project not found.");
       return null;
     } catch (err) {
@@ -47,20 +47,20 @@ export async function claimReviewPair(
 }
 
 /** Extends the reviewer's claim on the pair on screen; 409 when someone else took it or it was settled. */
-export async function renewReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ claimExpiresAt: string }> {
-  const [row] = await sql.query<{ review_claimed_until: Date | string }>(REVIEW_RENEW_SQL, [String(pairId), reviewerId]);
+export async function renewReviewClaim(db: Db, reviewerId: number, pairId: bigint): Promise<{ claimExpiresAt: string }> {
+  const [row] = await db.query<{ review_claimed_until: Date | string }>(REVIEW_RENEW_SQL, [String(pairId), reviewerId]);
   if (!row) throw new ConflictError("This pair is no longer yours to review: it was settled or another reviewer has it.");
   return { claimExpiresAt: new Date(row.review_claimed_until).toISOString() };
 }
 
 /** Hands the reviewer's claim back (skip). Answers whether there was one; skipping twice is harmless. */
-export async function releaseReviewClaim(sql: SqlRunner, reviewerId: number, pairId: bigint): Promise<{ released: boolean }> {
-  const rows = await sql.query(REVIEW_RELEASE_SQL, [String(pairId), reviewerId]);
+export async function releaseReviewClaim(db: Db, reviewerId: number, pairId: bigint): Promise<{ released: boolean }> {
+  const rows = await db.query(REVIEW_RELEASE_SQL, [String(pairId), reviewerId]);
   return { released: rows.length > 0 };
 }
 
 type LockedPair = {
-  id: bigint;
+  id: TInt8;
   project_id: number;
   status: string;
   instruction: string;
@@ -124,25 +124,25 @@ export async function adjudicatePair(
   if (input.promoteToGold && !can(actor.role, "gold:promote")) {
     throw new ForbiddenError("Your role cannot promote pairs to gold.");
   }
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     // Lock first, read after: under READ COMMITTED the read then takes a fresh snapshot, so a copy of
     // this submission that waited on the lock sees the row (and the reviewer's name) its twin wrote.
-    const locked = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM pairs WHERE id = ${pairId} FOR NO KEY UPDATE`;
+    const locked = await tx.query<{ id: string }>(`SELECT id FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
     if (locked.length === 0) throw new NotFoundError("Pair not found.");
-    const rows = await tx.$queryRaw<LockedPair[]>`
+    const rows = await tx.query<LockedPair>(`
       SELECT p.id, p.project_id, p.status::text AS status, p.instruction, p.review_reasons,
              p.review_submission_id::text AS review_submission_id,
              c.name AS claimer_name,
-             (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> ${actor.id} AND p.review_claimed_until > now()) AS claimed_by_other,
+             (p.review_claimed_by IS NOT NULL AND p.review_claimed_by <> $1 AND p.review_claimed_until > now()) AS claimed_by_other,
              p.reviewed_by, r.name AS reviewer_name, p.reviewed_at, p.review_note,
              p.final_decision::text AS final_decision, p.final_instruction, p.final_reasons, p.final_source, p.is_gold,
              pr.reject_reasons, p.routed_at,
-             EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = ${actor.id}) AS own_label
+             EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = p.id AND b.annotator_id = $1) AS own_label
       FROM pairs p
       JOIN projects pr ON pr.id = p.project_id
       LEFT JOIN users c ON c.id = p.review_claimed_by
       LEFT JOIN users r ON r.id = p.reviewed_by
-      WHERE p.id = ${pairId}`;
+      WHERE p.id = $2`, [actor.id, pairId]);
     const p = rows[0]!;
     if (p.status !== "in_review") {
       if (p.review_submission_id === input.submissionId && p.reviewed_by === actor.id) return storedResult(p, true);
@@ -179,13 +179,13 @@ export async function adjudicatePair(
 
     // Trimmed here too: callers inside the server may skip the zod boundary.
     const note = input.note?.trim() || null;
-    const updated = await tx.$queryRaw<{ reviewed_at: Date }[]>`
-      UPDATE pairs SET status = 'final', final_decision = ${input.decision}::"Decision", final_instruction = ${finalInstruction},
-        final_reasons = ${reasons}::text[], final_source = 'review', finalized_at = now(),
-        reviewed_by = ${actor.id}, reviewed_at = now(), review_note = ${note}, review_submission_id = ${input.submissionId}::uuid,
+    const updated = await tx.query<{ reviewed_at: Date }>(`
+      UPDATE pairs SET status = 'final', final_decision = $1::"Decision", final_instruction = $2,
+        final_reasons = $3::text[], final_source = 'review', finalized_at = now(),
+        reviewed_by = $4, reviewed_at = now(), review_note = $5, review_submission_id = $6::uuid,
         review_claimed_by = NULL, review_claimed_until = NULL
-      WHERE id = ${pairId}
-      RETURNING reviewed_at`;
+      WHERE id = $7
+      RETURNING reviewed_at`, [input.decision, finalInstruction, reasons, actor.id, note, input.submissionId, pairId]);
     await recordAudit(tx, {
       actorId: actor.id,
       action: "review.adjudicate",
@@ -202,7 +202,7 @@ export async function adjudicatePair(
       },
     });
     if (input.promoteToGold) await promoteToGold(tx, pairId, actor.id);
-    const [me] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM users WHERE id = ${actor.id}`;
+    const [me] = await tx.query<{ name: string }>(`SELECT name FROM users WHERE id = $1`, [actor.id]);
     return {
       replayed: false,
       pair: {

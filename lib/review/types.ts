@@ -1,8 +1,9 @@
 // Shapes the review API answers with. Pure types and constants: the review page imports them too.
 import type { TPairView } from "../queue/types";
 
-export const ROUTING_REASONS = ["decision", "recaption", "verifier"] as const;
-export type TRoutingReason = (typeof ROUTING_REASONS)[number];
+import type { TRoutingReason } from "../quality/routing";
+
+export { ROUTING_REASONS, type TRoutingReason } from "../quality/routing";
 
 export const ROUTING_REASON_LABELS: Record<TRoutingReason, string> = {
   decision: "Decision disagreement",

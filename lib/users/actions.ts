@@ -3,11 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "../http/action";
-import { getDb } from "../db";
 import { createUser, setUserDisabled, setUserRole, ZNewUser } from "./service";
 
-export const createUserAction = action("user:manage", ZNewUser, async (input, actor) => {
-  const user = await createUser(await getDb(), actor.id, input);
+export const createUserAction = action("user:manage", ZNewUser, async ({ db, user: actor, input }) => {
+  const user = await createUser(db, actor.id, input);
   revalidatePath("/admin/users");
   return { ok: true as const, message: `Created ${user.email} (${user.role}).` };
 });
@@ -15,8 +14,8 @@ export const createUserAction = action("user:manage", ZNewUser, async (input, ac
 export const setRoleAction = action(
   "user:manage",
   z.object({ userId: z.coerce.number().int().positive(), role: z.enum(["admin", "reviewer", "annotator"]) }),
-  async (input, actor) => {
-    const u = await setUserRole(await getDb(), actor.id, input.userId, input.role);
+  async ({ db, user: actor, input }) => {
+    const u = await setUserRole(db, actor.id, input.userId, input.role);
     revalidatePath("/admin/users");
     return { ok: true as const, message: `${u.email} is now ${u.role}.` };
   },
@@ -25,8 +24,8 @@ export const setRoleAction = action(
 export const setDisabledAction = action(
   "user:manage",
   z.object({ userId: z.coerce.number().int().positive(), disabled: z.enum(["true", "false"]).transform((v) => v === "true") }),
-  async (input, actor) => {
-    const u = await setUserDisabled(await getDb(), actor.id, input.userId, input.disabled);
+  async ({ db, user: actor, input }) => {
+    const u = await setUserDisabled(db, actor.id, input.userId, input.disabled);
     revalidatePath("/admin/users");
     return { ok: true as const, message: `${u.email} ${u.disabled ? "disabled" : "enabled"}.` };
   },

@@ -1,5 +1,4 @@
 import "server-only";
-import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { TWebhookEvent } from "./schemas";
 
@@ -8,9 +7,6 @@ import type { TWebhookEvent } from "./schemas";
 // Both go through the SQL function loupe_webhook_emit: one delivery per active endpoint of the
 // project subscribed to the event, all carrying one event id, written in the caller's transaction —
 // so a rolled-back change sends nothing, and a committed one is never lost to a crash.
-
-/** A raw runner (database.transaction's) or a Prisma transaction client. */
-export type TEmitRunner = SqlRunner | Pick<Db, "$queryRawUnsafe">;
 
 export interface TEmitInput {
   projectId: number;
@@ -22,10 +18,7 @@ export interface TEmitInput {
 const EMIT_SQL = `SELECT loupe_webhook_emit($1::int, $2::text, $3::jsonb) AS n`;
 
 /** Queues the event for the project's subscribed endpoints; returns how many deliveries it made. */
-export async function emitEvent(runner: TEmitRunner, input: TEmitInput): Promise<number> {
-  const params = [input.projectId, input.event, JSON.stringify(input.data)];
-  const rows = "query" in runner
-    ? await runner.query<{ n: number }>(EMIT_SQL, params)
-    : await runner.$queryRawUnsafe<{ n: number }[]>(EMIT_SQL, ...params);
+export async function emitEvent(tx: SqlRunner, input: TEmitInput): Promise<number> {
+  const rows = await tx.query<{ n: number }>(EMIT_SQL, [input.projectId, input.event, JSON.stringify(input.data)]);
   return Number(rows[0]?.n ?? 0);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Database } from "../db/connect";
+import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { AllowList } from "../images/resolve";
 import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, MAX_IN_FLIGHT_PER_ENDPOINT, retryDelaySeconds, truncate } from "./policy";
@@ -23,7 +23,7 @@ import { webhookAllowList } from "./url";
 // and claim past its cap.
 
 /** What the worker needs of the database: pooled statements, and a transaction for the claim. */
-export type TWebhookDb = Pick<Database, "runner" | "transaction">;
+export type TWebhookDb = Pick<Db, "query" | "exec" | "transaction">;
 
 export interface TClaimedDelivery {
   id: string;
@@ -148,7 +148,7 @@ export async function claimDueDeliveries(
 }
 
 /** POSTs one claimed delivery, signed, and records the outcome. */
-export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
+export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
   const headers = {
     "user-agent": "Loupe-Webhooks/1",
@@ -160,8 +160,8 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
   };
   const result = await sendWebhook(d.url, headers, body, { allow: opts.allow, timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS });
   const rows = result.delivered
-    ? await runner.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
-    : await runner.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [
+    ? await db.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
+    : await db.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [
         d.id,
         d.attempts,
         result.statusCode,
@@ -175,11 +175,11 @@ export async function attemptDelivery(runner: SqlRunner, d: TClaimedDelivery, op
 /** One round: claims up to `batch` due deliveries and attempts them concurrently. */
 export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch?: number; perEndpoint?: number }): Promise<TAttemptOutcome[]> {
   const claimed = await claimDueDeliveries(db, opts.batch ?? 16, { perEndpoint: opts.perEndpoint });
-  return Promise.all(claimed.map((d) => attemptDelivery(db.runner, d, opts)));
+  return Promise.all(claimed.map((d) => attemptDelivery(db, d, opts)));
 }
 
 // ---------------------------------------------------------------------------------------------
-// The loop every web process runs (started with the job workers, lib/jobs/worker.ts).
+// The loop every web process runs (started with the job workers, lib/jobs/index.ts).
 
 const POLL_MS = 1_000;
 const CONCURRENCY = 8;
@@ -193,7 +193,7 @@ const PRUNE_PASS_MS = 20_000;
 const PRUNE_BATCH = 5_000;
 
 // On globalThis: Next may load this module once per route bundle, and the route that queues a test
-// event must reach the worker that the database module started.
+// event must reach the worker that the process started (instrumentation.ts).
 const globalForWebhooks = globalThis as unknown as { __loupeWebhookWakers?: Set<() => void> };
 const wakers = (globalForWebhooks.__loupeWebhookWakers ??= new Set<() => void>());
 
@@ -239,7 +239,7 @@ export interface TWebhookWorker {
 }
 
 export function startWebhookWorker(db: TWebhookDb, opts: Partial<TDeliverOptions> = {}): TWebhookWorker {
-  const runner = db.runner;
+  const runner: SqlRunner = db;
   const options: TDeliverOptions = { allow: opts.allow ?? webhookAllowList(), timeoutMs: opts.timeoutMs, random: opts.random };
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;

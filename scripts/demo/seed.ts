@@ -97,8 +97,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
 }
 
 async function refuseIfRealData(db: Db): Promise<void> {
-  const user = await db.user.findFirst({ where: { isDemo: false }, select: { email: true } });
-  const project = await db.project.findFirst({ where: { isDemo: false }, select: { name: true } });
+  const user = await db.prisma.user.findFirst({ where: { isDemo: false }, select: { email: true } });
+  const project = await db.prisma.project.findFirst({ where: { isDemo: false }, select: { name: true } });
   if (user || project) {
     const what = [user ? `user ${user.email}` : null, project ? `project "${project.name}"` : null]
       .filter(Boolean)
@@ -117,7 +117,7 @@ const SIMULATED_USERS = DEMO_SIMULATED_ANNOTATORS.map((a) => ({ email: a.email, 
 
 async function ensureDemoUsers(db: Db, log: (s: string) => void): Promise<void> {
   const all = [...DEMO_USERS.map((u) => ({ ...u, disabled: false })), ...SIMULATED_USERS];
-  const existing = await db.user.findMany({
+  const existing = await db.prisma.user.findMany({
     where: { email: { in: all.map((u) => u.email) } },
     select: { email: true },
   });
@@ -125,7 +125,7 @@ async function ensureDemoUsers(db: Db, log: (s: string) => void): Promise<void> 
   const missing = all.filter((u) => !have.has(u.email));
   if (missing.length === 0) return;
   const passwordHash = await hashPassword(DEMO_PASSWORD); // bcrypt is slow: once for all of them
-  await db.user.createMany({
+  await db.prisma.user.createMany({
     data: missing.map((u) => ({ email: u.email, name: u.name, role: u.role, passwordHash, isDemo: true, disabled: u.disabled })),
     skipDuplicates: true,
   });
@@ -187,7 +187,7 @@ function pairRow(
 async function historyPending(db: Db, project: { id: number; overlap: number }): Promise<boolean> {
   // Demos seeded before overlap 2 keep their one-label pairs; the history's second labels would not fit them.
   if (project.overlap !== DEMO_OVERLAP) return false;
-  const done = await db.label.findFirst({
+  const done = await db.prisma.label.findFirst({
     where: { projectId: project.id, annotator: { email: { in: DEMO_SIMULATED_ANNOTATORS.map((a) => a.email) } } },
     select: { id: true },
   });
@@ -215,16 +215,16 @@ async function seedHistory(
   gold: Set<string>,
   log: (s: string) => void,
 ): Promise<void> {
-  const users = await db.user.findMany({
+  const users = await db.prisma.user.findMany({
     where: { email: { in: DEMO_SIMULATED_ANNOTATORS.map((a) => a.email) } },
     select: { id: true, email: true },
   });
   const userOf = DEMO_SIMULATED_ANNOTATORS.map((a) => users.find((u) => u.email === a.email)!);
-  const pairs = await db.pair.findMany({ where: { projectId }, select: { id: true, externalId: true } });
+  const pairs = await db.prisma.pair.findMany({ where: { projectId }, select: { id: true, externalId: true } });
   const pairIdOf = new Map(pairs.map((p) => [p.externalId, p.id]));
   const plan = planDemoHistory(specs, gold, new Date());
   const started = Date.now();
-  const labels = await db.$transaction(
+  const labels = await db.prisma.$transaction(
     async (tx) => {
       let n = 0;
       for (const e of plan.events) {
@@ -267,7 +267,7 @@ async function seedHistory(
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
-  const paused = await db.projectAnnotator.count({ where: { projectId, pausedAt: { not: null } } });
+  const paused = await db.prisma.projectAnnotator.count({ where: { projectId, pausedAt: { not: null } } });
   log(`demo: simulated ${labels} labels by ${DEMO_SIMULATED_ANNOTATORS.length} annotators over the last week ` +
     `(${paused} paused by the gold rule) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
@@ -285,9 +285,9 @@ export async function seedDemo(
 ): Promise<SeedDemoResult> {
   const count = opts.count ?? DEMO_PAIR_COUNT;
   const log = opts.log ?? (() => {});
-  let project = await db.project.findUnique({ where: { name: DEMO_PROJECT_NAME } });
+  let project = await db.prisma.project.findUnique({ where: { name: DEMO_PROJECT_NAME } });
   if (project?.isDemo) {
-    const have = await db.pair.count({ where: { projectId: project.id } });
+    const have = await db.prisma.pair.count({ where: { projectId: project.id } });
     if (have >= count && !(await historyPending(db, project))) {
       // Already seeded: a demo database that people have since added users or projects to is
       // still theirs to restart, so nothing is refused here.
@@ -299,10 +299,10 @@ export async function seedDemo(
   await refuseIfRealData(db);
   await ensureDemoUsers(db, log);
   if (project) {
-    const have = await db.pair.count({ where: { projectId: project.id } });
+    const have = await db.prisma.pair.count({ where: { projectId: project.id } });
     log(`demo: resuming "${DEMO_PROJECT_NAME}" (${have}/${count} pairs present)`);
   } else {
-    project = await db.project.upsert({
+    project = await db.prisma.project.upsert({
       where: { name: DEMO_PROJECT_NAME },
       create: {
         name: DEMO_PROJECT_NAME,
@@ -325,7 +325,7 @@ export async function seedDemo(
   const importedAt = new Date(Date.now() - DEMO_IMPORTED_DAYS_AGO * 24 * 3600 * 1000);
   const present = new Set(
     (
-      await db.pair.findMany({
+      await db.prisma.pair.findMany({
         where: { projectId: project.id, externalId: { in: specs.map((s) => s.externalId) } },
         select: { externalId: true },
       })
@@ -353,12 +353,12 @@ export async function seedDemo(
       };
     });
     // Images are stored before the pairs that point at them, so a crash never leaves a dangling pair.
-    await db.pair.createMany({ data: rows, skipDuplicates: true });
+    await db.prisma.pair.createMany({ data: rows, skipDuplicates: true });
     log(`demo: ${Math.min(start + batch.length, todo.length)}/${todo.length} pairs (${((Date.now() - started) / 1000).toFixed(1)}s)`);
   }
 
   if (await historyPending(db, project)) await seedHistory(db, project.id, specs, gold, log);
-  const total = await db.pair.count({ where: { projectId: project.id } });
+  const total = await db.prisma.pair.count({ where: { projectId: project.id } });
   log(`demo: done, ${total} pairs in "${DEMO_PROJECT_NAME}" (${gold.size} of them gold)`);
   return { created: true, pairs: total };
 }

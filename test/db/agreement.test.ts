@@ -72,7 +72,7 @@ function makeFixture(annotators: number[]): TFixturePair[] {
 
 async function insertFixture(t: TestDatabase, projectId: number, pairs: TFixturePair[]) {
   for (const [i, pair] of pairs.entries()) {
-    const [row] = await t.runner.query<{ id: string }>(
+    const [row] = await t.query<{ id: string }>(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, wanted,
                           is_gold, gold_active, gold_decision, status, final_decision, final_source)
        VALUES ($1, $2, $3, $3, $4, $5, $6, 3, $7, $7,
@@ -84,7 +84,7 @@ async function insertFixture(t: TestDatabase, projectId: number, pairs: TFixture
       [projectId, `x-${i}`, HASH, `instruction ${i}`, pair.task, pair.subtask, pair.gold ?? false],
     );
     for (const label of pair.labels) {
-      await t.runner.query(
+      await t.query(
         `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
          VALUES ($1, $2, $3, $4::"Decision", $5::text[], $6, 3, $7::uuid)`,
         [row!.id, projectId, label.annotator, label.decision, label.reasons, label.decision === "recaption" ? "Make it red" : null, randomUUID()],
@@ -142,12 +142,12 @@ describe.each(engines())("agreement figures on $engine", ({ engine }) => {
 
   beforeAll(async () => {
     t = await freshDatabase(engine);
-    annotators = await makeUsers(t.prisma, 4, "agr");
+    annotators = await makeUsers(t, 4, "agr");
     const project = await t.prisma.project.create({ data: { name: "Agreement", overlap: 3, rejectReasons: DEFAULT_REJECT_REASONS } });
     projectId = project.id;
     pairs = makeFixture(annotators);
     await insertFixture(t, projectId, pairs);
-    figures = (await getAgreementFigures(t.prisma, projectId))!;
+    figures = (await getAgreementFigures(t, projectId))!;
   });
   afterAll(async () => {
     await t?.close();
@@ -211,7 +211,7 @@ describe.each(engines())("agreement figures on $engine", ({ engine }) => {
   });
 
   it("getAgreementSummary gives the project's decision row", async () => {
-    const summary = await getAgreementSummary(t.prisma, projectId);
+    const summary = await getAgreementSummary(t, projectId);
     expect(summary).toEqual(rowOf(figures, "decision", "decision", { level: "project" }));
   });
 
@@ -220,7 +220,7 @@ describe.each(engines())("agreement figures on $engine", ({ engine }) => {
     await t.prisma.pair.create({
       data: { projectId: empty.id, externalId: "e-0", sourceImage: HASH, editedImage: HASH, instruction: "x", task: "object", wanted: 2 },
     });
-    const f = (await getAgreementFigures(t.prisma, empty.id))!;
+    const f = (await getAgreementFigures(t, empty.id))!;
     expect(f.project).toEqual({ id: empty.id, name: "Empty" });
     expect(f.rows).toHaveLength(1 + 4 + CODES.length);
     for (const row of f.rows) {
@@ -236,7 +236,7 @@ describe.each(engines())("agreement figures on $engine", ({ engine }) => {
     }
     expect(f.cohen).toEqual([]);
     expect(f.annotators).toEqual([]);
-    expect(await getAgreementSummary(t.prisma, empty.id)).toMatchObject({ percentAgreement: null, alpha: { reason: "no-data" } });
-    expect(await getAgreementFigures(t.prisma, 999_999)).toBeNull();
+    expect(await getAgreementSummary(t, empty.id)).toMatchObject({ percentAgreement: null, alpha: { reason: "no-data" } });
+    expect(await getAgreementFigures(t, 999_999)).toBeNull();
   });
 });

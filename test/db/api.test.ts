@@ -10,7 +10,7 @@ import { writeImagePairs } from "@/test/support/import-fixtures";
 import { authenticateBearer, requireTokenScope, TokenRejectedError, TokenScopeError } from "@/lib/auth/bearer";
 import { can } from "@/lib/auth/permissions";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/pipeline-api/tokens";
-import { hashToken } from "@/lib/pipeline-api/token-format";
+import { hashToken } from "@/lib/auth/token-format";
 import { postPairs, type TPostPairsContext } from "@/lib/pipeline-api/pairs";
 import { listFinalLabels } from "@/lib/pipeline-api/labels";
 import { getApiProgress } from "@/lib/pipeline-api/progress";
@@ -33,10 +33,10 @@ import { promotePair } from "@/lib/quality/gold";
  * another database's long write can hold that back for a while; in CI this returns at once.
  */
 async function settle(t: TestDatabase): Promise<void> {
-  const [{ xmax }] = (await t.runner.query<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax")) as [{ xmax: string }];
+  const [{ xmax }] = (await t.query<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax")) as [{ xmax: string }];
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const [{ ok }] = (await t.runner.query<{ ok: boolean }>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= $1::bigint AS ok", [xmax])) as [{ ok: boolean }];
+    const [{ ok }] = (await t.query<{ ok: boolean }>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= $1::bigint AS ok", [xmax])) as [{ ok: boolean }];
     if (ok) return;
     if (Date.now() > deadline) throw new Error("a transaction elsewhere on the server stayed open for 3 minutes");
     await new Promise((r) => setTimeout(r, 200));
@@ -60,7 +60,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
   /** An annotator's label written as the submit writes it: the triggers settle or route the pair. */
   async function label(pairId: bigint | string, annotatorId: number, decision: "accept" | "reject" | "recaption", extra: { reasons?: string[]; recaption?: string } = {}) {
-    await t.runner.query(
+    await t.query(
       `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
        SELECT id, project_id, $2, $3::"Decision", $4::text[], $5, 3.5, $6::uuid FROM pairs WHERE id = $1`,
       [String(pairId), annotatorId, decision, extra.reasons ?? [], extra.recaption ?? null, randomUUID()],
@@ -94,9 +94,9 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     t = await freshDatabase(engine);
     root = await mkdtemp(path.join(tmpdir(), "loupe-api-"));
     images = await writeImagePairs(root, 4);
-    admin = (await makeUsers(t.prisma, 1, "admin"))[0]!;
+    admin = (await makeUsers(t, 1, "admin"))[0]!;
     await t.prisma.user.update({ where: { id: admin }, data: { role: "admin" } });
-    annotators = await makeUsers(t.prisma, 3, "ann");
+    annotators = await makeUsers(t, 3, "ann");
   });
 
   afterAll(async () => {
@@ -106,15 +106,15 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
   describe("tokens", () => {
     it("stores only the sha256, finds the token by it, and acts as its owner on its projects only", async () => {
-      const p1 = await makeProject(t.prisma, { pairs: 0 });
-      const p2 = await makeProject(t.prisma, { pairs: 0 });
-      const { token, view } = await createApiToken(t.prisma, admin, { name: "  nightly pipeline ", projectIds: [p1.id, p1.id] });
+      const p1 = await makeProject(t, { pairs: 0 });
+      const p2 = await makeProject(t, { pairs: 0 });
+      const { token, view } = await createApiToken(t, admin, { name: "  nightly pipeline ", projectIds: [p1.id, p1.id] });
       expect(token).toMatch(/^loupe_[A-Za-z0-9_-]{43}$/);
       expect(view).toMatchObject({ name: "nightly pipeline", hint: token.slice(0, 10), status: "active", lastUsedAt: null, expiresAt: null });
       expect(view.projects).toEqual([{ id: p1.id, name: p1.name }]);
       const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } });
       expect(stored.tokenHash).toBe(hashToken(token));
-      const everything = JSON.stringify(await t.runner.query("SELECT * FROM api_tokens")) + JSON.stringify(await t.runner.query("SELECT * FROM audit_events"));
+      const everything = JSON.stringify(await t.query("SELECT * FROM api_tokens")) + JSON.stringify(await t.query("SELECT * FROM audit_events"));
       expect(everything).not.toContain(token.slice(6));
 
       const auth = await authenticateBearer(t, `Bearer ${token}`);
@@ -143,43 +143,43 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     });
 
     it("moves last_used_at at most once a minute", async () => {
-      const p = await makeProject(t.prisma, { pairs: 0 });
-      const { token, view } = await createApiToken(t.prisma, admin, { name: "busy", projectIds: [p.id] });
+      const p = await makeProject(t, { pairs: 0 });
+      const { token, view } = await createApiToken(t, admin, { name: "busy", projectIds: [p.id] });
       await authenticateBearer(t, `Bearer ${token}`);
       const first = (await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt;
       expect(first).not.toBeNull();
       for (let i = 0; i < 5; i++) await authenticateBearer(t, `Bearer ${token}`);
       expect((await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt).toEqual(first);
-      await t.runner.query("UPDATE api_tokens SET last_used_at = now() - interval '61 seconds' WHERE id = $1", [view.id]);
+      await t.query("UPDATE api_tokens SET last_used_at = now() - interval '61 seconds' WHERE id = $1", [view.id]);
       await authenticateBearer(t, `Bearer ${token}`);
       const moved = (await t.prisma.apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt!;
       expect(Date.now() - moved.getTime()).toBeLessThan(30_000);
-      expect((await listApiTokens(t.prisma)).find((v) => v.id === view.id)!.lastUsedAt).toBe(moved.toISOString());
+      expect((await listApiTokens(t)).find((v) => v.id === view.id)!.lastUsedAt).toBe(moved.toISOString());
     });
 
     it("refuses no, malformed, unknown, revoked and expired tokens and those of disabled users; reads the owner's role fresh", async () => {
-      const p = await makeProject(t.prisma, { pairs: 0 });
+      const p = await makeProject(t, { pairs: 0 });
       expect(await authenticateBearer(t, null)).toBeNull();
       await expect(authenticateBearer(t, "Bearer nope")).rejects.toThrow(TokenRejectedError);
       await expect(authenticateBearer(t, `Bearer loupe_${"A".repeat(43)}`)).rejects.toThrow(/not recognised/);
 
-      const revoked = await createApiToken(t.prisma, admin, { name: "to revoke", projectIds: [p.id] });
-      expect((await revokeApiToken(t.prisma, admin, revoked.view.id)).status).toBe("revoked");
-      expect((await revokeApiToken(t.prisma, admin, revoked.view.id)).status).toBe("revoked"); // again: no change
+      const revoked = await createApiToken(t, admin, { name: "to revoke", projectIds: [p.id] });
+      expect((await revokeApiToken(t, admin, revoked.view.id)).status).toBe("revoked");
+      expect((await revokeApiToken(t, admin, revoked.view.id)).status).toBe("revoked"); // again: no change
       await expect(authenticateBearer(t, `Bearer ${revoked.token}`)).rejects.toThrow(/revoked/);
       expect(await t.prisma.auditEvent.count({ where: { action: "api_token.revoke", subjectId: String(revoked.view.id) } })).toBe(1);
-      await expect(revokeApiToken(t.prisma, admin, 987_654)).rejects.toThrow(NotFoundError);
+      await expect(revokeApiToken(t, admin, 987_654)).rejects.toThrow(NotFoundError);
 
-      const expiring = await createApiToken(t.prisma, admin, { name: "short", projectIds: [p.id], expiresInDays: 30 });
+      const expiring = await createApiToken(t, admin, { name: "short", projectIds: [p.id], expiresInDays: 30 });
       expect(new Date(expiring.view.expiresAt!).getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
       expect(await authenticateBearer(t, `Bearer ${expiring.token}`)).not.toBeNull();
-      await t.runner.query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [expiring.view.id]);
+      await t.query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [expiring.view.id]);
       await expect(authenticateBearer(t, `Bearer ${expiring.token}`)).rejects.toThrow(/expired/);
-      expect((await listApiTokens(t.prisma)).find((v) => v.id === expiring.view.id)!.status).toBe("expired");
+      expect((await listApiTokens(t)).find((v) => v.id === expiring.view.id)!.status).toBe("expired");
 
-      const [owner] = await makeUsers(t.prisma, 1, "owner");
+      const [owner] = await makeUsers(t, 1, "owner");
       await t.prisma.user.update({ where: { id: owner! }, data: { role: "admin" } });
-      const mine = await createApiToken(t.prisma, owner!, { name: "owner's", projectIds: [p.id] });
+      const mine = await createApiToken(t, owner!, { name: "owner's", projectIds: [p.id] });
       await t.prisma.user.update({ where: { id: owner! }, data: { role: "reviewer" } });
       const demoted = await authenticateBearer(t, `Bearer ${mine.token}`);
       expect(demoted!.user.role).toBe("reviewer");
@@ -187,15 +187,15 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       await t.prisma.user.update({ where: { id: owner! }, data: { disabled: true } });
       await expect(authenticateBearer(t, `Bearer ${mine.token}`)).rejects.toThrow(/disabled/);
 
-      await expect(createApiToken(t.prisma, admin, { name: "x", projectIds: [] })).rejects.toThrow(InvalidError);
-      await expect(createApiToken(t.prisma, admin, { name: "x", projectIds: [p.id, 999_998] })).rejects.toThrow(/999998/);
+      await expect(createApiToken(t, admin, { name: "x", projectIds: [] })).rejects.toThrow(InvalidError);
+      await expect(createApiToken(t, admin, { name: "x", projectIds: [p.id, 999_998] })).rejects.toThrow(/999998/);
       expect(await t.prisma.apiToken.count({ where: { name: "x" } })).toBe(0);
     });
   });
 
   describe("POST pairs", () => {
     it("creates valid items, reports invalid ones by index with nothing inserted for them, and answers a re-post with duplicates", async () => {
-      const project = await makeProject(t.prisma, { pairs: 0, overlap: 2 });
+      const project = await makeProject(t, { pairs: 0, overlap: 2 });
       const item = (i: number, extra: Record<string, unknown> = {}) => ({
         id: `ext-${i}`,
         instruction: `add a square ${i}`,
@@ -263,7 +263,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
   describe("labels feed", () => {
     it("serves each final pair exactly once across pages, pairs finalised between pages included, and the same page for the same cursor", async () => {
-      const project = await makeProject(t.prisma, { pairs: 12 });
+      const project = await makeProject(t, { pairs: 12 });
       const ids = await pairIds(project.id);
       const [a] = annotators;
       for (const id of ids.slice(0, 5)) await label(id, a!, "accept");
@@ -307,7 +307,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(idle).toEqual({ items: [], nextCursor: rest.cursor, hasMore: false });
 
       // A consensus undone (label deleted) is served again as withdrawn; final again, it is served once more.
-      await t.runner.query("DELETE FROM labels WHERE pair_id = $1", [String(ids[2])]);
+      await t.query("DELETE FROM labels WHERE pair_id = $1", [String(ids[2])]);
       const withdrawn = await drain(project.id, rest.cursor, 4);
       expect(withdrawn.items.map((i) => [i.pairId, i.state, i.decision])).toEqual([[String(ids[2]), "withdrawn", null]]);
       await label(ids[2]!, annotators[1]!, "reject", { reasons: ["artifacts"] });
@@ -323,7 +323,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     });
 
     it("serves a re-adjudicated pair again, and gold pairs from their import", async () => {
-      const project = await makeProject(t.prisma, { pairs: 2, overlap: 2 });
+      const project = await makeProject(t, { pairs: 2, overlap: 2 });
       const ids = await pairIds(project.id);
       const [a, b] = annotators;
       await label(ids[0]!, a!, "accept");
@@ -333,9 +333,9 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(before.items).toEqual([]);
       expect(before.cursor).toBeNull();
 
-      const [reviewer] = await makeUsers(t.prisma, 1, "rev");
+      const [reviewer] = await makeUsers(t, 1, "rev");
       await t.prisma.user.update({ where: { id: reviewer! }, data: { role: "reviewer" } });
-      await adjudicatePair(t.prisma, { id: reviewer!, role: "reviewer" }, ids[0]!, { submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], promoteToGold: false });
+      await adjudicatePair(t, { id: reviewer!, role: "reviewer" }, ids[0]!, { submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], promoteToGold: false });
       const after = await drain(project.id, before.cursor, 10);
       expect(after.items).toHaveLength(1);
       expect(after.items[0]).toMatchObject({ decision: "reject", source: "review", reviewReasons: ["decision"], agreement: 0.5, labels: { count: 2, accept: 1, reject: 1 } });
@@ -349,8 +349,8 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
   describe("labels feed cursors and restores", () => {
     it("refuses a cursor from another project with a 400 instead of skipping that project's earlier pairs", async () => {
-      const a = await makeProject(t.prisma, { pairs: 3 });
-      const b = await makeProject(t.prisma, { pairs: 3 });
+      const a = await makeProject(t, { pairs: 3 });
+      const b = await makeProject(t, { pairs: 3 });
       const [ann] = annotators;
       // B's pairs are finalised first, so their xids lie below A's cursor.
       for (const id of await pairIds(b.id)) await label(id, ann!, "accept");
@@ -367,7 +367,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     });
 
     it("renumbers final_xid values from another cluster (after a restore), serves those pairs again and refuses older cursors", async () => {
-      const project = await makeProject(t.prisma, { pairs: 4 });
+      const project = await makeProject(t, { pairs: 4 });
       const ids = await pairIds(project.id);
       const [ann] = annotators;
       for (const id of ids.slice(0, 3)) await label(id, ann!, "accept");
@@ -376,16 +376,16 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
       // What a dump restored into a younger cluster looks like: stored xids far beyond its counter,
       // and a client cursor positioned among them.
-      const [{ epoch }] = (await t.runner.query<{ epoch: string }>("SELECT last_value::text AS epoch FROM pairs_final_feed_epoch")) as [{ epoch: string }];
-      await t.runner.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
-      const [{ far }] = (await t.runner.query<{ far: string }>("SELECT max(final_xid)::text AS far FROM pairs WHERE project_id = $1", [project.id])) as [{ far: string }];
+      const [{ epoch }] = (await t.query<{ epoch: string }>("SELECT last_value::text AS epoch FROM pairs_final_feed_epoch")) as [{ epoch: string }];
+      await t.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
+      const [{ far }] = (await t.query<{ far: string }>("SELECT max(final_xid)::text AS far FROM pairs WHERE project_id = $1", [project.id])) as [{ far: string }];
       const ahead = encodeCursor({ projectId: project.id, epoch, xid: far, id: String(ids[2]) });
 
       // The migration runner renumbers them (npm start, db:migrate, the embedded database's open).
       const lines: string[] = [];
       expect(await t.dedicated((r) => migrate(r, { log: (l) => lines.push(l) }))).toEqual({ applied: [] });
       expect(lines).toEqual([expect.stringMatching(/^renumbered the labels feed position of 3 pairs/)]);
-      const [{ behind }] = (await t.runner.query<{ behind: boolean }>(
+      const [{ behind }] = (await t.query<{ behind: boolean }>(
         "SELECT bool_and(final_xid < pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS behind FROM pairs WHERE final_xid IS NOT NULL",
       )) as [{ behind: boolean }];
       expect(behind).toBe(true);
@@ -403,17 +403,17 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect((await drain(project.id, again.cursor, 10)).items.map((i) => i.pairId)).toEqual([String(ids[3])]);
 
       // Restored under a running server: the feed itself notices and renumbers rather than hide them.
-      await t.runner.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
+      await t.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
       expect((await drain(project.id, null, 10)).items.map((i) => i.pairId).sort()).toEqual(ids.map(String).sort());
     });
 
     it("serves a final pair again when it is promoted to gold, with its gold flag", async () => {
-      const project = await makeProject(t.prisma, { pairs: 1 });
+      const project = await makeProject(t, { pairs: 1 });
       const [id] = await pairIds(project.id);
       await label(id!, annotators[0]!, "accept");
       const first = await drain(project.id, null, 10);
       expect(first.items.map((i) => [i.pairId, i.gold])).toEqual([[String(id), false]]);
-      await promotePair(t.prisma, admin, project.id, id!);
+      await promotePair(t, admin, project.id, id!);
       const next = await drain(project.id, first.cursor, 10);
       expect(next.items.map((i) => [i.pairId, i.gold, i.decision])).toEqual([[String(id), true, "accept"]]);
     });
@@ -421,7 +421,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
   describe("progress", () => {
     it("counts pairs by status, final pairs by decision, in review by reason, gold, and percent done without gold", async () => {
-      const project = await makeProject(t.prisma, { pairs: 6, overlap: 2 });
+      const project = await makeProject(t, { pairs: 6, overlap: 2 });
       const ids = await pairIds(project.id);
       const [a, b] = annotators;
       await label(ids[0]!, a!, "accept");
@@ -460,10 +460,10 @@ describe.each(engines().filter((e) => e.engine === "postgres"))("labels feed und
   });
 
   it("holds back a later commit until the earlier transaction ends, then serves both once", async () => {
-    const project = await makeProject(t.prisma, { pairs: 2 });
+    const project = await makeProject(t, { pairs: 2 });
     const ids = (await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } })).map((p) => String(p.id));
-    const [a] = await makeUsers(t.prisma, 1, "race");
-    const url = (await t.runner.query<{ db: string }>("SELECT current_database() AS db"))[0]!.db;
+    const [a] = await makeUsers(t, 1, "race");
+    const url = (await t.query<{ db: string }>("SELECT current_database() AS db"))[0]!.db;
     const base = new URL(process.env.TEST_DATABASE_URL!);
     base.pathname = `/${url}`;
     const slow = new pg.Client({ connectionString: base.toString() });
@@ -473,7 +473,7 @@ describe.each(engines().filter((e) => e.engine === "postgres"))("labels feed und
     try {
       await slow.query("BEGIN");
       await slow.query(insert, [ids[0], a]); // draws the older transaction id, commits last
-      await t.runner.query(insert, [ids[1], a]); // a newer transaction, committed at once
+      await t.query(insert, [ids[1], a]); // a newer transaction, committed at once
       const early = await listFinalLabels(t, project.id, { limit: 10 });
       expect(early.items).toEqual([]); // held back: the slow transaction is still running
       await slow.query("COMMIT");

@@ -7,7 +7,7 @@ import {
   summarizeAuditEvent,
   ZAuditQuery,
   type TAuditQuery,
-} from "@/lib/audit/queries";
+} from "@/lib/audit-log/queries";
 import { updateProjectSettings } from "@/lib/quality/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
@@ -30,7 +30,7 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
   let actors: (number | null)[] = [];
   beforeAll(async () => {
     t = await freshDatabase(engine);
-    const [u1, u2] = await makeUsers(t.prisma, 2, "auditor");
+    const [u1, u2] = await makeUsers(t, 2, "auditor");
     actors = [u1!, u2!, null];
     // 130 rows, one a minute, actors and actions cycling with different periods so every filter
     // combination matches an irregular subset. Inserted in time order, so ids follow time.
@@ -54,7 +54,7 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     const pages: string[][] = [];
     let cursor: string | undefined;
     for (let n = 0; n < 100; n++) {
-      const page = await listAuditEvents(t.prisma, { ...q, cursor }, limit);
+      const page = await listAuditEvents(t, { ...q, cursor }, limit);
       pages.push(page.events.map((e) => e.id));
       if (!page.nextCursor) return pages;
       expect(page.nextCursor).toBe(page.events[page.events.length - 1]!.id);
@@ -67,7 +67,7 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     const pages = await walk({}, AUDIT_PAGE_SIZE);
     expect(pages.map((p) => p.length)).toEqual([50, 50, 30]);
     expect(pages.flat()).toEqual(seeded.map((s) => s.id));
-    const first = await listAuditEvents(t.prisma, {});
+    const first = await listAuditEvents(t, {});
     expect(first.events[0]).toMatchObject({ action: seeded[0]!.action, subjectType: "pair", subjectId: String(1000 + seeded[0]!.i) });
   });
 
@@ -87,7 +87,7 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     expect((await walk({ actor: actors[1]!, action: "gold.promote" }, 4)).flat()).toEqual(both);
     // A family filter ("label.*") and an action nobody wrote.
     expect((await walk({ action: "label.*" }, 50)).flat()).toEqual(seeded.filter((s) => s.action === "label.create").map((s) => s.id));
-    expect(await listAuditEvents(t.prisma, { action: "nothing.here" })).toEqual({ events: [], nextCursor: null });
+    expect(await listAuditEvents(t, { action: "nothing.here" })).toEqual({ events: [], nextCursor: null });
   });
 
   it("reads from/to as local times in the viewer's zone, 'to' including its whole minute", async () => {
@@ -115,16 +115,16 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
   });
 
   it("lists known and stored actions, and names subjects and projects in readable summaries", async () => {
-    const actions = await listAuditActions(t.prisma);
+    const actions = await listAuditActions(t);
     for (const a of [...KNOWN_AUDIT_ACTIONS, "test.custom"]) expect(actions).toContain(a);
     expect(actions).toEqual([...actions].sort());
 
-    const project = await makeProject(t.prisma, { pairs: 0, name: "Audit summaries" });
-    await updateProjectSettings(t.prisma, project.id, actors[0]!, { goldRate: 0.1, goldAccuracyThreshold: 0.75 });
+    const project = await makeProject(t, { pairs: 0, name: "Audit summaries" });
+    await updateProjectSettings(t, project.id, actors[0]!, { goldRate: 0.1, goldAccuracyThreshold: 0.75 });
     await t.prisma.auditEvent.create({
       data: { actorId: null, action: "annotator.paused", subjectType: "user", subjectId: String(actors[1]), data: { projectId: project.id, checks: 10, correct: 6, threshold: 0.7 } },
     });
-    const page = await listAuditEvents(t.prisma, {}, 2);
+    const page = await listAuditEvents(t, {}, 2);
     const [paused, updated] = page.events;
     expect(updated).toMatchObject({ action: "project.updated", subjectName: "Audit summaries", actorName: "auditor 0" });
     expect(summarizeAuditEvent(updated!)).toBe("Settings changed: gold rate 0% → 10%; gold accuracy threshold 70% → 75%");

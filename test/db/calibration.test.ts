@@ -83,7 +83,7 @@ const HASH = "0".repeat(64);
 async function insertPairs(t: TestDatabase, projectId: number, pairs: TFixturePair[], status: "final" | "open" | "in_review" = "final") {
   for (const [i, p] of pairs.entries()) {
     const final = status === "final";
-    await t.runner.query(
+    await t.query(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask,
                           verifier_valid, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
                           is_gold, gold_active, gold_decision, status, final_decision, final_instruction, final_source, finalized_at)
@@ -105,13 +105,13 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
 
   beforeAll(async () => {
     t = await freshDatabase(engine);
-    const project = await makeProject(t.prisma, { pairs: 0 });
+    const project = await makeProject(t, { pairs: 0 });
     projectId = project.id;
     await insertPairs(t, projectId, FIXTURE);
     // Never counted: not final, or another project.
     await insertPairs(t, projectId, [pair(A, "accept", true, [3, 3, 3], 9)], "open");
     await insertPairs(t, projectId, [pair(A, "accept", false, [1, 1, 1], 1)], "in_review");
-    const other = await makeProject(t.prisma, { pairs: 0 });
+    const other = await makeProject(t, { pairs: 0 });
     await insertPairs(t, other.id, [pair(A, "reject", true, [3, 3, 3], 9)]);
   });
   afterAll(async () => {
@@ -119,7 +119,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("builds the valid flag's and the keep rule's confusion matrices against the consensus", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { includeGold: false }))!;
+    const c = (await getCalibration(t, projectId, { includeGold: false }))!;
     expect(c.project).toMatchObject({ id: projectId, verifierRule: "auto", keepRule: { minIf: 3, minEc: 2, minGq: 2 } });
     expect(c.finalPairs).toBe(16);
     expect(c.accepted).toBe(9);
@@ -135,7 +135,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("breaks the figures down by task and subtask; pairs without a task count in the project only", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { includeGold: false }))!;
+    const c = (await getCalibration(t, projectId, { includeGold: false }))!;
     const rows = Object.fromEntries(c.scopes.map((s) => [scopeLabel(s.scope), s]));
     expect(c.scopes.map((s) => scopeLabel(s.scope))).toEqual([
       "Whole project", "object", "object / addition", "object / removal", "style", "style / anime",
@@ -160,7 +160,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("sweeps each ScaleEdit score by hand-counted thresholds and finds the threshold for a precision", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { includeGold: false }))!;
+    const c = (await getCalibration(t, projectId, { includeGold: false }))!;
     // IF over the 14 pairs that have it (8 accepted): =3 → 7 acc, 3 not; =2 → 1, 1; =1 → 0, 2.
     const ifs = sweep(c, "if");
     expect([ifs.scored, ifs.unscored]).toEqual([14, 2]);
@@ -181,7 +181,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("sweeps the overall score at every distinct value", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { includeGold: false }))!;
+    const c = (await getCalibration(t, projectId, { includeGold: false }))!;
     const o = sweep(c, "overall");
     expect([o.scored, o.unscored]).toEqual([14, 2]);
     // From the top: 9.5 acc, 9.0 acc, 8.5 not, 8.0 acc, 7.5 acc, 7.0 one each, 6.5 one each, 5.0 acc,
@@ -195,7 +195,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("narrows to a task and subtask", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { task: "object", subtask: "removal", includeGold: false }))!;
+    const c = (await getCalibration(t, projectId, { task: "object", subtask: "removal", includeGold: false }))!;
     expect(c.finalPairs).toBe(4);
     expect(c.flag).toEqual({ tp: 1, fp: 1, fn: 0, tn: 1, noVerdictAccepted: 1, noVerdictNotAccepted: 0 });
     expect(c.scopes.map((s) => scopeLabel(s.scope))).toEqual(["object / removal"]);
@@ -207,14 +207,14 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     expect(c.options.tasks).toEqual(["object", "style"]);
     expect(c.options.subtasks).toEqual(["addition", "removal"]);
 
-    const task = (await getCalibration(t.prisma, projectId, { task: "object", includeGold: false }))!;
+    const task = (await getCalibration(t, projectId, { task: "object", includeGold: false }))!;
     expect(task.finalPairs).toBe(9);
     expect(task.scopes.map((s) => scopeLabel(s.scope))).toEqual(["object", "object / addition", "object / removal"]);
     expect(task.keep).toEqual({ tp: 3, fp: 1, fn: 2, tn: 3, noVerdictAccepted: 0, noVerdictNotAccepted: 0 });
   });
 
   it("counts gold pairs only when asked", async () => {
-    const c = (await getCalibration(t.prisma, projectId, { includeGold: true }))!;
+    const c = (await getCalibration(t, projectId, { includeGold: true }))!;
     expect(c.finalPairs).toBe(18);
     // G1: accepted, flag F, keep F (1/1/1) → FN; G2: rejected, flag T, keep T → FP.
     expect(c.flag).toEqual({ tp: 5, fp: 4, fn: 3, tn: 3, noVerdictAccepted: 2, noVerdictNotAccepted: 1 });
@@ -226,7 +226,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   it("follows the project's keep rule", async () => {
     await t.prisma.project.update({ where: { id: projectId }, data: { keepMinIf: 2, keepMinEc: 1, keepMinGq: 1 } });
     try {
-      const c = (await getCalibration(t.prisma, projectId, { includeGold: false }))!;
+      const c = (await getCalibration(t, projectId, { includeGold: false }))!;
       // IF ≥ 2 alone: kept 1,2,3,4,6,7,8,9,11,14,15,16 → TP 1,2,3,6,8,11,14,16 = 8; FP 4,7,9,15 = 4; TN 5,12.
       expect(c.keep).toEqual({ tp: 8, fp: 4, fn: 0, tn: 2, noVerdictAccepted: 1, noVerdictNotAccepted: 1 });
     } finally {
@@ -235,7 +235,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   });
 
   it("bins real-valued scores by 3 significant digits, with the bin's lowest score as its threshold", async () => {
-    const project = await makeProject(t.prisma, { pairs: 0 });
+    const project = await makeProject(t, { pairs: 0 });
     // 0.1231 and 0.1234 share the bin 0.123; 1234 and 1236 fall in 1230 and 1240; 0 is its own bin.
     await insertPairs(t, project.id, [
       pair(A, "accept", null, [null, null, null], 0.1231),
@@ -244,18 +244,18 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
       pair(A, "reject", null, [null, null, null], 1236),
       pair(A, "reject", null, [null, null, null], 0),
     ]);
-    const c = (await getCalibration(t.prisma, project.id, { includeGold: false }))!;
+    const c = (await getCalibration(t, project.id, { includeGold: false }))!;
     expect(table(sweep(c, "overall").points)).toEqual([[0, 2, 3], [Math.fround(0.1231), 2, 2], [1234, 1, 1], [1236, 0, 1]]);
     expect(c.flag).toEqual({ tp: 0, fp: 0, fn: 0, tn: 0, noVerdictAccepted: 2, noVerdictNotAccepted: 3 });
     expect(sweep(c, "if").points).toEqual([]);
   });
 
   it("answers an empty report for a project with nothing final, and null for no project", async () => {
-    const project = await makeProject(t.prisma, { pairs: 3 });
-    const c = (await getCalibration(t.prisma, project.id, { includeGold: false }))!;
+    const project = await makeProject(t, { pairs: 3 });
+    const c = (await getCalibration(t, project.id, { includeGold: false }))!;
     expect(c.finalPairs).toBe(0);
     expect(c.scopes).toEqual([]);
     expect(c.sweeps.every((s) => s.points.length === 0 && s.scored === 0)).toBe(true);
-    expect(await getCalibration(t.prisma, 987_654, { includeGold: false })).toBeNull();
+    expect(await getCalibration(t, 987_654, { includeGold: false })).toBeNull();
   });
 });

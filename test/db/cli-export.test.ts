@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@/lib/db/connect";
+import { openDatabase, type Db } from "@/lib/db/connect";
 import { migrate } from "@/lib/db/migrate";
 import { createServerDatabase } from "@/test/support/db";
 import { seedExportProject, type TSeeded } from "@/test/support/export-fixtures";
@@ -34,7 +34,7 @@ describe.each(targets)("loupe export CLI ($engine)", ({ engine }) => {
     });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   };
-  async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openDatabase(databaseUrl ? { kind: "server", url: databaseUrl } : { kind: "embedded", dataDir });
     try {
       return await fn(db);

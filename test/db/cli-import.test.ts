@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@/lib/db/connect";
+import { openDatabase, type Db } from "@/lib/db/connect";
 import { createServerDatabase } from "@/test/support/db";
 import { writeImagePairs } from "@/test/support/import-fixtures";
 
@@ -27,7 +27,7 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     const r = spawnSync(process.execPath, [...TSX, ...args], { env: env(), encoding: "utf8", timeout: 180_000 });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   };
-  async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openDatabase(databaseUrl ? { kind: "server", url: databaseUrl } : { kind: "embedded", dataDir });
     try {
       return await fn(db);
@@ -137,7 +137,7 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     expect(again.code).toBe(0);
     await withDb(async (db) => {
       const project = await db.prisma.project.findUniqueOrThrow({ where: { name: "Kill" } });
-      const rows = await db.runner.query<{ n: string; d: string }>(
+      const rows = await db.query<{ n: string; d: string }>(
         "SELECT count(*)::text AS n, count(DISTINCT external_id)::text AS d FROM pairs WHERE project_id = $1",
         [project.id],
       );

@@ -23,7 +23,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   beforeAll(async () => {
     db = await freshDatabase(engine);
     dataDir = await mkdtemp(path.join(os.tmpdir(), "loupe-demo-"));
-    await expect(seedDemo(db.prisma, dataDir, { log: (s) => logs.push(s) })).resolves.toEqual({ created: true, pairs: 240 });
+    await expect(seedDemo(db, dataDir, { log: (s) => logs.push(s) })).resolves.toEqual({ created: true, pairs: 240 });
   }, 120_000);
 
   afterAll(async () => {
@@ -162,7 +162,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
     expect(open).toBeGreaterThan(216 / 2);
     for (const email of ["annotator@loupe.local", "annotator2@loupe.local"]) {
       const user = await db.prisma.user.findUniqueOrThrow({ where: { email } });
-      const pair = await claimNextPair(db.runner, { projectId: project.id, userId: user.id });
+      const pair = await claimNextPair(db, { projectId: project.id, userId: user.id });
       expect(pair, email).not.toBeNull();
       expect(pair!.instruction.length).toBeGreaterThan(0);
     }
@@ -171,7 +171,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   it("is a no-op when run again", async () => {
     const before = await db.prisma.pair.findMany({ select: { id: true, status: true }, orderBy: { id: "asc" } });
     const labels = await db.prisma.label.count();
-    const result = await seedDemo(db.prisma, dataDir);
+    const result = await seedDemo(db, dataDir);
     expect(result).toEqual({ created: false, pairs: 240 });
     expect(await db.prisma.pair.findMany({ select: { id: true, status: true }, orderBy: { id: "asc" } })).toEqual(before);
     expect(await db.prisma.label.count()).toBe(labels);
@@ -182,7 +182,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   it("finishes a half-done seed: the missing pairs, then the history", async () => {
     const other = await freshDatabase(engine);
     try {
-      await seedDemo(other.prisma, dataDir, { count: 40 });
+      await seedDemo(other, dataDir, { count: 40 });
       const project = await other.prisma.project.findUniqueOrThrow({ where: { name: DEMO_PROJECT_NAME } });
       const labelsBefore = await other.prisma.label.findMany({ select: { pairId: true, annotatorId: true, decision: true }, orderBy: { id: "asc" } });
       expect(labelsBefore.length).toBeGreaterThan(20);
@@ -195,7 +195,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
       await other.prisma.user.delete({ where: { email: "annotator2@loupe.local" } });
       expect(await other.prisma.pair.count({ where: { projectId: project.id, isGold: false, status: { not: "open" } } })).toBe(0);
 
-      const result = await seedDemo(other.prisma, dataDir, { count: 40 });
+      const result = await seedDemo(other, dataDir, { count: 40 });
       expect(result).toEqual({ created: true, pairs: 40 });
       expect(await other.prisma.user.count()).toBe(ALL_USERS);
       expect(await other.prisma.pair.count({ where: { projectId: project.id, isGold: true } })).toBe(4);
@@ -209,8 +209,8 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
   }, 60_000);
 
   it("stores images content-addressed and refuses non-images", async () => {
-    await expect(putImage(db.prisma, dataDir, Buffer.from("not an image at all"))).rejects.toBeInstanceOf(InvalidImageError);
-    await expect(putImage(db.prisma, dataDir, Buffer.alloc(0))).rejects.toBeInstanceOf(InvalidImageError);
+    await expect(putImage(db, dataDir, Buffer.from("not an image at all"))).rejects.toBeInstanceOf(InvalidImageError);
+    await expect(putImage(db, dataDir, Buffer.alloc(0))).rejects.toBeInstanceOf(InvalidImageError);
     expect(() => imagePath(dataDir, "../../etc/passwd")).toThrow();
     expect(() => imagePath(dataDir, "A".repeat(64))).toThrow();
     const any = await db.prisma.image.findFirstOrThrow();
@@ -223,8 +223,8 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
       await other.prisma.user.create({
         data: { email: "someone@example.com", name: "Someone", passwordHash: "x", role: "annotator" },
       });
-      await expect(seedDemo(other.prisma, dataDir, { count: 40 })).rejects.toBeInstanceOf(DemoRefusedError);
-      await expect(seedDemo(other.prisma, dataDir, { count: 40 })).rejects.toThrow(/someone@example\.com/);
+      await expect(seedDemo(other, dataDir, { count: 40 })).rejects.toBeInstanceOf(DemoRefusedError);
+      await expect(seedDemo(other, dataDir, { count: 40 })).rejects.toThrow(/someone@example\.com/);
       expect(await other.prisma.project.count()).toBe(0);
     } finally {
       await other.close();
@@ -235,6 +235,6 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
     await db.prisma.user.create({
       data: { email: "added-later@example.com", name: "Later", passwordHash: "x", role: "annotator" },
     });
-    await expect(seedDemo(db.prisma, dataDir)).resolves.toEqual({ created: false, pairs: 240 });
+    await expect(seedDemo(db, dataDir)).resolves.toEqual({ created: false, pairs: 240 });
   });
 });

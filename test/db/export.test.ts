@@ -6,9 +6,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { seedExportProject, type TSeeded, type TSeededPair } from "@/test/support/export-fixtures";
-import { stopBoss } from "@/lib/jobs/boss";
+import { stopBoss } from "@/lib/db/boss";
 import { resetEnvCache } from "@/lib/env";
-import { handleExportJob } from "@/lib/jobs/worker";
+import { handleExportJob } from "@/lib/exports/job";
 import { ConflictError, ForbiddenError, InvalidError } from "@/lib/errors";
 import { parseExportFilters, type TExportFilters } from "@/lib/exports/filters";
 import { canonicalCopySql, readCanonicalPage, type TCanonicalQuery, type TPageRow } from "@/lib/exports/reader";
@@ -42,7 +42,7 @@ async function readAll(db: TestDatabase, q: TCanonicalQuery, pageSize: number): 
   const out: TPageRow[] = [];
   let after = "0";
   for (;;) {
-    const page = await readCanonicalPage(db.runner, q, after, pageSize);
+    const page = await readCanonicalPage(db, q, after, pageSize);
     out.push(...page);
     if (page.length < pageSize) return out;
     after = page[page.length - 1]!.id;
@@ -63,7 +63,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     db = await freshDatabase(engine);
     dataDir = await mkdtemp(path.join(tmpdir(), "loupe-exp-"));
     seeded = await seedExportProject(db);
-    const [u] = await db.runner.query<{ id: number }>(
+    const [u] = await db.query<{ id: number }>(
       "INSERT INTO users (email, name, password_hash, role) VALUES ('exp-admin@test.local', 'Export Admin', 'x', 'admin') RETURNING id",
     );
     admin = { id: u!.id, role: "admin" };
@@ -116,7 +116,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
 
   it("writes canonical lines that validate, carry every label, and round-trip through TExportRow", async () => {
     const rows = await readAll(db, query({}), 10);
-    const labels = await db.runner.query<{ external_id: string; annotator_id: number; decision: string; reasons: string[]; recaption: string | null; seconds_spent: number }>(
+    const labels = await db.query<{ external_id: string; annotator_id: number; decision: string; reasons: string[]; recaption: string | null; seconds_spent: number }>(
       `SELECT p.external_id, l.annotator_id, l.decision::text AS decision, l.reasons, l.recaption, l.seconds_spent
          FROM labels l JOIN pairs p ON p.id = l.pair_id WHERE p.project_id = $1 ORDER BY p.id, l.annotator_id`,
       [seeded.projectId],
@@ -163,7 +163,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
 
   it("splits by the same hash in SQL and in Node, on every engine", async () => {
     const externals = Array.from({ length: 400 }, (_, i) => (i % 50 === 0 ? `ünïcode-${i}-画像` : `pair-${i * 7919}`));
-    const rows = await db.runner.query<{ e: string; h: number }>(
+    const rows = await db.query<{ e: string; h: number }>(
       "SELECT e, loupe_split_hash(e) AS h FROM unnest($1::text[]) e",
       [externals],
     );
@@ -172,7 +172,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     expect(validation).toBeGreaterThan(60);
     expect(validation).toBeLessThan(140);
     // Pinned figures: the same ids give the same split in every later export and Loupe version.
-    const pinned = await db.runner.query<{ h: number }>("SELECT loupe_split_hash(e) AS h FROM unnest(ARRAY['pair-1', 'ünïcode-0-画像']) e");
+    const pinned = await db.query<{ h: number }>("SELECT loupe_split_hash(e) AS h FROM unnest(ARRAY['pair-1', 'ünïcode-0-画像']) e");
     expect(pinned.map((r) => Number(r.h))).toEqual(PINNED_HASHES);
   });
 
@@ -180,7 +180,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const filters = parseExportFilters({ tasks: ["o'bject", "object"], decisions: ["accept", "reject"] });
     const copy = canonicalCopySql({ ...query(filters), maxPairId: null });
     expect(copy).not.toMatch(/\$\d/);
-    const viaCopySql = await db.runner.query<{ line: string }>(copy);
+    const viaCopySql = await db.query<{ line: string }>(copy);
     const paged = await readAll(db, query(filters), 4);
     expect(viaCopySql.map((r) => r.line).sort()).toEqual(paged.map((r) => r.line).sort());
     expect(paged.length).toBeGreaterThan(0);
@@ -220,17 +220,17 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const downloaded = Buffer.from(await new Response(dl.stream()).arrayBuffer());
     expect(downloaded.equals(bytes)).toBe(true);
     expect((await listExports(db, seeded.projectId)).map((e) => e.id)).toContain(view.id);
-    const audit = await db.runner.query<{ action: string }>("SELECT action FROM audit_events WHERE subject_type = 'export' AND subject_id = $1", [view.id]);
+    const audit = await db.query<{ action: string }>("SELECT action FROM audit_events WHERE subject_type = 'export' AND subject_id = $1", [view.id]);
     expect(audit.map((a) => a.action)).toEqual(["export.create"]);
   });
 
   it("queues the export.finished webhook in the transaction that marks the export done", async () => {
-    const [hook] = await db.runner.query<{ id: number }>(
+    const [hook] = await db.query<{ id: number }>(
       `INSERT INTO webhook_endpoints (project_id, url, events, secret) VALUES ($1, 'https://hooks.example.com/x', ARRAY['export.finished'], 's') RETURNING id`,
       [seeded.projectId],
     );
     // An endpoint of the project that did not subscribe to export.finished gets nothing.
-    await db.runner.query(
+    await db.query(
       `INSERT INTO webhook_endpoints (project_id, url, events, secret) VALUES ($1, 'https://hooks.example.com/y', ARRAY['pair.finalized'], 's')`,
       [seeded.projectId],
     );
@@ -238,7 +238,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
       const view = await createExport(db, admin, seeded.projectId, { format: "canonical", filters: { decisions: ["accept"] } });
       expect(await runExport(db, view.id, { dataDir, pageSize: 5 })).toBe("done");
       const done = (await getExportView(db, view.id))!;
-      const rows = await db.runner.query<{ endpoint_id: number; event: string; payload: { type: string; projectId: number; data: Record<string, unknown> } }>(
+      const rows = await db.query<{ endpoint_id: number; event: string; payload: { type: string; projectId: number; data: Record<string, unknown> } }>(
         "SELECT endpoint_id, event, payload FROM webhook_deliveries WHERE event = 'export.finished'",
       );
       expect(rows).toHaveLength(1);
@@ -253,7 +253,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
         downloadPath: `/api/exports/${view.id}/download`,
       });
     } finally {
-      await db.runner.query("DELETE FROM webhook_endpoints WHERE project_id = $1", [seeded.projectId]);
+      await db.query("DELETE FROM webhook_endpoints WHERE project_id = $1", [seeded.projectId]);
     }
   });
 
@@ -288,7 +288,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     expect(v.rowsDone).toBe(10);
     expect(existsSync(exportDir(dataDir, view.id))).toBe(false);
     await expect(cancelExport(db, admin, view.id)).rejects.toBeInstanceOf(ConflictError);
-    const audit = await db.runner.query<{ action: string; actor_id: number }>(
+    const audit = await db.query<{ action: string; actor_id: number }>(
       "SELECT action, actor_id FROM audit_events WHERE subject_type = 'export' AND subject_id = $1 ORDER BY id", [view.id]);
     expect(audit).toEqual([{ action: "export.create", actor_id: admin.id }, { action: "export.cancel", actor_id: admin.id }]);
     // A queued export is cancelled before any run: the run does nothing.
@@ -311,7 +311,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const done = (await getExportView(db, view.id))!;
     const lines = (await readFile(path.join(exportDir(dataDir, view.id), done.dataFile!), "utf8")).trim().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as TCanonicalLine).external_id)).toEqual(ids(seeded.final));
-    const [row] = await db.runner.query<{ attempts: number }>("SELECT attempts FROM exports WHERE id = $1", [view.id]);
+    const [row] = await db.query<{ attempts: number }>("SELECT attempts FROM exports WHERE id = $1", [view.id]);
     expect(row!.attempts).toBe(2);
 
     // An unexpected error each time (the export folder cannot be made): the worker runs it again,

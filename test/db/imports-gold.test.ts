@@ -6,7 +6,7 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
-import { stopBoss } from "@/lib/jobs/boss";
+import { stopBoss } from "@/lib/db/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest, TMappingInput } from "@/lib/imports/schemas";
 

@@ -8,9 +8,10 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
-import { handleImportJob, startJobWorkers, requeueStalledImports } from "@/lib/jobs/worker";
+import { handleImportJob, requeueStalledImports } from "@/lib/imports/job";
+import { startJobWorkers } from "@/lib/jobs";
 import { resetEnvCache } from "@/lib/env";
-import { stopBoss } from "@/lib/jobs/boss";
+import { stopBoss } from "@/lib/db/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest } from "@/lib/imports/schemas";
 
@@ -100,7 +101,7 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     }
     const images = await db.prisma.image.count();
     expect(images).toBeGreaterThanOrEqual(6 + 3); // 3 pairs of images + 3 heatmaps
-    const counts = await db.runner.query<{ open: string }>("SELECT sum(open)::text AS open FROM project_counts WHERE project_id = $1", [projectId]);
+    const counts = await db.query<{ open: string }>("SELECT sum(open)::text AS open FROM project_counts WHERE project_id = $1", [projectId]);
     expect(Number(counts[0]!.open)).toBe(3);
     const audit = await db.prisma.auditEvent.findMany({ where: { subjectType: "import", subjectId: view.id } });
     expect(audit.map((a) => a.action).sort()).toEqual(["import.created", "import.finished"]);
@@ -321,7 +322,7 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     await writeFile(file, pairsFiles.map((p, i) => JSON.stringify({ id: `w${i}`, instruction: "x", source: p.source, edited: p.edited })).join("\n"));
     const view = await start(file, {}, project);
     // Pretend a previous worker died holding it: status running, heartbeat long ago.
-    await db.runner.query("UPDATE imports SET status = 'running', updated_at = now() - interval '1 hour' WHERE id = $1", [view.id]);
+    await db.query("UPDATE imports SET status = 'running', updated_at = now() - interval '1 hour' WHERE id = $1", [view.id]);
     const worker = await startJobWorkers(db);
     try {
       await requeueStalledImports(db); // harmless next to the worker's own start-up sweep: one queued job per import

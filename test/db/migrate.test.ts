@@ -27,13 +27,13 @@ async function migrationsOnDisk(dir = MIGRATIONS_DIR): Promise<{ name: string; c
 }
 
 async function recorded(db: TestDatabase): Promise<{ name: string; checksum: string }[]> {
-  return db.runner.query<{ name: string; checksum: string }>(
+  return db.query<{ name: string; checksum: string }>(
     `SELECT name, checksum FROM "_loupe_migrations" ORDER BY name`,
   );
 }
 
 async function tableExists(db: TestDatabase, name: string): Promise<boolean> {
-  const [row] = await db.runner.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+  const [row] = await db.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
     `public.${name}`,
   ]);
   return row?.found === true;
@@ -69,12 +69,12 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
 
   it("applies nothing when run again", async () => {
     await db.dedicated((r) => migrate(r));
-    const before = await db.runner.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`);
+    const before = await db.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`);
 
     expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [] });
     expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [] });
 
-    expect(await db.runner.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`)).toEqual(
+    expect(await db.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`)).toEqual(
       before,
     );
   });
@@ -111,7 +111,7 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
   it("refuses a database that has a migration this version does not know", async () => {
     await db.dedicated((r) => migrate(r));
     const unknown = "29991231235959_from_a_newer_loupe";
-    await db.runner.query(`INSERT INTO "_loupe_migrations" (name, checksum) VALUES ($1, $2)`, [
+    await db.query(`INSERT INTO "_loupe_migrations" (name, checksum) VALUES ($1, $2)`, [
       unknown,
       "0".repeat(64),
     ]);
@@ -140,7 +140,7 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     const good = await migrationsOnDisk();
     expect(await recorded(db)).toEqual(good);
     expect(await tableExists(db, "half_done")).toBe(false);
-    const cols = await db.runner.query(
+    const cols = await db.query(
       `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'users' AND column_name = 'half_done_column'`,
     );
     expect(cols).toEqual([]);
@@ -157,11 +157,11 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     await expect(db.dedicated((r) => migrate(r, { dir }))).rejects.toThrow(new RegExp(`Migration ${first.name} failed`));
 
     expect(await recorded(db)).toEqual([]);
-    const tables = await db.runner.query<{ name: string }>(
+    const tables = await db.query<{ name: string }>(
       `SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
     );
     expect(tables).toEqual([{ name: "_loupe_migrations" }]);
-    const types = await db.runner.query(
+    const types = await db.query(
       `SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`,
     );
     expect(types).toEqual([]);

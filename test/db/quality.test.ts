@@ -82,9 +82,9 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
   /** Claims the annotator's next pair and submits `answer` on it, as the annotate page does. */
   async function labelNext(userId: number, projectId: number, answer: Answer) {
-    const pair = await claimNextPair(t.runner, { projectId, userId });
+    const pair = await claimNextPair(t, { projectId, userId });
     expect(pair, "a pair to label").not.toBeNull();
-    await submitLabel(t.runner, userId, {
+    await submitLabel(t, userId, {
       pairId: BigInt(pair!.id),
       submissionId: randomUUID(),
       decision: answer.decision,
@@ -98,7 +98,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
   /** Two (or more) annotators label a one-pair project; returns the pair afterwards. */
   async function settle(answers: Answer[], opts: Parameters<typeof newProject>[0] = {}) {
     const project = await newProject({ overlap: answers.length, ...opts });
-    const users = await makeUsers(t.prisma, answers.length, "c");
+    const users = await makeUsers(t, answers.length, "c");
     for (const [i, a] of answers.entries()) await labelNext(users[i]!, project.id, a);
     await expectCountsExact(project.id);
     return t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } });
@@ -132,7 +132,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
   describe("consensus", () => {
     it("two accepts make the pair final at once, from consensus, with full agreement", async () => {
       const project = await newProject({ overlap: 2 });
-      const [a, b] = await makeUsers(t.prisma, 2, "acc");
+      const [a, b] = await makeUsers(t, 2, "acc");
       await labelNext(a!, project.id, { decision: "accept" });
       const half = await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } });
       expect(half).toMatchObject({ status: "open", labelCount: 1, finalDecision: null });
@@ -245,7 +245,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("keeps project_counts exact over a mix of finals and routed pairs", async () => {
       const project = await newProject({ overlap: 2, pairs: 6, pair: { verifierValid: true } });
-      const [a, b] = await makeUsers(t.prisma, 2, "mix");
+      const [a, b] = await makeUsers(t, 2, "mix");
       const answers: [Answer, Answer][] = [
         [{ decision: "accept" }, { decision: "accept" }],
         [{ decision: "accept" }, { decision: "reject", reasons: ["artifacts"] }],
@@ -281,7 +281,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         ],
       });
       const [accept, reject, rejectAny, recaption, recaptionAny] = project.gold;
-      const users = await makeUsers(t.prisma, 4, "g");
+      const users = await makeUsers(t, 4, "g");
       const score = async (pair: bigint, answers: Answer[]) => {
         const out: (boolean | null)[] = [];
         for (const [i, a] of answers.entries()) out.push(await insertLabel(pair, users[i]!, a));
@@ -318,7 +318,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         gold: [{ decision: "recaption", instruction: "Replace the text on the sign with PARK" }],
         settings: { goldRecaptionThreshold: 0.1 },
       });
-      const [u1, u2] = await makeUsers(t.prisma, 2, "gt");
+      const [u1, u2] = await makeUsers(t, 2, "gt");
       const [near] = await t.prisma.$queryRaw<{ d: number }[]>`
         SELECT loupe_text_distance('Replace the text on the sign with PRAK', 'Replace the text on the sign with PARK') AS d`;
       const [far] = await t.prisma.$queryRaw<{ d: number }[]>`
@@ -335,7 +335,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         gold: [1, 2, 3].map(() => ({ decision: "accept" as const, active: false })),
         settings: { goldMinCount: 1, goldAccuracyThreshold: 0.9 },
       });
-      const [u] = await makeUsers(t.prisma, 1, "ret");
+      const [u] = await makeUsers(t, 1, "ret");
       for (const g of project.gold) expect(await insertLabel(g, u!, { decision: "reject", reasons: ["artifacts"] })).toBeNull();
       const [acc] = await t.prisma.$queryRaw<{ checks: number; correct: number }[]>`
         SELECT checks, correct FROM loupe_gold_accuracy(${project.id}, ${u!})`;
@@ -345,7 +345,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("a gold check scored while active stops counting once the pair is retired", async () => {
       const project = await newProject({ pairs: 1, gold: [{ decision: "accept" }, { decision: "accept" }] });
-      const [u] = await makeUsers(t.prisma, 1, "ret2");
+      const [u] = await makeUsers(t, 1, "ret2");
       await insertLabel(project.gold[0]!, u!, { decision: "accept" });
       await insertLabel(project.gold[1]!, u!, { decision: "reject", reasons: ["artifacts"] });
       const accuracy = async () =>
@@ -361,7 +361,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("pauses under the threshold once the minimum is reached, with the audit row in the same transaction", async () => {
       const project = await newProject({ pairs: 4, gold: [1, 2, 3, 4].map(() => ({ decision: "accept" as const })), settings: rule });
-      const [u] = await makeUsers(t.prisma, 1, "pause");
+      const [u] = await makeUsers(t, 1, "pause");
       // Right, right, then wrong: 2 of 3 (67%) is under 70%, but only counts from the third check.
       expect(await insertLabel(project.gold[0]!, u!, { decision: "accept" })).toBe(true);
       expect(await insertLabel(project.gold[1]!, u!, { decision: "reject", reasons: ["artifacts"] })).toBe(false);
@@ -391,7 +391,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("does not pause before the minimum count, nor at or above the threshold", async () => {
       const project = await newProject({ pairs: 1, gold: [1, 2, 3, 4].map(() => ({ decision: "accept" as const })), settings: rule });
-      const [early, fine] = await makeUsers(t.prisma, 2, "nopause");
+      const [early, fine] = await makeUsers(t, 2, "nopause");
       await insertLabel(project.gold[0]!, early!, { decision: "reject", reasons: ["artifacts"] });
       await insertLabel(project.gold[1]!, early!, { decision: "reject", reasons: ["artifacts"] });
       // Three right then one wrong: 75% is above 70%.
@@ -402,17 +402,17 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("a paused annotator's claim and submit are refused with the reason; lifting the pause gives a fresh window", async () => {
       const project = await newProject({ pairs: 5, gold: [1, 2, 3, 4, 5, 6].map(() => ({ decision: "accept" as const })), settings: rule });
-      const [u] = await makeUsers(t.prisma, 1, "paused");
-      const held = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      const [u] = await makeUsers(t, 1, "paused");
+      const held = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(held).not.toBeNull();
       for (const g of project.gold.slice(0, 3)) await insertLabel(g, u!, { decision: "reject", reasons: ["artifacts"] });
 
-      const claim = claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      const claim = claimNextPair(t, { projectId: project.id, userId: u! });
       await expect(claim).rejects.toBeInstanceOf(PausedError);
-      await expect(claimNextPair(t.runner, { projectId: project.id, userId: u! })).rejects.toThrow(
+      await expect(claimNextPair(t, { projectId: project.id, userId: u! })).rejects.toThrow(
         "You are paused from this project. Your answers on quality-check pairs were right 0 of 3 times (0%), under this project's 70% minimum. An admin can lift the pause.",
       );
-      const submit = submitLabel(t.runner, u!, {
+      const submit = submitLabel(t, u!, {
         pairId: BigInt(held!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2,
       });
       await expect(submit).rejects.toBeInstanceOf(PausedError);
@@ -424,15 +424,15 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       const [fresh] = await t.prisma.$queryRaw<{ checks: number }[]>`SELECT checks FROM loupe_gold_accuracy(${project.id}, ${u!})`;
       expect(fresh!.checks).toBe(0);
       // The pause ended their leases (the pairs went back to the pool), so they claim afresh.
-      const after = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      const after = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(after).not.toBeNull();
-      await submitLabel(t.runner, u!, { pairId: BigInt(after!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+      await submitLabel(t, u!, { pairId: BigInt(after!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
       await insertLabel(project.gold[3]!, u!, { decision: "reject", reasons: ["artifacts"] });
-      expect(await claimNextPair(t.runner, { projectId: project.id, userId: u! })).not.toBeNull();
+      expect(await claimNextPair(t, { projectId: project.id, userId: u! })).not.toBeNull();
       // Reaching the minimum again under the threshold pauses again.
       await insertLabel(project.gold[4]!, u!, { decision: "accept" });
       await insertLabel(project.gold[5]!, u!, { decision: "reject", reasons: ["artifacts"] });
-      await expect(claimNextPair(t.runner, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times/);
+      await expect(claimNextPair(t, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times/);
       expect(await t.prisma.auditEvent.count({ where: { action: "annotator.paused", subjectId: String(u!) } })).toBe(2);
     });
   });
@@ -442,7 +442,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("a skipped gold pair counts as a miss, so skipping the checks pauses too", async () => {
       const project = await newProject({ pairs: 3, gold: [1, 2, 3].map(() => ({ decision: "accept" as const })), settings: rule });
-      const [u] = await makeUsers(t.prisma, 1, "skipper");
+      const [u] = await makeUsers(t, 1, "skipper");
       await insertLabel(project.gold[0]!, u!, { decision: "accept" });
       // A skip of a regular pair is not a check.
       await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.regular[0]!}, ${u!})`;
@@ -452,7 +452,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.gold[2]!}, ${u!})`;
       [acc] = await t.prisma.$queryRaw<{ checks: number; correct: number }[]>`SELECT * FROM loupe_gold_accuracy(${project.id}, ${u!})`;
       expect(acc).toEqual({ checks: 3, correct: 1 });
-      await expect(claimNextPair(t.runner, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times \(33%\)/);
+      await expect(claimNextPair(t, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times \(33%\)/);
       const audit = await t.prisma.auditEvent.findMany({ where: { action: "annotator.paused", subjectId: String(u!) } });
       expect(audit).toHaveLength(1);
       expect(audit[0]!.data).toMatchObject({ projectId: project.id, skippedPairId: String(project.gold[2]!) });
@@ -460,10 +460,10 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("a pause ends the annotator's undecided leases at once and refuses their undo", async () => {
       const project = await newProject({ pairs: 4, gold: [1, 2, 3].map(() => ({ decision: "accept" as const })), settings: rule });
-      const [u, other] = await makeUsers(t.prisma, 2, "ends");
-      const first = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
-      await submitLabel(t.runner, u!, { pairId: BigInt(first!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
-      const held = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      const [u, other] = await makeUsers(t, 2, "ends");
+      const first = await claimNextPair(t, { projectId: project.id, userId: u! });
+      await submitLabel(t, u!, { pairId: BigInt(first!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+      const held = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(held).not.toBeNull();
       for (const g of project.gold) await insertLabel(g, u!, { decision: "reject", reasons: ["artifacts"] });
       const [lease] = await t.prisma.$queryRaw<{ live: boolean }[]>`
@@ -472,13 +472,13 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       // The next claim by anyone sweeps it, and the pair is someone else's to take.
       const seen: string[] = [];
       for (let i = 0; i < 4; i++) {
-        const c = await claimNextPair(t.runner, { projectId: project.id, userId: other! });
+        const c = await claimNextPair(t, { projectId: project.id, userId: other! });
         if (!c) break;
         seen.push(c.id);
-        await submitLabel(t.runner, other!, { pairId: BigInt(c.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+        await submitLabel(t, other!, { pairId: BigInt(c.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
       }
       expect(seen).toContain(held!.id);
-      await expect(undoLastLabel(t.prisma, u!, project.id)).rejects.toBeInstanceOf(PausedError);
+      await expect(undoLastLabel(t, u!, project.id)).rejects.toBeInstanceOf(PausedError);
       expect(await t.prisma.label.count({ where: { annotatorId: u!, projectId: project.id } })).toBe(4);
     });
   });
@@ -488,17 +488,17 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     async function work(userId: number, projectId: number, max = 1000): Promise<bigint[]> {
       const served: bigint[] = [];
       for (let i = 0; i < max; i++) {
-        const pair = await claimNextPair(t.runner, { projectId, userId });
+        const pair = await claimNextPair(t, { projectId, userId });
         if (!pair) break;
         served.push(BigInt(pair.id));
-        await submitLabel(t.runner, userId, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+        await submitLabel(t, userId, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
       }
       return served;
     }
 
     it("never serves gold at gold rate 0", async () => {
       const project = await newProject({ overlap: 1, pairs: 20, gold: [1, 2, 3, 4, 5].map(() => ({ decision: "accept" as const })) });
-      const [u] = await makeUsers(t.prisma, 1, "g0");
+      const [u] = await makeUsers(t, 1, "g0");
       const served = await work(u!, project.id);
       expect(served).toEqual(project.regular);
     });
@@ -510,7 +510,7 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         gold: Array.from({ length: 12 }, () => ({ decision: "accept" as const })),
         settings: { goldRate: 0.5 },
       });
-      const users = await makeUsers(t.prisma, 20, "g50");
+      const users = await makeUsers(t, 20, "g50");
       const gold = new Set(project.gold);
       let goldServed = 0;
       let total = 0;
@@ -537,26 +537,26 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         gold: Array.from({ length: 30 }, () => ({ decision: "accept" as const })),
         settings: { goldRate: 0.5 },
       });
-      const [u] = await makeUsers(t.prisma, 1, "gend");
+      const [u] = await makeUsers(t, 1, "gend");
       const served = await work(u!, project.id);
       const regular = served.filter((id) => project.regular.includes(id));
       expect(regular.sort()).toEqual([...project.regular].sort());
       // Every gold pair served came while regular work remained: the last pair served is regular.
       expect(project.regular).toContain(served.at(-1));
       expect(served.length).toBeLessThan(3 + 30);
-      expect(await claimNextPair(t.runner, { projectId: project.id, userId: u! })).toBeNull();
+      expect(await claimNextPair(t, { projectId: project.id, userId: u! })).toBeNull();
     });
 
     it("answers a gold claim with the same fields as a regular one", async () => {
       const project = await newProject({ overlap: 1, pairs: 40, gold: [{ decision: "accept" }], settings: { goldRate: 0.5 } });
-      const [u] = await makeUsers(t.prisma, 1, "gshape");
+      const [u] = await makeUsers(t, 1, "gshape");
       let goldPair: TClaimedPair | null = null;
       let regularPair: TClaimedPair | null = null;
       for (let i = 0; i < 40 && !(goldPair && regularPair); i++) {
-        const pair = (await claimNextPair(t.runner, { projectId: project.id, userId: u! }))!;
+        const pair = (await claimNextPair(t, { projectId: project.id, userId: u! }))!;
         if (BigInt(pair.id) === project.gold[0]) goldPair = pair;
         else regularPair = pair;
-        await submitLabel(t.runner, u!, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+        await submitLabel(t, u!, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
       }
       expect(goldPair).not.toBeNull();
       expect(regularPair).not.toBeNull();
@@ -571,11 +571,11 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
   describe("undo", () => {
     it("undoing a label of a consensus-final pair re-opens it", async () => {
       const project = await newProject({ overlap: 2 });
-      const [a, b] = await makeUsers(t.prisma, 2, "undo");
+      const [a, b] = await makeUsers(t, 2, "undo");
       await labelNext(a!, project.id, { decision: "accept" });
       await labelNext(b!, project.id, { decision: "accept" });
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } })).toMatchObject({ status: "final" });
-      await undoLastLabel(t.prisma, b!, project.id);
+      await undoLastLabel(t, b!, project.id);
       const pair = await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } });
       expect(pair).toMatchObject({
         status: "open", finalDecision: null, finalInstruction: null, finalReasons: [], finalSource: null, finalizedAt: null,
@@ -583,22 +583,22 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       });
       await expectCountsExact(project.id);
       // Deciding again settles it again, now for review.
-      const again = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
+      const again = await claimNextPair(t, { projectId: project.id, userId: b! });
       expect(again?.id).toBe(String(project.regular[0]));
-      await submitLabel(t.runner, b!, { pairId: project.regular[0]!, submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 1 });
+      await submitLabel(t, b!, { pairId: project.regular[0]!, submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 1 });
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } })).toMatchObject({ status: "in_review", reviewReasons: ["decision"] });
       await expectCountsExact(project.id);
     });
 
     it("undoing a label of a routed pair takes it out of review, with any reviewer's claim on it", async () => {
       const project = await newProject({ overlap: 2 });
-      const [a, b, reviewer] = await makeUsers(t.prisma, 3, "undor");
+      const [a, b, reviewer] = await makeUsers(t, 3, "undor");
       await labelNext(a!, project.id, { decision: "accept" });
       await labelNext(b!, project.id, { decision: "reject", reasons: ["artifacts"] });
       // A reviewer has opened it in the review queue when the annotator takes their label back.
       await t.prisma.$executeRaw`
         UPDATE pairs SET review_claimed_by = ${reviewer!}, review_claimed_until = now() + interval '10 minutes' WHERE id = ${project.regular[0]!}`;
-      await undoLastLabel(t.prisma, b!, project.id);
+      await undoLastLabel(t, b!, project.id);
       // Expected: the claim goes with the review. Were it kept, the pair would come back from its next
       // routing already claimed by that reviewer, hidden from the others until the claim ran out.
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } })).toMatchObject({
@@ -609,31 +609,31 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
 
     it("refuses to undo a label on a pair a reviewer has settled", async () => {
       const project = await newProject({ overlap: 2 });
-      const [a, b, reviewer] = await makeUsers(t.prisma, 3, "undorev");
+      const [a, b, reviewer] = await makeUsers(t, 3, "undorev");
       await labelNext(a!, project.id, { decision: "accept" });
       await labelNext(b!, project.id, { decision: "reject", reasons: ["artifacts"] });
       await t.prisma.pair.update({
         where: { id: project.regular[0]! },
         data: { status: "final", finalDecision: "accept", finalInstruction: "Make the car blue", finalSource: "review", finalizedAt: new Date(), reviewedAt: new Date(), reviewedBy: reviewer! },
       });
-      const undo = undoLastLabel(t.prisma, b!, project.id);
+      const undo = undoLastLabel(t, b!, project.id);
       await expect(undo).rejects.toBeInstanceOf(ConflictError);
-      await expect(undoLastLabel(t.prisma, b!, project.id)).rejects.toThrow("Your last decision can no longer be undone: a reviewer has settled that pair.");
+      await expect(undoLastLabel(t, b!, project.id)).rejects.toThrow("Your last decision can no longer be undone: a reviewer has settled that pair.");
       expect(await t.prisma.label.count({ where: { pairId: project.regular[0]! } })).toBe(2);
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: project.regular[0]! } })).toMatchObject({ status: "final", finalSource: "review" });
     });
 
     it("undoing a gold check leaves the gold pair final with its answer", async () => {
       const project = await newProject({ overlap: 1, pairs: 30, gold: [{ decision: "reject", reasons: ["artifacts"] }], settings: { goldRate: 0.5 } });
-      const [u] = await makeUsers(t.prisma, 1, "undog");
+      const [u] = await makeUsers(t, 1, "undog");
       let served = false;
       for (let i = 0; i < 30 && !served; i++) {
-        const pair = (await claimNextPair(t.runner, { projectId: project.id, userId: u! }))!;
+        const pair = (await claimNextPair(t, { projectId: project.id, userId: u! }))!;
         served = BigInt(pair.id) === project.gold[0];
-        await submitLabel(t.runner, u!, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+        await submitLabel(t, u!, { pairId: BigInt(pair.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
       }
       expect(served).toBe(true);
-      await undoLastLabel(t.prisma, u!, project.id);
+      await undoLastLabel(t, u!, project.id);
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: project.gold[0]! } })).toMatchObject({
         status: "final", finalSource: "gold", finalDecision: "reject", finalReasons: ["artifacts"], labelCount: 0,
       });

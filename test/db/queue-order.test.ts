@@ -103,7 +103,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
   }
 
   async function accept(userId: number, pairId: bigint) {
-    await submitLabel(t.runner, userId, { pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+    await submitLabel(t, userId, { pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
   }
 
   /** Annotators take turns claiming and accepting until nobody gets a pair; the pair ids in the order served. */
@@ -112,7 +112,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     for (let idle = 0; idle < users.length; ) {
       idle = 0;
       for (const u of users) {
-        const pair = await claimNextPair(t.runner, { projectId, userId: u });
+        const pair = await claimNextPair(t, { projectId, userId: u });
         if (!pair) {
           idle++;
           continue;
@@ -193,7 +193,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
   for (const order of QUEUE_ORDERS) {
     it(`serves pairs in ${order} order to annotators taking turns`, async () => {
       const project = await newProject({ order });
-      const users = await makeUsers(t.prisma, 3, `o-${order}`);
+      const users = await makeUsers(t, 3, `o-${order}`);
       const served = await workInTurns(project.id, users);
       expect(served).toEqual(inOrder(project.regular, order));
     });
@@ -202,7 +202,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
   for (const order of QUEUE_ORDERS) {
     it(`under ${order} order, gold is mixed in and the regular pairs keep their order`, async () => {
       const project = await newProject({ order, gold: 6, settings: { goldRate: 0.5 } });
-      const [u] = await makeUsers(t.prisma, 1, `g-${order}`);
+      const [u] = await makeUsers(t, 1, `g-${order}`);
       const served = await workInTurns(project.id, [u!]);
       const gold = new Set(project.gold);
       const goldServed = served.filter((id) => gold.has(id));
@@ -217,28 +217,28 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     it(`under ${order} order, leases, expiry, skips and overlap behave as in import order`, async () => {
       const project = await newProject({ order });
       const expected = inOrder(project.regular, order);
-      const [a, b, c] = await makeUsers(t.prisma, 3, `l-${order}`);
+      const [a, b, c] = await makeUsers(t, 3, `l-${order}`);
       // A holds the first pair: B gets the second, and A's prefetch the third.
-      const a1 = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
-      const b1 = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
-      const a2 = await claimNextPair(t.runner, { projectId: project.id, userId: a!, exclude: [BigInt(a1!.id)] });
+      const a1 = await claimNextPair(t, { projectId: project.id, userId: a! });
+      const b1 = await claimNextPair(t, { projectId: project.id, userId: b! });
+      const a2 = await claimNextPair(t, { projectId: project.id, userId: a!, exclude: [BigInt(a1!.id)] });
       expect([a1!.id, b1!.id, a2!.id]).toEqual(expected.slice(0, 3).map(String));
       // B skips: the skipped pair goes to C (next in order for C), and B moves on past A's leases.
-      await skipPair(t.prisma, b!, BigInt(b1!.id));
-      const c1 = await claimNextPair(t.runner, { projectId: project.id, userId: c! });
+      await skipPair(t, b!, BigInt(b1!.id));
+      const c1 = await claimNextPair(t, { projectId: project.id, userId: c! });
       expect(c1!.id).toBe(String(expected[1]));
-      const b2 = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
+      const b2 = await claimNextPair(t, { projectId: project.id, userId: b! });
       expect(b2!.id).toBe(String(expected[3]));
       // A's leases expire and are swept: the first pair goes back to the front of the queue.
       await t.prisma.$executeRaw`UPDATE leases SET expires_at = now() - interval '1 second' WHERE annotator_id = ${a!}`;
-      expect(await releaseExpiredLeases(t.runner)).toBe(2);
+      expect(await releaseExpiredLeases(t)).toBe(2);
       await accept(c!, BigInt(c1!.id));
-      const c2 = await claimNextPair(t.runner, { projectId: project.id, userId: c! });
+      const c2 = await claimNextPair(t, { projectId: project.id, userId: c! });
       expect(c2!.id).toBe(String(expected[0]));
 
       // Overlap 2: both annotators get every pair, each in the project's order.
       const twice = await newProject({ order, overlap: 2 });
-      const [d, e] = await makeUsers(t.prisma, 2, `ov-${order}`);
+      const [d, e] = await makeUsers(t, 2, `ov-${order}`);
       const served = await workInTurns(twice.id, [d!, e!]);
       const want = inOrder(twice.regular, order);
       expect(served.filter((_, i) => i % 2 === 0)).toEqual(want);
@@ -248,23 +248,23 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
 
   it("switching the order applies to the open pairs at the next claim, audited", async () => {
     const project = await newProject();
-    const [admin] = await makeUsers(t.prisma, 1, "qo-admin");
-    const [u] = await makeUsers(t.prisma, 1, "qo-switch");
+    const [admin] = await makeUsers(t, 1, "qo-admin");
+    const [u] = await makeUsers(t, 1, "qo-switch");
     // Two pairs in import order, then the rest by round robin over subtasks, then by disagreement.
-    const first = [await claimNextPair(t.runner, { projectId: project.id, userId: u! })];
+    const first = [await claimNextPair(t, { projectId: project.id, userId: u! })];
     await accept(u!, BigInt(first[0]!.id));
-    first.push(await claimNextPair(t.runner, { projectId: project.id, userId: u! }));
+    first.push(await claimNextPair(t, { projectId: project.id, userId: u! }));
     await accept(u!, BigInt(first[1]!.id));
     expect(first.map((p) => p!.id)).toEqual([project.regular[0], project.regular[1]].map(String));
 
-    const saved = await updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "subtask" });
+    const saved = await updateProjectSettings(t, project.id, admin!, { queueOrder: "subtask" });
     expect(saved).toMatchObject({ changed: ["queueOrder"], settings: { queueOrder: "subtask" }, queueKeysUpdated: null });
-    const next = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    const next = await claimNextPair(t, { projectId: project.id, userId: u! });
     // Round robin over what is left: 2 (removal, rank 1), 4 (color, 1), 6 (sign, 1), 9 (style, 1), 3, …
     expect(next!.id).toBe(String(project.regular[2]));
     await accept(u!, BigInt(next!.id));
 
-    await updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "disagreement" });
+    await updateProjectSettings(t, project.id, admin!, { queueOrder: "disagreement" });
     const rest = await workInTurns(project.id, [u!]);
     expect(rest).toEqual(EXPECTED.disagreement.filter((i) => ![0, 1, 2].includes(i)).map((i) => project.regular[i]!));
 
@@ -273,14 +273,14 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
       { changes: { queueOrder: { before: "import", after: "subtask" } } },
       { changes: { queueOrder: { before: "subtask", after: "disagreement" } } },
     ]);
-    await expect(updateProjectSettings(t.prisma, project.id, admin!, { queueOrder: "random" as TQueueOrder })).rejects.toThrow(
+    await expect(updateProjectSettings(t, project.id, admin!, { queueOrder: "random" as TQueueOrder })).rejects.toThrow(
       /Queue order must be one of import, uncertainty, disagreement, subtask/,
     );
     await expect(t.prisma.$executeRaw`UPDATE projects SET queue_order = 'random' WHERE id = ${project.id}`).rejects.toThrow(/projects_queue_order_check/);
   });
 
   it("a keep-rule or verifier-rule change recomputes the keys of open pairs in batches, audited, and the order follows", async () => {
-    const [admin] = await makeUsers(t.prisma, 1, "rk-admin");
+    const [admin] = await makeUsers(t, 1, "rk-admin");
     const project = await t.prisma.project.create({
       data: { name: `rk-${randomUUID()}`, rejectReasons: DEFAULT_REJECT_REASONS, queueOrder: "uncertainty" },
     });
@@ -313,8 +313,8 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     };
     expect(await stale()).toBe(0);
     // A labelled pair is not open: its keys are left alone (marked here so a rewrite would show).
-    const [u] = await makeUsers(t.prisma, 1, "rk-ann");
-    const firstPair = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    const [u] = await makeUsers(t, 1, "rk-ann");
+    const firstPair = await claimNextPair(t, { projectId: project.id, userId: u! });
     await accept(u!, BigInt(firstPair!.id));
     await t.prisma.$executeRaw`UPDATE pairs SET queue_uncertainty = 99 WHERE id = ${BigInt(firstPair!.id)}`;
     // How many open pairs the new rule (IF ≥ 2, EC ≥ 2, GQ ≥ 1) moves, computed independently.
@@ -328,7 +328,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
           p.change_fraction, p.change_outside_mask, 'auto', 2::smallint, 2::smallint, 1::smallint))`;
     expect(moves!.n).toBeGreaterThan(QUEUE_KEYS_BATCH / 4);
 
-    const result = await updateProjectSettings(t.prisma, project.id, admin!, { keepMinIf: 2, keepMinGq: 1 });
+    const result = await updateProjectSettings(t, project.id, admin!, { keepMinIf: 2, keepMinGq: 1 });
     expect(result.changed.sort()).toEqual(["keepMinGq", "keepMinIf"]);
     expect(result.queueKeysUpdated).toBe(moves!.n);
     expect(await stale()).toBe(0);
@@ -347,14 +347,14 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     const [best] = await t.prisma.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM pairs WHERE project_id = ${project.id} AND taken < wanted AND NOT is_gold
       ORDER BY queue_uncertainty NULLS LAST, id LIMIT 1`;
-    const next = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+    const next = await claimNextPair(t, { projectId: project.id, userId: u! });
     expect(next!.id).toBe(String(best!.id));
 
     // The verifier rule feeds the disagreement key: changing it recomputes too; other settings do not.
-    const rule = await updateProjectSettings(t.prisma, project.id, admin!, { verifierRule: "scores" });
+    const rule = await updateProjectSettings(t, project.id, admin!, { verifierRule: "scores" });
     expect(rule.queueKeysUpdated).toBeGreaterThan(0);
     expect(await stale()).toBe(0);
-    expect((await updateProjectSettings(t.prisma, project.id, admin!, { goldRate: 0.1 })).queueKeysUpdated).toBeNull();
+    expect((await updateProjectSettings(t, project.id, admin!, { goldRate: 0.1 })).queueKeysUpdated).toBeNull();
   });
 
   it("the claim under each order walks that order's partial index: no sequential scan, no sort of the open pairs", async () => {
@@ -382,8 +382,8 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     await t.prisma.$executeRaw`UPDATE pairs SET taken = wanted, label_count = wanted, status = 'labelled' WHERE project_id = ${project.id} AND id % 4 = 0`;
     const other = await newProject();
     expect(other.regular.length).toBe(SPECS.length);
-    const [u] = await makeUsers(t.prisma, 1, "plan");
-    await t.runner.exec("ANALYZE pairs; ANALYZE leases; ANALYZE labels; ANALYZE skips; ANALYZE projects");
+    const [u] = await makeUsers(t, 1, "plan");
+    await t.exec("ANALYZE pairs; ANALYZE leases; ANALYZE labels; ANALYZE skips; ANALYZE projects");
 
     type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; "Subplan Name"?: string; Plans?: PlanNode[] };
     const walk = (node: PlanNode, out: PlanNode[] = []): PlanNode[] => {
@@ -393,7 +393,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     };
     for (const order of QUEUE_ORDERS) {
       await t.prisma.project.update({ where: { id: project.id }, data: { queueOrder: order } });
-      const rows = await t.runner.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, [u!, project.id, [], MAX_LIVE_LEASES]);
+      const rows = await t.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, [u!, project.id, [], MAX_LIVE_LEASES]);
       const raw = rows[0]!["QUERY PLAN"];
       const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
       const nodes = walk(plan[0]!.Plan);
@@ -410,7 +410,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
         `SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.taken < p.wanted AND NOT p.is_gold ORDER BY ${QUEUE_ORDER_INFO[order].orderBy} LIMIT 1`,
         project.id,
       );
-      const got = await claimNextPair(t.runner, { projectId: project.id, userId: u! });
+      const got = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(got!.id, `${order}: first pair`).toBe(String(first!.id));
       await t.prisma.$executeRaw`DELETE FROM leases WHERE annotator_id = ${u!}`;
     }

@@ -14,7 +14,7 @@ type TLabelInput = { decision: "accept" } | { decision: "reject"; reasons: strin
 
 async function makeReviewers(db: Db, n: number, prefix: string): Promise<number[]> {
   const ids = await makeUsers(db, n, prefix);
-  await db.user.updateMany({ where: { id: { in: ids } }, data: { role: "reviewer" } });
+  await db.prisma.user.updateMany({ where: { id: { in: ids } }, data: { role: "reviewer" } });
   return ids;
 }
 
@@ -29,9 +29,9 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
 
   /** The annotator claims their next pair in the project and labels it the way the API does. */
   async function label(userId: number, projectId: number, input: TLabelInput): Promise<string> {
-    const pair = await claimNextPair(t.runner, { projectId, userId });
+    const pair = await claimNextPair(t, { projectId, userId });
     expect(pair).not.toBeNull();
-    await submitLabel(t.runner, userId, {
+    await submitLabel(t, userId, {
       pairId: BigInt(pair!.id),
       submissionId: randomUUID(),
       reasons: [],
@@ -43,8 +43,8 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
 
   /** A one-pair overlap-2 project whose two labels disagree on the decision: the pair is in review. */
   async function disagreement(prefix: string) {
-    const project = await makeProject(t.prisma, { pairs: 1, overlap: 2 });
-    const [a, b] = await makeUsers(t.prisma, 2, prefix);
+    const project = await makeProject(t, { pairs: 1, overlap: 2 });
+    const [a, b] = await makeUsers(t, 2, prefix);
     const pairId = await label(a!, project.id, { decision: "accept" });
     await label(b!, project.id, { decision: "recaption", recaption: "Add a small blue vase on the table" });
     return { project, pairId, annotators: [a!, b!] };
@@ -77,23 +77,23 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     expect(pair.status).toBe("in_review");
     expect(pair.reviewReasons).toEqual(["decision"]);
     expect(pair.finalDecision).toBeNull();
-    const view = await loadReviewPair(t.runner, pairId);
+    const view = await loadReviewPair(t, pairId);
     expect(view?.routing).toEqual([{ reason: "decision", text: "Annotators disagree on the decision (1 accept, 1 re-caption)" }]);
     expect(view?.labels.map((l) => [l.decision, l.recaption])).toEqual([
       ["accept", null],
       ["recaption", "Add a small blue vase on the table"],
     ]);
-    expect((await listReviewProjects(t.runner)).find((p) => p.id === project.id)).toMatchObject({
+    expect((await listReviewProjects(t)).find((p) => p.id === project.id)).toMatchObject({
       inReview: 1,
       byReason: { decision: 1, recaption: 0, verifier: 0 },
     });
 
     // Re-captions far apart: the distance and the project's threshold, computed by the same SQL.
-    const far = await makeProject(t.prisma, { pairs: 1, overlap: 2 });
-    const [c, d] = await makeUsers(t.prisma, 2, "far");
+    const far = await makeProject(t, { pairs: 1, overlap: 2 });
+    const [c, d] = await makeUsers(t, 2, "far");
     const farId = await label(c!, far.id, { decision: "recaption", recaption: "Turn the sky purple" });
     await label(d!, far.id, { decision: "recaption", recaption: "Remove the dog from the sofa" });
-    const farView = await loadReviewPair(t.runner, farId);
+    const farView = await loadReviewPair(t, farId);
     expect(farView?.reviewReasons).toEqual(["recaption"]);
     const distanceRows = await t.prisma.$queryRaw<{ distance: number }[]>`
       SELECT loupe_text_distance('Turn the sky purple', 'Remove the dog from the sofa') AS distance`;
@@ -102,15 +102,15 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     expect(farView?.routing[0]?.text).toBe(`Re-captions differ: distance ${distance.toFixed(2)} over the project's 0.35`);
 
     // The people accept what the verifier's scores reject under the keep rule.
-    const scored = await makeProject(t.prisma, { pairs: 1, overlap: 2 });
+    const scored = await makeProject(t, { pairs: 1, overlap: 2 });
     await t.prisma.pair.updateMany({
       where: { projectId: scored.id },
       data: { vsInstructionFollowing: 3, vsEditingConsistency: 2, vsGenerationQuality: 1 },
     });
-    const [e, f] = await makeUsers(t.prisma, 2, "ver");
+    const [e, f] = await makeUsers(t, 2, "ver");
     const scoredId = await label(e!, scored.id, { decision: "accept" });
     await label(f!, scored.id, { decision: "accept" });
-    const scoredView = await loadReviewPair(t.runner, scoredId);
+    const scoredView = await loadReviewPair(t, scoredId);
     expect(scoredView?.reviewReasons).toEqual(["verifier"]);
     expect(scoredView?.verdict).toMatchObject({ valid: false, basis: "scores" });
     expect(scoredView?.routing[0]?.text).toBe(
@@ -119,10 +119,10 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
   });
 
   it("never gives two reviewers the same pair, and gives a reviewer their own live claim back first", async () => {
-    const project = await makeProject(t.prisma, { pairs: 6 });
+    const project = await makeProject(t, { pairs: 6 });
     const ids = await inReview(project.id, Array.from({ length: 6 }, () => ({ reasons: ["decision"] })));
-    const reviewers = await makeReviewers(t.prisma, 8, "rev");
-    const got = await Promise.all(reviewers.map((reviewerId) => claimReviewPair(t.runner, { projectId: project.id, reviewerId })));
+    const reviewers = await makeReviewers(t, 8, "rev");
+    const got = await Promise.all(reviewers.map((reviewerId) => claimReviewPair(t, { projectId: project.id, reviewerId })));
     const claimed = got.filter((p) => p !== null).map((p) => p!.id);
     expect(claimed).toHaveLength(6);
     expect(new Set(claimed).size).toBe(6);
@@ -133,46 +133,46 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     }
 
     // Own claim first (a reload), renewed; with it excluded (it is on screen) the reviewer is told nothing is left.
-    const [a, b] = await makeReviewers(t.prisma, 2, "own");
-    const other = await makeProject(t.prisma, { pairs: 3 });
+    const [a, b] = await makeReviewers(t, 2, "own");
+    const other = await makeProject(t, { pairs: 3 });
     const otherIds = await inReview(other.id, [{ reasons: ["decision"] }, { reasons: ["verifier"] }, { reasons: ["recaption"] }]);
-    const first = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: a! });
+    const first = await claimReviewPair(t, { projectId: other.id, reviewerId: a! });
     expect(first).toMatchObject({ id: otherIds[0], resumed: false });
-    const again = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: a! });
+    const again = await claimReviewPair(t, { projectId: other.id, reviewerId: a! });
     expect(again).toMatchObject({ id: otherIds[0], resumed: true });
-    const prefetched = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: a!, exclude: [BigInt(first!.id)] });
+    const prefetched = await claimReviewPair(t, { projectId: other.id, reviewerId: a!, exclude: [BigInt(first!.id)] });
     expect(prefetched).toMatchObject({ id: otherIds[1], resumed: false });
-    const forB = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: b! });
+    const forB = await claimReviewPair(t, { projectId: other.id, reviewerId: b! });
     expect(forB?.id).toBe(otherIds[2]);
-    expect(await claimReviewPair(t.runner, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id)] })).toBeNull();
+    expect(await claimReviewPair(t, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id)] })).toBeNull();
 
     // Skip hands the pair back: another reviewer gets it, the skipper (who excludes it) does not.
-    expect(await releaseReviewClaim(t.runner, a!, BigInt(first!.id))).toEqual({ released: true });
-    expect(await releaseReviewClaim(t.runner, a!, BigInt(first!.id))).toEqual({ released: false });
-    const taken = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id)] });
+    expect(await releaseReviewClaim(t, a!, BigInt(first!.id))).toEqual({ released: true });
+    expect(await releaseReviewClaim(t, a!, BigInt(first!.id))).toEqual({ released: false });
+    const taken = await claimReviewPair(t, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id)] });
     expect(taken?.id).toBe(first!.id);
-    await expect(renewReviewClaim(t.runner, a!, BigInt(first!.id))).rejects.toBeInstanceOf(ConflictError);
+    await expect(renewReviewClaim(t, a!, BigInt(first!.id))).rejects.toBeInstanceOf(ConflictError);
 
     // A lapsed claim is free again.
     await t.prisma.$executeRaw`UPDATE pairs SET review_claimed_until = now() - interval '1 second' WHERE id = ${BigInt(otherIds[1]!)}`;
-    const lapsed = await claimReviewPair(t.runner, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id), BigInt(taken!.id)] });
+    const lapsed = await claimReviewPair(t, { projectId: other.id, reviewerId: b!, exclude: [BigInt(forB!.id), BigInt(taken!.id)] });
     expect(lapsed?.id).toBe(otherIds[1]);
     expect(ids).toHaveLength(6);
   });
 
   it("8 reviewers working one queue of 40 pairs concurrently settle each pair exactly once, without a conflict", async () => {
-    const project = await makeProject(t.prisma, { pairs: 40 });
+    const project = await makeProject(t, { pairs: 40 });
     await inReview(project.id, Array.from({ length: 40 }, () => ({ reasons: ["decision"] })));
-    const reviewers = await makeReviewers(t.prisma, 8, "crowd");
+    const reviewers = await makeReviewers(t, 8, "crowd");
     const errors: unknown[] = [];
     const settled: string[] = [];
     await Promise.all(
       reviewers.map(async (reviewerId) => {
         for (;;) {
           try {
-            const pair = await claimReviewPair(t.runner, { projectId: project.id, reviewerId });
+            const pair = await claimReviewPair(t, { projectId: project.id, reviewerId });
             if (!pair) return;
-            await adjudicatePair(t.prisma, { id: reviewerId, role: "reviewer" }, BigInt(pair.id),
+            await adjudicatePair(t, { id: reviewerId, role: "reviewer" }, BigInt(pair.id),
               adjudication({ decision: "accept", instruction: undefined }));
             settled.push(pair.id);
           } catch (err) {
@@ -190,28 +190,28 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
   });
 
   it("filters the queue by routing reason, task and subtask, and hands back claims the new filters leave out", async () => {
-    const project = await makeProject(t.prisma, { pairs: 5 });
+    const project = await makeProject(t, { pairs: 5 });
     const ids = await inReview(project.id, [
       { reasons: ["decision"], task: "object", subtask: "addition" },
       { reasons: ["decision", "verifier"], task: "object", subtask: "removal" },
       { reasons: ["recaption"], task: "global", subtask: "style_transfer" },
       { reasons: ["verifier"], task: "global", subtask: "tone_adjustment" },
     ]);
-    const [r] = await makeReviewers(t.prisma, 1, "filt");
+    const [r] = await makeReviewers(t, 1, "filt");
     const claim = (filters: { reason?: "decision" | "recaption" | "verifier"; task?: string; subtask?: string }, exclude: string[] = []) =>
-      claimReviewPair(t.runner, { projectId: project.id, reviewerId: r!, exclude: exclude.map(BigInt), ...filters });
+      claimReviewPair(t, { projectId: project.id, reviewerId: r!, exclude: exclude.map(BigInt), ...filters });
 
-    expect(await getReviewFilterValues(t.runner, project.id)).toEqual({
+    expect(await getReviewFilterValues(t, project.id)).toEqual({
       tasks: ["global", "object"],
       subtasks: ["addition", "removal", "style_transfer", "tone_adjustment"],
     });
-    expect(await getReviewCounts(t.runner, project.id, r!, { reason: "verifier" })).toEqual({
+    expect(await getReviewCounts(t, project.id, r!, { reason: "verifier" })).toEqual({
       inReview: 4,
       matching: 2,
       byReason: { decision: 2, recaption: 1, verifier: 2 },
       claimedByOthers: 0,
     });
-    expect(await getReviewCounts(t.runner, project.id, r!, { task: "global", subtask: "style_transfer" })).toMatchObject({ matching: 1 });
+    expect(await getReviewCounts(t, project.id, r!, { task: "global", subtask: "style_transfer" })).toMatchObject({ matching: 1 });
 
     const v1 = await claim({ reason: "verifier" });
     expect(v1?.id).toBe(ids[1]);
@@ -230,15 +230,15 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
 
   it("adjudication makes the pair final with the reviewer's instruction, writes the audit row, and a doubled submission replays", async () => {
     const { pairId } = await disagreement("adj");
-    const [r] = await makeReviewers(t.prisma, 1, "adjr");
+    const [r] = await makeReviewers(t, 1, "adjr");
     const reviewer = await t.prisma.user.findUniqueOrThrow({ where: { id: r! } });
-    const claimed = await claimReviewPair(t.runner, { projectId: (await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).projectId, reviewerId: r! });
+    const claimed = await claimReviewPair(t, { projectId: (await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).projectId, reviewerId: r! });
     expect(claimed?.id).toBe(pairId);
 
     const input = adjudication({ note: "  The vase is on the table, not the shelf.  " });
     const [x, y] = await Promise.all([
-      adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), input),
-      adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), input),
+      adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), input),
+      adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), input),
     ]);
     expect([x.replayed, y.replayed].sort()).toEqual([false, true]);
     expect(x.pair).toEqual(y.pair);
@@ -251,7 +251,7 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
       note: "The vase is on the table, not the shelf.",
       isGold: false,
     });
-    const z = await adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), input);
+    const z = await adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), input);
     expect(z.replayed).toBe(true);
 
     const pair = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } });
@@ -284,7 +284,7 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
       },
     });
     // The pair left the queue: nothing left to claim, and the counters moved.
-    expect(await claimReviewPair(t.runner, { projectId: pair.projectId, reviewerId: r! })).toBeNull();
+    expect(await claimReviewPair(t, { projectId: pair.projectId, reviewerId: r! })).toBeNull();
     const [counts] = await t.prisma.$queryRaw<{ in_review: number; final: number }[]>`
       SELECT sum(in_review)::int AS in_review, sum(final)::int AS final FROM project_counts WHERE project_id = ${pair.projectId}`;
     expect(counts).toEqual({ in_review: 0, final: 1 });
@@ -292,42 +292,42 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
 
   it("refuses a decision made on labels that changed since the reviewer opened the pair, and a reviewer's own pair", async () => {
     const { project, pairId, annotators } = await disagreement("chg");
-    const [r] = await makeReviewers(t.prisma, 1, "chgr");
-    const seen = await loadReviewPair(t.runner, pairId);
+    const [r] = await makeReviewers(t, 1, "chgr");
+    const seen = await loadReviewPair(t, pairId);
     expect(seen?.routedAt).not.toBeNull();
     // The second annotator takes their label back and labels again: the pair is routed afresh.
-    await undoLastLabel(t.prisma, annotators[1]!, project.id);
+    await undoLastLabel(t, annotators[1]!, project.id);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).status).toBe("open");
-    const again = await claimNextPair(t.runner, { projectId: project.id, userId: annotators[1]! });
-    await submitLabel(t.runner, annotators[1]!, { pairId: BigInt(again!.id), submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 2 });
-    const now = await loadReviewPair(t.runner, pairId);
+    const again = await claimNextPair(t, { projectId: project.id, userId: annotators[1]! });
+    await submitLabel(t, annotators[1]!, { pairId: BigInt(again!.id), submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 2 });
+    const now = await loadReviewPair(t, pairId);
     expect(now?.routedAt).not.toBe(seen?.routedAt);
-    const stale = adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: seen!.routedAt! }));
+    const stale = adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: seen!.routedAt! }));
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
     await expect(stale).rejects.toThrow(/changed since you opened it/);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).status).toBe("in_review");
-    const fresh = await adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: now!.routedAt! }));
+    const fresh = await adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ routedAt: now!.routedAt! }));
     expect(fresh.pair.status).toBe("final");
 
     // A reviewer who labelled a pair neither gets it from the queue nor may settle it.
-    const own = await makeProject(t.prisma, { pairs: 1, overlap: 2 });
-    const [x] = await makeUsers(t.prisma, 1, "ownx");
+    const own = await makeProject(t, { pairs: 1, overlap: 2 });
+    const [x] = await makeUsers(t, 1, "ownx");
     const ownPair = await label(x!, own.id, { decision: "accept" });
     await label(r!, own.id, { decision: "reject", reasons: ["artifacts"] });
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(ownPair) } })).status).toBe("in_review");
-    expect(await claimReviewPair(t.runner, { projectId: own.id, reviewerId: r! })).toBeNull();
-    await expect(adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(ownPair), adjudication())).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await claimReviewPair(t, { projectId: own.id, reviewerId: r! })).toBeNull();
+    await expect(adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(ownPair), adjudication())).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("a stale adjudication (another reviewer settled first) gets 409 with their name and changes nothing", async () => {
     const { pairId } = await disagreement("stale");
-    const [first, second] = await makeReviewers(t.prisma, 2, "stl");
+    const [first, second] = await makeReviewers(t, 2, "stl");
     const firstUser = await t.prisma.user.findUniqueOrThrow({ where: { id: first! } });
-    await adjudicatePair(t.prisma, { id: first!, role: "reviewer" }, BigInt(pairId), adjudication({ decision: "accept", instruction: undefined }));
+    await adjudicatePair(t, { id: first!, role: "reviewer" }, BigInt(pairId), adjudication({ decision: "accept", instruction: undefined }));
     const before = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } });
-    const late = adjudicatePair(t.prisma, { id: second!, role: "admin" }, BigInt(pairId), adjudication());
+    const late = adjudicatePair(t, { id: second!, role: "admin" }, BigInt(pairId), adjudication());
     await expect(late).rejects.toBeInstanceOf(ConflictError);
-    await expect(adjudicatePair(t.prisma, { id: second!, role: "admin" }, BigInt(pairId), adjudication())).rejects.toThrow(
+    await expect(adjudicatePair(t, { id: second!, role: "admin" }, BigInt(pairId), adjudication())).rejects.toThrow(
       `This pair was already settled by ${firstUser.name}.`,
     );
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).toEqual(before);
@@ -337,45 +337,45 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
 
   it("refuses unknown reasons, an accept with another instruction, a no-op re-caption and a pair another reviewer holds", async () => {
     const { pairId, project, annotators } = await disagreement("bad");
-    const [r, other] = await makeReviewers(t.prisma, 2, "badr");
+    const [r, other] = await makeReviewers(t, 2, "badr");
     const actor = { id: r!, role: "reviewer" as const };
     await expect(
-      adjudicatePair(t.prisma, actor, BigInt(pairId), adjudication({ decision: "reject", instruction: undefined, reasons: ["made_up", "artifacts"] })),
+      adjudicatePair(t, actor, BigInt(pairId), adjudication({ decision: "reject", instruction: undefined, reasons: ["made_up", "artifacts"] })),
     ).rejects.toThrow(new InvalidError("Unknown reject reason(s) for this project: made_up"));
     await expect(
-      adjudicatePair(t.prisma, actor, BigInt(pairId), adjudication({ decision: "accept", instruction: "Something else entirely" })),
+      adjudicatePair(t, actor, BigInt(pairId), adjudication({ decision: "accept", instruction: "Something else entirely" })),
     ).rejects.toBeInstanceOf(InvalidError);
     await expect(
-      adjudicatePair(t.prisma, actor, BigInt(pairId), adjudication({ decision: "recaption", instruction: " instruction 0 " })),
+      adjudicatePair(t, actor, BigInt(pairId), adjudication({ decision: "recaption", instruction: " instruction 0 " })),
     ).rejects.toThrow(/must change the instruction/);
 
-    const held = await claimReviewPair(t.runner, { projectId: project.id, reviewerId: other! });
+    const held = await claimReviewPair(t, { projectId: project.id, reviewerId: other! });
     expect(held?.id).toBe(pairId);
     const otherUser = await t.prisma.user.findUniqueOrThrow({ where: { id: other! } });
-    await expect(adjudicatePair(t.prisma, actor, BigInt(pairId), adjudication())).rejects.toThrow(
+    await expect(adjudicatePair(t, actor, BigInt(pairId), adjudication())).rejects.toThrow(
       `${otherUser.name} is reviewing this pair right now.`,
     );
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).toMatchObject({ status: "in_review", finalDecision: null });
     expect(await t.prisma.auditEvent.count({ where: { action: "review.adjudicate", subjectId: pairId } })).toBe(0);
 
     // An annotator taking their label back re-opens the pair: the reviewer is told so.
-    await releaseReviewClaim(t.runner, other!, BigInt(pairId));
-    await undoLastLabel(t.prisma, annotators[1]!, project.id);
-    await expect(adjudicatePair(t.prisma, actor, BigInt(pairId), adjudication())).rejects.toThrow(/no longer in review/);
+    await releaseReviewClaim(t, other!, BigInt(pairId));
+    await undoLastLabel(t, annotators[1]!, project.id);
+    await expect(adjudicatePair(t, actor, BigInt(pairId), adjudication())).rejects.toThrow(/no longer in review/);
     // An accept that sends the original instruction back (trimmed) is fine, and so is a reject with known reasons.
     const next = await disagreement("ok");
-    const ok = await adjudicatePair(t.prisma, actor, BigInt(next.pairId), adjudication({ decision: "accept", instruction: "instruction 0 " }));
+    const ok = await adjudicatePair(t, actor, BigInt(next.pairId), adjudication({ decision: "accept", instruction: "instruction 0 " }));
     expect(ok.pair).toMatchObject({ finalDecision: "accept", finalInstruction: "instruction 0" });
     const rej = await disagreement("rej");
-    const r2 = await adjudicatePair(t.prisma, actor, BigInt(rej.pairId),
+    const r2 = await adjudicatePair(t, actor, BigInt(rej.pairId),
       adjudication({ decision: "reject", instruction: undefined, reasons: ["artifacts", "wrong_object", "artifacts"] }));
     expect(r2.pair).toMatchObject({ finalDecision: "reject", finalReasons: ["artifacts", "wrong_object"], finalInstruction: "instruction 0" });
   });
 
   it("promotes the adjudicated pair to gold in the same transaction", async () => {
     const { pairId } = await disagreement("prom");
-    const [r] = await makeReviewers(t.prisma, 1, "promr");
-    const res = await adjudicatePair(t.prisma, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ promoteToGold: true }));
+    const [r] = await makeReviewers(t, 1, "promr");
+    const res = await adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), adjudication({ promoteToGold: true }));
     expect(res.pair.isGold).toBe(true);
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).toMatchObject({
       isGold: true,
@@ -390,7 +390,7 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     // An annotator role cannot promote (the permission is checked before anything is written).
     const again = await disagreement("prom2");
     await expect(
-      adjudicatePair(t.prisma, { id: r!, role: "annotator" }, BigInt(again.pairId), adjudication({ promoteToGold: true })),
+      adjudicatePair(t, { id: r!, role: "annotator" }, BigInt(again.pairId), adjudication({ promoteToGold: true })),
     ).rejects.toThrow(/cannot promote/);
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(again.pairId) } })).toMatchObject({ status: "in_review", isGold: false });
   });

@@ -105,7 +105,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   });
 
   it("every model, field, key, index and relation matches the database, and the database has nothing else", async () => {
-    const mismatches = await compareSchema(datamodel, db.runner, SQL_ONLY);
+    const mismatches = await compareSchema(datamodel, db, SQL_ONLY);
     expect(mismatches).toEqual([]);
   });
 
@@ -125,7 +125,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
       expect(next, `edit ${re} did not apply to schema.prisma; update this self-check`).not.toBe(edited);
       edited = next;
     }
-    const mismatches = await compareSchema(datamodelFromSource(edited), db.runner, SQL_ONLY)
+    const mismatches = await compareSchema(datamodelFromSource(edited), db, SQL_ONLY)
     const expected = [
       /^users\.name \(User\.name\): nullability: schema says optional/,
       /^leases index \(created_at\): missing in database/,
@@ -163,8 +163,8 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
         `ALTER TABLE "users" ALTER COLUMN "role" SET DEFAULT 'admin'`,
         `ALTER TABLE "labels" ALTER COLUMN "submission_id" TYPE TEXT`,
       ];
-      for (const sql of changes) await drifted.runner.exec(sql);
-      const mismatches = await compareSchema(datamodel, drifted.runner, SQL_ONLY)
+      for (const sql of changes) await drifted.exec(sql);
+      const mismatches = await compareSchema(datamodel, drifted, SQL_ONLY)
       const expected = [
         /^users\.name \(User\.name\): nullability: schema says required, database column is nullable$/,
         /^projects\.sneaky: column exists in database \(text\) but model Project has no field mapped to it$/,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidError, NotFoundError } from "@/lib/errors";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel } from "@/lib/queue/submit";
-import { getProjectSettings, OVERLAP_BATCH, updateProjectSettings, ZSettingsPatch, type TSettingsPatch } from "@/lib/quality/settings";
+import { getProjectSettings, OVERLAP_BATCH, updateProjectSettings } from "@/lib/quality/settings";
+import { ZSettingsPatch, type TSettingsPatch } from "@/lib/quality/settings-schema";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
 
@@ -20,7 +21,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     t.prisma.auditEvent.findMany({ where: { action, subjectType: "project", subjectId: String(projectId) }, orderBy: { id: "asc" } });
 
   it("refuses out-of-range, unknown and empty patches with a sentence naming the field", async () => {
-    const project = await makeProject(t.prisma, { pairs: 0 });
+    const project = await makeProject(t, { pairs: 0 });
     const cases: [unknown, RegExp][] = [
       [{ goldRate: 0.8 }, /^Gold rate must be between 0 and 0\.5 \(0–50%\)\.$/],
       [{ overlap: 6 }, /^Overlap must be between 1 and 5\.$/],
@@ -36,20 +37,20 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     for (const [patch, message] of cases) {
       const parsed = ZSettingsPatch.safeParse(patch);
       expect(parsed.success, JSON.stringify(patch)).toBe(false);
-      const err = await updateProjectSettings(t.prisma, project.id, null, patch as TSettingsPatch).catch((e: unknown) => e);
+      const err = await updateProjectSettings(t, project.id, null, patch as TSettingsPatch).catch((e: unknown) => e);
       expect(err, JSON.stringify(patch)).toBeInstanceOf(InvalidError);
       expect((err as Error).message).toMatch(message);
     }
-    await expect(updateProjectSettings(t.prisma, 999_999, null, { goldRate: 0.1 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(updateProjectSettings(t, 999_999, null, { goldRate: 0.1 })).rejects.toBeInstanceOf(NotFoundError);
     // Nothing was written by any of the refusals.
     expect(await auditRows(project.id)).toHaveLength(0);
-    expect(await getProjectSettings(t.prisma, project.id)).toMatchObject({ goldRate: 0, goldAccuracyThreshold: 0.7, overlap: 1 });
+    expect(await getProjectSettings(t, project.id)).toMatchObject({ goldRate: 0, goldAccuracyThreshold: 0.7, overlap: 1 });
   });
 
   it("saves the changed fields and audits each with before and after; an unchanged save writes nothing", async () => {
-    const project = await makeProject(t.prisma, { pairs: 0 });
-    const [admin] = await makeUsers(t.prisma, 1, "settings-admin");
-    const result = await updateProjectSettings(t.prisma, project.id, admin!, {
+    const project = await makeProject(t, { pairs: 0 });
+    const [admin] = await makeUsers(t, 1, "settings-admin");
+    const result = await updateProjectSettings(t, project.id, admin!, {
       goldRate: 0.1,
       goldAccuracyThreshold: 0.8,
       goldMinCount: 10, // the default: not a change
@@ -76,16 +77,16 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
       },
     });
     // Saving the same values again (as read back from REAL columns) is no change and no audit row.
-    const again = await updateProjectSettings(t.prisma, project.id, admin!, { goldRate: 0.1, goldAccuracyThreshold: 0.8 });
+    const again = await updateProjectSettings(t, project.id, admin!, { goldRate: 0.1, goldAccuracyThreshold: 0.8 });
     expect(again.changed).toEqual([]);
     expect(await auditRows(project.id)).toHaveLength(1);
   });
 
   it("rolls the audit row back when the update fails after it, and the update back when the audit insert fails", async () => {
-    const project = await makeProject(t.prisma, { pairs: 0 });
-    const settingsNow = async () => (await getProjectSettings(t.prisma, project.id))?.goldRate;
+    const project = await makeProject(t, { pairs: 0 });
+    const settingsNow = async () => (await getProjectSettings(t, project.id))?.goldRate;
     // 1. The project update fails after the audit row was inserted in the same transaction.
-    await t.runner.exec(`
+    await t.exec(`
       CREATE FUNCTION test_fail_project() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         -- The audit row is already there, inside this transaction, when the update is refused.
@@ -97,53 +98,53 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
       CREATE TRIGGER test_fail_project BEFORE UPDATE ON projects FOR EACH ROW
         WHEN (NEW.id = ${project.id}) EXECUTE FUNCTION test_fail_project();`);
     try {
-      await expect(updateProjectSettings(t.prisma, project.id, null, { goldRate: 0.2 })).rejects.toThrow(/project update refused for test/);
+      await expect(updateProjectSettings(t, project.id, null, { goldRate: 0.2 })).rejects.toThrow(/project update refused for test/);
     } finally {
-      await t.runner.exec(`DROP TRIGGER test_fail_project ON projects; DROP FUNCTION test_fail_project();`);
+      await t.exec(`DROP TRIGGER test_fail_project ON projects; DROP FUNCTION test_fail_project();`);
     }
     expect(await settingsNow()).toBe(0);
     expect(await auditRows(project.id)).toHaveLength(0);
 
     // 2. The audit insert fails: the update never lands either.
-    await t.runner.exec(`
+    await t.exec(`
       CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit refused for test'; END $$;
       CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events FOR EACH ROW
         WHEN (NEW.action = 'project.updated' AND NEW.subject_id = '${project.id}') EXECUTE FUNCTION test_fail_audit();`);
     try {
-      await expect(updateProjectSettings(t.prisma, project.id, null, { goldRate: 0.2 })).rejects.toThrow(/audit refused for test/);
+      await expect(updateProjectSettings(t, project.id, null, { goldRate: 0.2 })).rejects.toThrow(/audit refused for test/);
     } finally {
-      await t.runner.exec(`DROP TRIGGER test_fail_audit ON audit_events; DROP FUNCTION test_fail_audit();`);
+      await t.exec(`DROP TRIGGER test_fail_audit ON audit_events; DROP FUNCTION test_fail_audit();`);
     }
     expect(await settingsNow()).toBe(0);
     expect(await auditRows(project.id)).toHaveLength(0);
 
     // With nothing in the way, the change and its audit row commit together.
-    await updateProjectSettings(t.prisma, project.id, null, { goldRate: 0.3 });
+    await updateProjectSettings(t, project.id, null, { goldRate: 0.3 });
     expect(await settingsNow()).toBe(0.3);
     expect(await auditRows(project.id)).toHaveLength(1);
   });
 
   it("an overlap change reaches only open pairs nobody has started, across keyset batches", async () => {
     const total = OVERLAP_BATCH + 12;
-    const project = await makeProject(t.prisma, { pairs: 0, overlap: 2 });
+    const project = await makeProject(t, { pairs: 0, overlap: 2 });
     // One INSERT … SELECT: createMany of 5,000 rows costs seconds on PGlite.
     await t.prisma.$executeRaw`
       INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)
       SELECT ${project.id}, 'e-' || n, repeat('0', 64), repeat('0', 64), 'instruction ' || n, 2 FROM generate_series(1, ${total}) n`;
-    const [a, b, admin] = await makeUsers(t.prisma, 3, "overlap");
+    const [a, b, admin] = await makeUsers(t, 3, "overlap");
     const ids = (await t.prisma.pair.findMany({ where: { projectId: project.id }, select: { id: true }, orderBy: { id: "asc" } })).map((p) => p.id);
     // Started pairs, each a different way: a live lease; one label of two; both labels (final).
-    const leased = await claimNextPair(t.runner, { projectId: project.id, userId: a! });
+    const leased = await claimNextPair(t, { projectId: project.id, userId: a! });
     expect(leased?.id).toBe(String(ids[0]));
-    const half = await claimNextPair(t.runner, { projectId: project.id, userId: b!, exclude: [] });
+    const half = await claimNextPair(t, { projectId: project.id, userId: b!, exclude: [] });
     expect(half?.id).toBe(String(ids[0])); // overlap 2: b may take the same pair
-    await submitLabel(t.runner, b!, { pairId: ids[0]!, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
-    const second = await claimNextPair(t.runner, { projectId: project.id, userId: b! });
-    await submitLabel(t.runner, b!, { pairId: BigInt(second!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
-    const third = await claimNextPair(t.runner, { projectId: project.id, userId: a!, exclude: [ids[0]!] });
+    await submitLabel(t, b!, { pairId: ids[0]!, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+    const second = await claimNextPair(t, { projectId: project.id, userId: b! });
+    await submitLabel(t, b!, { pairId: BigInt(second!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+    const third = await claimNextPair(t, { projectId: project.id, userId: a!, exclude: [ids[0]!] });
     expect(third?.id).toBe(second?.id);
-    await submitLabel(t.runner, a!, { pairId: BigInt(third!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
+    await submitLabel(t, a!, { pairId: BigInt(third!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(second!.id) }, select: { status: true } })).toEqual({ status: "final" });
     // A gold pair in the open part of the id range, and a pair someone skipped (skips do not start it).
     const gold = ids[100]!;
@@ -152,7 +153,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     const skipped = ids[200]!;
     await t.prisma.skip.create({ data: { pairId: skipped, annotatorId: a! } });
 
-    const result = await updateProjectSettings(t.prisma, project.id, admin!, { overlap: 3 });
+    const result = await updateProjectSettings(t, project.id, admin!, { overlap: 3 });
     const started = new Set([ids[0]!, BigInt(second!.id), gold]);
     expect(result.pairsUpdated).toBe(total - started.size);
     const wanted = await t.prisma.pair.findMany({ where: { projectId: project.id }, select: { id: true, wanted: true, taken: true } });
@@ -168,7 +169,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(counts).toEqual({ open: total - 2, final: 2 });
 
     // Back to 1: the leased and half-labelled pair keeps 2, i.e. still wants its second label.
-    const back = await updateProjectSettings(t.prisma, project.id, admin!, { overlap: 1 });
+    const back = await updateProjectSettings(t, project.id, admin!, { overlap: 1 });
     expect(back.pairsUpdated).toBe(total - started.size);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: ids[0]! } })).wanted).toBe(2);
   });

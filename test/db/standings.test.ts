@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, InvalidError, NotFoundError, PausedError } from "@/lib/errors";
 import { claimNextPair } from "@/lib/queue/claim";
-import { getStandings, type TStanding } from "@/lib/quality/standings";
+import { getStandings } from "@/lib/quality/standings";
+import type { TStanding } from "@/lib/quality/standings-types";
 import { liftPause, pauseAnnotator } from "@/lib/quality/pauses";
 import { getPairCounts, getProjectQualityCounts, getReviewReasonCounts, getThroughput, THROUGHPUT_DAYS } from "@/lib/quality/overview";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
@@ -49,9 +50,9 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
   };
 
   it("computes each figure as worked out by hand", async () => {
-    const project = await makeProject(t.prisma, { pairs: 1511, overlap: 2 });
+    const project = await makeProject(t, { pairs: 1511, overlap: 2 });
     await t.prisma.project.update({ where: { id: project.id }, data: { goldMinCount: 3, goldAccuracyThreshold: 0.7 } });
-    const [a, b, c, d, nobody, admin] = await makeUsers(t.prisma, 6, "standing");
+    const [a, b, c, d, nobody, admin] = await makeUsers(t, 6, "standing");
     const ids = await pairIds(project.id);
     const [p1, p2, p3, p4] = ids as [bigint, bigint, bigint, bigint];
     const cPairs = ids.slice(4, 1504);
@@ -93,9 +94,9 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
                   ELSE ${at(2 * HOUR)}::timestamptz + x.rn * interval '1 second' END
       FROM (SELECT id, project_id, row_number() OVER (ORDER BY id) AS rn FROM pairs WHERE id = ANY(${cPairs}::bigint[])) x`;
     // D: paused by hand before labelling anything.
-    await pauseAnnotator(t.prisma, project.id, d!, admin!, "Paused while we check your last batch.");
+    await pauseAnnotator(t, project.id, d!, admin!, "Paused while we check your last batch.");
 
-    const standings = await getStandings(t.prisma, project.id);
+    const standings = await getStandings(t, project.id);
     expect(standings.goldMinCount).toBe(3);
     expect(standings.goldAccuracyThreshold).toBe(0.7);
     expect(standings.annotators.map((s) => s.userId).sort()).toEqual([a, b, c, d].sort());
@@ -162,9 +163,9 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
   });
 
   it("lifting restarts the gold window: a fresh minimum of checks before the rule pauses again; both audited", async () => {
-    const project = await makeProject(t.prisma, { pairs: 10, overlap: 1 });
+    const project = await makeProject(t, { pairs: 10, overlap: 1 });
     await t.prisma.project.update({ where: { id: project.id }, data: { goldMinCount: 3, goldAccuracyThreshold: 0.7 } });
-    const [x, admin, never] = await makeUsers(t.prisma, 3, "lift");
+    const [x, admin, never] = await makeUsers(t, 3, "lift");
     const ids = await pairIds(project.id);
     const gold = ids.slice(4, 10);
     await makeGold(gold);
@@ -172,65 +173,65 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
       t.prisma.auditEvent.findMany({ where: { action: "annotator.paused", subjectId: String(x) }, orderBy: { id: "asc" } });
 
     for (const g of gold.slice(0, 3)) await label(g, x!, "reject", 3);
-    let s = standingOf((await getStandings(t.prisma, project.id)).annotators, x!);
+    let s = standingOf((await getStandings(t, project.id)).annotators, x!);
     expect(s).toMatchObject({ goldChecks: 3, goldCorrect: 0, ruleApplies: true, pause: { byRule: true } });
     expect(await pausedAudit()).toHaveLength(1);
-    await expect(claimNextPair(t.runner, { projectId: project.id, userId: x! })).rejects.toBeInstanceOf(PausedError);
+    await expect(claimNextPair(t, { projectId: project.id, userId: x! })).rejects.toBeInstanceOf(PausedError);
 
-    await expect(liftPause(t.prisma, project.id, never!, admin!)).rejects.toBeInstanceOf(NotFoundError);
-    const lifted = await liftPause(t.prisma, project.id, x!, admin!);
+    await expect(liftPause(t, project.id, never!, admin!)).rejects.toBeInstanceOf(NotFoundError);
+    const lifted = await liftPause(t, project.id, x!, admin!);
     expect(lifted.pausedAt).toBeNull();
     expect(lifted.liftedAt).toBeInstanceOf(Date);
-    await expect(liftPause(t.prisma, project.id, x!, admin!)).rejects.toBeInstanceOf(ConflictError);
+    await expect(liftPause(t, project.id, x!, admin!)).rejects.toBeInstanceOf(ConflictError);
     const unpaused = await t.prisma.auditEvent.findMany({ where: { action: "annotator.unpaused", subjectId: String(x) } });
     expect(unpaused).toHaveLength(1);
     expect(unpaused[0]).toMatchObject({ actorId: admin, subjectType: "user", data: { projectId: project.id } });
     const row = await t.prisma.projectAnnotator.findUniqueOrThrow({ where: { projectId_userId: { projectId: project.id, userId: x! } } });
     expect(row).toMatchObject({ pausedAt: null, liftedBy: admin });
-    s = standingOf((await getStandings(t.prisma, project.id)).annotators, x!);
+    s = standingOf((await getStandings(t, project.id)).annotators, x!);
     expect(s).toMatchObject({ goldChecks: 0, goldCorrect: 0, lifetimeGoldChecks: 3, checksToGo: 3, ruleApplies: false, pause: null });
     expect(s.lastLift?.liftedBy).toMatch(/^lift /);
     // They can work again at once.
-    expect(await claimNextPair(t.runner, { projectId: project.id, userId: x! })).not.toBeNull();
+    expect(await claimNextPair(t, { projectId: project.id, userId: x! })).not.toBeNull();
 
     // `created_at > lifted_at` at millisecond precision: let the clock move past the lift.
     await new Promise((r) => setTimeout(r, 20));
     await label(gold[3]!, x!, "reject", 3);
     await label(gold[4]!, x!, "reject", 3);
-    s = standingOf((await getStandings(t.prisma, project.id)).annotators, x!);
+    s = standingOf((await getStandings(t, project.id)).annotators, x!);
     expect(s).toMatchObject({ goldChecks: 2, checksToGo: 1, ruleApplies: false, pause: null });
     expect(await pausedAudit()).toHaveLength(1);
     await label(gold[5]!, x!, "reject", 3);
-    s = standingOf((await getStandings(t.prisma, project.id)).annotators, x!);
+    s = standingOf((await getStandings(t, project.id)).annotators, x!);
     expect(s).toMatchObject({ goldChecks: 3, lifetimeGoldChecks: 6, ruleApplies: true, pause: { byRule: true } });
     expect(await pausedAudit()).toHaveLength(2);
   });
 
   it("an admin pauses by hand with a reason: leases go back, claims are refused with it, the pause is audited", async () => {
-    const project = await makeProject(t.prisma, { pairs: 3, overlap: 1 });
-    const [x, admin] = await makeUsers(t.prisma, 2, "hand");
-    const leased = await claimNextPair(t.runner, { projectId: project.id, userId: x! });
+    const project = await makeProject(t, { pairs: 3, overlap: 1 });
+    const [x, admin] = await makeUsers(t, 2, "hand");
+    const leased = await claimNextPair(t, { projectId: project.id, userId: x! });
     expect(leased).not.toBeNull();
-    await expect(pauseAnnotator(t.prisma, project.id, x!, admin!, " ")).rejects.toBeInstanceOf(InvalidError);
-    await expect(pauseAnnotator(t.prisma, 999_999, x!, admin!, "Reason given.")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(pauseAnnotator(t.prisma, project.id, 999_999, admin!, "Reason given.")).rejects.toBeInstanceOf(NotFoundError);
-    await pauseAnnotator(t.prisma, project.id, x!, admin!, "Too many skipped pairs today.");
+    await expect(pauseAnnotator(t, project.id, x!, admin!, " ")).rejects.toBeInstanceOf(InvalidError);
+    await expect(pauseAnnotator(t, 999_999, x!, admin!, "Reason given.")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(pauseAnnotator(t, project.id, 999_999, admin!, "Reason given.")).rejects.toBeInstanceOf(NotFoundError);
+    await pauseAnnotator(t, project.id, x!, admin!, "Too many skipped pairs today.");
     expect(await t.prisma.lease.count({ where: { annotatorId: x!, submittedAt: null } })).toBe(0);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(leased!.id) } })).taken).toBe(0);
-    await expect(pauseAnnotator(t.prisma, project.id, x!, admin!, "Again.")).rejects.toBeInstanceOf(ConflictError);
-    const err = await claimNextPair(t.runner, { projectId: project.id, userId: x! }).catch((e: unknown) => e);
+    await expect(pauseAnnotator(t, project.id, x!, admin!, "Again.")).rejects.toBeInstanceOf(ConflictError);
+    const err = await claimNextPair(t, { projectId: project.id, userId: x! }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PausedError);
     expect((err as Error).message).toContain("Too many skipped pairs today.");
     const audit = await t.prisma.auditEvent.findMany({ where: { action: "annotator.paused", subjectId: String(x) } });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorId: admin, data: { projectId: project.id, reason: "Too many skipped pairs today.", leasesReleased: 1 } });
-    await liftPause(t.prisma, project.id, x!, admin!);
-    expect(await claimNextPair(t.runner, { projectId: project.id, userId: x! })).not.toBeNull();
+    await liftPause(t, project.id, x!, admin!);
+    expect(await claimNextPair(t, { projectId: project.id, userId: x! })).not.toBeNull();
   });
   it("the overview counts pairs, labels and adjudications per UTC day, and in-review pairs per reason", async () => {
-    const project = await makeProject(t.prisma, { pairs: 8, overlap: 2 });
-    const other = await makeProject(t.prisma, { pairs: 2, overlap: 1 });
-    const [a, b, reviewer] = await makeUsers(t.prisma, 3, "overview");
+    const project = await makeProject(t, { pairs: 8, overlap: 2 });
+    const other = await makeProject(t, { pairs: 2, overlap: 1 });
+    const [a, b, reviewer] = await makeUsers(t, 3, "overview");
     const ids = await pairIds(project.id);
     await makeGold([ids[7]!]);
     const today = new Date(Math.floor(Date.now() / DAY) * DAY + 60_000); // 00:01 UTC today
@@ -252,8 +253,8 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
       await t.prisma.auditEvent.create({ data: { actorId: reviewer!, action: "review.adjudicate", subjectType: "pair", subjectId: String(pair), createdAt: at } });
     }
 
-    expect(await getPairCounts(t.prisma, project.id)).toEqual({ open: 4, labelled: 0, inReview: 2, final: 2, gold: 1, labels: 7 });
-    const days = await getThroughput(t.prisma, project.id);
+    expect(await getPairCounts(t, project.id)).toEqual({ open: 4, labelled: 0, inReview: 2, final: 2, gold: 1, labels: 7 });
+    const days = await getThroughput(t, project.id);
     expect(days).toHaveLength(THROUGHPUT_DAYS);
     const iso = (d: Date) => d.toISOString().slice(0, 10);
     expect(days[days.length - 1]).toEqual({ day: iso(daysAgo(0)), labels: 3, adjudications: 2 });
@@ -261,11 +262,11 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
     expect(days[days.length - 3]).toEqual({ day: iso(daysAgo(2)), labels: 2, adjudications: 0 });
     expect(days[0]).toEqual({ day: iso(daysAgo(THROUGHPUT_DAYS - 1)), labels: 1, adjudications: 0 });
     expect(days.reduce((n, d) => n + d.labels, 0)).toBe(6);
-    expect(await getReviewReasonCounts(t.prisma, project.id)).toEqual([
+    expect(await getReviewReasonCounts(t, project.id)).toEqual([
       { reason: "decision", pairs: 2 },
       { reason: "recaption", pairs: 0 },
       { reason: "verifier", pairs: 1 },
     ]);
-    expect((await getProjectQualityCounts(t.prisma)).get(project.id)).toEqual({ inReview: 2, final: 2 });
+    expect((await getProjectQualityCounts(t)).get(project.id)).toEqual({ inReview: 2, final: 2 });
   });
 });

@@ -22,7 +22,7 @@ import {
 import { verify } from "@/lib/webhooks/signature";
 import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
 import { ZDeliveryParams } from "@/lib/webhooks/schemas";
-import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit/queries";
+import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit-log/queries";
 import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
@@ -118,7 +118,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
 
   beforeAll(async () => {
     t = await freshDatabase(engine, { poolSize: 8 });
-    admin = (await makeUsers(t.prisma, 1, "admin"))[0]!;
+    admin = (await makeUsers(t, 1, "admin"))[0]!;
     await rx.start();
     savedAllow = process.env.LOUPE_WEBHOOK_ALLOW;
     process.env.LOUPE_WEBHOOK_ALLOW = "127.0.0.1";
@@ -148,15 +148,15 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   /** An endpoint through the service (as the admin page makes it), registered with the receiver. */
   async function addEndpoint(projectId: number, events: ("pair.finalized" | "export.finished")[], opts: { active?: boolean } = {}) {
     const path = `/hook/${randomUUID()}`;
-    const { endpoint, secret } = await createEndpoint(t.prisma, admin, projectId, { url: rx.url(path), events, description: "" });
+    const { endpoint, secret } = await createEndpoint(t, admin, projectId, { url: rx.url(path), events, description: "" });
     rx.secrets.set(path, [secret]);
-    if (opts.active === false) await updateEndpoint(t.prisma, admin, endpoint.id, { active: false });
+    if (opts.active === false) await updateEndpoint(t, admin, endpoint.id, { active: false });
     return { ...endpoint, path, secret };
   }
 
   /** A label straight into the table, as the submit inserts it: the label triggers settle the pair. */
   async function label(pairId: bigint, userId: number, decision: "accept" | "reject" | "recaption", reasons: string[] = []) {
-    await t.runner.query(
+    await t.query(
       `INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, seconds_spent, submission_id)
        SELECT id, project_id, $2, $3::"Decision", $4::text[], 3, $5::uuid FROM pairs WHERE id = $1`,
       [pairId, userId, decision, reasons, randomUUID()],
@@ -187,7 +187,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   }
 
   async function makeDue(deliveryId: bigint) {
-    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [deliveryId]);
+    await t.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [deliveryId]);
   }
 
   it("finalising a pair through its labels queues one delivery per subscribed, active endpoint of its project", async () => {
@@ -198,7 +198,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const exportsOnly = await addEndpoint(p.id, ["export.finished"]);
     const inactive = await addEndpoint(p.id, ["pair.finalized"], { active: false });
     const elsewhere = await addEndpoint(other.id, ["pair.finalized"]);
-    const [u1, u2] = await makeUsers(t.prisma, 2, "w");
+    const [u1, u2] = await makeUsers(t, 2, "w");
 
     await label(p.pairs[0]!, u1!, "accept");
     expect(await deliveries({ projectId: p.id }), "one label of two: not final yet").toEqual([]);
@@ -236,20 +236,20 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   it("a reviewer's adjudication queues pair.finalized too; routing to review and gold edits do not", async () => {
     const p = await newProject({ overlap: 2 });
     const hook = await addEndpoint(p.id, ["pair.finalized"]);
-    const [u1, u2] = await makeUsers(t.prisma, 2, "r");
-    const [reviewer] = await makeUsers(t.prisma, 1, "rev");
+    const [u1, u2] = await makeUsers(t, 2, "r");
+    const [reviewer] = await makeUsers(t, 1, "rev");
     await label(p.pairs[0]!, u1!, "accept");
     await label(p.pairs[0]!, u2!, "reject", ["artifacts"]);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } })).status).toBe("in_review");
     expect(await deliveries({ endpointIds: [hook.id] })).toEqual([]);
 
-    await adjudicatePair(t.prisma, { id: reviewer!, role: "reviewer" }, p.pairs[0]!, {
+    await adjudicatePair(t, { id: reviewer!, role: "reviewer" }, p.pairs[0]!, {
       submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], promoteToGold: true,
     });
     const [d] = await deliveries({ endpointIds: [hook.id] });
     expect(d?.payload).toMatchObject({ data: { finalDecision: "reject", finalReasons: ["artifacts"], finalSource: "review" } });
     // Promoted to gold in the same transaction; changing the gold answer later is not a finalisation.
-    await t.runner.query(`UPDATE pairs SET final_decision = 'accept', final_reasons = '{}', gold_decision = 'accept' WHERE id = $1`, [p.pairs[0]]);
+    await t.query(`UPDATE pairs SET final_decision = 'accept', final_reasons = '{}', gold_decision = 'accept' WHERE id = $1`, [p.pairs[0]]);
     expect(await deliveries({ endpointIds: [hook.id] })).toHaveLength(1);
   });
 
@@ -269,14 +269,6 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     ).rejects.toThrow("export failed after all");
     expect(await deliveries({ projectId: p.id })).toEqual([]);
 
-    await expect(
-      t.prisma.$transaction(async (tx) => {
-        await emitEvent(tx, { projectId: p.id, event: "export.finished", data });
-        throw new Error("rolled back too");
-      }),
-    ).rejects.toThrow("rolled back too");
-    expect(await deliveries({ projectId: p.id })).toEqual([]);
-
     expect(await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data }))).toBe(2);
     const made = await deliveries({ projectId: p.id });
     expect(made.map((d) => d.endpointId).sort()).toEqual([e1.id, e2.id].sort());
@@ -287,7 +279,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   it("the worker posts the signed event; the receiver verifies it; the log records the answer", async () => {
     const p = await newProject({ overlap: 1 });
     const hook = await addEndpoint(p.id, ["pair.finalized"]);
-    const [u] = await makeUsers(t.prisma, 1, "s");
+    const [u] = await makeUsers(t, 1, "s");
     await label(p.pairs[0]!, u!, "accept");
     const [queued] = await deliveries({ endpointIds: [hook.id] });
 
@@ -310,7 +302,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(row).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200, lastError: null });
     expect(row!.responseMs).toBeGreaterThanOrEqual(0);
     expect(row!.deliveredAt).not.toBeNull();
-    const page = await listDeliveries(t.prisma, hook.id);
+    const page = await listDeliveries(t, hook.id);
     expect(page.items[0]).toMatchObject({ id: String(row!.id), status: "delivered", nextAttemptAt: null, lastStatusCode: 200 });
   });
 
@@ -366,7 +358,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(await drain(hook.id), "a failed delivery is never claimed again").toEqual([]);
     expect(rx.for(hook.path)).toHaveLength(MAX_ATTEMPTS);
 
-    const again = await redeliver(t.prisma, admin, hook.id, queued!.id);
+    const again = await redeliver(t, admin, hook.id, queued!.id);
     expect(again).toMatchObject({ status: "pending", redeliveryOf: String(queued!.id), eventId: queued!.eventId, attempts: 0 });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: again.id, delivered: true })]);
     const last = rx.for(hook.path).at(-1)!;
@@ -410,9 +402,9 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(stale).toMatchObject({ attempts: 1 });
     const [taken] = await claimDueDeliveries(t, 10);
     expect(taken).toMatchObject({ id: stale!.id, attempts: 2 });
-    expect(await attemptDelivery(t.runner, stale!, { allow: LOCAL })).toMatchObject({ delivered: true, status: null });
+    expect(await attemptDelivery(t, stale!, { allow: LOCAL })).toMatchObject({ delivered: true, status: null });
     expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "delivering", attempts: 2 });
-    expect(await attemptDelivery(t.runner, taken!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
+    expect(await attemptDelivery(t, taken!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
   });
 
   it("a delivery made due \"now\" is claimed in that same instant, though its millisecond column rounds the time up", async () => {
@@ -424,7 +416,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     // now() is fixed within a transaction: one whose now() rounds up to the next millisecond (about
     // every other one on the server) stores the row made due ahead of now() — it must be claimed all
     // the same. Each round puts the row back to pending, made due and claimed in one transaction.
-    const inThis = (tx: SqlRunner) => ({ runner: tx, transaction: <T,>(fn: (r: SqlRunner) => Promise<T>) => fn(tx) });
+    const inThis = (tx: SqlRunner) => ({ query: tx.query, exec: tx.exec, transaction: <T,>(fn: (r: SqlRunner) => Promise<T>) => fn(tx) });
     let roundedUp = 0;
     let last: Awaited<ReturnType<typeof claimDueDeliveries>> = [];
     for (let round = 0; round < 20; round++) {
@@ -440,7 +432,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     // PGlite's clock ticks in whole milliseconds, so the rounding only ever happens on the server.
     if (engine === "postgres") expect(roundedUp, "some rounds stored the time ahead of now()").toBeGreaterThan(0);
     else expect(roundedUp).toBe(0);
-    expect(await attemptDelivery(t.runner, last[0]!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
+    expect(await attemptDelivery(t, last[0]!, { allow: LOCAL })).toMatchObject({ delivered: true, status: "delivered" });
   });
 
   it("refuses private targets at send time, does not follow redirects, and ends a silent receiver at the time limit", async () => {
@@ -471,17 +463,17 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
     await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
-    await updateEndpoint(t.prisma, admin, hook.id, { active: false });
+    await updateEndpoint(t, admin, hook.id, { active: false });
     expect((await deliveries({ endpointIds: [hook.id] }))[0]).toMatchObject({ status: "paused" });
     expect(await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }))).toBe(0);
 
-    const test = await sendTestEvent(t.prisma, admin, hook.id);
+    const test = await sendTestEvent(t, admin, hook.id);
     expect(test).toMatchObject({ event: "webhook.test", status: "pending", maxAttempts: 1 });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: test.id, delivered: true })]);
     expect(JSON.parse(rx.for(hook.path)[0]!.body)).toMatchObject({ type: "webhook.test", projectId: p.id, data: { endpointId: hook.id } });
-    await expect(redeliver(t.prisma, admin, hook.id, BigInt((await deliveries({ endpointIds: [hook.id] }))[0]!.id))).rejects.toThrow(/inactive/);
+    await expect(redeliver(t, admin, hook.id, BigInt((await deliveries({ endpointIds: [hook.id] }))[0]!.id))).rejects.toThrow(/inactive/);
 
-    await updateEndpoint(t.prisma, admin, hook.id, { active: true });
+    await updateEndpoint(t, admin, hook.id, { active: true });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ delivered: true, status: "delivered" })]);
     expect(rx.for(hook.path).map((g) => g.headers["loupe-event"])).toEqual(["webhook.test", "export.finished"]);
   });
@@ -490,35 +482,35 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
-    const listed = await listEndpoints(t.prisma, p.id);
+    const listed = await listEndpoints(t, p.id);
     expect(listed).toHaveLength(1);
     expect(JSON.stringify(listed)).not.toContain(hook.secret);
 
-    const rotated = await rotateSecret(t.prisma, admin, hook.id, true);
+    const rotated = await rotateSecret(t, admin, hook.id, true);
     expect(rotated.secret).not.toBe(hook.secret);
     expect(rotated.endpoint.previousSecretUntil).not.toBeNull();
-    await sendTestEvent(t.prisma, admin, hook.id);
+    await sendTestEvent(t, admin, hook.id);
     await drain(hook.id);
     const header = rx.for(hook.path).at(-1)!.headers["loupe-signature"] as string;
     const body = rx.for(hook.path).at(-1)!.body;
     expect(header.match(/v1=/g)).toHaveLength(2);
     expect(verify(hook.secret, header, body)).toBe(true); // a receiver not yet switched over
     expect(verify(rotated.secret, header, body)).toBe(true);
-    const cut = await rotateSecret(t.prisma, admin, hook.id, false);
+    const cut = await rotateSecret(t, admin, hook.id, false);
     expect(cut.endpoint.previousSecretUntil).toBeNull();
-    await sendTestEvent(t.prisma, admin, hook.id);
+    await sendTestEvent(t, admin, hook.id);
     await drain(hook.id);
     const last = rx.for(hook.path).at(-1)!;
     expect(verify(cut.secret, last.headers["loupe-signature"] as string, last.body)).toBe(true);
     expect(verify(rotated.secret, last.headers["loupe-signature"] as string, last.body)).toBe(false);
 
-    await expect(createEndpoint(t.prisma, admin, p.id, { url: "ftp://example.com/x", events: ["export.finished"], description: "" })).rejects.toThrow(InvalidError);
-    await expect(createEndpoint(t.prisma, admin, p.id, { url: "http://10.0.0.8/x", events: ["export.finished"], description: "" })).rejects.toThrow(/private address/);
-    await expect(t.runner.query(`UPDATE webhook_endpoints SET events = '{pair.created}' WHERE id = $1`, [hook.id])).rejects.toThrow(/webhook_endpoints_events_check/);
+    await expect(createEndpoint(t, admin, p.id, { url: "ftp://example.com/x", events: ["export.finished"], description: "" })).rejects.toThrow(InvalidError);
+    await expect(createEndpoint(t, admin, p.id, { url: "http://10.0.0.8/x", events: ["export.finished"], description: "" })).rejects.toThrow(/private address/);
+    await expect(t.query(`UPDATE webhook_endpoints SET events = '{pair.created}' WHERE id = $1`, [hook.id])).rejects.toThrow(/webhook_endpoints_events_check/);
 
-    await updateEndpoint(t.prisma, admin, hook.id, { events: ["pair.finalized"], description: "training pipeline" });
-    await deleteEndpoint(t.prisma, admin, hook.id);
-    expect(await listEndpoints(t.prisma, p.id)).toEqual([]);
+    await updateEndpoint(t, admin, hook.id, { events: ["pair.finalized"], description: "training pipeline" });
+    await deleteEndpoint(t, admin, hook.id);
+    expect(await listEndpoints(t, p.id)).toEqual([]);
     expect(await deliveries({ endpointIds: [hook.id] }), "the log goes with the endpoint").toEqual([]);
     const audits = await t.prisma.auditEvent.findMany({ where: { subjectType: "webhook", subjectId: String(hook.id) }, orderBy: { id: "asc" } });
     expect(audits.map((a) => a.action)).toEqual([
@@ -534,9 +526,9 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     await t.transaction(async (r) => {
       for (let i = 0; i < 60; i++) await emitEvent(r, { projectId: p.id, event: "export.finished", data: { i } });
     });
-    const first = await listDeliveries(t.prisma, hook.id);
+    const first = await listDeliveries(t, hook.id);
     expect(first.items).toHaveLength(50);
-    const second = await listDeliveries(t.prisma, hook.id, { before: BigInt(first.nextCursor!) });
+    const second = await listDeliveries(t, hook.id, { before: BigInt(first.nextCursor!) });
     expect(second.items).toHaveLength(10);
     expect(second.nextCursor).toBeNull();
     const ids = [...first.items, ...second.items].map((d) => BigInt(d.id));
@@ -544,20 +536,20 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
 
     // The oldest 20 of them delivered 40 days ago (with everything older, as ids grow with time).
     const oldest = ids.slice(-20);
-    await t.runner.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ANY($1::bigint[])`, [oldest.map(String)]);
-    await t.runner.query(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days' WHERE id <= $1`, [String(oldest[0])]);
-    expect((await pruneDeliveries(t.runner)).deleted).toBeGreaterThanOrEqual(20);
-    const left = await listDeliveries(t.prisma, hook.id);
+    await t.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ANY($1::bigint[])`, [oldest.map(String)]);
+    await t.query(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days' WHERE id <= $1`, [String(oldest[0])]);
+    expect((await pruneDeliveries(t)).deleted).toBeGreaterThanOrEqual(20);
+    const left = await listDeliveries(t, hook.id);
     expect(left.items).toHaveLength(40);
     expect(left.items.every((d) => d.status === "pending")).toBe(true);
-    expect(await pruneDeliveries(t.runner), "nothing old is left").toEqual({ deleted: 0, done: true });
+    expect(await pruneDeliveries(t), "nothing old is left").toEqual({ deleted: 0, done: true });
   });
 
   it("prunes a backlog past one batch in one pass, oldest first, bounded by time, leaving unfinished and recent rows", async () => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
     const insert = (n: number, status: string, age: string) =>
-      t.runner.query(
+      t.query(
         `INSERT INTO webhook_deliveries (endpoint_id, event, event_id, payload, status, created_at)
          SELECT $1, 'export.finished', gen_random_uuid(), '{}'::jsonb, $2, now() - $3::interval FROM generate_series(1, $4::int)`,
         [hook.id, status, age, n],
@@ -568,13 +560,13 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     await insert(7, "delivered", "2 days");
     const count = async () =>
       Object.fromEntries(
-        (await t.runner.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status`, [hook.id]))
+        (await t.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status`, [hook.id]))
           .map((r) => [r.status, r.n]),
       );
 
     // A pass with no time left stops after one batch and says there is more.
-    expect(await pruneDeliveries(t.runner, { batch: 1_000, passMs: 0 })).toEqual({ deleted: 1_000, done: false });
-    expect(await pruneDeliveries(t.runner)).toEqual({ deleted: 11_000, done: true });
+    expect(await pruneDeliveries(t, { batch: 1_000, passMs: 0 })).toEqual({ deleted: 1_000, done: false });
+    expect(await pruneDeliveries(t)).toEqual({ deleted: 11_000, done: true });
     expect(await count()).toEqual({ paused: 5, delivered: 7 });
   });
 
@@ -589,7 +581,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
       for (let i = 0; i < 12; i++) await emitEvent(r, { projectId: slowProject.id, event: "export.finished", data: { i } });
     });
     // The slow endpoint's deliveries are all due first: a claim in plain time order would take them all.
-    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 minute' WHERE endpoint_id = $1`, [slow.id]);
+    await t.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 minute' WHERE endpoint_id = $1`, [slow.id]);
     await t.transaction(async (r) => {
       for (let i = 0; i < 4; i++) await emitEvent(r, { projectId: fastProject.id, event: "export.finished", data: { i } });
     });
@@ -602,7 +594,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(second.filter((d) => d.endpointId === slow.id)).toHaveLength(0);
     expect(second.filter((d) => d.endpointId === fast.id)).toHaveLength(0);
     // Let those claims lapse, as if their worker had died, before the real worker runs.
-    await t.runner.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '2 minutes' WHERE status = 'delivering' AND endpoint_id = ANY($1)`, [[slow.id, fast.id]]);
+    await t.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '2 minutes' WHERE status = 'delivering' AND endpoint_id = ANY($1)`, [[slow.id, fast.id]]);
 
     const worker = startWebhookWorker(t, { allow: LOCAL, timeoutMs: 60_000 });
     try {
@@ -627,21 +619,21 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   it("URLs too long once normalised and ids past bigint are refused as invalid input, not database errors", async () => {
     const p = await newProject();
     const long = `${rx.url("/")}${"é".repeat(1000)}`; // 1,0xx characters typed, 6,0xx stored
-    await expect(createEndpoint(t.prisma, admin, p.id, { url: long, events: ["export.finished"], description: "" })).rejects.toThrow(
+    await expect(createEndpoint(t, admin, p.id, { url: long, events: ["export.finished"], description: "" })).rejects.toThrow(
       /^url: This URL is 6,\d{3} characters once spaces and other special characters are percent-encoded; the limit is 2,048\.$/,
     );
     const hook = await addEndpoint(p.id, ["export.finished"]);
-    await expect(updateEndpoint(t.prisma, admin, hook.id, { url: long })).rejects.toThrow(InvalidError);
+    await expect(updateEndpoint(t, admin, hook.id, { url: long })).rejects.toThrow(InvalidError);
     expect(ZDeliveryParams.safeParse({ endpointId: String(hook.id), deliveryId: "9999999999999999999" }).success).toBe(false);
   });
 
   it("undoing the label that finalised a pair sends nothing; finalised again, it sends again", async () => {
     const p = await newProject({ overlap: 1 });
     const hook = await addEndpoint(p.id, ["pair.finalized"]);
-    const [u, v] = await makeUsers(t.prisma, 2, "undo");
+    const [u, v] = await makeUsers(t, 2, "undo");
     await label(p.pairs[0]!, u!, "accept");
     expect(await deliveries({ endpointIds: [hook.id] })).toHaveLength(1);
-    await t.runner.query(`DELETE FROM labels WHERE pair_id = $1`, [p.pairs[0]]);
+    await t.query(`DELETE FROM labels WHERE pair_id = $1`, [p.pairs[0]]);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } })).status).toBe("open");
     expect(await deliveries({ endpointIds: [hook.id] }), "no event for the undo").toHaveLength(1);
     await label(p.pairs[0]!, v!, "reject", ["artifacts"]);
@@ -652,15 +644,15 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   it("every webhook action is audited, listed among the known actions and summarised in words", async () => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
-    await updateEndpoint(t.prisma, admin, hook.id, { events: ["pair.finalized", "export.finished"], active: false });
-    await rotateSecret(t.prisma, admin, hook.id, true);
-    await rotateSecret(t.prisma, admin, hook.id, false);
-    const test = await sendTestEvent(t.prisma, admin, hook.id);
+    await updateEndpoint(t, admin, hook.id, { events: ["pair.finalized", "export.finished"], active: false });
+    await rotateSecret(t, admin, hook.id, true);
+    await rotateSecret(t, admin, hook.id, false);
+    const test = await sendTestEvent(t, admin, hook.id);
     await drain(hook.id);
-    await redeliver(t.prisma, admin, hook.id, BigInt(test.id));
-    await deleteEndpoint(t.prisma, admin, hook.id);
+    await redeliver(t, admin, hook.id, BigInt(test.id));
+    await deleteEndpoint(t, admin, hook.id);
 
-    const page = await listAuditEvents(t.prisma, ZAuditQuery.parse({ action: "webhook.*" }));
+    const page = await listAuditEvents(t, ZAuditQuery.parse({ action: "webhook.*" }));
     const mine = page.events.filter((e) => e.subjectId === String(hook.id)).reverse();
     expect(mine.map((e) => e.action)).toEqual([
       "webhook.create", "webhook.update", "webhook.rotate_secret", "webhook.rotate_secret", "webhook.test", "webhook.redeliver", "webhook.delete",

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type Database } from "@/lib/db/connect";
+import { openDatabase, type Db } from "@/lib/db/connect";
 import { migrate } from "@/lib/db/migrate";
 
-export interface TestDatabase extends Database {
+export interface TestDatabase extends Db {
   label: string;
 }
 
@@ -45,7 +45,7 @@ export async function freshDatabase(
   engine: "pglite" | "postgres",
   opts: { migrate?: boolean; poolSize?: number } = {},
 ): Promise<TestDatabase> {
-  let db: Database;
+  let db: Db;
   let label: string;
   let drop = async () => {};
   if (engine === "pglite") {

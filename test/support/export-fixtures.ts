@@ -1,4 +1,4 @@
-import type { Database } from "@/lib/db/connect";
+import type { Db } from "@/lib/db/connect";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 
 // A project whose final pairs cover every field an export writes and every filter narrows on:
@@ -38,9 +38,9 @@ function day(i: number): string {
   return new Date(Date.UTC(2026, 0, 1 + i, 9, 30, 0, 250)).toISOString();
 }
 
-export async function seedExportProject(db: Database, opts: { pairs?: number; name?: string } = {}): Promise<TSeeded> {
+export async function seedExportProject(db: Db, opts: { pairs?: number; name?: string } = {}): Promise<TSeeded> {
   const n = opts.pairs ?? 40;
-  const r = db.runner;
+  const r = db;
   const [project] = await r.query<{ id: number }>(
     "INSERT INTO projects (name, overlap, reject_reasons) VALUES ($1, 2, $2::jsonb) RETURNING id",
     [opts.name ?? `exp-${Math.random().toString(36).slice(2, 9)}`, JSON.stringify(DEFAULT_REJECT_REASONS)],

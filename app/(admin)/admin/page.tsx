@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDatabase } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { listProjects } from "@/lib/projects/queries";
 import { getProjectQualityCounts } from "@/lib/quality/overview";
 import { AppHeader } from "@/components/ui/app-header";
@@ -12,15 +11,14 @@ export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";
 
 export default async function AdminPage() {
-  const user = await requirePageUser("admin:view", "/admin");
-  const database = await getDatabase();
-  const [projects, quality] = await Promise.all([listProjects(database.prisma), getProjectQualityCounts(database.prisma)]);
+  const { user, db } = await requirePage("admin:view", "/admin");
+  const [projects, quality] = await Promise.all([listProjects(db), getProjectQualityCounts(db)]);
   return (
     <>
       <AppHeader user={user} title="Admin" />
       <main className="mx-auto max-w-5xl space-y-6 p-6">
         <h1 className="text-2xl font-semibold">Admin</h1>
-        {database.kind === "embedded" ? (
+        {db.kind === "embedded" ? (
           <div role="note" aria-label="Embedded database notice" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-950">
             <p className="font-medium">Running on the embedded database (PGlite).</p>
             <p className="mt-1 text-sm">

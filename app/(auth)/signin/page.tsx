@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getSessionUser } from "@/lib/auth/session";
+import { getPageUser } from "@/lib/auth/page";
 import { safeCallback } from "@/lib/auth/callback";
 import { SignInForm } from "@/components/auth/sign-in-form";
 
@@ -16,7 +16,7 @@ const SIGNIN_ERRORS: Record<string, string> = {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const callbackUrl = safeCallback(sp.callbackUrl);
-  if (await getSessionUser()) redirect(callbackUrl);
+  if (await getPageUser()) redirect(callbackUrl);
   const error = typeof sp.error === "string" ? (SIGNIN_ERRORS[sp.error] ?? "Sign-in failed. Try again.") : undefined;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDatabase } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { listReviewProjects } from "@/lib/review/queries";
 import { ROUTING_REASON_LABELS, ROUTING_REASONS } from "@/lib/review/types";
 import { AppHeader } from "@/components/ui/app-header";
@@ -10,8 +9,8 @@ export const metadata: Metadata = { title: "Review" };
 export const dynamic = "force-dynamic";
 
 export default async function ReviewPage() {
-  const user = await requirePageUser("review:label:any", "/review");
-  const projects = await listReviewProjects((await getDatabase()).runner);
+  const { user, db } = await requirePage("review:label:any", "/review");
+  const projects = await listReviewProjects(db);
   const waiting = projects.reduce((n, p) => n + p.inReview, 0);
   return (
     <>

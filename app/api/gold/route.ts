@@ -1,9 +1,8 @@
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
 import { promotePair, ZGoldPromote } from "@/lib/quality/gold";
 
 // POST /api/gold { projectId, pairId } → the expected answer: promotes a final pair of that project to gold.
-export const POST = route({ permission: "gold:promote", input: ZGoldPromote }, async ({ user, input }) => {
-  const gold = await promotePair(await getDb(), user.id, input.projectId, input.pairId);
+export const POST = route({ permission: "gold:promote", input: ZGoldPromote }, async ({ db, user, input }) => {
+  const gold = await promotePair(db, user.id, input.projectId, input.pairId);
   return { gold };
 });

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel } from "@/lib/queue/submit";
 import { ZLabelRequest } from "@/lib/queue/schemas";
@@ -8,13 +7,12 @@ import { PausedError } from "@/lib/errors";
 // POST /api/labels → { label, replayed, next? }. Replaying a submissionId returns the stored label
 // (200). With `claimNext`, the next pair is claimed after the decision is stored and returned as
 // `next` (null when nothing is left), saving the annotate page a second round trip per decision.
-export const POST = route({ permission: "annotate:pair", input: ZLabelRequest }, async ({ user, input }) => {
+export const POST = route({ permission: "annotate:pair", input: ZLabelRequest }, async ({ db, user, input }) => {
   const { claimNext, ...decision } = input;
-  const db = await getDatabase();
-  const result = await submitLabel(db.runner, user.id, decision);
+  const result = await submitLabel(db, user.id, decision);
   if (!claimNext) return result;
   try {
-    const next = await claimNextPair(db.runner, { projectId: claimNext.projectId, userId: user.id, exclude: claimNext.exclude });
+    const next = await claimNextPair(db, { projectId: claimNext.projectId, userId: user.id, exclude: claimNext.exclude });
     return { ...result, next };
   } catch (err) {
     // The decision is stored; a failed claim must not make it look lost. The page claims on its own.

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { route, parseOrThrow } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { dataDir } from "@/lib/imports/config";
 import { saveUpload } from "@/lib/imports/files";
@@ -11,7 +10,7 @@ const ZUploadQuery = z.object({ name: z.string().min(1).max(500) });
 
 // The body is the raw file, streamed to disk as it arrives (no multipart parsing, no buffering).
 // No `input` schema on the wrapper: it would read the body as JSON.
-export const PUT = route({ permission: "import:project" }, async ({ user, req }) => {
+export const PUT = route({ permission: "import:project" }, async ({ db, user, req }) => {
   const { name } = parseOrThrow(ZUploadQuery, Object.fromEntries(req.nextUrl.searchParams));
-  return saveUpload(await getDatabase(), dataDir(), user.id, name, req.body, getEnv().LOUPE_UPLOAD_MAX_BYTES);
+  return saveUpload(db, dataDir(), user.id, name, req.body, getEnv().LOUPE_UPLOAD_MAX_BYTES);
 });

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { ImportsList } from "./imports-list";
 import { PreviewStep } from "./preview-step";
-import { SourceStep, type TPickedSource } from "./source-step";
+import type { TPickedSource } from "./request";
+import { SourceStep } from "./source-step";
 
 /** The import page's client part: pick a source, check the preview and mapping, start, follow. */
 export function ImportWorkspace({ projectId }: { projectId: number }) {

@@ -17,7 +17,7 @@ import {
   settingsFromPreview,
   type TImportSettings,
 } from "./request";
-import type { TPickedSource } from "./source-step";
+import type { TPickedSource } from "./request";
 import { useDebouncedValue } from "./use-debounced-value";
 
 const PREVIEW_DEBOUNCE_MS = 400;

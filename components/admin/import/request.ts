@@ -4,6 +4,12 @@ import type { TEncoding, TImportFormat, TPresetName } from "@/lib/imports/types"
 
 export type TImportSource = TImportRequest["source"];
 
+/** A source the admin picked, with what the page shows for it: "pairs.jsonl (12.3 MB)", "batch-7/". */
+export interface TPickedSource {
+  request: TImportSource;
+  label: string;
+}
+
 export const PRESET_LABELS: Record<TPresetName, string> = {
   scaleedit: "ScaleEdit-12M",
   unicedit: "UnicEdit-10M",

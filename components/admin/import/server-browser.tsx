@@ -5,7 +5,7 @@ import { useState } from "react";
 import { browseImportRoot, importKeys } from "./api";
 import { formatBytes } from "./format";
 import { parentDir, ROOT_PATH } from "./paths";
-import type { TPickedSource } from "./source-step";
+import type { TPickedSource } from "./request";
 
 const rowButton =
   "flex w-full items-center gap-2 rounded px-2 py-1 text-left hover:bg-neutral-100 aria-pressed:bg-indigo-50 aria-pressed:font-medium";

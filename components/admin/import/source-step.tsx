@@ -1,15 +1,9 @@
 "use client";
 
 import { useId, useState } from "react";
-import type { TImportSource } from "./request";
+import type { TImportSource, TPickedSource } from "./request";
 import { ServerBrowser } from "./server-browser";
 import { UploadSource } from "./upload-source";
-
-export interface TPickedSource {
-  request: TImportSource;
-  /** What the page shows for it: "pairs.jsonl (12.3 MB)", "batch-7/". */
-  label: string;
-}
 
 type Kind = TImportSource["kind"];
 

@@ -5,7 +5,7 @@ import { useId, useRef, useState, type ChangeEvent, type DragEvent } from "react
 import type { TUploadResponse } from "@/lib/imports/schemas";
 import { uploadFile, type TUploadProgress } from "./api";
 import { formatBytes } from "./format";
-import type { TPickedSource } from "./source-step";
+import type { TPickedSource } from "./request";
 
 function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === "AbortError";

@@ -1,4 +1,4 @@
-import type { TStanding } from "@/lib/quality/standings";
+import type { TStanding } from "@/lib/quality/standings-types";
 import { formatCount, formatPercent, formatRate, formatSeconds } from "./format";
 import { LocalTime } from "./local-time";
 import { PauseButton } from "./pause-button";

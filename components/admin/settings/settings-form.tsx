@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings";
+import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings-schema";
 import { RequestError, requestJson } from "@/components/admin/quality/request";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS } from "@/lib/queue/order";
 

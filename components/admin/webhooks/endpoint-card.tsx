@@ -8,7 +8,14 @@ import { LocalTime } from "@/components/admin/quality/local-time";
 import { deleteEndpoint, rotateSecret, sendTestEvent, updateEndpoint, webhookKeys } from "./api";
 import { DeliveryLog } from "./delivery-log";
 import { EndpointFields, type TEndpointDraft } from "./endpoint-fields";
-import type { TShownSecret } from "./webhooks-panel";
+
+/** A secret shown once, after the endpoint was created or its secret rotated. */
+export interface TShownSecret {
+  endpointId: number;
+  url: string;
+  secret: string;
+  kind: "created" | "rotated";
+}
 
 /** One endpoint: what it receives, its controls (test, on/off, edit, rotate, delete) and its log. */
 export function EndpointCard({

@@ -5,15 +5,8 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { TEndpointView } from "@/lib/webhooks/schemas";
 import { ApiError } from "@/components/ui/api-client";
 import { createEndpoint, listEndpoints, webhookKeys } from "./api";
-import { EndpointCard } from "./endpoint-card";
+import { EndpointCard, type TShownSecret } from "./endpoint-card";
 import { EndpointFields, type TEndpointDraft } from "./endpoint-fields";
-
-export interface TShownSecret {
-  endpointId: number;
-  url: string;
-  secret: string;
-  kind: "created" | "rotated";
-}
 
 const EMPTY: TEndpointDraft = { url: "", description: "", events: ["pair.finalized"] };
 

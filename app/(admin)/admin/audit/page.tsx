@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import {
   listAuditActions,
   listAuditActors,
@@ -10,7 +9,7 @@ import {
   ZAuditQuery,
   type TAuditEvent,
   type TAuditPage,
-} from "@/lib/audit/queries";
+} from "@/lib/audit-log/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { LocalTime } from "@/components/admin/quality/local-time";
 import { TimeZoneInput } from "@/components/admin/audit/time-zone-input";
@@ -44,11 +43,10 @@ function subjectText(e: TAuditEvent): string {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<TSearch> }) {
-  const user = await requirePageUser("audit:read", "/admin/audit");
+  const { user, db } = await requirePage("audit:read", "/admin/audit");
   const raw = await searchParams;
   const search = Object.fromEntries([...FILTER_KEYS, "cursor"].map((k) => [k, first(raw[k])])) as Record<string, string | undefined>;
   const parsed = ZAuditQuery.safeParse(search);
-  const db = await getDb();
   const [actors, actions, page] = await Promise.all([
     listAuditActors(db),
     listAuditActions(db),

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { listApiTokens } from "@/lib/pipeline-api/tokens";
 import { listProjects } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
@@ -13,8 +12,7 @@ export const dynamic = "force-dynamic";
 const STATUS_CLASS = { active: "text-emerald-700", revoked: "text-neutral-500", expired: "text-amber-700" } as const;
 
 export default async function TokensPage() {
-  const user = await requirePageUser("api:token:manage", "/admin/tokens");
-  const db = await getDb();
+  const { user, db } = await requirePage("api:token:manage", "/admin/tokens");
   const [tokens, projects] = await Promise.all([listApiTokens(db), listProjects(db)]);
   return (
     <>

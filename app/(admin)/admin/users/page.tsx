@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { listUsers } from "@/lib/users/service";
 import { AppHeader } from "@/components/ui/app-header";
 import { CreateUserForm, UserRowControls } from "@/components/admin/user-forms";
@@ -9,8 +8,8 @@ export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
 
 export default async function UsersPage() {
-  const user = await requirePageUser("user:manage", "/admin/users");
-  const users = await listUsers(await getDb());
+  const { user, db } = await requirePage("user:manage", "/admin/users");
+  const users = await listUsers(db);
   return (
     <>
       <AppHeader user={user} title="Users" />

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
@@ -13,9 +12,9 @@ export const dynamic = "force-dynamic";
 
 export default async function AnnotatePage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("annotate:pair", `/annotate/${raw}`);
+  const { user, db } = await requirePage("annotate:pair", `/annotate/${raw}`);
   const projectId = projectIdParam(raw);
-  const project = await getProjectForAnnotator(await getDb(), projectId).catch((err) => {
+  const project = await getProjectForAnnotator(db, projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;
   });

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
+import { requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
-import { getDatabase } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
 import { getReviewFilterValues } from "@/lib/review/queries";
@@ -21,19 +20,18 @@ export default async function ReviewQueuePage({ params, searchParams }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("review:label:any", `/review/${raw}`);
+  const { user, db } = await requirePage("review:label:any", `/review/${raw}`);
   const projectId = projectIdParam(raw);
   const query = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   // A hand-edited URL with an unknown reason shows the whole queue rather than an error page.
   const parsed = ZReviewFilters.safeParse({ reason: first(query.reason), task: first(query.task), subtask: first(query.subtask) });
   const filters = parsed.success ? parsed.data : {};
-  const database = await getDatabase();
-  const project = await getProjectForAnnotator(database.prisma, projectId).catch((err) => {
+  const project = await getProjectForAnnotator(db, projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const values = await getReviewFilterValues(database.runner, projectId);
+  const values = await getReviewFilterValues(db, projectId);
   const filterKey = `${filters.reason ?? ""}|${filters.task ?? ""}|${filters.subtask ?? ""}`;
   return (
     <>

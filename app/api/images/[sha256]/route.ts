@@ -3,7 +3,6 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { imagePath } from "@/lib/images/store";
@@ -12,9 +11,8 @@ const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an im
 
 // Every image reaches the browser here: the session is checked, and because the URL is the content
 // hash the response never changes, so browsers may cache it for a year without revalidating.
-export const GET = route({ permission: "image:read", params: ZParams }, async ({ params }) => {
-  const db = await getDb();
-  const image = await db.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true } });
+export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params }) => {
+  const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true } });
   if (!image) throw new NotFoundError("Image not found.");
   const file = imagePath(getEnv().LOUPE_DATA_DIR, params.sha256);
   const info = await stat(file).catch(() => null);

@@ -1,13 +1,12 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { dataDir } from "@/lib/imports/config";
 import { ZExportParams } from "@/lib/exports/schemas";
 import { readExportManifest } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ permission: "export:project", params: ZExportParams }, async ({ params, req }) => {
-  const text = await readExportManifest(await getDatabase(), dataDir(), params.exportId);
+export const GET = route({ permission: "export:project", params: ZExportParams }, async ({ db, params, req }) => {
+  const text = await readExportManifest(db, dataDir(), params.exportId);
   const attach = req.nextUrl.searchParams.get("download") === "1";
   return new Response(text, {
     headers: {

@@ -1,10 +1,9 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { ZImportParams } from "@/lib/imports/params";
 import { resumeImport } from "@/lib/imports/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ permission: "import:project", params: ZImportParams }, async ({ user, params }) => ({
-  import: await resumeImport(await getDatabase(), user.id, params.importId),
+export const POST = route({ permission: "import:project", params: ZImportParams }, async ({ db, user, params }) => ({
+  import: await resumeImport(db, user.id, params.importId),
 }));

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { ZProjectParams } from "@/lib/params";
 import { bestPrecision, binaryStats, thresholdForPrecision } from "@/lib/calibration/math";
@@ -9,8 +8,8 @@ import { DEFAULT_TARGET_PERCENT, toFilter, ZCalibrationQuery } from "@/lib/calib
 export const dynamic = "force-dynamic";
 
 // The calibration page's figures as JSON, for notebooks and scripts: the same query string.
-export const GET = route({ permission: "quality:view", input: ZCalibrationQuery, params: ZProjectParams }, async ({ input, params }) => {
-  const c = await getCalibration(await getDb(), params.projectId, toFilter(input));
+export const GET = route({ permission: "quality:view", input: ZCalibrationQuery, params: ZProjectParams }, async ({ db, input, params }) => {
+  const c = await getCalibration(db, params.projectId, toFilter(input));
   if (!c) throw new NotFoundError("Project not found.");
   const target = (input.precision ?? DEFAULT_TARGET_PERCENT) / 100;
   return {

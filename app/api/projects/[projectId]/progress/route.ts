@@ -1,11 +1,10 @@
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
 import { getProgress } from "@/lib/queue/progress";
 import { ZProgressQuery } from "@/lib/queue/params";
 import { ZProjectParams } from "@/lib/params";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ permission: "annotate:pair", input: ZProgressQuery, params: ZProjectParams }, async ({ user, input, params }) =>
-  getProgress(await getDb(), user.id, params.projectId, input.tz),
+export const GET = route({ permission: "annotate:pair", input: ZProgressQuery, params: ZProjectParams }, async ({ db, user, input, params }) =>
+  getProgress(db, user.id, params.projectId, input.tz),
 );

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDb } from "@/lib/db";
 import { ZProjectParams } from "@/lib/params";
 import { ZEndpointCreate } from "@/lib/webhooks/schemas";
 import { createEndpoint, listEndpoints } from "@/lib/webhooks/service";
@@ -8,10 +7,10 @@ export const dynamic = "force-dynamic";
 
 // GET → { endpoints } (never their secrets). POST { url, events, description? } → { endpoint, secret }:
 // the only answer that carries the new secret.
-export const GET = route({ permission: "webhook:manage", params: ZProjectParams }, async ({ params }) => ({
-  endpoints: await listEndpoints(await getDb(), params.projectId),
+export const GET = route({ permission: "webhook:manage", params: ZProjectParams }, async ({ db, params }) => ({
+  endpoints: await listEndpoints(db, params.projectId),
 }));
 
-export const POST = route({ permission: "webhook:manage", input: ZEndpointCreate, params: ZProjectParams }, async ({ user, input, params }) =>
-  createEndpoint(await getDb(), user.id, params.projectId, input),
+export const POST = route({ permission: "webhook:manage", input: ZEndpointCreate, params: ZProjectParams }, async ({ db, user, input, params }) =>
+  createEndpoint(db, user.id, params.projectId, input),
 );

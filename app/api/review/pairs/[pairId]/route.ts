@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { adjudicatePair, claimReviewPair } from "@/lib/review/service";
 import { ZAdjudicationRequest, ZReviewPairParams } from "@/lib/review/schemas";
 
@@ -8,14 +7,13 @@ import { ZAdjudicationRequest, ZReviewPairParams } from "@/lib/review/schemas";
 // is claimed in the same round trip (null when the queue is empty for this reviewer).
 export const POST = route(
   { permission: "review:label:any", input: ZAdjudicationRequest, params: ZReviewPairParams },
-  async ({ user, input, params }) => {
+  async ({ db, user, input, params }) => {
     const { claimNext, ...adjudication } = input;
-    const db = await getDatabase();
-    const result = await adjudicatePair(db.prisma, user, params.pairId, adjudication);
+    const result = await adjudicatePair(db, user, params.pairId, adjudication);
     if (!claimNext) return result;
     try {
       const { projectId, ...rest } = claimNext;
-      const next = await claimReviewPair(db.runner, { projectId, reviewerId: user.id, ...rest });
+      const next = await claimReviewPair(db, { projectId, reviewerId: user.id, ...rest });
       return { ...result, next };
     } catch (err) {
       // The decision is stored; a failed claim must not make it look lost. The page claims on its own.

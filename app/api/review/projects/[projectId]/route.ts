@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { getReviewCounts } from "@/lib/review/queries";
 import { ZReviewFilters, ZReviewProjectParams } from "@/lib/review/schemas";
 
@@ -8,5 +7,5 @@ export const dynamic = "force-dynamic";
 // GET /api/review/projects/:projectId?reason=&task=&subtask= → TReviewCounts (the queue's size).
 export const GET = route(
   { permission: "review:label:any", input: ZReviewFilters, params: ZReviewProjectParams },
-  async ({ user, input, params }) => getReviewCounts((await getDatabase()).runner, params.projectId, user.id, input),
+  async ({ db, user, input, params }) => getReviewCounts(db, params.projectId, user.id, input),
 );

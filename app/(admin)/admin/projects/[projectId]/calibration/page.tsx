@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { projectIdParam, requirePageUser } from "@/lib/auth/page";
+import { projectIdParam, requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
-import { getDb } from "@/lib/db";
 import { bestPrecision, thinPoints, thresholdForPrecision } from "@/lib/calibration/math";
 import { getCalibration } from "@/lib/calibration/queries";
 import { hasVerifierSignals } from "@/lib/calibration/report";
@@ -37,7 +36,7 @@ export default async function CalibrationPage({ params, searchParams }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("quality:view", `/admin/projects/${raw}/calibration`);
+  const { user, db } = await requirePage("quality:view", `/admin/projects/${raw}/calibration`);
   const projectId = projectIdParam(raw);
   const query = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -49,7 +48,7 @@ export default async function CalibrationPage({ params, searchParams }: {
   const targetPercent = (parsedTarget.success ? parsedTarget.data : undefined) ?? DEFAULT_TARGET_PERCENT;
   const precisionError = parsedTarget.success ? null : `${parsedTarget.error.issues[0]?.message ?? "Invalid target precision."} Showing ${formatTarget(DEFAULT_TARGET_PERCENT)}.`;
 
-  const c = await getCalibration(await getDb(), projectId, filter);
+  const c = await getCalibration(db, projectId, filter);
   if (!c) notFound();
   const { project } = c;
   const rule = `IF ≥ ${project.keepRule.minIf} ∧ EC ≥ ${project.keepRule.minEc} ∧ GQ ≥ ${project.keepRule.minGq}`;

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser, projectIdParam } from "@/lib/auth/page";
-import { getDatabase } from "@/lib/db";
+import { requirePage, projectIdParam } from "@/lib/auth/page";
 import { exportFormContext, listSavedFilters } from "@/lib/exports/service";
 import { AppHeader } from "@/components/ui/app-header";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
@@ -13,12 +12,11 @@ export const dynamic = "force-dynamic";
 
 export default async function ExportPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("export:project", `/admin/projects/${raw}/export`);
+  const { user, db } = await requirePage("export:project", `/admin/projects/${raw}/export`);
   const projectId = projectIdParam(raw);
-  const database = await getDatabase();
-  const context = await exportFormContext(database, projectId);
+  const context = await exportFormContext(db, projectId);
   if (!context) notFound();
-  const savedFilters = await listSavedFilters(database, projectId);
+  const savedFilters = await listSavedFilters(db, projectId);
   return (
     <>
       <AppHeader user={user} title={`Export · ${context.name}`} />

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
 import { GOLD_FLAG_MIN_CHECKS, getGoldSummary, listGold } from "@/lib/quality/gold";
@@ -26,13 +25,12 @@ export default async function GoldPage({ params, searchParams }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("project:manage", `/admin/projects/${raw}/gold`);
+  const { user, db } = await requirePage("project:manage", `/admin/projects/${raw}/gold`);
   const projectId = projectIdParam(raw);
   const query = await searchParams;
   const afterRaw = Array.isArray(query.after) ? query.after[0] : query.after;
   const after = afterRaw && /^[1-9][0-9]{0,18}$/.test(afterRaw) ? BigInt(afterRaw) : undefined;
   const suspectOnly = query.suspect === "1";
-  const db = await getDb();
   const project = await getProjectForAnnotator(db, projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { getProject } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { ImportWorkspace } from "@/components/admin/import/import-workspace";
@@ -13,9 +12,9 @@ export const dynamic = "force-dynamic";
 
 export default async function ImportPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("import:project", `/admin/projects/${raw}/import`);
+  const { user, db } = await requirePage("import:project", `/admin/projects/${raw}/import`);
   const projectId = projectIdParam(raw);
-  const project = await getProject(await getDb(), projectId);
+  const project = await getProject(db, projectId);
   if (!project) notFound();
   return (
     <>

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
+import { requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
-import { getDb } from "@/lib/db";
 import { getProjectSettings } from "@/lib/quality/settings";
 import { getStandings } from "@/lib/quality/standings";
 import { getPairCounts, getReviewReasonCounts, getThroughput } from "@/lib/quality/overview";
@@ -23,9 +22,8 @@ export const dynamic = "force-dynamic";
 
 export default async function QualityPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("quality:view", `/admin/projects/${raw}/quality`);
+  const { user, db } = await requirePage("quality:view", `/admin/projects/${raw}/quality`);
   const projectId = projectIdParam(raw);
-  const db = await getDb();
   const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
   const [counts, throughput, reasons, standings, agreement] = await Promise.all([

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { getProjectSettings } from "@/lib/quality/settings";
 import { AppHeader } from "@/components/ui/app-header";
 import { ProjectNav } from "@/components/admin/quality/project-nav";
@@ -14,9 +13,9 @@ export const dynamic = "force-dynamic";
 
 export default async function SettingsPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("project:manage", `/admin/projects/${raw}/settings`);
+  const { user, db } = await requirePage("project:manage", `/admin/projects/${raw}/settings`);
   const projectId = projectIdParam(raw);
-  const project = await getProjectSettings(await getDb(), projectId);
+  const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
   const { id, name, ...settings } = project;
   return (

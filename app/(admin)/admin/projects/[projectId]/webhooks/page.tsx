@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { projectIdParam, requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { projectIdParam, requirePage } from "@/lib/auth/page";
 import { getProject } from "@/lib/projects/queries";
 import { listEndpoints } from "@/lib/webhooks/service";
 import { AppHeader } from "@/components/ui/app-header";
@@ -14,9 +13,8 @@ export const dynamic = "force-dynamic";
 
 export default async function WebhooksPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("webhook:manage", `/admin/projects/${raw}/webhooks`);
+  const { user, db } = await requirePage("webhook:manage", `/admin/projects/${raw}/webhooks`);
   const projectId = projectIdParam(raw);
-  const db = await getDb();
   const project = await getProject(db, projectId);
   if (!project) notFound();
   const endpoints = await listEndpoints(db, projectId);

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { ZProjectParams } from "@/lib/params";
 import { importRoot } from "@/lib/imports/config";
 import { ZImportRequest } from "@/lib/imports/schemas";
@@ -9,10 +8,9 @@ import { parseReasons } from "@/lib/projects/reasons";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ user, input, params }) => {
-  const database = await getDatabase();
-  const project = await database.prisma.project.findUnique({ where: { id: params.projectId }, select: { rejectReasons: true } });
+export const POST = route({ permission: "import:project", input: ZImportRequest, params: ZProjectParams }, async ({ db, user, input, params }) => {
+  const project = await db.prisma.project.findUnique({ where: { id: params.projectId }, select: { rejectReasons: true } });
   if (!project) throw new NotFoundError("Project not found.");
   const reasonCodes = new Set(parseReasons(project.rejectReasons).map((r) => r.code));
-  return previewImport(database, input, { importRoot: importRoot(), actorId: user.id, reasonCodes });
+  return previewImport(db, input, { importRoot: importRoot(), actorId: user.id, reasonCodes });
 });

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { claimReviewPair } from "@/lib/review/service";
 import { ZReviewNextQuery, ZReviewProjectParams } from "@/lib/review/schemas";
 
@@ -9,9 +8,9 @@ export const dynamic = "force-dynamic";
 // → { pair: TReviewPair | null }. Claims the pair for the reviewer (their own live claim first).
 export const GET = route(
   { permission: "review:label:any", input: ZReviewNextQuery, params: ZReviewProjectParams },
-  async ({ user, input, params }) => {
+  async ({ db, user, input, params }) => {
     const { exclude, ...filters } = input;
-    const pair = await claimReviewPair((await getDatabase()).runner, { projectId: params.projectId, reviewerId: user.id, exclude, ...filters });
+    const pair = await claimReviewPair(db, { projectId: params.projectId, reviewerId: user.id, exclude, ...filters });
     return { pair };
   },
 );

@@ -1,5 +1,4 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { ZProjectParams } from "@/lib/params";
 import { dataDir, fetchConfigFromEnv, imageRootFromEnv } from "@/lib/imports/config";
 import { postPairs } from "@/lib/pipeline-api/pairs";
@@ -9,8 +8,8 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(
   { permission: "api:pairs:write", token: true, input: ZPostPairsBody, params: ZProjectParams, maxBodyBytes: MAX_PAIRS_BODY_BYTES },
-  async ({ user, token, input, params }) =>
-    postPairs(await getDatabase(), params.projectId, input.pairs, {
+  async ({ db, user, token, input, params }) =>
+    postPairs(db, params.projectId, input.pairs, {
       actorId: user.id,
       tokenId: token?.tokenId ?? null,
       dataDir: dataDir(),

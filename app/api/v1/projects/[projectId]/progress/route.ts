@@ -1,10 +1,9 @@
 import { route } from "@/lib/http/handler";
-import { getDatabase } from "@/lib/db";
 import { ZProjectParams } from "@/lib/params";
 import { getApiProgress } from "@/lib/pipeline-api/progress";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ permission: "api:progress:read", token: true, params: ZProjectParams }, async ({ params }) =>
-  getApiProgress(await getDatabase(), params.projectId),
+export const GET = route({ permission: "api:progress:read", token: true, params: ZProjectParams }, async ({ db, params }) =>
+  getApiProgress(db, params.projectId),
 );

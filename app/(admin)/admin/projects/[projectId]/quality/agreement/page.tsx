@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requirePageUser } from "@/lib/auth/page";
-import { getDb } from "@/lib/db";
+import { requirePage } from "@/lib/auth/page";
 import { getAgreementFigures } from "@/lib/quality/figures";
 import { toCell } from "@/lib/quality/figures-types";
 import { AppHeader } from "@/components/ui/app-header";
@@ -19,9 +18,9 @@ export const dynamic = "force-dynamic";
 
 export default async function AgreementPage({ params }: { params: Promise<{ projectId: string }> }) {
   const { projectId: raw } = await params;
-  const user = await requirePageUser("quality:view", `/admin/projects/${raw}/quality/agreement`);
+  const { user, db } = await requirePage("quality:view", `/admin/projects/${raw}/quality/agreement`);
   const projectId = projectIdParam(raw);
-  const figures = await getAgreementFigures(await getDb(), projectId);
+  const figures = await getAgreementFigures(db, projectId);
   if (!figures) notFound();
   const { project, rows, annotators, cohen } = figures;
   const decision = rows.find((r) => r.variable.kind === "decision" && r.scope.level === "project")!;

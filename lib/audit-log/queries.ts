@@ -1,7 +1,6 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "../db/connect";
-import { Prisma } from "../db/generated/client";
 import { describeSettingChange } from "../quality/settings";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -101,7 +100,7 @@ export interface TAuditPage {
 }
 
 type Row = {
-  id: bigint;
+  id: string;
   created_at: Date;
   actor_id: number | null;
   actor_name: string | null;
@@ -119,35 +118,40 @@ type Row = {
  */
 export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE_SIZE): Promise<TAuditPage> {
   const tz = q.tz ?? "UTC";
-  const where: Prisma.Sql[] = [];
-  if (q.actor === "system") where.push(Prisma.sql`a.actor_id IS NULL`);
-  else if (q.actor !== undefined) where.push(Prisma.sql`a.actor_id = ${q.actor}`);
+  // Each condition is fixed SQL text with its values as parameters, never the values themselves.
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  if (q.actor === "system") where.push(`a.actor_id IS NULL`);
+  else if (q.actor !== undefined) where.push(`a.actor_id = ${param(q.actor)}`);
   if (q.action) {
     // "import.*" picks a family; anything else is one action.
-    if (q.action.endsWith(".*")) where.push(Prisma.sql`a.action LIKE ${q.action.slice(0, -1).replace(/[\\%_]/g, "\\$&") + "%"}`);
-    else where.push(Prisma.sql`a.action = ${q.action}`);
+    if (q.action.endsWith(".*")) where.push(`a.action LIKE ${param(q.action.slice(0, -1).replace(/[\\%_]/g, "\\$&") + "%")}`);
+    else where.push(`a.action = ${param(q.action)}`);
   }
-  if (q.from) where.push(Prisma.sql`a.created_at >= (${q.from}::timestamp AT TIME ZONE ${tz})`);
+  if (q.from) where.push(`a.created_at >= (${param(q.from)}::timestamp AT TIME ZONE ${param(tz)}::text)`);
   // A minute-precision "to" includes that whole minute, as a person reading "until 10:00" expects.
   if (q.to) {
     where.push(
       q.to.length === 16
-        ? Prisma.sql`a.created_at < ((${q.to}::timestamp + interval '1 minute') AT TIME ZONE ${tz})`
-        : Prisma.sql`a.created_at <= (${q.to}::timestamp AT TIME ZONE ${tz})`,
+        ? `a.created_at < ((${param(q.to)}::timestamp + interval '1 minute') AT TIME ZONE ${param(tz)}::text)`
+        : `a.created_at <= (${param(q.to)}::timestamp AT TIME ZONE ${param(tz)}::text)`,
     );
   }
-  if (q.cursor) where.push(Prisma.sql`a.id < ${BigInt(q.cursor)}`);
-  const clause = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+  if (q.cursor) where.push(`a.id < ${param(q.cursor)}::bigint`);
+  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
   // The page is cut first and named after, so the joins touch 51 rows whatever the table holds.
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT a.id, a.created_at, a.actor_id, u.name AS actor_name, a.action, a.subject_type, a.subject_id,
-           coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, a.data
-    FROM (SELECT * FROM audit_events a ${clause} ORDER BY a.id DESC LIMIT ${limit + 1}) a
-    LEFT JOIN users u ON u.id = a.actor_id
-    LEFT JOIN users su ON a.subject_type = 'user' AND su.id::text = a.subject_id
-    LEFT JOIN projects sp ON a.subject_type = 'project' AND sp.id::text = a.subject_id
-    LEFT JOIN projects dp ON dp.id::text = a.data->>'projectId'
-    ORDER BY a.id DESC`;
+  const rows = await db.query<Row>(
+    `SELECT a.id::text AS id, a.created_at, a.actor_id, u.name AS actor_name, a.action, a.subject_type, a.subject_id,
+            coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, a.data
+     FROM (SELECT * FROM audit_events a ${clause} ORDER BY a.id DESC LIMIT ${param(limit + 1)}) a
+     LEFT JOIN users u ON u.id = a.actor_id
+     LEFT JOIN users su ON a.subject_type = 'user' AND su.id::text = a.subject_id
+     LEFT JOIN projects sp ON a.subject_type = 'project' AND sp.id::text = a.subject_id
+     LEFT JOIN projects dp ON dp.id::text = a.data->>'projectId'
+     ORDER BY a.id DESC`,
+    params,
+  );
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return {
@@ -172,20 +176,20 @@ export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE
  * probe per distinct action instead of reading millions of label rows.
  */
 export async function listAuditActions(db: Db): Promise<string[]> {
-  const rows = await db.$queryRaw<{ action: string }[]>`
+  const rows = await db.query<{ action: string }>(`
     WITH RECURSIVE a AS (
       (SELECT action FROM audit_events ORDER BY action LIMIT 1)
       UNION ALL
       SELECT (SELECT e.action FROM audit_events e WHERE e.action > a.action ORDER BY e.action LIMIT 1)
       FROM a WHERE a.action IS NOT NULL
     )
-    SELECT action FROM a WHERE action IS NOT NULL`;
+    SELECT action FROM a WHERE action IS NOT NULL`);
   return [...new Set<string>([...KNOWN_AUDIT_ACTIONS, ...rows.map((r) => r.action)])].sort();
 }
 
 /** The people who can appear as actors, for the filter. */
 export async function listAuditActors(db: Db): Promise<{ id: number; name: string; email: string }[]> {
-  return db.user.findMany({ select: { id: true, name: true, email: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
+  return db.prisma.user.findMany({ select: { id: true, name: true, email: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,0 +1,97 @@
+import "server-only";
+import PgBoss from "pg-boss";
+import type { Db } from "./connect";
+
+// Background jobs run on pg-boss (docs/decisions/006-imports-and-jobs.md): its tables live in the
+// `pgboss` schema of the same database, so jobs survive restarts and any number of processes can
+// share them. pg-boss talks to Postgres through our own connection (`db.executeSql`), which is what
+// lets the same code run on the embedded PGlite and on a server. Features own their queues and
+// handlers (lib/imports/job.ts, lib/exports/job.ts); lib/jobs starts the workers.
+
+const bosses = new WeakMap<Db, Promise<PgBoss>>();
+const queues = new WeakMap<Db, Map<string, Promise<void>>>();
+
+function bossDb(database: Db) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      // pg-boss sends its schema migrations and locked sections as one multi-statement string with no
+      // parameters; only the simple query protocol (exec) accepts that.
+      if (!values || values.length === 0) {
+        if (database.kind === "embedded") {
+          const rows = await database.execMulti(text);
+          return { rows };
+        }
+        return { rows: await database.query(text) };
+      }
+      return { rows: await database.query(text, values) };
+    },
+  };
+}
+
+/** The pg-boss instance for this database, started once (creates its schema on first use). */
+export function getBoss(database: Db): Promise<PgBoss> {
+  let p = bosses.get(database);
+  if (!p) {
+    p = (async () => {
+      const boss = new PgBoss({
+        db: bossDb(database),
+        schema: "pgboss",
+        // Supervision and monitoring are cheap; archive finished jobs after a day, delete after a week.
+        archiveCompletedAfterSeconds: 24 * 3600,
+        deleteAfterDays: 7,
+      });
+      boss.on("error", (err: Error) => console.warn(`[loupe] job queue: ${err.message}`));
+      await boss.start();
+      return boss;
+    })().catch((err) => {
+      bosses.delete(database);
+      throw err;
+    });
+    bosses.set(database, p);
+  }
+  return p;
+}
+
+/**
+ * pg-boss with `queue` created. Every Loupe queue has the "short" policy: at most one *queued* job
+ * per singleton key, so a sweeper, a continuation and a resume asked twice collapse into one. Not
+ * "stately": that also waits for an active job of the same key to finish, and the active job of a
+ * killed process only ends when it expires, which would hold a resume back for the whole expiry. Two
+ * runs of one job are kept apart by the job itself (advisory lock + checkpoint guard).
+ */
+export async function getQueue(database: Db, queue: string): Promise<PgBoss> {
+  const boss = await getBoss(database);
+  let known = queues.get(database);
+  if (!known) queues.set(database, (known = new Map()));
+  let ready = known.get(queue);
+  if (!ready) {
+    ready = (async () => {
+      if (!(await boss.getQueue(queue))) await boss.createQueue(queue, { name: queue, policy: "short" });
+    })().catch((err) => {
+      known.delete(queue);
+      throw err;
+    });
+    known.set(queue, ready);
+  }
+  await ready;
+  return boss;
+}
+
+/**
+ * A feature's background job: the queue it takes work from, what one job does, and an optional
+ * sweep that re-queues work nobody is doing (run at start and every 30 s by lib/jobs).
+ */
+export interface TJobHandler<D = Record<string, unknown>> {
+  queue: string;
+  handle(database: Db, data: D): Promise<unknown>;
+  sweep?(database: Db): Promise<number>;
+}
+
+export async function stopBoss(database: Db): Promise<void> {
+  const p = bosses.get(database);
+  if (!p) return;
+  bosses.delete(database);
+  queues.delete(database);
+  const boss = await p.catch(() => null);
+  await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+}

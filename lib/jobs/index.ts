@@ -1,0 +1,46 @@
+import "server-only";
+import type PgBoss from "pg-boss";
+import type { Db } from "../db/connect";
+import { getQueue, type TJobHandler } from "../db/boss";
+import { importJob } from "../imports/job";
+import { exportJob } from "../exports/job";
+import { startWebhookWorker } from "../webhooks/worker";
+
+// The background side of a Loupe process, started by the process's entry point (instrumentation.ts
+// for the web server), never by the database module. Each feature owns its job handler; this list
+// is the only place that knows them all.
+const HANDLERS = [importJob, exportJob] as TJobHandler[];
+
+const SWEEP_MS = 30_000;
+
+export interface TWorkerHandle {
+  stop(): Promise<void>;
+}
+
+export async function startJobWorkers(db: Db): Promise<TWorkerHandle> {
+  const working: { boss: PgBoss; id: string }[] = [];
+  for (const h of HANDLERS) {
+    const boss = await getQueue(db, h.queue);
+    const id = await boss.work<Record<string, unknown>>(h.queue, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) await h.handle(db, job.data);
+    });
+    working.push({ boss, id });
+  }
+  const sweep = async () => {
+    for (const h of HANDLERS) {
+      await h.sweep?.(db).catch((err: Error) => console.warn(`[loupe] ${h.queue} sweep: ${err.message}`));
+    }
+  };
+  await sweep();
+  const timer = setInterval(sweep, SWEEP_MS);
+  timer.unref();
+  // Webhook deliveries: their own table is the queue (lib/webhooks/worker.ts), polled there.
+  const webhooks = startWebhookWorker(db);
+  return {
+    async stop() {
+      clearInterval(timer);
+      for (const w of working) await w.boss.offWork({ id: w.id });
+      await webhooks.stop();
+    },
+  };
+}

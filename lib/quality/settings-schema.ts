@@ -1,0 +1,69 @@
+// A project's quality settings: their shape, and the zod schema of a change. Pure, so the settings
+// form imports it too (lib/quality/settings.ts reads and writes them).
+import { z } from "zod";
+import { QUEUE_ORDERS, type TQueueOrder } from "../queue/order";
+
+export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
+export type TVerifierRule = (typeof VERIFIER_RULES)[number];
+
+/** A project's quality settings, fractions as stored (the form shows rates as percentages). */
+export interface TProjectSettings {
+  overlap: number;
+  goldRate: number;
+  goldMinCount: number;
+  goldAccuracyThreshold: number;
+  goldRecaptionThreshold: number;
+  recaptionDisagreementThreshold: number;
+  verifierRule: TVerifierRule;
+  keepMinIf: number;
+  keepMinEc: number;
+  keepMinGq: number;
+  leaseSeconds: number;
+  guidelines: string;
+  /** How regular pairs are served (lib/queue/order.ts). */
+  queueOrder: TQueueOrder;
+}
+export type TSettingKey = keyof TProjectSettings;
+
+const between = (label: string, min: number, max: number, unit = "") =>
+  z
+    .number({ error: `${label} must be a number.` })
+    .min(min, `${label} must be between ${min} and ${max}${unit}.`)
+    .max(max, `${label} must be between ${min} and ${max}${unit}.`);
+const wholeBetween = (label: string, min: number, max: number) =>
+  between(label, min, max).int(`${label} must be a whole number from ${min} to ${max}.`);
+
+/**
+ * Body of PATCH /api/projects/:projectId/settings: only the settings to change. Rates are fractions
+ * (0.1 = 10%), the same units as the columns; the bounds repeat the database's CHECK constraints so
+ * an admin gets a sentence instead of a constraint name.
+ */
+export const ZSettingsPatch = z
+  .strictObject({
+    overlap: wholeBetween("Overlap", 1, 5),
+    goldRate: between("Gold rate", 0, 0.5, " (0–50%)"),
+    goldMinCount: wholeBetween("Minimum gold checks", 1, 10_000),
+    goldAccuracyThreshold: between("Gold accuracy threshold", 0, 1, " (0–100%)"),
+    goldRecaptionThreshold: between("Gold re-caption threshold", 0, 1),
+    recaptionDisagreementThreshold: between("Re-caption disagreement threshold", 0, 1),
+    verifierRule: z.enum(VERIFIER_RULES, { error: `Verifier rule must be one of ${VERIFIER_RULES.join(", ")}.` }),
+    keepMinIf: wholeBetween("Keep rule minimum for instruction following (IF)", 1, 3),
+    keepMinEc: wholeBetween("Keep rule minimum for editing consistency (EC)", 1, 3),
+    keepMinGq: wholeBetween("Keep rule minimum for generation quality (GQ)", 1, 3),
+    leaseSeconds: wholeBetween("Lease", 30, 86_400),
+    guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
+    queueOrder: z.enum(QUEUE_ORDERS, { error: `Queue order must be one of ${QUEUE_ORDERS.join(", ")}.` }),
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });
+export type TSettingsPatch = z.infer<typeof ZSettingsPatch>;
+
+export interface TSettingsResult {
+  settings: TProjectSettings;
+  /** The settings that differed from the stored ones (empty: nothing changed, nothing audited). */
+  changed: TSettingKey[];
+  /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
+  pairsUpdated: number | null;
+  /** Open pairs whose queue keys changed with the keep rule or verifier rule; null when neither changed. */
+  queueKeysUpdated: number | null;
+}
