@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@/lib/db/connect";
+import { openDatabase, type Db } from "@/lib/db/connect";
 import { createServerDatabase } from "@/test/support/db";
 import { writeScaleEditShard } from "@/test/support/parquet-shard";
 
@@ -111,7 +111,7 @@ describe.each(targets)("loupe import of a single-row-group shard under a memory 
     }
   }
 
-  async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openDatabase(databaseUrl ? { kind: "server", url: databaseUrl } : { kind: "embedded", dataDir });
     try {
       return await fn(db);
@@ -171,7 +171,7 @@ describe.each(targets)("loupe import of a single-row-group shard under a memory 
     const nulls = Array.from({ length: ROWS }, (_, i) => i).filter(nullSource).length;
     await withDb(async (db) => {
       const project = await db.prisma.project.findUniqueOrThrow({ where: { name: "Shard" } });
-      const rows = await db.runner.query<{ n: string; d: string; lo: string; hi: string }>(
+      const rows = await db.query<{ n: string; d: string; lo: string; hi: string }>(
         `SELECT count(*)::text AS n, count(DISTINCT external_id)::text AS d,
                 min(external_id::bigint)::text AS lo, max(external_id::bigint)::text AS hi
            FROM pairs WHERE project_id = $1`,

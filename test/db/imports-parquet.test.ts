@@ -85,7 +85,7 @@ describe.each(engines())("Parquet imports inside one row group ($engine)", ({ en
     const nulls = Array.from({ length: ROWS }, (_, i) => i).filter(nullSource);
     const done = (await getImportView(db, view.id))!;
     expect(done).toMatchObject({ status: "done", rowsDone: ROWS, inserted: ROWS - nulls.length, duplicates: 0, invalid: nulls.length });
-    const ids = await db.runner.query<{ external_id: string }>("SELECT external_id FROM pairs WHERE project_id = $1", [project.id]);
+    const ids = await db.query<{ external_id: string }>("SELECT external_id FROM pairs WHERE project_id = $1", [project.id]);
     expect(ids.map((r) => Number(r.external_id)).sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, i) => i).filter((i) => !nullSource(i)));
     const errors = await db.prisma.importError.findMany({ where: { importId: BigInt(view.id) }, orderBy: { recordIndex: "asc" } });
     expect(errors.map((e) => Number(e.recordIndex))).toEqual(nulls);
