@@ -25,6 +25,14 @@ CREATE OR REPLACE FUNCTION loupe_gold_accuracy(p_project int, p_user int, OUT ch
   SELECT a.n + s.n, a.ok FROM answered a, skipped s
 $$;
 
+-- The pause rule: the gold accuracy is under the threshold after the minimum number of checks. The
+-- standings page asks it too (lib/quality/standings.ts), so the page says what the trigger does, ties
+-- included: the ratio is a double precision compared with the REAL threshold widened to one.
+CREATE OR REPLACE FUNCTION loupe_pause_due(checks int, correct int, min_count int, threshold real) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN checks < min_count THEN false ELSE correct::real / checks < threshold END
+$$;
+
 -- Pauses an annotator whose gold accuracy fell under the threshold after the minimum number of
 -- checks; the audit row commits with the label that caused it.
 CREATE OR REPLACE FUNCTION loupe_check_pause(p_project int, p_user int, cause jsonb) RETURNS void LANGUAGE plpgsql AS $$
@@ -36,7 +44,7 @@ DECLARE
 BEGIN
   SELECT gold_min_count, gold_accuracy_threshold INTO pr FROM projects WHERE id = p_project;
   SELECT * INTO acc FROM loupe_gold_accuracy(p_project, p_user);
-  IF acc.checks < pr.gold_min_count OR acc.correct::real / acc.checks >= pr.gold_accuracy_threshold THEN RETURN; END IF;
+  IF NOT loupe_pause_due(acc.checks, acc.correct, pr.gold_min_count, pr.gold_accuracy_threshold) THEN RETURN; END IF;
   reason := format('Your answers on quality-check pairs were right %s of %s times (%s%%), under this project''s %s%% minimum.',
                    acc.correct, acc.checks, round(100.0 * acc.correct / acc.checks), round(100 * pr.gold_accuracy_threshold::numeric));
   -- Only the statement that actually pauses writes the audit row (two tabs may cross the line at once).
