@@ -11,7 +11,7 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
     SELECT count(*) FILTER (WHERE created_at >= (date_trunc('day', now() AT TIME ZONE ${tz}) AT TIME ZONE ${tz})) AS today,
            count(*) AS total
     FROM labels WHERE annotator_id = ${userId} AND project_id = ${projectId}`;
-  // project_counts is kept by triggers (migration 20261122020000): no count(*) over the pairs.
+  // project_counts is kept by triggers (lib/projects/sql/counts.sql): no count(*) over the pairs.
   const [pairs] = await db.$queryRaw<{ open: bigint | null; total: bigint | null; gold_mixed: boolean | null }[]>`
     SELECT sum(open) AS open, sum(open + labelled + in_review + final) AS total,
            (SELECT gold_rate > 0 FROM projects WHERE id = ${projectId}) AS gold_mixed
