@@ -78,7 +78,7 @@ export async function readDefinitions(root = PROJECT_ROOT, files: readonly strin
   if (twice.length) throw new MigrationError(`Definition file(s) listed twice: ${twice.join(", ")}`);
   return Promise.all(
     files.map(async (name) => {
-      const sql = await readFile(/*turbopackIgnore: true*/ path.join(root, name), "utf8").catch((err: NodeJS.ErrnoException) => {
+      const sql = await readFile(path.join(/*turbopackIgnore: true*/ root, name), "utf8").catch((err: NodeJS.ErrnoException) => {
         throw new MigrationError(`Definition file ${name} (lib/db/definitions.ts) cannot be read: ${err.message}`);
       });
       return { name, sql, checksum: sha256(sql) };
