@@ -22,7 +22,8 @@ import {
 // report.ts and math.ts. Rounding to significant digits keeps a bin per distinct value for the usual
 // scores (7.25, 0.83) and, unlike width_bucket over the observed range, one stray 1000 cannot
 // squash every other score into a single bin. Rounding is monotone, so a bin's lowest score is an
-// exact threshold: every score in lower bins is below it.
+// exact threshold: every score in lower bins is below it. The keep-rule verdict is the consensus's own
+// (loupe_verifier_verdict on the scores, lib/quality/sql/consensus.sql), which the planner inlines.
 //
 // `OFFSET 0` keeps the rounded score a column of a subquery: the planner then estimates its groups
 // with the default for a column without statistics instead of the raw score's near-million distinct
@@ -50,9 +51,8 @@ const CALIBRATION_SQL = `
            min(o) AS min, count(*)::int AS n
     FROM (
       SELECT p.task, p.subtask, p.verifier_valid AS valid, p.final_decision = 'accept' AS accepted,
-             CASE WHEN p.vs_instruction_following IS NULL OR p.vs_editing_consistency IS NULL OR p.vs_generation_quality IS NULL THEN NULL
-                  ELSE p.vs_instruction_following >= $1::int AND p.vs_editing_consistency >= $2::int
-                       AND p.vs_generation_quality >= $3::int END AS keep,
+             loupe_verifier_verdict('scores', NULL, p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+                                    $1::smallint, $2::smallint, $3::smallint) AS keep,
              ($4::text IS NULL OR p.task = $4::text)
                AND ($5::text IS NULL OR p.subtask = $5::text) AS chosen,
              p.vs_instruction_following AS s_if, p.vs_editing_consistency AS s_ec, p.vs_generation_quality AS s_gq,

@@ -236,14 +236,20 @@ function score13(values: Record<string, unknown>, column: string | null | undefi
   return n;
 }
 
-/** Largest magnitude a Postgres `real` holds; beyond it the whole batch insert would fail. */
-const REAL_MAX = 3.4028234663852886e38;
+/**
+ * Whether Postgres stores the number in a `real` column: it refuses one that rounds to infinity, or
+ * to zero when it is not zero, and the whole batch insert would fail on it.
+ */
+function fitsReal(n: number): boolean {
+  const f = Math.fround(n);
+  return Number.isFinite(f) && (f !== 0 || n === 0);
+}
 
 function finiteNumber(values: Record<string, unknown>, column: string | null | undefined): number | null {
   if (!column) return null;
   const n = numberOf(values[column]);
   if (n === undefined) throw invalid(column, "a number", values[column]);
-  if (n !== null && Math.abs(n) > REAL_MAX) throw invalid(column, "a number within ±3.4e38", values[column]);
+  if (n !== null && !fitsReal(n)) throw invalid(column, "a number from 1e-45 to 3.4e38 in size, or 0", values[column]);
   return n;
 }
 

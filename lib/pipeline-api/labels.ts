@@ -11,8 +11,8 @@ import type { TFinalLabel, TLabelsPage } from "./schemas";
 // (pg_snapshot_xmin). Every row the feed could ever place before a cursor has therefore committed
 // when the cursor is handed out: a pair finalised later — even by a transaction that began earlier —
 // lands after it. A pair whose final answer changes again (re-adjudicated, gold answer corrected,
-// consensus undone) moves to the end and is served again; clients upsert by pairId. See migration
-// 20261201020000_api_tokens. The cost: a transaction left open elsewhere on the server holds the
+// consensus undone) moves to the end and is served again; clients upsert by pairId. See
+// lib/pipeline-api/sql/feed.sql. The cost: a transaction left open elsewhere on the server holds the
 // feed back (never loses rows) until it ends.
 //
 // Transaction ids only grow within one PostgreSQL cluster. After a restore into another cluster, a

@@ -25,7 +25,7 @@ export interface TStanding {
   labelsPerHour: number | null;
   /** Gold checks still needed before the pause rule can apply (0: it applies now). */
   checksToGo: number;
-  /** Under the threshold after the minimum count with the current settings: the rule pauses (or would pause) them. */
+  /** Under the threshold after the minimum count with the current settings: the rule pauses (or would pause) them (loupe_pause_due). */
   ruleApplies: boolean;
   pause: null | { pausedAt: Date; reason: string | null; byRule: boolean };
   lastLift: null | { liftedAt: Date; liftedBy: string | null };

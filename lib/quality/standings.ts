@@ -25,6 +25,7 @@ type Person = {
   checks: number;
   correct: number;
   median: number | null;
+  rule_applies: boolean;
   life_skips: number;
   paused_at: Date | null;
   pause_reason: string | null;
@@ -72,12 +73,14 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       SELECT user_id FROM project_annotators WHERE project_id = $2
     )
     SELECT u.id AS user_id, u.name, u.email, g.checks, g.correct, m.median,
+           loupe_pause_due(g.checks, g.correct, pr.gold_min_count, pr.gold_accuracy_threshold) AS rule_applies,
            -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
            (SELECT count(*)::int FROM skips s JOIN pairs sp ON sp.id = s.pair_id
             WHERE s.annotator_id = u.id AND sp.project_id = $2 AND sp.gold_active) AS life_skips,
            pa.paused_at, pa.pause_reason, pe.paused_by_rule, pa.lifted_at, lu.name AS lifted_by
     FROM people x
     JOIN users u ON u.id = x.user_id
+    JOIN projects pr ON pr.id = $2
     LEFT JOIN project_annotators pa ON pa.project_id = $2 AND pa.user_id = u.id
     LEFT JOIN users lu ON lu.id = pa.lifted_by
     CROSS JOIN LATERAL loupe_gold_accuracy($2, u.id) g
@@ -132,8 +135,7 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       medianSeconds: r.median === null ? null : Number(r.median),
       labelsPerHour: hours > 0 ? recent / hours : null,
       checksToGo: Math.max(0, minCount - r.checks),
-      // Math.fround: the trigger compares against the REAL column, so a tie must round the same way.
-      ruleApplies: accuracy !== null && r.checks >= minCount && Math.fround(accuracy) < Math.fround(threshold),
+      ruleApplies: r.rule_applies,
       pause: r.paused_at ? { pausedAt: r.paused_at, reason: r.pause_reason, byRule: r.paused_by_rule ?? false } : null,
       lastLift: r.lifted_at ? { liftedAt: r.lifted_at, liftedBy: r.lifted_by } : null,
     };

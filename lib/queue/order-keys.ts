@@ -35,7 +35,7 @@ const FIRST_BATCH_SQL = keysBatchSql(">=");
 const NEXT_BATCH_SQL = keysBatchSql(">");
 
 /**
- * Recomputes the uncertainty and disagreement keys (migration 20261201010000_queue_order) of the
+ * Recomputes the uncertainty and disagreement keys (lib/queue/sql/queue-keys.sql) of the
  * project's open regular pairs under its current keep rule and verifier rule, in keyset batches over
  * (project_id, external_id) — the unique index, so each batch reads only this project's rows — one
  * short transaction each, writing only rows whose keys change. Call it after the settings change

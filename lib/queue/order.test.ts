@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_QUEUE_ORDER, isQueueOrder, QUEUE_ORDER_INFO, QUEUE_ORDERS } from "./order";
+import { QUEUE_KEY_SETTINGS } from "./order-keys";
 import { CLAIM_SQL } from "./sql";
 
 const MIGRATION = readFileSync(path.join(process.cwd(), "prisma/migrations/20261201010000_queue_order/migration.sql"), "utf8");
+const KEYS_SQL = readFileSync(path.join(process.cwd(), "lib/queue/sql/queue-keys.sql"), "utf8");
 
 describe("queue orders", () => {
   it("are the ones the database's CHECK allows, import first and by default", () => {
@@ -28,6 +30,13 @@ describe("queue orders", () => {
       const index = new RegExp(`CREATE INDEX ${info.index} ON pairs \\(([^)]*)\\) WHERE taken < wanted AND NOT is_gold;`).exec(MIGRATION);
       expect(index?.[1]?.split(",").map((c) => c.trim()), order).toEqual(columns);
     }
+  });
+
+  it("a change to exactly the settings the insert trigger reads recomputes the keys", () => {
+    const read = /SELECT ARRAY\[([^\]]*)\] INTO rule\s+FROM projects/.exec(KEYS_SQL)?.[1];
+    const columns = read?.split(",").map((c) => c.trim().replace(/::text$/, ""));
+    const settings = QUEUE_KEY_SETTINGS.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    expect(columns?.sort()).toEqual([...settings].sort());
   });
 
   it("the claim has one pick per order, each gated by the project's order and ordered by its index", () => {

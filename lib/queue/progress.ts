@@ -13,7 +13,7 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
      FROM labels WHERE annotator_id = $2 AND project_id = $3`,
     [tz, userId, projectId],
   );
-  // project_counts is kept by triggers (migration 20261122020000): no count(*) over the pairs.
+  // project_counts is kept by triggers (lib/projects/sql/counts.sql): no count(*) over the pairs.
   const [pairs] = await db.query<{ open: string | null; total: string | null; gold_mixed: boolean | null }>(
     `SELECT sum(open)::text AS open, sum(open + labelled + in_review + final)::text AS total,
             (SELECT gold_rate > 0 FROM projects WHERE id = $1) AS gold_mixed

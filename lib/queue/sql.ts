@@ -128,7 +128,7 @@ FROM got g JOIN pairs p ON p.id = g.pair_id`;
  * decided and write the audit row only when the lease is live and undecided, the submission id is
  * new and every reason is in the project's taxonomy. The first column says what happened:
  * created | replayed | expired | decided | paused | bad_reasons (no row at all: no lease, i.e. expired).
- * Gold scoring, consensus and pausing happen in the label triggers (migration 20261130000000_quality).
+ * Gold scoring, consensus and pausing happen in the label triggers (lib/quality/sql/, lib/queue/sql/taken.sql).
  * A concurrent copy of the same submission waits on the lease lock and then reports `decided`;
  * the caller looks the submission id up again to answer it as a replay.
  */

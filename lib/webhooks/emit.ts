@@ -3,7 +3,7 @@ import type { SqlRunner } from "../db/sql";
 import type { TWebhookEvent } from "./schemas";
 
 // Events raised by application code (export.finished). pair.finalized is raised by a trigger on
-// pairs instead (migration 20261201030000_webhooks), so every path that finalises a pair emits it.
+// pairs instead (lib/webhooks/sql/emit.sql), so every path that finalises a pair emits it.
 // Both go through the SQL function loupe_webhook_emit: one delivery per active endpoint of the
 // project subscribed to the event, all carrying one event id, written in the caller's transaction —
 // so a rolled-back change sends nothing, and a committed one is never lost to a crash.

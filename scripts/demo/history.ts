@@ -69,9 +69,17 @@ export function pickDemoGold(specs: readonly DemoPairSpec[], fraction = DEMO_GOL
   return new Set(chosen.map((s) => s.externalId));
 }
 
-/** Same as the database's loupe_normalize_text: case, runs of spaces and final punctuation do not count. */
+// The white space PostgreSQL's \s matches on both engines, which is not JavaScript's \s: that one also
+// takes no-break spaces. (U+0085 and U+1680 count on one engine only, so no text of ours holds them.)
+const SPACES = /[\t\n\v\f\r \u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+/g;
+
+/**
+ * Same as the database's loupe_normalize_text: case, runs of spaces and final punctuation do not
+ * count. Lower case a character at a time, as the database does (no final sigma).
+ */
 function normalize(t: string): string {
-  return t.toLowerCase().replace(/\s+/g, " ").trim().replace(/[.!。]+$/, "");
+  const lower = Array.from(t, (c) => c.toLowerCase()).join("");
+  return lower.replace(SPACES, " ").replace(/^ +| +$/g, "").replace(/[.!。]+$/, "");
 }
 
 /** Normalized Levenshtein distance, as the database's loupe_text_distance computes it for short texts. */

@@ -383,7 +383,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
 
       // The migration runner renumbers them (npm start, db:migrate, the embedded database's open).
       const lines: string[] = [];
-      expect(await t.dedicated((r) => migrate(r, { log: (l) => lines.push(l) }))).toEqual({ applied: [] });
+      expect(await t.dedicated((r) => migrate(r, { log: (l) => lines.push(l) }))).toEqual({ applied: [], definitions: [] });
       expect(lines).toEqual([expect.stringMatching(/^renumbered the labels feed position of 3 pairs/)]);
       const [{ behind }] = (await t.query<{ behind: boolean }>(
         "SELECT bool_and(final_xid < pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS behind FROM pairs WHERE final_xid IS NOT NULL",

@@ -163,10 +163,12 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
 
   it("splits by the same hash in SQL and in Node, on every engine", async () => {
     const externals = Array.from({ length: 400 }, (_, i) => (i % 50 === 0 ? `ünïcode-${i}-画像` : `pair-${i * 7919}`));
+    const edges = ["", " ", "x".repeat(5000), "🐈", "e\u0301"];
     const rows = await db.query<{ e: string; h: number }>(
       "SELECT e, loupe_split_hash(e) AS h FROM unnest($1::text[]) e",
-      [externals],
+      [[...externals, ...edges]],
     );
+    expect(rows).toHaveLength(externals.length + edges.length);
     for (const r of rows) expect(Number(r.h)).toBe(splitHash(r.e));
     const validation = externals.filter((e) => splitOf(e, 0.25) === "validation").length;
     expect(validation).toBeGreaterThan(60);

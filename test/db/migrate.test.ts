@@ -1,30 +1,38 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFINITION_FILES } from "@/lib/db/definitions";
 import { migrate, MIGRATIONS_DIR, MigrationError } from "@/lib/db/migrate";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 
 // The migration runner against a real empty database: it records what it applied, is idempotent,
 // treats applied migrations as immutable, refuses a database migrated by a newer version, and
-// applies each migration atomically.
+// applies each migration atomically. test/db/definitions.test.ts covers the definition files.
 
-/** The migration folders in prisma/migrations with the sha256 of each migration.sql, computed here independently. */
+/**
+ * The migration folders in prisma/migrations with the sha256 of each migration.sql, computed here
+ * independently; a folder with an after-definitions.sql hashes both, NUL and the second file's name
+ * between them.
+ */
 async function migrationsOnDisk(dir = MIGRATIONS_DIR): Promise<{ name: string; checksum: string }[]> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
   return Promise.all(
-    names.map(async (name) => ({
-      name,
-      checksum: createHash("sha256")
-        .update(await readFile(path.join(dir, name, "migration.sql")))
-        .digest("hex"),
-    })),
+    names.map(async (name) => {
+      const hash = createHash("sha256").update(await readFile(path.join(dir, name, "migration.sql")));
+      const after = path.join(dir, name, "after-definitions.sql");
+      if (existsSync(after)) hash.update("\0after-definitions.sql\0").update(await readFile(after));
+      return { name, checksum: hash.digest("hex") };
+    }),
   );
 }
+
+const ALL_DEFINITIONS = [...DEFINITION_FILES];
 
 async function recorded(db: TestDatabase): Promise<{ name: string; checksum: string }[]> {
   return db.query<{ name: string; checksum: string }>(
@@ -71,21 +79,21 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     await db.dedicated((r) => migrate(r));
     const before = await db.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`);
 
-    expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [] });
-    expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [] });
+    expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [], definitions: [] });
+    expect(await db.dedicated((r) => migrate(r))).toEqual({ applied: [], definitions: [] });
 
     expect(await db.query(`SELECT name, checksum, applied_at FROM "_loupe_migrations" ORDER BY name`)).toEqual(
       before,
     );
   });
 
-  it("applies only the new migration when one is added later", async () => {
+  it("applies only the new migration when one is added later, and the definition files after it", async () => {
     await db.dedicated((r) => migrate(r, { dir }));
     const name = "29990101000000_add_probe";
     await mkdir(path.join(dir, name));
     await writeFile(path.join(dir, name, "migration.sql"), `CREATE TABLE "probe" ("id" INTEGER PRIMARY KEY);\n`);
 
-    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [name] });
+    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [name], definitions: ALL_DEFINITIONS });
     expect(await tableExists(db, "probe")).toBe(true);
     expect((await recorded(db)).map((r) => r.name)).toEqual([...(await migrationsOnDisk()).map((m) => m.name), name]);
   });
@@ -105,7 +113,7 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
 
     // Reverting the edit makes the database acceptable again.
     await cp(path.join(MIGRATIONS_DIR, first.name, "migration.sql"), path.join(dir, first.name, "migration.sql"));
-    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [] });
+    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [], definitions: [] });
   });
 
   it("refuses a database that has a migration this version does not know", async () => {
@@ -146,8 +154,18 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     expect(cols).toEqual([]);
     // The connection is usable and outside any transaction: a later run retries the fixed migration.
     await writeFile(path.join(dir, name, "migration.sql"), `CREATE TABLE "half_done" ("id" INTEGER PRIMARY KEY);\n`);
-    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [name] });
+    expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [name], definitions: ALL_DEFINITIONS });
     expect(await tableExists(db, "half_done")).toBe(true);
+  });
+
+  it("refuses a migration folder holding a file it would not read", async () => {
+    const first = (await migrationsOnDisk(dir))[0]!;
+    await writeFile(path.join(dir, first.name, "after-definition.sql"), "SELECT 1;\n");
+
+    await expect(db.dedicated((r) => migrate(r, { dir }))).rejects.toThrow(
+      `Migration folder ${first.name} holds after-definition.sql: only migration.sql and after-definitions.sql are read.`,
+    );
+    expect(await tableExists(db, "users")).toBe(false);
   });
 
   it("a failing first migration leaves an empty database", async () => {

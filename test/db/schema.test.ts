@@ -4,9 +4,10 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { compareSchema, type SqlOnlyObjects } from "@/test/support/schema/compare";
 import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/test/support/schema/datamodel";
 
-// Proves that the hand-written SQL in prisma/migrations, applied to an empty database, produces
-// exactly the database prisma/schema.prisma describes: tables, columns, types, nullability,
-// defaults, enums, primary keys, unique constraints, indexes and foreign keys — in both directions.
+// Proves that the hand-written SQL in prisma/migrations and the definition files (lib/db/definitions.ts),
+// applied to an empty database, produce exactly the database prisma/schema.prisma describes: tables,
+// columns, types, nullability, defaults, enums, primary keys, unique constraints, indexes and foreign
+// keys — in both directions.
 // schema.prisma is read with Prisma's own parser (see test/support/schema/datamodel.ts).
 
 /**
@@ -16,7 +17,7 @@ import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/tes
  */
 const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
-  tables: ["_loupe_migrations"],
+  tables: ["_loupe_migrations", "_loupe_definitions"],
   indexes: {
     pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted AND NOT is_gold (lib/queue/claim.ts)
     pairs_gold_idx: "pairs", // partial: WHERE gold_active (the claim's gold pick)

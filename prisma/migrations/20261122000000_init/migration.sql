@@ -164,44 +164,8 @@ ALTER TABLE "skips" ADD CONSTRAINT "skips_pair_id_fkey" FOREIGN KEY ("pair_id") 
 ALTER TABLE "skips" ADD CONSTRAINT "skips_annotator_id_fkey" FOREIGN KEY ("annotator_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_actor_id_fkey" FOREIGN KEY ("actor_id") REFERENCES "users"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
--- "taken" counts the distinct annotators holding a lease or a label on a pair. A lease is kept after
--- its label is submitted (for undo), so each side only counts when the other is absent.
-CREATE FUNCTION loupe_lease_taken() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    IF NOT EXISTS (SELECT 1 FROM labels WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN
-      UPDATE pairs SET taken = taken + 1 WHERE id = NEW.pair_id;
-    END IF;
-    RETURN NEW;
-  ELSE
-    IF NOT EXISTS (SELECT 1 FROM labels WHERE pair_id = OLD.pair_id AND annotator_id = OLD.annotator_id) THEN
-      UPDATE pairs SET taken = taken - 1 WHERE id = OLD.pair_id;
-    END IF;
-    RETURN OLD;
-  END IF;
-END $$;
-
-CREATE FUNCTION loupe_label_taken() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    UPDATE pairs SET
-      taken = taken + CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN 0 ELSE 1 END,
-      label_count = label_count + 1,
-      status = CASE WHEN status = 'open' AND label_count + 1 >= wanted THEN 'labelled'::"PairStatus" ELSE status END
-    WHERE id = NEW.pair_id;
-    RETURN NEW;
-  ELSE
-    UPDATE pairs SET
-      taken = taken - CASE WHEN EXISTS (SELECT 1 FROM leases WHERE pair_id = OLD.pair_id AND annotator_id = OLD.annotator_id) THEN 0 ELSE 1 END,
-      label_count = label_count - 1,
-      status = CASE WHEN status = 'labelled' THEN 'open'::"PairStatus" ELSE status END
-    WHERE id = OLD.pair_id;
-    RETURN OLD;
-  END IF;
-END $$;
-
-CREATE TRIGGER leases_taken AFTER INSERT OR DELETE ON "leases" FOR EACH ROW EXECUTE FUNCTION loupe_lease_taken();
-CREATE TRIGGER labels_taken AFTER INSERT OR DELETE ON "labels" FOR EACH ROW EXECUTE FUNCTION loupe_label_taken();
+-- The triggers that keep pairs.taken, label_count and status exact live in lib/queue/sql/taken.sql,
+-- applied after the numbered migrations (lib/db/definitions.ts).
 
 -- Queue tables churn constantly (every claim and submit). Vacuum them far more eagerly than the
 -- 20% default so dead tuples never pile up in front of the open-work index.

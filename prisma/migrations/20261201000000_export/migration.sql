@@ -1,6 +1,6 @@
 -- Exports (issue 5): background export jobs, saved export filters, the index the export reads final
--- pairs by, and the train / validation split as a SQL function so the canonical JSONL line can be
--- built entirely in SQL (lib/export/reader.ts).
+-- pairs by. The train / validation split is a SQL function (lib/exports/sql/split.sql) so the
+-- canonical JSONL line can be built entirely in SQL (lib/exports/reader.ts).
 
 CREATE TYPE "ExportStatus" AS ENUM ('queued', 'running', 'done', 'failed', 'cancelled');
 
@@ -60,14 +60,3 @@ CREATE UNIQUE INDEX export_filters_project_id_name_key ON export_filters (projec
 -- status = 'final' (pairs_final_check). Settling a pair already changes indexed columns (taken,
 -- status), so this index costs those updates no HOT they had.
 CREATE INDEX pairs_final_idx ON pairs (project_id, id) WHERE final_decision IS NOT NULL;
-
--- The train / validation split: a number in [0, 1) from the first 52 bits (13 hex digits) of
--- sha256('loupe-split' || NUL || external_id), the same figure as splitHash() in lib/export/split.ts,
--- so a pair lands on the same side in every export, on every database, in SQL and in Node.
--- STABLE, not IMMUTABLE, because convert_to() is STABLE: a function declared stricter than its body
--- is not inlined, and inlined it takes about half the time of the call (measured on 200k pairs).
-CREATE FUNCTION loupe_split_hash(external_id text) RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT ('x' || substr(encode(sha256('\x6c6f7570652d73706c697400'::bytea || convert_to(external_id, 'UTF8')), 'hex'), 1, 13))::bit(52)::bigint::double precision
-         / 4503599627370496
-$$;

@@ -37,67 +37,15 @@ CREATE INDEX api_token_projects_project_id_idx ON api_token_projects (project_id
 -- the oldest transaction still running (pg_snapshot_xmin), so every row it may ever see below its
 -- cursor has committed already. A pair that changes again gets a new xid and reappears.
 ALTER TABLE pairs ADD COLUMN final_xid BIGINT;
-
-CREATE FUNCTION loupe_pair_final_xid() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  -- The top-level transaction's id, also inside a savepoint (the import's batch insert uses one).
-  NEW.final_xid := pg_current_xact_id()::text::bigint;
-  RETURN NEW;
-END $$;
-
--- WHEN is evaluated without entering plpgsql, and UPDATE OF skips the trigger entirely for the hot
--- path's updates (taken, label_count), so only a change of the final answer pays for it. is_gold is
--- in the list because the feed serves a `gold` flag: a final pair promoted to gold (lib/quality/gold.ts
--- changes no final_* column) must be served again with it.
-CREATE TRIGGER pairs_final_xid_ins BEFORE INSERT ON pairs FOR EACH ROW
-  WHEN (NEW.status = 'final') EXECUTE FUNCTION loupe_pair_final_xid();
-CREATE TRIGGER pairs_final_xid_upd BEFORE UPDATE OF status, final_decision, final_instruction, final_reasons, final_source, is_gold ON pairs
-  FOR EACH ROW
-  WHEN ((NEW.status = 'final' AND (OLD.status IS DISTINCT FROM NEW.status
-                                   OR OLD.final_decision IS DISTINCT FROM NEW.final_decision
-                                   OR OLD.final_instruction IS DISTINCT FROM NEW.final_instruction
-                                   OR OLD.final_reasons IS DISTINCT FROM NEW.final_reasons
-                                   OR OLD.final_source IS DISTINCT FROM NEW.final_source
-                                   OR OLD.is_gold IS DISTINCT FROM NEW.is_gold))
-        OR (OLD.status = 'final' AND NEW.status <> 'final'))
-  EXECUTE FUNCTION loupe_pair_final_xid();
+-- A trigger sets it (lib/pipeline-api/sql/feed.sql).
 
 -- Pairs already final when this migration runs enter the feed in id order (one transaction: one xid).
 UPDATE pairs SET final_xid = pg_current_xact_id()::text::bigint WHERE status = 'final';
 
 -- The feed's order, and the progress endpoint's count of final pairs by decision (index-only).
 CREATE INDEX pairs_final_feed_idx ON pairs (project_id, final_xid, id) INCLUDE (final_decision) WHERE final_xid IS NOT NULL;
-
--- Transaction ids only grow within one PostgreSQL cluster. Restored from a dump into another cluster
--- (or copied there), pairs keep final_xid values that may lie beyond the new cluster's counter: the
--- feed would hide them (it reads below pg_snapshot_xmin) and sort new finalisations before them.
--- loupe_repair_final_xid() moves such values to its own transaction's id, which is later than any
--- cursor handed out so far, so those pairs are simply served again; it also moves the feed's epoch,
--- which every cursor carries, so a cursor taken before the move (its position means nothing in the
--- new cluster) is refused with a 400 instead of silently skipping pairs. The migration runner calls it
--- after every run (lib/db/migrate.ts): the check is one index probe per project.
+-- The feed's epoch, carried by every cursor: loupe_repair_final_xid() (lib/pipeline-api/sql/feed.sql)
+-- moves it when the database was restored into another cluster, so older cursors are refused.
 CREATE SEQUENCE pairs_final_feed_epoch;
 -- is_called: last_value (1) is the epoch from the start, and the first move makes it 2.
 SELECT setval('pairs_final_feed_epoch', 1, true);
-
-CREATE FUNCTION loupe_repair_final_xid() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-  n bigint;
-BEGIN
-  -- Two processes starting at once: the second waits, then finds nothing left to move.
-  PERFORM pg_advisory_xact_lock(7241954);
-  -- The bound is this statement's own snapshot: a row it sees was written by a transaction below its
-  -- xmax, so a final_xid at or above it cannot have come from this cluster. Walks pairs_final_feed_idx
-  -- backwards, once per project.
-  IF NOT EXISTS (
-    SELECT 1 FROM projects pr
-    WHERE (SELECT p.final_xid FROM pairs p WHERE p.project_id = pr.id AND p.final_xid IS NOT NULL
-           ORDER BY p.final_xid DESC LIMIT 1) >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint) THEN
-    RETURN 0;
-  END IF;
-  PERFORM nextval('pairs_final_feed_epoch');
-  UPDATE pairs SET final_xid = pg_current_xact_id()::text::bigint
-   WHERE final_xid IS NOT NULL AND final_xid >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
-END $$;

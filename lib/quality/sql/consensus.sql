@@ -1,0 +1,100 @@
+-- Consensus: what a pair's labels decide once it has all of them, and when it needs a reviewer
+-- (docs/decisions/007-quality-in-the-database.md). The label trigger (lib/queue/sql/taken.sql) calls
+-- loupe_settle_pair in the submit's own statement; the review page words the reasons it stored
+-- (lib/review/explain.ts).
+--
+-- A definition file: the migration runner applies it whenever it changes, after the numbered
+-- migrations (lib/db/definitions.ts; docs/decisions/010-database-rules-in-features.md).
+
+-- The verifier's verdict on a pair under the project's keep rule: the valid flag, the ScaleEdit
+-- scores (IF >= min ∧ EC >= min ∧ GQ >= min), either ('auto': the flag when present), or none.
+CREATE OR REPLACE FUNCTION loupe_verifier_verdict(
+  rule text, valid boolean, s_if smallint, s_ec smallint, s_gq smallint,
+  min_if smallint, min_ec smallint, min_gq smallint) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN rule = 'off' THEN NULL
+    WHEN rule = 'valid_flag' THEN valid
+    WHEN rule = 'scores' OR valid IS NULL THEN
+      CASE WHEN s_if IS NULL OR s_ec IS NULL OR s_gq IS NULL THEN NULL
+           ELSE s_if >= min_if AND s_ec >= min_ec AND s_gq >= min_gq END
+    ELSE valid
+  END
+$$;
+
+-- Consensus once a pair has all its labels. The pair is final at once unless the annotators disagree
+-- on the decision, all re-captioned but differ beyond the project's threshold, or the majority
+-- contradicts the verifier (accept = valid; reject and re-caption = not valid as instructed); then it
+-- goes to review with the reasons. Called with the pair row locked.
+CREATE OR REPLACE FUNCTION loupe_settle_pair(p_id bigint, d_taken int DEFAULT 0, d_labels int DEFAULT 0) RETURNS void LANGUAGE plpgsql AS $$
+-- d_taken / d_labels: the label trigger's own increments of taken and label_count, folded into the
+-- one UPDATE that settles the pair, so a completing submit writes the pair row (and fires the
+-- counts trigger) once instead of twice.
+DECLARE
+  p record;
+  n int;
+  kinds int;
+  first_decision "Decision";
+  top_decision "Decision";
+  top_count int;
+  majority "Decision";
+  routes text[] := ARRAY[]::text[];
+  spread real;
+  verdict boolean;
+  chosen text;
+  kept text[] := ARRAY[]::text[];
+BEGIN
+  SELECT q.is_gold, q.instruction, q.verifier_valid, q.vs_instruction_following, q.vs_editing_consistency,
+         q.vs_generation_quality, pr.recaption_disagreement_threshold, pr.verifier_rule,
+         pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq
+    INTO p FROM pairs q JOIN projects pr ON pr.id = q.project_id WHERE q.id = p_id;
+  SELECT count(*)::int, count(DISTINCT decision)::int, (array_agg(decision))[1]
+    INTO n, kinds, first_decision FROM labels WHERE pair_id = p_id;
+  IF p.is_gold OR n = 0 THEN
+    IF d_taken <> 0 OR d_labels <> 0 THEN
+      UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels WHERE id = p_id;
+    END IF;
+    RETURN;
+  END IF;
+  IF kinds = 1 THEN
+    top_decision := first_decision;
+    top_count := n;
+  ELSE
+    SELECT decision, count(*) INTO top_decision, top_count FROM labels WHERE pair_id = p_id
+      GROUP BY decision ORDER BY count(*) DESC, decision LIMIT 1;
+    routes := routes || 'decision'::text;
+  END IF;
+  IF top_count * 2 > n THEN majority := top_decision; END IF;
+  IF kinds = 1 AND top_decision = 'recaption' AND n > 1 THEN
+    SELECT max(loupe_text_distance(a.recaption, b.recaption)) INTO spread
+    FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.id > a.id WHERE a.pair_id = p_id;
+    IF spread > p.recaption_disagreement_threshold THEN routes := routes || 'recaption'::text; END IF;
+  END IF;
+  verdict := loupe_verifier_verdict(p.verifier_rule, p.verifier_valid, p.vs_instruction_following,
+    p.vs_editing_consistency, p.vs_generation_quality, p.keep_min_if, p.keep_min_ec, p.keep_min_gq);
+  IF verdict IS NOT NULL AND majority IS NOT NULL AND (majority = 'accept') <> verdict THEN
+    routes := routes || 'verifier'::text;
+  END IF;
+  IF cardinality(routes) > 0 THEN
+    UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels,
+                     status = 'in_review', review_reasons = routes, routed_at = now(), agreement = top_count::real / n
+    WHERE id = p_id;
+    RETURN;
+  END IF;
+  -- Final at once. A re-caption consensus takes the re-caption closest to the others (the first
+  -- submitted on a tie); a reject keeps the reasons at least half the annotators gave.
+  IF top_decision = 'recaption' THEN
+    SELECT a.recaption INTO chosen FROM labels a LEFT JOIN labels b ON b.pair_id = a.pair_id AND b.id <> a.id
+    WHERE a.pair_id = p_id GROUP BY a.id, a.recaption
+    ORDER BY coalesce(sum(loupe_text_distance(a.recaption, b.recaption)), 0), a.id LIMIT 1;
+  ELSE
+    chosen := p.instruction;
+  END IF;
+  IF top_decision = 'reject' THEN
+    SELECT coalesce(array_agg(x.r ORDER BY x.r), ARRAY[]::text[]) INTO kept FROM (
+      SELECT u.r FROM labels b, unnest(b.reasons) u(r) WHERE b.pair_id = p_id GROUP BY u.r HAVING count(*) * 2 >= n) x;
+  END IF;
+  UPDATE pairs SET taken = taken + d_taken, label_count = label_count + d_labels,
+                   status = 'final', final_decision = top_decision, final_instruction = chosen, final_reasons = kept,
+                   final_source = 'consensus', finalized_at = now(), agreement = 1, review_reasons = ARRAY[]::text[]
+  WHERE id = p_id;
+END $$;
