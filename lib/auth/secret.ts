@@ -5,9 +5,8 @@ import path from "node:path";
 import { getEnv } from "../env";
 
 /**
- * NEXTAUTH_SECRET when set; otherwise a random secret kept in LOUPE_DATA_DIR/auth-secret, so the
- * zero-setup demo needs no configuration and sessions survive restarts. Several hosts serving one
- * PostgreSQL must set NEXTAUTH_SECRET to the same value (README, Configuration).
+ * NEXTAUTH_SECRET when set, else a random secret kept in LOUPE_DATA_DIR/auth-secret so the demo needs no
+ * configuration. Several hosts serving one PostgreSQL must share one NEXTAUTH_SECRET.
  */
 let cached: string | undefined;
 

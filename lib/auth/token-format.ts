@@ -20,9 +20,8 @@ export function generateToken(): TNewTokenText {
 }
 
 /**
- * sha256, hex. A token has 256 random bits, so its hash can be neither reversed nor brute-forced
- * however fast the hash is; a slow, salted password hash (bcrypt) would add ~50 ms of CPU to every
- * API call and make lookup by hash impossible, for no gain.
+ * sha256, hex. A token has 256 random bits, so its hash can be neither reversed nor brute-forced; a slow
+ * salted hash (bcrypt) would cost CPU on every API call and make lookup by hash impossible, for no gain.
  */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");

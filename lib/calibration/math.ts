@@ -93,10 +93,9 @@ export interface TSweepPoint {
 }
 
 /**
- * The precision–recall sweep of a score from its histogram, one point per bin, by ascending
- * threshold. Walking the bins from the top score down, the pairs kept at a bin's threshold are that
- * bin and every bin above it, so cumulative sums give each point. Exact as long as every score in a
- * lower bin is below the bin's threshold, which bins of rounded scores guarantee (lib/calibration/queries.ts).
+ * The precision–recall sweep of a score from its histogram, one point per bin by ascending threshold, from
+ * cumulative sums down from the top bin. Exact while every score in a lower bin is below the bin's
+ * threshold, which bins of rounded scores guarantee (lib/calibration/queries.ts).
  */
 export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
   // Bins with the same threshold (e.g. one per human outcome) are one bin.
@@ -134,9 +133,8 @@ export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
 const EPSILON = 1e-9;
 
 /**
- * The lowest threshold whose precision is at least `target` (a fraction): the rule that keeps the
- * most pairs, hence the highest recall, among those that are precise enough. Precision need not
- * fall steadily as the threshold drops, so every point is checked. null when none reaches it.
+ * The lowest threshold whose precision reaches `target` (a fraction): the most pairs kept, hence the highest
+ * recall, among precise-enough rules. Precision need not fall steadily, so every point is checked.
  */
 export function thresholdForPrecision(points: readonly TSweepPoint[], target: number): TSweepPoint | null {
   let best: TSweepPoint | null = null;
@@ -155,10 +153,7 @@ export function bestPrecision(points: readonly TSweepPoint[]): TSweepPoint | nul
   return best;
 }
 
-/**
- * At most `max` points of a sweep, evenly spaced by position, always with the first and last and the
- * ones in `keep`: the table a screen reader reads under a real-valued score's curve.
- */
+/** At most `max` evenly spaced points, always with the ends and `keep`: the table a screen reader reads under the curve. */
 export function thinPoints(points: readonly TSweepPoint[], max: number, keep: readonly (TSweepPoint | null)[] = []): TSweepPoint[] {
   if (points.length <= max) return [...points];
   const chosen = new Set<number>();

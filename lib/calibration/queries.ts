@@ -11,23 +11,17 @@ import {
   type TScoreGroup,
 } from "./report";
 
-// Verifier calibration against the human consensus (issue 5 point 3). One statement reads a
-// project's final pairs once, through the covering partial index pairs_final_verifier_idx
-// (migration 20261201040000_calibration), and groups them three ways at once:
-//   scope    task, subtask, valid flag, keep-rule verdict, outcome   (every final pair: the table,
-//            the filter's choices and the selection's confusion matrices are summed from it)
-//   scores   IF, EC, GQ, outcome                                    (selected pairs: ≤ 128 rows)
+// Verifier calibration against the human consensus. One statement reads a project's final pairs once,
+// through the covering partial index pairs_final_verifier_idx, and groups them three ways at once:
+//   scope    task, subtask, valid flag, keep-rule verdict, outcome   (every final pair)
+//   scores   IF, EC, GQ, outcome                                    (selected pairs)
 //   overall  the overall score rounded to 3 significant digits, outcome  (selected pairs)
-// so a few thousand rows reach Node whatever the number of pairs; the sums and sweeps are in
-// report.ts and math.ts. Rounding to significant digits keeps a bin per distinct value for the usual
-// scores (7.25, 0.83) and, unlike width_bucket over the observed range, one stray 1000 cannot
-// squash every other score into a single bin. Rounding is monotone, so a bin's lowest score is an
-// exact threshold: every score in lower bins is below it.
-//
-// `OFFSET 0` keeps the rounded score a column of a subquery: the planner then estimates its groups
-// with the default for a column without statistics instead of the raw score's near-million distinct
-// values, and hashes all three grouping sets in one pass. Left to itself it sorted the million rows
-// twice and took several times longer.
+// so only grouped rows reach Node; the sums and sweeps are in report.ts and math.ts. Rounding to significant
+// digits keeps a bin per distinct value for the usual scores and, unlike width_bucket over the observed
+// range, one stray 1000 cannot squash every other score into one bin. Rounding is monotone, so a bin's
+// lowest score is an exact threshold.
+// `OFFSET 0` keeps the rounded score a subquery column, so the planner estimates its groups by the default
+// rather than the raw score's distinct values and hashes all three grouping sets in one pass instead of sorting.
 
 type TRow = {
   kind: "scope" | "scores" | "overall";

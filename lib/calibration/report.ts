@@ -8,9 +8,8 @@ import {
   type TVerdicts,
 } from "./math";
 
-// The calibration report assembled from the grouped rows lib/calibration/queries.ts reads: a few
-// thousand rows at most, whatever the number of pairs. Pure, so the page's numbers can be traced by
-// hand (test/db/calibration.test.ts does).
+// The calibration report assembled from the grouped rows queries.ts reads. Pure, so the page's numbers can
+// be traced by hand (test/db/calibration.test.ts does).
 
 export const SCORES = [
   { key: "if", label: "Instruction following (IF)", short: "IF" },

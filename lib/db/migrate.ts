@@ -35,10 +35,9 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 const MIGRATION_LOCK = 7_241_953;
 
 /**
- * Applies pending migrations in name order, each in its own transaction, recording name and checksum.
- * An applied migration whose file has since changed is refused: history is append-only.
- * A session advisory lock lets several processes start at once against one server safely, so the
- * runner must be one connection (Database.dedicated), never a pool.
+ * Applies pending migrations in name order, each in its own transaction, recording name and checksum; an
+ * applied migration whose file changed is refused. A session advisory lock lets several processes start at
+ * once, so the runner must be one connection (Db.dedicated), never a pool.
  */
 export async function migrate(
   db: SqlRunner,
@@ -97,12 +96,9 @@ export async function migrate(
 }
 
 /**
- * After every migration run: pairs.final_xid values beyond this cluster's transaction counter (the
- * database was restored from a dump into another cluster, or copied there) are renumbered, so the
- * labels feed serves those pairs again instead of hiding them, and cursors handed out before are
- * refused (lib/pipeline-api/labels.ts; docs/decisions/008-pipeline-api.md). One index probe per project when
- * there is nothing to do. Skipped for a database that predates the function (a migration test's own
- * folder).
+ * After every migration run: pairs.final_xid values beyond this cluster's transaction counter (a restore
+ * into another cluster) are renumbered, so the labels feed serves those pairs again and older cursors are
+ * refused (decision 008). Skipped for a database that predates the function.
  */
 export async function repairFeedXids(db: SqlRunner, log: (line: string) => void = () => {}): Promise<number> {
   const [fn] = await db.query<{ ok: boolean }>(`SELECT to_regproc('loupe_repair_final_xid') IS NOT NULL AS ok`);

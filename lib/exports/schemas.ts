@@ -61,7 +61,6 @@ export interface TExportManifest {
   export: { id: string; format: TExportFormat; createdAt: string; finishedAt: string; createdBy: string | null };
   project: { id: number; name: string };
   filters: TExportFilters;
-  /** The filters in words. */
   filtersText: string;
   options: TExportOptions;
   split: { method: string; validationFraction: number };

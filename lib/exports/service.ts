@@ -41,10 +41,7 @@ async function requireProject(db: Db, projectId: number): Promise<{ id: number; 
   return p;
 }
 
-/**
- * The filters an export runs with: a saved filter's stored fields, with any field given alongside it
- * taking precedence; the saved filter's id stays in them as a note of where they came from.
- */
+/** A saved filter's stored fields, overridden by any field given alongside; its id stays as a note of origin. */
 export async function resolveFilters(db: Db, projectId: number, raw: unknown): Promise<TExportFilters> {
   const given = parseExportFilters(raw);
   if (given.savedFilterId === undefined) return given;
@@ -203,9 +200,8 @@ export async function cancelExport(db: Db, actor: TExportActor, id: string): Pro
 }
 
 /**
- * What the export form offers: the project's name, its final pair count (project_counts, no scan) and
- * task and subtask names seen among its newest 20,000 final pairs, as suggestions (a full DISTINCT
- * over millions of pairs has no index to use).
+ * What the export form offers: the final pair count (project_counts) and task and subtask names among the
+ * newest final pairs as suggestions (a full DISTINCT over millions of pairs has no index to use).
  */
 export async function exportFormContext(db: Db, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
   const [p] = await db.query<{ name: string; final: string }>(
@@ -253,8 +249,6 @@ export async function readExportManifest(db: Db, dataDir: string, id: string): P
     throw new NotFoundError("This export's files are no longer on the server; run the export again.");
   });
 }
-
-// ---- Saved filters --------------------------------------------------------------------------------
 
 interface SavedFilterRow {
   id: number;

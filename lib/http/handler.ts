@@ -28,10 +28,8 @@ export interface TRouteOptions<S extends z.ZodType, P> {
   input?: S;
   params?: z.ZodType<P>;
   /**
-   * Also accept `Authorization: Bearer <API token>` (lib/auth/bearer.ts). The token acts as its owner
-   * with the owner's current role, and only on the projects in its scope: a `projectId` route param
-   * outside the scope is refused here with 403, the same answer whether or not the project exists.
-   * Without the header the session is used as usual. Errors from 401 carry a WWW-Authenticate challenge.
+   * Also accept `Authorization: Bearer <API token>`: it acts as its owner with the owner's current role, on
+   * its scope only; a `projectId` outside it is a 403 whether or not the project exists.
    */
   token?: boolean;
   /** Refuse a larger request body with 413 before parsing it (default: no cap). */
@@ -39,9 +37,8 @@ export interface TRouteOptions<S extends z.ZodType, P> {
 }
 
 /**
- * The one wrapper for route handlers: session or API token → permission → zod-parsed input →
- * handler → JSON, with typed errors mapped to their status. Input is the JSON body for writes, the
- * query for reads. The handler gets the process's database as `db`: routes never open it themselves.
+ * The one wrapper for route handlers: session or API token → permission → zod-parsed input (JSON body for
+ * writes, the query for reads) → handler → JSON, typed errors mapped to their status.
  */
 export function route<S extends z.ZodType, P = Record<string, string>>(
   opts: TRouteOptions<S, P>,

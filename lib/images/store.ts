@@ -70,10 +70,7 @@ export async function inspectImage(bytes: Buffer): Promise<{ width: number; heig
   return { width, height, mime };
 }
 
-/**
- * Stores the bytes content-addressed under `<dataDir>/images/<sha[0:2]>/<sha>` (written once, atomically)
- * and records the `images` row (a no-op if it is already there). Safe to call concurrently for the same bytes.
- */
+/** Stores the bytes content-addressed (written once, atomically) with their `images` row; safe concurrently. */
 export async function putImage(
   db: Db,
   dataDir: string,

@@ -12,8 +12,7 @@ import type { TImportFile, TStoredRequest } from "./run";
 import type { TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewResponse, TPreviewRow } from "./schemas";
 import type { TImageRef, TImportFormat, TMapping, TPresetName } from "./types";
 
-// Creating, previewing and reading imports. The routes and the CLI both come through here; the job
-// itself is lib/imports/run.ts.
+// Creating, previewing and reading imports, for the routes and the CLI; the job is lib/imports/run.ts.
 
 export interface TResolvedSource {
   files: TImportFile[];
@@ -263,7 +262,6 @@ export async function requireImportView(db: Db, id: string): Promise<TImportView
   return v;
 }
 
-/** Newest first, keyset-paged by id. */
 export async function listImports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TImportView[]> {
   const rows = await db.query<ImportViewRow>(
     `${VIEW_SELECT} WHERE i.project_id = $1 AND ($2::bigint IS NULL OR i.id < $2::bigint) ORDER BY i.id DESC LIMIT $3`,

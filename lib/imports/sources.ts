@@ -19,9 +19,8 @@ function startsWith(buf: Uint8Array, bytes: number[]): boolean {
 }
 
 /**
- * Parquet by its signature; otherwise by extension; otherwise a first `{` means JSON Lines and
- * anything else is taken for CSV. Archives and JSON arrays are refused here, where the admin
- * still gets a clear message in the preview.
+ * Parquet by its signature, else by extension, else a first `{` means JSON Lines and anything else CSV.
+ * Archives and JSON arrays are refused here, where the preview can say so clearly.
  */
 export async function detectFormat(filePath: string, displayName?: string): Promise<TImportFormat> {
   const name = displayName ?? path.basename(filePath);
@@ -77,10 +76,7 @@ export async function countRecords(filePath: string, format: TImportFormat, disp
   return (await parquetInfo(filePath, displayName)).rows;
 }
 
-/**
- * The first `n` records and the column names for the preview: the header for CSV, the schema's
- * top-level fields for Parquet, and for JSON Lines every key seen in those records, in order.
- */
+/** The first `n` records and the columns: CSV's header, Parquet's top-level fields, every JSONL key seen. */
 export async function readHead(
   filePath: string,
   format: TImportFormat,

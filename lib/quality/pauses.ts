@@ -25,9 +25,8 @@ export interface TPauseState {
 }
 
 /**
- * Lifts an annotator's pause: they can claim again at once, and `lifted_at` restarts their gold
- * accuracy (loupe_gold_accuracy counts checks after it), so the rule waits for a fresh minimum
- * count before it can pause them again. The audit row commits with the lift.
+ * Lifts an annotator's pause. `lifted_at` restarts their gold accuracy, so the rule waits for a fresh
+ * minimum count before it can pause them again.
  */
 export async function liftPause(db: Db, projectId: number, userId: number, actorId: number): Promise<TPauseState> {
   return db.transaction(async (tx) => {
@@ -54,9 +53,8 @@ export async function liftPause(db: Db, projectId: number, userId: number, actor
 }
 
 /**
- * An admin pauses an annotator by hand (a complaint, a pattern the gold rule does not catch). The
- * claim and submit statements refuse them at once; their live leases are handed back to the pool so
- * the pairs do not wait for the leases to expire. `reason` is what the annotator reads.
+ * An admin pauses an annotator by hand. Claim and submit refuse them at once; their live leases go back to
+ * the pool rather than waiting to expire. `reason` is what the annotator reads.
  */
 export async function pauseAnnotator(db: Db, projectId: number, userId: number, actorId: number, reason: string): Promise<TPauseState> {
   const parsed = ZPauseRequest.safeParse({ reason });

@@ -34,9 +34,8 @@ const wholeBetween = (label: string, min: number, max: number) =>
   between(label, min, max).int(`${label} must be a whole number from ${min} to ${max}.`);
 
 /**
- * Body of PATCH /api/projects/:projectId/settings: only the settings to change. Rates are fractions
- * (0.1 = 10%), the same units as the columns; the bounds repeat the database's CHECK constraints so
- * an admin gets a sentence instead of a constraint name.
+ * Body of PATCH /api/projects/:projectId/settings. Rates are fractions like the columns; the bounds repeat
+ * the database's CHECKs so an admin gets a sentence instead of a constraint name.
  */
 export const ZSettingsPatch = z
   .strictObject({

@@ -32,9 +32,6 @@ export interface TProgress {
   labelsTotal: number;
   pairsLeft: number;
   pairsTotal: number;
-  /**
-   * The project mixes in gold pairs. The page then refreshes "pairs left" on a timer, not after each
-   * decision: a count that stays put after a decision would tell the annotator it was a gold pair.
-   */
+  /** Gold is mixed in: "pairs left" then refreshes on a timer, since a count unchanged after a decision gives gold away. */
   goldMixed: boolean;
 }

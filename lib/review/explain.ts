@@ -1,6 +1,5 @@
-// What the review page says about a pair, computed from its stored facts. Pure (no database, no
-// React) so the server can word the routing reasons and the page can number the candidates, and
-// both are unit-tested.
+// What the review page says about a pair, from its stored facts. Pure, so the server words the routing
+// reasons, the page numbers the candidates, and both are unit-tested.
 import type {
   TDecision,
   TReviewLabel,
@@ -97,9 +96,8 @@ export interface TCandidate {
 }
 
 /**
- * Candidates for the final instruction: 1 the original, 2 the verifier's re-caption when there is
- * one, then each distinct human re-caption in the order it was written (identical texts merge, so
- * a number key never picks between two equal strings).
+ * Candidates for the final instruction: 1 the original, 2 the verifier's re-caption if any, then each
+ * distinct human re-caption in writing order (equal texts merge, so a number key never picks between them).
  */
 export function buildCandidates(pair: {
   instruction: string;

@@ -100,7 +100,6 @@ export const ZRecaptionRecord = z
   })
   .superRefine((rec, ctx) => checkTags(rec.messages, rec.images, ctx));
 
-/** verifier-sft lines. */
 export const ZVerifierSftRecord = z.discriminatedUnion("task", [ZFailureDetectionRecord, ZRecaptionRecord]);
 export type TVerifierSftRecord = z.infer<typeof ZVerifierSftRecord>;
 

@@ -33,9 +33,8 @@ function parseLine(buf: Buffer, start: number, end: number): { ok: true; values:
 }
 
 /**
- * JSON Lines, UTF-8. Splits the byte stream on LF itself rather than through readline (an event and
- * a string per line before JSON.parse even starts), and leaves skipped lines undecoded so resuming
- * deep into a 40 GB file costs a scan, not a parse.
+ * JSON Lines, UTF-8. Splits the byte stream on LF itself rather than through readline (an event and a
+ * string per line), and leaves skipped lines undecoded so resuming deep into a huge file costs a scan.
  */
 export function readJsonl(filePath: string, opts: TReadOptions = {}): TRecordStream {
   const file = displayNameOf(filePath, opts);
