@@ -6,9 +6,8 @@ import type { TProgress } from "./api";
 const PAIRS_LEFT_REFRESH_MS = 60_000;
 
 /**
- * "Pairs left in project" as shown. Without gold it follows every progress answer. With gold mixed
- * in it moves once a minute: after a gold decision the project's open count does not change, so a
- * counter updated per decision would tell the annotator which pairs were gold.
+ * "Pairs left in project" as shown. With gold mixed in it moves once a minute: gold decisions leave the
+ * open count unchanged, so a per-decision counter would give gold pairs away.
  */
 export function usePairsLeft(p: TProgress | undefined): number | null {
   const [shown, setShown] = useState<number | null>(null);

@@ -1,4 +1,4 @@
-// Which images a compare view waits for and what it says about them. Pure: see load-status.test.ts.
+// Which images a compare view waits for and what it says about them. Pure.
 
 export type TImageStatus = "loaded" | "error";
 export type TStatusMap = Readonly<Record<string, TImageStatus>>;
@@ -39,7 +39,6 @@ export function summarizeLoad(needed: readonly [string, string][], statuses: TSt
   return { failed, loading: failed.length === 0 && each.includes("loading"), ready: each.every((s) => s === "loaded") };
 }
 
-/** "Couldn’t load the source and edited images." */
 export function failedImagesText(failed: readonly string[]): string {
   return `Couldn’t load the ${failed.join(" and ")} image${failed.length > 1 ? "s" : ""}.`;
 }

@@ -31,9 +31,8 @@ function BarValue(props: { x?: number | string; y?: number | string; width?: num
 }
 
 /**
- * α (or κ) per task and subtask for one variable, as horizontal bars (scope names are long). The
- * SVG is hidden from assistive technology; the same numbers are in a visually hidden table, which
- * also lists the scopes whose statistic is undefined and so have no bar.
+ * α (or κ) per task and subtask for one variable, as horizontal bars. The SVG is hidden from assistive
+ * technology; a visually hidden table has the same numbers, undefined statistics included.
  */
 export function AgreementChart({ cells }: { cells: TAgreementCell[] }) {
   const id = useId();

@@ -26,9 +26,8 @@ function ruleNow(a: TPausedAnnotator, minCount: number): string {
 }
 
 /**
- * The paused annotators of a project, each with a two-step "Lift pause": the first press asks, the
- * second lifts. The status line stays mounted (also once nobody is left paused) so the outcome is
- * announced after the page refreshes its data.
+ * The paused annotators, each with a two-step "Lift pause". The status line stays mounted (also once nobody
+ * is paused) so the outcome is announced after the page refreshes.
  */
 export function PausedBanner({ projectId, paused, minCount, canManage }: {
   projectId: number;
