@@ -6,11 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrate, MIGRATIONS_DIR, MigrationError } from "@/lib/db/migrate";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 
-// The migration runner against a real empty database: it records what it applied, is idempotent,
-// treats applied migrations as immutable, refuses a database migrated by a newer version, and
-// applies each migration atomically.
+// The migration runner on an empty database: records, idempotence, immutable history, newer databases
+// refused, each migration atomic.
 
-/** The migration folders in prisma/migrations with the sha256 of each migration.sql, computed here independently. */
 async function migrationsOnDisk(dir = MIGRATIONS_DIR): Promise<{ name: string; checksum: string }[]> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isDirectory())
@@ -103,7 +101,6 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     );
     expect(await recorded(db)).toEqual(before); // the stored checksum is not overwritten
 
-    // Reverting the edit makes the database acceptable again.
     await cp(path.join(MIGRATIONS_DIR, first.name, "migration.sql"), path.join(dir, first.name, "migration.sql"));
     expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [] });
   });
@@ -136,7 +133,6 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
 
     await expect(db.dedicated((r) => migrate(r, { dir }))).rejects.toThrow(new RegExp(`Migration ${name} failed: .*no_such_table`));
 
-    // The migrations before it were applied and recorded; nothing of the failing one remains.
     const good = await migrationsOnDisk();
     expect(await recorded(db)).toEqual(good);
     expect(await tableExists(db, "half_done")).toBe(false);

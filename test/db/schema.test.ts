@@ -4,15 +4,12 @@ import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { compareSchema, type SqlOnlyObjects } from "@/test/support/schema/compare";
 import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/test/support/schema/datamodel";
 
-// Proves that the hand-written SQL in prisma/migrations, applied to an empty database, produces
-// exactly the database prisma/schema.prisma describes: tables, columns, types, nullability,
-// defaults, enums, primary keys, unique constraints, indexes and foreign keys — in both directions.
-// schema.prisma is read with Prisma's own parser (see test/support/schema/datamodel.ts).
+// The hand-written SQL in prisma/migrations, applied to an empty database, is exactly what schema.prisma
+// describes (read with Prisma's own parser), in both directions.
 
 /**
- * Things only the SQL has, on purpose. Prisma cannot express partial indexes, CHECK constraints or
- * triggers, so they are listed here by name; anything else the database has beyond schema.prisma
- * fails the test, and so does an entry here that the migrations no longer create.
+ * Things only the SQL has, on purpose (Prisma cannot express partial indexes, CHECKs or triggers); anything
+ * else beyond schema.prisma fails, and so does an entry the migrations no longer create.
  */
 const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.

@@ -68,9 +68,8 @@ interface SchemaWasm {
 }
 
 /**
- * Parses a Prisma schema with Prisma's own parser and validator (the schema engine compiled to Wasm,
- * @prisma/prisma-schema-wasm — the same code `prisma generate` runs) and returns its datamodel.
- * An invalid schema throws with Prisma's validation message.
+ * Parses a Prisma schema with Prisma's own parser and validator (@prisma/prisma-schema-wasm, the code
+ * `prisma generate` runs); an invalid schema throws with Prisma's message.
  */
 export function loadDatamodel(schemaPath = SCHEMA_PATH): Datamodel {
   return datamodelFromSource(readFileSync(schemaPath, "utf8"));
