@@ -28,9 +28,8 @@ export async function signIn(http: HttpClient, email: string, password: string):
 }
 
 /**
- * One simulated annotator. `page` mode does what the annotate page does: one POST /api/labels per
- * decision that also claims the next pair (`claimNext`); the claim's latency is that request's
- * round trip. `split` mode sends GET /next then POST /api/labels, two requests per decision.
+ * One simulated annotator. `page` mode sends what the annotate page does: one POST /api/labels per decision
+ * that also claims the next (its round trip is the claim's latency); `split` sends GET /next then POST.
  */
 export class AppWorker implements LoopWorker {
   private claimPath: string;
