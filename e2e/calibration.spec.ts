@@ -92,11 +92,9 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);
   expect(await page.evaluate(() => (window as unknown as { calibrationMarker?: number }).calibrationMarker)).toBe(1);
 
-  // The link reproduces the view.
   await page.goto(`/admin/projects/${project.id}/calibration?precision=70`);
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);
 
-  // The same figures as JSON.
   const json = await page.request.get(`/api/projects/${project.id}/calibration?precision=80`);
   expect(json.status()).toBe(200);
   const body = (await json.json()) as { flag: Record<string, number>; sweeps: { key: string; atTarget: { threshold: number } | null }[] };

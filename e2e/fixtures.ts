@@ -78,7 +78,6 @@ export async function createProject(
   return { id: projectId, name, pairIds };
 }
 
-/** Signs in through the sign-in page, as a person would. */
 export async function signIn(page: Page, user: TestUser, callbackUrl = "/") {
   await page.goto(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`);
   await page.getByLabel("Email").fill(user.email);
@@ -123,12 +122,9 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-// ---- Extra helpers for specs with several people at once ---------------------------------------
+// ---- Several people at once
 
-/**
- * A second, independent browser session (own cookies) signed in as `user`. `browser.newContext()`
- * does not inherit the config's `use` options, so the base URL and viewport are passed explicitly.
- */
+/** A second browser session as `user`; `browser.newContext()` does not inherit `use`, so base URL and viewport are passed. */
 export async function signInNewContext(
   browser: Browser,
   user: TestUser,
@@ -148,7 +144,6 @@ export interface StoredLabel {
   recaption: string | null;
 }
 
-/** Every label in a project, ordered by pair id. */
 export async function projectLabels(db: pg.Pool, projectId: number): Promise<StoredLabel[]> {
   const r = await db.query<StoredLabel>(
     `SELECT pair_id::text AS "pairId", annotator_id AS "annotatorId", decision::text AS decision, reasons, recaption
@@ -169,12 +164,9 @@ export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotato
   return r.rows.map((x) => x.pair_id);
 }
 
-// ---- Review and gold helpers ---------------------------------------------------------------------
+// ---- Review and gold
 
-/**
- * A label written straight into the database, as if the annotator had submitted it: the label
- * triggers count it and, with the pair's last wanted label, settle the pair or route it to review.
- */
+/** A label written straight into the database: the label triggers count it and settle or route the pair. */
 export async function insertLabel(
   db: pg.Pool,
   opts: { pairId: string; projectId?: number; annotatorId: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; recaption?: string },
@@ -201,7 +193,6 @@ export interface StoredPairOutcome {
   goldReasons: string[];
 }
 
-/** The consensus, review and gold columns of one pair. */
 export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPairOutcome> {
   const r = await db.query<StoredPairOutcome>(
     `SELECT status::text AS status, final_decision::text AS "finalDecision", final_instruction AS "finalInstruction",
@@ -214,7 +205,7 @@ export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPa
   return r.rows[0]!;
 }
 
-// ---- Quality control: gold pairs and project quality settings ----------------------------------
+// ---- Gold pairs and quality settings
 
 export interface QualitySettings {
   goldRate?: number;
@@ -233,9 +224,8 @@ export async function setQualitySettings(db: pg.Pool, projectId: number, s: Qual
 }
 
 /**
- * Adds `count` active gold pairs to a project, final with the expected answer as an import would
- * insert them. Their instructions read like the regular pairs' ("… [#g1]") so nothing on screen
- * tells them apart. Returns their ids.
+ * Adds `count` active gold pairs, final with the expected answer as an import inserts them; their
+ * instructions read like regular pairs' ("… [#g1]"), so nothing on screen tells them apart.
  */
 export async function addGoldPairs(
   db: pg.Pool,

@@ -55,7 +55,6 @@ test("an admin changes the gold rate and threshold by keyboard; the audit log fi
   await expect(row).toContainText("Settings changed: gold rate 0% → 12.5%; gold accuracy threshold 70% → 80%");
   const adminName = (await db.query<{ name: string }>(`SELECT name FROM users WHERE id = $1`, [asAdmin.user.id])).rows[0]!.name;
   await expect(row.getByRole("cell").nth(1)).toHaveText(adminName);
-  // Every row shown is a project.updated row.
   const actions = await page.getByRole("table").getByRole("row").locator("td:nth-child(3)").allInnerTexts();
   expect(actions.length).toBeGreaterThan(0);
   expect(new Set(actions)).toEqual(new Set(["project.updated"]));

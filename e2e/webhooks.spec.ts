@@ -3,9 +3,8 @@ import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
 import { verify } from "../lib/webhooks/signature";
 
-// An admin wires a project to a pipeline: adds an endpoint by keyboard, copies the secret shown
-// once, sends a test event and watches it arrive in the delivery log. The receiver is a real HTTP
-// server started here, which checks the signature as the README tells receivers to.
+// An admin adds an endpoint by keyboard, copies the secret shown once, sends a test event and watches it in
+// the log. The receiver is a real HTTP server checking the signature as docs/guide/webhooks.md describes.
 
 interface Received {
   event: string | undefined;
@@ -88,7 +87,6 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     expect(JSON.parse(got!.body)).toMatchObject({ type: "webhook.test", projectId: project.id });
     // The log's delivery number is the one the receiver saw in Loupe-Delivery.
     await expect(row).toContainText(`#${got!.delivery}`);
-    // The list never carries the secret again.
     await page.reload();
     await expect(page.getByRole("article", { name: receiver.url })).toBeVisible();
     expect(await page.content()).not.toContain(secret);
