@@ -58,10 +58,7 @@ function validTimeZone(tz: string): boolean {
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-/**
- * The audit page's GET parameters. `from`/`to` are datetime-local values in the viewer's zone `tz`; the
- * database turns them into instants, so daylight-saving days come out right.
- */
+/** The audit page's GET parameters: `from`/`to` are local to `tz`, turned into instants by the database (DST-safe). */
 export const ZAuditQuery = z.object({
   actor: z.preprocess(blankToUndefined, z.union([z.literal("system"), z.coerce.number().int().positive()]).optional()),
   action: z.preprocess(blankToUndefined, z.string().max(100).regex(/^[a-z0-9_.*-]+$/i, "Unknown action.").optional()),
@@ -92,7 +89,6 @@ export interface TAuditEvent {
 
 export interface TAuditPage {
   events: TAuditEvent[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
 

@@ -58,10 +58,7 @@ WITH t AS (
 )
 SELECT id, user_id, email, name, role, disabled, revoked, expired, project_ids FROM t`;
 
-/**
- * The user and scope a bearer token stands for, or null without an Authorization header (the caller may
- * use the session). A malformed, unknown, revoked or expired token, or a disabled owner, throws.
- */
+/** The user and scope of a bearer token; null without a header (use the session); throws for any unusable token. */
 export async function authenticateBearer(db: Db, header: string | null): Promise<{ user: TSessionUser; token: TTokenAuth } | null> {
   const bearer = parseAuthorization(header);
   if (bearer.kind === "none") return null;
@@ -77,7 +74,6 @@ export async function authenticateBearer(db: Db, header: string | null): Promise
   };
 }
 
-/** Refuses a project outside the token's scope with the same answer whether or not it exists. */
 export function requireTokenScope(token: TTokenAuth, projectId: number): void {
   if (!token.projectIds.includes(projectId)) throw new TokenScopeError(`This API token is not scoped to project ${projectId}.`);
 }

@@ -13,7 +13,6 @@ export async function requirePage(permission: TPermission, returnTo = "/"): Prom
   return { user, db };
 }
 
-/** For a page anyone may see (sign-in): the signed-in user, or null. */
 export async function getPageUser(): Promise<TSessionUser | null> {
   return getSessionUser(await getDatabase());
 }

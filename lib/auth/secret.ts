@@ -4,10 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getEnv } from "../env";
 
-/**
- * NEXTAUTH_SECRET when set, else a random secret kept in LOUPE_DATA_DIR/auth-secret so the demo needs no
- * configuration. Several hosts serving one PostgreSQL must share one NEXTAUTH_SECRET.
- */
+/** NEXTAUTH_SECRET, else a random one kept in the data folder; hosts sharing one PostgreSQL must set the same. */
 let cached: string | undefined;
 
 export function getAuthSecret(): string {

@@ -14,14 +14,12 @@ export interface TConfusion {
   tn: number;
 }
 
-/** A confusion matrix plus the pairs on which the verifier said nothing, by what people said. */
 export interface TVerdicts extends TConfusion {
   noVerdictAccepted: number;
   noVerdictNotAccepted: number;
 }
 
 export interface TBinaryStats extends TConfusion {
-  /** Pairs with a verdict (tp + fp + fn + tn). */
   n: number;
   /** tp / (tp + fp); null when the verifier never said valid. */
   precision: number | null;
@@ -82,12 +80,10 @@ export interface TScoreBin {
 /** "Valid when score ≥ threshold", over the pairs that have the score. */
 export interface TSweepPoint {
   threshold: number;
-  /** Pairs the rule keeps (tp + fp). */
   kept: number;
   tp: number;
   fp: number;
   precision: number;
-  /** null when people accepted none of the scored pairs. */
   recall: number | null;
   f1: number | null;
 }
@@ -132,10 +128,7 @@ export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
 // and this slack keeps floating point from deciding otherwise.
 const EPSILON = 1e-9;
 
-/**
- * The lowest threshold whose precision reaches `target` (a fraction): the most pairs kept, hence the highest
- * recall, among precise-enough rules. Precision need not fall steadily, so every point is checked.
- */
+/** Lowest threshold reaching `target` precision (most recall); precision is not monotone, so all points are checked. */
 export function thresholdForPrecision(points: readonly TSweepPoint[], target: number): TSweepPoint | null {
   let best: TSweepPoint | null = null;
   for (const p of points) {

@@ -74,7 +74,6 @@ export interface TCalibrationProject {
 
 export type TCalibration = TCalibrationReport & { project: TCalibrationProject };
 
-/** The calibration report of a project for a selection of its final pairs; null when there is no such project. */
 export async function getCalibration(db: Db, projectId: number, filter: TCalibrationFilter): Promise<TCalibration | null> {
   const p = await db.prisma.project.findUnique({
     where: { id: projectId },

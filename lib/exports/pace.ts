@@ -5,7 +5,6 @@
 export interface TPaceOptions {
   /** While other sessions are busy, wait this many times the page's own read time. */
   busyShare: number;
-  /** Never wait longer than this between pages. */
   maxWaitMs: number;
 }
 
@@ -14,7 +13,6 @@ export const DEFAULT_PACE: TPaceOptions = { busyShare: 1, maxWaitMs: 2_000 };
 export class Pacer {
   constructor(private readonly opts: TPaceOptions = DEFAULT_PACE) {}
 
-  /** How long to wait before the next page, given this page's read time and the other busy sessions. */
   afterPage(ms: number, othersBusy: number): number {
     if (!(ms >= 0) || othersBusy <= 0) return 0;
     return Math.min(this.opts.maxWaitMs, Math.round(ms * this.opts.busyShare));

@@ -72,18 +72,12 @@ function sql(json: TJson): string {
   return tree(pieces);
 }
 
-/**
- * Reason codes → [{code, label, dimension}] through the project's taxonomy (rr.m: code → JSON text); a code
- * no longer in it keeps its code as label. unnest's rows come in array order, which string_agg keeps.
- */
+/** Codes → [{code, label, dimension}] via rr.m (unknown: code as label); string_agg keeps unnest's array order. */
 const reasons = (col: string): TJson => x(`CASE WHEN cardinality(${col}) = 0 THEN '[]'::text ELSE (
       SELECT '['::text || string_agg(coalesce(rr.m ->> u.c, ${sql(obj([["code", jn("u.c")], ["label", jn("u.c")], ["dimension", x("'null'::text")]]))}), ',') || ']'::text
         FROM unnest(${col}) u(c)) END`);
 
-/**
- * An image object; a sha256 with no images row (never from an import) still names its file. The
- * mime type is quoted without escaping: lib/images/store.ts only ever stores one of its fixed list.
- */
+/** An image object; the mime goes unescaped since lib/images/store.ts only stores its fixed list. */
 const image = (sha: string, alias: string): TJson =>
   obj([["sha256", quoted(sha)], ["mime", quoted(`coalesce(${alias}.mime, 'application/octet-stream')`)],
     ["width", x(`coalesce(${alias}.width, 0)::text`)], ["height", x(`coalesce(${alias}.height, 0)::text`)]]);
@@ -192,7 +186,6 @@ SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split,
   return { text, values };
 }
 
-/** One page of final pairs after `afterId`, at most `limit`. */
 export async function readCanonicalPage(tx: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
   const { text, values } = canonicalSelect(q, true);
   // A named (prepared) statement on a server connection: planning this long query per page is costly. The
@@ -237,10 +230,7 @@ export async function maxFinalPairId(tx: SqlRunner, projectId: number): Promise<
   return r?.id ?? null;
 }
 
-/**
- * How many pairs the export will read, for its progress bar: project_counts without filters, otherwise a
- * count in keyset chunks, each a short statement for the same reason the pages are.
- */
+/** Pairs the export will read, for progress: project_counts without filters, else counted in short keyset chunks. */
 export async function countMatching(tx: SqlRunner, q: TCanonicalQuery): Promise<number> {
   if (!hasConstraints(q.filters)) {
     const [r] = await tx.query<{ n: string }>("SELECT coalesce(sum(final), 0)::text AS n FROM project_counts WHERE project_id = $1", [q.projectId]);

@@ -25,9 +25,7 @@ import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResu
 
 export interface TExportRunOptions {
   dataDir: string;
-  /** Pairs per page (each page one short statement). */
   pageSize?: number;
-  /** How the export gives way to concurrent work (default DEFAULT_PACE). */
   pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
   afterPage?: (state: { pages: number; rowsDone: number }) => void | Promise<void>;
@@ -52,7 +50,6 @@ export function exportsRoot(dataDir: string): string {
   return path.join(dataDir, "exports");
 }
 
-/** The export's own folder: its data file, any image folder, manifest.json. */
 export function exportDir(dataDir: string, id: string): string {
   if (!/^\d{1,18}$/.test(id)) throw new Error(`Not an export id: ${JSON.stringify(id)}`);
   return path.join(exportsRoot(dataDir), id);

@@ -55,7 +55,6 @@ export interface TExportCounts {
   split: Record<TSplit, number>;
 }
 
-/** manifest.json, written beside the data file. */
 export interface TExportManifest {
   loupe: { version: string };
   export: { id: string; format: TExportFormat; createdAt: string; finishedAt: string; createdBy: string | null };
@@ -67,7 +66,6 @@ export interface TExportManifest {
   /** Final pairs the filters matched and the export read (a format may write some of them, or several records each). */
   pairs: number;
   counts: TExportCounts;
-  /** Records in the data file, and per split. */
   records: number;
   recordsPerSplit: Record<TSplit, number>;
   dataFile: string;

@@ -171,7 +171,6 @@ export async function requireExportView(db: Db, id: string): Promise<TExportView
   return v;
 }
 
-/** Newest first, keyset-paged by id. */
 export async function listExports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TExportView[]> {
   const rows = await db.query<ExportViewRow>(
     `${VIEW_SELECT} WHERE e.project_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint) ORDER BY e.id DESC LIMIT $3`,
@@ -199,10 +198,7 @@ export async function cancelExport(db: Db, actor: TExportActor, id: string): Pro
   return requireExportView(db, id);
 }
 
-/**
- * What the export form offers: the final pair count (project_counts) and task and subtask names among the
- * newest final pairs as suggestions (a full DISTINCT over millions of pairs has no index to use).
- */
+/** The export form's final pair count and task names from the newest final pairs (a full DISTINCT has no index). */
 export async function exportFormContext(db: Db, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
   const [p] = await db.query<{ name: string; final: string }>(
     "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",

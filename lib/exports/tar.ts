@@ -101,7 +101,6 @@ async function* tarChunks(root: string, top: string): AsyncGenerator<Uint8Array>
   yield Buffer.alloc(2 * BLOCK, 0);
 }
 
-/** The folder `root` as a tar whose entries sit under `top/`. */
 export function tarDirectory(root: string, top: string): ReadableStream<Uint8Array> {
   const it = tarChunks(root, top);
   return new ReadableStream<Uint8Array>({

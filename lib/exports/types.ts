@@ -29,7 +29,6 @@ export interface TExportImage {
   height: number;
 }
 
-/** One final pair with everything any format needs. */
 export interface TExportRow {
   pairId: string;
   projectId: number;

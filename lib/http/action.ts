@@ -8,10 +8,7 @@ import { zodToInvalid } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
 
-/**
- * The one wrapper for server actions: every action is a public endpoint, so the permission is checked here
- * whatever the UI shows, and FormData is parsed with zod (z.coerce for numbers and booleans).
- */
+/** The one wrapper for server actions, each a public endpoint: permission checked here, FormData parsed with zod. */
 export function action<S extends z.ZodType, T>(
   permission: TPermission,
   schema: S,

@@ -9,7 +9,6 @@ import { InvalidImageError, MAX_INPUT_PIXELS } from "./store";
 export const PREVIEW_MAX_SIDE = 1024;
 /** Long side of the grid the change statistics are computed on. */
 export const STATS_LONG_SIDE = 256;
-/** Long side of the heatmap PNG. */
 export const HEATMAP_LONG_SIDE = 512;
 /**
  * A pixel counts as changed when its largest channel difference (blurred, on the statistics grid) exceeds
@@ -33,7 +32,6 @@ export interface Preview {
 export interface ChangeMap {
   /** PNG, HEATMAP_LONG_SIDE on its long side, with the edited image's aspect. */
   heatmap: Buffer;
-  /** Size of the heatmap in pixels. */
   width: number;
   height: number;
   /** Share of pixels whose difference exceeds CHANGE_THRESHOLD, 0..1. */
@@ -165,10 +163,7 @@ function dilate(src: Uint8Array, width: number, height: number): Uint8Array {
   return out;
 }
 
-/**
- * Per-pixel change: the largest channel difference after a [1 2 1] x [1 2 1] blur (so single-pixel JPEG
- * noise does not count), scaled by 16 to stay in integers. Blurring the signed difference is a third of the work.
- */
+/** Largest channel difference after a [1 2 1]² blur (so JPEG noise does not count), ×16 to stay in integers. */
 function blurredDifference(a: Uint8Array, b: Uint8Array, width: number, height: number): Uint16Array {
   const stride = width * 3;
   const horizontal = new Int16Array(stride * height);
@@ -311,10 +306,7 @@ function paintHeatmap(sourceLuma: Uint8Array, magnitude16: Uint16Array, n: numbe
   return out;
 }
 
-/**
- * Where and how much the edited image differs from the source, on one grid with the edited image's aspect
- * (the source is stretched onto it); the mask, if any, is white where the instruction meant to change.
- */
+/** Where and how much the edit differs, on one grid with its aspect; a mask is white where change was meant. */
 export async function computeChangeMap(source: Buffer, edited: Buffer, mask?: Buffer | null): Promise<ChangeMap> {
   const editedSize = await decoding("edited file", async () => orientedSize(await decoder(edited, "edited file").metadata(), "edited file"));
   const grid = fitLongSide(editedSize.width, editedSize.height, STATS_LONG_SIDE);

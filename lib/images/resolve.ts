@@ -194,10 +194,7 @@ export function refusal(address: string, allow: AllowList): { address: string; k
   return { address: addr.toString(), kind: RANGE_LABELS[range] ?? `a special-purpose (${range})` };
 }
 
-/**
- * A dns lookup that refuses private answers. It runs inside net.connect, so what it approves is what the
- * socket connects to: a name resolving to 127.0.0.1 (or rebinding after a check) cannot slip through.
- */
+/** A dns lookup refusing private answers, run inside net.connect so what it approves is what the socket reaches. */
 function guardedLookup(allow: AllowList): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {

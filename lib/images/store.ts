@@ -51,7 +51,6 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Reads format and size; throws InvalidImageError for anything sharp cannot decode. */
 export async function inspectImage(bytes: Buffer): Promise<{ width: number; height: number; mime: string }> {
   if (!bytes || bytes.length === 0) throw new InvalidImageError("Empty file is not an image");
   let meta: Metadata;

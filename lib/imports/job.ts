@@ -60,10 +60,7 @@ export async function handleImportJob(db: Db, importId: string): Promise<string>
   }
 }
 
-/**
- * Re-queues imports nobody works (queued or running, not here, advisory lock free), so a restarted server
- * or CLI resumes interrupted imports at once instead of waiting for a job to expire.
- */
+/** Re-queues imports nobody works (advisory lock free), so a restart resumes them at once, not when a job expires. */
 export async function requeueStalledImports(db: Db): Promise<number> {
   const rows = await db.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,

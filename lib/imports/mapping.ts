@@ -41,10 +41,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/**
- * A JSON-safe copy: bigint → number when exact else string, Date → ISO string, NaN/Infinity → null, NUL
- * dropped (Postgres refuses it in text and jsonb). Bytes are dropped, or described for display.
- */
+/** A JSON-safe copy (bigint, Date, NaN, and NUL that Postgres refuses); bytes dropped or described for display. */
 function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
   if (v === undefined) return undefined;
   if (v === null || typeof v === "boolean") return v;
@@ -280,10 +277,7 @@ function reasonCodesOf(v: unknown, column: string): string[] {
   return [...new Set(codes)];
 }
 
-/**
- * The row's gold answer, or null. A row is gold when its flag says so or, with no flag column mapped, when
- * it has an expected decision; reasons must be codes of the project's taxonomy when `reasonCodes` is given.
- */
+/** The row's gold answer or null: gold by its flag or, without a flag column, by an expected decision. */
 function goldOf(values: Record<string, unknown>, mapping: TMapping, reasonCodes: ReadonlySet<string> | undefined): TGoldAnswer | null {
   const decisionColumn = mapping.goldDecision ?? null;
   const rawDecision = decisionColumn ? textOf(values[decisionColumn], decisionColumn) : null;

@@ -99,10 +99,7 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   },
 };
 
-/**
- * Column names that mark gold pairs and carry their answers, best first, matched like the mapping guesses.
- * No published dataset has them: a team adds them to whatever layout it started from.
- */
+/** Gold columns, best first: no published dataset has them; teams add them to whatever layout they use. */
 export const GOLD_COLUMN_NAMES = {
   gold: ["gold", "is_gold", "gold_pair"],
   goldDecision: ["gold_decision", "expected_decision", "gold_answer"],
@@ -145,10 +142,7 @@ function mappedColumns(mapping: TMapping): Set<string> {
   return used;
 }
 
-/**
- * A preset's mapping fitted to one file: metadata keeps the preset's columns the file has plus every
- * column the preset does not map, so nothing a dataset ships is dropped (image bytes never are copied).
- */
+/** A preset fitted to one file: metadata keeps every column the preset does not map, so nothing is dropped. */
 export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   // Gold columns a team added to a published layout are mapped, not buried in metadata.
   const base = { ...PRESETS[name].mapping, ...goldColumns(columns) };

@@ -336,10 +336,7 @@ function batchTarget(imp: ImportRow): TBatchTarget {
   return { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
 }
 
-/**
- * Validates and maps each record, sets aside ids the project already has, and resolves the rest's images.
- * Writes no pairs: insertPrepared does, in the caller's transaction. Shared with the pipeline API.
- */
+/** Validates, dedupes and resolves images for a batch, writing no pairs (insertPrepared does); shared with the API. */
 export async function prepareBatch(
   db: Db,
   pipeline: ImagePipeline,
@@ -455,10 +452,7 @@ function isDataError(err: unknown): boolean {
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
-/**
- * Inserts a prepared batch inside the caller's transaction. A row already present is skipped; a row the
- * database refuses moves to `bad` with the reason. With `ids`, answers the new pairs' ids by external id.
- */
+/** Inserts a prepared batch in the caller's transaction; present rows skip, refused rows go to `bad`; `ids`: by external id. */
 export async function insertPrepared(
   tx: SqlRunner,
   projectId: number,

@@ -84,7 +84,6 @@ export interface TPreviewRow {
   /** Cell values made displayable (long strings cut, bytes as "<binary 34.2 KB>"). */
   values: Record<string, string>;
   ok: boolean;
-  /** Why the row would be refused, when !ok. */
   reason?: string;
   /** The mapped fields when ok (instruction, externalId, task, subtask, image refs described). */
   mapped?: Record<string, string | number | boolean | null>;
@@ -130,7 +129,6 @@ export interface TImportView {
   inserted: number;
   duplicates: number;
   invalid: number;
-  /** Final message: a summary when done, the reason when failed. */
   message: string | null;
   /** GET this for the CSV report of invalid rows (file, line, row group, row, reason). */
   reportUrl: string;

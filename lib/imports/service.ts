@@ -71,7 +71,6 @@ async function formatOf(files: TImportFile[], requested: TImportFormat | undefin
   return format;
 }
 
-/** Total rows when the format states it up front (Parquet footers); null for text formats. */
 async function countRows(files: TImportFile[], format: TImportFormat): Promise<number | null> {
   if (format !== "parquet") return null;
   let total = 0;
@@ -288,7 +287,6 @@ export async function cancelImport(db: Db, actorId: number | null, id: string): 
   return requireImportView(db, id);
 }
 
-/** Puts a failed or cancelled import back in the queue; it continues from its checkpoint. */
 export async function resumeImport(db: Db, actorId: number | null, id: string): Promise<TImportView> {
   await db.transaction(async (tx) => {
     const resumed = await tx.query(

@@ -18,10 +18,7 @@ function startsWith(buf: Uint8Array, bytes: number[]): boolean {
   return bytes.every((b, i) => buf[i] === b);
 }
 
-/**
- * Parquet by its signature, else by extension, else a first `{` means JSON Lines and anything else CSV.
- * Archives and JSON arrays are refused here, where the preview can say so clearly.
- */
+/** Parquet by signature, else by extension, else `{` means JSONL and the rest CSV; archives and JSON arrays refused. */
 export async function detectFormat(filePath: string, displayName?: string): Promise<TImportFormat> {
   const name = displayName ?? path.basename(filePath);
   let head: Uint8Array;
@@ -58,7 +55,6 @@ export async function detectFormat(filePath: string, displayName?: string): Prom
   return "csv";
 }
 
-/** The records of one file in order; see TRecordStream for byte progress. */
 export function readRecords(filePath: string, format: TImportFormat, opts: TReadOptions = {}): TRecordStream {
   switch (format) {
     case "jsonl":
@@ -70,7 +66,6 @@ export function readRecords(filePath: string, format: TImportFormat, opts: TRead
   }
 }
 
-/** Total rows for Parquet (from the footer); null for text formats, whose progress is in bytes. */
 export async function countRecords(filePath: string, format: TImportFormat, displayName?: string): Promise<number | null> {
   if (format !== "parquet") return null;
   return (await parquetInfo(filePath, displayName)).rows;

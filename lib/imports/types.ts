@@ -28,7 +28,6 @@ export type { TImageRef };
 
 /** How pairs of one import are told apart from pairs already in the project. */
 export type TDedupe =
-  /** On project + externalId (the usual case). */
   | "externalId"
   /** On project + externalId + both image hashes: UnicEdit's `key` is not unique. */
   | "externalIdAndImages";
@@ -83,7 +82,6 @@ export interface TCandidate {
   verifierRecaption: string | null;
   modelVersion: string | null;
   metadata: Record<string, unknown>;
-  /** The known answer when the row is a gold pair, else null. */
   gold: TGoldAnswer | null;
 }
 

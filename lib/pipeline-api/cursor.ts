@@ -9,7 +9,6 @@ export interface TFeedPosition {
   epoch: string;
   /** pairs.final_xid, as decimal text (a bigint). */
   xid: string;
-  /** pairs.id, as decimal text. */
   id: string;
 }
 

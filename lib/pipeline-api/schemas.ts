@@ -54,7 +54,6 @@ export type TApiPairInput = z.infer<typeof ZApiPairInput>;
 export const ZPostPairsBody = z.object({
   pairs: z.array(z.unknown()).min(1, "send at least one pair").max(MAX_PAIRS_PER_REQUEST, `send at most ${MAX_PAIRS_PER_REQUEST} pairs per request`),
 });
-/** The same body, as the document describes it. */
 export const ZPostPairsBodyDoc = z.object({ pairs: z.array(ZApiPairInput).min(1).max(MAX_PAIRS_PER_REQUEST) });
 
 export const ZPairOutcome = z.object({

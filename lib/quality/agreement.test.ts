@@ -315,7 +315,6 @@ describe("toMatrix and summarize", () => {
 
 const seeded = mulberry32; // seeded, so a failing random case can be replayed
 
-/** A units × raters matrix with some cells missing, over `categories`. */
 function randomMatrix(random: () => number, units: number, raters: number, categories: string[], missing: number): TRatings {
   return Array.from({ length: units }, () =>
     Array.from({ length: raters }, () => (random() < missing ? null : categories[Math.floor(random() * categories.length)]!)),

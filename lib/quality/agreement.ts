@@ -298,10 +298,7 @@ export function pairwiseCohen(matrix: TRatings, raterIds: readonly string[]): TP
   return pairs;
 }
 
-/**
- * Fleiss' κ (1971) generalised to a per-unit rater count n_i: each unit weighs the same in P̄ while p_j
- * weighs units by their label count — the common extension, not the only one (prefer α for sparse data).
- */
+/** Fleiss' κ with per-unit rater counts: units weigh the same in P̄, p_j weighs label counts (prefer α if sparse). */
 export function fleissKappa(matrix: TRatings): TFleissResult {
   return fleissKappaFromCompositions(compositionsOf(matrix));
 }

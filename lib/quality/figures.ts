@@ -141,10 +141,7 @@ function rowsOf(scopes: TScopeData[], variables: TAgreementVariable[]): TAgreeme
 
 type TContingencyRow = { a_id: number; a_name: string; b_id: number; b_name: string; da: string; db: string; n: number };
 
-/**
- * Cohen's κ on the decision between every two annotators, grouped into contingency cells in SQL. A pair
- * with m labels joins m(m−1)/2 rows: cheap at usual overlaps, and gold pairs with many labels are few.
- */
+/** Cohen's κ per annotator pair from SQL contingency cells; m(m−1)/2 joined rows a pair: cheap at usual overlaps. */
 async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnnotatorRef[]; cohen: TAnnotatorKappa[] }> {
   const cells = await db.query<TContingencyRow>(`
     WITH cells AS (
@@ -173,7 +170,6 @@ async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnno
   return { annotators: [...annotators.values()].sort(byName), cohen };
 }
 
-/** Every agreement figure of a project; null when there is no such project. */
 export async function getAgreementFigures(db: Db, projectId: number): Promise<TAgreementFigures | null> {
   const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, rejectReasons: true } });
   if (!project) return null;

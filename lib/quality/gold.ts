@@ -46,10 +46,7 @@ export interface TGoldAnswer {
   instruction: string | null;
 }
 
-/**
- * Makes a final, non-gold pair gold with its final label as the expected answer, inside the caller's
- * transaction (review adjudication promotes in the transaction that settles the pair).
- */
+/** Makes a final, non-gold pair gold with its final label as the answer, in the caller's transaction. */
 export async function promoteToGold(tx: SqlRunner, pairId: bigint, actorId: number, projectId?: number): Promise<TGoldAnswer> {
   const rows = await tx.query<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }>(`
     SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
@@ -101,10 +98,7 @@ async function lockGold(tx: SqlRunner, pairId: bigint): Promise<GoldRow> {
   return row!;
 }
 
-/**
- * Changes a gold pair's expected answer and re-scores labels with the trigger's own SQL (loupe_gold_correct);
- * imported gold keeps its final label in step. Pauses already applied stay: an admin lifts them.
- */
+/** Changes a gold answer and re-scores labels with the trigger's SQL; pauses already made stay for an admin to lift. */
 export async function updateGold(
   db: Db,
   actorId: number,

@@ -41,10 +41,7 @@ export interface TThroughputDay {
   adjudications: number;
 }
 
-/**
- * Labels and adjudications per UTC day for the last THROUGHPUT_DAYS days, zeros included. Adjudications
- * come from their audit rows (audit_events(action, created_at)): pairs have no index on reviewed_at.
- */
+/** Labels and adjudications per UTC day; adjudications from audit rows, as pairs have no index on reviewed_at. */
 export async function getThroughput(db: Db, projectId: number): Promise<TThroughputDay[]> {
   const rows = await db.query<{ day: string; labels: TInt8; adjudications: TInt8 }>(`
     WITH bounds AS (

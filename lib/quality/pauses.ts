@@ -24,10 +24,7 @@ export interface TPauseState {
   liftedAt: Date | null;
 }
 
-/**
- * Lifts an annotator's pause. `lifted_at` restarts their gold accuracy, so the rule waits for a fresh
- * minimum count before it can pause them again.
- */
+/** Lifts a pause; `lifted_at` restarts gold accuracy, so the rule waits for a fresh minimum count. */
 export async function liftPause(db: Db, projectId: number, userId: number, actorId: number): Promise<TPauseState> {
   return db.transaction(async (tx) => {
     // Locked: two admins lifting at once get one lift and one 409, never two audit rows.
@@ -52,10 +49,7 @@ export async function liftPause(db: Db, projectId: number, userId: number, actor
   });
 }
 
-/**
- * An admin pauses an annotator by hand. Claim and submit refuse them at once; their live leases go back to
- * the pool rather than waiting to expire. `reason` is what the annotator reads.
- */
+/** Pauses an annotator by hand: claims and submits refuse them at once, and their leases go back to the pool. */
 export async function pauseAnnotator(db: Db, projectId: number, userId: number, actorId: number, reason: string): Promise<TPauseState> {
   const parsed = ZPauseRequest.safeParse({ reason });
   if (!parsed.success) throw new InvalidError(parsed.error.issues[0]?.message ?? "Give a reason.");

@@ -5,7 +5,6 @@ import type { TStanding, TStandings } from "./standings-types";
 
 /** How many of an annotator's most recent labels in the project the median time is taken over. */
 export const MEDIAN_WINDOW = 1_000;
-/** Labels per hour looks at this many days back. */
 export const RATE_DAYS = 30;
 
 type Totals = {

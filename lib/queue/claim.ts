@@ -78,10 +78,7 @@ export async function releaseExpiredLeases(db: Db, limit = 500): Promise<number>
   return Number(rows[0]?.n ?? 0);
 }
 
-/**
- * Turns the claim's empty answer into NotFoundError for an unknown project or PausedError with the
- * trigger's reason; the SQL itself already refuses paused annotators.
- */
+/** Turns the claim's empty answer into NotFoundError or PausedError; the SQL itself refuses paused annotators. */
 export async function requireNotPaused(tx: SqlRunner, projectId: number, userId: number): Promise<void> {
   const rows = await tx.query<{ paused_at: Date | null; pause_reason: string | null }>(
     `SELECT pa.paused_at, pa.pause_reason FROM projects pr

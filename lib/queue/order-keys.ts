@@ -2,7 +2,6 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 
-/** Pairs read per transaction when the queue keys are recomputed. */
 export const QUEUE_KEYS_BATCH = 2_000;
 
 /** The settings the uncertainty and disagreement keys read; a change to any of them recomputes the keys. */

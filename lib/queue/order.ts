@@ -12,7 +12,6 @@ export function isQueueOrder(v: unknown): v is TQueueOrder {
 }
 
 export interface TQueueOrderInfo {
-  /** Short name for selects and the audit log. */
   label: string;
   /** One line an admin reads before choosing it. */
   explain: string;

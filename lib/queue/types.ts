@@ -1,6 +1,5 @@
 // Shapes the queue API answers with. Pure types: the annotate page imports them too.
 
-/** What the compare view needs of a pair: images (as sha256) and its change map. */
 export interface TPairView {
   /** sha256 of what the compare view shows: the import-time preview, or the original when small. */
   sourceImage: string;

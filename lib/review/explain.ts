@@ -29,7 +29,6 @@ export function verdictBasis(rule: string, valid: boolean | null): "flag" | "sco
   return "flag";
 }
 
-/** The strict majority decision of the labels, or null when there is none. */
 export function majorityDecision(labels: Pick<TReviewLabel, "decision">[]): TDecision | null {
   const counts = new Map<TDecision, number>();
   for (const l of labels) counts.set(l.decision, (counts.get(l.decision) ?? 0) + 1);
@@ -95,10 +94,7 @@ export interface TCandidate {
   authors: string[];
 }
 
-/**
- * Candidates for the final instruction: 1 the original, 2 the verifier's re-caption if any, then each
- * distinct human re-caption in writing order (equal texts merge, so a number key never picks between them).
- */
+/** Final instruction candidates: the original, the verifier's re-caption, then distinct human ones in writing order. */
 export function buildCandidates(pair: {
   instruction: string;
   verifier: Pick<TVerifierSignals, "recaption">;

@@ -66,16 +66,12 @@ WHERE id = $1 AND status = 'in_review'
   AND (review_claimed_by = $2 OR review_claimed_by IS NULL OR review_claimed_until <= now())
 RETURNING review_claimed_until`;
 
-/** $1 pair id, $2 reviewer id: hands the reviewer's claim back (skip). */
 export const REVIEW_RELEASE_SQL = `
 UPDATE pairs SET review_claimed_by = NULL, review_claimed_until = NULL
 WHERE id = $1 AND review_claimed_by = $2 AND status = 'in_review'
 RETURNING id`;
 
-/**
- * Everything the workbench shows about one pair ($1), with the keep-rule verdict and the widest distance
- * between two human re-captions, from the same SQL functions the label trigger routed it with.
- */
+/** One pair ($1) for the workbench, its verdict and re-caption spread from the label trigger's own SQL functions. */
 export const REVIEW_PAIR_SQL = `
 SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.instruction_cn, p.task, p.subtask,
        p.source_image, p.edited_image, p.mask_image, p.source_preview, p.edited_preview, p.heatmap_image,

@@ -13,15 +13,11 @@ export const JITTER = 0.2;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** A claimed delivery is its worker's this long, then another retries it; far above the timeout. */
 export const CLAIM_SECONDS = 60;
-/**
- * Deliveries of one endpoint claimed at once across workers: a receiver that never answers holds this many
- * attempts, not every slot, so other endpoints' deliveries keep flowing.
- */
+/** Per-endpoint claims across workers: a silent receiver holds this many attempts, not every slot. */
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 2;
 /** Stored error texts (and response excerpts) are cut to this many characters. */
 export const ERROR_MAX_CHARS = 500;
 
-/** Seconds to wait before the attempt after `attemptsMade` failed ones, with jitter. */
 export function retryDelaySeconds(attemptsMade: number, random: () => number = Math.random): number {
   const i = Math.min(Math.max(attemptsMade, 1), RETRY_DELAYS_S.length) - 1;
   const base = RETRY_DELAYS_S[i]!;

@@ -85,7 +85,6 @@ export interface TDeliveryView {
 
 export interface TDeliveryPage {
   items: TDeliveryView[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
 

@@ -272,7 +272,6 @@ function deliveryView(d: TDeliveryRecord): TDeliveryView {
   };
 }
 
-/** The endpoint's deliveries, newest first, in keyset pages of DELIVERY_PAGE_SIZE. */
 export async function listDeliveries(db: Db, endpointId: number, opts: { before?: bigint; status?: TDeliveryStatus } = {}): Promise<TDeliveryPage> {
   await requireEndpoint(db, endpointId);
   const rows = await db.prisma.webhookDelivery.findMany({

@@ -9,7 +9,6 @@ import { METADATA_HOSTS, normaliseHost, parseAllowList, refusal, type AllowList 
 // (lib/images/resolve.ts): http(s) only, no loopback, private, link-local or metadata address unless
 // LOUPE_WEBHOOK_ALLOW names it; checked on save and again inside every connection's DNS lookup.
 
-/** A URL or address the policy refuses; the message is for the admin. */
 export class WebhookUrlError extends Error {}
 
 const ALLOW_HINT = "set LOUPE_WEBHOOK_ALLOW to allow it";
@@ -59,10 +58,7 @@ export function checkWebhookUrl(raw: string, allow: AllowList): URL {
   return url;
 }
 
-/**
- * The DNS lookup to connect with, refusing what the policy refuses, inside net.connect. Undefined when no
- * lookup happens (an IP literal, checked by checkWebhookUrl) or the host is allowed by name.
- */
+/** The DNS lookup to connect with, refusing what the policy refuses; none for IP literals and hosts allowed by name. */
 export function guardedWebhookLookup(url: URL, allow: AllowList): LookupFunction | undefined {
   const host = normaliseHost(url.hostname);
   if (allow.hosts.has(host) || ipaddr.isValid(host)) return undefined;

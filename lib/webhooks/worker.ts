@@ -137,7 +137,6 @@ export async function claimDueDeliveries(
     }));
 }
 
-/** POSTs one claimed delivery, signed, and records the outcome. */
 export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
   const headers = {
@@ -162,7 +161,6 @@ export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: 
   return { ...result, id: d.id, endpointId: d.endpointId, attempt: d.attempts, status: rows[0]?.status ?? null };
 }
 
-/** One round: claims up to `batch` due deliveries and attempts them concurrently. */
 export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch?: number; perEndpoint?: number }): Promise<TAttemptOutcome[]> {
   const claimed = await claimDueDeliveries(db, opts.batch ?? 16, { perEndpoint: opts.perEndpoint });
   return Promise.all(claimed.map((d) => attemptDelivery(db, d, opts)));

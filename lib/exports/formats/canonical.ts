@@ -162,7 +162,6 @@ export class HashedFile {
   }
 }
 
-/** What the text writer adds to a TWriterResult: it hashed the data file as it wrote it. */
 export interface TCanonicalTextResult extends TWriterResult {
   sha256: string;
   bytes: number;

@@ -25,7 +25,6 @@ export async function imageRefs<T>(row: TExportRow, ref: (image: TExportImage) =
   return { source, edited, mask };
 }
 
-/** The gold columns of a row, its images given as the format carries them. */
 export function goldRecord<T>(row: TGoldRow, images: TImageRefs<T>) {
   return {
     pair_id: row.pairId,
@@ -69,7 +68,6 @@ export async function openLineWriter<R extends TExportRow, T>(
     take: (row: TExportRow) => row is R;
     /** The image option this format honours ("files" for CSV, whatever the export asked). */
     images: "files" | "embedded";
-    /** The record(s) of one row, its images put where the format references them. */
     encode: (row: R, images: ExportImages) => Promise<T>;
     /** Their text, line breaks included; counts the records per split. */
     emit: (out: T, counts: SplitCounts) => string;

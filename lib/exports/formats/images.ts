@@ -51,7 +51,6 @@ export class ExportImages {
 
   constructor(private readonly ctx: TWriterContext) {}
 
-  /** Whether any file went into images/ (the writer lists the folder then). */
   get wroteFiles(): boolean {
     return this.copied;
   }
@@ -103,7 +102,6 @@ export class ExportImages {
     return `data:${image.mime};base64,${(await this.bytes(image)).toString("base64")}`;
   }
 
-  /** The JSONL reference for the export's image option: a relative path or a data URL. */
   ref(image: TExportImage): Promise<string> {
     return this.ctx.options.images === "embedded" ? this.dataUrl(image) : this.file(image);
   }

@@ -42,7 +42,6 @@ export const ZGoldRecord = z.strictObject({
 });
 export type TGoldRecord = z.infer<typeof ZGoldRecord>;
 
-/** Column order of gold-csv and gold-parquet. */
 export const GOLD_COLUMNS = Object.keys(ZGoldRecord.shape) as (keyof TGoldRecord)[];
 
 const ZUserMessage = z.strictObject({ role: z.literal("user"), content: z.string() });

@@ -61,10 +61,7 @@ export class TextSink {
 /** Buffers stay this size between row groups; a row group of large images may grow one for a while. */
 const PARQUET_BUFFER_BYTES = 1 << 20;
 
-/**
- * A hyparquet-writer Writer that appends to a file. ParquetWriter awaits flush() after every row group, so
- * at most one encoded row group is in memory (its own fileWriter writes synchronously and never shrinks).
- */
+/** Appends to a file; ParquetWriter awaits flush() per row group, so at most one group is in memory. */
 export class ParquetFileSink extends ByteWriter {
   private constructor(private readonly fh: FileHandle) {
     super(PARQUET_BUFFER_BYTES);
