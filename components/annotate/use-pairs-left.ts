@@ -5,10 +5,7 @@ import type { TProgress } from "./api";
 
 const PAIRS_LEFT_REFRESH_MS = 60_000;
 
-/**
- * "Pairs left in project" as shown. With gold mixed in it moves once a minute: gold decisions leave the
- * open count unchanged, so a per-decision counter would give gold pairs away.
- */
+/** "Pairs left" as shown: with gold mixed in it moves once a minute, or an unchanged count would give gold away. */
 export function usePairsLeft(p: TProgress | undefined): number | null {
   const [shown, setShown] = useState<number | null>(null);
   const goldMixed = p?.goldMixed === true;

@@ -51,10 +51,7 @@ export interface CompareViewProps {
   className?: string;
 }
 
-/**
- * Before/after compare view: side-by-side (synchronized zoom/pan), slider and flicker (hold Space to see
- * the source in place of the edit), plus the import-time change heatmap on D.
- */
+/** Before/after compare view: side-by-side, slider and flicker (hold Space for the source), and the heatmap on D. */
 export function CompareView({
   sourceSrc,
   editedSrc,

@@ -57,10 +57,7 @@ export function isTextEntryTarget(target: EventTarget | null): boolean {
   return el.closest(TEXT_ENTRY_SELECTOR) !== null;
 }
 
-/**
- * Space is a global "hold to show source" key, except on controls *outside* the compare view that Space
- * activates (the page's Accept/Reject): those keep it. Inside, toolbar buttons take Enter.
- */
+/** Space holds the source everywhere but on controls outside the view that Space activates (Accept, Reject). */
 export function spaceBelongsToTarget(target: EventTarget | null, root: Element | null): boolean {
   const el = asElement(target);
   if (!el) return false;
@@ -68,7 +65,6 @@ export function spaceBelongsToTarget(target: EventTarget | null, root: Element |
   return el.closest(SPACE_ACTIVATED_SELECTOR) !== null;
 }
 
-/** The source shows in place of the edit while Space (when shortcuts are on) or the hold button is held. */
 export function showsSource(spaceHeld: boolean, keyboardEnabled: boolean, buttonHeld: boolean): boolean {
   return (spaceHeld && keyboardEnabled) || buttonHeld;
 }

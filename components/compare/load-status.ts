@@ -7,7 +7,6 @@ export interface TLoadSummary {
   /** Names of the needed images that failed ("source", "edited", "change map"). */
   failed: string[];
   loading: boolean;
-  /** Every needed image has loaded: the pane fades in. */
   ready: boolean;
 }
 

@@ -51,7 +51,6 @@ export function withCompareMode(state: TCompareModeState, mode: CompareMode): TC
 export interface TShownMode {
   /** The heatmap is selected but this pair has no change map. */
   heatmapMissing: boolean;
-  /** The mode the radio group shows as selected. */
   shownMode: CompareMode;
   showingHeatmap: boolean;
 }

@@ -9,7 +9,6 @@ export function clampSliderPosition(percent: number): number {
   return clamp(percent, 0, 100);
 }
 
-/** Divider position for a pointer at `clientX` over a pane starting at `left` of `width` px. */
 export function sliderPositionFromPointer(clientX: number, left: number, width: number): number {
   if (!(width > 0)) return DEFAULT_SLIDER_POSITION;
   return clampSliderPosition(((clientX - left) / width) * 100);
@@ -51,7 +50,6 @@ export function sliderValue(percent: number): { now: number; text: string } {
   return { now, text: `${now}% source` };
 }
 
-/** Clips the edited image so the source shows left of the divider. */
 export function sliderClipPath(percent: number): string {
   return `inset(0 0 0 ${percent}%)`;
 }

@@ -14,10 +14,7 @@ export interface UseCompareKeysOptions {
   onHoldSource: (held: boolean) => void;
 }
 
-/**
- * Window-level shortcuts for the compare view: V cycles modes, D toggles the heatmap, holding Space shows
- * the source. Ignores events while disabled, from text fields, with Ctrl/Meta/Alt, or already handled.
- */
+/** V cycles modes, D the heatmap, held Space shows the source; ignored in text fields, with modifiers, or if handled. */
 export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap, onHoldSource }: UseCompareKeysOptions): void {
   const handleKeyDown = useEffectEvent((e: KeyboardEvent) => {
     if (!enabled || e.defaultPrevented || e.isComposing) return;

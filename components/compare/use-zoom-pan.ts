@@ -31,10 +31,7 @@ function contentRectFor(root: HTMLElement | null, paneSize: { width: number; hei
   return rects.length > 0 ? unionRect(...rects) : FULL_RECT;
 }
 
-/**
- * One zoom and pan shared by every pane: the wheel zooms at the pointer, a drag pans, a double-click resets.
- * A new `resetKey` (new images) starts at the fitted view.
- */
+/** One zoom and pan for all panes: wheel zooms at the pointer, drag pans, double-click resets; new `resetKey` refits. */
 export function useZoomPan(rootRef: RefObject<HTMLElement | null>, resetKey: string) {
   const dragRef = useRef<(TDragStart & { pointerId: number }) | null>(null);
   const [view, setView] = useState<View>(IDENTITY_VIEW);

@@ -79,10 +79,7 @@ export function unionRect(...rects: Rect[]): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/**
- * Clamp the translation along one axis (content at [start, start+length]): scaled at least as large as the
- * pane, it must cover it (no gap can be dragged into view); otherwise it is centered.
- */
+/** Clamps one axis: content as large as the pane must cover it (no gap dragged in); smaller content is centered. */
 function clampAxis(t: number, scale: number, start: number, length: number): number {
   const scaledLength = scale * length;
   if (scaledLength <= 1) {
@@ -131,10 +128,7 @@ export function panBy(view: View, dx: number, dy: number, content: Rect = FULL_R
   return clampView({ scale: view.scale, x: view.x + dx, y: view.y + dy }, content);
 }
 
-/**
- * Zoom factor for one wheel event; up zooms in. Trackpad pinches arrive as wheel events with ctrlKey and
- * small deltas, so they get a higher sensitivity.
- */
+/** Zoom factor of one wheel event (up zooms in); pinches come as ctrlKey wheel events with small deltas: boosted. */
 export function wheelZoomFactor(deltaY: number, deltaMode = 0, pinch = false): number {
   const pixels = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
   const sensitivity = pinch ? 0.01 : 0.002;

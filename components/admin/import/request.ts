@@ -101,10 +101,7 @@ function cleanMapping(draft: TMappingDraft): TMappingInput {
   return out as TMappingInput;
 }
 
-/**
- * The request body for a preview or the import. The first preview of a source lets the server suggest a
- * preset or mapping; afterwards every choice is explicit, so the import runs what the last preview showed.
- */
+/** The request body; after the first preview every choice is explicit: the import runs what the last preview showed. */
 export function buildImportRequest(
   source: TImportSource,
   settings: TImportSettings | null,

@@ -30,10 +30,7 @@ function BarValue(props: { x?: number | string; y?: number | string; width?: num
   );
 }
 
-/**
- * α (or κ) per task and subtask for one variable, as horizontal bars. The SVG is hidden from assistive
- * technology; a visually hidden table has the same numbers, undefined statistics included.
- */
+/** α (or κ) per task and subtask as horizontal bars; the SVG is aria-hidden, a visually hidden table has the numbers. */
 export function AgreementChart({ cells }: { cells: TAgreementCell[] }) {
   const id = useId();
   const variables = [...new Map(cells.filter((c) => c.kind !== "reason").map((c) => [c.variableKey, c.variable])).entries()];
