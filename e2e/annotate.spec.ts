@@ -90,7 +90,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await wb.expectProgress(0, TOTAL);
   expect(await wb.pairId()).toBe(pairId(1));
 
-  // ? opens the shortcut overlay, Escape closes it.
   const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
   await page.keyboard.press("?");
   await expect(help).toBeVisible();

@@ -75,7 +75,6 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
     "No threshold reaches it; the most precise is IF ≥ 3 at 75.0%.",
     "8",
   ]);
-  // Each curve's points are in a table for screen readers.
   await expect(page.getByRole("table", { name: 'Precision and recall of "IF ≥ threshold" on Instruction following (IF)' }).getByRole("row")).toHaveCount(4);
 
   // Typing a precision answers without a full page load (the marker survives) and lands in the URL.

@@ -153,7 +153,6 @@ export async function projectLabels(db: pg.Pool, projectId: number): Promise<Sto
   return r.rows;
 }
 
-/** Pair ids (as text) one annotator holds a live, undecided lease on in a project. */
 export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotatorId: number): Promise<string[]> {
   const r = await db.query<{ pair_id: string }>(
     `SELECT pair_id::text FROM leases
@@ -213,7 +212,6 @@ export interface QualitySettings {
   goldAccuracyThreshold?: number;
 }
 
-/** Sets a project's gold rule (the columns the admin settings page edits). */
 export async function setQualitySettings(db: pg.Pool, projectId: number, s: QualitySettings): Promise<void> {
   await db.query(
     `UPDATE projects SET gold_rate = coalesce($2, gold_rate), gold_min_count = coalesce($3, gold_min_count),
@@ -223,10 +221,7 @@ export async function setQualitySettings(db: pg.Pool, projectId: number, s: Qual
   );
 }
 
-/**
- * Adds `count` active gold pairs, final with the expected answer as an import inserts them; their
- * instructions read like regular pairs' ("… [#g1]"), so nothing on screen tells them apart.
- */
+/** Adds active gold pairs, final with their answer, whose instructions read like regular pairs' ("… [#g1]"). */
 export async function addGoldPairs(
   db: pg.Pool,
   project: TestProject,

@@ -47,7 +47,6 @@ test("an admin switches the queue to verifier uncertainty by keyboard; the annot
   const importOrder = group.getByRole("radio", { name: "Import order" });
   const uncertainty = group.getByRole("radio", { name: "Verifier uncertainty first" });
   await expect(importOrder).toBeChecked();
-  // Each option explains itself in one line.
   await expect(uncertainty).toHaveAccessibleDescription(/fewest steps from flipping the keep rule/);
   await expect(group.getByRole("radio", { name: "Round robin over subtasks" })).toHaveAccessibleDescription(/rare subtasks reach people early/);
 

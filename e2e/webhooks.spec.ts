@@ -59,7 +59,6 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     await expect(page.getByRole("button", { name: "Add endpoint" })).toBeFocused();
     await page.keyboard.press("Enter");
 
-    // The secret, shown this once, with focus moved to it.
     await expect(page.getByRole("heading", { name: /Endpoint added: copy its signing secret now/ })).toBeFocused();
     const secretBox = page.getByRole("textbox", { name: `Signing secret for ${receiver.url}` });
     secret = await secretBox.inputValue();
