@@ -63,10 +63,7 @@ const state: { maint?: pg.Client; db?: pg.Client; dbName?: string; dir?: string 
 
 let cleaning: Promise<void> | undefined;
 
-/**
- * Stops the CLI, drops the database and removes the temp folder, once: a second signal (npm and tsx each
- * forward theirs) waits for the cleanup under way rather than leave a huge folder behind.
- */
+/** Stops the CLI, drops the database, removes the temp folder — once: a second signal waits for the first cleanup. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     killRunningCli();
@@ -156,7 +153,6 @@ async function addProject(name: string, dataDir: string): Promise<number> {
   return r.rows[0]!.id;
 }
 
-/** Same starting point for every timed import: no pairs, no images, an empty image store. */
 async function resetForRun(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
@@ -211,7 +207,6 @@ async function timedImport(
   check(Number(p.heat) === inserted, `pairs with heatmap_image ${p.heat} == ${inserted}`);
   check(Number(p.task) === inserted, `pairs with a task ${p.task} == ${inserted}`);
 
-  // Steady rate: from the first committed batch to the last one seen committing.
   const first = progress.find((x) => x.rows > 0);
   const last = progress.find((x) => x.rows === expected);
   const steady = first && last && last.rows > first.rows ? (last.rows - first.rows) / ((last.t - first.t) / 1000) : NaN;

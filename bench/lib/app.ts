@@ -27,10 +27,7 @@ export async function signIn(http: HttpClient, email: string, password: string):
   return session;
 }
 
-/**
- * One simulated annotator. `page` mode sends what the annotate page does: one POST /api/labels per decision
- * that also claims the next (its round trip is the claim's latency); `split` sends GET /next then POST.
- */
+/** A simulated annotator: `page` sends one POST /api/labels per decision, claiming the next; `split` GET then POST. */
 export class AppWorker implements LoopWorker {
   private claimPath: string;
   private pending: { pairId: string | null; latencyMs: number } | null = null;

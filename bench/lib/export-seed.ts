@@ -14,7 +14,6 @@ export async function seedImages(db: pg.Client): Promise<void> {
   );
 }
 
-/** Adds final pairs external_id from+1 … to, with labels by the two given annotators. */
 export async function addFinalPairs(db: pg.Client, projectId: number, from: number, to: number, annotators: [number, number], chunk = 100_000): Promise<void> {
   for (let a = from + 1; a <= to; a += chunk) {
     const b = Math.min(to, a + chunk - 1);

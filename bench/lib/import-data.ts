@@ -15,8 +15,6 @@ const rng = mulberry32;
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-// ---- Instructions
-
 const OBJECTS = ["red umbrella", "wooden chair", "parked bicycle", "coffee mug", "street lamp", "potted plant", "vintage car", "golden retriever", "paper kite", "glass vase", "leather sofa", "stop sign", "sailboat", "park bench", "teddy bear", "laptop", "fire hydrant", "bowl of oranges", "yellow taxi", "wall clock"];
 const PLACES = ["on the left", "on the right", "in the foreground", "in the background", "near the window", "on the table", "by the door", "in the lower corner", "next to the tree", "at the centre of the frame"];
 const SCENES = ["city street", "kitchen", "mountain lake", "living room", "beach at dusk", "office desk", "forest path", "market square", "train platform", "garden"];
