@@ -65,7 +65,6 @@ export interface EditPlan {
   requested: EditOp;
   /** The same instruction applied to the wrong object (only for kinds where that makes sense). */
   wrongObject?: EditOp;
-  /** The text edit with a wrong word written on the sign. */
   wrongText?: EditOp;
 }
 

@@ -157,10 +157,7 @@ function goldAnswerOf(spec: DemoPairSpec, right: boolean): Answer {
     : { decision: "accept", reasons: [], recaption: null };
 }
 
-/**
- * Which gold checks each annotator gets right: the careful and average miss at most one, the careless at
- * least two of their first five, so the pause trigger fires by their fifth check.
- */
+/** Gold correctness per annotator: the careless one misses two of their first five, so the pause fires by the fifth. */
 function goldCorrectness(sim: number, n: number, rng: Rng): boolean[] {
   const right = Array.from({ length: n }, () => rng() < DEMO_SIMULATED_ANNOTATORS[sim]!.accuracy);
   if (sim === CARELESS) {

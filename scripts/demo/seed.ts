@@ -269,10 +269,7 @@ async function seedHistory(
     `(${paused} paused by the gold rule) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
-/**
- * Loads the demo: four users to sign in as, three simulated annotators, one project with gold and a week
- * of history, `count` rendered pairs. Safe to re-run and to resume after a crash; refuses real data.
- */
+/** Loads the demo (users, simulated history, gold, `count` rendered pairs); re-runnable, resumable, refuses real data. */
 export async function seedDemo(
   db: Db,
   dataDir: string,
