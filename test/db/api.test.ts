@@ -21,10 +21,7 @@ import { encodeCursor } from "@/lib/pipeline-api/cursor";
 import { migrate, repairFeedXids } from "@/lib/db/migrate";
 import { promotePair } from "@/lib/quality/gold";
 
-/**
- * Waits until every transaction running when called has ended: the feed reads only below the oldest writing
- * transaction on the whole server, and another database's write on a shared test server can hold that back.
- */
+/** Waits out every running transaction: the feed reads below the server's oldest writer, which other databases share. */
 async function settle(t: TestDatabase): Promise<void> {
   const [{ xmax }] = (await t.query<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax")) as [{ xmax: string }];
   const deadline = Date.now() + 180_000;

@@ -7,10 +7,7 @@ import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/tes
 // The hand-written SQL in prisma/migrations, applied to an empty database, is exactly what schema.prisma
 // describes (read with Prisma's own parser), in both directions.
 
-/**
- * Things only the SQL has, on purpose (Prisma cannot express partial indexes, CHECKs or triggers); anything
- * else beyond schema.prisma fails, and so does an entry the migrations no longer create.
- */
+/** SQL-only objects (Prisma cannot express them); anything else beyond schema.prisma fails, as does a stale entry. */
 const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
   tables: ["_loupe_migrations"],

@@ -67,10 +67,7 @@ interface SchemaWasm {
   get_dmmf(params: string): string;
 }
 
-/**
- * Parses a Prisma schema with Prisma's own parser and validator (@prisma/prisma-schema-wasm, the code
- * `prisma generate` runs); an invalid schema throws with Prisma's message.
- */
+/** Parses a schema with Prisma's own parser (@prisma/prisma-schema-wasm, as `prisma generate`); invalid ones throw. */
 export function loadDatamodel(schemaPath = SCHEMA_PATH): Datamodel {
   return datamodelFromSource(readFileSync(schemaPath, "utf8"));
 }
