@@ -93,7 +93,7 @@ function assign(count: number, rng: Rng): { kind: EditKind; flaw: FlawKind | nul
     );
     for (const i of eligible.slice(0, quota[flaw])) flaws[i] = flaw;
   }
-  // The verifier gets a fixed share of each group wrong (overall agreement about 83%).
+  // The verifier gets a fixed share of each group wrong, so it mostly, not always, agrees with the truth.
   const agrees: boolean[] = new Array(count).fill(true);
   for (const [flawed, miss] of [
     [false, VERIFIER_MISS_VALID],

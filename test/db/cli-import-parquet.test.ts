@@ -21,7 +21,7 @@ const TSX = ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scri
 const ROWS = 960;
 /** Over the small import's peak: several times the batch in flight, well under the shard's image bytes. */
 const RSS_MARGIN_MB = 200;
-/** The issue's target for a 31 GB shard, whatever the engine. */
+/** The cap for a released shard, whatever the engine (decision 011). */
 const RSS_CAP_MB = 1024;
 const nullSource = (i: number) => i % 17 === 5;
 
