@@ -1,34 +1,20 @@
 // npm run bench:claim — throughput and claim latency of the annotation queue, app vs raw SQL.
 //
-// What is measured: against a fresh database on the PostgreSQL server (BENCH_DATABASE_URL), at each
-// queue size (BENCH_SIZES, default 10k then 1M pairs), BENCH_WORKERS (32) simulated annotators run
-// claim → submit for BENCH_SECONDS (30) after a short unmeasured warm-up:
-//   app: over HTTP against `next start` (production build, signed in through next-auth), i.e.
-//        GET /api/projects/:id/next then POST /api/labels — everything a browser would cost us;
-//   raw: the same statements (lib/queue/claim.ts, lib/queue/submit.ts) over `pg`, one connection per
-//        annotator, on the same database — the ceiling the app could reach with zero overhead.
-// It is a closed loop with no think time: every annotator sends its next request the moment the
-// last one answers, so the machine runs saturated and the latencies include queueing behind the
-// other 31 annotators (and behind Postgres, Node and this driver sharing the same few cores). They
-// are therefore a pessimistic, load-dependent figure, not the latency of one request on an idle
-// server; compare sizes and app ÷ raw on the same machine rather than absolute numbers across hosts.
+// Against a fresh database on the PostgreSQL server, at each queue size, BENCH_WORKERS simulated annotators
+// run claim → submit for BENCH_SECONDS after an unmeasured warm-up:
+//   app: over HTTP against `next start` (production build, signed in through next-auth), as the annotate
+//        page sends it (app-split: GET /api/projects/:id/next then POST /api/labels);
+//   raw: the same statements over `pg`, one connection per annotator: the ceiling with zero overhead.
+// A closed loop with no think time: the machine runs saturated and latencies include queueing behind the
+// other annotators (and Postgres, Node and this driver sharing the cores), so compare sizes and app ÷ raw
+// on one machine, not absolute numbers across hosts. BENCH_THINK_MS adds a paced run at the largest size;
+// BENCH_ORDER sets the queue order and seeds verifier signals and long-tailed subtasks to sort on.
 //
-// Output: per size, a table of decisions/s and claim p50/p95/p99; last line, one JSON object:
+// Output: per size, decisions/s and claim p50/p95/p99; last line, one JSON object
 //   {"p95_ms_10k", "p95_ms_1m", "decisions_per_s", "raw_decisions_per_s", "ratio"}
-// (p95s are the app's claim latency at the smallest and largest size; the rest are at the largest).
-// Targets: p95_ms_1m ≤ 25, p95_ms_1m / p95_ms_10k ≤ 1.5, ratio ≥ 0.25.
-//
-// Env: BENCH_DATABASE_URL (maintenance connection; default postgresql://postgres@127.0.0.1:5432/postgres),
-// BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_WORKERS (32), BENCH_SIZES ("10000,1000000"),
-// BENCH_POOL_SIZE (app DATABASE_POOL_SIZE, 20), BENCH_PORT (first port tried, 3300),
-// BENCH_MODES ("app,app-split,raw": app = one request per decision as the annotate page sends it,
-// app-split = GET /next then POST /api/labels, raw = the same SQL over pg), BENCH_THINK_MS (1000: an
-// extra paced run at the largest size, each annotator deciding about that often; 0 skips it), BENCH_APP_NODE_ARGS (extra node flags for next start, e.g. --cpu-prof),
-// BENCH_ORDER (unset: as before; import | uncertainty | disagreement | subtask: the project's queue
-// order, and the pairs are seeded with verifier scores, flags, change fractions and long-tailed
-// subtasks so the order has keys to sort on; the output has the same shape).
-// Needs a production build (.next/BUILD_ID); runs `npm run build` when there is none. The app is
-// served from a temp copy of .next so a concurrent rebuild in this checkout cannot break a run.
+// (p95s at the smallest and largest size, the rest at the largest). Knobs and targets: bench/RESULTS.md.
+// Needs a production build (runs `npm run build` when there is none), served from a temp copy of .next so
+// a concurrent rebuild in this checkout cannot break a run.
 import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -79,7 +65,6 @@ interface RunRow {
   result: LoopResult;
 }
 
-// Everything that must be undone on exit, success or not.
 const state: {
   maint?: pg.Client;
   dbName?: string;
@@ -278,8 +263,8 @@ async function main(): Promise<void> {
     console.log(`  (non-default sizes: p95_ms_10k is at ${fmtSize(small)}, p95_ms_1m at ${fmtSize(large)})`);
   }
 
-  // The targets above are read at saturation. For scale, the same 32 annotators at a human pace
-  // (one decision about every THINK_MS), which is what the latency of a claim feels like in use.
+  // The targets above are read at saturation. For scale, the same annotators at a human pace (one decision
+  // about every THINK_MS): what the latency of a claim feels like in use.
   if (THINK_MS > 0 && MODES.has("app")) {
     console.log(`\n== ${fmtSize(large)} pairs, paced: each annotator decides about every ${THINK_MS} ms ==`);
     await timed("reset queue + VACUUM ANALYZE", () => resetQueue(state.admin!));

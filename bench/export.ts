@@ -1,25 +1,14 @@
-// npm run bench:export — canonical JSONL export speed and memory, against COPY, and what an export
-// costs the annotators claiming at the same time.
-//
-// What is measured, in a fresh database on the PostgreSQL server (BENCH_DATABASE_URL) holding
-// BENCH_PAIRS (1M) final pairs with two labels each, plus BENCH_OPEN_PAIRS open pairs to claim:
-//   export: `npm run loupe -- export --project P --format canonical --out F` as a user runs it (the
-//           CLI runs the very job the web app runs). rows/s = exported rows ÷ the job's own running
-//           time (exports.started_at → finished_at, so the CLI's start-up is not counted); peak RSS =
-//           VmHWM of the process that ran it. BENCH_RUNS runs, median quoted.
-//   copy:   `COPY (<the export's canonical SELECT> ) TO STDOUT` of the same rows over one connection,
-//           bytes drained and counted: the ceiling (the database producing the same lines with zero
-//           application work). BENCH_RUNS runs, median.
-//   claims: BENCH_WORKERS (32) annotators doing claim → submit as raw SQL (bench/lib/raw.ts, the app's
-//           statements) in a closed loop. Claims/s in the BENCH_SECONDS before an export starts, and
-//           during the export (between its started_at and finished_at): their ratio is
-//           claims_during_export_ratio.
-// Last line: {"export_rows_per_s","copy_rows_per_s","ratio","peak_rss_mb","claims_during_export_ratio"}
-// Targets: export ≥ 150k rows/s, ratio ≥ 0.35, peak RSS ≤ 300 MB, claims during export ≥ 0.8.
-//
-// Env: BENCH_DATABASE_URL (maintenance connection; default postgresql://postgres@127.0.0.1:5432/postgres),
-// BENCH_PAIRS (1000000), BENCH_OPEN_PAIRS (300000), BENCH_RUNS (3), BENCH_WORKERS (32),
-// BENCH_SECONDS (15: the baseline claim window), BENCH_WARMUP_SECONDS (3), BENCH_KEEP (1: keep the database).
+// npm run bench:export — canonical JSONL export speed and memory against COPY, and what an export costs the
+// annotators claiming at the same time. In a fresh database holding BENCH_PAIRS final pairs (two labels
+// each) plus BENCH_OPEN_PAIRS open ones:
+//   export: `npm run loupe -- export --format canonical --out F` as a user runs it; rows/s = rows ÷ the
+//           job's own running time (exports.started_at → finished_at); peak RSS = VmHWM of the process.
+//           Median of BENCH_RUNS.
+//   copy:   `COPY (<the export's canonical SELECT>) TO STDOUT` of the same rows, drained: the ceiling.
+//   claims: BENCH_WORKERS raw-SQL annotators in a closed loop; claims/s before and during the export,
+//           whose ratio is claims_during_export_ratio.
+// Last line: {"export_rows_per_s","copy_rows_per_s","ratio","peak_rss_mb","claims_during_export_ratio"}.
+// Knobs and targets: bench/RESULTS.md.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

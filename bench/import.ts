@@ -1,55 +1,26 @@
 // npm run bench:import — throughput and memory of `loupe import`, the row path and the image path.
 //
-// What is measured: against a fresh database on the PostgreSQL server (BENCH_DATABASE_URL), the CLI
-// exactly as an admin runs it (`tsx --conditions=react-server scripts/cli.ts import …`, which creates
-// the import job, runs the pg-boss worker in-process and exits when the job is done), timed from
-// spawn to exit, so process start, migration check, job pick-up and progress polling are included:
-//   manifest: a BENCH_IMPORT_ROWS (1,000,000) row JSONL manifest whose rows reference, by path, a POOL
-//             of only BENCH_IMPORT_IMAGES (1,000) distinct 256×256 source/edited image pairs (row i
-//             uses pair i % pool). Once the pool has been met, images and change maps are cache hits,
-//             so this figure measures the ROW path — read and parse, map, dedupe probe, bulk INSERT …
-//             SELECT FROM unnest, checkpoint — plus the one-off cost of the pool (paid again at each
-//             60 s job slice, as the job's caches live for one slice). "After the first batch" is the
-//             rate once the first batch, which meets the whole pool, has committed;
-//   COPY:     the same rows, from a TSV generated alongside the manifest, loaded with COPY FROM STDIN
-//             (pg-copy-streams) into a bare table (six text columns, no index, no constraint) in the
-//             same database, run right AFTER each manifest import: the ceiling any row loader could
-//             reach on this server. ratio = manifest rows/s ÷ COPY rows/s;
-//   parquet:  a BENCH_PARQUET_PAIRS (2,000) row ScaleEdit-layout Parquet shard (row groups of 200)
-//             with distinct 512×512 JPEGs embedded in every row, imported with --preset scaleedit:
-//             this figure measures the IMAGE path per pair — hash, store, preview, change map;
-//   giant:    a ScaleEdit shard as released, at a size no Node Buffer can hold: ONE row group whose
-//             image columns carry more than BENCH_GIANT_GIB (4.5) GiB, ~1 MB pages, no page index,
-//             data pages v1 as parquet-cpp-arrow writes them, 1 row in 17 with no source bytes (an
-//             invalid row until URL-only rows are supported). Its images are a pool of
-//             BENCH_GIANT_POOL (16) distinct 1024×1024 JPEGs repeated, so image work is mostly cache
-//             hits and the figure measures streaming the row group: read pages, hash, store, insert.
-//             Printed: peak RSS of the importing process (target under 1 GB), pairs/s, file size, time.
-// Peak RSS is VmHWM of the process that runs the import (tsx's node child; the tsx wrapper is
-// reported separately), sampled from /proc every 200 ms, the larger of the manifest and Parquet runs.
-// The import's own rate, rows_done ÷ (finished_at − started_at) from the imports table, is printed
-// beside the end-to-end one. Inputs are generated before anything is timed. Before each timed import
-// pairs, images and the image store are emptied, so every run starts from the same state. The CLI
-// inherits this environment (e.g. LOUPE_IMPORT_BATCH_ROWS) apart from DATABASE_URL, LOUPE_DATA_DIR
-// and the image/import roots.
+// Against a fresh database on the server, the CLI exactly as an admin runs it (creating the job, running
+// the pg-boss worker in-process, exiting when done), timed from spawn to exit:
+//   manifest: a JSONL manifest whose rows reference by path a small pool of image pairs (row i uses pair
+//             i % pool), so once the pool is met this measures the ROW path (parse, map, dedupe probe,
+//             bulk insert, checkpoint); "after the first batch" leaves out the pool's one-off cost;
+//   COPY:     the same rows as TSV loaded with COPY FROM STDIN into a bare table right after: the ceiling
+//             any row loader could reach here; ratio = manifest rows/s ÷ COPY rows/s;
+//   parquet:  a ScaleEdit-layout shard with distinct JPEGs in every row (--preset scaleedit): the IMAGE
+//             path per pair (hash, store, preview, change map);
+//   giant:    a ScaleEdit shard as released: ONE row group whose image columns exceed what a Node Buffer
+//             holds (BENCH_GIANT_GIB), small pages, no page index, pages v1, some rows without source
+//             bytes; its images are a repeated pool (BENCH_GIANT_POOL), so it measures streaming the group.
+// Peak RSS is VmHWM of the process running the import (tsx's node child), sampled from /proc. Inputs are
+// generated before anything is timed; pairs and images are emptied before each timed import.
 //
-// Output: a table of the figures (medians over BENCH_REPEATS runs), PASS/FAIL per target; last line,
-// one JSON object: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s",
+// Last line: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s",
 // "giant_file_mb", "giant_pairs_per_s", "giant_seconds", "giant_peak_rss_mb"} (null for a phase not run).
-// Targets: manifest_rows_per_s ≥ 50,000, ratio ≥ 0.2, peak_rss_mb ≤ 400 (manifest and Parquet runs),
-// giant_peak_rss_mb ≤ 1024.
-//
-// Env: BENCH_DATABASE_URL (maintenance connection; default postgresql://postgres@127.0.0.1:5432/postgres),
-// BENCH_IMPORT_ROWS (1000000), BENCH_IMPORT_IMAGES (1000), BENCH_PARQUET_PAIRS (2000, 0 skips the
-// Parquet run), BENCH_PARQUET_GROUP (200 rows per row group), BENCH_REPEATS (1), BENCH_TMPDIR (os.tmpdir()),
-// BENCH_CLI_NODE_ARGS (extra node flags for the CLI's node process, e.g. --cpu-prof --cpu-prof-dir=DIR),
-// BENCH_IMPORT_ONLY (comma-separated phases among manifest, parquet, giant; all by default — e.g.
-// BENCH_IMPORT_ONLY=giant runs the giant shard alone), BENCH_GIANT_GIB (4.5), BENCH_GIANT_POOL (16),
-// BENCH_GIANT_PAGES (1 or 2: data page version, 1 by default). The giant shard needs about twice its
-// size in free disk under BENCH_TMPDIR while it is written (v2 first, rewritten as v1); it is deleted
-// as soon as its import ends.
-// Creates the database loupe_bench_import_<ts> and a temp folder (inputs + LOUPE_DATA_DIR); both are
-// removed at exit, also on failure or Ctrl-C.
+// Knobs and targets: bench/RESULTS.md; also BENCH_IMPORT_ONLY (phases among manifest, parquet, giant),
+// BENCH_GIANT_GIB, BENCH_GIANT_POOL and BENCH_GIANT_PAGES (1 or 2). The giant shard needs about twice its
+// size free under BENCH_TMPDIR while written. The CLI inherits this environment (LOUPE_IMPORT_BATCH_ROWS …)
+// but for its database and folders, which are removed at exit, also on failure or Ctrl-C.
 import { createReadStream, rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
@@ -92,11 +63,7 @@ const state: { maint?: pg.Client; db?: pg.Client; dbName?: string; dir?: string 
 
 let cleaning: Promise<void> | undefined;
 
-/**
- * Stops the CLI, drops the database and removes the temp folder, once: a second signal (npm and tsx
- * each forward theirs to the process group) waits for the cleanup under way instead of exiting
- * half way through it and leaving a multi-GB folder behind.
- */
+/** Stops the CLI, drops the database, removes the temp folder — once: a second signal waits for the first cleanup. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     killRunningCli();
@@ -186,7 +153,6 @@ async function addProject(name: string, dataDir: string): Promise<number> {
   return r.rows[0]!.id;
 }
 
-/** Same starting point for every timed import: no pairs, no images, an empty image store. */
 async function resetForRun(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
@@ -241,7 +207,6 @@ async function timedImport(
   check(Number(p.heat) === inserted, `pairs with heatmap_image ${p.heat} == ${inserted}`);
   check(Number(p.task) === inserted, `pairs with a task ${p.task} == ${inserted}`);
 
-  // Steady rate: from the first committed batch to the last one seen committing.
   const first = progress.find((x) => x.rows > 0);
   const last = progress.find((x) => x.rows === expected);
   const steady = first && last && last.rows > first.rows ? (last.rows - first.rows) / ((last.t - first.t) / 1000) : NaN;

@@ -121,10 +121,8 @@ test("disabling a user ends their existing session at once", async ({ asAdmin, d
     const res = await context.request.get(`/api/projects/${project.id}/next`);
     expect(res.status()).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
-    // …a decision taken on the page already open is not saved and the page lands on sign-in…
-    // The workbench's 401 handling starts several navigations to sign-in in a row (label, then
-    // prefetch, then progress), each aborting the one before; Playwright's page.url() can be left
-    // stale by that, so the document's own location is read instead.
+    // …a decision taken on the page already open is not saved and the page lands on sign-in. The 401 handling
+    // starts several navigations in a row, which can leave page.url() stale, so the document's location is read.
     await page.keyboard.press("a");
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
     await expect.poll(() => page.evaluate(() => location.pathname).catch(() => "navigating")).toBe("/signin");

@@ -1,9 +1,6 @@
 import { createUser, expect, insertLabel, test, type TestUser } from "./fixtures";
 
-// The agreement page shows figures computed in SQL + TypeScript; this spec seeds labels whose
-// statistics are worked out by hand below and checks the page prints them.
-//
-// Five pairs; Ann and Bo label all five, Cy only the fifth:
+// The agreement page's figures against statistics worked out by hand. Ann and Bo label five pairs, Cy the fifth:
 //   1 accept/accept  2 accept/accept  3 reject/reject  4 accept/reject  5 recaption ×3
 // Krippendorff's α: n = 11 pairable labels, n_accept 5, n_reject 3, n_recaption 3. Only pair 4
 // disagrees: off-diagonal coincidences (m² − Σn²)/(m − 1) = (4 − 2)/1 = 2.

@@ -10,15 +10,13 @@ import {
 } from "./fixtures";
 import { DEFAULT_REJECT_REASONS } from "../lib/projects/reasons";
 
-// The reject reasons in the order createProject() stores them (the default taxonomy, 12 reasons):
-// reason k is toggled by the k-th key of the number row.
+// The reject reasons in createProject()'s order: reason k is toggled by the k-th key of the number row.
 const REASONS = DEFAULT_REJECT_REASONS.map((r) => [r.code, r.label] as const);
 
 function reasonCode(key: number): string {
   return REASONS[key - 1]![0];
 }
 
-/** Small page object over the annotate workbench; every action is a key press. */
 function workbench(page: Page) {
   const instruction = page.getByTestId("instruction");
   const progress = page.getByTestId("progress");
@@ -52,7 +50,6 @@ function workbench(page: Page) {
     async reject(keys: number[], expectChecked: number[]) {
       await page.keyboard.press("r");
       await expect(rejectPanel).toBeVisible();
-      // Reason k is toggled by the k-th key of the number row: 1–9, then 0, -, = for 10–12.
       for (const k of keys) await page.keyboard.press(["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="][k - 1]!);
       for (let k = 1; k <= REASONS.length; k++) {
         const box = rejectPanel.getByRole("checkbox", { name: REASONS[k - 1]![1] });
@@ -86,7 +83,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   const pairId = (n: number) => project.pairIds[n - 1]!; // pair with suffix [#n]
   const wb = workbench(page);
 
-  // The project list links to the workbench (this was smoke.spec.ts).
   await page.goto("/");
   await page.getByRole("link", { name: `Annotate ${project.name}` }).click();
   await expect(page).toHaveURL(`/annotate/${project.id}`);
@@ -94,7 +90,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await wb.expectProgress(0, TOTAL);
   expect(await wb.pairId()).toBe(pairId(1));
 
-  // ? opens the shortcut overlay, Escape closes it.
   const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
   await page.keyboard.press("?");
   await expect(help).toBeVisible();
@@ -127,7 +122,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await page.keyboard.up("Space");
   await expect(badge).toBeHidden();
   await expect(holdButton).toHaveAttribute("aria-pressed", "false");
-  // None of that decided anything.
   await wb.expectShowing(1);
   await wb.expectProgress(0, TOTAL);
 
@@ -141,7 +135,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
     await wb.expectProgress(done, TOTAL - done);
   };
 
-  // 1: accept
   await wb.accept();
   await decided(1, { decision: "accept", reasons: [], recaption: null });
 
@@ -157,7 +150,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   });
   await decided(3, { decision: "recaption", reasons: [], recaption: recap3 });
 
-  // 4: accept
   await wb.accept();
   await decided(4, { decision: "accept", reasons: [], recaption: null });
 
@@ -189,7 +181,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   });
   await decided(7, { decision: "recaption", reasons: [], recaption: recap7 });
 
-  // 8: accept
   await wb.accept();
   await decided(8, { decision: "accept", reasons: [], recaption: null });
 
@@ -197,7 +188,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await wb.reject([4, 6, 10], [4, 6, 10]);
   await decided(9, { decision: "reject", reasons: [reasonCode(4), reasonCode(6), reasonCode(10)], recaption: null });
 
-  // 10: accept
   await wb.accept();
   await decided(10, { decision: "accept", reasons: [], recaption: null });
 
@@ -209,7 +199,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   });
   await decided(11, { decision: "recaption", reasons: [], recaption: recap11 });
 
-  // 12: accept
   await wb.accept();
   await decided(12, { decision: "accept", reasons: [], recaption: null });
   expect(done).toBe(12);
@@ -219,7 +208,6 @@ test("an annotator labels 12 pairs by keyboard alone, with one undo, and the dat
   await wb.expectProgress(12, TOTAL - 12);
   await wb.expectShowing(13);
 
-  // The database holds exactly what was done.
   const labels = await projectLabels(db, project.id);
   expect(labels).toHaveLength(12);
   expect(labels.every((l) => l.annotatorId === user.id)).toBe(true);
@@ -311,7 +299,6 @@ test("a second annotator never receives a pair leased to the first (overlap 1)",
     expect(labels).toHaveLength(6);
     expect(labels.filter((l) => l.annotatorId === one.user.id)).toHaveLength(3);
     expect(labels.filter((l) => l.annotatorId === two.user.id)).toHaveLength(3);
-    // No pair has two labels.
     expect(new Set(labels.map((l) => l.pairId)).size).toBe(6);
     // Leases (kept after a decision, for undo) never overlapped: no pair was ever leased to both.
     const shared = await db.query(

@@ -1,11 +1,9 @@
 import type { APIRequestContext, APIResponse } from "@playwright/test";
 import { createUser, e2eEnv, expect, insertLabel, signInNewContext, test } from "./fixtures";
 
-// The pipeline API over HTTP against `next start`: an admin makes a token on the tokens page by
-// keyboard, sees it once, a pipeline uses it, the admin revokes it and it stops working; and the
-// auth answers — 401 (none, malformed, unknown, revoked, expired, owner disabled), 403 (another
-// project's token, whether that project exists or not; owner without the role), 404 (no such
-// project, for a session, which is not scoped).
+// The pipeline API over HTTP: an admin makes a token by keyboard, sees it once, a pipeline uses it, the admin
+// revokes it; and the auth answers: 401 (none, malformed, unknown, revoked, expired, owner disabled), 403
+// (out of scope, existing or not; owner without the role), 404 for a session, which is not scoped.
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -62,7 +60,6 @@ test("an admin creates a token by keyboard, sees it once, a pipeline uses it, an
   await expect(page.getByRole("textbox", { name: "New API token" })).toHaveCount(0);
   await expect(page.locator("body")).not.toContainText(token.slice(10));
 
-  // The pipeline (no cookies) uses it.
   const progress = await request.get(`/api/v1/projects/${project.id}/progress`, { headers: bearer(token) });
   expect(progress.status()).toBe(200);
   expect(await progress.json()).toMatchObject({ projectId: project.id, pairs: { total: 2, open: 2 } });
@@ -88,7 +85,6 @@ test("401, 403 and 404 for the API's callers", async ({ asAdmin, seedPairs, requ
   const { token, id } = await newToken(admin, "scoped", [mine.id]);
   const url = (projectId: number) => `/api/v1/projects/${projectId}/progress`;
 
-  // No token, a malformed one, an unknown one.
   const none = await expectError(await request.get(url(mine.id)), 401, "unauthorized");
   expect(none.error.message).toMatch(/sign in/i);
   expect((await request.get(url(mine.id))).headers()["www-authenticate"]).toBe('Bearer realm="loupe"');
@@ -125,7 +121,6 @@ test("401, 403 and 404 for the API's callers", async ({ asAdmin, seedPairs, requ
   await db.query(`UPDATE users SET role = 'admin', disabled = true WHERE id = $1`, [owner.id]);
   await expectError(await request.get(url(mine.id), { headers: bearer(ownerToken) }), 401, "unauthorized", /disabled/);
 
-  // Expired, then revoked.
   await db.query("UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1", [id]);
   await expectError(await request.get(url(mine.id), { headers: bearer(token) }), 401, "unauthorized", /expired/);
   await db.query("UPDATE api_tokens SET expires_at = NULL WHERE id = $1", [id]);

@@ -34,7 +34,6 @@ test("doubled, stale and malformed submissions are answered without duplicates",
   const badId = await api.get(`/api/projects/${project.id}/next?exclude=abc`);
   expect(badId.status()).toBe(400);
 
-  // a pair never leased to this annotator
   const other = project.pairIds.find((id) => id !== pair.id)!;
   const stale = await api.post("/api/labels", { data: { ...body, pairId: other, submissionId: randomUUID() } });
   expect(stale.status()).toBe(409);

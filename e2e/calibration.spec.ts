@@ -75,7 +75,6 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
     "No threshold reaches it; the most precise is IF ≥ 3 at 75.0%.",
     "8",
   ]);
-  // Each curve's points are in a table for screen readers.
   await expect(page.getByRole("table", { name: 'Precision and recall of "IF ≥ threshold" on Instruction following (IF)' }).getByRole("row")).toHaveCount(4);
 
   // Typing a precision answers without a full page load (the marker survives) and lands in the URL.
@@ -92,11 +91,9 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);
   expect(await page.evaluate(() => (window as unknown as { calibrationMarker?: number }).calibrationMarker)).toBe(1);
 
-  // The link reproduces the view.
   await page.goto(`/admin/projects/${project.id}/calibration?precision=70`);
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);
 
-  // The same figures as JSON.
   const json = await page.request.get(`/api/projects/${project.id}/calibration?precision=80`);
   expect(json.status()).toBe(200);
   const body = (await json.json()) as { flag: Record<string, number>; sweeps: { key: string; atTarget: { threshold: number } | null }[] };

@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createUser, expect, insertLabel, test } from "./fixtures";
 
-// Issue 5's browser walk-through for exports: an admin reaches the Export tab by keyboard, starts a
-// canonical export, watches its progress bar finish, downloads the file and finds one line per final
-// pair (and the manifest's checksum of it); a reviewer is refused by the page and by the API.
+// An admin reaches the Export tab by keyboard, starts a canonical export, watches it finish, downloads one
+// line per final pair (and the manifest's checksum); a reviewer is refused by the page and the API.
 
 test("an admin runs a canonical export from the Export tab by keyboard and downloads the file", async ({ asAdmin, db, seedPairs }) => {
   test.setTimeout(120_000);

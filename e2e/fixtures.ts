@@ -78,7 +78,6 @@ export async function createProject(
   return { id: projectId, name, pairIds };
 }
 
-/** Signs in through the sign-in page, as a person would. */
 export async function signIn(page: Page, user: TestUser, callbackUrl = "/") {
   await page.goto(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`);
   await page.getByLabel("Email").fill(user.email);
@@ -123,12 +122,9 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-// ---- Extra helpers for specs with several people at once ---------------------------------------
+// ---- Several people at once
 
-/**
- * A second, independent browser session (own cookies) signed in as `user`. `browser.newContext()`
- * does not inherit the config's `use` options, so the base URL and viewport are passed explicitly.
- */
+/** A second browser session as `user`; `browser.newContext()` does not inherit `use`, so base URL and viewport are passed. */
 export async function signInNewContext(
   browser: Browser,
   user: TestUser,
@@ -148,7 +144,6 @@ export interface StoredLabel {
   recaption: string | null;
 }
 
-/** Every label in a project, ordered by pair id. */
 export async function projectLabels(db: pg.Pool, projectId: number): Promise<StoredLabel[]> {
   const r = await db.query<StoredLabel>(
     `SELECT pair_id::text AS "pairId", annotator_id AS "annotatorId", decision::text AS decision, reasons, recaption
@@ -158,7 +153,6 @@ export async function projectLabels(db: pg.Pool, projectId: number): Promise<Sto
   return r.rows;
 }
 
-/** Pair ids (as text) one annotator holds a live, undecided lease on in a project. */
 export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotatorId: number): Promise<string[]> {
   const r = await db.query<{ pair_id: string }>(
     `SELECT pair_id::text FROM leases
@@ -169,12 +163,9 @@ export async function liveLeasedPairIds(db: pg.Pool, projectId: number, annotato
   return r.rows.map((x) => x.pair_id);
 }
 
-// ---- Review and gold helpers ---------------------------------------------------------------------
+// ---- Review and gold
 
-/**
- * A label written straight into the database, as if the annotator had submitted it: the label
- * triggers count it and, with the pair's last wanted label, settle the pair or route it to review.
- */
+/** A label written straight into the database: the label triggers count it and settle or route the pair. */
 export async function insertLabel(
   db: pg.Pool,
   opts: { pairId: string; projectId?: number; annotatorId: number; decision: "accept" | "reject" | "recaption"; reasons?: string[]; recaption?: string },
@@ -201,7 +192,6 @@ export interface StoredPairOutcome {
   goldReasons: string[];
 }
 
-/** The consensus, review and gold columns of one pair. */
 export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPairOutcome> {
   const r = await db.query<StoredPairOutcome>(
     `SELECT status::text AS status, final_decision::text AS "finalDecision", final_instruction AS "finalInstruction",
@@ -214,7 +204,7 @@ export async function pairOutcome(db: pg.Pool, pairId: string): Promise<StoredPa
   return r.rows[0]!;
 }
 
-// ---- Quality control: gold pairs and project quality settings ----------------------------------
+// ---- Gold pairs and quality settings
 
 export interface QualitySettings {
   goldRate?: number;
@@ -222,7 +212,6 @@ export interface QualitySettings {
   goldAccuracyThreshold?: number;
 }
 
-/** Sets a project's gold rule (the columns the admin settings page edits). */
 export async function setQualitySettings(db: pg.Pool, projectId: number, s: QualitySettings): Promise<void> {
   await db.query(
     `UPDATE projects SET gold_rate = coalesce($2, gold_rate), gold_min_count = coalesce($3, gold_min_count),
@@ -232,11 +221,7 @@ export async function setQualitySettings(db: pg.Pool, projectId: number, s: Qual
   );
 }
 
-/**
- * Adds `count` active gold pairs to a project, final with the expected answer as an import would
- * insert them. Their instructions read like the regular pairs' ("… [#g1]") so nothing on screen
- * tells them apart. Returns their ids.
- */
+/** Adds active gold pairs, final with their answer, whose instructions read like regular pairs' ("… [#g1]"). */
 export async function addGoldPairs(
   db: pg.Pool,
   project: TestProject,

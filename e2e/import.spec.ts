@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createUser, e2eEnv, expect, projectLabels, signInNewContext, test } from "./fixtures";
 
-// Issue 3's browser walk-through: an admin creates a project, uploads a manifest with one bad line,
-// watches the job finish, downloads the report naming that line; an annotator then labels an
-// imported pair by keyboard.
+// An admin creates a project, uploads a manifest with one bad line, watches the job finish and downloads the
+// report naming that line; an annotator then labels an imported pair by keyboard.
 
 test("an admin imports a manifest with one bad line and an annotator labels an imported pair", async ({ asAdmin, db, browser, baseURL }) => {
   test.setTimeout(120_000);

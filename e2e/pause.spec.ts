@@ -1,10 +1,8 @@
 import { addGoldPairs, expect, setQualitySettings, test } from "./fixtures";
 
-// An annotator who fails the quality checks is paused and sees why. Every gold pair expects a
-// reject; the annotator accepts everything, so each gold check they meet is failed and the second
-// one (the project's minimum) pauses them. Gold comes at random (rate 0.5), so the loop runs until
-// the pause with a cap far beyond what two gold checks need: with 40 regular pairs left to mix
-// gold into, not meeting two of them within 60 pairs has a chance under 1e-9.
+// A failing annotator is paused and sees why. Every gold pair expects a reject and the annotator accepts
+// everything, so the second gold check (the project's minimum) pauses them. Gold comes at random (rate 0.5),
+// so the loop runs until the pause, capped far beyond what two checks need (missing both is under 1e-9).
 const MAX_PAIRS = 60;
 
 test("an annotator who fails gold pairs is paused from the project and told why", async ({ asAnnotator, seedPairs, db }) => {

@@ -14,7 +14,6 @@ test("an admin changes the gold rate and threshold by keyboard; the audit log fi
   const threshold = page.getByLabel("Gold accuracy threshold (%)");
   await expect(goldRate).toHaveValue("0");
   await expect(threshold).toHaveValue("70");
-  // Every field explains itself to assistive technology.
   await expect(goldRate).toHaveAccessibleDescription(/Share of the pairs served that are gold/);
 
   await goldRate.focus();
@@ -55,11 +54,9 @@ test("an admin changes the gold rate and threshold by keyboard; the audit log fi
   await expect(row).toContainText("Settings changed: gold rate 0% → 12.5%; gold accuracy threshold 70% → 80%");
   const adminName = (await db.query<{ name: string }>(`SELECT name FROM users WHERE id = $1`, [asAdmin.user.id])).rows[0]!.name;
   await expect(row.getByRole("cell").nth(1)).toHaveText(adminName);
-  // Every row shown is a project.updated row.
   const actions = await page.getByRole("table").getByRole("row").locator("td:nth-child(3)").allInnerTexts();
   expect(actions.length).toBeGreaterThan(0);
   expect(new Set(actions)).toEqual(new Set(["project.updated"]));
-  // The raw data is one keyboard press away.
   await row.getByText(/^Data of event/).focus();
   await page.keyboard.press("Enter");
   await expect(row.locator("pre")).toContainText('"goldRate"');
@@ -89,7 +86,6 @@ test("a paused annotator shows on the quality page; the admin lifts the pause an
     const banner = page.getByRole("region", { name: "1 annotator is paused from this project" });
     await expect(banner).toContainText(name);
     await expect(banner).toContainText(reason);
-    // The charts are there, each with its figures for screen readers.
     await expect(page.getByRole("figure", { name: /Pairs by status/ })).toContainText("3 pairs: 3 open, 0 in review, 0 final");
     await expect(page.getByRole("figure", { name: /Throughput, last 30 days/ })).toBeVisible();
     await expect(page.getByRole("table", { name: /Annotator standings/ }).getByRole("row", { name: new RegExp(annotator.email) })).toContainText("Paused");
@@ -99,7 +95,6 @@ test("a paused annotator shows on the quality page; the admin lifts the pause an
     await page.keyboard.press("Enter");
     const confirm = page.getByRole("button", { name: `Yes, lift the pause for ${name}` });
     await expect(confirm).toBeFocused();
-    // Escape steps back without lifting.
     await page.keyboard.press("Escape");
     await expect(lift).toBeFocused();
     await page.keyboard.press("Enter");

@@ -5,7 +5,6 @@ import { DEFAULT_REJECT_REASONS } from "../lib/projects/reasons";
 // Queue order: the admin picks "verifier uncertainty first" on the settings page by keyboard, and an
 // annotator is then served the pair nearest the keep rule first, not the first one imported.
 
-/** A project whose four pairs carry verifier scores; instructions end in [#n], n in import order. */
 async function projectWithScores(db: pg.Pool): Promise<{ id: number; name: string }> {
   const name = `E2E queue order ${Math.random().toString(36).slice(2, 8)}`;
   const p = await db.query<{ id: number }>(`INSERT INTO projects (name, reject_reasons) VALUES ($1, $2::jsonb) RETURNING id`, [
@@ -48,7 +47,6 @@ test("an admin switches the queue to verifier uncertainty by keyboard; the annot
   const importOrder = group.getByRole("radio", { name: "Import order" });
   const uncertainty = group.getByRole("radio", { name: "Verifier uncertainty first" });
   await expect(importOrder).toBeChecked();
-  // Each option explains itself in one line.
   await expect(uncertainty).toHaveAccessibleDescription(/fewest steps from flipping the keep rule/);
   await expect(group.getByRole("radio", { name: "Round robin over subtasks" })).toHaveAccessibleDescription(/rare subtasks reach people early/);
 
@@ -67,7 +65,6 @@ test("an admin switches the queue to verifier uncertainty by keyboard; the annot
   await page.reload();
   await expect(page.getByRole("radio", { name: "Verifier uncertainty first" })).toBeChecked();
 
-  // The audit log names the change in words.
   await page.goto("/admin/audit?action=project.updated");
   const row = page.getByRole("row").filter({ hasText: `project ${project.name} (#${project.id})` });
   await expect(row).toContainText("Settings changed: queue order import order → verifier uncertainty first");

@@ -1,7 +1,6 @@
 import type { Page } from "@playwright/test";
 import { createUser, expect, insertLabel, pairOutcome, signInNewContext, test } from "./fixtures";
 
-/** The review project list's row for a project. */
 function projectRow(page: Page, name: string) {
   return page.getByRole("row").filter({ has: page.getByRole("rowheader", { name, exact: true }) });
 }
@@ -108,7 +107,6 @@ test("two annotators disagree; the reviewer takes the human re-caption by its nu
   expect(audit.rows).toHaveLength(1);
   expect(audit.rows[0]).toMatchObject({ actor_id: reviewer.id, data: { decision: "recaption", instruction: final, routingReasons: ["decision"] } });
 
-  // The project list agrees: nothing waits in this project any more.
   await page.goto("/review");
   await expect(projectRow(page, project.name).getByRole("cell").first()).toHaveText("0");
 });

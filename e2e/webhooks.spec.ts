@@ -3,9 +3,8 @@ import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
 import { verify } from "../lib/webhooks/signature";
 
-// An admin wires a project to a pipeline: adds an endpoint by keyboard, copies the secret shown
-// once, sends a test event and watches it arrive in the delivery log. The receiver is a real HTTP
-// server started here, which checks the signature as the README tells receivers to.
+// An admin adds an endpoint by keyboard, copies the secret shown once, sends a test event and watches it in
+// the log. The receiver is a real HTTP server checking the signature as docs/guide/webhooks.md describes.
 
 interface Received {
   event: string | undefined;
@@ -60,7 +59,6 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     await expect(page.getByRole("button", { name: "Add endpoint" })).toBeFocused();
     await page.keyboard.press("Enter");
 
-    // The secret, shown this once, with focus moved to it.
     await expect(page.getByRole("heading", { name: /Endpoint added: copy its signing secret now/ })).toBeFocused();
     const secretBox = page.getByRole("textbox", { name: `Signing secret for ${receiver.url}` });
     secret = await secretBox.inputValue();
@@ -88,7 +86,6 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     expect(JSON.parse(got!.body)).toMatchObject({ type: "webhook.test", projectId: project.id });
     // The log's delivery number is the one the receiver saw in Loupe-Delivery.
     await expect(row).toContainText(`#${got!.delivery}`);
-    // The list never carries the secret again.
     await page.reload();
     await expect(page.getByRole("article", { name: receiver.url })).toBeVisible();
     expect(await page.content()).not.toContain(secret);

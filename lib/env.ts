@@ -10,9 +10,8 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   LOUPE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(8),
   LOUPE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
-  // Imports (lib/imports): the server folder admins may import from by name, the folder image paths
-  // in manifests resolve under (defaults to the import root), an optional cap on uploads, and the
-  // limits and allow-list for images fetched over http(s).
+  // Imports: the folder admins may import from by name, the folder manifest image paths resolve under
+  // (default: the import root), an optional upload cap, and the limits and allow-list for image URLs.
   LOUPE_IMPORT_ROOT: z.string().min(1).optional(),
   LOUPE_IMAGE_ROOT: z.string().min(1).optional(),
   LOUPE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).optional(),
@@ -23,8 +22,7 @@ const ZEnv = z.object({
   LOUPE_IMPORT_BATCH_ROWS: z.coerce.number().int().min(10).max(50_000).default(5000),
   // "off" keeps this process from running background jobs (imports), e.g. on web-only replicas.
   LOUPE_JOBS: z.enum(["on", "off"]).default("on"),
-  // Hosts, addresses or CIDRs that webhook URLs may reach even though private (loopback, LAN):
-  // refused otherwise, like image URLs. "127.0.0.1,localhost,::1" for a receiver on the same machine.
+  // Hosts, addresses or CIDRs webhook URLs may reach though private, e.g. "127.0.0.1,localhost,::1".
   LOUPE_WEBHOOK_ALLOW: z.string().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

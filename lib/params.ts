@@ -1,7 +1,5 @@
 import { z } from "zod";
 
-// Ids and route params shared by every feature's routes.
-
 /** A pair id in a URL or body: a positive bigint as a decimal string. */
 export const ZPairId = z
   .string()

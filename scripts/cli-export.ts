@@ -67,7 +67,6 @@ export function exportProgressLine(v: TExportView, width = 30): string {
   return `${bar} ${pct} ${v.rowsDone.toLocaleString("en")}${of} pairs · ${rate}${eta} · ${v.status}`;
 }
 
-/** Runs the export here while drawing the bar; if another process holds it, watches until it ends. */
 async function follow(db: Db, id: string): Promise<TExportView> {
   const { runExport } = await import("../lib/exports/run");
   const { getExportView, cancelExport } = await import("../lib/exports/service");

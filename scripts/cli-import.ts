@@ -1,6 +1,5 @@
-// `loupe project:add`, `project:list` and `import`: the same services the web app uses, with a
-// terminal progress bar. The CLI runs the job queue's worker itself while it waits, so an import
-// started here finishes with no server running (and a server on the same database may help).
+// `loupe project:add`, `project:list` and `import`: the web app's services with a terminal progress bar.
+// The CLI runs the job worker itself while it waits, so an import finishes with no server running.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Db } from "../lib/db/connect";
@@ -78,10 +77,7 @@ export function progressLine(v: TImportView, width = 30): string {
   return `${bar} ${pct} ${v.rowsDone.toLocaleString("en")} rows · ${rate} · ${eta} · inserted ${v.inserted.toLocaleString("en")}, present ${v.duplicates.toLocaleString("en")}, invalid ${v.invalid.toLocaleString("en")}`;
 }
 
-/**
- * Runs the import in this process (the CLI is its worker) while drawing the progress bar. If another
- * process is already working it (a server on the same database), the CLI watches instead.
- */
+/** Runs the import here (the CLI is its worker) with a progress bar; if another process works it, watches. */
 async function follow(db: Db, id: string, reportFile: string | undefined): Promise<void> {
   const { runImport } = await import("../lib/imports/run");
   const { stopBoss } = await import("../lib/db/boss");

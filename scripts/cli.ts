@@ -45,7 +45,6 @@ async function readPassword(fromStdin: boolean): Promise<string> {
     new Promise<string>((resolve) => {
       const out = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WriteStream };
       rl.question(q, (a) => resolve(a));
-      // Echo nothing while the password is typed.
       out._writeToOutput = () => {};
     });
   process.stdout.write("Password: ");

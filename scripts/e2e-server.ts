@@ -1,7 +1,5 @@
-// Starts Loupe for the browser tests: a fresh database on the PostgreSQL server (TEST_DATABASE_URL,
-// default the local server), a fresh data folder with a few rendered fixture images, then
-// `next start` on the production build. Specs create their own users, projects and pairs through
-// e2e/fixtures.ts, which reads the connection written to test-results/e2e-env.json.
+// Starts Loupe for the browser tests: a fresh database on the server, a fresh data folder with fixture
+// images, then `next start`. Specs reach the database through e2e/fixtures.ts via test-results/e2e-env.json.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,7 +44,6 @@ async function main() {
 
   const db = await openDatabase({ kind: "server", url: url.toString(), poolSize: 4 });
   await db.dedicated((r) => migrate(r));
-  // A handful of real pictures: every fixture pair points at these.
   const images: { source: string; edited: string; instruction: string; task: string; subtask: string }[] = [];
   // The same pictures as files under the import root, for specs that import a manifest of paths.
   const importRoot = path.join(dataDir, "import-root");

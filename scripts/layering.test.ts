@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// The layering rule of `npm run lint` (.dependency-cruiser.mjs) run on a small tree that breaks it
-// once in each forbidden way, beside files that keep to it: every break is reported by the right
-// rule, and nothing else is.
+// The layering rule (.dependency-cruiser.mjs) on a small tree that breaks it once in each forbidden way,
+// beside files that keep to it: every break is reported by the right rule, and nothing else.
 
 const REPO = process.cwd();
 const CLI = path.join(REPO, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs");

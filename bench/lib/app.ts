@@ -27,11 +27,7 @@ export async function signIn(http: HttpClient, email: string, password: string):
   return session;
 }
 
-/**
- * One simulated annotator. `page` mode does what the annotate page does: one POST /api/labels per
- * decision that also claims the next pair (`claimNext`); the claim's latency is that request's
- * round trip. `split` mode sends GET /next then POST /api/labels, two requests per decision.
- */
+/** A simulated annotator: `page` sends one POST /api/labels per decision, claiming the next; `split` GET then POST. */
 export class AppWorker implements LoopWorker {
   private claimPath: string;
   private pending: { pairId: string | null; latencyMs: number } | null = null;

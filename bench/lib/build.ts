@@ -24,7 +24,6 @@ export async function ensureBuild(root: string, log: (l: string) => void): Promi
   }
 }
 
-/** Copies the build to `dir` and returns it; `next start` is then run with cwd `dir`. */
 export async function snapshotBuild(root: string, dir: string): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = readFileSync(path.join(root, ".next/BUILD_ID"), "utf8");

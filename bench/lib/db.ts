@@ -1,5 +1,5 @@
-// Bench database lifecycle and seeding: a throwaway database on the server, migrated with the app's
-// own runner, filled with generate_series so 1M pairs take seconds, and reset between runs.
+// Bench database lifecycle and seeding: a throwaway database on the server, migrated with the app's own
+// runner, filled with generate_series, reset between runs.
 import pg from "pg";
 import { migrate } from "../../lib/db/migrate";
 import { runnerFromPg } from "../../lib/db/sql";
@@ -51,10 +51,9 @@ export async function countPairs(db: pg.Client, projectId: number): Promise<numb
 }
 
 /**
- * Adds pairs external_id from+1 … to (1-based), in chunks. With `signals`, each pair also carries
- * verifier scores, a valid flag on most, a change fraction and one of 20 subtasks under 5 tasks,
- * long-tailed (the most common subtask has about 28% of the pairs, the rarest under a thousand
- * per million), so every queue order (BENCH_ORDER) has realistic keys to sort on.
+ * Adds pairs external_id from+1 … to (1-based), in chunks. With `signals`, each also gets verifier scores, a
+ * valid flag on most, a change fraction and one of 20 long-tailed subtasks under 5 tasks, so every queue
+ * order (BENCH_ORDER) has realistic keys to sort on.
  */
 export async function addPairs(
   db: pg.Client,

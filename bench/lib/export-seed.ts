@@ -1,8 +1,6 @@
-// Seeding for bench:export: N final pairs, each with two labels, written with generate_series in
-// chunks. The label triggers (consensus, gold, counters) are switched off for the label insert
-// (session_replication_role = replica, superuser only; the bench database is ours) because the
-// pairs are written already final, as consensus would have left them (with label_count 2, which the
-// pairs' own count triggers fold into project_counts). What the export reads is the same either way.
+// Seeding for bench:export: final pairs with two labels each, by generate_series in chunks. The label
+// triggers are switched off for the label insert (session_replication_role = replica; the bench database
+// is ours) because the pairs are written already final; what the export reads is the same either way.
 import pg from "pg";
 
 const TASKS = ["add", "remove", "replace", "style", "background", "text", "count", "action"];
@@ -16,7 +14,6 @@ export async function seedImages(db: pg.Client): Promise<void> {
   );
 }
 
-/** Adds final pairs external_id from+1 … to, with labels by the two given annotators. */
 export async function addFinalPairs(db: pg.Client, projectId: number, from: number, to: number, annotators: [number, number], chunk = 100_000): Promise<void> {
   for (let a = from + 1; a <= to; a += chunk) {
     const b = Math.min(to, a + chunk - 1);

@@ -1,7 +1,5 @@
-// Untimed inputs of bench:import: a pool of distinct small image pairs referenced by path, a JSONL
-// manifest (and the same rows as TSV for the COPY ceiling) that reuses the pool, and a ScaleEdit-
-// layout Parquet shard with distinct JPEG bytes embedded in every row. All content is seeded, so two
-// runs with the same sizes import the same bytes.
+// Untimed inputs of bench:import: an image pool referenced by path, a JSONL manifest reusing it (and its
+// rows as TSV for COPY), and ScaleEdit-layout Parquet shards. All seeded: same sizes, same bytes.
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -16,9 +14,6 @@ const rng = mulberry32;
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-
-// ---------------------------------------------------------------------------------------------
-// Instructions
 
 const OBJECTS = ["red umbrella", "wooden chair", "parked bicycle", "coffee mug", "street lamp", "potted plant", "vintage car", "golden retriever", "paper kite", "glass vase", "leather sofa", "stop sign", "sailboat", "park bench", "teddy bear", "laptop", "fire hydrant", "bowl of oranges", "yellow taxi", "wall clock"];
 const PLACES = ["on the left", "on the right", "in the foreground", "in the background", "near the window", "on the table", "by the door", "in the lower corner", "next to the tree", "at the centre of the frame"];
@@ -85,9 +80,8 @@ export const TAXONOMY: { family: number; task: string; sub: number; subtask: str
   ([task, subs], family) => subs.map((subtask, sub) => ({ family: family + 1, task, sub: sub + 1, subtask })),
 );
 
-// ---------------------------------------------------------------------------------------------
-// Images: a gradient, a few flat shapes and light noise, all from the seed; the edited image has one
-// rectangle repainted, so every pair has a real (and different) change map.
+// ---- Images: a gradient, flat shapes and light noise from the seed; the edited image has one rectangle
+// repainted, so every pair has a real (and different) change map.
 
 function paint(size: number, seed: number, edited: boolean, noise: number): Uint8ClampedArray {
   const r = rng(seed * 2654435761);
@@ -155,7 +149,6 @@ export async function encodeImage(size: number, seed: number, edited: boolean, f
   return format === "png" ? img.png({ compressionLevel: 6 }).toBuffer() : img.jpeg({ quality: 85 }).toBuffer();
 }
 
-/** Runs fn(i) for i in [0, n) with at most `limit` in flight. */
 export async function forEachLimit(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -196,10 +189,7 @@ async function close(out: WriteStream): Promise<void> {
   await once(out, "finish");
 }
 
-/**
- * The manifest (JSONL, path references into the pool) and the same rows as TSV for COPY
- * (external_id, instruction, source, edited, task, subtask). Row i uses pool pair i % pool.length.
- */
+/** The manifest (JSONL, path references into the pool) and the same rows as TSV for COPY; row i uses pair i % pool. */
 export async function writeManifest(jsonlFile: string, tsvFile: string, rows: number, pool: PoolPaths[]): Promise<void> {
   const jsonl = createWriteStream(jsonlFile);
   const tsv = createWriteStream(tsvFile);
@@ -223,10 +213,7 @@ export async function writeManifest(jsonlFile: string, tsvFile: string, rows: nu
   await Promise.all([close(jsonl), close(tsv)]);
 }
 
-/**
- * A ScaleEdit-layout Parquet shard: `pairs` rows in row groups of `groupSize`, each row with its own
- * 512×512 source and edited JPEG. Written one row group at a time, so memory holds one group.
- */
+/** A ScaleEdit-layout Parquet shard with its own JPEGs in every row, written a row group at a time. */
 export async function writeScaleEditParquet(file: string, pairs: number, groupSize: number, concurrency: number): Promise<{ imageBytes: number }> {
   let writer: ParquetWriter | undefined;
   let imageBytes = 0;
@@ -277,11 +264,9 @@ export async function writeScaleEditParquet(file: string, pairs: number, groupSi
 }
 
 /**
- * A ScaleEdit shard as released, at a size no Buffer can hold: ONE row group whose image columns
- * carry more than `imageBytes` bytes, over ~1 MB pages with no page index, data pages v1 (as
- * parquet-cpp-arrow writes) or v2, 1 row in 17 without source bytes. The images are a pool of
- * `poolSize` distinct 1024×1024 JPEGs repeated (the content store dedupes them), so generating it
- * costs writing the bytes, not encoding them.
+ * A ScaleEdit shard as released at a size no Buffer can hold: ONE row group, small pages, no page index,
+ * pages v1 or v2, 1 row in 17 without source bytes. The images are a repeated pool (the store dedupes
+ * them), so generating it costs writing the bytes, not encoding them.
  */
 export async function writeGiantShard(
   file: string,

@@ -1,8 +1,6 @@
-// Runs one `loupe` CLI command as `npm run loupe` does: `tsx --conditions=react-server --max-old-space-size=256 --max-semi-space-size=2 scripts/cli.ts`,
-// in its own process group, timed from spawn to exit, with the peak resident set of every process in
-// the tree sampled from /proc. tsx's CLI is a thin wrapper that re-spawns node with its loader, so
-// the import itself runs in the wrapper's node child, not in the pid spawn() returns; both are
-// reported, the child being the one that matters.
+// Runs one `loupe` CLI command as `npm run loupe` does, in its own process group, timed from spawn to exit,
+// with the peak resident set of every process in the tree from /proc. tsx re-spawns node with its loader,
+// so the import runs in the wrapper's node child; both are reported, the child being the one that matters.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";

@@ -1,6 +1,5 @@
-// The ceiling: the same claim → submit work as raw SQL over `pg`, one connection per annotator,
-// running the very statements the app runs (lib/queue/sql.ts, shared, so they cannot drift apart),
-// as prepared statements like the app's.
+// The ceiling: the same claim → submit as raw SQL over `pg`, one connection per annotator, with the app's own
+// prepared statements (lib/queue/sql.ts, shared so they cannot drift apart).
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { CLAIM_SQL, MAX_LIVE_LEASES, SUBMIT_SQL } from "../../lib/queue/sql";

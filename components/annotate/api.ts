@@ -1,5 +1,4 @@
-// Client-side calls for the annotate page. Only types come from lib/queue (erased at build time):
-// client code never imports the data layer.
+// Client-side calls for the annotate page; only types come from lib/queue.
 import type { TClaimedPair, TProgress } from "@/lib/queue/types";
 import { ApiError, callJson } from "@/components/ui/api-client";
 
@@ -12,7 +11,6 @@ export type TDecisionInput =
 
 export { ApiError };
 
-/** The annotator is paused from the project (gold accuracy under its threshold); the message says why. */
 export function isPausedError(err: unknown): err is ApiError {
   return err instanceof ApiError && err.code === "paused";
 }

@@ -4,7 +4,6 @@ import { ShortcutButton } from "@/components/ui/shortcut-button";
 import { nextPairStatus, type TSlot } from "@/components/workbench/pair-flow";
 import type { TDecisionInput } from "./api";
 
-/** The decision buttons, each with its key, and whether the next pair is ready behind this one. */
 export function DecisionBar({ busy, canUndo, next, onDecide, onPanel, onSkip, onUndo }: {
   busy: boolean;
   canUndo: boolean;

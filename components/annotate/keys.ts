@@ -1,5 +1,4 @@
-// Keyboard vocabulary of the annotate page, shared by the workbench and its panels. Pure: the hook
-// that listens (use-annotate-keys.ts) only carries out what these functions decide.
+// The annotate page's keys, shared by the workbench and its panels. Pure: use-annotate-keys.ts only acts on them.
 
 /** Keys for reasons 1-12: the number row from 1 to "=". */
 export const REASON_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="];
@@ -28,10 +27,7 @@ export function isTyping(target: EventTarget | null): boolean {
 
 export type TRejectPanelAction = { type: "toggle-reason"; code: string } | { type: "submit-reject" } | { type: "cancel-reject" };
 
-/**
- * Keys of an open reject panel: the number row toggles reasons 1–12, Enter submits, Escape cancels.
- * `undefined`: not the panel's key; null: the panel's, doing nothing (a number beyond the reasons).
- */
+/** Keys of an open reject panel; `undefined`: not the panel's key, null: the panel's, doing nothing. */
 export function rejectPanelKeyAction(key: string, reasons: readonly { code: string }[]): TRejectPanelAction | null | undefined {
   const index = REASON_KEYS.indexOf(key);
   if (index >= 0) {
@@ -53,7 +49,6 @@ export interface TAnnotateKeyState {
   panel: TAnnotatePanel;
   /** Paused from the project: no pair, so the keys keep their browser meaning. */
   paused: boolean;
-  /** The key went to a text field. */
   typing: boolean;
   hasPair: boolean;
   reasons: readonly { code: string }[];

@@ -1,4 +1,3 @@
-/** In place of the pair when the project has nothing left for this annotator; the last decision can still be undone. */
 export function NothingLeft({ canUndo, busy, onUndo }: { canUndo: boolean; busy: boolean; onUndo: () => void }) {
   return (
     <section className="rounded-lg border border-neutral-200 bg-white p-10 text-center">

@@ -1,6 +1,5 @@
 import type { TClaimedPair } from "./api";
 
-/** The pair's task labels and the instruction to judge the edit against. */
 export function PairInstruction({ pair }: { pair: TClaimedPair }) {
   return (
     <div className="rounded-lg border border-neutral-200 bg-white p-4">

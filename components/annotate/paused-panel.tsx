@@ -2,7 +2,6 @@ import Link from "next/link";
 
 const PAUSED_HEADING = "You are paused from this project";
 
-/** In place of the pair and the decision keys while the annotator is paused from the project. */
 export function PausedPanel({ message }: { message: string }) {
   // The server's message opens with the heading's own sentence; shown once is enough.
   const reason = message.startsWith(`${PAUSED_HEADING}.`) ? message.slice(PAUSED_HEADING.length + 1).trim() : message;

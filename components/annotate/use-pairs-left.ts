@@ -5,11 +5,7 @@ import type { TProgress } from "./api";
 
 const PAIRS_LEFT_REFRESH_MS = 60_000;
 
-/**
- * "Pairs left in project" as shown. Without gold it follows every progress answer. With gold mixed
- * in it moves once a minute: after a gold decision the project's open count does not change, so a
- * counter updated per decision would tell the annotator which pairs were gold.
- */
+/** "Pairs left" as shown: with gold mixed in it moves once a minute, or an unchanged count would give gold away. */
 export function usePairsLeft(p: TProgress | undefined): number | null {
   const [shown, setShown] = useState<number | null>(null);
   const goldMixed = p?.goldMixed === true;

@@ -60,7 +60,6 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     setDraft(pair?.instruction ?? "");
     shownAt.current = performance.now();
   }, []);
-  /** Shows the paused panel when `err` is the pause answer; false for any other error. */
   const stopIfPaused = useCallback((err: unknown): boolean => {
     if (!isPausedError(err)) return false;
     pausedRef.current = true;

@@ -6,11 +6,9 @@ import { failedImagesText, type TImageStatus, type TLoadSummary } from "./load-s
 import type { TZoomPan } from "./use-zoom-pan";
 import { isPixelated, isZoomed, viewTransform } from "./viewport";
 
-/** What every pane shares: the one zoom and pan, and whether its images have loaded. */
 export interface TPaneFrame {
   view: TZoomPan["view"];
   dragging: boolean;
-  /** Callback ref of every pane (the wheel listener). */
   attach: TZoomPan["paneRef"];
   handlers: TZoomPan["paneHandlers"];
   load: TLoadSummary;

@@ -8,7 +8,6 @@ import { TOOLBAR_BUTTON } from "./toolbar-button";
 import type { useHoldButton } from "./use-hold-button";
 import { ZoomControls } from "./zoom-controls";
 
-/** Modes, zoom, the hold-to-show-source button, the heatmap notice and a reminder of the keys. */
 export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNotice, heatmapMissing }: {
   modes: ComponentProps<typeof ModeSwitch>;
   zoom: ComponentProps<typeof ZoomControls>;

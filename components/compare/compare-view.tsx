@@ -37,33 +37,21 @@ export interface CompareHeatmap extends TChangeFigures {
 export interface CompareViewProps {
   sourceSrc: string;
   editedSrc: string;
-  /** Default "Source image". */
   sourceAlt?: string;
-  /** Default "Edited image". */
   editedAlt?: string;
   /** Controlled: the page owns (and may persist) the mode. */
   mode: CompareMode;
   onModeChange: (mode: CompareMode) => void;
-  /**
-   * The view D returns to from the heatmap. Pages that keep the mode across pairs pass it (see
-   * useCompareMode); otherwise the view remembers the last of the three modes it showed.
-   */
+  /** The view D returns to from the heatmap, when the page keeps it across pairs (useCompareMode). */
   returnMode?: BaseCompareMode;
   /** The pair's change map; without one, D and the Heatmap button say so instead. */
   heatmap?: CompareHeatmap | null;
-  /**
-   * Window-level shortcuts (V, D, hold Space). Default true; turn off while a text field is
-   * focused or an overlay is open.
-   */
+  /** Window-level shortcuts (V, D, hold Space); off while a text field is focused or an overlay is open. */
   keyboardEnabled?: boolean;
   className?: string;
 }
 
-/**
- * Before/after compare view: side-by-side (synchronized zoom/pan), slider (draggable divider)
- * and flicker (hold Space or the button to see the source in place of the edit), plus the
- * import-time change heatmap on D, at the same zoom and pan.
- */
+/** Before/after compare view: side-by-side, slider and flicker (hold Space for the source), and the heatmap on D. */
 export function CompareView({
   sourceSrc,
   editedSrc,
@@ -93,7 +81,6 @@ export function CompareView({
   const slider = useSlider();
   const hold = useHoldButton();
 
-  // The view D returns to, when the page does not keep it.
   const [seenMode, setSeenMode] = useState<BaseCompareMode>(isBaseCompareMode(mode) ? mode : "side-by-side");
   if (isBaseCompareMode(mode) && mode !== seenMode) setSeenMode(mode);
   const back = backMode(mode, returnMode, seenMode);

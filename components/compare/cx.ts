@@ -1,4 +1,3 @@
-/** Joins the class names that are set. */
 export function cx(...classes: (string | false | null | undefined)[]): string {
   return classes.filter(Boolean).join(" ");
 }

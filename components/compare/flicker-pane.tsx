@@ -2,7 +2,6 @@
 
 import { Chip, ImageLayer, Pane, SourceBadge, type TPaneFrame, type TPaneImage } from "./compare-pane";
 
-/** The edit in one place; holding Space (or the button) puts the source there instead. */
 export function FlickerPane({ frame, source, edited, showingSource }: {
   frame: TPaneFrame;
   source: TPaneImage;

@@ -8,7 +8,6 @@ const HEAT_LEGEND_STYLE: CSSProperties = {
   backgroundImage: "linear-gradient(to right, rgb(126 30 107), rgb(186 54 85), rgb(227 89 51), rgb(249 140 10), rgb(249 201 50), rgb(252 255 164))",
 };
 
-/** The import-time change map in place of the edit, at the same zoom and pan, with its legend and figures. */
 export function HeatmapPane({ frame, source, heatmapSrc, figures, showingSource }: {
   frame: TPaneFrame;
   source: TPaneImage;

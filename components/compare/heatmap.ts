@@ -1,4 +1,4 @@
-// Figures shown with the change heatmap, kept free of React so they can be tested.
+// Figures shown with the change heatmap; pure, so they can be tested.
 
 export interface TChangeFigures {
   /** 0..1 share of pixels that changed. */

@@ -1,6 +1,4 @@
-/**
- * Keyboard shortcut decisions for the compare view, kept free of React so they can be tested.
- */
+// Keyboard shortcut decisions for the compare view; pure, so they can be tested.
 
 export interface KeyLike {
   key: string;
@@ -10,13 +8,7 @@ export interface KeyLike {
   altKey?: boolean;
 }
 
-/**
- * - "cycle-mode": V (not auto-repeated) → next compare mode
- * - "toggle-heatmap": D (not auto-repeated) → the change heatmap on / back to the previous mode
- * - "hold-source": Space pressed → show the source in place of the edited image
- * - "hold-repeat": Space auto-repeat → nothing to do, but still swallow it (no page scroll)
- * - null: not ours
- */
+/** V cycles modes and D toggles the heatmap (neither auto-repeated); Space holds the source, its repeat only swallowed. */
 export type CompareKeyAction = "cycle-mode" | "toggle-heatmap" | "hold-source" | "hold-repeat" | null;
 
 export function isSpaceKey(key: string): boolean {
@@ -58,7 +50,6 @@ function asElement(target: EventTarget | null): Element | null {
   return typeof Element !== "undefined" && target instanceof Element ? target : null;
 }
 
-/** True for inputs, textareas, selects and contenteditable regions (and anything inside them). */
 export function isTextEntryTarget(target: EventTarget | null): boolean {
   const el = asElement(target);
   if (!el) return false;
@@ -66,11 +57,7 @@ export function isTextEntryTarget(target: EventTarget | null): boolean {
   return el.closest(TEXT_ENTRY_SELECTOR) !== null;
 }
 
-/**
- * Space is a global "hold to show source" key, except on controls *outside* the compare view
- * that Space activates (e.g. the page's Accept/Reject buttons): those keep their behaviour.
- * Inside the compare view, toolbar buttons are activated with Enter (or the mouse).
- */
+/** Space holds the source everywhere but on controls outside the view that Space activates (Accept, Reject). */
 export function spaceBelongsToTarget(target: EventTarget | null, root: Element | null): boolean {
   const el = asElement(target);
   if (!el) return false;
@@ -78,7 +65,6 @@ export function spaceBelongsToTarget(target: EventTarget | null, root: Element |
   return el.closest(SPACE_ACTIVATED_SELECTOR) !== null;
 }
 
-/** The source shows in place of the edit while Space (when shortcuts are on) or the hold button is held. */
 export function showsSource(spaceHeld: boolean, keyboardEnabled: boolean, buttonHeld: boolean): boolean {
   return (spaceHeld && keyboardEnabled) || buttonHeld;
 }

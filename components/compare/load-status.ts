@@ -1,4 +1,4 @@
-// Which images a compare view waits for and what it says about them. Pure: see load-status.test.ts.
+// Which images a compare view waits for and what it says about them. Pure.
 
 export type TImageStatus = "loaded" | "error";
 export type TStatusMap = Readonly<Record<string, TImageStatus>>;
@@ -7,7 +7,6 @@ export interface TLoadSummary {
   /** Names of the needed images that failed ("source", "edited", "change map"). */
   failed: string[];
   loading: boolean;
-  /** Every needed image has loaded: the pane fades in. */
   ready: boolean;
 }
 
@@ -39,7 +38,6 @@ export function summarizeLoad(needed: readonly [string, string][], statuses: TSt
   return { failed, loading: failed.length === 0 && each.includes("loading"), ready: each.every((s) => s === "loaded") };
 }
 
-/** "Couldn’t load the source and edited images." */
 export function failedImagesText(failed: readonly string[]): string {
   return `Couldn’t load the ${failed.join(" and ")} image${failed.length > 1 ? "s" : ""}.`;
 }

@@ -15,10 +15,7 @@ import {
 
 const MODE_BUTTON = "rounded px-2.5 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400";
 
-/**
- * The three views as a radio group (one Tab stop, arrow keys move the selection) and the heatmap
- * as a toggle beside it.
- */
+/** The three views as a radio group (one Tab stop, arrows move) and the heatmap as a toggle beside it. */
 export function ModeSwitch({ mode, shownMode, back, showingHeatmap, hasHeatmap, onModeChange, onToggleHeatmap }: {
   mode: CompareMode;
   shownMode: CompareMode;

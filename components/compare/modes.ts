@@ -1,9 +1,7 @@
-/** The three views V cycles through. */
 export type BaseCompareMode = "side-by-side" | "slider" | "flicker";
 /** "heatmap" sits outside the V cycle: D toggles it on and back to the view it replaced. */
 export type CompareMode = BaseCompareMode | "heatmap";
 
-/** In cycling order (the V key goes side-by-side → slider → flicker → side-by-side …). */
 export const COMPARE_MODES: BaseCompareMode[] = ["side-by-side", "slider", "flicker"];
 
 export const COMPARE_MODE_LABELS: Record<CompareMode, string> = {
@@ -21,10 +19,7 @@ export function isCompareMode(value: unknown): value is CompareMode {
   return value === "heatmap" || isBaseCompareMode(value);
 }
 
-/**
- * The mode after `mode` (or before it with `step = -1`), wrapping around. From the heatmap, V
- * carries on the cycle from `returnMode`, the view the heatmap replaced.
- */
+/** The mode after `mode` (or before, `step = -1`), wrapping; from the heatmap V carries on from `returnMode`. */
 export function nextCompareMode(mode: CompareMode, step = 1, returnMode: BaseCompareMode = "side-by-side"): BaseCompareMode {
   const from = mode === "heatmap" ? returnMode : mode;
   const index = COMPARE_MODES.indexOf(from);
@@ -33,7 +28,6 @@ export function nextCompareMode(mode: CompareMode, step = 1, returnMode: BaseCom
   return COMPARE_MODES[next] ?? "side-by-side";
 }
 
-/** D: into the heatmap, or out of it back to `returnMode`. */
 export function toggleHeatmapMode(mode: CompareMode, returnMode: BaseCompareMode): CompareMode {
   return mode === "heatmap" ? returnMode : "heatmap";
 }
@@ -45,7 +39,6 @@ export function rememberReturnMode(mode: CompareMode, returnMode: BaseCompareMod
 
 export interface TCompareModeState {
   mode: CompareMode;
-  /** The view D goes back to from the heatmap. */
   returnMode: BaseCompareMode;
 }
 
@@ -58,7 +51,6 @@ export function withCompareMode(state: TCompareModeState, mode: CompareMode): TC
 export interface TShownMode {
   /** The heatmap is selected but this pair has no change map. */
   heatmapMissing: boolean;
-  /** The mode the radio group shows as selected. */
   shownMode: CompareMode;
   showingHeatmap: boolean;
 }
@@ -83,7 +75,6 @@ export function comparePane(shownMode: CompareMode, showingHeatmap: boolean): TC
   return showingHeatmap ? "heatmap" : "flicker";
 }
 
-/** Arrow keys move the selection in the mode radio group (+1 right/down, −1 left/up). */
 export function modeStepForKey(key: string): 1 | -1 | null {
   if (key === "ArrowRight" || key === "ArrowDown") return 1;
   if (key === "ArrowLeft" || key === "ArrowUp") return -1;

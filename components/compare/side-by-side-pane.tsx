@@ -4,7 +4,6 @@ import { Chip, ImageLayer, Pane, SourceBadge, type TPaneFrame, type TPaneImage }
 
 const HALF_HEIGHT = "h-[40vh] min-h-48 sm:h-[60vh] sm:min-h-64";
 
-/** Source and edit next to each other, zoomed and panned together. */
 export function SideBySidePane({ frame, source, edited, showingSource }: {
   frame: TPaneFrame;
   source: TPaneImage;

@@ -4,7 +4,6 @@ import { Chip, ImageLayer, Pane, SourceBadge, type TPaneFrame, type TPaneImage }
 import { sliderClipPath, sliderValue } from "./slider";
 import type { TSlider } from "./use-slider";
 
-/** The edit over the source, cut at a divider the pointer or the arrow keys move. */
 export function SliderPane({ frame, source, edited, showingSource, slider }: {
   frame: TPaneFrame;
   source: TPaneImage;

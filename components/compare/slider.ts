@@ -1,26 +1,20 @@
-// The slider's divider position, in percent of the pane width. Pure: unit-tested in slider.test.ts.
+// The slider's divider position, in percent of the pane width. Pure.
 import { clamp } from "./viewport";
 
 export const DEFAULT_SLIDER_POSITION = 50;
-/** Keyboard step for the divider, in percent. */
 export const SLIDER_STEP = 2;
 export const SLIDER_PAGE_STEP = 10;
 
-/** Divider position clamped to [0, 100]. */
 export function clampSliderPosition(percent: number): number {
   return clamp(percent, 0, 100);
 }
 
-/** Divider position for a pointer at `clientX` over a pane starting at `left` of `width` px. */
 export function sliderPositionFromPointer(clientX: number, left: number, width: number): number {
   if (!(width > 0)) return DEFAULT_SLIDER_POSITION;
   return clampSliderPosition(((clientX - left) / width) * 100);
 }
 
-/**
- * New divider position for a key press, or null if the key is not a slider key.
- * ArrowLeft/Down −2, ArrowRight/Up +2, PageDown/PageUp ∓10, Home 0, End 100.
- */
+/** The divider after a key press (arrows ±2, Page keys ±10, Home, End), or null for another key. */
 export function sliderPositionForKey(percent: number, key: string): number | null {
   switch (key) {
     case "ArrowLeft":
@@ -51,13 +45,11 @@ export function sliderPositionForKeyPress(
   return sliderPositionForKey(percent, e.key);
 }
 
-/** The divider's value as assistive technology reads it. */
 export function sliderValue(percent: number): { now: number; text: string } {
   const now = Math.round(percent);
   return { now, text: `${now}% source` };
 }
 
-/** Clips the edited image so the source shows left of the divider. */
 export function sliderClipPath(percent: number): string {
   return `inset(0 0 0 ${percent}%)`;
 }

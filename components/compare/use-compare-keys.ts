@@ -8,20 +8,13 @@ export interface UseCompareKeysOptions {
   enabled: boolean;
   /** The compare view's root element; Space on controls outside it keeps its default. */
   rootRef: RefObject<HTMLElement | null>;
-  /** V pressed. */
   onCycleMode: () => void;
-  /** D pressed. */
   onToggleHeatmap: () => void;
   /** Space pressed (true) / released or window blurred (false). */
   onHoldSource: (held: boolean) => void;
 }
 
-/**
- * Window-level shortcuts for the compare view: V cycles modes, D toggles the change heatmap,
- * holding Space shows the source.
- * Ignores events while disabled, from text-entry fields, with Ctrl/Meta/Alt held, or already
- * handled by someone else (defaultPrevented).
- */
+/** V cycles modes, D the heatmap, held Space shows the source; ignored in text fields, with modifiers, or if handled. */
 export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap, onHoldSource }: UseCompareKeysOptions): void {
   const handleKeyDown = useEffectEvent((e: KeyboardEvent) => {
     if (!enabled || e.defaultPrevented || e.isComposing) return;

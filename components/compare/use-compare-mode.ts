@@ -3,10 +3,7 @@
 import { useCallback, useState } from "react";
 import { withCompareMode, type BaseCompareMode, type CompareMode, type TCompareModeState } from "./modes";
 
-/**
- * The compare mode a page keeps across pairs, with the view D returns to from the heatmap (a
- * compare view remounted for the next pair would otherwise forget it).
- */
+/** The compare mode a page keeps across pairs, with the view D returns to (a remounted view would forget it). */
 export function useCompareMode(initial: BaseCompareMode = "side-by-side") {
   const [state, setState] = useState<TCompareModeState>({ mode: initial, returnMode: initial });
   const setMode = useCallback((mode: CompareMode) => setState((s) => withCompareMode(s, mode)), []);

@@ -2,10 +2,7 @@
 
 import { useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from "react";
 
-/**
- * "Hold to show source": held while the pointer is down on it, or Enter is down while it has focus
- * (Space is the window-wide hold key).
- */
+/** "Hold to show source": held while pressed, or while Enter is down on it (Space is the window-wide hold key). */
 export function useHoldButton() {
   const [held, setHeld] = useState(false);
   const release = () => setHeld(false);

@@ -4,7 +4,6 @@ import { useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseE
 import { DEFAULT_SLIDER_POSITION, sliderPositionForKeyPress, sliderPositionFromPointer } from "./slider";
 import { PANE_SELECTOR } from "./use-zoom-pan";
 
-/** The slider's divider: dragged with the pointer (without panning) or moved with the keys. */
 export function useSlider() {
   const dragRef = useRef<number | null>(null);
   const [position, setPosition] = useState(DEFAULT_SLIDER_POSITION);

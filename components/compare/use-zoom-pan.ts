@@ -19,10 +19,7 @@ import {
 export const PANE_SELECTOR = "[data-compare-pane]";
 const IMAGE_SELECTOR = "img[data-compare-image]";
 
-/**
- * The image area (normalized to a pane of `paneSize`) the transform must keep in view: the
- * union of the fitted rectangles of every loaded image of this compare view.
- */
+/** The area the transform keeps in view: the union of every loaded image's fitted rectangle, pane-normalized. */
 function contentRectFor(root: HTMLElement | null, paneSize: { width: number; height: number }): Rect {
   if (!root) return FULL_RECT;
   const rects: Rect[] = [];
@@ -34,10 +31,7 @@ function contentRectFor(root: HTMLElement | null, paneSize: { width: number; hei
   return rects.length > 0 ? unionRect(...rects) : FULL_RECT;
 }
 
-/**
- * One zoom and pan shared by every pane of a compare view: the wheel zooms at the pointer, a drag
- * pans, a double-click resets. A new `resetKey` (a new pair of images) starts at the fitted view.
- */
+/** One zoom and pan for all panes: wheel zooms at the pointer, drag pans, double-click resets; new `resetKey` refits. */
 export function useZoomPan(rootRef: RefObject<HTMLElement | null>, resetKey: string) {
   const dragRef = useRef<(TDragStart & { pointerId: number }) | null>(null);
   const [view, setView] = useState<View>(IDENTITY_VIEW);
@@ -66,7 +60,6 @@ export function useZoomPan(rootRef: RefObject<HTMLElement | null>, resetKey: str
     return () => el.removeEventListener("wheel", onWheel);
   }, [rootRef]);
 
-  /** Zooms at the centre of the (first) pane, for the buttons. */
   const zoomBy = (factor: number) => {
     const pane = rootRef.current?.querySelector<HTMLElement>(PANE_SELECTOR);
     const r = pane?.getBoundingClientRect();

@@ -115,9 +115,8 @@ describe("zoomAt", () => {
   it("centers a letterboxed axis while the image is smaller than the pane", () => {
     const content = { x: 0, y: 0.25, width: 1, height: 0.5 }; // wide image in a square pane
     const v = zoomAt(IDENTITY_VIEW, 1.5, { x: 0.5, y: 0.1 }, content);
-    // height 0.5 * 1.5 = 0.75 < 1: vertically centered, content center (0.5) lands on 0.5
+    // height 0.75 < 1: vertically centered; horizontally zoomed about the cursor
     expect(v.y + v.scale * 0.5).toBeCloseTo(0.5);
-    // horizontally it is zoomed about the cursor x
     expect(v.x).toBeCloseTo(0.5 - 0.5 * 1.5);
   });
 });
@@ -135,7 +134,6 @@ describe("pan bounds", () => {
     expect(panBy(v, -10, 0).x).toBe(-1);
     expect(panBy(v, 0, 10).y).toBe(0);
     expect(panBy(v, 0, -10).y).toBe(-1);
-    // within bounds, moves freely
     expect(panBy(v, 0.25, -0.25)).toEqual({ scale: 2, x: -0.25, y: -0.75 });
   });
 
@@ -148,10 +146,8 @@ describe("pan bounds", () => {
         const right = v.x + v.scale * (content.x + content.width);
         const top = v.y + v.scale * content.y;
         const bottom = v.y + v.scale * (content.y + content.height);
-        // always overlaps the pane substantially
         expect(Math.min(right, 1) - Math.max(left, 0)).toBeGreaterThan(0.2);
         expect(Math.min(bottom, 1) - Math.max(top, 0)).toBeGreaterThan(0.2);
-        // when the image is larger than the pane it covers the pane (no gap)
         if (scale * content.width >= 1) {
           expect(left).toBeLessThanOrEqual(1e-9);
           expect(right).toBeGreaterThanOrEqual(1 - 1e-9);

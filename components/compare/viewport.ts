@@ -1,23 +1,17 @@
 /**
- * Pure geometry for the compare view. No DOM, no React: everything here is unit-tested.
- *
- * Coordinate system: everything is *normalized to the pane*. The pane (the visible, clipped
- * area) is the unit square [0,1]×[0,1]; (0,0) is its top-left corner. Content is drawn in a
- * layer that fills the pane and is transformed with
+ * Pure geometry for the compare view. Everything is *normalized to the pane*: the visible, clipped area is
+ * the unit square, (0,0) its top-left. Content is drawn in a layer that fills the pane, transformed with
  *
  *   transform: translate(x·100%, y·100%) scale(scale);  transform-origin: 0 0
  *
- * so a content point p appears on screen at `t + scale·p`. Because the translation is a
- * fraction of the pane size, one `View` can be shared by panes of different pixel sizes
- * (side-by-side halves, the full-width slider pane) and survives window resizes.
+ * so a content point p appears at `t + scale·p`. The translation being a fraction of the pane, one `View`
+ * serves panes of different pixel sizes and survives window resizes.
  */
 
 export interface View {
   /** Zoom factor; 1 = image fitted (object-contain) in the pane. */
   scale: number;
-  /** Horizontal translation as a fraction of the pane width. */
   x: number;
-  /** Vertical translation as a fraction of the pane height. */
   y: number;
 }
 
@@ -31,7 +25,6 @@ export interface Size {
   height: number;
 }
 
-/** Axis-aligned rectangle; in this module usually normalized to the pane. */
 export interface Rect {
   x: number;
   y: number;
@@ -43,14 +36,12 @@ export const MIN_SCALE = 1;
 export const MAX_SCALE = 16;
 /** Above this zoom, images are rendered with `image-rendering: pixelated`. */
 export const PIXELATED_THRESHOLD = 3;
-/** Step used by the zoom-in / zoom-out buttons. */
 export const ZOOM_STEP = 1.5;
 /** Scales closer than this to a limit count as at it (the buttons disable there). */
 const SCALE_EPSILON = 1e-6;
 
 export const IDENTITY_VIEW: Readonly<View> = Object.freeze({ scale: 1, x: 0, y: 0 });
 
-/** The whole pane, used when the image size is not known yet. */
 export const FULL_RECT: Readonly<Rect> = Object.freeze({ x: 0, y: 0, width: 1, height: 1 });
 
 export function clamp(value: number, min: number, max: number): number {
@@ -62,10 +53,7 @@ export function clampScale(scale: number, min = MIN_SCALE, max = MAX_SCALE): num
   return clamp(scale, min, max);
 }
 
-/**
- * Where an image of `content` pixels ends up inside a `container` with `object-fit: contain`
- * (centered), normalized to the container. Degenerate sizes yield the full pane.
- */
+/** Where `content` lands in `container` under `object-fit: contain`, normalized; degenerate sizes get the full pane. */
 export function fitContain(content: Size, container: Size): Rect {
   if (!(content.width > 0 && content.height > 0 && container.width > 0 && container.height > 0)) {
     return { ...FULL_RECT };
@@ -76,7 +64,6 @@ export function fitContain(content: Size, container: Size): Rect {
   return { x: (1 - width) / 2, y: (1 - height) / 2, width, height };
 }
 
-/** Smallest rectangle containing all of `rects` (FULL_RECT if none). */
 export function unionRect(...rects: Rect[]): Rect {
   if (rects.length === 0) return { ...FULL_RECT };
   let x0 = Infinity;
@@ -92,11 +79,7 @@ export function unionRect(...rects: Rect[]): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/**
- * Clamp the translation along one axis. The content occupies [start, start+length] before
- * transforming. If, scaled, it is at least as large as the pane, it must cover the pane (no
- * empty gap can be dragged into view); otherwise it is centered.
- */
+/** Clamps one axis: content as large as the pane must cover it (no gap dragged in); smaller content is centered. */
 function clampAxis(t: number, scale: number, start: number, length: number): number {
   const scaledLength = scale * length;
   if (scaledLength <= 1) {
@@ -107,11 +90,7 @@ function clampAxis(t: number, scale: number, start: number, length: number): num
   return clamp(t, min, max) + 0; // + 0 turns -0 into 0
 }
 
-/**
- * Keep the content in view: clamps the scale to [MIN_SCALE, MAX_SCALE] and the translation
- * so the image (given by `content`, normalized to the pane) cannot be dragged out of view.
- * At scale 1 this always returns the identity translation for a centered, fitted image.
- */
+/** Clamps the scale and translation so the content cannot be dragged out of view; identity at scale 1. */
 export function clampView(view: View, content: Rect = FULL_RECT): View {
   const scale = clampScale(view.scale);
   return {
@@ -121,10 +100,7 @@ export function clampView(view: View, content: Rect = FULL_RECT): View {
   };
 }
 
-/**
- * Multiply the zoom by `factor`, keeping the content point under `point` (pane-normalized,
- * e.g. the cursor) fixed where possible, then clamp.
- */
+/** Multiply the zoom by `factor`, keeping the content point under `point` fixed where possible. */
 export function zoomAt(view: View, factor: number, point: Point, content: Rect = FULL_RECT): View {
   const scale = clampScale(view.scale * factor);
   const ratio = scale / view.scale;
@@ -139,7 +115,6 @@ export function zoomAt(view: View, factor: number, point: Point, content: Rect =
   );
 }
 
-/** Set an absolute zoom level, anchored at `point` (defaults to the pane center). */
 export function zoomTo(
   view: View,
   scale: number,
@@ -149,20 +124,15 @@ export function zoomTo(
   return zoomAt(view, scale / view.scale, point, content);
 }
 
-/** Translate by a pane-normalized delta (e.g. pointer movement / pane size), then clamp. */
 export function panBy(view: View, dx: number, dy: number, content: Rect = FULL_RECT): View {
   return clampView({ scale: view.scale, x: view.x + dx, y: view.y + dy }, content);
 }
 
-/**
- * Zoom factor for one wheel event. Scrolling up (negative deltaY) zooms in. `deltaMode` is
- * WheelEvent.deltaMode (0 pixels, 1 lines, 2 pages). Trackpad pinches arrive as wheel events
- * with ctrlKey set and small deltas, so they get a higher sensitivity.
- */
+/** Zoom factor of one wheel event (up zooms in); pinches come as ctrlKey wheel events with small deltas: boosted. */
 export function wheelZoomFactor(deltaY: number, deltaMode = 0, pinch = false): number {
   const pixels = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
   const sensitivity = pinch ? 0.01 : 0.002;
-  // Cap a single event so a "notchy" mouse never jumps more than ~2x at once.
+  // Cap a single event so a "notchy" mouse never jumps too far at once.
   const exponent = clamp(-pixels * sensitivity, -0.7, 0.7);
   return Math.exp(exponent);
 }
@@ -179,12 +149,10 @@ export function isPixelated(scale: number): boolean {
   return scale > PIXELATED_THRESHOLD;
 }
 
-/** Zoom readout, e.g. "2.0×". */
 export function formatZoom(scale: number): string {
   return `${scale.toFixed(1)}×`;
 }
 
-/** The CSS transform that draws `view` (see the coordinate system above). */
 export function viewTransform(view: View): string {
   return `translate(${view.x * 100}%, ${view.y * 100}%) scale(${view.scale})`;
 }
@@ -197,7 +165,6 @@ export function canZoomIn(scale: number): boolean {
   return scale < MAX_SCALE - SCALE_EPSILON;
 }
 
-/** A pointer position as a point normalized to the pane `rect`. */
 export function pointInPane(clientX: number, clientY: number, rect: { left: number; top: number; width: number; height: number }): Point {
   return { x: (clientX - rect.left) / rect.width, y: (clientY - rect.top) / rect.height };
 }
@@ -212,7 +179,6 @@ export interface TDragStart {
   content: Rect;
 }
 
-/** The view while a drag that began at `drag` is at (`clientX`, `clientY`). */
 export function dragView(drag: TDragStart, clientX: number, clientY: number): View {
   return panBy(drag.startView, (clientX - drag.startX) / drag.width, (clientY - drag.startY) / drag.height, drag.content);
 }

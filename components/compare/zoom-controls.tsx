@@ -3,7 +3,6 @@
 import { TOOLBAR_BUTTON } from "./toolbar-button";
 import { canZoomIn, formatZoom, isZoomed, ZOOM_STEP } from "./viewport";
 
-/** Zoom out / level / in and reset, for those not using the wheel. */
 export function ZoomControls({ scale, onZoom, onReset }: { scale: number; onZoom: (factor: number) => void; onReset: () => void }) {
   return (
     <div className="flex items-center gap-1" role="group" aria-label="Zoom">

@@ -1,4 +1,4 @@
-// Client-side calls for the review workbench. Only types come from lib/review (erased at build time).
+// Client-side calls for the review workbench; only types come from lib/review.
 import { callJson } from "@/components/ui/api-client";
 import type { TAdjudicationResult, TReviewCounts, TReviewFilters, TReviewPair } from "@/lib/review/types";
 

@@ -3,7 +3,6 @@
 import { ShortcutButton } from "@/components/ui/shortcut-button";
 import { nextPairStatus, type TSlot } from "@/components/workbench/pair-flow";
 
-/** The reviewer's decision buttons, each with its key, and whether the next pair is ready. */
 export function ReviewDecisionBar({ busy, next, onAccept, onReject, onEdit, onSkip }: {
   busy: boolean;
   next: TSlot<unknown>;

@@ -2,10 +2,7 @@ import Form from "next/form";
 import Link from "next/link";
 import { ROUTING_REASON_LABELS, ROUTING_REASONS, type TReviewFilters } from "@/lib/review/types";
 
-/**
- * The queue's filters as a GET form: the URL holds them (shareable, back button works) and the page
- * re-renders on submit without a full reload (next/form). Known values come from the pairs in review.
- */
+/** The queue's filters as a GET form: the URL holds them, next/form re-renders without a reload. */
 export function ReviewFilters({ projectId, filters, tasks, subtasks }: {
   projectId: number;
   filters: TReviewFilters;

@@ -1,4 +1,4 @@
-// Keyboard vocabulary of the review workbench. Pure: use-review-keys.ts carries out what it decides.
+// The review workbench's keys. Pure: use-review-keys.ts carries them out.
 import { rejectPanelKeyAction, type TKeyPress, type TRejectPanelAction } from "@/components/annotate/keys";
 
 export { isTyping } from "@/components/annotate/keys";
@@ -37,7 +37,6 @@ export type TReviewKeyAction =
 export interface TReviewKeyState {
   panel: TReviewPanel;
   editing: boolean;
-  /** The key went to a text field. */
   typing: boolean;
   hasPair: boolean;
   candidates: number;

@@ -1,6 +1,5 @@
 import type { RefObject } from "react";
 
-/** The optional note on the decision and, for those allowed, promote-to-gold. */
 export function NoteBar({ note, onNote, noteRef, canPromote, promote, onPromote }: {
   note: string;
   onNote: (text: string) => void;

@@ -1,6 +1,5 @@
 import Link from "next/link";
 
-/** In place of the pair when nothing in review is left for this reviewer (under these filters). */
 export function NothingToReview({ projectId, filtered }: { projectId: number; filtered: boolean }) {
   return (
     <section className="rounded-lg border border-neutral-200 bg-white p-10 text-center">

@@ -1,6 +1,5 @@
 import type { TReviewPair } from "./api";
 
-/** Why the pair is in review, with its task labels and external id. */
 export function RoutingReasons({ pair }: { pair: TReviewPair }) {
   return (
     <section aria-labelledby="routing-title" className="rounded-lg border border-amber-200 bg-amber-50 p-3">

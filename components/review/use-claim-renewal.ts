@@ -4,10 +4,9 @@ import { useEffect } from "react";
 import type { TNotice } from "@/components/workbench/pair-flow";
 import { postRenew } from "./api";
 
-/** The claim lasts 10 minutes; the pair on screen renews it well before that. */
+/** Well within a claim's lifetime (REVIEW_CLAIM_MINUTES, lib/review/sql.ts). */
 const RENEW_EVERY_MS = 4 * 60_000;
 
-/** Keeps the claim on the pair on screen alive while the reviewer works on it. */
 export function useClaimRenewal(pairId: string | undefined, setNotice: (notice: TNotice) => void): void {
   useEffect(() => {
     if (!pairId) return;

@@ -3,10 +3,7 @@
 import { diffWords } from "diff";
 import { useMemo } from "react";
 
-/**
- * Word-level diff of `to` against `from`: deletions struck through, insertions underlined, each
- * also announced in words ("deleted", "inserted") for screen readers, which do not read <del>/<ins>.
- */
+/** Word-level diff of `to` against `from`, each change also announced in words: screen readers skip <del>/<ins>. */
 export function WordDiff({ from, to, className }: { from: string; to: string; className?: string }) {
   const parts = useMemo(() => diffWords(from, to), [from, to]);
   return (

@@ -1,5 +1,4 @@
 // The browser side of every JSON call to the app's own API: one error type, one sign-in redirect.
-// Pure client code: no server module is imported.
 
 export interface TIssue {
   path: string;

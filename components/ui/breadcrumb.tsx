@@ -1,6 +1,5 @@
 import Link from "next/link";
 
-/** "Section / page" above a page's heading: the section links back, the current page does not. */
 export function Breadcrumb({ parent, current }: { parent: { href: string; label: string }; current: string }) {
   return (
     <nav aria-label="Breadcrumb" className="text-sm text-neutral-600">

@@ -1,5 +1,4 @@
-// The progress bar of a background job (imports, exports): an accessible progressbar with its
-// percentage, and a line of text under it saying where the job is.
+// A background job's progress (imports, exports): an accessible progressbar and a line saying where it is.
 export function JobProgress({ label, percent, barClassName, children }: { label: string; percent: number; barClassName: string; children: React.ReactNode }) {
   return (
     <div className="space-y-1">

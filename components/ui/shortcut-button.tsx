@@ -1,4 +1,3 @@
-/** A labelled action button that shows its keyboard shortcut (announced through aria-keyshortcuts). */
 export function ShortcutButton({ label, shortcut, onClick, disabled, className }: {
   label: string;
   shortcut: string;

@@ -1,6 +1,5 @@
 import type { TNotice } from "./pair-flow";
 
-/** The workbench's one status line: what just happened, or what went wrong. */
 export function NoticeLine({ notice }: { notice: TNotice | null }) {
   return (
     <div role="status" aria-live="polite" className="min-h-6 text-sm">

@@ -4,7 +4,6 @@ import type { TPairView } from "@/lib/queue/types";
 import { CompareView, type useCompareMode } from "@/components/compare";
 import { imageUrl } from "./pair-flow";
 
-/** The compare view of a pair on a workbench, remounted per pair, in the mode the page keeps. */
 export function PairCompare({ pair, compareMode, keyboardEnabled }: {
   pair: TPairView & { id: string };
   compareMode: ReturnType<typeof useCompareMode>;

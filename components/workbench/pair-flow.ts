@@ -1,4 +1,4 @@
-// The rules of the pair flow both workbenches share, kept free of React so they can be tested.
+// The rules of the pair flow both workbenches share; pure, so they can be tested.
 import { ApiError } from "@/components/ui/api-client";
 
 /** A pair slot: undefined while it loads, null when nothing is left. */
@@ -48,10 +48,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Runs `send` until the server answers. The caller keeps one submission id across the attempts, and
- * the server answers a replayed id with what it stored, so a retry never records a decision twice.
- */
+/** Runs `send` until the server answers; one submission id across attempts, so a retry never records twice. */
 export async function sendWithRetry<T>(send: () => Promise<T>, wait: (ms: number) => Promise<void> = sleep): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -73,7 +70,6 @@ export function decisionVerb(decision: TDecision): string {
   return decision === "accept" ? "Accepted" : decision === "reject" ? "Rejected" : "Re-captioned";
 }
 
-/** The line beside the decision buttons about the prefetched pair. */
 export function nextPairStatus(next: TSlot<unknown>, lastPair: string): string {
   return next ? "Next pair ready" : next === null ? lastPair : "Loading next…";
 }

@@ -3,7 +3,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { excludeIds, imageUrl, notSavedMessage, sendWithRetry, upcomingPair, type TNotice, type TSlot } from "./pair-flow";
 
-/** What the flow needs of a pair: its id and the two images to preload. */
 export interface TFlowPair {
   id: string;
   sourceImage: string;
@@ -49,10 +48,7 @@ function preloadImages(pair: TFlowPair | null | undefined): void {
 const noKeptOut = (): readonly string[] => [];
 const noIntercept = (): boolean => false;
 
-/**
- * The pair on screen and the one prefetched behind it: a decision shows the next pair at once and
- * saves in the background, asking the same request for the pair after.
- */
+/** The pair on screen and one prefetched behind it: a decision shows the next at once and saves in the background. */
 export function usePairFlow<P extends TFlowPair>({
   claim,
   keptOut = noKeptOut,

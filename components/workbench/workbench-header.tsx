@@ -1,6 +1,5 @@
 import type { ReactNode } from "react";
 
-/** Title, the queue's figures, the shortcuts button and the project's guidelines. */
 export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines }: {
   title: string;
   figures: ReactNode;

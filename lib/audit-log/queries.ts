@@ -5,10 +5,7 @@ import { describeSettingChange } from "../quality/settings";
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/**
- * Actions the app writes (grep recordAudit and `INSERT INTO audit_events`), offered in the filter even
- * before the first one happens; actions found in the table are added to them.
- */
+/** Actions the app writes (grep recordAudit and `INSERT INTO audit_events`), offered before the first one happens. */
 export const KNOWN_AUDIT_ACTIONS = [
   "label.create",
   "label.undo",
@@ -61,10 +58,7 @@ function validTimeZone(tz: string): boolean {
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-/**
- * The audit page's GET parameters. `from`/`to` are datetime-local values in the viewer's zone `tz`
- * (sent by the form); the database turns them into instants, so daylight-saving days come out right.
- */
+/** The audit page's GET parameters: `from`/`to` are local to `tz`, turned into instants by the database (DST-safe). */
 export const ZAuditQuery = z.object({
   actor: z.preprocess(blankToUndefined, z.union([z.literal("system"), z.coerce.number().int().positive()]).optional()),
   action: z.preprocess(blankToUndefined, z.string().max(100).regex(/^[a-z0-9_.*-]+$/i, "Unknown action.").optional()),
@@ -95,7 +89,6 @@ export interface TAuditEvent {
 
 export interface TAuditPage {
   events: TAuditEvent[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
 
@@ -112,10 +105,7 @@ type Row = {
   data: unknown;
 };
 
-/**
- * One page of audit rows, newest first, keyset-paged by id (never OFFSET: page 1,000 costs what page
- * 1 costs). Ids come from one sequence, so id order is commit order to within concurrent writers.
- */
+/** One page of audit rows, newest first, keyset-paged by id (never OFFSET); ids come from one sequence. */
 export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE_SIZE): Promise<TAuditPage> {
   const tz = q.tz ?? "UTC";
   // Each condition is fixed SQL text with its values as parameters, never the values themselves.
@@ -140,7 +130,7 @@ export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE
   }
   if (q.cursor) where.push(`a.id < ${param(q.cursor)}::bigint`);
   const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  // The page is cut first and named after, so the joins touch 51 rows whatever the table holds.
+  // The page is cut first and named after, so the joins touch one page of rows whatever the table holds.
   const rows = await db.query<Row>(
     `SELECT a.id::text AS id, a.created_at, a.actor_id, u.name AS actor_name, a.action, a.subject_type, a.subject_id,
             coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, a.data
@@ -171,10 +161,7 @@ export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE
   };
 }
 
-/**
- * Every action in the table, found with a skip scan over audit_events(action, created_at): one index
- * probe per distinct action instead of reading millions of label rows.
- */
+/** Every action in the table, by a skip scan over audit_events(action, created_at): one probe per action. */
 export async function listAuditActions(db: Db): Promise<string[]> {
   const rows = await db.query<{ action: string }>(`
     WITH RECURSIVE a AS (
@@ -187,7 +174,6 @@ export async function listAuditActions(db: Db): Promise<string[]> {
   return [...new Set<string>([...KNOWN_AUDIT_ACTIONS, ...rows.map((r) => r.action)])].sort();
 }
 
-/** The people who can appear as actors, for the filter. */
 export async function listAuditActors(db: Db): Promise<{ id: number; name: string; email: string }[]> {
   return db.prisma.user.findMany({ select: { id: true, name: true, email: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
 }

@@ -4,9 +4,8 @@ import { ForbiddenError, UnauthorizedError } from "../errors";
 import { hashToken, parseAuthorization } from "./token-format";
 import type { TRole, TSessionUser } from "./permissions";
 
-// Bearer tokens for the pipeline API (RFC 6750). A token acts as its owner with the owner's role as
-// the database has it now, on the projects in its scope only; lib/http/handler.ts route() calls this
-// for routes that opt in with `token: true`.
+// Bearer tokens for the pipeline API (RFC 6750): a token acts as its owner, with the owner's current role,
+// on the projects in its scope only. route() calls this for routes with `token: true`.
 
 export const BEARER_REALM = 'Bearer realm="loupe"';
 
@@ -27,7 +26,6 @@ export class TokenScopeError extends ForbiddenError {
 
 export interface TTokenAuth {
   tokenId: number;
-  /** The projects this token may reach. */
   projectIds: number[];
 }
 
@@ -43,9 +41,8 @@ interface TokenRow {
   project_ids: number[];
 }
 
-// One statement per request: find the token by its hash, its owner and scope, and move last_used_at
-// when it is more than a minute old — a pipeline calling ten times a second writes once a minute.
-// The UPDATE in the WITH runs whether or not the outer SELECT reads it.
+// One statement per request: find the token by its hash with its owner and scope, and move last_used_at only
+// when it is over a minute old, so a busy pipeline writes once a minute. The WITH's UPDATE runs regardless.
 const TOKEN_SQL = `
 WITH t AS (
   SELECT k.id, k.user_id, u.email, u.name, u.role::text AS role, u.disabled,
@@ -61,11 +58,7 @@ WITH t AS (
 )
 SELECT id, user_id, email, name, role, disabled, revoked, expired, project_ids FROM t`;
 
-/**
- * The user and scope a bearer token stands for, or null when the request carries no Authorization
- * header (the caller may then fall back to the session). Throws TokenRejectedError for a header that
- * is malformed or names an unknown, revoked or expired token, or one whose owner is disabled.
- */
+/** The user and scope of a bearer token; null without a header (use the session); throws for any unusable token. */
 export async function authenticateBearer(db: Db, header: string | null): Promise<{ user: TSessionUser; token: TTokenAuth } | null> {
   const bearer = parseAuthorization(header);
   if (bearer.kind === "none") return null;
@@ -81,7 +74,6 @@ export async function authenticateBearer(db: Db, header: string | null): Promise
   };
 }
 
-/** Refuses a project outside the token's scope with the same answer whether or not it exists. */
 export function requireTokenScope(token: TTokenAuth, projectId: number): void {
   if (!token.projectIds.includes(projectId)) throw new TokenScopeError(`This API token is not scoped to project ${projectId}.`);
 }

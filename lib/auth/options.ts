@@ -14,11 +14,9 @@ const ZCredentials = z.object({
 });
 
 /**
- * The address to throttle by: the right-most X-Forwarded-For entry, i.e. the one added by the hop
- * closest to us (a reverse proxy appends the address it saw; the left-most entries are whatever the
- * client claimed). Without a proxy, Next sets the header from the socket only when the client sent
- * none, so a client can pick its own address: the README says to run Loupe behind a proxy that sets
- * it. The per-account limit does not depend on this.
+ * The address to throttle by: the right-most X-Forwarded-For entry, added by the hop closest to us (the
+ * left-most are whatever the client claimed). Without a proxy a client can pick its own, so Loupe runs
+ * behind one that sets it (docs/guide/deployment.md); the per-account limit does not depend on this.
  */
 function clientIp(headers: Record<string, unknown> | undefined): string | null {
   const fwd = headers?.["x-forwarded-for"];
@@ -33,8 +31,7 @@ export const authOptions: NextAuthOptions = {
   get secret() {
     return getAuthSecret();
   },
-  // JWT carries only the user id; role and disabled flag are re-read from the database on every
-  // request (lib/auth/session.ts), so a role change or a disable takes effect at once.
+  // The JWT carries only the user id; role and disabled flag are re-read on every request (session.ts).
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [

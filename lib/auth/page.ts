@@ -4,10 +4,7 @@ import { getDatabase, type Db } from "../db";
 import { can, type TPermission, type TSessionUser } from "./permissions";
 import { getSessionUser } from "./session";
 
-/**
- * The page guard (Server Components): signed-out visitors go to sign-in; signed-in users without the
- * permission get a 403. Answers the user and the database, so pages never open it themselves.
- */
+/** The page guard: signed-out visitors go to sign-in, users without the permission get a 403. */
 export async function requirePage(permission: TPermission, returnTo = "/"): Promise<{ user: TSessionUser; db: Db }> {
   const db = await getDatabase();
   const user = await getSessionUser(db);
@@ -16,7 +13,6 @@ export async function requirePage(permission: TPermission, returnTo = "/"): Prom
   return { user, db };
 }
 
-/** For a page anyone may see (sign-in): the signed-in user, or null. */
 export async function getPageUser(): Promise<TSessionUser | null> {
   return getSessionUser(await getDatabase());
 }

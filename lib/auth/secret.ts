@@ -4,11 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getEnv } from "../env";
 
-/**
- * NEXTAUTH_SECRET when set; otherwise a random secret kept in LOUPE_DATA_DIR/auth-secret, so the
- * zero-setup demo needs no configuration and sessions survive restarts. Several hosts serving one
- * PostgreSQL must set NEXTAUTH_SECRET to the same value (README, Configuration).
- */
+/** NEXTAUTH_SECRET, else a random one kept in the data folder; hosts sharing one PostgreSQL must set the same. */
 let cached: string | undefined;
 
 export function getAuthSecret(): string {

@@ -12,10 +12,7 @@ const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled F
 
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
-/**
- * The signed-in user as the database knows them now, or null. The JWT only proves who they are;
- * role and disabled flag are read fresh on every call, so changes take effect immediately.
- */
+/** The signed-in user as the database knows them now (role and disabled read fresh), or null. */
 export async function getSessionUser(db: Db): Promise<TSessionUser | null> {
   const jar = await cookies();
   const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
@@ -27,9 +24,8 @@ export async function getSessionUser(db: Db): Promise<TSessionUser | null> {
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
-// Decoding derives a key (HKDF) and decrypts a JWE on every request; the result is a pure function
-// of the cookie, so it is remembered per process. Only identity and expiry are cached — role and
-// disabled flag are still read from the database on every request.
+// Decoding derives a key (HKDF) and decrypts a JWE, a pure function of the cookie, so it is cached per
+// process. Only identity and expiry are cached: role and disabled flag are still read every request.
 const tokenCache = new Map<string, { userId: number; exp: number }>();
 const TOKEN_CACHE_MAX = 5_000;
 

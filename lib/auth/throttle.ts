@@ -17,7 +17,6 @@ export function throttleKeys(email: string, ip: string | null) {
   return keys;
 }
 
-/** Seconds until sign-in may be tried again for any of these keys, or 0 when it may be tried now. */
 export async function lockedForSeconds(db: Db, email: string, ip: string | null): Promise<number> {
   const keys = throttleKeys(email, ip).map((k) => k.key);
   const rows = await db.query<{ wait: number | null }>(

@@ -19,11 +19,7 @@ export function generateToken(): TNewTokenText {
   return { token, hash: hashToken(token), hint: token.slice(0, HINT_CHARS) };
 }
 
-/**
- * sha256, hex. A token has 256 random bits, so its hash can be neither reversed nor brute-forced
- * however fast the hash is; a slow, salted password hash (bcrypt) would add ~50 ms of CPU to every
- * API call and make lookup by hash impossible, for no gain.
- */
+/** sha256: 256 random bits cannot be brute-forced anyway, and a slow hash (bcrypt) would forbid lookup by hash. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
@@ -34,7 +30,6 @@ export function isWellFormedToken(token: string): boolean {
 
 export type TBearer = { kind: "none" } | { kind: "malformed" } | { kind: "token"; token: string };
 
-/** What an Authorization header carries: nothing, something we cannot use, or a Loupe token. */
 export function parseAuthorization(header: string | null): TBearer {
   if (header === null || header.trim() === "") return { kind: "none" };
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header.trim());

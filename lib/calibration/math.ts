@@ -14,14 +14,12 @@ export interface TConfusion {
   tn: number;
 }
 
-/** A confusion matrix plus the pairs on which the verifier said nothing, by what people said. */
 export interface TVerdicts extends TConfusion {
   noVerdictAccepted: number;
   noVerdictNotAccepted: number;
 }
 
 export interface TBinaryStats extends TConfusion {
-  /** Pairs with a verdict (tp + fp + fn + tn). */
   n: number;
   /** tp / (tp + fp); null when the verifier never said valid. */
   precision: number | null;
@@ -82,21 +80,18 @@ export interface TScoreBin {
 /** "Valid when score ≥ threshold", over the pairs that have the score. */
 export interface TSweepPoint {
   threshold: number;
-  /** Pairs the rule keeps (tp + fp). */
   kept: number;
   tp: number;
   fp: number;
   precision: number;
-  /** null when people accepted none of the scored pairs. */
   recall: number | null;
   f1: number | null;
 }
 
 /**
- * The precision–recall sweep of a score from its histogram, one point per bin, by ascending
- * threshold. Walking the bins from the top score down, the pairs kept at a bin's threshold are that
- * bin and every bin above it, so cumulative sums give each point. Exact as long as every score in a
- * lower bin is below the bin's threshold, which bins of rounded scores guarantee (lib/calibration/queries.ts).
+ * The precision–recall sweep of a score from its histogram, one point per bin by ascending threshold, from
+ * cumulative sums down from the top bin. Exact while every score in a lower bin is below the bin's
+ * threshold, which bins of rounded scores guarantee (lib/calibration/queries.ts).
  */
 export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
   // Bins with the same threshold (e.g. one per human outcome) are one bin.
@@ -133,11 +128,7 @@ export function sweepFromHistogram(bins: readonly TScoreBin[]): TSweepPoint[] {
 // and this slack keeps floating point from deciding otherwise.
 const EPSILON = 1e-9;
 
-/**
- * The lowest threshold whose precision is at least `target` (a fraction): the rule that keeps the
- * most pairs, hence the highest recall, among those that are precise enough. Precision need not
- * fall steadily as the threshold drops, so every point is checked. null when none reaches it.
- */
+/** Lowest threshold reaching `target` precision (most recall); precision is not monotone, so all points are checked. */
 export function thresholdForPrecision(points: readonly TSweepPoint[], target: number): TSweepPoint | null {
   let best: TSweepPoint | null = null;
   for (const p of points) {
@@ -155,10 +146,7 @@ export function bestPrecision(points: readonly TSweepPoint[]): TSweepPoint | nul
   return best;
 }
 
-/**
- * At most `max` points of a sweep, evenly spaced by position, always with the first and last and the
- * ones in `keep`: the table a screen reader reads under a real-valued score's curve.
- */
+/** At most `max` evenly spaced points, always with the ends and `keep`: the table a screen reader reads under the curve. */
 export function thinPoints(points: readonly TSweepPoint[], max: number, keep: readonly (TSweepPoint | null)[] = []): TSweepPoint[] {
   if (points.length <= max) return [...points];
   const chosen = new Set<number>();

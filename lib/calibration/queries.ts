@@ -11,12 +11,10 @@ import {
   type TScoreGroup,
 } from "./report";
 
-// Verifier calibration against the human consensus (issue 5 point 3). One statement reads a
-// project's final pairs once, through the covering partial index pairs_final_verifier_idx
-// (migration 20261201040000_calibration), and groups them three ways at once:
-//   scope    task, subtask, valid flag, keep-rule verdict, outcome   (every final pair: the table,
-//            the filter's choices and the selection's confusion matrices are summed from it)
-//   scores   IF, EC, GQ, outcome                                    (selected pairs: ≤ 128 rows)
+// Verifier calibration against the human consensus. One statement reads a project's final pairs once,
+// through the covering partial index pairs_final_verifier_idx, and groups them three ways at once:
+//   scope    task, subtask, valid flag, keep-rule verdict, outcome   (every final pair)
+//   scores   IF, EC, GQ, outcome                                    (selected pairs)
 //   overall  the overall score rounded to 3 significant digits, outcome  (selected pairs)
 // so a few thousand rows reach Node whatever the number of pairs; the sums and sweeps are in
 // report.ts and math.ts. Rounding to significant digits keeps a bin per distinct value for the usual
@@ -80,7 +78,6 @@ export interface TCalibrationProject {
 
 export type TCalibration = TCalibrationReport & { project: TCalibrationProject };
 
-/** The calibration report of a project for a selection of its final pairs; null when there is no such project. */
 export async function getCalibration(db: Db, projectId: number, filter: TCalibrationFilter): Promise<TCalibration | null> {
   const p = await db.prisma.project.findUnique({
     where: { id: projectId },

@@ -8,9 +8,8 @@ import {
   type TVerdicts,
 } from "./math";
 
-// The calibration report assembled from the grouped rows lib/calibration/queries.ts reads: a few
-// thousand rows at most, whatever the number of pairs. Pure, so the page's numbers can be traced by
-// hand (test/db/calibration.test.ts does).
+// The calibration report assembled from the grouped rows queries.ts reads. Pure, so the page's numbers can
+// be traced by hand (test/db/calibration.test.ts does).
 
 export const SCORES = [
   { key: "if", label: "Instruction following (IF)", short: "IF" },
@@ -52,7 +51,6 @@ export interface TScoreSweep {
   /** Final pairs in the selection that have this score, and that do not. */
   scored: number;
   unscored: number;
-  /** By ascending threshold; empty when no pair has the score. */
   points: TSweepPoint[];
   /** Whole-number scores (IF / EC / GQ) are swept at every value; the overall score over rounded bins. */
   integer: boolean;
@@ -62,7 +60,6 @@ export interface TCalibrationReport {
   filter: TCalibrationFilter;
   /** Tasks of the project's final pairs, and the subtasks of the chosen task (of all tasks without one). */
   options: { tasks: string[]; subtasks: string[] };
-  /** Final pairs in the selection, and how many of them people accepted. */
   finalPairs: number;
   accepted: number;
   flag: TVerdicts;
@@ -128,7 +125,6 @@ function scopesOf(g: TScopeGroup): TCalibrationScope[] {
   return scopes;
 }
 
-/** Whether a scope's row belongs in the table for this filter. */
 function scopeShown(s: TCalibrationScope, f: TCalibrationFilter): boolean {
   if (f.task === undefined && f.subtask === undefined) return true;
   if (s.level === "project") return false;
@@ -216,7 +212,6 @@ export function buildCalibrationReport(input: {
   };
 }
 
-/** Whether the verifier said anything at all about the selected pairs (flag, keep rule or any score). */
 export function hasVerifierSignals(r: TCalibrationReport): boolean {
   const verdicts = (v: TVerdicts) => v.tp + v.fp + v.fn + v.tn;
   return verdicts(r.flag) > 0 || verdicts(r.keep) > 0 || r.sweeps.some((s) => s.points.length > 0);

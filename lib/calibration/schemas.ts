@@ -4,7 +4,6 @@ import type { TCalibrationFilter } from "./report";
 // The calibration page's URL (and the JSON route's query): ?task=&subtask=&gold=include&precision=90.
 // The precision is a percentage, as the admin types it. An empty field ("All tasks") means no filter.
 
-/** The target precision when the URL names none. */
 export const DEFAULT_TARGET_PERCENT = 90;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

@@ -2,11 +2,9 @@ import "server-only";
 import PgBoss from "pg-boss";
 import type { Db } from "./connect";
 
-// Background jobs run on pg-boss (docs/decisions/006-imports-and-jobs.md): its tables live in the
-// `pgboss` schema of the same database, so jobs survive restarts and any number of processes can
-// share them. pg-boss talks to Postgres through our own connection (`db.executeSql`), which is what
-// lets the same code run on the embedded PGlite and on a server. Features own their queues and
-// handlers (lib/imports/job.ts, lib/exports/job.ts); lib/jobs starts the workers.
+// Background jobs run on pg-boss (decision 006), its tables in the `pgboss` schema of the same database.
+// It talks to Postgres through our own connection (`db.executeSql`), so the same code runs on PGlite and a
+// server. Features own their queues and handlers; lib/jobs starts the workers.
 
 const bosses = new WeakMap<Db, Promise<PgBoss>>();
 const queues = new WeakMap<Db, Map<string, Promise<void>>>();
@@ -36,7 +34,7 @@ export function getBoss(database: Db): Promise<PgBoss> {
       const boss = new PgBoss({
         db: bossDb(database),
         schema: "pgboss",
-        // Supervision and monitoring are cheap; archive finished jobs after a day, delete after a week.
+        // Archive finished jobs after a day, delete after a week.
         archiveCompletedAfterSeconds: 24 * 3600,
         deleteAfterDays: 7,
       });
@@ -53,11 +51,10 @@ export function getBoss(database: Db): Promise<PgBoss> {
 }
 
 /**
- * pg-boss with `queue` created. Every Loupe queue has the "short" policy: at most one *queued* job
- * per singleton key, so a sweeper, a continuation and a resume asked twice collapse into one. Not
- * "stately": that also waits for an active job of the same key to finish, and the active job of a
- * killed process only ends when it expires, which would hold a resume back for the whole expiry. Two
- * runs of one job are kept apart by the job itself (advisory lock + checkpoint guard).
+ * pg-boss with `queue` created. Every Loupe queue has the "short" policy: at most one *queued* job per
+ * singleton key, so a sweeper, a continuation and a double resume collapse into one. Not "stately": that
+ * also waits for an active job of the key, and a killed process's job only ends when it expires. Two runs
+ * of one job are kept apart by the job itself (advisory lock + checkpoint guard).
  */
 export async function getQueue(database: Db, queue: string): Promise<PgBoss> {
   const boss = await getBoss(database);
@@ -77,10 +74,7 @@ export async function getQueue(database: Db, queue: string): Promise<PgBoss> {
   return boss;
 }
 
-/**
- * A feature's background job: the queue it takes work from, what one job does, and an optional
- * sweep that re-queues work nobody is doing (run at start and every 30 s by lib/jobs).
- */
+/** A feature's background job: its queue, what one job does, and an optional sweep re-queueing orphaned work. */
 export interface TJobHandler<D = Record<string, unknown>> {
   queue: string;
   handle(database: Db, data: D): Promise<unknown>;

@@ -10,27 +10,19 @@ import { runnerFromPg, runnerFromPglite, type SqlRunner } from "./sql";
 export type { SqlRunner };
 
 /**
- * The one handle to the database. It is a statement runner itself (`query`, `exec`: SQL text with
- * `$n` parameters), and also holds the Prisma client for the model API (`prisma`) and the ways to
- * hold one connection: `transaction`, `dedicated`, `ownSession`. Library functions take it as their
- * first parameter; one that must also run inside a caller's transaction takes `tx: SqlRunner`.
+ * The one handle to the database: a statement runner itself (`query`, `exec`), with the Prisma client
+ * (`prisma`) and the ways to hold one connection (`transaction`, `dedicated`, `ownSession`). Library
+ * functions take it first; one that must also run inside a caller's transaction takes `tx: SqlRunner`.
  */
 export interface Db extends SqlRunner {
   kind: "embedded" | "server";
   /** The Prisma client on the same connection(s), for single-statement CRUD (CODE_STYLE.md). */
   prisma: PrismaClient;
-  /**
-   * Runs fn inside BEGIN/COMMIT on one connection (ROLLBACK if it throws). On PGlite this goes through
-   * its transaction lock, so other queries of the process wait instead of landing inside the block.
-   */
+  /** BEGIN/COMMIT on one connection; on PGlite through its transaction lock, so other queries wait outside. */
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** Runs fn on one connection held for its whole duration (session locks, BEGIN/COMMIT). */
   dedicated<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
-  /**
-   * Runs fn on a connection of its own, outside the pool (PGlite: its one connection), for session
-   * state held a long time — an import's advisory lock — without taking a pooled connection away
-   * from requests.
-   */
+  /** fn on a connection outside the pool (PGlite: its one) for long-held session state, like an import's lock. */
   ownSession<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   /** Runs several statements in one string (simple protocol); returns the last statement's rows. */
   execMulti(sql: string): Promise<Record<string, unknown>[]>;

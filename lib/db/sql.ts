@@ -32,8 +32,5 @@ export function runnerFromPg(client: pg.Client | pg.PoolClient | pg.Pool): SqlRu
   };
 }
 
-/**
- * An int8 (a count, a sum, a bigint id) as the engines return it: a string from pg, a number from
- * PGlite. Read it with Number() (or BigInt() for ids), or cast it in SQL.
- */
+/** An int8 as the engines return it: a string from pg, a number from PGlite. Read it with Number() or BigInt(). */
 export type TInt8 = string | number | bigint;

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { InvalidError } from "../errors";
 
-// Which final pairs an export takes. Pure (no database): the API, the CLI, the saved filters and
-// the export job all parse with ZExportFilters, and filterWhere() turns the result into a
-// parameterized WHERE over `pairs`. An absent field is no constraint.
+// Which final pairs an export takes. Pure: the API, the CLI, saved filters and the job all parse with
+// ZExportFilters; filterWhere() makes a parameterized WHERE over `pairs`. An absent field is no constraint.
 
 export const EXPORT_DECISIONS = ["accept", "reject", "recaption"] as const;
 export const GOLD_CHOICES = ["include", "exclude", "only"] as const;
@@ -22,7 +21,6 @@ const ZInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
 
 export const ZExportFilters = z
   .strictObject({
-    /** Final decisions to include (any of them). */
     decisions: z.array(z.enum(EXPORT_DECISIONS, { error: "must each be accept, reject or recaption" }), { error: "must be a list" })
       .min(1, "must name at least one, or be left out").max(3, "can name at most 3").optional(),
     /** Only pairs a reviewer settled (final_source = 'review'). */
@@ -31,7 +29,6 @@ export const ZExportFilters = z
     minAgreement: z.number({ error: "must be a number between 0 and 1" }).min(0, "must be a number between 0 and 1").max(1, "must be a number between 0 and 1").optional(),
     tasks: ZNames.optional(),
     subtasks: ZNames.optional(),
-    /** Finalised at or after this instant. */
     finalizedFrom: ZInstant.optional(),
     /** Finalised strictly before this instant (a day: before its start). */
     finalizedBefore: ZInstant.optional(),
@@ -98,10 +95,7 @@ export function normalizeFilters(f: TExportFilters): TExportFilters {
   return out;
 }
 
-/**
- * The filters as SQL conditions on the pairs alias `p`, each starting with " AND ", with their values
- * appended to `values` (so placeholders number on from whatever the caller already bound).
- */
+/** The filters as " AND …" conditions on alias `p`, their values appended to `values` (placeholders number on). */
 export function filterWhere(f: TExportFilters, values: unknown[], alias = "p"): string {
   const bind = (v: unknown) => `$${values.push(v)}`;
   const parts: string[] = [];
@@ -127,7 +121,6 @@ export function hasConstraints(f: TExportFilters): boolean {
 
 const DECISION_WORDS = { accept: "accept", reject: "reject", recaption: "re-caption" } as const;
 
-/** The filters in a few words, for lists and the terminal. */
 export function describeFilters(f: TExportFilters): string {
   const n = normalizeFilters(f);
   const parts: string[] = [];

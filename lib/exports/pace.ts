@@ -1,15 +1,10 @@
-// An export gives way to interactive work. After each page, run.ts counts the other sessions of the
-// database that are running a statement at that moment (pg_stat_activity); while there are any, the
-// export waits as long as the page took, so it takes at most about half of the time it could and
-// annotators' claims keep their pace. Alone, it never waits and runs at full speed (decision 009).
-// A first version also waited when pages got slower than the fastest one so far; it fired on a lone
-// export too (later pages of a large table are slower to read), and it never fired for an export
-// started while annotators were already busy, where no page is fast. Pure: run.ts sleeps.
+// An export gives way to interactive work. After each page, run.ts counts the other sessions running a
+// statement (pg_stat_activity); while there are any, the export waits as long as the page took, so claims
+// keep their pace. Alone, it never waits. Why not "pages got slower": decision 009. Pure: run.ts sleeps.
 
 export interface TPaceOptions {
   /** While other sessions are busy, wait this many times the page's own read time. */
   busyShare: number;
-  /** Never wait longer than this between pages. */
   maxWaitMs: number;
 }
 
@@ -18,7 +13,6 @@ export const DEFAULT_PACE: TPaceOptions = { busyShare: 1, maxWaitMs: 2_000 };
 export class Pacer {
   constructor(private readonly opts: TPaceOptions = DEFAULT_PACE) {}
 
-  /** How long to wait before the next page, given this page's read time and the other busy sessions. */
   afterPage(ms: number, othersBusy: number): number {
     if (!(ms >= 0) || othersBusy <= 0) return 0;
     return Math.min(this.opts.maxWaitMs, Math.round(ms * this.opts.busyShare));

@@ -4,15 +4,11 @@ import type { SqlRunner } from "../db/sql";
 import { filterWhere, hasConstraints, type TExportFilters } from "./filters";
 import type { TSplit } from "./types";
 
-// Reading final pairs for an export. Keyset pages (id > last ORDER BY id LIMIT n), each its own
-// short autocommit statement: never one long snapshot, which was measured to cut concurrent claim
-// throughput 15× (3,460 → 225 claims/s). A page of 2,000 pairs is one statement of a few tens of ms (4,000 measured peak RSS 20–50 MB higher in the CLI for no gain in speed).
-//
-// The canonical JSONL line is built in SQL (see LINE below), so for canonical Node only streams
-// text; the other formats parse the same line into a TExportRow (formats/canonical.ts
-// fromCanonical). One query, one truth. Scripts (the export benchmark, the CLI) load this module
-// with tsx --conditions=react-server, where `server-only` is empty; canonicalCopySql() gives them
-// the same SELECT to COPY.
+// Reading final pairs for an export. Keyset pages (id > last ORDER BY id LIMIT n), each its own short
+// autocommit statement: one long snapshot cuts concurrent claim throughput badly, and larger pages were no
+// faster and cost memory (decision 009). The canonical line is built in SQL (LINE below): for canonical,
+// Node only streams text; the other formats parse the same line (formats/canonical.ts fromCanonical).
+// Scripts load this module with tsx --conditions=react-server, where `server-only` is empty.
 
 export interface TCanonicalQuery {
   projectId: number;
@@ -31,11 +27,9 @@ export interface TPageRow {
   line: string;
 }
 
-// The line is assembled in SQL from JSON text pieces joined with || (text || text) in a balanced
-// tree: compact JSON with keys in a fixed order, and on the development machine a little less
-// backend CPU per row than concat() or row_to_json (which resolve each argument's output function
-// on every call), though most of the cost is the ~40 values per line themselves. Every piece is text
-// and never NULL (one NULL would blank the whole line), so each nullable value goes through
+// The line is assembled from JSON text pieces joined with || in a balanced tree: compact JSON with keys in
+// a fixed order, cheaper than concat() or row_to_json, which resolve each argument's output function per
+// call. Every piece is text and never NULL (one NULL blanks the line), so nullable values go through
 // coalesce(…, 'null'); strings go through to_json(), which escapes them.
 
 type TPart = { lit: string } | { sql: string };
@@ -78,19 +72,12 @@ function sql(json: TJson): string {
   return tree(pieces);
 }
 
-/**
- * Reason codes → [{code, label, dimension}] through the project's taxonomy (rr.m maps a code to its
- * object as JSON text); a code no longer in the taxonomy keeps its code as label and has no dimension.
- * unnest's rows come in array order, which string_agg keeps.
- */
+/** Codes → [{code, label, dimension}] via rr.m (unknown: code as label); string_agg keeps unnest's array order. */
 const reasons = (col: string): TJson => x(`CASE WHEN cardinality(${col}) = 0 THEN '[]'::text ELSE (
       SELECT '['::text || string_agg(coalesce(rr.m ->> u.c, ${sql(obj([["code", jn("u.c")], ["label", jn("u.c")], ["dimension", x("'null'::text")]]))}), ',') || ']'::text
         FROM unnest(${col}) u(c)) END`);
 
-/**
- * An image object; a sha256 with no images row (never from an import) still names its file. The
- * mime type is quoted without escaping: lib/images/store.ts only ever stores one of its fixed list.
- */
+/** An image object; the mime goes unescaped since lib/images/store.ts only stores its fixed list. */
 const image = (sha: string, alias: string): TJson =>
   obj([["sha256", quoted(sha)], ["mime", quoted(`coalesce(${alias}.mime, 'application/octet-stream')`)],
     ["width", x(`coalesce(${alias}.width, 0)::text`)], ["height", x(`coalesce(${alias}.height, 0)::text`)]]);
@@ -146,10 +133,7 @@ const LINE = sql(obj([
   ["split", quoted("s.split")],
 ]));
 
-/**
- * Only the columns the line uses: a materialized page of whole pair rows (previews, heatmap, claims,
- * gold answers …) passed work_mem and spilled to a temporary file on every page.
- */
+/** Only the columns the line uses: pages of whole pair rows passed work_mem and spilled to disk. */
 const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
   "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
   "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
@@ -159,22 +143,18 @@ const REASON_OBJECT = sql(obj([["code", jn("e->>'code'")], ["label", jn("coalesc
 const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")]]));
 
 /**
- * The SELECT behind every export: one row per final pair matching the filters, with `line` the
- * canonical JSON text. `page` makes it one keyset page (two more parameters: after-id, limit);
- * otherwise it is every matching pair, the form canonicalCopySql() hands to COPY.
- * Parameters: $1 project, $2 validation fraction, $3 max pair id (null: none), then the filters'.
- * Rows come in no particular order: an ORDER BY would sort the page's rows in work_mem (it spilled
- * to disk when pages held whole pair rows), while Node sorts a page's ids in about a millisecond;
- * readCanonicalPage() does.
+ * The SELECT behind every export: one row per matching final pair, `line` the canonical JSON text. `page`
+ * makes it one keyset page (two more parameters: after-id, limit); otherwise it is the form COPY takes.
+ * Parameters: $1 project, $2 validation fraction, $3 max pair id (null: none), then the filters'. No
+ * ORDER BY: sorting the rows in work_mem spilled, while readCanonicalPage() sorts a page's ids in Node.
  */
 export function canonicalSelect(q: TCanonicalQuery, page: boolean): { text: string; values: unknown[] } {
   const values: unknown[] = [q.projectId, q.validationFraction, q.maxPairId ?? null];
   const where = filterWhere(q.filters, values, "p");
   const keyset = page ? ` AND p.id > $${values.length + 1}::bigint ORDER BY p.id LIMIT $${values.length + 2}` : "";
-  // A page reads its labels by pair id range: one index range scan over labels (pair_id, …), already
-  // in (pair, annotator) order for the grouping, instead of a lookup per pair; successive pages read
-  // disjoint ranges, so a whole export reads each label at most once even when filters make pages
-  // sparse. The one-statement form (COPY) looks labels up per pair instead of materializing the set.
+  // A page reads its labels by pair id range: one index range scan over labels (pair_id, …), already in
+  // (pair, annotator) order, and successive pages read disjoint ranges, so each label is read at most once.
+  // The one-statement form (COPY) looks labels up per pair instead of materializing the set.
   const labels = page
     ? `LEFT JOIN (
     SELECT l.pair_id, '['::text || string_agg(${LABEL}, ',') || ']'::text AS labels
@@ -206,11 +186,10 @@ SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split,
   return { text, values };
 }
 
-/** One page of final pairs after `afterId`, at most `limit`. */
 export async function readCanonicalPage(tx: SqlRunner, q: TCanonicalQuery, afterId: string, limit: number): Promise<TPageRow[]> {
   const { text, values } = canonicalSelect(q, true);
-  // A named (prepared) statement on a server connection: the query is long and planning it took
-  // 5–10 ms a page. The name follows the text, which differs only by which filters are set.
+  // A named (prepared) statement on a server connection: planning this long query per page is costly. The
+  // name follows the text, which differs only by which filters are set.
   const name = `loupe_export_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
   const rows = await tx.query<TPageRow>(text, [...values, afterId, limit], name);
   return rows.sort((a, b) => compareIds(a.id, b.id));
@@ -235,10 +214,7 @@ function literal(v: unknown): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/**
- * The same SELECT with its values written in as literals and only the line selected, for
- * `COPY (…) TO STDOUT` (COPY takes no parameters): the ceiling the export benchmark compares with.
- */
+/** The same SELECT with literals for values and only the line, for `COPY (…) TO STDOUT` (no parameters). */
 export function canonicalCopySql(q: TCanonicalQuery): string {
   const { text, values } = canonicalSelect(q, false);
   const inlined = text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
@@ -254,11 +230,7 @@ export async function maxFinalPairId(tx: SqlRunner, projectId: number): Promise<
   return r?.id ?? null;
 }
 
-/**
- * How many pairs the export will read, for its progress bar. Without filters it is the project's
- * final count from project_counts (no scan); with filters it counts in keyset chunks of 200k, each
- * a short statement, for the same reason the pages are.
- */
+/** Pairs the export will read, for progress: project_counts without filters, else counted in short keyset chunks. */
 export async function countMatching(tx: SqlRunner, q: TCanonicalQuery): Promise<number> {
   if (!hasConstraints(q.filters)) {
     const [r] = await tx.query<{ n: string }>("SELECT coalesce(sum(final), 0)::text AS n FROM project_counts WHERE project_id = $1", [q.projectId]);

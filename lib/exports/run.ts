@@ -17,22 +17,15 @@ import { countMatching, maxFinalPairId, readCanonicalPage, type TCanonicalQuery,
 import { ZExportOptions, type TExportCounts, type TExportManifest } from "./schemas";
 import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResult } from "./types";
 
-// The export job: read the project's final pairs in keyset pages (lib/exports/reader.ts), hand each
-// page to the format's writer, keep progress on the exports row, and when the last page is written
-// put manifest.json beside the data file and mark the export done — in LOUPE_DATA_DIR/exports/<id>/.
-//
-// A run always starts the file again from the first pair (rows_done and the folder reset), also after
-// a crash or a restart: what a killed process left on disk past its last progress update is unknown
-// (a half-written line, a Parquet file without its footer, images without their rows), the running
-// checksum and counts died with it, and no format can append to a file it did not close. Reading
-// again is cheap next to that uncertainty: an export reads tens of thousands of pairs a second. last_pair_id is the
-// keyset position for progress and diagnosis, not a resume point.
+// The export job: read final pairs in keyset pages (reader.ts), hand each to the format's writer, keep
+// progress on the exports row, then put manifest.json beside the data file and mark the export done.
+// A run always starts again from the first pair, also after a crash: what a killed process left on disk is
+// unknown (a half-written line, a Parquet file without its footer), the running checksum died with it, and
+// no format can append to a file it did not close. last_pair_id is for progress, not a resume point.
 
 export interface TExportRunOptions {
   dataDir: string;
-  /** Pairs per page (each page one short statement). */
   pageSize?: number;
-  /** How the export gives way to concurrent work (default DEFAULT_PACE). */
   pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
   afterPage?: (state: { pages: number; rowsDone: number }) => void | Promise<void>;
@@ -44,7 +37,6 @@ export const DEFAULT_PAGE_SIZE = 2000;
 
 const running = new Set<string>();
 
-/** Whether this process is running the export now. */
 export function isExportRunningHere(id: string): boolean {
   return running.has(id);
 }
@@ -58,7 +50,6 @@ export function exportsRoot(dataDir: string): string {
   return path.join(dataDir, "exports");
 }
 
-/** The export's own folder: its data file, any image folder, manifest.json. */
 export function exportDir(dataDir: string, id: string): string {
   if (!/^\d{1,18}$/.test(id)) throw new Error(`Not an export id: ${JSON.stringify(id)}`);
   return path.join(exportsRoot(dataDir), id);
@@ -154,10 +145,7 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/**
- * Sessions of this database other than ours running a statement now: the pacer's sign that people
- * are working (lib/exports/pace.ts). Zero where it cannot be read (PGlite has no other sessions).
- */
+/** Other sessions running a statement now, the pacer's sign that people are working; 0 on PGlite. */
 async function othersBusy(runner: SqlRunner): Promise<number> {
   try {
     const [r] = await runner.query<{ n: number }>(
@@ -218,9 +206,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   let rowsDone = 0;
   try {
     sink = await openSink(job.format, ctx);
-    // Page n+1 is read while page n is written: the database builds lines while Node writes them.
-    // Each read is timed for the pacer, which makes the export give way while annotators need the
-    // database (lib/exports/pace.ts).
+    // Page n+1 is read while page n is written. Each read is timed for the pacer (pace.ts).
     const pacer = new Pacer(opts.pace);
     const read = (after: string): Promise<{ rows: TPageRow[]; ms: number }> => {
       const t0 = performance.now();
@@ -330,7 +316,6 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   }
 }
 
-/** Marks an export failed with a message and removes whatever it wrote. */
 export async function failExport(db: Db, id: string, message: string, dataDir: string): Promise<void> {
   const rows = await db.query(
     `UPDATE exports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2

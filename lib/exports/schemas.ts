@@ -55,20 +55,17 @@ export interface TExportCounts {
   split: Record<TSplit, number>;
 }
 
-/** manifest.json, written beside the data file. */
 export interface TExportManifest {
   loupe: { version: string };
   export: { id: string; format: TExportFormat; createdAt: string; finishedAt: string; createdBy: string | null };
   project: { id: number; name: string };
   filters: TExportFilters;
-  /** The filters in words. */
   filtersText: string;
   options: TExportOptions;
   split: { method: string; validationFraction: number };
   /** Final pairs the filters matched and the export read (a format may write some of them, or several records each). */
   pairs: number;
   counts: TExportCounts;
-  /** Records in the data file, and per split. */
   records: number;
   recordsPerSplit: Record<TSplit, number>;
   dataFile: string;

@@ -41,10 +41,7 @@ async function requireProject(db: Db, projectId: number): Promise<{ id: number; 
   return p;
 }
 
-/**
- * The filters an export runs with: a saved filter's stored fields, with any field given alongside it
- * taking precedence; the saved filter's id stays in them as a note of where they came from.
- */
+/** A saved filter's stored fields, overridden by any field given alongside; its id stays as a note of origin. */
 export async function resolveFilters(db: Db, projectId: number, raw: unknown): Promise<TExportFilters> {
   const given = parseExportFilters(raw);
   if (given.savedFilterId === undefined) return given;
@@ -174,7 +171,6 @@ export async function requireExportView(db: Db, id: string): Promise<TExportView
   return v;
 }
 
-/** Newest first, keyset-paged by id. */
 export async function listExports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TExportView[]> {
   const rows = await db.query<ExportViewRow>(
     `${VIEW_SELECT} WHERE e.project_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint) ORDER BY e.id DESC LIMIT $3`,
@@ -202,11 +198,7 @@ export async function cancelExport(db: Db, actor: TExportActor, id: string): Pro
   return requireExportView(db, id);
 }
 
-/**
- * What the export form offers: the project's name, its final pair count (project_counts, no scan) and
- * task and subtask names seen among its newest 20,000 final pairs, as suggestions (a full DISTINCT
- * over millions of pairs has no index to use).
- */
+/** The export form's final pair count and task names from the newest final pairs (a full DISTINCT has no index). */
 export async function exportFormContext(db: Db, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
   const [p] = await db.query<{ name: string; final: string }>(
     "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",
@@ -253,8 +245,6 @@ export async function readExportManifest(db: Db, dataDir: string, id: string): P
     throw new NotFoundError("This export's files are no longer on the server; run the export again.");
   });
 }
-
-// ---- Saved filters --------------------------------------------------------------------------------
 
 interface SavedFilterRow {
   id: number;

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
 import type { TSplit } from "./types";
 
-// Train / validation split by hashing the pair's identity: the externalId the pipeline gave it
-// (stable across Loupe databases and re-imports, unlike our serial pair id). The same threshold is
-// applied within every subtask, so each subtask's validation share is the fraction (up to sampling),
-// and a pair never changes side when later exports include more pairs: no train/validation leakage
-// between successive exports. See docs/decisions/009-export.md.
+// Train / validation split by hashing the pair's externalId (stable across databases and re-imports, unlike
+// our serial id). The same threshold applies within every subtask, so each keeps the fraction, and a pair
+// never changes side when later exports include more pairs: no leakage between exports (decision 009).
 
 /** A number in [0, 1) from the first 52 bits of sha256("loupe-split\0" + externalId). */
 export function splitHash(externalId: string): number {

@@ -2,10 +2,8 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
-// A folder as a POSIX ustar stream, for downloading an export that is more than one file (Parquet or
-// verifier data with its images/ folder). Written here rather than taken from a package: the format
-// is a 512-byte header per entry, and we only ever write regular files and folders we created. Files
-// are streamed from disk one at a time, so memory stays flat whatever the folder holds.
+// A folder as a POSIX ustar stream, for downloading a multi-file export. Written here, not taken from a
+// package: we only write regular files and folders we created, streamed one at a time.
 
 const BLOCK = 512;
 
@@ -103,7 +101,6 @@ async function* tarChunks(root: string, top: string): AsyncGenerator<Uint8Array>
   yield Buffer.alloc(2 * BLOCK, 0);
 }
 
-/** The folder `root` as a tar whose entries sit under `top/`. */
 export function tarDirectory(root: string, top: string): ReadableStream<Uint8Array> {
   const it = tarChunks(root, top);
   return new ReadableStream<Uint8Array>({

@@ -1,6 +1,4 @@
-// The shapes every export format reads and writes (pure: no server-only import, so formats and
-// their unit tests run anywhere). The export job (lib/exports/run.ts) reads final pairs in keyset
-// pages, turns each into a TExportRow, and hands pages to the format's writer.
+// The shapes every export format reads and writes; pure, so formats and their tests run anywhere.
 
 export const EXPORT_FORMATS = ["canonical", "gold-jsonl", "gold-csv", "gold-parquet", "verifier-sft", "verifier-preference"] as const;
 export type TExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -31,7 +29,6 @@ export interface TExportImage {
   height: number;
 }
 
-/** One final pair with everything any format needs. */
 export interface TExportRow {
   pairId: string;
   projectId: number;
@@ -49,7 +46,6 @@ export interface TExportRow {
   /** The instruction that describes the edit after review: a human re-caption, else the original. */
   finalInstruction: string;
   finalReasons: TExportReason[];
-  /** "consensus" | "review" | "gold" */
   finalSource: string;
   finalizedAt: string;
   agreement: number | null;
@@ -94,7 +90,6 @@ export interface TWriterResult {
   files: string[];
   /** Records written (a format may write none, one or several records per pair). */
   records: number;
-  /** Records per split. */
   splits: Record<TSplit, number>;
 }
 

@@ -8,11 +8,7 @@ import { zodToInvalid } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
 
-/**
- * The one wrapper for server actions (usable with useActionState). Every action is a public
- * endpoint: the permission is checked here on the server whatever the UI shows, and FormData is
- * parsed with zod (use z.coerce for numbers and booleans). The action gets the database as `db`.
- */
+/** The one wrapper for server actions, each a public endpoint: permission checked here, FormData parsed with zod. */
 export function action<S extends z.ZodType, T>(
   permission: TPermission,
   schema: S,

@@ -27,22 +27,13 @@ export interface TRouteOptions<S extends z.ZodType, P> {
   permission: TPermission;
   input?: S;
   params?: z.ZodType<P>;
-  /**
-   * Also accept `Authorization: Bearer <API token>` (lib/auth/bearer.ts). The token acts as its owner
-   * with the owner's current role, and only on the projects in its scope: a `projectId` route param
-   * outside the scope is refused here with 403, the same answer whether or not the project exists.
-   * Without the header the session is used as usual. Errors from 401 carry a WWW-Authenticate challenge.
-   */
+  /** Also accept an API token: it acts as its owner, on its scope only (a `projectId` outside it is a 403). */
   token?: boolean;
   /** Refuse a larger request body with 413 before parsing it (default: no cap). */
   maxBodyBytes?: number;
 }
 
-/**
- * The one wrapper for route handlers: session or API token → permission → zod-parsed input →
- * handler → JSON, with typed errors mapped to their status. Input is the JSON body for writes, the
- * query for reads. The handler gets the process's database as `db`: routes never open it themselves.
- */
+/** The one route wrapper: auth → permission → zod input (body or query) → handler → JSON, typed errors to statuses. */
 export function route<S extends z.ZodType, P = Record<string, string>>(
   opts: TRouteOptions<S, P>,
   handler: (ctx: { db: Db; user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest; token: TTokenAuth | null }) => Promise<unknown>,
@@ -96,7 +87,6 @@ async function authenticate(db: Db, req: NextRequest, opts: { permission: TPermi
   return { user: await requirePermission(db, opts.permission), token: null };
 }
 
-/** The body as text, refused with 413 past `max` bytes without reading the rest. */
 async function readBody(req: NextRequest, max: number | undefined): Promise<string> {
   if (max === undefined || !req.body) return req.text();
   const declared = Number(req.headers.get("content-length"));

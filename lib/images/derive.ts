@@ -1,28 +1,22 @@
 import "server-only";
 import sharp, { type Metadata, type Sharp } from "sharp";
 
-// libvips keeps recent operations and decoded files in a cache (50 MB by default). Imports see each
-// image once, so the cache only costs memory; the content-hash caches in lib/imports do the reuse.
+// libvips caches recent operations and decoded files. Imports see each image once, so the cache only costs
+// memory; the content-hash caches in lib/imports do the reuse.
 sharp.cache(false);
 import { InvalidImageError, MAX_INPUT_PIXELS } from "./store";
 
 export const PREVIEW_MAX_SIDE = 1024;
 /** Long side of the grid the change statistics are computed on. */
 export const STATS_LONG_SIDE = 256;
-/** Long side of the heatmap PNG. */
 export const HEATMAP_LONG_SIDE = 512;
 /**
- * A pixel counts as changed when its largest channel difference (after a 3x3 blur, on the
- * statistics grid) exceeds this fraction of full scale. Re-encoding a photo as JPEG at quality
- * 75-95 leaves differences of a few levels that the downscale and blur bring well under 25 of 255,
- * while a real edit (object added or removed, recolouring) moves pixels by far more. Lower values
- * start counting compression noise as change; higher ones miss subtle recolouring.
+ * A pixel counts as changed when its largest channel difference (blurred, on the statistics grid) exceeds
+ * this fraction of full scale: JPEG re-encoding noise falls well under it after downscale and blur, a real
+ * edit moves pixels far more. Lower counts compression noise; higher misses subtle recolouring.
  */
 export const CHANGE_THRESHOLD = 0.1;
-/**
- * The mask grows by this many grid pixels before counting change outside it: blur and resampling
- * spread every edit by about a pixel, so an obedient edit would otherwise leave a ring "outside".
- */
+/** The mask grows this many grid pixels first: blur and resampling spread an edit, leaving a ring "outside". */
 export const MASK_TOLERANCE_PX = 1;
 
 // Formats every browser shows as they are; anything else (TIFF, HEIF, AVIF, BMP...) gets a WebP.
@@ -38,7 +32,6 @@ export interface Preview {
 export interface ChangeMap {
   /** PNG, HEATMAP_LONG_SIDE on its long side, with the edited image's aspect. */
   heatmap: Buffer;
-  /** Size of the heatmap in pixels. */
   width: number;
   height: number;
   /** Share of pixels whose difference exceeds CHANGE_THRESHOLD, 0..1. */
@@ -93,10 +86,7 @@ function fitLongSide(width: number, height: number, side: number): { width: numb
     : { width: Math.max(1, Math.round((side * width) / height)), height: side };
 }
 
-/**
- * A WebP to show in place of the original, or null when the original can be shown as it is
- * (a format browsers read, no side above PREVIEW_MAX_SIDE). Only the first frame of animations.
- */
+/** A WebP to show in place of the original (first frame only), or null when the original shows as it is. */
 export async function makePreview(bytes: Buffer): Promise<Preview | null> {
   return decoding("image file", async () => {
     const meta = await decoder(bytes, "image file").metadata();
@@ -110,9 +100,6 @@ export async function makePreview(bytes: Buffer): Promise<Preview | null> {
     return { bytes: data, mime: "image/webp", width: info.width, height: info.height };
   });
 }
-
-// ---------------------------------------------------------------------------------------------
-// Change map
 
 /** RGB pixels on the grid. Alpha is flattened onto black for both images so transparency compares equal. */
 async function rgbOnGrid(bytes: Buffer, what: string, width: number, height: number): Promise<Uint8Array> {
@@ -176,11 +163,7 @@ function dilate(src: Uint8Array, width: number, height: number): Uint8Array {
   return out;
 }
 
-/**
- * Per-pixel change magnitude: the largest channel difference after a [1 2 1] x [1 2 1] blur
- * (a light blur keeps single-pixel JPEG noise from counting), scaled by 16 to stay in integers.
- * Blurring the signed difference equals differencing the blurred images, at a third of the work.
- */
+/** Largest channel difference after a [1 2 1]² blur (so JPEG noise does not count), ×16 to stay in integers. */
 function blurredDifference(a: Uint8Array, b: Uint8Array, width: number, height: number): Uint16Array {
   const stride = width * 3;
   const horizontal = new Int16Array(stride * height);
@@ -222,11 +205,9 @@ const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 
 /**
- * Mean SSIM (Wang et al. 2004) over the luma with the standard C1/C2, on 8x8 windows sliding one
- * pixel at a time (the paper's first formulation) with population statistics. Box windows come
- * out of summed-area tables at a constant cost per pixel: several times cheaper than the 11x11
- * Gaussian, which matters on a 2-core box. Windows stay inside the image; a grid thinner than 8
- * pixels uses windows as wide as it is.
+ * Mean SSIM (Wang et al. 2004) over the luma with the standard C1/C2, on 8x8 windows sliding one pixel at
+ * a time, with population statistics. Box windows from summed-area tables cost a constant per pixel, far
+ * cheaper than the 11x11 Gaussian. A grid thinner than 8 pixels uses windows as wide as it is.
  */
 function meanSsim(x: Uint8Array, y: Uint8Array, width: number, height: number): number {
   const stride = width + 1;
@@ -325,11 +306,7 @@ function paintHeatmap(sourceLuma: Uint8Array, magnitude16: Uint16Array, n: numbe
   return out;
 }
 
-/**
- * Where and how much the edited image differs from the source. Both are brought to one grid with
- * the edited image's aspect (a differently sized or shaped source is stretched onto it); the mask,
- * if any, marks in white the region the instruction meant to change.
- */
+/** Where and how much the edit differs, on one grid with its aspect; a mask is white where change was meant. */
 export async function computeChangeMap(source: Buffer, edited: Buffer, mask?: Buffer | null): Promise<ChangeMap> {
   const editedSize = await decoding("edited file", async () => orientedSize(await decoder(edited, "edited file").metadata(), "edited file"));
   const grid = fitLongSide(editedSize.width, editedSize.height, STATS_LONG_SIDE);
@@ -364,8 +341,8 @@ export async function computeChangeMap(source: Buffer, edited: Buffer, mask?: Bu
     raw: { width, height, channels: 3 },
     limitInputPixels: MAX_INPUT_PIXELS,
   })
-    // Nearest: each statistics cell shows as a crisp block (that is the resolution the numbers
-    // have), and blocks compress to a third of a smooth upscale at a third of the encode time.
+    // Nearest: each statistics cell shows as a crisp block (the numbers' own resolution), and blocks
+    // compress smaller and encode faster than a smooth upscale.
     .resize(out.width, out.height, { fit: "fill", kernel: "nearest" })
     .png({ compressionLevel: 3 })
     .toBuffer();

@@ -1,7 +1,6 @@
 import path from "node:path";
 
-// Where stored images live, with no image library attached: the export job and the image route
-// locate files without loading sharp (libvips), which costs a process tens of MB.
+// Where stored images live, without loading sharp (libvips, heavy): the export job and image route need only paths.
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
 

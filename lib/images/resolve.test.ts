@@ -99,8 +99,6 @@ describe("loadImageBytes: paths", () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-
 interface TestServer {
   port: number;
   connections: number;

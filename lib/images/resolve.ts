@@ -46,9 +46,6 @@ export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promis
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Paths
-
 function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
   return rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
@@ -126,13 +123,8 @@ async function readUnderRoot(relPath: string, cfg: ResolveConfig): Promise<Buffe
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// URLs
-
-// Exported with the allow-list helpers for the webhook sender (lib/webhooks/url.ts), which applies the
-// same address policy to the URLs admins give it.
-// Names that cloud providers answer with instance credentials; their addresses are link-local (or
-// CGNAT) and refused anyway, but refusing by name also covers a resolver that maps them elsewhere.
+// Shared with the webhook sender (lib/webhooks/url.ts). Names that cloud providers answer with instance
+// credentials: their addresses are refused anyway, but refusing by name covers a resolver that maps them elsewhere.
 export const METADATA_HOSTS = new Set([
   "metadata",
   "metadata.google.internal",
@@ -202,11 +194,7 @@ export function refusal(address: string, allow: AllowList): { address: string; k
   return { address: addr.toString(), kind: RANGE_LABELS[range] ?? `a special-purpose (${range})` };
 }
 
-/**
- * A dns lookup that refuses private answers. It runs inside net.connect, so what it approves is
- * exactly what the socket connects to: a name that resolves to 127.0.0.1 (or rebinds between a
- * check and the connect) cannot slip through.
- */
+/** A dns lookup refusing private answers, run inside net.connect so what it approves is what the socket reaches. */
 function guardedLookup(allow: AllowList): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {

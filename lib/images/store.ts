@@ -51,7 +51,6 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Reads format and size; throws InvalidImageError for anything sharp cannot decode. */
 export async function inspectImage(bytes: Buffer): Promise<{ width: number; height: number; mime: string }> {
   if (!bytes || bytes.length === 0) throw new InvalidImageError("Empty file is not an image");
   let meta: Metadata;
@@ -70,10 +69,7 @@ export async function inspectImage(bytes: Buffer): Promise<{ width: number; heig
   return { width, height, mime };
 }
 
-/**
- * Stores the bytes content-addressed under `<dataDir>/images/<sha[0:2]>/<sha>` (written once, atomically)
- * and records the `images` row (a no-op if it is already there). Safe to call concurrently for the same bytes.
- */
+/** Stores the bytes content-addressed (written once, atomically) with their `images` row; safe concurrently. */
 export async function putImage(
   db: Db,
   dataDir: string,

@@ -3,7 +3,6 @@ import path from "node:path";
 import { getEnv } from "../env";
 import { DEFAULT_FETCH_LIMITS, type ResolveConfig } from "../images/resolve";
 
-/** The fetch limits and allow-list for images referenced by URL, from the environment. */
 export function fetchConfigFromEnv(): Omit<ResolveConfig, "imageRoot"> {
   const env = getEnv();
   return {

@@ -11,8 +11,7 @@ import { formatBytes } from "./mapping";
 import type { TBrowseResponse } from "./schemas";
 import type { TImportFile } from "./run";
 
-// Files an import reads: uploads streamed to the data folder, and files or folders named under the
-// configured import root (never outside it, whatever `..` or symlinks say).
+// Files an import reads: uploads streamed to the data folder, and paths under the import root (never outside it).
 
 const DATA_EXTENSIONS = new Set([".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet"]);
 
@@ -101,10 +100,7 @@ function safeFileName(name: string): string {
   return (base || "upload").slice(0, 200);
 }
 
-/**
- * Streams a request body to `<dataDir>/uploads/<uuid>/<name>` without holding it in memory, stopping
- * with 413 as soon as it passes `maxBytes` (when set), and records the upload.
- */
+/** Streams a request body to `<dataDir>/uploads/<uuid>/<name>`, answering 413 once past `maxBytes`, and records the upload. */
 export async function saveUpload(
   db: Db,
   dataDir: string,

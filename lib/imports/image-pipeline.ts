@@ -7,10 +7,9 @@ import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/res
 import { computeChangeMap, makePreview } from "../images/derive";
 import type { TImageRef } from "./types";
 
-// Turns image references into stored images with previews, and pairs of them into change maps.
-// Every step is keyed by content, so the same image or the same pair met twice (in one batch, one
-// job, or a resumed job) costs one database lookup, not a decode. Caches hold promises so concurrent
-// rows that share an image wait for the one decode in flight.
+// Turns image references into stored images with previews, and pairs of them into change maps. Every step
+// is keyed by content, so an image or pair met twice costs one lookup, not a decode; caches hold promises so
+// concurrent rows sharing an image wait for the one decode in flight.
 
 export interface TResolvedImage {
   sha256: string;
@@ -82,8 +81,7 @@ export class ImagePipeline {
       if (!p) {
         p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes));
         this.byRef.set(key, p);
-        // A failure is not cached: the next row naming the same file reports it again (and a file
-        // fixed meanwhile is picked up).
+        // A failure is not cached: the next row naming the file reports it again, or finds it fixed.
         p.catch(() => this.byRef.delete(key));
       }
       return await p;

@@ -5,14 +5,12 @@ import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
 import { failImport, importLockKey, isRunningHere, runImport } from "./run";
 
-// The background side of an import: pg-boss jobs run it in slices of ten minutes. A slice that runs
-// out of time queues the next one, so a job never looks stalled to pg-boss, and a server restart
-// loses at most the batch in flight. lib/jobs starts the worker.
+// The background side of an import: pg-boss jobs run it in ten-minute slices. A slice out of time queues
+// the next, so a job never looks stalled to pg-boss and a restart loses at most the batch in flight.
 
 export const QUEUE_IMPORT = "loupe-imports";
 
-// Long slices: each one reopens the file and skips to the checkpoint, which costs a little for text
-// formats (no byte-offset seek yet), so a slice should be long next to that.
+// Long slices: each one reopens the file and skips to the checkpoint (text formats cannot seek by byte yet).
 const SLICE_MS = 10 * 60_000;
 /** Imports created or advanced this recently are left alone by the sweeper (their job is on its way). */
 const QUIET_SECONDS = 10;
@@ -62,11 +60,7 @@ export async function handleImportJob(db: Db, importId: string): Promise<string>
   }
 }
 
-/**
- * Re-queues imports that nobody is working: queued or running, not run by this process, and whose
- * advisory lock (held by any live runner, released when its process dies) is free. A restarted
- * server or CLI thus resumes interrupted imports at once instead of waiting for a job to expire.
- */
+/** Re-queues imports nobody works (advisory lock free), so a restart resumes them at once, not when a job expires. */
 export async function requeueStalledImports(db: Db): Promise<number> {
   const rows = await db.query<{ id: string }>(
     `SELECT id::text FROM imports WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $1)`,

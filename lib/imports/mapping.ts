@@ -41,11 +41,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/**
- * A JSON-safe copy: bigint → number when exact else string, Date → ISO string, NaN/Infinity → null,
- * NUL characters dropped (Postgres refuses them in text and jsonb). Bytes are dropped, or described
- * when `bytes` is "describe" (for display).
- */
+/** A JSON-safe copy (bigint, Date, NaN, and NUL that Postgres refuses); bytes dropped or described for display. */
 function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
   if (v === undefined) return undefined;
   if (v === null || typeof v === "boolean") return v;
@@ -68,7 +64,6 @@ function plain(v: unknown, bytes: "drop" | "describe", depth = 0): unknown {
   return undefined;
 }
 
-/** A cell made readable for the preview table. */
 export function describeValue(v: unknown): string {
   if (v === undefined || v === null) return "";
   if (typeof v === "string") return truncate(v, DESCRIBE_CHARS);
@@ -288,11 +283,7 @@ function reasonCodesOf(v: unknown, column: string): string[] {
   return [...new Set(codes)];
 }
 
-/**
- * The row's gold answer, or null when it is not gold. A row is gold when its flag says so or, with
- * no flag column mapped, when it has an expected decision. Reasons must be codes of the project's
- * taxonomy (`reasonCodes`, when the caller knows the project).
- */
+/** The row's gold answer or null: gold by its flag or, without a flag column, by an expected decision. */
 function goldOf(values: Record<string, unknown>, mapping: TMapping, reasonCodes: ReadonlySet<string> | undefined): TGoldAnswer | null {
   const decisionColumn = mapping.goldDecision ?? null;
   const rawDecision = decisionColumn ? textOf(values[decisionColumn], decisionColumn) : null;
@@ -445,8 +436,7 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
   return problems;
 }
 
-// Likely column names per target, best first; compared after lower-casing and turning spaces and
-// dashes into underscores.
+// Likely column names per target, best first, compared as normalizeColumnName makes them.
 const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> = {
   externalId: ["id", "external_id", "externalid", "pair_id", "sample_id", "uid", "uuid", "key"],
   instruction: ["instruction", "edit_instruction", "edit_prompt", "prompt", "prompt_en", "instruction_en", "edited_prompt_list", "edit_text"],
@@ -469,10 +459,7 @@ const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> 
 
 const normalizeName = normalizeColumnName;
 
-/**
- * A first mapping from column names alone. Required targets with no likely column are left as ""
- * (validateMapping then asks for them); every column not mapped is kept as metadata.
- */
+/** A first mapping from column names alone; required targets with no likely column stay "" for validateMapping. */
 export function guessMapping(columns: string[]): TMapping {
   const byName = new Map<string, string>();
   for (const c of columns) if (!byName.has(normalizeName(c))) byName.set(normalizeName(c), c);

@@ -1,5 +1,4 @@
-// Known dataset layouts. Kept free of server-only imports: the admin UI lists the presets and shows
-// what a preset maps.
+// Known dataset layouts; pure, as the admin UI lists the presets and shows what they map.
 import type { TImportFormat, TMapping, TPresetName } from "./types";
 
 export interface TPreset {
@@ -100,11 +99,7 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   },
 };
 
-/**
- * Column names that mark gold pairs and carry their answers, best first per target; matched after
- * lower-casing and turning spaces and dashes into underscores. No published dataset has them: a
- * manifest gains them when a team adds its own gold, whatever layout it started from.
- */
+/** Gold columns, best first: no published dataset has them; teams add them to whatever layout they use. */
 export const GOLD_COLUMN_NAMES = {
   gold: ["gold", "is_gold", "gold_pair"],
   goldDecision: ["gold_decision", "expected_decision", "gold_answer"],
@@ -114,7 +109,6 @@ export const GOLD_COLUMN_NAMES = {
 
 export const normalizeColumnName = (c: string) => c.trim().toLowerCase().replace(/[\s-]+/g, "_");
 
-/** The file's gold columns by target, for the targets it has one for. */
 export function goldColumns(columns: string[]): Partial<Record<keyof typeof GOLD_COLUMN_NAMES, string>> {
   const byName = new Map<string, string>();
   for (const c of columns) if (!byName.has(normalizeColumnName(c))) byName.set(normalizeColumnName(c), c);
@@ -148,11 +142,7 @@ function mappedColumns(mapping: TMapping): Set<string> {
   return used;
 }
 
-/**
- * A preset's mapping fitted to one file: metadata keeps only the preset's columns the file has,
- * plus every column the preset does not map (UltraEdit's similarity scores, OmniEdit's reasoning),
- * so nothing a dataset ships is dropped. Image bytes are never copied into metadata anyway.
- */
+/** A preset fitted to one file: metadata keeps every column the preset does not map, so nothing is dropped. */
 export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   // Gold columns a team added to a published layout are mapped, not buried in metadata.
   const base = { ...PRESETS[name].mapping, ...goldColumns(columns) };
@@ -168,7 +158,7 @@ export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   return mapping;
 }
 
-/** ScaleEdit's task families and their subtasks, as in PRODUCT.md. */
+/** ScaleEdit's task families and their subtasks. */
 export const SCALEEDIT_TAXONOMY: Record<string, readonly string[]> = {
   global: ["style_transfer", "tone_adjustment", "viewpoint_transformation", "background_replacement"],
   object: ["addition", "removal", "replacement", "action_editing", "part_extraction"],
@@ -178,8 +168,8 @@ export const SCALEEDIT_TAXONOMY: Record<string, readonly string[]> = {
   compositional: ["compositional_editing"],
 };
 
-// Every spelling seen or plausible for a subtask: "2.1_object_addition" (the dataset's folder
-// names), "object/addition", "addition", "color_change", "movie_poster_text_editing", "perceptual".
+// Every spelling seen or plausible for a subtask: "2.1_object_addition" (the dataset's folders),
+// "object/addition", "addition", "color_change", "movie_poster_text_editing", "perceptual".
 const SCALEEDIT_LOOKUP: Map<string, { task: string; subtask: string }> = (() => {
   const lookup = new Map<string, { task: string; subtask: string }>();
   for (const [family, subtasks] of Object.entries(SCALEEDIT_TAXONOMY)) {

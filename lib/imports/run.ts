@@ -8,10 +8,9 @@ import { mapRecord } from "./mapping";
 import { ImportFileError, readRecords } from "./sources";
 import type { TCandidate, TEncoding, TImportFormat, TMapping, TRawRecord, TRecordLocation } from "./types";
 
-// The import job: read records from the checkpoint on, validate and map them, resolve their images,
-// and write each batch — pairs, invalid-row reports and the advanced checkpoint — in one
-// transaction. A process killed at any point resumes from the last committed checkpoint: nothing is
-// inserted twice (ON CONFLICT on the dedupe key besides) and nothing is skipped.
+// The import job: read records from the checkpoint on, map them, resolve their images, and write each
+// batch (pairs, invalid-row reports, the advanced checkpoint) in one transaction, so a killed process
+// resumes from the last committed checkpoint with nothing inserted twice and nothing skipped.
 
 export interface TStoredRequest {
   mapping: TMapping;
@@ -57,7 +56,6 @@ interface ImportRow {
 
 const running = new Set<string>();
 
-/** Whether this process is running the import now. */
 export function isRunningHere(id: string): boolean {
   return running.has(id);
 }
@@ -69,8 +67,7 @@ export function importLockKey(id: string): number {
 
 class CheckpointLost extends Error {}
 
-// A job runs in ten-minute slices; keeping its image pipeline (and so its caches of resolved
-// images and change maps) across slices saves recomputing the same change maps every minute.
+// A job runs in slices; keeping its image pipeline (and its caches) across slices saves recomputing change maps.
 const pipelines = new Map<string, { db: Db; pipeline: ImagePipeline }>();
 
 function pipelineFor(db: Db, id: string, dataDir: string, cfg: ResolveConfig): ImagePipeline {
@@ -96,10 +93,9 @@ function embeddedBytes(rec: TRawRecord): number {
 /** A batch is flushed at this many bytes of embedded images even before it has its rows. */
 const BATCH_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 
-// The next batch is prepared while the previous one commits, but two batch transactions never run
-// at once: both would update the same project_counts rows from their statement triggers, and the
-// later one could hold a row the earlier one needs while waiting (in JS) for it to commit — a
-// deadlock Postgres cannot see. Measured, a second transaction in flight gained nothing anyway.
+// The next batch is prepared while the previous one commits, but two batch transactions never run at once:
+// both update the same project_counts rows from their statement triggers, and the later could hold a row
+// the earlier needs while waiting (in JS) for it to commit — a deadlock Postgres cannot see.
 
 export async function runImport(db: Db, importId: string | bigint, opts: TRunOptions): Promise<TRunResult> {
   const id = String(importId);
@@ -340,12 +336,7 @@ function batchTarget(imp: ImportRow): TBatchTarget {
   return { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
 }
 
-/**
- * Validates and maps each record (the import's rules, lib/imports/mapping.ts), sets aside those whose
- * id the project already has, and resolves the rest's images through the pipeline (store, previews,
- * change maps). Nothing is written to pairs: insertPrepared does that inside the caller's transaction.
- * Shared by the import job and the pipeline API (lib/pipeline-api/pairs.ts).
- */
+/** Validates, dedupes and resolves images for a batch, writing no pairs (insertPrepared does); shared with the API. */
 export async function prepareBatch(
   db: Db,
   pipeline: ImagePipeline,
@@ -366,8 +357,7 @@ export async function prepareBatch(
     else bad.push({ loc: rec.loc, reason: m.reason });
   }
 
-  // Rows whose id is already in the project are duplicates before any image work: a re-import of
-  // a 10M-row file costs index probes, not 20M image reads.
+  // Ids already in the project are duplicates before any image work: a re-import costs index probes, not image reads.
   const byImages = target.mapping.dedupe === "externalIdAndImages";
   const duplicates: TRecordLocation[] = [];
   let todo = mapped;
@@ -462,11 +452,7 @@ function isDataError(err: unknown): boolean {
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
-/**
- * Inserts a prepared batch's ready rows inside the caller's transaction. A row already present
- * (ON CONFLICT) is skipped; a row the database refuses moves from `ready` to `bad` with the reason,
- * without sinking the others. With `ids`, answers the new pairs' ids by external id.
- */
+/** Inserts a prepared batch in the caller's transaction; present rows skip, refused rows go to `bad`; `ids`: by external id. */
 export async function insertPrepared(
   tx: SqlRunner,
   projectId: number,
@@ -548,10 +534,9 @@ function insertPairsValues(projectId: number, ready: ReadyRow[]): unknown[] {
   ];
 }
 
-// Bulk insert as one statement over parallel arrays: one round trip and one plan per batch. ON
-// CONFLICT on (project_id, external_id) makes a re-imported or resumed row a no-op, and the count
-// tells inserted from already present. A gold row arrives final with its known answer (the schema's
-// CHECKs require both); its reasons travel as JSON because unnest would flatten a text[][].
+// Bulk insert as one statement over parallel arrays. ON CONFLICT on (project_id, external_id) makes a
+// re-imported or resumed row a no-op. A gold row arrives final with its answer (the CHECKs require both);
+// its reasons travel as JSON because unnest would flatten a text[][].
 const INSERT_PAIRS_CTE = `
 WITH ins AS (
   INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn,

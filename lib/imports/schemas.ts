@@ -1,5 +1,4 @@
-// Request schemas and response shapes of the import API, shared by the route handlers and the admin
-// UI (no server-only imports here).
+// Request schemas and response shapes of the import API, shared with the admin UI (so no server-only).
 import { z } from "zod";
 import type { TImportFormat, TPresetName, TRecordLocation } from "./types";
 
@@ -42,7 +41,6 @@ export const ZImportSource = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("path"), path: z.string().min(1).max(4096) }),
 ]);
 
-/** Body of POST /api/projects/:projectId/imports/preview and POST /api/projects/:projectId/imports. */
 export const ZImportRequest = z.object({
   source: ZImportSource,
   format: z.enum(["jsonl", "csv", "parquet"]).optional(),
@@ -74,7 +72,6 @@ export interface TBrowseEntry {
   kind: "file" | "dir";
   size: number | null;
 }
-/** GET /api/import-root?dir=relative/dir */
 export interface TBrowseResponse {
   /** Null when LOUPE_IMPORT_ROOT is not configured (the UI then explains how to set it). */
   root: string | null;
@@ -87,7 +84,6 @@ export interface TPreviewRow {
   /** Cell values made displayable (long strings cut, bytes as "<binary 34.2 KB>"). */
   values: Record<string, string>;
   ok: boolean;
-  /** Why the row would be refused, when !ok. */
   reason?: string;
   /** The mapped fields when ok (instruction, externalId, task, subtask, image refs described). */
   mapped?: Record<string, string | number | boolean | null>;
@@ -133,7 +129,6 @@ export interface TImportView {
   inserted: number;
   duplicates: number;
   invalid: number;
-  /** Final message: a summary when done, the reason when failed. */
   message: string | null;
   /** GET this for the CSV report of invalid rows (file, line, row group, row, reason). */
   reportUrl: string;

@@ -12,8 +12,7 @@ import type { TImportFile, TStoredRequest } from "./run";
 import type { TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewResponse, TPreviewRow } from "./schemas";
 import type { TImageRef, TImportFormat, TMapping, TPresetName } from "./types";
 
-// Creating, previewing and reading imports. The routes and the CLI both come through here; the job
-// itself is lib/imports/run.ts.
+// Creating, previewing and reading imports, for the routes and the CLI; the job is lib/imports/run.ts.
 
 export interface TResolvedSource {
   files: TImportFile[];
@@ -72,7 +71,6 @@ async function formatOf(files: TImportFile[], requested: TImportFormat | undefin
   return format;
 }
 
-/** Total rows when the format states it up front (Parquet footers); null for text formats. */
 async function countRows(files: TImportFile[], format: TImportFormat): Promise<number | null> {
   if (format !== "parquet") return null;
   let total = 0;
@@ -263,7 +261,6 @@ export async function requireImportView(db: Db, id: string): Promise<TImportView
   return v;
 }
 
-/** Newest first, keyset-paged by id. */
 export async function listImports(db: Db, projectId: number, opts: { before?: string; limit?: number } = {}): Promise<TImportView[]> {
   const rows = await db.query<ImportViewRow>(
     `${VIEW_SELECT} WHERE i.project_id = $1 AND ($2::bigint IS NULL OR i.id < $2::bigint) ORDER BY i.id DESC LIMIT $3`,
@@ -290,7 +287,6 @@ export async function cancelImport(db: Db, actorId: number | null, id: string): 
   return requireImportView(db, id);
 }
 
-/** Puts a failed or cancelled import back in the queue; it continues from its checkpoint. */
 export async function resumeImport(db: Db, actorId: number | null, id: string): Promise<TImportView> {
   await db.transaction(async (tx) => {
     const resumed = await tx.query(

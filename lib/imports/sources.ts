@@ -18,11 +18,7 @@ function startsWith(buf: Uint8Array, bytes: number[]): boolean {
   return bytes.every((b, i) => buf[i] === b);
 }
 
-/**
- * Parquet by its signature; otherwise by extension; otherwise a first `{` means JSON Lines and
- * anything else is taken for CSV. Archives and JSON arrays are refused here, where the admin
- * still gets a clear message in the preview.
- */
+/** Parquet by signature, else by extension, else `{` means JSONL and the rest CSV; archives and JSON arrays refused. */
 export async function detectFormat(filePath: string, displayName?: string): Promise<TImportFormat> {
   const name = displayName ?? path.basename(filePath);
   let head: Uint8Array;
@@ -59,7 +55,6 @@ export async function detectFormat(filePath: string, displayName?: string): Prom
   return "csv";
 }
 
-/** The records of one file in order; see TRecordStream for byte progress. */
 export function readRecords(filePath: string, format: TImportFormat, opts: TReadOptions = {}): TRecordStream {
   switch (format) {
     case "jsonl":
@@ -71,16 +66,12 @@ export function readRecords(filePath: string, format: TImportFormat, opts: TRead
   }
 }
 
-/** Total rows for Parquet (from the footer); null for text formats, whose progress is in bytes. */
 export async function countRecords(filePath: string, format: TImportFormat, displayName?: string): Promise<number | null> {
   if (format !== "parquet") return null;
   return (await parquetInfo(filePath, displayName)).rows;
 }
 
-/**
- * The first `n` records and the column names for the preview: the header for CSV, the schema's
- * top-level fields for Parquet, and for JSON Lines every key seen in those records, in order.
- */
+/** The first `n` records and the columns: CSV's header, Parquet's top-level fields, every JSONL key seen. */
 export async function readHead(
   filePath: string,
   format: TImportFormat,

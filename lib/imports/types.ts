@@ -1,6 +1,4 @@
-// Shared shapes of the import pipeline: sources yield raw records, a mapping turns each into a
-// candidate pair, the runner resolves its images and writes it. Kept free of server-only imports so
-// the admin UI can share the preview and mapping types.
+// Shared shapes of the import pipeline; pure, so the admin UI shares the preview and mapping types.
 
 export type TImportFormat = "jsonl" | "csv" | "parquet";
 export type TPresetName = "scaleedit" | "unicedit" | "omniedit" | "magicbrush" | "ultraedit";
@@ -30,7 +28,6 @@ export type { TImageRef };
 
 /** How pairs of one import are told apart from pairs already in the project. */
 export type TDedupe =
-  /** On project + externalId (the usual case). */
   | "externalId"
   /** On project + externalId + both image hashes: UnicEdit's `key` is not unique. */
   | "externalIdAndImages";
@@ -54,11 +51,7 @@ export interface TMapping {
   verifierFailureClass?: string | null;
   verifierRecaption?: string | null;
   modelVersion?: string | null;
-  /**
-   * Gold: a flag column marking the row as a gold pair (true/false, yes/no, 1/0), its expected
-   * decision, expected reject reasons and reference re-caption. Without a flag column, a row with
-   * an expected decision is gold.
-   */
+  /** Gold flag column (true/false, yes/no, 1/0); without one, a row with an expected decision is gold. */
   gold?: string | null;
   goldDecision?: string | null;
   goldReasons?: string | null;
@@ -66,14 +59,10 @@ export interface TMapping {
   /** Columns copied into metadata as they are (image-byte columns are never copied). */
   metadata?: string[];
   dedupe?: TDedupe;
-  /**
-   * Split the task column into a family (`task`) and `subtask` using a known taxonomy: ScaleEdit's
-   * `edit_task` holds values like "2.1_object_addition" that mean task "object", subtask "addition".
-   */
+  /** Split the task column with a known taxonomy: ScaleEdit's "2.1_object_addition" is task "object", subtask "addition". */
   taskTaxonomy?: "scaleedit" | null;
 }
 
-/** One candidate edit pair, validated and ready for image resolution. */
 export interface TCandidate {
   /** Null when the source has no id column: the runner derives one from the image hashes. */
   externalId: string | null;
@@ -93,7 +82,6 @@ export interface TCandidate {
   verifierRecaption: string | null;
   modelVersion: string | null;
   metadata: Record<string, unknown>;
-  /** The known answer when the row is a gold pair, else null. */
   gold: TGoldAnswer | null;
 }
 

@@ -6,9 +6,8 @@ import { importJob } from "../imports/job";
 import { exportJob } from "../exports/job";
 import { startWebhookWorker } from "../webhooks/worker";
 
-// The background side of a Loupe process, started by the process's entry point (instrumentation.ts
-// for the web server), never by the database module. Each feature owns its job handler; this list
-// is the only place that knows them all.
+// The background side of a Loupe process, started by its entry point, never by the database module. This
+// list is the only place that knows every feature's job handler.
 const HANDLERS = [importJob, exportJob] as TJobHandler[];
 
 const SWEEP_MS = 30_000;

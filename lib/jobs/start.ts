@@ -7,10 +7,7 @@ import { startJobWorkers } from "./index";
 // instrumentation in more than one module graph).
 const globalForJobs = globalThis as unknown as { __loupeJobsStarted?: boolean };
 
-/**
- * Starts this process's job workers on its database in the background; a failure (database not
- * reachable yet) is retried every 30 s rather than holding the server's start-up.
- */
+/** Starts this process's job workers in the background, retrying every 30 s rather than holding start-up. */
 export function startProcessJobs(): void {
   if (getEnv().LOUPE_JOBS === "off" || globalForJobs.__loupeJobsStarted) return;
   globalForJobs.__loupeJobsStarted = true;

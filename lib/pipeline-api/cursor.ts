@@ -1,18 +1,14 @@
-// The labels feed's cursor: opaque to clients, a position to the server. It names the project it was
-// handed out for (a position in one project's feed means nothing in another's) and the feed's epoch
-// (pairs_final_feed_epoch, moved when final_xid values are renumbered after a restore into another
-// cluster: positions taken before mean nothing after). Versioned so the key can change without old
-// cursors being misread. Pure, for unit tests.
+// The labels feed's cursor: opaque to clients. It names its project and the feed's epoch
+// (pairs_final_feed_epoch, moved when final_xid values are renumbered after a restore: older positions mean
+// nothing after), and is versioned so the key can change without old cursors being misread. Pure.
 import { InvalidError } from "../errors";
 
 export interface TFeedPosition {
-  /** The project whose feed the cursor walks. */
   projectId: number;
   /** pairs_final_feed_epoch when the cursor was handed out, as decimal text. */
   epoch: string;
   /** pairs.final_xid, as decimal text (a bigint). */
   xid: string;
-  /** pairs.id, as decimal text. */
   id: string;
 }
 

@@ -5,21 +5,14 @@ import { parseReasons } from "../projects/reasons";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { TFinalLabel, TLabelsPage } from "./schemas";
 
-// GET /api/v1/projects/:projectId/labels: final labels, incrementally. The order is the pair's
-// final_xid (the transaction that last changed its final answer, set by a trigger) then its id, and
-// only rows whose transaction is older than every transaction still running are read
-// (pg_snapshot_xmin). Every row the feed could ever place before a cursor has therefore committed
-// when the cursor is handed out: a pair finalised later — even by a transaction that began earlier —
-// lands after it. A pair whose final answer changes again (re-adjudicated, gold answer corrected,
-// consensus undone) moves to the end and is served again; clients upsert by pairId. See
-// lib/pipeline-api/sql/feed.sql. The cost: a transaction left open elsewhere on the server holds the
-// feed back (never loses rows) until it ends.
-//
-// Transaction ids only grow within one PostgreSQL cluster. After a restore into another cluster, a
-// pair can hold a final_xid beyond the new cluster's counter; the feed finds that with one probe and
-// has loupe_repair_final_xid() renumber them (the migration runner does it at start already), and
-// refuses cursors of the feed's previous epoch, or ahead of this cluster, with a 400 that says to
-// start again. Clients upsert by pairId, so starting again costs a download, never a wrong answer.
+// GET /api/v1/projects/:projectId/labels: final labels, incrementally, ordered by the pair's final_xid (the
+// transaction that last changed its final answer, set by a trigger) then id, reading only rows older than
+// every running transaction (pg_snapshot_xmin). So all a cursor could ever pass has committed when it is
+// handed out: a pair finalised later, even by a transaction that began earlier, lands after it. A pair whose
+// answer changes again moves to the end and is served again; clients upsert by pairId. The cost: a
+// transaction left open elsewhere holds the feed back (never loses rows) until it ends.
+// After a restore into another cluster, final_xid values can be beyond its counter: the feed finds that with
+// one probe, renumbers them (loupe_repair_final_xid) and refuses older cursors with a 400 that says to start again.
 
 interface FeedRow {
   id: string;
@@ -61,9 +54,8 @@ SELECT p.id::text, p.external_id, p.status = 'final' AS is_final, p.final_decisi
  ORDER BY p.final_xid, p.id
  LIMIT $4`;
 
-// The feed's epoch, this cluster's next transaction id, and whether this project holds a final_xid
-// at or above it — impossible unless the data came from another cluster. The last walks
-// pairs_final_feed_idx backwards: one probe.
+// The feed's epoch, this cluster's next xid, and whether this project holds a final_xid at or above it,
+// impossible unless the data came from another cluster (one backwards probe of pairs_final_feed_idx).
 const STATE_SQL = `
 SELECT (SELECT last_value FROM pairs_final_feed_epoch)::text AS epoch,
        pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,

@@ -1,6 +1,5 @@
-// The OpenAPI 3.1 document served at GET /api/v1/openapi.json. Paths, auth and errors are written
-// here; every body schema is generated from the zod schemas the routes parse and answer with
-// (schemas.ts), so the document describes what the code does. Pure: unit tests import it.
+// The OpenAPI 3.1 document at GET /api/v1/openapi.json. Body schemas are generated from the zod schemas the
+// routes parse and answer with, so the document describes what the code does. Pure.
 import { z } from "zod";
 import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
 

@@ -7,10 +7,8 @@ import { insertPrepared, prepareBatch } from "../imports/run";
 import type { TMapping, TRawRecord } from "../imports/types";
 import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
 
-// POST /api/v1/projects/:projectId/pairs: a batch of candidate pairs through the import's own
-// validation, image pipeline and batch insert (lib/imports/run.ts), so a pair posted here is the
-// pair an import of the same manifest line would make. Idempotent by id: a repeated id answers
-// "duplicate" with the pair that holds it, never a second row (ON CONFLICT on project + external id).
+// POST /api/v1/projects/:projectId/pairs: candidate pairs through the import's own validation, images and
+// insert, so a posted pair is what an import of the same manifest line makes. A repeated id answers "duplicate".
 
 /** The manifest field names the API accepts, mapped as the import maps a manifest with these columns. */
 const API_MAPPING: TMapping = {

@@ -1,6 +1,5 @@
-// Request and response shapes of the pipeline API (/api/v1). The OpenAPI document (openapi.ts) is
-// generated from these schemas, and the tests parse real answers with them, so the document and
-// the API cannot drift apart. Pure: no server-only imports.
+// Request and response shapes of the pipeline API (/api/v1). The OpenAPI document is generated from them and
+// the tests parse real answers with them, so document and API cannot drift. Pure.
 import { z } from "zod";
 import { DIMENSIONS } from "../projects/reasons";
 import { ROUTING_REASONS } from "../review/types";
@@ -23,11 +22,7 @@ const imageRef = z
 const optText = z.string().nullish();
 const score = z.number().int().min(1).max(3).nullish().describe("ScaleEdit inspector score, 1-3.");
 
-/**
- * One candidate pair, as a manifest line of the import reads (README, "Import"). Validation is the
- * import's own (lib/imports/mapping.ts); this schema documents the fields and lists the only keys
- * an item may have.
- */
+/** One candidate pair, as an import manifest line (docs/guide/import.md); validated by the import's own mapping. */
 export const ZApiPairInput = z
   .object({
     id: z.string().min(1).max(512).describe("Your id for the pair, unique within the project. Posting it again answers `duplicate` and changes nothing."),
@@ -59,7 +54,6 @@ export type TApiPairInput = z.infer<typeof ZApiPairInput>;
 export const ZPostPairsBody = z.object({
   pairs: z.array(z.unknown()).min(1, "send at least one pair").max(MAX_PAIRS_PER_REQUEST, `send at most ${MAX_PAIRS_PER_REQUEST} pairs per request`),
 });
-/** The same body, as the document describes it. */
 export const ZPostPairsBodyDoc = z.object({ pairs: z.array(ZApiPairInput).min(1).max(MAX_PAIRS_PER_REQUEST) });
 
 export const ZPairOutcome = z.object({

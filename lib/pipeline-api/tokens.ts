@@ -5,9 +5,8 @@ import { recordAudit } from "../audit/record";
 import { generateToken } from "../auth/token-format";
 import { ZTokenCreate, type TTokenCreate, type TTokenCreated, type TTokenView } from "./token-types";
 
-// Creating, listing and revoking API tokens (the admin's tokens page and /api/tokens). Checking a
-// token on a request is lib/auth/bearer.ts. The token text is returned once, at creation; only its
-// sha256 is stored, and neither appears in the audit log.
+// Creating, listing and revoking API tokens (bearer.ts checks them). The token text is returned once; only
+// its sha256 is stored, and neither reaches the audit log.
 
 const VIEW_SELECT = {
   id: true,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-// Each reject reason maps to the verifier dimension it supervises, so a reject becomes training
-// signal for that dimension rather than one bit (PRODUCT.md, "Reject reasons").
+// Each reject reason maps to the verifier dimension it supervises, so a reject is training signal for that
+// dimension rather than one bit.
 export const DIMENSIONS = ["IF", "NC", "VQ", "RA"] as const;
 export type TDimension = (typeof DIMENSIONS)[number];
 

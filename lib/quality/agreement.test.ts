@@ -41,9 +41,8 @@ function fromTwoByTwo([[yy, yn], [ny, nn]]: [[number, number], [number, number]]
   return { a, b };
 }
 
-// Brute force, independent of the coincidence-matrix algebra: enumerate every ordered pair of
-// pairable values within a unit (weight 1/(m_u−1)) and every ordered pair of distinct pairable
-// values pooled over all units.
+// Brute force, independent of the coincidence-matrix algebra: every ordered pair of pairable values within a
+// unit (weight 1/(m_u−1)), and every ordered pair of distinct pairable values pooled over all units.
 function bruteForceAlpha(matrix: TRatings): number {
   const units = matrix.map((row) => row.filter((v): v is string => v !== null)).filter((u) => u.length >= 2);
   const pooled = units.flat();
@@ -60,11 +59,8 @@ function bruteForceAlpha(matrix: TRatings): number {
 }
 
 describe("fleissKappa", () => {
-  // Fleiss (1971) worked example as tabulated on Wikipedia, "Fleiss' kappa" § Worked example:
-  // 10 subjects, 14 raters each, 5 categories; n_ij = raters who put subject i in category j.
-  // Published: P̄ = 0.378, P̄e = 0.213, κ = 0.210; p_j = 0.143 0.200 0.279 0.150 0.229.
-  // By hand: Σ_i Σ_j n_ij(n_ij−1) = 688 over 10·14·13 = 1820 → P̄ = 688/1820;
-  // column totals 20 28 39 21 32 of 140 → P̄e = 4170/19600.
+// Fleiss (1971) worked example as tabulated on Wikipedia, "Fleiss' kappa": 10 subjects, 14 raters, 5
+// categories. By hand: P̄ = 688/1820 (Σ n_ij(n_ij−1) over 10·14·13); column totals give P̄e = 4170/19600.
   const counts = [
     [0, 0, 0, 0, 14],
     [0, 2, 6, 4, 2],
@@ -113,13 +109,9 @@ describe("fleissKappa", () => {
 });
 
 describe("krippendorffAlpha", () => {
-  // Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", § A (nominal data, any
-  // number of observers, missing data): 4 observers × 12 units, values 1–5, null = missing.
-  // Published: n = 40, nominal α = 0.743.
-  // By hand: unit 12 has one value and drops out; n_c = 9 13 10 5 3 (n = 40). Only units 2
-  // (2,2,3,2), 6 (1,2,3,4) and 8 (1,1,2,1) disagree, with 6/3 + 12/3 + 6/3 = 8 off-diagonal
-  // coincidences. Σ_{c≠k} n_c n_k = 40² − 384 = 1216, so α = 1 − 39·8/1216 = 0.74342;
-  // D_o = 8/40 = 0.2, D_e = 1216/1560 = 0.77949.
+  // Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", § A: 4 observers × 12 units, values
+  // 1–5, null = missing. By hand: unit 12 drops out; n_c = 9 13 10 5 3 (n = 40); units 2, 6 and 8 give 8
+  // off-diagonal coincidences; Σ_{c≠k} n_c n_k = 1216, so α = 1 − 39·8/1216, D_o = 8/40, D_e = 1216/1560.
   const _ = null;
   const byObserver: (string | null)[][] = [
     ["1", "2", "3", "3", "2", "1", "4", "1", "2", _, _, _],
@@ -321,11 +313,8 @@ describe("toMatrix and summarize", () => {
   });
 });
 
-// ---- Compositions and contingency tables ------------------------------------------------------
-
 const seeded = mulberry32; // seeded, so a failing random case can be replayed
 
-/** A units × raters matrix with some cells missing, over `categories`. */
 function randomMatrix(random: () => number, units: number, raters: number, categories: string[], missing: number): TRatings {
   return Array.from({ length: units }, () =>
     Array.from({ length: raters }, () => (random() < missing ? null : categories[Math.floor(random() * categories.length)]!)),
@@ -361,8 +350,7 @@ describe("statistics from weighted compositions", () => {
     expect(fleiss.kappa).toBeCloseTo(0.21, 3);
     expect(fleiss.observed).toBeCloseTo(0.378, 3);
     expect(fleiss.expected).toBeCloseTo(0.213, 3);
-    // Krippendorff's 11 pairable units as compositions: 8 agreeing units and the three that do not
-    // (unit 12, a single value, adds nothing).
+    // Krippendorff's 11 pairable units as compositions (unit 12, a single value, adds nothing).
     const alpha = krippendorffAlphaFromCompositions([
       { counts: { "1": 3 }, weight: 1 },
       { counts: { "2": 3, "3": 1 }, weight: 1 },
@@ -389,7 +377,6 @@ describe("statistics from weighted compositions", () => {
       expect(fleissKappaFromCompositions(grouped), `seed ${seed}`).toEqual(fleissKappa(matrix));
       expect(krippendorffAlphaFromCompositions(grouped), `seed ${seed}`).toEqual(krippendorffAlpha(matrix));
       expect(summarizeCompositions(grouped), `seed ${seed}`).toEqual(summarize(matrix));
-      // And the independent brute force still agrees with the grouped computation.
       const alpha = krippendorffAlphaFromCompositions(grouped).alpha;
       if (alpha !== null) expect(alpha, `seed ${seed}`).toBeCloseTo(bruteForceAlpha(matrix), 10);
     }

@@ -1,18 +1,11 @@
 /**
- * Inter-annotator agreement for nominal labels. Pure and dependency-free so it can run in a
- * server action, a worker, a script or the browser alike.
+ * Inter-annotator agreement for nominal labels; pure, so it runs in a server action, a worker or the
+ * browser. Data is a units × raters matrix, `null` (or a missing trailing cell) where a rater did not
+ * label a unit; labels compare as strings, exactly.
  *
- * Data is a units × raters matrix: one row per unit (item, pair), one column per rater, `null`
- * (or a missing trailing cell) where that rater did not label that unit. Labels are compared as
- * strings, exactly.
- *
- * Conventions for undefined statistics: a chance-corrected coefficient is `null` with a `reason`
- * instead of a number when
- * - `"no-data"`: nothing is pairable (no unit with two labels; for Cohen, no unit both labelled);
- * - `"single-category"`: every pairable label is the same category, so expected agreement is 1
- *   (expected disagreement 0) and the coefficient is 0/0. Observed agreement is still reported
- *   (it is 1), and `percentAgreement` still answers 1: the raters do agree, the data just cannot
- *   tell that apart from chance.
+ * A chance-corrected coefficient is `null` with a `reason` when nothing is pairable (`"no-data"`) or
+ * every pairable label is one category (`"single-category"`: expected agreement is 1, so 0/0). Observed
+ * and percent agreement still answer 1 then: the raters agree, the data cannot tell it from chance.
  */
 
 export type TLabel = string;
@@ -65,11 +58,8 @@ export type TAgreementSummary = {
   percentAgreement: number | null;
   fleiss: TFleissResult;
   alpha: TAlphaResult;
-  /** Rows in the matrix. */
   units: number;
-  /** Units with at least two labels. */
   pairableUnits: number;
-  /** Non-null labels in the matrix. */
   labels: number;
 };
 
@@ -163,7 +153,6 @@ export function percentAgreementFromCompositions(compositions: readonly TComposi
   return r.pairableUnits === 0 ? null : sumOfUnitAgreement(r) / r.pairableUnits;
 }
 
-/** Fleiss' κ from weighted compositions (see fleissKappa for the formula). */
 export function fleissKappaFromCompositions(compositions: readonly TComposition[]): TFleissResult {
   return fleissFromReduced(reduce(compositions));
 }
@@ -181,7 +170,6 @@ function fleissFromReduced(r: TReduced): TFleissResult {
   return { ...base, kappa: (observed - expected) / (1 - expected), reason: null };
 }
 
-/** Krippendorff's nominal α from weighted compositions (see krippendorffAlpha for the formula). */
 export function krippendorffAlphaFromCompositions(compositions: readonly TComposition[]): TAlphaResult {
   return alphaFromReduced(reduce(compositions));
 }
@@ -212,10 +200,7 @@ export function summarizeCompositions(compositions: readonly TComposition[]): TA
   };
 }
 
-/**
- * Cohen's κ from a contingency table. Zero cells are allowed; a negative or fractional count
- * throws (it can only be a bug upstream).
- */
+/** Cohen's κ from a contingency table; a negative or fractional count throws (a bug upstream). */
 export function cohensKappaFromContingency(table: TContingency): TCohenResult {
   const countsA = new Map<TLabel, number>();
   const countsB = new Map<TLabel, number>();
@@ -271,10 +256,7 @@ export function toMatrix(records: readonly TRatingRecord[]): {
   return { units: [...unitIndex.keys()], raters: [...raterIndex.keys()], matrix };
 }
 
-/**
- * Mean over units with ≥2 labels of agreeing ordered label pairs / all ordered pairs
- * (Σ_j n_ij(n_ij−1) / n_i(n_i−1)); null when no unit has two labels.
- */
+/** Mean over units with ≥2 labels of Σ_j n_ij(n_ij−1) / n_i(n_i−1); null when no unit has two. */
 export function percentAgreement(matrix: TRatings): number | null {
   return percentAgreementFromCompositions(compositionsOf(matrix));
 }
@@ -316,25 +298,15 @@ export function pairwiseCohen(matrix: TRatings, raterIds: readonly string[]): TP
   return pairs;
 }
 
-/**
- * Fleiss' κ (1971), in the general form that lets the number of raters n_i vary per unit:
- * P_i = Σ_j n_ij(n_ij−1) / n_i(n_i−1), P̄ = mean P_i, p_j = Σ_i n_ij / Σ_i n_i, P̄e = Σ_j p_j²,
- * κ = (P̄ − P̄e) / (1 − P̄e), over units with n_i ≥ 2. With a constant n_i this is exactly Fleiss'
- * formula; with varying n_i each unit weighs the same in P̄ while p_j weighs units by their label
- * count — the common extension, but not the only one in the literature (prefer α for sparse data).
- */
+/** Fleiss' κ with per-unit rater counts: units weigh the same in P̄, p_j weighs label counts (prefer α if sparse). */
 export function fleissKappa(matrix: TRatings): TFleissResult {
   return fleissKappaFromCompositions(compositionsOf(matrix));
 }
 
 /**
- * Krippendorff's α for nominal data with missing values, via the coincidence matrix
- * (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability"). Units with fewer than two
- * values are not pairable and drop out. For unit u with m_u values and n_uc of them in category c,
- * o_ck = Σ_u n_uc·n_uk / (m_u−1) (n_uc(n_uc−1) on the diagonal), n_c = Σ_k o_ck = Σ_u n_uc,
- * n = Σ_c n_c. Disagreements are reported normalised as in the paper:
- * D_o = Σ_{c≠k} o_ck / n and D_e = Σ_{c≠k} n_c·n_k / (n(n−1)), so α = 1 − D_o/D_e
- * = 1 − (n−1)·Σ_{c≠k} o_ck / Σ_{c≠k} n_c·n_k. With one category only D_e = 0 and α is null.
+ * Krippendorff's α for nominal data with missing values, via the coincidence matrix (Krippendorff 2011,
+ * "Computing Krippendorff's Alpha-Reliability"); units with fewer than two values drop out. D_o and D_e
+ * are normalised as in the paper; with one category D_e = 0 and α is null.
  */
 export function krippendorffAlpha(matrix: TRatings): TAlphaResult {
   return krippendorffAlphaFromCompositions(compositionsOf(matrix));

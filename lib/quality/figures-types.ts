@@ -44,7 +44,6 @@ export const UNDEFINED_REASON_TEXT: Record<TUndefinedReason, string> = {
   "single-category": "single category",
 };
 
-/** A stable key for a scope, for React keys and lookups. */
 export function scopeKey(scope: TAgreementScope): string {
   if (scope.level === "project") return "project";
   if (scope.level === "task") return `task:${scope.task}`;

@@ -13,11 +13,9 @@ import {
   type TAnnotatorRef,
 } from "./figures-types";
 
-// Agreement figures for the admin (issue 4 point 5). The statistics depend only on how many pairs
-// have each composition of labels, so SQL returns that histogram (it grows with the number of tasks
-// and reasons, not of labels) and the arithmetic runs in TypeScript, in one place (agreement.ts).
-// Units are the project's pairs; every label counts, gold pairs included, since gold labels are
-// independent judgements of the same kind.
+// Agreement figures for the admin. The statistics depend only on how many pairs have each composition of
+// labels, so SQL returns that histogram and the arithmetic runs in one place (agreement.ts). Units are the
+// project's pairs; gold labels count too, being independent judgements of the same kind.
 
 const DECISION: TAgreementVariable = { kind: "decision", key: "decision", label: "Decision" };
 const CHOSEN = "chosen";
@@ -37,16 +35,12 @@ type THistogramRow = {
 };
 
 /**
- * One statement, one pass over the project's labels. Per pair it takes the decision counts and the
- * multiset of reason sets (one string per label that gave reasons), then collapses pairs of the
- * same shape within each task + subtask (thousands of rows at most, not one per pair) before
- * anything else: matching every label against every variable, or carrying per-pair rows through the
- * GROUPING SETS sort, cost seconds at a million labels. On the collapsed shapes each binary
- * variable (a reason, or a dimension: any of its reasons) gets its count of labels choosing it, so
- * a label with two reasons of one dimension counts once for it. GROUPING SETS then give the
- * project, each task and each task + subtask; GROUPING(task, subtask) tells the levels apart
- * (3 project, 1 task, 0 subtask) even where a pair's task is NULL. Codes are lower_snake_case, so
- * the unit separator chr(31) cannot occur in them.
+ * One pass over the project's labels. Per pair it takes the decision counts and the multiset of reason
+ * sets, then collapses pairs of the same shape within each task + subtask before anything else: matching
+ * every label against every variable, or sorting per-pair rows through GROUPING SETS, is far slower. A
+ * binary variable (a reason, or a dimension: any of its reasons) counts a label once. GROUPING(task,
+ * subtask) tells the levels apart (3 project, 1 task, 0 subtask) even where a pair's task is NULL. Codes
+ * are lower_snake_case, so the unit separator chr(31) cannot occur in them.
  */
 async function loadHistogram(db: Db, projectId: number, codes: string[], dimensions: string[]): Promise<THistogramRow[]> {
   return db.query<THistogramRow>(`
@@ -147,11 +141,7 @@ function rowsOf(scopes: TScopeData[], variables: TAgreementVariable[]): TAgreeme
 
 type TContingencyRow = { a_id: number; a_name: string; b_id: number; b_name: string; da: string; db: string; n: number };
 
-/**
- * Cohen's κ on the decision between every two annotators, from one self-join that is grouped into
- * contingency cells in SQL (at most 9 rows per pair of annotators reach Node). Each pair with m
- * labels yields m(m−1)/2 joined rows: cheap at overlap 2–5, and gold pairs with many labels are few.
- */
+/** Cohen's κ per annotator pair from SQL contingency cells; m(m−1)/2 joined rows a pair: cheap at usual overlaps. */
 async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnnotatorRef[]; cohen: TAnnotatorKappa[] }> {
   const cells = await db.query<TContingencyRow>(`
     WITH cells AS (
@@ -180,7 +170,6 @@ async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnno
   return { annotators: [...annotators.values()].sort(byName), cohen };
 }
 
-/** Every agreement figure of a project; null when there is no such project. */
 export async function getAgreementFigures(db: Db, projectId: number): Promise<TAgreementFigures | null> {
   const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, rejectReasons: true } });
   if (!project) return null;

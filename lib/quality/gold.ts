@@ -6,9 +6,8 @@ import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { ZPairId } from "../params";
 
-// Gold pairs: a known answer, served to annotators at the project's gold rate and scored by the
-// label trigger (labels.gold_correct). This module makes, edits and retires them; every change and
-// its audit row commit together.
+// Gold pairs: a known answer, served at the project's gold rate and scored by the label trigger
+// (labels.gold_correct). Every change here commits with its audit row.
 
 type TDecision = "accept" | "reject" | "recaption";
 
@@ -47,11 +46,7 @@ export interface TGoldAnswer {
   instruction: string | null;
 }
 
-/**
- * Makes a final, non-gold pair gold with its final label as the expected answer (the reference
- * re-caption only for a re-caption). Run inside the caller's transaction: the review adjudication
- * promotes in the same transaction that settles the pair.
- */
+/** Makes a final, non-gold pair gold with its final label as the answer, in the caller's transaction. */
 export async function promoteToGold(tx: SqlRunner, pairId: bigint, actorId: number, projectId?: number): Promise<TGoldAnswer> {
   const rows = await tx.query<{ project_id: number; status: string; is_gold: boolean; final_source: string | null }>(`
     SELECT project_id, status::text AS status, is_gold, final_source FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [pairId]);
@@ -103,12 +98,7 @@ async function lockGold(tx: SqlRunner, pairId: bigint): Promise<GoldRow> {
   return row!;
 }
 
-/**
- * Changes a gold pair's expected answer. Labels already scored against it are re-scored with the
- * same SQL the label trigger uses (loupe_gold_correct), so accuracy figures follow the correction;
- * a pair whose final label *is* the gold answer (imported gold) keeps its final label in step.
- * Pauses already applied are not undone here: an admin lifts them.
- */
+/** Changes a gold answer and re-scores labels with the trigger's SQL; pauses already made stay for an admin to lift. */
 export async function updateGold(
   db: Db,
   actorId: number,
@@ -230,10 +220,7 @@ function isSuspect(checks: number, correct: number): boolean {
   return checks >= GOLD_FLAG_MIN_CHECKS && correct * 2 < checks;
 }
 
-/**
- * One page of a project's gold pairs by id (keyset: `after` is the last id of the previous page),
- * with how annotators did on each. `suspectOnly` keeps the items most annotators got "wrong".
- */
+/** One keyset page of a project's gold pairs (`after`: the last id of the previous page), with their scores. */
 export async function listGold(
   db: Db,
   projectId: number,

@@ -41,12 +41,7 @@ export interface TThroughputDay {
   adjudications: number;
 }
 
-/**
- * Labels and adjudications per UTC day for the last THROUGHPUT_DAYS days, zeros included, grouped in
- * SQL. Labels come from labels(project_id, created_at); adjudications from the audit rows
- * (audit_events(action, created_at)), joined to their pair for the project, because pairs have no
- * index on reviewed_at and a 10M-pair project must not be scanned for a chart.
- */
+/** Labels and adjudications per UTC day; adjudications from audit rows, as pairs have no index on reviewed_at. */
 export async function getThroughput(db: Db, projectId: number): Promise<TThroughputDay[]> {
   const rows = await db.query<{ day: string; labels: TInt8; adjudications: TInt8 }>(`
     WITH bounds AS (

@@ -24,11 +24,7 @@ export interface TPauseState {
   liftedAt: Date | null;
 }
 
-/**
- * Lifts an annotator's pause: they can claim again at once, and `lifted_at` restarts their gold
- * accuracy (loupe_gold_accuracy counts checks after it), so the rule waits for a fresh minimum
- * count before it can pause them again. The audit row commits with the lift.
- */
+/** Lifts a pause; `lifted_at` restarts gold accuracy, so the rule waits for a fresh minimum count. */
 export async function liftPause(db: Db, projectId: number, userId: number, actorId: number): Promise<TPauseState> {
   return db.transaction(async (tx) => {
     // Locked: two admins lifting at once get one lift and one 409, never two audit rows.
@@ -53,11 +49,7 @@ export async function liftPause(db: Db, projectId: number, userId: number, actor
   });
 }
 
-/**
- * An admin pauses an annotator by hand (a complaint, a pattern the gold rule does not catch). The
- * claim and submit statements refuse them at once; their live leases are handed back to the pool so
- * the pairs do not wait for the leases to expire. `reason` is what the annotator reads.
- */
+/** Pauses an annotator by hand: claims and submits refuse them at once, and their leases go back to the pool. */
 export async function pauseAnnotator(db: Db, projectId: number, userId: number, actorId: number, reason: string): Promise<TPauseState> {
   const parsed = ZPauseRequest.safeParse({ reason });
   if (!parsed.success) throw new InvalidError(parsed.error.issues[0]?.message ?? "Give a reason.");

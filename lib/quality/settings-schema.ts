@@ -20,7 +20,6 @@ export interface TProjectSettings {
   keepMinGq: number;
   leaseSeconds: number;
   guidelines: string;
-  /** How regular pairs are served (lib/queue/order.ts). */
   queueOrder: TQueueOrder;
 }
 export type TSettingKey = keyof TProjectSettings;
@@ -33,11 +32,7 @@ const between = (label: string, min: number, max: number, unit = "") =>
 const wholeBetween = (label: string, min: number, max: number) =>
   between(label, min, max).int(`${label} must be a whole number from ${min} to ${max}.`);
 
-/**
- * Body of PATCH /api/projects/:projectId/settings: only the settings to change. Rates are fractions
- * (0.1 = 10%), the same units as the columns; the bounds repeat the database's CHECK constraints so
- * an admin gets a sentence instead of a constraint name.
- */
+/** PATCH settings body: rates are fractions; bounds repeat the CHECKs so an admin reads a sentence, not a constraint. */
 export const ZSettingsPatch = z
   .strictObject({
     overlap: wholeBetween("Overlap", 1, 5),

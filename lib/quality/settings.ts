@@ -91,12 +91,9 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
 }
 
 /**
- * Applies a settings patch: the project row and its 'project.updated' audit row (each changed field
- * with before/after) commit together. An overlap change then also applies to open pairs nobody has
- * started (applyOverlapToUntouchedPairs); pairs already leased or labelled keep the overlap they had,
- * since their annotators were chosen for it and consensus may already be under way. A keep-rule or
- * verifier-rule change recomputes the queue keys of open pairs (applyQueueKeys); a queue order change
- * needs nothing more: every order's key is always kept, and the next claim reads the new order.
+ * Applies a settings patch with its audit row. An overlap change then reaches open pairs nobody has
+ * started (started pairs keep the overlap their annotators were chosen for); a keep- or verifier-rule
+ * change recomputes open pairs' queue keys; a queue order needs nothing more, as every order's key is kept.
  */
 export async function updateProjectSettings(db: Db, projectId: number, actorId: number | null, rawPatch: TSettingsPatch): Promise<TSettingsResult> {
   // Parse here too: callers other than the route (CLI, tests) get the same messages.
@@ -148,12 +145,10 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
 }
 
 /**
- * Gives every open pair nobody has started (no lease, no label, not gold) the project's current
- * overlap, walking the open-work index by id in batches of OVERLAP_BATCH, one transaction each, so a
- * 10M-pair project never holds a long transaction or blocks claims for long. The overlap is re-read
- * by every batch, so a second change while this runs wins for the pairs not yet reached. A claim
- * that takes a pair while a batch waits for it is seen after the wait (`taken = 0` is re-checked),
- * so a started pair is never changed. The last batch writes 'project.overlap_applied' with the count.
+ * Gives open pairs nobody has started the project's current overlap, OVERLAP_BATCH at a time by id, one
+ * transaction each, so a huge project never holds a long transaction or blocks claims. Each batch re-reads
+ * the overlap (a later change wins) and re-checks `taken = 0` after waiting on a claim, so a started pair
+ * is never changed. The last batch writes 'project.overlap_applied'.
  */
 export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, actorId: number | null): Promise<number> {
   let cursor = "0";

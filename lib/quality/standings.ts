@@ -5,7 +5,6 @@ import type { TStanding, TStandings } from "./standings-types";
 
 /** How many of an annotator's most recent labels in the project the median time is taken over. */
 export const MEDIAN_WINDOW = 1_000;
-/** Labels per hour looks at this many days back. */
 export const RATE_DAYS = 30;
 
 type Totals = {
@@ -42,9 +41,8 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
     select: { goldMinCount: true, goldAccuracyThreshold: true },
   });
   if (!settings) return { goldMinCount: 0, goldAccuracyThreshold: 0, annotators: [] };
-  // Two statements: the totals are one scan of the project's labels joined to their pairs, the
-  // people a few index probes each. Grouping by clock hour inside that scan gives the 30-day rate
-  // without a per-person pass that would visit the heap for project_id (20 × 90 ms).
+  // Two statements: the totals are one scan of the project's labels joined to their pairs, the people a few
+  // index probes each. Grouping by clock hour inside that scan gives the rate without a per-person heap pass.
   const totals = await db.query<Totals>(`
     WITH per_hour AS (
       SELECT b.annotator_id,

@@ -36,11 +36,7 @@ function sqlState(err: unknown): string | undefined {
   return e?.code ?? e?.cause?.code ?? e?.meta?.code;
 }
 
-/**
- * Gives the annotator their next pair in one statement (lib/queue/sql.ts, CLAIM_SQL): their own live
- * lease if they hold one that the client is not already showing, else a newly locked open pair.
- * Returns null when nothing is left for them.
- */
+/** The annotator's next pair (CLAIM_SQL): their live lease the client is not showing, else a new one; null when none. */
 export async function claimNextPair(
   db: Db,
   args: { projectId: number; userId: number; exclude?: bigint[] },
@@ -82,11 +78,7 @@ export async function releaseExpiredLeases(db: Db, limit = 500): Promise<number>
   return Number(rows[0]?.n ?? 0);
 }
 
-/**
- * Throws NotFoundError for an unknown project and PausedError (with the reason the gold trigger
- * wrote) when the annotator is paused from it; the claim and submit statements already refuse
- * paused annotators, this only turns the empty answer into the message they need.
- */
+/** Turns the claim's empty answer into NotFoundError or PausedError; the SQL itself refuses paused annotators. */
 export async function requireNotPaused(tx: SqlRunner, projectId: number, userId: number): Promise<void> {
   const rows = await tx.query<{ paused_at: Date | null; pause_reason: string | null }>(
     `SELECT pa.paused_at, pa.pause_reason FROM projects pr

@@ -2,7 +2,6 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 
-/** Pairs read per transaction when the queue keys are recomputed. */
 export const QUEUE_KEYS_BATCH = 2_000;
 
 /** The settings the uncertainty and disagreement keys read; a change to any of them recomputes the keys. */
@@ -35,20 +34,12 @@ const FIRST_BATCH_SQL = keysBatchSql(">=");
 const NEXT_BATCH_SQL = keysBatchSql(">");
 
 /**
- * Recomputes the uncertainty and disagreement keys (lib/queue/sql/queue-keys.sql) of the
- * project's open regular pairs under its current keep rule and verifier rule, in keyset batches over
- * (project_id, external_id) — the unique index, so each batch reads only this project's rows — one
- * short transaction each, writing only rows whose keys change. Call it after the settings change
- * commits: inserts in flight then have committed (the change's FOR UPDATE on the project waited for
- * their FOR KEY SHARE) and later inserts compute the new keys themselves, so no open pair is left
- * with keys from the old rule. The rule is re-read by every batch, so a second change while this
- * runs wins for the pairs not yet reached (and its own recompute covers the rest). Pairs that are no
- * longer open keep their keys: they are not served, and a pair an undo re-opens keeps the keys it had
- * (a heuristic order, at worst a little off for that pair). The last batch writes
- * 'project.queue_keys_applied' with the count of pairs whose keys changed.
- *
- * Batches are small because the pairs they update stay locked until the batch commits and
- * concurrent claims skip locked rows (SKIP LOCKED); a claim never waits for a recompute.
+ * Recomputes the uncertainty and disagreement keys of the project's open regular pairs under its current
+ * keep and verifier rules, in keyset batches over the unique (project_id, external_id) index, one short
+ * transaction each, writing only rows whose keys change. Call it after the settings change commits: inserts
+ * in flight have then committed (its FOR UPDATE waited for their FOR KEY SHARE) and later inserts compute
+ * the new keys themselves. Each batch re-reads the rule, so a later change wins; pairs no longer open keep
+ * their keys. Batches are small because concurrent claims skip the rows they lock.
  */
 export async function applyQueueKeys(db: Db, projectId: number, actorId: number | null): Promise<number> {
   let cursor: string | null = null;

@@ -1,10 +1,6 @@
-// Queue orders: how a project's regular pairs are served. Pure (no server-only import): the claim SQL
-// (lib/queue/sql.ts), the settings (lib/quality/settings.ts) and the settings form all read it.
-//
-// Each order is a per-pair key kept by the database (lib/queue/sql/queue-keys.sql: a BEFORE INSERT
-// trigger sets it on every insert path) and a partial index over open work in that key's order
-// (migration 20261201010000_queue_order), so a claim under any order walks one index from its start
-// and stops at the first pair it may take.
+// Queue orders: how a project's regular pairs are served. Pure: the claim SQL, the settings and the form read it.
+// Each order is a per-pair key kept by a BEFORE INSERT trigger and a partial index over open work in that
+// key's order, so a claim under any order walks one index from its start and stops at the first pair it may take.
 
 export const QUEUE_ORDERS = ["import", "uncertainty", "disagreement", "subtask"] as const;
 export type TQueueOrder = (typeof QUEUE_ORDERS)[number];
@@ -16,7 +12,6 @@ export function isQueueOrder(v: unknown): v is TQueueOrder {
 }
 
 export interface TQueueOrderInfo {
-  /** Short name for selects and the audit log. */
   label: string;
   /** One line an admin reads before choosing it. */
   explain: string;

@@ -26,10 +26,7 @@ function checkDecision(v: z.infer<typeof ZLabelFields>, ctx: z.RefinementCtx) {
 export const ZSubmitLabel = ZLabelFields.superRefine(checkDecision);
 export type TSubmitLabel = z.infer<typeof ZSubmitLabel>;
 
-/**
- * POST /api/labels body: a decision and, optionally, a request to claim the next pair in the same
- * round trip (what the annotate page does: one request per decision instead of two).
- */
+/** POST /api/labels body: a decision and, optionally, claim the next pair in the same round trip. */
 export const ZLabelRequest = ZLabelFields.extend({
   claimNext: z
     .object({

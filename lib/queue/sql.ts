@@ -11,33 +11,23 @@ export const RELEASE_BATCH = 50;
 /**
  * Claim: $1 user id, $2 project id, $3 pair ids the client is showing (bigint[]), $4 max live leases.
  *
- * - `expired` returns abandoned leases to the pool (the leases trigger gives each slot back). It locks
- *   the pairs too, skipping locked ones, so the trigger never waits on a pair another claim holds:
- *   waiting there while holding our own picked pair deadlocked two claims. Slots it frees are visible
- *   to the *next* statement, so a caller that finds nothing runs the claim once more.
- * - `mine` hands back the caller's live undecided lease, if any, instead of a new one.
- * - `picked` locks one open pair with SKIP LOCKED (NO KEY UPDATE: it must not conflict with the KEY
- *   SHARE locks that concurrent label inserts' foreign-key checks hold on pairs), so concurrent claimers neither wait on nor receive
- *   the same row. `project_id` is written as a range and the order includes it so that only
- *   pairs_open_work_idx (project_id, id) WHERE taken < wanted can serve the order: with `=` the planner
- *   may walk the primary key instead and read past every pair already taken (measured: 10 ms vs 0.13 ms
- *   per claim with 7,000 of 1M pairs labelled).
- * - `me`: a paused annotator (project_annotators.paused_at, set by the gold trigger) gets nothing,
- *   not even a lease they hold; claimNextPair then answers with the pause message.
- * - `regular` never serves gold pairs (`NOT is_gold` repeats the open-work index predicate). It is one
- *   CTE per queue order (lib/queue/order.ts), each gated by the project's `queue_order` read in this
- *   same statement (`qorder`): the planner makes the gate a one-time filter, so only the project's
- *   order runs, down its own partial index, with the same range-and-order trick. One CTE per order
- *   rather than UNION ALL arms because FOR UPDATE is not allowed in a UNION; no process memory picks
- *   the order, so a switch applies to the very next claim on every server.
- * - `gold` mixes in an active gold pair the caller has not seen with the project's gold rate, only
- *   while regular work remains for them, starting at a random id so annotators meet gold in
- *   different orders. It is the same statement and answer shape either way: nothing tells them
- *   apart. Gold pairs are not locked: any number of annotators may hold one at once.
+ * - `expired` returns abandoned leases to the pool, locking their pairs with SKIP LOCKED so the leases
+ *   trigger never waits on a pair another claim holds (that deadlocked two claims). Slots it frees show to
+ *   the *next* statement, so a caller that finds nothing claims once more.
+ * - `mine` hands back the caller's live undecided lease, if any.
+ * - `picked` locks one open pair with SKIP LOCKED (NO KEY UPDATE, so it does not conflict with the KEY
+ *   SHARE locks of concurrent label inserts' foreign-key checks). `project_id` is a range and leads the
+ *   ORDER BY so that only pairs_open_work_idx can serve it: with `=` the planner may walk the primary key
+ *   and read past every taken pair.
+ * - `me`: a paused annotator gets nothing, not even a lease they hold; claimNextPair explains.
+ * - `regular` never serves gold. One CTE per queue order, each gated by the project's `queue_order` read
+ *   here, which the planner makes a one-time filter; CTEs because FOR UPDATE is not allowed in a UNION.
+ *   No process memory picks the order, so a switch applies at the next claim on every server.
+ * - `gold` mixes in an unseen active gold pair at the project's gold rate while regular work remains,
+ *   from a random id; the answer looks the same either way. Gold pairs are not locked.
  * - `ins` inserts the lease in the caller's lowest free slot; triggers bump pairs.taken, and CHECK
- *   (taken <= wanted), the unique (pair_id, annotator_id) indexes and the unique undecided slot make a
- *   double assignment or a hoard impossible even if this query were wrong. A concurrent claim by the
- *   same user loses on the slot index (23505) and retries, getting the winner's lease back via `mine`.
+ *   (taken <= wanted) and the unique indexes make a double assignment or a hoard impossible even if this
+ *   query were wrong. A concurrent claim by the same user loses on the slot index (23505) and retries.
  */
 /** The `regular` pick under one queue order: open regular work, not the caller's, in the order's index. */
 function regularFor(order: TQueueOrder): string {
@@ -123,14 +113,11 @@ SELECT g.pair_id::text AS pair_id, g.expires_at, g.resumed, p.instruction, p.ins
 FROM got g JOIN pairs p ON p.id = g.pair_id`;
 
 /**
- * Submit: $1 pair id, $2 user id, $3 decision, $4 reasons text[], $5 re-caption, $6 seconds,
- * $7 submission id. One statement: lock the caller's lease, and insert the label, mark the lease
- * decided and write the audit row only when the lease is live and undecided, the submission id is
- * new and every reason is in the project's taxonomy. The first column says what happened:
- * created | replayed | expired | decided | paused | bad_reasons (no row at all: no lease, i.e. expired).
- * Gold scoring, consensus and pausing happen in the label triggers (lib/quality/sql/, lib/queue/sql/taken.sql).
- * A concurrent copy of the same submission waits on the lease lock and then reports `decided`;
- * the caller looks the submission id up again to answer it as a replay.
+ * Submit: $1 pair id, $2 user id, $3 decision, $4 reasons text[], $5 re-caption, $6 seconds, $7 submission
+ * id. Only while the caller's lease is live and undecided, the id new and every reason in the taxonomy, it
+ * inserts the label, marks the lease decided and writes the audit row. The first column says what happened:
+ * created | replayed | expired | decided | paused | bad_reasons (no row: expired). Gold, consensus and
+ * pausing run in the label triggers. A concurrent copy waits on the lease lock and reports `decided`.
  */
 export const SUBMIT_SQL = `
 WITH lease AS (

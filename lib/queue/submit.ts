@@ -51,11 +51,7 @@ function answerReplay(row: LabelRow, userId: number, input: TSubmitLabel) {
   return { label: toStored(row), replayed: true };
 }
 
-/**
- * Records a decision on a pair the annotator holds a live lease on, in one statement (SUBMIT_SQL).
- * Idempotent by submission id: a replay (double click, retry after a dropped response) answers with
- * the stored label and changes nothing.
- */
+/** Records a decision on a leased pair (SUBMIT_SQL); a replayed submission id answers the stored label. */
 export async function submitLabel(
   sql: SqlRunner,
   userId: number,
@@ -105,10 +101,7 @@ export async function submitLabel(
   }
 }
 
-/**
- * Takes back the annotator's most recent decision in a project while its pair is still leased to
- * them: the label is deleted and the lease becomes undecided again, so the pair is theirs to redo.
- */
+/** Takes back the annotator's latest decision while its pair is still leased to them, to redo. */
 export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ label_id: string; pair_id: string }>(`

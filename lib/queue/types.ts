@@ -1,6 +1,5 @@
 // Shapes the queue API answers with. Pure types: the annotate page imports them too.
 
-/** What the compare view needs of a pair: images (as sha256) and its change map. */
 export interface TPairView {
   /** sha256 of what the compare view shows: the import-time preview, or the original when small. */
   sourceImage: string;
@@ -32,9 +31,6 @@ export interface TProgress {
   labelsTotal: number;
   pairsLeft: number;
   pairsTotal: number;
-  /**
-   * The project mixes in gold pairs. The page then refreshes "pairs left" on a timer, not after each
-   * decision: a count that stays put after a decision would tell the annotator it was a gold pair.
-   */
+  /** Gold is mixed in: "pairs left" then refreshes on a timer, since a count unchanged after a decision gives gold away. */
   goldMixed: boolean;
 }

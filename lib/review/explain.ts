@@ -1,6 +1,5 @@
-// What the review page says about a pair, computed from its stored facts. Pure (no database, no
-// React) so the server can word the routing reasons and the page can number the candidates, and
-// both are unit-tested.
+// What the review page says about a pair, from its stored facts. Pure, so the server words the routing
+// reasons, the page numbers the candidates, and both are unit-tested.
 import type {
   TDecision,
   TReviewLabel,
@@ -30,7 +29,6 @@ export function verdictBasis(rule: string, valid: boolean | null): "flag" | "sco
   return "flag";
 }
 
-/** The strict majority decision of the labels, or null when there is none. */
 export function majorityDecision(labels: Pick<TReviewLabel, "decision">[]): TDecision | null {
   const counts = new Map<TDecision, number>();
   for (const l of labels) counts.set(l.decision, (counts.get(l.decision) ?? 0) + 1);
@@ -96,11 +94,7 @@ export interface TCandidate {
   authors: string[];
 }
 
-/**
- * Candidates for the final instruction: 1 the original, 2 the verifier's re-caption when there is
- * one, then each distinct human re-caption in the order it was written (identical texts merge, so
- * a number key never picks between two equal strings).
- */
+/** Final instruction candidates: the original, the verifier's re-caption, then distinct human ones in writing order. */
 export function buildCandidates(pair: {
   instruction: string;
   verifier: Pick<TVerifierSignals, "recaption">;

@@ -58,7 +58,6 @@ export async function getReviewCounts(
   };
 }
 
-/** Known task and subtask values among the project's pairs in review. */
 export async function getReviewFilterValues(db: Db, projectId: number): Promise<{ tasks: string[]; subtasks: string[] }> {
   const rows = await db.query<{ kind: "task" | "subtask"; v: string }>(REVIEW_FILTER_VALUES_SQL, [projectId]);
   return {
@@ -109,7 +108,6 @@ type LabelRow = {
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
-/** The workbench's view of one pair, or null when it does not exist. */
 export async function loadReviewPair(tx: SqlRunner, pairId: string, resumed = false): Promise<TReviewPair | null> {
   const [p] = await tx.query<PairRow>(REVIEW_PAIR_SQL, [pairId]);
   if (!p) return null;

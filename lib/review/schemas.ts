@@ -38,10 +38,7 @@ const ZAdjudicationFields = z.object({
     .transform((s) => (s ? s : undefined))
     .optional(),
   promoteToGold: z.boolean().default(false),
-  /**
-   * The pair's routed_at as the reviewer saw it. If an annotator undid a label and the pair was
-   * routed again meanwhile, the decision was made on labels that no longer stand: 409.
-   */
+  /** The pair's routed_at as seen: if an undo re-routed it meanwhile, the decision is on stale labels (409). */
   routedAt: z.iso.datetime().optional(),
 });
 

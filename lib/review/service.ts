@@ -16,10 +16,7 @@ function sqlState(err: unknown): string | undefined {
   return e?.code ?? e?.cause?.code ?? e?.meta?.code;
 }
 
-/**
- * Gives the reviewer the next pair in review in one statement (REVIEW_CLAIM_SQL): their own live
- * claim matching the filters first, else a newly claimed pair. Null when nothing is left for them.
- */
+/** The reviewer's next pair (REVIEW_CLAIM_SQL): their live claim matching the filters, else a new one; null when none. */
 export async function claimReviewPair(
   db: Db,
   args: { projectId: number; reviewerId: number; exclude?: bigint[] } & TReviewFilters,
@@ -110,10 +107,9 @@ function notInReview(p: LockedPair): ConflictError {
 }
 
 /**
- * Settles a pair in review with the reviewer's decision, in one transaction: lock the pair, answer a
- * replayed submission id with the stored result, refuse a pair someone else settled (409) or is
- * reviewing under a live claim (409), check the reasons against the project's taxonomy (400), write
- * the final label, the audit row and, when asked, the gold promotion.
+ * Settles a pair in review in one transaction: a replayed submission id gets the stored result, a pair
+ * settled or under someone's live claim is a 409, reasons are checked against the taxonomy (400); then the
+ * final label, the audit row and, when asked, the gold promotion.
  */
 export async function adjudicatePair(
   db: Db,

@@ -13,18 +13,12 @@ const filters = (reason: string, task: string, subtask: string) => `
  * Review claim: $1 reviewer id, $2 project id, $3 pair ids the page shows or skipped (bigint[]),
  * $4 routing reason, $5 task, $6 subtask (NULL: any).
  *
- * - `mine`: the reviewer's own live claim matching the filters comes back first (a reload, or the
- *   prefetched pair), renewed in `renewed`.
- * - `picked` locks one unclaimed (or lapsed) pair in review with SKIP LOCKED over the partial index
- *   pairs_review_idx (project_id, id) WHERE status = 'in_review'; the range-and-order form on
- *   project_id keeps the planner on that index (see CLAIM_SQL in lib/queue/sql.ts). NO KEY UPDATE
- *   does not conflict with the KEY SHARE locks of label inserts' foreign keys. A concurrent claimer
- *   either skips the row while it is locked or, once the winner commits, re-checks the row's new
- *   version (READ COMMITTED re-evaluates the WHERE on it) and finds it claimed: two reviewers never
- *   get the same pair.
- * - A reviewer never gets a pair they labelled themselves: someone else settles it.
- * - `released`: when a new pair is taken, the reviewer's other claims that the page no longer shows
- *   (they changed filters) go back, so one reviewer holds at most the pairs on screen plus one.
+ * - `mine`: the reviewer's own live claim matching the filters comes first, renewed in `renewed`.
+ * - `picked` locks one unclaimed (or lapsed) pair in review with SKIP LOCKED over pairs_review_idx, the
+ *   range-and-order form on project_id keeping the planner on it (see CLAIM_SQL). A concurrent claimer
+ *   skips the locked row or, after the winner commits, re-checks its new version (READ COMMITTED) and finds
+ *   it claimed: two reviewers never get the same pair. Nobody reviews a pair they labelled.
+ * - `released`: claims the page no longer shows (changed filters) go back when a new pair is taken.
  */
 export const REVIEW_CLAIM_SQL = `
 WITH mine AS (
@@ -72,17 +66,12 @@ WHERE id = $1 AND status = 'in_review'
   AND (review_claimed_by = $2 OR review_claimed_by IS NULL OR review_claimed_until <= now())
 RETURNING review_claimed_until`;
 
-/** $1 pair id, $2 reviewer id: hands the reviewer's claim back (skip). */
 export const REVIEW_RELEASE_SQL = `
 UPDATE pairs SET review_claimed_by = NULL, review_claimed_until = NULL
 WHERE id = $1 AND review_claimed_by = $2 AND status = 'in_review'
 RETURNING id`;
 
-/**
- * Everything the workbench shows about one pair ($1), with the verifier's verdict under the
- * project's keep rule and the widest distance between two human re-captions, both computed by the
- * same SQL functions the label trigger routed it with.
- */
+/** One pair ($1) for the workbench, its verdict and re-caption spread from the label trigger's own SQL functions. */
 export const REVIEW_PAIR_SQL = `
 SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.instruction_cn, p.task, p.subtask,
        p.source_image, p.edited_image, p.mask_image, p.source_preview, p.edited_preview, p.heatmap_image,

@@ -2,11 +2,9 @@ import "server-only";
 import type { SqlRunner } from "../db/sql";
 import type { TWebhookEvent } from "./schemas";
 
-// Events raised by application code (export.finished). pair.finalized is raised by a trigger on
-// pairs instead (lib/webhooks/sql/emit.sql), so every path that finalises a pair emits it.
-// Both go through the SQL function loupe_webhook_emit: one delivery per active endpoint of the
-// project subscribed to the event, all carrying one event id, written in the caller's transaction —
-// so a rolled-back change sends nothing, and a committed one is never lost to a crash.
+// Events raised by application code (export.finished); pair.finalized is raised by a trigger on pairs, so
+// every path that finalises a pair emits it. Both go through loupe_webhook_emit: one delivery per subscribed
+// active endpoint, written in the caller's transaction, so a rollback sends nothing and a commit is never lost.
 
 export interface TEmitInput {
   projectId: number;

@@ -1,9 +1,8 @@
 // How deliveries are retried and judged. Pure, so the schedule is unit-tested.
 
 /**
- * Wait after the n-th failed attempt (index n - 1): 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h
- * — nine attempts spread over about 23 hours, so a receiver down for a night still gets everything.
- * webhook_deliveries.max_attempts defaults to this length + 1; keep them in step.
+ * Wait after the n-th failed attempt: nine attempts over about a day, so a receiver down for a night still
+ * gets everything. webhook_deliveries.max_attempts defaults to this length + 1; keep them in step.
  */
 export const RETRY_DELAYS_S = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_S.length + 1;
@@ -12,21 +11,13 @@ export const JITTER = 0.2;
 
 /** Time limit for one POST, connection and answer included. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
-/**
- * A claimed delivery belongs to its worker this long; a worker that dies mid-attempt loses it after
- * this, and another worker retries it. Far above the timeout, so a live attempt is never taken over.
- */
+/** A claimed delivery is its worker's this long, then another retries it; far above the timeout. */
 export const CLAIM_SECONDS = 60;
-/**
- * At most this many deliveries of one endpoint are claimed at once, across every worker: a receiver
- * that never answers holds this many attempts (each until DELIVERY_TIMEOUT_MS), not every slot, so the
- * other endpoints' deliveries keep flowing.
- */
+/** Per-endpoint claims across workers: a silent receiver holds this many attempts, not every slot. */
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 2;
 /** Stored error texts (and response excerpts) are cut to this many characters. */
 export const ERROR_MAX_CHARS = 500;
 
-/** Seconds to wait before the attempt after `attemptsMade` failed ones, with jitter. */
 export function retryDelaySeconds(attemptsMade: number, random: () => number = Math.random): number {
   const i = Math.min(Math.max(attemptsMade, 1), RETRY_DELAYS_S.length) - 1;
   const base = RETRY_DELAYS_S[i]!;

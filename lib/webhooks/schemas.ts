@@ -1,7 +1,6 @@
 import { z } from "zod";
 
-// Webhook events, the shapes the admin API answers with, and the zod schemas of its inputs. No
-// server-only imports: the admin page's client components use the types and labels.
+// Webhook events, the admin API's answers and its input schemas; pure, for the admin page's client components.
 
 export const WEBHOOK_EVENTS = ["pair.finalized", "export.finished"] as const;
 export type TWebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -86,7 +85,6 @@ export interface TDeliveryView {
 
 export interface TDeliveryPage {
   items: TDeliveryView[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
 

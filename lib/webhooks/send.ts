@@ -15,7 +15,6 @@ export interface TSendResult {
   ms: number;
 }
 
-/** How much of an error answer's body is kept for the log. */
 const BODY_EXCERPT_BYTES = 1024;
 
 export async function sendWebhook(

@@ -20,9 +20,8 @@ import {
 import { checkWebhookUrl, webhookAllowList, WebhookUrlError } from "./url";
 import { wakeWebhookWorker } from "./worker";
 
-// The admin's side of webhooks: endpoints (each change audited in its own transaction), the
-// delivery log, "Send test event" and "Redeliver". Secrets leave the server only in the answers to
-// creating an endpoint and rotating its secret; lists never carry them.
+// The admin's side of webhooks: endpoints (each change audited), the delivery log, test events and
+// redelivery. Secrets leave the server only when an endpoint is created or its secret rotated.
 
 export const DELIVERY_PAGE_SIZE = 50;
 /** Bounds what one finalised pair fans out to inside the submit's transaction. */
@@ -273,7 +272,6 @@ function deliveryView(d: TDeliveryRecord): TDeliveryView {
   };
 }
 
-/** The endpoint's deliveries, newest first, in keyset pages of DELIVERY_PAGE_SIZE. */
 export async function listDeliveries(db: Db, endpointId: number, opts: { before?: bigint; status?: TDeliveryStatus } = {}): Promise<TDeliveryPage> {
   await requireEndpoint(db, endpointId);
   const rows = await db.prisma.webhookDelivery.findMany({

@@ -1,12 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-// Webhook signatures, Stripe-style, for Loupe (signing) and for receivers (verifying; this file has
-// no server-only imports so a receiver written in TypeScript can copy or import it).
-//
+// Webhook signatures, Stripe-style, for Loupe (signing) and receivers (verifying; pure, so they can copy it).
 //   Loupe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>[,v1=<hex>]
-//
-// The timestamp is signed with the body, so a captured request replayed later fails the tolerance
-// check. During a secret rotation Loupe sends one v1 per valid secret; any one matching is enough.
+// The timestamp is signed with the body, so a replayed capture fails the tolerance check. During a secret
+// rotation one v1 comes per valid secret; any one matching is enough.
 
 export const SIGNATURE_HEADER = "Loupe-Signature";
 /** How far the signed time may be from the receiver's clock, either way, before a request is refused. */
@@ -18,7 +15,6 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Hex HMAC-SHA256 of `${timestamp}.${body}` under `secret`. */
 export function computeSignature(secret: string, timestamp: number, body: TBody): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
@@ -55,10 +51,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
-/**
- * True when `header` carries a v1 signature of `body` (the raw bytes received, before any JSON
- * parsing) under `secret`, made within `toleranceSeconds` of `now` (unix seconds).
- */
+/** Whether `header` has a v1 signature of the raw `body` under `secret`, made within `toleranceSeconds` of `now`. */
 export function verify(
   secret: string,
   header: string | null | undefined,

@@ -5,13 +5,10 @@ import ipaddr from "ipaddr.js";
 import { getEnv } from "../env";
 import { METADATA_HOSTS, normaliseHost, parseAllowList, refusal, type AllowList } from "../images/resolve";
 
-// Where webhooks may go. Admins type the URL, but the request leaves from the server, so the same
-// policy as image URLs applies (lib/images/resolve.ts): http(s) only, and no loopback, private,
-// link-local or metadata address unless LOUPE_WEBHOOK_ALLOW names it. Checked when the URL is saved
-// (what can be known then) and again on every connection, inside the socket's own DNS lookup, so a
-// name that later resolves somewhere private is refused at send time.
+// Where webhooks may go. The request leaves from the server, so the image-URL policy applies
+// (lib/images/resolve.ts): http(s) only, no loopback, private, link-local or metadata address unless
+// LOUPE_WEBHOOK_ALLOW names it; checked on save and again inside every connection's DNS lookup.
 
-/** A URL or address the policy refuses; the message is for the admin. */
 export class WebhookUrlError extends Error {}
 
 const ALLOW_HINT = "set LOUPE_WEBHOOK_ALLOW to allow it";
@@ -40,8 +37,7 @@ export function checkWebhookUrl(raw: string, allow: AllowList): URL {
   }
   if (!url.hostname) throw new WebhookUrlError("The URL has no host.");
   url.hash = ""; // never sent; dropping it keeps what is shown equal to what is called
-  // What is stored and called is the normalised form, which percent-encodes spaces and non-ASCII
-  // characters and can be several times longer than what was typed.
+  // The normalised form is stored and called; percent-encoding can make it much longer than what was typed.
   if (url.toString().length > MAX_URL_CHARS) {
     throw new WebhookUrlError(
       `This URL is ${url.toString().length.toLocaleString("en")} characters once spaces and other special characters are percent-encoded; the limit is 2,048.`,
@@ -62,11 +58,7 @@ export function checkWebhookUrl(raw: string, allow: AllowList): URL {
   return url;
 }
 
-/**
- * The DNS lookup to connect with: refuses every answer the policy refuses. It runs inside
- * net.connect, so the address it approves is the one the socket connects to. Undefined when no
- * lookup happens (an IP literal, checked by checkWebhookUrl) or the host is allowed by name.
- */
+/** The DNS lookup to connect with, refusing what the policy refuses; none for IP literals and hosts allowed by name. */
 export function guardedWebhookLookup(url: URL, allow: AllowList): LookupFunction | undefined {
   const host = normaliseHost(url.hostname);
   if (allow.hosts.has(host) || ipaddr.isValid(host)) return undefined;

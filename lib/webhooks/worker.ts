@@ -7,20 +7,13 @@ import { sendWebhook, type TSendResult } from "./send";
 import { sign, SIGNATURE_HEADER } from "./signature";
 import { webhookAllowList } from "./url";
 
-// The delivery worker: webhook_deliveries is its own queue. Any number of processes run it; each
-// claims due rows with FOR UPDATE SKIP LOCKED in one short statement that marks them "delivering"
-// for CLAIM_SECONDS, POSTs outside any transaction, then records the outcome with a statement
-// guarded by the attempt number it claimed — so two workers never send one attempt, and a worker
-// that died mid-attempt loses its claim when it expires. Not pg-boss: the table already is the
-// queue (with the retry time and the log on the same row), and a second queue would have to be
-// kept in step with it.
-//
-// Fairness: the claim takes each endpoint's earliest due deliveries, at most
-// MAX_IN_FLIGHT_PER_ENDPOINT minus those already claimed and unexpired, then the earliest of those
-// overall. A receiver that never answers therefore ties up two attempts, not the process's slots, and
-// every other endpoint's deliveries still go out. Claims run one at a time across processes (an
-// advisory lock taken before the claim's snapshot), so two workers cannot both see an endpoint idle
-// and claim past its cap.
+// The delivery worker: webhook_deliveries is its own queue (it holds the retry time and the log; a second
+// queue in pg-boss would have to be kept in step). Any number of processes claim due rows with FOR UPDATE
+// SKIP LOCKED, marking them "delivering" for CLAIM_SECONDS, POST outside any transaction, then record the
+// outcome guarded by the attempt number claimed: two workers never send one attempt, and a dead worker's
+// claim expires. Fairness: the claim takes at most MAX_IN_FLIGHT_PER_ENDPOINT per endpoint, then the earliest
+// overall, so a silent receiver cannot take every slot. Claims run one at a time across processes (an
+// advisory lock before the claim's snapshot), so two workers cannot both claim past an endpoint's cap.
 
 /** What the worker needs of the database: pooled statements, and a transaction for the claim. */
 export type TWebhookDb = Pick<Db, "query" | "exec" | "transaction">;
@@ -119,10 +112,7 @@ interface TClaimRow {
 /** Any fixed number, the same in every Loupe process: serialises claims so the per-endpoint cap holds. */
 const CLAIM_LOCK = 7_241_955;
 
-/**
- * Claims up to `limit` due deliveries for this worker, at most `perEndpoint` in flight per endpoint
- * (one short transaction: the lock, then one statement whose snapshot sees every earlier claim).
- */
+/** Claims up to `limit` due deliveries, at most `perEndpoint` in flight per endpoint, in one short transaction. */
 export async function claimDueDeliveries(
   db: TWebhookDb,
   limit: number,
@@ -147,7 +137,6 @@ export async function claimDueDeliveries(
     }));
 }
 
-/** POSTs one claimed delivery, signed, and records the outcome. */
 export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
   const headers = {
@@ -172,14 +161,10 @@ export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: 
   return { ...result, id: d.id, endpointId: d.endpointId, attempt: d.attempts, status: rows[0]?.status ?? null };
 }
 
-/** One round: claims up to `batch` due deliveries and attempts them concurrently. */
 export async function deliverDue(db: TWebhookDb, opts: TDeliverOptions & { batch?: number; perEndpoint?: number }): Promise<TAttemptOutcome[]> {
   const claimed = await claimDueDeliveries(db, opts.batch ?? 16, { perEndpoint: opts.perEndpoint });
   return Promise.all(claimed.map((d) => attemptDelivery(db, d, opts)));
 }
-
-// ---------------------------------------------------------------------------------------------
-// The loop every web process runs (started with the job workers, lib/jobs/index.ts).
 
 const POLL_MS = 1_000;
 const CONCURRENCY = 8;
@@ -214,10 +199,7 @@ const PRUNE_SQL = `
     RETURNING 1)
   SELECT count(*)::int AS n FROM gone`;
 
-/**
- * Deletes delivered and failed deliveries older than the retention, in batches (each its own short
- * statement) until a batch comes back short — everything old is gone — or the pass's time is up.
- */
+/** Deletes old delivered and failed deliveries in short batches until one comes back short or time is up. */
 export async function pruneDeliveries(
   runner: SqlRunner,
   opts: { days?: number; batch?: number; passMs?: number } = {},

@@ -1,5 +1,4 @@
-// Edits on demo scenes: each is a plain function scene -> scene plus the instruction that asks for it.
-// Pure and deterministic (all randomness comes from the Rng passed in).
+// Edits on demo scenes: a function scene -> scene plus the instruction asking for it. Pure; randomness from the Rng.
 
 import {
   KIND_COLORS,
@@ -50,7 +49,6 @@ export const FLAW_APPLIES_TO: Record<FlawKind, readonly EditKind[]> = {
   wrong_text: ["text_edit"],
 };
 
-/** One concrete change: what it does to a scene and how a person would ask for it. */
 export interface EditOp {
   instruction: string;
   /** Another natural phrasing of the same edit (verifier re-captions use it). */
@@ -64,11 +62,9 @@ export interface EditPlan {
   kind: EditKind;
   task: string;
   subtask: string;
-  /** What the instruction asks for. */
   requested: EditOp;
   /** The same instruction applied to the wrong object (only for kinds where that makes sense). */
   wrongObject?: EditOp;
-  /** The text edit with a wrong word written on the sign. */
   wrongText?: EditOp;
 }
 
@@ -97,8 +93,7 @@ function removeId(scene: Scene, id: string): void {
   scene.objects = scene.objects.filter((o) => o.id !== id);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Colour
+// ---- Colour
 
 const COLOR_TEMPLATES: Partial<Record<ObjectKind, ((ref: string, color: string) => string)[]>> = {
   car: [
@@ -157,8 +152,7 @@ function planColor(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Addition
+// ---- Addition
 
 const ADDABLE: ObjectKind[] = ["dog", "cat", "ball", "flower", "tree", "lamp"];
 
@@ -212,8 +206,7 @@ function planAddition(source: Scene, rng: Rng): EditPlan | null {
   return { kind: "object_addition", task: "object", subtask: "Subject Addition", requested: addOp(source, kind, anchor, rng) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Removal
+// ---- Removal
 
 const REMOVABLE: ObjectKind[] = ["ball", "car", "cat", "dog", "lamp", "bench", "tree"];
 
@@ -258,8 +251,7 @@ function planRemoval(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Replacement
+// ---- Replacement
 
 const REPLACEMENTS: Partial<Record<ObjectKind, ObjectKind[]>> = {
   cat: ["dog"],
@@ -315,8 +307,7 @@ function planReplacement(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Counting
+// ---- Counting
 
 function planCount(source: Scene, rng: Rng): EditPlan | null {
   const flowers = objectsOf(source, "flower");
@@ -394,8 +385,7 @@ function planCount(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Text
+// ---- Text
 
 function textOp(source: Scene, sign: SceneObject, word: string, rng: Rng): EditOp {
   const ref = refer(source, sign);
@@ -451,8 +441,7 @@ function planText(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Tone and background
+// ---- Tone and background
 
 function planTone(source: Scene, rng: Rng): EditPlan | null {
   type Option = { subtask: string; forms: string[]; apply: (s: Scene) => void };
@@ -512,8 +501,7 @@ function planTone(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Size
+// ---- Size
 
 const SIZABLE: ObjectKind[] = ["ball", "car", "tree", "dog", "cat", "house"];
 
@@ -558,8 +546,7 @@ function planSize(source: Scene, rng: Rng): EditPlan | null {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Unrequested side changes (for the extra_change flaw)
+// ---- Unrequested side changes (for the extra_change flaw)
 
 export function planSideChange(source: Scene, avoid: string[], rng: Rng): EditOp | null {
   const free = source.objects.filter((o) => !avoid.includes(o.id));

@@ -1,5 +1,5 @@
-// The demo dataset: deterministic synthetic edit pairs with a known truth and simulated verifier
-// signals that agree with the truth most (not all) of the time. Pure: no I/O, no database.
+// The demo dataset: deterministic synthetic pairs with a known truth and simulated verifier signals that
+// agree with it most of the time. Pure.
 
 import {
   EDIT_KINDS,
@@ -44,7 +44,6 @@ export interface DemoVerifier {
   instructionFollowing: 1 | 2 | 3;
   editingConsistency: 1 | 2 | 3;
   generationQuality: 1 | 2 | 3;
-  /** 0..10 */
   overall: number;
   valid: boolean;
   failureClass: FailureClass;
@@ -64,7 +63,6 @@ export interface DemoPairSpec {
   verifier: DemoVerifier;
 }
 
-/** Share of pairs that are deliberately flawed. */
 export const FLAWED_FRACTION = 0.25;
 /** How often the simulated verifier misjudges a valid pair, and a flawed one (it misses flaws more). */
 export const VERIFIER_MISS_VALID = 0.12;
@@ -74,7 +72,6 @@ export function demoExternalId(i: number): string {
   return `demo-${String(i + 1).padStart(4, "0")}`;
 }
 
-/** Edit kind and flaw for each index: kinds in shuffled rounds (balanced), flaws by quota. */
 function assign(count: number, rng: Rng): { kind: EditKind; flaw: FlawKind | null; verifierAgrees: boolean }[] {
   const kinds: EditKind[] = [];
   while (kinds.length < count) kinds.push(...shuffle(rng, EDIT_KINDS));
@@ -96,7 +93,7 @@ function assign(count: number, rng: Rng): { kind: EditKind; flaw: FlawKind | nul
     );
     for (const i of eligible.slice(0, quota[flaw])) flaws[i] = flaw;
   }
-  // The verifier gets a fixed share of each group wrong (overall agreement about 83%).
+  // The verifier gets a fixed share of each group wrong, so it mostly, not always, agrees with the truth.
   const agrees: boolean[] = new Array(count).fill(true);
   for (const [flawed, miss] of [
     [false, VERIFIER_MISS_VALID],
@@ -154,7 +151,6 @@ function build(kind: EditKind, flaw: FlawKind | null, rng: Rng): Built {
       if (!wrong) continue;
       return { source, plan, edited: applyOps(source, wrong), truth: truth(wrong.instruction, flaw), correctAlt: wrong.alt };
     }
-    // extra_change: the requested edit and something nobody asked for.
     const side: EditOp | null = planSideChange(source, req.touches, rng);
     if (!side) continue;
     return {
@@ -233,7 +229,6 @@ function simulateVerifier(kind: EditKind, built: Built, agrees: boolean, rng: Rn
   };
 }
 
-/** `count` demo pairs; the same (count, seed) always gives the same pairs. */
 export function generateDemoPairs(count = 240, seed = 1): DemoPairSpec[] {
   if (!Number.isInteger(count) || count < 0) throw new Error(`demo: count must be a non-negative integer, got ${count}`);
   const plan = assign(count, mulberry32(mixSeed(seed, 0x51a7)));

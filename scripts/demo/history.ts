@@ -1,7 +1,6 @@
-// The demo's gold pairs and its simulated past: three annotators of known reliability who labelled
-// part of the demo before anyone signed in, so consensus, review routing, agreement, standings,
-// throughput and a gold pause can be seen right after `npm run demo`. Pure: no I/O, no database;
-// scripts/demo/seed.ts inserts the plan through the real label triggers.
+// The demo's gold pairs and its simulated past: three annotators of known reliability, so consensus, review,
+// agreement, standings, throughput and a gold pause show right after `npm run demo`. Pure; seed.ts inserts
+// the plan through the real label triggers.
 
 import { FLAW_REASONS, type DemoPairSpec } from "./generate";
 import { mixSeed, mulberry32, pick, randRange, shuffle, type Rng } from "./scenes";
@@ -101,7 +100,6 @@ export function textDistance(a: string, b: string): number {
 
 export interface DemoLabelEvent {
   externalId: string;
-  /** Index into DEMO_SIMULATED_ANNOTATORS. */
   sim: number;
   decision: TDemoDecision;
   reasons: string[];
@@ -167,11 +165,7 @@ function goldAnswerOf(spec: DemoPairSpec, right: boolean): Answer {
     : { decision: "accept", reasons: [], recaption: null };
 }
 
-/**
- * Which gold checks each annotator gets right. The careful and average annotators miss at most one
- * (they stay well above a 70% rule at any count); the careless one misses at least two of their
- * first five, so the pause trigger fires on their fifth check at the latest.
- */
+/** Gold correctness per annotator: the careless one misses two of their first five, so the pause fires by the fifth. */
 function goldCorrectness(sim: number, n: number, rng: Rng): boolean[] {
   const right = Array.from({ length: n }, () => rng() < DEMO_SIMULATED_ANNOTATORS[sim]!.accuracy);
   if (sim === CARELESS) {
@@ -184,13 +178,10 @@ function goldCorrectness(sim: number, n: number, rng: Rng): boolean[] {
 }
 
 /**
- * The simulated history. The first DEMO_HISTORY_FRACTION of the regular (non-gold) pairs get two
- * labels each from two of the three annotators in rotation; three of them are scripted, labelled
- * by the two reliable annotators, so that review holds a pair for each routing reason: a
- * decision disagreement (one rejects, the other re-captions), a re-caption disagreement (both
- * re-caption, worded far apart) and a verifier contradiction (both right, the verifier wrong).
- * Gold checks are spread through each annotator's work; timestamps spread over the last
- * DEMO_HISTORY_DAYS days before `now`.
+ * The simulated history: the first DEMO_HISTORY_FRACTION of regular pairs get two labels each from two of
+ * the three annotators in rotation. Three are scripted, by the reliable two, so review holds one pair per
+ * routing reason (decision, re-caption, verifier). Gold checks spread through each annotator's work, over
+ * the DEMO_HISTORY_DAYS before `now`.
  */
 export function planDemoHistory(specs: readonly DemoPairSpec[], gold: ReadonlySet<string>, now: Date): DemoHistoryPlan {
   const regular = specs.filter((s) => !gold.has(s.externalId));
@@ -227,7 +218,6 @@ export function planDemoHistory(specs: readonly DemoPairSpec[], gold: ReadonlySe
     scripted.set(verifierPair.externalId, [right, right]);
   }
 
-  // Each annotator's work in the order they did it.
   const work: { spec: DemoPairSpec; answer: Answer; gold: boolean }[][] = DEMO_SIMULATED_ANNOTATORS.map(() => []);
   labelled.forEach((spec, k) => {
     const script = scripted.get(spec.externalId);

@@ -1,5 +1,4 @@
-// Draws a demo Scene as an SVG illustration, and rasterizes it to WebP with sharp.
-// No external resources: generic font families only, gradients and blur filters defined inline.
+// Draws a demo Scene as an SVG and rasterizes it with sharp; no external resources (generic fonts, inline filters).
 
 import sharp from "sharp";
 import {
@@ -18,8 +17,7 @@ import {
 export const FONT_FAMILY = "DejaVu Sans, Arial, sans-serif";
 export const WEBP_QUALITY = 85;
 
-// ---------------------------------------------------------------------------------------------
-// Colour helpers
+// ---- Colour helpers
 
 function parseHex(hex: string): [number, number, number] {
   const h = hex.replace("#", "");
@@ -55,8 +53,7 @@ function luminance(hex: string): number {
 
 const f = (n: number) => (Math.round(n * 100) / 100).toString();
 
-// ---------------------------------------------------------------------------------------------
-// Palettes per time of day
+// ---- Palettes per time of day
 
 interface Palette {
   skyTop: string;
@@ -122,8 +119,7 @@ const PALETTES: Record<Tone, Palette> = {
   },
 };
 
-// ---------------------------------------------------------------------------------------------
-// SVG assembly
+// ---- SVG assembly
 
 class Defs {
   private items = new Map<string, string>();
@@ -164,8 +160,7 @@ interface Ctx {
 
 const c = (name: ColorName) => COLORS[name];
 
-// ---------------------------------------------------------------------------------------------
-// Sky and ground
+// ---- Sky and ground
 
 function drawSky({ scene, pal, defs }: Ctx): string {
   const out: string[] = [];
@@ -309,14 +304,12 @@ function drawGround(ctx: Ctx, rng: Rng): string {
   return out.join("");
 }
 
-// ---------------------------------------------------------------------------------------------
-// Objects (local coordinates: origin at the base point, y up is negative, facing right)
+// ---- Objects (local coordinates: origin at the base point, y up is negative, facing right)
 
 function drawTree(o: SceneObject, { defs }: Ctx): string {
   const leaf = c(o.color);
   const trunk = `<path d="M-7 0 L-4.5 -52 L4.5 -52 L7 0 Z" fill="${defs.lin("#7a5030", 0.1, -0.25)}"/>`;
   if (o.variant === 1) {
-    // Conifer: stacked triangles.
     const dark = shade(leaf, -0.3);
     const tiers: [number, number, number][] = [
       [-18, -80, 36],
@@ -353,11 +346,9 @@ function drawHouse(o: SceneObject, { defs, pal }: Ctx): string {
   const wall = c(o.color);
   const roof = c(o.accent ?? "red");
   const out: string[] = [];
-  // Side wall (receding), front wall.
   out.push(`<path d="M58 0 L82 -9 L82 -86 L58 -78 Z" fill="${shade(wall, -0.28)}"/>`);
   out.push(`<rect x="-62" y="-78" width="120" height="78" fill="${defs.lin(wall, 0.12, -0.12)}"/>`);
   out.push(`<rect x="-62" y="-6" width="120" height="6" fill="${shade(wall, -0.35)}" opacity="0.6"/>`);
-  // Roof.
   if (o.variant === 1) {
     out.push(`<path d="M58 -78 L84 -88 L64 -122 L36 -118 Z" fill="${shade(roof, -0.3)}"/>`);
     out.push(`<path d="M-70 -76 L-38 -120 L38 -120 L66 -76 Z" fill="${defs.lin(roof, 0.15, -0.2)}"/>`);
@@ -366,7 +357,6 @@ function drawHouse(o: SceneObject, { defs, pal }: Ctx): string {
     out.push(`<path d="M-72 -75 L0 -130 L66 -75 Z" fill="${defs.lin(roof, 0.15, -0.22)}"/>`);
   }
   out.push(`<rect x="28" y="-130" width="13" height="28" fill="${shade("#9a5b44", 0)}"/><rect x="26" y="-133" width="17" height="5" fill="#6f4030"/>`);
-  // Door and windows.
   const door = shade(c(o.accent === "brown" ? "gray" : "brown"), -0.1);
   out.push(`<rect x="-11" y="-42" width="22" height="42" rx="2" fill="${defs.lin(door, 0.1, -0.2)}"/>`);
   out.push(`<circle cx="6" cy="-20" r="1.8" fill="#f0d27a"/>`);
@@ -535,7 +525,6 @@ function drawShadow(o: SceneObject, { scene, pal }: Ctx): string {
   return `<ellipse cx="${f(o.x + dx)}" cy="${f(o.y - 1)}" rx="${f(hw * stretch)}" ry="${f(ry)}" fill="#10200a" opacity="${pal.shadowOpacity}" filter="url(#soft)"/>`;
 }
 
-/** The scene as a self-contained SVG document. */
 export function sceneToSvg(scene: Scene): string {
   const pal = PALETTES[scene.tone];
   const defs = new Defs();

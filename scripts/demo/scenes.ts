@@ -1,11 +1,7 @@
-// Scene model for the demo dataset: a small outdoor illustration (sky, ground, objects on it) that
-// render.ts turns into SVG and then WebP. Pure and deterministic: no I/O, no database, seeded PRNG.
+// The demo's scene model: a small outdoor illustration that render.ts draws. Pure, seeded PRNG.
 
 export const SCENE_WIDTH = 512;
 export const SCENE_HEIGHT = 384;
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
 
 export type Rng = () => number;
 
@@ -55,8 +51,7 @@ export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Colours (named, so instructions can say them)
+// ---- Colours (named, so instructions can say them)
 
 export const COLORS = {
   red: "#d43d33",
@@ -99,9 +94,6 @@ export const PAINTABLE_COLORS: Partial<Record<ObjectKind, readonly ColorName[]>>
   sign: ["white", "green", "blue", "red", "yellow"],
 };
 
-// ---------------------------------------------------------------------------------------------
-// Scene model
-
 export type Tone = "day" | "dusk" | "overcast";
 export type GroundKind = "grass" | "sand" | "street";
 export type ObjectKind = "tree" | "house" | "car" | "ball" | "cat" | "dog" | "flower" | "lamp" | "sign" | "bench";
@@ -117,7 +109,6 @@ export interface SceneObject {
   color: ColorName;
   /** Secondary colour: roof of a house, stripe of a ball, petals centre, ... */
   accent?: ColorName;
-  /** Sign text. */
   text?: string;
   /** Mirror horizontally (cars and animals facing left). */
   flip?: boolean;
@@ -354,8 +345,7 @@ export function randomScene(rng: Rng): Scene {
   return scene;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Referring to objects in words
+// ---- Referring to objects in words
 
 function ordinal(n: number): string {
   return ["first", "second", "third", "fourth", "fifth", "sixth"][n] ?? `${n + 1}th`;

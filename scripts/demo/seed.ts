@@ -201,12 +201,9 @@ function historySubmissionId(externalId: string, email: string): string {
 }
 
 /**
- * Writes the simulated history (scripts/demo/history.ts) in one transaction, so a crash leaves all of
- * it or none. Each label is its own statement, oldest first, through the real triggers: they count
- * it, settle or route its pair and score gold, and the gold trigger pauses the careless annotator
- * when their accuracy drops; from then on the statement inserts nothing for them, as the submit
- * statement would refuse them. The label's 'label.create' audit row is written by the same
- * statement, as lib/queue/sql.ts SUBMIT_SQL does.
+ * Writes the simulated history in one transaction (all or nothing), each label its own statement, oldest
+ * first, through the real triggers: they settle or route pairs, score gold and pause the careless annotator,
+ * after which the statement inserts nothing for them, as SUBMIT_SQL would refuse them.
  */
 async function seedHistory(
   db: Db,
@@ -272,12 +269,7 @@ async function seedHistory(
     `(${paused} paused by the gold rule) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
-/**
- * Loads the demo: four users to sign in as, three simulated annotators, one project with gold and a
- * week of simulated labelling, `count` rendered pairs. Safe to re-run (a finished demo is left
- * alone) and to resume after a crash (pairs already in are skipped; the history is all or nothing).
- * Refuses databases that hold real data.
- */
+/** Loads the demo (users, simulated history, gold, `count` rendered pairs); re-runnable, resumable, refuses real data. */
 export async function seedDemo(
   db: Db,
   dataDir: string,

@@ -8,8 +8,7 @@ import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 import { mulberry32 } from "@/scripts/demo/scenes";
 
-// getAgreementFigures computes from SQL histograms of compositions; these tests feed the same
-// labels, as a units × raters matrix, to the pure matrix functions and expect the same numbers.
+// getAgreementFigures computes from SQL histograms; the same labels as a matrix through the pure functions must agree.
 
 type TDecision = "accept" | "reject" | "recaption";
 type TFixtureLabel = { annotator: number; decision: TDecision; reasons: string[] };
@@ -99,7 +98,6 @@ function inScope(pair: TFixturePair, scope: TAgreementScope): boolean {
   return pair.task === scope.task && pair.subtask === scope.subtask;
 }
 
-/** The units × raters matrix of one variable over the fixture's labelled pairs in a scope. */
 function matrixOf(pairs: TFixturePair[], annotators: number[], scope: TAgreementScope, value: (l: TFixtureLabel) => string): TRatings {
   return pairs
     .filter((p) => p.labels.length > 0 && inScope(p, scope))
@@ -186,7 +184,6 @@ describe.each(engines())("agreement figures on $engine", ({ engine }) => {
         expectSameFigures(rowOf(figures, "dimension", dimension, scope), matrix, `${dimension} ${scopeKey(scope)}`);
       }
     }
-    // The fixture does exercise the double-reason case and single-category rows.
     expect(pairs.some((p) => p.labels.some((l) => l.reasons.filter((r) => DIMENSION_OF.get(r) === "IF").length > 1))).toBe(true);
     expect(figures.rows.some((r) => r.alpha.reason === "single-category")).toBe(true);
   });

@@ -21,17 +21,7 @@ import { encodeCursor } from "@/lib/pipeline-api/cursor";
 import { migrate, repairFeedXids } from "@/lib/db/migrate";
 import { promotePair } from "@/lib/quality/gold";
 
-// The pipeline API against a real engine: tokens (hashing, lookup, revocation, expiry, scope, the
-// owner's role and disabled flag, last-used), POST pairs through the import's path (idempotent, bad
-// items reported by index with nothing inserted for them), the labels feed (each final pair exactly
-// once across pages, pairs finalised between pages, re-finalised and withdrawn pairs, the commit-order
-// race on the server) and the progress figures.
-
-/**
- * Waits until every transaction that was running when called has ended. The feed reads only below
- * the oldest writing transaction on the whole server (lib/pipeline-api/labels.ts), and on a shared test server
- * another database's long write can hold that back for a while; in CI this returns at once.
- */
+/** Waits out every running transaction: the feed reads below the server's oldest writer, which other databases share. */
 async function settle(t: TestDatabase): Promise<void> {
   const [{ xmax }] = (await t.query<{ xmax: string }>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax")) as [{ xmax: string }];
   const deadline = Date.now() + 180_000;
@@ -71,13 +61,11 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
     return (await t.prisma.pair.findMany({ where: { projectId }, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
   }
 
-  /** One page of the feed once the writes before it are past the feed's horizon. */
   async function feed(projectId: number, q: { cursor?: string; limit: number }) {
     await settle(t);
     return ZLabelsPage.parse(await listFinalLabels(t, projectId, q));
   }
 
-  /** Follows the feed from `cursor` until hasMore is false; every page is checked against the documented shape. */
   async function drain(projectId: number, cursor: string | null, limit: number) {
     const items: TFinalLabel[] = [];
     let pages = 0;
@@ -243,7 +231,6 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       const audit = await t.prisma.auditEvent.findMany({ where: { action: "api.pairs", subjectId: String(project.id) } });
       expect(audit.map((a) => a.data)).toEqual([{ projectId: project.id, tokenId: null, created: 2, posted: 11 }]);
 
-      // The same request again: nothing new, each valid item a duplicate pointing at its pair.
       const again = await postPairs(t, project.id, items, ctx({ tokenId: 5 }));
       expect(again).toMatchObject({ created: 0, duplicates: 3, invalid: 8 });
       expect(again.items[0]).toMatchObject({ status: "duplicate", pairId: res.items[0]!.pairId, reason: "the project already has a pair with this id" });
@@ -272,7 +259,6 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       const first = await feed(project.id, { limit: 4 });
       expect(first.items).toHaveLength(4);
       expect(first.hasMore).toBe(true);
-      // The same cursor answers the same page.
       const same = await feed(project.id, { cursor: first.nextCursor!, limit: 4 });
       const again = await feed(project.id, { cursor: first.nextCursor!, limit: 4 });
       expect(again).toEqual(same);
@@ -302,7 +288,6 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(reject.labels.items[0]).toMatchObject({ annotatorId: a, decision: "reject", reasons: ["artifacts", "wrong_object"], recaption: null, secondsSpent: 3.5 });
       expect(all.find((i) => i.pairId === String(ids[6]))).toMatchObject({ decision: "recaption", instruction: "add a red square", originalInstruction: "instruction 6" });
 
-      // Nothing new: an empty page that keeps the cursor, to poll with later.
       const idle = await feed(project.id, { cursor: rest.cursor!, limit: 4 });
       expect(idle).toEqual({ items: [], nextCursor: rest.cursor, hasMore: false });
 
@@ -314,7 +299,6 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       const refinal = await drain(project.id, withdrawn.cursor, 4);
       expect(refinal.items.map((i) => [i.pairId, i.state, i.decision])).toEqual([[String(ids[2]), "final", "reject"]]);
 
-      // From the start, a pair appears once, with its latest answer.
       const fresh = await drain(project.id, null, 3);
       expect(fresh.items).toHaveLength(8);
       expect(fresh.items[fresh.items.length - 1]).toMatchObject({ pairId: String(ids[2]), decision: "reject" });
@@ -374,8 +358,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       const before = await drain(project.id, null, 10);
       expect(before.items).toHaveLength(3);
 
-      // What a dump restored into a younger cluster looks like: stored xids far beyond its counter,
-      // and a client cursor positioned among them.
+      // A dump restored into a younger cluster: stored xids far beyond its counter, a client cursor among them.
       const [{ epoch }] = (await t.query<{ epoch: string }>("SELECT last_value::text AS epoch FROM pairs_final_feed_epoch")) as [{ epoch: string }];
       await t.query("UPDATE pairs SET final_xid = final_xid + 1000000000 WHERE project_id = $1 AND final_xid IS NOT NULL", [project.id]);
       const [{ far }] = (await t.query<{ far: string }>("SELECT max(final_xid)::text AS far FROM pairs WHERE project_id = $1", [project.id])) as [{ far: string }];
@@ -398,7 +381,6 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       }
       const again = await drain(project.id, null, 10);
       expect(again.items.map((i) => i.pairId)).toEqual(ids.slice(0, 3).map(String));
-      // New finalisations come after them, as they would have before the restore.
       await label(ids[3]!, ann!, "reject", { reasons: ["artifacts"] });
       expect((await drain(project.id, again.cursor, 10)).items.map((i) => i.pairId)).toEqual([String(ids[3])]);
 

@@ -32,8 +32,8 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     t = await freshDatabase(engine);
     const [u1, u2] = await makeUsers(t, 2, "auditor");
     actors = [u1!, u2!, null];
-    // 130 rows, one a minute, actors and actions cycling with different periods so every filter
-    // combination matches an irregular subset. Inserted in time order, so ids follow time.
+    // 130 rows, one a minute, actors and actions cycling with different periods so every filter matches an
+    // irregular subset; inserted in time order, so ids follow time.
     for (let i = 0; i < 130; i++) {
       const actorId = actors[i % 3]!;
       const action = ACTIONS[i % ACTIONS.length === 0 ? 0 : i % 5 === 0 ? 2 : 1]!;
@@ -49,7 +49,6 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     await t?.close();
   });
 
-  /** Walks every page with the given page size and returns the pages' ids. */
   async function walk(q: Omit<TAuditQuery, "cursor">, limit: number): Promise<string[][]> {
     const pages: string[][] = [];
     let cursor: string | undefined;
@@ -85,7 +84,6 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     }
     const both = seeded.filter((s) => s.actorId === actors[1] && s.action === "gold.promote").map((s) => s.id);
     expect((await walk({ actor: actors[1]!, action: "gold.promote" }, 4)).flat()).toEqual(both);
-    // A family filter ("label.*") and an action nobody wrote.
     expect((await walk({ action: "label.*" }, 50)).flat()).toEqual(seeded.filter((s) => s.action === "label.create").map((s) => s.id));
     expect(await listAuditEvents(t, { action: "nothing.here" })).toEqual({ events: [], nextCursor: null });
   });
@@ -101,7 +99,6 @@ describe.each(engines())("audit log queries on $engine", ({ engine }) => {
     // Seconds given: 'to' is that instant, inclusive.
     const exact = ZAuditQuery.parse({ from: "2026-01-15T12:10:00", to: "2026-01-15T12:12:00", tz: "UTC" });
     expect((await walk(exact, 50)).flat()).toEqual(seeded.filter((s) => s.i >= 10 && s.i <= 12).map((s) => s.id));
-    // Combined with an actor filter.
     const mixed = seeded.filter((s) => s.i >= 10 && s.i <= 29 && s.actorId === null).map((s) => s.id);
     expect((await walk({ ...q, actor: "system" }, 2)).flat()).toEqual(mixed);
   });

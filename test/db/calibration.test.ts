@@ -108,7 +108,6 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     const project = await makeProject(t, { pairs: 0 });
     projectId = project.id;
     await insertPairs(t, projectId, FIXTURE);
-    // Never counted: not final, or another project.
     await insertPairs(t, projectId, [pair(A, "accept", true, [3, 3, 3], 9)], "open");
     await insertPairs(t, projectId, [pair(A, "accept", false, [1, 1, 1], 1)], "in_review");
     const other = await makeProject(t, { pairs: 0 });

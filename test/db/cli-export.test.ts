@@ -10,9 +10,8 @@ import { createServerDatabase } from "@/test/support/db";
 import { seedExportProject, type TSeeded } from "@/test/support/export-fixtures";
 import { ZCanonicalLine } from "@/lib/exports/formats/canonical-schema";
 
-// `loupe export` as a user runs it (tsx, its own process), on the embedded database and, when
-// TEST_DATABASE_URL is set, on a fresh database on the server: filters as flags, the progress bar,
-// the printed paths and counts, --out to a file and to a folder, and clear refusals.
+// `loupe export` as a user runs it (tsx, its own process), on PGlite and the server: flags, progress, paths,
+// counts, --out, and clear refusals.
 
 type Target = { engine: "pglite" } | { engine: "postgres" };
 const targets: Target[] = [{ engine: "pglite" }, ...(process.env.TEST_DATABASE_URL ? [{ engine: "postgres" as const }] : [])];

@@ -8,28 +8,23 @@ import { openDatabase, type Db } from "@/lib/db/connect";
 import { createServerDatabase } from "@/test/support/db";
 import { writeScaleEditShard } from "@/test/support/parquet-shard";
 
-// A ScaleEdit shard of a few hundred MB in ONE row group (~1 MB pages, no page index, 1 row in 17
-// without source bytes), imported by the CLI as a user runs it, with the V8 heap `npm run loupe`
-// gives it: killed with SIGKILL mid-group, then finished by the same command — every row exactly
-// once — while the peak resident set of the importing processes (VmHWM) stays within a margin of
-// what the same CLI takes to import a 20-row shard on the same engine (embedded PGlite alone holds a
-// few hundred MB). A reader that held the row group, or one image column chunk, would need the
-// shard's size on top of that.
+// A ScaleEdit-like shard in ONE row group (small pages, no page index, some rows without source bytes),
+// imported by the CLI with the heap `npm run loupe` gives it: SIGKILLed mid-group, then finished by the same
+// command with every row exactly once, while the importing processes' peak resident set (VmHWM) stays within
+// a margin of a 20-row import on the same engine. A reader holding the row group or a column chunk would not.
 
 type Target = { engine: "pglite" } | { engine: "postgres" };
 const targets: Target[] = [{ engine: "pglite" }, ...(process.env.TEST_DATABASE_URL ? [{ engine: "postgres" as const }] : [])];
 
 const TSX = ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/cli.ts"];
-// Enough rows that the import outlasts the CLI's one-second progress lines on a fast machine, so the
-// kill lands mid-group.
+// Enough rows that the import outlasts the CLI's progress interval, so the kill lands mid-group.
 const ROWS = 960;
 /** Over the small import's peak: several times the batch in flight, well under the shard's image bytes. */
 const RSS_MARGIN_MB = 200;
-/** The issue's target for a 31 GB shard, whatever the engine. */
+/** The cap for a released shard, whatever the engine (decision 011). */
 const RSS_CAP_MB = 1024;
 const nullSource = (i: number) => i % 17 === 5;
 
-/** Peak resident set (VmHWM, kB) over a process and its descendants, as far as /proc shows them now. */
 function treePeakKb(pid: number): number {
   let peak = 0;
   try {
@@ -40,7 +35,6 @@ function treePeakKb(pid: number): number {
       for (const kid of kids ? kids.split(/\s+/).map(Number) : []) peak = Math.max(peak, treePeakKb(kid));
     }
   } catch {
-    // exited between two reads
   }
   return peak;
 }
@@ -126,8 +120,7 @@ describe.each(targets)("loupe import of a single-row-group shard under a memory 
       databaseUrl = server.url;
       dropServer = server.drop;
     }
-    // Noise JPEGs of ~160 KB: distinct bytes for the image columns, few enough for the content
-    // store to dedupe, so the test spends its time reading, not deriving.
+    // Noise JPEGs: distinct bytes, few enough for the content store to dedupe, so the test spends its time reading.
     const pool: Uint8Array[] = [];
     const side = 512;
     for (let k = 0; k < 6; k++) {

@@ -7,9 +7,8 @@ import { openDatabase, type Db } from "@/lib/db/connect";
 import { createServerDatabase } from "@/test/support/db";
 import { writeImagePairs } from "@/test/support/import-fixtures";
 
-// project:add, project:list and import as a user runs them (tsx, its own process), on the embedded
-// database and, when TEST_DATABASE_URL is set, on a fresh database on the server — and an import
-// killed with SIGKILL mid-way that the same command then finishes with no duplicates and no gaps.
+// project:add, project:list and import as a user runs them, on PGlite and the server, and an import killed
+// mid-way that the same command then finishes with no duplicates and no gaps.
 
 type Target = { engine: "pglite" } | { engine: "postgres" };
 const targets: Target[] = [{ engine: "pglite" }, ...(process.env.TEST_DATABASE_URL ? [{ engine: "postgres" as const }] : [])];
@@ -93,7 +92,6 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     }
     const manifest = path.join(dir, "kill.jsonl");
     writeFileSync(manifest, lines.join("\n"));
-    // Start, wait until some batches are committed, then kill the process outright.
     // Small batches make many checkpoints, so the kill lands between two of them.
     const child = spawn(process.execPath, [...TSX, "import", "--project", "Kill", manifest], {
       env: { ...env(), LOUPE_IMPORT_BATCH_ROWS: "100" },

@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db/connect";
 import { verifyPassword } from "@/lib/auth/password";
 
-// The CLI as a user runs it (tsx, its own process) against an embedded database in a temp folder.
 function cli(dataDir: string, args: string[], input?: string) {
   const env = { ...process.env, LOUPE_DATA_DIR: dataDir, DATABASE_URL: "" };
   const r = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/cli.ts", ...args], {

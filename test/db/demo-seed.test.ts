@@ -124,7 +124,6 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
       expect(p, reason).toMatchObject({ status: "in_review", reviewReasons: [reason] });
     }
 
-    // The trigger-kept counters agree with a real count.
     const [counts] = await db.prisma.$queryRaw<{ open: number; in_review: number; final: number; labels: number }[]>`
       SELECT sum(open)::int AS open, sum(in_review)::int AS in_review, sum(final)::int AS final, sum(labels)::int AS labels
       FROM project_counts WHERE project_id = ${project.id}`;

@@ -31,10 +31,8 @@ import { splitHash, splitOf } from "@/lib/exports/split";
 import type { TExportManifest } from "@/lib/exports/schemas";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 
-// The export job on a real engine: every filter narrows to exactly the pairs it should, keyset pages
-// cover each final pair once whatever the page size, canonical lines validate and carry every label,
-// the split is the same in SQL and in Node, the job writes the file, manifest and checksum, cancels,
-// starts again after a crash, and only admins may export.
+// The export job on a real engine: filters, keyset pages, canonical lines, the split in SQL and Node, files,
+// manifest and checksum, cancel, restart after a crash, and admins only.
 
 const PINNED_HASHES = [0.2277924474193187, 0.8221622567887945];
 
@@ -293,7 +291,6 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const audit = await db.query<{ action: string; actor_id: number }>(
       "SELECT action, actor_id FROM audit_events WHERE subject_type = 'export' AND subject_id = $1 ORDER BY id", [view.id]);
     expect(audit).toEqual([{ action: "export.create", actor_id: admin.id }, { action: "export.cancel", actor_id: admin.id }]);
-    // A queued export is cancelled before any run: the run does nothing.
     const queued = await createExport(db, admin, seeded.projectId, { format: "canonical" });
     await cancelExport(db, admin, queued.id);
     expect(await runExport(db, queued.id, { dataDir })).toBe("cancelled");
@@ -316,8 +313,7 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const [row] = await db.query<{ attempts: number }>("SELECT attempts FROM exports WHERE id = $1", [view.id]);
     expect(row!.attempts).toBe(2);
 
-    // An unexpected error each time (the export folder cannot be made): the worker runs it again,
-    // then fails the export with the reason.
+    // An unexpected error each time (the export folder cannot be made): retried, then failed with the reason.
     const jobsDir = await mkdtemp(path.join(tmpdir(), "loupe-exp-jobs-"));
     await writeFile(path.join(jobsDir, "exports"), "not a folder");
     process.env.LOUPE_DATA_DIR = jobsDir;

@@ -18,7 +18,6 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
     await t?.close();
   });
 
-  /** Settles a pair as a reviewer would have (status final, source review) without going through the queue. */
   async function settle(pairId: bigint, decision: "accept" | "reject" | "recaption", instruction: string, reasons: string[] = []) {
     await t.prisma.$executeRaw`
       UPDATE pairs SET status = 'final', final_decision = ${decision}::"Decision", final_instruction = ${instruction},
@@ -26,10 +25,7 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
       WHERE id = ${pairId}`;
   }
 
-  /**
-   * A project of `regular` pairs plus one final pair promoted to gold with the given answer; gold served
-   * at rate 0.5. Overlap 3, so three annotators each have regular work, which gold is only mixed into.
-   */
+  /** `regular` pairs plus one final pair promoted to gold, served at rate 0.5; overlap 3, so gold mixes into regular work. */
   async function goldProject(answer: { decision: "accept" | "reject" | "recaption"; instruction: string; reasons?: string[] }, regular = 24) {
     const project = await makeProject(t, { pairs: regular + 1, overlap: 3 });
     await t.prisma.project.update({ where: { id: project.id }, data: { goldRate: 0.5 } });
@@ -40,11 +36,7 @@ describe.each(engines())("gold on $engine", ({ engine }) => {
     return { project, goldId: gold.id, admin: admin! };
   }
 
-  /**
-   * The annotator works the project until the claim serves them the gold pair (probability 0.5 per
-   * claim while regular work remains), labels it with `onGold` and returns that label's gold_correct.
-   * Regular pairs are accepted on the way. Null if gold never came.
-   */
+  /** Works the project until gold is served, labels it with `onGold` and returns its gold_correct (null if never). */
   async function labelUntilGold(projectId: number, userId: number, goldId: bigint, onGold: TLabelInput): Promise<boolean | null> {
     for (let i = 0; i < 40; i++) {
       const pair = await claimNextPair(t, { projectId, userId });

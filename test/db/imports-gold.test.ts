@@ -10,8 +10,7 @@ import { stopBoss } from "@/lib/db/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest, TMappingInput } from "@/lib/imports/schemas";
 
-// Gold pairs from a manifest: flagged rows arrive final with their known answer, their reasons are
-// checked against the project's taxonomy and a bad gold row is reported by its line, not inserted.
+// Gold pairs from a manifest: arrive final with their answer, reasons checked against the taxonomy, bad rows reported.
 
 describe.each(engines())("gold from imports ($engine)", ({ engine }) => {
   let db: TestDatabase;

@@ -10,9 +10,8 @@ import { runImport, type TRunOptions } from "@/lib/imports/run";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest } from "@/lib/imports/schemas";
 
-// A ScaleEdit shard as released — one row group over many pages, no page index, some rows with no
-// source bytes — imported in batches inside that row group: progress moves batch by batch, and a
-// crash, a pause and a cancel mid-group each resume with every row exactly once.
+// A ScaleEdit shard as released (one row group of many pages, no page index) imported in batches inside the
+// row group: a crash, a pause and a cancel mid-group each resume with every row exactly once.
 
 describe.each(engines())("Parquet imports inside one row group ($engine)", ({ engine }) => {
   let db: TestDatabase;
@@ -70,13 +69,11 @@ describe.each(engines())("Parquet imports inside one row group ($engine)", ({ en
     expect(crashed.bytesDone).toBeGreaterThan(0);
     expect(crashed.bytesDone).toBeLessThan(size / 2);
 
-    // A pause at the end of its time budget, one batch later.
     expect(await runImport(db, view.id, opts({ budgetMs: 0 }))).toBe("paused");
     const paused = (await getImportView(db, view.id))!;
     expect(paused.rowsDone).toBe(32);
     expect(paused.bytesDone).toBeGreaterThan(crashed.bytesDone);
 
-    // A cancel, then a resume from the checkpoint.
     await cancelImport(db, null, view.id);
     expect(await runImport(db, view.id, opts())).toBe("cancelled");
     await resumeImport(db, null, view.id);

@@ -15,9 +15,8 @@ import { stopBoss } from "@/lib/db/boss";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import type { TImportRequest } from "@/lib/imports/schemas";
 
-// The import job end to end on a real engine: JSONL with path references, bad rows reported by
-// line, re-import deduplicated, a crash mid-import resumed with no duplicates and no gaps, UnicEdit
-// dedupe on key + image hashes, bad files failing with a message, and the pg-boss worker path.
+// The import job end to end on a real engine: bad rows, dedupe, crash and resume, UnicEdit keys, bad files,
+// and the pg-boss worker path.
 
 const MAPPING = { externalId: "id", instruction: "instruction", source: "source", edited: "edited" };
 
@@ -106,7 +105,6 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     const audit = await db.prisma.auditEvent.findMany({ where: { subjectType: "import", subjectId: view.id } });
     expect(audit.map((a) => a.action).sort()).toEqual(["import.created", "import.finished"]);
 
-    // Re-importing the same file inserts nothing new.
     const again = await start(file, { mapping: { ...MAPPING, task: "task" } });
     expect(await runImport(db, again.id, opts())).toBe("done");
     expect(await getImportView(db, again.id)).toMatchObject({ inserted: 0, duplicates: 3, invalid: 5 });

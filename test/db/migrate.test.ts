@@ -111,7 +111,6 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
     );
     expect(await recorded(db)).toEqual(before); // the stored checksum is not overwritten
 
-    // Reverting the edit makes the database acceptable again.
     await cp(path.join(MIGRATIONS_DIR, first.name, "migration.sql"), path.join(dir, first.name, "migration.sql"));
     expect(await db.dedicated((r) => migrate(r, { dir }))).toEqual({ applied: [], definitions: [] });
   });
@@ -144,7 +143,6 @@ describe.each(engines())("migrate ($engine)", ({ engine }) => {
 
     await expect(db.dedicated((r) => migrate(r, { dir }))).rejects.toThrow(new RegExp(`Migration ${name} failed: .*no_such_table`));
 
-    // The migrations before it were applied and recorded; nothing of the failing one remains.
     const good = await migrationsOnDisk();
     expect(await recorded(db)).toEqual(good);
     expect(await tableExists(db, "half_done")).toBe(false);

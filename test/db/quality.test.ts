@@ -8,10 +8,8 @@ import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
-// The quality rules that live in the database (migration 20261130000000_quality): consensus and
-// routing when a pair gets its last label, gold scoring, pausing, gold in the claim, and undo.
-// Labels go through lib/queue (claimNextPair, submitLabel) wherever the rule is about that path;
-// gold scoring inserts labels directly, as the trigger judges whatever inserted them.
+// The quality rules in the database: consensus and routing on a pair's last label, gold scoring, pausing,
+// gold in the claim, and undo. Gold scoring inserts labels directly: the trigger judges whatever inserted them.
 
 type Decision = "accept" | "reject" | "recaption";
 interface Answer {
@@ -37,7 +35,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     await t?.close();
   });
 
-  /** A project with `pairs` regular pairs (with `pair` fields) and the given gold pairs. */
   async function newProject(opts: {
     overlap?: number;
     pairs?: number;
@@ -80,7 +77,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     return { id: project.id, regular: all.filter((p) => !p.isGold).map((p) => p.id), gold: all.filter((p) => p.isGold).map((p) => p.id) };
   }
 
-  /** Claims the annotator's next pair and submits `answer` on it, as the annotate page does. */
   async function labelNext(userId: number, projectId: number, answer: Answer) {
     const pair = await claimNextPair(t, { projectId, userId });
     expect(pair, "a pair to label").not.toBeNull();
@@ -95,7 +91,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     return pair!;
   }
 
-  /** Two (or more) annotators label a one-pair project; returns the pair afterwards. */
   async function settle(answers: Answer[], opts: Parameters<typeof newProject>[0] = {}) {
     const project = await newProject({ overlap: answers.length, ...opts });
     const users = await makeUsers(t, answers.length, "c");
@@ -115,7 +110,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     return rows[0]!.gold_correct;
   }
 
-  /** The trigger-kept project_counts equal a real count of the project's pairs and labels. */
   async function expectCountsExact(projectId: number) {
     const [kept] = await t.prisma.$queryRaw<{ open: number; labelled: number; in_review: number; final: number; labels: number }[]>`
       SELECT sum(open)::int AS open, sum(labelled)::int AS labelled, sum(in_review)::int AS in_review, sum(final)::int AS final,
@@ -423,13 +417,11 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         UPDATE project_annotators SET paused_at = NULL, lifted_at = now() WHERE project_id = ${project.id} AND user_id = ${u!}`;
       const [fresh] = await t.prisma.$queryRaw<{ checks: number }[]>`SELECT checks FROM loupe_gold_accuracy(${project.id}, ${u!})`;
       expect(fresh!.checks).toBe(0);
-      // The pause ended their leases (the pairs went back to the pool), so they claim afresh.
       const after = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(after).not.toBeNull();
       await submitLabel(t, u!, { pairId: BigInt(after!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
       await insertLabel(project.gold[3]!, u!, { decision: "reject", reasons: ["artifacts"] });
       expect(await claimNextPair(t, { projectId: project.id, userId: u! })).not.toBeNull();
-      // Reaching the minimum again under the threshold pauses again.
       await insertLabel(project.gold[4]!, u!, { decision: "accept" });
       await insertLabel(project.gold[5]!, u!, { decision: "reject", reasons: ["artifacts"] });
       await expect(claimNextPair(t, { projectId: project.id, userId: u! })).rejects.toThrow(/right 1 of 3 times/);
@@ -444,7 +436,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
       const project = await newProject({ pairs: 3, gold: [1, 2, 3].map(() => ({ decision: "accept" as const })), settings: rule });
       const [u] = await makeUsers(t, 1, "skipper");
       await insertLabel(project.gold[0]!, u!, { decision: "accept" });
-      // A skip of a regular pair is not a check.
       await t.prisma.$executeRaw`INSERT INTO skips (pair_id, annotator_id) VALUES (${project.regular[0]!}, ${u!})`;
       let [acc] = await t.prisma.$queryRaw<{ checks: number; correct: number }[]>`SELECT * FROM loupe_gold_accuracy(${project.id}, ${u!})`;
       expect(acc).toEqual({ checks: 1, correct: 1 });
@@ -582,7 +573,6 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
         agreement: null, reviewReasons: [], labelCount: 1, taken: 2,
       });
       await expectCountsExact(project.id);
-      // Deciding again settles it again, now for review.
       const again = await claimNextPair(t, { projectId: project.id, userId: b! });
       expect(again?.id).toBe(String(project.regular[0]));
       await submitLabel(t, b!, { pairId: project.regular[0]!, submissionId: randomUUID(), decision: "reject", reasons: ["artifacts"], secondsSpent: 1 });

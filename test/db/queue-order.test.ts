@@ -11,9 +11,8 @@ import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
-// Queue orders (lib/queue/order.ts, migration 20261201010000_queue_order): the insert trigger's keys,
-// the order each one serves pairs in through the real claim, gold, leases, skips and overlap under
-// every order, switching orders and recomputing keys, and the plan of the claim under each order.
+// Queue orders: the insert trigger's keys, the order each serves pairs in through the real claim, gold,
+// leases, skips and overlap under every order, switching and recomputing keys, and the claim's plan.
 
 const HASH = "0".repeat(64);
 
@@ -64,7 +63,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     await t?.close();
   });
 
-  /** A project with SPECS as its regular pairs (ids in SPECS order) and `gold` active gold pairs after them. */
   async function newProject(opts: { order?: TQueueOrder; overlap?: number; gold?: number; settings?: Partial<Prisma.ProjectCreateInput> } = {}) {
     const overlap = opts.overlap ?? 1;
     const project = await t.prisma.project.create({
@@ -106,7 +104,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     await submitLabel(t, userId, { pairId, submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
   }
 
-  /** Annotators take turns claiming and accepting until nobody gets a pair; the pair ids in the order served. */
   async function workInTurns(projectId: number, users: number[]): Promise<bigint[]> {
     const served: bigint[] = [];
     for (let idle = 0; idle < users.length; ) {
@@ -148,7 +145,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     });
     const later = await t.prisma.pair.findMany({ where: { projectId: project.id, externalId: { startsWith: "later-" } }, orderBy: { id: "asc" } });
     expect(later.map((p) => p.queueStratumRank)).toEqual([4, 1, 1, 5]);
-    // Two statements in one transaction continue from each other too.
     await t.prisma.$transaction(async (tx) => {
       for (const batch of ["tx-a", "tx-b"]) {
         await tx.pair.createMany({
@@ -343,7 +339,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     const applied = await t.prisma.auditEvent.findMany({ where: { action: "project.queue_keys_applied", subjectId: String(project.id) } });
     expect(applied.map((a) => [a.actorId, a.data])).toEqual([[admin, { pairs: result.queueKeysUpdated }]]);
 
-    // The next claim is the open pair with the smallest key under the new rule.
     const [best] = await t.prisma.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM pairs WHERE project_id = ${project.id} AND taken < wanted AND NOT is_gold
       ORDER BY queue_uncertainty NULLS LAST, id LIMIT 1`;
@@ -378,7 +373,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
         changeFraction: (i % 50) / 100,
       })),
     });
-    // A quarter of the pairs already done, as in a project under way; another project beside it.
     await t.prisma.$executeRaw`UPDATE pairs SET taken = wanted, label_count = wanted, status = 'labelled' WHERE project_id = ${project.id} AND id % 4 = 0`;
     const other = await newProject();
     expect(other.regular.length).toBe(SPECS.length);
@@ -405,7 +399,6 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
       expect(inCte.filter((x) => x["Node Type"] === "Sort" || x["Node Type"] === "Incremental Sort"), `${order}: no sort`).toEqual([]);
       const scans = inCte.filter((x) => x["Relation Name"] === "pairs").map((x) => `${x["Node Type"]} ${x["Index Name"] ?? ""}`.trim());
       expect(scans, `${order}: the pick's scan of pairs`).toEqual([`Index Scan ${QUEUE_ORDER_INFO[order].index}`]);
-      // And the statement gives the pair that order puts first.
       const [first] = await t.prisma.$queryRawUnsafe<{ id: bigint }[]>(
         `SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.taken < p.wanted AND NOT p.is_gold ORDER BY ${QUEUE_ORDER_INFO[order].orderBy} LIMIT 1`,
         project.id,

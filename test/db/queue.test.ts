@@ -61,7 +61,6 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     expect(statuses).toEqual([{ status: "final", _count: 200 }]);
     const taken = await db.prisma.pair.findMany({ where: { projectId: project.id }, select: { taken: true, labelCount: true } });
     expect(taken.every((p) => p.taken === 2 && p.labelCount === 2)).toBe(true);
-    // the trigger-kept counters agree with a real count
     const [counts] = await db.prisma.$queryRaw<{ open: number; final: number; labels: number }[]>`
       SELECT sum(open)::int AS open, sum(final)::int AS final, sum(labels)::int AS labels
       FROM project_counts WHERE project_id = ${project.id}`;
@@ -110,9 +109,7 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const z = await submitLabel(t, a!, input);
     expect(z).toMatchObject({ replayed: true, label: { id: x.label.id, reasons: ["artifacts"] } });
     expect(await db.prisma.label.count({ where: { projectId: project.id } })).toBe(1);
-    // someone else replaying that id is refused
     await expect(submitLabel(t, b!, input)).rejects.toBeInstanceOf(ConflictError);
-    // a fresh submission on an already-decided pair is refused, not duplicated
     await expect(submitLabel(t, a!, { ...input, submissionId: randomUUID() })).rejects.toThrow(/already decided/);
     expect(await db.prisma.label.count({ where: { projectId: project.id } })).toBe(1);
   });

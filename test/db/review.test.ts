@@ -27,7 +27,6 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     await t?.close();
   });
 
-  /** The annotator claims their next pair in the project and labels it the way the API does. */
   async function label(userId: number, projectId: number, input: TLabelInput): Promise<string> {
     const pair = await claimNextPair(t, { projectId, userId });
     expect(pair).not.toBeNull();
@@ -50,7 +49,6 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     return { project, pairId, annotators: [a!, b!] };
   }
 
-  /** Pairs put straight into review with the given routing reasons, task and subtask. */
   async function inReview(projectId: number, specs: { reasons: string[]; task?: string; subtask?: string }[]): Promise<string[]> {
     const ids = (await t.prisma.pair.findMany({ where: { projectId }, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
     for (const [i, s] of specs.entries()) {
@@ -219,7 +217,6 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     expect(v2?.id).toBe(ids[3]);
     expect(await claim({ reason: "verifier" }, [v1!.id, v2!.id])).toBeNull();
 
-    // New filters: the claims they leave out go back to the queue.
     const g = await claim({ task: "global", subtask: "style_transfer" });
     expect(g?.id).toBe(ids[2]);
     const held = await t.prisma.pair.findMany({ where: { projectId: project.id, reviewClaimedBy: r! }, select: { id: true } });
@@ -283,7 +280,6 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
         note: "The vase is on the table, not the shelf.",
       },
     });
-    // The pair left the queue: nothing left to claim, and the counters moved.
     expect(await claimReviewPair(t, { projectId: pair.projectId, reviewerId: r! })).toBeNull();
     const [counts] = await t.prisma.$queryRaw<{ in_review: number; final: number }[]>`
       SELECT sum(in_review)::int AS in_review, sum(final)::int AS final FROM project_counts WHERE project_id = ${pair.projectId}`;

@@ -10,11 +10,7 @@ import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/tes
 // keys — in both directions.
 // schema.prisma is read with Prisma's own parser (see test/support/schema/datamodel.ts).
 
-/**
- * Things only the SQL has, on purpose. Prisma cannot express partial indexes, CHECK constraints or
- * triggers, so they are listed here by name; anything else the database has beyond schema.prisma
- * fails the test, and so does an entry here that the migrations no longer create.
- */
+/** SQL-only objects (Prisma cannot express them); anything else beyond schema.prisma fails, as does a stale entry. */
 const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
   tables: ["_loupe_migrations", "_loupe_definitions"],

@@ -42,7 +42,6 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
       expect((err as Error).message).toMatch(message);
     }
     await expect(updateProjectSettings(t, 999_999, null, { goldRate: 0.1 })).rejects.toBeInstanceOf(NotFoundError);
-    // Nothing was written by any of the refusals.
     expect(await auditRows(project.id)).toHaveLength(0);
     expect(await getProjectSettings(t, project.id)).toMatchObject({ goldRate: 0, goldAccuracyThreshold: 0.7, overlap: 1 });
   });
@@ -119,7 +118,6 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(await settingsNow()).toBe(0);
     expect(await auditRows(project.id)).toHaveLength(0);
 
-    // With nothing in the way, the change and its audit row commit together.
     await updateProjectSettings(t, project.id, null, { goldRate: 0.3 });
     expect(await settingsNow()).toBe(0.3);
     expect(await auditRows(project.id)).toHaveLength(1);
@@ -128,7 +126,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
   it("an overlap change reaches only open pairs nobody has started, across keyset batches", async () => {
     const total = OVERLAP_BATCH + 12;
     const project = await makeProject(t, { pairs: 0, overlap: 2 });
-    // One INSERT … SELECT: createMany of 5,000 rows costs seconds on PGlite.
+    // One INSERT … SELECT: createMany is slow on PGlite.
     await t.prisma.$executeRaw`
       INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)
       SELECT ${project.id}, 'e-' || n, repeat('0', 64), repeat('0', 64), 'instruction ' || n, 2 FROM generate_series(1, ${total}) n`;
@@ -163,7 +161,6 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(applied.map((r) => r.data)).toEqual([{ overlap: 3, pairs: total - started.size }]);
     const updated = await auditRows(project.id);
     expect(updated.map((r) => r.data)).toEqual([{ changes: { overlap: { before: 2, after: 3 } } }]);
-    // The counters did not move: only `wanted` changed.
     const [counts] = await t.prisma.$queryRaw<{ open: number; final: number }[]>`
       SELECT sum(open)::int AS open, sum(final)::int AS final FROM project_counts WHERE project_id = ${project.id}`;
     expect(counts).toEqual({ open: total - 2, final: 2 });

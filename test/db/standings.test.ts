@@ -101,7 +101,6 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
     expect(standings.goldAccuracyThreshold).toBe(0.7);
     expect(standings.annotators.map((s) => s.userId).sort()).toEqual([a, b, c, d].sort());
     expect(standings.annotators.some((s) => s.userId === nobody)).toBe(false);
-    // Paused first, then by labels.
     expect(standings.annotators.map((s) => s.userId)).toEqual([a, d, c, b]);
 
     const sa = standingOf(standings.annotators, a!);
@@ -191,7 +190,6 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
     s = standingOf((await getStandings(t, project.id)).annotators, x!);
     expect(s).toMatchObject({ goldChecks: 0, goldCorrect: 0, lifetimeGoldChecks: 3, checksToGo: 3, ruleApplies: false, pause: null });
     expect(s.lastLift?.liftedBy).toMatch(/^lift /);
-    // They can work again at once.
     expect(await claimNextPair(t, { projectId: project.id, userId: x! })).not.toBeNull();
 
     // `created_at > lifted_at` at millisecond precision: let the clock move past the lift.

@@ -27,10 +27,8 @@ import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
-// Webhooks end to end against the database: pair.finalized queued by the pairs trigger when labels
-// (or a reviewer) finalise a pair, emitEvent in the caller's transaction, and the worker posting to
-// a real HTTP server on an ephemeral port whose handler verifies every signature. Time is driven by
-// moving next_attempt_at, never by sleeping through a backoff.
+// Webhooks end to end: pair.finalized from the pairs trigger, emitEvent in the caller's transaction, and the
+// worker posting to a real HTTP server that verifies every signature. Time moves via next_attempt_at, never sleep.
 
 const HASH = "0".repeat(64);
 const LOCAL = parseAllowList(["127.0.0.1"]);
@@ -72,7 +70,7 @@ class Receiver {
       const path = req.url ?? "";
       const body = Buffer.concat(chunks).toString("utf8");
       const header = req.headers["loupe-signature"] as string | undefined;
-      // The receiver's own check, as the README tells receivers to do: raw body, current time, 5 min.
+      // The receiver's own check, as docs/guide/webhooks.md tells receivers: raw body, current time, 5 min.
       const verified = (this.secrets.get(path) ?? []).some((s) => verify(s, header, body));
       this.received.push({ path, headers: req.headers, body, verified });
       const next = this.script.get(path)?.shift() ?? 200;
@@ -98,7 +96,6 @@ class Receiver {
     for (const h of this.hanging.filter((x) => x.path === path)) h.res.writeHead(503).end();
     this.hanging = this.hanging.filter((x) => x.path !== path);
   }
-  /** Ends every request still hanging (a test's leftovers), so none outlives its test. */
   releaseAll() {
     for (const h of this.hanging) if (!h.res.writableEnded) h.res.writeHead(503).end();
     this.hanging = [];
@@ -145,7 +142,6 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     return { id: project.id, pairs: pairs.map((p) => p.id) };
   }
 
-  /** An endpoint through the service (as the admin page makes it), registered with the receiver. */
   async function addEndpoint(projectId: number, events: ("pair.finalized" | "export.finished")[], opts: { active?: boolean } = {}) {
     const path = `/hook/${randomUUID()}`;
     const { endpoint, secret } = await createEndpoint(t, admin, projectId, { url: rx.url(path), events, description: "" });
@@ -173,10 +169,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     });
   }
 
-  /**
-   * Runs worker rounds until nothing is due (each round claims and attempts a batch); returns what
-   * happened to `endpointId`'s deliveries (earlier tests may have left others queued).
-   */
+  /** Runs worker rounds until nothing is due; returns what happened to `endpointId`'s deliveries. */
   async function drain(endpointId: number, opts: Partial<Parameters<typeof deliverDue>[1]> = {}) {
     const outcomes = [];
     for (;;) {
@@ -295,7 +288,6 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
       "loupe-attempt": "1",
     });
     expect(JSON.parse(got!.body)).toEqual(queued!.payload);
-    // A wrong secret does not verify the same request.
     expect(verify("whsec_not_it", got!.headers["loupe-signature"] as string, got!.body)).toBe(false);
 
     const [row] = await deliveries({ endpointIds: [hook.id] });
@@ -564,7 +556,6 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
           .map((r) => [r.status, r.n]),
       );
 
-    // A pass with no time left stops after one batch and says there is more.
     expect(await pruneDeliveries(t, { batch: 1_000, passMs: 0 })).toEqual({ deleted: 1_000, done: false });
     expect(await pruneDeliveries(t)).toEqual({ deleted: 11_000, done: true });
     expect(await count()).toEqual({ paused: 5, delivered: 7 });

@@ -7,10 +7,7 @@ export interface TestDatabase extends Db {
   label: string;
 }
 
-/**
- * The engines database tests run on: embedded PGlite always, and the PostgreSQL server too when
- * TEST_DATABASE_URL is set (CI sets it). Use with `describe.each(engines())`.
- */
+/** Embedded PGlite always, and the PostgreSQL server too when TEST_DATABASE_URL is set; for `describe.each(engines())`. */
 export function engines(): { engine: "pglite" | "postgres" }[] {
   const list: { engine: "pglite" | "postgres" }[] = [{ engine: "pglite" }];
   if (process.env.TEST_DATABASE_URL) list.push({ engine: "postgres" });

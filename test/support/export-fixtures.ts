@@ -1,12 +1,9 @@
 import type { Db } from "@/lib/db/connect";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 
-// A project whose final pairs cover every field an export writes and every filter narrows on:
-// consensus and reviewed pairs of all three decisions, gold pairs, two tasks and several subtasks
-// (and none), known finalisation dates, reasons in and out of the taxonomy, masks, images with and
-// without a stored row, odd external ids — plus open and in-review pairs an export must skip. The
-// pairs are written final directly (their labels then only count, as for a pair settled earlier), so
-// every expected value is known here and the tests compare against `expected`.
+// A project whose final pairs cover every field an export writes and every filter narrows on, plus open and
+// in-review pairs an export must skip. Pairs are written final directly, so every expected value is known
+// here and the tests compare against `expected`.
 
 export interface TSeededPair {
   externalId: string;
@@ -24,7 +21,6 @@ export interface TSeeded {
   projectId: number;
   annotators: number[];
   reviewer: number;
-  /** Final pairs, in id order. */
   final: TSeededPair[];
   /** Pairs that are not final (never exported). */
   notFinal: number;
@@ -114,7 +110,6 @@ export async function seedExportProject(db: Db, opts: { pairs?: number; name?: s
     final.push({ externalId, decision: "accept", source: "gold", agreement: null, task: "object", subtask: "addition",
       finalizedAt: new Date(Date.UTC(2026, 2, 1 + g)).toISOString(), isGold: true, labels: 0 });
   }
-  // Not final: open and in review.
   await r.query(
     `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, wanted)
      SELECT $1, 'open-' || g, $2, $2, 'open', 'object', 'addition', 2 FROM generate_series(0, 2) g`,

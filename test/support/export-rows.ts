@@ -15,7 +15,6 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
-/** Removes every store and export folder this file's tests made (call in afterAll). */
 export async function removeExportTemp(): Promise<void> {
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }

@@ -11,7 +11,6 @@ export async function pngBytes(opts: { size?: number; bg: [number, number, numbe
   return img.composite([{ input: sq, left: opts.square.x, top: opts.square.y }]).png().toBuffer();
 }
 
-/** Writes `n` source/edited image pairs under `<root>/images` and returns their relative paths. */
 export async function writeImagePairs(root: string, n: number): Promise<{ source: string; edited: string }[]> {
   await mkdir(path.join(root, "images"), { recursive: true });
   const out = [];

@@ -10,16 +10,12 @@ import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 
-// Parquet fixtures laid out as the released files are: one row group over many ~1 MB pages, no
-// page index, every column OPTIONAL (as Arrow writes them) and data pages v1 (parquet-cpp-arrow's
-// default), or v2 as hyparquet-writer writes them. Shared by the tests and bench:import.
+// Parquet fixtures laid out as the released files are: one row group over many small pages, no page index,
+// every column OPTIONAL (as Arrow writes them), data pages v1 or v2. Shared by the tests and bench:import.
 
 export type TCodec = "SNAPPY" | "GZIP" | "ZSTD" | "UNCOMPRESSED";
 
-/**
- * A zstd frame of raw (stored) blocks: valid zstd that any decoder reads, without a zstd encoder
- * (Node 20 has none and none is installed).
- */
+/** A zstd frame of raw (stored) blocks: valid zstd for any decoder, without a zstd encoder (Node 20 has none). */
 export function zstdStored(input: Uint8Array): Uint8Array {
   const MAX_BLOCK = 128 * 1024;
   const blocks = Math.max(1, Math.ceil(input.length / MAX_BLOCK));
@@ -78,11 +74,7 @@ function maxLevels(meta: FileMetaData, path: string[]): { def: number; rep: numb
   return { def: getMaxDefinitionLevel(schemaPath), rep: getMaxRepetitionLevel(schemaPath) };
 }
 
-/**
- * Rewrites a Parquet file's data pages v2 as v1 pages (levels with their length prefixes, then the
- * values, all compressed together), page by page, and drops any page index — the layout
- * parquet-cpp-arrow writes by default.
- */
+/** Rewrites a Parquet file's data pages v2 as v1 (parquet-cpp-arrow's default layout) and drops any page index. */
 export function rewriteAsPageV1(src: string, dst: string): void {
   const inFd = openSync(src, "r");
   const outFd = openSync(dst, "w");
@@ -184,16 +176,14 @@ export interface TShardOptions {
   rows: number;
   /** Distinct JPEGs: row i's source is pool[i % n], its edited image pool[(i + 1) % n]. */
   pool: Uint8Array[];
-  /** Rows with no source bytes (only the URL, its sha256 and the fetch date), as 5.9% of ScaleEdit's. */
+  /** Rows with no source bytes (only the URL, its sha256 and the fetch date), as some of ScaleEdit's are. */
   nullSource?: (i: number) => boolean;
   /** Target uncompressed page size (1 MiB, pyarrow's default). */
   pageSize?: number;
   /** 1 as parquet-cpp-arrow writes (a second pass over the file), 2 as hyparquet-writer does. */
   pageVersion?: 1 | 2;
   codec?: TCodec;
-  /** The first row's id; ids count up from it. */
   firstId?: number;
-  /** Row groups of this many rows; one row group by default. */
   rowGroupRows?: number;
 }
 
@@ -202,7 +192,7 @@ const TASKS = ["2.1_object_addition", "2.2_object_removal", "3.1_style_transfer"
 const opt = (name: string, type: SchemaElement["type"], extra: Partial<SchemaElement> = {}): SchemaElement => ({ name, type, repetition_type: "OPTIONAL", ...extra });
 const str = (name: string) => opt(name, "BYTE_ARRAY", { converted_type: "UTF8" });
 
-/** ScaleEdit-12M's columns as released (DATASETS.md): names, physical types and nullability. */
+/** ScaleEdit-12M's columns as released: names, physical types and nullability. */
 export const SCALEEDIT_SCHEMA: SchemaElement[] = [
   { name: "schema", num_children: 15 },
   opt("id", "INT64"),
@@ -222,11 +212,7 @@ export const SCALEEDIT_SCHEMA: SchemaElement[] = [
   str("source_image_fetch_date"),
 ];
 
-/**
- * Writes a ScaleEdit-layout shard with `rows` rows in one row group (unless rowGroupRows says
- * otherwise), image columns PLAIN-encoded over ~1 MB pages, no page index. Answers the bytes of
- * image data in the image columns.
- */
+/** Writes a ScaleEdit-layout shard (one row group unless rowGroupRows), image columns PLAIN; answers their bytes. */
 export async function writeScaleEditShard(file: string, o: TShardOptions): Promise<{ imageBytes: number; nullSources: number }> {
   const version = o.pageVersion ?? 1;
   const codec = o.codec ?? "SNAPPY";

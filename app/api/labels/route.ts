@@ -4,9 +4,8 @@ import { submitLabel } from "@/lib/queue/submit";
 import { ZLabelRequest } from "@/lib/queue/schemas";
 import { PausedError } from "@/lib/errors";
 
-// POST /api/labels → { label, replayed, next? }. Replaying a submissionId returns the stored label
-// (200). With `claimNext`, the next pair is claimed after the decision is stored and returned as
-// `next` (null when nothing is left), saving the annotate page a second round trip per decision.
+// POST /api/labels → { label, replayed, next? }. A replayed submissionId returns the stored label; with
+// `claimNext` the next pair comes back as `next` (null when none), saving the page a round trip.
 export const POST = route({ permission: "annotate:pair", input: ZLabelRequest }, async ({ db, user, input }) => {
   const { claimNext, ...decision } = input;
   const result = await submitLabel(db, user.id, decision);

@@ -5,11 +5,7 @@ import { useSyncExternalStore } from "react";
 const noSubscription = () => () => {};
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/**
- * Sends the viewer's IANA time zone with the audit filter form, so the server reads the
- * datetime-local "from"/"to" (which carry no zone) as the viewer meant them. Without JavaScript the
- * zone last used (or UTC) is sent, and the note says which.
- */
+/** Sends the viewer's IANA zone so the server reads datetime-local values as meant; without JS, the last one (or UTC). */
 export function TimeZoneInput({ fallback, describedById }: { fallback: string; describedById: string }) {
   const zone = useSyncExternalStore(noSubscription, browserZone, () => fallback);
   return (

@@ -2,11 +2,7 @@ import Form from "next/form";
 import Link from "next/link";
 import type { TCalibrationFilter } from "@/lib/calibration/report";
 
-/**
- * The page's selection and target precision as a GET form: the URL holds them (a link reproduces
- * the view) and next/form re-renders the page without a full reload. Enter in the precision field
- * sends it.
- */
+/** The selection as a GET form: the URL holds it (a link reproduces the view) and next/form re-renders without a reload. */
 export function CalibrationFilters({ projectId, filter, targetPercent, precisionError, tasks, subtasks }: {
   projectId: number;
   filter: TCalibrationFilter;

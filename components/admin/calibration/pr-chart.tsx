@@ -13,10 +13,7 @@ const TABLE_ROWS = 40;
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
 
-/**
- * A score's precision–recall curve: one point per threshold ("valid when score ≥ t"), the target
- * precision as a dashed line and the chosen threshold marked. The same points follow as a table.
- */
+/** A score's precision–recall curve, one point per threshold ("valid when score ≥ t"), with the same points as a table. */
 export function PrecisionRecallChart({ label, short, integer, points, chosen, targetPercent, scored }: {
   label: string;
   short: string;

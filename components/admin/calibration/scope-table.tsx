@@ -5,7 +5,6 @@ import { formatF1, formatRate } from "./format";
 
 const HEAD = ["Scope", "Final pairs", "With a verdict", "TP", "FP", "FN", "TN", "Precision", "Recall", "F1", "Agreement"];
 
-/** One verdict (valid flag or keep rule) per scope: its confusion counts and figures. */
 export function ScopeTable({ caption, rows, verdict }: { caption: string; rows: TScopeRow[]; verdict: "flag" | "keep" }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-neutral-200 bg-white">

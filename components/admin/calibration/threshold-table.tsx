@@ -5,11 +5,7 @@ import { formatRate, formatTarget, formatThreshold } from "./format";
 
 export type TThresholdAnswer = { sweep: TScoreSweep; chosen: TSweepPoint | null; best: TSweepPoint | null };
 
-/**
- * The answer to the typed precision, per score: the lowest threshold that reaches it (the most
- * pairs kept, hence the highest recall, among the precise-enough rules), or why there is none.
- * A polite live region, so a screen reader hears the new thresholds after the form is sent.
- */
+/** The lowest threshold per score that reaches the typed precision, or why none; a polite live region. */
 export function ThresholdTable({ answers, targetPercent }: { answers: TThresholdAnswer[]; targetPercent: number }) {
   return (
     <div aria-live="polite" className="overflow-x-auto rounded-lg border border-neutral-200 bg-white">

@@ -2,11 +2,7 @@ import { binaryStats, type TVerdicts } from "@/lib/calibration/math";
 import { formatCount } from "../quality/format";
 import { formatF1, formatRate } from "./format";
 
-/**
- * One verifier verdict (the valid flag, or the keep rule) against people: the confusion matrix as a
- * table with row and column headers, and the figures derived from it. Pairs without a verdict get
- * their own row and stay out of the figures.
- */
+/** One verifier verdict against people as a confusion matrix; pairs without a verdict stay out of the figures. */
 export function VerdictCard({ id, title, children, verdicts, verdictLabels }: {
   id: string;
   title: string;

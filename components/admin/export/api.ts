@@ -1,5 +1,4 @@
-// Client-side calls for the admin export page. Only types come from lib/exports: client code never
-// imports the data layer.
+// Client-side calls for the export page: only types come from lib/exports, never the data layer.
 import type { TExportCreate, TExportView, TSavedFilter, TSavedFilterInput } from "@/lib/exports/schemas";
 import { callJson } from "@/components/ui/api-client";
 

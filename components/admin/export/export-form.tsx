@@ -21,7 +21,6 @@ const BUTTON = "rounded border border-neutral-300 px-3 py-1 text-sm hover:bg-neu
 export function ExportForm({ projectId, initialSaved, tasks, subtasks, onStarted }: {
   projectId: number;
   initialSaved: TSavedFilter[];
-  /** Known task and subtask names, offered as suggestions. */
   tasks: string[];
   subtasks: string[];
   onStarted: (view: TExportView) => void;

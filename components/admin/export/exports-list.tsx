@@ -59,7 +59,6 @@ export function ExportsList({ projectId }: { projectId: number }) {
   const list = useQuery({
     queryKey: exportKeys.list(projectId),
     queryFn: ({ signal }) => listExports(projectId, signal),
-    // Poll only while something is moving.
     refetchInterval: (query) => (query.state.data?.some((e) => isActive(e.status)) ? 1000 : false),
     staleTime: 0,
   });

@@ -1,5 +1,4 @@
-// The export form's fields as the admin sees them (text in boxes, local calendar days) and the
-// filters the API takes. Pure, so the mapping is unit-tested.
+// The export form's fields as typed (local calendar days) and the filters the API takes. Pure, unit-tested.
 import type { TExportFilters, TGoldChoice } from "@/lib/exports/filters";
 import type { TExportFormat } from "@/lib/exports/types";
 
@@ -14,9 +13,7 @@ export interface TExportFormState {
   format: TExportFormat;
   decisions: TDecisionChoice[];
   adjudicatedOnly: boolean;
-  /** As typed; empty for no minimum. */
   minAgreement: string;
-  /** Comma-separated names. */
   tasks: string;
   subtasks: string;
   /** yyyy-mm-dd from the date inputs, in the browser's time zone; empty for open-ended. */
@@ -46,7 +43,6 @@ function names(text: string): string[] | undefined {
   return list.length ? list : undefined;
 }
 
-/** Local midnight of a yyyy-mm-dd day, as an ISO instant (the server compares instants). */
 function localMidnight(day: string, plusDays = 0): string {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   return new Date(y, m - 1, d + plusDays).toISOString();
@@ -60,10 +56,7 @@ function localDay(iso: string, minusDays = 0): string {
   return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}`;
 }
 
-/**
- * The filters for the API. A box that does not hold a number is sent as it is typed, so the server's
- * message names the field rather than the form silently dropping it.
- */
+/** The filters for the API; a box that holds no number is sent as typed, so the server's message names the field. */
 export function toFilters(s: TExportFormState): TExportFilters {
   const f: Record<string, unknown> = {};
   if (s.decisions.length < DECISION_CHOICES.length) f.decisions = DECISION_CHOICES.map((c) => c.value).filter((d) => s.decisions.includes(d));
@@ -81,7 +74,6 @@ export function toFilters(s: TExportFormState): TExportFilters {
   return f as TExportFilters;
 }
 
-/** A saved filter back into the form's fields (format and options stay as they are). */
 export function fromFilters(filters: TExportFilters, base: TExportFormState): TExportFormState {
   return {
     ...base,

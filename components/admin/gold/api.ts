@@ -1,4 +1,4 @@
-// Client-side calls for the admin gold page. Only types come from lib/quality (erased at build time).
+// Client-side calls for the gold page; only types come from lib/quality.
 import { callJson } from "@/components/admin/import/api";
 
 export { ApiError } from "@/components/admin/import/api";

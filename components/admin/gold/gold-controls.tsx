@@ -26,7 +26,6 @@ const DECISIONS: [TGoldDecision, string][] = [
   ["recaption", "Re-caption"],
 ];
 
-/** Edit (a modal dialog) and retire/reactivate for one gold pair. The server checks the permission. */
 export function GoldRowControls({ item, reasons }: { item: TGoldRowItem; reasons: TGoldReason[] }) {
   const router = useRouter();
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -144,7 +143,6 @@ export function GoldRowControls({ item, reasons }: { item: TGoldRowItem; reasons
   );
 }
 
-/** Promote a final pair (settled by consensus or review) to gold by its id. */
 export function PromoteGoldForm({ projectId }: { projectId: number }) {
   const router = useRouter();
   const [pairId, setPairId] = useState("");

@@ -1,5 +1,4 @@
-// Client-side calls for the admin import pages. Only types (and two constant lists) come from
-// lib/imports: client code never imports the data layer.
+// Client-side calls for the import pages: only types and two constant lists come from lib/imports.
 import type {
   TBrowseResponse,
   TImportRequest,
@@ -48,7 +47,6 @@ export async function cancelImport(importId: string): Promise<TImportView> {
   return r.import;
 }
 
-/** Puts a failed or cancelled import back in the queue; it continues from its checkpoint. */
 export async function resumeImport(importId: string): Promise<TImportView> {
   const r = await callJson<{ import: TImportView }>(`/api/imports/${encodeURIComponent(importId)}/resume`, {
     method: "POST",
@@ -62,10 +60,7 @@ export interface TUploadProgress {
   total: number;
 }
 
-/**
- * PUT the file as the raw request body. XMLHttpRequest rather than fetch because only it reports
- * upload progress; the File is handed over as is, so the browser streams it from disk.
- */
+/** PUT the file as the raw body, by XMLHttpRequest because only it reports upload progress; the browser streams it. */
 export function uploadFile(
   file: File,
   { onProgress, signal }: { onProgress?: (p: TUploadProgress) => void; signal?: AbortSignal } = {},

@@ -1,5 +1,4 @@
-// Display helpers for the import pages, free of React so they can be tested. Numbers use one fixed
-// locale so the server render and the browser agree.
+// Display helpers for the import pages; one fixed locale, so the server render and the browser agree.
 import type { TImportStatus, TImportView } from "@/lib/imports/schemas";
 import type { TRecordLocation } from "@/lib/imports/types";
 
@@ -77,12 +76,10 @@ export function importProgressText(
   return parts.join(" · ");
 }
 
-/** A short, stable name for an import in labels: numeric ids as they are, long ids cut to 8 characters. */
 export function importName(id: string): string {
   return `Import ${/^\d+$/.test(id) || id.length <= 8 ? id : id.slice(0, 8)}`;
 }
 
-/** "line 12", "row group 0, row 5", prefixed with the file when the source has several. */
 export function formatLocation(loc: TRecordLocation, withFile = false): string {
   let where: string;
   if (loc.line !== undefined) where = `line ${formatCount(loc.line)}`;

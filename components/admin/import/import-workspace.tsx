@@ -6,7 +6,6 @@ import { PreviewStep } from "./preview-step";
 import type { TPickedSource } from "./request";
 import { SourceStep } from "./source-step";
 
-/** The import page's client part: pick a source, check the preview and mapping, start, follow. */
 export function ImportWorkspace({ projectId }: { projectId: number }) {
   const [source, setSource] = useState<TPickedSource | null>(null);
   return (

@@ -36,7 +36,6 @@ export function ImportsList({ projectId }: { projectId: number }) {
   const list = useQuery({
     queryKey: importKeys.list(projectId),
     queryFn: ({ signal }) => listImports(projectId, signal),
-    // Poll only while something is moving.
     refetchInterval: (query) => (query.state.data?.some((i) => isActiveImport(i.status)) ? 1000 : false),
     staleTime: 0,
   });

@@ -10,7 +10,6 @@ import {
   type TTargetField,
 } from "./request";
 
-/** One labelled column <select> per target field, and the columns to keep as metadata. */
 export function MappingForm({ columns, mapping, onChange }: {
   columns: string[];
   mapping: TMappingDraft;

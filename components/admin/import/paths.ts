@@ -1,7 +1,6 @@
 /** `source.path` for the import root itself (the schema wants a non-empty path). */
 export const ROOT_PATH = ".";
 
-/** The folder above `dir` ("" is the import root); paths are relative and "/"-separated. */
 export function parentDir(dir: string): string {
   const parts = dir.split("/").filter((p) => p !== "" && p !== ".");
   parts.pop();

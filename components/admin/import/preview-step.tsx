@@ -43,8 +43,8 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
     queryKey: importKeys.preview(projectId, debouncedJson),
     queryFn: async ({ signal }) => {
       const res = await fetchPreview(projectId, debouncedJson, signal);
-      // The first preview decides the settings the form adopts; when they describe exactly what the
-      // server just did, its answer is that preview too, so there is nothing to fetch again.
+      // When the first preview's settings describe exactly what the server just did, its answer is that
+      // preview too: nothing to fetch again.
       if (debouncedJson === JSON.stringify(buildImportRequest(source.request, null, null)) && (res.preset !== null || res.suggestedPreset === null)) {
         const adopted = JSON.stringify(buildImportRequest(source.request, settingsFromPreview(res), res.format));
         qc.setQueryData(importKeys.preview(projectId, adopted), res);

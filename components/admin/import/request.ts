@@ -4,7 +4,6 @@ import type { TEncoding, TImportFormat, TPresetName } from "@/lib/imports/types"
 
 export type TImportSource = TImportRequest["source"];
 
-/** A source the admin picked, with what the page shows for it: "pairs.jsonl (12.3 MB)", "batch-7/". */
 export interface TPickedSource {
   request: TImportSource;
   label: string;
@@ -28,7 +27,6 @@ export const ENCODING_LABELS: Record<TEncoding, string> = {
 
 export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", csv: "CSV", parquet: "Parquet" };
 
-/** Mapping targets that take one column each (metadata and dedupe are handled apart). */
 export type TTargetField = Exclude<keyof TMappingInput, "metadata" | "dedupe">;
 
 export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boolean }[] = [
@@ -54,19 +52,16 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "goldInstruction", label: "Gold: reference re-caption" },
 ];
 
-/** The mapping while it is being edited: required targets may still be unset. */
 export type TMappingDraft = { [K in keyof TMappingInput]?: TMappingInput[K] | null };
 
 export interface TImportSettings {
   preset: TPresetName | null;
-  /** Used when `preset` is null. */
   mapping: TMappingDraft;
   encoding: TEncoding;
   /** As typed: "" = detect, "\t" or "tab" = a tab. */
   delimiter: string;
 }
 
-/** The settings a first preview suggests: its suggested preset, else the mapping it guessed. */
 export function settingsFromPreview(preview: TPreviewResponse): TImportSettings {
   return {
     preset: preview.preset ?? preview.suggestedPreset,
@@ -76,7 +71,6 @@ export function settingsFromPreview(preview: TPreviewResponse): TImportSettings 
   };
 }
 
-/** One character, or undefined for "detect"; null when the text is not a usable delimiter. */
 export function parseDelimiter(text: string): string | undefined | null {
   if (text === "") return undefined;
   if (text === "\\t" || text.toLowerCase() === "tab") return "\t";
@@ -107,11 +101,7 @@ function cleanMapping(draft: TMappingDraft): TMappingInput {
   return out as TMappingInput;
 }
 
-/**
- * The request body for a preview or the import. Without settings (the first preview of a source)
- * the server suggests a preset or guesses a mapping; afterwards every choice is explicit, so the
- * import runs exactly what the last preview showed.
- */
+/** The request body; after the first preview every choice is explicit: the import runs what the last preview showed. */
 export function buildImportRequest(
   source: TImportSource,
   settings: TImportSettings | null,

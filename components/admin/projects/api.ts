@@ -1,4 +1,3 @@
-// Client-side calls for the admin project forms.
 import type { z } from "zod";
 import type { ZProjectCreate } from "@/lib/imports/schemas";
 import { callJson } from "@/components/admin/import/api";

@@ -30,11 +30,7 @@ function BarValue(props: { x?: number | string; y?: number | string; width?: num
   );
 }
 
-/**
- * α (or κ) per task and subtask for one variable, as horizontal bars (scope names are long). The
- * SVG is hidden from assistive technology; the same numbers are in a visually hidden table, which
- * also lists the scopes whose statistic is undefined and so have no bar.
- */
+/** α (or κ) per task and subtask as horizontal bars; the SVG is aria-hidden, a visually hidden table has the numbers. */
 export function AgreementChart({ cells }: { cells: TAgreementCell[] }) {
   const id = useId();
   const variables = [...new Map(cells.filter((c) => c.kind !== "reason").map((c) => [c.variableKey, c.variable])).entries()];

@@ -11,10 +11,7 @@ function tint(kappa: number | null): string {
   return "bg-red-100";
 }
 
-/**
- * Cohen's κ on the decision for every two annotators who labelled the same pairs, as a symmetric
- * matrix: a row whose cells run low points at an annotator who reads the guidelines differently.
- */
+/** Cohen's κ on the decision per annotator pair: a row that runs low points at someone reading the guidelines differently. */
 export function AgreementCohenMatrix({ annotators, cohen }: { annotators: TAnnotatorRef[]; cohen: TAnnotatorKappa[] }) {
   if (annotators.length === 0) {
     return <p className="text-sm text-neutral-600">No two annotators have labelled the same pair yet.</p>;

@@ -1,4 +1,3 @@
-/** One line per statistic: what it measures and how to read it. */
 export function AgreementGuide() {
   return (
     <section aria-labelledby="agreement-guide" className="rounded-lg border border-neutral-200 bg-neutral-50 p-4 text-sm">

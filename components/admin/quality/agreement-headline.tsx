@@ -1,7 +1,6 @@
 import type { TAgreementRow } from "@/lib/quality/figures-types";
 import { StatValue, TONE_CLASSES, alphaVerdict, formatPercent } from "./agreement-stat";
 
-/** The decision's agreement over the whole project, as the page's first card. */
 export function AgreementHeadline({ row, headingLevel = 2 }: { row: TAgreementRow; headingLevel?: 2 | 3 }) {
   const Heading = headingLevel === 2 ? "h2" : "h3";
   const verdict = row.alpha.alpha === null ? null : alphaVerdict(row.alpha.alpha);

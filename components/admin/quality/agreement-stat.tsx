@@ -1,8 +1,7 @@
 import type { TUndefinedReason } from "@/lib/quality/agreement";
 import { UNDEFINED_REASON_TEXT } from "@/lib/quality/figures-types";
 
-// Number formats shared by the agreement page's server and client components (no hooks, so both
-// can render it).
+// Number formats shared by the agreement page's server and client components (no hooks).
 
 /** κ / α to three decimals, with a true minus sign so negative values do not read as a dash. */
 export function formatCoefficient(value: number): string {
@@ -13,10 +12,7 @@ export function formatPercent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
 }
 
-/**
- * Krippendorff's reading of α (2004, "Content Analysis", §11.4): data are reliable from 0.800 and
- * usable for tentative conclusions from 0.667.
- */
+/** Krippendorff's reading of α (2004, "Content Analysis", §11.4): reliable from 0.800, tentative from 0.667. */
 export function alphaVerdict(alpha: number): { text: string; tone: "good" | "fair" | "poor" } {
   if (alpha >= 0.8) return { text: "reliable (α ≥ 0.800)", tone: "good" };
   if (alpha >= 0.667) return { text: "tentative (0.667 ≤ α < 0.800)", tone: "fair" };
@@ -29,7 +25,6 @@ export const TONE_CLASSES = {
   poor: "bg-red-50 text-red-900",
 } as const;
 
-/** A statistic, or "n/a" with why it is undefined. */
 export function StatValue({
   value,
   reason,

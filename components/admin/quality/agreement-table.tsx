@@ -39,10 +39,7 @@ function compare(a: TAgreementCell, b: TAgreementCell, column: TColumn): number 
   return typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
 }
 
-/**
- * Every variable × scope, grouped as decision, dimensions, reasons. Column headers sort within each
- * group; a select narrows the scopes.
- */
+/** Every variable × scope, grouped as decision, dimensions, reasons; headers sort within a group. */
 export function AgreementTable({ cells }: { cells: TAgreementCell[] }) {
   const id = useId();
   const [sort, setSort] = useState<TSort>(null);

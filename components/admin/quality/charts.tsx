@@ -17,9 +17,8 @@ import {
 } from "recharts";
 import { formatCount, formatPercent, REASON_LABELS } from "./format";
 
-// Charts for the quality page. Each is a <figure>: the drawing is hidden from assistive technology
-// (its keyboard layer is off so nothing focusable hides inside aria-hidden), and the same figures
-// follow as a visually hidden table, which is what a screen reader reads.
+// Charts for the quality page. Each drawing is hidden from assistive technology (its keyboard layer off, so
+// nothing focusable hides inside aria-hidden); a visually hidden table with the same figures follows.
 
 const COLORS = { open: "#a3a3a3", inReview: "#f59e0b", final: "#059669", gold: "#ca8a04", labels: "#4f46e5", adjudications: "#db2777", below: "#dc2626", early: "#f59e0b", ok: "#059669" };
 

@@ -1,5 +1,3 @@
-// Number formatting shared by the quality page's tables and charts (server and client components).
-
 export function formatPercent(fraction: number | null | undefined, digits = 0): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return "—";
   return `${(fraction * 100).toFixed(digits)}%`;

@@ -4,11 +4,7 @@ import { useSyncExternalStore } from "react";
 
 const noSubscription = () => () => {};
 
-/**
- * A time in the viewer's own zone. The server cannot know that zone, so it renders UTC; after
- * hydration the browser switches to local time. useSyncExternalStore gives the server snapshot
- * during hydration, so the two renders never mismatch.
- */
+/** A time in the viewer's zone: UTC on the server, local after hydration (useSyncExternalStore, so no mismatch). */
 export function LocalTime({ iso, withSeconds = false }: { iso: string; withSeconds?: boolean }) {
   const inBrowser = useSyncExternalStore(noSubscription, () => true, () => false);
   const d = new Date(iso);

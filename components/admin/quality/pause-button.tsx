@@ -5,7 +5,6 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { pauseRequest } from "./request";
 
-/** "Pause…" on an annotator's row: opens a small form for the reason they will read, then pauses. */
 export function PauseButton({ projectId, userId, name }: { projectId: number; userId: number; name: string }) {
   const router = useRouter();
   const id = useId();

@@ -25,11 +25,7 @@ function ruleNow(a: TPausedAnnotator, minCount: number): string {
   return `With the current settings the rule would not pause them now: ${Math.round((a.goldAccuracy ?? 0) * 100)}% over ${a.goldChecks} gold checks.`;
 }
 
-/**
- * The paused annotators of a project, each with a two-step "Lift pause": the first press asks, the
- * second lifts. The status line stays mounted (also once nobody is left paused) so the outcome is
- * announced after the page refreshes its data.
- */
+/** Paused annotators with a two-step "Lift pause"; the status line stays mounted so the outcome is announced. */
 export function PausedBanner({ projectId, paused, minCount, canManage }: {
   projectId: number;
   paused: TPausedAnnotator[];

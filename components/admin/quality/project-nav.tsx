@@ -1,7 +1,6 @@
 import Link from "next/link";
 
-// The admin's per-project pages, as one tab row. Server component: plain links, the current one
-// marked for screen readers with aria-current.
+// The admin's per-project pages as one tab row; the current one marked with aria-current.
 const TABS = [
   { key: "quality", label: "Quality", href: (id: number) => `/admin/projects/${id}/quality` },
   { key: "agreement", label: "Agreement", href: (id: number) => `/admin/projects/${id}/quality/agreement` },

@@ -1,5 +1,4 @@
-// Client-side calls for the admin's annotator controls and the settings form. Only types come from
-// lib/ (erased at build time): client code never imports the data layer.
+// Client-side calls for the annotator controls and the settings form; only types come from lib/.
 import { ApiError, callJson, type TIssue } from "@/components/ui/api-client";
 
 export { ApiError as RequestError, type TIssue };

@@ -42,7 +42,6 @@ function StatusCell({ s }: { s: TStanding }) {
   );
 }
 
-/** The annotators of a project with their figures; admins get a pause control per active annotator. */
 export function StandingsTable({ projectId, standings, threshold, canManage }: {
   projectId: number;
   standings: TStanding[];

@@ -7,9 +7,8 @@ import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } f
 import { RequestError, requestJson } from "@/components/admin/quality/request";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS } from "@/lib/queue/order";
 
-// The form holds every field as the text in its box; rates are shown in percent and sent as
-// fractions. Only the fields that differ from the saved values are sent, so the audit row names
-// exactly what the admin changed.
+// Fields hold the text in their boxes; rates show in percent and go as fractions. Only changed fields are
+// sent, so the audit row names exactly what the admin changed.
 type TDraft = Record<TSettingKey, string>;
 
 const PERCENT: ReadonlySet<TSettingKey> = new Set(["goldRate", "goldAccuracyThreshold"]);

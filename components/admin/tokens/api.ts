@@ -1,4 +1,3 @@
-// Client-side calls for the API tokens page.
 import { callJson } from "@/components/ui/api-client";
 import type { TTokenCreate, TTokenCreated, TTokenView } from "@/lib/pipeline-api/token-types";
 

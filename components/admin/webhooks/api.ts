@@ -1,4 +1,3 @@
-// Client-side calls for the admin webhooks page. Only types and labels come from lib/webhooks.
 import type {
   TDeliveryPage,
   TDeliveryView,

@@ -7,7 +7,6 @@ import { LocalTime } from "@/components/admin/quality/local-time";
 import { listDeliveries, redeliver, webhookKeys } from "./api";
 import { dueIn, isWaiting, STATUS_CLASSES, STATUS_LABELS } from "./format";
 
-/** An endpoint's deliveries, newest first, in keyset pages; polls while any is still on its way. */
 export function DeliveryLog({ endpointId, endpointLabel, active }: { endpointId: number; endpointLabel: string; active: boolean }) {
   const qc = useQueryClient();
   const id = useId();

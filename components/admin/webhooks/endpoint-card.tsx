@@ -9,7 +9,6 @@ import { deleteEndpoint, rotateSecret, sendTestEvent, updateEndpoint, webhookKey
 import { DeliveryLog } from "./delivery-log";
 import { EndpointFields, type TEndpointDraft } from "./endpoint-fields";
 
-/** A secret shown once, after the endpoint was created or its secret rotated. */
 export interface TShownSecret {
   endpointId: number;
   url: string;
@@ -17,7 +16,6 @@ export interface TShownSecret {
   kind: "created" | "rotated";
 }
 
-/** One endpoint: what it receives, its controls (test, on/off, edit, rotate, delete) and its log. */
 export function EndpointCard({
   projectId,
   endpoint,

@@ -13,7 +13,6 @@ const EVENT_HELP: Record<TWebhookEvent, string> = {
   "export.finished": "an export job has written its files",
 };
 
-/** URL, description and events: shared by the add form and the edit dialog. */
 export function EndpointFields({
   idBase,
   draft,

@@ -1,4 +1,3 @@
-// Words and colours for the webhooks page. Pure: unit-tested.
 import type { TDeliveryStatus } from "@/lib/webhooks/schemas";
 
 export const STATUS_LABELS: Record<TDeliveryStatus, string> = {

@@ -10,7 +10,6 @@ import { EndpointFields, type TEndpointDraft } from "./endpoint-fields";
 
 const EMPTY: TEndpointDraft = { url: "", description: "", events: ["pair.finalized"] };
 
-/** The project's webhook endpoints: add one, and for each its controls and delivery log. */
 export function WebhooksPanel({ projectId, initial }: { projectId: number; initial: TEndpointView[] }) {
   const qc = useQueryClient();
   const id = useId();

@@ -1,8 +1,7 @@
 import { z } from "zod";
 
-// One line of the canonical JSONL export: everything Loupe knows about one final pair. Field names
-// are snake_case like the import manifests', so an ML pipeline reads both the same way. Pure, so
-// tests (and anyone validating a file) can import it. The line itself is built in SQL
+// One line of the canonical JSONL export: everything Loupe knows about one final pair, snake_case like the
+// import manifests. Pure, so anyone validating a file can import it. The line is built in SQL
 // (lib/exports/reader.ts); toCanonical() in ./canonical.ts builds the same object from a TExportRow.
 
 export const CANONICAL_SCHEMA_VERSION = 1;
@@ -49,7 +48,6 @@ export const ZCanonicalLine = z.strictObject({
     /** The instruction that describes the edit: a human re-caption when there is one, else the original. */
     instruction: z.string(),
     reasons: z.array(ZCanonicalReason),
-    /** consensus | review | gold */
     source: z.enum(["consensus", "review", "gold"]),
     finalized_at: ZTime,
   }),

@@ -5,11 +5,9 @@ import path from "node:path";
 import type { TExportImage, TExportReason, TExportRow, TOpenWriter, TSplit, TWriterContext, TWriterResult } from "../types";
 import type { TCanonicalLine } from "./canonical-schema";
 
-// The canonical JSONL format: one line per final pair (./canonical-schema.ts). The export job does
-// not go through TExportRow for it: the line is built in SQL and streamed as text
-// (openCanonicalTextWriter), which is what makes it fast. toCanonical/fromCanonical map between that
-// line and TExportRow, so the other formats read the same SQL and openCanonicalWriter writes the
-// very same lines from rows.
+// The canonical JSONL format (./canonical-schema.ts). The export job writes lines built in SQL as text
+// (openCanonicalTextWriter), which is what makes it fast; toCanonical/fromCanonical map that line to and
+// from TExportRow, so the other formats read the same SQL and openCanonicalWriter writes the same lines.
 
 function reasonOut(r: TExportReason): TCanonicalLine["final"]["reasons"][number] {
   return { code: r.code, label: r.label, dimension: r.dimension };
@@ -70,7 +68,6 @@ function imageIn(i: TCanonicalLine["images"]["source"]): TExportImage {
   return { sha256: i.sha256, mime: i.mime, width: i.width, height: i.height };
 }
 
-/** The TExportRow of a canonical line (as parsed from the SQL the reader runs). */
 export function fromCanonical(c: TCanonicalLine): TExportRow {
   return {
     pairId: c.pair_id,
@@ -123,7 +120,7 @@ export class HashedFile {
   bytes = 0;
 
   constructor(readonly file: string) {
-    // Large buffer: a page of canonical lines is a few MB; fewer, larger writes.
+    // Large buffer: a page of canonical lines arrives at once; fewer, larger writes.
     this.out = createWriteStream(file, { highWaterMark: 4 * 1024 * 1024 });
     this.out.on("error", (err) => {
       this.failed = err;
@@ -165,7 +162,6 @@ export class HashedFile {
   }
 }
 
-/** What the text writer adds to a TWriterResult: it hashed the data file as it wrote it. */
 export interface TCanonicalTextResult extends TWriterResult {
   sha256: string;
   bytes: number;
@@ -182,7 +178,6 @@ export function canonicalFileName(ctx: Pick<TWriterContext, "baseName">): string
   return `${ctx.baseName}.jsonl`;
 }
 
-/** The export job's writer for canonical: lines arrive as text from SQL and go to the file as they are. */
 export async function openCanonicalTextWriter(ctx: TWriterContext): Promise<TCanonicalTextWriter> {
   const name = canonicalFileName(ctx);
   const file = new HashedFile(path.join(ctx.dir, name));

@@ -1,7 +1,6 @@
-// RFC 4180 CSV cells for spreadsheet users. A cell that starts with = + - @, a tab or a carriage
-// return is one a spreadsheet may run as a formula (CSV injection), so it gets a leading
-// apostrophe, as OWASP recommends; spreadsheets show the text and hide the apostrophe. Everything
-// else is written as it is: the JSONL formats are the byte-exact copy.
+// RFC 4180 CSV cells for spreadsheet users. A cell starting with = + - @, a tab or a carriage return may run
+// as a formula (CSV injection), so it gets a leading apostrophe, as OWASP recommends. Everything else is
+// written as it is: the JSONL formats are the byte-exact copy.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -23,7 +22,6 @@ export function csvCell(value: TCsvValue): string {
   return text === "" || NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One record with its CRLF line break. */
 export function csvRow(values: readonly TCsvValue[]): string {
   return `${values.map(csvCell).join(",")}\r\n`;
 }

@@ -7,17 +7,12 @@ import { ExportImages, imageFileName, inChunks } from "./images";
 import { GOLD_COLUMNS, type TGoldRecord } from "./schemas";
 import { ParquetFileSink } from "./sink";
 
-// gold-parquet in the Hugging Face Hub's own layout: data/train-00000-of-00001.parquet and
-// data/validation-00000-of-00001.parquet, which `load_dataset("parquet", data_dir=DIR)` (or
-// `load_dataset(DIR)`) takes as the train and validation splits. Each row also keeps its split.
-// Image columns have the `datasets` Image storage type, struct {bytes: binary, path: string}, and
-// the file's "huggingface" metadata declares them Image, so `datasets` decodes them:
-//  - embedded: bytes hold the image file, path its file name (<sha256>.<ext>);
-//  - files: bytes are null and path is images/<sha256>.<ext>, relative to the export folder, the
-//    images being copied there once each. `datasets` opens such a path relative to the working
-//    directory, so load from the export folder (or make the paths absolute first).
-// Row groups are written as they fill (ROW_GROUP_ROWS rows, or ROW_GROUP_IMAGE_BYTES of embedded
-// images), so memory holds one row group per split, never the export.
+// gold-parquet in the Hugging Face Hub's layout: data/train-00000-of-00001.parquet and
+// data/validation-00000-of-00001.parquet, the splits `load_dataset("parquet", data_dir=DIR)` takes; each
+// row also keeps its split. Image columns have the `datasets` Image storage type {bytes, path}, declared
+// in the "huggingface" metadata: embedded, bytes hold the file and path its name; files, bytes are null and
+// path is images/<sha256>.<ext> relative to the export folder (`datasets` resolves it against the working
+// directory, so load from there). Row groups are written as they fill: memory holds one per split.
 
 export const ROW_GROUP_ROWS = 4096;
 export const ROW_GROUP_IMAGE_BYTES = 32 << 20;

@@ -11,7 +11,6 @@ import { TextSink } from "./sink";
 
 export type TGoldRow = TExportRow & { finalDecision: "accept" | "recaption" };
 
-/** Pairs the gold formats take. */
 export function isGold(row: TExportRow): row is TGoldRow {
   return row.finalDecision === "accept" || row.finalDecision === "recaption";
 }
@@ -26,7 +25,6 @@ export async function imageRefs<T>(row: TExportRow, ref: (image: TExportImage) =
   return { source, edited, mask };
 }
 
-/** The gold columns of a row, its images given as the format carries them. */
 export function goldRecord<T>(row: TGoldRow, images: TImageRefs<T>) {
   return {
     pair_id: row.pairId,
@@ -51,7 +49,6 @@ export function goldRecord<T>(row: TGoldRow, images: TImageRefs<T>) {
   } satisfies Record<keyof TGoldRecord, unknown>;
 }
 
-/** Counts records per split as a writer goes. */
 export class SplitCounts {
   readonly splits: Record<TSplit, number> = { train: 0, validation: 0 };
   add(split: TSplit, n = 1) {
@@ -62,20 +59,15 @@ export class SplitCounts {
   }
 }
 
-/**
- * A writer of one text file of records made from rows: gold-jsonl and gold-csv, and the verifier
- * formats with their own row test. Rows go through a few at a time so images load concurrently.
- */
+/** A writer of one text file of records made from rows; rows go a few at a time so images load concurrently. */
 export async function openLineWriter<R extends TExportRow, T>(
   ctx: TWriterContext,
   opts: {
     ext: string;
     header?: string;
-    /** Which rows this format takes. */
     take: (row: TExportRow) => row is R;
     /** The image option this format honours ("files" for CSV, whatever the export asked). */
     images: "files" | "embedded";
-    /** The record(s) of one row, its images put where the format references them. */
     encode: (row: R, images: ExportImages) => Promise<T>;
     /** Their text, line breaks included; counts the records per split. */
     emit: (out: T, counts: SplitCounts) => string;

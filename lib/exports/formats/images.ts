@@ -3,10 +3,9 @@ import { copyFile, link, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { TExportImage, TWriterContext } from "../types";
 
-// How the formats carry images. "files": each image is copied once into the export's images/
-// folder as images/<sha256>.<ext> and referenced by that path, relative to the export folder.
-// "embedded": the bytes themselves (Parquet) or a data URL (JSONL), which ms-swift, qwen-vl-utils
-// and OpenAI-style readers decode.
+// How the formats carry images. "files": copied once into the export's images/ folder as
+// images/<sha256>.<ext> and referenced by that relative path. "embedded": the bytes (Parquet) or a data
+// URL (JSONL), which ms-swift, qwen-vl-utils and OpenAI-style readers decode.
 
 export const IMAGES_DIR = "images";
 
@@ -25,7 +24,6 @@ export function imageExt(mime: string): string {
   return EXT_BY_MIME[mime] ?? "bin";
 }
 
-/** The image's path relative to the export folder. */
 export function imageRelPath(image: TExportImage): string {
   return `${IMAGES_DIR}/${image.sha256}.${imageExt(image.mime)}`;
 }
@@ -35,13 +33,9 @@ export function imageFileName(image: TExportImage): string {
   return `${image.sha256}.${imageExt(image.mime)}`;
 }
 
-/** Literal tags a chat template would take for media placeholders. */
 const PLACEHOLDER_RE = /<(image|video|audio)>/g;
 
-/**
- * Text inside a chat message must not contain its own `<image>` tags: VLM trainers count the
- * placeholders against the images list and refuse the sample (or misplace images) when they differ.
- */
+// VLM trainers count `<image>` placeholders against the images list and refuse (or misplace) on a mismatch.
 export function escapePlaceholders(text: string): string {
   return text.replace(PLACEHOLDER_RE, "[$1]");
 }
@@ -49,10 +43,7 @@ export function escapePlaceholders(text: string): string {
 /** Remembered shas are forgotten past this many, so memory stays flat over millions of images. */
 const MAX_REMEMBERED = 50_000;
 
-/**
- * Puts images where a format references them. Each sha is copied once: a recent one is answered
- * from memory, an older one by the exclusive copy finding the file already there.
- */
+/** Puts images where a format references them, each sha once: recent ones from memory, older ones by the exclusive copy. */
 export class ExportImages {
   private copies = new Map<string, Promise<void>>();
   private dirReady: Promise<string | undefined> | null = null;
@@ -60,12 +51,10 @@ export class ExportImages {
 
   constructor(private readonly ctx: TWriterContext) {}
 
-  /** Whether any file went into images/ (the writer lists the folder then). */
   get wroteFiles(): boolean {
     return this.copied;
   }
 
-  /** Copies the image into images/ (once) and returns its relative path. */
   async file(image: TExportImage): Promise<string> {
     const rel = imageRelPath(image);
     let pending = this.copies.get(image.sha256);
@@ -113,21 +102,16 @@ export class ExportImages {
     return `data:${image.mime};base64,${(await this.bytes(image)).toString("base64")}`;
   }
 
-  /** The JSONL reference for the export's image option: a relative path or a data URL. */
   ref(image: TExportImage): Promise<string> {
     return this.ctx.options.images === "embedded" ? this.dataUrl(image) : this.file(image);
   }
 
-  /** Listing for TWriterResult.files. */
   files(): string[] {
     return this.copied ? [`${IMAGES_DIR}/`] : [];
   }
 }
 
-/**
- * Maps rows a few at a time, in order, handing each chunk on before starting the next: images are
- * read or copied concurrently, yet no more than `width` rows' images are in memory at once.
- */
+/** Maps rows in order, a chunk at a time, so no more than `width` rows' images are in memory at once. */
 export async function inChunks<T, R>(items: readonly T[], width: number, map: (item: T) => Promise<R>, consume: (out: R[]) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += width) {
     const out = await Promise.all(items.slice(i, i + width).map(map));

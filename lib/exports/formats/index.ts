@@ -4,7 +4,6 @@ import { openGoldCsvWriter, openGoldJsonlWriter } from "./gold";
 import { openGoldParquetWriter } from "./gold-parquet";
 import { openVerifierPreferenceWriter, openVerifierSftWriter } from "./verifier";
 
-// One writer per CLI format name (lib/exports/types.ts EXPORT_FORMATS).
 const WRITERS: Record<TExportFormat, TOpenWriter> = {
   canonical: openCanonicalWriter,
   "gold-jsonl": openGoldJsonlWriter,

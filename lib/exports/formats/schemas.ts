@@ -42,7 +42,6 @@ export const ZGoldRecord = z.strictObject({
 });
 export type TGoldRecord = z.infer<typeof ZGoldRecord>;
 
-/** Column order of gold-csv and gold-parquet. */
 export const GOLD_COLUMNS = Object.keys(ZGoldRecord.shape) as (keyof TGoldRecord)[];
 
 const ZUserMessage = z.strictObject({ role: z.literal("user"), content: z.string() });
@@ -100,7 +99,6 @@ export const ZRecaptionRecord = z
   })
   .superRefine((rec, ctx) => checkTags(rec.messages, rec.images, ctx));
 
-/** verifier-sft lines. */
 export const ZVerifierSftRecord = z.discriminatedUnion("task", [ZFailureDetectionRecord, ZRecaptionRecord]);
 export type TVerifierSftRecord = z.infer<typeof ZVerifierSftRecord>;
 

@@ -39,7 +39,6 @@ export class TextSink {
     });
   }
 
-  /** Flushes and closes; rejects if anything failed on the way. */
   async close(): Promise<void> {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
@@ -62,11 +61,7 @@ export class TextSink {
 /** Buffers stay this size between row groups; a row group of large images may grow one for a while. */
 const PARQUET_BUFFER_BYTES = 1 << 20;
 
-/**
- * A hyparquet-writer Writer that appends to a file. ParquetWriter calls flush() after every row
- * group and awaits it before encoding the next one, so at most one encoded row group is in memory.
- * (hyparquet-writer's own fileWriter writes synchronously and never shrinks its buffer.)
- */
+/** Appends to a file; ParquetWriter awaits flush() per row group, so at most one group is in memory. */
 export class ParquetFileSink extends ByteWriter {
   private constructor(private readonly fh: FileHandle) {
     super(PARQUET_BUFFER_BYTES);
@@ -86,7 +81,7 @@ export class ParquetFileSink extends ByteWriter {
       }
       this.index = 0;
     }
-    // A row group of embedded images can have grown the buffer to tens of MB: give it back.
+    // A row group of embedded images can have grown the buffer far past its size: give it back.
     if (this.buffer.byteLength > 8 * PARQUET_BUFFER_BYTES) {
       this.buffer = new ArrayBuffer(PARQUET_BUFFER_BYTES);
       this.view = new DataView(this.buffer);

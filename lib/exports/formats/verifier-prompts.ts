@@ -1,7 +1,7 @@
 import type { TExportRow } from "../types";
 
-// The fixed texts and the answer of the verifier training formats (docs: README "Export formats").
-// Kept apart from the writer so the zod schemas and tests read the same definitions.
+// The fixed texts and the answer of the verifier training formats (docs/guide/export.md), apart from the
+// writer so the zod schemas and tests read the same definitions.
 
 /** Failure classes: UnicEdit's three, plus Defect for rejects they do not name (quality, consistency, ...). */
 export const FAILURE_CLASSES = ["Normal", "No Edit", "Hallucination", "Defect"] as const;
@@ -19,20 +19,16 @@ export interface TFailureAnswer {
 
 const normalise = (text: string) => text.trim().replace(/\s+/g, " ");
 
-/**
- * A re-caption that says something else than the pipeline's instruction. One that only differs in
- * white space (say, a reviewer settling on the original wording) confirms the instruction instead.
- */
+/** A re-caption that says something else than the pipeline's instruction (white space alone confirms it). */
 export function changesInstruction(row: Pick<TExportRow, "finalDecision" | "instruction" | "finalInstruction">): boolean {
   return row.finalDecision === "recaption" && normalise(row.finalInstruction) !== normalise(row.instruction);
 }
 
 /**
- * The human verdict on the pipeline's own instruction. Accept: valid, Normal. Re-caption: the edit
- * is clean but does something other than the instruction says, UnicEdit's Hallucination, which its
- * re-captioning repairs (a re-caption that kept the wording counts as an accept). Reject: No Edit
- * or Hallucination when a reason of that name is among the final reasons, else Defect; the reasons
- * and their dimensions say which.
+ * The human verdict on the pipeline's own instruction. Accept: valid, Normal. Re-caption: a clean edit of
+ * something else than instructed, UnicEdit's Hallucination, which re-captioning repairs (kept wording counts
+ * as an accept). Reject: No Edit or Hallucination when a reason of that name is among the final reasons,
+ * else Defect.
  */
 export function failureAnswer(row: Pick<TExportRow, "finalDecision" | "finalReasons" | "instruction" | "finalInstruction">): TFailureAnswer {
   const reasons = row.finalReasons.map((r) => ({ code: r.code, dimension: r.dimension }));

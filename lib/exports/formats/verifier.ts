@@ -24,7 +24,6 @@ function pairImages(row: TExportRow, ref: (i: TExportImage) => Promise<string>):
   return Promise.all([ref(row.sourceImage), ref(row.editedImage)]);
 }
 
-/** Every final pair. */
 const anyRow = (_row: TExportRow): _row is TExportRow => true;
 
 /** A final re-caption that says something else than the pipeline's instruction (the only ones that teach anything). */

@@ -5,10 +5,7 @@ import type { TEncoding, TRawRecord } from "../types";
 import { ImportFileError, errorMessage, fileError } from "./errors";
 import { CHUNK_BYTES, displayNameOf, recordStream, type TReadOptions, type TRecordStream } from "./stream";
 
-/**
- * An open quote makes the rest of the file one field; past this many characters without a record
- * the file is refused rather than buffered whole.
- */
+/** An open quote makes the rest of the file one field: past this many characters the file is refused. */
 export const MAX_CSV_RECORD_CHARS = 50_000_000;
 
 type TParsed = string[] | { error: string };
@@ -45,14 +42,10 @@ function headerOf(fields: string[], file: string): string[] {
 }
 
 /**
- * CSV or TSV, first row is the header. Text is decoded here (TextDecoder, streaming) and handed to
- * csv-parse with CRLF folded to LF, so one record delimiter fits every file. Every LF then either
- * ends a record (blank lines come out as one empty field) or sits inside a quoted field, which is
- * how record start lines are counted without csv-parse's per-record info object (a fifth of its
- * time when asked for).
- *
- * With relax_quotes and relax_column_count the only row error left is a quote still open at the
- * end; on_skip pushes it into the parser's output so it comes out in file order.
+ * CSV or TSV, first row the header. Text is decoded here and handed to csv-parse with CRLF folded to LF,
+ * so every LF either ends a record or sits inside a quoted field: that is how record start lines are
+ * counted without csv-parse's costly per-record info object. With relax_quotes and relax_column_count the
+ * only row error left is a quote open at the end; on_skip pushes it into the output, in file order.
  */
 export function readCsv(filePath: string, opts: TReadOptions = {}, onHeader?: (columns: string[]) => void): TRecordStream {
   const file = displayNameOf(filePath, opts);

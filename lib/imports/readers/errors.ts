@@ -1,9 +1,6 @@
 import { InvalidError } from "@/lib/errors";
 
-/**
- * A source file that cannot be read at all (missing, not the format it claims, truncated). The
- * message is shown to the admin as is, so it names the file and never carries a stack trace.
- */
+/** A source file that cannot be read at all; the message names the file and reaches the admin as is. */
 export class ImportFileError extends InvalidError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message);
@@ -21,7 +18,6 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** Turns an fs error into an ImportFileError that says what happened in words. */
 export function fileError(name: string, err: unknown): ImportFileError {
   if (err instanceof ImportFileError) return err;
   switch (errorCode(err)) {

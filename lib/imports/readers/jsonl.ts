@@ -32,11 +32,7 @@ function parseLine(buf: Buffer, start: number, end: number): { ok: true; values:
   return { ok: true, values: parsed as Record<string, unknown> };
 }
 
-/**
- * JSON Lines, UTF-8. Splits the byte stream on LF itself rather than through readline (an event and
- * a string per line before JSON.parse even starts), and leaves skipped lines undecoded so resuming
- * deep into a 40 GB file costs a scan, not a parse.
- */
+/** JSON Lines, split on LF by hand (readline costs an event per line); skipped lines stay undecoded for fast resume. */
 export function readJsonl(filePath: string, opts: TReadOptions = {}): TRecordStream {
   const file = displayNameOf(filePath, opts);
   const skip = opts.skip ?? 0;

@@ -6,10 +6,8 @@ import { DEFAULT_PARSERS, convert } from "hyparquet/src/convert.js";
 import { getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
 import type { ColumnDecoder } from "hyparquet/src/types.js";
 
-// One column chunk read page by page: a page header, then that page's bytes, decompressed and
-// decoded on their own, so memory follows a page, not the chunk (a released ScaleEdit shard has a
-// single 15 GB image chunk and no page index). hyparquet decodes each page; this file only walks the
-// pages. Decision 011 has the reasons.
+// One column chunk read page by page, each page decompressed and decoded on its own, so memory follows a
+// page, not the chunk: released shards have single huge image chunks and no page index (decision 011).
 
 /** A page header is read with this much look-ahead; a longer one (big statistics) is read again. */
 const HEADER_PROBE = 16 * 1024;
@@ -45,10 +43,7 @@ export function chunkRange(meta: ColumnMetaData): { start: number; end: number }
   return { start, end: start + Number(meta.total_compressed_size) };
 }
 
-/**
- * The values of one leaf column, one entry per row of the row group (a list column's entry is the
- * row's nested arrays, as hyparquet assembles them), read lazily page by page.
- */
+/** One leaf column's values, one entry per row of the row group (a list row as hyparquet nests it), read lazily. */
 export class ColumnPages {
   readonly path: string[];
   readonly start: number;
@@ -134,10 +129,7 @@ export class ColumnPages {
     return null;
   }
 
-  /**
-   * Reads, decodes and queues the next page. With `skipping` rows still to pass and nothing queued,
-   * a data page that the header says holds no more rows than that is passed unread instead.
-   */
+  /** Reads, decodes and queues the next page; while skipping, a page the header shows all skipped is passed unread. */
   private async nextPage(skipping = 0): Promise<{ end: true } | { end: false; skipped: number }> {
     if (this.pos >= this.end) return { end: true };
     const { header, length } = await this.header();
@@ -185,7 +177,6 @@ export class ColumnPages {
     throw new Error(`column ${this.path.join(".")} has fewer rows than its row group`);
   }
 
-  /** The next n row entries. */
   async take(n: number): Promise<unknown[]> {
     while (this.available < n) {
       if ((await this.nextPage()).end) break;

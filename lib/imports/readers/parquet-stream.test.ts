@@ -8,9 +8,8 @@ import { pagesOf, rewriteAsPageV1, writeScaleEditShard, type TCodec } from "@/te
 import { readHead, readRecords } from "../sources";
 import type { TRawRecord } from "../types";
 
-// The page-streaming Parquet reader on files laid out as released: one row group over many small
-// pages with no page index, data pages v1 and v2, every codec, nullable, dictionary, struct and list
-// columns; resuming inside the row group without reading the pages before the resume point.
+// The page-streaming Parquet reader on files laid out as released: one row group of many pages, no page
+// index, pages v1 and v2, every codec and column kind; resuming without reading the pages before.
 
 let dir: string;
 beforeAll(async () => {

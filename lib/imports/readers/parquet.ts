@@ -17,10 +17,7 @@ export interface TFileBuffer extends AsyncBuffer {
   close(): Promise<void>;
 }
 
-/**
- * An AsyncBuffer that reads only the slices hyparquet asks for through one file handle (hyparquet's
- * own version opens a read stream per slice).
- */
+/** An AsyncBuffer reading only the slices hyparquet asks for, through one handle (its own opens a stream per slice). */
 export async function asyncBufferFromFile(filePath: string): Promise<TFileBuffer> {
   const handle: FileHandle = await open(filePath, "r");
   try {
@@ -162,10 +159,9 @@ function windowRows(group: RowGroup, bytes: number): number {
 }
 
 /**
- * Streams rows page by page, so memory follows a few pages per column and a small window of rows,
- * whatever the row-group size. `skip` passes whole row groups by the footer and, inside a row group,
- * whole pages by their headers, decoding only the page it resumes in. BYTE_ARRAY columns without a
- * string annotation come out as Uint8Array: that is how images are stored.
+ * Streams rows page by page, so memory follows a few pages per column and a small window of rows. `skip`
+ * passes row groups by the footer and pages by their headers, decoding only the page it resumes in.
+ * BYTE_ARRAY columns without a string annotation come out as Uint8Array: that is how images are stored.
  */
 export function readParquet(
   filePath: string,

@@ -9,18 +9,14 @@ export interface TReadOptions {
   skip?: number;
   /** Name used in record locations and messages; the file's base name by default. */
   displayName?: string;
-  /**
-   * Size of each file read for text formats, and for Parquet the uncompressed bytes of the rows
-   * assembled at a time; tests make it tiny to put boundaries everywhere.
-   */
+  /** Bytes per read for text formats; Parquet's row window in uncompressed bytes. Tests make it tiny. */
   chunkBytes?: number;
 }
 
 /**
- * The records of one file, in order. Byte progress rides on the generator itself rather than in a
- * callback so that the runner reads it when it reports progress (every N records), not on every
- * chunk: `bytesRead()` is how far into the file the records yielded so far reach (exact for JSONL,
- * up to one 1 MiB read ahead for CSV, the end of the last finished row group for Parquet).
+ * The records of one file, in order. `bytesRead()` rides on the generator so the runner reads it only when
+ * it reports progress: how far the records yielded so far reach (exact for JSONL, up to one read ahead for
+ * CSV, the end of the last finished row group for Parquet).
  */
 export interface TRecordStream extends AsyncGenerator<TRawRecord, void, undefined> {
   bytesRead(): number;
@@ -36,5 +32,5 @@ export function displayNameOf(filePath: string, opts: TReadOptions): string {
   return opts.displayName ?? path.basename(filePath);
 }
 
-/** Reads of 1 MiB keep syscalls and per-chunk overhead negligible next to parsing. */
+/** Reads this large keep syscalls and per-chunk overhead negligible next to parsing. */
 export const CHUNK_BYTES = 1 << 20;

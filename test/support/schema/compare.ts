@@ -3,11 +3,9 @@ import { dbNameOf, type Datamodel, type DmmfEnum, type DmmfField, type DmmfModel
 import { introspect, type DbColumn } from "./introspect";
 
 /**
- * Objects that exist only in the SQL migrations, on purpose: Prisma's schema language cannot express
- * them (partial indexes, CHECK constraints, triggers) or they are not part of the data model
- * (the migration runner's own table). Each is listed by name with the table it belongs to. Anything
- * in the database that is neither declared in schema.prisma nor listed here is reported, and so is
- * a listed object that no longer exists (a stale list hides nothing).
+ * Objects only the SQL migrations have, on purpose (Prisma cannot express partial indexes, CHECKs or
+ * triggers; the runner's own table is no data model), by name with their table. Anything else beyond
+ * schema.prisma is reported, and so is a listed object that no longer exists.
  */
 export interface SqlOnlyObjects {
   /** Tables ignored entirely, with their columns, indexes and constraints. */
@@ -17,10 +15,7 @@ export interface SqlOnlyObjects {
   triggers: Record<string, string>;
 }
 
-/**
- * Compares a Prisma datamodel with the database behind `db` and returns every difference as one
- * readable line ("table.column: what: expected …, database has …"). An empty list means they agree.
- */
+/** Every difference between a Prisma datamodel and the database as a readable line; empty when they agree. */
 export async function compareSchema(
   dm: Datamodel,
   db: SqlRunner,
@@ -33,7 +28,6 @@ export async function compareSchema(
   const enumsByName = new Map(dm.enums.map((e) => [e.name, e]));
   const modelsByName = new Map(dm.models.map((m) => [m.name, m]));
 
-  // ---- enums -------------------------------------------------------------------------------
   const dbEnums = new Map(snap.enums.map((e) => [e.name, e.values]));
   for (const e of dm.enums) {
     const name = dbNameOf(e);
@@ -48,7 +42,6 @@ export async function compareSchema(
     if (!declaredEnums.has(e.name)) out.push(`enum ${e.name}: exists in database but not in schema.prisma`);
   }
 
-  // ---- tables --------------------------------------------------------------------------------
   const dbTables = new Map(snap.tables.map((t) => [t.name, t.kind]));
   const declaredTables = new Set(dm.models.map(tableOf));
   for (const m of dm.models) {
@@ -65,7 +58,6 @@ export async function compareSchema(
     if (!dbTables.has(t)) out.push(`table ${t}: listed as SQL-only but not in the database`);
   }
 
-  // ---- columns -------------------------------------------------------------------------------
   const dbColumns = new Map(snap.columns.map((c) => [`${c.table}.${c.name}`, c]));
   for (const m of dm.models) {
     const table = tableOf(m);
@@ -95,7 +87,6 @@ export async function compareSchema(
     }
   }
 
-  // ---- primary keys, unique and plain indexes ------------------------------------------------
   const claimedIndexes = new Set<string>();
   const indexesOf = (table: string) => snap.indexes.filter((i) => i.table === table);
   for (const idx of dm.indexes) {
@@ -160,7 +151,6 @@ export async function compareSchema(
       out.push(`${table}: index ${name} is listed as SQL-only but not in the database`);
   }
 
-  // ---- foreign keys --------------------------------------------------------------------------
   const claimedConstraints = new Set<string>();
   for (const m of dm.models) {
     const table = tableOf(m);
@@ -209,7 +199,6 @@ export async function compareSchema(
       out.push(`${table}: CHECK constraint ${name} is listed as SQL-only but not in the database`);
   }
 
-  // ---- triggers (SQL-only by nature) ---------------------------------------------------------
   for (const t of snap.triggers) {
     if (ignored.has(t.table) || sqlOnly.triggers[t.name] === t.table) continue;
     out.push(`${t.table}: trigger ${t.name} is not listed as SQL-only`);

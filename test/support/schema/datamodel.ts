@@ -67,11 +67,7 @@ interface SchemaWasm {
   get_dmmf(params: string): string;
 }
 
-/**
- * Parses a Prisma schema with Prisma's own parser and validator (the schema engine compiled to Wasm,
- * @prisma/prisma-schema-wasm — the same code `prisma generate` runs) and returns its datamodel.
- * An invalid schema throws with Prisma's validation message.
- */
+/** Parses a schema with Prisma's own parser (@prisma/prisma-schema-wasm, as `prisma generate`); invalid ones throw. */
 export function loadDatamodel(schemaPath = SCHEMA_PATH): Datamodel {
   return datamodelFromSource(readFileSync(schemaPath, "utf8"));
 }

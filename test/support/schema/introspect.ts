@@ -1,8 +1,7 @@
 import type { SqlRunner } from "@/lib/db/sql";
 
-// What the database actually contains in one schema, read from pg_catalog. Works the same on PGlite
-// and on a PostgreSQL server. Identifiers and "char" codes are cast to text so both drivers return
-// plain strings and string arrays.
+// What the database contains in one schema, from pg_catalog, the same on PGlite and a server. Identifiers
+// and "char" codes are cast to text so both drivers return plain strings.
 
 export interface DbColumn {
   table: string;

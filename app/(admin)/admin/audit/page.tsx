@@ -25,7 +25,6 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The page URL with the current filters and an optional cursor. */
 function pageHref(search: Record<string, string | undefined>, cursor?: string): string {
   const q = new URLSearchParams();
   for (const k of FILTER_KEYS) {

@@ -13,7 +13,6 @@ export const PATCH = route({ permission: "webhook:manage", input: ZEndpointUpdat
   endpoint: await updateEndpoint(db, user.id, params.endpointId, input),
 }));
 
-// DELETE → { ok }: the endpoint and its delivery log.
 export const DELETE = route({ permission: "webhook:manage", params: ZEndpointParams }, async ({ db, user, params }) => {
   await deleteEndpoint(db, user.id, params.endpointId);
   return { ok: true };

@@ -2,9 +2,8 @@ import { route } from "@/lib/http/handler";
 import { adjudicatePair, claimReviewPair } from "@/lib/review/service";
 import { ZAdjudicationRequest, ZReviewPairParams } from "@/lib/review/schemas";
 
-// POST /api/review/pairs/:pairId → { replayed, pair, next? }. Settles the pair with the reviewer's
-// decision; replaying a submissionId answers the stored result (200). With `claimNext` the next pair
-// is claimed in the same round trip (null when the queue is empty for this reviewer).
+// POST /api/review/pairs/:pairId → { replayed, pair, next? }: settles the pair; a replayed submissionId
+// answers the stored result; `claimNext` claims the next pair in the same round trip.
 export const POST = route(
   { permission: "review:label:any", input: ZAdjudicationRequest, params: ZReviewPairParams },
   async ({ db, user, input, params }) => {
