@@ -131,7 +131,7 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
     expect(tiesWithVerdict).toBeGreaterThan(5);
   });
 
-  it("pause rule: the standings page says what the label trigger does, at the threshold too", async () => {
+  it("pause rule: under the threshold pauses, exactly at it does not; the standings page says what the trigger does", async () => {
     // [threshold, checks, correct]: accuracy exactly at the threshold, whose REAL value lies above or
     // below the decimal, and either side of it.
     const cases: [number, number, number][] = [[0.8, 5, 4], [0.7, 10, 7], [0.85, 20, 17], [0.6, 5, 3], [0.75, 4, 3], [0.8, 5, 3], [0.8, 5, 5]];
@@ -165,6 +165,7 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
         [p!.id, u!.id],
       );
       const standing = (await getStandings(t, p!.id)).annotators.find((a) => a.userId === u!.id)!;
+      expect(paused!.paused, JSON.stringify({ threshold, checks, correct })).toBe(correct / checks < threshold);
       expect(standing.ruleApplies, JSON.stringify({ threshold, checks, correct, paused: paused!.paused })).toBe(paused!.paused);
       expect(standing).toMatchObject({ goldChecks: checks, goldCorrect: correct });
       seen.add(paused!.paused);

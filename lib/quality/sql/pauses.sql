@@ -26,11 +26,11 @@ CREATE OR REPLACE FUNCTION loupe_gold_accuracy(p_project int, p_user int, OUT ch
 $$;
 
 -- The pause rule: the gold accuracy is under the threshold after the minimum number of checks. The
--- standings page asks it too (lib/quality/standings.ts), so the page says what the trigger does, ties
--- included: the ratio is a double precision compared with the REAL threshold widened to one.
+-- standings page asks it too (lib/quality/standings.ts), so the page says what the trigger does.
 CREATE OR REPLACE FUNCTION loupe_pause_due(checks int, correct int, min_count int, threshold real) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN checks < min_count THEN false ELSE correct::real / checks < threshold END
+  -- In numeric: a REAL threshold such as 0.8 is 0.800000011… as a double, which would pause someone exactly at it.
+  SELECT CASE WHEN checks < min_count THEN false ELSE correct::numeric / checks < threshold::numeric END
 $$;
 
 -- Pauses an annotator whose gold accuracy fell under the threshold after the minimum number of
