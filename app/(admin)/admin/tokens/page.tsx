@@ -22,7 +22,7 @@ export default async function TokensPage() {
         <h1 className="text-2xl font-semibold">API tokens</h1>
         <p className="max-w-3xl text-sm text-neutral-700">
           A pipeline sends candidate pairs and reads final labels with a token, as{" "}
-          <code>Authorization: Bearer loupe_…</code> (see the README&apos;s “Pipeline API” and{" "}
+          <code>Authorization: Bearer loupe_…</code> (see docs/guide/api.md in the repository and{" "}
           <a href="/api/v1/openapi.json" className="text-indigo-700 underline">the OpenAPI document</a>). A token acts as you, with your role
           as it is at each request, on the projects you choose only. Revoking it, or disabling its owner, stops it at once.
         </p>

@@ -37,7 +37,7 @@ export default async function WebhooksPage({ params }: { params: Promise<{ proje
               The <code>Loupe-Signature</code> header reads <code>t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>. Compute HMAC-SHA256 with the
               secret over <code>&lt;t&gt;.&lt;raw request body&gt;</code>, compare it in constant time with any <code>v1</code> (two during
               a secret rotation), and refuse a <code>t</code> more than five minutes from your clock. Deduplicate on{" "}
-              <code>Loupe-Event-Id</code>: a redelivery repeats it. The README has Node and Python examples.
+              <code>Loupe-Event-Id</code>: a redelivery repeats it. docs/guide/webhooks.md in the repository has Node and Python receivers.
             </p>
           </details>
         </div>
