@@ -16,6 +16,9 @@ export const ZMapping = z.object({
   subtask: optColumn,
   source: column,
   edited: column,
+  /** Fetched when the source column is empty; the download must hash to sourceSha256 when that is mapped. */
+  sourceUrl: optColumn,
+  sourceSha256: optColumn,
   mask: optColumn,
   vsInstructionFollowing: optColumn,
   vsEditingConsistency: optColumn,
