@@ -35,8 +35,8 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download report/ }).click()]);
   const report = readFileSync((await download.path())!, "utf8");
-  expect(report.split("\n")[0]).toBe("file,line,row_group,row,reason");
-  expect(report).toMatch(/^candidates\.jsonl,3,,,.*JSON/m);
+  expect(report.split("\n")[0]).toBe("kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
+  expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,,.*JSON/m);
   expect(report.trim().split("\n")).toHaveLength(2);
 
   // An annotator gets an imported pair (its preview images load) and accepts it by keyboard.
@@ -58,6 +58,40 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
   await ann.keyboard.press("d");
   await expect(ann.getByText(/Changed \d+(\.\d+)?%/)).toBeVisible();
   await context.close();
+});
+
+test("an import that finds only pairs already present is not shown as a green Done, and its report names the pairs matched", async ({ asAdmin, seedPairs }) => {
+  test.setTimeout(120_000);
+  const { page } = asAdmin;
+  const files = e2eEnv().imageFiles;
+  // seedPairs gives the project pairs e2e-0 and e2e-1; the manifest brings the same two ids again.
+  const project = await seedPairs({ pairs: 2 });
+  await page.goto(`/admin/projects/${project.id}/import`);
+  const manifest = [0, 1].map((i) => JSON.stringify({ id: `e2e-${i}`, instruction: files[i]!.instruction, source_image: files[i]!.source, edited_image: files[i]!.edited })).join("\n");
+  await page.getByLabel("Choose a file").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(manifest) });
+  await expect(page.getByText("2 of 2 preview rows valid")).toBeVisible();
+  // The preview resolved the rows' images under the server's image root, as the import will.
+  await expect(page.getByRole("region", { name: "Image check" })).toContainText("The 4 images of 2 sampled rows resolve as the import will resolve them.");
+
+  const startButton = page.getByRole("button", { name: "Start import" });
+  await expect(startButton).toBeEnabled();
+  await startButton.focus();
+  await page.keyboard.press("Enter");
+
+  const card = page.getByRole("article", { name: /^Import \d+$/ });
+  await expect(card.getByText("Nothing new: 2 rows already present.")).toBeVisible({ timeout: 60_000 });
+  await expect(card.getByText(/^Status: Nothing new$/)).toBeVisible();
+  await expect(card.getByText(/^Status: Done$/)).toHaveCount(0);
+  const bar = card.getByRole("progressbar", { name: /^Import \d+ progress$/ });
+  await expect(bar).toHaveAttribute("aria-valuenow", "100");
+  await expect(bar.locator("div")).not.toHaveClass(/emerald/);
+  await expect(card.getByRole("definition").filter({ hasText: /^2$/ })).toHaveCount(1); // "Already present: 2"
+
+  const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: /^Download report/ }).click()]);
+  const lines = readFileSync((await download.path())!, "utf8").trim().split("\n").slice(1);
+  expect(lines.map((l) => l.split(",").slice(0, 8))).toEqual(
+    [0, 1].map((i) => ["already present", "again.jsonl", String(i + 1), "", "", `e2e-${i}`, expect.stringMatching(/^already present: /), project.pairIds[i]]),
+  );
 });
 
 test("uploads stream whole past the proxy's 10 MB buffer, the configured cap answers 413, and only admins may upload", async ({ asAdmin, db, browser, baseURL }) => {

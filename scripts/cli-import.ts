@@ -20,6 +20,9 @@ export const IMPORT_HELP = `  npm run loupe -- project:add --name NAME [--overla
                                                     unfinished import of the same file resumes.
   npm run loupe -- import:resume ID                 resume a failed, cancelled or interrupted import`;
 
+/** Invalid rows printed at the end of an import; the report has all of them. */
+const CLI_INVALID_ROWS = 10;
+
 async function findProject(db: Db, ref: string): Promise<{ id: number; name: string }> {
   const byId = /^\d+$/.test(ref) ? await db.prisma.project.findUnique({ where: { id: Number(ref) }, select: { id: true, name: true } }) : null;
   const p = byId ?? (await db.prisma.project.findUnique({ where: { name: ref }, select: { id: true, name: true } }));
@@ -82,7 +85,8 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
   const { runImport } = await import("../lib/imports/run");
   const { stopBoss } = await import("../lib/db/boss");
   const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
-  const { getImportView, streamImportReport } = await import("../lib/imports/service");
+  const { firstInvalidRows, getImportView, streamImportReport } = await import("../lib/imports/service");
+  const { describeLocation } = await import("../lib/imports/outcome");
   const tty = process.stdout.isTTY;
   let lastPrint = 0;
   let printing = false;
@@ -132,13 +136,21 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
   const view = await getImportView(db, id);
   if (!view) throw new NotFoundError(`Import ${id} disappeared.`);
   console.log(view.message ?? view.status);
+  if (view.duplicates > 0) {
+    console.log(`Already present: ${view.duplicates.toLocaleString("en")} rows, each listed in the report with the pair it matched.`);
+  }
   if (view.invalid > 0) {
+    const first = await firstInvalidRows(db, id, CLI_INVALID_ROWS);
+    console.log(view.invalid > first.length ? `First ${first.length} of ${view.invalid.toLocaleString("en")} invalid rows:` : "Invalid rows:");
+    for (const p of first) console.log(`  ${describeLocation(p.loc)}${p.externalId !== null ? ` (id ${p.externalId})` : ""}: ${p.reason}`);
+  }
+  if (view.invalid > 0 || view.duplicates > 0) {
     const file = path.resolve(reportFile ?? `import-${id}-report.csv`);
     const { createWriteStream } = await import("node:fs");
     const { Readable } = await import("node:stream");
     const { pipeline } = await import("node:stream/promises");
     await pipeline(Readable.fromWeb(streamImportReport(db, id) as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(file));
-    console.log(`Invalid rows with their line and reason: ${file}`);
+    console.log(`Report of every invalid and already-present row: ${file}`);
   }
   if (view.status !== "done") process.exitCode = 1;
 }

@@ -265,8 +265,9 @@ export async function writeScaleEditParquet(file: string, pairs: number, groupSi
 
 /**
  * A ScaleEdit shard as released at a size no Buffer can hold: ONE row group, small pages, no page index,
- * pages v1 or v2, 1 row in 17 without source bytes. The images are a repeated pool (the store dedupes
- * them), so generating it costs writing the bytes, not encoding them.
+ * pages v1 or v2, 1 row in 17 without source bytes (and without a URL: no server here could answer it, so
+ * those rows stay invalid). The images are a repeated pool (the store dedupes them), so generating it
+ * costs writing the bytes, not encoding them.
  */
 export async function writeGiantShard(
   file: string,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -228,6 +229,14 @@ describe("loadImageBytes: URLs", () => {
     );
     expect(Date.now() - started).toBeLessThan(10_000); // wide: only proves it does not hang
     expect((await refusal(fetchUrl(local("/stall"), { ...allowLocal, timeoutMs: 300 }))).message).toMatch(/timed out/);
+  });
+
+  it("checks the downloaded bytes against the row's sha256, naming both hashes shortened", async () => {
+    const right = createHash("sha256").update(body).digest("hex");
+    expect((await loadImageBytes({ kind: "url", url: local("/img"), sha256: right.toUpperCase() }, cfg(allowLocal))).equals(body)).toBe(true);
+    const wrong = "ab".repeat(32);
+    const err = await refusal(loadImageBytes({ kind: "url", url: local("/img"), sha256: wrong }, cfg(allowLocal)));
+    expect(err.message).toBe(`sha256 mismatch: the downloaded image hashes to ${right.slice(0, 12)}…, the row expects ${wrong.slice(0, 12)}…`);
   });
 
   it("reports non-2xx statuses", async () => {

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { constants as fsConstants } from "node:fs";
 import { open, readlink, realpath } from "node:fs/promises";
@@ -41,8 +42,23 @@ export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promis
     }
     case "path":
       return readUnderRoot(ref.path, cfg);
-    case "url":
-      return fetchImage(ref.url, cfg);
+    case "url": {
+      const bytes = await fetchImage(ref.url, cfg);
+      if (ref.sha256) checkSha256(bytes, ref.sha256);
+      return bytes;
+    }
+  }
+}
+
+/** Hashes shown in messages: enough to tell two apart, short enough to read. */
+export const shortSha = (hex: string) => `${hex.slice(0, 12)}…`;
+
+// The URL may serve something else than when the row was written (a re-encoded or replaced image): the
+// row's hash says which bytes it meant.
+function checkSha256(bytes: Buffer, expected: string): void {
+  const got = createHash("sha256").update(bytes).digest("hex");
+  if (got !== expected.toLowerCase()) {
+    throw new ImageRefError(`sha256 mismatch: the downloaded image hashes to ${shortSha(got)}, the row expects ${shortSha(expected.toLowerCase())}`);
   }
 }
 

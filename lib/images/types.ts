@@ -2,4 +2,5 @@
 export type TImageRef =
   | { kind: "bytes"; bytes: Uint8Array }
   | { kind: "path"; path: string }
-  | { kind: "url"; url: string };
+  /** `sha256` (lowercase hex), when the row gives one, is what the downloaded bytes must hash to. */
+  | { kind: "url"; url: string; sha256?: string };

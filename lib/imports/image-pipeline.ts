@@ -76,7 +76,8 @@ export class ImagePipeline {
   async resolve(ref: TImageRef, what: string): Promise<TResolvedImage> {
     try {
       if (ref.kind === "bytes") return await this.store(Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength));
-      const key = ref.kind === "path" ? `p:${ref.path}` : `u:${ref.url}`;
+      // A URL's expected hash is part of its key: a row expecting other bytes must be checked, not served the cached ones.
+      const key = ref.kind === "path" ? `p:${ref.path}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
       let p = this.byRef.get(key);
       if (!p) {
         p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes));

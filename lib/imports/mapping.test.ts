@@ -43,6 +43,17 @@ describe("mapRecord: images", () => {
   });
 });
 
+describe("mapRecord: a source URL when the source is empty", () => {
+  const m: TMapping = { ...base, sourceUrl: "url", sourceSha256: "sha" };
+  it("uses the URL only when the source column is empty, and needs the sha256 column only to check it", () => {
+    expect(candidate(mapRecord(row({ url: "https://x.example/a.jpg" }), m)).source).toEqual({ kind: "path", path: "a/1.png" });
+    expect(candidate(mapRecord(row({ src: null, url: "https://x.example/a.jpg" }), m)).source).toEqual({ kind: "url", url: "https://x.example/a.jpg" });
+    expect(validateMapping({ ...base, sourceSha256: "sha" }, ["id", "instruction", "src", "dst", "sha"])).toEqual([
+      "The source image's sha256 checks a download: choose the column of the source image URL too.",
+    ]);
+  });
+});
+
 describe("mapRecord: text and ids", () => {
   it("trims text, stringifies numeric ids and joins composite ids", () => {
     expect(candidate(mapRecord(row({ id: 42n }), base))).toMatchObject({ externalId: "42", instruction: "Add a hat" });

@@ -208,6 +208,30 @@ function requiredImage(values: Record<string, unknown>, column: string, label: s
   return ref;
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/** The source image, or the URL it is fetched from when its column is empty, with the sha256 the download must have. */
+function sourceOf(values: Record<string, unknown>, mapping: TMapping): TImageRef {
+  const ref = imageOf(values, mapping.source);
+  if (ref) return ref;
+  const urlColumn = mapping.sourceUrl;
+  const url = urlColumn ? textOf(values[urlColumn], urlColumn) : null;
+  if (!urlColumn || url === null) {
+    throw new RowInvalid(
+      urlColumn
+        ? `source image is missing: no bytes in column "${mapping.source}" and no URL in column "${urlColumn}"`
+        : `source image is missing (column "${mapping.source}")`,
+    );
+  }
+  if (!/^https?:\/\//i.test(url)) throw invalid(urlColumn, "an http(s) URL", values[urlColumn]);
+  if (url.length > MAX_REF_CHARS) throw new RowInvalid(`column "${urlColumn}": the URL is longer than ${MAX_REF_CHARS} characters`);
+  const shaColumn = mapping.sourceSha256;
+  const sha = shaColumn ? textOf(values[shaColumn], shaColumn) : null;
+  if (sha === null) return { kind: "url", url };
+  if (!SHA256_HEX.test(sha)) throw invalid(shaColumn!, "a sha256 (64 hexadecimal digits)", values[shaColumn!]);
+  return { kind: "url", url, sha256: sha.toLowerCase() };
+}
+
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** A number, null when empty; undefined when the cell holds something else. */
@@ -329,11 +353,21 @@ export interface TMapContext {
   reasonCodes?: ReadonlySet<string>;
 }
 
+/** The row's own id for reports, or null when it has none or it cannot be read (never throws). */
+export function recordIdOf(values: Record<string, unknown>, mapping: TMapping): string | null {
+  try {
+    return externalIdOf(values, mapping);
+  } catch (err) {
+    if (err instanceof RowInvalid) return null;
+    throw err;
+  }
+}
+
 export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ctx: TMapContext = {}): TMapResult {
   try {
     const externalId = externalIdOf(values, mapping);
     const { text: instruction, alternatives } = instructionOf(values, mapping.instruction);
-    const source = requiredImage(values, mapping.source, "source image");
+    const source = sourceOf(values, mapping);
     const edited = requiredImage(values, mapping.edited, "edited image");
     const mask = mapping.mask ? imageOf(values, mapping.mask) : null;
 
@@ -390,6 +424,8 @@ const TARGET_LABELS: Record<TColumnTarget, string> = {
   subtask: "the subtask",
   source: "the source image",
   edited: "the edited image",
+  sourceUrl: "the source image URL",
+  sourceSha256: "the source image's sha256",
   mask: "the mask",
   vsInstructionFollowing: "the instruction-following score",
   vsEditingConsistency: "the editing-consistency score",
@@ -427,6 +463,9 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
     }
     check(column, TARGET_LABELS[target]);
   }
+  if (mapping.sourceSha256 && !mapping.sourceUrl) {
+    problems.push("The source image's sha256 checks a download: choose the column of the source image URL too.");
+  }
   if (mapping.source && mapping.source === mapping.edited) {
     problems.push(`The source and edited images both use the column "${mapping.source}".`);
   }
@@ -446,6 +485,8 @@ const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> 
   source: ["source", "source_image", "source_img", "src", "src_img", "src_image", "input_image", "input", "original_image", "image", "source_path"],
   edited: ["edited", "edited_image", "edited_img", "edit_image", "target", "target_img", "target_image", "output_image", "output", "result", "edited_path"],
   mask: ["mask", "mask_img", "mask_image", "mask_path"],
+  sourceUrl: ["source_image_url"],
+  sourceSha256: ["source_image_sha256"],
   vsInstructionFollowing: ["instruction_following_score", "vs_instruction_following"],
   vsEditingConsistency: ["editing_consistency_score", "vs_editing_consistency"],
   vsGenerationQuality: ["generation_quality_score", "vs_generation_quality"],
@@ -482,6 +523,8 @@ export function guessMapping(columns: string[]): TMapping {
     subtask: pick(GUESSES.subtask),
     source: pick(GUESSES.source) ?? "",
     edited: pick(GUESSES.edited) ?? "",
+    sourceUrl: pick(GUESSES.sourceUrl),
+    sourceSha256: pick(GUESSES.sourceSha256),
     mask: pick(GUESSES.mask),
     vsInstructionFollowing: pick(GUESSES.vsInstructionFollowing),
     vsEditingConsistency: pick(GUESSES.vsEditingConsistency),

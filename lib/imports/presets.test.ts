@@ -17,6 +17,10 @@ const COLUMNS: Record<TPresetName, string[]> = {
     "instruction_following_score",
     "editing_consistency_score",
     "generation_quality_score",
+    // The three the card omits.
+    "source_image_url",
+    "source_image_sha256",
+    "source_image_fetch_date",
   ],
   unicedit: ["key", "edit_task", "edit_subtask", "src_image", "edit_image", "prompt_cn", "prompt_en"],
   omniedit: ["omni_edit_id", "task", "src_img", "edited_img", "edited_prompt_list", "sc_score_1", "sc_score_2", "pq_score", "o_score"],
@@ -72,6 +76,74 @@ describe("scaleEditTask", () => {
   it("keeps an unknown edit_task as the task, with no subtask", () => {
     const values = { id: 1, edit_task: "teleportation", edit_instruction: "Beam it up", source_image: "a.png", edited_image: "b.png" };
     expect(mapRecord(values, PRESETS.scaleedit.mapping)).toMatchObject({ ok: true, candidate: { task: "teleportation", subtask: null } });
+  });
+});
+
+describe("ScaleEdit as released", () => {
+  const mapping = presetMapping("scaleedit", COLUMNS.scaleedit);
+  const shardRow = (task: string, id: bigint, extra: Record<string, unknown> = {}) => ({
+    id,
+    edit_task: task,
+    edit_instruction: "Add a hat",
+    source_image: new Uint8Array([1, 2, 3]),
+    edited_image: new Uint8Array([4, 5, 6]),
+    source_image_width: 1024n,
+    source_image_height: 768n,
+    edited_image_width: 1024n,
+    edited_image_height: 768n,
+    instruction_following_score: 3n,
+    editing_consistency_score: 2n,
+    generation_quality_score: 3n,
+    source_image_url: "https://example.org/a.jpg",
+    source_image_sha256: "AB".repeat(32),
+    source_image_fetch_date: "2025-09-14",
+    ...extra,
+  });
+
+  it("tells rows of two task folders with the same id apart, and still splits the task", () => {
+    const a = mapRecord(shardRow("2.1_object_addition", 0n), mapping);
+    const b = mapRecord(shardRow("2.2_object_removal", 0n), mapping);
+    expect(a).toMatchObject({ ok: true, candidate: { externalId: "2.1_object_addition:0", task: "object", subtask: "addition" } });
+    expect(b).toMatchObject({ ok: true, candidate: { externalId: "2.2_object_removal:0", task: "object", subtask: "removal" } });
+  });
+
+  it("fetches the URL of a row without source bytes, expecting its sha256, and keeps sizes and the fetch date", () => {
+    const r = mapRecord(shardRow("1.1_style_transfer", 5n, { source_image: null }), mapping);
+    expect(r).toMatchObject({
+      ok: true,
+      candidate: {
+        source: { kind: "url", url: "https://example.org/a.jpg", sha256: "ab".repeat(32) },
+        metadata: { source_image_width: 1024, source_image_height: 768, edited_image_width: 1024, edited_image_height: 768, source_image_fetch_date: "2025-09-14" },
+      },
+    });
+    // Bytes win when the row has them: the hash describes the download, not the embedded copy.
+    expect(mapRecord(shardRow("1.1_style_transfer", 6n), mapping)).toMatchObject({ ok: true, candidate: { source: { kind: "bytes" } } });
+  });
+
+  it("refuses a row with neither bytes nor URL, or a malformed hash, with the columns named", () => {
+    expect(mapRecord(shardRow("x", 1n, { source_image: null, source_image_url: null }), mapping)).toEqual({
+      ok: false,
+      reason: 'source image is missing: no bytes in column "source_image" and no URL in column "source_image_url"',
+    });
+    expect(mapRecord(shardRow("x", 1n, { source_image: null, source_image_sha256: "abc" }), mapping)).toEqual({
+      ok: false,
+      reason: 'column "source_image_sha256": expected a sha256 (64 hexadecimal digits), got "abc"',
+    });
+    expect(mapRecord(shardRow("x", 1n, { source_image: null, source_image_url: "images/a.jpg" }), mapping)).toEqual({
+      ok: false,
+      reason: 'column "source_image_url": expected an http(s) URL, got "images/a.jpg"',
+    });
+  });
+
+  it("fits the card's columns too, without the URL columns", () => {
+    const card = COLUMNS.scaleedit.filter((c) => !c.startsWith("source_image_url") && !c.startsWith("source_image_sha") && !c.includes("fetch"));
+    const m = presetMapping("scaleedit", card);
+    expect(m).toMatchObject({ sourceUrl: null, sourceSha256: null });
+    expect(validateMapping(m, card)).toEqual([]);
+    expect(mapRecord({ id: 1, edit_task: "t", edit_instruction: "i", source_image: null, edited_image: "b.png" }, m)).toEqual({
+      ok: false,
+      reason: 'source image is missing (column "source_image")',
+    });
   });
 });
 

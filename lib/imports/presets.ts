@@ -15,20 +15,33 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   scaleedit: {
     label: "ScaleEdit-12M",
     description:
-      "Parquet with embedded image bytes and three 1-3 inspector scores; edit_task is split into a task family and subtask.",
+      "Parquet with embedded image bytes and three 1-3 inspector scores. The id is edit_task:id (id restarts in every task folder); " +
+      "a row without source bytes fetches source_image_url and checks it against source_image_sha256; edit_task is split into a task family and subtask.",
     format: "parquet",
     signature: ["id", "edit_task", "edit_instruction", "source_image", "edited_image"],
     mapping: {
-      externalId: "id",
+      // `id` restarts at 0 in each of the 23 task folders: only the task and the id together are unique.
+      externalId: ["edit_task", "id"],
       instruction: "edit_instruction",
       task: "edit_task",
       taskTaxonomy: "scaleedit",
       source: "source_image",
       edited: "edited_image",
+      sourceUrl: "source_image_url",
+      sourceSha256: "source_image_sha256",
       vsInstructionFollowing: "instruction_following_score",
       vsEditingConsistency: "editing_consistency_score",
       vsGenerationQuality: "generation_quality_score",
-      metadata: ["edit_task", "source_image_width", "source_image_height", "edited_image_width", "edited_image_height"],
+      metadata: [
+        "edit_task",
+        "source_image_width",
+        "source_image_height",
+        "edited_image_width",
+        "edited_image_height",
+        "source_image_url",
+        "source_image_sha256",
+        "source_image_fetch_date",
+      ],
       dedupe: "externalId",
     },
   },
@@ -151,7 +164,7 @@ export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   const metadata = (base.metadata ?? []).filter((c) => have.has(c));
   for (const c of columns) if (!used.has(c)) metadata.push(c);
   const mapping: TMapping = { ...base, metadata };
-  for (const key of ["mask", "instructionCn", "task", "subtask", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
+  for (const key of ["mask", "instructionCn", "task", "subtask", "sourceUrl", "sourceSha256", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
     const col = mapping[key];
     if (col && !have.has(col)) mapping[key] = null;
   }

@@ -4,7 +4,8 @@ import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline, ImageProblem, type TChangeStats, type TResolvedImage } from "./image-pipeline";
-import { mapRecord } from "./mapping";
+import { mapRecord, recordIdOf } from "./mapping";
+import { importOutcomeMessage } from "./outcome";
 import { ImportFileError, readRecords } from "./sources";
 import type { TCandidate, TEncoding, TImportFormat, TMapping, TRawRecord, TRecordLocation } from "./types";
 
@@ -212,12 +213,22 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
       recordIndex = 0;
     }
     const done = await db.transaction(async (tx) => {
+      const [counts] = await tx.query<{ rows_done: string; inserted: string; duplicates: string; invalid: string }>(
+        "SELECT rows_done::text, inserted::text, duplicates::text, invalid::text FROM imports WHERE id = $1 AND status = 'running' FOR UPDATE",
+        [id],
+      );
+      if (!counts) return false;
+      const message = importOutcomeMessage({
+        rowsDone: Number(counts.rows_done),
+        inserted: Number(counts.inserted),
+        duplicates: Number(counts.duplicates),
+        invalid: Number(counts.invalid),
+      });
       const rows = await tx.query<{ inserted: string; duplicates: string; invalid: string; created_by: number | null }>(
-        `UPDATE imports SET status = 'done', finished_at = now(), updated_at = now(), bytes_done = total_bytes,
-                message = format('Imported %s rows: %s inserted, %s already present, %s invalid.', rows_done, inserted, duplicates, invalid)
+        `UPDATE imports SET status = 'done', finished_at = now(), updated_at = now(), bytes_done = total_bytes, message = $2
           WHERE id = $1 AND status = 'running'
         RETURNING inserted::text, duplicates::text, invalid::text, created_by`,
-        [id],
+        [id, message],
       );
       const r = rows[0];
       if (!r) return false;
@@ -293,6 +304,15 @@ export interface ReadyRow {
 export interface BadRow {
   loc: TRecordLocation;
   reason: string;
+  /** The row's own id when it has a readable one, for the report. */
+  externalId?: string | null;
+}
+
+/** A row whose id the project already has: its position, its id, and the pair it matched (null until known). */
+export interface PresentRow {
+  loc: TRecordLocation;
+  externalId: string;
+  pairId: string | null;
 }
 
 /** Runs fn over items with at most `limit` in flight, keeping results in order. */
@@ -320,8 +340,8 @@ export interface PreparedBatch {
   rows: number;
   ready: ReadyRow[];
   bad: BadRow[];
-  /** Rows whose id the project already has, found before any image work. */
-  duplicates: TRecordLocation[];
+  /** Rows whose id the project already has, found before any image work, with the pair each matched. */
+  duplicates: PresentRow[];
 }
 
 /** Where a batch goes and how its records read: the import's stored request, or the pipeline API's fixed mapping. */
@@ -354,26 +374,27 @@ export async function prepareBatch(
     }
     const m = mapRecord(rec.values, target.mapping, ctx);
     if (m.ok) mapped.push({ loc: rec.loc, c: m.candidate });
-    else bad.push({ loc: rec.loc, reason: m.reason });
+    else bad.push({ loc: rec.loc, reason: m.reason, externalId: recordIdOf(rec.values, target.mapping) });
   }
 
   // Ids already in the project are duplicates before any image work: a re-import costs index probes, not image reads.
   const byImages = target.mapping.dedupe === "externalIdAndImages";
-  const duplicates: TRecordLocation[] = [];
+  const duplicates: PresentRow[] = [];
   let todo = mapped;
   const ids = mapped.filter((r) => r.c.externalId !== null && !byImages).map((r) => r.c.externalId!);
   if (ids.length > 0) {
-    const existing = await db.query<{ external_id: string }>(
-      "SELECT external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
+    const existing = await db.query<{ id: string; external_id: string }>(
+      "SELECT id::text, external_id FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])",
       [target.projectId, ids],
-      "loupe_import_existing",
+      "loupe_import_existing_ids",
     );
     if (existing.length > 0) {
-      const seen = new Set(existing.map((r) => r.external_id));
+      const seen = new Map(existing.map((r) => [r.external_id, r.id]));
       todo = [];
       for (const r of mapped) {
-        if (byImages || r.c.externalId === null || !seen.has(r.c.externalId)) todo.push(r);
-        else duplicates.push(r.loc);
+        const pairId = byImages || r.c.externalId === null ? undefined : seen.get(r.c.externalId);
+        if (pairId === undefined) todo.push(r);
+        else duplicates.push({ loc: r.loc, externalId: r.c.externalId!, pairId });
       }
     }
   }
@@ -389,7 +410,7 @@ export async function prepareBatch(
       const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
       return { loc, c, externalId, src, edit, mask, change };
     } catch (err) {
-      if (err instanceof ImageProblem) return { loc, reason: err.message };
+      if (err instanceof ImageProblem) return { loc, reason: err.message, externalId: c.externalId };
       throw err;
     }
   });
@@ -420,17 +441,33 @@ async function commitBatch(
     await tx.query("SET LOCAL synchronous_commit = off");
     // A safety net: a wait on another import's rows that never ends errors out and is retried.
     await tx.query("SET LOCAL lock_timeout = '60s'");
-    const { inserted } = await insertPrepared(tx, imp.project_id, b);
+    const fileIndex = pos.from.fileIndex;
+    const { inserted } = await insertPrepared(tx, imp.project_id, b, { origin: { importId: imp.id, fileIndex } });
     if (bad.length > 0) {
       await tx.query(INSERT_ERRORS_SQL, [
         imp.id,
-        pos.from.fileIndex,
+        fileIndex,
         bad.map((b) => b.loc.index),
         bad.map((b) => b.loc.file),
         bad.map((b) => b.loc.line ?? null),
         bad.map((b) => b.loc.rowGroup ?? null),
         bad.map((b) => b.loc.row ?? null),
         bad.map((b) => b.reason.slice(0, 2000)),
+        bad.map((b) => b.externalId ?? null),
+      ]);
+    }
+    const present = inserted < b.ready.length ? [...b.duplicates, ...(await presentAfterInsert(tx, imp, fileIndex, b.ready))] : b.duplicates;
+    if (present.length > 0) {
+      await tx.query(INSERT_DUPLICATES_SQL, [
+        imp.id,
+        fileIndex,
+        present.map((d) => d.loc.index),
+        present.map((d) => d.loc.file),
+        present.map((d) => d.loc.line ?? null),
+        present.map((d) => d.loc.rowGroup ?? null),
+        present.map((d) => d.loc.row ?? null),
+        present.map((d) => d.externalId),
+        present.map((d) => d.pairId),
       ]);
     }
     const duplicates = b.duplicates.length + (b.ready.length - inserted);
@@ -446,6 +483,27 @@ async function commitBatch(
   });
 }
 
+/**
+ * The ready rows the insert skipped (ON CONFLICT: an id repeated within the batch, or committed by an
+ * earlier batch after the early probe ran), each with the pair it matched. A pair whose recorded origin is
+ * the row itself was inserted by it.
+ */
+async function presentAfterInsert(tx: SqlRunner, imp: ImportRow, fileIndex: number, ready: ReadyRow[]): Promise<PresentRow[]> {
+  const rows = await tx.query<{ id: string; external_id: string; import_id: string | null; import_file: number | null; import_record: string | null }>(
+    `SELECT id::text, external_id, import_id::text, import_file, import_record::text
+       FROM pairs WHERE project_id = $1 AND external_id = ANY($2::text[])`,
+    [imp.project_id, [...new Set(ready.map((r) => r.externalId))]],
+  );
+  const byId = new Map(rows.map((r) => [r.external_id, r]));
+  const present: PresentRow[] = [];
+  for (const r of ready) {
+    const p = byId.get(r.externalId);
+    const own = p && p.import_id === imp.id && p.import_file === fileIndex && Number(p.import_record) === r.loc.index;
+    if (!own) present.push({ loc: r.loc, externalId: r.externalId, pairId: p?.id ?? null });
+  }
+  return present;
+}
+
 /** SQLSTATE class 22 (data exception) or 23 (integrity violation): the rows, not the database, are at fault. */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -457,12 +515,12 @@ export async function insertPrepared(
   tx: SqlRunner,
   projectId: number,
   b: PreparedBatch,
-  opts: { ids?: boolean } = {},
+  opts: { ids?: boolean; origin?: TPairOrigin } = {},
 ): Promise<{ inserted: number; ids: Map<string, string> }> {
   const ids = new Map<string, string>();
   const insert = async (rows: ReadyRow[]): Promise<number> => {
-    if (!opts.ids) return insertPairs(tx, projectId, rows);
-    const created = await tx.query<{ id: string; external_id: string }>(INSERT_PAIRS_RETURNING_SQL, insertPairsValues(projectId, rows));
+    if (!opts.ids) return insertPairs(tx, projectId, rows, opts.origin);
+    const created = await tx.query<{ id: string; external_id: string }>(INSERT_PAIRS_RETURNING_SQL, insertPairsValues(projectId, rows, opts.origin));
     for (const r of created) ids.set(r.external_id, r.id);
     return created.length;
   };
@@ -496,12 +554,18 @@ export async function insertPrepared(
   return { inserted, ids };
 }
 
-async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[]): Promise<number> {
-  const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, insertPairsValues(projectId, ready));
+/** The import and file a batch's rows come from, recorded on each pair it inserts. */
+export interface TPairOrigin {
+  importId: string;
+  fileIndex: number;
+}
+
+async function insertPairs(tx: SqlRunner, projectId: number, ready: ReadyRow[], origin: TPairOrigin | undefined): Promise<number> {
+  const rows = await tx.query<{ n: string }>(INSERT_PAIRS_SQL, insertPairsValues(projectId, ready, origin));
   return Number(rows[0]?.n ?? 0);
 }
 
-function insertPairsValues(projectId: number, ready: ReadyRow[]): unknown[] {
+function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOrigin | undefined): unknown[] {
   return [
     projectId,
     ready.map((r) => r.externalId),
@@ -531,6 +595,10 @@ function insertPairsValues(projectId: number, ready: ReadyRow[]): unknown[] {
     ready.map((r) => r.c.gold?.decision ?? null),
     ready.map((r) => JSON.stringify(r.c.gold?.reasons ?? [])),
     ready.map((r) => r.c.gold?.instruction ?? null),
+    origin?.importId ?? null,
+    origin?.fileIndex ?? null,
+    ready.map((r) => (origin ? r.loc.index : null)),
+    ready.map((r) => (origin ? (r.loc.line ?? null) : null)),
   ];
 }
 
@@ -544,7 +612,8 @@ WITH ins AS (
                      verifier_valid, verifier_failure_class, verifier_recaption, model_version, metadata,
                      source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted,
                      is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
-                     status, final_decision, final_reasons, final_instruction, final_source, finalized_at)
+                     status, final_decision, final_reasons, final_instruction, final_source, finalized_at,
+                     import_id, import_file, import_record, import_line)
   SELECT $1, t.external_id, t.source_image, t.edited_image, t.mask_image, t.instruction, t.instruction_cn,
          t.task, t.subtask, t.vs_if, t.vs_ec, t.vs_gq, t.vs_overall,
          t.verifier_valid, t.verifier_failure_class, t.verifier_recaption, t.model_version, t.metadata,
@@ -555,15 +624,16 @@ WITH ins AS (
          CASE WHEN g.decision = 'reject' THEN g.reasons ELSE ARRAY[]::text[] END,
          CASE WHEN g.decision = 'recaption' THEN g.reference WHEN g.is_gold THEN t.instruction END,
          CASE WHEN g.is_gold THEN 'gold' END,
-         CASE WHEN g.is_gold THEN now() END
+         CASE WHEN g.is_gold THEN now() END,
+         $29::bigint, $30::int, t.import_record, t.import_line
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                 $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
                 $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[],
-                $25::boolean[], $26::text[], $27::jsonb[], $28::text[])
+                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[])
            AS t(external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
                 vs_if, vs_ec, vs_gq, vs_overall, verifier_valid, verifier_failure_class, verifier_recaption,
                 model_version, metadata, source_preview, edited_preview, heatmap_image, change_fraction, ssim,
-                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction),
+                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line),
          LATERAL (SELECT t.is_gold, t.gold_decision::"Decision" AS decision,
                          ARRAY(SELECT jsonb_array_elements_text(t.gold_reasons)) AS reasons,
                          t.gold_instruction AS reference) g
@@ -574,7 +644,13 @@ const INSERT_PAIRS_SQL = `${INSERT_PAIRS_CTE} SELECT count(*)::text AS n FROM in
 const INSERT_PAIRS_RETURNING_SQL = `${INSERT_PAIRS_CTE} SELECT id::text, external_id FROM ins`;
 
 const INSERT_ERRORS_SQL = `
-INSERT INTO import_errors (import_id, file_index, record_index, file, line, row_group, row_in_group, reason)
+INSERT INTO import_errors (import_id, file_index, record_index, file, line, row_group, row_in_group, reason, external_id)
 SELECT $1, $2, t.*
-  FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[]) AS t
+  FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::text[]) AS t
+ON CONFLICT DO NOTHING`;
+
+const INSERT_DUPLICATES_SQL = `
+INSERT INTO import_duplicates (import_id, file_index, record_index, file, line, row_group, row_in_group, external_id, pair_id)
+SELECT $1, $2, t.*
+  FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::bigint[]) AS t
 ON CONFLICT DO NOTHING`;

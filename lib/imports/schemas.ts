@@ -1,6 +1,9 @@
 // Request schemas and response shapes of the import API, shared with the admin UI (so no server-only).
 import { z } from "zod";
+import type { TImportOutcome } from "./outcome";
 import type { TImportFormat, TPresetName, TRecordLocation } from "./types";
+
+export type { TImportOutcome };
 
 export const PRESET_NAMES = ["scaleedit", "unicedit", "omniedit", "magicbrush", "ultraedit"] as const;
 export const ENCODINGS = ["auto", "utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
@@ -16,6 +19,9 @@ export const ZMapping = z.object({
   subtask: optColumn,
   source: column,
   edited: column,
+  /** Fetched when the source column is empty; the download must hash to sourceSha256 when that is mapped. */
+  sourceUrl: optColumn,
+  sourceSha256: optColumn,
   mask: optColumn,
   vsInstructionFollowing: optColumn,
   vsEditingConsistency: optColumn,
@@ -89,6 +95,25 @@ export interface TPreviewRow {
   mapped?: Record<string, string | number | boolean | null>;
 }
 
+/** A row the preview found a problem with: where it is, its own id, and what the import would say. */
+export interface TPreviewProblem {
+  loc: TRecordLocation;
+  externalId: string | null;
+  reason: string;
+}
+
+/** Images of a sample of rows resolved as the import would (root, fetch policy, sha256, decoding), storing nothing. */
+export interface TImageCheck {
+  /** Rows sampled: the preview rows, and a few spread through the files where that is cheap. */
+  rows: number;
+  /** Image references resolved. */
+  images: number;
+  /** Images left unchecked when the check ran out of time. */
+  unchecked: number;
+  /** The first problems, in file order. */
+  problems: TPreviewProblem[];
+}
+
 export interface TPreviewResponse {
   format: TImportFormat;
   files: { path: string; size: number }[];
@@ -103,6 +128,8 @@ export interface TPreviewResponse {
   /** Total rows when known up front (Parquet), else null. */
   totalRows: number | null;
   totalBytes: number;
+  /** Null when the mapping is incomplete (or the caller asked for no image check). */
+  imageCheck: TImageCheck | null;
 }
 
 export type TImportStatus = "queued" | "running" | "done" | "failed" | "cancelled";
@@ -127,9 +154,14 @@ export interface TImportView {
   rowsPerSecond: number | null;
   etaSeconds: number | null;
   inserted: number;
+  /** Rows already present (same id as a pair in the project, or as an earlier row of this import). */
   duplicates: number;
   invalid: number;
+  /** What a finished import amounted to; null until it is done. */
+  outcome: TImportOutcome | null;
+  /** The first invalid rows (up to 3) once the import has stopped. */
+  firstInvalid: TPreviewProblem[];
   message: string | null;
-  /** GET this for the CSV report of invalid rows (file, line, row group, row, reason). */
+  /** GET this for the CSV report: every invalid and already-present row (see docs/guide/import.md). */
   reportUrl: string;
 }

@@ -8,9 +8,12 @@ import { describeValue, guessMapping, mapRecord, validateMapping } from "./mappi
 import { presetMapping, suggestPreset } from "./presets";
 import { countRecords, detectFormat, ImportFileError, readHead } from "./sources";
 import { listDataFiles, resolveUnderRoot } from "./files";
+import { checkSampleImages, spreadSample } from "./preview-check";
+import { shortSha, type ResolveConfig } from "../images/resolve";
 import type { TImportFile, TStoredRequest } from "./run";
-import type { TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewResponse, TPreviewRow } from "./schemas";
-import type { TImageRef, TImportFormat, TMapping, TPresetName } from "./types";
+import { importOutcome } from "./outcome";
+import type { TImageCheck, TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewProblem, TPreviewResponse, TPreviewRow } from "./schemas";
+import type { TImageRef, TImportFormat, TMapping, TPresetName, TRawRecord, TRecordLocation } from "./types";
 
 // Creating, previewing and reading imports, for the routes and the CLI; the job is lib/imports/run.ts.
 
@@ -28,6 +31,8 @@ export interface TSourceContext {
   actorId?: number | null;
   /** The project's reject reason codes, so the preview refuses unknown gold reasons as the import will. */
   reasonCodes?: ReadonlySet<string>;
+  /** The image root and fetch policy the import will use: the preview resolves a sample of images with them. */
+  imageCheck?: ResolveConfig | null;
 }
 
 export async function resolveSource(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
@@ -80,7 +85,8 @@ async function countRows(files: TImportFile[], format: TImportFormat): Promise<n
 
 function describeRef(ref: TImageRef): string {
   if (ref.kind === "bytes") return `embedded image (${describeValue(ref.bytes)})`;
-  return ref.kind === "url" ? ref.url : ref.path;
+  if (ref.kind === "path") return ref.path;
+  return ref.sha256 ? `${ref.url} (sha256 ${shortSha(ref.sha256)})` : ref.url;
 }
 
 export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TPreviewResponse> {
@@ -92,6 +98,14 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
     const suggestedPreset = suggestPreset(head.columns);
     const { preset, mapping } = mappingFor({ ...req, preset: req.preset === undefined ? suggestedPreset : req.preset }, head.columns);
     const mappingErrors = validateMapping(mapping, head.columns);
+    let imageCheck: TImageCheck | null = null;
+    let imageProblems = new Map<TRawRecord, string>();
+    if (ctx.imageCheck && mappingErrors.length === 0) {
+      const spread = await spreadSample(files, format, { encoding: req.encoding, delimiter: req.delimiter }, head.records.length);
+      const checked = await checkSampleImages(head.records, spread, mapping, ctx.imageCheck, { reasonCodes: ctx.reasonCodes });
+      imageCheck = checked.check;
+      imageProblems = checked.byRecord;
+    }
     const rows: TPreviewRow[] = head.records.map((rec) => {
       if (!rec.ok) return { loc: rec.loc, values: {}, ok: false, reason: rec.reason };
       const values = Object.fromEntries(Object.entries(rec.values).map(([k, v]) => [k, describeValue(v)]));
@@ -99,10 +113,12 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
       const m = mapRecord(rec.values, mapping, { reasonCodes: ctx.reasonCodes });
       if (!m.ok) return { loc: rec.loc, values, ok: false, reason: m.reason };
       const c = m.candidate;
+      const problem = imageProblems.get(rec);
       return {
         loc: rec.loc,
         values,
-        ok: true,
+        ok: problem === undefined,
+        ...(problem === undefined ? {} : { reason: problem }),
         mapped: {
           externalId: c.externalId,
           instruction: c.instruction,
@@ -127,6 +143,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
       rows,
       totalRows,
       totalBytes: files.reduce((s, f) => s + f.size, 0),
+      imageCheck,
     };
   } catch (err) {
     if (err instanceof ImportFileError) throw new InvalidError(err.message);
@@ -202,13 +219,43 @@ interface ImportViewRow {
   duplicates: string;
   invalid: string;
   message: string | null;
+  first_invalid: TStoredProblem[] | null;
 }
 
+/** An import_errors row as the view's lateral read hands it back (jsonb). */
+interface TStoredProblem {
+  file: string;
+  index: number;
+  line: number | null;
+  rowGroup: number | null;
+  row: number | null;
+  externalId: string | null;
+  reason: string;
+}
+
+// The first invalid rows ride along once an import has stopped, read by the error table's primary key.
 const VIEW_SELECT = `
 SELECT i.id::text, i.project_id, i.status::text AS status, i.format, i.preset, i.source_label, u.name AS creator,
        i.created_at, i.started_at, i.finished_at, i.updated_at, i.rows_done::text, i.total_rows::text,
-       i.bytes_done::text, i.total_bytes::text, i.inserted::text, i.duplicates::text, i.invalid::text, i.message
-  FROM imports i LEFT JOIN users u ON u.id = i.created_by`;
+       i.bytes_done::text, i.total_bytes::text, i.inserted::text, i.duplicates::text, i.invalid::text, i.message,
+       fi.rows AS first_invalid
+  FROM imports i LEFT JOIN users u ON u.id = i.created_by
+  LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('file', e.file, 'index', e.record_index, 'line', e.line, 'rowGroup', e.row_group,
+                                        'row', e.row_in_group, 'externalId', e.external_id, 'reason', e.reason)
+                     ORDER BY e.file_index, e.record_index) AS rows
+      FROM (SELECT * FROM import_errors e
+             WHERE e.import_id = i.id AND i.invalid > 0 AND i.status NOT IN ('queued', 'running')
+             ORDER BY e.file_index, e.record_index LIMIT 3) e
+  ) fi ON true`;
+
+function storedProblem(p: TStoredProblem): TPreviewProblem {
+  const loc: TRecordLocation = { file: p.file, index: Number(p.index) };
+  if (p.line !== null) loc.line = Number(p.line);
+  if (p.rowGroup !== null) loc.rowGroup = p.rowGroup;
+  if (p.row !== null) loc.row = p.row;
+  return { loc, externalId: p.externalId, reason: p.reason };
+}
 
 function toView(r: ImportViewRow): TImportView {
   const rowsDone = Number(r.rows_done);
@@ -245,6 +292,10 @@ function toView(r: ImportViewRow): TImportView {
     inserted: Number(r.inserted),
     duplicates: Number(r.duplicates),
     invalid: Number(r.invalid),
+    outcome: finished
+      ? importOutcome({ rowsDone, inserted: Number(r.inserted), duplicates: Number(r.duplicates), invalid: Number(r.invalid) })
+      : null,
+    firstInvalid: (r.first_invalid ?? []).map(storedProblem),
     message: r.message,
     reportUrl: `/api/imports/${r.id}/report`,
   };
@@ -314,33 +365,117 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The invalid rows as CSV, streamed in keyset pages so a report of millions of rows never sits in memory. */
+export const REPORT_HEADER = "kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record";
+
+interface ReportRow {
+  kind: "invalid" | "present";
+  file_index: number;
+  record_index: string;
+  file: string;
+  line: string | null;
+  row_group: number | null;
+  row_in_group: number | null;
+  external_id: string | null;
+  reason: string | null;
+  pair_id: string | null;
+  pair_found: boolean;
+  m_import: string | null;
+  m_file: number | null;
+  m_line: string | null;
+  m_record: string | null;
+}
+
+// Both tables are keyed by position, so one keyset walks them together; each side is cut by its own
+// primary key before the merge. The matched pair's origin is read by its id.
+const REPORT_PAGE_SQL = `
+SELECT * FROM (
+  (SELECT 'invalid' AS kind, e.file_index, e.record_index, e.file, e.line::text, e.row_group, e.row_in_group, e.external_id,
+          e.reason, NULL::text AS pair_id, false AS pair_found, NULL::text AS m_import, NULL::int AS m_file,
+          NULL::text AS m_line, NULL::text AS m_record
+     FROM import_errors e
+    WHERE e.import_id = $1 AND ($2::int IS NULL OR (e.file_index, e.record_index) > ($2::int, $3::bigint))
+    ORDER BY e.file_index, e.record_index LIMIT $4)
+  UNION ALL
+  (SELECT 'present', d.file_index, d.record_index, d.file, d.line::text, d.row_group, d.row_in_group, d.external_id,
+          NULL, d.pair_id::text, p.id IS NOT NULL, p.import_id::text, p.import_file, p.import_line::text, p.import_record::text
+     FROM import_duplicates d LEFT JOIN pairs p ON p.id = d.pair_id
+    WHERE d.import_id = $1 AND ($2::int IS NULL OR (d.file_index, d.record_index) > ($2::int, $3::bigint))
+    ORDER BY d.file_index, d.record_index LIMIT $4)
+) r ORDER BY file_index, record_index LIMIT $4`;
+
+function presentReason(importId: string, r: ReportRow): string {
+  if (!r.pair_found) return "already present: the project had a pair with this id (since deleted)";
+  if (r.m_import === importId) return "already present: the same id as an earlier row of this import";
+  if (r.m_import === null) return "already present: the project has a pair with this id (from the API or an import before origins were kept)";
+  return `already present: the project has a pair with this id from import ${r.m_import}`;
+}
+
+/** Reads one page of the report rows after `cursor` (file index, record index), in file order. */
+async function reportPage(db: Db, id: string, cursor: { f: number; r: string } | null, limit: number): Promise<ReportRow[]> {
+  return db.query<ReportRow>(REPORT_PAGE_SQL, [id, cursor?.f ?? null, cursor?.r ?? null, limit]);
+}
+
+/**
+ * The report as CSV: every invalid and every already-present row in file order, with its kind, position,
+ * own id and reason, and for an already-present row the pair it matched and where that pair came from.
+ * Streamed in keyset pages so a report of millions of rows never sits in memory.
+ */
 export function streamImportReport(db: Db, id: string): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let cursor: { f: number; r: string } | null = null;
   let headerSent = false;
+  // Display names of the files of the imports matched pairs came from, read once per import.
+  const filesOf = new Map<string, string[]>();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
         headerSent = true;
-        controller.enqueue(enc.encode("file,line,row_group,row,reason\n"));
+        controller.enqueue(enc.encode(`${REPORT_HEADER}\n`));
       }
-      const rows: { file_index: number; record_index: string; file: string; line: string | null; row_group: number | null; row_in_group: number | null; reason: string }[] =
-        await db.query(
-          `SELECT file_index, record_index::text, file, line::text, row_group, row_in_group, reason FROM import_errors
-            WHERE import_id = $1 AND ($2::int IS NULL OR (file_index, record_index) > ($2::int, $3::bigint))
-            ORDER BY file_index, record_index LIMIT 5000`,
-          [id, cursor?.f ?? null, cursor?.r ?? null],
-        );
+      const rows = await reportPage(db, id, cursor, 5000);
       if (rows.length === 0) {
         controller.close();
         return;
       }
       const last = rows[rows.length - 1]!;
-      cursor = { f: last.file_index, r: last.record_index };
-      controller.enqueue(
-        enc.encode(rows.map((r) => [r.file, r.line, r.row_group, r.row_in_group, r.reason].map(csvCell).join(",")).join("\n") + "\n"),
-      );
+      cursor = { f: last.file_index, r: String(last.record_index) };
+      const unknown = [...new Set(rows.map((r) => r.m_import).filter((x): x is string => x !== null && !filesOf.has(x)))];
+      if (unknown.length > 0) {
+        const imports = await db.query<{ id: string; files: { display: string }[] }>("SELECT id::text, files FROM imports WHERE id = ANY($1::bigint[])", [unknown]);
+        for (const i of imports) filesOf.set(i.id, i.files.map((f) => f.display));
+      }
+      const lines = rows.map((r) => {
+        const present = r.kind === "present";
+        const matchedFile = r.m_import !== null && r.m_file !== null ? (filesOf.get(r.m_import)?.[r.m_file] ?? null) : null;
+        return [
+          present ? "already present" : "invalid",
+          r.file,
+          r.line,
+          r.row_group,
+          r.row_in_group,
+          r.external_id,
+          present ? presentReason(id, r) : r.reason,
+          r.pair_id,
+          r.m_import,
+          matchedFile,
+          r.m_line,
+          r.m_record,
+        ]
+          .map(csvCell)
+          .join(",");
+      });
+      controller.enqueue(enc.encode(lines.join("\n") + "\n"));
     },
   });
+}
+
+/** The first invalid rows of an import, in file order (the CLI prints them). */
+export async function firstInvalidRows(db: Db, id: string, limit: number): Promise<TPreviewProblem[]> {
+  const rows = await db.query<TStoredProblem>(
+    `SELECT file, record_index::text AS index, line::text AS line, row_group AS "rowGroup", row_in_group AS row,
+            external_id AS "externalId", reason
+       FROM import_errors WHERE import_id = $1 ORDER BY file_index, record_index LIMIT $2`,
+    [id, limit],
+  );
+  return rows.map(storedProblem);
 }

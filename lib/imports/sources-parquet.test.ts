@@ -112,7 +112,7 @@ describe("Parquet: ScaleEdit", () => {
     expect(a).toMatchObject({
       ok: true,
       candidate: {
-        externalId: "101",
+        externalId: "2.1_object_addition:101",
         instruction: "Add a red hat",
         task: "object",
         subtask: "addition",

@@ -66,6 +66,18 @@ export function readRecords(filePath: string, format: TImportFormat, opts: TRead
   }
 }
 
+/** Where a reader can start cheaply: each Parquet row group's first record (read by the footer); [0] for text files. */
+export async function cheapStarts(filePath: string, format: TImportFormat, displayName?: string): Promise<number[]> {
+  if (format !== "parquet") return [0];
+  const starts: number[] = [];
+  let at = 0;
+  for (const n of (await parquetInfo(filePath, displayName)).groupRows) {
+    if (n > 0) starts.push(at);
+    at += n;
+  }
+  return starts;
+}
+
 export async function countRecords(filePath: string, format: TImportFormat, displayName?: string): Promise<number | null> {
   if (format !== "parquet") return null;
   return (await parquetInfo(filePath, displayName)).rows;

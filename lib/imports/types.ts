@@ -42,6 +42,12 @@ export interface TMapping {
   subtask?: string | null;
   source: string;
   edited: string;
+  /**
+   * Where the source is fetched from when its column is empty (ScaleEdit's `source_image_url`), and the
+   * sha256 the downloaded bytes must have (`source_image_sha256`).
+   */
+  sourceUrl?: string | null;
+  sourceSha256?: string | null;
   mask?: string | null;
   vsInstructionFollowing?: string | null;
   vsEditingConsistency?: string | null;

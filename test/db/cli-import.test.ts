@@ -64,15 +64,23 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     expect(imp.out).toMatch(/Imported 3 rows: 2 inserted, 0 already present, 1 invalid\./);
     expect(imp.out).toMatch(/\[#+\]\s+100\.0%/); // the progress bar reached the end
     expect(imp.code).toBe(0);
+    // The first invalid rows are printed with their position, their own id and the reason, not only the report's path.
+    expect(imp.out).toContain('Invalid rows:\n  m.csv, line 3 (id c2): source image: image file not found: images/none.png\n');
     const rep = readFileSync(report, "utf8");
-    expect(rep.split("\n")[0]).toBe("file,line,row_group,row,reason");
-    expect(rep).toMatch(/^m\.csv,3,,,.*not found/m);
+    expect(rep.split("\n")[0]).toBe("kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
+    expect(rep).toMatch(/^invalid,m\.csv,3,,,c2,.*not found/m);
 
     const list = cli(["project:list"]);
     expect(list.out).toMatch(/CLI project\s+2\s+2\s+2\s+0/);
 
     const again = cli(["import", "--project", "CLI project", "--report", report, path.join(dir, "m.csv")]);
-    expect(again.out).toMatch(/Imported 3 rows: 0 inserted, 2 already present, 1 invalid\./);
+    expect(again.out).toMatch(/Nothing inserted: 1 row invalid, 2 rows already present\./);
+    expect(again.out).toMatch(/Already present: 2 rows, each listed in the report with the pair it matched\./);
+    expect(again.out).toMatch(/m\.csv, line 3 \(id c2\): source image: image file not found/);
+    const firstImport = /Import (\d+): /.exec(imp.out)![1];
+    const present = readFileSync(report, "utf8").split("\n").filter((l) => l.startsWith("already present,"));
+    expect(present).toHaveLength(2);
+    expect(present[0]).toMatch(new RegExp(`^already present,m\\.csv,2,,,c1,already present: the project has a pair with this id from import ${firstImport},\\d+,${firstImport},m\\.csv,2,0$`));
     expect(cli(["import", "--project", "nope", path.join(dir, "m.csv")]).out).toMatch(/No project "nope"/);
     const notParquet = path.join(dir, "bad.parquet");
     writeFileSync(notParquet, "PAR1 but not really");

@@ -178,6 +178,13 @@ export interface TShardOptions {
   pool: Uint8Array[];
   /** Rows with no source bytes (only the URL, its sha256 and the fetch date), as some of ScaleEdit's are. */
   nullSource?: (i: number) => boolean;
+  /**
+   * The URL and sha256 a row without source bytes carries (a test serves them). By default such a row has
+   * neither, so it stays invalid without reaching for a network the tests do not have.
+   */
+  sourceUrl?: (i: number) => { url: string; sha256: string } | null;
+  /** Every row's edit_task, as in a released shard (one task folder each); by default a few tasks in turn. */
+  task?: string;
   /** Target uncompressed page size (1 MiB, pyarrow's default). */
   pageSize?: number;
   /** 1 as parquet-cpp-arrow writes (a second pass over the file), 2 as hyparquet-writer does. */
@@ -231,16 +238,16 @@ export async function writeScaleEditShard(file: string, o: TShardOptions): Promi
     s1: [] as bigint[],
     s2: [] as bigint[],
     s3: [] as bigint[],
-    url: [] as string[],
-    sha: [] as string[],
-    date: [] as string[],
+    url: [] as (string | null)[],
+    sha: [] as (string | null)[],
+    date: [] as (string | null)[],
   };
   for (let i = 0; i < o.rows; i++) {
     const none = o.nullSource?.(i) ?? false;
     const src = o.pool[i % n]!;
     const edt = o.pool[(i + 1) % n]!;
     cols.id.push(BigInt(firstId + i));
-    cols.task.push(TASKS[i % TASKS.length]!);
+    cols.task.push(o.task ?? TASKS[i % TASKS.length]!);
     cols.text.push(`Edit number ${firstId + i}: add a small red hat`);
     cols.src.push(none ? null : src);
     cols.edt.push(edt);
@@ -248,9 +255,10 @@ export async function writeScaleEditShard(file: string, o: TShardOptions): Promi
     cols.s1.push(3n);
     cols.s2.push(BigInt(1 + (i % 3)));
     cols.s3.push(BigInt(1 + ((i >> 1) % 3)));
-    cols.url.push(`https://images.example.org/scaleedit/${firstId + i}.jpg`);
-    cols.sha.push(String(i % n).padStart(64, "0"));
-    cols.date.push("2025-09-14");
+    const fetched = none ? (o.sourceUrl?.(i) ?? null) : { url: `https://images.example.org/scaleedit/${firstId + i}.jpg`, sha256: String(i % n).padStart(64, "0") };
+    cols.url.push(fetched?.url ?? null);
+    cols.sha.push(fetched?.sha256 ?? null);
+    cols.date.push(fetched ? "2025-09-14" : null);
     imageBytes += edt.length + (none ? 0 : src.length);
     if (none) nullSources++;
   }

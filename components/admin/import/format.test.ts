@@ -4,6 +4,7 @@ import {
   formatCell,
   formatLocation,
   formatTimeLeft,
+  importBadge,
   importName,
   importPercent,
   importProgressText,
@@ -31,6 +32,14 @@ describe("import progress", () => {
     expect(importPercent({ status: "failed", fraction: 0.42 })).toBe(42);
     expect(importPercent({ status: "queued", fraction: Number.NaN })).toBe(0);
     expect(importPercent({ status: "running", fraction: 3 })).toBe(99);
+  });
+
+  it("shows a done import that inserted nothing as what it was, not as a green Done", () => {
+    expect(importBadge({ status: "done", outcome: "imported" })).toEqual({ label: "Done", tone: "success" });
+    expect(importBadge({ status: "done", outcome: "nothing-new" })).toEqual({ label: "Nothing new", tone: "quiet" });
+    expect(importBadge({ status: "done", outcome: "nothing-imported" })).toEqual({ label: "Nothing imported", tone: "warning" });
+    expect(importBadge({ status: "done", outcome: "empty" })).toEqual({ label: "No rows", tone: "quiet" });
+    expect(importBadge({ status: "running", outcome: null })).toEqual({ label: "Running", tone: "running" });
   });
 
   it("knows which imports still move", () => {

@@ -49,6 +49,23 @@ export const IMPORT_STATUS_LABELS: Record<TImportStatus, string> = {
   cancelled: "Cancelled",
 };
 
+/** How an import's state reads at a glance: a done import that inserted nothing is not a green "Done". */
+export type TImportTone = "queued" | "running" | "success" | "quiet" | "warning" | "failed" | "cancelled";
+
+export function importBadge(view: Pick<TImportView, "status" | "outcome">): { label: string; tone: TImportTone } {
+  if (view.status !== "done") return { label: IMPORT_STATUS_LABELS[view.status], tone: view.status };
+  switch (view.outcome) {
+    case "nothing-new":
+      return { label: "Nothing new", tone: "quiet" };
+    case "nothing-imported":
+      return { label: "Nothing imported", tone: "warning" };
+    case "empty":
+      return { label: "No rows", tone: "quiet" };
+    default:
+      return { label: IMPORT_STATUS_LABELS.done, tone: "success" };
+  }
+}
+
 /** Whole percent for the progress bar; a running import never claims 100 before it is done. */
 export function importPercent(view: Pick<TImportView, "status" | "fraction">): number {
   if (view.status === "done") return 100;

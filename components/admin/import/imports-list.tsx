@@ -2,31 +2,37 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId } from "react";
-import type { TImportStatus, TImportView } from "@/lib/imports/schemas";
+import type { TImportView } from "@/lib/imports/schemas";
 import { cancelImport, importKeys, listImports, resumeImport } from "./api";
 import {
-  IMPORT_STATUS_LABELS,
   formatCount,
+  formatLocation,
+  importBadge,
   importName,
   importPercent,
   importProgressText,
   isActiveImport,
+  type TImportTone,
 } from "./format";
 import { FORMAT_LABELS, PRESET_LABELS } from "./request";
 import { JobProgress } from "@/components/ui/progress-bar";
 
-const STATUS_CLASSES: Record<TImportStatus, string> = {
+const BADGE_CLASSES: Record<TImportTone, string> = {
   queued: "bg-neutral-100 text-neutral-800",
   running: "bg-sky-100 text-sky-900",
-  done: "bg-emerald-100 text-emerald-900",
+  success: "bg-emerald-100 text-emerald-900",
+  quiet: "bg-slate-200 text-slate-900",
+  warning: "bg-amber-100 text-amber-900",
   failed: "bg-red-100 text-red-900",
   cancelled: "bg-amber-100 text-amber-900",
 };
 
-const BAR_CLASSES: Record<TImportStatus, string> = {
+const BAR_CLASSES: Record<TImportTone, string> = {
   queued: "bg-neutral-400",
   running: "bg-indigo-600",
-  done: "bg-emerald-600",
+  success: "bg-emerald-600",
+  quiet: "bg-slate-500",
+  warning: "bg-amber-500",
   failed: "bg-red-600",
   cancelled: "bg-amber-500",
 };
@@ -99,6 +105,7 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
   const percent = importPercent(view);
   const active = isActiveImport(view.status);
   const finished = !active;
+  const badge = importBadge(view);
   const details = [FORMAT_LABELS[view.format], view.preset ? PRESET_LABELS[view.preset] : null, view.createdBy ? `by ${view.createdBy}` : null]
     .filter(Boolean)
     .join(" · ");
@@ -107,9 +114,9 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
     <article aria-labelledby={`${id}-title`} className="space-y-3 rounded-lg border border-neutral-200 bg-white p-4">
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <h3 id={`${id}-title`} className="font-medium">{name}</h3>
-        <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_CLASSES[view.status]}`}>
+        <span className={`rounded px-2 py-0.5 text-xs font-medium ${BADGE_CLASSES[badge.tone]}`}>
           <span className="sr-only">Status: </span>
-          {IMPORT_STATUS_LABELS[view.status]}
+          {badge.label}
         </span>
         <span className="min-w-0 truncate text-sm text-neutral-700" title={view.sourceLabel}>{view.sourceLabel}</span>
         <time dateTime={view.createdAt} className="ml-auto text-xs text-neutral-500">
@@ -118,7 +125,7 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
       </header>
       {details ? <p className="text-xs text-neutral-500">{details}</p> : null}
 
-      <JobProgress label={`${name} progress`} percent={percent} barClassName={BAR_CLASSES[view.status]}>
+      <JobProgress label={`${name} progress`} percent={percent} barClassName={BAR_CLASSES[badge.tone]}>
         {importProgressText(view)}
       </JobProgress>
 
@@ -138,7 +145,23 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
       </dl>
 
       {view.message ? (
-        <p className={`text-sm ${view.status === "failed" ? "text-red-700" : "text-neutral-800"}`}>{view.message}</p>
+        <p className={`text-sm ${view.status === "failed" ? "text-red-700" : badge.tone === "warning" ? "font-medium text-amber-900" : "text-neutral-800"}`}>
+          {view.message}
+        </p>
+      ) : null}
+
+      {badge.tone === "warning" && view.firstInvalid.length > 0 ? (
+        <section aria-labelledby={`${id}-invalid`} className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-950">
+          <h4 id={`${id}-invalid`} className="font-medium">First invalid rows</h4>
+          <ul className="mt-1 space-y-1">
+            {view.firstInvalid.map((p) => (
+              <li key={`${p.loc.file}:${p.loc.index}`}>
+                <span className="font-medium">{formatLocation(p.loc, true)}</span>
+                {p.externalId !== null ? <> (id <code>{p.externalId}</code>)</> : null}: {p.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
 
       <div className="flex flex-wrap items-center gap-3 empty:hidden">

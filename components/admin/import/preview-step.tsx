@@ -6,6 +6,7 @@ import { ENCODINGS, PRESET_NAMES, type TImportRequest, type TPreviewResponse, ty
 import type { TEncoding, TPresetName } from "@/lib/imports/types";
 import { fetchPreview, importKeys, startImport } from "./api";
 import { formatBytes, formatCell, formatCount, formatLocation, importName } from "./format";
+import { ImageCheck } from "./image-check";
 import { MappingForm } from "./mapping-form";
 import {
   ENCODING_LABELS,
@@ -223,6 +224,8 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
       <p role="status" className="text-sm text-neutral-600">
         {preview.isFetching || debouncedJson !== requestJson ? "Updating the preview…" : ""}
       </p>
+
+      <ImageCheck check={data.imageCheck} stale={!upToDate} />
 
       <PreviewRows rows={data.rows} validRows={validRows} withFile={data.files.length > 1} stale={!upToDate} />
 

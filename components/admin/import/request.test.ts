@@ -25,6 +25,7 @@ function preview(over: Partial<TPreviewResponse> = {}): TPreviewResponse {
     rows: [],
     totalRows: null,
     totalBytes: 100,
+    imageCheck: null,
     ...over,
   };
 }

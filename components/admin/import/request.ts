@@ -37,6 +37,8 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "subtask", label: "Subtask" },
   { field: "source", label: "Source image", required: true },
   { field: "edited", label: "Edited image", required: true },
+  { field: "sourceUrl", label: "Source image URL (when the source is empty)" },
+  { field: "sourceSha256", label: "Source image sha256 (checks the download)" },
   { field: "mask", label: "Mask" },
   { field: "vsInstructionFollowing", label: "Verifier: instruction following" },
   { field: "vsEditingConsistency", label: "Verifier: editing consistency" },

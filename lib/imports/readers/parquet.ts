@@ -98,10 +98,10 @@ export function parquetColumns(metadata: FileMetaData): string[] {
   return parquetSchema(metadata).children.map((c) => c.element.name);
 }
 
-export async function parquetInfo(filePath: string, displayName?: string): Promise<{ rows: number; columns: string[] }> {
+export async function parquetInfo(filePath: string, displayName?: string): Promise<{ rows: number; columns: string[]; groupRows: number[] }> {
   const { buffer, metadata } = await openParquet(filePath, displayName ?? path.basename(filePath));
   await buffer.close();
-  return { rows: Number(metadata.num_rows), columns: parquetColumns(metadata) };
+  return { rows: Number(metadata.num_rows), columns: parquetColumns(metadata), groupRows: metadata.row_groups.map((g) => Number(g.num_rows)) };
 }
 
 /** Rows assembled at a time are sized to hold about this many uncompressed bytes... */

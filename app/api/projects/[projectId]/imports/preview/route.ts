@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/handler";
 import { ZProjectParams } from "@/lib/params";
-import { importRoot } from "@/lib/imports/config";
+import { fetchConfigFromEnv, imageRootFromEnv, importRoot } from "@/lib/imports/config";
 import { ZImportRequest } from "@/lib/imports/schemas";
 import { previewImport } from "@/lib/imports/service";
 import { NotFoundError } from "@/lib/errors";
@@ -12,5 +12,7 @@ export const POST = route({ permission: "import:project", input: ZImportRequest,
   const project = await db.prisma.project.findUnique({ where: { id: params.projectId }, select: { rejectReasons: true } });
   if (!project) throw new NotFoundError("Project not found.");
   const reasonCodes = new Set(parseReasons(project.rejectReasons).map((r) => r.code));
-  return previewImport(db, input, { importRoot: importRoot(), actorId: user.id, reasonCodes });
+  // The image root and fetch policy the import will be created with (see ./route.ts next door).
+  const imageCheck = { ...fetchConfigFromEnv(), imageRoot: imageRootFromEnv() };
+  return previewImport(db, input, { importRoot: importRoot(), actorId: user.id, reasonCodes, imageCheck });
 });
