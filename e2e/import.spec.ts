@@ -35,8 +35,8 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download report/ }).click()]);
   const report = readFileSync((await download.path())!, "utf8");
-  expect(report.split("\n")[0]).toBe("kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
-  expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,,.*JSON/m);
+  expect(report.split("\n")[0]).toBe("kind,file,line,row_group,row,record,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
+  expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,2,,.*JSON/m);
   expect(report.trim().split("\n")).toHaveLength(2);
 
   // An annotator gets an imported pair (its preview images load) and accepts it by keyboard.
