@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memberOffset, tarBytes, writeParts } from "@/test/support/archive-fixtures";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { imageStruct, noisePng, str, strList } from "@/test/support/layout-fixtures";
-import { createImport, getImportView, previewImport, streamImportReport } from "@/lib/imports/service";
+import { createImport, getImportView, previewImport, REPORT_HEADER, streamImportReport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
 import { readCanonicalPage } from "@/lib/exports/reader";
 import { parseExportFilters } from "@/lib/exports/filters";
@@ -110,8 +110,8 @@ describe.each(engines())("imports in the layouts datasets ship ($engine)", ({ en
     const pair = await db.prisma.pair.findFirst({ where: { projectId: project, externalId: "000001" } });
     expect(pair).toMatchObject({ task: "removal", instruction: "edit number 1", metadata: { score: 1 } });
     const lines = await report(view.id);
-    expect(lines[0]).toBe("file,line,row_group,row,record,id,reason");
-    expect(lines[1]).toBe('shard-000000.tar,,,,2,000002,"edited image is missing (column ""tgt.png"")"');
+    expect(lines[0]).toBe(REPORT_HEADER);
+    expect(lines.slice(1)).toEqual(['invalid,shard-000000.tar,,,,2,000002,"edited image is missing (column ""tgt.png"")",,,,,']);
   });
 
   it("GPT-Image-Edit: JSON-array annotations and a tar.gz in three parts, scanned once, crashed mid-archive and resumed", async () => {
@@ -177,7 +177,7 @@ describe.each(engines())("imports in the layouts datasets ship ($engine)", ({ en
     expect(pairs[0]!.instruction).toBe("Make it look like picture 0");
     const lines = await report(view.id);
     expect(lines.slice(1)).toEqual([
-      `${path.join(path.basename(dir), "hqedit_gpt_edit.json")},,,,6,hqedit/edit/output/0099,"edited image: ""hqedit/edit/output/0099.png"" is in none of the import's archives"`,
+      `invalid,${path.join(path.basename(dir), "hqedit_gpt_edit.json")},,,,6,hqedit/edit/output/0099,"edited image: ""hqedit/edit/output/0099.png"" is in none of the import's archives",,,,,`,
     ]);
     expect(await db.query("SELECT 1 FROM import_archive_members WHERE import_id = $1", [view.id])).toHaveLength(0);
 
