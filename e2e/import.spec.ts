@@ -89,8 +89,8 @@ test("an import that finds only pairs already present is not shown as a green Do
 
   const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: /^Download report/ }).click()]);
   const lines = readFileSync((await download.path())!, "utf8").trim().split("\n").slice(1);
-  expect(lines.map((l) => l.split(",").slice(0, 8))).toEqual(
-    [0, 1].map((i) => ["already present", "again.jsonl", String(i + 1), "", "", `e2e-${i}`, expect.stringMatching(/^already present: /), project.pairIds[i]]),
+  expect(lines.map((l) => l.split(",").slice(0, 9))).toEqual(
+    [0, 1].map((i) => ["already present", "again.jsonl", String(i + 1), "", "", String(i), `e2e-${i}`, expect.stringMatching(/^already present: /), project.pairIds[i]]),
   );
 });
 
