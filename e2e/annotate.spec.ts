@@ -314,3 +314,15 @@ test("a second annotator never receives a pair leased to the first (overlap 1)",
     await context.close();
   }
 });
+
+test("a pair imported with a reference image shows it beside the compare view", async ({ asAnnotator, seedPairs, db }) => {
+  const project = await seedPairs({ pairs: 1, overlap: 1 });
+  const [{ edited_image: reference }] = (await db.query<{ edited_image: string }>(`SELECT edited_image FROM pairs WHERE id = $1`, [project.pairIds[0]])).rows as [{ edited_image: string }];
+  await db.query(`UPDATE pairs SET reference_image = $2 WHERE id = $1`, [project.pairIds[0], reference]);
+  const page = asAnnotator.page;
+  await page.goto(`/annotate/${project.id}`);
+  const image = page.getByRole("img", { name: "Reference image for this edit" });
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(page.getByRole("link").filter({ has: image })).toHaveAttribute("href", `/api/images/${reference.trim()}`);
+});

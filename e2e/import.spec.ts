@@ -35,8 +35,8 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Download report/ }).click()]);
   const report = readFileSync((await download.path())!, "utf8");
-  expect(report.split("\n")[0]).toBe("kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
-  expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,,.*JSON/m);
+  expect(report.split("\n")[0]).toBe("kind,file,line,row_group,row,record,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
+  expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,2,,.*JSON/m);
   expect(report.trim().split("\n")).toHaveLength(2);
 
   // An annotator gets an imported pair (its preview images load) and accepts it by keyboard.
@@ -89,8 +89,8 @@ test("an import that finds only pairs already present is not shown as a green Do
 
   const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: /^Download report/ }).click()]);
   const lines = readFileSync((await download.path())!, "utf8").trim().split("\n").slice(1);
-  expect(lines.map((l) => l.split(",").slice(0, 8))).toEqual(
-    [0, 1].map((i) => ["already present", "again.jsonl", String(i + 1), "", "", `e2e-${i}`, expect.stringMatching(/^already present: /), project.pairIds[i]]),
+  expect(lines.map((l) => l.split(",").slice(0, 9))).toEqual(
+    [0, 1].map((i) => ["already present", "again.jsonl", String(i + 1), "", "", String(i), `e2e-${i}`, expect.stringMatching(/^already present: /), project.pairIds[i]]),
   );
 });
 

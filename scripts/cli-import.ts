@@ -6,18 +6,21 @@ import type { Db } from "../lib/db/connect";
 import { AppError, NotFoundError } from "../lib/errors";
 import { getEnv } from "../lib/env";
 import type { TImportRequest, TImportView } from "../lib/imports/schemas";
-import { PRESET_NAMES } from "../lib/imports/schemas";
+import { FORMATS, PRESET_NAMES } from "../lib/imports/schemas";
 
 export const IMPORT_HELP = `  npm run loupe -- project:add --name NAME [--overlap N] [--guidelines TEXT]
                                                     create a project (overlap 1-5 labels per pair)
   npm run loupe -- project:list                     list projects with their pair counts
   npm run loupe -- import --project P [--preset ${PRESET_NAMES.join("|")}]
-                    [--map target=column,...] [--format jsonl|csv|parquet] [--encoding E] [--delimiter D]
-                    [--image-root DIR] [--report FILE] FILE_OR_DIR
+                    [--map target=column,...] [--format ${FORMATS.join("|")}] [--encoding E] [--delimiter D]
+                    [--image-root DIR] [--archive FILE_OR_DIR]... [--image-prefix P] [--image-base-url URL]
+                    [--inverse] [--report FILE] FILE_OR_DIR
                                                     import candidate pairs; P is a project id or name.
-                                                    Image paths resolve under --image-root (default:
-                                                    LOUPE_IMAGE_ROOT, else the file's folder). An
-                                                    unfinished import of the same file resumes.
+                                                    Image paths resolve in the --archive tar files (a
+                                                    folder's own archives by default), then under
+                                                    --image-root (default: LOUPE_IMAGE_ROOT, else the
+                                                    file's folder). An unfinished import of the same
+                                                    file resumes.
   npm run loupe -- import:resume ID                 resume a failed, cancelled or interrupted import`;
 
 /** Invalid rows printed at the end of an import; the report has all of them. */
@@ -167,6 +170,10 @@ export async function importCommand(db: Db, rest: string[]): Promise<void> {
       encoding: { type: "string" },
       delimiter: { type: "string" },
       "image-root": { type: "string" },
+      archive: { type: "string", multiple: true },
+      "image-prefix": { type: "string" },
+      "image-base-url": { type: "string" },
+      inverse: { type: "boolean" },
       report: { type: "string" },
     },
   });
@@ -177,8 +184,15 @@ export async function importCommand(db: Db, rest: string[]): Promise<void> {
   const { previewImport, createImport } = await import("../lib/imports/service");
   const env = getEnv();
   const cliPath = path.resolve(target);
+  const options = {
+    imagePathPrefix: values["image-prefix"],
+    imageBaseUrl: values["image-base-url"],
+    inverse: values.inverse,
+  };
   const raw = {
     source: { kind: "path", path: cliPath },
+    archives: values.archive?.map((a) => ({ kind: "path", path: path.resolve(a) })),
+    options: Object.values(options).some((v) => v !== undefined) ? options : undefined,
     format: values.format,
     preset: values.preset,
     encoding: values.encoding,

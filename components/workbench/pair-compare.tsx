@@ -10,20 +10,36 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
   keyboardEnabled: boolean;
 }) {
   return (
-    <CompareView
-      key={pair.id}
-      sourceSrc={imageUrl(pair.sourceImage)}
-      editedSrc={imageUrl(pair.editedImage)}
-      mode={compareMode.mode}
-      returnMode={compareMode.returnMode}
-      onModeChange={compareMode.setMode}
-      heatmap={pair.heatmapImage ? {
-        src: imageUrl(pair.heatmapImage),
-        changedFraction: pair.changedFraction,
-        ssim: pair.ssim,
-        changeOutsideMask: pair.changeOutsideMask,
-      } : null}
-      keyboardEnabled={keyboardEnabled}
-    />
+    <>
+      <CompareView
+        key={pair.id}
+        sourceSrc={imageUrl(pair.sourceImage)}
+        editedSrc={imageUrl(pair.editedImage)}
+        mode={compareMode.mode}
+        returnMode={compareMode.returnMode}
+        onModeChange={compareMode.setMode}
+        heatmap={pair.heatmapImage ? {
+          src: imageUrl(pair.heatmapImage),
+          changedFraction: pair.changedFraction,
+          ssim: pair.ssim,
+          changeOutsideMask: pair.changeOutsideMask,
+        } : null}
+        keyboardEnabled={keyboardEnabled}
+      />
+      {pair.referenceImage ? <ReferenceImage sha256={pair.referenceImage} /> : null}
+    </>
+  );
+}
+
+/** The third image some edits are made with (AnyEdit's visual edits): the edited image should follow it. */
+function ReferenceImage({ sha256 }: { sha256: string }) {
+  return (
+    <figure className="mt-2 flex items-center gap-3 text-sm text-neutral-600">
+      <a href={imageUrl(sha256)} target="_blank" rel="noreferrer">
+        {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route, sized by CSS */}
+        <img src={imageUrl(sha256)} alt="Reference image for this edit" className="h-20 w-auto rounded border border-neutral-300" />
+      </a>
+      <figcaption>Reference image: the edit should follow it.</figcaption>
+    </figure>
   );
 }

@@ -102,7 +102,8 @@ const LINE = sql(obj([
   ["instruction", jn("q.instruction")],
   ["instruction_cn", j("q.instruction_cn")],
   ["images", obj([["source", image("q.source_image", "si")], ["edited", image("q.edited_image", "ei")],
-    ["mask", nullOr("q.mask_image IS NULL", image("q.mask_image", "mi"))]])],
+    ["mask", nullOr("q.mask_image IS NULL", image("q.mask_image", "mi"))],
+    ["reference", nullOr("q.reference_image IS NULL", image("q.reference_image", "ri"))]])],
   ["final", obj([
     ["decision", quoted("q.final_decision")],
     ["instruction", jn("coalesce(q.final_instruction, q.instruction)")],
@@ -135,7 +136,7 @@ const LINE = sql(obj([
 
 /** Only the columns the line uses: pages of whole pair rows passed work_mem and spilled to disk. */
 const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
-  "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
+  "reference_image", "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
   "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
   "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata"].map((c) => `p.${c}`).join(", ");
 
@@ -182,7 +183,8 @@ SELECT q.id::text AS id, q.final_decision::text AS decision, q.subtask, s.split,
   ${labels}
   LEFT JOIN images si ON si.sha256 = q.source_image
   LEFT JOIN images ei ON ei.sha256 = q.edited_image
-  LEFT JOIN images mi ON mi.sha256 = q.mask_image`;
+  LEFT JOIN images mi ON mi.sha256 = q.mask_image
+  LEFT JOIN images ri ON ri.sha256 = q.reference_image`;
   return { text, values };
 }
 

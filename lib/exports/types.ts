@@ -42,6 +42,8 @@ export interface TExportRow {
   sourceImage: TExportImage;
   editedImage: TExportImage;
   maskImage: TExportImage | null;
+  /** A third image of the edit kept from the import (AnyEdit's visual_input). */
+  referenceImage?: TExportImage | null;
   finalDecision: TDecision;
   /** The instruction that describes the edit after review: a human re-caption, else the original. */
   finalInstruction: string;

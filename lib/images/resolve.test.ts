@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_FETCH_LIMITS, ImageRefError, loadImageBytes, type ResolveConfig } from "./resolve";
+import { DEFAULT_FETCH_LIMITS, ImageRefError, loadImageBytes, parseRetryAfter, type ResolveConfig } from "./resolve";
 
 const PNG_ISH = Buffer.from("\x89PNG\r\n\x1a\n fake image bytes", "latin1");
 
@@ -152,6 +152,14 @@ describe("loadImageBytes: URLs", () => {
       } else if (url === "/stall") {
         res.writeHead(200, { "content-type": "image/png" });
         res.write(Buffer.alloc(100));
+      } else if (url.startsWith("/busy/")) {
+        // /busy/<n>/<retry-after>: answers 429 with that Retry-After to the first n requests for this path, then the image.
+        const [, , n, after] = url.split("/");
+        const seen = srv.requests.filter((r) => r === url).length;
+        if (seen <= Number(n)) res.writeHead(429, after === "none" ? {} : { "retry-after": decodeURIComponent(after!) }).end();
+        else res.writeHead(200, { "content-type": "image/png" }).end(body);
+      } else if (url === "/down") {
+        res.writeHead(503, { "retry-after": "0" }).end();
       } else if (url === "/missing") {
         res.writeHead(404).end("nope");
       } else if (url === "/r1") {
@@ -303,7 +311,44 @@ describe("loadImageBytes: URLs", () => {
     expect(srv.connections).toBe(0);
   });
 
+  it("retries a 429 after the Retry-After it gives, in seconds or as an HTTP date", async () => {
+    const t0 = Date.now();
+    const out = await fetchUrl(local("/busy/2/1"), allowLocal);
+    expect(out.equals(body)).toBe(true);
+    expect(srv.requests.filter((r) => r === "/busy/2/1")).toHaveLength(3);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900); // two waits of a second each, as the host asked
+    const date = encodeURIComponent(new Date(Date.now() + 1000).toUTCString());
+    expect((await fetchUrl(local(`/busy/1/${date}`), allowLocal)).equals(body)).toBe(true);
+  });
+
+  it("bounds the retries: attempts, and the total wait (a Retry-After past it fails at once)", async () => {
+    const few = await refusal(fetchUrl(local("/down"), { ...allowLocal, retry: { attempts: 3, maxWaitMs: 10_000, baseDelayMs: 10 } }));
+    expect(few.message).toBe("image fetch failed: HTTP 503 Service Unavailable, 3 attempts over 0 s");
+    expect(srv.requests.filter((r) => r === "/down")).toHaveLength(3);
+    const long = await refusal(fetchUrl(local("/busy/5/3600"), { ...allowLocal, retry: { attempts: 5, maxWaitMs: 5000, baseDelayMs: 10 } }));
+    expect(long.message).toBe("image fetch failed: HTTP 429 Too Many Requests; Retry-After 3600 s is past the limit of 5 s of waiting");
+    expect(srv.requests.filter((r) => r === "/busy/5/3600")).toHaveLength(1);
+    const backoff = await fetchUrl(local("/busy/2/none"), { ...allowLocal, retry: { attempts: 3, maxWaitMs: 5000, baseDelayMs: 10 } });
+    expect(backoff.equals(body)).toBe(true);
+    expect(await refusal(fetchUrl(local("/missing"), allowLocal))).toHaveProperty("message", "image fetch failed: HTTP 404 Not Found");
+    expect(srv.requests.filter((r) => r === "/missing")).toHaveLength(1); // a 404 is not retried
+  });
+
+  it("reads Retry-After as seconds or an HTTP date", () => {
+    const now = Date.parse("2026-12-08T10:00:00Z");
+    expect(parseRetryAfter("120", now)).toBe(120_000);
+    expect(parseRetryAfter("Tue, 08 Dec 2026 10:00:30 GMT", now)).toBe(30_000);
+    expect(parseRetryAfter("Tue, 08 Dec 2026 09:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeNull();
+    expect(parseRetryAfter(undefined, now)).toBeNull();
+  });
+
   it("has the documented defaults", () => {
-    expect(DEFAULT_FETCH_LIMITS).toEqual({ maxBytes: 50 * 1024 * 1024, timeoutMs: 15_000, maxRedirects: 5 });
+    expect(DEFAULT_FETCH_LIMITS).toEqual({
+      maxBytes: 50 * 1024 * 1024,
+      timeoutMs: 15_000,
+      maxRedirects: 5,
+      retry: { attempts: 5, maxWaitMs: 120_000, baseDelayMs: 1000 },
+    });
   });
 });

@@ -24,14 +24,27 @@ export interface ResolveConfig {
   /** Admin allow-list: hostnames, IPs or CIDRs that may be fetched even if private. */
   allowHosts: string[];
   maxBytes: number;
-  /** Total time for one URL, redirects included. */
+  /** Total time for one attempt at a URL, redirects included. */
   timeoutMs: number;
   maxRedirects?: number;
+  /** Answers 429 and 503 are retried, waiting as Retry-After says (else backing off), within these bounds. */
+  retry?: TRetryPolicy;
+}
+
+export interface TRetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Waiting between attempts, all together, never beyond this; a Retry-After past it fails at once. */
+  maxWaitMs: number;
+  /** The first back-off without Retry-After; it doubles each attempt. */
+  baseDelayMs: number;
 }
 
 const MIB = 1024 * 1024;
 
-export const DEFAULT_FETCH_LIMITS = { maxBytes: 50 * MIB, timeoutMs: 15_000, maxRedirects: 5 } as const;
+export const DEFAULT_RETRY: TRetryPolicy = { attempts: 5, maxWaitMs: 120_000, baseDelayMs: 1000 };
+
+export const DEFAULT_FETCH_LIMITS = { maxBytes: 50 * MIB, timeoutMs: 15_000, maxRedirects: 5, retry: DEFAULT_RETRY } as const;
 
 export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promise<Buffer> {
   switch (ref.kind) {
@@ -262,6 +275,30 @@ function planConnection(url: URL, allow: AllowList): LookupFunction | undefined 
 
 type HopResult = { kind: "redirect"; location: string } | { kind: "body"; bytes: Buffer };
 
+/** A 429 or 503: the host asks us to come back later, maybe saying when. */
+class ComeBackLater extends ImageRefError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return null;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+// When a host says "later", every fetch to it in this process waits, not only the one that was told:
+// an import fetches several images at once, and each would otherwise spend its own attempts on the limit.
+const hostPauses = new Map<string, number>();
+
 function fetchOnce(url: URL, lookup: LookupFunction | undefined, cfg: ResolveConfig, signal: AbortSignal): Promise<HopResult> {
   return new Promise<HopResult>((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
@@ -287,7 +324,8 @@ function fetchOnce(url: URL, lookup: LookupFunction | undefined, cfg: ResolveCon
       }
       if (status < 200 || status > 299) {
         res.destroy();
-        fail(new ImageRefError(`image fetch failed: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ""}`));
+        const message = `image fetch failed: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ""}`;
+        fail(status === 429 || status === 503 ? new ComeBackLater(message, status, parseRetryAfter(res.headers["retry-after"])) : new ImageRefError(message));
         return;
       }
       const declared = Number(res.headers["content-length"]);
@@ -320,7 +358,39 @@ function fetchOnce(url: URL, lookup: LookupFunction | undefined, cfg: ResolveCon
   });
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 async function fetchImage(raw: string, cfg: ResolveConfig): Promise<Buffer> {
+  const retry = cfg.retry ?? DEFAULT_RETRY;
+  const host = parseHttpUrl(raw).host;
+  let waited = 0;
+  for (let attempt = 1; ; attempt++) {
+    const pausedFor = (hostPauses.get(host) ?? 0) - Date.now();
+    if (pausedFor <= 0) hostPauses.delete(host);
+    else {
+      if (waited + pausedFor > retry.maxWaitMs) {
+        throw new ImageRefError(`image fetch not tried: ${host} asked to wait ${formatSeconds(pausedFor)}, past the limit of ${formatSeconds(retry.maxWaitMs)}`);
+      }
+      await sleep(pausedFor);
+      waited += pausedFor;
+    }
+    try {
+      return await fetchAttempt(raw, cfg);
+    } catch (err) {
+      if (!(err instanceof ComeBackLater)) throw err;
+      const wait = err.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
+      if (attempt >= retry.attempts) throw new ImageRefError(`${err.message}, ${attempt} attempt${attempt === 1 ? "" : "s"} over ${formatSeconds(waited)}`);
+      if (waited + wait > retry.maxWaitMs) {
+        throw new ImageRefError(`${err.message}; ${err.retryAfterMs !== null ? "Retry-After" : "backing off"} ${formatSeconds(wait)} is past the limit of ${formatSeconds(retry.maxWaitMs)} of waiting`);
+      }
+      if (err.retryAfterMs !== null) hostPauses.set(host, Math.max(hostPauses.get(host) ?? 0, Date.now() + wait));
+      await sleep(wait);
+      waited += wait;
+    }
+  }
+}
+
+async function fetchAttempt(raw: string, cfg: ResolveConfig): Promise<Buffer> {
   const allow = parseAllowList(cfg.allowHosts);
   const maxRedirects = cfg.maxRedirects ?? DEFAULT_FETCH_LIMITS.maxRedirects;
   const timedOut = new ImageRefError(`image fetch timed out after ${formatSeconds(cfg.timeoutMs)}`);

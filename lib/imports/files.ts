@@ -10,6 +10,8 @@ import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../
 import { formatBytes } from "./mapping";
 import type { TBrowseResponse } from "./schemas";
 import type { TImportFile } from "./run";
+import { groupParts, partOf } from "./readers/parts";
+import { isArchiveName } from "./sources";
 
 // Files an import reads: uploads streamed to the data folder, and paths under the import root (never outside it).
 
@@ -18,6 +20,11 @@ const DATA_EXTENSIONS = new Set([".jsonl", ".ndjson", ".json", ".csv", ".tsv", "
 function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/** Whether a file (or the name a set of numbered parts was cut from) is one an import reads. */
+export function isImportable(name: string): boolean {
+  return DATA_EXTENSIONS.has(path.extname(name).toLowerCase()) || isArchiveName(name);
 }
 
 /** The real path of `rel` under `root`, refusing anything that leaves it (`..`, absolute, symlinks out). */
@@ -41,31 +48,48 @@ export async function resolveUnderRoot(root: string, rel: string): Promise<strin
   return real;
 }
 
-/** A file, or every data file under a folder (sorted, hidden files skipped), with sizes. */
+/** The importable files of one folder, numbered parts grouped into one file each (kept in part order). */
+async function filesIn(dir: string, names: string[], displayDir: string): Promise<TImportFile[]> {
+  const out: TImportFile[] = [];
+  for (const group of groupParts(names.map((name) => ({ name })))) {
+    if (!isImportable(group.name)) continue;
+    const parts = await Promise.all(group.parts.map(async (p) => ({ path: path.join(dir, p.name), size: (await stat(path.join(dir, p.name))).size })));
+    const file: TImportFile = { path: parts[0]!.path, display: path.join(displayDir, group.name), size: parts.reduce((s, p) => s + p.size, 0) };
+    if (partOf(group.parts[0]!.name)) file.parts = parts;
+    out.push(file);
+  }
+  return out;
+}
+
+/** A file (with its sibling parts when it is one of numbered parts), or every data file and archive under a folder (sorted, hidden skipped). */
 export async function listDataFiles(target: string, displayBase: string): Promise<TImportFile[]> {
   const st = await stat(target);
   if (st.isFile()) {
+    const name = path.basename(target);
+    const part = partOf(name);
     // Only data files, so a stray key or config file under the root cannot be read through a preview.
-    if (!DATA_EXTENSIONS.has(path.extname(target).toLowerCase())) {
-      throw new InvalidError(`${path.basename(target)} is not a data file: import .jsonl, .ndjson, .json, .csv, .tsv or .parquet files.`);
+    if (!isImportable(part ? part.base : name)) {
+      throw new InvalidError(`${name} is not a data file: import .jsonl, .ndjson, .json, .csv, .tsv or .parquet files, or .tar / .tar.gz archives.`);
     }
-    return [{ path: target, display: path.basename(target), size: st.size }];
+    if (!part) return [{ path: target, display: name, size: st.size }];
+    const dir = path.dirname(target);
+    const siblings = (await readdir(dir)).filter((n) => partOf(n)?.base === part.base);
+    return filesIn(dir, siblings, "");
   }
   if (!st.isDirectory()) throw new InvalidError(`${path.basename(target)} is neither a file nor a folder.`);
   const out: TImportFile[] = [];
   const walk = async (dir: string) => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
+    const groups = await filesIn(dir, entries.filter((e) => e.isFile()).map((e) => e.name), path.join(displayBase, path.relative(target, dir)));
+    const byFirst = new Map(groups.map((g) => [path.basename(g.path), g]));
+    // Folders and files in name order, a set of parts where its first part sorts.
     for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && DATA_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
-        out.push({ path: full, display: path.join(displayBase, path.relative(target, full)), size: (await stat(full)).size });
-      }
+      if (e.isDirectory()) await walk(path.join(dir, e.name));
+      else if (byFirst.has(e.name)) out.push(byFirst.get(e.name)!);
     }
   };
   await walk(target);
-  if (out.length === 0) throw new InvalidError(`The folder ${displayBase || "."} has no .jsonl, .csv, .tsv or .parquet files.`);
+  if (out.length === 0) throw new InvalidError(`The folder ${displayBase || "."} has no .jsonl, .json, .csv, .tsv, .parquet or .tar files.`);
   return out;
 }
 

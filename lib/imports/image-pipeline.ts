@@ -91,6 +91,22 @@ export class ImagePipeline {
     }
   }
 
+  /** An image already in the store (an archive member stored by the scan), by its sha256. */
+  async resolveStored(sha256: string, what: string): Promise<TResolvedImage> {
+    let p = this.bySha.get(sha256);
+    if (!p) {
+      p = this.db
+        .query<{ preview_sha256: string | null }>("SELECT preview_sha256 FROM images WHERE sha256 = $1", [sha256], "loupe_image_preview")
+        .then((rows) => {
+          if (!rows[0]) throw new ImageProblem(`${what}: the stored image ${sha256} is gone from the images table`);
+          return { sha256, preview: rows[0].preview_sha256?.trim() || sha256 };
+        });
+      this.bySha.set(sha256, p);
+      p.catch(() => this.bySha.delete(sha256));
+    }
+    return p;
+  }
+
   private store(bytes: Buffer): Promise<TResolvedImage> {
     if (bytes.length === 0) throw new ImageProblem("the image is empty (0 bytes)");
     const sha = createHash("sha256").update(bytes).digest("hex");

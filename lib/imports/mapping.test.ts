@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeValue, guessMapping, mapRecord, validateMapping } from "./mapping";
+import { describeValue, guessMapping, mapRecord, recordIdOf, validateMapping } from "./mapping";
 import type { TMapping, TMapResult } from "./types";
 
 const base: TMapping = { externalId: "id", instruction: "instruction", source: "src", edited: "dst" };
@@ -280,5 +280,80 @@ describe("gold columns in mappings", () => {
     expect(validateMapping({ ...base, gold: "gold", goldDecision: "answer" }, ["id", "instruction", "src", "dst", "gold"])).toEqual([
       'Column "answer" for the gold decision is not in the file.',
     ]);
+  });
+});
+
+describe("layouts datasets ship", () => {
+  it("takes element k of a list-valued image column, and says when the list is too short", () => {
+    const m: TMapping = { instruction: "prompt", source: "input_images", edited: "output_images", editedIndex: 1 };
+    const c = candidate(mapRecord({ prompt: "x", input_images: ["animal/1.jpg", "animal/2.jpg"], output_images: ["o/1.jpg", "o/2.jpg"] }, m));
+    expect(c.source).toEqual({ kind: "path", path: "animal/1.jpg" });
+    expect(c.edited).toEqual({ kind: "path", path: "o/2.jpg" });
+    expect(reason(mapRecord({ prompt: "x", input_images: ["a.jpg"], output_images: ["o.jpg"] }, m))).toBe(
+      'column "output_images": the list has 1 element, so there is no element 1',
+    );
+    expect(reason(mapRecord({ prompt: "x", input_images: [], output_images: ["o.jpg", "p.jpg"] }, m))).toBe('source image is missing (column "input_images")');
+    // One list column for both images, at different elements (GPT-Image-Edit's `image`).
+    const one: TMapping = { instruction: "c", source: "image", sourceIndex: 0, edited: "image", editedIndex: 1 };
+    expect(validateMapping(one, ["image", "c"])).toEqual([]);
+    expect(validateMapping({ ...one, editedIndex: 0 }, ["image", "c"])).toEqual(['The source and edited images both use the column "image" at element 0.']);
+  });
+
+  it("reads the instruction from LLaVA conversations and takes the id from the edited image's path", () => {
+    const m: TMapping = { instruction: "conversations", source: "image", edited: "image", editedIndex: 1, externalIdFromImage: "edited", imagePathPrefix: "hqedit/edit" };
+    const c = candidate(
+      mapRecord(
+        { image: ["input/00012.png", "./output/00012.png"], conversations: [{ from: "human", value: "<image>\nTurn the  sky pink" }, { from: "gpt", value: "<image>" }] },
+        m,
+      ),
+    );
+    expect(c.instruction).toBe("Turn the sky pink");
+    expect(c.source).toEqual({ kind: "path", path: "hqedit/edit/input/00012.png" });
+    expect(c.edited).toEqual({ kind: "path", path: "hqedit/edit/output/00012.png" });
+    expect(c.externalId).toBe("hqedit/edit/output/00012");
+    expect(reason(mapRecord({ image: ["a.png", "b.png"], conversations: [{ from: "gpt", value: "<image>" }] }, m))).toBe(
+      'column "conversations": the instruction is missing',
+    );
+  });
+
+  it("puts relative paths under a base URL, leaves absolute URLs alone, and takes the id from the path before it", () => {
+    const m: TMapping = {
+      instruction: "text",
+      source: "open_image_input_url",
+      edited: "output_image",
+      externalIdFromImage: "edited",
+      imageBaseUrl: "https://cdn.example/datasets/nb",
+    };
+    const c = candidate(mapRecord({ text: "x", open_image_input_url: "https://farm1.example/1_o.jpg", output_image: "images/positive-edit/7.png" }, m));
+    expect(c.source).toEqual({ kind: "url", url: "https://farm1.example/1_o.jpg" });
+    expect(c.edited).toEqual({ kind: "url", url: "https://cdn.example/datasets/nb/images/positive-edit/7.png" });
+    expect(c.externalId).toBe("images/positive-edit/7");
+    expect(validateMapping({ ...m, imageBaseUrl: "cdn.example" }, ["text", "open_image_input_url", "output_image"])).toEqual([
+      'The image base URL must start with http:// or https:// and name a host, not "cdn.example".',
+    ]);
+  });
+
+  it("keeps a reference image and the inverse instruction; a refused row's own id can still be read", () => {
+    const m: TMapping = { externalId: "image_id", instruction: "edit_instruction", source: "image_file", edited: "edited_file", reference: "visual_input", inverseInstruction: "inv" };
+    const c = candidate(mapRecord({ image_id: "v1", edit_instruction: "x", image_file: "a.png", edited_file: "b.png", visual_input: "c.png", inv: "undo it" }, m));
+    expect(c.reference).toEqual({ kind: "path", path: "c.png" });
+    expect(c.inverseInstruction).toBe("undo it");
+    const refused = { image_id: "v2", edit_instruction: "x", image_file: "a.png" };
+    expect(mapRecord(refused, m)).toEqual({ ok: false, reason: 'edited image is missing (column "edited_file")' });
+    expect(recordIdOf(refused, m)).toBe("v2");
+    // Without an id column, the id a report names comes from the image path as the pair's would.
+    const fromPath: TMapping = { instruction: "p", source: "input_images", edited: "output_images", externalIdFromImage: "edited", imagePathPrefix: "edit" };
+    expect(recordIdOf({ input_images: ["a/1.png"], output_images: ["a/1_out.png"] }, fromPath)).toBe("edit/a/1_out");
+    expect(recordIdOf({ input_images: ["a/1.png"], output_images: [] }, fromPath)).toBeNull();
+  });
+
+  it("guesses WebDataset fields by their stem, and AnyEdit's files before its captions", () => {
+    expect(guessMapping(["__key__", "src.jpg", "tgt.jpg", "txt"])).toMatchObject({ externalId: "__key__", source: "src.jpg", edited: "tgt.jpg", instruction: "txt" });
+    expect(guessMapping(["image_id", "edit_instruction", "image_file", "edited_file", "visual_input", "input", "output"])).toMatchObject({
+      source: "image_file",
+      edited: "edited_file",
+      reference: "visual_input",
+      metadata: ["input", "output"],
+    });
   });
 });

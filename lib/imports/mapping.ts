@@ -134,8 +134,24 @@ function asList(v: unknown): unknown[] | null {
   return Array.isArray(parsed) && parsed.every((x) => typeof x === "string") ? parsed : null;
 }
 
+const IMAGE_TOKEN = /<image>/gi;
+
+/** LLaVA-style conversations ([{from: "human", value: "<image>\nEdit …"}, {from: "gpt", …}]): the first human turn, image tokens dropped. */
+function conversationPrompt(v: unknown): string | null | undefined {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((t) => isPlainObject(t) && ("value" in t || "content" in t))) return undefined;
+  for (const turn of v as Record<string, unknown>[]) {
+    const who = String(turn.from ?? turn.role ?? "").toLowerCase();
+    if (who !== "human" && who !== "user") continue;
+    const text = turn.value ?? turn.content;
+    if (typeof text === "string") return text.replace(IMAGE_TOKEN, " ").replace(/\s+/g, " ").trim() || null;
+  }
+  return null;
+}
+
 function instructionOf(values: Record<string, unknown>, column: string): { text: string; alternatives: string[] } {
-  const v = values[column];
+  const raw = values[column];
+  const prompt = conversationPrompt(raw);
+  const v = prompt === undefined ? raw : prompt;
   const list = asList(v);
   const texts = list ? list.map((x) => textOf(x, column)).filter((x): x is string => x !== null) : [textOf(v, column)].filter((x): x is string => x !== null);
   const [text, ...alternatives] = texts;
@@ -184,10 +200,20 @@ function refOfString(raw: string, column: string): TImageRef | null {
   return { kind: "path", path: s };
 }
 
-/** Bytes, a {bytes, path} struct (Hugging Face Image), an http(s) URL, a data URL or a path. */
-function imageOf(values: Record<string, unknown>, column: string): TImageRef | null {
-  const v = values[column];
+/** Bytes, a {bytes, path} struct (Hugging Face Image), an http(s) URL, a data URL or a path; from a list, element `index`. */
+function imageOf(values: Record<string, unknown>, column: string, index: number | null | undefined = null): TImageRef | null {
+  let v = values[column];
   if (v === undefined || v === null) return null;
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof Uint8Array))) {
+    const list = Array.from(v as ArrayLike<unknown>);
+    const k = index ?? 0;
+    if (k >= list.length) {
+      if (list.length === 0) return null;
+      throw new RowInvalid(`column "${column}": the list has ${list.length} element${list.length === 1 ? "" : "s"}, so there is no element ${k}`);
+    }
+    v = list[k];
+    if (v === undefined || v === null) return null;
+  }
   if (v instanceof Uint8Array) return v.length > 0 ? { kind: "bytes", bytes: v } : null;
   if (v instanceof ArrayBuffer) return v.byteLength > 0 ? { kind: "bytes", bytes: new Uint8Array(v) } : null;
   if (typeof v === "string") return refOfString(v, column);
@@ -202,9 +228,9 @@ function imageOf(values: Record<string, unknown>, column: string): TImageRef | n
   throw invalid(column, "image bytes, a path or a URL", v);
 }
 
-function requiredImage(values: Record<string, unknown>, column: string, label: string): TImageRef {
-  const ref = imageOf(values, column);
-  if (!ref) throw new RowInvalid(`${label} is missing (column "${column}")`);
+function requiredImage(values: Record<string, unknown>, column: string, label: string, index?: number | null): TImageRef {
+  const ref = imageOf(values, column, index);
+  if (!ref) throw new RowInvalid(`${label} is missing (column "${column}"${index ? `, element ${index}` : ""})`);
   return ref;
 }
 
@@ -212,7 +238,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 /** The source image, or the URL it is fetched from when its column is empty, with the sha256 the download must have. */
 function sourceOf(values: Record<string, unknown>, mapping: TMapping): TImageRef {
-  const ref = imageOf(values, mapping.source);
+  const ref = imageOf(values, mapping.source, mapping.sourceIndex);
   if (ref) return ref;
   const urlColumn = mapping.sourceUrl;
   const url = urlColumn ? textOf(values[urlColumn], urlColumn) : null;
@@ -220,7 +246,7 @@ function sourceOf(values: Record<string, unknown>, mapping: TMapping): TImageRef
     throw new RowInvalid(
       urlColumn
         ? `source image is missing: no bytes in column "${mapping.source}" and no URL in column "${urlColumn}"`
-        : `source image is missing (column "${mapping.source}")`,
+        : `source image is missing (column "${mapping.source}"${mapping.sourceIndex ? `, element ${mapping.sourceIndex}` : ""})`,
     );
   }
   if (!/^https?:\/\//i.test(url)) throw invalid(urlColumn, "an http(s) URL", values[urlColumn]);
@@ -230,6 +256,34 @@ function sourceOf(values: Record<string, unknown>, mapping: TMapping): TImageRef
   if (sha === null) return { kind: "url", url };
   if (!SHA256_HEX.test(sha)) throw invalid(shaColumn!, "a sha256 (64 hexadecimal digits)", values[shaColumn!]);
   return { kind: "url", url, sha256: sha.toLowerCase() };
+}
+
+/** A relative path under the mapping's path prefix. */
+function prefixed(ref: TImageRef | null, mapping: TMapping): TImageRef | null {
+  if (!ref || ref.kind !== "path") return ref;
+  const prefix = mapping.imagePathPrefix?.trim().replace(/^\/+|\/+$/g, "");
+  if (!prefix || ref.path.startsWith("/")) return ref;
+  return { kind: "path", path: `${prefix}/${ref.path.replace(/\\/g, "/").replace(/^\.\//, "")}` };
+}
+
+/** A relative path as a URL under the mapping's base URL, when it has one. */
+function atBaseUrl(ref: TImageRef | null, mapping: TMapping, column: string): TImageRef | null {
+  if (!ref || ref.kind !== "path" || !mapping.imageBaseUrl) return ref;
+  const base = mapping.imageBaseUrl.endsWith("/") ? mapping.imageBaseUrl : `${mapping.imageBaseUrl}/`;
+  try {
+    return { kind: "url", url: new URL(ref.path.replace(/\\/g, "/").replace(/^\/+/, ""), base).toString() };
+  } catch {
+    throw new RowInvalid(`column "${column}": ${show(ref.path)} does not make a URL under ${show(base)}`);
+  }
+}
+
+/** The id a pair takes from its image's path: the path without its extension. */
+function idFromImage(ref: TImageRef, column: string): string {
+  const where = ref.kind === "path" ? ref.path : ref.kind === "url" ? new URL(ref.url).pathname.replace(/^\/+/, "") : null;
+  if (!where) throw new RowInvalid(`column "${column}": the id comes from the image's path, and this image has none (embedded bytes)`);
+  const id = where.replace(/\.[^./]*$/, "");
+  if (id.length > MAX_EXTERNAL_ID_CHARS) throw new RowInvalid(`column "${column}": the id taken from the path is longer than ${MAX_EXTERNAL_ID_CHARS} characters`);
+  return id;
 }
 
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -356,7 +410,12 @@ export interface TMapContext {
 /** The row's own id for reports, or null when it has none or it cannot be read (never throws). */
 export function recordIdOf(values: Record<string, unknown>, mapping: TMapping): string | null {
   try {
-    return externalIdOf(values, mapping);
+    const id = externalIdOf(values, mapping);
+    if (id !== null || !mapping.externalIdFromImage) return id;
+    const edited = mapping.externalIdFromImage === "edited";
+    const column = edited ? mapping.edited : mapping.source;
+    const ref = prefixed(imageOf(values, column, edited ? mapping.editedIndex : mapping.sourceIndex), mapping);
+    return ref ? idFromImage(ref, column) : null;
   } catch (err) {
     if (err instanceof RowInvalid) return null;
     throw err;
@@ -365,11 +424,19 @@ export function recordIdOf(values: Record<string, unknown>, mapping: TMapping): 
 
 export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ctx: TMapContext = {}): TMapResult {
   try {
-    const externalId = externalIdOf(values, mapping);
+    let externalId = externalIdOf(values, mapping);
     const { text: instruction, alternatives } = instructionOf(values, mapping.instruction);
-    const source = sourceOf(values, mapping);
-    const edited = requiredImage(values, mapping.edited, "edited image");
-    const mask = mapping.mask ? imageOf(values, mapping.mask) : null;
+    const sourceRef = prefixed(sourceOf(values, mapping), mapping)!;
+    const editedRef = prefixed(requiredImage(values, mapping.edited, "edited image", mapping.editedIndex), mapping)!;
+    // The id comes from the path as the dataset names it, before a base URL turns it into a URL.
+    if (externalId === null && mapping.externalIdFromImage) {
+      externalId = mapping.externalIdFromImage === "source" ? idFromImage(sourceRef, mapping.source) : idFromImage(editedRef, mapping.edited);
+    }
+    const source = atBaseUrl(sourceRef, mapping, mapping.source)!;
+    const edited = atBaseUrl(editedRef, mapping, mapping.edited)!;
+    const mask = mapping.mask ? atBaseUrl(prefixed(imageOf(values, mapping.mask), mapping), mapping, mapping.mask) : null;
+    const reference = mapping.reference ? atBaseUrl(prefixed(imageOf(values, mapping.reference), mapping), mapping, mapping.reference) : null;
+    const inverseInstruction = optionalText(values, mapping.inverseInstruction, "inverse instruction");
 
     let task = optionalText(values, mapping.task, "task");
     let subtask = optionalText(values, mapping.subtask, "subtask");
@@ -397,6 +464,8 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
       source,
       edited,
       mask,
+      reference,
+      inverseInstruction,
       vsInstructionFollowing: score13(values, mapping.vsInstructionFollowing),
       vsEditingConsistency: score13(values, mapping.vsEditingConsistency),
       vsGenerationQuality: score13(values, mapping.vsGenerationQuality),
@@ -415,7 +484,10 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
   }
 }
 
-type TColumnTarget = Exclude<keyof TMapping, "externalId" | "metadata" | "dedupe" | "taskTaxonomy">;
+type TColumnTarget = Exclude<
+  keyof TMapping,
+  "externalId" | "metadata" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+>;
 
 const TARGET_LABELS: Record<TColumnTarget, string> = {
   instruction: "the instruction",
@@ -427,6 +499,8 @@ const TARGET_LABELS: Record<TColumnTarget, string> = {
   sourceUrl: "the source image URL",
   sourceSha256: "the source image's sha256",
   mask: "the mask",
+  reference: "the reference image",
+  inverseInstruction: "the inverse instruction",
   vsInstructionFollowing: "the instruction-following score",
   vsEditingConsistency: "the editing-consistency score",
   vsGenerationQuality: "the generation-quality score",
@@ -466,8 +540,11 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
   if (mapping.sourceSha256 && !mapping.sourceUrl) {
     problems.push("The source image's sha256 checks a download: choose the column of the source image URL too.");
   }
-  if (mapping.source && mapping.source === mapping.edited) {
-    problems.push(`The source and edited images both use the column "${mapping.source}".`);
+  if (mapping.source && mapping.source === mapping.edited && (mapping.sourceIndex ?? 0) === (mapping.editedIndex ?? 0)) {
+    problems.push(`The source and edited images both use the column "${mapping.source}"${mapping.sourceIndex != null || mapping.editedIndex != null ? ` at element ${mapping.sourceIndex ?? 0}` : ""}.`);
+  }
+  if (mapping.imageBaseUrl && !/^https?:\/\/[^/]+/i.test(mapping.imageBaseUrl)) {
+    problems.push(`The image base URL must start with http:// or https:// and name a host, not "${mapping.imageBaseUrl}".`);
   }
   for (const c of mapping.metadata ?? []) {
     if (!have.has(c)) problems.push(`Metadata column "${c}" is not in the file.`);
@@ -477,16 +554,17 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
 
 // Likely column names per target, best first, compared as normalizeColumnName makes them.
 const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> = {
-  externalId: ["id", "external_id", "externalid", "pair_id", "sample_id", "uid", "uuid", "key"],
-  instruction: ["instruction", "edit_instruction", "edit_prompt", "prompt", "prompt_en", "instruction_en", "edited_prompt_list", "edit_text"],
+  externalId: ["id", "external_id", "externalid", "pair_id", "sample_id", "uid", "uuid", "key", "image_id", "idx", "__key__"],
+  instruction: ["instruction", "edit_instruction", "edit_prompt", "prompt", "prompt_en", "instruction_en", "edited_prompt_list", "edit_text", "edit", "text", "txt", "conversations"],
   instructionCn: ["instruction_cn", "prompt_cn", "instruction_zh", "prompt_zh"],
   task: ["task", "edit_task", "edit_type", "task_type"],
   subtask: ["subtask", "edit_subtask", "sub_task"],
-  source: ["source", "source_image", "source_img", "src", "src_img", "src_image", "input_image", "input", "original_image", "image", "source_path"],
-  edited: ["edited", "edited_image", "edited_img", "edit_image", "target", "target_img", "target_image", "output_image", "output", "result", "edited_path"],
+  source: ["source", "source_image", "source_img", "src", "src_img", "src_image", "input_image", "input_images", "image_file", "original_image", "input", "image", "source_path", "open_image_input_url"],
+  edited: ["edited", "edited_image", "edited_img", "edit_image", "target", "target_img", "target_image", "output_image", "output_images", "edited_file", "tgt", "output", "result", "edited_path"],
   mask: ["mask", "mask_img", "mask_image", "mask_path"],
   sourceUrl: ["source_image_url"],
   sourceSha256: ["source_image_sha256"],
+  reference: ["visual_input", "reference_image", "reference", "ref_image"],
   vsInstructionFollowing: ["instruction_following_score", "vs_instruction_following"],
   vsEditingConsistency: ["editing_consistency_score", "vs_editing_consistency"],
   vsGenerationQuality: ["generation_quality_score", "vs_generation_quality"],
@@ -499,11 +577,17 @@ const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> 
 };
 
 const normalizeName = normalizeColumnName;
+const IMAGE_FIELD_EXT = /\.(jpe?g|png|webp|gif|bmp|tiff?|avif)$/;
 
 /** A first mapping from column names alone; required targets with no likely column stay "" for validateMapping. */
 export function guessMapping(columns: string[]): TMapping {
   const byName = new Map<string, string>();
   for (const c of columns) if (!byName.has(normalizeName(c))) byName.set(normalizeName(c), c);
+  // WebDataset fields carry their extension (`src.jpg`, `tgt.png`): they also answer to the stem.
+  for (const c of columns) {
+    const stem = normalizeName(c).replace(IMAGE_FIELD_EXT, "");
+    if (stem !== normalizeName(c) && !byName.has(stem)) byName.set(stem, c);
+  }
   const used = new Set<string>();
   const pick = (names: readonly string[] | undefined): string | null => {
     for (const n of names ?? []) {
@@ -526,6 +610,7 @@ export function guessMapping(columns: string[]): TMapping {
     sourceUrl: pick(GUESSES.sourceUrl),
     sourceSha256: pick(GUESSES.sourceSha256),
     mask: pick(GUESSES.mask),
+    reference: pick(GUESSES.reference),
     vsInstructionFollowing: pick(GUESSES.vsInstructionFollowing),
     vsEditingConsistency: pick(GUESSES.vsEditingConsistency),
     vsGenerationQuality: pick(GUESSES.vsGenerationQuality),

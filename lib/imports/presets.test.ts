@@ -25,7 +25,14 @@ const COLUMNS: Record<TPresetName, string[]> = {
   unicedit: ["key", "edit_task", "edit_subtask", "src_image", "edit_image", "prompt_cn", "prompt_en"],
   omniedit: ["omni_edit_id", "task", "src_img", "edited_img", "edited_prompt_list", "sc_score_1", "sc_score_2", "pq_score", "o_score"],
   magicbrush: ["img_id", "turn_index", "source_img", "mask_img", "instruction", "target_img"],
-  ultraedit: ["edit_prompt", "source_image", "edited_image", "mask_image", "ssim", "clip_sim_dir", "dinov2_sim"],
+  ultraedit: ["idx", "edit_prompt", "source_caption", "target_caption", "edit_object", "source_image", "edited_image", "mask_image", "clip_sim_source", "clip_sim_target", "clip_sim_dir", "clip_sim_image", "dinov2_sim", "ssim"],
+  imgedit: ["input_images", "output_images", "prompt"],
+  gptimageedit: ["id", "image", "conversations"],
+  seededit: ["source_image", "target_image", "instruction"],
+  anyedit: ["image_id", "edit_instruction", "edit_type", "image_file", "edited_file", "visual_input", "input", "output"],
+  hqedit: ["input", "input_image", "edit", "inverse_edit", "output", "output_image"],
+  instructpix2pix: ["original_prompt", "original_image", "edit_prompt", "edited_prompt", "edited_image"],
+  picobanana: ["open_image_input_url", "text", "output_image", "edit_type", "summarized_text"],
 };
 
 describe("presets", () => {
@@ -42,9 +49,9 @@ describe("presets", () => {
   });
 
   it("fit a file by dropping absent optional columns and keeping extra ones", () => {
-    const m = presetMapping("ultraedit", ["edit_prompt", "source_image", "edited_image", "clip_sim_dir"]);
+    const m = presetMapping("ultraedit", ["idx", "edit_prompt", "source_image", "edited_image", "clip_sim_dir"]);
     expect(m).toMatchObject({ mask: null, metadata: ["clip_sim_dir"] });
-    expect(validateMapping(m, ["edit_prompt", "source_image", "edited_image", "clip_sim_dir"])).toEqual([]);
+    expect(validateMapping(m, ["idx", "edit_prompt", "source_image", "edited_image", "clip_sim_dir"])).toEqual([]);
     expect(presetMapping("omniedit", [...COLUMNS.omniedit, "sc_reasoning"]).metadata).toEqual(["sc_score_1", "sc_score_2", "pq_score", "sc_reasoning"]);
   });
 });

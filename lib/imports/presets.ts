@@ -9,6 +9,10 @@ export interface TPreset {
   mapping: TMapping;
   /** Columns that identify the layout; suggestPreset needs all of them. */
   signature: string[];
+  /** Where its images live when they are not in the rows: the archives to give the import, in words for the admin. */
+  images?: string;
+  /** The column the `inverse` import option maps to the inverse instruction (a second, reversed pair per row). */
+  inverseColumn?: string;
 }
 
 export const PRESETS: Record<TPresetName, TPreset> = {
@@ -97,16 +101,136 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   },
   ultraedit: {
     label: "UltraEdit",
-    description: "No id column: each pair's id is derived from its images. Similarity scores go to metadata.",
+    description:
+      "The id is idx, which restarts in every split, so pairs are told apart by idx and both images. Similarity scores go to metadata; FreeForm splits have no mask.",
     format: "parquet",
-    signature: ["edit_prompt", "source_image", "edited_image"],
+    signature: ["idx", "edit_prompt", "source_image", "edited_image"],
     mapping: {
-      externalId: null,
+      externalId: "idx",
       instruction: "edit_prompt",
       source: "source_image",
       edited: "edited_image",
       mask: "mask_image",
       metadata: ["ssim"],
+      dedupe: "externalIdAndImages",
+    },
+  },
+  imgedit: {
+    label: "ImgEdit",
+    description:
+      "Single-turn Parquet parts: the first of input_images and output_images, which are paths inside the split tar archives; the id is the output image's path.",
+    format: "parquet",
+    signature: ["input_images", "output_images", "prompt"],
+    images: "the *.tar.split.000… archives (import the folder holding both, or name them as archives)",
+    mapping: {
+      externalId: null,
+      externalIdFromImage: "edited",
+      instruction: "prompt",
+      source: "input_images",
+      sourceIndex: 0,
+      edited: "output_images",
+      editedIndex: 0,
+      metadata: [],
+      dedupe: "externalId",
+    },
+  },
+  gptimageedit: {
+    label: "GPT-Image-Edit-1.5M",
+    description:
+      "JSON-array annotations (LLaVA style): image[0] is the input, image[1] the output, the instruction is the human turn; the id is the output's path. Images are in the split tar.gz archives.",
+    format: "json",
+    signature: ["image", "conversations"],
+    images: "gpt-edit/<subset>.tar.gz.part000… (set the image path prefix to the subset's folder, e.g. hqedit/edit)",
+    mapping: {
+      externalId: null,
+      externalIdFromImage: "edited",
+      instruction: "conversations",
+      source: "image",
+      sourceIndex: 0,
+      edited: "image",
+      editedIndex: 1,
+      metadata: [],
+      dedupe: "externalId",
+    },
+  },
+  seededit: {
+    label: "SEED-Data-Edit",
+    description: "JSONL annotations whose image paths point into images.tar.gz; the id is the target image's path.",
+    format: "jsonl",
+    signature: ["source_image", "target_image", "instruction"],
+    images: "images.tar.gz beside the annotations",
+    mapping: {
+      externalId: null,
+      externalIdFromImage: "edited",
+      instruction: "instruction",
+      source: "source_image",
+      edited: "target_image",
+      metadata: [],
+      dedupe: "externalId",
+    },
+  },
+  anyedit: {
+    label: "AnyEdit",
+    description:
+      "image_file → edited_file with edit_instruction; edit_type is the task; visual_input (the third image of visual edits) is kept as the reference image. input and output are captions, kept in metadata.",
+    format: "parquet",
+    signature: ["image_id", "edit_instruction", "edit_type", "image_file", "edited_file"],
+    mapping: {
+      externalId: "image_id",
+      instruction: "edit_instruction",
+      task: "edit_type",
+      source: "image_file",
+      edited: "edited_file",
+      reference: "visual_input",
+      metadata: ["input", "output"],
+      dedupe: "externalId",
+    },
+  },
+  hqedit: {
+    label: "HQ-Edit",
+    description:
+      "input_image → output_image with edit; no id column, so each pair's id comes from its images. The inverse option adds the reversed pair (output → input with inverse_edit).",
+    format: "parquet",
+    signature: ["input_image", "output_image", "edit", "inverse_edit"],
+    inverseColumn: "inverse_edit",
+    mapping: {
+      externalId: null,
+      instruction: "edit",
+      source: "input_image",
+      edited: "output_image",
+      metadata: ["input", "output", "inverse_edit"],
+      dedupe: "externalId",
+    },
+  },
+  instructpix2pix: {
+    label: "InstructPix2Pix",
+    description: "original_image → edited_image with edit_prompt; no id column, so each pair's id comes from its images. The captions go to metadata.",
+    format: "parquet",
+    signature: ["original_image", "edited_image", "edit_prompt"],
+    mapping: {
+      externalId: null,
+      instruction: "edit_prompt",
+      source: "original_image",
+      edited: "edited_image",
+      metadata: ["original_prompt", "edited_prompt"],
+      dedupe: "externalId",
+    },
+  },
+  picobanana: {
+    label: "Pico-Banana-400K",
+    description:
+      "sft.jsonl or preference.jsonl: the source is a Flickr URL, output_image a path on the publisher's CDN (the base URL); the id is that path. A preference row's failed edit stays in metadata.",
+    format: "jsonl",
+    signature: ["open_image_input_url", "text", "output_image"],
+    mapping: {
+      externalId: null,
+      externalIdFromImage: "edited",
+      instruction: "text",
+      task: "edit_type",
+      source: "open_image_input_url",
+      edited: "output_image",
+      imageBaseUrl: "https://ml-site.cdn-apple.com/datasets/pico-banana-300k/nb/",
+      metadata: ["summarized_text"],
       dedupe: "externalId",
     },
   },
@@ -145,10 +269,17 @@ export function suggestPreset(columns: string[]): TPresetName | null {
   return best;
 }
 
+/** Mapping keys that name columns (the others are options: indexes, prefixes, URLs, flags). */
+const COLUMN_KEYS = new Set<string>([
+  "externalId", "instruction", "instructionCn", "task", "subtask", "source", "edited", "sourceUrl", "sourceSha256", "mask", "reference", "inverseInstruction",
+  "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall", "verifierValid", "verifierFailureClass",
+  "verifierRecaption", "modelVersion", "gold", "goldDecision", "goldReasons", "goldInstruction",
+]);
+
 function mappedColumns(mapping: TMapping): Set<string> {
   const used = new Set<string>(mapping.metadata ?? []);
   for (const [key, value] of Object.entries(mapping)) {
-    if (key === "metadata" || key === "dedupe" || key === "taskTaxonomy") continue;
+    if (!COLUMN_KEYS.has(key)) continue;
     if (typeof value === "string") used.add(value);
     else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") used.add(v);
   }
@@ -164,7 +295,7 @@ export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   const metadata = (base.metadata ?? []).filter((c) => have.has(c));
   for (const c of columns) if (!used.has(c)) metadata.push(c);
   const mapping: TMapping = { ...base, metadata };
-  for (const key of ["mask", "instructionCn", "task", "subtask", "sourceUrl", "sourceSha256", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
+  for (const key of ["mask", "reference", "instructionCn", "task", "subtask", "sourceUrl", "sourceSha256", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
     const col = mapping[key];
     if (col && !have.has(col)) mapping[key] = null;
   }

@@ -35,7 +35,7 @@ export async function spreadSample(
     : Array.from({ length: SPREAD_ROWS }, (_, k) => candidates[Math.floor(((k + 0.5) * candidates.length) / SPREAD_ROWS)]!);
   const out: TRawRecord[] = [];
   for (const { file, index } of picked) {
-    const stream = readRecords(file.path, format, { ...opts, skip: index, displayName: file.display });
+    const stream = readRecords(file.path, format, { ...opts, skip: index, displayName: file.display, parts: file.parts });
     try {
       for await (const rec of stream) {
         out.push(rec);
@@ -79,6 +79,8 @@ export async function checkSampleImages(
   mapping: TMapping,
   cfg: ResolveConfig,
   ctx: TMapContext,
+  // Paths that point into the import's archives are found when the import reads them (decision 013), not here.
+  opts: { archives?: boolean } = {},
 ): Promise<{ check: TImageCheck; byRecord: Map<TRawRecord, string> }> {
   // Sorted by row, then by image within the row, whatever order the checks finish in.
   const problems: (TPreviewProblem & { order: number; seq: number })[] = [];
@@ -96,8 +98,8 @@ export async function checkSampleImages(
       continue;
     }
     const c = m.candidate;
-    const refs: [string, TImageRef | null][] = [["source image", c.source], ["edited image", c.edited], ["mask image", c.mask]];
-    for (const [what, ref] of refs) if (ref) tasks.push({ rec, order, what, ref, externalId: c.externalId });
+    const refs: [string, TImageRef | null][] = [["source image", c.source], ["edited image", c.edited], ["mask image", c.mask], ["reference image", c.reference]];
+    for (const [what, ref] of refs) if (ref && !(opts.archives && ref.kind === "path")) tasks.push({ rec, order, what, ref, externalId: c.externalId });
   }
 
   const deadline = Date.now() + CHECK_BUDGET_MS;

@@ -4,10 +4,12 @@ import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline, ImageProblem, type TChangeStats, type TResolvedImage } from "./image-pipeline";
+import { archivePath, lookupArchiveMembers, scanArchives, type TArchiveHit } from "./archives";
 import { mapRecord, recordIdOf } from "./mapping";
 import { importOutcomeMessage } from "./outcome";
 import { ImportFileError, readRecords } from "./sources";
-import type { TCandidate, TEncoding, TImportFormat, TMapping, TRawRecord, TRecordLocation } from "./types";
+import type { TCandidate, TEncoding, TImageRef, TImportFormat, TMapping, TRawRecord, TRecordLocation } from "./types";
+import type { TPart } from "./readers/stream";
 
 // The import job: read records from the checkpoint on, map them, resolve their images, and write each
 // batch (pairs, invalid-row reports, the advanced checkpoint) in one transaction, so a killed process
@@ -19,12 +21,17 @@ export interface TStoredRequest {
   delimiter?: string;
   /** Image paths in the rows resolve under this folder (null: path references are refused). */
   imageRoot: string | null;
+  /** Archives the rows' image paths point into, read once before the rows (decision 013). */
+  archives?: TImportFile[];
 }
 
 export interface TImportFile {
   path: string;
   display: string;
+  /** Bytes on disk, all parts together. */
   size: number;
+  /** Set for a file published in numbered parts (`path` is the first): read as one stream, in this order. */
+  parts?: TPart[];
 }
 
 export interface TRunOptions {
@@ -35,8 +42,10 @@ export interface TRunOptions {
   batchSize?: number;
   /** Images resolved at once (fetches and decodes overlap; sharp has its own thread pool). */
   concurrency?: number;
-  /** Called after each committed batch; a test throws from it to simulate a crash. */
-  afterBatch?: (state: { batches: number; rowsDone: number }) => void | Promise<void>;
+  /** Archive members stored per committed batch of the archive scan (500 by default; tests make it tiny). */
+  archiveBatchMembers?: number;
+  /** Called after each committed batch (of rows, or of archive members); a test throws from it to simulate a crash. */
+  afterBatch?: (state: { batches: number; rowsDone: number; phase: "archives" | "rows" }) => void | Promise<void>;
 }
 
 export type TRunResult = "done" | "paused" | "busy" | "cancelled" | "failed";
@@ -50,6 +59,8 @@ interface ImportRow {
   files: TImportFile[];
   file_index: number;
   record_index: string;
+  archive_index: number;
+  archive_member: string;
   bytes_done: string;
   /** The project's reject reason codes, which gold rows' expected reasons must be among. */
   reason_codes: string[];
@@ -122,7 +133,7 @@ export async function runImport(db: Db, importId: string | bigint, opts: TRunOpt
 async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | undefined> {
   const rows = await runner.query<ImportRow>(
     `SELECT i.id::text, i.project_id, i.status::text, i.format, i.request, i.files, i.file_index, i.record_index::text,
-            i.bytes_done::text,
+            i.archive_index, i.archive_member::text, i.bytes_done::text,
             ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.reject_reasons) = 'array'
                                                                   THEN p.reject_reasons ELSE '[]' END) e) AS reason_codes
        FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = $1`,
@@ -147,8 +158,28 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
   let recordIndex = Number(imp.record_index);
   let batches = 0;
   let rowsDone = 0;
-  const bytesBefore = (i: number) => imp.files.slice(0, i).reduce((s, f) => s + f.size, 0);
+  const archives = imp.request.archives ?? [];
+  const archiveBytes = archives.reduce((s, f) => s + f.size, 0);
+  const bytesBefore = (i: number) => archiveBytes + imp.files.slice(0, i).reduce((s, f) => s + f.size, 0);
   try {
+    if (imp.archive_index < archives.length) {
+      const scanned = await scanArchives(db, {
+        importId: id,
+        archives,
+        from: { archive: imp.archive_index, member: Number(imp.archive_member) },
+        pipeline,
+        maxBytes: opts.fetch.maxBytes,
+        concurrency: opts.concurrency ?? 6,
+        batchMembers: opts.archiveBatchMembers,
+        outOfTime: () => opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs,
+        afterBatch: async () => {
+          batches++;
+          await opts.afterBatch?.({ batches, rowsDone, phase: "archives" });
+        },
+      });
+      if (scanned === "paused") return "paused";
+      if (scanned === "lost") return await settledStatus(db, id);
+    }
     for (; fileIndex < imp.files.length; fileIndex++) {
       const file = imp.files[fileIndex]!;
       const reader = readRecords(file.path, imp.format, {
@@ -156,6 +187,7 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
         delimiter: imp.request.delimiter,
         skip: recordIndex,
         displayName: file.display,
+        parts: file.parts,
       });
       let batch: TRawRecord[] = [];
       let batchBytes = 0;
@@ -176,7 +208,7 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
         inflight = commitBatch(db, imp, prepared, { from, to: { fileIndex, recordIndex: next }, bytesDone: bytes }).then(async () => {
           rowsDone += rows.length;
           batches++;
-          await opts.afterBatch?.({ batches, rowsDone });
+          await opts.afterBatch?.({ batches, rowsDone, phase: "rows" });
         });
         inflight.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
       };
@@ -218,6 +250,8 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
         [id],
       );
       if (!counts) return false;
+      // The archive index only served to resolve this import's rows.
+      if (archives.length > 0) await tx.query("DELETE FROM import_archive_members WHERE import_id = $1", [id]);
       const message = importOutcomeMessage({
         rowsDone: Number(counts.rows_done),
         inserted: Number(counts.inserted),
@@ -298,13 +332,14 @@ export interface ReadyRow {
   src: TResolvedImage;
   edit: TResolvedImage;
   mask: TResolvedImage | null;
+  reference: TResolvedImage | null;
   change: TChangeStats | null;
 }
 
 export interface BadRow {
   loc: TRecordLocation;
   reason: string;
-  /** The row's own id when it has a readable one, for the report. */
+  /** The row's own id when it could be read (a WebDataset sample's key otherwise). */
   externalId?: string | null;
 }
 
@@ -329,6 +364,29 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
+/** The reversed pair a row also gives (HQ-Edit's inverse_edit): edited → source, told apart from the row's own pair. */
+function inversePair(c: TCandidate): TCandidate {
+  return {
+    ...c,
+    externalId: c.externalId === null ? null : `${c.externalId}:inverse`,
+    instruction: c.inverseInstruction!,
+    instructionCn: null,
+    source: c.edited,
+    edited: c.source,
+    mask: null,
+    inverseInstruction: null,
+    metadata: { ...c.metadata, inverse_of: c.instruction },
+    gold: null,
+  };
+}
+
+/** The archive members a batch's image paths name (one lookup per batch). */
+async function archiveMembers(db: Db, importId: string, rows: { c: TCandidate }[]): Promise<Map<string, TArchiveHit>> {
+  const paths: string[] = [];
+  for (const { c } of rows) for (const ref of [c.source, c.edited, c.mask, c.reference]) if (ref?.kind === "path") paths.push(ref.path);
+  return lookupArchiveMembers(db, importId, paths);
+}
+
 /** The dedupe key when rows have no id, or an id that is not unique (UnicEdit's `key`). */
 function derivedExternalId(base: string | null, src: string, edit: string): string {
   const h = createHash("sha256").update(`${src}:${edit}`).digest("hex").slice(0, 24);
@@ -350,10 +408,14 @@ export interface TBatchTarget {
   mapping: TMapping;
   /** The project's reject reason codes, which gold rows' expected reasons must be among. */
   reasonCodes: readonly string[];
+  /** Image paths are first looked up among these archive members; `imageRoot`: a miss may still be a file under the root. */
+  archives?: { importId: string; imageRoot: boolean };
 }
 
 function batchTarget(imp: ImportRow): TBatchTarget {
-  return { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
+  const target: TBatchTarget = { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
+  if (imp.request.archives?.length) target.archives = { importId: imp.id, imageRoot: imp.request.imageRoot !== null };
+  return target;
 }
 
 /** Validates, dedupes and resolves images for a batch, writing no pairs (insertPrepared does); shared with the API. */
@@ -369,12 +431,16 @@ export async function prepareBatch(
   const ctx = { reasonCodes: new Set(target.reasonCodes) };
   for (const rec of batch) {
     if (!rec.ok) {
-      bad.push({ loc: rec.loc, reason: rec.reason });
+      bad.push({ loc: rec.loc, reason: rec.reason, externalId: rec.loc.key ?? null });
       continue;
     }
     const m = mapRecord(rec.values, target.mapping, ctx);
-    if (m.ok) mapped.push({ loc: rec.loc, c: m.candidate });
-    else bad.push({ loc: rec.loc, reason: m.reason, externalId: recordIdOf(rec.values, target.mapping) });
+    if (!m.ok) {
+      bad.push({ loc: rec.loc, reason: m.reason, externalId: recordIdOf(rec.values, target.mapping) ?? rec.loc.key ?? null });
+      continue;
+    }
+    mapped.push({ loc: rec.loc, c: m.candidate });
+    if (m.candidate.inverseInstruction) mapped.push({ loc: rec.loc, c: inversePair(m.candidate) });
   }
 
   // Ids already in the project are duplicates before any image work: a re-import costs index probes, not image reads.
@@ -399,18 +465,34 @@ export async function prepareBatch(
     }
   }
 
+  const members = target.archives ? await archiveMembers(db, target.archives.importId, todo) : null;
+  const resolveRef = (ref: TImageRef, what: string): Promise<TResolvedImage> => {
+    if (members && ref.kind === "path") {
+      const hit = members.get(archivePath(ref.path));
+      if (hit?.kind === "member") return pipeline.resolveStored(hit.sha256, what);
+      if (hit?.kind === "problem") return Promise.reject(new ImageProblem(`${what}: ${hit.message}`));
+      const missing = `${what}: "${ref.path}" is in none of the import's archives`;
+      if (!target.archives!.imageRoot) return Promise.reject(new ImageProblem(missing));
+      return pipeline.resolve(ref, what).catch((err: unknown) => {
+        throw err instanceof ImageProblem ? new ImageProblem(`${missing}, nor under the image root (${err.message.slice(what.length + 2)})`) : err;
+      });
+    }
+    return pipeline.resolve(ref, what);
+  };
+
   const resolved = await mapLimit(todo, concurrency, async ({ loc, c }): Promise<ReadyRow | BadRow> => {
     try {
-      const [src, edit, mask] = await Promise.all([
-        pipeline.resolve(c.source, "source image"),
-        pipeline.resolve(c.edited, "edited image"),
-        c.mask ? pipeline.resolve(c.mask, "mask image") : Promise.resolve(null),
+      const [src, edit, mask, reference] = await Promise.all([
+        resolveRef(c.source, "source image"),
+        resolveRef(c.edited, "edited image"),
+        c.mask ? resolveRef(c.mask, "mask image") : Promise.resolve(null),
+        c.reference ? resolveRef(c.reference, "reference image") : Promise.resolve(null),
       ]);
       const change = await pipeline.changeMap(src, edit, mask);
       const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
-      return { loc, c, externalId, src, edit, mask, change };
+      return { loc, c, externalId, src, edit, mask, reference, change };
     } catch (err) {
-      if (err instanceof ImageProblem) return { loc, reason: err.message, externalId: c.externalId };
+      if (err instanceof ImageProblem) return { loc, reason: err.message, externalId: c.externalId ?? loc.key ?? null };
       throw err;
     }
   });
@@ -453,7 +535,7 @@ async function commitBatch(
         bad.map((b) => b.loc.rowGroup ?? null),
         bad.map((b) => b.loc.row ?? null),
         bad.map((b) => b.reason.slice(0, 2000)),
-        bad.map((b) => b.externalId ?? null),
+        bad.map((b) => b.externalId?.slice(0, 512) ?? null),
       ]);
     }
     const present = inserted < b.ready.length ? [...b.duplicates, ...(await presentAfterInsert(tx, imp, fileIndex, b.ready))] : b.duplicates;
@@ -545,7 +627,7 @@ export async function insertPrepared(
       } catch (e) {
         if (!isDataError(e)) throw e;
         await tx.query("ROLLBACK TO SAVEPOINT one");
-        b.bad.push({ loc: row.loc, reason: `the database refused the row: ${(e as Error).message}` });
+        b.bad.push({ loc: row.loc, reason: `the database refused the row: ${(e as Error).message}`, externalId: row.c.externalId ?? row.loc.key ?? null });
       }
     }
     const refused = new Set(b.bad.map((x) => x.loc));
@@ -599,6 +681,7 @@ function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOr
     origin?.fileIndex ?? null,
     ready.map((r) => (origin ? r.loc.index : null)),
     ready.map((r) => (origin ? (r.loc.line ?? null) : null)),
+    ready.map((r) => r.reference?.sha256 ?? null),
   ];
 }
 
@@ -613,7 +696,7 @@ WITH ins AS (
                      source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted,
                      is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
                      status, final_decision, final_reasons, final_instruction, final_source, finalized_at,
-                     import_id, import_file, import_record, import_line)
+                     import_id, import_file, import_record, import_line, reference_image)
   SELECT $1, t.external_id, t.source_image, t.edited_image, t.mask_image, t.instruction, t.instruction_cn,
          t.task, t.subtask, t.vs_if, t.vs_ec, t.vs_gq, t.vs_overall,
          t.verifier_valid, t.verifier_failure_class, t.verifier_recaption, t.model_version, t.metadata,
@@ -625,15 +708,15 @@ WITH ins AS (
          CASE WHEN g.decision = 'recaption' THEN g.reference WHEN g.is_gold THEN t.instruction END,
          CASE WHEN g.is_gold THEN 'gold' END,
          CASE WHEN g.is_gold THEN now() END,
-         $29::bigint, $30::int, t.import_record, t.import_line
+         $29::bigint, $30::int, t.import_record, t.import_line, t.reference_image
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                 $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
                 $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[],
-                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[])
+                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[], $33::text[])
            AS t(external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
                 vs_if, vs_ec, vs_gq, vs_overall, verifier_valid, verifier_failure_class, verifier_recaption,
                 model_version, metadata, source_preview, edited_preview, heatmap_image, change_fraction, ssim,
-                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line),
+                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line, reference_image),
          LATERAL (SELECT t.is_gold, t.gold_decision::"Decision" AS decision,
                          ARRAY(SELECT jsonb_array_elements_text(t.gold_reasons)) AS reasons,
                          t.gold_instruction AS reference) g

@@ -5,7 +5,21 @@ import type { TImportFormat, TPresetName, TRecordLocation } from "./types";
 
 export type { TImportOutcome };
 
-export const PRESET_NAMES = ["scaleedit", "unicedit", "omniedit", "magicbrush", "ultraedit"] as const;
+export const PRESET_NAMES = [
+  "scaleedit",
+  "unicedit",
+  "omniedit",
+  "magicbrush",
+  "ultraedit",
+  "imgedit",
+  "gptimageedit",
+  "seededit",
+  "anyedit",
+  "hqedit",
+  "instructpix2pix",
+  "picobanana",
+] as const satisfies readonly TPresetName[];
+export const FORMATS = ["jsonl", "csv", "parquet", "json", "webdataset"] as const satisfies readonly TImportFormat[];
 export const ENCODINGS = ["auto", "utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
 
 const column = z.string().min(1).max(200);
@@ -22,7 +36,11 @@ export const ZMapping = z.object({
   /** Fetched when the source column is empty; the download must hash to sourceSha256 when that is mapped. */
   sourceUrl: optColumn,
   sourceSha256: optColumn,
+  sourceIndex: z.number().int().min(0).max(1000).nullish(),
+  editedIndex: z.number().int().min(0).max(1000).nullish(),
   mask: optColumn,
+  reference: optColumn,
+  inverseInstruction: optColumn,
   vsInstructionFollowing: optColumn,
   vsEditingConsistency: optColumn,
   vsGenerationQuality: optColumn,
@@ -39,6 +57,17 @@ export const ZMapping = z.object({
   dedupe: z.enum(["externalId", "externalIdAndImages"]).optional(),
   /** "scaleedit": split `edit_task` into family (task) and subtask with the ScaleEdit taxonomy. */
   taskTaxonomy: z.enum(["scaleedit"]).nullish(),
+  imagePathPrefix: z.string().max(1000).nullish(),
+  imageBaseUrl: z.string().url().max(2000).nullish(),
+  externalIdFromImage: z.enum(["source", "edited"]).nullish(),
+});
+
+/** Settings laid over the mapping, preset or not: where relative image paths are, and HQ-Edit's reversed pairs. */
+export const ZImportOptions = z.object({
+  imagePathPrefix: z.string().max(1000).optional(),
+  imageBaseUrl: z.string().url().max(2000).optional(),
+  /** With a preset that has an inverse instruction column (HQ-Edit): also import each row reversed. */
+  inverse: z.boolean().optional(),
 });
 
 /** Where the rows come from: a file uploaded through /api/uploads, or a file or folder under LOUPE_IMPORT_ROOT. */
@@ -49,7 +78,10 @@ export const ZImportSource = z.discriminatedUnion("kind", [
 
 export const ZImportRequest = z.object({
   source: ZImportSource,
-  format: z.enum(["jsonl", "csv", "parquet"]).optional(),
+  /** Archives (tar, tar.gz, numbered parts) the rows' image paths point into; a folder source's own archives when absent. */
+  archives: z.array(ZImportSource).max(100).optional(),
+  options: ZImportOptions.optional(),
+  format: z.enum(FORMATS).optional(),
   preset: z.enum(PRESET_NAMES).nullish(),
   /** Required when preset is null/absent for the real import; the preview guesses one when missing. */
   mapping: ZMapping.optional(),
@@ -57,6 +89,7 @@ export const ZImportRequest = z.object({
   delimiter: z.string().min(1).max(1).optional(),
 });
 export type TImportRequest = z.infer<typeof ZImportRequest>;
+export type TImportOptions = z.infer<typeof ZImportOptions>;
 export type TMappingInput = z.infer<typeof ZMapping>;
 
 export const ZProjectCreate = z.object({
@@ -117,6 +150,8 @@ export interface TImageCheck {
 export interface TPreviewResponse {
   format: TImportFormat;
   files: { path: string; size: number }[];
+  /** Archives the rows' image paths are looked up in (read once, at the start of the import). */
+  archives: { path: string; size: number }[];
   columns: string[];
   suggestedPreset: TPresetName | null;
   preset: TPresetName | null;

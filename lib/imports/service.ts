@@ -5,20 +5,22 @@ import type { Db } from "../db/connect";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { describeValue, guessMapping, mapRecord, validateMapping } from "./mapping";
-import { presetMapping, suggestPreset } from "./presets";
-import { countRecords, detectFormat, ImportFileError, readHead } from "./sources";
+import { PRESETS, presetMapping, suggestPreset } from "./presets";
+import { countRecords, detectFormat, ImportFileError, isArchiveName, readHead } from "./sources";
 import { listDataFiles, resolveUnderRoot } from "./files";
 import { checkSampleImages, spreadSample } from "./preview-check";
 import { shortSha, type ResolveConfig } from "../images/resolve";
 import type { TImportFile, TStoredRequest } from "./run";
 import { importOutcome } from "./outcome";
-import type { TImageCheck, TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewProblem, TPreviewResponse, TPreviewRow } from "./schemas";
+import type { TImageCheck, TImportOptions, TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewProblem, TPreviewResponse, TPreviewRow } from "./schemas";
 import type { TImageRef, TImportFormat, TMapping, TPresetName, TRawRecord, TRecordLocation } from "./types";
 
 // Creating, previewing and reading imports, for the routes and the CLI; the job is lib/imports/run.ts.
 
 export interface TResolvedSource {
   files: TImportFile[];
+  /** Archives the rows' image paths point into (decision 013). */
+  archives: TImportFile[];
   label: string;
 }
 
@@ -35,42 +37,81 @@ export interface TSourceContext {
   imageCheck?: ResolveConfig | null;
 }
 
-export async function resolveSource(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
-  if (ctx.cliPath) {
-    const abs = path.resolve(ctx.cliPath);
+async function listSource(db: Db, source: TImportRequest["source"], ctx: TSourceContext, cli: boolean): Promise<{ files: TImportFile[]; label: string }> {
+  if (cli && source.kind === "path") {
+    const abs = path.resolve(source.path);
     const files = await listDataFiles(abs, path.basename(abs)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") throw new NotFoundError(`${ctx.cliPath} does not exist.`);
+      if (err.code === "ENOENT") throw new NotFoundError(`${source.path} does not exist.`);
       throw err;
     });
     return { files, label: abs };
   }
-  if (req.source.kind === "upload") {
+  if (source.kind === "upload") {
     const up = await db.prisma.upload.findFirst({
-      where: { id: req.source.uploadId, ...(ctx.actorId ? { createdBy: ctx.actorId } : {}) },
+      where: { id: source.uploadId, ...(ctx.actorId ? { createdBy: ctx.actorId } : {}) },
     });
     if (!up) throw new NotFoundError("That upload was not found; upload the file again.");
     return { files: [{ path: up.path, display: up.name, size: Number(up.size) }], label: `upload ${up.name}` };
   }
   if (!ctx.importRoot) throw new InvalidError("Importing files from the server needs LOUPE_IMPORT_ROOT to be set.");
-  const real = await resolveUnderRoot(ctx.importRoot, req.source.path);
+  const real = await resolveUnderRoot(ctx.importRoot, source.path);
   const rel = path.relative(await realpath(ctx.importRoot), real);
   const files = await listDataFiles(real, rel);
   return { files, label: rel || "." };
 }
 
+const isArchive = (f: TImportFile) => isArchiveName(f.display);
+
+/**
+ * The files whose rows are imported, and the archives their image paths point into: a folder's own
+ * archives when it also holds annotation files, and the request's `archives`. A folder of archives
+ * alone is a set of WebDataset shards.
+ */
+export async function resolveSource(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TResolvedSource> {
+  const main = ctx.cliPath ? await listSource(db, { kind: "path", path: ctx.cliPath }, ctx, true) : await listSource(db, req.source, ctx, false);
+  let files = main.files;
+  let archives: TImportFile[] = [];
+  if (files.some(isArchive) && files.some((f) => !isArchive(f))) {
+    archives = files.filter(isArchive);
+    files = files.filter((f) => !isArchive(f));
+  }
+  for (const a of req.archives ?? []) {
+    const listed = await listSource(db, a, ctx, !!ctx.cliPath);
+    const other = listed.files.find((f) => !isArchive(f));
+    if (other && listed.files.length === 1) throw new InvalidError(`${other.display} is not a tar or tar.gz archive.`);
+    archives.push(...listed.files.filter(isArchive));
+  }
+  return { files, archives, label: main.label };
+}
+
 function mappingFor(req: TImportRequest, columns: string[]): { preset: TPresetName | null; mapping: TMapping } {
   const preset = req.preset ?? null;
   // presetMapping keeps the file's other columns as metadata and drops targets the file lacks.
-  if (preset) return { preset, mapping: presetMapping(preset, columns) };
-  if (req.mapping) return { preset: null, mapping: req.mapping as TMapping };
-  return { preset: null, mapping: guessMapping(columns) as TMapping };
+  const mapping = preset ? presetMapping(preset, columns) : req.mapping ? (req.mapping as TMapping) : guessMapping(columns);
+  return { preset, mapping: withOptions(mapping, preset, req.options) };
+}
+
+/** The request's options laid over the mapping: they win over what a preset says. */
+function withOptions(mapping: TMapping, preset: TPresetName | null, options: TImportOptions | undefined): TMapping {
+  if (!options) return mapping;
+  const out: TMapping = { ...mapping };
+  if (options.imagePathPrefix !== undefined) out.imagePathPrefix = options.imagePathPrefix.trim() || null;
+  if (options.imageBaseUrl !== undefined) out.imageBaseUrl = options.imageBaseUrl.trim() || null;
+  if (options.inverse) {
+    const column = preset ? PRESETS[preset].inverseColumn : undefined;
+    if (column) out.inverseInstruction = column;
+    else if (!out.inverseInstruction) throw new InvalidError("The inverse option needs a preset with an inverse instruction (HQ-Edit) or a mapped inverse instruction column.");
+  } else if (options.inverse === false) {
+    out.inverseInstruction = null;
+  }
+  return out;
 }
 
 async function formatOf(files: TImportFile[], requested: TImportFormat | undefined): Promise<TImportFormat> {
-  const first = await detectFormat(files[0]!.path);
+  const first = await detectFormat(files[0]!.path, path.basename(files[0]!.display));
   const format = requested ?? first;
   for (const f of files.slice(1)) {
-    const other = await detectFormat(f.path);
+    const other = await detectFormat(f.path, path.basename(f.display));
     if (other !== format) throw new InvalidError(`All files of one import must have one format: ${f.display} is ${other}, not ${format}.`);
   }
   return format;
@@ -90,10 +131,10 @@ function describeRef(ref: TImageRef): string {
 }
 
 export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TPreviewResponse> {
-  const { files } = await resolveSource(db, req, ctx);
+  const { files, archives } = await resolveSource(db, req, ctx);
   try {
     const format = await formatOf(files, req.format);
-    const opts = { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display };
+    const opts = { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display, parts: files[0]!.parts };
     const head = await readHead(files[0]!.path, format, opts, 20);
     const suggestedPreset = suggestPreset(head.columns);
     const { preset, mapping } = mappingFor({ ...req, preset: req.preset === undefined ? suggestedPreset : req.preset }, head.columns);
@@ -102,7 +143,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
     let imageProblems = new Map<TRawRecord, string>();
     if (ctx.imageCheck && mappingErrors.length === 0) {
       const spread = await spreadSample(files, format, { encoding: req.encoding, delimiter: req.delimiter }, head.records.length);
-      const checked = await checkSampleImages(head.records, spread, mapping, ctx.imageCheck, { reasonCodes: ctx.reasonCodes });
+      const checked = await checkSampleImages(head.records, spread, mapping, ctx.imageCheck, { reasonCodes: ctx.reasonCodes }, { archives: archives.length > 0 });
       imageCheck = checked.check;
       imageProblems = checked.byRecord;
     }
@@ -127,6 +168,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
           source: describeRef(c.source),
           edited: describeRef(c.edited),
           mask: c.mask ? describeRef(c.mask) : null,
+          reference: c.reference ? describeRef(c.reference) : null,
           gold: c.gold?.decision ?? null,
         },
       };
@@ -135,6 +177,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
     return {
       format,
       files: files.map((f) => ({ path: f.display, size: f.size })),
+      archives: archives.map((f) => ({ path: f.display, size: f.size })),
       columns: head.columns,
       suggestedPreset,
       preset,
@@ -160,14 +203,14 @@ export async function createImport(
 ): Promise<TImportView> {
   const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
   if (!project) throw new NotFoundError("Project not found.");
-  const { files, label } = await resolveSource(db, req, ctx);
+  const { files, archives, label } = await resolveSource(db, req, ctx);
   let format: TImportFormat;
   let totalRows: number | null = null;
   let preset: TPresetName | null;
   let mapping: TMapping;
   try {
     format = await formatOf(files, req.format);
-    const head = await readHead(files[0]!.path, format, { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display }, 20);
+    const head = await readHead(files[0]!.path, format, { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display, parts: files[0]!.parts }, 20);
     if (!req.preset && !req.mapping) throw new InvalidError("Choose a preset or map the columns before importing.");
     ({ preset, mapping } = mappingFor(req, head.columns));
     const problems = validateMapping(mapping, head.columns);
@@ -178,18 +221,20 @@ export async function createImport(
     throw err;
   }
   const request: TStoredRequest = { mapping, encoding: req.encoding, delimiter: req.delimiter, imageRoot: ctx.imageRoot };
+  if (archives.length > 0) request.archives = archives;
   const created = await db.transaction(async (tx) => {
     const [imp] = await tx.query<{ id: string }>(
       `INSERT INTO imports (project_id, created_by, format, preset, request, source_label, files, total_rows, total_bytes)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8::bigint, $9::bigint) RETURNING id::text AS id`,
-      [projectId, actorId, format, preset, JSON.stringify(request), label, JSON.stringify(files), totalRows, files.reduce((s, f) => s + f.size, 0)],
+      [projectId, actorId, format, preset, JSON.stringify(request), label, JSON.stringify(files), totalRows,
+        [...files, ...archives].reduce((s, f) => s + f.size, 0)],
     );
     await recordAudit(tx, {
       actorId,
       action: "import.created",
       subjectType: "import",
       subjectId: imp!.id,
-      data: { projectId, source: label, format, preset, files: files.length },
+      data: { projectId, source: label, format, preset, files: files.length, ...(archives.length > 0 ? { archives: archives.length } : {}) },
     });
     return imp!;
   });
@@ -365,7 +410,8 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export const REPORT_HEADER = "kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record";
+// record: the 0-based position in its file (a JSON array's element, a WebDataset sample); id: the row's own id.
+export const REPORT_HEADER = "kind,file,line,row_group,row,record,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record";
 
 interface ReportRow {
   kind: "invalid" | "present";
@@ -453,6 +499,7 @@ export function streamImportReport(db: Db, id: string): ReadableStream<Uint8Arra
           r.line,
           r.row_group,
           r.row_in_group,
+          r.record_index,
           r.external_id,
           present ? presentReason(id, r) : r.reason,
           r.pair_id,

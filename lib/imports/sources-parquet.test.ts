@@ -254,21 +254,42 @@ describe("Parquet: MagicBrush", () => {
 });
 
 describe("Parquet: UltraEdit", () => {
-  it("has no id and keeps every unmapped column in metadata", async () => {
-    const file = await writeParquet("ultraedit.parquet", [
-      { name: "edit_prompt", data: ["turn the sky pink"], type: "STRING" },
-      { name: "source_image", data: [img(1)], type: "BYTE_ARRAY" },
-      { name: "edited_image", data: [img(2)], type: "BYTE_ARRAY" },
-      { name: "mask_image", data: [null], type: "BYTE_ARRAY" },
-      { name: "ssim", data: [0.81], type: "DOUBLE" },
-      { name: "clip_sim_dir", data: [0.22], type: "DOUBLE" },
-    ]);
+  it("takes idx as the id (told apart by images too); a FreeForm split's null-typed mask and edit_object read as empty", async () => {
+    // Arrow writes a column of type null as INT32 with the null logical type (UNKNOWN in parquet.thrift), every value null.
+    const nullTyped = (name: string): SchemaElement => opt(name, "INT32", { logical_type: { type: "NULL" } });
+    const file = await writeParquet(
+      "ultraedit.parquet",
+      [
+        { name: "idx", data: [7n] },
+        { name: "edit_prompt", data: ["turn the sky pink"] },
+        { name: "edit_object", data: [null] },
+        { name: "source_image", data: [{ bytes: img(1), path: null }] },
+        { name: "edited_image", data: [{ bytes: img(2), path: null }] },
+        { name: "mask_image", data: [null] },
+        { name: "ssim", data: [0.81] },
+        { name: "clip_sim_dir", data: [0.22] },
+      ],
+      {
+        schema: [
+          { name: "root", num_children: 8 },
+          opt("idx", "INT64"),
+          str("edit_prompt"),
+          nullTyped("edit_object"),
+          ...imageStruct("source_image"),
+          ...imageStruct("edited_image"),
+          nullTyped("mask_image"),
+          opt("ssim", "DOUBLE"),
+          opt("clip_sim_dir", "DOUBLE"),
+        ],
+      },
+    );
     const { columns, records } = await readHead(file, "parquet", {}, 5);
     const mapping = presetMapping("ultraedit", columns);
-    expect(mapping.metadata).toEqual(["ssim", "clip_sim_dir"]);
+    expect(mapping.metadata).toEqual(["ssim", "edit_object", "clip_sim_dir"]);
+    expect(mapping.dedupe).toBe("externalIdAndImages");
     expect(mapRecord(okValues(records[0]), mapping)).toMatchObject({
       ok: true,
-      candidate: { externalId: null, instruction: "turn the sky pink", mask: null, metadata: { ssim: 0.81, clip_sim_dir: 0.22 } },
+      candidate: { externalId: "7", instruction: "turn the sky pink", mask: null, metadata: { ssim: 0.81, clip_sim_dir: 0.22, edit_object: null } },
     });
   });
 });

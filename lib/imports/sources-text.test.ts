@@ -103,9 +103,11 @@ describe("detectFormat", () => {
     expect(await detectFormat(await fixture("empty.txt", ""))).toBe("csv");
   });
 
-  it("refuses JSON arrays and compressed files with a clear message", async () => {
-    await expect(detectFormat(await fixture("array.json", '[{"a":1}]'))).rejects.toThrow("holds one JSON array");
-    await expect(detectFormat(await fixture("x.jsonl.gz", new Uint8Array([0x1f, 0x8b, 8, 0])))).rejects.toThrow(/compressed/);
+  it("reads a JSON array as one, and refuses compressed files that hold no tar with a clear message", async () => {
+    expect(await detectFormat(await fixture("array.json", ' [{"a":1}]'))).toBe("json");
+    expect(await detectFormat(await fixture("annotations.txt", '[{"a":1}]'))).toBe("json");
+    expect(await detectFormat(await fixture("array.csv", '[a],b\n'))).toBe("csv");
+    await expect(detectFormat(await fixture("x.jsonl.gz", new Uint8Array([0x1f, 0x8b, 8, 0])))).rejects.toThrow(/compressed .* not a tar archive/);
   });
 
   it("says when the path is a folder", async () => {

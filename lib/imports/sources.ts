@@ -1,11 +1,15 @@
 import "server-only";
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { TImportFormat, TRawRecord } from "./types";
 import { readCsv } from "./readers/csv";
 import { ImportFileError, fileError } from "./readers/errors";
+import { readJsonArray } from "./readers/json-array";
 import { readJsonl } from "./readers/jsonl";
 import { parquetInfo, readParquet } from "./readers/parquet";
+import { looksLikeTar } from "./readers/tar";
+import { readWebdataset } from "./readers/webdataset";
 import type { TReadOptions, TRecordStream } from "./readers/stream";
 
 export { ImportFileError } from "./readers/errors";
@@ -18,7 +22,24 @@ function startsWith(buf: Uint8Array, bytes: number[]): boolean {
   return bytes.every((b, i) => buf[i] === b);
 }
 
-/** Parquet by signature, else by extension, else `{` means JSONL and the rest CSV; archives and JSON arrays refused. */
+/** Tar and tar.gz by name (the first of numbered parts included). */
+export function isArchiveName(name: string): boolean {
+  return /\.(tar|tar\.gz|tgz)$/i.test(name);
+}
+
+/** The first bytes a gzip stream inflates to, to see whether it holds a tar. */
+function gunzipHead(head: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return new Uint8Array();
+  }
+}
+
+/**
+ * Parquet by signature, else by extension; a tar or a gzip stream holding one is WebDataset; then `[` means
+ * one JSON array, `{` JSON Lines and the rest CSV. Other compressed files are refused.
+ */
 export async function detectFormat(filePath: string, displayName?: string): Promise<TImportFormat> {
   const name = displayName ?? path.basename(filePath);
   let head: Uint8Array;
@@ -38,20 +59,20 @@ export async function detectFormat(filePath: string, displayName?: string): Prom
 
   const ext = path.extname(name).toLowerCase();
   if (startsWith(head, [0x50, 0x41, 0x52, 0x31]) || ext === ".parquet") return "parquet";
-  if (startsWith(head, [0x1f, 0x8b]) || startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) {
-    throw new ImportFileError(`"${name}" is compressed (gzip, zip or zstd); decompress it first.`);
+  const gzip = startsWith(head, [0x1f, 0x8b]);
+  if ((gzip && (isArchiveName(name) || looksLikeTar(gunzipHead(head)))) || (!gzip && (looksLikeTar(head) || ext === ".tar"))) {
+    return "webdataset";
+  }
+  if (gzip || startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) {
+    throw new ImportFileError(`"${name}" is compressed (gzip, zip or zstd) and is not a tar archive; decompress it first.`);
   }
 
   let i = startsWith(head, [0xef, 0xbb, 0xbf]) ? 3 : 0;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
   const first = head[i];
 
-  if (ext === ".jsonl" || ext === ".ndjson" || ext === ".json" || (ext !== ".csv" && ext !== ".tsv" && first === 0x7b)) {
-    if (first === 0x5b) {
-      throw new ImportFileError(`"${name}" holds one JSON array; convert it to JSON Lines (one object per line).`);
-    }
-    return "jsonl";
-  }
+  if (ext !== ".csv" && ext !== ".tsv" && first === 0x5b) return "json";
+  if (ext === ".jsonl" || ext === ".ndjson" || ext === ".json" || (ext !== ".csv" && ext !== ".tsv" && first === 0x7b)) return "jsonl";
   return "csv";
 }
 
@@ -63,6 +84,10 @@ export function readRecords(filePath: string, format: TImportFormat, opts: TRead
       return readCsv(filePath, opts);
     case "parquet":
       return readParquet(filePath, opts);
+    case "json":
+      return readJsonArray(filePath, opts);
+    case "webdataset":
+      return readWebdataset(filePath, opts);
   }
 }
 
@@ -83,7 +108,7 @@ export async function countRecords(filePath: string, format: TImportFormat, disp
   return (await parquetInfo(filePath, displayName)).rows;
 }
 
-/** The first `n` records and the columns: CSV's header, Parquet's top-level fields, every JSONL key seen. */
+/** The first `n` records and the columns: CSV's header, Parquet's top-level fields, every key seen in the others. */
 export async function readHead(
   filePath: string,
   format: TImportFormat,
@@ -95,7 +120,7 @@ export async function readHead(
   let stream: TRecordStream;
   if (format === "csv") stream = readCsv(filePath, headOpts, (c) => (columns = c));
   else if (format === "parquet") stream = readParquet(filePath, { ...headOpts, limit: n, onColumns: (c) => (columns = c) });
-  else stream = readJsonl(filePath, headOpts);
+  else stream = readRecords(filePath, format, headOpts);
 
   const records: TRawRecord[] = [];
   // Pulls at least one record even when n is 0: a CSV header is known only once reading starts.
@@ -103,7 +128,7 @@ export async function readHead(
     if (records.length < n) records.push(record);
     if (records.length >= n) break;
   }
-  if (format === "jsonl") {
+  if (format !== "csv" && format !== "parquet") {
     const seen = new Set<string>();
     for (const r of records) if (r.ok) for (const key of Object.keys(r.values)) seen.add(key);
     columns = [...seen];

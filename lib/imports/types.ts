@@ -1,7 +1,20 @@
 // Shared shapes of the import pipeline; pure, so the admin UI shares the preview and mapping types.
 
-export type TImportFormat = "jsonl" | "csv" | "parquet";
-export type TPresetName = "scaleedit" | "unicedit" | "omniedit" | "magicbrush" | "ultraedit";
+/** `json`: one JSON array of objects; `webdataset`: tar shards whose members sharing a key form one sample. */
+export type TImportFormat = "jsonl" | "csv" | "parquet" | "json" | "webdataset";
+export type TPresetName =
+  | "scaleedit"
+  | "unicedit"
+  | "omniedit"
+  | "magicbrush"
+  | "ultraedit"
+  | "imgedit"
+  | "gptimageedit"
+  | "seededit"
+  | "anyedit"
+  | "hqedit"
+  | "instructpix2pix"
+  | "picobanana";
 export type TEncoding = "auto" | "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
 
 /** Where a record came from, for error reports: a text line (1-based) or a Parquet row group and row. */
@@ -15,6 +28,8 @@ export interface TRecordLocation {
   /** 0-based row group and 0-based row within it (Parquet). */
   rowGroup?: number;
   row?: number;
+  /** The sample's key (WebDataset): its members' common name. */
+  key?: string;
 }
 
 export type TRawRecord =
@@ -48,7 +63,12 @@ export interface TMapping {
    */
   sourceUrl?: string | null;
   sourceSha256?: string | null;
+  /** When the source or edited column holds a list (ImgEdit's `input_images`): the element to take, 0-based (0 by default). */
+  sourceIndex?: number | null;
+  editedIndex?: number | null;
   mask?: string | null;
+  /** A third image kept with the pair and shown beside it (AnyEdit's `visual_input`). */
+  reference?: string | null;
   vsInstructionFollowing?: string | null;
   vsEditingConsistency?: string | null;
   vsGenerationQuality?: string | null;
@@ -67,6 +87,14 @@ export interface TMapping {
   dedupe?: TDedupe;
   /** Split the task column with a known taxonomy: ScaleEdit's "2.1_object_addition" is task "object", subtask "addition". */
   taskTaxonomy?: "scaleedit" | null;
+  /** Joined in front of every relative image path (a subset's folder inside an archive, say). */
+  imagePathPrefix?: string | null;
+  /** Relative image paths are URLs under this base (Pico-Banana's `output_image` on the publisher's CDN). */
+  imageBaseUrl?: string | null;
+  /** No id column: the id is this image's path without its extension (GPT-Image-Edit names a pair by its files). */
+  externalIdFromImage?: "source" | "edited" | null;
+  /** A column whose instruction undoes the edit: each such row gives a second pair, edited → source (HQ-Edit's `inverse_edit`). */
+  inverseInstruction?: string | null;
 }
 
 export interface TCandidate {
@@ -79,6 +107,9 @@ export interface TCandidate {
   source: TImageRef;
   edited: TImageRef;
   mask: TImageRef | null;
+  reference: TImageRef | null;
+  /** The instruction of the reversed pair this row also gives (mapping.inverseInstruction), or null. */
+  inverseInstruction: string | null;
   vsInstructionFollowing: number | null;
   vsEditingConsistency: number | null;
   vsGenerationQuality: number | null;

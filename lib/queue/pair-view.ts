@@ -6,6 +6,7 @@ export type TPairViewRow = {
   source_image: string;
   edited_image: string;
   mask_image: string | null;
+  reference_image?: string | null;
   source_preview: string | null;
   edited_preview: string | null;
   heatmap_image: string | null;
@@ -23,6 +24,7 @@ export function toPairView(r: TPairViewRow): TPairView {
     sourceImage: (r.source_preview ?? r.source_image).trim(),
     editedImage: (r.edited_preview ?? r.edited_image).trim(),
     maskImage: r.mask_image?.trim() ?? null,
+    referenceImage: r.reference_image?.trim() ?? null,
     sourceOriginal: r.source_image.trim(),
     editedOriginal: r.edited_image.trim(),
     heatmapImage: r.heatmap_image?.trim() ?? null,

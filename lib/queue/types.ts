@@ -5,6 +5,8 @@ export interface TPairView {
   sourceImage: string;
   editedImage: string;
   maskImage: string | null;
+  /** A third image the edit was made with (AnyEdit's visual input), shown beside the pair; null for most. */
+  referenceImage: string | null;
   /** The full-resolution originals (equal to the above when no preview was needed). */
   sourceOriginal: string;
   editedOriginal: string;

@@ -74,7 +74,7 @@ RETURNING id`;
 /** One pair ($1) for the workbench, its verdict and re-caption spread from the label trigger's own SQL functions. */
 export const REVIEW_PAIR_SQL = `
 SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.instruction_cn, p.task, p.subtask,
-       p.source_image, p.edited_image, p.mask_image, p.source_preview, p.edited_preview, p.heatmap_image,
+       p.source_image, p.edited_image, p.mask_image, p.reference_image, p.source_preview, p.edited_preview, p.heatmap_image,
        p.change_fraction, p.ssim, p.change_outside_mask,
        p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.vs_instruction_following,
        p.vs_editing_consistency, p.vs_generation_quality, p.vs_overall, p.model_version,

@@ -67,8 +67,8 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     // The first invalid rows are printed with their position, their own id and the reason, not only the report's path.
     expect(imp.out).toContain('Invalid rows:\n  m.csv, line 3 (id c2): source image: image file not found: images/none.png\n');
     const rep = readFileSync(report, "utf8");
-    expect(rep.split("\n")[0]).toBe("kind,file,line,row_group,row,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
-    expect(rep).toMatch(/^invalid,m\.csv,3,,,c2,.*not found/m);
+    expect(rep.split("\n")[0]).toBe("kind,file,line,row_group,row,record,id,reason,matched_pair,matched_import,matched_file,matched_line,matched_record");
+    expect(rep).toMatch(/^invalid,m\.csv,3,,,1,c2,.*not found/m);
 
     const list = cli(["project:list"]);
     expect(list.out).toMatch(/CLI project\s+2\s+2\s+2\s+0/);
@@ -80,7 +80,7 @@ describe.each(targets)("loupe import CLI ($engine)", ({ engine }) => {
     const firstImport = /Import (\d+): /.exec(imp.out)![1];
     const present = readFileSync(report, "utf8").split("\n").filter((l) => l.startsWith("already present,"));
     expect(present).toHaveLength(2);
-    expect(present[0]).toMatch(new RegExp(`^already present,m\\.csv,2,,,c1,already present: the project has a pair with this id from import ${firstImport},\\d+,${firstImport},m\\.csv,2,0$`));
+    expect(present[0]).toMatch(new RegExp(`^already present,m\\.csv,2,,,0,c1,already present: the project has a pair with this id from import ${firstImport},\\d+,${firstImport},m\\.csv,2,0$`));
     expect(cli(["import", "--project", "nope", path.join(dir, "m.csv")]).out).toMatch(/No project "nope"/);
     const notParquet = path.join(dir, "bad.parquet");
     writeFileSync(notParquet, "PAR1 but not really");

@@ -120,6 +120,7 @@ describe.each(engines())("ScaleEdit as released ($engine)", ({ engine }) => {
         line: "",
         row_group: "0",
         row: String(e.i),
+        record: String(e.i),
         id: e.id,
         reason: `already present: the project has a pair with this id from import ${first.id}`,
         matched_pair: pairIds.get(e.id),

@@ -3,6 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { ENCODINGS, PRESET_NAMES, type TImportRequest, type TPreviewResponse, type TPreviewRow } from "@/lib/imports/schemas";
+import { PRESETS } from "@/lib/imports/presets";
 import type { TEncoding, TPresetName } from "@/lib/imports/types";
 import { fetchPreview, importKeys, startImport } from "./api";
 import { formatBytes, formatCell, formatCount, formatLocation, importName } from "./format";
@@ -132,7 +133,18 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
             <dd className="font-medium">{formatCount(data.totalRows)}</dd>
           </div>
         ) : null}
+        {data.archives.length > 0 ? (
+          <div className="flex gap-1">
+            <dt className="text-neutral-600">Image archives:</dt>
+            <dd className="font-medium">{data.archives.map((a) => `${a.path} (${formatBytes(a.size)})`).join(", ")}</dd>
+          </div>
+        ) : null}
       </dl>
+      {data.archives.length > 0 ? (
+        <p className="text-sm text-neutral-600">
+          Image paths in the rows are looked up in these archives, which the import reads once before the rows.
+        </p>
+      ) : null}
       {data.files.length > 1 ? (
         <details className="text-sm">
           <summary className="cursor-pointer text-neutral-700">The {formatCount(data.files.length)} files</summary>
@@ -195,6 +207,44 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
           </>
         ) : null}
       </div>
+
+      {settings ? (
+        <fieldset className="grid gap-3 sm:grid-cols-3">
+          <legend className="sr-only">Where image paths point</legend>
+          <label className="text-sm">
+            Image path prefix
+            <input
+              value={settings.imagePathPrefix}
+              onChange={(e) => update({ imagePathPrefix: e.currentTarget.value })}
+              placeholder="none"
+              aria-describedby={`${id}-prefix-help`}
+              className={`${inputClass} font-mono`}
+            />
+            <span id={`${id}-prefix-help`} className="mt-0.5 block text-xs text-neutral-500">
+              Joined before relative image paths, e.g. the subset folder inside an archive.
+            </span>
+          </label>
+          <label className="text-sm">
+            Image base URL
+            <input
+              value={settings.imageBaseUrl}
+              onChange={(e) => update({ imageBaseUrl: e.currentTarget.value })}
+              placeholder={settings.preset && PRESETS[settings.preset].mapping.imageBaseUrl ? "the preset's" : "none"}
+              aria-describedby={`${id}-base-help`}
+              className={`${inputClass} font-mono`}
+            />
+            <span id={`${id}-base-help`} className="mt-0.5 block text-xs text-neutral-500">
+              Relative image paths are fetched under this URL.
+            </span>
+          </label>
+          {settings.preset && PRESETS[settings.preset].inverseColumn ? (
+            <label className="flex items-center gap-2 self-center text-sm">
+              <input type="checkbox" checked={settings.inverse} onChange={(e) => update({ inverse: e.currentTarget.checked })} />
+              Also import each row reversed ({PRESETS[settings.preset].inverseColumn})
+            </label>
+          ) : null}
+        </fieldset>
+      ) : null}
 
       {settings && settings.preset === null ? (
         <MappingForm columns={data.columns} mapping={settings.mapping} onChange={(mapping) => update({ mapping })} />

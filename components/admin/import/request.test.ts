@@ -17,6 +17,7 @@ function preview(over: Partial<TPreviewResponse> = {}): TPreviewResponse {
   return {
     format: "csv",
     files: [{ path: "pairs.csv", size: 100 }],
+    archives: [],
     columns: ["id", "prompt", "src", "dst"],
     suggestedPreset: null,
     preset: null,
@@ -35,6 +36,9 @@ const manual: TImportSettings = {
   mapping: { instruction: "prompt", source: "src", edited: "dst", task: null, mask: "", metadata: [] },
   encoding: "auto",
   delimiter: "",
+  imagePathPrefix: "",
+  imageBaseUrl: "",
+  inverse: false,
 };
 
 describe("import request", () => {
@@ -112,5 +116,15 @@ describe("column selects", () => {
     expect(columnOptions(["a", "b"], "c")).toEqual(["a", "b", "c"]);
     expect(columnOptions(["a", "b"], "a")).toEqual(["a", "b"]);
     expect(columnOptions(["a"], ["x", "y"])).toEqual(["a"]);
+  });
+});
+
+describe("image path settings", () => {
+  it("become the request's options only when set, and a base URL must be one", () => {
+    const settings: TImportSettings = { ...settingsFromPreview(preview()), imagePathPrefix: " hqedit/edit ", imageBaseUrl: "", inverse: true };
+    expect(buildImportRequest(source, settings, "json").options).toEqual({ imagePathPrefix: "hqedit/edit", inverse: true });
+    expect(buildImportRequest(source, settingsFromPreview(preview()), "json").options).toBeUndefined();
+    expect(settingsErrors({ ...settings, imageBaseUrl: "cdn.example/nb" }, "json")).toEqual(["The image base URL must start with http:// or https:// and name a host."]);
+    expect(settingsErrors({ ...settings, imageBaseUrl: "https://cdn.example/nb/" }, "json")).toEqual([]);
   });
 });

@@ -15,6 +15,13 @@ export const PRESET_LABELS: Record<TPresetName, string> = {
   omniedit: "OmniEdit",
   magicbrush: "MagicBrush",
   ultraedit: "UltraEdit",
+  imgedit: "ImgEdit",
+  gptimageedit: "GPT-Image-Edit-1.5M",
+  seededit: "SEED-Data-Edit",
+  anyedit: "AnyEdit",
+  hqedit: "HQ-Edit",
+  instructpix2pix: "InstructPix2Pix",
+  picobanana: "Pico-Banana-400K",
 };
 
 export const ENCODING_LABELS: Record<TEncoding, string> = {
@@ -25,9 +32,12 @@ export const ENCODING_LABELS: Record<TEncoding, string> = {
   "windows-1252": "Windows-1252 (Latin)",
 };
 
-export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", csv: "CSV", parquet: "Parquet" };
+export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", csv: "CSV", parquet: "Parquet", json: "JSON array", webdataset: "WebDataset (tar)" };
 
-export type TTargetField = Exclude<keyof TMappingInput, "metadata" | "dedupe">;
+export type TTargetField = Exclude<
+  keyof TMappingInput,
+  "metadata" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+>;
 
 export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boolean }[] = [
   { field: "externalId", label: "External id" },
@@ -40,6 +50,7 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "sourceUrl", label: "Source image URL (when the source is empty)" },
   { field: "sourceSha256", label: "Source image sha256 (checks the download)" },
   { field: "mask", label: "Mask" },
+  { field: "reference", label: "Reference image" },
   { field: "vsInstructionFollowing", label: "Verifier: instruction following" },
   { field: "vsEditingConsistency", label: "Verifier: editing consistency" },
   { field: "vsGenerationQuality", label: "Verifier: generation quality" },
@@ -62,6 +73,12 @@ export interface TImportSettings {
   encoding: TEncoding;
   /** As typed: "" = detect, "\t" or "tab" = a tab. */
   delimiter: string;
+  /** Joined before relative image paths ("" = none). */
+  imagePathPrefix: string;
+  /** Relative image paths are URLs under this ("" = the preset's, if any). */
+  imageBaseUrl: string;
+  /** Also import each row reversed (a preset with an inverse instruction: HQ-Edit). */
+  inverse: boolean;
 }
 
 export function settingsFromPreview(preview: TPreviewResponse): TImportSettings {
@@ -70,6 +87,9 @@ export function settingsFromPreview(preview: TPreviewResponse): TImportSettings 
     mapping: { ...preview.mapping },
     encoding: "auto",
     delimiter: "",
+    imagePathPrefix: "",
+    imageBaseUrl: "",
+    inverse: false,
   };
 }
 
@@ -89,6 +109,9 @@ export function settingsErrors(settings: TImportSettings, format: TImportFormat 
   }
   if (format === "csv" && parseDelimiter(settings.delimiter) === null) {
     errors.push('The delimiter must be one character (or "\\t" for a tab).');
+  }
+  if (settings.imageBaseUrl.trim() !== "" && !/^https?:\/\/[^/\s]+/i.test(settings.imageBaseUrl.trim())) {
+    errors.push("The image base URL must start with http:// or https:// and name a host.");
   }
   return errors;
 }
@@ -117,6 +140,11 @@ export function buildImportRequest(
     const delimiter = parseDelimiter(settings.delimiter);
     if (delimiter) request.delimiter = delimiter;
   }
+  const options: NonNullable<TImportRequest["options"]> = {};
+  if (settings.imagePathPrefix.trim()) options.imagePathPrefix = settings.imagePathPrefix.trim();
+  if (settings.imageBaseUrl.trim()) options.imageBaseUrl = settings.imageBaseUrl.trim();
+  if (settings.inverse) options.inverse = true;
+  if (Object.keys(options).length > 0) request.options = options;
   return request;
 }
 

@@ -42,7 +42,8 @@ export const ZCanonicalLine = z.strictObject({
   /** The instruction as imported (the pipeline's). */
   instruction: z.string(),
   instruction_cn: z.string().nullable(),
-  images: z.strictObject({ source: ZCanonicalImage, edited: ZCanonicalImage, mask: ZCanonicalImage.nullable() }),
+  /** `reference`: a third image of the edit, kept from the import (AnyEdit's visual_input). */
+  images: z.strictObject({ source: ZCanonicalImage, edited: ZCanonicalImage, mask: ZCanonicalImage.nullable(), reference: ZCanonicalImage.nullable() }),
   final: z.strictObject({
     decision: ZDecision,
     /** The instruction that describes the edit: a human re-caption when there is one, else the original. */

@@ -26,7 +26,12 @@ export function toCanonical(r: TExportRow): TCanonicalLine {
     subtask: r.subtask,
     instruction: r.instruction,
     instruction_cn: r.instructionCn,
-    images: { source: imageOut(r.sourceImage), edited: imageOut(r.editedImage), mask: r.maskImage ? imageOut(r.maskImage) : null },
+    images: {
+      source: imageOut(r.sourceImage),
+      edited: imageOut(r.editedImage),
+      mask: r.maskImage ? imageOut(r.maskImage) : null,
+      reference: r.referenceImage ? imageOut(r.referenceImage) : null,
+    },
     final: {
       decision: r.finalDecision,
       instruction: r.finalInstruction,
@@ -81,6 +86,7 @@ export function fromCanonical(c: TCanonicalLine): TExportRow {
     sourceImage: imageIn(c.images.source),
     editedImage: imageIn(c.images.edited),
     maskImage: c.images.mask ? imageIn(c.images.mask) : null,
+    referenceImage: c.images.reference ? imageIn(c.images.reference) : null,
     finalDecision: c.final.decision,
     finalInstruction: c.final.instruction,
     finalReasons: c.final.reasons.map(reasonIn),

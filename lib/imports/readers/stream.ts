@@ -1,6 +1,12 @@
 import path from "node:path";
 import type { TEncoding, TRawRecord } from "../types";
 
+/** One file of an archive published in numbered parts. */
+export interface TPart {
+  path: string;
+  size: number;
+}
+
 export interface TReadOptions {
   encoding?: TEncoding;
   /** CSV only: one character; "," by default, a tab for .tsv files. */
@@ -11,6 +17,8 @@ export interface TReadOptions {
   displayName?: string;
   /** Bytes per read for text formats; Parquet's row window in uncompressed bytes. Tests make it tiny. */
   chunkBytes?: number;
+  /** A file published in numbered parts (`x.tar.gz.part000…`): the parts, read as one stream. */
+  parts?: TPart[];
 }
 
 /**
