@@ -50,7 +50,7 @@ describe("gold-parquet", () => {
     await writer.write(rows.slice(0, 1));
     await writer.write(rows.slice(1));
     const result = await writer.finish();
-    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, SPLIT_FILES.validation, "images/"], records: 3, splits: { train: 2, validation: 1 } });
+    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, SPLIT_FILES.validation, "README.md", "images/"], records: 3, splits: { train: 2, validation: 1 } });
     expect(SPLIT_FILES).toEqual({ train: "data/train-00000-of-00001.parquet", validation: "data/validation-00000-of-00001.parquet" });
 
     const train = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
@@ -88,8 +88,8 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write(mixedRows());
     const result = await writer.finish();
-    expect(result.files).toEqual([SPLIT_FILES.train, SPLIT_FILES.validation]);
-    expect(await readdir(ctx.dir)).toEqual(["data"]);
+    expect(result.files).toEqual([SPLIT_FILES.train, SPLIT_FILES.validation, "README.md"]);
+    expect((await readdir(ctx.dir)).sort()).toEqual(["README.md", "data"]);
 
     const { rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.validation));
     const source = rows[0]!.source_image as TImageCell;
@@ -135,7 +135,7 @@ describe("gold-parquet", () => {
     }
     const result = await writer.finish();
     expect(result.records).toBe(total);
-    expect(result.files).toEqual([SPLIT_FILES.train, "images/"]);
+    expect(result.files).toEqual([SPLIT_FILES.train, "README.md", "images/"]);
     const { metadata, rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
     expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, 5]);
     expect(rows).toHaveLength(total);
@@ -147,7 +147,7 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write([makeRow({ source: red, edited: blue }, { finalDecision: "reject", split: "validation" })]);
     const result = await writer.finish();
-    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train], records: 0, splits: { train: 0, validation: 0 } });
+    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, "README.md"], records: 0, splits: { train: 0, validation: 0 } });
     const { metadata, rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
     expect(metadata.num_rows).toBe(0n);
     expect(rows).toEqual([]);
@@ -158,7 +158,7 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write([makeRow({ source: red, edited: blue }, { split: "validation" })]);
     const result = await writer.finish();
-    expect(result).toMatchObject({ dataFile: SPLIT_FILES.validation, files: [SPLIT_FILES.validation, "images/"], splits: { train: 0, validation: 1 } });
+    expect(result).toMatchObject({ dataFile: SPLIT_FILES.validation, files: [SPLIT_FILES.validation, "README.md", "images/"], splits: { train: 0, validation: 1 } });
   });
 
   it("closes its files on abort", async () => {
