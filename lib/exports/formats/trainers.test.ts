@@ -22,7 +22,8 @@ import { TRAINER_FILES, TRL_COLUMNS, openVerifierTrainersWriter, type TKind } fr
 // [LF-MM]      LLaMA-Factory src/llamafactory/data/mm_plugin.py: the number of <image> tokens in the messages
 //              must equal the number of images ("The number of images does not match ...").
 // [SWIFT]      ms-swift docs/source_en/Customization/Custom-dataset.md: standard keys messages, images,
-//              rejected_response (DPO, a string); images are paths or URLs/base64, opened from the working dir.
+//              rejected_response (DPO, a string). ms-swift swift/llm/template/vision_utils.py load_file: a
+//              relative path opens from the working directory (or ROOT_IMAGE_DIR), `data:(.+?);base64,(.+)` decodes.
 // [TRL]        TRL docs/source/dataset_formats.md "Vision datasets": the row holds `images` with the image
 //              data, and each message's content is a list of {"type": "image"} / {"type": "text", "text"} parts;
 //              "Preference": prompt, chosen, rejected as lists of messages.
@@ -242,7 +243,7 @@ describe("verifier-trainers", () => {
     expect(seen).toEqual(new Map(rows.map((r) => [r.externalId, new Set([r.split])])));
   });
 
-  it("ms-swift alone with embedded images: data URLs, no images folder, no other tool's files", async () => {
+  it("ms-swift alone with embedded images: data URLs as load_file decodes them, no images folder, no other tool's files [SWIFT]", async () => {
     const c = await makeContext(store, { images: "embedded", trainers: ["ms-swift"] });
     const writer = await openVerifierTrainersWriter(c);
     await writer.write([rows[0]!, rows[1]!]);
