@@ -15,11 +15,16 @@ export const ZExportOptions = z.strictObject({
     .min(1, "pick at least one trainer").max(TRAINERS.length).optional(),
 }) satisfies z.ZodType<TExportOptions, unknown>;
 
-export const ZExportCreate = z.strictObject({
-  format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
-  filters: ZExportFilters.prefault({}),
-  options: ZExportOptions.prefault({}),
-});
+export const ZExportCreate = z
+  .strictObject({
+    format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
+    filters: ZExportFilters.prefault({}),
+    options: ZExportOptions.prefault({}),
+  })
+  .refine((v) => v.options.trainers === undefined || v.format === "verifier-trainers", {
+    message: "trainers apply to the verifier-trainers format only",
+    path: ["options", "trainers"],
+  });
 export type TExportCreate = z.input<typeof ZExportCreate>;
 
 export const ZExportParams = z.object({ exportId: z.string().regex(/^\d{1,18}$/, "exportId must be a number") });

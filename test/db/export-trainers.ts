@@ -92,6 +92,7 @@ export function describeTrainerExports(env: () => TTrainerExportEnv): void {
       expect(readme).toContain("Filters: all final pairs");
       await expect(createExport(db, admin, seeded.projectId, { format: "verifier-trainers", options: { trainers: ["axolotl" as "trl"] } })).rejects.toBeInstanceOf(InvalidError);
       await expect(createExport(db, admin, seeded.projectId, { format: "verifier-trainers", options: { trainers: [] } })).rejects.toThrow(/at least one trainer/);
+      await expect(createExport(db, admin, seeded.projectId, { format: "verifier-sft", options: { trainers: ["trl"] } })).rejects.toThrow(/verifier-trainers format only/);
     });
   });
 }
