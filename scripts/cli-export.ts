@@ -5,10 +5,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Db } from "../lib/db/connect";
 import { AppError, NotFoundError } from "../lib/errors";
-import { EXPORT_FORMATS, type TExportFormat } from "../lib/exports/types";
+import { EXPORT_FORMATS, TRAINERS, type TExportFormat } from "../lib/exports/types";
 import type { TExportView } from "../lib/exports/schemas";
 
-export const EXPORT_HELP = `  npm run loupe -- export --project P --format F [filters] [--images files|embedded] [--validation 0.1] [--out PATH]
+export const EXPORT_HELP = `  npm run loupe -- export --project P --format F [filters] [--images files|embedded] [--validation 0.1] [--trainers A,B] [--out PATH]
                                                     export a project's final pairs; P is a project id or name,
                                                     F one of ${EXPORT_FORMATS.join(", ")}
       filters (all optional; several narrow together):
@@ -21,6 +21,7 @@ export const EXPORT_HELP = `  npm run loupe -- export --project P --format F [fi
         --saved NAME_OR_ID                          a filter saved on the Export page (flags given too override it)
       --images files|embedded                       Parquet and verifier formats: images as files or embedded bytes
       --validation X                                share of pairs in the validation split, 0-0.5 (default 0.1)
+      --trainers A,B                                verifier-trainers: ${TRAINERS.join(", ")} (default all)
       --out PATH                                    copy the result there: a folder (created) receives the data file,
                                                     manifest.json and any images/; a file path receives the data file
                                                     and PATH.manifest.json beside it`;
@@ -149,6 +150,7 @@ export async function exportCommand(db: Db, rest: string[]): Promise<void> {
       saved: { type: "string" },
       images: { type: "string" },
       validation: { type: "string" },
+      trainers: { type: "string" },
       out: { type: "string" },
     },
   });
@@ -184,6 +186,7 @@ export async function exportCommand(db: Db, rest: string[]): Promise<void> {
   const options: Record<string, unknown> = {};
   if (values.images !== undefined) options.images = values.images;
   if (values.validation !== undefined) options.validationFraction = number(values.validation, "--validation");
+  if (values.trainers !== undefined) options.trainers = list(values.trainers);
 
   let view: TExportView;
   try {

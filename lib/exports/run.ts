@@ -200,6 +200,17 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     baseName: `export-${id}-${job.format}`,
     options,
     imagePath: (sha) => imagePath(opts.dataDir, sha),
+    // For the dataset cards formats write beside their data (gold-parquet, verifier-trainers).
+    about: {
+      exportId: id,
+      projectId: job.project_id,
+      projectName: job.project_name,
+      createdBy: job.creator,
+      createdAt: new Date(job.created_at).toISOString(),
+      loupeVersion: LOUPE_VERSION,
+      filtersText: describeFilters(filters),
+      filters,
+    },
   };
   let sink: Sink | null = null;
   const counts: TExportCounts = { decision: {}, subtask: {}, split: { train: 0, validation: 0 } };

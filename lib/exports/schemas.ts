@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZExportFilters, type TExportFilters } from "./filters";
-import { EXPORT_FORMATS, type TExportFormat, type TExportOptions, type TSplit } from "./types";
+import { EXPORT_FORMATS, TRAINERS, type TExportFormat, type TExportOptions, type TSplit } from "./types";
 
 // What the export routes accept and answer. Pure: the admin pages import the types.
 
@@ -11,13 +11,20 @@ export const ZExportOptions = z.strictObject({
   images: z.enum(["files", "embedded"], { error: "images are files or embedded" }).default("files"),
   validationFraction: z.number({ error: "the validation fraction must be a number" })
     .min(0, "the validation fraction is between 0 and 0.5").max(0.5, "the validation fraction is between 0 and 0.5").default(0.1),
+  trainers: z.array(z.enum(TRAINERS, { error: `trainers are ${TRAINERS.join(", ")}` }))
+    .min(1, "pick at least one trainer").max(TRAINERS.length).optional(),
 }) satisfies z.ZodType<TExportOptions, unknown>;
 
-export const ZExportCreate = z.strictObject({
-  format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
-  filters: ZExportFilters.prefault({}),
-  options: ZExportOptions.prefault({}),
-});
+export const ZExportCreate = z
+  .strictObject({
+    format: z.enum(EXPORT_FORMATS, { error: `format is one of ${EXPORT_FORMATS.join(", ")}` }),
+    filters: ZExportFilters.prefault({}),
+    options: ZExportOptions.prefault({}),
+  })
+  .refine((v) => v.options.trainers === undefined || v.format === "verifier-trainers", {
+    message: "trainers apply to the verifier-trainers format only",
+    path: ["options", "trainers"],
+  });
 export type TExportCreate = z.input<typeof ZExportCreate>;
 
 export const ZExportParams = z.object({ exportId: z.string().regex(/^\d{1,18}$/, "exportId must be a number") });

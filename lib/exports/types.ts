@@ -1,7 +1,11 @@
 // The shapes every export format reads and writes; pure, so formats and their tests run anywhere.
 
-export const EXPORT_FORMATS = ["canonical", "gold-jsonl", "gold-csv", "gold-parquet", "verifier-sft", "verifier-preference"] as const;
+export const EXPORT_FORMATS = ["canonical", "gold-jsonl", "gold-csv", "gold-parquet", "verifier-sft", "verifier-preference", "verifier-trainers"] as const;
 export type TExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The training tools verifier-trainers writes for (lib/exports/formats/trainers.ts). */
+export const TRAINERS = ["llama-factory", "ms-swift", "trl"] as const;
+export type TTrainer = (typeof TRAINERS)[number];
 
 export type TDecision = "accept" | "reject" | "recaption";
 export type TSplit = "train" | "validation";
@@ -73,6 +77,20 @@ export interface TExportOptions {
   images: "files" | "embedded";
   /** Share of pairs in the validation split (0..0.5). */
   validationFraction: number;
+  /** verifier-trainers: the tools to write for (absent: all of them). */
+  trainers?: TTrainer[];
+}
+
+/** Where an export came from, for the dataset cards formats write beside their data. */
+export interface TExportAbout {
+  exportId: string;
+  projectId: number;
+  projectName: string;
+  createdBy: string | null;
+  createdAt: string;
+  loupeVersion: string;
+  filtersText: string;
+  filters: unknown;
 }
 
 export interface TWriterContext {
@@ -83,6 +101,8 @@ export interface TWriterContext {
   options: TExportOptions;
   /** Absolute path of the stored original image with this sha256 (LOUPE_DATA_DIR/images/..). */
   imagePath(sha256: string): string;
+  /** The export job's provenance (absent when a writer runs outside a job, as in unit tests). */
+  about?: TExportAbout;
 }
 
 export interface TWriterResult {

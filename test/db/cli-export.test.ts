@@ -89,7 +89,7 @@ describe.each(targets)("loupe export CLI ($engine)", ({ engine }) => {
   it("refuses unknown projects, formats, saved filters and bad values with a clear message", () => {
     expect(cli(["export", "--project", "nope", "--format", "canonical"]).out).toMatch(/No project "nope"/);
     const badFormat = cli(["export", "--project", "CLI export", "--format", "xml"]);
-    expect(badFormat.out).toMatch(/--format is one of canonical, gold-jsonl, gold-csv, gold-parquet, verifier-sft, verifier-preference; got "xml"/);
+    expect(badFormat.out).toMatch(/--format is one of canonical, gold-jsonl, gold-csv, gold-parquet, verifier-sft, verifier-preference, verifier-trainers; got "xml"/);
     expect(badFormat.code).toBe(1);
     expect(cli(["export", "--project", "CLI export", "--format", "canonical", "--saved", "ghost"]).out).toMatch(/No saved filter "ghost" in "CLI export"/);
     expect(cli(["export", "--project", "CLI export", "--format", "canonical", "--from", "01/02/2026"]).out).toMatch(/--from expects a day as YYYY-MM-DD/);
@@ -97,7 +97,7 @@ describe.each(targets)("loupe export CLI ($engine)", ({ engine }) => {
       .toMatch(/Error: Export filters are not valid\. Minimum agreement must be a number between 0 and 1\./);
     expect(cli(["export", "--project", "CLI export"]).out).toMatch(/export needs --project and --format/);
     const help = cli(["help"]).out;
-    for (const flag of ["--project", "--format", "--decision", "--adjudicated", "--min-agreement", "--task", "--subtask", "--from", "--to", "--gold", "--saved", "--images", "--validation", "--out"]) {
+    for (const flag of ["--project", "--format", "--decision", "--adjudicated", "--min-agreement", "--task", "--subtask", "--from", "--to", "--gold", "--saved", "--images", "--validation", "--trainers", "--out"]) {
       expect(help).toContain(flag);
     }
   });

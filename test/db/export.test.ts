@@ -30,6 +30,7 @@ import { fromCanonical, openCanonicalWriter, toCanonical } from "@/lib/exports/f
 import { splitHash, splitOf } from "@/lib/exports/split";
 import type { TExportManifest } from "@/lib/exports/schemas";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
+import { describeTrainerExports } from "./export-trainers";
 
 // The export job on a real engine: filters, keyset pages, canonical lines, the split in SQL and Node, files,
 // manifest and checksum, cancel, restart after a crash, and admins only.
@@ -373,4 +374,6 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     await expect(cancelExport(db, { id: seeded.reviewer, role: "reviewer" }, view.id)).rejects.toBeInstanceOf(ForbiddenError);
     await cancelExport(db, admin, view.id);
   });
+
+  describeTrainerExports(() => ({ db, dataDir, seeded, admin }));
 });

@@ -8,6 +8,7 @@ import {
   DECISION_CHOICES,
   FORMAT_CHOICES,
   INITIAL_FORM,
+  TRAINER_CHOICES,
   fromFilters,
   sameFilters,
   toFilters,
@@ -57,7 +58,11 @@ export function ExportForm({ projectId, initialSaved, tasks, subtasks, onStarted
       return startExport(projectId, {
         format: form.format,
         filters: withSaved,
-        options: { images: form.images, ...(fraction === undefined ? {} : { validationFraction: fraction as number }) },
+        options: {
+          images: form.images,
+          ...(fraction === undefined ? {} : { validationFraction: fraction as number }),
+          ...(form.format === "verifier-trainers" ? { trainers: form.trainers } : {}),
+        },
       });
     },
     onSuccess: (view) => {
@@ -214,6 +219,21 @@ export function ExportForm({ projectId, initialSaved, tasks, subtasks, onStarted
 
       <fieldset className="grid gap-4 rounded border border-neutral-200 p-3 sm:grid-cols-2">
         <legend className="px-1 text-sm font-medium">Output</legend>
+        {form.format === "verifier-trainers" ? (
+          <fieldset className="sm:col-span-2">
+            <legend className="text-sm">Trainers</legend>
+            <div className="mt-1 flex flex-wrap gap-4">
+              {TRAINER_CHOICES.map((t) => (
+                <label key={t.value} className="flex items-center gap-2 text-sm">
+                  <input type="checkbox" checked={form.trainers.includes(t.value)}
+                    onChange={(e) => set("trainers", e.target.checked ? TRAINER_CHOICES.map((c) => c.value).filter((v) => v === t.value || form.trainers.includes(v)) : form.trainers.filter((v) => v !== t.value))} />
+                  {t.label}
+                </label>
+              ))}
+            </div>
+            <p className="mt-1 text-xs text-neutral-600">LLaMA-Factory always gets image files; TRL always gets the bytes inside its Parquet; ms-swift follows the image choice below.</p>
+          </fieldset>
+        ) : null}
         <fieldset>
           <legend className="text-sm">Images (Parquet and verifier formats)</legend>
           <div className="mt-1 space-y-1">

@@ -1,6 +1,6 @@
 // The export form's fields as typed (local calendar days) and the filters the API takes. Pure, unit-tested.
 import type { TExportFilters, TGoldChoice } from "@/lib/exports/filters";
-import type { TExportFormat } from "@/lib/exports/types";
+import { TRAINERS, type TExportFormat, type TTrainer } from "@/lib/exports/types";
 
 export type TDecisionChoice = "accept" | "reject" | "recaption";
 export const DECISION_CHOICES: { value: TDecisionChoice; label: string }[] = [
@@ -22,6 +22,8 @@ export interface TExportFormState {
   gold: TGoldChoice;
   images: "files" | "embedded";
   validationFraction: string;
+  /** verifier-trainers: the tools to write for. */
+  trainers: TTrainer[];
 }
 
 export const INITIAL_FORM: TExportFormState = {
@@ -36,7 +38,14 @@ export const INITIAL_FORM: TExportFormState = {
   gold: "include",
   images: "files",
   validationFraction: "0.1",
+  trainers: [...TRAINERS],
 };
+
+export const TRAINER_CHOICES: { value: TTrainer; label: string }[] = [
+  { value: "llama-factory", label: "LLaMA-Factory" },
+  { value: "ms-swift", label: "ms-swift" },
+  { value: "trl", label: "TRL" },
+];
 
 function names(text: string): string[] | undefined {
   const list = text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -104,6 +113,11 @@ export const FORMAT_CHOICES: { value: TExportFormat; label: string; help: string
   { value: "gold-parquet", label: "Gold subset · Parquet", help: "The gold subset as Parquet, images as files or embedded bytes." },
   { value: "verifier-sft", label: "Verifier · SFT", help: "Failure-detection and re-caption samples in the multimodal chat format (messages with image placeholders and an images list)." },
   { value: "verifier-preference", label: "Verifier · preference pairs", help: "Human re-caption chosen, original instruction rejected." },
+  {
+    value: "verifier-trainers",
+    label: "Verifier · for LLaMA-Factory, ms-swift, TRL",
+    help: "The verifier's SFT and DPO data in each trainer's own layout, train and validation in separate files, with dataset_info.json and dataset cards: loads without edits.",
+  },
 ];
 
 export const FORMAT_LABELS = Object.fromEntries(FORMAT_CHOICES.map((f) => [f.value, f.label])) as Record<TExportFormat, string>;

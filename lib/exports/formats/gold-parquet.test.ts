@@ -4,7 +4,8 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetS
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeContext, makeRow, removeExportTemp, makeStore, type TTestStore } from "@/test/support/export-rows";
 import type { TExportImage, TExportRow } from "../types";
-import { ROW_GROUP_ROWS, SPLIT_FILES, openGoldParquetWriter } from "./gold-parquet";
+import { duckColumns, duckKeyValue, duckRows, sqlPath } from "@/test/support/duckdb";
+import { GOLD_CARD, ROW_GROUP_ROWS, SPLIT_FILES, goldCardFeatures, openGoldParquetWriter } from "./gold-parquet";
 import { GOLD_COLUMNS } from "./schemas";
 
 type TImg = TExportImage & { bytes: Buffer };
@@ -50,7 +51,7 @@ describe("gold-parquet", () => {
     await writer.write(rows.slice(0, 1));
     await writer.write(rows.slice(1));
     const result = await writer.finish();
-    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, SPLIT_FILES.validation, "images/"], records: 3, splits: { train: 2, validation: 1 } });
+    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, SPLIT_FILES.validation, "README.md", "images/"], records: 3, splits: { train: 2, validation: 1 } });
     expect(SPLIT_FILES).toEqual({ train: "data/train-00000-of-00001.parquet", validation: "data/validation-00000-of-00001.parquet" });
 
     const train = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
@@ -88,8 +89,8 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write(mixedRows());
     const result = await writer.finish();
-    expect(result.files).toEqual([SPLIT_FILES.train, SPLIT_FILES.validation]);
-    expect(await readdir(ctx.dir)).toEqual(["data"]);
+    expect(result.files).toEqual([SPLIT_FILES.train, SPLIT_FILES.validation, "README.md"]);
+    expect((await readdir(ctx.dir)).sort()).toEqual(["README.md", "data"]);
 
     const { rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.validation));
     const source = rows[0]!.source_image as TImageCell;
@@ -125,6 +126,44 @@ describe("gold-parquet", () => {
     expect(tree.children.every((c) => c.element.repetition_type === "OPTIONAL")).toBe(true);
   });
 
+  it("reads back in DuckDB, an independent reader, as a datasets folder with its dataset card", async () => {
+    const ctx = await makeContext(store, { images: "embedded" });
+    ctx.about = {
+      exportId: "12", projectId: 4, projectName: "ScaleEdit | shard 0", createdBy: null, createdAt: "2026-12-06T10:00:00.000Z",
+      loupeVersion: "0.1.0", filtersText: "decision accept or recaption; subtasks color", filters: { decisions: ["accept", "recaption"] },
+    };
+    const writer = await openGoldParquetWriter(ctx);
+    await writer.write(mixedRows());
+    await writer.finish();
+    const train = path.join(ctx.dir, SPLIT_FILES.train);
+    const cols = Object.fromEntries(await duckColumns(train));
+    expect(Object.keys(cols)).toEqual(GOLD_COLUMNS);
+    expect(cols.source_image).toBe("STRUCT(bytes BLOB, path VARCHAR)");
+    expect(cols.is_gold).toBe("BOOLEAN");
+    expect(cols.source_width).toBe("INTEGER");
+    const got = await duckRows(`SELECT external_id, hex(source_image.bytes) AS source, source_image.path AS path, mask_image FROM ${sqlPath(train)} ORDER BY pair_id::int`);
+    expect(got.map((r) => r.source)).toEqual([red.bytes.toString("hex").toUpperCase(), photo.bytes.toString("hex").toUpperCase()]);
+    expect(got[1]!.path).toBe(`${photo.sha256}.jpg`);
+    expect(got.map((r) => r.mask_image)).toEqual([null, null]);
+    expect(JSON.parse((await duckKeyValue(train)).huggingface!).info.features.edited_image).toEqual({ _type: "Image" });
+
+    // The card: YAML configs and features the Hub reads, then counts, filters and provenance for people.
+    const card = await readFile(path.join(ctx.dir, GOLD_CARD), "utf8");
+    expect(card).toContain(
+      'configs:\n- config_name: "default"\n  data_files:\n  - split: "train"\n    path: "data/train-00000-of-00001.parquet"\n' +
+        '  - split: "validation"\n    path: "data/validation-00000-of-00001.parquet"\n',
+    );
+    for (const f of goldCardFeatures()) expect(card).toContain(`  - name: "${f.name}"\n    dtype: "${f.dtype}"\n`);
+    expect(goldCardFeatures().filter((f) => f.dtype === "image").map((f) => f.name)).toEqual(["source_image", "edited_image", "mask_image"]);
+    expect(card).toContain('  splits:\n  - name: "train"\n    num_examples: 2\n  - name: "validation"\n    num_examples: 1\n---\n');
+    expect(card).toContain("| subtask | train | validation |\n|---|---:|---:|\n| (none) | 1 | 0 |\n| color | 1 | 1 |\n| **all** | 2 | 1 |");
+    expect(card).toContain("Filters: decision accept or recaption; subtasks color.");
+    expect(card).toContain('As JSON: `{"decisions":["accept","recaption"]}`');
+    expect(card).toContain("Project: ScaleEdit \\| shard 0 (id 4).");
+    expect(card).toContain("export 12, created 2026-12-06T10:00:00.000Z.");
+    expect(card).toContain("Images are embedded");
+  });
+
   it("writes row groups as they fill rather than holding the split", async () => {
     const ctx = await makeContext(store);
     const writer = await openGoldParquetWriter(ctx);
@@ -135,7 +174,7 @@ describe("gold-parquet", () => {
     }
     const result = await writer.finish();
     expect(result.records).toBe(total);
-    expect(result.files).toEqual([SPLIT_FILES.train, "images/"]);
+    expect(result.files).toEqual([SPLIT_FILES.train, "README.md", "images/"]);
     const { metadata, rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
     expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, 5]);
     expect(rows).toHaveLength(total);
@@ -147,7 +186,7 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write([makeRow({ source: red, edited: blue }, { finalDecision: "reject", split: "validation" })]);
     const result = await writer.finish();
-    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train], records: 0, splits: { train: 0, validation: 0 } });
+    expect(result).toEqual({ dataFile: SPLIT_FILES.train, files: [SPLIT_FILES.train, "README.md"], records: 0, splits: { train: 0, validation: 0 } });
     const { metadata, rows } = await readParquet(path.join(ctx.dir, SPLIT_FILES.train));
     expect(metadata.num_rows).toBe(0n);
     expect(rows).toEqual([]);
@@ -158,7 +197,7 @@ describe("gold-parquet", () => {
     const writer = await openGoldParquetWriter(ctx);
     await writer.write([makeRow({ source: red, edited: blue }, { split: "validation" })]);
     const result = await writer.finish();
-    expect(result).toMatchObject({ dataFile: SPLIT_FILES.validation, files: [SPLIT_FILES.validation, "images/"], splits: { train: 0, validation: 1 } });
+    expect(result).toMatchObject({ dataFile: SPLIT_FILES.validation, files: [SPLIT_FILES.validation, "README.md", "images/"], splits: { train: 0, validation: 1 } });
   });
 
   it("closes its files on abort", async () => {

@@ -1,8 +1,9 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
 import type { TExportRow, TFormatWriter, TOpenWriter, TSplit, TWriterContext } from "../types";
 import { IMAGE_CHUNK, SplitCounts, goldRecord, imageRefs, isGold } from "./gold";
+import { cardHeader, provenance, SubtaskCounts } from "./dataset-card";
 import { ExportImages, imageFileName, inChunks } from "./images";
 import { GOLD_COLUMNS, type TGoldRecord } from "./schemas";
 import { ParquetFileSink } from "./sink";
@@ -120,6 +121,7 @@ export const openGoldParquetWriter: TOpenWriter = async (ctx): Promise<TFormatWr
   const images = new ExportImages(ctx);
   const embedded = ctx.options.images === "embedded";
   const counts = new SplitCounts();
+  const subtasks = new SubtaskCounts();
   // Opened on a split's first row, one at a time (two rows of a new split may arrive together).
   const opening: Partial<Record<TSplit, Promise<SplitFile>>> = {};
   const fileFor = (split: TSplit) => (opening[split] ??= SplitFile.open(ctx, SPLIT_FILES[split]));
@@ -133,6 +135,7 @@ export const openGoldParquetWriter: TOpenWriter = async (ctx): Promise<TFormatWr
         for (const rec of recs) {
           await (await fileFor(rec.split)).push(rec);
           counts.add(rec.split);
+          subtasks.add(rec.split, rec.subtask);
         }
       });
     },
@@ -142,7 +145,8 @@ export const openGoldParquetWriter: TOpenWriter = async (ctx): Promise<TFormatWr
       const written = (["train", "validation"] as const).filter((s) => opening[s]);
       for (const split of written) await (await fileFor(split)).finish();
       const dataFiles = written.map((s) => SPLIT_FILES[s]);
-      return { dataFile: dataFiles[0]!, files: [...dataFiles, ...images.files()], records: counts.records, splits: { ...counts.splits } };
+      await writeFile(path.join(ctx.dir, GOLD_CARD), goldCard(ctx, Object.fromEntries(written.map((s) => [s, SPLIT_FILES[s]])), counts.splits, subtasks));
+      return { dataFile: dataFiles[0]!, files: [...dataFiles, GOLD_CARD, ...images.files()], records: counts.records, splits: { ...counts.splits } };
     },
     async abort() {
       // A split still opening is closed once open; one that failed to open has nothing to close.
@@ -150,3 +154,44 @@ export const openGoldParquetWriter: TOpenWriter = async (ctx): Promise<TFormatWr
     },
   };
 };
+
+export const GOLD_CARD = "README.md";
+
+/** The card's YAML features: the same types as the "huggingface" metadata, in the card's spelling. */
+export function goldCardFeatures(): { name: string; dtype: string }[] {
+  return Object.entries(huggingFaceFeatures()).map(([name, f]) => ({ name, dtype: f._type === "Image" ? "image" : f.dtype! }));
+}
+
+/** The dataset card beside the split files: configs, features, counts per split and subtask, filters, provenance. */
+export function goldCard(ctx: TWriterContext, files: Partial<Record<TSplit, string>>, counts: Record<TSplit, number>, subtasks: SubtaskCounts): string {
+  const embedded = ctx.options.images === "embedded";
+  const header = cardHeader([{ name: "default", files, features: goldCardFeatures(), counts }], { task_categories: ["image-to-image"], tags: ["loupe", "image-editing"] });
+  const body = [
+    "# Image-editing pairs checked by people",
+    "",
+    "Each row is an edit people accepted, or accepted with a corrected instruction: the source image, the edited image, the optional mask, and `instruction`, the instruction that describes the edit (a human re-caption where there is one; `original_instruction` is the pipeline's). Rejected edits are left out.",
+    "",
+    embedded
+      ? "Images are embedded: `source_image`, `edited_image` and `mask_image` are `datasets` Image features holding the bytes, and decode to PIL images on access."
+      : "Images are files under `images/`, referenced by `datasets` Image features whose `path` is relative to this folder: load from inside it.",
+    "",
+    "```python",
+    "from datasets import load_dataset",
+    'ds = load_dataset("parquet", data_dir="data")  # or load_dataset(".") from this folder',
+    "```",
+    "",
+    "## Features",
+    "",
+    "| column | type |",
+    "|---|---|",
+    ...goldCardFeatures().map((f) => `| \`${f.name}\` | ${f.dtype} |`),
+    "",
+    "## Rows per split and subtask",
+    "",
+    subtasks.table(),
+    "",
+    provenance(ctx.about),
+    "",
+  ];
+  return header + "\n" + body.join("\n");
+}

@@ -2,6 +2,7 @@ import type { TExportFormat, TFormatWriter, TOpenWriter, TWriterContext } from "
 import { openCanonicalWriter } from "./canonical";
 import { openGoldCsvWriter, openGoldJsonlWriter } from "./gold";
 import { openGoldParquetWriter } from "./gold-parquet";
+import { openVerifierTrainersWriter } from "./trainers";
 import { openVerifierPreferenceWriter, openVerifierSftWriter } from "./verifier";
 
 const WRITERS: Record<TExportFormat, TOpenWriter> = {
@@ -11,6 +12,7 @@ const WRITERS: Record<TExportFormat, TOpenWriter> = {
   "gold-parquet": openGoldParquetWriter,
   "verifier-sft": openVerifierSftWriter,
   "verifier-preference": openVerifierPreferenceWriter,
+  "verifier-trainers": openVerifierTrainersWriter,
 };
 
 export function openWriter(format: TExportFormat, ctx: TWriterContext): Promise<TFormatWriter> {
