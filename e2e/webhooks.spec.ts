@@ -1,10 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
+import { Webhook } from "standardwebhooks";
 import { verify } from "../lib/webhooks/signature";
 
 // An admin adds an endpoint by keyboard, copies the secret shown once, sends a test event and watches it in
-// the log. The receiver is a real HTTP server checking the signature as docs/guide/webhooks.md describes.
+// the log. The receiver is a real HTTP server checking the signature as docs/guide/webhooks.md describes:
+// with the official Standard Webhooks library, and the deprecated Loupe-Signature beside it.
 
 interface Received {
   event: string | undefined;
@@ -20,7 +22,14 @@ async function startReceiver(secretOf: () => string) {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const verified = verify(secretOf(), req.headers["loupe-signature"] as string | undefined, body);
+      let standard = false;
+      try {
+        new Webhook(secretOf()).verify(body, req.headers as Record<string, string>);
+        standard = true;
+      } catch (err) {
+        console.warn(`receiver: ${(err as Error).message}`);
+      }
+      const verified = standard && verify(secretOf(), req.headers["loupe-signature"] as string | undefined, body);
       received.push({ event: req.headers["loupe-event"] as string, delivery: req.headers["loupe-delivery"] as string, body, verified });
       res.writeHead(verified ? 204 : 401).end();
     });

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 // Webhook events, the admin API's answers and its input schemas; pure, for the admin page's client components.
 
-export const WEBHOOK_EVENTS = ["pair.finalized", "export.finished"] as const;
+export const WEBHOOK_EVENTS = ["pair.finalized", "pair.reopened", "export.finished"] as const;
 export type TWebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent by "Send test event" to one endpoint, whatever it subscribes to. */
 export const TEST_EVENT = "webhook.test";
@@ -10,6 +10,7 @@ export type TDeliveryEvent = TWebhookEvent | typeof TEST_EVENT;
 
 export const EVENT_LABELS: Record<TDeliveryEvent, string> = {
   "pair.finalized": "Pair finalised",
+  "pair.reopened": "Pair reopened",
   "export.finished": "Export finished",
   "webhook.test": "Test event",
 };
@@ -61,6 +62,11 @@ export interface TEndpointView {
   createdBy: string | null;
   /** While set, the previous secret still signs beside the current one. */
   previousSecretUntil: string | null;
+  /**
+   * The secret predates Standard Webhooks (base64url): Standard Webhooks libraries refuse it as it was
+   * shown. Rotating gives one they accept (docs/guide/webhooks.md).
+   */
+  legacySecret: boolean;
   lastDelivery: { id: string; event: TDeliveryEvent; status: TDeliveryStatus; lastStatusCode: number | null; createdAt: string } | null;
 }
 
