@@ -53,11 +53,7 @@ export function computeStandardSignature(secret: string, msgId: string, timestam
   return `v1,${mac}`;
 }
 
-export interface TStandardHeaders {
-  "webhook-id": string;
-  "webhook-timestamp": string;
-  "webhook-signature": string;
-}
+export type TStandardHeaders = Record<"webhook-id" | "webhook-timestamp" | "webhook-signature", string>;
 
 /** The three Standard Webhooks headers for `body`, signed with each secret in turn (current first). */
 export function standardHeaders(secrets: string | readonly string[], msgId: string, body: TBody, timestamp: number = nowSeconds()): TStandardHeaders {
@@ -74,7 +70,7 @@ export function standardHeaders(secrets: string | readonly string[], msgId: stri
 /** Whether the Standard Webhooks headers carry a signature of the raw `body` under `secret`, made within the tolerance. */
 export function verifyStandard(
   secret: string,
-  headers: Record<string, string | string[] | undefined>,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
   body: TBody,
   now: number = nowSeconds(),
   toleranceSeconds: number = DEFAULT_TOLERANCE_SECONDS,

@@ -22,7 +22,7 @@ import {
 import { Webhook } from "standardwebhooks";
 import { verify } from "@/lib/webhooks/signature";
 import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
-import { ZDeliveryParams } from "@/lib/webhooks/schemas";
+import { WEBHOOK_PAYLOADS, ZDeliveryParams, type TDeliveryEvent } from "@/lib/webhooks/schemas";
 import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit-log/queries";
 import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
@@ -492,6 +492,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(test).toMatchObject({ event: "webhook.test", status: "pending", maxAttempts: 1 });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: test.id, delivered: true })]);
     expect(JSON.parse(rx.for(hook.path)[0]!.body)).toMatchObject({ type: "webhook.test", projectId: p.id, data: { endpointId: hook.id } });
+    expect(WEBHOOK_PAYLOADS["webhook.test"].safeParse(JSON.parse(rx.for(hook.path)[0]!.body)).error).toBeUndefined();
     await expect(redeliver(t, admin, hook.id, BigInt((await deliveries({ endpointIds: [hook.id] }))[0]!.id))).rejects.toThrow(/inactive/);
 
     await updateEndpoint(t, admin, hook.id, { active: true });
@@ -697,6 +698,8 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const made = await deliveries({ endpointIds: [hook.id] });
     expect(made.map((d) => d.event)).toEqual(["pair.finalized", "pair.reopened", "pair.finalized"]);
     expect((made[2]!.payload as { data: { finalDecision: string } }).data.finalDecision).toBe("accept");
+    // The bodies are what the OpenAPI document's webhooks say (generated from these strict schemas).
+    for (const d of made) expect(WEBHOOK_PAYLOADS[d.event as TDeliveryEvent].safeParse(d.payload).error, d.event).toBeUndefined();
 
     // Delivered and verified like any event.
     await drain(hook.id);
