@@ -60,10 +60,12 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     await page.keyboard.press("Tab"); // description
     await page.keyboard.type("Training pipeline");
     await page.keyboard.press("Tab"); // Pair finalised (ticked already)
+    await page.keyboard.press("Tab"); // Pair reopened
     await page.keyboard.press("Tab"); // Export finished
     await page.keyboard.press("Space");
     await expect(page.getByRole("checkbox", { name: /Pair finalised/ })).toBeChecked();
     await expect(page.getByRole("checkbox", { name: /Export finished/ })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: /Pair reopened/ })).not.toBeChecked();
     await page.keyboard.press("Tab");
     await expect(page.getByRole("button", { name: "Add endpoint" })).toBeFocused();
     await page.keyboard.press("Enter");
@@ -71,7 +73,7 @@ test("an admin adds a webhook endpoint by keyboard, sends a test event and sees 
     await expect(page.getByRole("heading", { name: /Endpoint added: copy its signing secret now/ })).toBeFocused();
     const secretBox = page.getByRole("textbox", { name: `Signing secret for ${receiver.url}` });
     secret = await secretBox.inputValue();
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/); // Standard Webhooks: base64 of 32 bytes
     const card = page.getByRole("article", { name: receiver.url });
     await expect(card).toContainText("Pair finalised · Export finished");
     await expect(card).toContainText("Active");
