@@ -35,11 +35,16 @@ const BASE64_KEY = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * one (docs/guide/webhooks.md says how to translate, or rotate).
  */
 export function secretKey(secret: string): Buffer {
+  if (!isSigningSecret(secret)) throw new Error("secret: not whsec_ followed by base64");
   const text = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  if (!BASE64_KEY.test(text) || text.replace(/=+$/, "").length % 4 === 1) throw new Error("secret: not whsec_ followed by base64");
-  const key = Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  if (key.length === 0) throw new Error("secret: empty key");
-  return key;
+  return Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+}
+
+/** Whether `secretKey` can read a key from the secret (base64 in either alphabet, not empty). */
+export function isSigningSecret(secret: string): boolean {
+  const text = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const unpadded = text.replace(/=+$/, "");
+  return BASE64_KEY.test(text) && unpadded.length >= 2 && unpadded.length % 4 !== 1;
 }
 
 /** Whether a secret is in the alphabet the Standard Webhooks libraries decode (`+` `/`, not base64url's `-` `_`). */

@@ -4,7 +4,7 @@ import type { SqlRunner } from "../db/sql";
 import type { AllowList } from "../images/resolve";
 import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, MAX_IN_FLIGHT_PER_ENDPOINT, retryDelaySeconds, truncate } from "./policy";
 import { sendWebhook, type TSendResult } from "./send";
-import { secretKey, sign, SIGNATURE_HEADER, standardHeaders } from "./signature";
+import { isSigningSecret, sign, SIGNATURE_HEADER, standardHeaders } from "./signature";
 import { webhookAllowList } from "./url";
 
 // The delivery worker: webhook_deliveries is its own queue (it holds the retry time and the log; a second
@@ -137,21 +137,12 @@ export async function claimDueDeliveries(
     }));
 }
 
-function isUsableSecret(secret: string): boolean {
-  try {
-    secretKey(secret);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
   const timestamp = Math.floor(Date.now() / 1000);
   // A secret that is not whsec_ + base64 can only have been written by hand into the table: the attempt
   // fails with a message in the log rather than leaving the delivery claimed.
-  const usable = d.secrets.filter(isUsableSecret);
+  const usable = d.secrets.filter(isSigningSecret);
   const headers = {
     "user-agent": "Loupe-Webhooks/1",
     // Standard Webhooks: the event id is the message id, the same on every attempt and redelivery, so a

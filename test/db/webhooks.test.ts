@@ -754,6 +754,15 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
 
     const rotated = await rotateSecret(t, admin, hook.id, true);
     expect(rotated.endpoint.legacySecret).toBe(false);
+
+    // A secret that is no key at all (only a hand edit of the table makes one) fails the attempt in the log.
+    await t.query(`UPDATE webhook_endpoints SET secret = 'whsec_not base64!', previous_secret = NULL WHERE id = $1`, [hook.id]);
+    const sent = rx.for(hook.path).length;
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    const [refused] = await drain(hook.id);
+    expect(refused).toMatchObject({ delivered: false, statusCode: null, status: "pending" });
+    expect(refused!.error).toMatch(/secret is not whsec_ followed by base64; rotate it/);
+    expect(rx.for(hook.path)).toHaveLength(sent);
   });
 
   it("every webhook action is audited, listed among the known actions and summarised in words", async () => {
