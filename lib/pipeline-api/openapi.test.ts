@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
+import { TEST_EVENT, WEBHOOK_EVENTS } from "../webhooks/schemas";
 import { openApiDocument } from "./openapi";
 
 // Every route file under app/api/v1 and the methods it exports, as OpenAPI paths ("[id]" → "{id}").
@@ -72,5 +74,32 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(doc.components.schemas.PostPairsRequest!.properties!)).toEqual(["pairs"]);
     expect(Object.keys(doc.components.schemas.LabelsPage!.properties!)).toEqual(["items", "nextCursor", "hasMore"]);
     expect(JSON.stringify(doc.components.schemas.PostPairsRequest)).toContain("source_image");
+  });
+});
+
+describe("the OpenAPI document against a real validator", () => {
+  it("is a valid OpenAPI 3.1 document (@readme/openapi-parser: the 3.1 schema plus its own rules)", async () => {
+    const result = await validate(structuredClone(openApiDocument()) as never);
+    expect(result.valid ? [] : compileErrors(result)).toEqual([]);
+    expect(result).toMatchObject({ valid: true, specification: "OpenAPI", warnings: [] });
+  });
+
+  it("the validator does catch a broken document, so the check above means something", async () => {
+    const broken = structuredClone(openApiDocument()) as { paths: Record<string, { post?: { parameters?: unknown[] } }> };
+    broken.paths["/api/v1/projects/{projectId}/pairs"]!.post!.parameters = []; // {projectId} no longer declared
+    const result = await validate(broken as never);
+    expect(result.valid).toBe(false);
+    expect(compileErrors(result)).toMatch(/projectId/);
+  });
+
+  it("describes every webhook event with the Standard Webhooks headers, Loupe-Signature deprecated", () => {
+    const doc = openApiDocument() as { webhooks: Record<string, { post: { parameters: { name: string; deprecated?: boolean }[] } }> };
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENTS, TEST_EVENT].sort());
+    for (const [event, w] of Object.entries(doc.webhooks)) {
+      const names = w.post.parameters.map((p) => p.name);
+      expect(names, event).toEqual(expect.arrayContaining(["webhook-id", "webhook-timestamp", "webhook-signature", "Loupe-Signature"]));
+      expect(w.post.parameters.find((p) => p.name === "Loupe-Signature")?.deprecated, event).toBe(true);
+      expect(w.post.parameters.find((p) => p.name === "webhook-signature")?.deprecated, event).toBeUndefined();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document at GET /api/v1/openapi.json. Body schemas are generated from the zod schemas the
 // routes parse and answer with, so the document describes what the code does. Pure.
 import { z } from "zod";
+import { EVENT_LABELS, WEBHOOK_PAYLOADS, type TDeliveryEvent } from "../webhooks/schemas";
 import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
 
 type TJson = Record<string, unknown>;
@@ -28,6 +29,65 @@ const wwwAuthenticate = {
   },
 };
 
+const header = (name: string, description: string, schema: TJson, extra: TJson = {}) => ({ name, in: "header", required: true, description, schema, ...extra });
+
+const WEBHOOK_HEADERS = [
+  header("webhook-id", "Standard Webhooks: the event id (the body's `id`), the same on every attempt and redelivery: deduplicate on it.", { type: "string" }),
+  header("webhook-timestamp", "Standard Webhooks: when this attempt was signed, in unix seconds. Refuse it when more than 5 minutes from your clock.", {
+    type: "string",
+    pattern: "^[0-9]+$",
+  }),
+  header(
+    "webhook-signature",
+    "Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed by the " +
+      "base64-decoded part of the endpoint's `whsec_` secret; one per active secret while a rotation overlaps. Verify with a " +
+      "Standard Webhooks library (`standardwebhooks` on npm and PyPI).",
+    { type: "string", pattern: "^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$" },
+  ),
+  header(
+    "Loupe-Signature",
+    "Deprecated: removed in the next release; verify `webhook-signature` instead. `t=<unix seconds>,v1=<hex HMAC-SHA256>` of " +
+      "`<t>.<raw body>`, keyed by the whole secret text, one `v1=` per active secret.",
+    { type: "string" },
+    { deprecated: true },
+  ),
+  header("Loupe-Event", "The event type (the body's `type`).", { type: "string" }),
+  header("Loupe-Event-Id", "The event id (as `webhook-id`).", { type: "string", format: "uuid" }),
+  header("Loupe-Delivery", "This delivery's id in the endpoint's log (a redelivery gets a new one).", { type: "string" }),
+  header("Loupe-Attempt", "1 for the first attempt, then counting retries.", { type: "string" }),
+];
+
+const WEBHOOK_HELP: Record<TDeliveryEvent, string> = {
+  "pair.finalized": "A pair got its final label (the annotators' consensus or a reviewer), or its final label changed.",
+  "pair.reopened":
+    "A final pair stopped being final: an annotator took back a label (`undo`) or a reviewer's correction sent it back (`review`). " +
+    "Take back what you did with its pair.finalized; a new pair.finalized follows once it is final again.",
+  "export.finished": "An export job wrote its files.",
+  "webhook.test": "Sent by “Send test event” to one endpoint, whatever it subscribes to.",
+};
+
+function webhookSchemaName(event: TDeliveryEvent): string {
+  return `Webhook${event.split(/[._]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}`;
+}
+
+function webhooks(): TJson {
+  return Object.fromEntries(
+    (Object.keys(WEBHOOK_PAYLOADS) as TDeliveryEvent[]).map((event) => [
+      event,
+      {
+        post: {
+          operationId: `webhook_${event.replace(".", "_")}`,
+          summary: EVENT_LABELS[event],
+          description: WEBHOOK_HELP[event] + " Answer 2xx within 10 s; anything else is retried with backoff (9 attempts over about a day).",
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: json(ref(webhookSchemaName(event))) },
+          responses: { "200": { description: "Received (any 2xx)." } },
+        },
+      },
+    ]),
+  );
+}
+
 function errors(extra: Record<string, string> = {}): TJson {
   const e = (description: string, headers?: TJson) => ({ description, content: json(ref("Error")), ...(headers ? { headers } : {}) });
   const out: TJson = {
@@ -49,7 +109,8 @@ export function openApiDocument(): TJson {
       description:
         "Send candidate edit pairs into a Loupe project and read back the final human labels. Authenticate with an API token " +
         "(Admin → API tokens; shown once) as `Authorization: Bearer loupe_…`. A token acts as the admin who created it, with " +
-        "that user's current role, on the projects it is scoped to only; revoking it, or disabling its owner, stops it at once.",
+        "that user's current role, on the projects it is scoped to only; revoking it, or disabling its owner, stops it at once. " +
+        "`webhooks` describes what Loupe sends to your endpoints (Admin → project → Webhooks), signed per Standard Webhooks.",
     },
     servers: [{ url: "/" }],
     security: [{ bearerToken: [] }, { session: [] }],
@@ -117,6 +178,7 @@ export function openApiDocument(): TJson {
         },
       },
     },
+    webhooks: webhooks(),
     components: {
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", bearerFormat: "loupe_ followed by 43 base64url characters" },
@@ -128,6 +190,9 @@ export function openApiDocument(): TJson {
         LabelsPage: schemaOf(ZLabelsPage, "output"),
         Progress: schemaOf(ZApiProgress, "output"),
         Error: schemaOf(ZApiError, "output"),
+        ...Object.fromEntries(
+          (Object.entries(WEBHOOK_PAYLOADS) as [TDeliveryEvent, z.ZodType][]).map(([event, schema]) => [webhookSchemaName(event), schemaOf(schema, "output")]),
+        ),
       },
     },
   };

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 // Webhook events, the admin API's answers and its input schemas; pure, for the admin page's client components.
 
-export const WEBHOOK_EVENTS = ["pair.finalized", "export.finished"] as const;
+export const WEBHOOK_EVENTS = ["pair.finalized", "pair.reopened", "export.finished"] as const;
 export type TWebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent by "Send test event" to one endpoint, whatever it subscribes to. */
 export const TEST_EVENT = "webhook.test";
@@ -10,6 +10,7 @@ export type TDeliveryEvent = TWebhookEvent | typeof TEST_EVENT;
 
 export const EVENT_LABELS: Record<TDeliveryEvent, string> = {
   "pair.finalized": "Pair finalised",
+  "pair.reopened": "Pair reopened",
   "export.finished": "Export finished",
   "webhook.test": "Test event",
 };
@@ -61,6 +62,11 @@ export interface TEndpointView {
   createdBy: string | null;
   /** While set, the previous secret still signs beside the current one. */
   previousSecretUntil: string | null;
+  /**
+   * The secret predates Standard Webhooks (base64url): Standard Webhooks libraries refuse it as it was
+   * shown. Rotating gives one they accept (docs/guide/webhooks.md).
+   */
+  legacySecret: boolean;
   lastDelivery: { id: string; event: TDeliveryEvent; status: TDeliveryStatus; lastStatusCode: number | null; createdAt: string } | null;
 }
 
@@ -93,3 +99,84 @@ export interface TEndpointWithSecret {
   endpoint: TEndpointView;
   secret: string;
 }
+
+// ---- What a delivery's body says, per event: the OpenAPI document's `webhooks` are generated from these,
+// and the database tests parse real deliveries with them, so the document and the triggers agree.
+
+const ZIso = z.string().describe("ISO 8601 time, UTC, milliseconds.");
+const ZDecisionName = z.enum(["accept", "reject", "recaption"]);
+const ZFinalSource = z.enum(["consensus", "review"]).describe("`consensus`: the annotators agreed; `review`: a reviewer settled it.");
+
+export const ZPairFinalizedData = z.strictObject({
+  pairId: z.string().describe("Loupe's pair id (a bigint, as a string)."),
+  externalId: z.string().describe("The pair's `id` in the import or the pipeline API."),
+  instruction: z.string(),
+  task: z.string().nullable(),
+  subtask: z.string().nullable(),
+  finalDecision: ZDecisionName,
+  finalInstruction: z.string().nullable().describe("The re-caption when the decision is `recaption`, else the instruction."),
+  finalReasons: z.array(z.string()).describe("Reject reason codes of the project's taxonomy."),
+  finalSource: ZFinalSource,
+  finalizedAt: ZIso,
+  agreement: z.number().nullable().describe("Share of labels that agree with the final decision."),
+  labelCount: z.number().int(),
+});
+
+export const REOPEN_REASONS = ["undo", "review", "other"] as const;
+
+export const ZPairReopenedData = z.strictObject({
+  pairId: z.string(),
+  externalId: z.string(),
+  task: z.string().nullable(),
+  subtask: z.string().nullable(),
+  reason: z
+    .enum(REOPEN_REASONS)
+    .describe("`undo`: an annotator took back a label; `review`: a reviewer's correction sent it back; `other`: any other withdrawal."),
+  status: z.string().describe("Where the pair went: `open` (back in the annotators' queue) or `in_review`."),
+  labelCount: z.number().int(),
+  previousOutcome: z
+    .strictObject({
+      finalDecision: ZDecisionName,
+      finalInstruction: z.string().nullable(),
+      finalReasons: z.array(z.string()),
+      finalSource: ZFinalSource,
+      finalizedAt: ZIso.nullable(),
+      agreement: z.number().nullable(),
+    })
+    .describe("The final answer the pair had, as its pair.finalized said."),
+});
+
+export const ZExportFinishedData = z
+  .looseObject({
+    exportId: z.string(),
+    format: z.string(),
+    pairs: z.number().int(),
+    records: z.number().int(),
+    dataFile: z.string(),
+    bytes: z.number().int(),
+    sha256: z.string(),
+    finishedAt: ZIso,
+    downloadPath: z.string(),
+    manifestPath: z.string(),
+  })
+  .describe("The export's figures; the manifest (manifestPath) has everything.");
+
+export const ZTestEventData = z.strictObject({ endpointId: z.number().int(), message: z.string() });
+
+/** The body of every delivery: `id` is also the `webhook-id` header. */
+export function ZWebhookEnvelope<E extends string, D extends z.ZodType>(event: E, data: D) {
+  return z.strictObject({
+    id: z.uuid().describe("The event id: the same in `webhook-id`, on every attempt and redelivery."),
+    type: z.literal(event),
+    occurredAt: ZIso,
+    projectId: z.number().int(),
+    data,
+  });
+}
+
+export const WEBHOOK_PAYLOADS = {
+  "pair.finalized": ZWebhookEnvelope("pair.finalized", ZPairFinalizedData),
+  "pair.reopened": ZWebhookEnvelope("pair.reopened", ZPairReopenedData),
+  "export.finished": ZWebhookEnvelope("export.finished", ZExportFinishedData),
+  "webhook.test": ZWebhookEnvelope("webhook.test", ZTestEventData),
+} as const satisfies Record<TDeliveryEvent, z.ZodType>;

@@ -29,8 +29,9 @@ export const MAX_ENDPOINTS_PER_PROJECT = 10;
 /** After a rotation, how long the previous secret keeps signing beside the new one. */
 export const PREVIOUS_SECRET_HOURS = 24;
 
+/** `whsec_` + standard base64 of 32 random bytes, as Standard Webhooks libraries decode it. */
 export function generateSecret(): string {
-  return `whsec_${randomBytes(24).toString("base64url")}`;
+  return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
 function validUrl(raw: string): string {
@@ -54,6 +55,7 @@ interface TEndpointRow {
   created_at: Date;
   created_by: string | null;
   previous_secret_until: Date | null;
+  legacy_secret: boolean;
   last_id: string | null;
   last_event: string | null;
   last_status: string | null;
@@ -65,6 +67,8 @@ async function endpointRows(tx: SqlRunner, where: { projectId?: number; endpoint
   const rows = await tx.query<TEndpointRow>(`
     SELECT e.id, e.project_id, e.url, e.description, e.events, e.active, e.created_at, u.name AS created_by,
            CASE WHEN e.previous_secret_until > now() THEN e.previous_secret_until END AS previous_secret_until,
+           -- Secrets made before Standard Webhooks are base64url (isStandardSecret in signature.ts, in SQL).
+           NOT (e.secret ~ '^whsec_[A-Za-z0-9+/]+={0,2}$' AND length(e.secret) % 4 = 2) AS legacy_secret,
            l.id::text AS last_id, l.event AS last_event, l.status AS last_status, l.last_status_code, l.created_at AS last_created_at
     FROM webhook_endpoints e
     LEFT JOIN users u ON u.id = e.created_by
@@ -84,6 +88,7 @@ async function endpointRows(tx: SqlRunner, where: { projectId?: number; endpoint
     createdAt: iso(r.created_at)!,
     createdBy: r.created_by,
     previousSecretUntil: iso(r.previous_secret_until),
+    legacySecret: r.legacy_secret,
     lastDelivery: r.last_id
       ? {
           id: r.last_id,

@@ -4,7 +4,7 @@ import type { SqlRunner } from "../db/sql";
 import type { AllowList } from "../images/resolve";
 import { CLAIM_SECONDS, DELIVERY_TIMEOUT_MS, MAX_IN_FLIGHT_PER_ENDPOINT, retryDelaySeconds, truncate } from "./policy";
 import { sendWebhook, type TSendResult } from "./send";
-import { sign, SIGNATURE_HEADER } from "./signature";
+import { isSigningSecret, sign, SIGNATURE_HEADER, standardHeaders } from "./signature";
 import { webhookAllowList } from "./url";
 
 // The delivery worker: webhook_deliveries is its own queue (it holds the retry time and the log; a second
@@ -139,15 +139,26 @@ export async function claimDueDeliveries(
 
 export async function attemptDelivery(db: SqlRunner, d: TClaimedDelivery, opts: TDeliverOptions): Promise<TAttemptOutcome> {
   const body = Buffer.from(JSON.stringify(d.payload));
+  const timestamp = Math.floor(Date.now() / 1000);
+  // A secret that is not whsec_ + base64 can only have been written by hand into the table: the attempt
+  // fails with a message in the log rather than leaving the delivery claimed.
+  const usable = d.secrets.filter(isSigningSecret);
   const headers = {
     "user-agent": "Loupe-Webhooks/1",
+    // Standard Webhooks: the event id is the message id, the same on every attempt and redelivery, so a
+    // receiver can drop what it has already processed.
+    ...(usable.length > 0 ? standardHeaders(usable, d.eventId, body, timestamp) : {}),
     "loupe-event": d.event,
     "loupe-event-id": d.eventId,
     "loupe-delivery": d.id,
     "loupe-attempt": String(d.attempts),
-    [SIGNATURE_HEADER.toLowerCase()]: sign(d.secrets, body),
+    // Deprecated, for one release: receivers written against it keep working while they switch.
+    [SIGNATURE_HEADER.toLowerCase()]: sign(d.secrets, body, timestamp),
   };
-  const result = await sendWebhook(d.url, headers, body, { allow: opts.allow, timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS });
+  const result: TSendResult =
+    usable.length > 0
+      ? await sendWebhook(d.url, headers, body, { allow: opts.allow, timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS })
+      : { delivered: false, statusCode: null, error: "not sent: the endpoint's secret is not whsec_ followed by base64; rotate it", ms: 0 };
   const rows = result.delivered
     ? await db.query<{ status: TAttemptOutcome["status"] }>(DELIVERED_SQL, [d.id, d.attempts, result.statusCode, result.ms])
     : await db.query<{ status: TAttemptOutcome["status"] }>(FAILED_SQL, [

@@ -20,6 +20,9 @@ import { InvalidError, NotFoundError } from "@/lib/errors";
 import { encodeCursor } from "@/lib/pipeline-api/cursor";
 import { migrate, repairFeedXids } from "@/lib/db/migrate";
 import { promotePair } from "@/lib/quality/gold";
+import { resetEnvCache } from "@/lib/env";
+import { createLoupeClient, type TLoupeClient } from "@/clients/typescript";
+import { serveApiV1, useAsProcessDatabase } from "@/test/support/route-fetch";
 
 /** Waits out every running transaction: the feed reads below the server's oldest writer, which other databases share. */
 async function settle(t: TestDatabase): Promise<void> {
@@ -426,6 +429,84 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
         percentDone: 33.3, // 2 of the 6 pairs that are not gold
       });
       await expect(getApiProgress(t, 999_999)).rejects.toThrow(NotFoundError);
+    });
+  });
+
+  // The typed client (clients/typescript: openapi-typescript types + openapi-fetch) in a pipeline's call
+  // sequence, served by the real route handlers in this process on this database.
+  describe("the typed client through the route handlers", () => {
+    let restoreDb: () => void;
+    const savedEnv = { LOUPE_DATA_DIR: process.env.LOUPE_DATA_DIR, LOUPE_IMPORT_ROOT: process.env.LOUPE_IMPORT_ROOT };
+    beforeAll(() => {
+      restoreDb = useAsProcessDatabase(t);
+      process.env.LOUPE_DATA_DIR = path.join(root, ".data");
+      process.env.LOUPE_IMPORT_ROOT = root;
+      resetEnvCache();
+    });
+    afterAll(() => {
+      restoreDb();
+      for (const [k, v] of Object.entries(savedEnv)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetEnvCache();
+    });
+
+    it("sends pairs, reads progress and pages through the final labels, with typed answers and errors", async () => {
+      const project = await makeProject(t, { pairs: 0, overlap: 1 });
+      const other = await makeProject(t, { pairs: 0 });
+      const { token } = await createApiToken(t, admin, { name: "client test", projectIds: [project.id] });
+      const client: TLoupeClient = createLoupeClient({ baseUrl: "http://loupe.test", token, fetch: serveApiV1 });
+      const projectPath = { path: { projectId: project.id } };
+
+      const doc = await client.GET("/api/v1/openapi.json");
+      expect(doc.response.status).toBe(200);
+      expect(doc.data).toMatchObject({ openapi: "3.1.0" });
+
+      const pair = (i: number) => ({ id: `client-${i}`, instruction: "add a square", source_image: images[i]!.source, edited_image: images[i]!.edited, task: "object" });
+      const sent = await client.POST("/api/v1/projects/{projectId}/pairs", {
+        params: projectPath,
+        body: {
+          pairs: [
+            pair(0),
+            pair(1),
+            // @ts-expect-error the generated types know an item needs an instruction; the server refuses it too
+            { id: "client-2", source_image: images[2]!.source, edited_image: images[2]!.edited },
+          ],
+        },
+      });
+      expect(sent.response.status).toBe(200);
+      expect(sent.data).toMatchObject({ created: 2, duplicates: 0, invalid: 1 });
+      expect(sent.data!.items.map((i) => i.status)).toEqual(["created", "created", "invalid"]);
+      expect(sent.data!.items[2]!.reason).toMatch(/instruction/);
+
+      const before = await client.GET("/api/v1/projects/{projectId}/progress", { params: projectPath });
+      expect(before.data?.pairs).toMatchObject({ total: 2, open: 2, final: 0 });
+
+      // overlap 1: each label makes its pair final.
+      await label(sent.data!.items[0]!.pairId!, annotators[0]!, "accept");
+      await label(sent.data!.items[1]!.pairId!, annotators[0]!, "reject", { reasons: ["artifacts"] });
+      const after = await client.GET("/api/v1/projects/{projectId}/progress", { params: projectPath });
+      expect(after.data).toMatchObject({ pairs: { total: 2, final: 2 }, finalByDecision: { accept: 1, reject: 1 }, percentDone: 100 });
+
+      await settle(t);
+      const first = await client.GET("/api/v1/projects/{projectId}/labels", { params: { ...projectPath, query: { limit: 1 } } });
+      expect(first.data).toMatchObject({ hasMore: true, items: [{ externalId: "client-0", state: "final", decision: "accept", source: "consensus" }] });
+      const second = await client.GET("/api/v1/projects/{projectId}/labels", {
+        params: { ...projectPath, query: { limit: 1, cursor: first.data!.nextCursor! } },
+      });
+      expect(second.data).toMatchObject({ hasMore: false, items: [{ externalId: "client-1", decision: "reject", reasons: [{ code: "artifacts" }] }] });
+
+      // Errors come back typed as the document's Error, with the statuses it lists.
+      const badCursor = await client.GET("/api/v1/projects/{projectId}/labels", { params: { ...projectPath, query: { cursor: "not-a-cursor" } } });
+      expect(badCursor.response.status).toBe(400);
+      expect(badCursor.error?.error.message).toMatch(/cursor/i);
+      const outOfScope = await client.GET("/api/v1/projects/{projectId}/progress", { params: { path: { projectId: other.id } } });
+      expect(outOfScope.response.status).toBe(403);
+      expect(outOfScope.error?.error.code).toBe("forbidden");
+      const noToken = await createLoupeClient({ baseUrl: "http://loupe.test", token: "loupe_nope", fetch: serveApiV1 }).GET("/api/v1/openapi.json");
+      expect(noToken.response.status).toBe(401);
+      expect(noToken.response.headers.get("www-authenticate")).toMatch(/^Bearer/);
     });
   });
 });

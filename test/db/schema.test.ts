@@ -73,6 +73,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     labels_pause: "labels", // pauses an annotator whose gold accuracy fell under the threshold
     skips_pause: "skips", // a skipped gold pair counts as a miss
     pairs_webhook_finalized: "pairs", // queues "pair.finalized" webhook deliveries (lib/webhooks)
+    pairs_webhook_reopened: "pairs", // queues "pair.reopened" when a final pair is withdrawn
     pairs_final_xid_ins: "pairs", // the labels feed's cursor key (lib/pipeline-api/labels.ts)
     pairs_final_xid_upd: "pairs",
     pairs_queue_keys: "pairs", // sets the queue order keys of each inserted pair

@@ -19,16 +19,18 @@ import {
   sendTestEvent,
   updateEndpoint,
 } from "@/lib/webhooks/service";
+import { Webhook } from "standardwebhooks";
 import { verify } from "@/lib/webhooks/signature";
 import { attemptDelivery, claimDueDeliveries, deliverDue, pruneDeliveries, startWebhookWorker } from "@/lib/webhooks/worker";
-import { ZDeliveryParams } from "@/lib/webhooks/schemas";
+import { WEBHOOK_PAYLOADS, ZDeliveryParams, type TDeliveryEvent } from "@/lib/webhooks/schemas";
 import { KNOWN_AUDIT_ACTIONS, listAuditEvents, summarizeAuditEvent, ZAuditQuery } from "@/lib/audit-log/queries";
 import type { SqlRunner } from "@/lib/db/sql";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
 
 // Webhooks end to end: pair.finalized from the pairs trigger, emitEvent in the caller's transaction, and the
-// worker posting to a real HTTP server that verifies every signature. Time moves via next_attempt_at, never sleep.
+// worker posting to a real HTTP server that verifies every signature with the official Standard Webhooks library
+// (and the deprecated Loupe-Signature beside it). Time moves via next_attempt_at, never sleep.
 
 const HASH = "0".repeat(64);
 const LOCAL = parseAllowList(["127.0.0.1"]);
@@ -37,8 +39,21 @@ interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-  /** Did the signature verify against the secret registered for this path (or any listed)? */
+  /** Did the official standardwebhooks library verify it with the secret registered for this path (or any listed)? */
   verified: boolean;
+  /** Did the deprecated Loupe-Signature verify with one of them? */
+  legacyVerified: boolean;
+}
+
+/** A receiver's check with the official library: the raw body, the headers as received, its own clock. */
+function libraryVerifies(secret: string, headers: http.IncomingHttpHeaders, body: string): boolean {
+  try {
+    new Webhook(secret).verify(body, headers as Record<string, string>);
+    return true;
+  } catch (err) {
+    if ((err as Error).name !== "WebhookVerificationError") throw err;
+    return false;
+  }
 }
 
 /** A receiver: per path, the secrets it accepts and the statuses it answers with, in turn. */
@@ -71,8 +86,9 @@ class Receiver {
       const body = Buffer.concat(chunks).toString("utf8");
       const header = req.headers["loupe-signature"] as string | undefined;
       // The receiver's own check, as docs/guide/webhooks.md tells receivers: raw body, current time, 5 min.
-      const verified = (this.secrets.get(path) ?? []).some((s) => verify(s, header, body));
-      this.received.push({ path, headers: req.headers, body, verified });
+      const verified = (this.secrets.get(path) ?? []).some((s) => libraryVerifies(s, req.headers, body));
+      const legacyVerified = (this.secrets.get(path) ?? []).some((s) => verify(s, header, body));
+      this.received.push({ path, headers: req.headers, body, verified, legacyVerified });
       const next = this.script.get(path)?.shift() ?? 200;
       if (next === "hang") {
         // Never answers by itself: the sender's time limit, or release(), ends it.
@@ -142,7 +158,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     return { id: project.id, pairs: pairs.map((p) => p.id) };
   }
 
-  async function addEndpoint(projectId: number, events: ("pair.finalized" | "export.finished")[], opts: { active?: boolean } = {}) {
+  async function addEndpoint(projectId: number, events: ("pair.finalized" | "pair.reopened" | "export.finished")[], opts: { active?: boolean } = {}) {
     const path = `/hook/${randomUUID()}`;
     const { endpoint, secret } = await createEndpoint(t, admin, projectId, { url: rx.url(path), events, description: "" });
     rx.secrets.set(path, [secret]);
@@ -280,7 +296,11 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(outcomes).toEqual([expect.objectContaining({ id: String(queued!.id), delivered: true, statusCode: 200, status: "delivered", attempt: 1 })]);
     const [got] = rx.for(hook.path);
     expect(got?.verified).toBe(true);
+    expect(got?.legacyVerified).toBe(true);
     expect(got?.headers).toMatchObject({
+      "webhook-id": queued!.eventId,
+      "webhook-timestamp": expect.stringMatching(/^\d{10}$/),
+      "webhook-signature": expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/),
       "content-type": "application/json",
       "loupe-event": "pair.finalized",
       "loupe-event-id": queued!.eventId,
@@ -288,7 +308,13 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
       "loupe-attempt": "1",
     });
     expect(JSON.parse(got!.body)).toEqual(queued!.payload);
+    expect(Math.abs(Number(got!.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(120);
+    expect(new Webhook(hook.secret).verify(got!.body, got!.headers as Record<string, string>)).toEqual(queued!.payload);
+    expect(libraryVerifies(`whsec_${Buffer.from("not the secret").toString("base64")}`, got!.headers, got!.body)).toBe(false);
+    expect(libraryVerifies(hook.secret, got!.headers, got!.body.replace("accept", "reject"))).toBe(false);
     expect(verify("whsec_not_it", got!.headers["loupe-signature"] as string, got!.body)).toBe(false);
+    // Loupe-Signature signs the same instant as webhook-timestamp.
+    expect(got!.headers["loupe-signature"]).toMatch(new RegExp(`^t=${got!.headers["webhook-timestamp"]},v1=[0-9a-f]{64}$`));
 
     const [row] = await deliveries({ endpointIds: [hook.id] });
     expect(row).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200, lastError: null });
@@ -322,9 +348,10 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(row).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 200, lastError: null });
     const got = rx.for(hook.path);
     expect(got.map((g) => g.headers["loupe-attempt"])).toEqual(["1", "2"]);
-    expect(got.every((g) => g.verified)).toBe(true);
-    // Same event, same body; each attempt signed afresh.
+    expect(got.every((g) => g.verified && g.legacyVerified)).toBe(true);
+    // Same event, same body, same webhook-id (receivers dedupe on it); each attempt signed afresh.
     expect(new Set(got.map((g) => g.headers["loupe-event-id"])).size).toBe(1);
+    expect(got.map((g) => g.headers["webhook-id"])).toEqual([got[0]!.headers["loupe-event-id"], got[0]!.headers["loupe-event-id"]]);
     expect(got[0]!.body).toBe(got[1]!.body);
   });
 
@@ -356,6 +383,8 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const last = rx.for(hook.path).at(-1)!;
     expect(last.headers["loupe-event-id"]).toBe(queued!.eventId);
     expect(last.headers["loupe-delivery"]).toBe(again.id);
+    expect(last.headers["webhook-id"], "a redelivery is the same message").toBe(queued!.eventId);
+    expect(last.verified).toBe(true);
     expect(await t.prisma.auditEvent.count({ where: { action: "webhook.redeliver", subjectId: String(hook.id) } })).toBe(1);
   });
 
@@ -463,6 +492,7 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(test).toMatchObject({ event: "webhook.test", status: "pending", maxAttempts: 1 });
     expect(await drain(hook.id)).toEqual([expect.objectContaining({ id: test.id, delivered: true })]);
     expect(JSON.parse(rx.for(hook.path)[0]!.body)).toMatchObject({ type: "webhook.test", projectId: p.id, data: { endpointId: hook.id } });
+    expect(WEBHOOK_PAYLOADS["webhook.test"].safeParse(JSON.parse(rx.for(hook.path)[0]!.body)).error).toBeUndefined();
     await expect(redeliver(t, admin, hook.id, BigInt((await deliveries({ endpointIds: [hook.id] }))[0]!.id))).rejects.toThrow(/inactive/);
 
     await updateEndpoint(t, admin, hook.id, { active: true });
@@ -473,7 +503,9 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
   it("endpoints: secret shown only on create and rotation, rotation signs with both for a day, URL policy, audits", async () => {
     const p = await newProject();
     const hook = await addEndpoint(p.id, ["export.finished"]);
-    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/); // 32 bytes, standard base64
+    expect(Buffer.from(hook.secret.slice(6), "base64")).toHaveLength(32);
+    expect(hook.legacySecret).toBe(false);
     const listed = await listEndpoints(t, p.id);
     expect(listed).toHaveLength(1);
     expect(JSON.stringify(listed)).not.toContain(hook.secret);
@@ -488,6 +520,10 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(header.match(/v1=/g)).toHaveLength(2);
     expect(verify(hook.secret, header, body)).toBe(true); // a receiver not yet switched over
     expect(verify(rotated.secret, header, body)).toBe(true);
+    const during = rx.for(hook.path).at(-1)!;
+    expect((during.headers["webhook-signature"] as string).split(" ")).toHaveLength(2);
+    expect(libraryVerifies(hook.secret, during.headers, during.body)).toBe(true);
+    expect(libraryVerifies(rotated.secret, during.headers, during.body)).toBe(true);
     const cut = await rotateSecret(t, admin, hook.id, false);
     expect(cut.endpoint.previousSecretUntil).toBeNull();
     await sendTestEvent(t, admin, hook.id);
@@ -495,6 +531,9 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     const last = rx.for(hook.path).at(-1)!;
     expect(verify(cut.secret, last.headers["loupe-signature"] as string, last.body)).toBe(true);
     expect(verify(rotated.secret, last.headers["loupe-signature"] as string, last.body)).toBe(false);
+    expect(libraryVerifies(cut.secret, last.headers, last.body)).toBe(true);
+    expect(libraryVerifies(rotated.secret, last.headers, last.body)).toBe(false);
+    expect(last.headers["webhook-signature"]).not.toContain(" ");
 
     await expect(createEndpoint(t, admin, p.id, { url: "ftp://example.com/x", events: ["export.finished"], description: "" })).rejects.toThrow(InvalidError);
     await expect(createEndpoint(t, admin, p.id, { url: "http://10.0.0.8/x", events: ["export.finished"], description: "" })).rejects.toThrow(/private address/);
@@ -618,18 +657,112 @@ describe.each(engines())("webhooks on $engine", ({ engine }) => {
     expect(ZDeliveryParams.safeParse({ endpointId: String(hook.id), deliveryId: "9999999999999999999" }).success).toBe(false);
   });
 
-  it("undoing the label that finalised a pair sends nothing; finalised again, it sends again", async () => {
+  it("undoing the label that finalised a pair sends pair.reopened with the reason and the previous outcome; finalised again, pair.finalized", async () => {
     const p = await newProject({ overlap: 1 });
-    const hook = await addEndpoint(p.id, ["pair.finalized"]);
+    const hook = await addEndpoint(p.id, ["pair.finalized", "pair.reopened"]);
+    const finalizedOnly = await addEndpoint(p.id, ["pair.finalized"]);
     const [u, v] = await makeUsers(t, 2, "undo");
-    await label(p.pairs[0]!, u!, "accept");
+    await label(p.pairs[0]!, u!, "reject", ["artifacts"]);
+    const finalised = await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } });
     expect(await deliveries({ endpointIds: [hook.id] })).toHaveLength(1);
     await t.query(`DELETE FROM labels WHERE pair_id = $1`, [p.pairs[0]]);
     expect((await t.prisma.pair.findUniqueOrThrow({ where: { id: p.pairs[0]! } })).status).toBe("open");
-    expect(await deliveries({ endpointIds: [hook.id] }), "no event for the undo").toHaveLength(1);
-    await label(p.pairs[0]!, v!, "reject", ["artifacts"]);
+    const [, reopened] = await deliveries({ endpointIds: [hook.id] });
+    expect(reopened).toMatchObject({ event: "pair.reopened", status: "pending" });
+    expect(reopened!.payload).toEqual({
+      id: reopened!.eventId,
+      type: "pair.reopened",
+      occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      projectId: p.id,
+      data: {
+        pairId: String(p.pairs[0]),
+        externalId: "x-0",
+        task: null,
+        subtask: null,
+        reason: "undo",
+        status: "open",
+        labelCount: 0,
+        previousOutcome: {
+          finalDecision: "reject",
+          finalInstruction: "Make the car blue 0",
+          finalReasons: ["artifacts"],
+          finalSource: "consensus",
+          finalizedAt: finalised.finalizedAt!.toISOString(),
+          agreement: 1,
+        },
+      },
+    });
+    expect(await deliveries({ endpointIds: [finalizedOnly.id] }), "not subscribed to pair.reopened").toHaveLength(1);
+
+    await label(p.pairs[0]!, v!, "accept");
     const made = await deliveries({ endpointIds: [hook.id] });
-    expect(made.map((d) => (d.payload as { data: { finalDecision: string } }).data.finalDecision)).toEqual(["accept", "reject"]);
+    expect(made.map((d) => d.event)).toEqual(["pair.finalized", "pair.reopened", "pair.finalized"]);
+    expect((made[2]!.payload as { data: { finalDecision: string } }).data.finalDecision).toBe("accept");
+    // The bodies are what the OpenAPI document's webhooks say (generated from these strict schemas).
+    for (const d of made) expect(WEBHOOK_PAYLOADS[d.event as TDeliveryEvent].safeParse(d.payload).error, d.event).toBeUndefined();
+
+    // Delivered and verified like any event.
+    await drain(hook.id);
+    const got = rx.for(hook.path).find((g) => g.headers["webhook-id"] === reopened!.eventId);
+    expect(got).toMatchObject({ verified: true, legacyVerified: true });
+    expect(got!.headers["loupe-event"]).toBe("pair.reopened");
+  });
+
+  it("a reviewer's correction that sends a final pair back to review is a pair.reopened; a named reason wins; other updates send none", async () => {
+    const p = await newProject({ overlap: 1, pairs: 3 });
+    const hook = await addEndpoint(p.id, ["pair.reopened"]);
+    const [u] = await makeUsers(t, 1, "corr");
+    for (const id of p.pairs) await label(id, u!, "accept");
+    const withdraw = (id: bigint, status: "in_review" | "open") =>
+      `UPDATE pairs SET status = '${status}', final_decision = NULL, final_instruction = NULL, final_reasons = '{}', final_source = NULL,
+         finalized_at = NULL WHERE id = ${id}`;
+
+    // A correction path withdrawing the pair into review, as a reviewer's would.
+    await t.query(withdraw(p.pairs[0]!, "in_review"));
+    // A path that names its reason for the transaction.
+    await t.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('loupe.reopen_reason', 'review', true)`);
+      await tx.query(withdraw(p.pairs[1]!, "open"));
+    });
+    // Updates of other columns of a final pair, and of pairs not final, never emit it.
+    await t.query(`UPDATE pairs SET status = 'final', review_note = 'checked' WHERE id = $1`, [p.pairs[2]]);
+    await t.query(`UPDATE pairs SET status = 'open' WHERE id = $1`, [p.pairs[1]]);
+
+    const made = await deliveries({ endpointIds: [hook.id] });
+    expect(made.map((d) => (d.payload as { data: { pairId: string; reason: string; status: string } }).data)).toEqual([
+      expect.objectContaining({ pairId: String(p.pairs[0]), reason: "review", status: "in_review" }),
+      expect.objectContaining({ pairId: String(p.pairs[1]), reason: "review", status: "open" }),
+    ]);
+    expect((made[0]!.payload as { data: { previousOutcome: unknown } }).data.previousOutcome).toMatchObject({ finalDecision: "accept", finalSource: "consensus" });
+    await expect(t.query(`SELECT current_setting('loupe.reopen_reason', true) AS r`)).resolves.toEqual([{ r: expect.not.stringMatching(/review/) }]);
+  });
+
+  it("a secret made before Standard Webhooks (base64url) keeps its key: Loupe-Signature as before, the library once translated", async () => {
+    const p = await newProject();
+    const hook = await addEndpoint(p.id, ["export.finished"]);
+    // The old generateSecret: whsec_ + base64url of 24 bytes. This one has both characters base64 lacks.
+    const legacy = "whsec_ab-_cd-_ef-_gh-_ij-_kl-_mn-_op-_";
+    const translated = `whsec_${legacy.slice("whsec_".length).replace(/-/g, "+").replace(/_/g, "/")}`;
+    await t.query(`UPDATE webhook_endpoints SET secret = $2 WHERE id = $1`, [hook.id, legacy]);
+    expect((await listEndpoints(t, p.id))[0]).toMatchObject({ id: hook.id, legacySecret: true });
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    await drain(hook.id);
+    const got = rx.for(hook.path).at(-1)!;
+    expect(verify(legacy, got.headers["loupe-signature"] as string, got.body)).toBe(true);
+    expect(() => new Webhook(legacy)).toThrow(); // why the admin page asks for a rotation
+    expect(libraryVerifies(translated, got.headers, got.body)).toBe(true);
+
+    const rotated = await rotateSecret(t, admin, hook.id, true);
+    expect(rotated.endpoint.legacySecret).toBe(false);
+
+    // A secret that is no key at all (only a hand edit of the table makes one) fails the attempt in the log.
+    await t.query(`UPDATE webhook_endpoints SET secret = 'whsec_not base64!', previous_secret = NULL WHERE id = $1`, [hook.id]);
+    const sent = rx.for(hook.path).length;
+    await t.transaction((r) => emitEvent(r, { projectId: p.id, event: "export.finished", data: {} }));
+    const [refused] = await drain(hook.id);
+    expect(refused).toMatchObject({ delivered: false, statusCode: null, status: "pending" });
+    expect(refused!.error).toMatch(/secret is not whsec_ followed by base64; rotate it/);
+    expect(rx.for(hook.path)).toHaveLength(sent);
   });
 
   it("every webhook action is audited, listed among the known actions and summarised in words", async () => {

@@ -74,6 +74,12 @@ export function EndpointCard({
               </>
             ) : null}
           </p>
+          {endpoint.legacySecret ? (
+            <p className="mt-1 text-xs text-amber-900">
+              This secret predates Standard Webhooks: their libraries refuse it as shown. Rotate it (keeping the old one for a day), or
+              see the webhooks guide.
+            </p>
+          ) : null}
         </div>
         <div className="flex flex-wrap gap-2">
           <button type="button" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Send test event to ${label}`}

@@ -10,6 +10,7 @@ export interface TEndpointDraft {
 
 const EVENT_HELP: Record<TWebhookEvent, string> = {
   "pair.finalized": "a pair gets its final label (consensus or a reviewer), or its final label changes",
+  "pair.reopened": "a final pair stops being final (an annotator's undo, a reviewer's correction)",
   "export.finished": "an export job has written its files",
 };
 

@@ -96,8 +96,8 @@ function SecretNotice({ shown, onDone }: { shown: TShownSecret; onDone: () => vo
         {shown.kind === "created" ? "Endpoint added" : "Secret rotated"}: copy its signing secret now
       </h2>
       <p className="text-sm text-neutral-700">
-        Your receiver checks each request&apos;s <code>Loupe-Signature</code> header with this secret. It is shown only this once; if it
-        is lost, rotate it.
+        Your receiver checks each request&apos;s Standard Webhooks signature (<code>webhook-signature</code>) with this secret, for
+        example with the <code>standardwebhooks</code> library. It is shown only this once; if it is lost, rotate it.
       </p>
       <label htmlFor={`${id}-secret`} className="block text-sm font-medium">
         Signing secret for <span className="font-mono">{shown.url}</span>

@@ -1,6 +1,6 @@
--- Webhook events (lib/webhooks): "pair.finalized" is queued by a trigger on pairs, so it commits with
--- whatever finalised the pair (the label trigger's consensus, a reviewer's adjudication) and costs a
--- project without webhooks one probe. Other events go through loupe_webhook_emit in the caller's
+-- Webhook events (lib/webhooks): "pair.finalized" and "pair.reopened" are queued by triggers on pairs, so
+-- they commit with whatever finalised or withdrew the pair (the label trigger's consensus or undo, a
+-- reviewer's adjudication) and cost a project without webhooks one probe. Other events go through loupe_webhook_emit in the caller's
 -- transaction (lib/webhooks/emit.ts). webhook_deliveries is both the log and the queue the worker
 -- claims from (lib/webhooks/worker.ts).
 --
@@ -25,7 +25,7 @@ BEGIN
 END $$;
 
 -- "pair.finalized": a pair became final (consensus or adjudication), or its final label changed.
--- Gold pairs are final from import and are left out; an undo (final → open) sends nothing.
+-- Gold pairs are final from import and are left out; a withdrawal (final → open) is "pair.reopened".
 CREATE OR REPLACE FUNCTION loupe_pair_finalized_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- The common case, a project without webhooks, stops at this probe of a tiny table.
@@ -60,3 +60,44 @@ CREATE OR REPLACE TRIGGER pairs_webhook_finalized
         OR OLD.final_reasons IS DISTINCT FROM NEW.final_reasons
         OR OLD.final_source IS DISTINCT FROM NEW.final_source))
   EXECUTE FUNCTION loupe_pair_finalized_webhook();
+
+
+-- "pair.reopened": a final pair stopped being final, so a receiver that acted on its pair.finalized can
+-- take that back. The reason is named by the path that withdrew it when it sets the transaction setting
+-- loupe.reopen_reason (SET LOCAL / set_config(..., true)); otherwise it is read from the row: fewer labels
+-- than before is an annotator's undo, back in review is a reviewer's correction.
+CREATE OR REPLACE FUNCTION loupe_pair_reopened_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  reason text := nullif(current_setting('loupe.reopen_reason', true), '');
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM webhook_endpoints e
+                 WHERE e.project_id = NEW.project_id AND e.active AND 'pair.reopened' = ANY (e.events)) THEN
+    RETURN NULL;
+  END IF;
+  reason := coalesce(reason, CASE WHEN NEW.label_count < OLD.label_count THEN 'undo'
+                                  WHEN NEW.status = 'in_review' THEN 'review'
+                                  ELSE 'other' END);
+  PERFORM loupe_webhook_emit(NEW.project_id, 'pair.reopened', jsonb_build_object(
+    'pairId', NEW.id::text,
+    'externalId', NEW.external_id,
+    'task', NEW.task,
+    'subtask', NEW.subtask,
+    'reason', reason,
+    'status', NEW.status::text,
+    'labelCount', NEW.label_count,
+    'previousOutcome', jsonb_build_object(
+      'finalDecision', OLD.final_decision,
+      'finalInstruction', OLD.final_instruction,
+      'finalReasons', to_jsonb(OLD.final_reasons),
+      'finalSource', OLD.final_source,
+      'finalizedAt', to_char(OLD.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'agreement', OLD.agreement)));
+  RETURN NULL;
+END $$;
+
+-- Only the status column's updates are considered, and WHEN keeps the call to the withdrawals.
+CREATE OR REPLACE TRIGGER pairs_webhook_reopened
+  AFTER UPDATE OF status ON pairs
+  FOR EACH ROW
+  WHEN (OLD.status = 'final' AND NEW.status <> 'final' AND NOT OLD.is_gold)
+  EXECUTE FUNCTION loupe_pair_reopened_webhook();
