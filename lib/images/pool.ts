@@ -55,8 +55,9 @@ function state(): { pool: Piscina | null; inProcess: number } {
 async function answer(bytes: Uint8Array): Promise<TCheckAnswer> {
   const s = state();
   if (s.pool) {
-    // A view's whole buffer would cross threads (a Parquet page holds many images): copy the view, move the copy.
-    const own = bytes.slice();
+    // A view's whole buffer would cross threads (a Parquet page holds many images): copy the view, move the
+    // copy. (new Uint8Array copies; a Buffer's slice() would not.)
+    const own = new Uint8Array(bytes);
     try {
       return (await s.pool.run({ bytes: own, maxPixels: MAX_INPUT_PIXELS }, { transferList: [own.buffer] })) as TCheckAnswer;
     } catch (err) {
