@@ -47,7 +47,14 @@ function state(): { pool: Piscina | null; inProcess: number } {
           idleTimeout: 30_000,
         })
       : null;
-    globalForPool.__loupeImagePool = { pool, inProcess: 0 };
+    const st = { pool, inProcess: 0 };
+    // A worker that cannot start (its file or a module it imports missing) is reported here, not by run().
+    pool?.on("error", (err: Error) => {
+      console.warn(`[loupe] image pool unavailable, checking images in the calling thread: ${err.message}`);
+      if (st.pool === pool) st.pool = null;
+      void pool.destroy().catch(() => {});
+    });
+    globalForPool.__loupeImagePool = st;
   }
   return globalForPool.__loupeImagePool;
 }
