@@ -7,15 +7,21 @@
 //             bulk insert, checkpoint); "after the first batch" leaves out the pool's one-off cost;
 //   COPY:     the same rows as TSV loaded with COPY FROM STDIN into a bare table right after: the ceiling
 //             any row loader could reach here; ratio = manifest rows/s ÷ COPY rows/s;
-//   parquet:  a ScaleEdit-layout shard with distinct JPEGs in every row (--preset scaleedit): the IMAGE
-//             path per pair (hash, store, preview, change map);
+//   INSERT … SELECT: the same rows copied by one plain statement from the imported project into a new one
+//             in `pairs` (its indexes and triggers); ratio = manifest rows/s ÷ INSERT … SELECT rows/s;
+//   parquet:  a ScaleEdit-layout shard with distinct BENCH_PARQUET_SIZE² JPEGs in every row (--preset
+//             scaleedit): the IMAGE path per pair (hash, full decode, store; previews and change maps are
+//             left to the derivative workers, decision 015, and checked to be pending);
+//   ceiling:  in this process, no database: sha256 plus a full decode of both images of the first
+//             BENCH_CEILING_PAIRS pairs on the image pool (every core); ratio = Parquet pairs/s ÷ ceiling;
 //   giant:    a ScaleEdit shard as released: ONE row group whose image columns exceed what a Node Buffer
 //             holds (BENCH_GIANT_GIB), small pages, no page index, pages v1, some rows without source
 //             bytes; its images are a repeated pool (BENCH_GIANT_POOL), so it measures streaming the group.
 // Peak RSS is VmHWM of the process running the import (tsx's node child), sampled from /proc. Inputs are
 // generated before anything is timed; pairs and images are emptied before each timed import.
 //
-// Last line: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "peak_rss_mb", "parquet_pairs_per_s",
+// Last line: {"manifest_rows_per_s", "copy_rows_per_s", "ratio", "insert_select_rows_per_s", "insert_select_ratio",
+// "peak_rss_mb", "parquet_pairs_per_s", "ceiling_pairs_per_s", "parquet_ratio",
 // "giant_file_mb", "giant_pairs_per_s", "giant_seconds", "giant_peak_rss_mb"} (null for a phase not run).
 // Knobs and targets: bench/RESULTS.md; also BENCH_IMPORT_ONLY (phases among manifest, parquet, giant),
 // BENCH_GIANT_GIB, BENCH_GIANT_POOL and BENCH_GIANT_PAGES (1 or 2). The giant shard needs about twice its
@@ -35,12 +41,17 @@ import { asyncBufferFromFile } from "../lib/imports/readers/parquet";
 import { writeGiantShard, writeImagePool, writeManifest, writeScaleEditParquet } from "./lib/import-data";
 import { importProcess, killRunningCli, runCli, type CliRun } from "./lib/import-proc";
 import { round, table } from "./lib/stats";
+import { checkImage, closeImagePool, imagePoolSize } from "../lib/images/pool";
 
 const env = process.env;
 const MAINT_URL = env.BENCH_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const ROWS = Number(env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const IMAGES = Number(env.BENCH_IMPORT_IMAGES ?? 1000);
-const PARQUET_PAIRS = Number(env.BENCH_PARQUET_PAIRS ?? 2000);
+const PARQUET_PAIRS = Number(env.BENCH_PARQUET_PAIRS ?? 1000);
+const PARQUET_SIZE = Number(env.BENCH_PARQUET_SIZE ?? 1024);
+const CEILING_PAIRS = Number(env.BENCH_CEILING_PAIRS ?? 300);
+const TARGET_PARQUET_RATIO = 0.5;
+const TARGET_INSERT_SELECT_RATIO = 0.5;
 const PARQUET_GROUP = Number(env.BENCH_PARQUET_GROUP ?? 200);
 const REPEATS = Number(env.BENCH_REPEATS ?? 1);
 const TMP = env.BENCH_TMPDIR || os.tmpdir();
@@ -198,13 +209,15 @@ async function timedImport(
   check(Number(i!.rows_done) === expected, `imports.rows_done ${i!.rows_done} == ${expected}`);
   check(Number(i!.inserted) === inserted, `imports.inserted ${i!.inserted} == ${inserted} (present ${i!.duplicates}, invalid ${i!.invalid})`);
   check(Number(i!.invalid) === invalid, `imports.invalid ${i!.invalid} == ${invalid}`);
-  const pairs = await state.db!.query<{ n: string; heat: string; task: string }>(
-    `SELECT count(*)::text AS n, count(heatmap_image)::text AS heat, count(task)::text AS task FROM pairs WHERE project_id = $1`,
+  const pairs = await state.db!.query<{ n: string; pending: string; task: string }>(
+    `SELECT count(*)::text AS n, count(d.pair_id)::text AS pending, count(task)::text AS task
+       FROM pairs p LEFT JOIN pair_derivatives d ON d.pair_id = p.id WHERE project_id = $1`,
     [projectId],
   );
   const p = pairs.rows[0]!;
   check(Number(p.n) === inserted, `pairs in the project ${p.n} == ${inserted}`);
-  check(Number(p.heat) === inserted, `pairs with heatmap_image ${p.heat} == ${inserted}`);
+  // Previews and change maps are the derivative workers' (decision 015): every pair waits for them.
+  check(Number(p.pending) === inserted, `pairs waiting for their derivatives ${p.pending} == ${inserted}`);
   check(Number(p.task) === inserted, `pairs with a task ${p.task} == ${inserted}`);
 
   const first = progress.find((x) => x.rows > 0);
@@ -224,7 +237,7 @@ async function timedImport(
   };
   console.log(
     `  ${label}: ${fmt(expected)} rows in ${round(f.seconds, 2)} s end to end = ${fmt(f.perSecond)} rows/s; ` +
-      `job itself ${round(f.dbSeconds, 2)} s = ${fmt(f.dbPerSecond)} rows/s; verified (done, ${fmt(inserted)} inserted, ${fmt(invalid)} invalid, heatmaps set)`,
+      `job itself ${round(f.dbSeconds, 2)} s = ${fmt(f.dbPerSecond)} rows/s; verified (done, ${fmt(inserted)} inserted, ${fmt(invalid)} invalid, derivatives pending)`,
   );
   console.log(
     `  ${label}: first batch committed ≈ ${round(f.firstBatchSeconds, 1)} s after the job was created; ` +
@@ -249,6 +262,47 @@ async function copyCeiling(tsvFile: string): Promise<number> {
   check(Number(n.rows[0]!.n) === ROWS, `COPY loaded ${n.rows[0]!.n} rows, expected ${ROWS}`);
   console.log(`  COPY FROM STDIN: ${fmt(ROWS)} rows in ${round(seconds, 2)} s = ${fmt(ROWS / seconds)} rows/s`);
   return ROWS / seconds;
+}
+
+/**
+ * The same rows as the manifest import inserted, copied by one plain INSERT … SELECT into a new project:
+ * what `pairs` itself takes (indexes, foreign keys, triggers) with no reading, mapping or checkpoint.
+ */
+async function insertSelectCeiling(fromProject: number, dataDir: string, run: number): Promise<number> {
+  const db = state.db!;
+  const to = await addProject(`bench-insert-select-${run}`, dataDir);
+  await db.query("VACUUM ANALYZE pairs").catch(() => {});
+  await db.query("CHECKPOINT").catch(() => {});
+  const t = performance.now();
+  const r = await db.query(
+    `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, wanted)
+     SELECT $2, external_id, source_image, edited_image, instruction, task, subtask, wanted FROM pairs WHERE project_id = $1`,
+    [fromProject, to],
+  );
+  const seconds = (performance.now() - t) / 1000;
+  check(r.rowCount === ROWS, `INSERT … SELECT copied ${r.rowCount} rows, expected ${ROWS}`);
+  console.log(`  INSERT … SELECT into pairs: ${fmt(ROWS)} rows in ${round(seconds, 2)} s = ${fmt(ROWS / seconds)} rows/s`);
+  return ROWS / seconds;
+}
+
+/** sha256 plus a full decode of both images of each pair, on the image pool (every core), no database. */
+async function imageCeiling(pairs: { source: Buffer; edited: Buffer }[]): Promise<number> {
+  await closeImagePool(); // fresh threads: nothing remembered from an earlier run
+  const inFlight = imagePoolSize() * 4;
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < pairs.length) {
+        const p = pairs[next++]!;
+        await Promise.all([checkImage(p.source), checkImage(p.edited)]);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t) / 1000;
+  await closeImagePool();
+  console.log(`  ceiling: sha256 + full decode of ${fmt(pairs.length)} pairs on ${imagePoolSize()} threads in ${round(seconds, 2)} s = ${round(pairs.length / seconds, 1)} pairs/s`);
+  return pairs.length / seconds;
 }
 
 interface GiantFigures extends ImportFigures {
@@ -292,7 +346,7 @@ async function giantRun(genDir: string, dataDir: string): Promise<GiantFigures> 
 
 async function main(): Promise<void> {
   const started = performance.now();
-  for (const [k, v] of Object.entries({ BENCH_IMPORT_ROWS: ROWS, BENCH_IMPORT_IMAGES: IMAGES, BENCH_REPEATS: REPEATS, BENCH_PARQUET_GROUP: PARQUET_GROUP, BENCH_GIANT_POOL: GIANT_POOL })) {
+  for (const [k, v] of Object.entries({ BENCH_IMPORT_ROWS: ROWS, BENCH_IMPORT_IMAGES: IMAGES, BENCH_REPEATS: REPEATS, BENCH_PARQUET_GROUP: PARQUET_GROUP, BENCH_GIANT_POOL: GIANT_POOL, BENCH_PARQUET_SIZE: PARQUET_SIZE, BENCH_CEILING_PAIRS: CEILING_PAIRS })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer`);
   }
   if (!Number.isInteger(PARQUET_PAIRS) || PARQUET_PAIRS < 0) throw new Error("BENCH_PARQUET_PAIRS must be an integer ≥ 0");
@@ -304,7 +358,7 @@ async function main(): Promise<void> {
   const doGiant = PHASES.has("giant");
   console.log(
     `bench:import — phases: ${[...PHASES].join(", ")}; manifest ${fmt(ROWS)} rows over a pool of ${fmt(IMAGES)} distinct image pairs, ` +
-      `Parquet ${fmt(PARQUET_PAIRS)} pairs (row groups of ${PARQUET_GROUP}), giant shard over ${GIANT_GIB} GiB in one row group; ` +
+      `Parquet ${fmt(PARQUET_PAIRS)} pairs of ${PARQUET_SIZE}² JPEGs (row groups of ${PARQUET_GROUP}), giant shard over ${GIANT_GIB} GiB in one row group; ` +
       `${REPEATS} run(s) each (giant once), ${os.cpus().length} CPUs`,
   );
   console.log(
@@ -330,9 +384,13 @@ async function main(): Promise<void> {
     console.log(`    manifest ${mb((await stat(manifest)).size)} MB, TSV ${mb((await stat(tsv)).size)} MB`);
   }
   const parquet = path.join(genDir, "scaleedit.parquet");
+  const ceilingPairs: { source: Buffer; edited: Buffer }[] = [];
   if (doParquet) {
-    const { imageBytes } = await timed(`scaleedit.parquet: ${fmt(PARQUET_PAIRS)} pairs of distinct 512×512 JPEGs`, () =>
-      writeScaleEditParquet(parquet, PARQUET_PAIRS, PARQUET_GROUP, GEN_CONCURRENCY),
+    const { imageBytes } = await timed(`scaleedit.parquet: ${fmt(PARQUET_PAIRS)} pairs of distinct ${PARQUET_SIZE}×${PARQUET_SIZE} JPEGs`, () =>
+      writeScaleEditParquet(parquet, PARQUET_PAIRS, PARQUET_GROUP, GEN_CONCURRENCY, {
+        size: PARQUET_SIZE,
+        keep: (source, edited) => ceilingPairs.push({ source, edited }) < CEILING_PAIRS,
+      }),
     );
     console.log(`    ${mb((await stat(parquet)).size)} MB file, ${round(imageBytes / PARQUET_PAIRS / 2 / 1024, 1)} KB per image on average`);
   }
@@ -348,7 +406,9 @@ async function main(): Promise<void> {
 
   const manifestRuns: ImportFigures[] = [];
   const copyRuns: number[] = [];
+  const insertSelectRuns: number[] = [];
   const parquetRuns: ImportFigures[] = [];
+  const ceilingRuns: number[] = [];
   if (doManifest) {
     await state.db.query(`CREATE TABLE bench_copy (external_id text, instruction text, source text, edited text, task text, subtask text)`);
     for (let r = 1; r <= REPEATS; r++) {
@@ -357,6 +417,7 @@ async function main(): Promise<void> {
       const projectId = await timed(`project:add bench-manifest-${r}`, () => addProject(`bench-manifest-${r}`, dataDir));
       manifestRuns.push(await timedImport("manifest", projectId, ROWS, ["--map", MANIFEST_MAP, "--image-root", genDir, manifest], dataDir));
       copyRuns.push(await copyCeiling(tsv));
+      insertSelectRuns.push(await insertSelectCeiling(projectId, dataDir, r));
     }
     await state.db.query("DROP TABLE bench_copy");
   }
@@ -365,6 +426,7 @@ async function main(): Promise<void> {
     await timed("reset pairs/images + VACUUM + CHECKPOINT", () => resetForRun(dataDir));
     const projectId = await timed(`project:add bench-parquet-${r}`, () => addProject(`bench-parquet-${r}`, dataDir));
     parquetRuns.push(await timedImport("parquet", projectId, PARQUET_PAIRS, ["--preset", "scaleedit", parquet], dataDir));
+    ceilingRuns.push(await imageCeiling(ceilingPairs));
   }
   let giant: GiantFigures | undefined;
   if (doGiant) {
@@ -376,6 +438,10 @@ async function main(): Promise<void> {
   const copyRate = median(copyRuns);
   const ratio = manifestRate / copyRate;
   const parquetRate = median(parquetRuns.map((f) => f.perSecond));
+  const insertSelectRate = median(insertSelectRuns);
+  const insertSelectRatio = manifestRate / insertSelectRate;
+  const ceilingRate = median(ceilingRuns);
+  const parquetRatio = parquetRate / ceilingRate;
   const peakRss = Math.max(...manifestRuns.map((f) => f.importHwmMb), ...parquetRuns.map((f) => f.importHwmMb));
   const list = (xs: number[], d = 0) => xs.map((x) => (d ? round(x, d) : fmt(x))).join(", ");
   const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
@@ -393,6 +459,8 @@ async function main(): Promise<void> {
               ["manifest seconds, end to end", round(median(manifestRuns.map((f) => f.seconds)), 2), list(manifestRuns.map((f) => f.seconds), 2), "", ""],
               ["COPY FROM STDIN rows/s (ceiling)", fmt(copyRate), list(copyRuns), "", ""],
               ["ratio manifest ÷ COPY", round(ratio, 3), list(manifestRuns.map((f, i) => f.perSecond / copyRuns[i]!), 3), `≥ ${TARGET_RATIO}`, verdict(ratio >= TARGET_RATIO)],
+              ["INSERT … SELECT into pairs rows/s", fmt(insertSelectRate), list(insertSelectRuns), "", ""],
+              ["ratio manifest ÷ INSERT … SELECT", round(insertSelectRatio, 3), list(manifestRuns.map((f, i) => f.perSecond / insertSelectRuns[i]!), 3), `≥ ${TARGET_INSERT_SELECT_RATIO}`, verdict(insertSelectRatio >= TARGET_INSERT_SELECT_RATIO)],
               ["peak RSS MB, manifest import", round(Math.max(...manifestRuns.map((f) => f.importHwmMb)), 1), list(manifestRuns.map((f) => f.importHwmMb), 1), "", ""],
             ]
           : []),
@@ -400,6 +468,8 @@ async function main(): Promise<void> {
           ? [
               ["parquet pairs/s, end to end", round(parquetRate, 1), list(parquetRuns.map((f) => f.perSecond), 1), "", ""],
               ["parquet pairs/s, job only (imports table)", round(median(parquetRuns.map((f) => f.dbPerSecond)), 1), list(parquetRuns.map((f) => f.dbPerSecond), 1), "", ""],
+              [`ceiling pairs/s (sha256 + decode, ${imagePoolSize()} threads)`, round(ceilingRate, 1), list(ceilingRuns, 1), "", ""],
+              ["ratio parquet ÷ ceiling", round(parquetRatio, 3), list(parquetRuns.map((f, i) => f.perSecond / ceilingRuns[i]!), 3), `≥ ${TARGET_PARQUET_RATIO}`, verdict(parquetRatio >= TARGET_PARQUET_RATIO)],
               ["peak RSS MB, Parquet import", round(Math.max(...parquetRuns.map((f) => f.importHwmMb)), 1), list(parquetRuns.map((f) => f.importHwmMb), 1), "", ""],
             ]
           : []),
@@ -421,7 +491,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `  manifest: ${fmt(ROWS)} rows over a pool of ${fmt(IMAGES)} distinct image pairs — the row path, images mostly cache hits;\n` +
-      `  Parquet: ${fmt(PARQUET_PAIRS)} pairs, each with its own two 512×512 JPEGs — the image path per pair;\n` +
+      `  Parquet: ${fmt(PARQUET_PAIRS)} pairs, each with its own two ${PARQUET_SIZE}×${PARQUET_SIZE} JPEGs — the image path per pair;\n` +
       `  giant: one row group over ${GIANT_GIB} GiB of images from a pool of ${GIANT_POOL} JPEGs — streaming the row group.\n` +
       `  Peak RSS is VmHWM of the node process running the import (not the tsx wrapper), sampled every 200 ms.\n` +
       `  Whole bench: ${round((performance.now() - started) / 1000, 1)} s.`,
@@ -434,8 +504,12 @@ async function main(): Promise<void> {
       manifest_rows_per_s: num(manifestRate, 0),
       copy_rows_per_s: num(copyRate, 0),
       ratio: num(ratio, 3),
+      insert_select_rows_per_s: num(insertSelectRate, 0),
+      insert_select_ratio: num(insertSelectRatio, 3),
       peak_rss_mb: num(peakRss, 1),
       parquet_pairs_per_s: num(parquetRate, 1),
+      ceiling_pairs_per_s: num(ceilingRate, 1),
+      parquet_ratio: num(parquetRatio, 3),
       giant_file_mb: giant ? num(giant.fileBytes / 1024 / 1024, 0) : null,
       giant_pairs_per_s: giant ? num(giant.perSecond, 1) : null,
       giant_seconds: giant ? num(giant.seconds, 1) : null,

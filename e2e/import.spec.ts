@@ -39,6 +39,18 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
   expect(report).toMatch(/^invalid,candidates\.jsonl,3,,,2,,.*JSON/m);
   expect(report.trim().split("\n")).toHaveLength(2);
 
+  // The server's background workers make the previews and change maps after the import (decision 015);
+  // a preview is also made on request, and answers with an image.
+  await expect
+    .poll(async () => Number((await db.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM pair_derivatives d JOIN pairs p ON p.id = d.pair_id WHERE p.project_id = $1", [projectId],
+    )).rows[0]!.n), { timeout: 60_000 })
+    .toBe(0);
+  const [imported] = (await db.query<{ source_image: string }>("SELECT source_image FROM pairs WHERE project_id = $1 LIMIT 1", [projectId])).rows;
+  const preview = await page.request.get(`/api/images/${imported!.source_image.trim()}/preview`);
+  expect(preview.status()).toBe(200);
+  expect(preview.headers()["content-type"]).toMatch(/^image\//);
+
   // An annotator gets an imported pair (its preview images load) and accepts it by keyboard.
   const annotator = await createUser(db, "annotator");
   const { page: ann, context } = await signInNewContext(browser, annotator, { baseURL, callbackUrl: `/annotate/${projectId}` });
@@ -54,7 +66,7 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
   expect(shown).toContain(stored.rows[0]!.instruction);
   expect(stored.rows[0]!.heatmap_image).toMatch(/^[0-9a-f]{64}$/);
 
-  // D shows the change map computed at import.
+  // D shows the change map made after the import.
   await ann.keyboard.press("d");
   await expect(ann.getByText(/Changed \d+(\.\d+)?%/)).toBeVisible();
   await context.close();

@@ -87,6 +87,7 @@ export function progressLine(v: TImportView, width = 30): string {
 async function follow(db: Db, id: string, reportFile: string | undefined): Promise<void> {
   const { runImport } = await import("../lib/imports/run");
   const { stopBoss } = await import("../lib/db/boss");
+  const { closeImagePool } = await import("../lib/images/pool");
   const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
   const { firstInvalidRows, getImportView, streamImportReport } = await import("../lib/imports/service");
   const { describeLocation } = await import("../lib/imports/outcome");
@@ -132,6 +133,7 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
     await print(true);
     if (tty) process.stdout.write("\n");
     await stopBoss(db);
+    await closeImagePool();
   }
   if (failure) {
     throw new AppError(`Import ${id} was interrupted: ${failure.message}\nRows up to the last saved batch stay; continue with: npm run loupe -- import:resume ${id}`);
@@ -139,6 +141,9 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
   const view = await getImportView(db, id);
   if (!view) throw new NotFoundError(`Import ${id} disappeared.`);
   console.log(view.message ?? view.status);
+  if (view.inserted > 0) {
+    console.log("Previews and change maps of the new pairs are made in the background by the server's job workers (until then pairs show their originals).");
+  }
   if (view.duplicates > 0) {
     console.log(`Already present: ${view.duplicates.toLocaleString("en")} rows, each listed in the report with the pair it matched.`);
   }

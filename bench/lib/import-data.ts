@@ -213,8 +213,18 @@ export async function writeManifest(jsonlFile: string, tsvFile: string, rows: nu
   await Promise.all([close(jsonl), close(tsv)]);
 }
 
-/** A ScaleEdit-layout Parquet shard with its own JPEGs in every row, written a row group at a time. */
-export async function writeScaleEditParquet(file: string, pairs: number, groupSize: number, concurrency: number): Promise<{ imageBytes: number }> {
+/**
+ * A ScaleEdit-layout Parquet shard with its own `size`×`size` JPEGs in every row, written a row group at a
+ * time; `keep` receives the first pairs' bytes (for a ceiling measured on the same images).
+ */
+export async function writeScaleEditParquet(
+  file: string,
+  pairs: number,
+  groupSize: number,
+  concurrency: number,
+  opts: { size?: number; keep?: (source: Buffer, edited: Buffer) => boolean } = {},
+): Promise<{ imageBytes: number }> {
+  const size = opts.size ?? 512;
   let writer: ParquetWriter | undefined;
   let imageBytes = 0;
   const r = rng(7);
@@ -224,11 +234,14 @@ export async function writeScaleEditParquet(file: string, pairs: number, groupSi
     const edt = new Array<Uint8Array>(n);
     await forEachLimit(n, concurrency, async (k) => {
       const seed = 2_000_000 + start + k;
-      const [s, e] = await Promise.all([encodeImage(512, seed, false, "jpeg", 6), encodeImage(512, seed, true, "jpeg", 6)]);
+      const [s, e] = await Promise.all([encodeImage(size, seed, false, "jpeg", 6), encodeImage(size, seed, true, "jpeg", 6)]);
       src[k] = new Uint8Array(s.buffer, s.byteOffset, s.byteLength);
       edt[k] = new Uint8Array(e.buffer, e.byteOffset, e.byteLength);
       imageBytes += s.length + e.length;
     });
+    for (let k = 0; k < n && opts.keep; k++) {
+      if (!opts.keep(Buffer.from(src[k]!), Buffer.from(edt[k]!))) opts.keep = undefined;
+    }
     const ids: bigint[] = [];
     const tasks: string[] = [];
     const texts: string[] = [];
@@ -239,7 +252,7 @@ export async function writeScaleEditParquet(file: string, pairs: number, groupSi
       ids.push(BigInt(9_000_000_000 + start + k));
       tasks.push(`${tx.family}.${tx.sub}_${tx.task}_${tx.subtask}`);
       texts.push(instruction(r, tx.subtask));
-      sizes.push(512);
+      sizes.push(size);
       for (const s of scores) s.push(1 + Math.floor(r() * 3));
     }
     const columnData: ColumnSource[] = [

@@ -33,7 +33,7 @@ export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNoti
       </button>
 
       <p role="status" className="text-xs text-amber-300">
-        {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{NO_HEATMAP_MESSAGE}</span> : null}
+        {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{modes.noHeatmapMessage ?? NO_HEATMAP_MESSAGE}</span> : null}
       </p>
 
       <p className="ml-auto hidden text-xs text-neutral-400 lg:block">

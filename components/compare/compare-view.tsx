@@ -5,7 +5,7 @@ import type { TPaneFrame } from "./compare-pane";
 import { CompareToolbar } from "./compare-toolbar";
 import { cx } from "./cx";
 import { FlickerPane } from "./flicker-pane";
-import { formatChangeFigures, type TChangeFigures } from "./heatmap";
+import { formatChangeFigures, HEATMAP_NOT_READY_MESSAGE, NO_HEATMAP_MESSAGE, type TChangeFigures } from "./heatmap";
 import { HeatmapPane } from "./heatmap-pane";
 import { showsSource } from "./keys";
 import { failedImagesText } from "./load-status";
@@ -46,6 +46,8 @@ export interface CompareViewProps {
   returnMode?: BaseCompareMode;
   /** The pair's change map; without one, D and the Heatmap button say so instead. */
   heatmap?: CompareHeatmap | null;
+  /** The change map is still being made (background workers): D and the button say "not ready" rather than "none". */
+  heatmapPending?: boolean;
   /** Window-level shortcuts (V, D, hold Space); off while a text field is focused or an overlay is open. */
   keyboardEnabled?: boolean;
   className?: string;
@@ -61,6 +63,7 @@ export function CompareView({
   onModeChange,
   returnMode,
   heatmap,
+  heatmapPending = false,
   keyboardEnabled = true,
   className,
 }: CompareViewProps) {
@@ -125,7 +128,7 @@ export function CompareView({
   return (
     <div ref={rootRef} className={cx("flex w-full flex-col gap-2", className)}>
       <CompareToolbar
-        modes={{ mode, shownMode, back, showingHeatmap, hasHeatmap: heatmapSrc !== null, onModeChange: changeMode, onToggleHeatmap: toggleHeatmap }}
+        modes={{ mode, shownMode, back, showingHeatmap, hasHeatmap: heatmapSrc !== null, noHeatmapMessage: heatmapPending ? HEATMAP_NOT_READY_MESSAGE : NO_HEATMAP_MESSAGE, onModeChange: changeMode, onToggleHeatmap: toggleHeatmap }}
         zoom={{ scale: zoom.view.scale, onZoom: zoom.zoomBy, onReset: zoom.reset }}
         hold={hold.handlers}
         showingSource={showingSource}

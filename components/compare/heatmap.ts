@@ -27,3 +27,5 @@ export function formatChangeFigures(figures: TChangeFigures): string {
 }
 
 export const NO_HEATMAP_MESSAGE = "No change map for this pair";
+/** Said instead while the background workers have not made the pair's change map yet. */
+export const HEATMAP_NOT_READY_MESSAGE = "Change map not ready yet";

@@ -16,12 +16,14 @@ import {
 const MODE_BUTTON = "rounded px-2.5 py-1 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400";
 
 /** The three views as a radio group (one Tab stop, arrows move) and the heatmap as a toggle beside it. */
-export function ModeSwitch({ mode, shownMode, back, showingHeatmap, hasHeatmap, onModeChange, onToggleHeatmap }: {
+export function ModeSwitch({ mode, shownMode, back, showingHeatmap, hasHeatmap, noHeatmapMessage = NO_HEATMAP_MESSAGE, onModeChange, onToggleHeatmap }: {
   mode: CompareMode;
   shownMode: CompareMode;
   back: BaseCompareMode;
   showingHeatmap: boolean;
   hasHeatmap: boolean;
+  /** What the Heatmap button says when there is no change map (none, or not made yet). */
+  noHeatmapMessage?: string;
   onModeChange: (mode: CompareMode) => void;
   onToggleHeatmap: () => void;
 }) {
@@ -62,7 +64,7 @@ export function ModeSwitch({ mode, shownMode, back, showingHeatmap, hasHeatmap, 
         aria-pressed={showingHeatmap}
         aria-disabled={hasHeatmap ? undefined : true}
         aria-keyshortcuts="D"
-        title={hasHeatmap ? "Change heatmap (D toggles)" : NO_HEATMAP_MESSAGE}
+        title={hasHeatmap ? "Change heatmap (D toggles)" : noHeatmapMessage}
         onClick={onToggleHeatmap}
         className={cx(
           MODE_BUTTON,

@@ -2,19 +2,21 @@
 
 import type { TPairView } from "@/lib/queue/types";
 import { CompareView, type useCompareMode } from "@/components/compare";
-import { imageUrl } from "./pair-flow";
+import { imageUrl, previewUrl } from "./pair-flow";
 
 export function PairCompare({ pair, compareMode, keyboardEnabled }: {
   pair: TPairView & { id: string };
   compareMode: ReturnType<typeof useCompareMode>;
   keyboardEnabled: boolean;
 }) {
+  // Previews still being made: the image route makes (or finds) one on request; the original is never a wait.
+  const shown = pair.derivativesPending ? previewUrl : imageUrl;
   return (
     <>
       <CompareView
         key={pair.id}
-        sourceSrc={imageUrl(pair.sourceImage)}
-        editedSrc={imageUrl(pair.editedImage)}
+        sourceSrc={shown(pair.sourceImage)}
+        editedSrc={shown(pair.editedImage)}
         mode={compareMode.mode}
         returnMode={compareMode.returnMode}
         onModeChange={compareMode.setMode}
@@ -24,6 +26,7 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
           ssim: pair.ssim,
           changeOutsideMask: pair.changeOutsideMask,
         } : null}
+        heatmapPending={pair.derivativesPending}
         keyboardEnabled={keyboardEnabled}
       />
       {pair.referenceImage ? <ReferenceImage sha256={pair.referenceImage} /> : null}

@@ -15,6 +15,11 @@ export function imageUrl(sha256: string): string {
   return `/api/images/${sha256}`;
 }
 
+/** What the browser is shown for a stored image whose preview may not be made yet: the route makes it on first need. */
+export function previewUrl(sha256: string): string {
+  return `/api/images/${sha256}/preview`;
+}
+
 /** The ids a claim leaves out: the pair on screen (or leaving it), then those the page keeps out. */
 export function excludeIds(id: string | undefined, keptOut: readonly string[] = []): string[] {
   return id ? [id, ...keptOut] : [...keptOut];

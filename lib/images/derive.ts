@@ -53,20 +53,24 @@ async function decoding<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (err instanceof InvalidImageError) throw err;
-    const detail = err instanceof Error ? err.message : String(err);
-    if (/pixel limit/i.test(detail)) {
-      throw new InvalidImageError(`${what} is too large: more than ${MAX_INPUT_PIXELS} pixels`, { cause: err });
-    }
-    if (/unsupported image format/i.test(detail)) {
-      throw new InvalidImageError(`${what} is not an image (unrecognised format)`, { cause: err });
-    }
-    // libvips reports a damaged file either by its own words or, racing its decode threads, only as
-    // "Warning treated as error due to failOn setting": both mean the data is corrupt.
-    if (/truncat|premature end|unexpected end|not enough data|read error|failOn setting/i.test(detail)) {
-      throw new InvalidImageError(`${what} is truncated or corrupt: ${detail.trim()}`, { cause: err });
-    }
-    throw new InvalidImageError(`${what} is not a readable image: ${detail.trim()}`, { cause: err });
+    throw decodeProblem(what, err instanceof Error ? err.message : String(err), err);
   }
+}
+
+/** The InvalidImageError for a libvips message about `what` ("source image"), worded for an admin. */
+export function decodeProblem(what: string, detail: string, cause?: unknown): InvalidImageError {
+  if (/pixel limit/i.test(detail)) {
+    return new InvalidImageError(`${what} is too large: more than ${MAX_INPUT_PIXELS} pixels`, { cause });
+  }
+  if (/unsupported image format/i.test(detail)) {
+    return new InvalidImageError(`${what} is not an image (unrecognised format)`, { cause });
+  }
+  // libvips reports a damaged file either by its own words or, racing its decode threads, only as
+  // "Warning treated as error due to failOn setting": both mean the data is corrupt.
+  if (/truncat|premature end|unexpected end|not enough data|read error|failOn setting/i.test(detail)) {
+    return new InvalidImageError(`${what} is truncated or corrupt: ${detail.trim()}`, { cause });
+  }
+  return new InvalidImageError(`${what} is not a readable image: ${detail.trim()}`, { cause });
 }
 
 /** Size as displayed, i.e. after EXIF orientation; refuses what the pixel limit would refuse on decode. */

@@ -24,7 +24,7 @@ export interface StoredImage {
   byteSize: number;
 }
 
-const MIME_BY_FORMAT: Record<string, string> = {
+export const MIME_BY_FORMAT: Record<string, string> = {
   jpeg: "image/jpeg",
   jpg: "image/jpeg",
   png: "image/png",
@@ -74,10 +74,11 @@ export async function putImage(
   db: Db,
   dataDir: string,
   bytes: Buffer,
-  opts: { mime?: string } = {},
+  opts: { mime?: string; checked?: StoredImage } = {},
 ): Promise<StoredImage> {
-  const info = await inspectImage(bytes);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  // `checked`: the image pool (pool.ts) has hashed and decoded these bytes already.
+  const info = opts.checked ?? (await inspectImage(bytes));
+  const sha256 = opts.checked?.sha256 ?? createHash("sha256").update(bytes).digest("hex");
   const file = imagePath(dataDir, sha256);
   if (!(await exists(file))) {
     await mkdir(path.dirname(file), { recursive: true });

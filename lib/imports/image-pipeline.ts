@@ -1,27 +1,21 @@
 import "server-only";
-import { createHash } from "node:crypto";
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import type { Db } from "../db/connect";
-import { imagePath, putImage, InvalidImageError } from "../images/store";
+import { imagePath, putImage, InvalidImageError, type StoredImage } from "../images/store";
+import { checkImage } from "../images/pool";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
-import { computeChangeMap, makePreview } from "../images/derive";
 import type { TImageRef } from "./types";
 
-// Turns image references into stored images with previews, and pairs of them into change maps. Every step
-// is keyed by content, so an image or pair met twice costs one lookup, not a decode; caches hold promises so
-// concurrent rows sharing an image wait for the one decode in flight.
+// Turns image references into stored images. Hashing and the full decode that validates an image run on the
+// image pool (lib/images/pool.ts); previews and change maps are left to the derivative workers
+// (./derivatives.ts, decision 015), so an import is bound by reading and storing. Every step is keyed by
+// content, so an image met twice costs one lookup; caches hold promises so concurrent rows sharing an image
+// wait for the one check in flight.
 
 export interface TResolvedImage {
   sha256: string;
-  /** What the browser is shown: a smaller webp, or the original itself. */
-  preview: string;
-}
-
-export interface TChangeStats {
-  heatmap: string;
-  changedFraction: number;
-  ssim: number;
-  changeOutsideMask: number | null;
+  /** What the browser is shown, when already known (an image stored before): a smaller webp or the original itself. */
+  preview: string | null;
 }
 
 /** A reference that could not become an image: the row is reported invalid with this message. */
@@ -64,7 +58,6 @@ function problem(what: string, err: unknown): ImageProblem {
 export class ImagePipeline {
   private byRef = new Lru<Promise<TResolvedImage>>(20_000);
   private bySha = new Lru<Promise<TResolvedImage>>(20_000);
-  private changes = new Lru<Promise<TChangeStats>>(20_000);
 
   constructor(
     private readonly db: Db,
@@ -99,7 +92,7 @@ export class ImagePipeline {
         .query<{ preview_sha256: string | null }>("SELECT preview_sha256 FROM images WHERE sha256 = $1", [sha256], "loupe_image_preview")
         .then((rows) => {
           if (!rows[0]) throw new ImageProblem(`${what}: the stored image ${sha256} is gone from the images table`);
-          return { sha256, preview: rows[0].preview_sha256?.trim() || sha256 };
+          return { sha256, preview: rows[0].preview_sha256?.trim() || null };
         });
       this.bySha.set(sha256, p);
       p.catch(() => this.bySha.delete(sha256));
@@ -107,74 +100,30 @@ export class ImagePipeline {
     return p;
   }
 
-  private store(bytes: Buffer): Promise<TResolvedImage> {
+  private async store(bytes: Buffer): Promise<TResolvedImage> {
     if (bytes.length === 0) throw new ImageProblem("the image is empty (0 bytes)");
-    const sha = createHash("sha256").update(bytes).digest("hex");
-    let p = this.bySha.get(sha);
+    const checked = await checkImage(bytes);
+    let p = this.bySha.get(checked.sha256);
     if (!p) {
-      p = this.storeNew(sha, bytes);
-      this.bySha.set(sha, p);
-      p.catch(() => this.bySha.delete(sha));
+      p = this.storeNew(checked, bytes);
+      this.bySha.set(checked.sha256, p);
+      p.catch(() => this.bySha.delete(checked.sha256));
     }
     return p;
   }
 
-  private async storeNew(sha: string, bytes: Buffer): Promise<TResolvedImage> {
+  private async storeNew(checked: StoredImage, bytes: Buffer): Promise<TResolvedImage> {
+    const sha = checked.sha256;
     const rows = await this.db.query<{ preview_sha256: string | null }>(
       "SELECT preview_sha256 FROM images WHERE sha256 = $1",
       [sha],
       "loupe_image_preview",
     );
-    const known = rows[0]?.preview_sha256?.trim();
-    // Trust the row only if the files are there (another data folder, or files lost): else store again.
-    if (known && (await fileExists(imagePath(this.dataDir, sha))) && (await fileExists(imagePath(this.dataDir, known)))) {
-      return { sha256: sha, preview: known };
-    }
-    const db = this.db;
-    await putImage(db, this.dataDir, bytes);
-    const preview = await makePreview(bytes);
-    let previewSha = sha;
-    if (preview) {
-      const stored = await putImage(db, this.dataDir, preview.bytes);
-      previewSha = stored.sha256;
-      await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
-    }
-    // (putImage rewrites a missing file for a known row, so the re-store above also repairs it.)
-    await this.db.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
-    return { sha256: sha, preview: previewSha };
-  }
-
-  /** The change map between two previews (and the mask, when there is one), stored as an image. */
-  changeMap(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
-    const key = `${source.preview}:${edited.preview}:${mask?.sha256 ?? ""}`;
-    let p = this.changes.get(key);
-    if (!p) {
-      p = this.computeChange(source, edited, mask);
-      this.changes.set(key, p);
-      p.catch(() => this.changes.delete(key));
-    }
-    return p;
-  }
-
-  private async computeChange(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
-    const [a, b, m] = await Promise.all([
-      readFile(imagePath(this.dataDir, source.preview)),
-      readFile(imagePath(this.dataDir, edited.preview)),
-      mask ? readFile(imagePath(this.dataDir, mask.sha256)) : Promise.resolve(null),
-    ]);
-    let map;
-    try {
-      map = await computeChangeMap(a, b, m);
-    } catch (err) {
-      throw problem("change map", err);
-    }
-    const heat = await putImage(this.db, this.dataDir, map.heatmap);
-    await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [heat.sha256]);
-    return {
-      heatmap: heat.sha256,
-      changedFraction: map.changedFraction,
-      ssim: map.ssim,
-      changeOutsideMask: map.changeOutsideMask,
-    };
+    const known = rows[0]?.preview_sha256?.trim() || null;
+    // Trust the row only if the file is there (another data folder, or files lost): else store again
+    // (putImage rewrites a missing file for a known row).
+    if (rows[0] && (await fileExists(imagePath(this.dataDir, sha)))) return { sha256: sha, preview: known };
+    await putImage(this.db, this.dataDir, bytes, { checked });
+    return { sha256: sha, preview: known };
   }
 }

@@ -4,6 +4,7 @@ import { getQueue, type TJobHandler } from "../db/boss";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
 import { failImport, importLockKey, isRunningHere, runImport } from "./run";
+import { enqueueDerivatives } from "./derivatives";
 
 // The background side of an import: pg-boss jobs run it in ten-minute slices. A slice out of time queues
 // the next, so a job never looks stalled to pg-boss and a restart loses at most the batch in flight.
@@ -39,6 +40,8 @@ export async function handleImportJob(db: Db, importId: string): Promise<string>
       batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
     });
     if (result === "paused") await enqueueImport(db, importId);
+    // The slice's pairs wait for their previews and change maps (the sweep would find them too, later).
+    await enqueueDerivatives(db).catch((err: Error) => console.warn(`[loupe] derivatives not queued: ${err.message}`));
     return result;
   } catch (err) {
     // Unexpected (database unreachable, disk full, a bug): the batch rolled back, the checkpoint holds.

@@ -1,6 +1,7 @@
 import "server-only";
 import { ImageRefError, loadImageBytes, type ResolveConfig } from "../images/resolve";
-import { inspectImage, InvalidImageError } from "../images/store";
+import { InvalidImageError } from "../images/store";
+import { checkImage } from "../images/pool";
 import { mapRecord, recordIdOf, type TMapContext } from "./mapping";
 import { cheapStarts, ImportFileError, readRecords, type TReadOptions } from "./sources";
 import type { TImportFile } from "./run";
@@ -58,10 +59,11 @@ function refKey(ref: TImageRef): string | null {
 /** What the import's image pipeline would refuse, as its message ("source image: image file not found: a.jpg"). */
 async function imageProblem(ref: TImageRef, cfg: ResolveConfig): Promise<string | null> {
   try {
-    // Embedded bytes go to the store as they are (the fetch size limit is for downloads); the store inspects them.
+    // Embedded bytes go to the store as they are (the fetch size limit is for downloads); the pool checks
+    // them as the import does (hash and full decode).
     const bytes = ref.kind === "bytes" ? Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength) : await loadImageBytes(ref, cfg);
     if (bytes.length === 0) return "the image is empty (0 bytes)";
-    await inspectImage(bytes);
+    await checkImage(bytes);
     return null;
   } catch (err) {
     if (err instanceof ImageRefError || err instanceof InvalidImageError) return err.message;

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { ResolveConfig } from "../images/resolve";
-import { ImagePipeline, ImageProblem, type TChangeStats, type TResolvedImage } from "./image-pipeline";
+import { ImagePipeline, ImageProblem, type TResolvedImage } from "./image-pipeline";
 import { archivePath, lookupArchiveMembers, scanArchives, type TArchiveHit } from "./archives";
 import { mapRecord, recordIdOf } from "./mapping";
 import { importOutcomeMessage } from "./outcome";
@@ -333,7 +333,6 @@ export interface ReadyRow {
   edit: TResolvedImage;
   mask: TResolvedImage | null;
   reference: TResolvedImage | null;
-  change: TChangeStats | null;
 }
 
 export interface BadRow {
@@ -488,9 +487,8 @@ export async function prepareBatch(
         c.mask ? resolveRef(c.mask, "mask image") : Promise.resolve(null),
         c.reference ? resolveRef(c.reference, "reference image") : Promise.resolve(null),
       ]);
-      const change = await pipeline.changeMap(src, edit, mask);
       const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
-      return { loc, c, externalId, src, edit, mask, reference, change };
+      return { loc, c, externalId, src, edit, mask, reference };
     } catch (err) {
       if (err instanceof ImageProblem) return { loc, reason: err.message, externalId: c.externalId ?? loc.key ?? null };
       throw err;
@@ -505,10 +503,13 @@ export async function prepareBatch(
   return { rows: batch.length, ready, bad, duplicates };
 }
 
-/** The image itself is its own preview: stored as NULL, which keeps 64 bytes per image off each row. */
+/** The image itself is its own preview: stored as NULL, which keeps 64 bytes per image off each row. Unknown yet: NULL too. */
 function previewColumn(img: TResolvedImage): string | null {
   return img.preview === img.sha256 ? null : img.preview;
 }
+
+// The change map (heatmap, fractions, SSIM) is made after the insert by the derivative workers (decision 015).
+const noChange = (ready: ReadyRow[]) => ready.map(() => null);
 
 async function commitBatch(
   db: Db,
@@ -669,10 +670,10 @@ function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOr
     ready.map((r) => JSON.stringify(r.c.metadata)),
     ready.map((r) => previewColumn(r.src)),
     ready.map((r) => previewColumn(r.edit)),
-    ready.map((r) => r.change?.heatmap ?? null),
-    ready.map((r) => r.change?.changedFraction ?? null),
-    ready.map((r) => r.change?.ssim ?? null),
-    ready.map((r) => r.change?.changeOutsideMask ?? null),
+    noChange(ready),
+    noChange(ready),
+    noChange(ready),
+    noChange(ready),
     ready.map((r) => r.c.gold !== null),
     ready.map((r) => r.c.gold?.decision ?? null),
     ready.map((r) => JSON.stringify(r.c.gold?.reasons ?? [])),
@@ -722,7 +723,9 @@ WITH ins AS (
                          t.gold_instruction AS reference) g
   ON CONFLICT (project_id, external_id) DO NOTHING
   RETURNING id, external_id
-)`;
+),
+-- Every inserted pair waits for its previews and change map (lib/imports/derivatives.ts, decision 015).
+derivatives AS (INSERT INTO pair_derivatives (pair_id) SELECT id FROM ins)`;
 const INSERT_PAIRS_SQL = `${INSERT_PAIRS_CTE} SELECT count(*)::text AS n FROM ins`;
 const INSERT_PAIRS_RETURNING_SQL = `${INSERT_PAIRS_CTE} SELECT id::text, external_id FROM ins`;
 

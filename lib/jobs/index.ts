@@ -4,11 +4,12 @@ import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { importJob } from "../imports/job";
 import { exportJob } from "../exports/job";
+import { derivativesJob } from "../imports/derivatives";
 import { startWebhookWorker } from "../webhooks/worker";
 
 // The background side of a Loupe process, started by its entry point, never by the database module. This
 // list is the only place that knows every feature's job handler.
-const HANDLERS = [importJob, exportJob] as TJobHandler[];
+const HANDLERS = [importJob, exportJob, derivativesJob] as TJobHandler[];
 
 const SWEEP_MS = 30_000;
 

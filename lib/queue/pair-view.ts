@@ -13,13 +13,15 @@ export type TPairViewRow = {
   change_fraction: number | null;
   ssim: number | null;
   change_outside_mask: number | null;
+  /** EXISTS a pair_derivatives row: previews and change map not made yet. */
+  derivatives_pending?: boolean | null;
 };
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 export function toPairView(r: TPairViewRow): TPairView {
   return {
-    // The compare view shows the import-time previews; the originals stay one link away. CHAR(64)
+    // The compare view shows the previews; the originals stay one link away. CHAR(64)
     // columns come back padded on some drivers, hence trim.
     sourceImage: (r.source_preview ?? r.source_image).trim(),
     editedImage: (r.edited_preview ?? r.edited_image).trim(),
@@ -31,5 +33,6 @@ export function toPairView(r: TPairViewRow): TPairView {
     changedFraction: num(r.change_fraction),
     ssim: num(r.ssim),
     changeOutsideMask: num(r.change_outside_mask),
+    derivativesPending: r.derivatives_pending === true,
   };
 }

@@ -1,7 +1,7 @@
 // Shapes the queue API answers with. Pure types: the annotate page imports them too.
 
 export interface TPairView {
-  /** sha256 of what the compare view shows: the import-time preview, or the original when small. */
+  /** sha256 of what the compare view shows: the preview, or the original when small or while the preview is pending. */
   sourceImage: string;
   editedImage: string;
   maskImage: string | null;
@@ -10,12 +10,14 @@ export interface TPairView {
   /** The full-resolution originals (equal to the above when no preview was needed). */
   sourceOriginal: string;
   editedOriginal: string;
-  /** Change map computed at import: a difference heatmap image and its statistics (null before). */
+  /** Change map made after the import (derivatives): a difference heatmap image and its statistics (null before). */
   heatmapImage: string | null;
   changedFraction: number | null;
   ssim: number | null;
   /** Fraction of pixels outside the mask that changed (non-edit consistency aid); null without a mask. */
   changeOutsideMask: number | null;
+  /** Previews and change map are still being made by the background workers (decision 015). */
+  derivativesPending: boolean;
 }
 
 export interface TClaimedPair extends TPairView {

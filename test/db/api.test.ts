@@ -12,6 +12,7 @@ import { can } from "@/lib/auth/permissions";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/pipeline-api/tokens";
 import { hashToken } from "@/lib/auth/token-format";
 import { postPairs, type TPostPairsContext } from "@/lib/pipeline-api/pairs";
+import { runDerivatives } from "@/lib/imports/derivatives";
 import { listFinalLabels } from "@/lib/pipeline-api/labels";
 import { getApiProgress } from "@/lib/pipeline-api/progress";
 import { ZApiProgress, ZLabelsPage, ZPostPairsResponse, type TFinalLabel } from "@/lib/pipeline-api/schemas";
@@ -225,6 +226,8 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(res.items[9]!.reason).toMatch(/id/);
       expect(res.items[10]!.reason).toMatch(/refused|private|loopback/i);
 
+      // The pairs' change maps come from the derivative workers, as an import's do (decision 015).
+      await runDerivatives(t, { dataDir: ctx().dataDir });
       const rows = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
       expect(rows.map((r) => r.externalId)).toEqual(["ext-0", "ext-7"]);
       expect(rows[0]).toMatchObject({ wanted: 2, status: "open", vsInstructionFollowing: 3, metadata: { seed: 7, run: "r1" } });

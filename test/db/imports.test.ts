@@ -1,13 +1,18 @@
-import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parquetMetadata } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import sharp from "sharp";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { pngBytes, writeImagePairs } from "@/test/support/import-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
+import { runDerivatives } from "@/lib/imports/derivatives";
+import { ensurePreview } from "@/lib/images/previews";
+import { imagePath, putImage } from "@/lib/images/store";
+import { closeImagePool } from "@/lib/images/pool";
 import { handleImportJob, requeueStalledImports } from "@/lib/imports/job";
 import { startJobWorkers } from "@/lib/jobs";
 import { resetEnvCache } from "@/lib/env";
@@ -58,6 +63,7 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
 
   afterAll(async () => {
     await stopBoss(db);
+    await closeImagePool();
     await db?.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -88,6 +94,9 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     expect(errors[2]!.reason).toMatch(/root/i);
     expect(errors[3]!.reason).toMatch(/not found/i);
     expect(errors[4]!.reason).toMatch(/refused|private|loopback/i);
+    // Previews and change maps are the derivative workers' (decision 015).
+    expect(await db.prisma.pair.count({ where: { projectId, heatmapImage: { not: null } } })).toBe(0);
+    expect(await runDerivatives(db, { dataDir })).toMatchObject({ done: 3, more: false });
     const pairs = await db.prisma.pair.findMany({ where: { projectId }, orderBy: { externalId: "asc" } });
     expect(pairs.map((p) => p.externalId)).toEqual(["a1", "a2", "a7"]);
     for (const p of pairs) {
@@ -265,7 +274,9 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     expect(await getImportView(db, v.id)).toMatchObject({ inserted: n, invalid: 0, rowsDone: n, fraction: 1 });
     const pairs = await db.prisma.pair.findMany({ where: { projectId: project }, orderBy: { externalId: "asc" } });
     expect(pairs[0]).toMatchObject({ externalId: "object_addition:se-0", task: "object", subtask: "addition", vsInstructionFollowing: 1, vsEditingConsistency: 2, vsGenerationQuality: 3 });
-    expect(pairs.every((p) => p.heatmapImage !== null && (p.changeFraction ?? 0) > 0)).toBe(true);
+    expect(await runDerivatives(db, { dataDir })).toMatchObject({ more: false }); // earlier tests' pairs too
+    const derived = await db.prisma.pair.findMany({ where: { projectId: project } });
+    expect(derived.every((p) => p.heatmapImage !== null && (p.changeFraction ?? 0) > 0)).toBe(true);
 
     // Wreck the last row group's column data: groups 0 and 1 (20 rows) import, then the job fails with a message.
     const bytes = new Uint8Array(buf.slice(0));
@@ -335,5 +346,103 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     } finally {
       await worker.stop();
     }
+  });
+
+  // Decision 015: the import stores and checks images and leaves previews and change maps to the derivative
+  // workers, whose work list is the pair_derivatives table; the image route makes a missing preview on request.
+  interface DerivedRow {
+    id: string;
+    source_preview: string | null;
+    edited_preview: string | null;
+    heatmap_image: string | null;
+    change_fraction: number | null;
+    ssim: number | null;
+    queue_disagreement: number;
+  }
+
+  async function importForDerivatives(): Promise<number> {
+    // A source too large to show as it is: its preview is a smaller WebP.
+    await writeFile(
+      path.join(root, "images/big.jpg"),
+      await sharp({ create: { width: 1400, height: 1000, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer(),
+    );
+    const rows = [
+      { id: "d0", instruction: "add a square", source: pairsFiles[0]!.source, edited: pairsFiles[0]!.edited, failure: "no edit" },
+      { id: "d1", instruction: "add a square", source: pairsFiles[1]!.source, edited: pairsFiles[1]!.edited },
+      { id: "d2", instruction: "add a square", source: pairsFiles[2]!.source, edited: pairsFiles[2]!.edited },
+      { id: "d3", instruction: "recolour", source: "images/big.jpg", edited: pairsFiles[0]!.edited },
+    ];
+    const file = path.join(root, "derive.jsonl");
+    await writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const project = await newProject();
+    const view = await start(file, { mapping: { ...MAPPING, verifierFailureClass: "failure" } }, project);
+    // Earlier tests' pairs are derived first, so only this import's pairs wait.
+    await runDerivatives(db, { dataDir });
+    expect(await runImport(db, view.id, opts())).toBe("done");
+    return project;
+  }
+
+  it("leaves previews and change maps to the job, which fills them once however many workers run it", async () => {
+    const projectId = await importForDerivatives();
+    const derived = () =>
+      db.query<DerivedRow>(
+        `SELECT id::text, source_preview, edited_preview, heatmap_image, change_fraction, ssim, queue_disagreement
+           FROM pairs WHERE project_id = $1 ORDER BY external_id`,
+        [projectId],
+      );
+    const pending = async () => Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pair_derivatives"))[0]!.n);
+    // The import stored the originals and nothing derived from them.
+    const before = await derived();
+    expect(before).toHaveLength(4);
+    expect(before.every((p) => p.heatmap_image === null && p.source_preview === null && p.change_fraction === null)).toBe(true);
+    expect(await pending()).toBe(4);
+    const bigSource = `SELECT preview_sha256 FROM images WHERE sha256 = (SELECT source_image FROM pairs WHERE project_id = $1 AND external_id = 'd3')`;
+    expect(await db.query(bigSource, [projectId])).toEqual([{ preview_sha256: null }]);
+
+    // Two workers at once, one pair per claim: each pair is claimed by one of them.
+    const [a, b] = await Promise.all([runDerivatives(db, { dataDir, batchSize: 1 }), runDerivatives(db, { dataDir, batchSize: 1 })]);
+    expect(a.done + b.done).toBe(4);
+    expect(await pending()).toBe(0);
+    const after = await derived();
+    for (const p of after) {
+      expect(p.heatmap_image).toMatch(/^[0-9a-f]{64}$/);
+      expect(p.change_fraction).toBeGreaterThan(0.05);
+      expect(p.ssim).toBeLessThan(1);
+    }
+    // Small PNGs are their own previews (NULL); the big JPEG got a WebP no longer than 1024 pixels.
+    const big = after.find((p) => p.source_preview !== null)!;
+    expect(after.filter((p) => p.source_preview !== null)).toHaveLength(1);
+    expect(await sharp(await readFile(imagePath(dataDir, big.source_preview!))).metadata()).toMatchObject({ format: "webp", width: 1024 });
+    // "No edit" from the verifier against a visible change: the disagreement key counts the change fraction.
+    expect(after[0]!.queue_disagreement).toBeGreaterThanOrEqual(3);
+    expect(after[1]!.queue_disagreement).toBe(0);
+
+    // A second run finds nothing; a pair put back (a worker that died holding it, its lease run out) gets the same values.
+    expect(await runDerivatives(db, { dataDir })).toEqual({ done: 0, more: false });
+    await db.query(
+      `UPDATE pairs SET heatmap_image = NULL, change_fraction = NULL, ssim = NULL, source_preview = NULL WHERE id = $1`,
+      [big.id],
+    );
+    await db.query("INSERT INTO pair_derivatives (pair_id, lease_until, attempts) VALUES ($1, now() - interval '1 second', 1)", [big.id]);
+    expect(await runDerivatives(db, { dataDir })).toMatchObject({ done: 1 });
+    expect(await derived()).toEqual(after);
+  });
+
+  it("makes a missing preview on first need and stores it once", async () => {
+    const big = await sharp({ create: { width: 2000, height: 500, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+    const stored = await putImage(db, dataDir, big);
+    const images = await db.prisma.image.count();
+    const [first, second] = await Promise.all([ensurePreview(db, dataDir, stored.sha256), ensurePreview(db, dataDir, stored.sha256)]);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).toBe(first);
+    expect(first).not.toBe(stored.sha256);
+    expect(await db.prisma.image.findUnique({ where: { sha256: stored.sha256 } })).toMatchObject({ previewSha256: first });
+    expect(await db.prisma.image.count()).toBe(images + 1);
+    expect(await ensurePreview(db, dataDir, stored.sha256)).toBe(first);
+    expect(await db.prisma.image.count()).toBe(images + 1);
+    // A small browser image is its own preview; an unknown image has none.
+    const small = await putImage(db, dataDir, await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).png().toBuffer());
+    expect(await ensurePreview(db, dataDir, small.sha256)).toBe(small.sha256);
+    expect(await ensurePreview(db, dataDir, "0".repeat(64))).toBeNull();
   });
 });
