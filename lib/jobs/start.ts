@@ -22,6 +22,10 @@ export function startProcessJobs(): void {
   const attempt = () => {
     running = getDatabase()
       .then((db) => startJobWorkers(db))
+      .then((handle) => {
+        console.log("[loupe] background jobs run in this process (LOUPE_JOBS=off turns them off)");
+        return handle;
+      })
       .catch((err: Error) => {
         if (!stopping) {
           console.error(`[loupe] background jobs did not start (retrying in 30 s): ${err.message}`);
@@ -35,8 +39,10 @@ export function startProcessJobs(): void {
     stopping = true;
     clearTimeout(retry);
     const handle = await running;
-    await handle?.stop();
+    if (!handle) return;
+    await handle.stop();
     await stopBoss(await getDatabase());
+    console.log("[loupe] background jobs stopped");
   };
 }
 
