@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
+import { createServerDatabase, engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { openDatabase } from "@/lib/db/connect";
 import { migrate } from "@/lib/db/migrate";
 import { DISABLE_DEMO_COMMAND, demoAccountsBlockingServe, disableDemoAccounts } from "@/lib/users/demo";
@@ -87,12 +87,18 @@ describe.each(engines())("demo accounts beside real data ($engine)", ({ engine }
   });
 });
 
-describe("npm start beside enabled demo accounts (CLI, embedded database)", () => {
+// On the server when there is one (opening an embedded database twice costs more than the check).
+describe("npm start beside enabled demo accounts (the CLI's serve)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "loupe-demo-guard-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let server: Awaited<ReturnType<typeof createServerDatabase>> | undefined;
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await server?.drop();
+  });
 
   it("refuses to serve and names the command that disables them", async () => {
-    const db = await openDatabase({ kind: "embedded", dataDir: dir });
+    if (process.env.TEST_DATABASE_URL) server = await createServerDatabase("loupe_demo_guard");
+    const db = await openDatabase(server ? { kind: "server", url: server.url, poolSize: 2 } : { kind: "embedded", dataDir: dir });
     try {
       await db.dedicated((r) => migrate(r));
       await addUser(db, "admin@loupe.local", "admin", true);
@@ -101,7 +107,7 @@ describe("npm start beside enabled demo accounts (CLI, embedded database)", () =
       await db.close();
     }
     const r = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/cli.ts", "serve", "--port", "1"], {
-      env: { ...process.env, LOUPE_DATA_DIR: dir, DATABASE_URL: "" },
+      env: { ...process.env, LOUPE_DATA_DIR: dir, DATABASE_URL: server?.url ?? "" },
       encoding: "utf8",
       timeout: 120_000,
     });
