@@ -1,19 +1,16 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { API_CSP, commonSecurityHeaders, newNonce, pageCsp, securityOptionsFromEnv } from "./lib/http/security";
+import { commonSecurityHeaders, newNonce, pageCsp, securityOptionsFromEnv } from "./lib/http/security";
 
-// Runs before every page and API request (not Next's hashed static files). Two jobs:
-// - security headers on every answer (lib/http/security.ts); a page gets a fresh CSP nonce, handed to
-//   Next.js on the request's Content-Security-Policy header so its inline scripts carry it;
+// Runs before every page request (not the API, not Next's hashed static files). Two jobs:
+// - security headers (lib/http/security.ts), with a fresh CSP nonce handed to Next.js on the request's
+//   Content-Security-Policy header so its inline scripts carry it;
 // - redirecting page visits without a session cookie to sign-in, to save a round trip. That is not a
 //   security boundary: every page, action and route checks the session and permission itself.
+// Not the API: Next.js buffers the body of every request a proxy sees (up to 10 MB, then cut), which
+// would break streamed uploads and body caps. API answers get their headers from next.config.js.
 export function proxy(req: NextRequest) {
   const opts = securityOptionsFromEnv();
   const path = req.nextUrl.pathname;
-  if (path.startsWith("/api/")) {
-    const res = NextResponse.next();
-    setAll(res.headers, { ...commonSecurityHeaders(opts), "Content-Security-Policy": API_CSP });
-    return res;
-  }
   const nonce = newNonce();
   const csp = pageCsp(nonce, opts);
   const headers = { ...commonSecurityHeaders(opts), "Content-Security-Policy": csp };
@@ -43,6 +40,6 @@ function setAll(target: Headers, values: Record<string, string>) {
 }
 
 export const config = {
-  // Next's hashed build files are served as they are; everything else passes here.
-  matcher: ["/((?!_next/static|_next/image).*)"],
+  // Pages only: Next's hashed build files are served as they are, and the API is left alone (above).
+  matcher: ["/((?!api/|_next/static|_next/image).*)"],
 };

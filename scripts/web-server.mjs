@@ -15,6 +15,10 @@ const host = process.env.LOUPE_HOST || undefined;
 const app = next({ dev: false, dir: process.cwd(), port, hostname: host ?? "localhost" });
 const handle = app.getRequestHandler();
 
+// HSTS on every answer (pages, API, static files) when browsers reach Loupe over https; the value is
+// lib/http/security.ts's. Decided from the public URL: behind a proxy ending TLS this process sees http.
+const hsts = process.env.NEXTAUTH_URL?.startsWith("https://") ? "max-age=31536000; includeSubDomains" : null;
+
 let stopping = false;
 let signals = 0;
 
@@ -39,6 +43,7 @@ async function shutdown(signal) {
 const server = http.createServer((req, res) => {
   // A request that arrives on a kept-alive connection during shutdown is told to go elsewhere.
   if (stopping) res.setHeader("Connection", "close");
+  if (hsts) res.setHeader("Strict-Transport-Security", hsts);
   handle(req, res).catch((err) => {
     console.error(err);
     if (!res.headersSent) res.statusCode = 500;
