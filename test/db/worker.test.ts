@@ -147,5 +147,32 @@ describe.each(engines())("worker process ($engine)", ({ engine }) => {
       [imp.id],
     );
     expect(extra).toEqual({ errors: 0, duplicates: 0 });
+
+    // A second signal does not wait: the worker exits at once, with the batch in hand uncommitted.
+    const next = await createImport(db, null, project.id, { source: { kind: "path", path: file }, preset: null, mapping } as TImportRequest, {
+      importRoot: null,
+      cliPath: file,
+      imageRoot: root,
+    });
+    const blocker = new pg.Client({ connectionString: server.url });
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("SELECT id FROM imports WHERE id = $1 FOR UPDATE", [next.id]);
+    const third = startWorker(env);
+    await until("the worker to wait on the import's row", async () => {
+      const [w] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return w!.n > 0;
+    });
+    third.child.kill("SIGTERM");
+    await until("the worker to take the signal", async () => third.output().includes("SIGTERM: finishing the jobs in hand"));
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(1);
+    expect(third.output()).toMatch(/SIGTERM again: exiting now/);
+    await blocker.query("COMMIT");
+    await blocker.end();
+    const [left] = await db.query<{ rows_done: number }>(`SELECT rows_done::int FROM imports WHERE id = $1`, [next.id]);
+    expect(left!.rows_done).toBe(0);
   });
 });
