@@ -86,7 +86,26 @@ export async function signIn(page: Page, user: TestUser, callbackUrl = "/") {
   await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
 }
 
+// ---- Content Security Policy: a test fails on any violation in any of its browser contexts
+
+const cspViolations: string[] = [];
+const CSP_TEXT = /Content Security Policy|CSP violation/i;
+
+/** Records CSP violations of every page of `context`: the browser's own "Refused to …" errors and the DOM's violation events. */
+export async function watchCsp(context: BrowserContext): Promise<void> {
+  context.on("console", (msg) => {
+    if (msg.type() === "error" && CSP_TEXT.test(msg.text())) cspViolations.push(`${msg.location().url}: ${msg.text()}`);
+  });
+  // Init scripts run outside the page's CSP, so this listener is there before the first blocked script.
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
 type Fixtures = {
+  cspCheck: void;
   db: pg.Pool;
   seedPairs: (opts: { pairs: number; overlap?: number; leaseSeconds?: number }) => Promise<TestProject>;
   asAnnotator: { page: Page; user: TestUser };
@@ -95,6 +114,15 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
+  cspCheck: [
+    async ({ context }, use) => {
+      cspViolations.length = 0;
+      await watchCsp(context);
+      await use();
+      expect(cspViolations, "Content Security Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
   db: async ({}, use) => {
     const pool = new pg.Pool({ connectionString: e2eEnv().databaseUrl, max: 4 });
     await use(pool);
@@ -131,6 +159,7 @@ export async function signInNewContext(
   opts: { baseURL: string | undefined; callbackUrl?: string },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: opts.baseURL, viewport: { width: 1400, height: 1000 } });
+  await watchCsp(context);
   const page = await context.newPage();
   await signIn(page, user, opts.callbackUrl ?? "/");
   return { context, page };

@@ -15,7 +15,13 @@ const HELP = `Loupe command line
 
   npm run loupe -- db:migrate                       apply pending migrations
   npm run loupe -- demo                             migrate, then create the demo users and project (once)
-  npm run loupe -- serve [--port 3000]              start the web app (next start)
+  npm run loupe -- serve [--port 3000] [--host H]   start the web process (pages, API; background jobs unless
+                                                    LOUPE_JOBS=off); every interface unless --host or LOUPE_HOST
+                                                    (--demo: 127.0.0.1); refuses while demo accounts are
+                                                    enabled beside real users or projects
+  npm run loupe -- worker                           run background jobs only (imports, exports, webhook
+                                                    deliveries); needs DATABASE_URL
+  npm run loupe -- demo:disable                     disable the demo accounts (and hand back their pairs)
   npm run loupe -- user:add --email E --role R [--name N] [--password-stdin]
                                                     create a user; the password is prompted for, or read
                                                     from standard input with --password-stdin
@@ -24,10 +30,10 @@ ${IMPORT_HELP}
 ${EXPORT_HELP}
 `;
 
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: Db) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
   const db = await openDatabase(configFromEnv());
   try {
-    await db.dedicated((r) => migrate(r, { log: (l) => console.log(`  ${l}`) }));
+    await db.dedicated((r) => migrate(r, { log: opts.quiet ? () => {} : (l) => console.log(`  ${l}`) }));
     return await fn(db);
   } finally {
     await db.close();
@@ -79,19 +85,47 @@ async function main(argv: string[]) {
       return;
     }
     case "serve": {
-      const { values } = parseArgs({ args: rest, options: { port: { type: "string" } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: "string" }, host: { type: "string" }, demo: { type: "boolean", default: false } },
+      });
       const port = values.port ?? process.env.PORT ?? "3000";
+      // The demo listens on this machine only: its accounts have a published password.
+      const host = values.host ?? process.env.LOUPE_HOST ?? (values.demo ? "127.0.0.1" : undefined);
+      const { demoAccountsBlockingServe } = await import("../lib/users/demo");
+      const refusal = await withDb((db) => demoAccountsBlockingServe(db), { quiet: true });
+      if (refusal) throw new AppError(refusal);
       const { getAuthSecret } = await import("../lib/auth/secret");
+      const shownHost = host === undefined || host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
       const env = {
         ...process.env,
         NEXTAUTH_SECRET: getAuthSecret(),
-        NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+        NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${shownHost}:${port}`,
         NEXT_TELEMETRY_DISABLED: "1",
+        NODE_ENV: "production" as const,
+        PORT: port,
+        LOUPE_HOST: host ?? "",
       };
-      console.log(`Loupe on http://localhost:${port} (${getEnv().DATABASE_URL ? "PostgreSQL server" : "embedded database in " + getEnv().LOUPE_DATA_DIR})`);
-      const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env });
+      const where = host === undefined ? "every interface" : `${host} only`;
+      console.log(`Loupe on http://${shownHost}:${port}, listening on ${where} (${getEnv().DATABASE_URL ? "PostgreSQL server" : "embedded database in " + getEnv().LOUPE_DATA_DIR})`);
+      if (getEnv().LOUPE_JOBS === "off") console.log("LOUPE_JOBS=off: this process runs no background jobs; run `npm run loupe -- worker` somewhere.");
+      const child = spawn(process.execPath, ["scripts/web-server.mjs"], { stdio: "inherit", env });
+      // Passed on, not acted on: the web process paces its own shutdown (a second signal ends it at once).
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
       child.on("exit", (code) => process.exit(code ?? 0));
+      return;
+    }
+    case "worker": {
+      const { runWorker } = await import("./cli-worker");
+      await runWorker();
+      return;
+    }
+    case "demo:disable": {
+      const { disableDemoAccounts } = await import("../lib/users/demo");
+      await withDb(async (db) => {
+        const off = await disableDemoAccounts(db);
+        console.log(off.length === 0 ? "No demo account was enabled." : `Disabled the demo accounts: ${off.join(", ")}.`);
+      });
       return;
     }
     case "user:add": {

@@ -77,8 +77,10 @@ async function main() {
     NEXTAUTH_URL: `http://localhost:${values.port}`,
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production" as const,
+    PORT: values.port!,
   };
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", values.port!], { stdio: "inherit", env });
+  // The same web process `npm start` runs (scripts/web-server.mjs), so the suite covers it.
+  const child = spawn(process.execPath, ["scripts/web-server.mjs"], { stdio: "inherit", env });
   const cleanup = async () => {
     child.kill("SIGTERM");
     rmSync(dataDir, { recursive: true, force: true });

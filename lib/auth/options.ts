@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record";
 import { DUMMY_HASH, verifyPassword } from "./password";
 import { clearFailures, lockedForSeconds, recordFailure } from "./throttle";
 import { getAuthSecret } from "./secret";
+import { secureCookies } from "./cookies";
 
 const ZCredentials = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
@@ -33,6 +34,9 @@ export const authOptions: NextAuthOptions = {
   },
   // The JWT carries only the user id; role and disabled flag are re-read on every request (session.ts).
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE },
+  get useSecureCookies() {
+    return secureCookies();
+  },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     CredentialsProvider({

@@ -4,18 +4,22 @@ import { decode } from "next-auth/jwt";
 import type { Db } from "../db";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { getAuthSecret } from "./secret";
+import { secureCookies } from "./cookies";
 import { can, type TPermission, type TSessionUser } from "./permissions";
 
 
 // A prepared statement on the hot path of every request (decision 004).
 const SESSION_USER_SQL = `SELECT id, email, name, role::text AS role, disabled FROM users WHERE id = $1`;
 
-const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+// Over https only the `__Secure-` cookie counts: a plain one could have been planted over http.
+const SECURE_COOKIE = "__Secure-next-auth.session-token";
+const PLAIN_COOKIE = "next-auth.session-token";
 
 /** The signed-in user as the database knows them now (role and disabled read fresh), or null. */
 export async function getSessionUser(db: Db): Promise<TSessionUser | null> {
   const jar = await cookies();
-  const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
+  const names = secureCookies() ? [SECURE_COOKIE] : [SECURE_COOKIE, PLAIN_COOKIE];
+  const raw = names.map((n) => jar.get(n)?.value).find(Boolean);
   if (!raw) return null;
   const userId = await userIdFromToken(raw);
   if (userId === null) return null;

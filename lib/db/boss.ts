@@ -74,10 +74,19 @@ export async function getQueue(database: Db, queue: string): Promise<PgBoss> {
   return boss;
 }
 
+/** What a running job may ask of the process that runs it. */
+export interface TJobContext {
+  /**
+   * True once the process is shutting down (SIGTERM): a long job ends at its next checkpoint (an
+   * import's batch, an export's page) and queues itself again for another worker.
+   */
+  stopping(): boolean;
+}
+
 /** A feature's background job: its queue, what one job does, and an optional sweep re-queueing orphaned work. */
 export interface TJobHandler<D = Record<string, unknown>> {
   queue: string;
-  handle(database: Db, data: D): Promise<unknown>;
+  handle(database: Db, data: D, ctx: TJobContext): Promise<unknown>;
   sweep?(database: Db): Promise<number>;
 }
 

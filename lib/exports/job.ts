@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import { getQueue, type TJobHandler } from "../db/boss";
+import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { dataDir } from "../imports/config";
 import { exportLockKey, failExport, isExportRunningHere, runExport } from "./run";
 
@@ -26,9 +26,12 @@ export async function enqueueExport(db: Db, exportId: string, opts: { startAfter
   });
 }
 
-export async function handleExportJob(db: Db, exportId: string): Promise<string> {
+export async function handleExportJob(db: Db, exportId: string, ctx?: TJobContext): Promise<string> {
   try {
-    return await runExport(db, exportId, { dataDir: dataDir() });
+    const result = await runExport(db, exportId, { dataDir: dataDir(), shouldStop: ctx ? () => ctx.stopping() : undefined });
+    // Handed back by a shutting-down worker: queued for the next one, which starts it again.
+    if (result === "interrupted") await enqueueExport(db, exportId);
+    return result;
   } catch (err) {
     // Unexpected (database unreachable, disk full, a bug). Each run starts the file again, so a retry
     // is a fresh run; after a few the export fails with the message and the admin starts a new one.
@@ -72,6 +75,6 @@ export async function requeueStalledExports(db: Db): Promise<number> {
 
 export const exportJob: TJobHandler<{ exportId: string }> = {
   queue: QUEUE_EXPORT,
-  handle: (db, data) => handleExportJob(db, String(data.exportId)),
+  handle: (db, data, ctx) => handleExportJob(db, String(data.exportId), ctx),
   sweep: requeueStalledExports,
 };

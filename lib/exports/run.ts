@@ -29,9 +29,15 @@ export interface TExportRunOptions {
   pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
   afterPage?: (state: { pages: number; rowsDone: number }) => void | Promise<void>;
+  /**
+   * Checked after each page: true (the process is shutting down) ends the run there, hands the export back
+   * as queued and answers "interrupted". No format can append to a file another process left, so the next
+   * worker starts it again from the first pair.
+   */
+  shouldStop?: () => boolean;
 }
 
-export type TExportRunResult = "done" | "busy" | "cancelled" | "failed";
+export type TExportRunResult = "done" | "busy" | "cancelled" | "failed" | "interrupted";
 
 export const DEFAULT_PAGE_SIZE = 2000;
 
@@ -59,6 +65,8 @@ export const LOUPE_VERSION: string = packageJson.version;
 
 /** The progress update found the export no longer running (cancelled, or failed by someone else). */
 class ExportStopped extends Error {}
+/** The process is shutting down: the run ends at the page in hand. */
+class ExportInterrupted extends Error {}
 
 interface ExportJobRow {
   id: string;
@@ -253,6 +261,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
         );
         if (alive.length === 0) throw new ExportStopped();
         await opts.afterPage?.({ pages, rowsDone });
+        if (opts.shouldStop?.()) throw new ExportInterrupted();
       }
     } finally {
       await next.catch(() => {});
@@ -323,6 +332,16 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     await sink?.abort().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
     if (err instanceof ExportStopped) return settledStatus(runner, id);
+    if (err instanceof ExportInterrupted) {
+      // Not an attempt that failed: the count that limits retries stays where it was.
+      const back = await runner.query(
+        `UPDATE exports SET status = 'queued', attempts = greatest(attempts - 1, 0), rows_done = 0, last_pair_id = 0, updated_at = now(),
+                message = 'Interrupted by a shutdown; starts again on the next worker.'
+          WHERE id = $1 AND status = 'running' RETURNING id`,
+        [id],
+      );
+      return back.length > 0 ? "interrupted" : settledStatus(runner, id);
+    }
     throw err; // the job handler (lib/exports/job.ts) retries or fails the export with the message
   }
 }

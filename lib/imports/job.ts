@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import { getQueue, type TJobHandler } from "../db/boss";
+import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
 import { failImport, importLockKey, isRunningHere, runImport } from "./run";
@@ -31,12 +31,14 @@ export async function enqueueImport(db: Db, importId: string, opts: { startAfter
 /** Failed attempts in a row before an import is marked failed (the admin can Resume it). */
 const MAX_FAILURES = 5;
 
-export async function handleImportJob(db: Db, importId: string): Promise<string> {
+export async function handleImportJob(db: Db, importId: string, ctx?: TJobContext): Promise<string> {
   try {
     const result = await runImport(db, importId, {
       dataDir: dataDir(),
       fetch: fetchConfigFromEnv(),
       budgetMs: SLICE_MS,
+      // A shutting-down worker ends the slice at the batch in hand; the job queued below resumes it elsewhere.
+      shouldStop: ctx ? () => ctx.stopping() : undefined,
       batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
     });
     if (result === "paused") await enqueueImport(db, importId);
@@ -86,6 +88,6 @@ export async function requeueStalledImports(db: Db): Promise<number> {
 
 export const importJob: TJobHandler<{ importId: string }> = {
   queue: QUEUE_IMPORT,
-  handle: (db, data) => handleImportJob(db, String(data.importId)),
+  handle: (db, data, ctx) => handleImportJob(db, String(data.importId), ctx),
   sweep: requeueStalledImports,
 };

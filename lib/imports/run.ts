@@ -39,6 +39,8 @@ export interface TRunOptions {
   fetch: Omit<ResolveConfig, "imageRoot">;
   /** Stop at the next batch boundary after this long and answer "paused" (the job re-queues itself). */
   budgetMs?: number;
+  /** Checked at the same batch boundaries as the budget: true (the process is shutting down) answers "paused" too. */
+  shouldStop?: () => boolean;
   batchSize?: number;
   /** Images resolved at once (fetches and decodes overlap; sharp has its own thread pool). */
   concurrency?: number;
@@ -144,6 +146,7 @@ async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | un
 
 async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunResult> {
   const started = Date.now();
+  const outOfTime = () => (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) || opts.shouldStop?.() === true;
   const imp = await loadImport(db, id);
   if (!imp) return "failed";
   if (imp.status === "done" || imp.status === "failed" || imp.status === "cancelled") return imp.status as TRunResult;
@@ -171,7 +174,7 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
         maxBytes: opts.fetch.maxBytes,
         concurrency: opts.concurrency ?? 6,
         batchMembers: opts.archiveBatchMembers,
-        outOfTime: () => opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs,
+        outOfTime,
         afterBatch: async () => {
           batches++;
           await opts.afterBatch?.({ batches, rowsDone, phase: "archives" });
@@ -222,7 +225,7 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
           batchBytes += embeddedBytes(rec);
           if (batch.length >= batchSize || batchBytes >= BATCH_MAX_IMAGE_BYTES) {
             await flush();
-            if (opts.budgetMs !== undefined && Date.now() - started > opts.budgetMs) {
+            if (outOfTime()) {
               await drain();
               return "paused";
             }

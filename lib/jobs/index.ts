@@ -1,7 +1,7 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import type { Db } from "../db/connect";
-import { getQueue, type TJobHandler } from "../db/boss";
+import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { importJob } from "../imports/job";
 import { exportJob } from "../exports/job";
 import { derivativesJob } from "../imports/derivatives";
@@ -14,15 +14,30 @@ const HANDLERS = [importJob, exportJob, derivativesJob] as TJobHandler[];
 const SWEEP_MS = 30_000;
 
 export interface TWorkerHandle {
+  /**
+   * Graceful stop: takes no new job, tells the jobs in hand to end at their next checkpoint (they queue
+   * themselves again), waits for them and for webhook attempts in flight.
+   */
   stop(): Promise<void>;
 }
 
 export async function startJobWorkers(db: Db): Promise<TWorkerHandle> {
   const working: { boss: PgBoss; id: string }[] = [];
+  let stopping = false;
+  const ctx: TJobContext = { stopping: () => stopping };
+  const inHand = new Set<Promise<unknown>>();
   for (const h of HANDLERS) {
     const boss = await getQueue(db, h.queue);
     const id = await boss.work<Record<string, unknown>>(h.queue, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
-      for (const job of jobs) await h.handle(db, job.data);
+      for (const job of jobs) {
+        const p = h.handle(db, job.data, ctx);
+        inHand.add(p);
+        try {
+          await p;
+        } finally {
+          inHand.delete(p);
+        }
+      }
     });
     working.push({ boss, id });
   }
@@ -38,9 +53,10 @@ export async function startJobWorkers(db: Db): Promise<TWorkerHandle> {
   const webhooks = startWebhookWorker(db);
   return {
     async stop() {
+      stopping = true;
       clearInterval(timer);
       for (const w of working) await w.boss.offWork({ id: w.id });
-      await webhooks.stop();
+      await Promise.allSettled([...inHand, webhooks.stop()]);
     },
   };
 }

@@ -297,6 +297,31 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     expect(await runExport(db, queued.id, { dataDir })).toBe("cancelled");
   });
 
+  it("hands the export back, queued and not counted as an attempt, when its process shuts down mid-run", async () => {
+    const view = await createExport(db, admin, seeded.projectId, { format: "canonical" });
+    let pages = 0;
+    const result = await runExport(db, view.id, {
+      dataDir,
+      pageSize: 5,
+      afterPage: (s) => void (pages = s.pages),
+      shouldStop: () => pages >= 2,
+    });
+    expect(result).toBe("interrupted");
+    expect(pages).toBe(2); // the page in hand was written and saved, no further
+    const [row] = await db.query<{ status: string; attempts: number; rows_done: number; message: string }>(
+      "SELECT status::text, attempts, rows_done::int, message FROM exports WHERE id = $1", [view.id]);
+    expect(row).toEqual({ status: "queued", attempts: 0, rows_done: 0, message: "Interrupted by a shutdown; starts again on the next worker." });
+    expect(existsSync(exportDir(dataDir, view.id))).toBe(false);
+    // Through the job: a stopping worker queues it again for the next one.
+    expect(await handleExportJob(db, view.id, { stopping: () => true })).toBe("interrupted");
+    const queued = await db.query<{ state: string }>(
+      "SELECT state::text FROM pgboss.job WHERE name = 'loupe-exports' AND singleton_key = $1", [`export-${view.id}`]);
+    expect(queued).toEqual([{ state: "created" }]);
+    expect(await runExport(db, view.id, { dataDir, pageSize: 5 })).toBe("done");
+    const [after] = await db.query<{ attempts: number }>("SELECT attempts FROM exports WHERE id = $1", [view.id]);
+    expect(after!.attempts).toBe(1);
+  });
+
   it("starts the file again after a crash, and fails with the message after repeated errors", async () => {
     const view = await createExport(db, admin, seeded.projectId, { format: "canonical" });
     await expect(runExport(db, view.id, {
