@@ -5,6 +5,7 @@ import type { Db } from "../db/connect";
 import { imagePath, putImage, InvalidImageError } from "../images/store";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
 import { computeChangeMap, makePreview } from "../images/derive";
+import { editAreaFromTransparency } from "../images/mask";
 import type { TImageRef } from "./types";
 
 // Turns image references into stored images with previews, and pairs of them into change maps. Every step
@@ -65,6 +66,7 @@ export class ImagePipeline {
   private byRef = new Lru<Promise<TResolvedImage>>(20_000);
   private bySha = new Lru<Promise<TResolvedImage>>(20_000);
   private changes = new Lru<Promise<TChangeStats>>(20_000);
+  private masks = new Lru<Promise<TResolvedImage>>(20_000);
 
   constructor(
     private readonly db: Db,
@@ -142,6 +144,25 @@ export class ImagePipeline {
     // (putImage rewrites a missing file for a known row, so the re-store above also repairs it.)
     await this.db.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
     return { sha256: sha, preview: previewSha };
+  }
+
+  /**
+   * A stored mask in Loupe's convention (white = edit area): a mask that marks the edit area by
+   * transparency (MagicBrush) is stored again as white on black; any other is used as it is.
+   */
+  editArea(mask: TResolvedImage, what: string): Promise<TResolvedImage> {
+    let p = this.masks.get(mask.sha256);
+    if (!p) {
+      p = readFile(imagePath(this.dataDir, mask.sha256))
+        .then((bytes) => editAreaFromTransparency(bytes))
+        .then((area) => (area ? this.store(area) : mask))
+        .catch((err: unknown) => {
+          throw problem(what, err);
+        });
+      this.masks.set(mask.sha256, p);
+      p.catch(() => this.masks.delete(mask.sha256));
+    }
+    return p;
   }
 
   /** The change map between two previews (and the mask, when there is one), stored as an image. */
