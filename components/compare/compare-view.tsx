@@ -34,6 +34,12 @@ export interface CompareHeatmap extends TChangeFigures {
   src: string;
 }
 
+export interface CompareMask {
+  src: string;
+  shown: boolean;
+  onToggle: () => void;
+}
+
 export interface CompareViewProps {
   sourceSrc: string;
   editedSrc: string;
@@ -46,7 +52,9 @@ export interface CompareViewProps {
   returnMode?: BaseCompareMode;
   /** The pair's change map; without one, D and the Heatmap button say so instead. */
   heatmap?: CompareHeatmap | null;
-  /** Window-level shortcuts (V, D, hold Space); off while a text field is focused or an overlay is open. */
+  /** The pair's mask (white = edit area) and whether its overlay is on; the page owns the switch so it lasts across pairs. */
+  mask?: CompareMask | null;
+  /** Window-level shortcuts (V, D, M, hold Space); off while a text field is focused or an overlay is open. */
   keyboardEnabled?: boolean;
   className?: string;
 }
@@ -61,6 +69,7 @@ export function CompareView({
   onModeChange,
   returnMode,
   heatmap,
+  mask,
   keyboardEnabled = true,
   className,
 }: CompareViewProps) {
@@ -106,6 +115,7 @@ export function CompareView({
     rootRef,
     onCycleMode: () => changeMode(nextCompareMode(mode, 1, back)),
     onToggleHeatmap: toggleHeatmap,
+    onToggleMask: mask ? mask.onToggle : null,
     onHoldSource: setSpaceHeld,
   });
 
@@ -116,6 +126,7 @@ export function CompareView({
     handlers: zoom.paneHandlers,
     load: images.load,
     onImageStatus: images.onStatus,
+    mask: mask?.shown ? { src: mask.src, sourceSrc } : null,
   };
   const source = { src: sourceSrc, alt: sourceAlt };
   const edited = { src: editedSrc, alt: editedAlt };
@@ -131,6 +142,7 @@ export function CompareView({
         showingSource={showingSource}
         noHeatmapNotice={noHeatmapNotice}
         heatmapMissing={heatmapMissing}
+        mask={mask ? { shown: mask.shown, onToggle: mask.onToggle } : null}
       />
 
       {pane === "side-by-side" ? (

@@ -1,7 +1,9 @@
 "use client";
 
+import { useState } from "react";
 import type { TPairView } from "@/lib/queue/types";
 import { CompareView, type useCompareMode } from "@/components/compare";
+import { EarlierTurns } from "./earlier-turns";
 import { imageUrl } from "./pair-flow";
 
 export function PairCompare({ pair, compareMode, keyboardEnabled }: {
@@ -9,8 +11,11 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
   compareMode: ReturnType<typeof useCompareMode>;
   keyboardEnabled: boolean;
 }) {
+  // The overlay switch outlives the pair, like the compare mode: someone checking masks checks them all.
+  const [maskShown, setMaskShown] = useState(false);
   return (
     <>
+      <EarlierTurns pair={pair} />
       <CompareView
         key={pair.id}
         sourceSrc={imageUrl(pair.sourceImage)}
@@ -24,6 +29,7 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
           ssim: pair.ssim,
           changeOutsideMask: pair.changeOutsideMask,
         } : null}
+        mask={pair.maskImage ? { src: imageUrl(pair.maskImage), shown: maskShown, onToggle: () => setMaskShown((s) => !s) } : null}
         keyboardEnabled={keyboardEnabled}
       />
       {pair.referenceImage ? <ReferenceImage sha256={pair.referenceImage} /> : null}

@@ -13,6 +13,8 @@ export type TPairViewRow = {
   change_fraction: number | null;
   ssim: number | null;
   change_outside_mask: number | null;
+  session_id?: string | null;
+  turn?: number | null;
 };
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -31,5 +33,7 @@ export function toPairView(r: TPairViewRow): TPairView {
     changedFraction: num(r.change_fraction),
     ssim: num(r.ssim),
     changeOutsideMask: num(r.change_outside_mask),
+    sessionId: r.session_id ?? null,
+    turn: num(r.turn ?? null),
   };
 }
