@@ -56,5 +56,5 @@ export async function editAreaFromTransparency(bytes: Buffer): Promise<Buffer | 
   if (opaqueNotWhite === 0 && transparent < pixels) return null;
   const area = Buffer.alloc(pixels);
   for (let i = 0; i < pixels; i++) area[i] = data[i * channels + alpha]! < TRANSPARENT_BELOW ? 255 : 0;
-  return sharp(area, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+  return sharp(area, { raw: { width: info.width, height: info.height, channels: 1 } }).toColourspace("b-w").png().toBuffer();
 }
