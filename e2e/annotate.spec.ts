@@ -315,14 +315,44 @@ test("a second annotator never receives a pair leased to the first (overlap 1)",
   }
 });
 
-test("a pair imported with a reference image shows it beside the compare view", async ({ asAnnotator, seedPairs, db }) => {
-  const project = await seedPairs({ pairs: 1, overlap: 1 });
-  const [{ edited_image: reference }] = (await db.query<{ edited_image: string }>(`SELECT edited_image FROM pairs WHERE id = $1`, [project.pairIds[0]])).rows as [{ edited_image: string }];
-  await db.query(`UPDATE pairs SET reference_image = $2 WHERE id = $1`, [project.pairIds[0], reference]);
+test("a pair's extras: its reference image beside the compare view, its session's earlier turns opened by keyboard, its mask laid over by M", async ({
+  asAnnotator,
+  seedPairs,
+  db,
+}) => {
+  const project = await seedPairs({ pairs: 2, overlap: 1 });
   const page = asAnnotator.page;
   await page.goto(`/annotate/${project.id}`);
+  const article = page.getByRole("article", { name: "Edit pair" });
+  await expect(page.getByRole("button", { name: "Accept", exact: true })).toBeEnabled();
+  // The pair on screen gets the other pair's edited image as its reference and its mask, and becomes turn 2
+  // of a session whose turn 1 is the other pair; a reload resumes its lease.
+  const shown = (await article.getAttribute("data-pair-id"))!;
+  const other = project.pairIds.find((id) => id !== shown)!;
+  const { rows } = await db.query<{ edited_image: string; instruction: string }>(`SELECT edited_image, instruction FROM pairs WHERE id = $1`, [other]);
+  const reference = rows[0]!.edited_image.trim();
+  await db.query(`UPDATE pairs SET session_id = 'sess-7', turn = CASE WHEN id = $1 THEN 2 ELSE 1 END WHERE id IN ($1, $2)`, [shown, other]);
+  await db.query(`UPDATE pairs SET reference_image = $2, mask_image = $2 WHERE id = $1`, [shown, reference]);
+  await page.reload();
+
   const image = page.getByRole("img", { name: "Reference image for this edit" });
   await expect(image).toBeVisible();
   await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-  await expect(page.getByRole("link").filter({ has: image })).toHaveAttribute("href", `/api/images/${reference.trim()}`);
+  await expect(page.getByRole("link").filter({ has: image })).toHaveAttribute("href", `/api/images/${reference}`);
+
+  const toggle = page.getByRole("button", { name: /Earlier turns/ });
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await toggle.focus();
+  await page.keyboard.press("Enter");
+  await expect(toggle).toHaveAttribute("aria-expanded", "true");
+  const turn1 = page.getByRole("region", { name: "Earlier turns of this session" }).getByRole("listitem", { name: "Turn 1" });
+  await expect(turn1).toContainText(rows[0]!.instruction);
+  const thumb = turn1.getByRole("img", { name: "Turn 1: edited" });
+  await expect.poll(() => thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(page.getByRole("button", { name: "Accept", exact: true })).toBeEnabled();
+
+  await toggle.blur();
+  await page.keyboard.press("m");
+  await expect(page.getByRole("button", { name: "Mask" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.locator("svg[data-mask-overlay]").first()).toBeVisible();
 });

@@ -10,6 +10,7 @@ const KEYS: [string, string][] = [
   ["Z", "Undo your last decision (while the pair is still leased to you)"],
   ["V", "Cycle view: side by side → slider → flicker"],
   ["D", "Change heatmap on or off (back to the previous view)"],
+  ["M", "Mask overlay on or off (pairs with a mask)"],
   ["Space (hold)", "Show the source in place of the edit"],
   ["Wheel / drag", "Zoom and pan both images together; double-click resets"],
   ["Esc", "Cancel reject or re-caption, close this help"],

@@ -2,6 +2,7 @@
 
 import { useCallback, type CSSProperties, type ReactNode } from "react";
 import { cx } from "./cx";
+import { MaskLayer, type TPaneMask } from "./mask-layer";
 import { failedImagesText, type TImageStatus, type TLoadSummary } from "./load-status";
 import type { TZoomPan } from "./use-zoom-pan";
 import { isPixelated, isZoomed, viewTransform } from "./viewport";
@@ -13,6 +14,8 @@ export interface TPaneFrame {
   handlers: TZoomPan["paneHandlers"];
   load: TLoadSummary;
   onImageStatus: (src: string, status: TImageStatus) => void;
+  /** The mask overlay drawn over every layer, when it is on. */
+  mask?: TPaneMask | null;
 }
 
 export interface TPaneImage {
@@ -40,7 +43,10 @@ export function Pane({ frame, label, heightClass = PANE_HEIGHT, children }: {
       className={cx("relative overflow-hidden rounded-md bg-neutral-900 select-none touch-none", cursor, heightClass)}
       {...handlers}
     >
-      <div className={cx("absolute inset-0 transition-opacity duration-150", load.ready ? "opacity-100" : "opacity-0")}>{children}</div>
+      <div className={cx("absolute inset-0 transition-opacity duration-150", load.ready ? "opacity-100" : "opacity-0")}>
+        {children}
+        {frame.mask ? <MaskLayer view={view} mask={frame.mask} /> : null}
+      </div>
       {load.loading && (
         <div aria-hidden className="absolute inset-0 grid place-items-center">
           <span className="animate-pulse rounded bg-neutral-800/80 px-3 py-1 text-sm text-neutral-300">

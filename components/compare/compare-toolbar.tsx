@@ -8,7 +8,7 @@ import { TOOLBAR_BUTTON } from "./toolbar-button";
 import type { useHoldButton } from "./use-hold-button";
 import { ZoomControls } from "./zoom-controls";
 
-export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNotice, heatmapMissing }: {
+export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNotice, heatmapMissing, mask }: {
   modes: ComponentProps<typeof ModeSwitch>;
   zoom: ComponentProps<typeof ZoomControls>;
   hold: ReturnType<typeof useHoldButton>["handlers"];
@@ -16,6 +16,8 @@ export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNoti
   /** Bumped each time D finds no change map, so the status is announced again. */
   noHeatmapNotice: number;
   heatmapMissing: boolean;
+  /** The mask overlay's switch; null when the pair has no mask. */
+  mask?: { shown: boolean; onToggle: () => void } | null;
 }) {
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-md bg-neutral-800 p-1.5 text-neutral-200">
@@ -32,12 +34,19 @@ export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNoti
         Hold to show source
       </button>
 
+      {mask ? (
+        <button type="button" aria-pressed={mask.shown} title="Show the mask's edit area over the images (M)" className={cx(TOOLBAR_BUTTON, mask.shown && "bg-fuchsia-500 text-neutral-950 hover:bg-fuchsia-400")}
+          onClick={mask.onToggle}>
+          Mask
+        </button>
+      ) : null}
+
       <p role="status" className="text-xs text-amber-300">
         {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{modes.noHeatmapMessage ?? NO_HEATMAP_MESSAGE}</span> : null}
       </p>
 
       <p className="ml-auto hidden text-xs text-neutral-400 lg:block">
-        <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap · hold <kbd className="font-sans">Space</kbd> source · scroll
+        <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap ·{mask ? <> <kbd className="font-sans">M</kbd> mask ·</> : null} hold <kbd className="font-sans">Space</kbd> source · scroll
         zoom · drag pan · double-click reset
       </p>
     </div>

@@ -34,6 +34,12 @@ export interface CompareHeatmap extends TChangeFigures {
   src: string;
 }
 
+export interface CompareMask {
+  src: string;
+  shown: boolean;
+  onToggle: () => void;
+}
+
 export interface CompareViewProps {
   sourceSrc: string;
   editedSrc: string;
@@ -48,7 +54,9 @@ export interface CompareViewProps {
   heatmap?: CompareHeatmap | null;
   /** The change map is still being made (background workers): D and the button say "not ready" rather than "none". */
   heatmapPending?: boolean;
-  /** Window-level shortcuts (V, D, hold Space); off while a text field is focused or an overlay is open. */
+  /** The pair's mask (white = edit area) and whether its overlay is on; the page owns the switch so it lasts across pairs. */
+  mask?: CompareMask | null;
+  /** Window-level shortcuts (V, D, M, hold Space); off while a text field is focused or an overlay is open. */
   keyboardEnabled?: boolean;
   className?: string;
 }
@@ -64,6 +72,7 @@ export function CompareView({
   returnMode,
   heatmap,
   heatmapPending = false,
+  mask,
   keyboardEnabled = true,
   className,
 }: CompareViewProps) {
@@ -109,6 +118,7 @@ export function CompareView({
     rootRef,
     onCycleMode: () => changeMode(nextCompareMode(mode, 1, back)),
     onToggleHeatmap: toggleHeatmap,
+    onToggleMask: mask ? mask.onToggle : null,
     onHoldSource: setSpaceHeld,
   });
 
@@ -119,6 +129,7 @@ export function CompareView({
     handlers: zoom.paneHandlers,
     load: images.load,
     onImageStatus: images.onStatus,
+    mask: mask?.shown ? { src: mask.src, sourceSrc } : null,
   };
   const source = { src: sourceSrc, alt: sourceAlt };
   const edited = { src: editedSrc, alt: editedAlt };
@@ -134,6 +145,7 @@ export function CompareView({
         showingSource={showingSource}
         noHeatmapNotice={noHeatmapNotice}
         heatmapMissing={heatmapMissing}
+        mask={mask ? { shown: mask.shown, onToggle: mask.onToggle } : null}
       />
 
       {pane === "side-by-side" ? (

@@ -8,8 +8,8 @@ export interface KeyLike {
   altKey?: boolean;
 }
 
-/** V cycles modes and D toggles the heatmap (neither auto-repeated); Space holds the source, its repeat only swallowed. */
-export type CompareKeyAction = "cycle-mode" | "toggle-heatmap" | "hold-source" | "hold-repeat" | null;
+/** V cycles modes, D toggles the heatmap, M the mask overlay (none auto-repeated); Space holds the source, its repeat only swallowed. */
+export type CompareKeyAction = "cycle-mode" | "toggle-heatmap" | "toggle-mask" | "hold-source" | "hold-repeat" | null;
 
 export function isSpaceKey(key: string): boolean {
   return key === " " || key === "Spacebar";
@@ -24,6 +24,7 @@ export function compareKeyDownAction(e: KeyLike): CompareKeyAction {
   if (isSpaceKey(e.key)) return e.repeat ? "hold-repeat" : "hold-source";
   if (e.key === "v" || e.key === "V") return e.repeat ? null : "cycle-mode";
   if (e.key === "d" || e.key === "D") return e.repeat ? null : "toggle-heatmap";
+  if (e.key === "m" || e.key === "M") return e.repeat ? null : "toggle-mask";
   return null;
 }
 

@@ -10,12 +10,14 @@ export interface UseCompareKeysOptions {
   rootRef: RefObject<HTMLElement | null>;
   onCycleMode: () => void;
   onToggleHeatmap: () => void;
+  /** M: show or hide the mask overlay; without it (a pair with no mask) M keeps its browser meaning. */
+  onToggleMask?: (() => void) | null;
   /** Space pressed (true) / released or window blurred (false). */
   onHoldSource: (held: boolean) => void;
 }
 
 /** V cycles modes, D the heatmap, held Space shows the source; ignored in text fields, with modifiers, or if handled. */
-export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap, onHoldSource }: UseCompareKeysOptions): void {
+export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap, onToggleMask, onHoldSource }: UseCompareKeysOptions): void {
   const handleKeyDown = useEffectEvent((e: KeyboardEvent) => {
     if (!enabled || e.defaultPrevented || e.isComposing) return;
     if (isTextEntryTarget(e.target)) return;
@@ -29,6 +31,12 @@ export function useCompareKeys({ enabled, rootRef, onCycleMode, onToggleHeatmap,
     if (action === "toggle-heatmap") {
       e.preventDefault();
       onToggleHeatmap();
+      return;
+    }
+    if (action === "toggle-mask") {
+      if (!onToggleMask) return;
+      e.preventDefault();
+      onToggleMask();
       return;
     }
     if (spaceBelongsToTarget(e.target, rootRef.current)) return;

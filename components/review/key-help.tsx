@@ -13,6 +13,7 @@ const KEYS: [string, string][] = [
   ["S", "Skip: hand the pair back to the queue and take the next"],
   ["V", "Cycle view: side by side → slider → flicker"],
   ["D", "Change heatmap on or off (back to the previous view)"],
+  ["M", "Mask overlay on or off (pairs with a mask)"],
   ["Space (hold)", "Show the source in place of the edit"],
   ["Esc", "Cancel the reject panel or the editor, close this help"],
   ["?", "Show or hide this help"],

@@ -1,7 +1,9 @@
 "use client";
 
+import { useState } from "react";
 import type { TPairView } from "@/lib/queue/types";
 import { CompareView, type useCompareMode } from "@/components/compare";
+import { EarlierTurns } from "./earlier-turns";
 import { imageUrl, previewUrl } from "./pair-flow";
 
 export function PairCompare({ pair, compareMode, keyboardEnabled }: {
@@ -11,8 +13,11 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
 }) {
   // Previews still being made: the image route makes (or finds) one on request; the original is never a wait.
   const shown = pair.derivativesPending ? previewUrl : imageUrl;
+  // The overlay switch outlives the pair, like the compare mode: someone checking masks checks them all.
+  const [maskShown, setMaskShown] = useState(false);
   return (
     <>
+      <EarlierTurns pair={pair} />
       <CompareView
         key={pair.id}
         sourceSrc={shown(pair.sourceImage)}
@@ -27,6 +32,7 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
           changeOutsideMask: pair.changeOutsideMask,
         } : null}
         heatmapPending={pair.derivativesPending}
+        mask={pair.maskImage ? { src: imageUrl(pair.maskImage), shown: maskShown, onToggle: () => setMaskShown((s) => !s) } : null}
         keyboardEnabled={keyboardEnabled}
       />
       {pair.referenceImage ? <ReferenceImage sha256={pair.referenceImage} /> : null}

@@ -101,6 +101,8 @@ const LINE = sql(obj([
   ["subtask", j("q.subtask")],
   ["instruction", jn("q.instruction")],
   ["instruction_cn", j("q.instruction_cn")],
+  ["session_id", j("q.session_id")],
+  ["turn", lit("q.turn")],
   ["images", obj([["source", image("q.source_image", "si")], ["edited", image("q.edited_image", "ei")],
     ["mask", nullOr("q.mask_image IS NULL", image("q.mask_image", "mi"))],
     ["reference", nullOr("q.reference_image IS NULL", image("q.reference_image", "ri"))]])],
@@ -138,7 +140,7 @@ const LINE = sql(obj([
 const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
   "reference_image", "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
   "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
-  "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata"].map((c) => `p.${c}`).join(", ");
+  "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata", "session_id", "turn"].map((c) => `p.${c}`).join(", ");
 
 const REASON_OBJECT = sql(obj([["code", jn("e->>'code'")], ["label", jn("coalesce(e->>'label', e->>'code')")], ["dimension", j("e->>'dimension'")]]));
 const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")]]));

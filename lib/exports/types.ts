@@ -48,6 +48,9 @@ export interface TExportRow {
   maskImage: TExportImage | null;
   /** A third image of the edit kept from the import (AnyEdit's visual_input). */
   referenceImage?: TExportImage | null;
+  /** The multi-turn session the pair is a turn of, and its turn (null for single-turn pairs). */
+  sessionId?: string | null;
+  turn?: number | null;
   finalDecision: TDecision;
   /** The instruction that describes the edit after review: a human re-caption, else the original. */
   finalInstruction: string;

@@ -1,9 +1,10 @@
 import "server-only";
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import type { Db } from "../db/connect";
 import { imagePath, putImage, InvalidImageError, type StoredImage } from "../images/store";
 import { checkImage } from "../images/pool";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
+import { editAreaFromTransparency } from "../images/mask";
 import type { TImageRef } from "./types";
 
 // Turns image references into stored images. Hashing and the full decode that validates an image run on the
@@ -58,6 +59,7 @@ function problem(what: string, err: unknown): ImageProblem {
 export class ImagePipeline {
   private byRef = new Lru<Promise<TResolvedImage>>(20_000);
   private bySha = new Lru<Promise<TResolvedImage>>(20_000);
+  private masks = new Lru<Promise<TResolvedImage>>(20_000);
 
   constructor(
     private readonly db: Db,
@@ -125,5 +127,24 @@ export class ImagePipeline {
     if (rows[0] && (await fileExists(imagePath(this.dataDir, sha)))) return { sha256: sha, preview: known };
     await putImage(this.db, this.dataDir, bytes, { checked });
     return { sha256: sha, preview: known };
+  }
+
+  /**
+   * A stored mask in Loupe's convention (white = edit area): a mask that marks the edit area by
+   * transparency (MagicBrush) is stored again as white on black; any other is used as it is.
+   */
+  editArea(mask: TResolvedImage, what: string): Promise<TResolvedImage> {
+    let p = this.masks.get(mask.sha256);
+    if (!p) {
+      p = readFile(imagePath(this.dataDir, mask.sha256))
+        .then((bytes) => editAreaFromTransparency(bytes))
+        .then((area) => (area ? this.store(area) : mask))
+        .catch((err: unknown) => {
+          throw problem(what, err);
+        });
+      this.masks.set(mask.sha256, p);
+      p.catch(() => this.masks.delete(mask.sha256));
+    }
+    return p;
   }
 }

@@ -356,4 +356,15 @@ describe("layouts datasets ship", () => {
       metadata: ["input", "output"],
     });
   });
+
+  it("reads a session and its turn: a whole number from 0, and only with a session", () => {
+    const m: TMapping = { instruction: "instruction", source: "s", edited: "t", sessionId: "img_id", turn: "turn_index" };
+    const row = (img_id: unknown, turn_index: unknown) => mapRecord({ instruction: "x", s: "a.png", t: "b.png", img_id, turn_index }, m);
+    expect(row(327726, 2)).toMatchObject({ ok: true, candidate: { sessionId: "327726", turn: 2 } });
+    expect(row("s1", "0")).toMatchObject({ ok: true, candidate: { sessionId: "s1", turn: 0 } });
+    expect(row(null, null)).toMatchObject({ ok: true, candidate: { sessionId: null, turn: null } });
+    expect(row("s1", 1.5)).toMatchObject({ ok: false, reason: expect.stringMatching(/"turn_index": expected a whole number from 0/) });
+    expect(row("s1", -1)).toMatchObject({ ok: false });
+    expect(row("", 3)).toMatchObject({ ok: false, reason: 'column "turn_index": a turn needs its session; column "img_id" is empty' });
+  });
 });

@@ -301,6 +301,15 @@ function numberOf(v: unknown): number | null | undefined {
   return undefined;
 }
 
+/** The turn of a multi-turn session: a whole number from 0 (MagicBrush counts from 1; others may from 0). */
+function turnOf(values: Record<string, unknown>, column: string | null | undefined): number | null {
+  if (!column) return null;
+  const n = numberOf(values[column]);
+  if (n === null) return null;
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 2_147_483_647) throw invalid(column, "a whole number from 0 (the turn)", values[column]);
+  return n;
+}
+
 function score13(values: Record<string, unknown>, column: string | null | undefined): number | null {
   if (!column) return null;
   const n = numberOf(values[column]);
@@ -437,6 +446,14 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
     const mask = mapping.mask ? atBaseUrl(prefixed(imageOf(values, mapping.mask), mapping), mapping, mapping.mask) : null;
     const reference = mapping.reference ? atBaseUrl(prefixed(imageOf(values, mapping.reference), mapping), mapping, mapping.reference) : null;
     const inverseInstruction = optionalText(values, mapping.inverseInstruction, "inverse instruction");
+    const sessionId = optionalText(values, mapping.sessionId, "session id");
+    if (sessionId !== null && sessionId.length > MAX_EXTERNAL_ID_CHARS) {
+      throw new RowInvalid(`column "${mapping.sessionId}": the session id is longer than ${MAX_EXTERNAL_ID_CHARS} characters`);
+    }
+    const turn = turnOf(values, mapping.turn);
+    if (turn !== null && sessionId === null) {
+      throw new RowInvalid(`column "${mapping.turn}": a turn needs its session; ${mapping.sessionId ? `column "${mapping.sessionId}" is empty` : "map a column to the session id"}`);
+    }
 
     let task = optionalText(values, mapping.task, "task");
     let subtask = optionalText(values, mapping.subtask, "subtask");
@@ -466,6 +483,8 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
       mask,
       reference,
       inverseInstruction,
+      sessionId,
+      turn,
       vsInstructionFollowing: score13(values, mapping.vsInstructionFollowing),
       vsEditingConsistency: score13(values, mapping.vsEditingConsistency),
       vsGenerationQuality: score13(values, mapping.vsGenerationQuality),
@@ -501,6 +520,8 @@ const TARGET_LABELS: Record<TColumnTarget, string> = {
   mask: "the mask",
   reference: "the reference image",
   inverseInstruction: "the inverse instruction",
+  sessionId: "the session id",
+  turn: "the turn",
   vsInstructionFollowing: "the instruction-following score",
   vsEditingConsistency: "the editing-consistency score",
   vsGenerationQuality: "the generation-quality score",
@@ -565,6 +586,8 @@ const GUESSES: Partial<Record<TColumnTarget | "externalId", readonly string[]>> 
   sourceUrl: ["source_image_url"],
   sourceSha256: ["source_image_sha256"],
   reference: ["visual_input", "reference_image", "reference", "ref_image"],
+  sessionId: ["session_id", "session", "conversation_id", "dialog_id"],
+  turn: ["turn", "turn_index", "turn_id", "round"],
   vsInstructionFollowing: ["instruction_following_score", "vs_instruction_following"],
   vsEditingConsistency: ["editing_consistency_score", "vs_editing_consistency"],
   vsGenerationQuality: ["generation_quality_score", "vs_generation_quality"],
@@ -611,6 +634,8 @@ export function guessMapping(columns: string[]): TMapping {
     sourceSha256: pick(GUESSES.sourceSha256),
     mask: pick(GUESSES.mask),
     reference: pick(GUESSES.reference),
+    sessionId: pick(GUESSES.sessionId),
+    turn: pick(GUESSES.turn),
     vsInstructionFollowing: pick(GUESSES.vsInstructionFollowing),
     vsEditingConsistency: pick(GUESSES.vsEditingConsistency),
     vsGenerationQuality: pick(GUESSES.vsGenerationQuality),

@@ -86,7 +86,9 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   },
   magicbrush: {
     label: "MagicBrush",
-    description: "Multi-turn edits with masks; the id is img_id and turn_index joined by a colon.",
+    description:
+      "Multi-turn sessions (img_id is the session, turn_index the turn: turn n edits turn n-1's output); the id is img_id and turn_index joined by a colon. " +
+      "mask_img is an RGBA image whose transparent area is the edit region, at any resolution.",
     format: "parquet",
     signature: ["img_id", "turn_index", "source_img", "target_img", "instruction"],
     mapping: {
@@ -95,7 +97,9 @@ export const PRESETS: Record<TPresetName, TPreset> = {
       source: "source_img",
       edited: "target_img",
       mask: "mask_img",
-      metadata: ["img_id", "turn_index"],
+      sessionId: "img_id",
+      turn: "turn_index",
+      metadata: [],
       dedupe: "externalId",
     },
   },
@@ -273,7 +277,7 @@ export function suggestPreset(columns: string[]): TPresetName | null {
 const COLUMN_KEYS = new Set<string>([
   "externalId", "instruction", "instructionCn", "task", "subtask", "source", "edited", "sourceUrl", "sourceSha256", "mask", "reference", "inverseInstruction",
   "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall", "verifierValid", "verifierFailureClass",
-  "verifierRecaption", "modelVersion", "gold", "goldDecision", "goldReasons", "goldInstruction",
+  "verifierRecaption", "modelVersion", "gold", "goldDecision", "goldReasons", "goldInstruction", "sessionId", "turn",
 ]);
 
 function mappedColumns(mapping: TMapping): Set<string> {
@@ -295,7 +299,7 @@ export function presetMapping(name: TPresetName, columns: string[]): TMapping {
   const metadata = (base.metadata ?? []).filter((c) => have.has(c));
   for (const c of columns) if (!used.has(c)) metadata.push(c);
   const mapping: TMapping = { ...base, metadata };
-  for (const key of ["mask", "reference", "instructionCn", "task", "subtask", "sourceUrl", "sourceSha256", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall"] as const) {
+  for (const key of ["mask", "reference", "instructionCn", "task", "subtask", "sourceUrl", "sourceSha256", "vsInstructionFollowing", "vsEditingConsistency", "vsGenerationQuality", "vsOverall", "sessionId", "turn"] as const) {
     const col = mapping[key];
     if (col && !have.has(col)) mapping[key] = null;
   }

@@ -377,6 +377,9 @@ function inversePair(c: TCandidate): TCandidate {
     edited: c.source,
     mask: null,
     inverseInstruction: null,
+    // The reversed pair is no turn of the row's session.
+    sessionId: null,
+    turn: null,
     metadata: { ...c.metadata, inverse_of: c.instruction },
     gold: null,
   };
@@ -487,7 +490,7 @@ export async function prepareBatch(
       const [src, edit, mask, reference] = await Promise.all([
         resolveRef(c.source, "source image"),
         resolveRef(c.edited, "edited image"),
-        c.mask ? resolveRef(c.mask, "mask image") : Promise.resolve(null),
+        c.mask ? resolveRef(c.mask, "mask image").then((m) => pipeline.editArea(m, "mask image")) : Promise.resolve(null),
         c.reference ? resolveRef(c.reference, "reference image") : Promise.resolve(null),
       ]);
       const externalId = byImages || c.externalId === null ? derivedExternalId(c.externalId, src.sha256, edit.sha256) : c.externalId;
@@ -686,6 +689,8 @@ function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOr
     ready.map((r) => (origin ? r.loc.index : null)),
     ready.map((r) => (origin ? (r.loc.line ?? null) : null)),
     ready.map((r) => r.reference?.sha256 ?? null),
+    ready.map((r) => r.c.sessionId),
+    ready.map((r) => r.c.turn),
   ];
 }
 
@@ -700,7 +705,7 @@ WITH ins AS (
                      source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted,
                      is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
                      status, final_decision, final_reasons, final_instruction, final_source, finalized_at,
-                     import_id, import_file, import_record, import_line, reference_image)
+                     import_id, import_file, import_record, import_line, reference_image, session_id, turn)
   SELECT $1, t.external_id, t.source_image, t.edited_image, t.mask_image, t.instruction, t.instruction_cn,
          t.task, t.subtask, t.vs_if, t.vs_ec, t.vs_gq, t.vs_overall,
          t.verifier_valid, t.verifier_failure_class, t.verifier_recaption, t.model_version, t.metadata,
@@ -712,15 +717,17 @@ WITH ins AS (
          CASE WHEN g.decision = 'recaption' THEN g.reference WHEN g.is_gold THEN t.instruction END,
          CASE WHEN g.is_gold THEN 'gold' END,
          CASE WHEN g.is_gold THEN now() END,
-         $29::bigint, $30::int, t.import_record, t.import_line, t.reference_image
+         $29::bigint, $30::int, t.import_record, t.import_line, t.reference_image, t.session_id, t.turn
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                 $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
                 $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[],
-                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[], $33::text[])
+                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[], $33::text[],
+                $34::text[], $35::int[])
            AS t(external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
                 vs_if, vs_ec, vs_gq, vs_overall, verifier_valid, verifier_failure_class, verifier_recaption,
                 model_version, metadata, source_preview, edited_preview, heatmap_image, change_fraction, ssim,
-                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line, reference_image),
+                change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line, reference_image,
+                session_id, turn),
          LATERAL (SELECT t.is_gold, t.gold_decision::"Decision" AS decision,
                          ARRAY(SELECT jsonb_array_elements_text(t.gold_reasons)) AS reasons,
                          t.gold_instruction AS reference) g

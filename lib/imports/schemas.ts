@@ -41,6 +41,8 @@ export const ZMapping = z.object({
   mask: optColumn,
   reference: optColumn,
   inverseInstruction: optColumn,
+  sessionId: optColumn,
+  turn: optColumn,
   vsInstructionFollowing: optColumn,
   vsEditingConsistency: optColumn,
   vsGenerationQuality: optColumn,

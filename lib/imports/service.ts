@@ -170,6 +170,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
           mask: c.mask ? describeRef(c.mask) : null,
           reference: c.reference ? describeRef(c.reference) : null,
           gold: c.gold?.decision ?? null,
+          ...(mapping.sessionId ? { sessionId: c.sessionId, turn: c.turn } : {}),
         },
       };
     });

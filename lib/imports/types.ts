@@ -95,6 +95,9 @@ export interface TMapping {
   externalIdFromImage?: "source" | "edited" | null;
   /** A column whose instruction undoes the edit: each such row gives a second pair, edited → source (HQ-Edit's `inverse_edit`). */
   inverseInstruction?: string | null;
+  /** Multi-turn sessions: the session's id and the pair's turn in it, a whole number from 0 (MagicBrush's `img_id`, `turn_index`). */
+  sessionId?: string | null;
+  turn?: string | null;
 }
 
 export interface TCandidate {
@@ -110,6 +113,9 @@ export interface TCandidate {
   reference: TImageRef | null;
   /** The instruction of the reversed pair this row also gives (mapping.inverseInstruction), or null. */
   inverseInstruction: string | null;
+  /** The session the pair is a turn of, and its turn (null for single-turn pairs). */
+  sessionId: string | null;
+  turn: number | null;
   vsInstructionFollowing: number | null;
   vsEditingConsistency: number | null;
   vsGenerationQuality: number | null;

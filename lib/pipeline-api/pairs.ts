@@ -20,6 +20,8 @@ const API_MAPPING: TMapping = {
   source: "source_image",
   edited: "edited_image",
   mask: "mask_image",
+  sessionId: "session_id",
+  turn: "turn",
   vsInstructionFollowing: "vs_instruction_following",
   vsEditingConsistency: "vs_editing_consistency",
   vsGenerationQuality: "vs_generation_quality",

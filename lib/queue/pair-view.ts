@@ -15,6 +15,8 @@ export type TPairViewRow = {
   change_outside_mask: number | null;
   /** EXISTS a pair_derivatives row: previews and change map not made yet. */
   derivatives_pending?: boolean | null;
+  session_id?: string | null;
+  turn?: number | null;
 };
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -34,5 +36,7 @@ export function toPairView(r: TPairViewRow): TPairView {
     ssim: num(r.ssim),
     changeOutsideMask: num(r.change_outside_mask),
     derivativesPending: r.derivatives_pending === true,
+    sessionId: r.session_id ?? null,
+    turn: num(r.turn ?? null),
   };
 }

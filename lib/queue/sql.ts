@@ -109,7 +109,7 @@ WITH expired AS (
 )
 SELECT g.pair_id::text AS pair_id, g.expires_at, g.resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
        p.source_image, p.edited_image, p.mask_image, p.reference_image, p.source_preview, p.edited_preview, p.heatmap_image,
-       p.change_fraction, p.ssim, p.change_outside_mask,
+       p.change_fraction, p.ssim, p.change_outside_mask, p.session_id, p.turn,
        EXISTS (SELECT 1 FROM pair_derivatives d WHERE d.pair_id = p.id) AS derivatives_pending
 FROM got g JOIN pairs p ON p.id = g.pair_id`;
 
@@ -173,7 +173,7 @@ FROM labels b WHERE b.submission_id = $1::uuid`;
 export const LEASED_PAIR_SQL = `
 SELECT l.pair_id::text AS pair_id, l.expires_at, true AS resumed, p.instruction, p.instruction_cn, p.task, p.subtask,
        p.source_image, p.edited_image, p.mask_image, p.reference_image, p.source_preview, p.edited_preview, p.heatmap_image,
-       p.change_fraction, p.ssim, p.change_outside_mask,
+       p.change_fraction, p.ssim, p.change_outside_mask, p.session_id, p.turn,
        EXISTS (SELECT 1 FROM pair_derivatives d WHERE d.pair_id = p.id) AS derivatives_pending
 FROM leases l JOIN pairs p ON p.id = l.pair_id
 WHERE l.pair_id = $2 AND l.annotator_id = $1 AND l.expires_at > now()`;

@@ -18,6 +18,9 @@ export interface TPairView {
   changeOutsideMask: number | null;
   /** Previews and change map are still being made by the background workers (decision 015). */
   derivativesPending: boolean;
+  /** The multi-turn session the pair is a turn of, and its turn; null for single-turn pairs (earlier turns load on demand). */
+  sessionId: string | null;
+  turn: number | null;
 }
 
 export interface TClaimedPair extends TPairView {
@@ -37,4 +40,23 @@ export interface TProgress {
   pairsTotal: number;
   /** Gold is mixed in: "pairs left" then refreshes on a timer, since a count unchanged after a decision gives gold away. */
   goldMixed: boolean;
+}
+
+/** One earlier turn of a pair's session, as the earlier-turns strip shows it (images are previews). */
+export interface TEarlierTurn {
+  pairId: string;
+  turn: number;
+  instruction: string;
+  sourceImage: string;
+  editedImage: string;
+  maskImage: string | null;
+}
+
+/** GET /api/pairs/:pairId/session: the pair's session and turn, and the turns before it in turn order. */
+export interface TEarlierTurns {
+  sessionId: string | null;
+  turn: number | null;
+  earlier: TEarlierTurn[];
+  /** Earlier turns left out beyond the most recent MAX_EARLIER_TURNS. */
+  omitted: number;
 }

@@ -75,7 +75,7 @@ RETURNING id`;
 export const REVIEW_PAIR_SQL = `
 SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.instruction_cn, p.task, p.subtask,
        p.source_image, p.edited_image, p.mask_image, p.reference_image, p.source_preview, p.edited_preview, p.heatmap_image,
-       p.change_fraction, p.ssim, p.change_outside_mask,
+       p.change_fraction, p.ssim, p.change_outside_mask, p.session_id, p.turn,
        EXISTS (SELECT 1 FROM pair_derivatives d WHERE d.pair_id = p.id) AS derivatives_pending,
        p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.vs_instruction_following,
        p.vs_editing_consistency, p.vs_generation_quality, p.vs_overall, p.model_version,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memberOffset, tarBytes, writeParts } from "@/test/support/archive-fixtures";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { imageStruct, noisePng, str, strList } from "@/test/support/layout-fixtures";
+import { describeMagicBrushSessions } from "@/test/support/sessions-suite";
 import { createImport, getImportView, previewImport, REPORT_HEADER, streamImportReport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
 import { readCanonicalPage } from "@/lib/exports/reader";
@@ -73,6 +74,8 @@ describe.each(engines())("imports in the layouts datasets ship ($engine)", ({ en
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
   });
+
+  describeMagicBrushSessions(() => ({ db, root, engine }));
 
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -30,6 +30,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_queue_uncertainty_idx: "pairs", // partial: open regular work by queue order (lib/queue/order.ts)
     pairs_queue_disagreement_idx: "pairs",
     pairs_queue_subtask_idx: "pairs",
+    pairs_session_idx: "pairs", // partial: WHERE session_id IS NOT NULL (a pair's earlier turns, lib/queue/session.ts)
     import_archive_members_suffix_idx: "import_archive_members", // expression: reverse(path) COLLATE "C" (archive path lookup)
   },
   checks: {

@@ -51,6 +51,8 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "sourceSha256", label: "Source image sha256 (checks the download)" },
   { field: "mask", label: "Mask" },
   { field: "reference", label: "Reference image" },
+  { field: "sessionId", label: "Session id (multi-turn)" },
+  { field: "turn", label: "Turn in the session" },
   { field: "vsInstructionFollowing", label: "Verifier: instruction following" },
   { field: "vsEditingConsistency", label: "Verifier: editing consistency" },
   { field: "vsGenerationQuality", label: "Verifier: generation quality" },

@@ -42,6 +42,9 @@ export const ZCanonicalLine = z.strictObject({
   /** The instruction as imported (the pipeline's). */
   instruction: z.string(),
   instruction_cn: z.string().nullable(),
+  /** The multi-turn session the pair is a turn of (MagicBrush's img_id) and its turn; null for single-turn pairs. */
+  session_id: z.string().nullable(),
+  turn: z.number().int().nonnegative().nullable(),
   /** `reference`: a third image of the edit, kept from the import (AnyEdit's visual_input). */
   images: z.strictObject({ source: ZCanonicalImage, edited: ZCanonicalImage, mask: ZCanonicalImage.nullable(), reference: ZCanonicalImage.nullable() }),
   final: z.strictObject({

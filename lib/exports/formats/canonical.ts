@@ -26,6 +26,8 @@ export function toCanonical(r: TExportRow): TCanonicalLine {
     subtask: r.subtask,
     instruction: r.instruction,
     instruction_cn: r.instructionCn,
+    session_id: r.sessionId ?? null,
+    turn: r.turn ?? null,
     images: {
       source: imageOut(r.sourceImage),
       edited: imageOut(r.editedImage),
@@ -83,6 +85,8 @@ export function fromCanonical(c: TCanonicalLine): TExportRow {
     subtask: c.subtask,
     instruction: c.instruction,
     instructionCn: c.instruction_cn,
+    sessionId: c.session_id,
+    turn: c.turn,
     sourceImage: imageIn(c.images.source),
     editedImage: imageIn(c.images.edited),
     maskImage: c.images.mask ? imageIn(c.images.mask) : null,

@@ -31,7 +31,7 @@ type TParquetRecord = Omit<TGoldRecord, "source_image" | "edited_image" | "mask_
 
 const IMAGE_COLUMNS = new Set<string>(["source_image", "edited_image", "mask_image"]);
 const BOOLEAN_COLUMNS = new Set<string>(["is_gold"]);
-const INT_COLUMNS = new Set<string>(["source_width", "source_height", "edited_width", "edited_height"]);
+const INT_COLUMNS = new Set<string>(["turn", "source_width", "source_height", "edited_width", "edited_height"]);
 
 /** Every column nullable, as `datasets` types them, so its features match the file's schema exactly. */
 function parquetSchema(): SchemaElement[] {

@@ -32,6 +32,8 @@ export function goldRecord<T>(row: TGoldRow, images: TImageRefs<T>) {
     split: row.split,
     task: row.task,
     subtask: row.subtask,
+    session_id: row.sessionId ?? null,
+    turn: row.turn ?? null,
     instruction: row.finalInstruction,
     original_instruction: row.instruction,
     final_decision: row.finalDecision,

@@ -24,6 +24,9 @@ export const ZGoldRecord = z.strictObject({
   ...ZIds,
   task: z.string().nullable(),
   subtask: z.string().nullable(),
+  /** The multi-turn session and turn (MagicBrush); null for single-turn pairs. */
+  session_id: z.string().nullable(),
+  turn: z.int().nonnegative().nullable(),
   /** The final instruction: a human re-caption, else the original. */
   instruction: z.string(),
   original_instruction: z.string(),
