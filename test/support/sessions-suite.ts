@@ -7,6 +7,7 @@ import type { TestDatabase } from "@/test/support/db";
 import { imageStruct, opt, str } from "@/test/support/layout-fixtures";
 import { createImport, getImportView, previewImport } from "@/lib/imports/service";
 import { runImport, type TRunOptions } from "@/lib/imports/run";
+import { runDerivatives } from "@/lib/imports/derivatives";
 import { imagePath } from "@/lib/images/store";
 import { getEarlierTurns } from "@/lib/queue/session";
 import { postPairs } from "@/lib/pipeline-api/pairs";
@@ -127,6 +128,8 @@ export function describeMagicBrushSessions(env: () => { db: TestDatabase; root: 
       const view = await createImport(db, null, project, request({ preset: "magicbrush" }), ctx);
       expect(await runImport(db, view.id, opts())).toBe("done");
       expect(await getImportView(db, view.id)).toMatchObject({ inserted: 3, invalid: 0 });
+      // Change maps come from the derivative workers (decision 015): run them as a worker would.
+      expect(await runDerivatives(db, { dataDir: dataDir() })).toMatchObject({ more: false });
 
       const pairs = await db.prisma.pair.findMany({ where: { projectId: project }, orderBy: { turn: "asc" } });
       expect(pairs.map((p) => [p.externalId, p.sessionId, p.turn])).toEqual([
