@@ -1,10 +1,11 @@
 import "server-only";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { requirePermission } from "../auth/session";
 import type { TPermission, TSessionUser } from "../auth/permissions";
 import { getDatabase, type Db } from "../db";
-import { zodToInvalid } from "./handler";
+import { requireSameOrigin, zodToInvalid } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
 
@@ -16,6 +17,8 @@ export function action<S extends z.ZodType, T>(
 ) {
   return async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
     try {
+      // Next.js compares a server action's Origin with its Host too; this keeps the rule ours, not a framework default.
+      requireSameOrigin("POST", await headers());
       const db = await getDatabase();
       const user = await requirePermission(db, permission);
       const parsed = schema.safeParse(Object.fromEntries(formData));
