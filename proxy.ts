@@ -13,5 +13,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|signin|favicon\\.ico|robots\\.txt).*)"],
+  matcher: ["/((?!api/|_next/|signin|reset/|favicon\\.ico|robots\\.txt).*)"],
 };

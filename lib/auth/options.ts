@@ -18,7 +18,7 @@ export const authOptions: NextAuthOptions = {
   get secret() {
     return getAuthSecret();
   },
-  // The JWT carries only the user id; role and disabled flag are re-read on every request (session.ts).
+  // The JWT carries only the user id and session version; the user's row is re-read on every request (session.ts).
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
@@ -33,13 +33,17 @@ export const authOptions: NextAuthOptions = {
         // next-auth calls this for the sign-in request: it is that request's entry point.
         const db = await getDatabase();
         const user = await signIn(db, email, password, signInAddress(typeof fwd === "string" ? fwd : null));
-        return { id: String(user.id), email: user.email, name: user.name };
+        return { id: String(user.id), email: user.email, name: user.name, sv: user.sessionVersion };
       },
     }),
   ],
   callbacks: {
     async jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      // The session version at sign-in: session.ts ends the session once the user's version moves on.
+      if (user) {
+        token.sub = user.id;
+        token.sv = (user as { sv?: number }).sv ?? 0;
+      }
       return token;
     },
     async session({ session, token }) {

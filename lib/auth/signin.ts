@@ -62,5 +62,5 @@ export async function signIn(db: Db, email: string, password: string, ip: string
   if (user.disabled) throw new SignInError("This account is disabled. Ask an admin to enable it.");
   await forgiveAttempt(db, email, ip);
   await recordAudit(db, { actorId: user.id, action: "auth.signin", subjectType: "user", subjectId: String(user.id), data: { ip } });
-  return { id: user.id, email: user.email, name: user.name, sessionVersion: 0 };
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
 }

@@ -6,6 +6,10 @@ import { createApiToken } from "@/lib/pipeline-api/tokens";
 import { resetEnvCache } from "@/lib/env";
 import { openDatabase } from "@/lib/db/connect";
 import { POST as createProjectRoute } from "@/app/api/projects/route";
+import { GET as progressRoute } from "@/app/api/projects/[projectId]/progress/route";
+import { changePassword, createResetLink, resetPassword, signOutEverywhere } from "@/lib/auth/sessions";
+import { signIn } from "@/lib/auth/signin";
+import { createUser, setUserDisabled } from "@/lib/users/service";
 import { POST as postPairsRoute } from "@/app/api/v1/projects/[projectId]/pairs/route";
 import { POST as skipRoute } from "@/app/api/pairs/[pairId]/skip/route";
 import { PUT as uploadRoute } from "@/app/api/uploads/route";
@@ -171,6 +175,64 @@ describe.each(engines())("hardening ($engine)", ({ engine }) => {
         delete process.env.LOUPE_UPLOAD_MAX_BYTES;
         resetEnvCache();
       }
+    });
+  });
+
+  describe("sessions you can end", () => {
+    let project: { id: number };
+    beforeAll(async () => {
+      project = await makeProject(t, { pairs: 2 });
+    });
+    const progress = async (cookie: string) =>
+      (await call(progressRoute, { method: "GET", path: `/api/projects/${project.id}/progress`, params: { projectId: String(project.id) }, cookie })).status;
+    async function session(email: string, password: string): Promise<string> {
+      const u = await signIn(t, email, password, null);
+      return sessionCookie(u.id, u.sessionVersion);
+    }
+
+    it("sign out everywhere ends every session; a password change ends every other one", async () => {
+      const u = await createUser(t, null, { email: `sess-${engine}@test.local`, name: "S", role: "annotator", password: "first-password" });
+      const [laptop, phone] = [await session(u.email, "first-password"), await session(u.email, "first-password")];
+      expect([await progress(laptop), await progress(phone)]).toEqual([200, 200]);
+      await signOutEverywhere(t, u.id);
+      expect([await progress(laptop), await progress(phone)]).toEqual([401, 401]);
+
+      const here = await session(u.email, "first-password");
+      const there = await session(u.email, "first-password");
+      await expect(changePassword(t, u.id, "not-the-password", "second-password")).rejects.toThrow(/current password/);
+      expect(await progress(there)).toBe(200);
+      const sv = await changePassword(t, u.id, "first-password", "second-password");
+      // the asking session gets a fresh cookie at the new version (reissueSessionCookie); the rest are over
+      expect([await progress(here), await progress(there), await progress(await sessionCookie(u.id, sv))]).toEqual([401, 401, 200]);
+      await expect(signIn(t, u.email, "first-password", null)).rejects.toThrow(/incorrect/);
+      expect(await progress(await session(u.email, "second-password"))).toBe(200);
+    });
+
+    it("an admin's one-time reset link sets the password once and ends every session", async () => {
+      const u = await createUser(t, null, { email: `reset-${engine}@test.local`, name: "R", role: "annotator", password: "forgotten-password" });
+      const old = await session(u.email, "forgotten-password");
+      const first = await createResetLink(t, admin, u.id, "admin");
+      const link = await createResetLink(t, admin, u.id, "admin");
+      expect(link.url).toMatch(/\/reset\/[A-Za-z0-9_-]{43}$/);
+      // the newer link replaces the older
+      await expect(resetPassword(t, first.token, "brand-new-password")).rejects.toThrow(/expired or was already used/);
+      expect(await progress(old)).toBe(200);
+      await resetPassword(t, link.token, "brand-new-password");
+      expect(await progress(old)).toBe(401);
+      await expect(resetPassword(t, link.token, "another-password")).rejects.toThrow(/expired or was already used/);
+      expect(await progress(await session(u.email, "brand-new-password"))).toBe(200);
+      const actions = (await t.prisma.auditEvent.findMany({ where: { subjectId: String(u.id), action: { startsWith: "auth.reset" } } })).length;
+      expect(actions).toBe(2);
+    });
+
+    it("disabling ends sessions for good: enabling again does not revive the old cookie", async () => {
+      const u = await createUser(t, null, { email: `dis-${engine}@test.local`, name: "D", role: "annotator", password: "a-fine-password" });
+      const cookie = await session(u.email, "a-fine-password");
+      await setUserDisabled(t, admin, u.id, true);
+      expect(await progress(cookie)).toBe(401);
+      await setUserDisabled(t, admin, u.id, false);
+      expect(await progress(cookie)).toBe(401);
+      expect(await progress(await session(u.email, "a-fine-password"))).toBe(200);
     });
   });
 });
