@@ -53,7 +53,8 @@ export function ChangePasswordForm() {
 export function SignOutEverywhereForm() {
   const [state, formAction, pending] = useActionState(signOutEverywhereAction, null);
   useEffect(() => {
-    // This session ended with the others: go to sign-in.
+    // This session ended with the others: a full load of sign-in drops everything cached for it.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     if (state?.ok) window.location.assign("/signin");
   }, [state]);
   return (

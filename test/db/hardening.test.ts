@@ -10,6 +10,12 @@ import { GET as progressRoute } from "@/app/api/projects/[projectId]/progress/ro
 import { changePassword, createResetLink, resetPassword, signOutEverywhere } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/signin";
 import { createUser, setUserDisabled } from "@/lib/users/service";
+import { randomUUID } from "node:crypto";
+import { claimNextPair } from "@/lib/queue/claim";
+import { submitLabel, undoLastLabel } from "@/lib/queue/submit";
+import { getProgress } from "@/lib/queue/progress";
+import { promotePair } from "@/lib/quality/gold";
+import { adjudicatePair, claimReviewPair, renewReviewClaim } from "@/lib/review/service";
 import { POST as postPairsRoute } from "@/app/api/v1/projects/[projectId]/pairs/route";
 import { POST as skipRoute } from "@/app/api/pairs/[pairId]/skip/route";
 import { PUT as uploadRoute } from "@/app/api/uploads/route";
@@ -233,6 +239,71 @@ describe.each(engines())("hardening ($engine)", ({ engine }) => {
       await setUserDisabled(t, admin, u.id, false);
       expect(await progress(cookie)).toBe(401);
       expect(await progress(await session(u.email, "a-fine-password"))).toBe(200);
+    });
+  });
+
+  describe("gold stays hidden", () => {
+    async function goldProject() {
+      const project = await makeProject(t, { pairs: 26, overlap: 1 });
+      const gold = await t.prisma.pair.findFirstOrThrow({ where: { projectId: project.id }, orderBy: { id: "desc" } });
+      await t.query(
+        `UPDATE pairs SET status = 'final', final_decision = 'accept', final_source = 'review', finalized_at = now(), reviewed_at = now() WHERE id = $1`,
+        [String(gold.id)],
+      );
+      await promotePair(t, admin, project.id, gold.id);
+      return { project, goldId: gold.id };
+    }
+    const decide = (userId: number, pairId: string, decision: "accept" | "reject") =>
+      submitLabel(t, userId, { pairId: BigInt(pairId), submissionId: randomUUID(), decision, reasons: decision === "reject" ? ["artifacts"] : [], secondsSpent: 2 });
+
+    it("moves 'pairs left' alike for a gold and a regular decision, and undo of gold works and keeps the first score", async () => {
+      const { project, goldId } = await goldProject();
+      const [ann] = await Promise.all([createUser(t, null, { email: `gold-${engine}@test.local`, name: "G", role: "annotator", password: "a-fine-password" })]);
+      await t.prisma.project.update({ where: { id: project.id }, data: { goldRate: 0.5 } });
+      const before = await getProgress(t, ann!.id, project.id);
+      // the gold pair served (the claim picks gold at random; the lease is what it would write)
+      await t.query(`INSERT INTO leases (pair_id, project_id, annotator_id, expires_at, slot) VALUES ($1, $2, $3, now() + interval '10 minutes', 1)`, [
+        String(goldId),
+        project.id,
+        ann!.id,
+      ]);
+      const served = { id: String(goldId) };
+      await decide(ann!.id, served!.id, "reject"); // the gold answer is accept: wrong
+      const afterGold = await getProgress(t, ann!.id, project.id);
+      // undo of a gold check: allowed as for any pair (even one a reviewer settled before it became gold)
+      expect(await undoLastLabel(t, ann!.id, project.id)).toEqual({ pairId: String(goldId) });
+      await decide(ann!.id, served!.id, "accept");
+      const [label] = await t.query<{ gold_correct: boolean }>(`SELECT gold_correct FROM labels WHERE pair_id = $1 AND annotator_id = $2`, [String(goldId), ann!.id]);
+      expect(label?.gold_correct).toBe(false);
+
+      const regular = await claimNextPair(t, { projectId: project.id, userId: ann!.id });
+      expect(regular?.id).not.toBe(String(goldId));
+      await decide(ann!.id, regular!.id, "accept");
+      const afterRegular = await getProgress(t, ann!.id, project.id);
+      expect([before.pairsLeft, afterGold.pairsLeft, afterRegular.pairsLeft]).toEqual([30, 30, 30]);
+      expect(afterRegular.labelsTotal - afterGold.labelsTotal).toBe(afterGold.labelsTotal - before.labelsTotal);
+    });
+
+    it("keeps a reviewer from promoting, adjudicating or holding a pair they labelled", async () => {
+      const project = await makeProject(t, { pairs: 2, overlap: 1 });
+      const reviewer = await createUser(t, null, { email: `rev-${engine}@test.local`, name: "R", role: "reviewer", password: "a-fine-password" });
+      const mine = await claimNextPair(t, { projectId: project.id, userId: reviewer.id });
+      await decide(reviewer.id, mine!.id, "accept");
+      const pairId = BigInt(mine!.id);
+      // final by consensus of one: promoting it is someone else's call
+      await expect(promotePair(t, reviewer.id, project.id, pairId)).rejects.toThrow(/You labelled this pair yourself/);
+      // sent to review: not served to them, not held by a renew, not settled by them
+      await t.query(
+        `UPDATE pairs SET status = 'in_review', final_decision = NULL, final_source = NULL, finalized_at = NULL, review_reasons = '{decision}', routed_at = now()
+         WHERE id = $1`,
+        [String(pairId)],
+      );
+      expect(await claimReviewPair(t, { projectId: project.id, reviewerId: reviewer.id })).toBeNull();
+      await expect(renewReviewClaim(t, reviewer.id, pairId)).rejects.toThrow(/no longer yours/);
+      await expect(
+        adjudicatePair(t, { id: reviewer.id, role: "reviewer" } as never, pairId, { submissionId: randomUUID(), decision: "accept", promoteToGold: true } as never),
+      ).rejects.toThrow(/You labelled this pair yourself/);
+      expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: pairId }, select: { isGold: true, reviewClaimedBy: true } })).toEqual({ isGold: false, reviewClaimedBy: null });
     });
   });
 });

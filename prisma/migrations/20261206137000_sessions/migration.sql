@@ -16,3 +16,15 @@ CREATE TABLE password_resets (
   CONSTRAINT password_resets_pkey PRIMARY KEY (token_hash)
 );
 CREATE INDEX password_resets_user_id_idx ON password_resets (user_id);
+
+-- Gold stays hidden (issue 17): undo works on a gold check as on any pair, but the first answer keeps
+-- its score. Undo writes it here; the gold scoring trigger (lib/quality/sql/gold.sql) scores the label
+-- that replaces it with it. The first answer wins: a second undo changes nothing.
+CREATE TABLE gold_first_answers (
+  pair_id      BIGINT NOT NULL REFERENCES pairs(id) ON DELETE CASCADE ON UPDATE CASCADE,
+  annotator_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE ON UPDATE CASCADE,
+  gold_correct BOOLEAN NOT NULL,
+  created_at   TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT gold_first_answers_pkey PRIMARY KEY (pair_id, annotator_id)
+);
+CREATE INDEX gold_first_answers_annotator_id_idx ON gold_first_answers (annotator_id);
