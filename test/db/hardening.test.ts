@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { engines, freshDatabase, type TestDatabase } from "@/test/support/db";
 import { makeProject } from "@/test/support/fixtures";
 import { call, sessionCookie, TEST_ORIGIN, useTestDatabase } from "@/test/support/http";
+import { runAuthorizationMatrix } from "@/test/support/authz-matrix";
 import { createApiToken } from "@/lib/pipeline-api/tokens";
 import { resetEnvCache } from "@/lib/env";
 import { openDatabase } from "@/lib/db/connect";
@@ -305,5 +306,10 @@ describe.each(engines())("hardening ($engine)", ({ engine }) => {
       ).rejects.toThrow(/You labelled this pair yourself/);
       expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: pairId }, select: { isGold: true, reviewClaimedBy: true } })).toEqual({ isGold: false, reviewClaimedBy: null });
     });
+  });
+
+  // Issue 17 point 7, on this file's database (one fresh database per engine is the costly part).
+  it("answers every route method for every caller as the permission table says (the authorization matrix)", async () => {
+    await runAuthorizationMatrix(t);
   });
 });
