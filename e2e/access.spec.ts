@@ -158,3 +158,20 @@ test("a role change takes effect at once, without signing in again", async ({ as
     await context.close();
   }
 });
+
+// Issue 17: a page on another site cannot use a signed-in admin's cookie to change anything; the same
+// request from Loupe's own page works.
+test("a cross-site POST riding the admin's cookie is refused; the app's own requests pass", async ({ asAdmin, db, baseURL }) => {
+  const api = asAdmin.page.request;
+  const name = `csrf-${Date.now()}`;
+  const forged = await api.post("/api/projects", {
+    headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "text/plain" },
+    data: JSON.stringify({ name }),
+  });
+  expect(forged.status()).toBe(403);
+  const plain = await api.post("/api/projects", { headers: { origin: baseURL!, "content-type": "text/plain" }, data: JSON.stringify({ name }) });
+  expect(plain.status()).toBe(415);
+  expect((await db.query(`SELECT 1 FROM projects WHERE name = $1`, [name])).rows).toEqual([]);
+  const own = await api.post("/api/projects", { headers: { origin: baseURL! }, data: { name } });
+  expect(own.status()).toBe(200);
+});
