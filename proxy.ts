@@ -33,7 +33,7 @@ export function proxy(req: NextRequest) {
 }
 
 /** Pages anyone may load without a session cookie. */
-const OPEN_PATH = /^\/(?:_next\/|signin|favicon\.ico|robots\.txt|icon\.svg)/;
+const OPEN_PATH = /^\/(?:_next\/|signin|reset\/|favicon\.ico|robots\.txt|icon\.svg)/;
 
 function setAll(target: Headers, values: Record<string, string>) {
   for (const [k, v] of Object.entries(values)) target.set(k, v);

@@ -27,7 +27,7 @@ test("signed-out visitors are sent to sign-in, and the API answers 401", async (
   await expect(page).toHaveURL((u) => u.pathname === "/signin");
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 
-  const res = await request.get("/api/projects/1/next");
+  const res = await request.post("/api/projects/1/next", { data: {} });
   expect(res.status()).toBe(401);
   expect(res.headers()["content-type"]).toContain("application/json");
   expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
@@ -118,7 +118,7 @@ test("disabling a user ends their existing session at once", async ({ asAdmin, d
     expect((await db.query(`SELECT disabled FROM users WHERE id = $1`, [annotator.id])).rows).toEqual([{ disabled: true }]);
 
     // Same cookie, no new sign-in: the API refuses it…
-    const res = await context.request.get(`/api/projects/${project.id}/next`);
+    const res = await context.request.post(`/api/projects/${project.id}/next`, { data: {} });
     expect(res.status()).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
     // …a decision taken on the page already open is not saved and the page lands on sign-in. The 401 handling
@@ -157,4 +157,21 @@ test("a role change takes effect at once, without signing in again", async ({ as
   } finally {
     await context.close();
   }
+});
+
+// Issue 17: a page on another site cannot use a signed-in admin's cookie to change anything; the same
+// request from Loupe's own page works.
+test("a cross-site POST riding the admin's cookie is refused; the app's own requests pass", async ({ asAdmin, db, baseURL }) => {
+  const api = asAdmin.page.request;
+  const name = `csrf-${Date.now()}`;
+  const forged = await api.post("/api/projects", {
+    headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "text/plain" },
+    data: JSON.stringify({ name }),
+  });
+  expect(forged.status()).toBe(403);
+  const plain = await api.post("/api/projects", { headers: { origin: baseURL!, "content-type": "text/plain" }, data: JSON.stringify({ name }) });
+  expect(plain.status()).toBe(415);
+  expect((await db.query(`SELECT 1 FROM projects WHERE name = $1`, [name])).rows).toEqual([]);
+  const own = await api.post("/api/projects", { headers: { origin: baseURL! }, data: { name } });
+  expect(own.status()).toBe(200);
 });

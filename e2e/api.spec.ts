@@ -7,7 +7,7 @@ test("doubled, stale and malformed submissions are answered without duplicates",
   const project = await seedPairs({ pairs: 3 });
   const api = asAnnotator.page.request;
 
-  const claimed = await api.get(`/api/projects/${project.id}/next`);
+  const claimed = await api.post(`/api/projects/${project.id}/next`, { data: {} });
   expect(claimed.status()).toBe(200);
   const { pair } = (await claimed.json()) as { pair: { id: string } };
   expect(project.pairIds).toContain(pair.id);
@@ -31,7 +31,7 @@ test("doubled, stale and malformed submissions are answered without duplicates",
   expect(((await noReason.json()) as { error: { message: string } }).error.message).toMatch(/at least one reason/);
   const notJson = await api.post("/api/labels", { data: "{oops", headers: { "content-type": "application/json" } });
   expect(notJson.status()).toBe(400);
-  const badId = await api.get(`/api/projects/${project.id}/next?exclude=abc`);
+  const badId = await api.post(`/api/projects/${project.id}/next`, { data: { exclude: "abc" } });
   expect(badId.status()).toBe(400);
 
   const other = project.pairIds.find((id) => id !== pair.id)!;

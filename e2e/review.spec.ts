@@ -233,7 +233,7 @@ test("an annotator cannot reach the review queue: the pages answer 403 and so do
     await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   }
 
-  const next = await page.request.get(`/api/review/projects/${project.id}/next`);
+  const next = await page.request.post(`/api/review/projects/${project.id}/next`, { data: {} });
   expect(next.status()).toBe(403);
   expect(await next.json()).toMatchObject({ error: { code: "forbidden" } });
   const counts = await page.request.get(`/api/review/projects/${project.id}`);

@@ -8,6 +8,11 @@ const ZEnv = z.object({
   DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_URL: z.string().url().optional(),
+  // Addresses or CIDRs of the reverse proxies in front of Loupe: only then is X-Forwarded-For read for
+  // the per-address sign-in limit (decision 021). Unset: no per-address limit, the per-account one holds.
+  LOUPE_TRUSTED_PROXIES: z.string().optional(),
+  // Longest a web process's statement may run (PostgreSQL server only; 0 turns it off).
+  LOUPE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   LOUPE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(8),
   LOUPE_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   // Imports: the folder admins may import from by name, the folder manifest image paths resolve under

@@ -35,6 +35,10 @@ export class PayloadTooLargeError extends AppError {
   override readonly status = 413;
   override readonly code = "too_large";
 }
+export class UnsupportedMediaTypeError extends AppError {
+  override readonly status = 415;
+  override readonly code = "unsupported_media_type";
+}
 /** The annotator is paused from a project (gold accuracy under the threshold); the message says why. */
 export class PausedError extends AppError {
   override readonly status = 403;

@@ -25,6 +25,8 @@ const HELP = `Loupe command line
   npm run loupe -- user:add --email E --role R [--name N] [--password-stdin]
                                                     create a user; the password is prompted for, or read
                                                     from standard input with --password-stdin
+  npm run loupe -- user:reset-link --email E         print a one-time link (24 h) that sets a new password;
+                                                    using it signs the user out everywhere
   Roles: admin, reviewer, annotator.
 ${IMPORT_HELP}
 ${EXPORT_HELP}
@@ -151,6 +153,19 @@ async function main(argv: string[]) {
       await withDb(async (db) => {
         const u = await createUser(db, null, input.data);
         console.log(`Created ${u.role} ${u.email} (id ${u.id}).`);
+      });
+      return;
+    }
+    case "user:reset-link": {
+      const { values } = parseArgs({ args: rest, options: { email: { type: "string" } } });
+      if (!values.email) throw new AppError("user:reset-link needs --email.");
+      const { createResetLink } = await import("../lib/auth/sessions");
+      await withDb(async (db) => {
+        const user = await db.prisma.user.findUnique({ where: { email: values.email!.trim().toLowerCase() } });
+        if (!user) throw new AppError(`No user has the email ${values.email}.`);
+        const link = await createResetLink(db, null, user.id, "cli");
+        console.log(`One-time reset link for ${link.email} (works once, for 24 hours):\n  ${link.url}`);
+        if (!getEnv().NEXTAUTH_URL) console.log("  (NEXTAUTH_URL is not set: put Loupe's address in front of the path.)");
       });
       return;
     }

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { createUserAction, setDisabledAction, setRoleAction } from "@/lib/users/actions";
+import { createResetLinkAction } from "@/lib/users/account-actions";
 
 function Result({ state }: { state: { ok: boolean; error?: string; message?: string } | null }) {
   if (!state) return null;
@@ -52,6 +53,7 @@ export function CreateUserForm() {
 export function UserRowControls({ user }: { user: { id: number; email: string; role: string; disabled: boolean } }) {
   const [roleState, roleAction, rolePending] = useActionState(setRoleAction, null);
   const [disState, disAction, disPending] = useActionState(setDisabledAction, null);
+  const [resetState, resetAction, resetPending] = useActionState(createResetLinkAction, null);
   return (
     <div className="flex flex-wrap items-center gap-2">
       <form action={roleAction} className="flex items-center gap-1">
@@ -76,8 +78,22 @@ export function UserRowControls({ user }: { user: { id: number; email: string; r
           {user.disabled ? "Enable" : "Disable"}
         </button>
       </form>
+      {user.disabled ? null : (
+        <form action={resetAction}>
+          <input type="hidden" name="userId" value={user.id} />
+          <button type="submit" disabled={resetPending} className="rounded border border-neutral-300 px-2 py-0.5 text-sm"
+            aria-label={`Reset link for ${user.email}`}>
+            Reset link
+          </button>
+        </form>
+      )}
       <Result state={roleState} />
       <Result state={disState} />
+      {resetState ? (
+        <p role={resetState.ok ? "status" : "alert"} className={`w-full break-all text-sm ${resetState.ok ? "text-emerald-700" : "text-red-700"}`}>
+          {resetState.ok ? resetState.message : resetState.error}
+        </p>
+      ) : null}
     </div>
   );
 }

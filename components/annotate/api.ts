@@ -24,7 +24,7 @@ export const annotateKeys = {
 export async function fetchNext(projectId: number, exclude: string[]): Promise<TClaimedPair | null> {
   const q = new URLSearchParams();
   if (exclude.length) q.set("exclude", exclude.join(","));
-  const r = await callJson<{ pair: TClaimedPair | null }>(`/api/projects/${projectId}/next?${q}`);
+  const r = await callJson<{ pair: TClaimedPair | null }>(`/api/projects/${projectId}/next`, { method: "POST", body: JSON.stringify(Object.fromEntries(q)) });
   return r.pair;
 }
 

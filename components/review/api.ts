@@ -27,7 +27,7 @@ function filterParams(filters: TReviewFilters): URLSearchParams {
 export async function fetchReviewNext(projectId: number, filters: TReviewFilters, exclude: string[]): Promise<TReviewPair | null> {
   const q = filterParams(filters);
   if (exclude.length) q.set("exclude", exclude.join(","));
-  const r = await callJson<{ pair: TReviewPair | null }>(`/api/review/projects/${projectId}/next?${q}`);
+  const r = await callJson<{ pair: TReviewPair | null }>(`/api/review/projects/${projectId}/next`, { method: "POST", body: JSON.stringify(Object.fromEntries(q)) });
   return r.pair;
 }
 

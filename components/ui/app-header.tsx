@@ -39,9 +39,9 @@ export function AppHeader({ user, title }: { user: TSessionUser; title?: string 
               API tokens
             </Link>
           ) : null}
-          <span className="text-neutral-500" aria-label="Signed in as">
+          <Link href="/account" className="text-neutral-500 hover:underline" aria-label="Signed in as">
             {user.name} · {user.role}
-          </span>
+          </Link>
           <SignOutButton />
         </nav>
       </div>

@@ -26,6 +26,12 @@ export const KNOWN_AUDIT_ACTIONS = [
   "user.disable",
   "user.enable",
   "auth.signin",
+  "auth.signin_failed",
+  "auth.locked",
+  "auth.signout_everywhere",
+  "auth.password_changed",
+  "auth.reset_link",
+  "auth.password_reset",
   "project.created",
   "project.updated",
   "project.overlap_applied",
@@ -293,6 +299,18 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       return `Deleted export filter ${e.subjectId ?? "?"}`;
     case "auth.signin":
       return `Signed in${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
+    case "auth.signin_failed":
+      return `Failed sign-in as ${scalar(d.email)}${typeof d.ip === "string" ? ` from ${d.ip}` : ""}`;
+    case "auth.locked":
+      return `Sign-in paused for ${scalar(d.minutes)} minutes after too many failures (${scalar(d.key)})`;
+    case "auth.signout_everywhere":
+      return "Signed out everywhere";
+    case "auth.password_changed":
+      return "Changed their password; other sessions ended";
+    case "auth.reset_link":
+      return `Password reset link made${typeof d.via === "string" ? ` (${d.via})` : ""}`;
+    case "auth.password_reset":
+      return "Password set through a reset link; every session ended";
     default: {
       const entries = Object.entries(d).filter(([, v]) => v === null || typeof v !== "object" || Array.isArray(v));
       return entries.length ? entries.slice(0, 5).map(([k, v]) => `${k}: ${scalar(v)}`).join(" · ") : "—";

@@ -3,6 +3,7 @@ import { forbidden, notFound, redirect } from "next/navigation";
 import { getDatabase, type Db } from "../db";
 import { can, type TPermission, type TSessionUser } from "./permissions";
 import { getSessionUser } from "./session";
+import { resetLinkEmail } from "./sessions";
 
 /** The page guard: signed-out visitors go to sign-in, users without the permission get a 403. */
 export async function requirePage(permission: TPermission, returnTo = "/"): Promise<{ user: TSessionUser; db: Db }> {
@@ -22,4 +23,10 @@ export function projectIdParam(raw: string): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
   return id;
+}
+
+/** The reset page's one read (pages never open the database): whose link this is, or null when unusable. */
+export async function getResetPage(token: string): Promise<string | null> {
+  if (token.length < 20 || token.length > 200) return null;
+  return resetLinkEmail(await getDatabase(), token);
 }

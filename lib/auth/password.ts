@@ -1,7 +1,8 @@
 import bcrypt from "bcryptjs";
 
 // bcryptjs: pure JS, so no native build step on machines where npm skips install scripts.
-const COST = 11;
+// Tests (Vitest sets NODE_ENV=test) hash at the lowest cost: they check what is hashed, not how slowly.
+const COST = process.env.NODE_ENV === "test" ? 4 : 11;
 
 export async function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, COST);

@@ -14,6 +14,8 @@ export interface TSessionUser {
 const TABLE = {
   "annotate:pair": ["admin", "reviewer", "annotator"],
   "project:list": ["admin", "reviewer", "annotator"],
+  // One's own account: change the password, sign out everywhere.
+  "account:manage": ["admin", "reviewer", "annotator"],
   "image:read": ["admin", "reviewer", "annotator"],
   "review:label:any": ["admin", "reviewer"],
   "gold:promote": ["admin", "reviewer"],

@@ -30,7 +30,7 @@ export interface Db extends SqlRunner {
 }
 
 export type DatabaseConfig =
-  | { kind: "server"; url: string; poolSize?: number; acquireTimeoutMs?: number }
+  | { kind: "server"; url: string; poolSize?: number; acquireTimeoutMs?: number; statementTimeoutMs?: number }
   | { kind: "embedded"; dataDir: string } // dataDir "memory://" keeps everything in RAM (tests)
   | { kind: "pglite"; pglite: PGlite };
 
@@ -76,6 +76,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
       // How long a request waits for a free connection before failing instead of hanging.
       connectionTimeoutMillis: config.acquireTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // Set on each pooled connection at start-up, so every request's statements run under it; the
+      // import lock's own session (ownSession) is outside the pool and may be held for hours.
+      ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),
     });
     // An idle connection dropped by the server (restart, failover, admin kill) must not crash the
     // process: pg emits it on the pool, and the next query simply opens a new connection.

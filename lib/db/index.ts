@@ -1,4 +1,5 @@
 import "server-only";
+import { getEnv } from "../env";
 import { configFromEnv } from "./config";
 import { migrate } from "./migrate";
 import { openDatabase, type Db } from "./connect";
@@ -12,7 +13,10 @@ export { configFromEnv } from "./config";
 const globalForDb = globalThis as unknown as { __loupeDb?: Promise<Db> };
 
 async function open(): Promise<Db> {
-  const db = await openDatabase(configFromEnv());
+  const config = configFromEnv();
+  // The web process's statements are bounded (decision 021); the CLI opens its own handle without it,
+  // so migrations and a long `loupe import` are not. PGlite has no second connection to cancel from.
+  const db = await openDatabase(config.kind === "server" ? { ...config, statementTimeoutMs: getEnv().LOUPE_STATEMENT_TIMEOUT_MS } : config);
   // The embedded database belongs to this process alone, so bringing it up to date here is safe and
   // saves a separate step. Against a server, `npm start` migrates before the app boots.
   if (db.kind === "embedded") await db.dedicated((r) => migrate(r));

@@ -1,11 +1,25 @@
 import "server-only";
-import { NextResponse, type NextRequest } from "next/server";
+import { NextRequest, NextResponse } from "next/server";
 import { z } from "zod";
-import { AppError, ForbiddenError, InvalidError, PayloadTooLargeError, UnauthorizedError } from "../errors";
+import { AppError, ForbiddenError, InvalidError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError } from "../errors";
+import { getEnv } from "../env";
 import { requirePermission } from "../auth/session";
 import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
 import { getDatabase, type Db } from "../db";
+import { crossSiteRefusal, isJsonContentType } from "./origin";
+
+// Every route has a body cap (decision 021): a JSON body is small; a route that takes none gets room
+// for nothing more than a stray empty object. Routes that need more say so (`maxBodyBytes`).
+export const DEFAULT_JSON_BODY_BYTES = 1024 * 1024;
+export const NO_BODY_BYTES = 16 * 1024;
+
+/** What the wrapper was told about a handler, kept on it so the authorization matrix test can read it. */
+export interface TRouteMeta {
+  permission: TPermission;
+  token: boolean;
+  input: boolean;
+}
 
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
@@ -29,8 +43,12 @@ export interface TRouteOptions<S extends z.ZodType, P> {
   params?: z.ZodType<P>;
   /** Also accept an API token: it acts as its owner, on its scope only (a `projectId` outside it is a 403). */
   token?: boolean;
-  /** Refuse a larger request body with 413 before parsing it (default: no cap). */
-  maxBodyBytes?: number;
+  /**
+   * Refuse a larger request body with 413, by Content-Length before reading and while streaming
+   * (default: DEFAULT_JSON_BODY_BYTES with `input`, NO_BODY_BYTES without). A function is read per request
+   * (a cap from the environment); a handler that streams the body itself must enforce it while streaming.
+   */
+  maxBodyBytes?: number | (() => number);
 }
 
 /** The one route wrapper: auth → permission → zod input (body or query) → handler → JSON, typed errors to statuses. */
@@ -38,8 +56,12 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
   opts: TRouteOptions<S, P>,
   handler: (ctx: { db: Db; user: TSessionUser; input: z.infer<S>; params: P; req: NextRequest; token: TTokenAuth | null }) => Promise<unknown>,
 ) {
-  return async (req: NextRequest, ctx: Ctx<Record<string, string>>) => {
+  const meta: TRouteMeta = { permission: opts.permission, token: opts.token === true, input: opts.input !== undefined };
+  const wrapped = async (req: NextRequest, ctx: Ctx<Record<string, string>>) => {
     try {
+      const max = typeof opts.maxBodyBytes === "function" ? opts.maxBodyBytes() : (opts.maxBodyBytes ?? (opts.input ? DEFAULT_JSON_BODY_BYTES : NO_BODY_BYTES));
+      const declared = Number(req.headers.get("content-length") ?? "");
+      if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
       const db = await getDatabase();
       const { user, token } = await authenticate(db, req, opts);
       const rawParams = ctx?.params ? await ctx.params : {};
@@ -52,7 +74,11 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
         if (req.method === "GET" || req.method === "HEAD") {
           raw = Object.fromEntries(req.nextUrl.searchParams);
         } else {
-          const text = await readBody(req, opts.maxBodyBytes);
+          // A form can post text/plain across sites without a preflight; a JSON body must say it is JSON.
+          if (!token && req.body && !isJsonContentType(req.headers.get("content-type"))) {
+            throw new UnsupportedMediaTypeError("Send the request body as JSON (Content-Type: application/json).");
+          }
+          const text = await readBody(req, max);
           try {
             raw = text ? JSON.parse(text) : {};
           } catch {
@@ -74,6 +100,36 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
       return res;
     }
   };
+  return Object.assign(wrapped, { loupeRoute: meta });
+}
+
+/**
+ * The body cap for a handler the wrapper cannot own (next-auth's): 413 by Content-Length, else the body is
+ * read under the cap and handed on as a fresh request, so a chunked body cannot grow past it either.
+ */
+export function bounded<C>(fn: (req: NextRequest, ctx: C) => Promise<Response>, max = NO_BODY_BYTES) {
+  return async (req: NextRequest, ctx: C): Promise<Response> => {
+    try {
+      const declared = Number(req.headers.get("content-length") ?? "");
+      if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+      if (!req.body) return await fn(req, ctx);
+      const text = await readBody(req, max);
+      return await fn(new NextRequest(req.url, { method: req.method, headers: req.headers, body: text }), ctx);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+function tooLarge(max: number): PayloadTooLargeError {
+  const size = max >= 1024 * 1024 ? `${Math.floor(max / (1024 * 1024))} MB` : `${Math.max(1, Math.floor(max / 1024))} KB`;
+  return new PayloadTooLargeError(`The request body is larger than ${size}.`);
+}
+
+/** Refuses a cookie-authenticated request that changes state from another site (CSRF), before the session is read. */
+export function requireSameOrigin(method: string, headers: { get(name: string): string | null }): void {
+  const why = crossSiteRefusal(method, headers, getEnv().NEXTAUTH_URL);
+  if (why) throw new ForbiddenError("This request came from another site, so it was refused. Use Loupe's own pages.", { reason: why });
 }
 
 async function authenticate(db: Db, req: NextRequest, opts: { permission: TPermission; token?: boolean }): Promise<{ user: TSessionUser; token: TTokenAuth | null }> {
@@ -84,14 +140,12 @@ async function authenticate(db: Db, req: NextRequest, opts: { permission: TPermi
       return bearer;
     }
   }
+  requireSameOrigin(req.method, req.headers);
   return { user: await requirePermission(db, opts.permission), token: null };
 }
 
-async function readBody(req: NextRequest, max: number | undefined): Promise<string> {
-  if (max === undefined || !req.body) return req.text();
-  const declared = Number(req.headers.get("content-length"));
-  const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${Math.floor(max / (1024 * 1024))} MB.`);
-  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+async function readBody(req: NextRequest, max: number): Promise<string> {
+  if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -101,7 +155,7 @@ async function readBody(req: NextRequest, max: number | undefined): Promise<stri
     size += value.byteLength;
     if (size > max) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(max);
     }
     chunks.push(value);
   }

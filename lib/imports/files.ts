@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/connect";
 import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../errors";
+import { getEnv } from "../env";
 import { formatBytes } from "./mapping";
 import type { TBrowseResponse } from "./schemas";
 import type { TImportFile } from "./run";
@@ -122,6 +123,15 @@ export async function browseImportRoot(root: string | null, dir: string): Promis
 function safeFileName(name: string): string {
   const base = path.basename(name.replace(/\\/g, "/")).replace(/[^\w.\- ]+/g, "_").trim();
   return (base || "upload").slice(0, 200);
+}
+
+// Every route has a body cap (decision 021); an upload is streamed to disk, never held, so its default is
+// large: the size of the biggest single dataset files people upload rather than mount.
+export const DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 ** 3;
+
+/** The web upload's cap: LOUPE_UPLOAD_MAX_BYTES, else DEFAULT_UPLOAD_MAX_BYTES. */
+export function uploadMaxBytes(): number {
+  return getEnv().LOUPE_UPLOAD_MAX_BYTES ?? DEFAULT_UPLOAD_MAX_BYTES;
 }
 
 /** Streams a request body to `<dataDir>/uploads/<uuid>/<name>`, answering 413 once past `maxBytes`, and records the upload. */

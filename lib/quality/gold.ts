@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Db, SqlRunner } from "../db/connect";
 import { recordAudit } from "../audit/record";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { ZPairId } from "../params";
 
@@ -72,9 +72,13 @@ export async function promoteToGold(tx: SqlRunner, pairId: bigint, actorId: numb
   return answer;
 }
 
-/** Promotes an already final pair on its own (POST /api/gold). */
+/** Promotes an already final pair on its own (POST /api/gold); never by someone who labelled it. */
 export async function promotePair(db: Db, actorId: number, projectId: number, pairId: bigint): Promise<TGoldAnswer> {
-  return db.transaction((tx) => promoteToGold(tx, pairId, actorId, projectId));
+  return db.transaction(async (tx) => {
+    const own = await tx.query(`SELECT 1 FROM labels WHERE pair_id = $1 AND annotator_id = $2`, [pairId, actorId]);
+    if (own.length > 0) throw new ForbiddenError("You labelled this pair yourself, so someone else decides whether it becomes gold.");
+    return promoteToGold(tx, pairId, actorId, projectId);
+  });
 }
 
 type GoldRow = {

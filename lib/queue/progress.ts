@@ -20,13 +20,27 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
      FROM project_counts WHERE project_id = $1`,
     [projectId],
   );
+  const goldMixed = pairs?.gold_mixed === true;
+  const open = Number(pairs?.open ?? 0);
   return {
     labelsToday: Number(mine?.today ?? 0),
     labelsTotal: Number(mine?.total ?? 0),
-    pairsLeft: Number(pairs?.open ?? 0),
+    // With gold mixed in, an exact count that stays put after a decision says the pair was gold: the
+    // figure is coarse (the page also refreshes it only on a timer), so one decision rarely moves it.
+    pairsLeft: goldMixed ? coarseCount(open) : open,
     pairsTotal: Number(pairs?.total ?? 0),
-    goldMixed: pairs?.gold_mixed === true,
+    goldMixed,
   };
+}
+
+/**
+ * A count rounded up to two significant figures, and to a multiple of 10 at least (7 → 10, 1234 → 1300):
+ * it moves once per many decisions, and never reads 0 while work remains.
+ */
+export function coarseCount(n: number): number {
+  if (n <= 0) return 0;
+  const step = Math.max(10, 10 ** (Math.floor(Math.log10(n)) - 1));
+  return Math.ceil(n / step) * step;
 }
 
 export function isValidTimeZone(tz: string): boolean {

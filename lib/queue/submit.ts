@@ -104,8 +104,8 @@ export async function submitLabel(
 /** Takes back the annotator's latest decision while its pair is still leased to them, to redo. */
 export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
   return db.transaction(async (tx) => {
-    const rows = await tx.query<{ label_id: string; pair_id: string }>(`
-      SELECT b.id::text AS label_id, b.pair_id::text AS pair_id FROM labels b
+    const rows = await tx.query<{ label_id: string; pair_id: string; gold_correct: boolean | null }>(`
+      SELECT b.id::text AS label_id, b.pair_id::text AS pair_id, b.gold_correct FROM labels b
       WHERE b.annotator_id = $1 AND b.project_id = $2
       ORDER BY b.created_at DESC, b.id DESC LIMIT 1
       FOR UPDATE`, [userId, projectId]);
@@ -119,9 +119,10 @@ export async function undoLastLabel(db: Db, userId: number, projectId: number): 
     if (paused[0]) {
       throw new PausedError(pausedMessage(paused[0].reason));
     }
-    // A reviewer's final word is not re-opened by an annotator's undo.
+    // A reviewer's final word is not re-opened by an annotator's undo. A gold pair may carry one from
+    // before it was promoted; undo re-opens nothing there, and refusing would give the pair away as gold.
     const reviewed = await tx.query<{ reviewed: boolean }>(`
-      SELECT reviewed_at IS NOT NULL AS reviewed FROM pairs WHERE id = $1`, [last.pair_id]);
+      SELECT reviewed_at IS NOT NULL AND NOT is_gold AS reviewed FROM pairs WHERE id = $1`, [last.pair_id]);
     if (reviewed[0]?.reviewed) throw new ConflictError("Your last decision can no longer be undone: a reviewer has settled that pair.");
     // Lock the lease too, and judge it after the lock: the expiry sweep may be deleting it right now.
     const leases = await tx.query<{ id: string; live: boolean }>(`
@@ -138,6 +139,14 @@ export async function undoLastLabel(db: Db, userId: number, projectId: number): 
                         AND submitted_at IS NULL AND slot IS NOT NULL)`, [userId, projectId]);
     const slot = slots[0]?.slot;
     if (!slot) throw new ConflictError("Decide the pairs you have open before undoing another decision.");
+    if (last.gold_correct !== null) {
+      // Undo works on a gold check as on any pair (a refusal would tell it apart), but the first answer
+      // keeps its score: the label that replaces it is scored with it (lib/quality/sql/gold.sql).
+      await tx.query(
+        `INSERT INTO gold_first_answers (pair_id, annotator_id, gold_correct) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [last.pair_id, userId, last.gold_correct],
+      );
+    }
     await tx.query(`DELETE FROM labels WHERE id = $1`, [last.label_id]);
     await tx.query(`UPDATE leases SET submitted_at = NULL, slot = $1::smallint WHERE id = $2`, [slot, lease.id]);
     await recordAudit(tx, {

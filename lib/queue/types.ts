@@ -38,7 +38,10 @@ export interface TProgress {
   labelsTotal: number;
   pairsLeft: number;
   pairsTotal: number;
-  /** Gold is mixed in: "pairs left" then refreshes on a timer, since a count unchanged after a decision gives gold away. */
+  /**
+   * Gold is mixed in: "pairs left" is then rounded (coarseCount) and the page refreshes it on a timer,
+   * since a count unchanged after a decision gives gold away.
+   */
   goldMixed: boolean;
 }
 

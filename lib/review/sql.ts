@@ -64,6 +64,8 @@ export const REVIEW_RENEW_SQL = `
 UPDATE pairs SET review_claimed_by = $2, review_claimed_until = now() + interval '${REVIEW_CLAIM_MINUTES} minutes'
 WHERE id = $1 AND status = 'in_review'
   AND (review_claimed_by = $2 OR review_claimed_by IS NULL OR review_claimed_until <= now())
+  -- A free claim is taken here too: never on a pair the reviewer labelled (the claim's own rule).
+  AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = pairs.id AND b.annotator_id = $2)
 RETURNING review_claimed_until`;
 
 export const REVIEW_RELEASE_SQL = `

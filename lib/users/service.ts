@@ -2,6 +2,7 @@ import "server-only";
 import type { Db, SqlRunner } from "../db/connect";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { hashPassword } from "../auth/password";
+import { endSessions } from "../auth/sessions";
 import { recordAudit } from "../audit/record";
 import type { TRole } from "../auth/permissions";
 import { z } from "zod";
@@ -88,6 +89,8 @@ export async function setUserDisabled(db: Db, actorId: number, userId: number, d
     if (disabled) {
       // Hand their open work back to the pool at once rather than when the leases expire.
       await tx.query(`DELETE FROM leases WHERE annotator_id = $1 AND submitted_at IS NULL`, [userId]);
+      // For good: enabling the account again does not bring its old cookies back.
+      await endSessions(tx, userId);
     }
     await recordAudit(tx, { actorId, action: disabled ? "user.disable" : "user.enable", subjectType: "user", subjectId: String(userId) });
     return updated!;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db/connect";
 import { verifyPassword } from "@/lib/auth/password";
+import { hashToken } from "@/lib/auth/token-format";
 
 function cli(dataDir: string, args: string[], input?: string) {
   const env = { ...process.env, LOUPE_DATA_DIR: dataDir, DATABASE_URL: "" };
@@ -33,11 +34,26 @@ describe("loupe CLI on the embedded database", () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/role/);
 
+
     const db = await openDatabase({ kind: "embedded", dataDir: dir });
     try {
       const users = await db.prisma.user.findMany();
       expect(users.map((u) => [u.email, u.role])).toEqual([["new.person@example.org", "reviewer"]]);
       expect(await verifyPassword("a-long-password", users[0]!.passwordHash)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("user:reset-link prints a one-time link for the user made above, stored only as its hash", async () => {
+    const link = cli(dir, ["user:reset-link", "--email", "new.person@example.org"]);
+    expect(link.code).toBe(0);
+    const token = /\/reset\/([A-Za-z0-9_-]{43})\s*$/m.exec(link.out)?.[1];
+    expect(token).toBeDefined();
+    const db = await openDatabase({ kind: "embedded", dataDir: dir });
+    try {
+      const [user] = await db.prisma.user.findMany();
+      expect((await db.prisma.passwordReset.findMany()).map((r) => [r.userId, r.tokenHash, r.usedAt])).toEqual([[user!.id, hashToken(token!), null]]);
     } finally {
       await db.close();
     }

@@ -27,8 +27,11 @@ BEGIN
     INTO g FROM pairs p JOIN projects pr ON pr.id = p.project_id WHERE p.id = NEW.pair_id
     FOR NO KEY UPDATE OF p;
   IF g.gold_active THEN
-    NEW.gold_correct := loupe_gold_correct(g.gold_decision, g.gold_reasons, g.gold_instruction,
-                                           NEW.decision, NEW.reasons, NEW.recaption, g.threshold);
+    -- An answer taken back by undo keeps its score (gold_first_answers): undo is no second try.
+    NEW.gold_correct := coalesce(
+      (SELECT f.gold_correct FROM gold_first_answers f WHERE f.pair_id = NEW.pair_id AND f.annotator_id = NEW.annotator_id),
+      loupe_gold_correct(g.gold_decision, g.gold_reasons, g.gold_instruction,
+                         NEW.decision, NEW.reasons, NEW.recaption, g.threshold));
   ELSE
     NEW.gold_correct := NULL;
   END IF;

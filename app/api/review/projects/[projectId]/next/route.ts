@@ -4,9 +4,9 @@ import { ZReviewNextQuery, ZReviewProjectParams } from "@/lib/review/schemas";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/review/projects/:projectId/next?exclude=<ids on screen or skipped>&reason=&task=&subtask=
-// → { pair: TReviewPair | null }. Claims the pair for the reviewer (their own live claim first).
-export const GET = route(
+// POST /api/review/projects/:projectId/next {exclude: "<ids on screen or skipped>", reason, task, subtask}
+// → { pair: TReviewPair | null }. Claims the pair for the reviewer (their own live claim first): a POST.
+export const POST = route(
   { permission: "review:label:any", input: ZReviewNextQuery, params: ZReviewProjectParams },
   async ({ db, user, input, params }) => {
     const { exclude, ...filters } = input;
