@@ -1,8 +1,10 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { access, readFile } from "node:fs/promises";
 import type { Db } from "../db/connect";
-import { imagePath, putImage, InvalidImageError } from "../images/store";
+import { putImage, readImage, InvalidImageError } from "../images/store";
+import { asStorage } from "../storage/config";
+import { imageKey } from "../storage/keys";
+import type { Storage } from "../storage/types";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
 import { computeChangeMap, makePreview } from "../images/derive";
 import type { TImageRef } from "./types";
@@ -26,13 +28,6 @@ export interface TChangeStats {
 
 /** A reference that could not become an image: the row is reported invalid with this message. */
 export class ImageProblem extends Error {}
-
-async function fileExists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 class Lru<V> {
   private map = new Map<string, V>();
@@ -66,11 +61,15 @@ export class ImagePipeline {
   private bySha = new Lru<Promise<TResolvedImage>>(20_000);
   private changes = new Lru<Promise<TChangeStats>>(20_000);
 
+  private readonly storage: Storage;
+
   constructor(
     private readonly db: Db,
-    private readonly dataDir: string,
+    store: Storage | string,
     private readonly resolveConfig: ResolveConfig,
-  ) {}
+  ) {
+    this.storage = asStorage(store);
+  }
 
   /** Resolves one reference; `what` names it in error messages ("source image"). */
   async resolve(ref: TImageRef, what: string): Promise<TResolvedImage> {
@@ -127,15 +126,15 @@ export class ImagePipeline {
     );
     const known = rows[0]?.preview_sha256?.trim();
     // Trust the row only if the files are there (another data folder, or files lost): else store again.
-    if (known && (await fileExists(imagePath(this.dataDir, sha))) && (await fileExists(imagePath(this.dataDir, known)))) {
+    if (known && (await this.storage.head(imageKey(sha))) && (await this.storage.head(imageKey(known)))) {
       return { sha256: sha, preview: known };
     }
     const db = this.db;
-    await putImage(db, this.dataDir, bytes);
+    await putImage(db, this.storage, bytes);
     const preview = await makePreview(bytes);
     let previewSha = sha;
     if (preview) {
-      const stored = await putImage(db, this.dataDir, preview.bytes);
+      const stored = await putImage(db, this.storage, preview.bytes);
       previewSha = stored.sha256;
       await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [previewSha]);
     }
@@ -158,9 +157,9 @@ export class ImagePipeline {
 
   private async computeChange(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
     const [a, b, m] = await Promise.all([
-      readFile(imagePath(this.dataDir, source.preview)),
-      readFile(imagePath(this.dataDir, edited.preview)),
-      mask ? readFile(imagePath(this.dataDir, mask.sha256)) : Promise.resolve(null),
+      readImage(this.storage, source.preview),
+      readImage(this.storage, edited.preview),
+      mask ? readImage(this.storage, mask.sha256) : Promise.resolve(null),
     ]);
     let map;
     try {
@@ -168,7 +167,7 @@ export class ImagePipeline {
     } catch (err) {
       throw problem("change map", err);
     }
-    const heat = await putImage(this.db, this.dataDir, map.heatmap);
+    const heat = await putImage(this.db, this.storage, map.heatmap);
     await this.db.query("UPDATE images SET preview_sha256 = $1 WHERE sha256 = $1 AND preview_sha256 IS NULL", [heat.sha256]);
     return {
       heatmap: heat.sha256,

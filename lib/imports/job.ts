@@ -3,6 +3,7 @@ import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
+import { getStorage } from "../storage/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "./run";
 
 // The background side of an import: pg-boss jobs run it in ten-minute slices. A slice out of time queues
@@ -34,6 +35,7 @@ export async function handleImportJob(db: Db, importId: string): Promise<string>
   try {
     const result = await runImport(db, importId, {
       dataDir: dataDir(),
+      storage: getStorage(),
       fetch: fetchConfigFromEnv(),
       budgetMs: SLICE_MS,
       batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS,
