@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { dataDir } from "../imports/config";
+import { getStorage } from "../storage/config";
 import { exportLockKey, failExport, isExportRunningHere, runExport } from "./run";
 
 // The background side of an export: one pg-boss job runs it whole. lib/jobs starts the worker.
@@ -28,7 +29,7 @@ export async function enqueueExport(db: Db, exportId: string, opts: { startAfter
 
 export async function handleExportJob(db: Db, exportId: string): Promise<string> {
   try {
-    return await runExport(db, exportId, { dataDir: dataDir() });
+    return await runExport(db, exportId, { dataDir: dataDir(), storage: getStorage() });
   } catch (err) {
     // Unexpected (database unreachable, disk full, a bug). Each run starts the file again, so a retry
     // is a fresh run; after a few the export fails with the message and the admin starts a new one.
@@ -41,7 +42,7 @@ export async function handleExportJob(db: Db, exportId: string): Promise<string>
     const attempts = rows[0]?.attempts;
     if (attempts === undefined) return "stopped";
     if (attempts >= MAX_EXPORT_ATTEMPTS) {
-      await failExport(db, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir());
+      await failExport(db, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir(), getStorage());
       return "failed";
     }
     await enqueueExport(db, exportId, { startAfterSeconds: 5 * 2 ** (attempts - 1) });

@@ -1,12 +1,15 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import packageJson from "../../package.json";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/paths";
+import { imageKey, exportPrefix } from "../storage/keys";
+import { readObject } from "../storage/read";
+import type { Storage } from "../storage/types";
 import { emitEvent } from "../webhooks/emit";
 import { Pacer, type TPaceOptions } from "./pace";
 import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";
@@ -25,6 +28,11 @@ import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResu
 
 export interface TExportRunOptions {
   dataDir: string;
+  /**
+   * The store, when it is a bucket: the export is written in a scratch folder under dataDir, its files are
+   * put under exports/<id>/ in the bucket and the folder removed; images are copied bucket-side.
+   */
+  storage?: Storage;
   pageSize?: number;
   pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
@@ -174,7 +182,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     options = ZExportOptions.parse(job.options);
   } catch (err) {
     // Stored filters that no longer parse will not parse on a retry either.
-    await failExport(db, id, (err as Error).message, opts.dataDir);
+    await failExport(db, id, (err as Error).message, opts.dataDir, opts.storage);
     return "failed";
   }
   const started = await runner.query(
@@ -186,7 +194,9 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   if (started.length === 0) return settledStatus(runner, id);
 
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const dir = exportDir(opts.dataDir, id);
+  const remote = opts.storage && opts.storage.kind !== "local" ? opts.storage : null;
+  const dir = remote ? path.join(opts.dataDir, "exports-work", id) : exportDir(opts.dataDir, id);
+  if (remote) await remote.deletePrefix(exportPrefix(id));
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 
@@ -200,6 +210,16 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     baseName: `export-${id}-${job.format}`,
     options,
     imagePath: (sha) => imagePath(opts.dataDir, sha),
+    ...(remote
+      ? {
+          copyImage: (sha: string, rel: string) => remote.copy(imageKey(sha), exportPrefix(id) + rel),
+          readImage: async (sha: string) => {
+            const bytes = await readObject(remote, imageKey(sha));
+            if (!bytes) throw new Error(`image ${sha} is missing from ${remote.location}`);
+            return bytes;
+          },
+        }
+      : {}),
   };
   let sink: Sink | null = null;
   const counts: TExportCounts = { decision: {}, subtask: {}, split: { train: 0, validation: 0 } };
@@ -275,6 +295,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
       rejectReasons: job.reject_reasons,
     };
     await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    if (remote) await uploadFolder(remote, dir, exportPrefix(id));
     const message = `Exported ${rowsDone.toLocaleString("en")} pairs as ${result.records.toLocaleString("en")} records.`;
     // Done and the export.finished webhook in one transaction: a committed "done" always has its
     // deliveries queued (lib/webhooks/emit.ts), and a lost race with Cancel sends nothing.
@@ -311,16 +332,32 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   } catch (err) {
     await sink?.abort().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (remote) await remote.deletePrefix(exportPrefix(id)).catch(() => {});
     if (err instanceof ExportStopped) return settledStatus(runner, id);
     throw err; // the job handler (lib/exports/job.ts) retries or fails the export with the message
   }
 }
 
-export async function failExport(db: Db, id: string, message: string, dataDir: string): Promise<void> {
+/** Puts every file under `dir` at `prefix` + its relative path, then removes the folder. */
+async function uploadFolder(storage: Storage, dir: string, prefix: string): Promise<void> {
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
+    await storage.put(prefix + rel, createReadStream(path.join(dir, rel)));
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function failExport(db: Db, id: string, message: string, dataDir: string, storage?: Storage): Promise<void> {
   const rows = await db.query(
     `UPDATE exports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
     [id, message],
   );
-  if (rows.length > 0) await rm(exportDir(dataDir, id), { recursive: true, force: true }).catch(() => {});
+  if (rows.length === 0) return;
+  await rm(exportDir(dataDir, id), { recursive: true, force: true }).catch(() => {});
+  if (storage && storage.kind !== "local") {
+    await rm(path.join(dataDir, "exports-work", id), { recursive: true, force: true }).catch(() => {});
+    await storage.deletePrefix(exportPrefix(id)).catch(() => {});
+  }
 }

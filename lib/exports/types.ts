@@ -83,6 +83,10 @@ export interface TWriterContext {
   options: TExportOptions;
   /** Absolute path of the stored original image with this sha256 (LOUPE_DATA_DIR/images/..). */
   imagePath(sha256: string): string;
+  /** With a bucket store: copies the image to `rel` in the export (bucket-side); used instead of imagePath. */
+  copyImage?(sha256: string, rel: string): Promise<void>;
+  /** With a bucket store: the image's bytes; used instead of imagePath. */
+  readImage?(sha256: string): Promise<Buffer>;
 }
 
 export interface TWriterResult {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { getEnv } from "../env";
 import { bucketStorage } from "./config";
+import type { Storage } from "./types";
 
 // Readers that seek (Parquet footers, numbered parts) want a file. An upload kept in a bucket is copied
 // once to this host's cache folder and read there; any host can do it, so nothing needs a shared disk.
@@ -41,4 +42,14 @@ export async function localCopy(file: string, cacheRoot = path.resolve(getEnv().
 export async function withLocalCopies<T extends { path: string; parts?: { path: string }[] }>(files: T[]): Promise<T[]> {
   if (!files.some((f) => f.path.startsWith("s3://"))) return files;
   return Promise.all(files.map(async (f) => ({ ...f, path: await localCopy(f.path) })));
+}
+
+/** Writes every object under `prefix` to `dir` + its key's rest (the CLI's copy of an export kept in a bucket). */
+export async function downloadPrefix(storage: Storage, prefix: string, dir: string): Promise<void> {
+  for await (const o of storage.list(prefix)) {
+    const dest = path.join(dir, ...o.key.slice(prefix.length).split("/"));
+    await mkdir(path.dirname(dest), { recursive: true });
+    const got = await storage.get(o.key);
+    if (got) await pipeline(got.body, createWriteStream(dest));
+  }
 }
