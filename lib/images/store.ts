@@ -67,6 +67,15 @@ export async function inspectImage(bytes: Buffer): Promise<{ width: number; heig
   return { width, height, mime };
 }
 
+/** The `images` row of an original kept where it is (s3://bucket/key): checked, hashed, not copied. */
+export async function putImageRow(db: Db, bytes: Buffer, location: string): Promise<StoredImage> {
+  const info = await inspectImage(bytes);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const stored: StoredImage = { sha256, width: info.width, height: info.height, mime: info.mime, byteSize: bytes.length };
+  await db.prisma.image.createMany({ data: [{ ...stored, location }], skipDuplicates: true });
+  return stored;
+}
+
 /**
  * Stores the bytes content-addressed (written once, atomically) with their `images` row; safe concurrently.
  * `store` is the Storage, or (local folder) the data directory's path.

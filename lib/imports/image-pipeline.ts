@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/connect";
-import { putImage, readImage, InvalidImageError } from "../images/store";
+import { putImage, putImageRow, readImage, InvalidImageError } from "../images/store";
 import { asStorage } from "../storage/config";
 import { imageKey } from "../storage/keys";
 import type { Storage } from "../storage/types";
@@ -62,6 +62,8 @@ export class ImagePipeline {
   private changes = new Lru<Promise<TChangeStats>>(20_000);
 
   private readonly storage: Storage;
+  /** In-place originals met by this pipeline: sha256 → s3://bucket/key. */
+  private inPlace = new Lru<string>(20_000);
 
   constructor(
     private readonly db: Db,
@@ -76,10 +78,11 @@ export class ImagePipeline {
     try {
       if (ref.kind === "bytes") return await this.store(Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength));
       // A URL's expected hash is part of its key: a row expecting other bytes must be checked, not served the cached ones.
-      const key = ref.kind === "path" ? `p:${ref.path}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
+      const key = ref.kind === "path" ? `p:${ref.path}` : ref.kind === "object" ? `o:${ref.url}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
       let p = this.byRef.get(key);
       if (!p) {
-        p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes));
+        const location = ref.kind === "object" ? ref.url : undefined;
+        p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes, location));
         this.byRef.set(key, p);
         // A failure is not cached: the next row naming the file reports it again, or finds it fixed.
         p.catch(() => this.byRef.delete(key));
@@ -106,31 +109,35 @@ export class ImagePipeline {
     return p;
   }
 
-  private store(bytes: Buffer): Promise<TResolvedImage> {
+  /** `location` (s3://bucket/key): the original stays there; only its derivatives are stored. */
+  private store(bytes: Buffer, location?: string): Promise<TResolvedImage> {
     if (bytes.length === 0) throw new ImageProblem("the image is empty (0 bytes)");
     const sha = createHash("sha256").update(bytes).digest("hex");
     let p = this.bySha.get(sha);
     if (!p) {
-      p = this.storeNew(sha, bytes);
+      p = this.storeNew(sha, bytes, location);
       this.bySha.set(sha, p);
       p.catch(() => this.bySha.delete(sha));
     }
     return p;
   }
 
-  private async storeNew(sha: string, bytes: Buffer): Promise<TResolvedImage> {
-    const rows = await this.db.query<{ preview_sha256: string | null }>(
-      "SELECT preview_sha256 FROM images WHERE sha256 = $1",
+  private async storeNew(sha: string, bytes: Buffer, location?: string): Promise<TResolvedImage> {
+    const rows = await this.db.query<{ preview_sha256: string | null; location: string | null }>(
+      "SELECT preview_sha256, location FROM images WHERE sha256 = $1",
       [sha],
-      "loupe_image_preview",
+      "loupe_image_location",
     );
     const known = rows[0]?.preview_sha256?.trim();
+    const stays = rows[0] ? rows[0].location : (location ?? null);
+    if (stays) this.inPlace.set(sha, stays);
     // Trust the row only if the files are there (another data folder, or files lost): else store again.
-    if (known && (await this.storage.head(imageKey(sha))) && (await this.storage.head(imageKey(known)))) {
+    if (known && (stays || (await this.storage.head(imageKey(sha)))) && (known === sha || (await this.storage.head(imageKey(known))))) {
       return { sha256: sha, preview: known };
     }
     const db = this.db;
-    await putImage(db, this.storage, bytes);
+    if (stays) await putImageRow(db, bytes, stays);
+    else await putImage(db, this.storage, bytes);
     const preview = await makePreview(bytes);
     let previewSha = sha;
     if (preview) {
@@ -141,6 +148,17 @@ export class ImagePipeline {
     // (putImage rewrites a missing file for a known row, so the re-store above also repairs it.)
     await this.db.query("UPDATE images SET preview_sha256 = $2 WHERE sha256 = $1", [sha, previewSha]);
     return { sha256: sha, preview: previewSha };
+  }
+
+  /** A stored image's bytes, or an in-place original's from its bucket (when it is its own preview). */
+  private async bytesOf(sha: string): Promise<Buffer> {
+    let location = this.inPlace.get(sha);
+    if (location === undefined) {
+      const [row] = await this.db.query<{ location: string | null }>("SELECT location FROM images WHERE sha256 = $1", [sha]);
+      location = row?.location ?? undefined;
+    }
+    if (!location) return readImage(this.storage, sha);
+    return loadImageBytes({ kind: "object", url: location }, this.resolveConfig);
   }
 
   /** The change map between two previews (and the mask, when there is one), stored as an image. */
@@ -157,9 +175,9 @@ export class ImagePipeline {
 
   private async computeChange(source: TResolvedImage, edited: TResolvedImage, mask: TResolvedImage | null): Promise<TChangeStats> {
     const [a, b, m] = await Promise.all([
-      readImage(this.storage, source.preview),
-      readImage(this.storage, edited.preview),
-      mask ? readImage(this.storage, mask.sha256) : Promise.resolve(null),
+      this.bytesOf(source.preview),
+      this.bytesOf(edited.preview),
+      mask ? this.bytesOf(mask.sha256) : Promise.resolve(null),
     ]);
     let map;
     try {

@@ -128,6 +128,7 @@ async function countRows(files: TImportFile[], format: TImportFormat): Promise<n
 function describeRef(ref: TImageRef): string {
   if (ref.kind === "bytes") return `embedded image (${describeValue(ref.bytes)})`;
   if (ref.kind === "path") return ref.path;
+  if (ref.kind === "object") return ref.url;
   return ref.sha256 ? `${ref.url} (sha256 ${shortSha(ref.sha256)})` : ref.url;
 }
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
 import { NotFoundError } from "@/lib/errors";
-import { getStorage, serveConfig } from "@/lib/storage/config";
+import { parseObjectUrl } from "@/lib/images/resolve";
+import { bucketStorage, getStorage, serveConfig } from "@/lib/storage/config";
 import { imageKey } from "@/lib/storage/keys";
 import { serveObject } from "@/lib/storage/serve";
 
@@ -12,15 +13,19 @@ const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an im
 // the answer is a short-lived presigned redirect (or the bytes streamed through, LOUPE_S3_SERVE=proxy);
 // lib/storage/serve.ts says why the page never holds an expiring URL.
 export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params, req }) => {
-  const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true } });
+  const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true, location: true } });
   if (!image) throw new NotFoundError("Image not found.");
-  const key = imageKey(params.sha256);
-  return serveObject(getStorage(), key, req, {
+  // An original referenced in place is served from its own bucket; a vanished one answers 404 with its key.
+  const inPlace = image.location ? parseObjectUrl(image.location) : null;
+  const key = inPlace ? inPlace.key : imageKey(params.sha256);
+  return serveObject(inPlace ? bucketStorage(inPlace.bucket) : getStorage(), key, req, {
     ...serveConfig(),
     contentType: image.mime,
     immutable: true,
     etag: `"${params.sha256}"`,
-    missingMessage: `Image ${params.sha256} is missing from storage (${key}).`,
+    missingMessage: inPlace
+      ? `Image ${params.sha256} is missing: ${image.location} is no longer in its bucket.`
+      : `Image ${params.sha256} is missing from storage (${key}).`,
     // Opened on its own, an image must never run script in Loupe's origin.
     headers: { "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox" },
   });
