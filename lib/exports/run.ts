@@ -7,8 +7,9 @@ import packageJson from "../../package.json";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/paths";
-import { imageKey, exportPrefix } from "../storage/keys";
+import { imageKey, exportPrefix, parseObjectUrl } from "../storage/keys";
 import { readObject } from "../storage/read";
+import { bucketStorage } from "../storage/config";
 import type { Storage } from "../storage/types";
 import { emitEvent } from "../webhooks/emit";
 import { Pacer, type TPaceOptions } from "./pace";
@@ -210,16 +211,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     baseName: `export-${id}-${job.format}`,
     options,
     imagePath: (sha) => imagePath(opts.dataDir, sha),
-    ...(remote
-      ? {
-          copyImage: (sha: string, rel: string) => remote.copy(imageKey(sha), exportPrefix(id) + rel),
-          readImage: async (sha: string) => {
-            const bytes = await readObject(remote, imageKey(sha));
-            if (!bytes) throw new Error(`image ${sha} is missing from ${remote.location}`);
-            return bytes;
-          },
-        }
-      : {}),
+    ...(await imageAccess(runner, remote, dir, id)),
   };
   let sink: Sink | null = null;
   const counts: TExportCounts = { decision: {}, subtask: {}, split: { train: 0, validation: 0 } };
@@ -336,6 +328,54 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     if (err instanceof ExportStopped) return settledStatus(runner, id);
     throw err; // the job handler (lib/exports/job.ts) retries or fails the export with the message
   }
+}
+
+/**
+ * How the writers reach images that are not files under LOUPE_DATA_DIR/images: a bucket store (copied
+ * bucket-side), and originals referenced in place (read from their own bucket). Nothing when neither.
+ */
+async function imageAccess(runner: SqlRunner, remote: Storage | null, dir: string, id: string): Promise<Pick<TWriterContext, "copyImage" | "readImage">> {
+  // One look whether any image is kept in place, so exports without them run no lookup per image.
+  const [any] = await runner.query<{ yes: boolean }>("SELECT EXISTS (SELECT 1 FROM images WHERE location IS NOT NULL) AS yes");
+  if (!remote && !any?.yes) return {};
+  const locationOf = async (sha: string): Promise<string | null> => {
+    if (!any?.yes) return null;
+    const [row] = await runner.query<{ location: string | null }>("SELECT location FROM images WHERE sha256 = $1", [sha], "loupe_export_image_location");
+    return row?.location ?? null;
+  };
+  const inPlaceBytes = async (location: string): Promise<Buffer> => {
+    const loc = parseObjectUrl(location);
+    const bytes = loc ? await readObject(bucketStorage(loc.bucket), loc.key) : null;
+    if (!bytes) throw new Error(`${location} is no longer in its bucket`);
+    return bytes;
+  };
+  return {
+    async copyImage(sha, rel) {
+      const location = await locationOf(sha);
+      if (location) {
+        const bytes = await inPlaceBytes(location);
+        if (remote) await remote.put(exportPrefix(id) + rel, bytes);
+        else {
+          await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+          await writeFile(path.join(dir, rel), bytes, { flag: "wx" }).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== "EEXIST") throw err;
+          });
+        }
+        return true;
+      }
+      if (!remote) return false;
+      await remote.copy(imageKey(sha), exportPrefix(id) + rel);
+      return true;
+    },
+    async readImage(sha) {
+      const location = await locationOf(sha);
+      if (location) return inPlaceBytes(location);
+      if (!remote) return null;
+      const bytes = await readObject(remote, imageKey(sha));
+      if (!bytes) throw new Error(`image ${sha} is missing from ${remote.location}`);
+      return bytes;
+    },
+  };
 }
 
 /** Puts every file under `dir` at `prefix` + its relative path, then removes the folder. */

@@ -83,10 +83,13 @@ export interface TWriterContext {
   options: TExportOptions;
   /** Absolute path of the stored original image with this sha256 (LOUPE_DATA_DIR/images/..). */
   imagePath(sha256: string): string;
-  /** With a bucket store: copies the image to `rel` in the export (bucket-side); used instead of imagePath. */
-  copyImage?(sha256: string, rel: string): Promise<void>;
-  /** With a bucket store: the image's bytes; used instead of imagePath. */
-  readImage?(sha256: string): Promise<Buffer>;
+  /**
+   * Puts the image at `rel` in the export when it is not a file under imagePath (a bucket store, an
+   * original referenced in place); false: link or copy from imagePath.
+   */
+  copyImage?(sha256: string, rel: string): Promise<boolean>;
+  /** The image's bytes when they are not a file under imagePath; null: read imagePath. */
+  readImage?(sha256: string): Promise<Buffer | null>;
 }
 
 export interface TWriterResult {

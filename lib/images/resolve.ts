@@ -1,6 +1,7 @@
 import "server-only";
+export { parseObjectUrl } from "../storage/keys";
 import { bucketStorage } from "../storage/config";
-import { checkKey } from "../storage/types";
+import { parseObjectUrl } from "../storage/keys";
 import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { constants as fsConstants } from "node:fs";
@@ -64,17 +65,6 @@ export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promis
     }
     case "object":
       return readBucketObject(ref.url, cfg.maxBytes);
-  }
-}
-
-/** Splits s3://bucket/key; null when it is not one. */
-export function parseObjectUrl(url: string): { bucket: string; key: string } | null {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);
-  if (!m) return null;
-  try {
-    return { bucket: m[1]!, key: checkKey(m[2]!) };
-  } catch {
-    return null;
   }
 }
 

@@ -1,3 +1,5 @@
+import { checkKey } from "./types";
+
 // Where each kind of object lives inside a store. The same keys on disk and in a bucket, so
 // storage:migrate copies a folder to a bucket key for key. Images are content-addressed.
 
@@ -21,4 +23,15 @@ export function uploadPrefix(id: string): string {
 export function exportPrefix(id: string): string {
   if (!/^\d{1,18}$/.test(id)) throw new Error(`Not an export id: ${JSON.stringify(id)}`);
   return `exports/${id}/`;
+}
+
+/** Splits s3://bucket/key; null when it is not one. */
+export function parseObjectUrl(url: string): { bucket: string; key: string } | null {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);
+  if (!m) return null;
+  try {
+    return { bucket: m[1]!, key: checkKey(m[2]!) };
+  } catch {
+    return null;
+  }
 }
