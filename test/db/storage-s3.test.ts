@@ -56,7 +56,7 @@ describe.each(engines())("storage on a bucket ($engine)", ({ engine }) => {
     await stopBoss(t);
     await t?.close();
     await s3?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("stores a posted pair's images in the bucket, references an s3:// pair in place, and exports from the bucket", async () => {
