@@ -10,11 +10,14 @@ import type { Storage } from "./types";
 // folder, its path) from its caller; only entry points call getStorage().
 
 let cached: { url: string; storage: Storage } | null = null;
-let client: S3Client | null = null;
+let client: { settings: string; client: S3Client } | null = null;
 
 function s3Client(): S3Client {
-  client ??= makeS3Client({ forcePathStyle: getEnv().LOUPE_S3_FORCE_PATH_STYLE === "true" });
-  return client;
+  // Rebuilt when the settings change (tests and the CLI change the environment after first use).
+  const e = process.env;
+  const settings = [e.AWS_ENDPOINT_URL, e.AWS_REGION, e.AWS_ACCESS_KEY_ID, e.AWS_PROFILE, getEnv().LOUPE_S3_FORCE_PATH_STYLE].join("\n");
+  if (client?.settings !== settings) client = { settings, client: makeS3Client({ forcePathStyle: getEnv().LOUPE_S3_FORCE_PATH_STYLE === "true" }) };
+  return client.client;
 }
 
 /** A store at `url`: s3://bucket/prefix, or a folder on this host. */
@@ -30,7 +33,8 @@ export function storageAt(url: string, opts?: TS3ClientOptions): Storage {
 export function getStorage(): Storage {
   const env = getEnv();
   const url = env.LOUPE_STORAGE_URL ?? path.resolve(env.LOUPE_DATA_DIR);
-  if (cached?.url !== url) cached = { url, storage: storageAt(url) };
+  // A bucket store follows client changes too: storageAt is cheap.
+  if (cached?.url !== url || cached.storage.kind === "s3") cached = { url, storage: storageAt(url) };
   return cached.storage;
 }
 
