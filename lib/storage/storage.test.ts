@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startS3, type TS3Server } from "@/test/support/s3";
 import { storageAt } from "./config";
 import { imageKey } from "./keys";
@@ -14,6 +14,8 @@ import { parseRange, serveObject, signingWindow } from "./serve";
 import { StorageIntegrityError, type Storage } from "./types";
 
 // The storage contract, run on the local folder and on a real S3 protocol server (s3rver, decision 017).
+// Each test makes a few dozen requests to a local server: a generous timeout rides out a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let s3: TS3Server;
 const dirs: string[] = [];
