@@ -14,7 +14,7 @@ import path from "node:path";
  * import each other in a circle. A new folder must be given a layer here.
  */
 const LIB_LAYERS = [
-  ["db"],
+  ["db", "storage"],
   ["audit"],
   ["auth", "images"],
   ["http", "projects", "queue", "webhooks"],

@@ -29,6 +29,14 @@ const ZEnv = z.object({
   LOUPE_JOBS: z.enum(["on", "off"]).default("on"),
   // Hosts, addresses or CIDRs webhook URLs may reach though private, e.g. "127.0.0.1,localhost,::1".
   LOUPE_WEBHOOK_ALLOW: z.string().optional(),
+  // Where images, previews, change maps, uploads and exports live: unset = LOUPE_DATA_DIR on this host,
+  // s3://bucket/prefix = a bucket (the SDK's AWS_* variables say how to reach it; decision 017).
+  LOUPE_STORAGE_URL: z.string().regex(/^s3:\/\//, "expected s3://bucket/prefix").optional(),
+  LOUPE_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
+  // How the browser gets an object from a bucket: a short-lived presigned redirect, or streamed by Loupe.
+  LOUPE_S3_SERVE: z.enum(["redirect", "proxy"]).default("redirect"),
+  // Life of a presigned URL; the redirect to it is cached for at most half of it.
+  LOUPE_S3_URL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

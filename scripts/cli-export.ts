@@ -1,6 +1,6 @@
 // `loupe export`: the same service and job the web app uses, run in this process with a terminal
 // progress bar; a server on the same database may pick the job up instead, and then the CLI watches.
-import { cp, mkdir, stat } from "node:fs/promises";
+import { cp, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Db } from "../lib/db/connect";
@@ -72,6 +72,7 @@ async function follow(db: Db, id: string): Promise<TExportView> {
   const { runExport } = await import("../lib/exports/run");
   const { getExportView, cancelExport } = await import("../lib/exports/service");
   const { dataDir } = await import("../lib/imports/config");
+  const { getStorage } = await import("../lib/storage/config");
   const tty = process.stdout.isTTY;
   let lastPrint = 0;
   const print = async (final = false) => {
@@ -99,7 +100,7 @@ async function follow(db: Db, id: string): Promise<TExportView> {
   }, 500);
   try {
     for (;;) {
-      const result = await runExport(db, id, { dataDir: dataDir() });
+      const result = await runExport(db, id, { dataDir: dataDir(), storage: getStorage() });
       if (result !== "busy") break;
       await new Promise((r) => setTimeout(r, 1000));
       const v = await getExportView(db, id);
@@ -107,7 +108,7 @@ async function follow(db: Db, id: string): Promise<TExportView> {
     }
   } catch (err) {
     const { failExport } = await import("../lib/exports/run");
-    await failExport(db, id, (err as Error).message, dataDir());
+    await failExport(db, id, (err as Error).message, dataDir(), getStorage());
   } finally {
     clearInterval(timer);
     await print(true);
@@ -160,6 +161,9 @@ export async function exportCommand(db: Db, rest: string[]): Promise<void> {
   const { createExport, findSavedFilter } = await import("../lib/exports/service");
   const { exportDir } = await import("../lib/exports/run");
   const { dataDir } = await import("../lib/imports/config");
+  const { getStorage } = await import("../lib/storage/config");
+  const { exportPrefix } = await import("../lib/storage/keys");
+  const { downloadPrefix } = await import("../lib/storage/local-copy");
   const { stopBoss } = await import("../lib/db/boss");
 
   let savedFilterId: number | undefined;
@@ -201,18 +205,24 @@ export async function exportCommand(db: Db, rest: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const dir = exportDir(dataDir(), view.id);
+  const storage = getStorage();
+  const remote = storage.kind !== "local";
+  // Kept in a bucket: named by its s3:// location, and copied out through a scratch folder for --out.
+  const dir = remote ? `${storage.location}${exportPrefix(view.id)}` : exportDir(dataDir(), view.id);
   console.log(view.message);
   const c = view.counts!;
   console.log(`  decisions: ${Object.entries(c.decision).map(([k, n]) => `${k} ${n.toLocaleString("en")}`).join(", ") || "none"}`);
   console.log(`  subtasks:  ${Object.entries(c.subtask).map(([k, n]) => `${k || "(none)"} ${n.toLocaleString("en")}`).join(", ") || "none"}`);
   console.log(`  split:     train ${c.split.train.toLocaleString("en")}, validation ${c.split.validation.toLocaleString("en")}`);
-  console.log(`Data file: ${path.join(dir, view.dataFile!)}`);
-  if (view.files.length > 1) console.log(`Files:     ${view.files.map((f) => path.join(dir, f)).join("\n           ")}`);
-  console.log(`Manifest:  ${path.join(dir, "manifest.json")}`);
+  const at = (f: string) => (remote ? `${dir}${f}` : path.join(dir, f));
+  console.log(`Data file: ${at(view.dataFile!)}`);
+  if (view.files.length > 1) console.log(`Files:     ${view.files.map(at).join("\n           ")}`);
+  console.log(`Manifest:  ${at("manifest.json")}`);
   console.log(`sha256:    ${view.sha256}`);
   if (values.out) {
-    const [data, manifest] = await copyOut(dir, view, values.out);
+    const scratch = remote ? path.join(dataDir(), "exports-work", `out-${view.id}`) : dir;
+    if (remote) await downloadPrefix(storage, exportPrefix(view.id), scratch);
+    const [data, manifest] = await copyOut(scratch, view, values.out).finally(() => (remote ? rm(scratch, { recursive: true, force: true }) : undefined));
     console.log(`Copied to ${data} (manifest ${manifest}).`);
   }
 }

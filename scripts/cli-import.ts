@@ -89,6 +89,7 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
   const { stopBoss } = await import("../lib/db/boss");
   const { closeImagePool } = await import("../lib/images/pool");
   const { dataDir, fetchConfigFromEnv } = await import("../lib/imports/config");
+  const { getStorage } = await import("../lib/storage/config");
   const { firstInvalidRows, getImportView, streamImportReport } = await import("../lib/imports/service");
   const { describeLocation } = await import("../lib/imports/outcome");
   const tty = process.stdout.isTTY;
@@ -120,7 +121,7 @@ async function follow(db: Db, id: string, reportFile: string | undefined): Promi
   let failure: Error | null = null;
   try {
     for (;;) {
-      const result = await runImport(db, id, { dataDir: dataDir(), fetch: fetchConfigFromEnv(), batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS });
+      const result = await runImport(db, id, { dataDir: dataDir(), storage: getStorage(), fetch: fetchConfigFromEnv(), batchSize: getEnv().LOUPE_IMPORT_BATCH_ROWS });
       if (result !== "busy") break;
       await new Promise((r) => setTimeout(r, 1000));
       const v = await getImportView(db, id);

@@ -10,6 +10,7 @@ import { migrate } from "../lib/db/migrate";
 import { AppError } from "../lib/errors";
 import { IMPORT_HELP, importCommand, importResume, projectAdd, projectList } from "./cli-import";
 import { EXPORT_HELP, exportCommand } from "./cli-export";
+import { STORAGE_HELP, storageMigrate } from "./cli-storage";
 
 const HELP = `Loupe command line
 
@@ -30,6 +31,7 @@ const HELP = `Loupe command line
   Roles: admin, reviewer, annotator.
 ${IMPORT_HELP}
 ${EXPORT_HELP}
+${STORAGE_HELP}
 `;
 
 async function withDb<T>(fn: (db: Db) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
@@ -183,6 +185,9 @@ async function main(argv: string[]) {
       return;
     case "export":
       await withDb((db) => exportCommand(db, rest));
+      return;
+    case "storage:migrate":
+      await withDb((db) => storageMigrate(db, rest));
       return;
     case undefined:
     case "help":

@@ -56,7 +56,12 @@ export function Pane({ frame, label, heightClass = PANE_HEIGHT, children }: {
       )}
       {load.failed.length > 0 && (
         <div aria-hidden className="absolute inset-0 grid place-items-center p-4">
-          <span className="rounded bg-red-950/90 px-3 py-2 text-center text-sm text-red-200">{failedImagesText(load.failed)}</span>
+          <span className="rounded bg-red-950/90 px-3 py-2 text-center text-sm text-red-200">
+            {failedImagesText(load.failed)}
+            {load.reasons.map((r) => (
+              <span key={r} className="mt-1 block break-all text-xs text-red-300">{r}</span>
+            ))}
+          </span>
         </div>
       )}
     </div>

@@ -12,13 +12,18 @@ describe("images a compare view waits for", () => {
 describe("load summary", () => {
   const needed: [string, string][] = [["source", "s"], ["edited", "e"]];
   it("is loading until every image has answered, ready once all loaded", () => {
-    expect(summarizeLoad(needed, {})).toEqual({ failed: [], loading: true, ready: false });
-    expect(summarizeLoad(needed, { s: "loaded" })).toEqual({ failed: [], loading: true, ready: false });
-    expect(summarizeLoad(needed, { s: "loaded", e: "loaded" })).toEqual({ failed: [], loading: false, ready: true });
+    expect(summarizeLoad(needed, {})).toEqual({ failed: [], loading: true, ready: false, reasons: [] });
+    expect(summarizeLoad(needed, { s: "loaded" })).toEqual({ failed: [], loading: true, ready: false, reasons: [] });
+    expect(summarizeLoad(needed, { s: "loaded", e: "loaded" })).toEqual({ failed: [], loading: false, ready: true, reasons: [] });
   });
   it("names the failed images and stops saying loading", () => {
-    expect(summarizeLoad(needed, { e: "error" })).toEqual({ failed: ["edited"], loading: false, ready: false });
-    expect(summarizeLoad(needed, { s: "error", e: "error" })).toEqual({ failed: ["source", "edited"], loading: false, ready: false });
+    expect(summarizeLoad(needed, { e: "error" })).toEqual({ failed: ["edited"], loading: false, ready: false, reasons: [] });
+    expect(summarizeLoad(needed, { s: "error", e: "error" })).toEqual({ failed: ["source", "edited"], loading: false, ready: false, reasons: [] });
+  });
+  it("carries the server's reason for a failed image (a vanished bucket object names its key)", () => {
+    const why = { e: "Image abc is missing: s3://data/x.png is no longer in its bucket." };
+    expect(summarizeLoad(needed, { s: "loaded", e: "error" }, why).reasons).toEqual([why.e]);
+    expect(summarizeLoad(needed, { s: "loaded", e: "loaded" }, why).reasons).toEqual([]);
   });
   it("says which images failed", () => {
     expect(failedImagesText(["edited"])).toBe("Couldn’t load the edited image.");

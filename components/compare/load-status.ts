@@ -8,6 +8,8 @@ export interface TLoadSummary {
   failed: string[];
   loading: boolean;
   ready: boolean;
+  /** What the server said about the failed ones, e.g. the bucket key of an object that vanished. */
+  reasons: string[];
 }
 
 /** The statuses still worth keeping for a new set of images (a src seen before keeps its status). */
@@ -32,10 +34,15 @@ export function neededImages(sourceSrc: string, editedSrc: string, heatmapSrc: s
     : [["source", sourceSrc], ["edited", editedSrc]];
 }
 
-export function summarizeLoad(needed: readonly [string, string][], statuses: TStatusMap): TLoadSummary {
+export function summarizeLoad(needed: readonly [string, string][], statuses: TStatusMap, reasons: Readonly<Record<string, string>> = {}): TLoadSummary {
   const each = needed.map(([, src]) => statuses[src] ?? "loading");
-  const failed = needed.filter((_, i) => each[i] === "error").map(([name]) => name);
-  return { failed, loading: failed.length === 0 && each.includes("loading"), ready: each.every((s) => s === "loaded") };
+  const failed = needed.filter((_, i) => each[i] === "error");
+  return {
+    failed: failed.map(([name]) => name),
+    loading: failed.length === 0 && each.includes("loading"),
+    ready: each.every((s) => s === "loaded"),
+    reasons: failed.map(([, src]) => reasons[src]).filter((r): r is string => !!r),
+  };
 }
 
 export function failedImagesText(failed: readonly string[]): string {

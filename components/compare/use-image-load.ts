@@ -15,9 +15,19 @@ export function useImageLoad(sourceSrc: string, editedSrc: string, heatmapSrc: s
     setStatuses((prev) => keepStatuses(prev, [sourceSrc, editedSrc, heatmapSrc]));
   }
 
+  const [reasons, setReasons] = useState<Record<string, string>>({});
   const onStatus = useCallback((src: string, status: TImageStatus) => {
     setStatuses((prev) => withStatus(prev, src, status));
+    // An <img> cannot read an error answer: ask once more for the reason (a vanished bucket object names its key).
+    if (status === "error") {
+      void fetch(src, { cache: "no-store", redirect: "manual" })
+        .then(async (r) => (r.status === 404 ? ((await r.json()) as { error?: { message?: string } }).error?.message : undefined))
+        .then((message) => {
+          if (message) setReasons((prev) => ({ ...prev, [src]: message }));
+        })
+        .catch(() => {});
+    }
   }, []);
 
-  return { load: summarizeLoad(neededImages(sourceSrc, editedSrc, heatmapSrc, showingHeatmap), statuses), onStatus };
+  return { load: summarizeLoad(neededImages(sourceSrc, editedSrc, heatmapSrc, showingHeatmap), statuses, reasons), onStatus };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { dataDir } from "../imports/config";
+import { getStorage } from "../storage/config";
 import { exportLockKey, failExport, isExportRunningHere, runExport } from "./run";
 
 // The background side of an export: one pg-boss job runs it whole. lib/jobs starts the worker.
@@ -28,7 +29,7 @@ export async function enqueueExport(db: Db, exportId: string, opts: { startAfter
 
 export async function handleExportJob(db: Db, exportId: string, ctx?: TJobContext): Promise<string> {
   try {
-    const result = await runExport(db, exportId, { dataDir: dataDir(), shouldStop: ctx ? () => ctx.stopping() : undefined });
+    const result = await runExport(db, exportId, { dataDir: dataDir(), storage: getStorage(), shouldStop: ctx ? () => ctx.stopping() : undefined });
     // Handed back by a shutting-down worker: queued for the next one, which starts it again.
     if (result === "interrupted") await enqueueExport(db, exportId);
     return result;
@@ -44,7 +45,7 @@ export async function handleExportJob(db: Db, exportId: string, ctx?: TJobContex
     const attempts = rows[0]?.attempts;
     if (attempts === undefined) return "stopped";
     if (attempts >= MAX_EXPORT_ATTEMPTS) {
-      await failExport(db, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir());
+      await failExport(db, exportId, `Stopped after ${attempts} attempts: ${message}`, dataDir(), getStorage());
       return "failed";
     }
     await enqueueExport(db, exportId, { startAfterSeconds: 5 * 2 ** (attempts - 1) });

@@ -1,12 +1,16 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import packageJson from "../../package.json";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/paths";
+import { imageKey, exportPrefix, parseObjectUrl } from "../storage/keys";
+import { readObject } from "../storage/read";
+import { bucketStorage } from "../storage/config";
+import type { Storage } from "../storage/types";
 import { emitEvent } from "../webhooks/emit";
 import { Pacer, type TPaceOptions } from "./pace";
 import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";
@@ -25,6 +29,11 @@ import type { TExportFormat, TExportOptions, TSplit, TWriterContext, TWriterResu
 
 export interface TExportRunOptions {
   dataDir: string;
+  /**
+   * The store, when it is a bucket: the export is written in a scratch folder under dataDir, its files are
+   * put under exports/<id>/ in the bucket and the folder removed; images are copied bucket-side.
+   */
+  storage?: Storage;
   pageSize?: number;
   pace?: TPaceOptions;
   /** Called after each page is written and its progress saved; a test throws from it to simulate a crash. */
@@ -182,7 +191,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     options = ZExportOptions.parse(job.options);
   } catch (err) {
     // Stored filters that no longer parse will not parse on a retry either.
-    await failExport(db, id, (err as Error).message, opts.dataDir);
+    await failExport(db, id, (err as Error).message, opts.dataDir, opts.storage);
     return "failed";
   }
   const started = await runner.query(
@@ -194,7 +203,9 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   if (started.length === 0) return settledStatus(runner, id);
 
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const dir = exportDir(opts.dataDir, id);
+  const remote = opts.storage && opts.storage.kind !== "local" ? opts.storage : null;
+  const dir = remote ? path.join(opts.dataDir, "exports-work", id) : exportDir(opts.dataDir, id);
+  if (remote) await remote.deletePrefix(exportPrefix(id));
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 
@@ -219,6 +230,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
       filtersText: describeFilters(filters),
       filters,
     },
+    ...(await imageAccess(runner, remote, dir, id)),
   };
   let sink: Sink | null = null;
   const counts: TExportCounts = { decision: {}, subtask: {}, split: { train: 0, validation: 0 } };
@@ -295,6 +307,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
       rejectReasons: job.reject_reasons,
     };
     await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    if (remote) await uploadFolder(remote, dir, exportPrefix(id));
     const message = `Exported ${rowsDone.toLocaleString("en")} pairs as ${result.records.toLocaleString("en")} records.`;
     // Done and the export.finished webhook in one transaction: a committed "done" always has its
     // deliveries queued (lib/webhooks/emit.ts), and a lost race with Cancel sends nothing.
@@ -331,6 +344,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   } catch (err) {
     await sink?.abort().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (remote) await remote.deletePrefix(exportPrefix(id)).catch(() => {});
     if (err instanceof ExportStopped) return settledStatus(runner, id);
     if (err instanceof ExportInterrupted) {
       // Not an attempt that failed: the count that limits retries stays where it was.
@@ -346,11 +360,74 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
   }
 }
 
-export async function failExport(db: Db, id: string, message: string, dataDir: string): Promise<void> {
+/**
+ * How the writers reach images that are not files under LOUPE_DATA_DIR/images: a bucket store (copied
+ * bucket-side), and originals referenced in place (read from their own bucket). Nothing when neither.
+ */
+async function imageAccess(runner: SqlRunner, remote: Storage | null, dir: string, id: string): Promise<Pick<TWriterContext, "copyImage" | "readImage">> {
+  // One look whether any image is kept in place, so exports without them run no lookup per image.
+  const [any] = await runner.query<{ yes: boolean }>("SELECT EXISTS (SELECT 1 FROM images WHERE location IS NOT NULL) AS yes");
+  if (!remote && !any?.yes) return {};
+  const locationOf = async (sha: string): Promise<string | null> => {
+    if (!any?.yes) return null;
+    const [row] = await runner.query<{ location: string | null }>("SELECT location FROM images WHERE sha256 = $1", [sha], "loupe_export_image_location");
+    return row?.location ?? null;
+  };
+  const inPlaceBytes = async (location: string): Promise<Buffer> => {
+    const loc = parseObjectUrl(location);
+    const bytes = loc ? await readObject(bucketStorage(loc.bucket), loc.key) : null;
+    if (!bytes) throw new Error(`${location} is no longer in its bucket`);
+    return bytes;
+  };
+  return {
+    async copyImage(sha, rel) {
+      const location = await locationOf(sha);
+      if (location) {
+        const bytes = await inPlaceBytes(location);
+        if (remote) await remote.put(exportPrefix(id) + rel, bytes);
+        else {
+          await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+          await writeFile(path.join(dir, rel), bytes, { flag: "wx" }).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== "EEXIST") throw err;
+          });
+        }
+        return true;
+      }
+      if (!remote) return false;
+      await remote.copy(imageKey(sha), exportPrefix(id) + rel);
+      return true;
+    },
+    async readImage(sha) {
+      const location = await locationOf(sha);
+      if (location) return inPlaceBytes(location);
+      if (!remote) return null;
+      const bytes = await readObject(remote, imageKey(sha));
+      if (!bytes) throw new Error(`image ${sha} is missing from ${remote.location}`);
+      return bytes;
+    },
+  };
+}
+
+/** Puts every file under `dir` at `prefix` + its relative path, then removes the folder. */
+async function uploadFolder(storage: Storage, dir: string, prefix: string): Promise<void> {
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
+    await storage.put(prefix + rel, createReadStream(path.join(dir, rel)));
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function failExport(db: Db, id: string, message: string, dataDir: string, storage?: Storage): Promise<void> {
   const rows = await db.query(
     `UPDATE exports SET status = 'failed', finished_at = now(), updated_at = now(), message = $2
       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
     [id, message],
   );
-  if (rows.length > 0) await rm(exportDir(dataDir, id), { recursive: true, force: true }).catch(() => {});
+  if (rows.length === 0) return;
+  await rm(exportDir(dataDir, id), { recursive: true, force: true }).catch(() => {});
+  if (storage && storage.kind !== "local") {
+    await rm(path.join(dataDir, "exports-work", id), { recursive: true, force: true }).catch(() => {});
+    await storage.deletePrefix(exportPrefix(id)).catch(() => {});
+  }
 }

@@ -9,6 +9,9 @@ import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { describeFilters, normalizeFilters, parseExportFilters, type TExportFilters } from "./filters";
 import { exportDir } from "./run";
+import { exportPrefix } from "../storage/keys";
+import { readObject } from "../storage/read";
+import type { Storage } from "../storage/types";
 import {
   ZExportCreate,
   ZExportOptions,
@@ -20,7 +23,7 @@ import {
   type TSavedFilter,
   type TSavedFilterInput,
 } from "./schemas";
-import { tarDirectory } from "./tar";
+import { tarDirectory, tarObjects } from "./tar";
 import type { TExportFormat } from "./types";
 
 // Creating, reading and cancelling exports, saved filters, and the download. The routes and the CLI
@@ -216,12 +219,33 @@ export async function exportFormContext(db: Db, projectId: number): Promise<{ na
 
 export type TExportDownload =
   | { kind: "file"; name: string; size: number; stream: () => ReadableStream<Uint8Array> }
-  | { kind: "tar"; name: string; stream: () => ReadableStream<Uint8Array> };
+  | { kind: "tar"; name: string; stream: () => ReadableStream<Uint8Array> }
+  /** The data file, kept in a bucket: the route redirects to it or streams it (lib/storage/serve.ts). */
+  | { kind: "object"; name: string; size: number; storage: Storage; key: string; stream: () => ReadableStream<Uint8Array> };
+
+const GONE = "This export's files are no longer on the server; run the export again.";
 
 /** The data file of a finished export, or a tar of its folder when the format wrote several files. */
-export async function openExportDownload(db: Db, dataDir: string, id: string): Promise<TExportDownload> {
+export async function openExportDownload(db: Db, dataDir: string, id: string, storage?: Storage): Promise<TExportDownload> {
   const v = await requireExportView(db, id);
   if (v.status !== "done" || !v.dataFile) throw new ConflictError(`The export is ${v.status}; only a finished export can be downloaded.`);
+  if (storage && storage.kind !== "local") {
+    const prefix = exportPrefix(id);
+    const head = await storage.head(prefix + v.dataFile);
+    if (!head) throw new NotFoundError(GONE);
+    if (v.files.length <= 1) {
+      const key = prefix + v.dataFile;
+      async function* bytes(): AsyncGenerator<Uint8Array> {
+        const got = await storage!.get(key);
+        if (!got) throw new NotFoundError(GONE);
+        for await (const chunk of got.body) yield chunk as Buffer;
+      }
+      const stream = () => Readable.toWeb(Readable.from(bytes())) as ReadableStream<Uint8Array>;
+      return { kind: "object", name: v.dataFile, size: head.size, storage, key, stream };
+    }
+    const name = `export-${id}-${v.format}`;
+    return { kind: "tar", name: `${name}.tar`, stream: () => tarObjects(storage, prefix, name) };
+  }
   const dir = exportDir(dataDir, id);
   const dataPath = path.join(dir, v.dataFile);
   const st = await stat(dataPath).catch(() => null);
@@ -238,9 +262,14 @@ export async function openExportDownload(db: Db, dataDir: string, id: string): P
   return { kind: "tar", name: `${name}.tar`, stream: () => tarDirectory(dir, name) };
 }
 
-export async function readExportManifest(db: Db, dataDir: string, id: string): Promise<string> {
+export async function readExportManifest(db: Db, dataDir: string, id: string, storage?: Storage): Promise<string> {
   const v = await requireExportView(db, id);
   if (v.status !== "done") throw new ConflictError(`The export is ${v.status}; the manifest is written when it finishes.`);
+  if (storage && storage.kind !== "local") {
+    const bytes = await readObject(storage, `${exportPrefix(id)}manifest.json`);
+    if (!bytes) throw new NotFoundError(GONE);
+    return bytes.toString("utf8");
+  }
   return readFile(path.join(exportDir(dataDir, id), "manifest.json"), "utf8").catch(() => {
     throw new NotFoundError("This export's files are no longer on the server; run the export again.");
   });

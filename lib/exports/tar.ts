@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { Storage } from "../storage/types";
 
 // A folder as a POSIX ustar stream, for downloading a multi-file export. Written here, not taken from a
 // package: we only write regular files and folders we created, streamed one at a time.
@@ -103,6 +104,49 @@ async function* tarChunks(root: string, top: string): AsyncGenerator<Uint8Array>
 
 export function tarDirectory(root: string, top: string): ReadableStream<Uint8Array> {
   const it = tarChunks(root, top);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await it.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      await it.return(undefined);
+    },
+  });
+}
+
+/** The objects under `prefix` in a store (a bucket) as one ustar stream, folders before their files. */
+export function tarObjects(storage: Storage, prefix: string, top: string): ReadableStream<Uint8Array> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const now = new Date();
+    yield tarHeader(`${top}/`, { size: 0, mtime: now, dir: true });
+    const dirs = new Set<string>();
+    for await (const o of storage.list(prefix)) {
+      const rel = o.key.slice(prefix.length);
+      const parts = rel.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const d = parts.slice(0, i).join("/");
+        if (!dirs.has(d)) {
+          dirs.add(d);
+          yield tarHeader(`${top}/${d}/`, { size: 0, mtime: now, dir: true });
+        }
+      }
+      yield tarHeader(`${top}/${rel}`, { size: o.size, mtime: now });
+      const got = await storage.get(o.key);
+      if (!got) throw new Error(`${rel} vanished while it was being sent.`);
+      let written = 0;
+      for await (const chunk of got.body) {
+        written += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+      if (written !== o.size) throw new Error(`${rel} changed while it was being sent.`);
+      const pad = (BLOCK - (o.size % BLOCK)) % BLOCK;
+      if (pad) yield Buffer.alloc(pad, 0);
+    }
+    yield Buffer.alloc(2 * BLOCK, 0);
+  }
+  const it = chunks();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { value, done } = await it.next();

@@ -106,6 +106,13 @@ export interface TWriterContext {
   imagePath(sha256: string): string;
   /** The export job's provenance (absent when a writer runs outside a job, as in unit tests). */
   about?: TExportAbout;
+  /**
+   * Puts the image at `rel` in the export when it is not a file under imagePath (a bucket store, an
+   * original referenced in place); false: link or copy from imagePath.
+   */
+  copyImage?(sha256: string, rel: string): Promise<boolean>;
+  /** The image's bytes when they are not a file under imagePath; null: read imagePath. */
+  readImage?(sha256: string): Promise<Buffer | null>;
 }
 
 export interface TWriterResult {

@@ -1,4 +1,7 @@
 import "server-only";
+export { parseObjectUrl } from "../storage/keys";
+import { bucketStorage } from "../storage/config";
+import { parseObjectUrl } from "../storage/keys";
 import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { constants as fsConstants } from "node:fs";
@@ -60,7 +63,26 @@ export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promis
       if (ref.sha256) checkSha256(bytes, ref.sha256);
       return bytes;
     }
+    case "object":
+      return readBucketObject(ref.url, cfg.maxBytes);
   }
+}
+
+async function readBucketObject(url: string, maxBytes: number): Promise<Buffer> {
+  const loc = parseObjectUrl(url);
+  if (!loc) throw new ImageRefError(`${url} is not an S3 object (expected s3://bucket/key)`);
+  const store = bucketStorage(loc.bucket);
+  const got = await store.get(loc.key).catch((err: Error) => {
+    throw new ImageRefError(`${url} could not be read: ${err.message}`);
+  });
+  if (!got) throw new ImageRefError(`${url} is not in its bucket`);
+  if (got.size > maxBytes) {
+    got.body.destroy();
+    throw new ImageRefError(`${url} is larger than ${formatBytes(maxBytes)}`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of got.body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Hashes shown in messages: enough to tell two apart, short enough to read. */

@@ -1,9 +1,11 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { createHash } from "node:crypto";
 import sharp, { type Metadata } from "sharp";
 import type { Db } from "@/lib/db/connect";
+import { asStorage, bucketStorage } from "../storage/config";
+import { imageKey, parseObjectUrl } from "../storage/keys";
+import { readObject } from "../storage/read";
+import type { Storage } from "../storage/types";
 
 /** Images larger than this many pixels are refused (decompression-bomb guard). */
 export const MAX_INPUT_PIXELS = 100_000_000;
@@ -39,16 +41,31 @@ export const MIME_BY_FORMAT: Record<string, string> = {
 
 // Paths live in paths.ts (no sharp), so code that only locates images need not load libvips.
 export { imagePath, imagesDir, isSha256 } from "./paths";
-import { imagePath } from "./paths";
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw err;
-  }
+/** The stored bytes of an image (original, preview or change map); throws when the store has lost them. */
+export async function readImage(store: Storage | string, sha256: string): Promise<Buffer> {
+  const bytes = await readObject(asStorage(store), imageKey(sha256));
+  if (!bytes) throw new Error(`Image ${sha256} is missing from storage (${asStorage(store).location}).`);
+  return bytes;
+}
+
+/**
+ * An image's bytes wherever they live: an original referenced in place (its `images.location`,
+ * s3://bucket/key) from its own bucket, anything else from the store. Null when they are gone.
+ */
+export async function readImageBytes(store: Storage | string, sha256: string, location: string | null): Promise<Buffer | null> {
+  const inPlace = location ? parseObjectUrl(location) : null;
+  if (inPlace) return readObject(bucketStorage(inPlace.bucket), inPlace.key);
+  return readObject(asStorage(store), imageKey(sha256));
+}
+
+/** The in-place location of each of these images that has one (see readImageBytes). */
+export async function imageLocations(db: Db, shas: string[]): Promise<Map<string, string>> {
+  const rows = await db.query<{ sha256: string; location: string }>(
+    "SELECT sha256, location FROM images WHERE sha256 = ANY($1::bpchar[]) AND location IS NOT NULL",
+    [shas],
+  );
+  return new Map(rows.map((r) => [r.sha256.trim(), r.location]));
 }
 
 export async function inspectImage(bytes: Buffer): Promise<{ width: number; height: number; mime: string }> {
@@ -69,30 +86,35 @@ export async function inspectImage(bytes: Buffer): Promise<{ width: number; heig
   return { width, height, mime };
 }
 
-/** Stores the bytes content-addressed (written once, atomically) with their `images` row; safe concurrently. */
+/** The `images` row of an original kept where it is (s3://bucket/key): checked, hashed, not copied. */
+export async function putImageRow(db: Db, bytes: Buffer, location: string, opts: { checked?: StoredImage } = {}): Promise<StoredImage> {
+  // `checked`: as for putImage.
+  const info = opts.checked ?? (await inspectImage(bytes));
+  const sha256 = opts.checked?.sha256 ?? createHash("sha256").update(bytes).digest("hex");
+  const stored: StoredImage = { sha256, width: info.width, height: info.height, mime: info.mime, byteSize: bytes.length };
+  await db.prisma.image.createMany({ data: [{ ...stored, location }], skipDuplicates: true });
+  return stored;
+}
+
+/**
+ * Stores the bytes content-addressed (written once, atomically) with their `images` row; safe concurrently.
+ * `store` is the Storage, or (local folder) the data directory's path.
+ */
 export async function putImage(
   db: Db,
-  dataDir: string,
+  store: Storage | string,
   bytes: Buffer,
   opts: { mime?: string; checked?: StoredImage } = {},
 ): Promise<StoredImage> {
   // `checked`: the image pool (pool.ts) has hashed and decoded these bytes already.
   const info = opts.checked ?? (await inspectImage(bytes));
   const sha256 = opts.checked?.sha256 ?? createHash("sha256").update(bytes).digest("hex");
-  const file = imagePath(dataDir, sha256);
-  if (!(await exists(file))) {
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-    try {
-      await writeFile(tmp, bytes, { flag: "wx" });
-      await rename(tmp, file); // atomic on one filesystem; a concurrent writer of the same bytes is harmless
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-  }
   // The sniffed type wins; a caller's mime is only a fallback hint for formats sharp names oddly.
   const mime = info.mime || opts.mime || "application/octet-stream";
+  const storage = asStorage(store);
+  const key = imageKey(sha256);
+  // Content-addressed: an object already under its hash holds these bytes (a concurrent writer is harmless).
+  if (!(await storage.head(key))) await storage.put(key, bytes, { sha256, contentType: mime });
   const stored: StoredImage = { sha256, width: info.width, height: info.height, mime, byteSize: bytes.length };
   await db.prisma.image.createMany({ data: [stored], skipDuplicates: true });
   return stored;

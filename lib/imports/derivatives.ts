@@ -3,6 +3,8 @@ import type { Db } from "../db/connect";
 import { getQueue, type TJobHandler } from "../db/boss";
 import { InvalidImageError } from "../images/store";
 import { ensurePreview, makeChangeMap, type TPairChange } from "../images/previews";
+import { getStorage } from "../storage/config";
+import type { Storage } from "../storage/types";
 import { dataDir } from "./config";
 
 // Previews and change maps, made after the import (decision 015). Every inserted pair gets a
@@ -21,6 +23,8 @@ const SLICE_MS = 5 * 60_000;
 
 export interface TDeriveOptions {
   dataDir: string;
+  /** Where images are read and derivatives written; the local store in dataDir when absent. */
+  storage?: Storage;
   /** Pairs per claimed batch (one transaction writes them). */
   batchSize?: number;
   /** Pairs worked at once: their libvips work runs on its own threads. */
@@ -79,6 +83,7 @@ export async function runDerivatives(db: Db, opts: TDeriveOptions): Promise<TDer
   const started = Date.now();
   const batchSize = opts.batchSize ?? 64;
   const concurrency = opts.concurrency ?? 4;
+  const store = opts.storage ?? opts.dataDir;
   let done = 0;
   for (;;) {
     const claimed = await db.query<{ pair_id: string; attempts: number }>(CLAIM_SQL, [batchSize, LEASE_SECONDS]);
@@ -89,7 +94,7 @@ export async function runDerivatives(db: Db, opts: TDeriveOptions): Promise<TDer
       "SELECT id::text, source_image, edited_image, mask_image FROM pairs WHERE id = ANY($1::bigint[])",
       [ids],
     );
-    const made = await mapLimit(pairs, concurrency, (p) => derive(db, opts.dataDir, p));
+    const made = await mapLimit(pairs, concurrency, (p) => derive(db, store, p));
     await db.transaction(async (tx) => {
       if (made.length > 0) {
         await tx.query(
@@ -120,7 +125,7 @@ export async function runDerivatives(db: Db, opts: TDeriveOptions): Promise<TDer
   }
 }
 
-async function derive(db: Db, dir: string, p: PairImages): Promise<Made> {
+async function derive(db: Db, dir: Storage | string, p: PairImages): Promise<Made> {
   const source = p.source_image.trim();
   const edited = p.edited_image.trim();
   const mask = p.mask_image?.trim() ?? null;
@@ -160,7 +165,7 @@ export async function enqueueDerivatives(db: Db): Promise<void> {
 export const derivativesJob: TJobHandler = {
   queue: QUEUE_DERIVATIVES,
   async handle(db) {
-    const r = await runDerivatives(db, { dataDir: dataDir(), budgetMs: SLICE_MS });
+    const r = await runDerivatives(db, { dataDir: dataDir(), storage: getStorage(), budgetMs: SLICE_MS });
     if (r.more) await enqueueDerivatives(db);
     return r;
   },

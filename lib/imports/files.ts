@@ -1,9 +1,7 @@
 import "server-only";
-import { createWriteStream } from "node:fs";
-import { mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/connect";
 import { AppError, InvalidError, NotFoundError, PayloadTooLargeError } from "../errors";
@@ -13,6 +11,9 @@ import type { TBrowseResponse } from "./schemas";
 import type { TImportFile } from "./run";
 import { groupParts, partOf } from "./readers/parts";
 import { isArchiveName } from "./sources";
+import { asStorage } from "../storage/config";
+import { uploadPrefix } from "../storage/keys";
+import type { Storage } from "../storage/types";
 
 // Files an import reads: uploads streamed to the data folder, and paths under the import root (never outside it).
 
@@ -134,10 +135,13 @@ export function uploadMaxBytes(): number {
   return getEnv().LOUPE_UPLOAD_MAX_BYTES ?? DEFAULT_UPLOAD_MAX_BYTES;
 }
 
-/** Streams a request body to `<dataDir>/uploads/<uuid>/<name>`, answering 413 once past `maxBytes`, and records the upload. */
+/**
+ * Streams a request body to the store's `uploads/<uuid>/<name>`, answering 413 once past `maxBytes`, and
+ * records the upload: its path on disk (local store) or its s3:// location, which any host can read.
+ */
 export async function saveUpload(
   db: Db,
-  dataDir: string,
+  store: Storage | string,
   userId: number,
   name: string,
   body: ReadableStream<Uint8Array> | null,
@@ -146,9 +150,9 @@ export async function saveUpload(
   if (!body) throw new InvalidError("The upload has no body.");
   const id = randomUUID();
   const fileName = safeFileName(name);
-  const dir = path.join(dataDir, "uploads", id);
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, fileName);
+  const storage = asStorage(store);
+  const prefix = uploadPrefix(id);
+  const key = `${prefix}${fileName}`;
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -161,16 +165,18 @@ export async function saveUpload(
     },
   });
   try {
-    await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), counter, createWriteStream(file, { flags: "wx" }));
+    const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
+    source.on("error", (err) => counter.destroy(err));
+    await storage.put(key, source.pipe(counter));
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await storage.deletePrefix(prefix).catch(() => {});
     if (err instanceof AppError) throw err;
     throw new InvalidError(`The upload did not complete: ${(err as Error).message}`);
   }
   if (size === 0) {
-    await rm(dir, { recursive: true, force: true });
+    await storage.deletePrefix(prefix);
     throw new InvalidError("The uploaded file is empty.");
   }
-  await db.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: file } });
+  await db.prisma.upload.create({ data: { id, createdBy: userId, name: fileName, size: BigInt(size), path: storage.localPath(key) ?? `${storage.location}${key}` } });
   return { uploadId: id, name: fileName, size };
 }

@@ -1,8 +1,10 @@
 import "server-only";
-import { access, readFile } from "node:fs/promises";
 import type { Db } from "../db/connect";
-import { imagePath, putImage, InvalidImageError, type StoredImage } from "../images/store";
+import { putImage, putImageRow, readImageBytes, InvalidImageError, type StoredImage } from "../images/store";
 import { checkImage } from "../images/pool";
+import { asStorage } from "../storage/config";
+import { imageKey } from "../storage/keys";
+import type { Storage } from "../storage/types";
 import { loadImageBytes, ImageRefError, type ResolveConfig } from "../images/resolve";
 import { editAreaFromTransparency } from "../images/mask";
 import type { TImageRef } from "./types";
@@ -21,13 +23,6 @@ export interface TResolvedImage {
 
 /** A reference that could not become an image: the row is reported invalid with this message. */
 export class ImageProblem extends Error {}
-
-async function fileExists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 class Lru<V> {
   private map = new Map<string, V>();
@@ -61,21 +56,28 @@ export class ImagePipeline {
   private bySha = new Lru<Promise<TResolvedImage>>(20_000);
   private masks = new Lru<Promise<TResolvedImage>>(20_000);
 
+  private readonly storage: Storage;
+  /** In-place originals met by this pipeline: sha256 → s3://bucket/key. */
+  private inPlace = new Lru<string>(20_000);
+
   constructor(
     private readonly db: Db,
-    private readonly dataDir: string,
+    store: Storage | string,
     private readonly resolveConfig: ResolveConfig,
-  ) {}
+  ) {
+    this.storage = asStorage(store);
+  }
 
   /** Resolves one reference; `what` names it in error messages ("source image"). */
   async resolve(ref: TImageRef, what: string): Promise<TResolvedImage> {
     try {
       if (ref.kind === "bytes") return await this.store(Buffer.from(ref.bytes.buffer, ref.bytes.byteOffset, ref.bytes.byteLength));
       // A URL's expected hash is part of its key: a row expecting other bytes must be checked, not served the cached ones.
-      const key = ref.kind === "path" ? `p:${ref.path}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
+      const key = ref.kind === "path" ? `p:${ref.path}` : ref.kind === "object" ? `o:${ref.url}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
       let p = this.byRef.get(key);
       if (!p) {
-        p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes));
+        const location = ref.kind === "object" ? ref.url : undefined;
+        p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes, location));
         this.byRef.set(key, p);
         // A failure is not cached: the next row naming the file reports it again, or finds it fixed.
         p.catch(() => this.byRef.delete(key));
@@ -102,31 +104,48 @@ export class ImagePipeline {
     return p;
   }
 
-  private async store(bytes: Buffer): Promise<TResolvedImage> {
+  /** `location` (s3://bucket/key): the original stays there; only its derivatives are stored (decision 017). */
+  private async store(bytes: Buffer, location?: string): Promise<TResolvedImage> {
     if (bytes.length === 0) throw new ImageProblem("the image is empty (0 bytes)");
     const checked = await checkImage(bytes);
     let p = this.bySha.get(checked.sha256);
     if (!p) {
-      p = this.storeNew(checked, bytes);
+      p = this.storeNew(checked, bytes, location);
       this.bySha.set(checked.sha256, p);
       p.catch(() => this.bySha.delete(checked.sha256));
     }
     return p;
   }
 
-  private async storeNew(checked: StoredImage, bytes: Buffer): Promise<TResolvedImage> {
+  private async storeNew(checked: StoredImage, bytes: Buffer, location?: string): Promise<TResolvedImage> {
     const sha = checked.sha256;
-    const rows = await this.db.query<{ preview_sha256: string | null }>(
-      "SELECT preview_sha256 FROM images WHERE sha256 = $1",
+    const rows = await this.db.query<{ preview_sha256: string | null; location: string | null }>(
+      "SELECT preview_sha256, location FROM images WHERE sha256 = $1",
       [sha],
-      "loupe_image_preview",
+      "loupe_image_location",
     );
     const known = rows[0]?.preview_sha256?.trim() || null;
-    // Trust the row only if the file is there (another data folder, or files lost): else store again
-    // (putImage rewrites a missing file for a known row).
-    if (rows[0] && (await fileExists(imagePath(this.dataDir, sha)))) return { sha256: sha, preview: known };
-    await putImage(this.db, this.dataDir, bytes, { checked });
+    // An image already referenced in place stays there, whatever this row names; a stored one stays stored.
+    const stays = rows[0] ? rows[0].location : (location ?? null);
+    if (stays) this.inPlace.set(sha, stays);
+    // Trust a stored image's row only if the object is there (another data folder, or objects lost): else
+    // store again (putImage rewrites a missing object for a known row).
+    if (rows[0] && (stays || (await this.storage.head(imageKey(sha))))) return { sha256: sha, preview: known };
+    if (stays) await putImageRow(this.db, bytes, stays, { checked });
+    else await putImage(this.db, this.storage, bytes, { checked });
     return { sha256: sha, preview: known };
+  }
+
+  /** A stored image's bytes, or an in-place original's from its own bucket. */
+  private async bytesOf(sha: string): Promise<Buffer> {
+    let location = this.inPlace.get(sha);
+    if (location === undefined) {
+      const [row] = await this.db.query<{ location: string | null }>("SELECT location FROM images WHERE sha256 = $1", [sha]);
+      location = row?.location ?? undefined;
+    }
+    const bytes = await readImageBytes(this.storage, sha, location ?? null);
+    if (!bytes) throw new ImageProblem(location ? `${location} is no longer in its bucket` : `the stored image ${sha} is missing from storage`);
+    return bytes;
   }
 
   /**
@@ -136,7 +155,7 @@ export class ImagePipeline {
   editArea(mask: TResolvedImage, what: string): Promise<TResolvedImage> {
     let p = this.masks.get(mask.sha256);
     if (!p) {
-      p = readFile(imagePath(this.dataDir, mask.sha256))
+      p = this.bytesOf(mask.sha256)
         .then((bytes) => editAreaFromTransparency(bytes))
         .then((area) => (area ? this.store(area) : mask))
         .catch((err: unknown) => {

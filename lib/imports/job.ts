@@ -3,6 +3,7 @@ import type { Db } from "../db/connect";
 import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { getEnv } from "../env";
 import { fetchConfigFromEnv, dataDir } from "./config";
+import { getStorage } from "../storage/config";
 import { failImport, importLockKey, isRunningHere, runImport } from "./run";
 import { enqueueDerivatives } from "./derivatives";
 
@@ -35,6 +36,7 @@ export async function handleImportJob(db: Db, importId: string, ctx?: TJobContex
   try {
     const result = await runImport(db, importId, {
       dataDir: dataDir(),
+      storage: getStorage(),
       fetch: fetchConfigFromEnv(),
       budgetMs: SLICE_MS,
       // A shutting-down worker ends the slice at the batch in hand; the job queued below resumes it elsewhere.

@@ -197,6 +197,7 @@ function refOfString(raw: string, column: string): TImageRef | null {
   if (s.length > MAX_REF_CHARS) throw new RowInvalid(`column "${column}": the image reference is longer than ${MAX_REF_CHARS} characters`);
   if (s.includes("\u0000")) throw new RowInvalid(`column "${column}": the image path contains a NUL character`);
   if (/^https?:\/\//i.test(s)) return { kind: "url", url: s };
+  if (/^s3:\/\//i.test(s)) return { kind: "object", url: s };
   return { kind: "path", path: s };
 }
 

@@ -53,6 +53,7 @@ export async function spreadSample(
 function refKey(ref: TImageRef): string | null {
   if (ref.kind === "path") return `p:${ref.path}`;
   if (ref.kind === "url") return `u:${ref.sha256 ?? ""}:${ref.url}`;
+  if (ref.kind === "object") return `o:${ref.url}`;
   return null;
 }
 

@@ -4,6 +4,8 @@ import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline, ImageProblem, type TResolvedImage } from "./image-pipeline";
+import { withLocalCopies } from "../storage/local-copy";
+import type { Storage } from "../storage/types";
 import { archivePath, lookupArchiveMembers, scanArchives, type TArchiveHit } from "./archives";
 import { mapRecord, recordIdOf } from "./mapping";
 import { importOutcomeMessage } from "./outcome";
@@ -36,6 +38,8 @@ export interface TImportFile {
 
 export interface TRunOptions {
   dataDir: string;
+  /** Where images go; the local store in dataDir when absent. */
+  storage?: Storage;
   fetch: Omit<ResolveConfig, "imageRoot">;
   /** Stop at the next batch boundary after this long and answer "paused" (the job re-queues itself). */
   budgetMs?: number;
@@ -84,7 +88,7 @@ class CheckpointLost extends Error {}
 // A job runs in slices; keeping its image pipeline (and its caches) across slices saves recomputing change maps.
 const pipelines = new Map<string, { db: Db; pipeline: ImagePipeline }>();
 
-function pipelineFor(db: Db, id: string, dataDir: string, cfg: ResolveConfig): ImagePipeline {
+function pipelineFor(db: Db, id: string, dataDir: Storage | string, cfg: ResolveConfig): ImagePipeline {
   const hit = pipelines.get(id);
   if (hit && hit.db === db) return hit.pipeline;
   const pipeline = new ImagePipeline(db, dataDir, cfg);
@@ -155,13 +159,15 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
       WHERE id = $1 AND status IN ('queued', 'running')`,
     [id],
   );
-  const pipeline = pipelineFor(db, id, opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
+  const pipeline = pipelineFor(db, id, opts.storage ?? opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
   const batchSize = opts.batchSize ?? 2000;
   let fileIndex = imp.file_index;
   let recordIndex = Number(imp.record_index);
   let batches = 0;
   let rowsDone = 0;
-  const archives = imp.request.archives ?? [];
+  // An upload kept in a bucket is read from this host's copy; the import row keeps its s3:// location.
+  const archives = await withLocalCopies(imp.request.archives ?? []);
+  imp.files = await withLocalCopies(imp.files);
   const archiveBytes = archives.reduce((s, f) => s + f.size, 0);
   const bytesBefore = (i: number) => archiveBytes + imp.files.slice(0, i).reduce((s, f) => s + f.size, 0);
   try {

@@ -12,6 +12,7 @@ import { checkSampleImages, spreadSample } from "./preview-check";
 import { shortSha, type ResolveConfig } from "../images/resolve";
 import type { TImportFile, TStoredRequest } from "./run";
 import { importOutcome } from "./outcome";
+import { withLocalCopies } from "../storage/local-copy";
 import type { TImageCheck, TImportOptions, TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewProblem, TPreviewResponse, TPreviewRow } from "./schemas";
 import type { TImageRef, TImportFormat, TMapping, TPresetName, TRawRecord, TRecordLocation } from "./types";
 
@@ -127,11 +128,14 @@ async function countRows(files: TImportFile[], format: TImportFormat): Promise<n
 function describeRef(ref: TImageRef): string {
   if (ref.kind === "bytes") return `embedded image (${describeValue(ref.bytes)})`;
   if (ref.kind === "path") return ref.path;
+  if (ref.kind === "object") return ref.url;
   return ref.sha256 ? `${ref.url} (sha256 ${shortSha(ref.sha256)})` : ref.url;
 }
 
 export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceContext): Promise<TPreviewResponse> {
-  const { files, archives } = await resolveSource(db, req, ctx);
+  const resolved = await resolveSource(db, req, ctx);
+  const files = await withLocalCopies(resolved.files);
+  const archives = await withLocalCopies(resolved.archives);
   try {
     const format = await formatOf(files, req.format);
     const opts = { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display, parts: files[0]!.parts };
@@ -205,18 +209,19 @@ export async function createImport(
   const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
   if (!project) throw new NotFoundError("Project not found.");
   const { files, archives, label } = await resolveSource(db, req, ctx);
+  const readable = await withLocalCopies(files);
   let format: TImportFormat;
   let totalRows: number | null = null;
   let preset: TPresetName | null;
   let mapping: TMapping;
   try {
-    format = await formatOf(files, req.format);
-    const head = await readHead(files[0]!.path, format, { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display, parts: files[0]!.parts }, 20);
+    format = await formatOf(readable, req.format);
+    const head = await readHead(readable[0]!.path, format, { encoding: req.encoding, delimiter: req.delimiter, displayName: files[0]!.display, parts: files[0]!.parts }, 20);
     if (!req.preset && !req.mapping) throw new InvalidError("Choose a preset or map the columns before importing.");
     ({ preset, mapping } = mappingFor(req, head.columns));
     const problems = validateMapping(mapping, head.columns);
     if (problems.length > 0) throw new InvalidError(`The mapping does not fit ${files[0]!.display}: ${problems.join(" ")}`);
-    totalRows = await countRows(files, format);
+    totalRows = await countRows(readable, format);
   } catch (err) {
     if (err instanceof ImportFileError) throw new InvalidError(err.message);
     throw err;

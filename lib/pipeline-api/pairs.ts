@@ -1,4 +1,5 @@
 import "server-only";
+import type { Storage } from "../storage/types";
 import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
@@ -45,6 +46,8 @@ export interface TPostPairsContext {
   /** The token the request came with (for the audit row); null for a session. */
   tokenId: number | null;
   dataDir: string;
+  /** Where images go; the local store in dataDir when absent. */
+  storage?: Storage;
   resolve: ResolveConfig;
 }
 
@@ -93,7 +96,7 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
 
   const records = items.map(toRecord);
   // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
-  const pipeline = new ImagePipeline(db, ctx.dataDir, ctx.resolve);
+  const pipeline = new ImagePipeline(db, ctx.storage ?? ctx.dataDir, ctx.resolve);
   const batch = await prepareBatch(db, pipeline, { projectId, mapping: API_MAPPING, reasonCodes: project.reason_codes }, records, 6);
   // The mapping keeps the "metadata" field under its own name, as it keeps any column; here it is the metadata.
   for (const r of batch.ready) {

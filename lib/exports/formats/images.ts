@@ -70,6 +70,16 @@ export class ExportImages {
   }
 
   private async copyOnce(image: TExportImage, rel: string): Promise<void> {
+    if (this.ctx.copyImage) {
+      this.copied = true;
+      let placed: boolean;
+      try {
+        placed = await this.ctx.copyImage(image.sha256, rel);
+      } catch (err) {
+        throw new Error(`Cannot copy image ${image.sha256} into the export: ${(err as Error).message}`, { cause: err });
+      }
+      if (placed) return;
+    }
     this.dirReady ??= mkdir(path.join(this.ctx.dir, IMAGES_DIR), { recursive: true });
     await this.dirReady;
     this.copied = true;
@@ -92,7 +102,7 @@ export class ExportImages {
 
   async bytes(image: TExportImage): Promise<Buffer> {
     try {
-      return await readFile(this.ctx.imagePath(image.sha256));
+      return (await this.ctx.readImage?.(image.sha256)) ?? (await readFile(this.ctx.imagePath(image.sha256)));
     } catch (err) {
       throw new Error(`Cannot read image ${image.sha256} for the export: ${(err as Error).message}`, { cause: err });
     }

@@ -1,32 +1,32 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { Readable } from "node:stream";
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
-import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
-import { imagePath } from "@/lib/images/store";
+import { parseObjectUrl } from "@/lib/images/resolve";
+import { bucketStorage, getStorage, serveConfig } from "@/lib/storage/config";
+import { imageKey } from "@/lib/storage/keys";
+import { serveObject } from "@/lib/storage/serve";
 
 const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an image id") });
 
 // Every image reaches the browser here: the session is checked, and because the URL is the content
-// hash the response never changes, so browsers may cache it for a year without revalidating.
-export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params }) => {
-  const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true } });
+// hash the bytes never change, so browsers may cache them for a year without revalidating. With a bucket
+// the answer is a short-lived presigned redirect (or the bytes streamed through, LOUPE_S3_SERVE=proxy);
+// lib/storage/serve.ts says why the page never holds an expiring URL.
+export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params, req }) => {
+  const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true, location: true } });
   if (!image) throw new NotFoundError("Image not found.");
-  const file = imagePath(getEnv().LOUPE_DATA_DIR, params.sha256);
-  const info = await stat(file).catch(() => null);
-  if (!info) throw new NotFoundError("Image file is missing from storage.");
-  const body = Readable.toWeb(createReadStream(file)) as ReadableStream;
-  return new Response(body, {
-    headers: {
-      "Content-Type": image.mime,
-      "Content-Length": String(info.size),
-      "Cache-Control": "private, max-age=31536000, immutable",
-      ETag: `"${params.sha256}"`,
-      "X-Content-Type-Options": "nosniff",
-      // Opened on its own, an image must never run script in Loupe's origin.
-      "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
-    },
+  // An original referenced in place is served from its own bucket; a vanished one answers 404 with its key.
+  const inPlace = image.location ? parseObjectUrl(image.location) : null;
+  const key = inPlace ? inPlace.key : imageKey(params.sha256);
+  return serveObject(inPlace ? bucketStorage(inPlace.bucket) : getStorage(), key, req, {
+    ...serveConfig(),
+    contentType: image.mime,
+    immutable: true,
+    etag: `"${params.sha256}"`,
+    missingMessage: inPlace
+      ? `Image ${params.sha256} is missing: ${image.location} is no longer in its bucket.`
+      : `Image ${params.sha256} is missing from storage (${key}).`,
+    // Opened on its own, an image must never run script in Loupe's origin.
+    headers: { "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox" },
   });
 });

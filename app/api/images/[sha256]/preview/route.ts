@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
-import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { ensurePreview } from "@/lib/images/previews";
+import { getStorage } from "@/lib/storage/config";
 
 const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an image id") });
 
@@ -11,7 +11,7 @@ const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an im
 // redirect to the image route, which serves every image; a preview depends only on the image's content, so
 // the redirect is cached like the image.
 export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params }) => {
-  const preview = await ensurePreview(db, getEnv().LOUPE_DATA_DIR, params.sha256);
+  const preview = await ensurePreview(db, getStorage(), params.sha256);
   if (!preview) throw new NotFoundError("Image not found.");
   return new Response(null, {
     status: 307,

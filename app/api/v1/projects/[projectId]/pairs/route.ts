@@ -1,6 +1,7 @@
 import { route } from "@/lib/http/handler";
 import { ZProjectParams } from "@/lib/params";
 import { dataDir, fetchConfigFromEnv, imageRootFromEnv } from "@/lib/imports/config";
+import { getStorage } from "@/lib/storage/config";
 import { postPairs } from "@/lib/pipeline-api/pairs";
 import { MAX_PAIRS_BODY_BYTES, ZPostPairsBody } from "@/lib/pipeline-api/schemas";
 
@@ -13,6 +14,7 @@ export const POST = route(
       actorId: user.id,
       tokenId: token?.tokenId ?? null,
       dataDir: dataDir(),
+      storage: getStorage(),
       resolve: { ...fetchConfigFromEnv(), imageRoot: imageRootFromEnv() },
     }),
 );
