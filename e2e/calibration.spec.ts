@@ -32,8 +32,10 @@ const PAIRS: [string, boolean | null, number, number, number, number][] = [
 async function finalize(db: pg.Pool, project: TestProject) {
   for (const [i, [decision, valid, sIf, sEc, sGq, overall]] of PAIRS.entries()) {
     await db.query(
-      `UPDATE pairs SET verifier_valid = $2, vs_instruction_following = $3, vs_editing_consistency = $4, vs_generation_quality = $5,
-                        vs_overall = $6, status = 'final', final_decision = $7::"Decision", final_instruction = instruction,
+      `UPDATE pairs SET verifier_valid = $2,
+                        verifier_scores = jsonb_build_object('instruction_following', $3::int, 'editing_consistency', $4::int,
+                                                             'generation_quality', $5::int, 'overall', $6::float8),
+                        status = 'final', final_decision = $7::"Decision", final_instruction = instruction,
                         final_source = 'consensus', finalized_at = now()
        WHERE id = $1`,
       [project.pairIds[i], valid, sIf, sEc, sGq, overall, decision],

@@ -62,7 +62,7 @@ export const SCALE_PRESETS = {
       col("instruction_following", "Instruction following (IF)", 1, 3, 3),
       col("editing_consistency", "Editing consistency (EC)", 1, 3, 2),
       col("generation_quality", "Generation quality (GQ)", 1, 3, 2),
-      col("overall", "Overall", 0, 10, null),
+      col("overall", "Overall score (Overall)", 0, 10, null),
     ],
   },
   unicbench: {

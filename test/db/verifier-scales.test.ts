@@ -31,7 +31,7 @@ const close = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1
 
 describe.each(engines())("declared verifier scales on $engine", ({ engine }) => {
   let t: TestDatabase;
-  let admin: number;
+  let admin: number | undefined;
 
   beforeAll(async () => {
     t = await freshDatabase(engine);

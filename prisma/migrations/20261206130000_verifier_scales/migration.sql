@@ -13,7 +13,7 @@ ALTER TABLE projects ADD COLUMN verifier_scales JSONB NOT NULL DEFAULT '[
   {"key": "instruction_following", "label": "Instruction following (IF)", "min": 1, "max": 3, "higherIsBetter": true, "keep": 3},
   {"key": "editing_consistency", "label": "Editing consistency (EC)", "min": 1, "max": 3, "higherIsBetter": true, "keep": 2},
   {"key": "generation_quality", "label": "Generation quality (GQ)", "min": 1, "max": 3, "higherIsBetter": true, "keep": 2},
-  {"key": "overall", "label": "Overall", "min": 0, "max": 10, "higherIsBetter": true, "keep": null}
+  {"key": "overall", "label": "Overall score (Overall)", "min": 0, "max": 10, "higherIsBetter": true, "keep": null}
 ]'::jsonb,
   ADD COLUMN verifier_version TEXT;
 
@@ -22,7 +22,7 @@ UPDATE projects SET verifier_scales = jsonb_build_array(
   jsonb_build_object('key', 'instruction_following', 'label', 'Instruction following (IF)', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', keep_min_if),
   jsonb_build_object('key', 'editing_consistency', 'label', 'Editing consistency (EC)', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', keep_min_ec),
   jsonb_build_object('key', 'generation_quality', 'label', 'Generation quality (GQ)', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', keep_min_gq),
-  jsonb_build_object('key', 'overall', 'label', 'Overall', 'min', 0, 'max', 10, 'higherIsBetter', true, 'keep', NULL));
+  jsonb_build_object('key', 'overall', 'label', 'Overall score (Overall)', 'min', 0, 'max', 10, 'higherIsBetter', true, 'keep', NULL));
 
 ALTER TABLE pairs ADD COLUMN verifier_scores JSONB,
                   ADD COLUMN verifier_margin REAL;
