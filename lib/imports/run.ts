@@ -352,6 +352,51 @@ export interface PresentRow {
   loc: TRecordLocation;
   externalId: string;
   pairId: string | null;
+  /** The row's verifier output, recorded on the pair it matched as its version's (a second verifier version). */
+  output?: TVerifierOutput;
+}
+
+/** One verifier version's output on a pair (pair_verifier_outputs). */
+export interface TVerifierOutput {
+  version: string;
+  scores: Record<string, number> | null;
+  valid: boolean | null;
+  failureClass: string | null;
+  recaption: string | null;
+}
+
+/** The candidate's verifier output, when it carries one. */
+function outputOf(c: TCandidate): TVerifierOutput | undefined {
+  if (c.scores === null && c.verifierValid === null && c.verifierFailureClass === null && c.verifierRecaption === null) return undefined;
+  return { version: c.modelVersion ?? "", scores: c.scores, valid: c.verifierValid, failureClass: c.verifierFailureClass, recaption: c.verifierRecaption };
+}
+
+// A version's output for pairs the project already has: a new version is added, a version already there
+// is replaced (a re-run of that verifier). lib/quality/sql/verifier.sql copies the active one onto the pair.
+const UPSERT_OUTPUTS_SQL = `
+INSERT INTO pair_verifier_outputs AS o (pair_id, version, scores, valid, failure_class, recaption)
+SELECT t.pair_id, t.version, coalesce(t.scores, '{}'), t.valid, t.failure_class, t.recaption
+FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::boolean[], $5::text[], $6::text[])
+     AS t(pair_id, version, scores, valid, failure_class, recaption)
+ON CONFLICT (pair_id, version) DO UPDATE
+SET scores = EXCLUDED.scores, valid = EXCLUDED.valid, failure_class = EXCLUDED.failure_class, recaption = EXCLUDED.recaption
+WHERE (o.scores, o.valid, o.failure_class, o.recaption) IS DISTINCT FROM (EXCLUDED.scores, EXCLUDED.valid, EXCLUDED.failure_class, EXCLUDED.recaption)`;
+
+/** Records the verifier outputs rows already present carried (ordered by pair so two imports lock alike); answers how many. */
+export async function recordPresentOutputs(tx: SqlRunner, present: readonly PresentRow[]): Promise<number> {
+  const rows = present
+    .filter((d): d is PresentRow & { pairId: string; output: TVerifierOutput } => d.pairId !== null && d.output !== undefined)
+    .sort((a, b) => (BigInt(a.pairId) < BigInt(b.pairId) ? -1 : 1));
+  if (rows.length === 0) return 0;
+  await tx.query(UPSERT_OUTPUTS_SQL, [
+    rows.map((r) => r.pairId),
+    rows.map((r) => r.output.version),
+    rows.map((r) => (r.output.scores === null ? null : JSON.stringify(r.output.scores))),
+    rows.map((r) => r.output.valid),
+    rows.map((r) => r.output.failureClass),
+    rows.map((r) => r.output.recaption),
+  ]);
+  return rows.length;
 }
 
 /** Runs fn over items with at most `limit` in flight, keeping results in order. */
@@ -471,7 +516,7 @@ export async function prepareBatch(
       for (const r of mapped) {
         const pairId = byImages || r.c.externalId === null ? undefined : seen.get(r.c.externalId);
         if (pairId === undefined) todo.push(r);
-        else duplicates.push({ loc: r.loc, externalId: r.c.externalId!, pairId });
+        else duplicates.push({ loc: r.loc, externalId: r.c.externalId!, pairId, output: outputOf(r.c) });
       }
     }
   }
@@ -536,6 +581,8 @@ async function commitBatch(
     await tx.query("SET LOCAL lock_timeout = '60s'");
     const fileIndex = pos.from.fileIndex;
     const { inserted } = await insertPrepared(tx, imp.project_id, b, { origin: { importId: imp.id, fileIndex } });
+    // A row for a pair already there may bring another verifier version's output: kept with the pair.
+    await recordPresentOutputs(tx, b.duplicates);
     if (bad.length > 0) {
       await tx.query(INSERT_ERRORS_SQL, [
         imp.id,

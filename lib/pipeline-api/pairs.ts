@@ -3,7 +3,7 @@ import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline } from "../imports/image-pipeline";
-import { insertPrepared, prepareBatch } from "../imports/run";
+import { insertPrepared, prepareBatch, recordPresentOutputs } from "../imports/run";
 import type { TMapping, TRawRecord } from "../imports/types";
 import { parseVerifierScales } from "../quality/scales";
 import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
@@ -119,6 +119,8 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
 
   const { ids } = await db.transaction(async (tx) => {
     const result = await insertPrepared(tx, projectId, batch, { ids: true });
+    // An item for a pair already there may bring another verifier version's output: kept with the pair.
+    await recordPresentOutputs(tx, batch.duplicates);
     if (result.inserted > 0) {
       await tx.query(
         `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'api.pairs', 'project', $2, $3::jsonb)`,

@@ -52,10 +52,17 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
     );
     const rows = await t.query<{ i: number; verdict: boolean | null; by_scores: boolean | null }>(
       `SELECT x.i,
-              loupe_verifier_verdict(x.rule, x.valid, x.s_if, x.s_ec, x.s_gq, x.min_if, x.min_ec, x.min_gq) AS verdict,
-              loupe_verifier_verdict('scores', x.valid, x.s_if, x.s_ec, x.s_gq, x.min_if, x.min_ec, x.min_gq) AS by_scores
+              loupe_verifier_verdict(x.rule, x.valid, m.margin) AS verdict,
+              loupe_verifier_verdict('scores', x.valid, m.margin) AS by_scores
        FROM jsonb_to_recordset($1::jsonb) AS x(i int, rule text, valid boolean, s_if smallint, s_ec smallint, s_gq smallint,
-                                               min_if smallint, min_ec smallint, min_gq smallint)
+                                               min_if smallint, min_ec smallint, min_gq smallint),
+            -- The ScaleEdit declaration with these thresholds, and the scores as a pair keeps them.
+            LATERAL (SELECT loupe_verifier_margin(
+              jsonb_strip_nulls(jsonb_build_object('if', x.s_if, 'ec', x.s_ec, 'gq', x.s_gq)),
+              jsonb_build_array(
+                jsonb_build_object('key', 'if', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_if),
+                jsonb_build_object('key', 'ec', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_ec),
+                jsonb_build_object('key', 'gq', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_gq))) AS margin) m
        ORDER BY x.i`,
       [JSON.stringify(grid.map((g, i) => ({ i, rule: g.rule, valid: g.valid, s_if: g.sIf, s_ec: g.sEc, s_gq: g.sGq, min_if: g.minIf, min_ec: g.minEc, min_gq: g.minGq })))],
     );

@@ -65,4 +65,15 @@ CREATE INDEX pairs_verifier_margin_idx ON pairs (project_id, verifier_margin, id
 
 ALTER TABLE pairs DROP COLUMN vs_instruction_following, DROP COLUMN vs_editing_consistency,
                   DROP COLUMN vs_generation_quality, DROP COLUMN vs_overall;
+-- The quality CHECK named the ScaleEdit thresholds: it is rebuilt without them (the declaration is
+-- validated where it is written, lib/quality/scales.ts), and the declaration must be a list.
+ALTER TABLE projects DROP CONSTRAINT projects_quality_check;
 ALTER TABLE projects DROP COLUMN keep_min_if, DROP COLUMN keep_min_ec, DROP COLUMN keep_min_gq;
+ALTER TABLE projects ADD CONSTRAINT projects_quality_check CHECK (
+    gold_rate BETWEEN 0 AND 0.5
+    AND gold_min_count BETWEEN 1 AND 10000
+    AND gold_accuracy_threshold BETWEEN 0 AND 1
+    AND gold_recaption_threshold BETWEEN 0 AND 1
+    AND recaption_disagreement_threshold BETWEEN 0 AND 1
+    AND verifier_rule IN ('auto', 'valid_flag', 'scores', 'off')
+    AND jsonb_typeof(verifier_scales) = 'array');
