@@ -42,8 +42,9 @@ CREATE TABLE pair_verifier_outputs (
   valid         BOOLEAN,
   failure_class TEXT,
   recaption     TEXT,
-  created_at    TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
-  CONSTRAINT pair_verifier_outputs_pkey PRIMARY KEY (pair_id, version)
+  created_at    TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT pair_verifier_outputs_pkey PRIMARY KEY (pair_id, version),
+  CONSTRAINT pair_verifier_outputs_scores_check CHECK (jsonb_typeof(scores) = 'object')
 );
 
 INSERT INTO pair_verifier_outputs (pair_id, version, scores, valid, failure_class, recaption)
@@ -65,6 +66,9 @@ CREATE INDEX pairs_verifier_margin_idx ON pairs (project_id, verifier_margin, id
 
 ALTER TABLE pairs DROP COLUMN vs_instruction_following, DROP COLUMN vs_editing_consistency,
                   DROP COLUMN vs_generation_quality, DROP COLUMN vs_overall;
+-- The scores CHECK named the dropped columns (it went with them); the keyed object replaces it. Each
+-- score's scale is checked where it is written (lib/imports/mapping.ts), against the declaration then.
+ALTER TABLE pairs ADD CONSTRAINT pairs_scores_check CHECK (verifier_scores IS NULL OR jsonb_typeof(verifier_scores) = 'object');
 -- The quality CHECK named the ScaleEdit thresholds: it is rebuilt without them (the declaration is
 -- validated where it is written, lib/quality/scales.ts), and the declaration must be a list.
 ALTER TABLE projects DROP CONSTRAINT projects_quality_check;
