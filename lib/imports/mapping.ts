@@ -402,7 +402,10 @@ export interface TMapContext {
   scales?: readonly TVerifierScale[];
 }
 
-/** The score columns a mapping reads, by declared key: `scores` and the older ScaleEdit spellings. */
+/**
+ * The score columns a mapping reads, by declared key: the older ScaleEdit spellings, then `scores`. A key
+ * may be read from two columns (the pipeline API's `vs_*` fields and its `scores` object): the first with a value wins.
+ */
 export function scoreColumns(mapping: TMapping): [string, string][] {
   const legacy: [string, string | null | undefined][] = [
     ["instruction_following", mapping.vsInstructionFollowing],
@@ -410,14 +413,16 @@ export function scoreColumns(mapping: TMapping): [string, string][] {
     ["generation_quality", mapping.vsGenerationQuality],
     ["overall", mapping.vsOverall],
   ];
-  const out = new Map<string, string>(legacy.filter((e): e is [string, string] => !!e[1]));
-  for (const [key, column] of Object.entries(mapping.scores ?? {})) if (column) out.set(key, column);
-  return [...out];
+  return [
+    ...legacy.filter((e): e is [string, string] => !!e[1]),
+    ...Object.entries(mapping.scores ?? {}).filter(([, column]) => !!column),
+  ];
 }
 
 function scoresOf(values: Record<string, unknown>, mapping: TMapping, scales: readonly TVerifierScale[] | undefined): Record<string, number> | null {
   let out: Record<string, number> | null = null;
   for (const [key, column] of scoreColumns(mapping)) {
+    if (out && key in out) continue;
     const n = finiteNumber(values, column);
     if (n === null) continue;
     const scale = scales?.find((s) => s.key === key);

@@ -215,7 +215,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(res.items[2]!.reason).toMatch(/unknown field "colour"/);
       expect(res.items[3]!.reason).toMatch(/expected an object/);
       expect(res.items[4]!.reason).toMatch(/escapes the image root/);
-      expect(res.items[5]!.reason).toMatch(/vs_editing_consistency.*1-3/);
+      expect(res.items[5]!.reason).toMatch(/vs_editing_consistency.*from 1 to 3/);
       expect(res.items[6]).toMatchObject({ externalId: "ext-0", pairId: res.items[0]!.pairId, reason: "same id as item 0 of this request" });
       expect(res.items[8]!.reason).toMatch(/not_a_reason/);
       expect(res.items[9]).toMatchObject({ externalId: null, pairId: null });
