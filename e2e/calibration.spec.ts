@@ -72,7 +72,7 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
 
   // The default target, 90%: the overall score reaches it at ≥ 0.8; IF never does.
   const thresholds = (percent: string) => `Lowest threshold with at least ${percent} precision`;
-  await expect(row(thresholds("90%"), "Overall score")).toHaveText(["Overall ≥ 0.8", "100.0%", "75.0%", "3", "8"]);
+  await expect(row(thresholds("90%"), "Overall score (Overall)")).toHaveText(["Overall ≥ 0.8", "100.0%", "75.0%", "3", "8"]);
   await expect(row(thresholds("90%"), "Instruction following (IF)")).toHaveText([
     "No threshold reaches it; the most precise is IF ≥ 3 at 75.0%.",
     "8",
@@ -87,7 +87,7 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
   await page.keyboard.type("80");
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/precision=80/);
-  await expect(row(thresholds("80%"), "Overall score")).toHaveText(["Overall ≥ 0.6", "80.0%", "100.0%", "5", "8"]);
+  await expect(row(thresholds("80%"), "Overall score (Overall)")).toHaveText(["Overall ≥ 0.6", "80.0%", "100.0%", "5", "8"]);
   await target.fill("70");
   await target.press("Enter");
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);
