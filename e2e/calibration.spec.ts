@@ -32,8 +32,10 @@ const PAIRS: [string, boolean | null, number, number, number, number][] = [
 async function finalize(db: pg.Pool, project: TestProject) {
   for (const [i, [decision, valid, sIf, sEc, sGq, overall]] of PAIRS.entries()) {
     await db.query(
-      `UPDATE pairs SET verifier_valid = $2, vs_instruction_following = $3, vs_editing_consistency = $4, vs_generation_quality = $5,
-                        vs_overall = $6, status = 'final', final_decision = $7::"Decision", final_instruction = instruction,
+      `UPDATE pairs SET verifier_valid = $2,
+                        verifier_scores = jsonb_build_object('instruction_following', $3::int, 'editing_consistency', $4::int,
+                                                             'generation_quality', $5::int, 'overall', $6::float8),
+                        status = 'final', final_decision = $7::"Decision", final_instruction = instruction,
                         final_source = 'consensus', finalized_at = now()
        WHERE id = $1`,
       [project.pairIds[i], valid, sIf, sEc, sGq, overall, decision],
@@ -70,7 +72,7 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
 
   // The default target, 90%: the overall score reaches it at ≥ 0.8; IF never does.
   const thresholds = (percent: string) => `Lowest threshold with at least ${percent} precision`;
-  await expect(row(thresholds("90%"), "Overall score")).toHaveText(["Overall ≥ 0.8", "100.0%", "75.0%", "3", "8"]);
+  await expect(row(thresholds("90%"), "Overall score (Overall)")).toHaveText(["Overall ≥ 0.8", "100.0%", "75.0%", "3", "8"]);
   await expect(row(thresholds("90%"), "Instruction following (IF)")).toHaveText([
     "No threshold reaches it; the most precise is IF ≥ 3 at 75.0%.",
     "8",
@@ -85,7 +87,7 @@ test("an admin opens Calibration by keyboard, reads the confusion matrices and t
   await page.keyboard.type("80");
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/precision=80/);
-  await expect(row(thresholds("80%"), "Overall score")).toHaveText(["Overall ≥ 0.6", "80.0%", "100.0%", "5", "8"]);
+  await expect(row(thresholds("80%"), "Overall score (Overall)")).toHaveText(["Overall ≥ 0.6", "80.0%", "100.0%", "5", "8"]);
   await target.fill("70");
   await target.press("Enter");
   await expect(row(thresholds("70%"), "Instruction following (IF)")).toHaveText(["IF ≥ 3", "75.0%", "75.0%", "4", "8"]);

@@ -123,6 +123,32 @@ test("a paused annotator shows on the quality page; the admin lifts the pause an
   }
 });
 
+test("an admin declares a dataset's verifier score columns by keyboard and raises a threshold; the verdicts follow", async ({ asAdmin, seedPairs, db }) => {
+  const { page } = asAdmin;
+  const project = await seedPairs({ pairs: 2 });
+  await page.goto(`/admin/projects/${project.id}/settings`);
+  await expect(page.getByLabel("Key of Instruction following (IF)")).toHaveValue("instruction_following");
+
+  await page.getByLabel("Columns of a dataset").selectOption("omniedit");
+  await page.getByRole("button", { name: "Use these columns" }).press("Enter");
+  const keep = page.getByLabel("Keep threshold of Perceptual quality (empty: not in the keep rule)");
+  await keep.focus();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("7");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toContainText("Saved: verifier score columns.");
+
+  const stored = await db.query<{ verifier_scales: { key: string; keep: number | null }[] }>(`SELECT verifier_scales FROM projects WHERE id = $1`, [project.id]);
+  expect(stored.rows[0]!.verifier_scales.map((c) => [c.key, c.keep])).toEqual([["sc_score_1", 6], ["sc_score_2", 6], ["pq_score", 7], ["o_score", null]]);
+
+  // A threshold outside its scale is refused with a sentence naming the column.
+  await keep.focus();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("11");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Not saved" })).toHaveText("Not saved. Perceptual quality: the keep threshold must be between 0 and 10.");
+});
+
 test("a reviewer is refused the settings, quality and audit pages and the settings API, and nothing changes", async ({ asReviewer, seedPairs, db }) => {
   const { page } = asReviewer;
   const project = await seedPairs({ pairs: 1 });

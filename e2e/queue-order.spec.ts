@@ -25,8 +25,9 @@ async function projectWithScores(db: pg.Pool): Promise<{ id: number; name: strin
     const img = images[i % images.length]!;
     await db.query(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask,
-                          vs_instruction_following, vs_editing_consistency, vs_generation_quality, verifier_valid)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                          verifier_scores, verifier_valid)
+       VALUES ($1, $2, $3, $4, $5, $6, $7,
+               jsonb_build_object('instruction_following', $8::int, 'editing_consistency', $9::int, 'generation_quality', $10::int), $11)`,
       [id, `qo-${i}`, img.source, img.edited, `${img.instruction} [#${i + 1}]`, img.task, img.subtask, fi, ec, gq, valid],
     );
   }

@@ -68,9 +68,11 @@ export async function addPairs(
     await db.query(
       opts.signals
         ? `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted, task, subtask,
-                              vs_instruction_following, vs_editing_consistency, vs_generation_quality, verifier_valid, change_fraction)
+                              verifier_scores, verifier_valid, change_fraction)
            SELECT $1, 'bench-' || g, repeat('a', 64), repeat('b', 64), 'Make the sky purple (' || g || ')', 1,
-                  'task' || (s % 5), 'sub' || s, 1 + g % 3, 1 + (g / 3) % 3, 1 + (g / 9) % 3,
+                  'task' || (s % 5), 'sub' || s,
+                  jsonb_build_object('instruction_following', 1 + g % 3, 'editing_consistency', 1 + (g / 3) % 3,
+                                     'generation_quality', 1 + (g / 9) % 3),
                   CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 < 4 END, ((g * 37) % 1000) / 1000.0
            FROM generate_series($2::int, $3::int) g, LATERAL (SELECT least(19, floor(-ln(1 - (g * 0.6180339887) % 1) * 3))::int AS s) x`
         : `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, wanted)

@@ -21,14 +21,14 @@ export async function addFinalPairs(db: pg.Client, projectId: number, from: numb
     // so every field of a canonical line is filled the way a real export's would be.
     await db.query(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask,
-                          vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
-                          verifier_valid, verifier_failure_class, model_version, metadata,
+                          verifier_scores, verifier_valid, verifier_failure_class, model_version, metadata,
                           status, final_decision, final_instruction, final_reasons, final_source, finalized_at,
                           agreement, wanted, taken, label_count)
        SELECT $1, 'bench-' || g, repeat('a', 64), repeat('b', 64),
               'Replace the red umbrella with a blue one and keep the street unchanged (' || g || ')',
               ($4::text[])[1 + g % 8], ($4::text[])[1 + g % 8] || '_' || (g % ${SUBTASKS}),
-              1 + g % 3, 1 + (g / 3) % 3, 1 + (g / 9) % 3, ((g % 100) / 20.0)::real,
+              jsonb_build_object('instruction_following', 1 + g % 3, 'editing_consistency', 1 + (g / 3) % 3,
+                                 'generation_quality', 1 + (g / 9) % 3, 'overall', round((g % 100) / 20.0, 2)),
               (g % 4 <> 0), CASE WHEN g % 4 = 0 THEN 'instruction_not_followed' END, 'bench-model-v1',
               jsonb_build_object('seed', g % 1000, 'source', 'bench'),
               'final', d.decision,

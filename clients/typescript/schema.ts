@@ -176,7 +176,12 @@ export interface components {
                 source_image: string;
                 /** @description An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes. */
                 edited_image: string;
+                /** @description The edit area: white on black, or transparent where the edit is (an RGBA mask as MagicBrush and the OpenAI edits API ship it); any resolution. */
                 mask_image?: string | null;
+                /** @description The multi-turn session this pair is a turn of; the annotate and review pages show its earlier turns. */
+                session_id?: string | null;
+                /** @description The pair's turn in its session (needs session_id). */
+                turn?: number | null;
                 task?: string | null;
                 subtask?: string | null;
                 /** @description ScaleEdit inspector score, 1-3. */
@@ -186,9 +191,14 @@ export interface components {
                 /** @description ScaleEdit inspector score, 1-3. */
                 vs_generation_quality?: number | null;
                 vs_overall?: number | null;
+                /** @description The verifier's scores keyed by the project's declared score keys (its settings), each within its column's scale. */
+                scores?: {
+                    [key: string]: number | null;
+                } | null;
                 verifier_valid?: boolean | null;
                 verifier_failure_class?: string | null;
                 verifier_recaption?: string | null;
+                /** @description The verifier version the scores, valid flag, failure class and re-caption are from. */
                 model_version?: string | null;
                 /** @description A gold pair with a known answer. Without this field, an item with gold_decision is gold. */
                 gold?: boolean;

@@ -1,6 +1,6 @@
 "use client";
 
-import type { TCandidate } from "@/lib/review/explain";
+import { describeThresholds, type TCandidate } from "@/lib/review/explain";
 import type { TReviewLabel, TReviewPair } from "@/lib/review/types";
 import { WordDiff } from "./word-diff";
 
@@ -103,15 +103,12 @@ export function VerifierSignals({ pair }: { pair: TReviewPair }) {
     verdict.valid === null
       ? verdict.rule === "off" ? "none (the project ignores the verifier)" : "none (no signal the keep rule reads)"
       : `${verdict.valid ? "valid" : "not valid"} by ${verdict.basis === "flag" ? "the valid flag" :
-        `the scores (rule IF≥${verdict.keep.if} ∧ EC≥${verdict.keep.ec} ∧ GQ≥${verdict.keep.gq})`}`,
+        `the scores (rule ${describeThresholds(verdict.keep)})`}`,
   ]);
   if (v.valid !== null) rows.push(["Valid flag", v.valid ? "valid" : "not valid"]);
   if (v.failureClass) rows.push(["Failure class", v.failureClass]);
-  if (v.instructionFollowing !== null) rows.push(["Instruction following (IF)", `${v.instructionFollowing} / 3`]);
-  if (v.editingConsistency !== null) rows.push(["Editing consistency (EC)", `${v.editingConsistency} / 3`]);
-  if (v.generationQuality !== null) rows.push(["Generation quality (GQ)", `${v.generationQuality} / 3`]);
-  if (v.overall !== null) rows.push(["Overall", String(v.overall)]);
-  if (v.modelVersion) rows.push(["Model version", v.modelVersion]);
+  for (const s of v.scores) rows.push([s.label, `${s.value} (scale ${s.min}–${s.max})`]);
+  if (v.modelVersion) rows.push(["Verifier version", v.modelVersion]);
   if (pair.agreement !== null) rows.push(["Agreement with the majority", `${Math.round(pair.agreement * 100)}%`]);
   return (
     <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white p-3">

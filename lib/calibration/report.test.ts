@@ -5,6 +5,12 @@ const group = (task: string | null, subtask: string | null, valid: boolean | nul
   task, subtask, valid, keep, accepted, n,
 });
 
+const columns = [
+  { key: "ec", label: "Editing consistency (EC)", short: "EC", higherIsBetter: true },
+  { key: "overall", label: "Overall", short: "overall", higherIsBetter: true },
+  { key: "lpips", label: "LPIPS", short: "lpips", higherIsBetter: false },
+];
+
 // The database groups are checked against a hand-computed fixture in test/db/calibration.test.ts;
 // these cover the roll-up's edges without a database.
 describe("buildCalibrationReport", () => {
@@ -16,7 +22,7 @@ describe("buildCalibrationReport", () => {
   ];
 
   it("with a subtask but no task, takes that subtask in every task", () => {
-    const r = buildCalibrationReport({ filter: { subtask: "color", includeGold: false }, scopes, scores: [], overall: [] });
+    const r = buildCalibrationReport({ filter: { subtask: "color", includeGold: false }, scopes, columns, bins: [] });
     expect(r.finalPairs).toBe(6);
     expect(r.accepted).toBe(6);
     expect(r.flag).toMatchObject({ tp: 4, fn: 2 });
@@ -26,7 +32,7 @@ describe("buildCalibrationReport", () => {
   });
 
   it("without a filter, counts pairs without a task in the project only", () => {
-    const r = buildCalibrationReport({ filter: { includeGold: false }, scopes, scores: [], overall: [] });
+    const r = buildCalibrationReport({ filter: { includeGold: false }, scopes, columns, bins: [] });
     expect(r.finalPairs).toBe(14);
     expect(r.flag).toMatchObject({ tp: 4, fp: 3, fn: 2, noVerdictNotAccepted: 5 });
     expect(r.scopes.map((s) => [scopeLabel(s.scope), s.finalPairs])).toEqual([
@@ -38,12 +44,15 @@ describe("buildCalibrationReport", () => {
     const r = buildCalibrationReport({
       filter: { includeGold: false },
       scopes,
-      scores: [{ if: 3, ec: null, gq: 2, accepted: true, n: 4 }, { if: null, ec: 1, gq: 2, accepted: false, n: 10 }],
-      overall: [
-        { bin: 7.25, min: 7.252, accepted: true, n: 2 },
-        { bin: 7.25, min: 7.248, accepted: false, n: 1 },
-        { bin: 9, min: 9, accepted: true, n: 1 },
-        { bin: null, min: null, accepted: false, n: 10 },
+      columns,
+      bins: [
+        { key: "ec", bin: 1, min: 1, accepted: false, n: 10 },
+        { key: "overall", bin: 7.25, min: 7.252, accepted: true, n: 2 },
+        { key: "overall", bin: 7.25, min: 7.248, accepted: false, n: 1 },
+        { key: "overall", bin: 9, min: 9, accepted: true, n: 1 },
+        // Lower is better: the database sends the negated score, the sweep answers in the column's own values.
+        { key: "lpips", bin: -0.2, min: -0.2, accepted: true, n: 3 },
+        { key: "lpips", bin: -0.6, min: -0.6, accepted: false, n: 2 },
       ],
     });
     const overall = r.sweeps.find((s) => s.key === "overall")!;
@@ -51,6 +60,10 @@ describe("buildCalibrationReport", () => {
     expect([overall.scored, overall.unscored]).toEqual([4, 10]);
     const ec = r.sweeps.find((s) => s.key === "ec")!;
     expect([ec.scored, ec.unscored, ec.points.length]).toEqual([10, 4, 1]);
+    expect(ec.integer).toBe(true);
+    const lpips = r.sweeps.find((s) => s.key === "lpips")!;
+    expect(lpips.lowerIsBetter).toBe(true);
+    expect(lpips.points.map((p) => [p.threshold, p.tp, p.fp])).toEqual([[0.6, 3, 2], [0.2, 3, 0]]);
     expect(hasVerifierSignals(r)).toBe(true);
   });
 
@@ -58,8 +71,8 @@ describe("buildCalibrationReport", () => {
     const r = buildCalibrationReport({
       filter: { includeGold: false },
       scopes: [group("object", "color", null, null, true, 3)],
-      scores: [{ if: null, ec: null, gq: null, accepted: true, n: 3 }],
-      overall: [{ bin: null, min: null, accepted: true, n: 3 }],
+      columns,
+      bins: [],
     });
     expect(r.finalPairs).toBe(3);
     expect(hasVerifierSignals(r)).toBe(false);

@@ -11,25 +11,14 @@ import {
 // The calibration report assembled from the grouped rows queries.ts reads. Pure, so the page's numbers can
 // be traced by hand (test/db/calibration.test.ts does).
 
-export const SCORES = [
-  { key: "if", label: "Instruction following (IF)", short: "IF" },
-  { key: "ec", label: "Editing consistency (EC)", short: "EC" },
-  { key: "gq", label: "Generation quality (GQ)", short: "GQ" },
-  { key: "overall", label: "Overall score", short: "Overall" },
-] as const;
-export type TScoreKey = (typeof SCORES)[number]["key"];
+/** A declared score column's key (the project's verifier_scales, lib/quality/scales.ts). */
+export type TScoreKey = string;
 
 export interface TCalibrationFilter {
   task?: string;
   subtask?: string;
   /** Gold pairs carry the expected answer, not a consensus, and are often chosen for being hard. */
   includeGold: boolean;
-}
-
-export interface TKeepRule {
-  minIf: number;
-  minEc: number;
-  minGq: number;
 }
 
 export type TCalibrationScope =
@@ -52,8 +41,10 @@ export interface TScoreSweep {
   scored: number;
   unscored: number;
   points: TSweepPoint[];
-  /** Whole-number scores (IF / EC / GQ) are swept at every value; the overall score over rounded bins. */
+  /** Every score seen is a whole number (shown without decimals). */
   integer: boolean;
+  /** Lower is better on this column: thresholds keep scores at or below them. */
+  lowerIsBetter: boolean;
 }
 
 export interface TCalibrationReport {
@@ -79,19 +70,14 @@ export interface TScopeGroup {
   n: number;
 }
 
-/** Selected final pairs grouped by their three ScaleEdit scores and human outcome. */
-export interface TScoreGroup {
-  if: number | null;
-  ec: number | null;
-  gq: number | null;
-  accepted: boolean;
-  n: number;
-}
-
-/** Selected final pairs in one bin of the overall score (`bin` identifies it; `min` is its lowest score). */
-export interface TOverallGroup {
-  bin: number | null;
-  min: number | null;
+/**
+ * Selected final pairs in one bin of one declared score column (`bin` identifies it; `min` is its lowest
+ * score). Scores are oriented so that higher is better (a lower-is-better column's are negated).
+ */
+export interface TScoreBinGroup {
+  key: string;
+  bin: number;
+  min: number;
   accepted: boolean;
   n: number;
 }
@@ -133,41 +119,26 @@ function scopeShown(s: TCalibrationScope, f: TCalibrationFilter): boolean {
   return true;
 }
 
-function integerSweep(key: "if" | "ec" | "gq", groups: readonly TScoreGroup[]): { bins: TScoreBin[]; unscored: number } {
-  const bins: TScoreBin[] = [];
-  let unscored = 0;
-  for (const g of groups) {
-    const value = g[key];
-    if (value === null) unscored += g.n;
-    else bins.push({ threshold: value, accepted: g.accepted ? g.n : 0, notAccepted: g.accepted ? 0 : g.n });
-  }
-  return { bins, unscored };
-}
-
-function overallSweep(groups: readonly TOverallGroup[]): { bins: TScoreBin[]; unscored: number } {
+function columnSweep(groups: readonly TScoreBinGroup[]): TScoreBin[] {
   // Each bin comes as two rows (accepted or not), each with its own lowest score: the bin's
   // threshold is the lower of the two, so that every pair in the bin is kept at it.
   const bins = new Map<number, TScoreBin>();
-  let unscored = 0;
   for (const g of groups) {
-    if (g.bin === null || g.min === null) {
-      unscored += g.n;
-      continue;
-    }
     const b = bins.get(g.bin) ?? { threshold: g.min, accepted: 0, notAccepted: 0 };
     b.threshold = Math.min(b.threshold, g.min);
     if (g.accepted) b.accepted += g.n;
     else b.notAccepted += g.n;
     bins.set(g.bin, b);
   }
-  return { bins: [...bins.values()], unscored };
+  return [...bins.values()];
 }
 
 export function buildCalibrationReport(input: {
   filter: TCalibrationFilter;
   scopes: readonly TScopeGroup[];
-  scores: readonly TScoreGroup[];
-  overall: readonly TOverallGroup[];
+  /** The declared columns, in order. */
+  columns: readonly { key: string; label: string; short: string; higherIsBetter: boolean }[];
+  bins: readonly TScoreBinGroup[];
 }): TCalibrationReport {
   const { filter } = input;
   const rows = new Map<string, TScopeRow>();
@@ -195,10 +166,15 @@ export function buildCalibrationReport(input: {
       rows.set(key, { scope, finalPairs: row.finalPairs + g.n, flag: addVerdicts(row.flag, f), keep: addVerdicts(row.keep, k) });
     }
   }
-  const sweeps = SCORES.map(({ key, label, short }): TScoreSweep => {
-    const { bins, unscored } = key === "overall" ? overallSweep(input.overall) : integerSweep(key, input.scores);
+  const sweeps = input.columns.map(({ key, label, short, higherIsBetter }): TScoreSweep => {
+    const bins = columnSweep(input.bins.filter((g) => g.key === key));
     const scored = bins.reduce((sum, b) => sum + b.accepted + b.notAccepted, 0);
-    return { key, label, short, scored, unscored, points: sweepFromHistogram(bins), integer: key !== "overall" };
+    // Swept on the oriented score; a lower-is-better column's thresholds are turned back into its own values.
+    const points = sweepFromHistogram(bins).map((p) => (higherIsBetter ? p : { ...p, threshold: -p.threshold }));
+    return {
+      key, label, short, scored, unscored: Math.max(finalPairs - scored, 0), points,
+      integer: bins.every((b) => Number.isInteger(b.threshold)), lowerIsBetter: !higherIsBetter,
+    };
   });
   return {
     filter,

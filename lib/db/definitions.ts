@@ -9,7 +9,8 @@
 export const DEFINITION_FILES = [
   "lib/projects/sql/counts.sql",
   "lib/quality/sql/text-distance.sql",
-  // loupe_verifier_verdict, before queue-keys.sql's loupe_queue_disagreement
+  // loupe_verifier_verdict and the margin, before consensus.sql and queue-keys.sql that call them
+  "lib/quality/sql/verifier.sql",
   "lib/quality/sql/consensus.sql",
   // loupe_gold_correct calls loupe_text_distance
   "lib/quality/sql/gold.sql",

@@ -41,6 +41,16 @@ export const LEGACY_CHECKSUMS: Readonly<Record<string, string>> = {
   "20261201030000_webhooks": "b7a93e50f52caa7f1426fb8e1b0293b77a86604ec7b91aa0f0e2f4542c671735",
 };
 
+/**
+ * Earlier versions of migrations whose after-definitions.sql was rewritten when a later migration
+ * replaced what it read (a fresh install runs every after-definitions.sql against the newest schema):
+ * a database that recorded one of these ran the earlier version, and the later migration redoes its work.
+ */
+export const SUPERSEDED_CHECKSUMS: Readonly<Record<string, string>> = {
+  // 20261206130000_verifier_scales replaced the fixed ScaleEdit score columns the key functions read.
+  "20261201010000_queue_order": "7e8e5563eaa54c3ffef81828397e0a2736654d2981466f005cc3f7a113aec8de",
+};
+
 const MIGRATION_FILES = new Set(["migration.sql", "after-definitions.sql"]);
 
 const sha256 = (...parts: string[]) => {
@@ -129,7 +139,7 @@ export async function migrate(
     for (const m of migrations) {
       const prior = applied.get(m.name);
       if (prior) {
-        if (prior !== m.checksum && prior !== LEGACY_CHECKSUMS[m.name]) {
+        if (prior !== m.checksum && prior !== LEGACY_CHECKSUMS[m.name] && prior !== SUPERSEDED_CHECKSUMS[m.name]) {
           throw new MigrationError(
             `Migration ${m.name} was changed after it was applied (checksum ${prior.slice(0, 12)}… → ${m.checksum.slice(0, 12)}…). ` +
               `Applied migrations are immutable: revert the file and add a new migration instead.`,

@@ -7,6 +7,8 @@ import { InvalidError } from "../errors";
 export const EXPORT_DECISIONS = ["accept", "reject", "recaption"] as const;
 export const GOLD_CHOICES = ["include", "exclude", "only"] as const;
 export type TGoldChoice = (typeof GOLD_CHOICES)[number];
+/** The keep rule on the active verifier version's scores: kept, dropped, or no verdict from the scores. */
+export const VERIFIER_CHOICES = ["keeps", "drops", "none"] as const;
 
 // Messages read after the field's name: "Minimum agreement must be a number between 0 and 1."
 const ZName = z.string({ error: "must be a list of names" }).trim().min(1, "cannot hold an empty name").max(200, "names are at most 200 characters");
@@ -34,6 +36,9 @@ export const ZExportFilters = z
     finalizedBefore: ZInstant.optional(),
     /** Gold pairs: in (default), out, or nothing else. */
     gold: z.enum(GOLD_CHOICES, { error: "must be include, exclude or only" }).optional(),
+    /** The keep rule on the active verifier version's scores (the pair's stored margin). */
+    verifier: z.array(z.enum(VERIFIER_CHOICES, { error: "must each be keeps, drops or none" }), { error: "must be a list" })
+      .min(1, "must name at least one, or be left out").max(3, "can name at most 3").optional(),
     /** A saved filter of the project; resolved server-side into the fields above (lib/exports/service.ts). */
     savedFilterId: z.number({ error: "must be the id of a saved filter" }).int("must be the id of a saved filter").positive("must be the id of a saved filter").optional(),
   })
@@ -63,6 +68,7 @@ const FIELD_WORDS: Record<string, string> = {
   finalizedFrom: "Finalised from",
   finalizedBefore: "Finalised before",
   gold: "Gold",
+  verifier: "Verifier",
   savedFilterId: "Saved filter",
 };
 
@@ -91,6 +97,8 @@ export function normalizeFilters(f: TExportFilters): TExportFilters {
   if (f.finalizedFrom) out.finalizedFrom = f.finalizedFrom;
   if (f.finalizedBefore) out.finalizedBefore = f.finalizedBefore;
   if (f.gold && f.gold !== "include") out.gold = f.gold;
+  const verifier = f.verifier ? VERIFIER_CHOICES.filter((v) => f.verifier!.includes(v)) : [];
+  if (verifier.length > 0 && verifier.length < VERIFIER_CHOICES.length) out.verifier = verifier;
   if (f.savedFilterId !== undefined) out.savedFilterId = f.savedFilterId;
   return out;
 }
@@ -110,6 +118,11 @@ export function filterWhere(f: TExportFilters, values: unknown[], alias = "p"): 
   if (f.finalizedBefore) parts.push(`${alias}.finalized_at < ${bind(instantOf(f.finalizedBefore))}::timestamptz`);
   if (f.gold === "exclude") parts.push(`NOT ${alias}.is_gold`);
   if (f.gold === "only") parts.push(`${alias}.is_gold`);
+  if (f.verifier) {
+    const any = f.verifier.map((v) =>
+      v === "keeps" ? `${alias}.verifier_margin >= 0` : v === "drops" ? `${alias}.verifier_margin < 0` : `${alias}.verifier_margin IS NULL`);
+    parts.push(`(${any.join(" OR ")})`);
+  }
   return parts.map((s) => ` AND ${s}`).join("");
 }
 
@@ -134,5 +147,6 @@ export function describeFilters(f: TExportFilters): string {
   else if (n.finalizedBefore) parts.push(`finalised before ${n.finalizedBefore}`);
   if (n.gold === "exclude") parts.push("no gold");
   if (n.gold === "only") parts.push("gold only");
+  if (n.verifier) parts.push(`verifier ${n.verifier.map((v) => (v === "none" ? "no verdict" : v)).join(" or ")}`);
   return parts.length ? parts.join(" · ") : "all final pairs";
 }

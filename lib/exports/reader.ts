@@ -125,10 +125,8 @@ const LINE = sql(obj([
     ["valid", lit("q.verifier_valid")],
     ["failure_class", j("q.verifier_failure_class")],
     ["recaption", j("q.verifier_recaption")],
-    ["instruction_following", lit("q.vs_instruction_following")],
-    ["editing_consistency", lit("q.vs_editing_consistency")],
-    ["generation_quality", lit("q.vs_generation_quality")],
-    ["overall", j("q.vs_overall")],
+    ["scores", x("coalesce(q.verifier_scores, '{}'::jsonb)::text")],
+    ["keep", lit("q.verifier_margin >= 0")],
     ["model_version", j("q.model_version")],
   ])],
   ["is_gold", x("q.is_gold::text")],
@@ -139,8 +137,8 @@ const LINE = sql(obj([
 /** Only the columns the line uses: pages of whole pair rows passed work_mem and spilled to disk. */
 const PAGE_COLUMNS = ["id", "external_id", "task", "subtask", "instruction", "instruction_cn", "source_image", "edited_image", "mask_image",
   "reference_image", "final_decision", "final_instruction", "final_reasons", "final_source", "finalized_at", "agreement", "review_reasons", "reviewed_by",
-  "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "vs_instruction_following",
-  "vs_editing_consistency", "vs_generation_quality", "vs_overall", "model_version", "is_gold", "metadata", "session_id", "turn"].map((c) => `p.${c}`).join(", ");
+  "reviewed_at", "review_note", "verifier_valid", "verifier_failure_class", "verifier_recaption", "verifier_scores",
+  "verifier_margin", "model_version", "is_gold", "metadata", "session_id", "turn"].map((c) => `p.${c}`).join(", ");
 
 const REASON_OBJECT = sql(obj([["code", jn("e->>'code'")], ["label", jn("coalesce(e->>'label', e->>'code')")], ["dimension", j("e->>'dimension'")]]));
 const PROJECT_OBJECT = sql(obj([["id", x("pr.id::text")], ["name", jn("pr.name")]]));

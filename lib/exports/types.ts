@@ -64,10 +64,11 @@ export interface TExportRow {
     valid: boolean | null;
     failureClass: string | null;
     recaption: string | null;
-    instructionFollowing: number | null;
-    editingConsistency: number | null;
-    generationQuality: number | null;
-    overall: number | null;
+    /** The active version's scores keyed by the project's declared score keys. */
+    scores: Record<string, number>;
+    /** The keep rule on the scores (every declared threshold met); null without a verdict from the scores. */
+    keep: boolean | null;
+    /** The verifier version the output is from. */
     modelVersion: string | null;
   };
   isGold: boolean;

@@ -55,9 +55,9 @@ UPDATE pairs p SET source_preview = NULLIF(t.source_preview, p.source_image),
                    heatmap_image = t.heatmap, change_fraction = t.change_fraction, ssim = t.ssim,
                    change_outside_mask = t.change_outside_mask,
                    queue_disagreement = CASE WHEN p.status = 'open' AND NOT p.is_gold THEN
-                     loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency, p.vs_generation_quality,
+                     loupe_queue_disagreement(p.verifier_margin, loupe_verifier_spread(p.verifier_scores, pr.verifier_scales),
                        p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, t.change_fraction,
-                       t.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq)
+                       t.change_outside_mask, pr.verifier_rule)
                      ELSE p.queue_disagreement END
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::real[], $6::real[], $7::real[])
          AS t(id, source_preview, edited_preview, heatmap, change_fraction, ssim, change_outside_mask),

@@ -87,22 +87,28 @@ describe("mapRecord: text and ids", () => {
 });
 
 describe("mapRecord: verifier signals", () => {
-  const m: TMapping = { ...base, vsInstructionFollowing: "if", vsOverall: "overall", verifierValid: "valid" };
+  // The older ScaleEdit spelling for IF, the declared-key map for the rest.
+  const m: TMapping = { ...base, vsInstructionFollowing: "if", scores: { o_score: "overall" }, verifierValid: "valid" };
+  const scales = [
+    { key: "instruction_following", label: "Instruction following (IF)", min: 1, max: 3, higherIsBetter: true, keep: 3 },
+    { key: "o_score", label: "Overall", min: 0, max: 10, higherIsBetter: true, keep: null },
+  ];
 
-  it("accepts numbers, bigints and numeric strings", () => {
-    expect(candidate(mapRecord(row({ if: "2", overall: "7.25", valid: "yes" }), m))).toMatchObject({ vsInstructionFollowing: 2, vsOverall: 7.25, verifierValid: true });
-    expect(candidate(mapRecord(row({ if: 3n, overall: 1, valid: 0 }), m))).toMatchObject({ vsInstructionFollowing: 3, vsOverall: 1, verifierValid: false });
-    expect(candidate(mapRecord(row({ if: 1.0, valid: "FALSE" }), m))).toMatchObject({ vsInstructionFollowing: 1, vsOverall: null, verifierValid: false });
-    expect(candidate(mapRecord(row({ if: "", valid: true }), m))).toMatchObject({ vsInstructionFollowing: null, verifierValid: true });
+  it("accepts numbers, bigints and numeric strings, keyed by the declared score keys", () => {
+    expect(candidate(mapRecord(row({ if: "2", overall: "7.25", valid: "yes" }), m))).toMatchObject({ scores: { instruction_following: 2, o_score: 7.25 }, verifierValid: true });
+    expect(candidate(mapRecord(row({ if: 3n, overall: 1, valid: 0 }), m))).toMatchObject({ scores: { instruction_following: 3, o_score: 1 }, verifierValid: false });
+    expect(candidate(mapRecord(row({ if: 1.0, valid: "FALSE" }), m))).toMatchObject({ scores: { instruction_following: 1 }, verifierValid: false });
+    expect(candidate(mapRecord(row({ if: "", valid: true }), m))).toMatchObject({ scores: null, verifierValid: true });
   });
 
-  it("names the column and the value when refusing", () => {
-    expect(reason(mapRecord(row({ if: "abc" }), m))).toBe('column "if": expected an integer 1-3, got "abc"');
-    expect(reason(mapRecord(row({ if: 0 }), m))).toBe('column "if": expected an integer 1-3, got 0');
-    expect(reason(mapRecord(row({ if: 2.5 }), m))).toBe('column "if": expected an integer 1-3, got 2.5');
+  it("names the column and the value when refusing, and the scale a score is outside", () => {
+    expect(reason(mapRecord(row({ if: "abc" }), m))).toBe('column "if": expected a number, got "abc"');
+    expect(reason(mapRecord(row({ if: 0 }), m, { scales }))).toBe('column "if": expected a score from 1 to 3 (Instruction following (IF)), got 0');
+    expect(reason(mapRecord(row({ overall: 10.5 }), m, { scales }))).toBe('column "overall": expected a score from 0 to 10 (Overall), got 10.5');
+    expect(candidate(mapRecord(row({ if: 2.5 }), m, { scales }))).toMatchObject({ scores: { instruction_following: 2.5 } });
     expect(reason(mapRecord(row({ overall: "high" }), m))).toBe('column "overall": expected a number, got "high"');
     expect(reason(mapRecord(row({ valid: "maybe" }), m))).toBe('column "valid": expected true/false, yes/no or 1/0, got "maybe"');
-    expect(reason(mapRecord(row({ if: "z".repeat(500) }), m))).toMatch(/^column "if": expected an integer 1-3, got "z{59}…"$/);
+    expect(reason(mapRecord(row({ if: "z".repeat(500) }), m))).toMatch(/^column "if": expected a number, got "z{59}…"$/);
   });
 });
 

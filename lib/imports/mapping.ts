@@ -2,6 +2,7 @@
 // of server-only imports: the preview UI uses describeValue, guessMapping and validateMapping too.
 import { GOLD_COLUMN_NAMES, normalizeColumnName, scaleEditTask } from "./presets";
 import type { TCandidate, TGoldAnswer, TImageRef, TMapResult, TMapping } from "./types";
+import type { TVerifierScale } from "../quality/scales";
 
 export const MAX_INSTRUCTION_CHARS = 10_000;
 export const MAX_TEXT_CHARS = 10_000;
@@ -311,14 +312,6 @@ function turnOf(values: Record<string, unknown>, column: string | null | undefin
   return n;
 }
 
-function score13(values: Record<string, unknown>, column: string | null | undefined): number | null {
-  if (!column) return null;
-  const n = numberOf(values[column]);
-  if (n === null) return null;
-  if (n === undefined || !Number.isInteger(n) || n < 1 || n > 3) throw invalid(column, "an integer 1-3", values[column]);
-  return n;
-}
-
 /**
  * Whether Postgres stores the number in a `real` column: it refuses one that rounds to infinity, or
  * to zero when it is not zero, and the whole batch insert would fail on it.
@@ -415,6 +408,38 @@ function goldOf(values: Record<string, unknown>, mapping: TMapping, reasonCodes:
 export interface TMapContext {
   /** The project's reject reason codes: gold reasons outside them refuse the row. */
   reasonCodes?: ReadonlySet<string>;
+  /** The project's declared score columns: a score outside its column's scale refuses the row. */
+  scales?: readonly TVerifierScale[];
+}
+
+/**
+ * The score columns a mapping reads, by declared key: the older ScaleEdit spellings, then `scores`. A key
+ * may be read from two columns (the pipeline API's `vs_*` fields and its `scores` object): the first with a value wins.
+ */
+export function scoreColumns(mapping: TMapping): [string, string][] {
+  const legacy: [string, string | null | undefined][] = [
+    ["instruction_following", mapping.vsInstructionFollowing],
+    ["editing_consistency", mapping.vsEditingConsistency],
+    ["generation_quality", mapping.vsGenerationQuality],
+    ["overall", mapping.vsOverall],
+  ];
+  return [
+    ...legacy.filter((e): e is [string, string] => !!e[1]),
+    ...Object.entries(mapping.scores ?? {}).filter(([, column]) => !!column),
+  ];
+}
+
+function scoresOf(values: Record<string, unknown>, mapping: TMapping, scales: readonly TVerifierScale[] | undefined): Record<string, number> | null {
+  let out: Record<string, number> | null = null;
+  for (const [key, column] of scoreColumns(mapping)) {
+    if (out && key in out) continue;
+    const n = finiteNumber(values, column);
+    if (n === null) continue;
+    const scale = scales?.find((s) => s.key === key);
+    if (scale && (n < scale.min || n > scale.max)) throw invalid(column, `a score from ${scale.min} to ${scale.max} (${scale.label})`, values[column]);
+    (out ??= {})[key] = n;
+  }
+  return out;
 }
 
 /** The row's own id for reports, or null when it has none or it cannot be read (never throws). */
@@ -486,10 +511,7 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
       inverseInstruction,
       sessionId,
       turn,
-      vsInstructionFollowing: score13(values, mapping.vsInstructionFollowing),
-      vsEditingConsistency: score13(values, mapping.vsEditingConsistency),
-      vsGenerationQuality: score13(values, mapping.vsGenerationQuality),
-      vsOverall: finiteNumber(values, mapping.vsOverall),
+      scores: scoresOf(values, mapping, ctx.scales),
       verifierValid: booleanOf(values, mapping.verifierValid),
       verifierFailureClass: optionalText(values, mapping.verifierFailureClass, "failure class"),
       verifierRecaption: optionalText(values, mapping.verifierRecaption, "re-caption"),
@@ -506,7 +528,7 @@ export function mapRecord(values: Record<string, unknown>, mapping: TMapping, ct
 
 type TColumnTarget = Exclude<
   keyof TMapping,
-  "externalId" | "metadata" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+  "scores" | "externalId" | "metadata" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
 >;
 
 const TARGET_LABELS: Record<TColumnTarget, string> = {
@@ -530,7 +552,7 @@ const TARGET_LABELS: Record<TColumnTarget, string> = {
   verifierValid: "the verifier's valid flag",
   verifierFailureClass: "the verifier's failure class",
   verifierRecaption: "the verifier's re-caption",
-  modelVersion: "the model version",
+  modelVersion: "the verifier version",
   gold: "the gold flag",
   goldDecision: "the gold decision",
   goldReasons: "the gold reasons",
@@ -558,6 +580,9 @@ export function validateMapping(mapping: TMapping, columns: string[]): string[] 
       continue;
     }
     check(column, TARGET_LABELS[target]);
+  }
+  for (const [key, column] of Object.entries(mapping.scores ?? {})) {
+    if (column) check(column, `the verifier score "${key}"`);
   }
   if (mapping.sourceSha256 && !mapping.sourceUrl) {
     problems.push("The source image's sha256 checks a download: choose the column of the source image URL too.");

@@ -50,9 +50,10 @@ describe("presets", () => {
 
   it("fit a file by dropping absent optional columns and keeping extra ones", () => {
     const m = presetMapping("ultraedit", ["idx", "edit_prompt", "source_image", "edited_image", "clip_sim_dir"]);
-    expect(m).toMatchObject({ mask: null, metadata: ["clip_sim_dir"] });
+    // The similarity columns are the verifier's scores; the ones a split does not ship are dropped.
+    expect(m).toMatchObject({ mask: null, metadata: [], scores: { clip_sim_dir: "clip_sim_dir" } });
     expect(validateMapping(m, ["idx", "edit_prompt", "source_image", "edited_image", "clip_sim_dir"])).toEqual([]);
-    expect(presetMapping("omniedit", [...COLUMNS.omniedit, "sc_reasoning"]).metadata).toEqual(["sc_score_1", "sc_score_2", "pq_score", "sc_reasoning"]);
+    expect(presetMapping("omniedit", [...COLUMNS.omniedit, "sc_reasoning"]).metadata).toEqual(["sc_reasoning"]);
   });
 });
 

@@ -1,5 +1,6 @@
 // Known dataset layouts; pure, as the admin UI lists the presets and shows what they map.
 import type { TImportFormat, TMapping, TPresetName } from "./types";
+import { SCALE_PRESETS, type TVerifierScale } from "../quality/scales";
 
 export interface TPreset {
   label: string;
@@ -11,6 +12,8 @@ export interface TPreset {
   signature: string[];
   /** Where its images live when they are not in the rows: the archives to give the import, in words for the admin. */
   images?: string;
+  /** The verifier score columns the dataset ships (the project's declaration to use with it, lib/quality/scales.ts). */
+  scales?: readonly TVerifierScale[];
   /** The column the `inverse` import option maps to the inverse instruction (a second, reversed pair per row). */
   inverseColumn?: string;
 }
@@ -23,6 +26,7 @@ export const PRESETS: Record<TPresetName, TPreset> = {
       "a row without source bytes fetches source_image_url and checks it against source_image_sha256; edit_task is split into a task family and subtask.",
     format: "parquet",
     signature: ["id", "edit_task", "edit_instruction", "source_image", "edited_image"],
+    scales: SCALE_PRESETS.scaleedit.scales,
     mapping: {
       // `id` restarts at 0 in each of the 23 task folders: only the task and the id together are unique.
       externalId: ["edit_task", "id"],
@@ -70,17 +74,18 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   omniedit: {
     label: "OmniEdit",
     description:
-      "The first of edited_prompt_list is the instruction (the others are kept in metadata); o_score is the overall score.",
+      "The first of edited_prompt_list is the instruction (the others are kept in metadata); sc_score_1, sc_score_2, pq_score and o_score (0-10) are the verifier's scores.",
     format: "parquet",
     signature: ["omni_edit_id", "src_img", "edited_img", "edited_prompt_list"],
+    scales: SCALE_PRESETS.omniedit.scales,
     mapping: {
       externalId: "omni_edit_id",
       instruction: "edited_prompt_list",
       task: "task",
       source: "src_img",
       edited: "edited_img",
-      vsOverall: "o_score",
-      metadata: ["sc_score_1", "sc_score_2", "pq_score"],
+      scores: { sc_score_1: "sc_score_1", sc_score_2: "sc_score_2", pq_score: "pq_score", o_score: "o_score" },
+      metadata: [],
       dedupe: "externalId",
     },
   },
@@ -106,16 +111,18 @@ export const PRESETS: Record<TPresetName, TPreset> = {
   ultraedit: {
     label: "UltraEdit",
     description:
-      "The id is idx, which restarts in every split, so pairs are told apart by idx and both images. Similarity scores go to metadata; FreeForm splits have no mask.",
+      "The id is idx, which restarts in every split, so pairs are told apart by idx and both images. The CLIP, DINOv2 and SSIM similarities (0-1) are the verifier's scores; FreeForm splits have no mask.",
     format: "parquet",
     signature: ["idx", "edit_prompt", "source_image", "edited_image"],
+    scales: SCALE_PRESETS.ultraedit.scales,
     mapping: {
       externalId: "idx",
       instruction: "edit_prompt",
       source: "source_image",
       edited: "edited_image",
       mask: "mask_image",
-      metadata: ["ssim"],
+      scores: Object.fromEntries(SCALE_PRESETS.ultraedit.scales.map((c) => [c.key, c.key])),
+      metadata: [],
       dedupe: "externalIdAndImages",
     },
   },
@@ -287,6 +294,7 @@ function mappedColumns(mapping: TMapping): Set<string> {
     if (typeof value === "string") used.add(value);
     else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") used.add(v);
   }
+  for (const column of Object.values(mapping.scores ?? {})) used.add(column);
   return used;
 }
 
@@ -303,6 +311,8 @@ export function presetMapping(name: TPresetName, columns: string[]): TMapping {
     const col = mapping[key];
     if (col && !have.has(col)) mapping[key] = null;
   }
+  // Score columns a split does not ship (UltraEdit's are the same in every split, but a file may drop some).
+  if (mapping.scores) mapping.scores = Object.fromEntries(Object.entries(mapping.scores).filter(([, c]) => have.has(c)));
   return mapping;
 }
 

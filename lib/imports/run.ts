@@ -1,4 +1,5 @@
 import "server-only";
+import { parseVerifierScales, type TVerifierScale } from "../quality/scales";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
@@ -70,6 +71,8 @@ interface ImportRow {
   bytes_done: string;
   /** The project's reject reason codes, which gold rows' expected reasons must be among. */
   reason_codes: string[];
+  /** The project's declared verifier score columns: a score outside its scale refuses the row. */
+  verifier_scales: unknown;
 }
 
 const running = new Set<string>();
@@ -141,7 +144,8 @@ async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | un
     `SELECT i.id::text, i.project_id, i.status::text, i.format, i.request, i.files, i.file_index, i.record_index::text,
             i.archive_index, i.archive_member::text, i.bytes_done::text,
             ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.reject_reasons) = 'array'
-                                                                  THEN p.reject_reasons ELSE '[]' END) e) AS reason_codes
+                                                                  THEN p.reject_reasons ELSE '[]' END) e) AS reason_codes,
+            p.verifier_scales
        FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = $1`,
     [id],
   );
@@ -356,6 +360,51 @@ export interface PresentRow {
   loc: TRecordLocation;
   externalId: string;
   pairId: string | null;
+  /** The row's verifier output, recorded on the pair it matched as its version's (a second verifier version). */
+  output?: TVerifierOutput;
+}
+
+/** One verifier version's output on a pair (pair_verifier_outputs). */
+export interface TVerifierOutput {
+  version: string;
+  scores: Record<string, number> | null;
+  valid: boolean | null;
+  failureClass: string | null;
+  recaption: string | null;
+}
+
+/** The candidate's verifier output, when it carries one. */
+function outputOf(c: TCandidate): TVerifierOutput | undefined {
+  if (c.scores === null && c.verifierValid === null && c.verifierFailureClass === null && c.verifierRecaption === null) return undefined;
+  return { version: c.modelVersion ?? "", scores: c.scores, valid: c.verifierValid, failureClass: c.verifierFailureClass, recaption: c.verifierRecaption };
+}
+
+// A version's output for pairs the project already has: a new version is added, a version already there
+// is replaced (a re-run of that verifier). lib/quality/sql/verifier.sql copies the active one onto the pair.
+const UPSERT_OUTPUTS_SQL = `
+INSERT INTO pair_verifier_outputs AS o (pair_id, version, scores, valid, failure_class, recaption)
+SELECT t.pair_id, t.version, coalesce(t.scores, '{}'), t.valid, t.failure_class, t.recaption
+FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::boolean[], $5::text[], $6::text[])
+     AS t(pair_id, version, scores, valid, failure_class, recaption)
+ON CONFLICT (pair_id, version) DO UPDATE
+SET scores = EXCLUDED.scores, valid = EXCLUDED.valid, failure_class = EXCLUDED.failure_class, recaption = EXCLUDED.recaption
+WHERE (o.scores, o.valid, o.failure_class, o.recaption) IS DISTINCT FROM (EXCLUDED.scores, EXCLUDED.valid, EXCLUDED.failure_class, EXCLUDED.recaption)`;
+
+/** Records the verifier outputs rows already present carried (ordered by pair so two imports lock alike); answers how many. */
+export async function recordPresentOutputs(tx: SqlRunner, present: readonly PresentRow[]): Promise<number> {
+  const rows = present
+    .filter((d): d is PresentRow & { pairId: string; output: TVerifierOutput } => d.pairId !== null && d.output !== undefined)
+    .sort((a, b) => (BigInt(a.pairId) < BigInt(b.pairId) ? -1 : 1));
+  if (rows.length === 0) return 0;
+  await tx.query(UPSERT_OUTPUTS_SQL, [
+    rows.map((r) => r.pairId),
+    rows.map((r) => r.output.version),
+    rows.map((r) => (r.output.scores === null ? null : JSON.stringify(r.output.scores))),
+    rows.map((r) => r.output.valid),
+    rows.map((r) => r.output.failureClass),
+    rows.map((r) => r.output.recaption),
+  ]);
+  return rows.length;
 }
 
 /** Runs fn over items with at most `limit` in flight, keeping results in order. */
@@ -419,12 +468,19 @@ export interface TBatchTarget {
   mapping: TMapping;
   /** The project's reject reason codes, which gold rows' expected reasons must be among. */
   reasonCodes: readonly string[];
+  /** The project's declared score columns (scores outside their scale refuse the row); absent: not checked. */
+  scales?: readonly TVerifierScale[];
   /** Image paths are first looked up among these archive members; `imageRoot`: a miss may still be a file under the root. */
   archives?: { importId: string; imageRoot: boolean };
 }
 
 function batchTarget(imp: ImportRow): TBatchTarget {
-  const target: TBatchTarget = { projectId: imp.project_id, mapping: imp.request.mapping, reasonCodes: imp.reason_codes };
+  const target: TBatchTarget = {
+    projectId: imp.project_id,
+    mapping: imp.request.mapping,
+    reasonCodes: imp.reason_codes,
+    scales: parseVerifierScales(imp.verifier_scales),
+  };
   if (imp.request.archives?.length) target.archives = { importId: imp.id, imageRoot: imp.request.imageRoot !== null };
   return target;
 }
@@ -439,7 +495,7 @@ export async function prepareBatch(
 ): Promise<PreparedBatch> {
   const bad: BadRow[] = [];
   const mapped: { loc: TRecordLocation; c: TCandidate }[] = [];
-  const ctx = { reasonCodes: new Set(target.reasonCodes) };
+  const ctx = { reasonCodes: new Set(target.reasonCodes), scales: target.scales };
   for (const rec of batch) {
     if (!rec.ok) {
       bad.push({ loc: rec.loc, reason: rec.reason, externalId: rec.loc.key ?? null });
@@ -471,7 +527,7 @@ export async function prepareBatch(
       for (const r of mapped) {
         const pairId = byImages || r.c.externalId === null ? undefined : seen.get(r.c.externalId);
         if (pairId === undefined) todo.push(r);
-        else duplicates.push({ loc: r.loc, externalId: r.c.externalId!, pairId });
+        else duplicates.push({ loc: r.loc, externalId: r.c.externalId!, pairId, output: outputOf(r.c) });
       }
     }
   }
@@ -538,6 +594,8 @@ async function commitBatch(
     await tx.query("SET LOCAL lock_timeout = '60s'");
     const fileIndex = pos.from.fileIndex;
     const { inserted } = await insertPrepared(tx, imp.project_id, b, { origin: { importId: imp.id, fileIndex } });
+    // A row for a pair already there may bring another verifier version's output: kept with the pair.
+    await recordPresentOutputs(tx, b.duplicates);
     if (bad.length > 0) {
       await tx.query(INSERT_ERRORS_SQL, [
         imp.id,
@@ -671,10 +729,7 @@ function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOr
     ready.map((r) => r.c.instructionCn),
     ready.map((r) => r.c.task),
     ready.map((r) => r.c.subtask),
-    ready.map((r) => r.c.vsInstructionFollowing),
-    ready.map((r) => r.c.vsEditingConsistency),
-    ready.map((r) => r.c.vsGenerationQuality),
-    ready.map((r) => r.c.vsOverall),
+    ready.map((r) => (r.c.scores === null ? null : JSON.stringify(r.c.scores))),
     ready.map((r) => r.c.verifierValid),
     ready.map((r) => r.c.verifierFailureClass),
     ready.map((r) => r.c.verifierRecaption),
@@ -706,14 +761,14 @@ function insertPairsValues(projectId: number, ready: ReadyRow[], origin: TPairOr
 const INSERT_PAIRS_CTE = `
 WITH ins AS (
   INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn,
-                     task, subtask, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
+                     task, subtask, verifier_scores,
                      verifier_valid, verifier_failure_class, verifier_recaption, model_version, metadata,
                      source_preview, edited_preview, heatmap_image, change_fraction, ssim, change_outside_mask, wanted,
                      is_gold, gold_active, gold_decision, gold_reasons, gold_instruction,
                      status, final_decision, final_reasons, final_instruction, final_source, finalized_at,
                      import_id, import_file, import_record, import_line, reference_image, session_id, turn)
   SELECT $1, t.external_id, t.source_image, t.edited_image, t.mask_image, t.instruction, t.instruction_cn,
-         t.task, t.subtask, t.vs_if, t.vs_ec, t.vs_gq, t.vs_overall,
+         t.task, t.subtask, t.verifier_scores,
          t.verifier_valid, t.verifier_failure_class, t.verifier_recaption, t.model_version, t.metadata,
          t.source_preview, t.edited_preview, t.heatmap_image, t.change_fraction, t.ssim, t.change_outside_mask,
          (SELECT overlap FROM projects WHERE id = $1),
@@ -723,14 +778,14 @@ WITH ins AS (
          CASE WHEN g.decision = 'recaption' THEN g.reference WHEN g.is_gold THEN t.instruction END,
          CASE WHEN g.is_gold THEN 'gold' END,
          CASE WHEN g.is_gold THEN now() END,
-         $29::bigint, $30::int, t.import_record, t.import_line, t.reference_image, t.session_id, t.turn
+         $26::bigint, $27::int, t.import_record, t.import_line, t.reference_image, t.session_id, t.turn
     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::smallint[], $11::smallint[], $12::smallint[], $13::real[], $14::boolean[], $15::text[], $16::text[],
-                $17::text[], $18::jsonb[], $19::text[], $20::text[], $21::text[], $22::real[], $23::real[], $24::real[],
-                $25::boolean[], $26::text[], $27::jsonb[], $28::text[], $31::bigint[], $32::bigint[], $33::text[],
-                $34::text[], $35::int[])
+                $10::jsonb[], $11::boolean[], $12::text[], $13::text[],
+                $14::text[], $15::jsonb[], $16::text[], $17::text[], $18::text[], $19::real[], $20::real[], $21::real[],
+                $22::boolean[], $23::text[], $24::jsonb[], $25::text[], $28::bigint[], $29::bigint[], $30::text[],
+                $31::text[], $32::int[])
            AS t(external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
-                vs_if, vs_ec, vs_gq, vs_overall, verifier_valid, verifier_failure_class, verifier_recaption,
+                verifier_scores, verifier_valid, verifier_failure_class, verifier_recaption,
                 model_version, metadata, source_preview, edited_preview, heatmap_image, change_fraction, ssim,
                 change_outside_mask, is_gold, gold_decision, gold_reasons, gold_instruction, import_record, import_line, reference_image,
                 session_id, turn),

@@ -43,6 +43,8 @@ export const ZMapping = z.object({
   inverseInstruction: optColumn,
   sessionId: optColumn,
   turn: optColumn,
+  /** Declared score key → column (lib/quality/scales.ts keys). */
+  scores: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "A score key is lower-case letters, digits or underscores."), column).nullish(),
   vsInstructionFollowing: optColumn,
   vsEditingConsistency: optColumn,
   vsGenerationQuality: optColumn,

@@ -108,7 +108,9 @@ describe("Parquet: ScaleEdit", () => {
   });
 
   it("maps with the preset: task family and subtask, scores, sizes in metadata", async () => {
-    const [a, b, c] = (await readAll(file)).map((r) => mapRecord(okValues(r), PRESETS.scaleedit.mapping));
+    // Mapped for a project with the preset's declaration: a score outside its 1-3 scale refuses the row.
+    const ctx = { scales: PRESETS.scaleedit.scales };
+    const [a, b, c] = (await readAll(file)).map((r) => mapRecord(okValues(r), PRESETS.scaleedit.mapping, ctx));
     expect(a).toMatchObject({
       ok: true,
       candidate: {
@@ -119,10 +121,7 @@ describe("Parquet: ScaleEdit", () => {
         source: { kind: "bytes", bytes: img(1, 2, 3) },
         edited: { kind: "bytes", bytes: img(9, 9) },
         mask: null,
-        vsInstructionFollowing: 3,
-        vsEditingConsistency: 2,
-        vsGenerationQuality: 1,
-        vsOverall: null,
+        scores: { instruction_following: 3, editing_consistency: 2, generation_quality: 1 },
         metadata: {
           edit_task: "2.1_object_addition",
           source_image_width: 640,
@@ -133,7 +132,7 @@ describe("Parquet: ScaleEdit", () => {
       },
     });
     expect(b).toMatchObject({ ok: true, candidate: { task: "global", subtask: "style_transfer" } });
-    expect(c).toEqual({ ok: false, reason: 'column "instruction_following_score": expected an integer 1-3, got 4' });
+    expect(c).toEqual({ ok: false, reason: 'column "instruction_following_score": expected a score from 1 to 3 (Instruction following (IF)), got 4' });
   });
 });
 
@@ -188,7 +187,7 @@ describe("Parquet: UnicEdit image structs", () => {
 });
 
 describe("Parquet: OmniEdit list column", () => {
-  it("takes the first prompt of the list and keeps the rest and the scores in metadata", async () => {
+  it("takes the first prompt of the list and keeps the rest in metadata, and maps the four scores", async () => {
     const file = await writeParquet(
       "omniedit.parquet",
       [
@@ -227,8 +226,8 @@ describe("Parquet: OmniEdit list column", () => {
         externalId: "o-1",
         instruction: "Remove the dog",
         task: "removal",
-        vsOverall: 7.5,
-        metadata: { sc_score_1: 9, sc_score_2: 8, pq_score: 7, alternative_instructions: ["Erase the dog"] },
+        scores: { sc_score_1: 9, sc_score_2: 8, pq_score: 7, o_score: 7.5 },
+        metadata: { alternative_instructions: ["Erase the dog"] },
       },
     });
   });
@@ -285,11 +284,12 @@ describe("Parquet: UltraEdit", () => {
     );
     const { columns, records } = await readHead(file, "parquet", {}, 5);
     const mapping = presetMapping("ultraedit", columns);
-    expect(mapping.metadata).toEqual(["ssim", "edit_object", "clip_sim_dir"]);
+    expect(mapping.metadata).toEqual(["edit_object"]);
+    expect(mapping.scores).toEqual({ clip_sim_dir: "clip_sim_dir", ssim: "ssim" });
     expect(mapping.dedupe).toBe("externalIdAndImages");
     expect(mapRecord(okValues(records[0]), mapping)).toMatchObject({
       ok: true,
-      candidate: { externalId: "7", instruction: "turn the sky pink", mask: null, metadata: { ssim: 0.81, clip_sim_dir: 0.22, edit_object: null } },
+      candidate: { externalId: "7", instruction: "turn the sky pink", mask: null, scores: { ssim: 0.81, clip_sim_dir: 0.22 }, metadata: { edit_object: null } },
     });
   });
 });

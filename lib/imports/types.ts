@@ -69,6 +69,9 @@ export interface TMapping {
   mask?: string | null;
   /** A third image kept with the pair and shown beside it (AnyEdit's `visual_input`). */
   reference?: string | null;
+  /** The verifier's scores: a declared score key (the project's verifier_scales) → the column holding it. */
+  scores?: Record<string, string> | null;
+  /** Older spellings of scores.instruction_following, .editing_consistency, .generation_quality and .overall (saved mappings). */
   vsInstructionFollowing?: string | null;
   vsEditingConsistency?: string | null;
   vsGenerationQuality?: string | null;
@@ -76,6 +79,7 @@ export interface TMapping {
   verifierValid?: string | null;
   verifierFailureClass?: string | null;
   verifierRecaption?: string | null;
+  /** The verifier version the row's scores, valid flag, failure class and re-caption are from. */
   modelVersion?: string | null;
   /** Gold flag column (true/false, yes/no, 1/0); without one, a row with an expected decision is gold. */
   gold?: string | null;
@@ -116,10 +120,8 @@ export interface TCandidate {
   /** The session the pair is a turn of, and its turn (null for single-turn pairs). */
   sessionId: string | null;
   turn: number | null;
-  vsInstructionFollowing: number | null;
-  vsEditingConsistency: number | null;
-  vsGenerationQuality: number | null;
-  vsOverall: number | null;
+  /** The verifier's scores keyed by declared score key (null: the row has none). */
+  scores: Record<string, number> | null;
   verifierValid: boolean | null;
   verifierFailureClass: string | null;
   verifierRecaption: string | null;

@@ -4,8 +4,9 @@ import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline } from "../imports/image-pipeline";
-import { insertPrepared, prepareBatch } from "../imports/run";
+import { insertPrepared, prepareBatch, recordPresentOutputs } from "../imports/run";
 import type { TMapping, TRawRecord } from "../imports/types";
+import { parseVerifierScales } from "../quality/scales";
 import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
 
 // POST /api/v1/projects/:projectId/pairs: candidate pairs through the import's own validation, images and
@@ -72,6 +73,20 @@ function toRecord(item: unknown, index: number): TRawRecord {
   return { ok: true, loc, values };
 }
 
+// Not a field name an item can have (FIELDS is checked first): the declared scores read from here.
+const SCORE_PREFIX = "scores.";
+
+/** An item's `scores` object spread into one value per key, so the mapping reads each as a column. */
+function flattenScores(rec: TRawRecord): TRawRecord {
+  if (!rec.ok) return rec;
+  const { scores, ...rest } = rec.values;
+  if (scores === undefined || scores === null) return rec;
+  if (!isPlainObject(scores)) return { ok: false, loc: rec.loc, reason: 'field "scores": expected an object of numbers keyed by the project\'s score keys' };
+  const flat: Record<string, unknown> = { ...rest };
+  for (const [k, v] of Object.entries(scores)) flat[`${SCORE_PREFIX}${k}`] = v;
+  return { ...rec, values: flat };
+}
+
 /** The import names the column a problem is in; here it is a field of the item. */
 function asFieldReason(reason: string): string {
   return reason.replace(/^column "/, 'field "');
@@ -86,9 +101,9 @@ function externalIdOf(item: unknown): string | null {
 }
 
 export async function postPairs(db: Db, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
-  const [project] = await db.query<{ reason_codes: string[] }>(
+  const [project] = await db.query<{ reason_codes: string[]; verifier_scales: unknown }>(
     `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
-                                                           THEN reject_reasons ELSE '[]' END) e) AS reason_codes
+                                                           THEN reject_reasons ELSE '[]' END) e) AS reason_codes, verifier_scales
        FROM projects WHERE id = $1`,
     [projectId],
   );
@@ -97,7 +112,10 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
   const records = items.map(toRecord);
   // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
   const pipeline = new ImagePipeline(db, ctx.storage ?? ctx.dataDir, ctx.resolve);
-  const batch = await prepareBatch(db, pipeline, { projectId, mapping: API_MAPPING, reasonCodes: project.reason_codes }, records, 6);
+  const scales = parseVerifierScales(project.verifier_scales);
+  // The item's `scores` object is read as one column per declared key.
+  const mapping: TMapping = { ...API_MAPPING, scores: Object.fromEntries(scales.map((s) => [s.key, `${SCORE_PREFIX}${s.key}`])) };
+  const batch = await prepareBatch(db, pipeline, { projectId, mapping, reasonCodes: project.reason_codes, scales }, records.map(flattenScores), 6);
   // The mapping keeps the "metadata" field under its own name, as it keeps any column; here it is the metadata.
   for (const r of batch.ready) {
     const { metadata: own, ...rest } = r.c.metadata;
@@ -106,6 +124,8 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
 
   const { ids } = await db.transaction(async (tx) => {
     const result = await insertPrepared(tx, projectId, batch, { ids: true });
+    // An item for a pair already there may bring another verifier version's output: kept with the pair.
+    await recordPresentOutputs(tx, batch.duplicates);
     if (result.inserted > 0) {
       await tx.query(
         `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'api.pairs', 'project', $2, $3::jsonb)`,

@@ -40,10 +40,14 @@ export const ZApiPairInput = z
     vs_editing_consistency: score,
     vs_generation_quality: score,
     vs_overall: z.number().nullish(),
+    scores: z
+      .record(z.string(), z.number().nullable())
+      .nullish()
+      .describe("The verifier's scores keyed by the project's declared score keys (its settings), each within its column's scale."),
     verifier_valid: z.boolean().nullish(),
     verifier_failure_class: optText,
     verifier_recaption: optText,
-    model_version: optText,
+    model_version: optText.describe("The verifier version the scores, valid flag, failure class and re-caption are from."),
     gold: z.boolean().optional().describe("A gold pair with a known answer. Without this field, an item with gold_decision is gold."),
     gold_decision: z.enum(DECISIONS).nullish(),
     gold_reasons: z.array(z.string()).optional().describe("Expected reject reasons: codes of the project's reject reasons."),

@@ -2,6 +2,7 @@
 // form imports it too (lib/quality/settings.ts reads and writes them).
 import { z } from "zod";
 import { QUEUE_ORDERS, type TQueueOrder } from "../queue/order";
+import { ZVerifierScales, type TVerifierScale } from "./scales";
 
 export const VERIFIER_RULES = ["auto", "valid_flag", "scores", "off"] as const;
 export type TVerifierRule = (typeof VERIFIER_RULES)[number];
@@ -15,9 +16,10 @@ export interface TProjectSettings {
   goldRecaptionThreshold: number;
   recaptionDisagreementThreshold: number;
   verifierRule: TVerifierRule;
-  keepMinIf: number;
-  keepMinEc: number;
-  keepMinGq: number;
+  /** The verifier's score columns, each with its scale, direction and keep threshold (lib/quality/scales.ts). */
+  verifierScales: TVerifierScale[];
+  /** The verifier version the keep rule, queue orders, filters, calibration and exports read (null: each pair's first output). */
+  verifierVersion: string | null;
   leaseSeconds: number;
   guidelines: string;
   queueOrder: TQueueOrder;
@@ -42,9 +44,13 @@ export const ZSettingsPatch = z
     goldRecaptionThreshold: between("Gold re-caption threshold", 0, 1),
     recaptionDisagreementThreshold: between("Re-caption disagreement threshold", 0, 1),
     verifierRule: z.enum(VERIFIER_RULES, { error: `Verifier rule must be one of ${VERIFIER_RULES.join(", ")}.` }),
-    keepMinIf: wholeBetween("Keep rule minimum for instruction following (IF)", 1, 3),
-    keepMinEc: wholeBetween("Keep rule minimum for editing consistency (EC)", 1, 3),
-    keepMinGq: wholeBetween("Keep rule minimum for generation quality (GQ)", 1, 3),
+    verifierScales: ZVerifierScales,
+    verifierVersion: z
+      .string({ error: "The verifier version must be text." })
+      .trim()
+      .max(200, "A verifier version name is at most 200 characters.")
+      .transform((v) => (v === "" ? null : v))
+      .nullable(),
     leaseSeconds: wholeBetween("Lease", 30, 86_400),
     guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
     queueOrder: z.enum(QUEUE_ORDERS, { error: `Queue order must be one of ${QUEUE_ORDERS.join(", ")}.` }),
@@ -59,6 +65,6 @@ export interface TSettingsResult {
   changed: TSettingKey[];
   /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
   pairsUpdated: number | null;
-  /** Open pairs whose queue keys changed with the keep rule or verifier rule; null when neither changed. */
+  /** Pairs whose verifier copy, margin or queue keys changed with the score columns, verifier rule or version; null when none changed. */
   queueKeysUpdated: number | null;
 }

@@ -13,6 +13,7 @@ import {
   type TSettingsResult,
   type TVerifierRule,
 } from "./settings-schema";
+import { describeKeepRule, parseVerifierScales, type TVerifierScale } from "./scales";
 
 /** Pairs whose `wanted` is rewritten per transaction when the overlap changes. */
 export const OVERLAP_BATCH = 5_000;
@@ -26,9 +27,8 @@ const COLUMNS: Record<TSettingKey, string> = {
   goldRecaptionThreshold: "gold_recaption_threshold",
   recaptionDisagreementThreshold: "recaption_disagreement_threshold",
   verifierRule: "verifier_rule",
-  keepMinIf: "keep_min_if",
-  keepMinEc: "keep_min_ec",
-  keepMinGq: "keep_min_gq",
+  verifierScales: "verifier_scales",
+  verifierVersion: "verifier_version",
   leaseSeconds: "lease_seconds",
   guidelines: "guidelines",
   queueOrder: "queue_order",
@@ -51,18 +51,19 @@ function toSettings(row: Record<TSettingKey, unknown>): TProjectSettings {
     goldRecaptionThreshold: tidy(Number(row.goldRecaptionThreshold)),
     recaptionDisagreementThreshold: tidy(Number(row.recaptionDisagreementThreshold)),
     verifierRule: (VERIFIER_RULES as readonly string[]).includes(rule) ? (rule as TVerifierRule) : "auto",
-    keepMinIf: Number(row.keepMinIf),
-    keepMinEc: Number(row.keepMinEc),
-    keepMinGq: Number(row.keepMinGq),
+    verifierScales: parseVerifierScales(row.verifierScales),
+    verifierVersion: row.verifierVersion == null ? null : String(row.verifierVersion),
     leaseSeconds: Number(row.leaseSeconds),
     guidelines: String(row.guidelines),
     queueOrder: isQueueOrder(row.queueOrder) ? row.queueOrder : "import",
   };
 }
 
-// Compared at the column's float32 precision, so re-saving a value read back from REAL is no change.
+// Compared at the column's float32 precision, so re-saving a value read back from REAL is no change;
+// a declaration by its JSON (the same columns in the same order).
 function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === "number" && typeof b === "number") return Math.fround(a) === Math.fround(b);
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return JSON.stringify(a) === JSON.stringify(b);
   return a === b;
 }
 
@@ -79,9 +80,8 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
       goldRecaptionThreshold: true,
       recaptionDisagreementThreshold: true,
       verifierRule: true,
-      keepMinIf: true,
-      keepMinEc: true,
-      keepMinGq: true,
+      verifierScales: true,
+      verifierVersion: true,
       leaseSeconds: true,
       guidelines: true,
       queueOrder: true,
@@ -132,9 +132,10 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
     });
     const keys = Object.keys(data) as TSettingKey[];
     const [updated] = await tx.query<Record<TSettingKey, unknown>>(
-      `UPDATE projects SET ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`).join(", ")}, updated_at = now()
+      // The declaration goes as JSON text: a driver would send a JS array as a Postgres array.
+      `UPDATE projects SET ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}${k === "verifierScales" ? "::jsonb" : ""}`).join(", ")}, updated_at = now()
        WHERE id = $1 RETURNING ${SELECT_SETTINGS}`,
-      [projectId, ...keys.map((k) => data[k])],
+      [projectId, ...keys.map((k) => (k === "verifierScales" ? JSON.stringify(data[k]) : data[k]))],
     );
     return { settings: toSettings(updated!), changed };
   });
@@ -200,9 +201,8 @@ export const SETTING_LABELS: Record<TSettingKey, string> = {
   goldRecaptionThreshold: "gold re-caption threshold",
   recaptionDisagreementThreshold: "re-caption disagreement threshold",
   verifierRule: "verifier rule",
-  keepMinIf: "keep rule IF minimum",
-  keepMinEc: "keep rule EC minimum",
-  keepMinGq: "keep rule GQ minimum",
+  verifierScales: "verifier score columns",
+  verifierVersion: "active verifier version",
   leaseSeconds: "lease (seconds)",
   guidelines: "guidelines",
   queueOrder: "queue order",
@@ -211,6 +211,10 @@ export const SETTING_LABELS: Record<TSettingKey, string> = {
 /** "gold rate 0% → 10%" for the audit log; guidelines are long, so only their length is named. */
 export function describeSettingChange(key: string, before: unknown, after: unknown): string {
   const label = (SETTING_LABELS as Record<string, string>)[key] ?? key;
+  if (key === "verifierScales" && Array.isArray(before) && Array.isArray(after)) {
+    const cols = (v: TVerifierScale[]) => `${v.map((s) => `${s.key} ${s.min}–${s.max}`).join(", ") || "none"} (keep: ${describeKeepRule(v)})`;
+    return `${label} ${cols(before as TVerifierScale[])} → ${cols(after as TVerifierScale[])}`;
+  }
   if (key === "guidelines") return `${label} rewritten (${String(before ?? "").length} → ${String(after ?? "").length} characters)`;
   const show = (v: unknown) =>
     PERCENT_KEYS.has(key) && typeof v === "number"

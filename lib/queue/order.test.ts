@@ -7,6 +7,7 @@ import { CLAIM_SQL } from "./sql";
 
 const MIGRATION = readFileSync(path.join(process.cwd(), "prisma/migrations/20261201010000_queue_order/migration.sql"), "utf8");
 const KEYS_SQL = readFileSync(path.join(process.cwd(), "lib/queue/sql/queue-keys.sql"), "utf8");
+const VERIFIER_SQL = readFileSync(path.join(process.cwd(), "lib/quality/sql/verifier.sql"), "utf8");
 
 describe("queue orders", () => {
   it("are the ones the database's CHECK allows, import first and by default", () => {
@@ -33,10 +34,13 @@ describe("queue orders", () => {
   });
 
   it("a change to exactly the settings the insert trigger reads recomputes the keys", () => {
-    const read = /SELECT ARRAY\[([^\]]*)\] INTO rule\s+FROM projects/.exec(KEYS_SQL)?.[1];
-    const columns = read?.split(",").map((c) => c.trim().replace(/::text$/, ""));
+    // The insert trigger reads the rule and the declaration; the outputs trigger, which decides whether
+    // an inserted pair's output is the active version's copy, reads the active version.
+    const read = /SELECT (pr\.[a-z_]+(?:, pr\.[a-z_]+)*) INTO rule, scales FROM projects/.exec(KEYS_SQL)?.[1];
+    const columns = read?.split(",").map((c) => c.trim().replace(/^pr\./, "")) ?? [];
+    const versions = VERIFIER_SQL.match(/pr\.verifier_version/g) ? ["verifier_version"] : [];
     const settings = QUEUE_KEY_SETTINGS.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-    expect(columns?.sort()).toEqual([...settings].sort());
+    expect([...columns, ...versions].sort()).toEqual([...settings].sort());
   });
 
   it("the claim has one pick per order, each gated by the project's order and ordered by its index", () => {

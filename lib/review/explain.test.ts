@@ -11,10 +11,18 @@ import {
 import type { TVerdict, TVerifierSignals } from "./types";
 
 const signals: TVerifierSignals = {
-  valid: null, failureClass: null, recaption: null, instructionFollowing: 3, editingConsistency: 2, generationQuality: 1,
-  overall: null, modelVersion: null,
+  valid: null, failureClass: null, recaption: null, modelVersion: null,
+  scores: [
+    { key: "instruction_following", label: "Instruction following (IF)", short: "IF", value: 3, min: 1, max: 3 },
+    { key: "editing_consistency", label: "Editing consistency (EC)", short: "EC", value: 2, min: 1, max: 3 },
+    { key: "generation_quality", label: "Generation quality (GQ)", short: "GQ", value: 1, min: 1, max: 3 },
+  ],
 };
-const keep = { if: 3, ec: 2, gq: 2 };
+const keep = [
+  { short: "IF", higherIsBetter: true, keep: 3 },
+  { short: "EC", higherIsBetter: true, keep: 2 },
+  { short: "GQ", higherIsBetter: true, keep: 2 },
+];
 
 describe("verdictBasis mirrors loupe_verifier_verdict", () => {
   it.each([

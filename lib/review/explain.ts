@@ -51,9 +51,14 @@ export function describeVerdict(verdict: TVerdict, signals: TVerifierSignals): s
   if (verdict.basis === "flag") {
     return `${says} (valid flag${signals.failureClass ? `, failure class ${signals.failureClass}` : ""})`;
   }
-  const { if: minIf, ec: minEc, gq: minGq } = verdict.keep;
-  return `${says} (IF ${signals.instructionFollowing}, EC ${signals.editingConsistency}, GQ ${signals.generationQuality}, ` +
-    `rule IF≥${minIf} ∧ EC≥${minEc} ∧ GQ≥${minGq})`;
+  const value = (short: string) => signals.scores.find((s) => s.short === short)?.value ?? "none";
+  const scores = verdict.keep.map((k) => `${k.short} ${value(k.short)}`).join(", ");
+  return `${says} (${scores}, rule ${describeThresholds(verdict.keep)})`;
+}
+
+/** "IF≥3 ∧ EC≥2 ∧ GQ≥2". */
+export function describeThresholds(keep: TVerdict["keep"]): string {
+  return keep.map((k) => `${k.short}${k.higherIsBetter ? "≥" : "≤"}${k.keep}`).join(" ∧ ");
 }
 
 /** The routing reasons in words, in the order the label trigger found them. */

@@ -18,7 +18,9 @@ import {
   type TReviewLabel,
   type TReviewPair,
   type TRoutingReason,
+  type TScoreSignal,
 } from "./types";
+import { parseVerifierScales, shortLabel, type TVerifierScale } from "../quality/scales";
 
 export interface TReviewProject {
   id: number;
@@ -77,10 +79,7 @@ type PairRow = TPairViewRow & {
   verifier_valid: boolean | null;
   verifier_failure_class: string | null;
   verifier_recaption: string | null;
-  vs_instruction_following: number | null;
-  vs_editing_consistency: number | null;
-  vs_generation_quality: number | null;
-  vs_overall: number | null;
+  verifier_scores: Record<string, unknown> | null;
   model_version: string | null;
   review_reasons: string[];
   agreement: number | null;
@@ -88,9 +87,7 @@ type PairRow = TPairViewRow & {
   routed_at: Date | string | null;
   recaption_disagreement_threshold: number;
   verifier_rule: string;
-  keep_min_if: number;
-  keep_min_ec: number;
-  keep_min_gq: number;
+  verifier_scales: unknown;
   verdict: boolean | null;
   recaption_spread: number | null;
 };
@@ -108,6 +105,14 @@ type LabelRow = {
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
+/** The declared columns the pair has a number for, in declared order. */
+function scoreSignals(scores: Record<string, unknown> | null, scales: TVerifierScale[]): TScoreSignal[] {
+  return scales.flatMap((s) => {
+    const value = scores?.[s.key];
+    return typeof value === "number" ? [{ key: s.key, label: s.label, short: shortLabel(s), value, min: s.min, max: s.max }] : [];
+  });
+}
+
 export async function loadReviewPair(tx: SqlRunner, pairId: string, resumed = false): Promise<TReviewPair | null> {
   const [p] = await tx.query<PairRow>(REVIEW_PAIR_SQL, [pairId]);
   if (!p) return null;
@@ -122,21 +127,19 @@ export async function loadReviewPair(tx: SqlRunner, pairId: string, resumed = fa
     secondsSpent: Number(l.seconds_spent),
     createdAt: new Date(l.created_at).toISOString(),
   }));
+  const scales = parseVerifierScales(p.verifier_scales);
   const verifier = {
     valid: p.verifier_valid,
     failureClass: p.verifier_failure_class,
     recaption: p.verifier_recaption,
-    instructionFollowing: num(p.vs_instruction_following),
-    editingConsistency: num(p.vs_editing_consistency),
-    generationQuality: num(p.vs_generation_quality),
-    overall: num(p.vs_overall),
+    scores: scoreSignals(p.verifier_scores, scales),
     modelVersion: p.model_version,
   };
   const verdict = {
     valid: p.verdict,
     basis: p.verdict === null ? null : verdictBasis(p.verifier_rule, p.verifier_valid),
     rule: p.verifier_rule,
-    keep: { if: Number(p.keep_min_if), ec: Number(p.keep_min_ec), gq: Number(p.keep_min_gq) },
+    keep: scales.flatMap((s) => (s.keep === null ? [] : [{ short: shortLabel(s), higherIsBetter: s.higherIsBetter, keep: s.keep }])),
   };
   const reviewReasons = (p.review_reasons ?? []).filter((r): r is TRoutingReason =>
     (ROUTING_REASONS as readonly string[]).includes(r));

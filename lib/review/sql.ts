@@ -79,12 +79,10 @@ SELECT p.id::text AS pair_id, p.project_id, p.external_id, p.instruction, p.inst
        p.source_image, p.edited_image, p.mask_image, p.reference_image, p.source_preview, p.edited_preview, p.heatmap_image,
        p.change_fraction, p.ssim, p.change_outside_mask, p.session_id, p.turn,
        EXISTS (SELECT 1 FROM pair_derivatives d WHERE d.pair_id = p.id) AS derivatives_pending,
-       p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.vs_instruction_following,
-       p.vs_editing_consistency, p.vs_generation_quality, p.vs_overall, p.model_version,
+       p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.verifier_scores, p.model_version,
        p.review_reasons, p.agreement, p.routed_at, p.review_claimed_until,
-       pr.recaption_disagreement_threshold, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq,
-       loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.vs_instruction_following, p.vs_editing_consistency,
-                              p.vs_generation_quality, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS verdict,
+       pr.recaption_disagreement_threshold, pr.verifier_rule, pr.verifier_scales,
+       loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.verifier_margin) AS verdict,
        (SELECT max(loupe_text_distance(a.recaption, b.recaption))
         FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.id > a.id
         WHERE a.pair_id = p.id AND a.recaption IS NOT NULL AND b.recaption IS NOT NULL) AS recaption_spread

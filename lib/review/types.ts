@@ -24,15 +24,23 @@ export interface TReviewLabel {
   createdAt: string;
 }
 
+export interface TScoreSignal {
+  key: string;
+  label: string;
+  /** The label's abbreviation ("IF"), else the key. */
+  short: string;
+  value: number;
+  min: number;
+  max: number;
+}
+
 export interface TVerifierSignals {
   valid: boolean | null;
   failureClass: string | null;
   recaption: string | null;
-  /** ScaleEdit inspector scores, 1–3. */
-  instructionFollowing: number | null;
-  editingConsistency: number | null;
-  generationQuality: number | null;
-  overall: number | null;
+  /** The active version's scores on the project's declared columns, in declared order (columns it has no score for left out). */
+  scores: TScoreSignal[];
+  /** The verifier version these signals are from. */
   modelVersion: string | null;
 }
 
@@ -41,7 +49,8 @@ export interface TVerdict {
   valid: boolean | null;
   basis: "flag" | "scores" | null;
   rule: string;
-  keep: { if: number; ec: number; gq: number };
+  /** The keep rule's thresholds in declared order: "IF ≥ 3" is { short: "IF", higherIsBetter: true, keep: 3 }. */
+  keep: { short: string; higherIsBetter: boolean; keep: number }[];
 }
 
 export interface TRoutingExplanation {

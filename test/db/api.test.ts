@@ -219,7 +219,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(res.items[2]!.reason).toMatch(/unknown field "colour"/);
       expect(res.items[3]!.reason).toMatch(/expected an object/);
       expect(res.items[4]!.reason).toMatch(/escapes the image root/);
-      expect(res.items[5]!.reason).toMatch(/vs_editing_consistency.*1-3/);
+      expect(res.items[5]!.reason).toMatch(/vs_editing_consistency.*from 1 to 3/);
       expect(res.items[6]).toMatchObject({ externalId: "ext-0", pairId: res.items[0]!.pairId, reason: "same id as item 0 of this request" });
       expect(res.items[8]!.reason).toMatch(/not_a_reason/);
       expect(res.items[9]).toMatchObject({ externalId: null, pairId: null });
@@ -230,7 +230,7 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       await runDerivatives(t, { dataDir: ctx().dataDir });
       const rows = await t.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
       expect(rows.map((r) => r.externalId)).toEqual(["ext-0", "ext-7"]);
-      expect(rows[0]).toMatchObject({ wanted: 2, status: "open", vsInstructionFollowing: 3, metadata: { seed: 7, run: "r1" } });
+      expect(rows[0]).toMatchObject({ wanted: 2, status: "open", verifierScores: { instruction_following: 3 }, metadata: { seed: 7, run: "r1" } });
       expect(rows[0]!.heatmapImage).toMatch(/^[0-9a-f]{64}$/);
       expect(rows[1]).toMatchObject({ isGold: true, goldDecision: "reject", goldReasons: ["artifacts"], status: "final", finalSource: "gold" });
       expect(String(rows[0]!.id)).toBe(res.items[0]!.pairId);
@@ -243,6 +243,17 @@ describe.each(engines())("pipeline API ($engine)", ({ engine }) => {
       expect(again.items[7]).toMatchObject({ status: "duplicate", pairId: res.items[7]!.pairId });
       expect(await t.prisma.pair.count({ where: { projectId: project.id } })).toBe(2);
       expect(await t.prisma.auditEvent.count({ where: { action: "api.pairs", subjectId: String(project.id) } })).toBe(1);
+
+      // A second verifier version's output for a pair already there is kept beside the first; the
+      // pair's copy stays the first (no active version named).
+      const v2 = await postPairs(t, project.id, [item(0, { model_version: "v2", scores: { instruction_following: 1, editing_consistency: 3 } })], ctx());
+      expect(v2.items[0]).toMatchObject({ status: "duplicate", pairId: res.items[0]!.pairId });
+      const outputs = await t.prisma.pairVerifierOutput.findMany({ where: { pairId: BigInt(res.items[0]!.pairId!) }, orderBy: { version: "asc" } });
+      expect(outputs.map((o) => [o.version, o.scores])).toEqual([
+        ["", { instruction_following: 3 }],
+        ["v2", { instruction_following: 1, editing_consistency: 3 }],
+      ]);
+      expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(res.items[0]!.pairId!) } })).toMatchObject({ verifierScores: { instruction_following: 3 }, modelVersion: null });
 
       // Two requests racing with the same new id: exactly one row, one "created".
       const [a, b] = await Promise.all([postPairs(t, project.id, [item(20)], ctx()), postPairs(t, project.id, [item(20)], ctx())]);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCalibration, type TCalibration } from "@/lib/calibration/queries";
 import { binaryStats, thresholdForPrecision, type TSweepPoint } from "@/lib/calibration/math";
-import { scopeLabel, type TScoreKey } from "@/lib/calibration/report";
+import { scopeLabel } from "@/lib/calibration/report";
+import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
+import { updateProjectSettings } from "@/lib/quality/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject } from "../support/fixtures";
 
@@ -85,18 +87,26 @@ async function insertPairs(t: TestDatabase, projectId: number, pairs: TFixturePa
     const final = status === "final";
     await t.query(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask,
-                          verifier_valid, vs_instruction_following, vs_editing_consistency, vs_generation_quality, vs_overall,
+                          verifier_valid, verifier_scores,
                           is_gold, gold_active, gold_decision, status, final_decision, final_instruction, final_source, finalized_at)
-       VALUES ($1, $2, $3, $3, 'make it so', $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $11 THEN $12::"Decision" END,
-               $13::"PairStatus", CASE WHEN $14 THEN $12::"Decision" END, CASE WHEN $14 THEN 'make it so' END,
-               CASE WHEN $11 THEN 'gold' WHEN $14 THEN 'consensus' END, CASE WHEN $14 THEN now() END)`,
-      [projectId, `${status}-${i}`, HASH, p.task, p.subtask, p.valid, p.scores[0], p.scores[1], p.scores[2], p.overall,
-        p.gold ?? false, p.decision, status, final],
+       VALUES ($1, $2, $3, $3, 'make it so', $4, $5, $6, $7::jsonb, $8, $8, CASE WHEN $8 THEN $9::"Decision" END,
+               $10::"PairStatus", CASE WHEN $11 THEN $9::"Decision" END, CASE WHEN $11 THEN 'make it so' END,
+               CASE WHEN $8 THEN 'gold' WHEN $11 THEN 'consensus' END, CASE WHEN $11 THEN now() END)`,
+      [projectId, `${status}-${i}`, HASH, p.task, p.subtask, p.valid, scoresJson(p), p.gold ?? false, p.decision, status, final],
     );
   }
 }
 
-const sweep = (c: TCalibration, key: TScoreKey) => c.sweeps.find((s) => s.key === key)!;
+// The ScaleEdit declaration's keys (the project's default).
+const KEYS = { if: "instruction_following", ec: "editing_consistency", gq: "generation_quality", overall: "overall" } as const;
+const sweep = (c: TCalibration, key: keyof typeof KEYS) => c.sweeps.find((s) => s.key === KEYS[key])!;
+
+/** The pair's scores as the keyed object pairs.verifier_scores holds, missing scores left out (null: none at all). */
+function scoresJson(p: TFixturePair): string | null {
+  const entries = [[KEYS.if, p.scores[0]], [KEYS.ec, p.scores[1]], [KEYS.gq, p.scores[2]], [KEYS.overall, p.overall]]
+    .filter(([, v]) => v !== null);
+  return entries.length ? JSON.stringify(Object.fromEntries(entries)) : null;
+}
 const table = (points: TSweepPoint[]) => points.map((p) => [p.threshold, p.tp, p.fp]);
 
 describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
@@ -119,7 +129,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
 
   it("builds the valid flag's and the keep rule's confusion matrices against the consensus", async () => {
     const c = (await getCalibration(t, projectId, { includeGold: false }))!;
-    expect(c.project).toMatchObject({ id: projectId, verifierRule: "auto", keepRule: { minIf: 3, minEc: 2, minGq: 2 } });
+    expect(c.project).toMatchObject({ id: projectId, verifierRule: "auto", scales: DEFAULT_VERIFIER_SCALES, verifierVersion: null });
     expect(c.finalPairs).toBe(16);
     expect(c.accepted).toBe(9);
     expect(c.flag).toEqual({ tp: 5, fp: 3, fn: 2, tn: 3, noVerdictAccepted: 2, noVerdictNotAccepted: 1 });
@@ -158,7 +168,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     expect(c.options).toEqual({ tasks: ["object", "style"], subtasks: ["addition", "anime", "removal"] });
   });
 
-  it("sweeps each ScaleEdit score by hand-counted thresholds and finds the threshold for a precision", async () => {
+  it("sweeps each declared ScaleEdit score by hand-counted thresholds and finds the threshold for a precision", async () => {
     const c = (await getCalibration(t, projectId, { includeGold: false }))!;
     // IF over the 14 pairs that have it (8 accepted): =3 → 7 acc, 3 not; =2 → 1, 1; =1 → 0, 2.
     const ifs = sweep(c, "if");
@@ -218,18 +228,20 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     // G1: accepted, flag F, keep F (1/1/1) → FN; G2: rejected, flag T, keep T → FP.
     expect(c.flag).toEqual({ tp: 5, fp: 4, fn: 3, tn: 3, noVerdictAccepted: 2, noVerdictNotAccepted: 1 });
     expect(c.keep).toEqual({ tp: 6, fp: 3, fn: 3, tn: 4, noVerdictAccepted: 1, noVerdictNotAccepted: 1 });
-    // G2's 9.9 (stored as a 4-byte real) tops the overall sweep, rejected.
-    expect(table(sweep(c, "overall").points).at(-1)).toEqual([Math.fround(9.9), 0, 1]);
+    // G2's 9.9 tops the overall sweep, rejected.
+    expect(table(sweep(c, "overall").points).at(-1)).toEqual([9.9, 0, 1]);
   });
 
   it("follows the project's keep rule", async () => {
-    await t.prisma.project.update({ where: { id: projectId }, data: { keepMinIf: 2, keepMinEc: 1, keepMinGq: 1 } });
+    // Through the settings, which recompute the stored verdicts (the margins) the report reads.
+    const keep = (k: Record<string, number>) => DEFAULT_VERIFIER_SCALES.map((s) => (s.key in k ? { ...s, keep: k[s.key]! } : s));
+    await updateProjectSettings(t, projectId, null, { verifierScales: keep({ [KEYS.if]: 2, [KEYS.ec]: 1, [KEYS.gq]: 1 }) });
     try {
       const c = (await getCalibration(t, projectId, { includeGold: false }))!;
       // IF ≥ 2 alone: kept 1,2,3,4,6,7,8,9,11,14,15,16 → TP 1,2,3,6,8,11,14,16 = 8; FP 4,7,9,15 = 4; TN 5,12.
       expect(c.keep).toEqual({ tp: 8, fp: 4, fn: 0, tn: 2, noVerdictAccepted: 1, noVerdictNotAccepted: 1 });
     } finally {
-      await t.prisma.project.update({ where: { id: projectId }, data: { keepMinIf: 3, keepMinEc: 2, keepMinGq: 2 } });
+      await updateProjectSettings(t, projectId, null, { verifierScales: DEFAULT_VERIFIER_SCALES });
     }
   });
 
@@ -244,7 +256,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
       pair(A, "reject", null, [null, null, null], 0),
     ]);
     const c = (await getCalibration(t, project.id, { includeGold: false }))!;
-    expect(table(sweep(c, "overall").points)).toEqual([[0, 2, 3], [Math.fround(0.1231), 2, 2], [1234, 1, 1], [1236, 0, 1]]);
+    expect(table(sweep(c, "overall").points)).toEqual([[0, 2, 3], [0.1231, 2, 2], [1234, 1, 1], [1236, 0, 1]]);
     expect(c.flag).toEqual({ tp: 0, fp: 0, fn: 0, tn: 0, noVerdictAccepted: 2, noVerdictNotAccepted: 3 });
     expect(sweep(c, "if").points).toEqual([]);
   });

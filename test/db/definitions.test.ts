@@ -82,13 +82,20 @@ async function seedPeople(r: SqlRunner): Promise<{ users: [number, number]; proj
   return { users: [users[0]!.id, users[1]!.id], project: project!.id };
 }
 
+/** A pair; with scores, in the 2026-12-06 schema's ScaleEdit columns (those moved to verifier_scores in 20261206130000). */
 async function insertPair(r: SqlRunner, project: number, externalId: string, task: string, scores: [number, number, number] | null = null) {
-  const [pair] = await r.query<{ id: string }>(
-    `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, wanted,
-                        vs_instruction_following, vs_editing_consistency, vs_generation_quality, verifier_valid)
-     VALUES ($1, $2, $3, $3, 'Add a kite', $4, 2, $5, $6, $7, $8) RETURNING id::text`,
-    [project, externalId, HASH, task, scores?.[0] ?? null, scores?.[1] ?? null, scores?.[2] ?? null, scores ? true : null],
-  );
+  const [pair] = scores
+    ? await r.query<{ id: string }>(
+      `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, wanted,
+                          vs_instruction_following, vs_editing_consistency, vs_generation_quality, verifier_valid, model_version)
+       VALUES ($1, $2, $3, $3, 'Add a kite', $4, 2, $5, $6, $7, true, 'inspector-1') RETURNING id::text`,
+      [project, externalId, HASH, task, scores[0], scores[1], scores[2]],
+    )
+    : await r.query<{ id: string }>(
+      `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, wanted)
+       VALUES ($1, $2, $3, $3, 'Add a kite', $4, 2) RETURNING id::text`,
+      [project, externalId, HASH, task],
+    );
   return pair!.id;
 }
 
@@ -118,6 +125,9 @@ describe.each(engines())("definition files ($engine)", ({ engine }) => {
     const { users, project } = await seedPeople(old);
     const pair = await insertPair(old, project, "e-0", "object");
     await insertLabel(old, pair, project, users[0]);
+    // A scored pair and the project's own keep rule, to be carried into its declaration.
+    const scored = await insertPair(old, project, "e-1", "object", [3, 2, 2]);
+    await old.query(`UPDATE projects SET keep_min_ec = 1 WHERE id = $1`, [project]);
     const before = await readCatalog(old);
     const recordedBefore = await old.query(`SELECT name, checksum FROM "_loupe_migrations" ORDER BY name`);
 
@@ -142,6 +152,21 @@ describe.each(engines())("definition files ($engine)", ({ engine }) => {
     expect(triggerNames(upgraded)).toEqual(defined.triggers);
     expect(defined.functions.length).toBeGreaterThan(20);
 
+    // The verifier scales migration: the project's thresholds became its ScaleEdit declaration, the
+    // scores moved into the keyed object, and the output is its version's row.
+    const [declared] = await old.query<{ verifier_scales: { key: string; keep: number | null; min: number; max: number }[] }>(
+      `SELECT verifier_scales FROM projects WHERE id = $1`, [project]);
+    expect(declared!.verifier_scales.map((c) => [c.key, c.min, c.max, c.keep])).toEqual([
+      ["instruction_following", 1, 3, 3], ["editing_consistency", 1, 3, 1], ["generation_quality", 1, 3, 2], ["overall", 0, 10, null],
+    ]);
+    const [moved] = await old.query(
+      `SELECT p.verifier_scores, p.verifier_margin, p.model_version, o.version, o.scores, o.valid
+       FROM pairs p JOIN pair_verifier_outputs o ON o.pair_id = p.id WHERE p.id = $1`, [scored]);
+    expect(moved).toEqual({
+      verifier_scores: { instruction_following: 3, editing_consistency: 2, generation_quality: 2 }, verifier_margin: 0, // at IF's threshold (EC is 0.5 above its own)
+      model_version: "inspector-1", version: "inspector-1",
+      scores: { instruction_following: 3, editing_consistency: 2, generation_quality: 2 }, valid: true,
+    });
     // The rules work on the data that was there: the pair's second label settles it.
     await insertLabel(old, pair, project, users[1]);
     const [settled] = await old.query(`SELECT status, final_decision, final_source, taken, label_count FROM pairs WHERE id = $1`, [pair]);
@@ -181,8 +206,9 @@ describe.each(engines())("definition files ($engine)", ({ engine }) => {
       `SELECT external_id, queue_uncertainty, queue_disagreement, queue_stratum_rank FROM pairs WHERE id IN ($1, $2) ORDER BY id`,
       [kept, other],
     );
+    // (Uncertainty on the normalised scale since 20261206130000: e-1 keeps IF 3 ≥ 3, EC 2 ≥ 2, GQ 2 ≥ 2, at the thresholds.)
     expect(keys).toEqual([
-      { external_id: "e-1", queue_uncertainty: 1, queue_disagreement: 0, queue_stratum_rank: 2 },
+      { external_id: "e-1", queue_uncertainty: 0, queue_disagreement: 0, queue_stratum_rank: 2 },
       { external_id: "e-2", queue_uncertainty: null, queue_disagreement: 0, queue_stratum_rank: 1 },
     ]);
     const next = await insertPair(old, project, "e-3", "object");
@@ -248,11 +274,12 @@ describe.each(engines())("definition files ($engine)", ({ engine }) => {
     await expect(run).rejects.toThrow(`Definition file ${lastFile} failed: division by zero`);
 
     // The numbered migrations committed one by one; nothing of the definition files remains, and
-    // the two migrations whose data moves call the rules still owe them.
+    // the three migrations whose data moves call the rules still owe them.
     expect(await db.query(`SELECT count(*)::int AS n FROM "_loupe_migrations"`)).toEqual([{ n: (await readdir(FIXTURE)).length + (await laterMigrations()).length }]);
     expect(await db.query(`SELECT name FROM "_loupe_migrations" WHERE pending_after_definitions ORDER BY name`)).toEqual([
       { name: "20261130000000_quality" },
       { name: "20261201010000_queue_order" },
+      { name: "20261206130000_verifier_scales" },
     ]);
     expect(await db.query(`SELECT count(*)::int AS n FROM "_loupe_definitions"`)).toEqual([{ n: 0 }]);
     expect(await db.query(`SELECT proname::text FROM pg_proc WHERE proname::text LIKE 'loupe%'`)).toEqual([]);

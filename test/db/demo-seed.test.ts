@@ -60,7 +60,7 @@ describe.each(engines())("seedDemo on $engine", ({ engine }) => {
     const pairs = await db.prisma.pair.findMany({ where: { projectId: project.id }, orderBy: { externalId: "asc" } });
     expect(pairs).toHaveLength(240);
     expect(pairs[0]!.externalId).toBe("demo-0001");
-    expect(pairs.every((p) => p.wanted === 2 && p.modelVersion === "demo-verifier-0.1" && p.vsInstructionFollowing !== null)).toBe(true);
+    expect(pairs.every((p) => p.wanted === 2 && p.modelVersion === "demo-verifier-0.1" && p.verifierScores !== null)).toBe(true);
     expect(pairs.filter((p) => !truthOf(p).valid)).toHaveLength(60);
 
     const gold = pairs.filter((p) => p.isGold);

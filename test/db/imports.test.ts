@@ -273,7 +273,7 @@ describe.each(engines())("imports ($engine)", ({ engine }) => {
     expect(await runImport(db, v.id, opts({ batchSize: 7 }))).toBe("done");
     expect(await getImportView(db, v.id)).toMatchObject({ inserted: n, invalid: 0, rowsDone: n, fraction: 1 });
     const pairs = await db.prisma.pair.findMany({ where: { projectId: project }, orderBy: { externalId: "asc" } });
-    expect(pairs[0]).toMatchObject({ externalId: "object_addition:se-0", task: "object", subtask: "addition", vsInstructionFollowing: 1, vsEditingConsistency: 2, vsGenerationQuality: 3 });
+    expect(pairs[0]).toMatchObject({ externalId: "object_addition:se-0", task: "object", subtask: "addition", verifierScores: { instruction_following: 1, editing_consistency: 2, generation_quality: 3 } });
     expect(await runDerivatives(db, { dataDir })).toMatchObject({ more: false }); // earlier tests' pairs too
     const derived = await db.prisma.pair.findMany({ where: { projectId: project } });
     expect(derived.every((p) => p.heatmapImage !== null && (p.changeFraction ?? 0) > 0)).toBe(true);

@@ -215,17 +215,18 @@ describe.each(engines())("quality rules on $engine", ({ engine }) => {
     });
 
     it("without a valid flag, scores under the default keep rule (IF 2 < 3) contradict an accept", async () => {
-      const scores = { verifierValid: null, vsInstructionFollowing: 2, vsEditingConsistency: 3, vsGenerationQuality: 3 };
+      const scaleEdit = (i: number, e: number, g: number) => ({ instruction_following: i, editing_consistency: e, generation_quality: g });
+      const scores = { verifierValid: null, verifierScores: scaleEdit(2, 3, 3) };
       const pair = await settle([{ decision: "accept" }, { decision: "accept" }], { pair: scores });
       expect(pair).toMatchObject({ status: "in_review", reviewReasons: ["verifier"] });
-      const kept = await settle([{ decision: "accept" }, { decision: "accept" }], { pair: { ...scores, vsInstructionFollowing: 3 } });
+      const kept = await settle([{ decision: "accept" }, { decision: "accept" }], { pair: { ...scores, verifierScores: scaleEdit(3, 3, 3) } });
       expect(kept).toMatchObject({ status: "final", finalDecision: "accept" });
     });
 
     it("with the verifier rule off the verifier never routes", async () => {
       const pair = await settle([{ decision: "accept" }, { decision: "accept" }], {
         settings: { verifierRule: "off" },
-        pair: { verifierValid: false, vsInstructionFollowing: 1, vsEditingConsistency: 1, vsGenerationQuality: 1 },
+        pair: { verifierValid: false, verifierScores: { instruction_following: 1, editing_consistency: 1, generation_quality: 1 } },
       });
       expect(pair).toMatchObject({ status: "final", finalSource: "consensus", finalDecision: "accept" });
     });

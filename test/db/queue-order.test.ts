@@ -1,3 +1,4 @@
+import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "@/lib/db/generated/client";
@@ -21,33 +22,34 @@ type PairSpec = Partial<Prisma.PairCreateManyInput> & { expect: { uncertainty: n
 // Ten pairs whose keys were worked out by hand under the default keep rule (IF ≥ 3, EC ≥ 2, GQ ≥ 2)
 // and verifier rule ('auto': the valid flag when present, else the scores).
 const SPECS: PairSpec[] = [
-  // 0: dropped, 2 + 1 + 1 steps short.
-  { task: "object", subtask: "addition", vsInstructionFollowing: 1, vsEditingConsistency: 1, vsGenerationQuality: 1, changeFraction: 0.3, expect: { uncertainty: 4, disagreement: 0 } },
-  // 1: kept (one step from losing IF) with almost no pixels changed: "no visible edit" (+4).
-  { task: "object", subtask: "addition", vsInstructionFollowing: 3, vsEditingConsistency: 3, vsGenerationQuality: 3, verifierValid: true, changeFraction: 0.005, expect: { uncertainty: 1, disagreement: 4 } },
-  // 2: one step short on IF.
-  { task: "object", subtask: "removal", vsInstructionFollowing: 2, vsEditingConsistency: 2, vsGenerationQuality: 2, changeFraction: 0.2, expect: { uncertainty: 1, disagreement: 0 } },
-  // 3: one step short on EC; scores 3 and 1 contradict each other (+1).
-  { task: "object", subtask: "removal", vsInstructionFollowing: 3, vsEditingConsistency: 1, vsGenerationQuality: 3, changeFraction: 0.2, expect: { uncertainty: 1, disagreement: 1 } },
-  // 4: the valid flag says no, the scores say keep: uncertainty 0, and +3.
-  { task: "attribute", subtask: "color", vsInstructionFollowing: 3, vsEditingConsistency: 3, vsGenerationQuality: 3, verifierValid: false, changeFraction: 0.4, expect: { uncertainty: 0, disagreement: 3 } },
+  // 0: dropped, 2 + 1 + 1 steps short on a 2-step scale: 4 / 2.
+  { task: "object", subtask: "addition", verifierScores: { instruction_following: 1, editing_consistency: 1, generation_quality: 1 }, changeFraction: 0.3, expect: { uncertainty: 2, disagreement: 0 } },
+  // 1: kept (at IF's threshold: 0) with almost no pixels changed: "no visible edit" (+4).
+  { task: "object", subtask: "addition", verifierScores: { instruction_following: 3, editing_consistency: 3, generation_quality: 3 }, verifierValid: true, changeFraction: 0.005, expect: { uncertainty: 0, disagreement: 4 } },
+  // 2: one step short on IF: 1 / 2.
+  { task: "object", subtask: "removal", verifierScores: { instruction_following: 2, editing_consistency: 2, generation_quality: 2 }, changeFraction: 0.2, expect: { uncertainty: 0.5, disagreement: 0 } },
+  // 3: one step short on EC (1 / 2); scores 3 and 1, a whole scale apart, contradict each other (+1).
+  { task: "object", subtask: "removal", verifierScores: { instruction_following: 3, editing_consistency: 1, generation_quality: 3 }, changeFraction: 0.2, expect: { uncertainty: 0.5, disagreement: 1 } },
+  // 4: the valid flag says no, the scores say keep: uncertainty -1 (first), and +3.
+  { task: "attribute", subtask: "color", verifierScores: { instruction_following: 3, editing_consistency: 3, generation_quality: 3 }, verifierValid: false, changeFraction: 0.4, expect: { uncertainty: -1, disagreement: 3 } },
   // 5: no scores; kept by the flag, but the verifier's re-caption describes another edit (+2).
   { task: "attribute", subtask: "color", verifierValid: true, verifierRecaption: "Remove the lamp from the table", changeFraction: 0.5, expect: { uncertainty: null, disagreement: 2 } },
-  // 6: 1 + 1 + 1 steps short.
-  { task: "text", subtask: "sign", vsInstructionFollowing: 2, vsEditingConsistency: 1, vsGenerationQuality: 1, changeFraction: 0.1, expect: { uncertainty: 3, disagreement: 0 } },
+  // 6: 1 + 1 + 1 steps short: 3 / 2.
+  { task: "text", subtask: "sign", verifierScores: { instruction_following: 2, editing_consistency: 1, generation_quality: 1 }, changeFraction: 0.1, expect: { uncertainty: 1.5, disagreement: 0 } },
   // 7: the verifier says "No Edit" but a quarter of the pixels changed (+3).
   { task: "text", subtask: "sign", verifierValid: false, verifierFailureClass: "No Edit", changeFraction: 0.25, expect: { uncertainty: null, disagreement: 3 } },
   // 8: no signals at all.
   { task: "object", subtask: "addition", expect: { uncertainty: null, disagreement: 0 } },
-  // 9: kept, but a fifth of the area outside the mask changed (+2).
-  { task: "global", subtask: "style", vsInstructionFollowing: 3, vsEditingConsistency: 2, vsGenerationQuality: 3, verifierValid: true, changeFraction: 0.3, changeOutsideMask: 0.2, expect: { uncertainty: 1, disagreement: 2 } },
+  // 9: kept at IF's and EC's thresholds (0), but a fifth of the area outside the mask changed (+2).
+  { task: "global", subtask: "style", verifierScores: { instruction_following: 3, editing_consistency: 2, generation_quality: 3 }, verifierValid: true, changeFraction: 0.3, changeOutsideMask: 0.2, expect: { uncertainty: 0, disagreement: 2 } },
 ];
 
 /** The order each queue order serves SPECS in, as indexes into SPECS, worked out by hand from the keys. */
 const EXPECTED: Record<TQueueOrder, number[]> = {
   import: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  // By steps from flipping the keep rule (0 first), ties by id, pairs without scores last.
-  uncertainty: [4, 1, 2, 3, 9, 6, 0, 5, 7, 8],
+  // By normalised distance from flipping the keep rule (the self-contradicting -1 first), ties by id,
+  // pairs without scores last.
+  uncertainty: [4, 1, 9, 2, 3, 6, 0, 5, 7, 8],
   // By heuristic points, highest first, ties by id.
   disagreement: [1, 4, 7, 5, 9, 3, 0, 2, 6, 8],
   // Ranks within (task, subtask): addition 0,1,8 · removal 2,3 · color 4,5 · sign 6,7 · style 9.
@@ -289,9 +291,11 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
         sourceImage: HASH,
         editedImage: HASH,
         instruction: `Make the car blue (${i})`,
-        vsInstructionFollowing: 1 + (i % 3),
-        vsEditingConsistency: 1 + (Math.floor(i / 3) % 3),
-        vsGenerationQuality: 1 + (Math.floor(i / 9) % 3),
+        verifierScores: {
+          instruction_following: 1 + (i % 3),
+          editing_consistency: 1 + (Math.floor(i / 3) % 3),
+          generation_quality: 1 + (Math.floor(i / 9) % 3),
+        },
         verifierValid: i % 4 === 0 ? null : i % 4 === 1,
         changeFraction: (i % 7) / 100,
       })),
@@ -300,11 +304,11 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
       const [r] = await t.prisma.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM pairs p JOIN projects pr ON pr.id = p.project_id
         WHERE p.project_id = ${project.id} AND p.status = 'open' AND (
-          p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency,
-            p.vs_generation_quality, p.verifier_valid, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq)
-          OR p.queue_disagreement <> loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency,
-            p.vs_generation_quality, p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction,
-            p.change_fraction, p.change_outside_mask, pr.verifier_rule, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq))`;
+          p.verifier_margin IS DISTINCT FROM loupe_verifier_margin(p.verifier_scores, pr.verifier_scales)
+          OR p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(loupe_verifier_margin(p.verifier_scores, pr.verifier_scales), p.verifier_valid)
+          OR p.queue_disagreement <> loupe_queue_disagreement(loupe_verifier_margin(p.verifier_scores, pr.verifier_scales),
+            loupe_verifier_spread(p.verifier_scores, pr.verifier_scales), p.verifier_valid, p.verifier_failure_class,
+            p.verifier_recaption, p.instruction, p.change_fraction, p.change_outside_mask, pr.verifier_rule))`;
       return r!.n;
     };
     expect(await stale()).toBe(0);
@@ -313,29 +317,35 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     const firstPair = await claimNextPair(t, { projectId: project.id, userId: u! });
     await accept(u!, BigInt(firstPair!.id));
     await t.prisma.$executeRaw`UPDATE pairs SET queue_uncertainty = 99 WHERE id = ${BigInt(firstPair!.id)}`;
-    // How many open pairs the new rule (IF ≥ 2, EC ≥ 2, GQ ≥ 1) moves, computed independently.
-    const [moves] = await t.prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pairs p
-      WHERE p.project_id = ${project.id} AND p.status = 'open' AND (
-        p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(p.vs_instruction_following, p.vs_editing_consistency,
-          p.vs_generation_quality, p.verifier_valid, 2::smallint, 2::smallint, 1::smallint)
-        OR p.queue_disagreement <> loupe_queue_disagreement(p.vs_instruction_following, p.vs_editing_consistency,
-          p.vs_generation_quality, p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction,
-          p.change_fraction, p.change_outside_mask, 'auto', 2::smallint, 2::smallint, 1::smallint))`;
-    expect(moves!.n).toBeGreaterThan(QUEUE_KEYS_BATCH / 4);
+    // How many pairs the new rule (IF ≥ 2, EC ≥ 2, GQ ≥ 1) changes, computed independently: every
+    // pair's verdict (its margin), and an open pair's keys.
+    const newScales = DEFAULT_VERIFIER_SCALES.map((s) =>
+      s.key === "instruction_following" ? { ...s, keep: 2 } : s.key === "generation_quality" ? { ...s, keep: 1 } : s);
+    const scalesJson = JSON.stringify(newScales);
+    const [moves] = await t.prisma.$queryRaw<{ n: number; open: number }[]>`
+      SELECT count(*)::int AS n, (count(*) FILTER (WHERE open))::int AS open FROM (
+        SELECT p.status = 'open' AS open, m.margin, p.verifier_margin, p.queue_uncertainty, p.queue_disagreement,
+               loupe_queue_uncertainty(m.margin, p.verifier_valid) AS u,
+               loupe_queue_disagreement(m.margin, loupe_verifier_spread(p.verifier_scores, ${scalesJson}::jsonb), p.verifier_valid,
+                 p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction, p.change_outside_mask, 'auto') AS d
+        FROM pairs p, LATERAL (SELECT loupe_verifier_margin(p.verifier_scores, ${scalesJson}::jsonb) AS margin) m
+        WHERE p.project_id = ${project.id}) x
+      WHERE x.verifier_margin IS DISTINCT FROM x.margin
+         OR (x.open AND (x.queue_uncertainty IS DISTINCT FROM x.u OR x.queue_disagreement <> x.d))`;
+    expect(moves!.open).toBeGreaterThan(QUEUE_KEYS_BATCH / 4);
 
-    const result = await updateProjectSettings(t, project.id, admin!, { keepMinIf: 2, keepMinGq: 1 });
-    expect(result.changed.sort()).toEqual(["keepMinGq", "keepMinIf"]);
+    const result = await updateProjectSettings(t, project.id, admin!, { verifierScales: newScales });
+    expect(result.changed).toEqual(["verifierScales"]);
     expect(result.queueKeysUpdated).toBe(moves!.n);
     expect(await stale()).toBe(0);
     const labelled = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(firstPair!.id) } });
     expect(labelled.queueUncertainty).toBe(99);
-    // A pair inserted after the change gets its keys under the new rule (IF 2 ≥ 2, EC 2 ≥ 2, GQ 1 ≥ 1: kept, 1 step).
+    // A pair inserted after the change gets its keys under the new rule (IF 2 ≥ 2, EC 2 ≥ 2, GQ 1 ≥ 1: kept, at the thresholds).
     const after = await t.prisma.pair.create({
       data: { projectId: project.id, externalId: "after-change", sourceImage: HASH, editedImage: HASH, instruction: "x",
-              vsInstructionFollowing: 2, vsEditingConsistency: 2, vsGenerationQuality: 1 },
+              verifierScores: { instruction_following: 2, editing_consistency: 2, generation_quality: 1 } },
     });
-    expect(after.queueUncertainty).toBe(1);
+    expect(after.queueUncertainty).toBe(0);
     const applied = await t.prisma.auditEvent.findMany({ where: { action: "project.queue_keys_applied", subjectId: String(project.id) } });
     expect(applied.map((a) => [a.actorId, a.data])).toEqual([[admin, { pairs: result.queueKeysUpdated }]]);
 
@@ -366,9 +376,11 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
         task: "object",
         // Long-tailed: most pairs in the first subtask.
         subtask: subtasks[i % 10 < 4 ? 0 : Math.min((i % 10) - 3, subtasks.length - 1)],
-        vsInstructionFollowing: 1 + (i % 3),
-        vsEditingConsistency: 1 + (Math.floor(i / 3) % 3),
-        vsGenerationQuality: 1 + (Math.floor(i / 9) % 3),
+        verifierScores: {
+          instruction_following: 1 + (i % 3),
+          editing_consistency: 1 + (Math.floor(i / 3) % 3),
+          generation_quality: 1 + (Math.floor(i / 9) % 3),
+        },
         verifierValid: i % 5 === 0 ? null : i % 2 === 0,
         changeFraction: (i % 50) / 100,
       })),

@@ -103,7 +103,7 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
     const scored = await makeProject(t, { pairs: 1, overlap: 2 });
     await t.prisma.pair.updateMany({
       where: { projectId: scored.id },
-      data: { vsInstructionFollowing: 3, vsEditingConsistency: 2, vsGenerationQuality: 1 },
+      data: { verifierScores: { instruction_following: 3, editing_consistency: 2, generation_quality: 1 } },
     });
     const [e, f] = await makeUsers(t, 2, "ver");
     const scoredId = await label(e!, scored.id, { decision: "accept" });

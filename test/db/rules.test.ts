@@ -1,3 +1,4 @@
+import { DEFAULT_VERIFIER_SCALES, verifierMargin } from "@/lib/quality/scales";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mapRecord } from "@/lib/imports/mapping";
@@ -51,10 +52,17 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
     );
     const rows = await t.query<{ i: number; verdict: boolean | null; by_scores: boolean | null }>(
       `SELECT x.i,
-              loupe_verifier_verdict(x.rule, x.valid, x.s_if, x.s_ec, x.s_gq, x.min_if, x.min_ec, x.min_gq) AS verdict,
-              loupe_verifier_verdict('scores', x.valid, x.s_if, x.s_ec, x.s_gq, x.min_if, x.min_ec, x.min_gq) AS by_scores
+              loupe_verifier_verdict(x.rule, x.valid, m.margin) AS verdict,
+              loupe_verifier_verdict('scores', x.valid, m.margin) AS by_scores
        FROM jsonb_to_recordset($1::jsonb) AS x(i int, rule text, valid boolean, s_if smallint, s_ec smallint, s_gq smallint,
-                                               min_if smallint, min_ec smallint, min_gq smallint)
+                                               min_if smallint, min_ec smallint, min_gq smallint),
+            -- The ScaleEdit declaration with these thresholds, and the scores as a pair keeps them.
+            LATERAL (SELECT loupe_verifier_margin(
+              jsonb_strip_nulls(jsonb_build_object('if', x.s_if, 'ec', x.s_ec, 'gq', x.s_gq)),
+              jsonb_build_array(
+                jsonb_build_object('key', 'if', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_if),
+                jsonb_build_object('key', 'ec', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_ec),
+                jsonb_build_object('key', 'gq', 'min', 1, 'max', 3, 'higherIsBetter', true, 'keep', x.min_gq))) AS margin) m
        ORDER BY x.i`,
       [JSON.stringify(grid.map((g, i) => ({ i, rule: g.rule, valid: g.valid, s_if: g.sIf, s_ec: g.sEc, s_gq: g.sGq, min_if: g.minIf, min_ec: g.minEc, min_gq: g.minGq })))],
     );
@@ -95,8 +103,7 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
       }
       const [settled] = await t.query<{ status: string; final_decision: TDecision | null; review_reasons: string[]; verdict: boolean | null }>(
         `SELECT p.status::text, p.final_decision::text, p.review_reasons,
-                loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.vs_instruction_following, p.vs_editing_consistency,
-                                       p.vs_generation_quality, pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq) AS verdict
+                loupe_verifier_verdict(pr.verifier_rule, p.verifier_valid, p.verifier_margin) AS verdict
          FROM pairs p JOIN projects pr ON pr.id = p.project_id WHERE p.id = $1`,
         [pair!.id],
       );
@@ -109,8 +116,9 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
       else expect(settled!.status, label).toBe("in_review");
       if (majority === null && settled!.verdict !== null) tiesWithVerdict++;
 
-      const verdict: TVerdict = { valid: settled!.verdict, basis: verdictBasis("auto", c.valid), rule: "auto", keep: { if: 3, ec: 2, gq: 2 } };
-      const signals: TVerifierSignals = { valid: c.valid, failureClass: null, recaption: null, instructionFollowing: null, editingConsistency: null, generationQuality: null, overall: null, modelVersion: null };
+      const verdict: TVerdict = { valid: settled!.verdict, basis: verdictBasis("auto", c.valid), rule: "auto",
+        keep: [{ short: "IF", higherIsBetter: true, keep: 3 }, { short: "EC", higherIsBetter: true, keep: 2 }, { short: "GQ", higherIsBetter: true, keep: 2 }] };
+      const signals: TVerifierSignals = { valid: c.valid, failureClass: null, recaption: null, scores: [], modelVersion: null };
       const words = explainRouting({
         reasons: settled!.review_reasons as ("decision" | "recaption" | "verifier")[],
         labels,
@@ -203,8 +211,8 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
     expect(new Set(rows.map((r) => Number(r.d))).size).toBeGreaterThan(8);
   });
 
-  it("real columns: a number the import's mapping accepts for vs_overall is one PostgreSQL stores, and only those", async () => {
-    const mapping: TMapping = { externalId: "id", instruction: "instruction", source: "src", edited: "edit", vsOverall: "overall" };
+  it("real scores: a number the import's mapping accepts is one the margin's real arithmetic takes, and only those", async () => {
+    const mapping: TMapping = { externalId: "id", instruction: "instruction", source: "src", edited: "edit", scores: { overall: "overall" } };
     const values: unknown[] = [
       0, -0, 1, 0.83, 7.25, -3.5, 123456789, 1e-40, 1.5e-45, 8e-46, 7e-46, 1e-46, 1e-50, -1e-50,
       3.4028234663852886e38, 3.4028235e38, 3.4028236e38, -3.4028236e38, 1e39, Number.MAX_VALUE, Number.MIN_VALUE,
@@ -212,30 +220,37 @@ describe.each(engines())("TypeScript and the database agree ($engine)", ({ engin
     ];
     for (const v of values) {
       const mapped = mapRecord({ id: "x", instruction: "Add a kite", src: "a.png", edit: "b.png", overall: v }, mapping);
+      // The cast loupe_verifier_margin applies to a score kept in the pair's JSON.
+      const json = JSON.stringify({ o: mapped.ok ? mapped.candidate.scores?.overall : v });
       const stored = await t
-        .query<{ v: number }>(`SELECT (($1::real[])[1])::float8 AS v`, [[mapped.ok ? mapped.candidate.vsOverall : v]])
+        .query<{ v: number }>(`SELECT (($1::jsonb)->>'o')::real::float8 AS v`, [json])
         .then((r) => ({ ok: true as const, value: Number(r[0]!.v) }), () => ({ ok: false as const }));
       expect(stored.ok, `${String(v)}: mapping ${mapped.ok ? "accepts" : "refuses"}`).toBe(mapped.ok);
       // + 0: a -0 travels as 0.
-      if (mapped.ok && stored.ok) expect(stored.value).toBe(Math.fround(mapped.candidate.vsOverall!) + 0);
+      if (mapped.ok && stored.ok) expect(stored.value).toBe(Math.fround(mapped.candidate.scores!.overall!) + 0);
     }
   });
 
-  it("scores: a score the import's mapping accepts is one the pairs table takes, and only those", async () => {
+  it("scores: a score the import's mapping accepts on the project's scale gets the margin the TypeScript rule computes", async () => {
     const mapping: TMapping = { externalId: "id", instruction: "instruction", source: "src", edited: "edit", vsInstructionFollowing: "if" };
     const values: unknown[] = [1, 2, 3, "2", " 3 ", "2.0", 3.0, 0, 4, -1, 2.5, "2.5", "abc", 1000, null, ""];
+    const accepted: unknown[] = [];
     for (const [k, v] of values.entries()) {
-      const mapped = mapRecord({ id: "x", instruction: "Add a kite", src: "a.png", edit: "b.png", if: v }, mapping);
-      const stored = await t
-        .query<{ s: number | null }>(
-          `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, vs_instruction_following)
-           VALUES ($1, $2, $3, $3, 'Add a kite', ($4::smallint[])[1]) RETURNING vs_instruction_following AS s`,
-          [project, `score-${k}`, HASH, [mapped.ok ? mapped.candidate.vsInstructionFollowing : v]],
-        )
-        .then((r) => ({ ok: true as const, value: r[0]!.s }), () => ({ ok: false as const }));
-      expect(stored.ok, `${JSON.stringify(v)}: mapping ${mapped.ok ? "accepts" : "refuses"}`).toBe(mapped.ok);
-      if (mapped.ok && stored.ok) expect(stored.value).toBe(mapped.candidate.vsInstructionFollowing);
+      const mapped = mapRecord({ id: "x", instruction: "Add a kite", src: "a.png", edit: "b.png", if: v }, mapping, { scales: DEFAULT_VERIFIER_SCALES });
+      if (!mapped.ok) continue;
+      accepted.push(v);
+      const scores = mapped.candidate.scores === null ? null : { ...mapped.candidate.scores, editing_consistency: 3, generation_quality: 3 };
+      const [row] = await t.query<{ margin: number | null }>(
+        `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, verifier_scores)
+         VALUES ($1, $2, $3, $3, 'Add a kite', $4::jsonb) RETURNING verifier_margin AS margin`,
+        [project, `score-${k}`, HASH, scores === null ? null : JSON.stringify(scores)],
+      );
+      const expected = verifierMargin(scores, DEFAULT_VERIFIER_SCALES);
+      if (expected === null) expect(row!.margin, JSON.stringify(v)).toBeNull();
+      else expect(row!.margin, JSON.stringify(v)).toBeCloseTo(expected, 6);
     }
+    // Within IF's 1-3 scale, or empty; 0, 4, -1, 1000 and "abc" are refused.
+    expect(accepted).toEqual([1, 2, 3, "2", " 3 ", "2.0", 3.0, 2.5, "2.5", null, ""]);
   });
 
   it("names and defaults: the verifier rules and a delivery's attempts are the database's", async () => {

@@ -32,6 +32,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_queue_subtask_idx: "pairs",
     pairs_session_idx: "pairs", // partial: WHERE session_id IS NOT NULL (a pair's earlier turns, lib/queue/session.ts)
     import_archive_members_suffix_idx: "import_archive_members", // expression: reverse(path) COLLATE "C" (archive path lookup)
+    pairs_verifier_margin_idx: "pairs", // partial: WHERE NOT is_gold (the verdict filter on the active verifier version)
   },
   checks: {
     users_email_lower_check: "users",
@@ -63,6 +64,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     exports_counts_check: "exports",
     export_filters_name_check: "export_filters",
     projects_queue_order_check: "projects",
+    pair_verifier_outputs_scores_check: "pair_verifier_outputs",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -79,6 +81,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_final_xid_upd: "pairs",
     pairs_queue_keys: "pairs", // sets the queue order keys of each inserted pair
     pairs_queue_strata: "pairs", // writes the stratum ranks back to queue_strata once per statement
+    pairs_verifier_keys: "pairs", // the margin and an open pair's keys follow its verifier copy
+    pairs_verifier_outputs: "pairs", // records an inserted pair's verifier output as its version's row
+    pair_verifier_outputs_copy: "pair_verifier_outputs", // copies the active version's output onto the pair
   },
 };
 
@@ -98,7 +103,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "labels", "leases", "pair_derivatives", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "labels", "leases", "pair_derivatives", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

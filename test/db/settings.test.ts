@@ -1,3 +1,4 @@
+import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidError, NotFoundError } from "@/lib/errors";
@@ -7,6 +8,10 @@ import { getProjectSettings, OVERLAP_BATCH, updateProjectSettings } from "@/lib/
 import { ZSettingsPatch, type TSettingsPatch } from "@/lib/quality/settings-schema";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
+
+
+// The default (ScaleEdit) declaration with EC's threshold raised from 2 to 3.
+const STRICTER = DEFAULT_VERIFIER_SCALES.map((s) => (s.key === "editing_consistency" ? { ...s, keep: 3 } : s));
 
 describe.each(engines())("project settings on $engine", ({ engine }) => {
   let t: TestDatabase;
@@ -27,7 +32,9 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
       [{ overlap: 6 }, /^Overlap must be between 1 and 5\.$/],
       [{ overlap: 2.5 }, /^Overlap must be a whole number from 1 to 5\.$/],
       [{ goldAccuracyThreshold: -0.1 }, /Gold accuracy threshold must be between 0 and 1 \(0–100%\)/],
-      [{ keepMinIf: 4 }, /instruction following \(IF\)/],
+      [{ verifierScales: [{ key: "if", label: "Instruction following (IF)", min: 1, max: 3, higherIsBetter: true, keep: 4 }] },
+        /Instruction following \(IF\): the keep threshold must be between 1 and 3/],
+      [{ verifierScales: [{ key: "If", label: "IF", min: 1, max: 3, higherIsBetter: true, keep: 3 }] }, /score key/],
       [{ verifierRule: "majority" }, /Verifier rule must be one of auto, valid_flag, scores, off/],
       [{ goldMinCount: "ten" }, /Minimum gold checks must be a number/],
       [{ leaseSeconds: 10 }, /Lease must be between 30 and 86400/],
@@ -54,12 +61,12 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
       goldAccuracyThreshold: 0.8,
       goldMinCount: 10, // the default: not a change
       verifierRule: "scores",
-      keepMinEc: 3,
+      verifierScales: STRICTER,
       guidelines: "Look at the hands.",
     });
-    expect(result.changed.sort()).toEqual(["goldAccuracyThreshold", "goldRate", "guidelines", "keepMinEc", "verifierRule"]);
+    expect(result.changed.sort()).toEqual(["goldAccuracyThreshold", "goldRate", "guidelines", "verifierRule", "verifierScales"]);
     expect(result.pairsUpdated).toBeNull();
-    expect(result.settings).toMatchObject({ goldRate: 0.1, goldAccuracyThreshold: 0.8, verifierRule: "scores", keepMinEc: 3, keepMinIf: 3 });
+    expect(result.settings).toMatchObject({ goldRate: 0.1, goldAccuracyThreshold: 0.8, verifierRule: "scores", verifierScales: STRICTER });
     const stored = await t.prisma.project.findUniqueOrThrow({ where: { id: project.id } });
     expect(Math.fround(stored.goldRate)).toBe(Math.fround(0.1));
     expect(stored.verifierRule).toBe("scores");
@@ -71,7 +78,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
         goldRate: { before: 0, after: 0.1 },
         goldAccuracyThreshold: { before: 0.7, after: 0.8 },
         verifierRule: { before: "auto", after: "scores" },
-        keepMinEc: { before: 2, after: 3 },
+        verifierScales: { before: DEFAULT_VERIFIER_SCALES, after: STRICTER },
         guidelines: { before: "", after: "Look at the hands." },
       },
     });

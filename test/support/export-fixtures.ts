@@ -67,10 +67,10 @@ export async function seedExportProject(db: Db, opts: { pairs?: number; name?: s
     const finalInstruction = decision === "recaption" ? `re-caption ${i}: "say it"\nplainly` : null;
     const [pair] = await r.query<{ id: string }>(
       `INSERT INTO pairs (project_id, external_id, source_image, edited_image, mask_image, instruction, instruction_cn, task, subtask,
-                          verifier_valid, verifier_failure_class, verifier_recaption, vs_overall, model_version, metadata,
+                          verifier_valid, verifier_failure_class, verifier_recaption, verifier_scores, model_version, metadata,
                           status, final_decision, final_instruction, final_reasons, final_source, finalized_at, agreement,
                           review_reasons, reviewed_by, reviewed_at, review_note, wanted)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15::jsonb,
                'final', $16::"Decision", coalesce($17, $6), $18::text[], $19, $20::timestamptz, $21,
                $22::text[], $23, $24::timestamptz, $25, 3)
        RETURNING id::text`,
@@ -78,7 +78,7 @@ export async function seedExportProject(db: Db, opts: { pairs?: number; name?: s
         projectId, externalId, STORED_IMAGES[i % 2], i === 3 ? sha(999) : STORED_IMAGES[2 + (i % 2)], i % 4 === 0 ? STORED_IMAGES[3] : null,
         `instruction ${i}`, i % 6 === 0 ? `指令 ${i}` : null, task, subtask,
         i % 3 === 0 ? null : i % 2 === 0, i % 3 === 1 ? "Hallucination" : null, i % 4 === 1 ? `verifier says ${i}` : null,
-        i % 4 === 2 ? 0.1 * (i % 10) : null, "qwen-verify-1", JSON.stringify({ i, tag: `t${i % 3}`, nested: { ok: true } }),
+        i % 4 === 2 ? JSON.stringify({ overall: 0.1 * (i % 10) }) : null, "qwen-verify-1", JSON.stringify({ i, tag: `t${i % 3}`, nested: { ok: true } }),
         decision, finalInstruction, finalReasons, reviewed ? "review" : "consensus", day(i), reviewed ? 0.5 : 1,
         reviewed ? ["decision"] : [], reviewed ? reviewer : null, reviewed ? day(i) : null, reviewed ? `note ${i}` : null,
       ],

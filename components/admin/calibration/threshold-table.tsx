@@ -24,7 +24,7 @@ export function ThresholdTable({ answers, targetPercent }: { answers: TThreshold
               <th scope="row" className="px-3 py-1 text-left font-medium">{sweep.label}</th>
               {chosen ? (
                 <>
-                  <td className="px-3 py-1 font-semibold">{sweep.short} ≥ {formatThreshold(chosen.threshold, sweep.integer)}</td>
+                  <td className="px-3 py-1 font-semibold">{sweep.short} {sweep.lowerIsBetter ? "≤" : "≥"} {formatThreshold(chosen.threshold, sweep.integer)}</td>
                   <td className="px-3 py-1 text-right">{formatRate(chosen.precision)}</td>
                   <td className="px-3 py-1 text-right">{formatRate(chosen.recall)}</td>
                   <td className="px-3 py-1 text-right">{formatCount(chosen.kept)}</td>
@@ -32,7 +32,7 @@ export function ThresholdTable({ answers, targetPercent }: { answers: TThreshold
               ) : (
                 <td colSpan={4} className="px-3 py-1 text-neutral-700">
                   {best
-                    ? `No threshold reaches it; the most precise is ${sweep.short} ≥ ${formatThreshold(best.threshold, sweep.integer)} at ${formatRate(best.precision)}.`
+                    ? `No threshold reaches it; the most precise is ${sweep.short} ${sweep.lowerIsBetter ? "≤" : "≥"} ${formatThreshold(best.threshold, sweep.integer)} at ${formatRate(best.precision)}.`
                     : "No pair has this score."}
                 </td>
               )}

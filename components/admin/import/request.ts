@@ -36,7 +36,7 @@ export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", cs
 
 export type TTargetField = Exclude<
   keyof TMappingInput,
-  "metadata" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+  "metadata" | "scores" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
 >;
 
 export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boolean }[] = [
@@ -60,7 +60,7 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "verifierValid", label: "Verifier: valid flag" },
   { field: "verifierFailureClass", label: "Verifier: failure class" },
   { field: "verifierRecaption", label: "Verifier: re-caption" },
-  { field: "modelVersion", label: "Model version" },
+  { field: "modelVersion", label: "Verifier version" },
   { field: "gold", label: "Gold: flag (true/false)" },
   { field: "goldDecision", label: "Gold: expected decision" },
   { field: "goldReasons", label: "Gold: expected reasons" },

@@ -6,13 +6,15 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings-schema";
 import { RequestError, requestJson } from "@/components/admin/quality/request";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS } from "@/lib/queue/order";
+import { fromScaleDrafts, ScalesEditor, toScaleDrafts, type TScaleDraft } from "./scales-editor";
 
 // Fields hold the text in their boxes; rates show in percent and go as fractions. Only changed fields are
 // sent, so the audit row names exactly what the admin changed.
-type TDraft = Record<TSettingKey, string>;
+type TDraftKey = Exclude<TSettingKey, "verifierScales">;
+type TDraft = Record<TDraftKey, string>;
 
 const PERCENT: ReadonlySet<TSettingKey> = new Set(["goldRate", "goldAccuracyThreshold"]);
-const TEXT: ReadonlySet<TSettingKey> = new Set(["verifierRule", "guidelines", "queueOrder"]);
+const TEXT: ReadonlySet<TSettingKey> = new Set(["verifierRule", "guidelines", "queueOrder", "verifierVersion"]);
 
 const LABELS: Record<TSettingKey, string> = {
   overlap: "Overlap (labels per pair)",
@@ -24,9 +26,8 @@ const LABELS: Record<TSettingKey, string> = {
   goldRecaptionThreshold: "Gold re-caption threshold",
   recaptionDisagreementThreshold: "Re-caption disagreement threshold",
   verifierRule: "Verifier rule",
-  keepMinIf: "Instruction following (IF) at least",
-  keepMinEc: "Editing consistency (EC) at least",
-  keepMinGq: "Generation quality (GQ) at least",
+  verifierScales: "Verifier score columns",
+  verifierVersion: "Active verifier version",
   queueOrder: "Queue order",
 };
 
@@ -42,9 +43,10 @@ const HELP: Record<TSettingKey, string> = {
     "A re-caption on a gold pair counts as correct when its normalized edit distance to the reference is under this (0 = identical, 1 = nothing shared).",
   recaptionDisagreementThreshold: "When all annotators re-caption a pair and two re-captions are further apart than this (0–1), the pair goes to review.",
   verifierRule: "Which verifier signal the human consensus is checked against; a contradiction sends the pair to review.",
-  keepMinIf: "Minimum instruction-following score (1–3) for the verifier to keep a pair.",
-  keepMinEc: "Minimum editing-consistency score (1–3) for the verifier to keep a pair.",
-  keepMinGq: "Minimum generation-quality score (1–3) for the verifier to keep a pair.",
+  verifierScales:
+    "The scores the verifier gives each pair: the key an import maps a column to, the scale, which way is better, and the keep threshold (empty: shown and exported, not part of the keep rule). The verifier keeps a pair when every threshold is met.",
+  verifierVersion:
+    "The verifier version whose scores, valid flag and re-caption the keep rule, queue orders, calibration and exports read. Empty: each pair's first imported output.",
   queueOrder:
     "How annotators are served the project's pairs. A change applies to every open pair at the next claim; gold pairs are mixed in as before.",
 };
@@ -56,12 +58,14 @@ const VERIFIER_OPTIONS: { value: TProjectSettings["verifierRule"]; label: string
   { value: "off", label: "Off: never route on the verifier" },
 ];
 
+const DRAFT_KEYS = (Object.keys(LABELS) as TSettingKey[]).filter((k): k is TDraftKey => k !== "verifierScales");
+
 function toDraft(s: TProjectSettings): TDraft {
   const out = {} as TDraft;
-  for (const key of Object.keys(LABELS) as TSettingKey[]) {
+  for (const key of DRAFT_KEYS) {
     const v = s[key];
     // Percent with at most two decimals: 0.125 → "12.5", never "12.500000000000002".
-    out[key] = PERCENT.has(key) ? String(Math.round(Number(v) * 10_000) / 100) : String(v);
+    out[key] = PERCENT.has(key) ? String(Math.round(Number(v) * 10_000) / 100) : v === null ? "" : String(v);
   }
   return out;
 }
@@ -75,14 +79,16 @@ function parseField(key: TSettingKey, text: string): string | number {
   return PERCENT.has(key) ? Math.round(n * 100) / 10_000 : n;
 }
 
-function changedPatch(draft: TDraft, saved: TProjectSettings): TSettingsPatch {
-  const patch: Record<string, string | number> = {};
-  for (const key of Object.keys(LABELS) as TSettingKey[]) {
+function changedPatch(draft: TDraft, scales: TScaleDraft[], saved: TProjectSettings): TSettingsPatch {
+  const patch: Record<string, unknown> = {};
+  for (const key of DRAFT_KEYS) {
     const value = parseField(key, draft[key]);
-    const before = saved[key];
+    const before = saved[key] ?? "";
     const same = typeof value === "number" && typeof before === "number" ? Math.fround(value) === Math.fround(before) : value === before;
     if (!same) patch[key] = value;
   }
+  const declared = fromScaleDrafts(scales);
+  if (JSON.stringify(declared) !== JSON.stringify(saved.verifierScales)) patch.verifierScales = declared;
   return patch as TSettingsPatch;
 }
 
@@ -98,9 +104,9 @@ function successText(r: TSettingsResult): string {
     }. Pairs already started keep the overlap they had.`;
   }
   if (r.queueKeysUpdated !== null) {
-    text += ` Queue order keys recomputed under the new rule: ${r.queueKeysUpdated.toLocaleString("en-US")} open ${
+    text += ` Verdicts and queue order keys recomputed under the new rule: ${r.queueKeysUpdated.toLocaleString("en-US")} ${
       r.queueKeysUpdated === 1 ? "pair" : "pairs"
-    } changed place.`;
+    } changed.`;
   }
   return text;
 }
@@ -124,6 +130,7 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
   const id = useId();
   const [saved, setSaved] = useState<TProjectSettings>(initial);
   const [draft, setDraft] = useState<TDraft>(() => toDraft(initial));
+  const [scales, setScales] = useState<TScaleDraft[]>(() => toScaleDrafts(initial.verifierScales));
   const [note, setNote] = useState<{ kind: "ok" | "error"; text: string; field?: TSettingKey } | null>(null);
 
   const save = useMutation({
@@ -132,20 +139,22 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
     onSuccess: (r) => {
       setSaved(r.settings);
       setDraft(toDraft(r.settings));
+      setScales(toScaleDrafts(r.settings.verifierScales));
       setNote({ kind: "ok", text: successText(r) });
       router.refresh();
     },
     onError: (err) => {
-      const field = err instanceof RequestError ? (err.issues[0]?.path as TSettingKey | undefined) : undefined;
+      // A declaration issue's path is "verifierScales.<row>.<field>": the field is the declaration.
+      const field = err instanceof RequestError ? (err.issues[0]?.path?.split(".")[0] as TSettingKey | undefined) : undefined;
       const known = field && field in LABELS ? field : undefined;
       setNote({ kind: "error", text: `Not saved. ${err.message}`, field: known });
-      if (known) document.getElementById(`${id}-${known}`)?.focus();
+      if (known) document.getElementById(known === "verifierScales" ? `${id}-verifierScales-first` : `${id}-${known}`)?.focus();
     },
   });
 
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const patch = changedPatch(draft, saved);
+    const patch = changedPatch(draft, scales, saved);
     if (Object.keys(patch).length === 0) {
       setNote({ kind: "ok", text: "Nothing to save: no setting was changed." });
       return;
@@ -154,7 +163,7 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
     save.mutate(patch);
   };
 
-  const fieldProps = (key: TSettingKey) => ({
+  const fieldProps = (key: TDraftKey) => ({
     id: `${id}-${key}`,
     name: key,
     value: draft[key],
@@ -164,7 +173,7 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
     className: "mt-1 w-full rounded border border-neutral-300 px-2 py-1 aria-[invalid=true]:border-red-600",
   });
 
-  const number = (key: TSettingKey, attrs: { min: number; max: number; step: number | "any" }) => (
+  const number = (key: TDraftKey, attrs: { min: number; max: number; step: number | "any" }) => (
     <input type="number" inputMode="decimal" {...attrs} {...fieldProps(key)} />
   );
 
@@ -236,22 +245,20 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
             ))}
           </select>
         </Field>
-        <fieldset className="grid gap-3 sm:col-span-2 sm:grid-cols-3" aria-describedby={`${id}-keep-help`}>
-          <legend className="text-sm font-medium">Keep rule on the verifier&apos;s scores</legend>
-          <p id={`${id}-keep-help`} className="text-xs text-neutral-600 sm:col-span-3">
-            The verifier keeps a pair when all three scores reach these minimums. ScaleEdit&apos;s rule is IF 3, EC 2, GQ 2.
+        <Field formId={id} name="verifierVersion">
+          <input type="text" maxLength={200} {...fieldProps("verifierVersion")} />
+        </Field>
+        <fieldset className="grid gap-3 sm:col-span-2" aria-describedby={`${id}-verifierScales-help`}>
+          <legend className="text-sm font-medium">{LABELS.verifierScales}</legend>
+          <p id={`${id}-verifierScales-help`} className="text-xs text-neutral-600">
+            {HELP.verifierScales}
           </p>
-          {(["keepMinIf", "keepMinEc", "keepMinGq"] as const).map((key) => (
-            <Field key={key} formId={id} name={key}>
-              <select {...fieldProps(key)}>
-                {[1, 2, 3].map((n) => (
-                  <option key={n} value={String(n)}>
-                    {n}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          ))}
+          <ScalesEditor
+            rows={scales}
+            onChange={setScales}
+            invalid={note?.kind === "error" && note.field === "verifierScales"}
+            describedBy={`${id}-verifierScales`}
+          />
         </fieldset>
       </fieldset>
       <div className="flex flex-wrap items-center gap-3">

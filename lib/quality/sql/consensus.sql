@@ -6,20 +6,7 @@
 -- A definition file: the migration runner applies it whenever it changes, after the numbered
 -- migrations (lib/db/definitions.ts; docs/decisions/010-database-rules-in-features.md).
 
--- The verifier's verdict on a pair under the project's keep rule: the valid flag, the ScaleEdit
--- scores (IF >= min ∧ EC >= min ∧ GQ >= min), either ('auto': the flag when present), or none.
-CREATE OR REPLACE FUNCTION loupe_verifier_verdict(
-  rule text, valid boolean, s_if smallint, s_ec smallint, s_gq smallint,
-  min_if smallint, min_ec smallint, min_gq smallint) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE
-    WHEN rule = 'off' THEN NULL
-    WHEN rule = 'valid_flag' THEN valid
-    WHEN rule = 'scores' OR valid IS NULL THEN
-      CASE WHEN s_if IS NULL OR s_ec IS NULL OR s_gq IS NULL THEN NULL
-           ELSE s_if >= min_if AND s_ec >= min_ec AND s_gq >= min_gq END
-    ELSE valid
-  END
-$$;
+-- The verifier's verdict (loupe_verifier_verdict) is in lib/quality/sql/verifier.sql.
 
 -- Consensus once a pair has all its labels. The pair is final at once unless the annotators disagree
 -- on the decision, all re-captioned but differ beyond the project's threshold, or the majority
@@ -43,9 +30,7 @@ DECLARE
   chosen text;
   kept text[] := ARRAY[]::text[];
 BEGIN
-  SELECT q.is_gold, q.instruction, q.verifier_valid, q.vs_instruction_following, q.vs_editing_consistency,
-         q.vs_generation_quality, pr.recaption_disagreement_threshold, pr.verifier_rule,
-         pr.keep_min_if, pr.keep_min_ec, pr.keep_min_gq
+  SELECT q.is_gold, q.instruction, q.verifier_valid, q.verifier_margin, pr.recaption_disagreement_threshold, pr.verifier_rule
     INTO p FROM pairs q JOIN projects pr ON pr.id = q.project_id WHERE q.id = p_id;
   SELECT count(*)::int, count(DISTINCT decision)::int, (array_agg(decision))[1]
     INTO n, kinds, first_decision FROM labels WHERE pair_id = p_id;
@@ -69,8 +54,7 @@ BEGIN
     FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.id > a.id WHERE a.pair_id = p_id;
     IF spread > p.recaption_disagreement_threshold THEN routes := routes || 'recaption'::text; END IF;
   END IF;
-  verdict := loupe_verifier_verdict(p.verifier_rule, p.verifier_valid, p.vs_instruction_following,
-    p.vs_editing_consistency, p.vs_generation_quality, p.keep_min_if, p.keep_min_ec, p.keep_min_gq);
+  verdict := loupe_verifier_verdict(p.verifier_rule, p.verifier_valid, p.verifier_margin);
   IF verdict IS NOT NULL AND majority IS NOT NULL AND (majority = 'accept') <> verdict THEN
     routes := routes || 'verifier'::text;
   END IF;

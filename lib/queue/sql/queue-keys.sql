@@ -13,22 +13,18 @@ CREATE OR REPLACE FUNCTION loupe_queue_stratum(task text, subtask text) RETURNS 
   SELECT coalesce(task, '') || chr(31) || coalesce(subtask, '')
 $$;
 
--- Uncertainty: how many one-point score changes would flip the keep rule (IF ≥ min ∧ EC ≥ min ∧
--- GQ ≥ min). A kept pair flips when any one score drops below its minimum: 1 + the smallest margin
--- (1–3). A dropped pair flips when every failing score rises to its minimum: the sum of the
--- shortfalls (1–6). 0 when the pair's valid flag says the opposite of its scores: the verifier
--- disagrees with itself. NULL without all three scores: there is no margin to measure (a lone valid
--- flag has none, and vs_overall has no threshold in Loupe to be near), so those pairs come after
--- every scored pair, in import order.
-CREATE OR REPLACE FUNCTION loupe_queue_uncertainty(
-  s_if smallint, s_ec smallint, s_gq smallint, valid boolean,
-  min_if smallint, min_ec smallint, min_gq smallint) RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
-  SELECT (CASE
-    WHEN s_if IS NULL OR s_ec IS NULL OR s_gq IS NULL THEN NULL
-    WHEN valid IS NOT NULL AND valid <> (s_if >= min_if AND s_ec >= min_ec AND s_gq >= min_gq) THEN 0
-    WHEN s_if >= min_if AND s_ec >= min_ec AND s_gq >= min_gq THEN 1 + least(s_if - min_if, s_ec - min_ec, s_gq - min_gq)
-    ELSE greatest(min_if - s_if, 0) + greatest(min_ec - s_ec, 0) + greatest(min_gq - s_gq, 0)
-  END)::smallint
+-- Uncertainty: how close the pair is to flipping the keep rule, on the normalised scale (each declared
+-- column's score mapped to 0-1, lib/quality/sql/verifier.sql): a kept pair's smallest distance above a
+-- threshold, a dropped pair's summed distances below them. -1 when the pair's valid flag says the
+-- opposite of its scores: the verifier disagrees with itself, served first. NULL without a margin (a
+-- thresholded score missing, or no threshold declared): those pairs come after every scored pair, in
+-- import order.
+CREATE OR REPLACE FUNCTION loupe_queue_uncertainty(margin real, valid boolean) RETURNS real LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN margin IS NULL THEN NULL
+    WHEN valid IS NOT NULL AND valid <> (margin >= 0) THEN -1::real
+    ELSE abs(margin)
+  END
 $$;
 
 -- Share of distinct words two texts have in common (Jaccard over lower-cased alphanumeric words):
@@ -49,30 +45,29 @@ $$;
 --   +3  the valid flag and the keep rule on the scores say opposite things
 --   +2  the verifier keeps it but its own re-caption shares under a third of the instruction's words
 --   +2  the verifier keeps it but over 5% of the area outside the mask changed
---   +1  the scores contradict each other (one is 3, another 1)
+--   +1  the scores contradict each other (thresholded scores at least 3/4 of the scale apart: on 1-3,
+--       one is 3 and another 1)
 -- Served by points, highest first; pairs with none (0) follow in import order. It is a guess from
 -- the pair's own signals, to be checked against the labels people give, not a measured probability.
 CREATE OR REPLACE FUNCTION loupe_queue_disagreement(
-  s_if smallint, s_ec smallint, s_gq smallint, valid boolean, failure_class text, recaption text, instruction text,
-  change_fraction real, change_outside_mask real,
-  rule text, min_if smallint, min_ec smallint, min_gq smallint) RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
+  margin real, spread real, valid boolean, failure_class text, recaption text, instruction text,
+  change_fraction real, change_outside_mask real, rule text) RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
   -- One expression with no FROM, so the planner inlines it into the trigger's and the recompute's
   -- expressions (a function with a FROM clause runs its own executor per call, on every insert).
   SELECT (
       CASE WHEN change_fraction < 0.01 AND coalesce(loupe_verifier_verdict(CASE WHEN rule = 'off' THEN 'auto' ELSE rule END,
-                  valid, s_if, s_ec, s_gq, min_if, min_ec, min_gq), false) THEN 4 ELSE 0 END
+                  valid, margin), false) THEN 4 ELSE 0 END
     + CASE WHEN failure_class IS NOT NULL AND change_fraction >= 0.05
                 AND lower(regexp_replace(failure_class, '[^[:alnum:]]+', '', 'g')) IN ('noedit', 'nochange', 'unchanged')
            THEN 3 ELSE 0 END
-    + CASE WHEN valid <> (s_if >= min_if AND s_ec >= min_ec AND s_gq >= min_gq) THEN 3 ELSE 0 END
+    + CASE WHEN valid <> (margin >= 0) THEN 3 ELSE 0 END
     + CASE WHEN btrim(coalesce(recaption, '')) <> ''
-                AND coalesce(loupe_verifier_verdict(CASE WHEN rule = 'off' THEN 'auto' ELSE rule END,
-                      valid, s_if, s_ec, s_gq, min_if, min_ec, min_gq), false)
+                AND coalesce(loupe_verifier_verdict(CASE WHEN rule = 'off' THEN 'auto' ELSE rule END, valid, margin), false)
            -- Nested so the word overlap (a query of its own) only runs for the pairs that need it.
            THEN CASE WHEN loupe_word_overlap(recaption, instruction) < 1.0 / 3 THEN 2 ELSE 0 END ELSE 0 END
     + CASE WHEN change_outside_mask > 0.05 AND coalesce(loupe_verifier_verdict(CASE WHEN rule = 'off' THEN 'auto' ELSE rule END,
-                  valid, s_if, s_ec, s_gq, min_if, min_ec, min_gq), false) THEN 2 ELSE 0 END
-    + CASE WHEN greatest(s_if, s_ec, s_gq) - least(s_if, s_ec, s_gq) >= 2 THEN 1 ELSE 0 END
+                  valid, margin), false) THEN 2 ELSE 0 END
+    + CASE WHEN spread >= 0.75 THEN 1 ELSE 0 END
   )::smallint
 $$;
 
@@ -95,24 +90,29 @@ $$;
 CREATE OR REPLACE FUNCTION loupe_pair_queue_keys() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   k text;
-  rule text[];
+  rule text;
+  scales jsonb;
   v_rank integer;
 BEGIN
-  IF NEW.is_gold THEN RETURN NEW; END IF;
-  -- Setting names must be identifiers: 'loupe_queue.rule_p<project>', 'loupe_queue.p<project>_<md5 of stratum>'.
+  -- Setting names must be identifiers: 'loupe_queue.rule_p<project>', 'loupe_queue.scales_p<project>',
+  -- 'loupe_queue.p<project>_<md5 of stratum>'.
   k := 'loupe_queue.rule_p' || NEW.project_id;
-  rule := string_to_array(nullif(current_setting(k, true), ''), ',');
+  rule := nullif(current_setting(k, true), '');
   IF rule IS NULL THEN
-    SELECT ARRAY[keep_min_if::text, keep_min_ec::text, keep_min_gq::text, verifier_rule] INTO rule
-      FROM projects WHERE id = NEW.project_id FOR KEY SHARE;
+    SELECT pr.verifier_rule, pr.verifier_scales INTO rule, scales FROM projects pr WHERE pr.id = NEW.project_id FOR KEY SHARE;
     -- Assignments, not PERFORM: a simple expression skips the executor (PERFORM is a query).
-    k := set_config(k, array_to_string(rule, ','), true);
+    k := set_config(k, rule, true);
+    k := set_config('loupe_queue.scales_p' || NEW.project_id, scales::text, true);
+  ELSE
+    scales := current_setting('loupe_queue.scales_p' || NEW.project_id)::jsonb;
   END IF;
-  NEW.queue_uncertainty := loupe_queue_uncertainty(NEW.vs_instruction_following, NEW.vs_editing_consistency,
-    NEW.vs_generation_quality, NEW.verifier_valid, rule[1]::smallint, rule[2]::smallint, rule[3]::smallint);
-  NEW.queue_disagreement := loupe_queue_disagreement(NEW.vs_instruction_following, NEW.vs_editing_consistency,
-    NEW.vs_generation_quality, NEW.verifier_valid, NEW.verifier_failure_class, NEW.verifier_recaption, NEW.instruction,
-    NEW.change_fraction, NEW.change_outside_mask, rule[4], rule[1]::smallint, rule[2]::smallint, rule[3]::smallint);
+  -- Every pair, gold included, has its margin (calibration reads gold pairs on request).
+  NEW.verifier_margin := loupe_verifier_margin(NEW.verifier_scores, scales);
+  IF NEW.is_gold THEN RETURN NEW; END IF;
+  NEW.queue_uncertainty := loupe_queue_uncertainty(NEW.verifier_margin, NEW.verifier_valid);
+  NEW.queue_disagreement := loupe_queue_disagreement(NEW.verifier_margin, loupe_verifier_spread(NEW.verifier_scores, scales),
+    NEW.verifier_valid, NEW.verifier_failure_class, NEW.verifier_recaption, NEW.instruction,
+    NEW.change_fraction, NEW.change_outside_mask, rule);
   k := 'loupe_queue.p' || NEW.project_id || '_' || md5(loupe_queue_stratum(NEW.task, NEW.subtask));
   v_rank := nullif(current_setting(k, true), '')::integer;
   IF v_rank IS NULL THEN
@@ -124,6 +124,29 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE OR REPLACE TRIGGER pairs_queue_keys BEFORE INSERT ON pairs FOR EACH ROW EXECUTE FUNCTION loupe_pair_queue_keys();
+
+-- The copy of the active verifier output changed (an output arrived later, the active version
+-- switched): the margin follows, and so do an open pair's keys. Reads the project's current rule.
+CREATE OR REPLACE FUNCTION loupe_pair_verifier_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  rule text;
+  scales jsonb;
+BEGIN
+  SELECT pr.verifier_rule, pr.verifier_scales INTO rule, scales FROM projects pr WHERE pr.id = NEW.project_id;
+  NEW.verifier_margin := loupe_verifier_margin(NEW.verifier_scores, scales);
+  IF NOT NEW.is_gold AND NEW.status = 'open' THEN
+    NEW.queue_uncertainty := loupe_queue_uncertainty(NEW.verifier_margin, NEW.verifier_valid);
+    NEW.queue_disagreement := loupe_queue_disagreement(NEW.verifier_margin, loupe_verifier_spread(NEW.verifier_scores, scales),
+      NEW.verifier_valid, NEW.verifier_failure_class, NEW.verifier_recaption, NEW.instruction,
+      NEW.change_fraction, NEW.change_outside_mask, rule);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER pairs_verifier_keys BEFORE UPDATE OF verifier_scores, verifier_valid, verifier_failure_class, verifier_recaption ON pairs
+  FOR EACH ROW WHEN (OLD.verifier_scores IS DISTINCT FROM NEW.verifier_scores OR OLD.verifier_valid IS DISTINCT FROM NEW.verifier_valid
+                     OR OLD.verifier_failure_class IS DISTINCT FROM NEW.verifier_failure_class
+                     OR OLD.verifier_recaption IS DISTINCT FROM NEW.verifier_recaption)
+  EXECUTE FUNCTION loupe_pair_verifier_keys();
 
 -- Ordered by stratum so two imports into one project lock the counter rows in the same order.
 CREATE OR REPLACE FUNCTION loupe_queue_strata_ins() RETURNS trigger LANGUAGE plpgsql AS $$

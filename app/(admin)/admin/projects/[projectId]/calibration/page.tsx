@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { describeKeepRule } from "@/lib/quality/scales";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { projectIdParam, requirePage } from "@/lib/auth/page";
@@ -51,7 +52,7 @@ export default async function CalibrationPage({ params, searchParams }: {
   const c = await getCalibration(db, projectId, filter);
   if (!c) notFound();
   const { project } = c;
-  const rule = `IF ≥ ${project.keepRule.minIf} ∧ EC ≥ ${project.keepRule.minEc} ∧ GQ ≥ ${project.keepRule.minGq}`;
+  const rule = describeKeepRule(project.scales);
   const filtered = filter.task !== undefined || filter.subtask !== undefined;
   const selection = [filter.task && `task ${filter.task}`, filter.subtask && `subtask ${filter.subtask}`].filter(Boolean).join(", ");
   const answers = c.sweeps.map((sweep) => ({
