@@ -172,9 +172,9 @@ export interface components {
                 id: string;
                 instruction: string;
                 instruction_cn?: string | null;
-                /** @description An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes. */
+                /** @description An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), an s3://bucket/key object (referenced in place, never copied), a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes. */
                 source_image: string;
-                /** @description An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes. */
+                /** @description An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), an s3://bucket/key object (referenced in place, never copied), a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes. */
                 edited_image: string;
                 /** @description The edit area: white on black, or transparent where the edit is (an RGBA mask as MagicBrush and the OpenAI edits API ship it); any resolution. */
                 mask_image?: string | null;

@@ -17,7 +17,7 @@ const imageRef = z
   .min(1)
   .describe(
     "An http(s) URL (fetched with the import's size and time limits; private addresses refused unless LOUPE_FETCH_ALLOW lists them), " +
-      "an s3://bucket/key object (referenced in place: read once, never copied), " +
+      "an s3://bucket/key object (referenced in place, never copied), " +
       "a path relative to the server's image root (LOUPE_IMAGE_ROOT, else LOUPE_IMPORT_ROOT), or a data: URL holding base64 bytes.",
   );
 const optText = z.string().nullish();
