@@ -13,7 +13,7 @@ import { parseOrThrow, type TInputSchemas } from "./handler";
 // never a TypeError from a refinement or transform meeting a shape it did not expect (a 500).
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 

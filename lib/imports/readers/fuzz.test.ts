@@ -17,7 +17,7 @@ import type { TImportFormat, TRawRecord } from "../types";
 // hunt); on failure fast-check prints the seed, the path and the shrunk case.
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 80);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 const params = { seed: SEED, numRuns: RUNS };
 /** Generous: the machine is shared; the runs are bounded by numRuns, not by time. */
 const TIMEOUT = 120_000;
