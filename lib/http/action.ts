@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import { requirePermission } from "../auth/session";
 import type { TPermission, TSessionUser } from "../auth/permissions";
 import { getDatabase, type Db } from "../db";
-import { requireSameOrigin, zodToInvalid } from "./handler";
+import { requireSameOrigin, zodToInvalid, type TInputSchemas } from "./handler";
 
 export type TActionResult<T = unknown> = { ok: true; data?: T; message?: string } | { ok: false; error: string };
 
@@ -15,7 +15,7 @@ export function action<S extends z.ZodType, T>(
   schema: S,
   fn: (ctx: { db: Db; user: TSessionUser; input: z.infer<S> }) => Promise<T | TActionResult<T>>,
 ) {
-  return async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
+  const run = async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
     try {
       // Next.js compares a server action's Origin with its Host too; this keeps the rule ours, not a framework default.
       requireSameOrigin("POST", await headers());
@@ -32,6 +32,7 @@ export function action<S extends z.ZodType, T>(
       return { ok: false, error: "Something went wrong on the server." };
     }
   };
+  return Object.assign(run, { loupeInputs: { input: schema, form: true } satisfies TInputSchemas });
 }
 
 /**
@@ -39,7 +40,7 @@ export function action<S extends z.ZodType, T>(
  * zod parsing and error mapping as `action()`, no session. Each one is listed in the authorization matrix test.
  */
 export function publicAction<S extends z.ZodType, T>(schema: S, fn: (ctx: { db: Db; input: z.infer<S> }) => Promise<T | TActionResult<T>>) {
-  return async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
+  const run = async (_prev: TActionResult<T> | null, formData: FormData): Promise<TActionResult<T>> => {
     try {
       requireSameOrigin("POST", await headers());
       const db = await getDatabase();
@@ -54,4 +55,5 @@ export function publicAction<S extends z.ZodType, T>(schema: S, fn: (ctx: { db: 
       return { ok: false, error: "Something went wrong on the server." };
     }
   };
+  return Object.assign(run, { loupeInputs: { input: schema, form: true } satisfies TInputSchemas });
 }

@@ -37,6 +37,14 @@ export function zodToInvalid(err: z.ZodError): InvalidError {
 
 type Ctx<P> = { params: Promise<P> };
 
+/** The zod schemas a route() or action() parses its input with, kept on the handler for tests. */
+export interface TInputSchemas {
+  input?: z.ZodType;
+  params?: z.ZodType;
+  /** Server actions: the input is FormData, so every value arrives as a string. */
+  form?: true;
+}
+
 export interface TRouteOptions<S extends z.ZodType, P> {
   permission: TPermission;
   input?: S;
@@ -100,7 +108,8 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
       return res;
     }
   };
-  return Object.assign(wrapped, { loupeRoute: meta });
+  // The schemas ride along too, so the input fuzz test (lib/http/inputs-fuzz.test.ts) finds every route's.
+  return Object.assign(wrapped, { loupeRoute: meta, loupeInputs: { input: opts.input, params: opts.params } satisfies TInputSchemas });
 }
 
 /**

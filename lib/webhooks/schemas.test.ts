@@ -10,4 +10,11 @@ describe("webhook id parameters", () => {
     }
     expect(ZDeliveryQuery.parse({ before: "42" })).toEqual({ before: 42n });
   });
+
+  it("refuse an id that is not a number instead of throwing (found by fuzzing: a 500)", () => {
+    for (const bad of [":", "abc", "1.5", " 1", "-1", ""]) {
+      expect(ZDeliveryParams.safeParse({ endpointId: "3", deliveryId: bad }).success, bad).toBe(false);
+      expect(ZDeliveryQuery.safeParse({ before: bad }).success, bad).toBe(false);
+    }
+  });
 });

@@ -43,7 +43,8 @@ const ZBigId = (what: string) =>
   z
     .string()
     .regex(/^[1-9][0-9]{0,18}$/, `not a ${what} id`)
-    .refine((s) => BigInt(s) <= BIGINT_MAX, `not a ${what} id`);
+    // zod runs this refinement even when the regex failed, so it must not call BigInt on a non-number (a 500).
+    .refine((s) => /^[0-9]+$/.test(s) && BigInt(s) <= BIGINT_MAX, `not a ${what} id`);
 export const ZEndpointParams = z.object({ endpointId: z.coerce.number().int().positive().max(2_147_483_647) });
 export const ZDeliveryParams = ZEndpointParams.extend({ deliveryId: ZBigId("delivery").transform((s) => BigInt(s)) });
 export const ZDeliveryQuery = z.object({

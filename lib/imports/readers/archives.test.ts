@@ -67,6 +67,16 @@ describe("numbered parts", () => {
     expect(await detectFormat(parts[0]!, "hqedit.tar.gz")).toBe("webdataset");
   });
 
+  it("recognises gzip when its signature is split across the first two parts (found by fuzzing)", async () => {
+    const entries = [{ name: "a.jpg", body: bytes(3000, 4) }];
+    const tgz = await tarBytes(entries, { gzip: true });
+    const parts = await writeParts(dir, "split-magic.tar.gz.part", tgz, [1], (i) => String(i).padStart(3, "0"));
+    const tar = readTar(await Promise.all(parts.map(async (p) => ({ path: p, size: (await stat(p)).size }))), "split-magic.tar.gz");
+    const seen: string[] = [];
+    for await (const m of tar.members) seen.push(`${m.name}:${(await m.read(1 << 20)).length}`);
+    expect(seen).toEqual(["a.jpg:3000"]);
+  });
+
   it("fails with the archive's name when a part is cut short", async () => {
     const tgz = await tarBytes([{ name: "a.png", body: randomBytes(200_000) }], { gzip: true });
     const parts = await writeParts(dir, "short.tar.gz.part", tgz.subarray(0, tgz.length - 5000), [1000], (i) => String(i).padStart(3, "0"));

@@ -25,10 +25,19 @@ export function normalizeMemberName(name: string): string {
   return name.replace(/\\/g, "/").replace(/^(?:\.?\/)+/, "").replace(/\/{2,}/g, "/");
 }
 
-async function peek(stream: Readable): Promise<{ head: Buffer; rest: Readable }> {
+/** The stream's first `min` bytes or more (fewer only when it is shorter), and the whole stream again. */
+async function peek(stream: Readable, min: number): Promise<{ head: Buffer; rest: Readable }> {
   const it = stream[Symbol.asyncIterator]();
-  const first = await it.next();
-  const head = first.done ? Buffer.alloc(0) : (first.value as Buffer);
+  // A first read can be shorter than the signature (small reads, a tiny first part): gather until it fits.
+  const firsts: Buffer[] = [];
+  let have = 0;
+  while (have < min) {
+    const r = await it.next();
+    if (r.done) break;
+    firsts.push(r.value as Buffer);
+    have += (r.value as Buffer).length;
+  }
+  const head = Buffer.concat(firsts);
   async function* all(): AsyncGenerator<Buffer, void, undefined> {
     if (head.length > 0) yield head;
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
@@ -51,7 +60,7 @@ export function readTar(parts: TPart[], display: string, opts: { chunkBytes?: nu
       : new ImportFileError(`"${display}" cannot be read as a tar archive: ${errorMessage(err)}${parts.length > 1 ? " (are all its parts complete?)" : ""}`, { cause: err });
 
   async function* members(): AsyncGenerator<TTarMember, void, undefined> {
-    const { head, rest } = await peek(source.stream);
+    const { head, rest } = await peek(source.stream, 2);
     const gzipped = head[0] === 0x1f && head[1] === 0x8b;
     const ex = extract();
     let failure: unknown = null;
