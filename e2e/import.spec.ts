@@ -27,6 +27,10 @@ test("an admin imports a manifest with one bad line and an annotator labels an i
   // The preview guesses the mapping from the column names and validates the first rows.
   await expect(page.getByText("3 of 4 preview rows valid")).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "line 3" })).toContainText(/invalid JSON/i);
+  // One score picker per column the project declares (a new project: ScaleEdit's), none for the older spellings.
+  await expect(page.getByRole("combobox", { name: "Verifier score: IF (1–3, higher is better)" })).toHaveValue("");
+  await expect(page.getByRole("combobox", { name: "Verifier score: Overall (0–10, higher is better)" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Verifier: instruction following" })).toHaveCount(0);
 
   await page.getByRole("button", { name: "Start import" }).click();
   const bar = page.getByRole("progressbar", { name: /^Import \d+ progress$/ });

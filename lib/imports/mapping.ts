@@ -436,10 +436,19 @@ function scoresOf(values: Record<string, unknown>, mapping: TMapping, scales: re
     const n = finiteNumber(values, column);
     if (n === null) continue;
     const scale = scales?.find((s) => s.key === key);
+    // A score under a key the project does not declare would be stored where no page, rule or export reads it.
+    if (scales && !scale) throw new RowInvalid(undeclaredScoreReason(key, column, scales));
     if (scale && (n < scale.min || n > scale.max)) throw invalid(column, `a score from ${scale.min} to ${scale.max} (${scale.label})`, values[column]);
     (out ??= {})[key] = n;
   }
   return out;
+}
+
+/** Why a score under an undeclared key is refused: the key, where it came from and the keys the project declares. */
+export function undeclaredScoreReason(key: string, column: string | null, scales: readonly TVerifierScale[]): string {
+  const declared = scales.length ? scales.map((s) => `"${s.key}"`).join(", ") : "none";
+  const from = column === null ? "" : ` (column "${truncate(column, 60)}")`;
+  return `the score key "${truncate(key, 60)}"${from} is not declared by this project (declared: ${declared}); declare it in the project's settings or leave it unmapped`;
 }
 
 /** The row's own id for reports, or null when it has none or it cannot be read (never throws). */

@@ -15,6 +15,7 @@ import { importOutcome } from "./outcome";
 import { withLocalCopies } from "../storage/local-copy";
 import type { TImageCheck, TImportOptions, TImportRequest, TImportStatus, TImportView, TMappingInput, TPreviewProblem, TPreviewResponse, TPreviewRow } from "./schemas";
 import type { TImageRef, TImportFormat, TMapping, TPresetName, TRawRecord, TRecordLocation } from "./types";
+import type { TVerifierScale } from "../quality/scales";
 
 // Creating, previewing and reading imports, for the routes and the CLI; the job is lib/imports/run.ts.
 
@@ -34,6 +35,8 @@ export interface TSourceContext {
   actorId?: number | null;
   /** The project's reject reason codes, so the preview refuses unknown gold reasons as the import will. */
   reasonCodes?: ReadonlySet<string>;
+  /** The project's declared score columns, so the preview refuses scores the import will refuse. */
+  scales?: readonly TVerifierScale[];
   /** The image root and fetch policy the import will use: the preview resolves a sample of images with them. */
   imageCheck?: ResolveConfig | null;
 }
@@ -147,7 +150,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
     let imageProblems = new Map<TRawRecord, string>();
     if (ctx.imageCheck && mappingErrors.length === 0) {
       const spread = await spreadSample(files, format, { encoding: req.encoding, delimiter: req.delimiter }, head.records.length);
-      const checked = await checkSampleImages(head.records, spread, mapping, ctx.imageCheck, { reasonCodes: ctx.reasonCodes }, { archives: archives.length > 0 });
+      const checked = await checkSampleImages(head.records, spread, mapping, ctx.imageCheck, { reasonCodes: ctx.reasonCodes, scales: ctx.scales }, { archives: archives.length > 0 });
       imageCheck = checked.check;
       imageProblems = checked.byRecord;
     }
@@ -155,7 +158,7 @@ export async function previewImport(db: Db, req: TImportRequest, ctx: TSourceCon
       if (!rec.ok) return { loc: rec.loc, values: {}, ok: false, reason: rec.reason };
       const values = Object.fromEntries(Object.entries(rec.values).map(([k, v]) => [k, describeValue(v)]));
       if (mappingErrors.length > 0) return { loc: rec.loc, values, ok: false, reason: "The mapping is incomplete." };
-      const m = mapRecord(rec.values, mapping, { reasonCodes: ctx.reasonCodes });
+      const m = mapRecord(rec.values, mapping, { reasonCodes: ctx.reasonCodes, scales: ctx.scales });
       if (!m.ok) return { loc: rec.loc, values, ok: false, reason: m.reason };
       const c = m.candidate;
       const problem = imageProblems.get(rec);

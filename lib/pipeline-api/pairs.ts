@@ -1,12 +1,12 @@
 import "server-only";
 import type { Storage } from "../storage/types";
 import type { Db } from "../db/connect";
-import { NotFoundError } from "../errors";
+import { InvalidError, NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline } from "../imports/image-pipeline";
 import { insertPrepared, prepareBatch, recordPresentOutputs } from "../imports/run";
 import type { TMapping, TRawRecord } from "../imports/types";
-import { parseVerifierScales } from "../quality/scales";
+import { parseVerifierScales, type TVerifierScale } from "../quality/scales";
 import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
 
 // POST /api/v1/projects/:projectId/pairs: candidate pairs through the import's own validation, images and
@@ -100,6 +100,37 @@ function externalIdOf(item: unknown): string | null {
   return null;
 }
 
+// The older ScaleEdit score fields, by the declared key each one fills.
+const LEGACY_SCORE_FIELDS: [string, string][] = [
+  ["vs_instruction_following", "instruction_following"],
+  ["vs_editing_consistency", "editing_consistency"],
+  ["vs_generation_quality", "generation_quality"],
+  ["vs_overall", "overall"],
+];
+
+/**
+ * Refuses the whole request when an item scores under a key the project does not declare: that is the
+ * caller's configuration, not one bad item, and silently dropping the score would lose it.
+ */
+function refuseUndeclaredScores(items: unknown[], scales: readonly TVerifierScale[]): void {
+  const declared = new Set(scales.map((s) => s.key));
+  const list = scales.length ? scales.map((s) => `"${s.key}"`).join(", ") : "none";
+  items.forEach((item, index) => {
+    if (!isPlainObject(item)) return;
+    const keys: [string, string][] = [];
+    if (isPlainObject(item.scores)) for (const k of Object.keys(item.scores)) keys.push([k, `scores.${k}`]);
+    for (const [field, k] of LEGACY_SCORE_FIELDS) if (item[field] !== undefined && item[field] !== null) keys.push([k, field]);
+    const bad = keys.find(([k]) => !declared.has(k));
+    if (bad) {
+      const [k, field] = bad;
+      throw new InvalidError(
+        `Item ${index}${externalIdOf(item) ? ` (id "${externalIdOf(item)!.slice(0, 60)}")` : ""}: the score key "${k.slice(0, 60)}" (field "${field.slice(0, 80)}") ` +
+          `is not declared by this project (declared: ${list}). Declare it in the project's settings or leave it out.`,
+      );
+    }
+  });
+}
+
 export async function postPairs(db: Db, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
   const [project] = await db.query<{ reason_codes: string[]; verifier_scales: unknown }>(
     `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
@@ -113,6 +144,7 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
   // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
   const pipeline = new ImagePipeline(db, ctx.storage ?? ctx.dataDir, ctx.resolve);
   const scales = parseVerifierScales(project.verifier_scales);
+  refuseUndeclaredScores(items, scales);
   // The item's `scores` object is read as one column per declared key.
   const mapping: TMapping = { ...API_MAPPING, scores: Object.fromEntries(scales.map((s) => [s.key, `${SCORE_PREFIX}${s.key}`])) };
   const batch = await prepareBatch(db, pipeline, { projectId, mapping, reasonCodes: project.reason_codes, scales }, records.map(flattenScores), 6);

@@ -1,4 +1,13 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvalidError } from "@/lib/errors";
+import { createImport } from "@/lib/imports/service";
+import { runImport } from "@/lib/imports/run";
+import { closeImagePool } from "@/lib/images/pool";
+import { postPairs } from "@/lib/pipeline-api/pairs";
+import { writeImagePairs } from "../support/import-fixtures";
 import { filterWhere } from "@/lib/exports/filters";
 import { updateProjectSettings } from "@/lib/quality/settings";
 import { SCALE_PRESETS, verifierMargin } from "@/lib/quality/scales";
@@ -32,13 +41,17 @@ const close = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1
 describe.each(engines())("declared verifier scales on $engine", ({ engine }) => {
   let t: TestDatabase;
   let admin: number | undefined;
+  let root: string;
 
   beforeAll(async () => {
     t = await freshDatabase(engine);
     [admin] = await makeUsers(t, 1, "scales-admin");
+    root = await mkdtemp(path.join(tmpdir(), "loupe-scales-"));
   });
   afterAll(async () => {
+    await closeImagePool();
     await t?.close();
+    await rm(root, { recursive: true, force: true });
   });
 
   it("keeps, orders and filters a 0-10 project by its declared thresholds", async () => {
@@ -105,6 +118,37 @@ describe.each(engines())("declared verifier scales on $engine", ({ engine }) => 
     await expect(updateProjectSettings(t, project.id, admin!, { verifierScales: [{ ...scales[0]!, keep: 2 }] })).rejects.toThrow(
       /between 0 and 1/,
     );
+  });
+
+  it("refuses score keys the project has not declared: the API's whole request, an import's rows", async () => {
+    const project = await makeProject(t, { pairs: 0 });
+    await updateProjectSettings(t, project.id, admin!, { verifierScales: SCALE_PRESETS.omniedit.scales.map((s) => ({ ...s })) });
+    const ctx = { actorId: admin!, tokenId: null, dataDir: path.join(root, ".data"), resolve: { imageRoot: root, allowHosts: [], maxBytes: 1e7, timeoutMs: 2000 } };
+    const [img] = await writeImagePairs(root, 1);
+    const item = { id: "x1", instruction: "add a square", source_image: img!.source, edited_image: img!.edited };
+
+    // The API: a 400 naming the item, the key and the declared keys; nothing is inserted.
+    const posted = postPairs(t, project.id, [{ ...item, scores: { sc_score_1: 7 } }, { ...item, id: "x2", scores: { sc_score_1: 7, clip_sim_dir: 0.3 } }], ctx);
+    await expect(posted).rejects.toThrow(InvalidError);
+    await expect(posted).rejects.toThrow(/Item 1 \(id "x2"\): the score key "clip_sim_dir".*declared: "sc_score_1", "sc_score_2", "pq_score", "o_score"/);
+    await expect(postPairs(t, project.id, [{ ...item, vs_instruction_following: 3 }], ctx)).rejects.toThrow(/"instruction_following" \(field "vs_instruction_following"\)/);
+    expect(await t.prisma.pair.count({ where: { projectId: project.id } })).toBe(0);
+
+    // An import: each row with a value under an undeclared key is refused by position and id; the others go in.
+    const file = path.join(root, "scores.jsonl");
+    const row = (id: string, extra: Record<string, unknown>) => JSON.stringify({ id, instruction: "add a square", source: img!.source, edited: img!.edited, ...extra });
+    await writeFile(file, [row("r1", { sc: 8, clip: null }), row("r2", { sc: 8, clip: 0.4 })].join("\n") + "\n");
+    const view = await createImport(t, null, project.id, {
+      source: { kind: "path", path: file },
+      preset: null,
+      mapping: { externalId: "id", instruction: "instruction", source: "source", edited: "edited", scores: { sc_score_1: "sc", clip_sim_dir: "clip" } },
+    }, { importRoot: null, cliPath: file, imageRoot: root });
+    expect(await runImport(t, view.id, { dataDir: ctx.dataDir, fetch: { allowHosts: [], maxBytes: 1e7, timeoutMs: 2000 } })).toBe("done");
+    const errors = await t.prisma.importError.findMany({ where: { importId: BigInt(view.id) } });
+    expect(errors.map((e) => [Number(e.line), e.externalId])).toEqual([[2, "r2"]]);
+    expect(errors[0]!.reason).toMatch(/score key "clip_sim_dir" \(column "clip"\) is not declared by this project \(declared: "sc_score_1", "sc_score_2", "pq_score", "o_score"\)/);
+    const pairs = await t.query<{ external_id: string; scores: unknown }>(`SELECT external_id, verifier_scores AS scores FROM pairs WHERE project_id = $1`, [project.id]);
+    expect(pairs).toEqual([{ external_id: "r1", scores: { sc_score_1: 8 } }]);
   });
 
   it("keeps two verifier versions of one pair and reads the active one", async () => {

@@ -1,12 +1,13 @@
 "use client";
 
 import { useState } from "react";
+import type { TVerifierScale } from "@/lib/quality/scales";
 import { ImportsList } from "./imports-list";
 import { PreviewStep } from "./preview-step";
 import type { TPickedSource } from "./request";
 import { SourceStep } from "./source-step";
 
-export function ImportWorkspace({ projectId }: { projectId: number }) {
+export function ImportWorkspace({ projectId, scales }: { projectId: number; scales: readonly TVerifierScale[] }) {
   const [source, setSource] = useState<TPickedSource | null>(null);
   return (
     <>
@@ -18,7 +19,7 @@ export function ImportWorkspace({ projectId }: { projectId: number }) {
         <section aria-labelledby="import-preview-title" className="space-y-3">
           <h2 id="import-preview-title" className="text-lg font-semibold">2. Preview and mapping</h2>
           {/* A new source starts from fresh settings. */}
-          <PreviewStep key={JSON.stringify(source.request)} projectId={projectId} source={source} />
+          <PreviewStep key={JSON.stringify(source.request)} projectId={projectId} source={source} scales={scales} />
         </section>
       ) : null}
       <section aria-labelledby="import-list-title" className="space-y-3">

@@ -1,25 +1,35 @@
 "use client";
 
 import { useId } from "react";
+import type { TVerifierScale } from "@/lib/quality/scales";
 import {
   COMPOSITE_VALUE,
-  TARGET_FIELDS,
   columnOptions,
   columnSelectValue,
+  mappingFields,
   type TMappingDraft,
-  type TTargetField,
+  type TMappingField,
 } from "./request";
 
-export function MappingForm({ columns, mapping, onChange }: {
+export function MappingForm({ columns, mapping, scales, onChange }: {
   columns: string[];
   mapping: TMappingDraft;
+  /** The project's declared score columns: one picker each. */
+  scales: readonly TVerifierScale[];
   onChange: (mapping: TMappingDraft) => void;
 }) {
   const id = useId();
 
-  const setField = (field: TTargetField, value: string) => {
+  const setField = (f: TMappingField, value: string) => {
     if (value === COMPOSITE_VALUE) return;
-    onChange({ ...mapping, [field]: value === "" ? null : value });
+    const column = value === "" ? null : value;
+    if (f.kind === "field") {
+      onChange({ ...mapping, [f.field]: column });
+      return;
+    }
+    const { [f.key]: _old, ...others } = mapping.scores ?? {};
+    const scores = column === null ? others : { ...others, [f.key]: column };
+    onChange({ ...mapping, scores: Object.keys(scores).length > 0 ? scores : null });
   };
 
   const metadata = mapping.metadata ?? [];
@@ -34,11 +44,14 @@ export function MappingForm({ columns, mapping, onChange }: {
         <legend className="text-sm font-medium">Column for each field</legend>
         <p className="text-xs text-neutral-600">Fields marked * are required.</p>
         <div className="mt-2 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-          {TARGET_FIELDS.map(({ field, label, required }) => {
-            const value = mapping[field];
-            const selectId = `${id}-${field}`;
+          {mappingFields(scales).map((f) => {
+            const { label } = f;
+            const required = f.kind === "field" ? f.required : undefined;
+            const name = f.kind === "field" ? f.field : `score-${f.key}`;
+            const value = f.kind === "field" ? mapping[f.field] : mapping.scores?.[f.key];
+            const selectId = `${id}-${name}`;
             return (
-              <div key={field} className="text-sm">
+              <div key={name} className="text-sm">
                 <label htmlFor={selectId}>
                   {label}
                   {required ? <span aria-hidden className="text-red-700"> *</span> : null}
@@ -46,7 +59,7 @@ export function MappingForm({ columns, mapping, onChange }: {
                 <select
                   id={selectId}
                   value={columnSelectValue(value)}
-                  onChange={(e) => setField(field, e.currentTarget.value)}
+                  onChange={(e) => setField(f, e.currentTarget.value)}
                   aria-required={required || undefined}
                   className="mt-1 w-full rounded border border-neutral-300 bg-white px-2 py-1"
                 >

@@ -1,7 +1,10 @@
 "use client";
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
+import { requestJson as sendJson } from "@/components/admin/quality/request";
+import type { TVerifierScale } from "@/lib/quality/scales";
 import { ENCODINGS, PRESET_NAMES, type TImportRequest, type TPreviewResponse, type TPreviewRow } from "@/lib/imports/schemas";
 import { PRESETS } from "@/lib/imports/presets";
 import type { TEncoding, TPresetName } from "@/lib/imports/types";
@@ -17,6 +20,8 @@ import {
   buildImportRequest,
   settingsErrors,
   settingsFromPreview,
+  undeclaredPresetScores,
+  withScorePickers,
   type TImportSettings,
 } from "./request";
 import type { TPickedSource } from "./request";
@@ -26,9 +31,15 @@ const PREVIEW_DEBOUNCE_MS = 400;
 
 const inputClass = "mt-1 w-full rounded border border-neutral-300 bg-white px-2 py-1";
 
-export function PreviewStep({ projectId, source }: { projectId: number; source: TPickedSource }) {
+export function PreviewStep({ projectId, source, scales }: {
+  projectId: number;
+  source: TPickedSource;
+  /** The project's declared score columns (the page re-renders with new ones after "Use the preset's"). */
+  scales: readonly TVerifierScale[];
+}) {
   const id = useId();
   const qc = useQueryClient();
+  const router = useRouter();
   // null until the first preview of this source suggests a preset or a mapping.
   const [settings, setSettings] = useState<TImportSettings | null>(null);
   const [startedJson, setStartedJson] = useState<string | null>(null);
@@ -48,7 +59,7 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
       // When the first preview's settings describe exactly what the server just did, its answer is that
       // preview too: nothing to fetch again.
       if (debouncedJson === JSON.stringify(buildImportRequest(source.request, null, null)) && (res.preset !== null || res.suggestedPreset === null)) {
-        const adopted = JSON.stringify(buildImportRequest(source.request, settingsFromPreview(res), res.format));
+        const adopted = JSON.stringify(buildImportRequest(source.request, settingsFromPreview(res, scales), res.format));
         qc.setQueryData(importKeys.preview(projectId, adopted), res);
       }
       return res;
@@ -62,7 +73,7 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
   // Adjusting state while rendering rather than in an effect; the first answer sets the form.
   if (preview.data && !preview.isPlaceholderData && preview.data !== shown) {
     setShown(preview.data);
-    if (!settings) setSettings(settingsFromPreview(preview.data));
+    if (!settings) setSettings(settingsFromPreview(preview.data, scales));
   }
   const data = shown;
 
@@ -74,12 +85,26 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
     },
   });
 
+  // The preset's score columns declared for the project, through the settings' own validated update.
+  const adoptScales = useMutation({
+    mutationFn: (preset: TPresetName) =>
+      sendJson(`/api/projects/${projectId}/settings`, {
+        method: "PATCH",
+        body: JSON.stringify({ verifierScales: (PRESETS[preset].scales ?? []).map((s) => ({ ...s })) }),
+      }),
+    onSuccess: () => {
+      // Equal requests are answered from the cache: the rows' verdicts depend on the declaration too.
+      void qc.invalidateQueries({ queryKey: ["imports", "preview", projectId] });
+      router.refresh();
+    },
+  });
+
   const update = (patch: Partial<TImportSettings>) => setSettings((s) => (s ? { ...s, ...patch } : s));
 
   const onPresetChange = (value: string) => {
     const preset = (PRESET_NAMES as readonly string[]).includes(value) ? (value as TPresetName) : null;
     // Switching to a hand-made mapping starts from what the preset mapped.
-    if (preset === null && settings?.preset !== null && data) update({ preset, mapping: { ...data.mapping } });
+    if (preset === null && settings?.preset !== null && data) update({ preset, mapping: withScorePickers({ ...data.mapping }, data.columns, scales) });
     else update({ preset });
   };
 
@@ -246,8 +271,17 @@ export function PreviewStep({ projectId, source }: { projectId: number; source: 
         </fieldset>
       ) : null}
 
+      {settings?.preset ? (
+        <PresetScales
+          preset={settings.preset}
+          scales={scales}
+          pending={adoptScales.isPending}
+          error={adoptScales.isError ? adoptScales.error.message : null}
+          onAdopt={(p) => adoptScales.mutate(p)}
+        />
+      ) : null}
       {settings && settings.preset === null ? (
-        <MappingForm columns={data.columns} mapping={settings.mapping} onChange={(mapping) => update({ mapping })} />
+        <MappingForm columns={data.columns} mapping={settings.mapping} scales={scales} onChange={(mapping) => update({ mapping })} />
       ) : null}
 
       <div role="alert">
@@ -361,6 +395,36 @@ function PreviewRows({ rows, validRows, withFile, stale }: { rows: TPreviewRow[]
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** Names the preset's score columns the project does not declare, and offers to declare the preset's. */
+function PresetScales({ preset, scales, pending, error, onAdopt }: {
+  preset: TPresetName;
+  scales: readonly TVerifierScale[];
+  pending: boolean;
+  error: string | null;
+  onAdopt: (preset: TPresetName) => void;
+}) {
+  const missing = undeclaredPresetScores(preset, scales);
+  if (missing.length === 0 && !error) return null;
+  const name = PRESET_LABELS[preset];
+  const list = (keys: readonly string[]) => (keys.length ? keys.join(", ") : "none");
+  return (
+    <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+      {missing.length > 0 ? (
+        <p>
+          {name} brings the score columns {list((PRESETS[preset].scales ?? []).map((s) => s.key))}; this project declares{" "}
+          {list(scales.map((s) => s.key))}. Rows with a score under {list(missing)} will be refused.
+        </p>
+      ) : null}
+      {missing.length > 0 ? (
+        <button type="button" disabled={pending} onClick={() => onAdopt(preset)} className="rounded border border-amber-400 bg-white px-2 py-0.5 disabled:opacity-60">
+          {pending ? "Saving…" : `Use ${name}'s score columns for this project`}
+        </button>
+      ) : null}
+      <p role="alert" className="text-red-700">{error ? `Not saved: ${error}` : null}</p>
     </div>
   );
 }

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { TPreviewResponse } from "@/lib/imports/schemas";
+import { DEFAULT_VERIFIER_SCALES, SCALE_PRESETS } from "@/lib/quality/scales";
 import {
   COMPOSITE_VALUE,
   buildImportRequest,
   columnOptions,
   columnSelectValue,
+  mappingFields,
   parseDelimiter,
+  undeclaredPresetScores,
+  withScorePickers,
   settingsErrors,
   settingsFromPreview,
   type TImportSettings,
@@ -126,5 +130,57 @@ describe("image path settings", () => {
     expect(buildImportRequest(source, settingsFromPreview(preview()), "json").options).toBeUndefined();
     expect(settingsErrors({ ...settings, imageBaseUrl: "cdn.example/nb" }, "json")).toEqual(["The image base URL must start with http:// or https:// and name a host."]);
     expect(settingsErrors({ ...settings, imageBaseUrl: "https://cdn.example/nb/" }, "json")).toEqual([]);
+  });
+});
+
+describe("score pickers", () => {
+  it("offer one select per declared score column, with its scale, where the verifier's fields are", () => {
+    const labels = (scales: Parameters<typeof mappingFields>[0]) => mappingFields(scales).map((f) => f.label);
+    const scaleedit = labels(DEFAULT_VERIFIER_SCALES);
+    expect(scaleedit.filter((l) => l.startsWith("Verifier score:"))).toEqual([
+      "Verifier score: IF (1–3, higher is better)",
+      "Verifier score: EC (1–3, higher is better)",
+      "Verifier score: GQ (1–3, higher is better)",
+      "Verifier score: Overall (0–10, higher is better)",
+    ]);
+    expect(scaleedit.indexOf("Verifier score: IF (1–3, higher is better)")).toBe(scaleedit.indexOf("Verifier: valid flag") - 4);
+    const lpips = { key: "lpips", label: "LPIPS", min: 0, max: 1, higherIsBetter: false, keep: 0.4 };
+    expect(labels([lpips]).filter((l) => l.startsWith("Verifier score:"))).toEqual(["Verifier score: LPIPS (0–1, lower is better)"]);
+    expect(mappingFields(SCALE_PRESETS.omniedit.scales).filter((f) => f.kind === "score").map((f) => f.kind === "score" && f.key)).toEqual([
+      "sc_score_1", "sc_score_2", "pq_score", "o_score",
+    ]);
+    // No declaration: no score pickers, and the older ScaleEdit fields are never offered.
+    const none = mappingFields([]);
+    expect(none.some((f) => f.kind === "score")).toBe(false);
+    expect(none.map((f) => f.kind === "field" && f.field)).not.toContain("vsInstructionFollowing");
+    expect(none.map((f) => f.label)).toContain("Verifier version");
+  });
+
+  it("are pre-filled from the mapping's scores or older spellings, else guessed by name, and sent as scores", () => {
+    const columns = ["id", "prompt", "src", "dst", "instruction_following_score", "EC", "gq_score", "note"];
+    const draft = withScorePickers(
+      { instruction: "prompt", source: "src", edited: "dst", vsInstructionFollowing: "instruction_following_score", scores: { clip_sim_dir: "x" }, metadata: ["EC", "gq_score", "note"] },
+      columns,
+      DEFAULT_VERIFIER_SCALES,
+    );
+    expect(draft).toEqual({
+      instruction: "prompt", source: "src", edited: "dst",
+      scores: { instruction_following: "instruction_following_score", editing_consistency: "EC", generation_quality: "gq_score" },
+      metadata: ["note"],
+    });
+    const r = buildImportRequest(source, { ...manual, mapping: draft }, "jsonl");
+    expect(r.mapping).toMatchObject({ scores: { instruction_following: "instruction_following_score", editing_consistency: "EC", generation_quality: "gq_score" } });
+    expect(r.mapping).not.toHaveProperty("vsInstructionFollowing");
+    // Adopted from the first preview with the project's declaration.
+    const s = settingsFromPreview(preview({ columns: ["prompt", "src", "dst", "sc_score_1", "pq_score"] }), SCALE_PRESETS.omniedit.scales);
+    expect(s.mapping.scores).toEqual({ sc_score_1: "sc_score_1", pq_score: "pq_score" });
+  });
+
+  it("name the preset's score columns the project does not declare", () => {
+    expect(undeclaredPresetScores("omniedit", DEFAULT_VERIFIER_SCALES)).toEqual(["sc_score_1", "sc_score_2", "pq_score", "o_score"]);
+    expect(undeclaredPresetScores("omniedit", SCALE_PRESETS.omniedit.scales)).toEqual([]);
+    expect(undeclaredPresetScores("scaleedit", DEFAULT_VERIFIER_SCALES)).toEqual([]);
+    expect(undeclaredPresetScores("magicbrush", [])).toEqual([]);
+    expect(undeclaredPresetScores(null, [])).toEqual([]);
   });
 });

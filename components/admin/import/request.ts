@@ -1,6 +1,8 @@
 // What the import form holds and how it becomes a TImportRequest. Pure, so it is unit-tested.
 import type { TImportRequest, TMappingInput, TPreviewResponse } from "@/lib/imports/schemas";
 import type { TEncoding, TImportFormat, TPresetName } from "@/lib/imports/types";
+import { PRESETS } from "@/lib/imports/presets";
+import type { TVerifierScale } from "@/lib/quality/scales";
 
 export type TImportSource = TImportRequest["source"];
 
@@ -36,7 +38,9 @@ export const FORMAT_LABELS: Record<TImportFormat, string> = { jsonl: "JSONL", cs
 
 export type TTargetField = Exclude<
   keyof TMappingInput,
-  "metadata" | "scores" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+  | "metadata" | "scores" | "dedupe" | "taskTaxonomy" | "sourceIndex" | "editedIndex" | "imagePathPrefix" | "imageBaseUrl" | "externalIdFromImage"
+  // The older ScaleEdit score spellings: still read from saved mappings (JSON, CLI), shown as the declared score pickers.
+  | "vsInstructionFollowing" | "vsEditingConsistency" | "vsGenerationQuality" | "vsOverall"
 >;
 
 export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boolean }[] = [
@@ -53,10 +57,6 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "reference", label: "Reference image" },
   { field: "sessionId", label: "Session id (multi-turn)" },
   { field: "turn", label: "Turn in the session" },
-  { field: "vsInstructionFollowing", label: "Verifier: instruction following" },
-  { field: "vsEditingConsistency", label: "Verifier: editing consistency" },
-  { field: "vsGenerationQuality", label: "Verifier: generation quality" },
-  { field: "vsOverall", label: "Verifier: overall score" },
   { field: "verifierValid", label: "Verifier: valid flag" },
   { field: "verifierFailureClass", label: "Verifier: failure class" },
   { field: "verifierRecaption", label: "Verifier: re-caption" },
@@ -66,6 +66,87 @@ export const TARGET_FIELDS: { field: TTargetField; label: string; required?: boo
   { field: "goldReasons", label: "Gold: expected reasons" },
   { field: "goldInstruction", label: "Gold: reference re-caption" },
 ];
+
+/** One select of the mapping step: a field of the pair, or one of the project's declared score columns. */
+export type TMappingField =
+  | { kind: "field"; field: TTargetField; label: string; required?: boolean }
+  | { kind: "score"; key: string; label: string };
+
+/** "IF (1–3, higher is better)": a label's abbreviation (else the label) with its scale. */
+export function scorePickerLabel(s: Pick<TVerifierScale, "label" | "min" | "max" | "higherIsBetter">): string {
+  const short = /\(([^)]{1,8})\)\s*$/.exec(s.label)?.[1] ?? s.label;
+  return `${short} (${s.min}–${s.max}, ${s.higherIsBetter ? "higher" : "lower"} is better)`;
+}
+
+/** The mapping step's selects for a project: the pair's fields with one picker per declared score column, where the verifier's fields are. */
+export function mappingFields(scales: readonly TVerifierScale[]): TMappingField[] {
+  const fields: TMappingField[] = TARGET_FIELDS.map((f) => ({ kind: "field", ...f }));
+  const at = fields.findIndex((f) => f.kind === "field" && f.field === "verifierValid");
+  fields.splice(at, 0, ...scales.map((s): TMappingField => ({ kind: "score", key: s.key, label: `Verifier score: ${scorePickerLabel(s)}` })));
+  return fields;
+}
+
+const LEGACY_SCORES = {
+  instruction_following: "vsInstructionFollowing",
+  editing_consistency: "vsEditingConsistency",
+  generation_quality: "vsGenerationQuality",
+  overall: "vsOverall",
+} as const;
+
+const normalize = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+
+/**
+ * The draft with its scores keyed by the project's declared columns: a score the mapping already names
+ * (under `scores` or an older ScaleEdit spelling) keeps its column, the others are guessed by name
+ * (`key`, `key_score`, `vs_key`, the label's abbreviation). Keys the project does not declare are left
+ * out: the import would refuse their values (the preset notice names them).
+ */
+export function withScorePickers(draft: TMappingDraft, columns: readonly string[], scales: readonly TVerifierScale[]): TMappingDraft {
+  const { vsInstructionFollowing, vsEditingConsistency, vsGenerationQuality, vsOverall, scores, ...rest } = draft;
+  const legacy: Record<string, string | null | undefined> = {
+    [LEGACY_SCORES.instruction_following]: vsInstructionFollowing,
+    [LEGACY_SCORES.editing_consistency]: vsEditingConsistency,
+    [LEGACY_SCORES.generation_quality]: vsGenerationQuality,
+    [LEGACY_SCORES.overall]: vsOverall,
+  };
+  const used = new Set<string>();
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === "metadata") continue;
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === "string") used.add(v);
+  }
+  const byName = new Map<string, string>();
+  for (const c of columns) if (!byName.has(normalize(c))) byName.set(normalize(c), c);
+  const out: Record<string, string> = {};
+  for (const s of scales) {
+    const named = scores?.[s.key] ?? legacy[LEGACY_SCORES[s.key as keyof typeof LEGACY_SCORES] ?? ""] ?? null;
+    if (named) {
+      out[s.key] = named;
+      used.add(named);
+    }
+  }
+  for (const s of scales) {
+    if (out[s.key]) continue;
+    const abbrev = /\(([^)]{1,8})\)\s*$/.exec(s.label)?.[1];
+    const names = [s.key, `${s.key}_score`, `vs_${s.key}`, `score_${s.key}`, ...(abbrev ? [normalize(abbrev), `${normalize(abbrev)}_score`] : [])];
+    const column = names.map((n) => byName.get(n)).find((c): c is string => c !== undefined && !used.has(c));
+    if (column) {
+      out[s.key] = column;
+      used.add(column);
+    }
+  }
+  const next: TMappingDraft = { ...rest };
+  if (Object.keys(out).length > 0) {
+    next.scores = out;
+    if (next.metadata) next.metadata = next.metadata.filter((c) => !Object.values(out).includes(c));
+  }
+  return next;
+}
+
+/** The preset's score keys the project does not declare (its rows' scores under them would be refused). */
+export function undeclaredPresetScores(preset: TPresetName | null, scales: readonly TVerifierScale[]): string[] {
+  const declared = new Set(scales.map((s) => s.key));
+  return preset ? (PRESETS[preset].scales ?? []).map((s) => s.key).filter((k) => !declared.has(k)) : [];
+}
 
 export type TMappingDraft = { [K in keyof TMappingInput]?: TMappingInput[K] | null };
 
@@ -83,10 +164,10 @@ export interface TImportSettings {
   inverse: boolean;
 }
 
-export function settingsFromPreview(preview: TPreviewResponse): TImportSettings {
+export function settingsFromPreview(preview: TPreviewResponse, scales: readonly TVerifierScale[] = []): TImportSettings {
   return {
     preset: preview.preset ?? preview.suggestedPreset,
-    mapping: { ...preview.mapping },
+    mapping: withScorePickers({ ...preview.mapping }, preview.columns, scales),
     encoding: "auto",
     delimiter: "",
     imagePathPrefix: "",

@@ -6,6 +6,7 @@ import { AppHeader } from "@/components/ui/app-header";
 import { ImportWorkspace } from "@/components/admin/import/import-workspace";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { projectIdParam } from "@/lib/auth/page";
+import { getProjectSettings } from "@/lib/quality/settings";
 
 export const metadata: Metadata = { title: "Import" };
 export const dynamic = "force-dynamic";
@@ -15,7 +16,8 @@ export default async function ImportPage({ params }: { params: Promise<{ project
   const { user, db } = await requirePage("import:project", `/admin/projects/${raw}/import`);
   const projectId = projectIdParam(raw);
   const project = await getProject(db, projectId);
-  if (!project) notFound();
+  const settings = await getProjectSettings(db, projectId);
+  if (!project || !settings) notFound();
   return (
     <>
       <AppHeader user={user} title={`Import · ${project.name}`} />
@@ -28,7 +30,7 @@ export default async function ImportPage({ params }: { params: Promise<{ project
             Pairs already in the project (same external id) are counted and left as they are.
           </p>
         </div>
-        <ImportWorkspace projectId={project.id} />
+        <ImportWorkspace projectId={project.id} scales={settings.verifierScales} />
       </main>
     </>
   );
