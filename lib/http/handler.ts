@@ -57,6 +57,8 @@ export interface TRouteOptions<S extends z.ZodType, P> {
    * (a cap from the environment); a handler that streams the body itself must enforce it while streaming.
    */
   maxBodyBytes?: number | (() => number);
+  /** Names the cap in the 413's message when it is a setting people can change ("this server's upload limit"). */
+  maxBodyName?: string;
 }
 
 /** The one route wrapper: auth → permission → zod input (body or query) → handler → JSON, typed errors to statuses. */
@@ -69,7 +71,7 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
     try {
       const max = typeof opts.maxBodyBytes === "function" ? opts.maxBodyBytes() : (opts.maxBodyBytes ?? (opts.input ? DEFAULT_JSON_BODY_BYTES : NO_BODY_BYTES));
       const declared = Number(req.headers.get("content-length") ?? "");
-      if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+      if (Number.isFinite(declared) && declared > max) throw tooLarge(max, opts.maxBodyName);
       const db = await getDatabase();
       const { user, token } = await authenticate(db, req, opts);
       const rawParams = ctx?.params ? await ctx.params : {};
@@ -130,9 +132,9 @@ export function bounded<C>(fn: (req: NextRequest, ctx: C) => Promise<Response>, 
   };
 }
 
-function tooLarge(max: number): PayloadTooLargeError {
+function tooLarge(max: number, name?: string): PayloadTooLargeError {
   const size = max >= 1024 * 1024 ? `${Math.floor(max / (1024 * 1024))} MB` : `${Math.max(1, Math.floor(max / 1024))} KB`;
-  return new PayloadTooLargeError(`The request body is larger than ${size}.`);
+  return new PayloadTooLargeError(name ? `The request body is larger than ${name} of ${size}.` : `The request body is larger than ${size}.`);
 }
 
 /** Refuses a cookie-authenticated request that changes state from another site (CSRF), before the session is read. */
