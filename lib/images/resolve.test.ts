@@ -223,19 +223,15 @@ describe("loadImageBytes: URLs", () => {
 
   it("enforces the size limit from Content-Length and while streaming", async () => {
     expect((await refusal(fetchUrl(local("/img"), { ...allowLocal, maxBytes: 1024 }))).message).toMatch(/^image is larger than 1 KB/);
-    const started = Date.now();
     expect((await refusal(fetchUrl(local("/chunked"), { ...allowLocal, maxBytes: 10_000 }))).message).toBe(
       "image is larger than 9.8 KB",
     );
-    expect(Date.now() - started).toBeLessThan(10_000); // wide: only proves it does not hang
   });
 
   it("times out on a server that never answers, or stalls mid-body", async () => {
-    const started = Date.now();
     expect((await refusal(fetchUrl(local("/hang"), { ...allowLocal, timeoutMs: 300 }))).message).toBe(
       "image fetch timed out after 0.3 s",
     );
-    expect(Date.now() - started).toBeLessThan(10_000); // wide: only proves it does not hang
     expect((await refusal(fetchUrl(local("/stall"), { ...allowLocal, timeoutMs: 300 }))).message).toMatch(/timed out/);
   });
 
