@@ -103,7 +103,11 @@ async function* tarChunks(root: string, top: string): AsyncGenerator<Uint8Array>
 }
 
 export function tarDirectory(root: string, top: string): ReadableStream<Uint8Array> {
-  const it = tarChunks(root, top);
+  return streamOf(tarChunks(root, top));
+}
+
+/** A pull stream over a generator: a chunk is made only when the reader asks, and a cancel ends the generator. */
+function streamOf(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { value, done } = await it.next();
@@ -146,15 +150,5 @@ export function tarObjects(storage: Storage, prefix: string, top: string): Reada
     }
     yield Buffer.alloc(2 * BLOCK, 0);
   }
-  const it = chunks();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await it.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    async cancel() {
-      await it.return(undefined);
-    },
-  });
+  return streamOf(chunks());
 }
