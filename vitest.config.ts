@@ -22,9 +22,11 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Each file gets its own fresh database; running them one at a time keeps the
-          // PostgreSQL server's connection count and this 2-core machine sane.
-          fileParallelism: false,
+          // Each file gets its own fresh database, so files can run side by side; two at a time keeps
+          // the PostgreSQL server's connection count and a 2-core machine sane while one file waits on
+          // its child processes or the server.
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
     ],

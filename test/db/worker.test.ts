@@ -22,7 +22,10 @@ import { register } from "@/instrumentation";
 
 const ROWS = 30;
 const BATCH = 10;
-const TSX = ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/cli.ts"];
+// tsx as a loader in the worker's own process: the tsx command runs the script in a child and, when that
+// child's event loop is busy for more than a few tens of milliseconds as a signal arrives, SIGKILLs it,
+// which would make this test about tsx's relay rather than the worker's shutdown.
+const TSX = ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts"];
 
 function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...TSX, "worker"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
