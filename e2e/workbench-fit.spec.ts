@@ -38,15 +38,15 @@ async function drawnScale(img: Locator): Promise<number> {
   });
 }
 
-test("the annotate workbench fits 1280×720 and 1440×900, panels move no image, a failed save keeps the text, undo returns the named pair", async ({
-  asAnnotator,
+test("annotate and review fit 1280×720 and 1440×900, panels move no image, a failed save keeps the text, undo returns the named pair and takes back an adjudication", async ({
+  asAdmin,
   seedPairs,
   db,
 }) => {
   const project = await seedPairs({ pairs: 6 });
   // A change map on the first pair (any stored image serves), so the heatmap and its legend can open.
   await db.query(`UPDATE pairs SET heatmap_image = edited_image, change_fraction = 0.12, ssim = 0.9 WHERE id = $1`, [project.pairIds[0]]);
-  const { page, user } = asAnnotator;
+  const { page, user } = asAdmin;
   const source = page.getByRole("img", { name: "Source image" });
   const edited = page.getByRole("img", { name: "Edited image" });
   const buttons = ["Accept", "Reject", "Re-caption", "Skip", "Undo"].map((name) => page.getByRole("button", { name, exact: true }));
@@ -128,40 +128,32 @@ test("the annotate workbench fits 1280×720 and 1440×900, panels move no image,
   await expect(page.getByRole("article", { name: "Edit pair" })).toHaveAttribute("data-pair-id", project.pairIds[0]!);
   const labels = await projectLabels(db, project.id);
   expect(labels.filter((l) => l.annotatorId === user.id).map((l) => l.pairId).sort()).toEqual([project.pairIds[1]!, project.pairIds[2]!].sort());
-});
 
-test("the review workbench shows the images beside the labels and signals without scrolling, and undoes an adjudication", async ({
-  asReviewer,
-  seedPairs,
-  db,
-}) => {
-  const project = await seedPairs({ pairs: 1, overlap: 2 });
-  const pairId = project.pairIds[0]!;
+  // The review workbench, by the same admin (admins review too): a pair the two annotators disagree on.
+  const inReview = await seedPairs({ pairs: 1, overlap: 2 });
+  const pairId = inReview.pairIds[0]!;
   const [a, b] = [await createUser(db, "annotator", "Ada fit"), await createUser(db, "annotator", "Rex fit")];
   await insertLabel(db, { pairId, annotatorId: a.id, decision: "accept" });
   await insertLabel(db, { pairId, annotatorId: b.id, decision: "reject", reasons: ["artifacts"] });
   await expect.poll(async () => (await pairOutcome(db, pairId)).status).toBe("in_review");
 
-  const { page } = asReviewer;
   await page.setViewportSize(VIEWPORTS[0]!);
-  await page.goto(`/review/${project.id}`);
-  const source = page.getByRole("img", { name: "Source image" });
-  const edited = page.getByRole("img", { name: "Edited image" });
-  const labels = page.getByRole("table", { name: "Labels on this pair" });
+  await page.goto(`/review/${inReview.id}`);
+  const labelsTable = page.getByRole("table", { name: "Labels on this pair" });
   const signals = page.getByRole("region", { name: "Verifier signals" });
-  const buttons = ["Accept", "Reject", "Edit final instruction", "Skip"].map((name) => page.getByRole("button", { name, exact: true }));
+  const reviewButtons = ["Accept", "Reject", "Edit instruction", "Skip", "Undo"].map((name) => page.getByRole("button", { name, exact: true }));
   await expect(page.getByRole("article", { name: "Pair in review" })).toHaveAttribute("data-pair-id", pairId);
   await expect.poll(() => edited.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
 
   for (const vp of VIEWPORTS) {
     await page.setViewportSize(vp);
-    await expectInViewport(page, [source, edited, labels, signals, ...buttons]);
+    await expectInViewport(page, [source, edited, labelsTable, signals, ...reviewButtons]);
     // Beside the images, not under them.
-    expect((await box(labels)).x).toBeGreaterThanOrEqual((await box(edited)).x + (await box(edited)).width);
-    const before = [await box(source), await box(edited)];
+    expect((await box(labelsTable)).x).toBeGreaterThanOrEqual((await box(edited)).x + (await box(edited)).width);
+    const shown = [await box(source), await box(edited)];
     await page.keyboard.press("e");
     await expect(page.getByRole("textbox", { name: /^Final instruction/ })).toBeFocused();
-    expect([await box(source), await box(edited)]).toEqual(before);
+    expect([await box(source), await box(edited)]).toEqual(shown);
     await page.keyboard.press("Escape");
   }
   // At 1440×900 the images are drawn at least at their natural size.

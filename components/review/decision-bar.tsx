@@ -22,11 +22,11 @@ export function ReviewDecisionBar({ busy, next, notice, canUndo, onAccept, onRej
         className="bg-emerald-700 text-white hover:bg-emerald-800" />
       <ShortcutButton label="Reject" shortcut="R" onClick={onReject} disabled={busy}
         className="bg-rose-600 text-white hover:bg-rose-700" />
-      <ShortcutButton label="Edit final instruction" shortcut="E" disabled={busy} onClick={onEdit}
+      <ShortcutButton label="Edit instruction" shortcut="E" disabled={busy} onClick={onEdit}
         className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
       <ShortcutButton label="Skip" shortcut="S" onClick={onSkip} disabled={busy}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
-      <ShortcutButton label="Undo last adjudication" shortcut="Z" onClick={onUndo} disabled={busy || !canUndo}
+      <ShortcutButton label="Undo" shortcut="Z" onClick={onUndo} disabled={busy || !canUndo}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
       <NoticeLine notice={notice} />
       <span className="shrink-0 text-xs text-neutral-500">{nextPairStatus(next, "Last pair in this queue")}</span>

@@ -62,7 +62,7 @@ function reasonText(code: string, reasons: Map<string, TReasonInfo>): string {
 export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reasons: TReasonInfo[] }) {
   const byCode = new Map(reasons.map((r) => [r.code, r]));
   return (
-    <table className="w-full border-collapse overflow-hidden rounded-lg bg-white text-xs">
+    <table className="w-full table-fixed border-collapse overflow-hidden rounded-lg bg-white text-xs [overflow-wrap:anywhere]">
       <caption className="px-2 py-1 text-left text-sm font-semibold text-neutral-700">Labels on this pair</caption>
       <thead className="bg-neutral-100 text-left">
         <tr>
@@ -70,14 +70,16 @@ export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reaso
           <th scope="col" className="px-1.5 py-1">Decision</th>
           <th scope="col" className="px-1.5 py-1">Reasons</th>
           <th scope="col" className="px-1.5 py-1">Re-caption</th>
-          <th scope="col" className="px-1.5 py-1 text-right">Seconds</th>
         </tr>
       </thead>
       <tbody>
         {labels.map((l) => (
           <tr key={l.id} className="border-t border-neutral-200 align-top">
             <th scope="row" className="px-1.5 py-1 text-left font-medium">{l.annotatorName}</th>
-            <td className="px-1.5 py-1">{DECISION_WORDS[l.decision]}</td>
+            <td className="px-1.5 py-1">
+              {DECISION_WORDS[l.decision]}
+              <span className="block tabular-nums text-neutral-500">{l.secondsSpent.toFixed(1)} s</span>
+            </td>
             <td className="px-1.5 py-1">
               {l.reasons.length === 0 ? <span className="text-neutral-400">—</span> : (
                 <ul className="list-inside list-disc">
@@ -86,7 +88,6 @@ export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reaso
               )}
             </td>
             <td className="px-1.5 py-1">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
-            <td className="px-1.5 py-1 text-right tabular-nums">{l.secondsSpent.toFixed(1)}</td>
           </tr>
         ))}
       </tbody>
