@@ -44,8 +44,9 @@ export async function postSkip(pairId: string): Promise<void> {
   await callJson(`/api/pairs/${pairId}/skip`, { method: "POST", body: "{}" });
 }
 
-export async function postUndo(projectId: number): Promise<{ pairId: string; pair: TClaimedPair | null }> {
-  return callJson(`/api/projects/${projectId}/undo`, { method: "POST", body: "{}" });
+/** Takes back the decision on `pairId` (the history names it), else the latest one. */
+export async function postUndo(projectId: number, pairId?: string): Promise<{ pairId: string; pair: TClaimedPair | null }> {
+  return callJson(`/api/projects/${projectId}/undo`, { method: "POST", body: JSON.stringify(pairId ? { pairId } : {}) });
 }
 
 export async function fetchProgress(projectId: number): Promise<TProgress> {

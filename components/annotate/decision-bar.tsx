@@ -1,22 +1,27 @@
 "use client";
 
 import { ShortcutButton } from "@/components/ui/shortcut-button";
-import { nextPairStatus, type TSlot } from "@/components/workbench/pair-flow";
+import { NoticeLine } from "@/components/workbench/notice-line";
+import { nextPairStatus, type TNotice, type TSlot } from "@/components/workbench/pair-flow";
 import type { TDecisionInput } from "./api";
 
-export function DecisionBar({ busy, canUndo, next, onDecide, onPanel, onSkip, onUndo }: {
+export function DecisionBar({ busy, canUndo, next, notice, historyOpen, historyCount, onDecide, onPanel, onSkip, onUndo, onHistory }: {
   busy: boolean;
   canUndo: boolean;
   next: TSlot<unknown>;
+  notice: TNotice | null;
+  historyOpen: boolean;
+  historyCount: number;
   onDecide: (input: TDecisionInput) => void;
   onPanel: (panel: "reject" | "recaption") => void;
   onSkip: () => void;
   onUndo: () => void;
+  onHistory: () => void;
 }) {
   return (
-    <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
+    <div className="flex min-h-10 shrink-0 items-center gap-2" role="toolbar" aria-label="Decision">
       <ShortcutButton label="Accept" shortcut="A" onClick={() => void onDecide({ decision: "accept" })} disabled={busy}
-        className="bg-emerald-600 text-white hover:bg-emerald-700" />
+        className="bg-emerald-700 text-white hover:bg-emerald-800" />
       <ShortcutButton label="Reject" shortcut="R" onClick={() => onPanel("reject")} disabled={busy}
         className="bg-rose-600 text-white hover:bg-rose-700" />
       <ShortcutButton label="Re-caption" shortcut="E" onClick={() => onPanel("recaption")} disabled={busy}
@@ -25,7 +30,12 @@ export function DecisionBar({ busy, canUndo, next, onDecide, onPanel, onSkip, on
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
       <ShortcutButton label="Undo" shortcut="Z" onClick={() => void onUndo()} disabled={busy || !canUndo}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
-      <span className="ml-auto self-center text-xs text-neutral-500">{nextPairStatus(next, "Last pair")}</span>
+      <button type="button" aria-expanded={historyOpen} onClick={onHistory}
+        className="shrink-0 rounded-md border border-neutral-300 bg-white px-3 py-2 text-sm hover:bg-neutral-100">
+        Recent decisions ({historyCount})
+      </button>
+      <NoticeLine notice={notice} />
+      <span className="shrink-0 text-xs text-neutral-500">{nextPairStatus(next, "Last pair")}</span>
     </div>
   );
 }

@@ -16,13 +16,13 @@ export function RejectPanel({ reasons, selected, onToggle, onSubmit, onCancel }:
   onCancel: () => void;
 }) {
   return (
-    <fieldset className="rounded-lg border border-rose-200 bg-rose-50 p-4">
-      <legend className="px-1 font-medium text-rose-900">Reject reasons — keys 1–9, 0, -, = toggle, Enter submits, Esc cancels</legend>
-      <div className="grid gap-1 sm:grid-cols-2 lg:grid-cols-3">
+    <fieldset className="rounded-lg border border-rose-300 bg-rose-50 p-2 shadow-lg">
+      <legend className="rounded bg-rose-50 px-1 text-xs font-medium text-rose-900">Reject reasons — 1–9, 0, -, = toggle · Enter submits · Esc cancels</legend>
+      <div className="grid gap-0.5 sm:grid-cols-2 lg:grid-cols-1">
         {reasons.map((r, i) => {
           const id = `reason-${r.code}`;
           return (
-            <label key={r.code} htmlFor={id} className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 hover:bg-rose-100">
+            <label key={r.code} htmlFor={id} className="flex cursor-pointer items-center gap-1.5 rounded px-1 py-0.5 text-sm leading-tight hover:bg-rose-100 lg:text-xs">
               <input id={id} type="checkbox" checked={selected.includes(r.code)} onChange={() => onToggle(r.code)} />
               {REASON_KEYS[i] ? <kbd aria-hidden="true" className="w-5 rounded border border-rose-300 text-center font-mono text-xs">{REASON_KEYS[i]}</kbd> : <span className="w-5" />}
               <span>{r.label}</span>
@@ -31,11 +31,11 @@ export function RejectPanel({ reasons, selected, onToggle, onSubmit, onCancel }:
           );
         })}
       </div>
-      <div className="mt-3 flex gap-2">
-        <button type="button" onClick={onSubmit} className="rounded-md bg-rose-600 px-3 py-1.5 font-medium text-white hover:bg-rose-700">
+      <div className="sticky bottom-0 mt-1 flex gap-2 bg-rose-50 pt-1">
+        <button type="button" onClick={onSubmit} className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white hover:bg-rose-700">
           Submit reject
         </button>
-        <button type="button" onClick={onCancel} className="rounded-md border border-neutral-300 bg-white px-3 py-1.5">
+        <button type="button" onClick={onCancel} className="rounded-md border border-neutral-300 bg-white px-3 py-1 text-sm">
           Cancel
         </button>
       </div>

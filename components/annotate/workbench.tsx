@@ -3,12 +3,25 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
 import { useCompareMode } from "@/components/compare";
+import { ApiError } from "@/components/ui/api-client";
+import { GuidelinesPanel } from "@/components/workbench/guidelines-panel";
+import { HistoryPanel } from "@/components/workbench/history-panel";
 import { NoticeLine } from "@/components/workbench/notice-line";
-import { PairCompare } from "@/components/workbench/pair-compare";
-import { decisionVerb, type TSlot } from "@/components/workbench/pair-flow";
+import { PairCompare, PairContext } from "@/components/workbench/pair-compare";
+import {
+  charsLeft,
+  decisionVerb,
+  forgetDecision,
+  reasonText,
+  rememberDecision,
+  type THistoryEntry,
+  type TSlot,
+} from "@/components/workbench/pair-flow";
 import { usePairFlow } from "@/components/workbench/use-pair-flow";
 import { useWindowKeys } from "@/components/workbench/use-window-keys";
+import { WorkbenchFrame } from "@/components/workbench/workbench-frame";
 import { WorkbenchHeader } from "@/components/workbench/workbench-header";
+import { RECAPTION_MAX_CHARS } from "@/lib/queue/schemas";
 import {
   annotateKeys,
   fetchNext,
@@ -30,6 +43,9 @@ import { RecaptionPanel } from "./recaption-panel";
 import { RejectPanel, type TReason } from "./reject-panel";
 import { usePairsLeft } from "./use-pairs-left";
 
+/** What opens over the rail beside the decision panels: the guidelines or the session's history. */
+type TSidePanel = "none" | "guidelines" | "history";
+
 export function Workbench({ projectId, projectName, guidelines, reasons }: {
   projectId: number;
   projectName: string;
@@ -38,10 +54,13 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
 }) {
   const qc = useQueryClient();
   const [panel, setPanel] = useState<TAnnotatePanel>("none");
+  const [side, setSide] = useState<TSidePanel>("none");
   const [selected, setSelected] = useState<string[]>([]);
   const [draft, setDraft] = useState("");
   const compareMode = useCompareMode();
-  const [canUndo, setCanUndo] = useState(false);
+  // This session's decisions, newest first: undo names the pair it takes back.
+  const [history, setHistory] = useState<THistoryEntry[]>([]);
+  const [now, setNow] = useState(0);
   // The server's reason once a claim or submit answered "paused"; the page then offers no pair.
   const [paused, setPaused] = useState<string | null>(null);
   const pausedRef = useRef(false);
@@ -74,8 +93,10 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     return submit({
       send: (pair, submissionId, claimNext) =>
         postLabel(pair.id, submissionId, input, seconds, claimNext ? { projectId, exclude: claimNext } : undefined),
-      saved: () => {
-        setCanUndo(true);
+      saved: (_result, pair) => {
+        setHistory((h) => rememberDecision(h, {
+          pairId: pair.id, decision: input.decision, instruction: pair.instruction, undoUntil: pair.leaseExpiresAt, at: Date.now(),
+        }));
         setNotice({ kind: "info", text: `${decisionVerb(input.decision)}. Press Z to undo.` });
       },
       settled: refreshProgress,
@@ -87,20 +108,28 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
     [skipPair],
   );
 
-  const undo = useCallback(() => run(async () => {
+  /** Takes back the decision `entry` names (the latest when none) and shows exactly that pair again. */
+  const undo = useCallback((entry?: THistoryEntry) => run(async () => {
+    const target = entry ?? history[0];
+    if (!target) return;
     try {
-      const { pair: restored } = await postUndo(projectId);
+      const { pair: restored } = await postUndo(projectId, target.pairId);
       // The pair on screen becomes the next one; the old prefetch stays leased and comes back later.
       if (restored) bringBack(restored);
-      setCanUndo(false);
+      setHistory((h) => forgetDecision(h, target.pairId));
+      setSide("none");
       setNotice({ kind: "info", text: "Decision undone. Decide this pair again." });
     } catch (err) {
-      setCanUndo(false);
-      setNotice({ kind: "error", text: (err as Error).message });
+      // Refused: the entry stays listed, as no longer undoable.
+      if (err instanceof ApiError && (err.status === 409 || err.status === 404)) {
+        setHistory((h) => h.map((e) => (e.pairId === target.pairId ? { ...e, undoUntil: new Date(0).toISOString() } : e)));
+      }
+      setNotice({ kind: "error", text: reasonText(err) });
     } finally {
       refreshProgress();
     }
-  }), [bringBack, projectId, refreshProgress, run, setNotice]);
+  }), [bringBack, history, projectId, refreshProgress, run, setNotice]);
+  const canUndo = history.length > 0;
 
   const toggleReason = useCallback((code: string) => {
     setSelected((s) => (s.includes(code) ? s.filter((c) => c !== code) : [...s, code]));
@@ -124,8 +153,17 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       setNotice({ kind: "error", text: "Write the instruction that describes the edit." });
       return;
     }
+    if (charsLeft(text, RECAPTION_MAX_CHARS) < 0) {
+      setNotice({ kind: "error", text: `Shorten the re-caption to ${RECAPTION_MAX_CHARS.toLocaleString("en")} characters to submit it.` });
+      return;
+    }
     void decide({ decision: "recaption", recaption: text });
   }, [decide, draft, setNotice]);
+
+  const toggleSide = (which: Exclude<TSidePanel, "none">) => {
+    setNow(Date.now());
+    setSide((s) => (s === which ? "none" : which));
+  };
 
   const onKeyAction = (action: TAnnotateKeyAction) => {
     switch (action.type) {
@@ -157,41 +195,62 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
   );
 
   const p = progress.data;
+  const header = (
+    <WorkbenchHeader title={projectName} figuresTestId="progress" guidelines={guidelines}
+      guidelinesOpen={side === "guidelines"} onGuidelines={() => toggleSide("guidelines")}
+      onShortcuts={paused === null ? () => setPanel("help") : null}
+      figures={p ? (
+        <>
+          <span className="font-medium text-neutral-900">{p.labelsToday.toLocaleString()}</span> done today ·{" "}
+          <span className="font-medium text-neutral-900">{(pairsLeft ?? p.pairsLeft).toLocaleString()}</span> pairs left in project
+        </>
+      ) : "Loading progress…"} />
+  );
+  const sidePanel = side === "guidelines" && guidelines ? (
+    <GuidelinesPanel guidelines={guidelines} onClose={() => setSide("none")} />
+  ) : side === "history" ? (
+    <HistoryPanel title="Recent decisions" history={history} now={now} busy={busy} onUndo={(h) => void undo(h)}
+      onClose={() => setSide("none")} emptyText="Your decisions in this session show here, each undoable while its pair is still yours." />
+  ) : null;
+
   return (
-    <div className="mx-auto flex max-w-[1600px] flex-col gap-3 p-4">
-      <WorkbenchHeader title={projectName} figuresTestId="progress" guidelines={guidelines}
-        onShortcuts={paused === null ? () => setPanel("help") : null}
-        figures={p ? (
-          <>
-            <span className="font-medium text-neutral-900">{p.labelsToday.toLocaleString()}</span> done today ·{" "}
-            <span className="font-medium text-neutral-900">{(pairsLeft ?? p.pairsLeft).toLocaleString()}</span> pairs left in project
-          </>
-        ) : "Loading progress…"} />
-
-      <NoticeLine notice={notice} />
-
-      {paused !== null ? (
-        <PausedPanel message={paused} />
-      ) : current === undefined ? (
-        <p className="p-10 text-center text-neutral-600">Loading the next pair…</p>
-      ) : current === null ? (
-        <NothingLeft canUndo={canUndo} busy={busy} onUndo={() => void undo()} />
+    <>
+      {paused !== null || !current ? (
+        <div className="mx-auto flex w-full max-w-[1800px] flex-col gap-3 p-2">
+          {header}
+          <NoticeLine notice={notice} />
+          {sidePanel}
+          {paused !== null ? (
+            <PausedPanel message={paused} />
+          ) : current === undefined ? (
+            <p className="p-10 text-center text-neutral-600">Loading the next pair…</p>
+          ) : (
+            <NothingLeft canUndo={canUndo} busy={busy} onUndo={() => void undo()} />
+          )}
+        </div>
       ) : (
-        <article aria-label="Edit pair" data-pair-id={current.id} className="flex flex-col gap-3">
-          <PairInstruction pair={current} />
-          {panel === "reject" ? (
+        <WorkbenchFrame
+          header={header}
+          compare={<PairCompare pair={current} compareMode={compareMode} keyboardEnabled={panel === "none" || panel === "reject"} />}
+          bar={<DecisionBar busy={busy} canUndo={canUndo} next={flow.next} notice={notice} historyOpen={side === "history"}
+            historyCount={history.length} onDecide={decide} onPanel={setPanel} onSkip={skip} onUndo={() => void undo()}
+            onHistory={() => toggleSide("history")} />}
+          rail={
+            <article aria-label="Edit pair" data-pair-id={current.id} className="flex flex-col gap-2">
+              <PairInstruction pair={current} />
+              <PairContext pair={current} />
+            </article>
+          }
+          overlay={panel === "reject" ? (
             <RejectPanel reasons={reasons} selected={selected} onToggle={toggleReason} onSubmit={submitReject} onCancel={cancelReject} />
-          ) : null}
-          {panel === "recaption" ? (
+          ) : panel === "recaption" ? (
             <RecaptionPanel original={current.instruction} value={draft} onChange={setDraft} onSubmit={submitRecaption}
-              onCancel={() => setPanel("none")} />
-          ) : null}
-          <PairCompare pair={current} compareMode={compareMode} keyboardEnabled={panel === "none" || panel === "reject"} />
-          <DecisionBar busy={busy} canUndo={canUndo} next={flow.next} onDecide={decide} onPanel={setPanel} onSkip={skip} onUndo={undo} />
-        </article>
+              onCancel={() => setPanel("none")} busy={busy} />
+          ) : sidePanel}
+        />
       )}
 
       {panel === "help" && paused === null ? <KeyHelp onClose={() => setPanel("none")} /> : null}
-    </div>
+    </>
   );
 }

@@ -23,7 +23,8 @@ export interface TPaneImage {
   alt: string;
 }
 
-export const PANE_HEIGHT = "h-[60vh] min-h-64";
+/** Panes fill what the page gives the view (a viewport-sized workbench from lg up); a fixed height below that. */
+export const PANE_HEIGHT = "h-[50vh] min-h-48 lg:h-full lg:min-h-40";
 
 /** A clipped, zoomable pane: its layers fade in once every image on screen has loaded. */
 export function Pane({ frame, label, heightClass = PANE_HEIGHT, children }: {

@@ -20,7 +20,7 @@ export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNoti
   mask?: { shown: boolean; onToggle: () => void } | null;
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-2 rounded-md bg-neutral-800 p-1.5 text-neutral-200">
+    <div className="flex shrink-0 flex-wrap items-center gap-2 rounded-md bg-neutral-800 p-1.5 text-neutral-200 lg:flex-nowrap lg:overflow-hidden">
       <ModeSwitch {...modes} />
       <ZoomControls {...zoom} />
 
@@ -41,14 +41,10 @@ export function CompareToolbar({ modes, zoom, hold, showingSource, noHeatmapNoti
         </button>
       ) : null}
 
-      <p role="status" className="text-xs text-amber-300">
+      <p role="status" className="min-w-0 truncate text-xs text-amber-300">
         {noHeatmapNotice > 0 || heatmapMissing ? <span key={noHeatmapNotice}>{modes.noHeatmapMessage ?? NO_HEATMAP_MESSAGE}</span> : null}
       </p>
 
-      <p className="ml-auto hidden text-xs text-neutral-400 lg:block">
-        <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap ·{mask ? <> <kbd className="font-sans">M</kbd> mask ·</> : null} hold <kbd className="font-sans">Space</kbd> source · scroll
-        zoom · drag pan · double-click reset
-      </p>
     </div>
   );
 }

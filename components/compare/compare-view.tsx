@@ -6,7 +6,7 @@ import { CompareToolbar } from "./compare-toolbar";
 import { cx } from "./cx";
 import { FlickerPane } from "./flicker-pane";
 import { formatChangeFigures, HEATMAP_NOT_READY_MESSAGE, NO_HEATMAP_MESSAGE, type TChangeFigures } from "./heatmap";
-import { HeatmapPane } from "./heatmap-pane";
+import { HeatmapFigures, HeatmapPane } from "./heatmap-pane";
 import { showsSource } from "./keys";
 import { failedImagesText } from "./load-status";
 import {
@@ -148,15 +148,34 @@ export function CompareView({
         mask={mask ? { shown: mask.shown, onToggle: mask.onToggle } : null}
       />
 
-      {pane === "side-by-side" ? (
-        <SideBySidePane frame={frame} source={source} edited={edited} showingSource={showingSource} />
-      ) : pane === "slider" ? (
-        <SliderPane frame={frame} source={source} edited={edited} showingSource={showingSource} slider={slider} />
-      ) : pane === "heatmap" && heatmap ? (
-        <HeatmapPane frame={frame} source={source} heatmapSrc={heatmap.src} figures={formatChangeFigures(heatmap)} showingSource={showingSource} />
-      ) : (
-        <FlickerPane frame={frame} source={source} edited={edited} showingSource={showingSource} />
-      )}
+      <div className="min-h-0 lg:flex-1">
+        {pane === "side-by-side" ? (
+          <SideBySidePane frame={frame} source={source} edited={edited} showingSource={showingSource} />
+        ) : pane === "slider" ? (
+          <SliderPane frame={frame} source={source} edited={edited} showingSource={showingSource} slider={slider} />
+        ) : pane === "heatmap" && heatmap ? (
+          <HeatmapPane frame={frame} source={source} heatmapSrc={heatmap.src} showingSource={showingSource} />
+        ) : (
+          <FlickerPane frame={frame} source={source} edited={edited} showingSource={showingSource} />
+        )}
+      </div>
+
+      {/* One line of fixed height under the panes: what it says changes (the heatmap's key, a load failure, the
+          keys), never the panes' size. */}
+      <div className="flex h-6 shrink-0 items-center overflow-hidden rounded-md bg-neutral-800 px-3 text-xs text-neutral-200">
+        {failed.length > 0 ? (
+          <p role="alert" className="truncate text-red-300">
+            {failedImagesText(failed)} Try reloading the page.
+          </p>
+        ) : pane === "heatmap" && heatmap ? (
+          <HeatmapFigures figures={formatChangeFigures(heatmap)} />
+        ) : (
+          <p className="truncate text-neutral-400">
+            <kbd className="font-sans">V</kbd> mode · <kbd className="font-sans">D</kbd> heatmap ·{mask ? <> <kbd className="font-sans">M</kbd> mask ·</> : null} hold{" "}
+            <kbd className="font-sans">Space</kbd> source · scroll zoom · drag pan · double-click reset
+          </p>
+        )}
+      </div>
 
       <div className="sr-only" aria-live="polite">
         {showingSource ? "Showing source image" : ""}
@@ -164,11 +183,6 @@ export function CompareView({
       <div className="sr-only" role="status">
         {images.load.loading ? "Loading images…" : ""}
       </div>
-      {failed.length > 0 && (
-        <p role="alert" className="text-sm text-red-300">
-          {failedImagesText(failed)} Try reloading the page.
-        </p>
-      )}
     </div>
   );
 }

@@ -8,30 +8,32 @@ const HEAT_LEGEND_STYLE: CSSProperties = {
   backgroundImage: "linear-gradient(to right, rgb(126 30 107), rgb(186 54 85), rgb(227 89 51), rgb(249 140 10), rgb(249 201 50), rgb(252 255 164))",
 };
 
-export function HeatmapPane({ frame, source, heatmapSrc, figures, showingSource }: {
+export function HeatmapPane({ frame, source, heatmapSrc, showingSource }: {
   frame: TPaneFrame;
   source: TPaneImage;
   heatmapSrc: string;
-  /** The measured change ("Changed 12.3% · SSIM 0.871 …"); empty when nothing was measured. */
-  figures: string;
   showingSource: boolean;
 }) {
   return (
-    <div className="flex flex-col gap-2">
-      <Pane frame={frame} label="Change heatmap">
-        <ImageLayer frame={frame} image={source} visible={showingSource} />
-        <ImageLayer frame={frame} image={{ src: heatmapSrc, alt: "Change heatmap of the edit" }} visible={!showingSource} />
-        <Chip text={showingSource ? "Source" : "Change map"} side="left" />
-        <SourceBadge shown={showingSource} />
-      </Pane>
-      <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md bg-neutral-800 px-3 py-1.5 text-xs text-neutral-200">
-        <HeatmapLegend />
-        {figures ? (
-          <p className="tabular-nums" data-testid="change-figures">
-            {figures}
-          </p>
-        ) : null}
-      </div>
+    <Pane frame={frame} label="Change heatmap">
+      <ImageLayer frame={frame} image={source} visible={showingSource} />
+      <ImageLayer frame={frame} image={{ src: heatmapSrc, alt: "Change heatmap of the edit" }} visible={!showingSource} />
+      <Chip text={showingSource ? "Source" : "Change map"} side="left" />
+      <SourceBadge shown={showingSource} />
+    </Pane>
+  );
+}
+
+/** The heatmap's key and measured change, shown in the strip under the panes (never between them and the bar). */
+export function HeatmapFigures({ figures }: { figures: string }) {
+  return (
+    <div className="flex min-w-0 items-center gap-x-4">
+      <HeatmapLegend />
+      {figures ? (
+        <p className="truncate tabular-nums" data-testid="change-figures">
+          {figures}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -39,7 +41,7 @@ export function HeatmapPane({ frame, source, heatmapSrc, figures, showingSource 
 function HeatmapLegend() {
   return (
     <div
-      className="flex items-center gap-2"
+      className="flex shrink-0 items-center gap-2"
       role="img"
       aria-label="Legend: unchanged pixels show the source dimmed to grey; changes are coloured from purple (small) to pale yellow (large)"
     >

@@ -2,7 +2,7 @@
 
 import { Chip, ImageLayer, Pane, SourceBadge, type TPaneFrame, type TPaneImage } from "./compare-pane";
 
-const HALF_HEIGHT = "h-[40vh] min-h-48 sm:h-[60vh] sm:min-h-64";
+const HALF_HEIGHT = "h-[40vh] min-h-48 sm:h-[50vh] lg:h-full lg:min-h-40";
 
 export function SideBySidePane({ frame, source, edited, showingSource }: {
   frame: TPaneFrame;
@@ -11,7 +11,7 @@ export function SideBySidePane({ frame, source, edited, showingSource }: {
   showingSource: boolean;
 }) {
   return (
-    <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+    <div className="grid grid-cols-1 gap-2 sm:grid-cols-2 lg:h-full">
       <Pane frame={frame} label="Source" heightClass={HALF_HEIGHT}>
         <ImageLayer frame={frame} image={source} visible />
         <Chip text="Source" side="left" />

@@ -52,3 +52,8 @@ export async function postRelease(pairId: string): Promise<void> {
 export async function postRenew(pairId: string): Promise<{ claimExpiresAt: string }> {
   return callJson(`/api/review/pairs/${pairId}/renew`, { method: "POST", body: "{}" });
 }
+
+/** Takes back the reviewer's adjudication made with `submissionId`; the pair comes back in review, claimed by them. */
+export async function postUndoAdjudication(pairId: string, submissionId: string): Promise<{ pair: TReviewPair }> {
+  return callJson(`/api/review/pairs/${pairId}/undo`, { method: "POST", body: JSON.stringify({ submissionId }) });
+}

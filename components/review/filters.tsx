@@ -11,10 +11,10 @@ export function ReviewFilters({ projectId, filters, tasks, subtasks }: {
 }) {
   // A value from the URL that no pair in review has any more stays selectable, so the form shows what is applied.
   const withCurrent = (values: string[], v: string | undefined) => (v && !values.includes(v) ? [v, ...values] : values);
-  const select = "mt-1 block w-full rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm";
+  const select = "ml-1 rounded-md border border-neutral-300 bg-white px-1.5 py-0.5 text-sm";
   return (
     <Form action={`/review/${projectId}`} aria-label="Review queue filters"
-      className="flex flex-wrap items-end gap-3 rounded-lg border border-neutral-200 bg-white p-3">
+      className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
       <label className="text-sm">
         Routing reason
         <select name="reason" defaultValue={filters.reason ?? ""} className={select}>
@@ -36,7 +36,7 @@ export function ReviewFilters({ projectId, filters, tasks, subtasks }: {
           {withCurrent(subtasks, filters.subtask).map((t) => <option key={t} value={t}>{t}</option>)}
         </select>
       </label>
-      <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+      <button type="submit" className="rounded-md bg-indigo-600 px-2.5 py-0.5 text-sm font-medium text-white hover:bg-indigo-700">
         Apply filters
       </button>
       {filters.reason || filters.task || filters.subtask ? (

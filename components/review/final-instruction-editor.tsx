@@ -1,7 +1,10 @@
 "use client";
 
 import { useEffect, type RefObject } from "react";
+import { CharCounter } from "@/components/workbench/char-counter";
+import { charsLeft } from "@/components/workbench/pair-flow";
 import { decisionForEdit } from "@/lib/review/explain";
+import { FINAL_INSTRUCTION_MAX_CHARS } from "@/lib/review/types";
 import { WordDiff } from "./word-diff";
 
 /** The final instruction being written, as a word diff against the original; Ctrl+Enter submits. */
@@ -22,13 +25,15 @@ export function FinalInstructionEditor({ original, draft, onChange, onSubmit, on
     el.focus();
     el.setSelectionRange(el.value.length, el.value.length);
   }, [editorRef, focusKey]);
+  const tooLong = charsLeft(draft, FINAL_INSTRUCTION_MAX_CHARS) < 0;
 
   return (
-    <section aria-label="Final instruction editor" className="rounded-lg border border-amber-200 bg-amber-50 p-3">
+    <section aria-label="Final instruction editor" className="rounded-lg border border-amber-300 bg-amber-50 p-3 shadow-lg">
       <label htmlFor="final-instruction" className="block font-medium text-amber-900">
         Final instruction — Ctrl+Enter submits, Esc cancels
       </label>
-      <textarea id="final-instruction" ref={editorRef} value={draft} rows={3} onChange={(e) => onChange(e.target.value)}
+      <textarea id="final-instruction" ref={editorRef} value={draft} rows={5} onChange={(e) => onChange(e.target.value)}
+        aria-describedby="final-instruction-count" aria-invalid={tooLong || undefined}
         onKeyDown={(e) => {
           if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
@@ -38,7 +43,8 @@ export function FinalInstructionEditor({ original, draft, onChange, onSubmit, on
             onCancel();
           }
         }}
-        className="mt-2 w-full rounded-md border border-amber-300 bg-white p-2 text-lg" />
+        className="mt-2 w-full rounded-md border border-amber-300 bg-white p-2 text-base" />
+      <CharCounter id="final-instruction-count" text={draft} max={FINAL_INSTRUCTION_MAX_CHARS} />
       <p className="mt-1 text-sm text-amber-950">
         <span className="font-medium">Against the original: </span>
         <WordDiff from={original} to={draft} />
@@ -47,7 +53,7 @@ export function FinalInstructionEditor({ original, draft, onChange, onSubmit, on
         Submits as {decisionForEdit(original, draft) === "accept" ? "an accept (same as the original)" : "a re-caption"}.
       </p>
       <div className="mt-2 flex gap-2">
-        <button type="button" onClick={onSubmit} disabled={busy} aria-keyshortcuts="Control+Enter"
+        <button type="button" onClick={onSubmit} disabled={busy || tooLong} aria-keyshortcuts="Control+Enter"
           className="rounded-md bg-amber-500 px-3 py-1.5 font-medium text-neutral-950 hover:bg-amber-600 disabled:opacity-50">
           Submit final instruction
         </button>

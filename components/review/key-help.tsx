@@ -11,6 +11,7 @@ const KEYS: [string, string][] = [
   ["N", "Write a note for this decision (Enter or Esc returns to the shortcuts)"],
   ["G", "Promote to gold on or off for this decision"],
   ["S", "Skip: hand the pair back to the queue and take the next"],
+  ["Z", "Undo your last adjudication (for a few minutes after it, while nobody changed the pair)"],
   ["V", "Cycle view: side by side → slider → flicker"],
   ["D", "Change heatmap on or off (back to the previous view)"],
   ["M", "Mask overlay on or off (pairs with a mask)"],

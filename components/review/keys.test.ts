@@ -23,6 +23,10 @@ describe("review keys with no panel open", () => {
     expect(reviewKeyAction(press("g"), idle)).toEqual({ type: "toggle-promote" });
     expect(reviewKeyAction(press("s"), idle)).toEqual({ type: "skip" });
     expect(reviewKeyAction(press("?"), idle)).toEqual({ type: "open-help" });
+    // Undo the last adjudication, also with no pair left on screen; not while a panel is open.
+    expect(reviewKeyAction(press("z"), idle)).toEqual({ type: "undo" });
+    expect(reviewKeyAction(press("z"), { ...idle, hasPair: false })).toEqual({ type: "undo" });
+    expect(reviewKeyAction(press("z"), { ...idle, panel: "reject" })).toBeNull();
   });
 
   it("takes a candidate by its number, if there is one", () => {

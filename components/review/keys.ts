@@ -5,7 +5,7 @@ export { isTyping } from "@/components/annotate/keys";
 
 /** Keys that decide or move on: a held key must not settle pair after pair unseen. */
 export function isReviewActionKey(key: string): boolean {
-  return ["a", "r", "e", "s", "g", "enter"].includes(key.toLowerCase());
+  return ["a", "r", "e", "s", "g", "z", "enter"].includes(key.toLowerCase());
 }
 
 /** Candidate k (1–9) is taken into the editor with the k-th digit key. */
@@ -31,6 +31,7 @@ export type TReviewKeyAction =
         | "focus-note"
         | "toggle-promote"
         | "skip"
+        | "undo"
         | "close-editor";
     };
 
@@ -60,6 +61,8 @@ export function reviewKeyAction(
   const key = e.key;
   if (s.panel === "help") return key === "Escape" || key === "?" ? { type: "close-help" } : null;
   if (key === "?") return { type: "open-help" };
+  // Undo works with no pair on screen too: the last pair of the queue comes back.
+  if (key.toLowerCase() === "z" && s.panel === "none") return { type: "undo" };
   if (!s.hasPair) return null;
   // The open reject panel takes every key, its own or none.
   if (s.panel === "reject") return rejectPanelKeyAction(key, s.reasons) ?? null;

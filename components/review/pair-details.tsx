@@ -26,7 +26,7 @@ export function CandidateList({ candidates, onUse, disabled }: {
 }) {
   const original = candidates[0]?.text ?? "";
   return (
-    <section aria-labelledby="candidates-title" className="rounded-lg border border-neutral-200 bg-white p-3">
+    <section aria-labelledby="candidates-title" className="rounded-lg border border-neutral-200 bg-white p-2">
       <h2 id="candidates-title" className="text-sm font-semibold text-neutral-700">
         Candidates for the final instruction <span className="font-normal text-neutral-500">— press its number to take one</span>
       </h2>
@@ -38,7 +38,7 @@ export function CandidateList({ candidates, onUse, disabled }: {
             </kbd>
             <div className="min-w-0 flex-1">
               <p className="text-xs uppercase tracking-wide text-neutral-500">{candidateTitle(c)}</p>
-              <p className="text-base leading-snug">
+              <p className="text-sm leading-snug">
                 {c.kind === "original" ? c.text : <WordDiff from={original} to={c.text} />}
               </p>
             </div>
@@ -62,31 +62,32 @@ function reasonText(code: string, reasons: Map<string, TReasonInfo>): string {
 export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reasons: TReasonInfo[] }) {
   const byCode = new Map(reasons.map((r) => [r.code, r]));
   return (
-    <table className="w-full border-collapse overflow-hidden rounded-lg bg-white text-sm">
-      <caption className="p-2 text-left text-sm font-semibold text-neutral-700">Labels on this pair</caption>
+    <table className="w-full table-fixed border-collapse overflow-hidden rounded-lg bg-white text-xs [overflow-wrap:anywhere]">
+      <caption className="px-2 py-1 text-left text-sm font-semibold text-neutral-700">Labels on this pair</caption>
       <thead className="bg-neutral-100 text-left">
         <tr>
-          <th scope="col" className="p-2">Annotator</th>
-          <th scope="col" className="p-2">Decision</th>
-          <th scope="col" className="p-2">Reasons</th>
-          <th scope="col" className="p-2">Re-caption</th>
-          <th scope="col" className="p-2 text-right">Seconds</th>
+          <th scope="col" className="px-1.5 py-1">Annotator</th>
+          <th scope="col" className="px-1.5 py-1">Decision</th>
+          <th scope="col" className="px-1.5 py-1">Reasons</th>
+          <th scope="col" className="px-1.5 py-1">Re-caption</th>
         </tr>
       </thead>
       <tbody>
         {labels.map((l) => (
           <tr key={l.id} className="border-t border-neutral-200 align-top">
-            <th scope="row" className="p-2 text-left font-medium">{l.annotatorName}</th>
-            <td className="p-2">{DECISION_WORDS[l.decision]}</td>
-            <td className="p-2">
+            <th scope="row" className="px-1.5 py-1 text-left font-medium">{l.annotatorName}</th>
+            <td className="px-1.5 py-1">
+              {DECISION_WORDS[l.decision]}
+              <span className="block tabular-nums text-neutral-500">{l.secondsSpent.toFixed(1)} s</span>
+            </td>
+            <td className="px-1.5 py-1">
               {l.reasons.length === 0 ? <span className="text-neutral-400">—</span> : (
                 <ul className="list-inside list-disc">
                   {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
                 </ul>
               )}
             </td>
-            <td className="p-2">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
-            <td className="p-2 text-right tabular-nums">{l.secondsSpent.toFixed(1)}</td>
+            <td className="px-1.5 py-1">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
           </tr>
         ))}
       </tbody>
@@ -111,9 +112,9 @@ export function VerifierSignals({ pair }: { pair: TReviewPair }) {
   if (v.modelVersion) rows.push(["Verifier version", v.modelVersion]);
   if (pair.agreement !== null) rows.push(["Agreement with the majority", `${Math.round(pair.agreement * 100)}%`]);
   return (
-    <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white p-3">
+    <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white p-2">
       <h2 id="verifier-title" className="text-sm font-semibold text-neutral-700">Verifier signals</h2>
-      <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+      <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 text-xs">
         {rows.map(([k, val]) => (
           <div key={k} className="contents">
             <dt className="text-neutral-600">{k}</dt>

@@ -16,25 +16,32 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
   // The overlay switch outlives the pair, like the compare mode: someone checking masks checks them all.
   const [maskShown, setMaskShown] = useState(false);
   return (
+    <CompareView
+      key={pair.id}
+      className="min-h-0 flex-1"
+      sourceSrc={shown(pair.sourceImage)}
+      editedSrc={shown(pair.editedImage)}
+      mode={compareMode.mode}
+      returnMode={compareMode.returnMode}
+      onModeChange={compareMode.setMode}
+      heatmap={pair.heatmapImage ? {
+        src: imageUrl(pair.heatmapImage),
+        changedFraction: pair.changedFraction,
+        ssim: pair.ssim,
+        changeOutsideMask: pair.changeOutsideMask,
+      } : null}
+      heatmapPending={pair.derivativesPending}
+      mask={pair.maskImage ? { src: imageUrl(pair.maskImage), shown: maskShown, onToggle: () => setMaskShown((s) => !s) } : null}
+      keyboardEnabled={keyboardEnabled}
+    />
+  );
+}
+
+/** What the rail shows about a pair beside its instruction: the session's earlier turns and a reference image. */
+export function PairContext({ pair }: { pair: TPairView & { id: string } }) {
+  return (
     <>
       <EarlierTurns pair={pair} />
-      <CompareView
-        key={pair.id}
-        sourceSrc={shown(pair.sourceImage)}
-        editedSrc={shown(pair.editedImage)}
-        mode={compareMode.mode}
-        returnMode={compareMode.returnMode}
-        onModeChange={compareMode.setMode}
-        heatmap={pair.heatmapImage ? {
-          src: imageUrl(pair.heatmapImage),
-          changedFraction: pair.changedFraction,
-          ssim: pair.ssim,
-          changeOutsideMask: pair.changeOutsideMask,
-        } : null}
-        heatmapPending={pair.derivativesPending}
-        mask={pair.maskImage ? { src: imageUrl(pair.maskImage), shown: maskShown, onToggle: () => setMaskShown((s) => !s) } : null}
-        keyboardEnabled={keyboardEnabled}
-      />
       {pair.referenceImage ? <ReferenceImage sha256={pair.referenceImage} /> : null}
     </>
   );
@@ -43,7 +50,7 @@ export function PairCompare({ pair, compareMode, keyboardEnabled }: {
 /** The third image some edits are made with (AnyEdit's visual edits): the edited image should follow it. */
 function ReferenceImage({ sha256 }: { sha256: string }) {
   return (
-    <figure className="mt-2 flex items-center gap-3 text-sm text-neutral-600">
+    <figure className="flex items-center gap-3 text-sm text-neutral-600">
       <a href={imageUrl(sha256)} target="_blank" rel="noreferrer">
         {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route, sized by CSS */}
         <img src={imageUrl(sha256)} alt="Reference image for this edit" className="h-20 w-auto rounded border border-neutral-300" />

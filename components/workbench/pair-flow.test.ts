@@ -6,8 +6,11 @@ import {
   excludeIds,
   imageUrl,
   MAX_RETRIES,
+  charsLeft,
+  forgetDecision,
   nextPairStatus,
   notSavedMessage,
+  rememberDecision,
   rememberSkipped,
   retryDelayMs,
   sendWithRetry,
@@ -120,11 +123,25 @@ describe("what the page says", () => {
 
   it("says why a decision was not saved", () => {
     expect(notSavedMessage(new ApiError("The lease has expired.", 409))).toBe(
-      "Your decision on the previous pair was not saved: The lease has expired.",
+      "Your decision was not saved: The lease has expired. It is still on screen; try again.",
     );
     expect(notSavedMessage(new TypeError("Failed to fetch"))).toBe(
-      "Your decision on the previous pair was not saved: Could not reach the server.",
+      "Your decision was not saved: Could not reach the server. It is still on screen; try again.",
     );
+    // A refused input: the issues' messages, never their field paths.
+    const invalid = new ApiError("recaption: Too long", 400, undefined, [{ path: "recaption", message: "A re-caption can be at most 4,000 characters." }]);
+    expect(notSavedMessage(invalid)).toBe("Your decision was not saved: A re-caption can be at most 4,000 characters. It is still on screen; try again.");
+  });
+
+  it("counts characters left as the server does, and keeps a short history of decisions", () => {
+    expect(charsLeft("  abc  ", 5)).toBe(2);
+    expect(charsLeft("abcdef", 5)).toBe(-1);
+    const entry = (pairId: string) => ({ pairId, decision: "accept" as const, instruction: "x", undoUntil: "", at: 0 });
+    let h = [1, 2, 3].reduce((acc, n) => rememberDecision(acc, entry(String(n)), 2), [] as ReturnType<typeof rememberDecision>);
+    expect(h.map((e) => e.pairId)).toEqual(["3", "2"]);
+    h = rememberDecision(h, entry("2"));
+    expect(h.map((e) => e.pairId)).toEqual(["2", "3"]);
+    expect(forgetDecision(h, "2").map((e) => e.pairId)).toEqual(["3"]);
   });
 
   it("tells whether the next pair is ready", () => {

@@ -66,9 +66,47 @@ export async function sendWithRetry<T>(send: () => Promise<T>, wait: (ms: number
   }
 }
 
+/** The server's reason in words: a refused input names what is wrong, never the field path it was found at. */
+export function reasonText(err: unknown): string {
+  if (!(err instanceof ApiError)) return "Could not reach the server.";
+  if (err.status === 400 && err.issues.length > 0) return [...new Set(err.issues.map((i) => i.message))].join(" ");
+  return err.message;
+}
+
+/** Said when a save failed: the pair stays on screen with what was typed, so it can be sent again. */
 export function notSavedMessage(err: unknown): string {
-  const msg = err instanceof ApiError ? err.message : "Could not reach the server.";
-  return `Your decision on the previous pair was not saved: ${msg}`;
+  return `Your decision was not saved: ${sentence(reasonText(err))} It is still on screen; try again.`;
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/** Characters left of `max` in `text` as the server counts them (trimmed); negative past the limit. */
+export function charsLeft(text: string, max: number): number {
+  return max - text.trim().length;
+}
+
+/** One decision of this session, newest first in the history; undoable while its pair's lease lasts. */
+export interface THistoryEntry {
+  pairId: string;
+  decision: TDecision;
+  instruction: string;
+  /** When the lease the decision was made under ends (the server refuses an undo after it). */
+  undoUntil: string;
+  at: number;
+}
+
+export const HISTORY_LENGTH = 10;
+
+/** Adds a decision to the front; a pair decided again replaces its older entry. */
+export function rememberDecision(history: readonly THistoryEntry[], entry: THistoryEntry, limit = HISTORY_LENGTH): THistoryEntry[] {
+  return [entry, ...history.filter((h) => h.pairId !== entry.pairId)].slice(0, limit);
+}
+
+export function forgetDecision(history: readonly THistoryEntry[], pairId: string): THistoryEntry[] {
+  return history.filter((h) => h.pairId !== pairId);
 }
 
 export function decisionVerb(decision: TDecision): string {

@@ -23,9 +23,10 @@ export interface TPairFlowOptions<P extends TFlowPair> {
 }
 
 export interface TSubmitJob<P, R> {
-  /** Sends the decision on `pair`; `claimNext` (the ids to exclude) asks the same request for the next prefetch. */
+  /** Sends the decision on `pair`; `claimNext` (the ids to exclude) asks the same request for the pair after the next. */
   send: (pair: P, submissionId: string, claimNext: string[] | undefined) => Promise<R>;
-  saved: (result: R) => void;
+  /** The decision on `pair` is stored; the page moves on right after. */
+  saved: (result: R, pair: P) => void;
   settled?: () => void;
 }
 
@@ -48,7 +49,7 @@ function preloadImages(pair: TFlowPair | null | undefined): void {
 const noKeptOut = (): readonly string[] => [];
 const noIntercept = (): boolean => false;
 
-/** The pair on screen and one prefetched behind it: a decision shows the next at once and saves in the background. */
+/** The pair on screen and one prefetched behind it: a decision is saved, then the prefetched pair shows at once. */
 export function usePairFlow<P extends TFlowPair>({
   claim,
   keptOut = noKeptOut,
@@ -146,28 +147,46 @@ export function usePairFlow<P extends TFlowPair>({
     }
   }, [claim, exclude, isStale, report, setNextSlot, show]);
 
+  // Saves first and moves on only once the server has the decision: a refused or lost save leaves the pair
+  // on screen with everything the page holds for it (the text typed, the reasons ticked).
   const submit = useCallback(async <R extends { next?: P | null }>(job: TSubmitJob<P, R>) => {
     const pair = currentRef.current;
     if (!pair || busy) return;
     setBusy(true);
     const submissionId = crypto.randomUUID();
-    await advance();
+    const upcoming = upcomingPair(nextRef.current, isStale);
     try {
-      const shown = currentRef.current;
-      const claimNext = shown ? exclude(shown.id) : undefined;
-      const result = await sendWithRetry(() => job.send(pair, submissionId, claimNext));
-      job.saved(result);
-      if (shown && result.next !== undefined) setNextSlot(result.next);
-      else await prefetch();
-    } catch (err) {
-      if (takenOver(err)) return;
-      setNotice({ kind: "error", text: notSavedMessage(err) });
-      await prefetch();
+      // The same request claims the pair after the one to show next (or the next itself when none is ready).
+      const claimNext = exclude(upcoming ? upcoming.id : pair.id);
+      let result: R;
+      try {
+        result = await sendWithRetry(() => job.send(pair, submissionId, claimNext));
+      } catch (err) {
+        if (takenOver(err)) return;
+        setNotice({ kind: "error", text: notSavedMessage(err) });
+        return;
+      }
+      job.saved(result, pair);
+      if (upcoming) {
+        show(upcoming);
+        if (result.next !== undefined) setNextSlot(result.next);
+        else {
+          setNextSlot(undefined);
+          await prefetch();
+        }
+      } else if (result.next !== undefined) {
+        setNextSlot(undefined);
+        show(result.next);
+        if (result.next) await prefetch();
+      } else {
+        await advance();
+        if (currentRef.current) await prefetch();
+      }
     } finally {
       setBusy(false);
       job.settled?.();
     }
-  }, [advance, busy, exclude, prefetch, setNextSlot, takenOver]);
+  }, [advance, busy, exclude, isStale, prefetch, setNextSlot, setNotice, show, takenOver]);
 
   const skip = useCallback(async (job: TSkipJob<P>) => {
     const pair = currentRef.current;

@@ -1,31 +1,36 @@
 import type { ReactNode } from "react";
 
-export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines }: {
+export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines, guidelinesOpen, onGuidelines }: {
   title: string;
   figures: ReactNode;
   figuresTestId: string;
   /** Null hides the shortcuts button (no keys to explain). */
   onShortcuts: (() => void) | null;
   guidelines: string;
+  /** The guidelines open beside the images (GuidelinesPanel), never above them. */
+  guidelinesOpen: boolean;
+  onGuidelines: () => void;
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-3">
-      <h1 className="text-lg font-semibold">{title}</h1>
+    <div className="flex min-h-8 flex-wrap items-center gap-x-4 gap-y-1">
+      <h1 className="truncate text-base font-semibold">{title}</h1>
       <p className="text-sm text-neutral-600" aria-live="polite" data-testid={figuresTestId}>
         {figures}
       </p>
-      {onShortcuts ? (
-        <button type="button" onClick={onShortcuts} aria-keyshortcuts="?"
-          className="ml-auto rounded-md border border-neutral-300 px-2 py-1 text-sm">
-          Keyboard shortcuts
-        </button>
-      ) : null}
-      {guidelines ? (
-        <details className="w-full text-sm">
-          <summary className="cursor-pointer text-neutral-700">Guidelines</summary>
-          <div className="mt-2 whitespace-pre-wrap rounded-md border border-neutral-200 bg-white p-3 text-neutral-800">{guidelines}</div>
-        </details>
-      ) : null}
+      <div className="ml-auto flex items-center gap-2">
+        {guidelines ? (
+          <button type="button" aria-expanded={guidelinesOpen} aria-controls="guidelines-panel" onClick={onGuidelines}
+            className="rounded-md border border-neutral-300 px-2 py-1 text-sm hover:bg-neutral-100">
+            Guidelines
+          </button>
+        ) : null}
+        {onShortcuts ? (
+          <button type="button" onClick={onShortcuts} aria-keyshortcuts="?"
+            className="rounded-md border border-neutral-300 px-2 py-1 text-sm hover:bg-neutral-100">
+            Keyboard shortcuts
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }

@@ -10,6 +10,7 @@ export const KNOWN_AUDIT_ACTIONS = [
   "label.create",
   "label.undo",
   "review.adjudicate",
+  "review.undo",
   "gold.promote",
   "gold.update",
   "gold.retire",
@@ -223,6 +224,10 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       const routed = Array.isArray(d.routingReasons) && d.routingReasons.length ? `; routed for ${scalar(d.routingReasons)}` : "";
       const note = typeof d.note === "string" && d.note ? `; note: ${scalar(d.note)}` : "";
       return `Adjudicated pair ${e.subjectId ?? "?"}${inProject}: ${answer(d)}${routed}${note}`;
+    }
+    case "review.undo": {
+      const before = isRecord(d.previous) ? answer(d.previous) : "?";
+      return `Took back the adjudication of pair ${e.subjectId ?? "?"}${inProject} (was ${before}); back in review`;
     }
     case "gold.promote":
       return `Promoted pair ${e.subjectId ?? "?"} to gold${inProject}: expected ${answer(d)}`;

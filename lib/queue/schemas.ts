@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { ZPairId } from "../params";
 
+/** The longest re-caption the server keeps; the page counts toward it while typing. */
+export const RECAPTION_MAX_CHARS = 4000;
+
 
 const ZLabelFields = z.object({
   pairId: ZPairId,
   submissionId: z.uuid(),
   decision: z.enum(["accept", "reject", "recaption"]),
   reasons: z.array(z.string().min(1).max(60)).max(20).default([]),
-  recaption: z.string().trim().max(4000).optional(),
+  recaption: z.string().trim().max(RECAPTION_MAX_CHARS, `A re-caption can be at most ${RECAPTION_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
   secondsSpent: z.number().min(0).max(86_400),
 });
 
@@ -35,3 +38,6 @@ export const ZLabelRequest = ZLabelFields.extend({
     })
     .optional(),
 }).superRefine(checkDecision);
+
+/** POST /api/projects/:projectId/undo body: the pair whose decision to take back (the page's history names it), else the latest. */
+export const ZUndoRequest = z.object({ pairId: ZPairId.optional() });

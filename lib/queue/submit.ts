@@ -101,16 +101,22 @@ export async function submitLabel(
   }
 }
 
-/** Takes back the annotator's latest decision while its pair is still leased to them, to redo. */
-export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
+/**
+ * Takes back one of the annotator's decisions while its pair is still leased to them, to redo: the one on
+ * `pairId` when the page names it (its history of the session's decisions), else the latest.
+ */
+export async function undoLastLabel(db: Db, userId: number, projectId: number, pairId?: bigint): Promise<{ pairId: string }> {
   return db.transaction(async (tx) => {
+    // Named: exactly that pair's label, never the latest one instead (a submit still in flight may be newer).
     const rows = await tx.query<{ label_id: string; pair_id: string; gold_correct: boolean | null }>(`
       SELECT b.id::text AS label_id, b.pair_id::text AS pair_id, b.gold_correct FROM labels b
-      WHERE b.annotator_id = $1 AND b.project_id = $2
+      WHERE b.annotator_id = $1 AND b.project_id = $2 AND ($3::bigint IS NULL OR b.pair_id = $3::bigint)
       ORDER BY b.created_at DESC, b.id DESC LIMIT 1
-      FOR UPDATE`, [userId, projectId]);
+      FOR UPDATE`, [userId, projectId, pairId === undefined ? null : String(pairId)]);
     const last = rows[0];
-    if (!last) throw new NotFoundError("There is no decision to undo.");
+    if (!last) {
+      throw new NotFoundError(pairId === undefined ? "There is no decision to undo." : "That decision is no longer yours to undo: it was already undone.");
+    }
     // Paused: taking back the check that paused them would leave a pause the figures no longer show,
     // and a re-opened lease they cannot decide.
     const paused = await tx.query<{ reason: string | null }>(`

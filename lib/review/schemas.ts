@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZPairId } from "../params";
-import { ROUTING_REASONS } from "./types";
+import { FINAL_INSTRUCTION_MAX_CHARS, ROUTING_REASONS } from "./types";
 
 // An empty select ("All") arrives as "", which means no filter.
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -29,7 +29,8 @@ export const ZReviewPairParams = z.object({ pairId: ZPairId });
 const ZAdjudicationFields = z.object({
   submissionId: z.uuid(),
   decision: z.enum(["accept", "reject", "recaption"]),
-  instruction: z.string().trim().min(1).max(4000).optional(),
+  instruction: z.string().trim().min(1)
+    .max(FINAL_INSTRUCTION_MAX_CHARS, `A final instruction can be at most ${FINAL_INSTRUCTION_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
   reasons: z.array(z.string().min(1).max(60)).max(20).default([]),
   note: z
     .string()
@@ -64,3 +65,6 @@ export const ZAdjudicationRequest = ZAdjudicationFields.extend({
     exclude: ZExcludeList.default([]),
   }).optional(),
 }).superRefine(checkAdjudication);
+
+/** POST /api/review/pairs/:pairId/undo body: the adjudication to take back, by the submission id that made it. */
+export const ZUndoAdjudication = z.object({ submissionId: z.uuid() });

@@ -8,8 +8,8 @@ import { parseReasons } from "../projects/reasons";
 import { promoteToGold } from "../quality/gold";
 import { loadReviewPair } from "./queries";
 import type { TAdjudication } from "./schemas";
-import { REVIEW_CLAIM_SQL, REVIEW_RELEASE_SQL, REVIEW_RENEW_SQL } from "./sql";
-import type { TAdjudicationResult, TDecision, TReviewFilters, TReviewPair } from "./types";
+import { REVIEW_CLAIM_MINUTES, REVIEW_CLAIM_SQL, REVIEW_RELEASE_SQL, REVIEW_RENEW_SQL } from "./sql";
+import { REVIEW_UNDO_MINUTES, type TAdjudicationResult, type TDecision, type TReviewFilters, type TReviewPair } from "./types";
 
 function sqlState(err: unknown): string | undefined {
   const e = err as { code?: string; cause?: { code?: string }; meta?: { code?: string } };
@@ -213,5 +213,71 @@ export async function adjudicatePair(
         isGold: input.promoteToGold,
       },
     };
+  });
+}
+
+/**
+ * Takes back the reviewer's own adjudication (named by its submission id) within REVIEW_UNDO_MINUTES: the pair
+ * goes back in review, claimed by them, with its labels and routing as before. Refused after the window, and
+ * when anything changed the pair since (another adjudication, a gold promotion, a reopen): the check is on the
+ * pair row itself, locked, so a concurrent change either commits first and is seen or waits for this one.
+ * The pairs_webhook_reopened trigger queues pair.reopened (reason "review") in this transaction.
+ */
+export async function undoAdjudication(db: Db, reviewerId: number, pairId: bigint, submissionId: string): Promise<TReviewPair> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{
+      project_id: number;
+      status: string;
+      final_source: string | null;
+      final_decision: TDecision | null;
+      final_instruction: string | null;
+      final_reasons: string[];
+      review_note: string | null;
+      reviewed_by: number | null;
+      review_submission_id: string | null;
+      is_gold: boolean;
+      in_window: boolean;
+    }>(`
+      SELECT project_id, status::text AS status, final_source, final_decision::text AS final_decision, final_instruction,
+             final_reasons, review_note, reviewed_by, review_submission_id::text AS review_submission_id, is_gold,
+             reviewed_at > now() - interval '${REVIEW_UNDO_MINUTES} minutes' AS in_window
+      FROM pairs WHERE id = $1 FOR NO KEY UPDATE`, [String(pairId)]);
+    const p = rows[0];
+    if (!p) throw new NotFoundError("Pair not found.");
+    const ours = p.status === "final" && p.final_source === "review" && p.reviewed_by === reviewerId
+      && p.review_submission_id === submissionId;
+    if (!ours) {
+      throw new ConflictError("This decision can no longer be undone: the pair changed since you decided it.", { reason: "changed" });
+    }
+    if (p.is_gold) {
+      throw new ConflictError("This decision can no longer be undone: the pair was promoted to gold. Edit or retire it on the gold page.", {
+        reason: "gold",
+      });
+    }
+    if (!p.in_window) {
+      throw new ConflictError(`This decision can no longer be undone: undo is possible for ${REVIEW_UNDO_MINUTES} minutes after deciding.`, {
+        reason: "window",
+      });
+    }
+    await tx.query(`
+      UPDATE pairs SET status = 'in_review', final_decision = NULL, final_instruction = NULL, final_reasons = '{}',
+        final_source = NULL, finalized_at = NULL, reviewed_by = NULL, reviewed_at = NULL, review_note = NULL,
+        review_submission_id = NULL,
+        review_claimed_by = $2, review_claimed_until = now() + interval '${REVIEW_CLAIM_MINUTES} minutes'
+      WHERE id = $1`, [String(pairId), reviewerId]);
+    await recordAudit(tx, {
+      actorId: reviewerId,
+      action: "review.undo",
+      subjectType: "pair",
+      subjectId: String(pairId),
+      data: {
+        projectId: p.project_id,
+        submissionId,
+        previous: { decision: p.final_decision, instruction: p.final_instruction, reasons: p.final_reasons ?? [], note: p.review_note },
+      },
+    });
+    const pair = await loadReviewPair(tx, String(pairId), true);
+    if (!pair) throw new NotFoundError("Pair not found.");
+    return pair;
   });
 }

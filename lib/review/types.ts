@@ -109,3 +109,9 @@ export interface TAdjudicationResult {
     isGold: boolean;
   };
 }
+
+/** How long after an adjudication its reviewer may take it back (lib/review/service.ts undoAdjudication enforces it). */
+export const REVIEW_UNDO_MINUTES = 5;
+
+/** The longest final instruction the server keeps; the editor counts toward it while typing. */
+export const FINAL_INSTRUCTION_MAX_CHARS = 4000;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel, undoLastLabel } from "@/lib/queue/submit";
-import { adjudicatePair, claimReviewPair, releaseReviewClaim, renewReviewClaim } from "@/lib/review/service";
+import { adjudicatePair, claimReviewPair, releaseReviewClaim, renewReviewClaim, undoAdjudication } from "@/lib/review/service";
 import { getReviewCounts, getReviewFilterValues, listReviewProjects, loadReviewPair } from "@/lib/review/queries";
 import { ConflictError, ForbiddenError, InvalidError } from "@/lib/errors";
 import type { TAdjudication } from "@/lib/review/schemas";
@@ -389,5 +389,52 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
       adjudicatePair(t, { id: r!, role: "annotator" }, BigInt(again.pairId), adjudication({ promoteToGold: true })),
     ).rejects.toThrow(/cannot promote/);
     expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(again.pairId) } })).toMatchObject({ status: "in_review", isGold: false });
+  });
+
+  it("takes back a reviewer's adjudication within the window, audited and announced, and refuses it after the window or a change", async () => {
+    const { project, pairId } = await disagreement("rundo");
+    await t.query(`INSERT INTO webhook_endpoints (project_id, url, events, secret) VALUES ($1, 'https://hooks.example.com/r', ARRAY['pair.reopened'], 's')`,
+      [project.id]);
+    const [r, other] = await makeReviewers(t, 2, "rundo-rev");
+    const first = adjudication({ decision: "accept", instruction: undefined, note: "looks right" });
+    await adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), first);
+
+    // Only the reviewer who decided, naming that decision, may take it back.
+    await expect(undoAdjudication(t, other!, BigInt(pairId), first.submissionId)).rejects.toThrow(ConflictError);
+    await expect(undoAdjudication(t, r!, BigInt(pairId), randomUUID())).rejects.toThrow(/changed since you decided/);
+
+    const back = await undoAdjudication(t, r!, BigInt(pairId), first.submissionId);
+    expect(back.id).toBe(pairId);
+    expect(back.labels).toHaveLength(2);
+    const row = await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } });
+    expect(row).toMatchObject({ status: "in_review", finalDecision: null, finalSource: null, reviewedBy: null, reviewNote: null,
+      reviewClaimedBy: r!, reviewReasons: ["decision"] });
+    const audit = await t.query<{ action: string; data: { previous: { decision: string; note: string } } }>(
+      `SELECT action, data FROM audit_events WHERE subject_type = 'pair' AND subject_id = $1 AND action = 'review.undo'`, [pairId]);
+    expect(audit.map((a) => [a.action, a.data.previous.decision, a.data.previous.note])).toEqual([["review.undo", "accept", "looks right"]]);
+    const reopened = await t.query<{ payload: { data: { pairId: string; reason: string; status: string; previousOutcome: { finalDecision: string } } } }>(
+      `SELECT payload FROM webhook_deliveries WHERE event = 'pair.reopened'`);
+    expect(reopened.map((d) => [d.payload.data.pairId, d.payload.data.reason, d.payload.data.status, d.payload.data.previousOutcome.finalDecision]))
+      .toEqual([[pairId, "review", "in_review", "accept"]]);
+    // Undone once: the same decision cannot be taken back twice.
+    await expect(undoAdjudication(t, r!, BigInt(pairId), first.submissionId)).rejects.toThrow(/changed since you decided/);
+
+    // Decided again; once the window has passed the server refuses, and the pair stays final.
+    const second = adjudication({ decision: "reject", reasons: ["artifacts"], instruction: undefined });
+    await adjudicatePair(t, { id: r!, role: "reviewer" }, BigInt(pairId), second);
+    await t.query(`UPDATE pairs SET reviewed_at = now() - interval '6 minutes' WHERE id = $1`, [pairId]);
+    await expect(undoAdjudication(t, r!, BigInt(pairId), second.submissionId)).rejects.toThrow(/for 5 minutes after deciding/);
+    expect(await t.prisma.pair.findUniqueOrThrow({ where: { id: BigInt(pairId) } })).toMatchObject({ status: "final", finalDecision: "reject" });
+  });
+
+  it("undoes exactly the annotator's decision the page names, not their latest one", async () => {
+    const project = await makeProject(t, { pairs: 3, overlap: 1 });
+    const [a] = await makeUsers(t, 1, "named-undo");
+    const firstPair = await label(a!, project.id, { decision: "accept" });
+    const secondPair = await label(a!, project.id, { decision: "accept" });
+    expect(await undoLastLabel(t, a!, project.id, BigInt(firstPair))).toEqual({ pairId: firstPair });
+    const labels = await t.query<{ pair_id: string }>(`SELECT pair_id::text FROM labels WHERE annotator_id = $1`, [a!]);
+    expect(labels.map((l) => l.pair_id)).toEqual([secondPair]);
+    await expect(undoLastLabel(t, a!, project.id, BigInt(firstPair))).rejects.toThrow(/already undone/);
   });
 });

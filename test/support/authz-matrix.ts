@@ -58,6 +58,7 @@ const EXPECTED: Record<string, { permission: TPermission; token?: true }> = {
   "GET /api/projects/[projectId]/webhooks": { permission: "webhook:manage" },
   "POST /api/projects/[projectId]/webhooks": { permission: "webhook:manage" },
   "POST /api/projects": { permission: "project:manage" },
+  "POST /api/review/pairs/[pairId]/undo": { permission: "review:label:any" },
   "POST /api/review/pairs/[pairId]/release": { permission: "review:label:any" },
   "POST /api/review/pairs/[pairId]/renew": { permission: "review:label:any" },
   "POST /api/review/pairs/[pairId]": { permission: "review:label:any" },

@@ -18,10 +18,11 @@ export default async function AnnotatePage({ params }: { params: Promise<{ proje
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
+  // From lg up the workbench is exactly the viewport's height under the header: images and buttons without scrolling.
   return (
-    <>
+    <div className="flex flex-col lg:h-dvh">
       <AppHeader user={user} title={project.name} />
       <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={project.reasons} />
-    </>
+    </div>
   );
 }

@@ -33,10 +33,11 @@ export default async function ReviewQueuePage({ params, searchParams }: {
   });
   const values = await getReviewFilterValues(db, projectId);
   const filterKey = `${filters.reason ?? ""}|${filters.task ?? ""}|${filters.subtask ?? ""}`;
+  // From lg up the workbench is exactly the viewport's height under the header and the filters line.
   return (
-    <>
+    <div className="flex flex-col lg:h-dvh">
       <AppHeader user={user} title={`Review · ${project.name}`} />
-      <div className="mx-auto max-w-[1600px] space-y-2 px-4 pt-4">
+      <div className="mx-auto flex w-full max-w-[1800px] flex-wrap items-center gap-x-4 gap-y-1 px-2 pt-2">
         <Breadcrumb parent={{ href: "/review", label: "Review" }} current={project.name} />
         <ReviewFilters key={filterKey} projectId={projectId} filters={filters} tasks={values.tasks} subtasks={values.subtasks} />
       </div>
@@ -51,6 +52,6 @@ export default async function ReviewQueuePage({ params, searchParams }: {
         subtask={filters.subtask}
         canPromote={can(user.role, "gold:promote")}
       />
-    </>
+    </div>
   );
 }
