@@ -241,10 +241,16 @@ async function lockClient(url: string): Promise<pg.Client> {
   return c;
 }
 
+/** A fault that could not be placed where it belongs: the run proves nothing, so it fails. */
+class FaultMissed extends Error {}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = await probe().catch(() => null);
+    const v = await probe().catch((err: unknown) => {
+      if (err instanceof FaultMissed) throw err;
+      return null;
+    });
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
@@ -374,6 +380,7 @@ async function main(): Promise<number> {
     await lock.query("BEGIN");
     await lock.query("SELECT id FROM imports WHERE id = $1 FOR UPDATE", [importId]);
     await waitFor("the worker to wait at the import's checkpoint", async () => {
+      if ((await importRow()).status === "done") throw new FaultMissed("the import finished before the worker could be stopped inside it");
       const [w] = await db!.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%imports%'`,
       );
