@@ -363,6 +363,7 @@ async function main(): Promise<number> {
     const up = await fetch(`${webA.base}/api/uploads?name=soak.jsonl`, { method: "PUT", headers: { Cookie: adminCookie }, body: manifest });
     if (up.status !== 200) throw new Error(`upload: ${up.status} ${await up.text()}`);
     const { uploadId } = (await up.json()) as { uploadId: string };
+    log(`upload ${uploadId} stored; creating the import through web A`);
     const imp = (await ask("POST", `/api/projects/${project!.id}/imports`, {
       source: { kind: "upload", uploadId },
       preset: null,
