@@ -33,6 +33,9 @@ const ZEnv = z.object({
   // s3://bucket/prefix = a bucket (the SDK's AWS_* variables say how to reach it; decision 017).
   LOUPE_STORAGE_URL: z.string().regex(/^s3:\/\//, "expected s3://bucket/prefix").optional(),
   LOUPE_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
+  // Buckets whose images may be referenced in place (s3://bucket/key), comma-separated; unset = any bucket
+  // the credentials reach. A row naming another bucket is reported invalid, with the list in its message.
+  LOUPE_S3_INPLACE_BUCKETS: z.string().optional(),
   // How the browser gets an object from a bucket: a short-lived presigned redirect, or streamed by Loupe.
   LOUPE_S3_SERVE: z.enum(["redirect", "proxy"]).default("redirect"),
   // Life of a presigned URL; the redirect to it is cached for at most half of it.

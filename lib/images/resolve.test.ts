@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_FETCH_LIMITS, ImageRefError, loadImageBytes, parseRetryAfter, type ResolveConfig } from "./resolve";
+import { resetEnvCache } from "../env";
+import { DEFAULT_FETCH_LIMITS, ImageRefError, inPlaceBuckets, loadImageBytes, parseRetryAfter, type ResolveConfig } from "./resolve";
 
 const PNG_ISH = Buffer.from("\x89PNG\r\n\x1a\n fake image bytes", "latin1");
 
@@ -21,6 +22,28 @@ async function refusal(promise: Promise<unknown>): Promise<ImageRefError> {
   expect(err).toBeInstanceOf(ImageRefError);
   return err as ImageRefError;
 }
+
+describe("loadImageBytes: objects in place and LOUPE_S3_INPLACE_BUCKETS", () => {
+  afterEach(() => {
+    delete process.env.LOUPE_S3_INPLACE_BUCKETS;
+    resetEnvCache();
+  });
+
+  it("reads the list: comma-separated, blanks ignored; unset or empty allows any bucket", () => {
+    expect(inPlaceBuckets(" datasets , omni-edit,,")).toEqual(["datasets", "omni-edit"]);
+    expect(inPlaceBuckets("")).toBeNull();
+    expect(inPlaceBuckets(undefined)).toBeNull();
+  });
+
+  it("refuses a bucket not on the list before reaching any server, naming the record's object and the list", async () => {
+    process.env.LOUPE_S3_INPLACE_BUCKETS = "datasets,omni-edit";
+    resetEnvCache();
+    const err = await refusal(loadImageBytes({ kind: "object", url: "s3://payroll/scans/0001.png" }, cfg()));
+    expect(err.message).toBe(
+      's3://payroll/scans/0001.png: bucket "payroll" is not one Loupe may read images from in place (LOUPE_S3_INPLACE_BUCKETS: datasets, omni-edit)',
+    );
+  });
+});
 
 describe("loadImageBytes: bytes", () => {
   it("returns the bytes as a Buffer", async () => {

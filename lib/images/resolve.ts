@@ -2,6 +2,7 @@ import "server-only";
 export { parseObjectUrl } from "../storage/keys";
 import { bucketStorage } from "../storage/config";
 import { parseObjectUrl } from "../storage/keys";
+import { getEnv } from "../env";
 import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { constants as fsConstants } from "node:fs";
@@ -68,9 +69,20 @@ export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promis
   }
 }
 
+/** The buckets LOUPE_S3_INPLACE_BUCKETS lets images be read from in place; null: any bucket. */
+export function inPlaceBuckets(value: string | undefined = getEnv().LOUPE_S3_INPLACE_BUCKETS): string[] | null {
+  const list = (value ?? "").split(",").map((b) => b.trim()).filter(Boolean);
+  return list.length > 0 ? list : null;
+}
+
 async function readBucketObject(url: string, maxBytes: number): Promise<Buffer> {
   const loc = parseObjectUrl(url);
   if (!loc) throw new ImageRefError(`${url} is not an S3 object (expected s3://bucket/key)`);
+  // Anyone who may import or post pairs could otherwise make Loupe read (and show) any object its credentials reach.
+  const allowed = inPlaceBuckets();
+  if (allowed && !allowed.includes(loc.bucket)) {
+    throw new ImageRefError(`${url}: bucket "${loc.bucket}" is not one Loupe may read images from in place (LOUPE_S3_INPLACE_BUCKETS: ${allowed.join(", ")})`);
+  }
   const store = bucketStorage(loc.bucket);
   const got = await store.get(loc.key).catch((err: Error) => {
     throw new ImageRefError(`${url} could not be read: ${err.message}`);

@@ -15,9 +15,19 @@ export interface TS3Server {
   close(): Promise<void>;
 }
 
-export async function startS3(buckets: string[]): Promise<TS3Server> {
-  const dir = mkdtempSync(path.join(tmpdir(), "loupe-s3-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: buckets.map((name) => ({ name })) });
+/**
+ * `port` and `directory`: a server started again on the same port over the same folder is the same bucket
+ * come back (the soak's outage); a folder given is the caller's and is kept by close().
+ */
+export async function startS3(buckets: string[], opts: { port?: number; directory?: string } = {}): Promise<TS3Server> {
+  const dir = opts.directory ?? mkdtempSync(path.join(tmpdir(), "loupe-s3-"));
+  const server = new S3rver({
+    port: opts.port ?? 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   // s3rver accepts this fixed key pair and checks signatures (and expiry) made with it.
@@ -34,7 +44,7 @@ export async function startS3(buckets: string[]): Promise<TS3Server> {
     },
     async close() {
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.directory) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
