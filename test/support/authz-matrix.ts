@@ -41,6 +41,8 @@ const EXPECTED: Record<string, { permission: TPermission; token?: true }> = {
   "POST /api/projects/[projectId]/annotators/[userId]/pause": { permission: "project:manage" },
   "DELETE /api/projects/[projectId]/annotators/[userId]/pause": { permission: "project:manage" },
   "GET /api/projects/[projectId]/calibration": { permission: "quality:view" },
+  "POST /api/projects/[projectId]/audit-rounds": { permission: "project:manage" },
+  "GET /api/projects/[projectId]/dataset-quality": { permission: "dataset:quality:view" },
   "PUT /api/projects/[projectId]/export-filters/[filterId]": { permission: "export:project" },
   "DELETE /api/projects/[projectId]/export-filters/[filterId]": { permission: "export:project" },
   "GET /api/projects/[projectId]/export-filters": { permission: "export:project" },
