@@ -78,7 +78,10 @@ export function StrataTable({ strata, widthPoints }: { strata: TStratumView[]; w
                 <td className="px-2 py-1 text-right font-medium">
                   {s.moreLabels === null ? "unknown" : formatCount(s.moreLabels)}
                   {s.moreLabels !== null && s.moreLabels > s.sampled - s.labelled ? (
-                    <span className="block text-xs font-normal text-amber-800">{formatCount(s.sampled - s.labelled)} left in the sample</span>
+                    <>
+                      {" "}
+                      <span className="block text-xs font-normal text-amber-800">({formatCount(s.sampled - s.labelled)} unlabelled in the sample)</span>
+                    </>
                   ) : null}
                 </td>
               ) : null}
