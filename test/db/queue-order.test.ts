@@ -9,6 +9,8 @@ import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "@/lib/queue/or
 import { QUEUE_KEYS_BATCH } from "@/lib/queue/order-keys";
 import { updateProjectSettings } from "@/lib/quality/settings";
 import { estimateForStrata, getDatasetQuality, startAuditRound } from "@/lib/quality/audit";
+import { getApiDatasetQuality } from "@/lib/pipeline-api/dataset-quality";
+import { ZApiDatasetQuality } from "@/lib/pipeline-api/schemas";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
@@ -572,6 +574,9 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     // (10 more → ⌈10 × 5/2⌉ = 25): 25. sign kept 9 (5 more → ⌈5 × 5/4⌉ = 7), dropped 4 (3 more → 15): 15.
     expect([a!.keep.needed, a!.drop.needed]).toEqual([{ domainLabels: 8, auditLabels: 14 }, { domainLabels: 10, auditLabels: 25 }]);
     expect([a!.moreLabels, s!.moreLabels]).toEqual([25, 15]);
+
+    // The pipeline API answers the same figures, in the shape its OpenAPI schema declares (width in points).
+    expect(ZApiDatasetQuality.parse(await getApiDatasetQuality(t, projectId, 50))).toEqual(q);
 
     // The manifest's estimate for an export of the addition subtask only: that stratum's figures alone.
     const one = (await estimateForStrata(t, projectId, { subtasks: ["addition"] }))!;

@@ -73,6 +73,7 @@ const EXPECTED: Record<string, { permission: TPermission; token?: true }> = {
   "GET /api/v1/openapi.json": { permission: "api:docs:read", token: true },
   "GET /api/v1/projects/[projectId]/labels": { permission: "api:labels:read", token: true },
   "POST /api/v1/projects/[projectId]/pairs": { permission: "api:pairs:write", token: true },
+  "GET /api/v1/projects/[projectId]/dataset-quality": { permission: "api:progress:read", token: true },
   "GET /api/v1/projects/[projectId]/progress": { permission: "api:progress:read", token: true },
   "POST /api/webhooks/[endpointId]/deliveries/[deliveryId]/redeliver": { permission: "webhook:manage" },
   "GET /api/webhooks/[endpointId]/deliveries": { permission: "webhook:manage" },
