@@ -4,11 +4,15 @@ import { useId, useState } from "react";
 import { requestJson } from "@/components/admin/quality/request";
 
 /** Draws a new audit round; the page re-renders with it. */
-export function AuditRoundForm({ projectId, defaultSize }: { projectId: number; defaultSize: number }) {
+export function AuditRoundForm({ projectId, defaultSize, defaultAllocation }: {
+  projectId: number;
+  defaultSize: number;
+  defaultAllocation: "proportional" | "equal";
+}) {
   const router = useRouter();
   const id = useId();
   const [size, setSize] = useState(String(defaultSize));
-  const [allocation, setAllocation] = useState<"proportional" | "equal">("proportional");
+  const [allocation, setAllocation] = useState<"proportional" | "equal">(defaultAllocation);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
 

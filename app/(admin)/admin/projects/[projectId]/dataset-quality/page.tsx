@@ -59,7 +59,7 @@ export default async function DatasetQualityPage({ params, searchParams }: {
                 <Link href={`/admin/projects/${project.id}/settings`} className="text-indigo-700 underline">choose it in the settings</Link>.
               </p>
             ) : null}
-            <AuditRoundForm projectId={project.id} defaultSize={round?.requested ?? 400} />
+            <AuditRoundForm projectId={project.id} defaultSize={round?.requested ?? 400} defaultAllocation={round?.allocation ?? "proportional"} />
           </section>
         ) : null}
 
