@@ -20,6 +20,8 @@ const TABLE = {
   "review:label:any": ["admin", "reviewer"],
   "gold:promote": ["admin", "reviewer"],
   "quality:view": ["admin"],
+  // The Dataset quality page and its JSON (audit estimates): reviewers may read it; drawing a round is project:manage.
+  "dataset:quality:view": ["admin", "reviewer"],
   "project:manage": ["admin"],
   "user:manage": ["admin"],
   "audit:read": ["admin"],

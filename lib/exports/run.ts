@@ -12,6 +12,7 @@ import { readObject } from "../storage/read";
 import { bucketStorage } from "../storage/config";
 import type { Storage } from "../storage/types";
 import { emitEvent } from "../webhooks/emit";
+import { estimateForStrata } from "../quality/audit";
 import { Pacer, type TPaceOptions } from "./pace";
 import { describeFilters, parseExportFilters, type TExportFilters } from "./filters";
 import { fromCanonical, openCanonicalTextWriter } from "./formats/canonical";
@@ -284,6 +285,8 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
     const dataPath = path.join(dir, result.dataFile);
     const sha256 = result.sha256 ?? (await sha256File(dataPath));
     const bytes = result.bytes ?? (await stat(dataPath)).size;
+    // The audit estimate for the strata the export covers: those of its subtasks (and tasks, when filtered).
+    const audit = await estimateForStrata(runner, job.project_id, { subtasks: Object.keys(counts.subtask), tasks: filters.tasks });
     const finishedAt = new Date();
     const manifest: TExportManifest = {
       loupe: { version: LOUPE_VERSION },
@@ -305,6 +308,7 @@ async function runLocked(db: Db, id: string, opts: TExportRunOptions): Promise<T
       sha256,
       files: result.files,
       rejectReasons: job.reject_reasons,
+      audit,
     };
     await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
     if (remote) await uploadFolder(remote, dir, exportPrefix(id));

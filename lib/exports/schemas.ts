@@ -1,3 +1,4 @@
+import type { TAuditEstimateSummary } from "../quality/audit-types";
 import { z } from "zod";
 import { ZExportFilters, type TExportFilters } from "./filters";
 import { EXPORT_FORMATS, TRAINERS, type TExportFormat, type TExportOptions, type TSplit } from "./types";
@@ -82,6 +83,11 @@ export interface TExportManifest {
   files: string[];
   /** The project's reject reasons when exported: the taxonomy the reasons' dimensions come from. */
   rejectReasons: unknown;
+  /**
+   * The latest audit round's estimate of the share people accept among the pairs the verifier keeps and drops,
+   * over the strata this export covers, with 95% intervals and the sample size; null without a round.
+   */
+  audit: TAuditEstimateSummary | null;
 }
 
 export interface TExportView {

@@ -2,7 +2,7 @@
 // routes parse and answer with, so the document describes what the code does. Pure.
 import { z } from "zod";
 import { EVENT_LABELS, WEBHOOK_PAYLOADS, type TDeliveryEvent } from "../webhooks/schemas";
-import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
+import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiDatasetQuality, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
 
 type TJson = Record<string, unknown>;
 
@@ -166,6 +166,23 @@ export function openApiDocument(): TJson {
           responses: { "200": { description: "The project's progress.", content: json(ref("Progress")) }, ...errors() },
         },
       },
+      "/api/v1/projects/{projectId}/dataset-quality": {
+        get: {
+          operationId: "getDatasetQuality",
+          summary: "The audit estimate: share people accept among the pairs the verifier keeps and drops, with 95% intervals",
+          parameters: [
+            projectParam,
+            {
+              name: "width",
+              in: "query",
+              required: false,
+              description: "An interval width in percentage points: each stratum then says how many more audit labels bring its intervals under it.",
+              schema: { type: "number", minimum: 0.1, maximum: 100 },
+            },
+          ],
+          responses: { "200": { description: "The latest audit round's estimates.", content: json(ref("DatasetQuality")) }, ...errors() },
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "getOpenApi",
@@ -189,6 +206,7 @@ export function openApiDocument(): TJson {
         PostPairsResponse: schemaOf(ZPostPairsResponse, "output"),
         LabelsPage: schemaOf(ZLabelsPage, "output"),
         Progress: schemaOf(ZApiProgress, "output"),
+        DatasetQuality: schemaOf(ZApiDatasetQuality, "output"),
         Error: schemaOf(ZApiError, "output"),
         ...Object.fromEntries(
           (Object.entries(WEBHOOK_PAYLOADS) as [TDeliveryEvent, z.ZodType][]).map(([event, schema]) => [webhookSchemaName(event), schemaOf(schema, "output")]),

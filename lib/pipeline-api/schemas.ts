@@ -152,6 +152,62 @@ export const ZApiProgress = z.object({
 });
 export type TApiProgress = z.infer<typeof ZApiProgress>;
 
+const interval = z.object({ low: z.number(), high: z.number() }).nullable().describe("95% Wilson interval; null without labels.");
+const domainEstimate = z.object({
+  pairs: z.number().describe("Pairs in this pool, estimated from the sample (stratum size × the sample's share)."),
+  labelled: count,
+  accepted: count,
+  share: z.number().nullable().describe("Estimated share people accept (final decision accept); null without labels."),
+  interval,
+});
+const combinedEstimate = domainEstimate.extend({
+  effectiveLabels: z.number().nullable().describe("Kish's effective sample size the combined Wilson interval uses."),
+  coverage: z.number().nullable().describe("Share of the pool's estimated pairs in strata with at least one label."),
+});
+const stratumDomain = domainEstimate.extend({
+  sampled: count.describe("Sampled pairs in this pool, labelled or not."),
+  needed: z
+    .object({ domainLabels: z.number().int().nullable(), auditLabels: z.number().int().nullable() })
+    .nullable()
+    .describe("More labels in this pool, and audit labels in the stratum, for the interval to be at most `width` wide; null without a width."),
+});
+
+/** GET /api/v1/projects/:projectId/dataset-quality: the latest audit round's estimates (docs/decisions/025-audit-sample.md). */
+export const ZApiDatasetQuality = z.object({
+  project: z.object({ id: z.number().int(), name: z.string(), keepRule: z.string(), queueOrder: z.string() }),
+  round: z
+    .object({
+      round: z.number().int(),
+      allocation: z.enum(["proportional", "equal"]),
+      requested: count,
+      frameSize: count,
+      sampleSize: count,
+      drawnAt: z.string(),
+    })
+    .nullable()
+    .describe("The latest audit round; null before the first."),
+  width: z.number().nullable().describe("The interval width asked for, as a fraction."),
+  strata: z.array(
+    z.object({
+      task: z.string().nullable(),
+      subtask: z.string().nullable(),
+      stratumSize: count.describe("Regular pairs in the stratum when drawn (N_h)."),
+      sampled: count.describe("Pairs drawn (n_h)."),
+      probability: z.number().describe("Inclusion probability n_h / N_h."),
+      labelled: count,
+      noVerdict: count,
+      keep: stratumDomain,
+      drop: stratumDomain,
+      moreLabels: z.number().int().nullable().describe("More audit labels in the stratum for both intervals to be under the width."),
+    }),
+  ),
+  keep: combinedEstimate.nullable().describe("The pairs the verifier keeps, strata combined by their estimated size."),
+  drop: combinedEstimate.nullable().describe("The pairs the verifier drops, likewise."),
+  labelled: count,
+  sampled: count,
+});
+export type TApiDatasetQuality = z.infer<typeof ZApiDatasetQuality>;
+
 export const ZApiError = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });

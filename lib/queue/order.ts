@@ -2,7 +2,7 @@
 // Each order is a per-pair key kept by a BEFORE INSERT trigger and a partial index over open work in that
 // key's order, so a claim under any order walks one index from its start and stops at the first pair it may take.
 
-export const QUEUE_ORDERS = ["import", "uncertainty", "disagreement", "subtask"] as const;
+export const QUEUE_ORDERS = ["import", "uncertainty", "disagreement", "subtask", "audit"] as const;
 export type TQueueOrder = (typeof QUEUE_ORDERS)[number];
 
 export const DEFAULT_QUEUE_ORDER: TQueueOrder = "import";
@@ -17,8 +17,10 @@ export interface TQueueOrderInfo {
   explain: string;
   /** The claim's ORDER BY: project_id first, then exactly the columns of `index`, so only it can serve the order. */
   orderBy: string;
-  /** The partial index (WHERE taken < wanted AND NOT is_gold) that serves the order. */
+  /** The partial index (WHERE taken < wanted AND NOT is_gold, and `where`) that serves the order. */
   index: string;
+  /** A further condition the pick adds: the index's own predicate, so only that index can serve it. */
+  where?: string;
 }
 
 export const QUEUE_ORDER_INFO: Record<TQueueOrder, TQueueOrderInfo> = {
@@ -47,5 +49,13 @@ export const QUEUE_ORDER_INFO: Record<TQueueOrder, TQueueOrderInfo> = {
     explain: "The first pair of every subtask, then the second of every subtask, and so on, so rare subtasks reach people early.",
     orderBy: "p.project_id, p.queue_stratum_rank, p.id",
     index: "pairs_queue_subtask_idx",
+  },
+  audit: {
+    label: "Audit sample",
+    explain:
+      "Only the current audit round's pairs (Dataset quality page), a random sample per task and subtask, in random order; nothing once they are labelled.",
+    orderBy: "p.project_id, p.queue_audit, p.id",
+    index: "pairs_queue_audit_idx",
+    where: "p.queue_audit IS NOT NULL",
   },
 };

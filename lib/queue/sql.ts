@@ -34,7 +34,7 @@ function regularFor(order: TQueueOrder): string {
   return `regular_${order} AS (
   SELECT p.id FROM pairs p
   WHERE p.project_id >= $2 AND p.project_id <= $2 AND p.taken < p.wanted AND NOT p.is_gold
-    AND (SELECT queue_order FROM qorder) = '${order}'
+    AND (SELECT queue_order FROM qorder) = '${order}'${QUEUE_ORDER_INFO[order].where ? `\n    AND ${QUEUE_ORDER_INFO[order].where}` : ""}
     AND NOT EXISTS (SELECT 1 FROM mine)
     AND (SELECT n FROM live) < $4
     AND NOT (SELECT paused FROM me)

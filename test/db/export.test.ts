@@ -29,6 +29,7 @@ import { ZCanonicalLine, type TCanonicalLine } from "@/lib/exports/formats/canon
 import { fromCanonical, openCanonicalWriter, toCanonical } from "@/lib/exports/formats/canonical";
 import { splitHash, splitOf } from "@/lib/exports/split";
 import type { TExportManifest } from "@/lib/exports/schemas";
+import { estimateForStrata, startAuditRound } from "@/lib/quality/audit";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { describeTrainerExports } from "./export-trainers";
 
@@ -398,6 +399,23 @@ describe.each(engines())("export ($engine)", ({ engine }) => {
     const view = await createExport(db, admin, seeded.projectId, { format: "canonical" });
     await expect(cancelExport(db, { id: seeded.reviewer, role: "reviewer" }, view.id)).rejects.toBeInstanceOf(ForbiddenError);
     await cancelExport(db, admin, view.id);
+  });
+
+  it("the manifest carries the latest audit round's estimate for the strata the export covers (null before a round)", async () => {
+    const before = await createExport(db, admin, seeded.projectId, { format: "canonical", filters: { gold: "exclude" }, options: { validationFraction: 0.2 } });
+    expect(await runExport(db, before.id, { dataDir })).toBe("done");
+    expect((JSON.parse(await readExportManifest(db, dataDir, before.id)) as TExportManifest).audit).toBeNull();
+    // Every regular pair drawn, so each exported subtask's stratum has labels.
+    await startAuditRound(db, seeded.projectId, admin.id, { allocation: "proportional", size: 100_000 });
+    const view = await createExport(db, admin, seeded.projectId, { format: "canonical", filters: { gold: "exclude" }, options: { validationFraction: 0.2 } });
+    expect(await runExport(db, view.id, { dataDir })).toBe("done");
+    const manifest = JSON.parse(await readExportManifest(db, dataDir, view.id)) as TExportManifest;
+    const expected = await estimateForStrata(db, seeded.projectId, { subtasks: Object.keys(manifest.counts.subtask) });
+    expect(manifest.audit).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(manifest.audit!.round).toBe(1);
+    expect(manifest.audit!.labelled).toBeGreaterThan(0);
+    // Every exported subtask's strata (a subtask without a task and one with it are two strata).
+    expect(new Set(manifest.audit!.strata.map((s) => s.subtask ?? ""))).toEqual(new Set(Object.keys(manifest.counts.subtask)));
   });
 
   describeTrainerExports(() => ({ db, dataDir, seeded, admin }));

@@ -8,6 +8,9 @@ import { skipPair, submitLabel } from "@/lib/queue/submit";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "@/lib/queue/order";
 import { QUEUE_KEYS_BATCH } from "@/lib/queue/order-keys";
 import { updateProjectSettings } from "@/lib/quality/settings";
+import { estimateForStrata, getDatasetQuality, startAuditRound } from "@/lib/quality/audit";
+import { getApiDatasetQuality } from "@/lib/pipeline-api/dataset-quality";
+import { ZApiDatasetQuality } from "@/lib/pipeline-api/schemas";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
@@ -44,8 +47,14 @@ const SPECS: PairSpec[] = [
   { task: "global", subtask: "style", verifierScores: { instruction_following: 3, editing_consistency: 2, generation_quality: 3 }, verifierValid: true, changeFraction: 0.3, changeOutsideMask: 0.2, expect: { uncertainty: 0, disagreement: 2 } },
 ];
 
+const AUDIT_KEEP = { instruction_following: 3, editing_consistency: 3, generation_quality: 3 };
+const AUDIT_DROP = { instruction_following: 1, editing_consistency: 1, generation_quality: 1 };
+
+/** The orders whose keys the insert trigger sets; the audit order serves a drawn sample (test/db/audit.test.ts). */
+const KEYED_ORDERS = QUEUE_ORDERS.filter((o): o is Exclude<TQueueOrder, "audit"> => o !== "audit");
+
 /** The order each queue order serves SPECS in, as indexes into SPECS, worked out by hand from the keys. */
-const EXPECTED: Record<TQueueOrder, number[]> = {
+const EXPECTED: Record<(typeof KEYED_ORDERS)[number], number[]> = {
   import: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
   // By normalised distance from flipping the keep rule (the self-contradicting -1 first), ties by id,
   // pairs without scores last.
@@ -123,7 +132,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     return served;
   }
 
-  const inOrder = (ids: bigint[], order: TQueueOrder) => EXPECTED[order].map((i) => ids[i]!);
+  const inOrder = (ids: bigint[], order: (typeof KEYED_ORDERS)[number]) => EXPECTED[order].map((i) => ids[i]!);
 
   it("sets every pair's keys on insert, as documented, and continues stratum ranks across inserts", async () => {
     const project = await newProject();
@@ -188,7 +197,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     expect(next.queueStratumRank).toBe(4);
   });
 
-  for (const order of QUEUE_ORDERS) {
+  for (const order of KEYED_ORDERS) {
     it(`serves pairs in ${order} order to annotators taking turns`, async () => {
       const project = await newProject({ order });
       const users = await makeUsers(t, 3, `o-${order}`);
@@ -197,7 +206,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     });
   }
 
-  for (const order of QUEUE_ORDERS) {
+  for (const order of KEYED_ORDERS) {
     it(`under ${order} order, gold is mixed in and the regular pairs keep their order`, async () => {
       const project = await newProject({ order, gold: 6, settings: { goldRate: 0.5 } });
       const [u] = await makeUsers(t, 1, `g-${order}`);
@@ -211,7 +220,7 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
     });
   }
 
-  for (const order of QUEUE_ORDERS) {
+  for (const order of KEYED_ORDERS) {
     it(`under ${order} order, leases, expiry, skips and overlap behave as in import order`, async () => {
       const project = await newProject({ order });
       const expected = inOrder(project.regular, order);
@@ -397,6 +406,8 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
       for (const child of node.Plans ?? []) walk(child, out);
       return out;
     };
+    // The audit order walks its index over a drawn round.
+    await startAuditRound(t, project.id, null, { allocation: "proportional", size: 400 });
     for (const order of QUEUE_ORDERS) {
       await t.prisma.project.update({ where: { id: project.id }, data: { queueOrder: order } });
       const rows = await t.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, [u!, project.id, [], MAX_LIVE_LEASES]);
@@ -412,12 +423,166 @@ describe.each(engines())("queue order on $engine", ({ engine }) => {
       const scans = inCte.filter((x) => x["Relation Name"] === "pairs").map((x) => `${x["Node Type"]} ${x["Index Name"] ?? ""}`.trim());
       expect(scans, `${order}: the pick's scan of pairs`).toEqual([`Index Scan ${QUEUE_ORDER_INFO[order].index}`]);
       const [first] = await t.prisma.$queryRawUnsafe<{ id: bigint }[]>(
-        `SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.taken < p.wanted AND NOT p.is_gold ORDER BY ${QUEUE_ORDER_INFO[order].orderBy} LIMIT 1`,
+        `SELECT p.id FROM pairs p WHERE p.project_id = $1 AND p.taken < p.wanted AND NOT p.is_gold${QUEUE_ORDER_INFO[order].where ? ` AND ${QUEUE_ORDER_INFO[order].where}` : ""} ORDER BY ${QUEUE_ORDER_INFO[order].orderBy} LIMIT 1`,
         project.id,
       );
       const got = await claimNextPair(t, { projectId: project.id, userId: u! });
       expect(got!.id, `${order}: first pair`).toBe(String(first!.id));
       await t.prisma.$executeRaw`DELETE FROM leases WHERE annotator_id = ${u!}`;
     }
+  });
+
+  // The audit order: the draw (strata, allocation, probabilities, the n_h smallest keys), the order through the
+  // real claim, and the dataset-quality estimate against figures worked out by hand.
+  /** 20 pairs in object/addition, 10 in text/sign, and a gold pair that is never sampled; no verifier routing to review. */
+  async function newAuditProject() {
+    const project = await t.prisma.project.create({ data: { name: `au-${randomUUID()}`, rejectReasons: DEFAULT_REJECT_REASONS, queueOrder: "audit", verifierRule: "off" } });
+    await t.prisma.pair.createMany({
+      data: Array.from({ length: 30 }, (_, i) => ({
+        projectId: project.id,
+        externalId: `a-${String(i).padStart(2, "0")}`,
+        sourceImage: HASH,
+        editedImage: HASH,
+        instruction: `Make the car blue (${i})`,
+        task: i < 20 ? "object" : "text",
+        subtask: i < 20 ? "addition" : "sign",
+      })),
+    });
+    await t.prisma.pair.create({
+      data: { projectId: project.id, externalId: "gold", sourceImage: HASH, editedImage: HASH, instruction: "g", task: "object", subtask: "addition",
+              isGold: true, goldActive: true, goldDecision: "accept", status: "final", finalDecision: "accept", finalInstruction: "g",
+              finalSource: "gold", finalizedAt: new Date() },
+    });
+    return project.id;
+  }
+
+  async function auditSample(projectId: number, round: number) {
+    return t.query<{ pair_id: string; subtask: string; stratum_size: number; sample_size: number; probability: number; queue_audit: string | null }>(
+      `SELECT s.pair_id::text, s.subtask, s.stratum_size, s.sample_size, s.probability, p.queue_audit::text AS queue_audit
+       FROM audit_samples s JOIN pairs p ON p.id = s.pair_id WHERE s.project_id = $1 AND s.round = $2 ORDER BY p.queue_audit`,
+      [projectId, round],
+    );
+  }
+
+  it("draws n_h of N_h per stratum, the pairs with the smallest keys, and records the inclusion probabilities", async () => {
+    const projectId = await newAuditProject();
+    const [admin] = await makeUsers(t, 1, "au-admin");
+    // Proportional: 6 of 30 → 4 of the 20 and 2 of the 10 (probability 0.2 each).
+    const r1 = await startAuditRound(t, projectId, admin!, { allocation: "proportional", size: 6 });
+    expect(r1).toMatchObject({ round: 1, frameSize: 30, sampleSize: 6, allocation: "proportional", requested: 6 });
+    const s1 = await auditSample(projectId, 1);
+    const bySubtask = (rows: typeof s1, sub: string) => rows.filter((r) => r.subtask === sub);
+    expect(bySubtask(s1, "addition").map((r) => [Number(r.stratum_size), Number(r.sample_size), Number(r.probability)])).toEqual(Array(4).fill([20, 4, 0.2]));
+    expect(bySubtask(s1, "sign").map((r) => [Number(r.stratum_size), Number(r.sample_size), Number(r.probability)])).toEqual(Array(2).fill([10, 2, 0.2]));
+    // The sample is exactly the n_h smallest keys of each stratum under the round's seed.
+    const smallest = await t.query<{ id: string }>(
+      `SELECT id::text FROM (
+         SELECT p.id, row_number() OVER (PARTITION BY p.subtask ORDER BY hashint8extended(p.id, r.seed), p.id) AS rn,
+                CASE p.subtask WHEN 'addition' THEN 4 ELSE 2 END AS take
+         FROM pairs p JOIN audit_rounds r ON r.project_id = p.project_id AND r.round = 1
+         WHERE p.project_id = $1 AND NOT p.is_gold) x WHERE rn <= take ORDER BY id`,
+      [projectId],
+    );
+    expect(s1.map((r) => r.pair_id).sort()).toEqual(smallest.map((r) => r.id).sort());
+    expect(s1.every((r) => r.queue_audit !== null)).toBe(true);
+
+    // Equal, 5 from each: a superset of round 1 (same seed, same pool); round 1's queue keys move to round 2.
+    const r2 = await startAuditRound(t, projectId, admin!, { allocation: "equal", size: 5 });
+    expect(r2).toMatchObject({ round: 2, frameSize: 30, sampleSize: 10 });
+    const s2 = await auditSample(projectId, 2);
+    expect(new Set(s2.map((r) => r.pair_id))).toEqual(new Set([...s2.map((r) => r.pair_id), ...s1.map((r) => r.pair_id)]));
+    expect(bySubtask(s2, "addition").map((r) => Number(r.probability))).toEqual(Array(5).fill(0.25));
+    expect(bySubtask(s2, "sign").map((r) => Number(r.probability))).toEqual(Array(5).fill(0.5));
+    const keyed = await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM pairs WHERE project_id = $1 AND queue_audit IS NOT NULL`, [projectId]);
+    expect(Number(keyed[0]!.n)).toBe(10);
+    const audits = await t.prisma.auditEvent.findMany({ where: { action: "project.audit_round", subjectId: String(projectId) }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.data)).toEqual([
+      { round: 1, allocation: "proportional", requested: 6, frameSize: 30, sampleSize: 6 },
+      { round: 2, allocation: "equal", requested: 5, frameSize: 30, sampleSize: 10 },
+    ]);
+    await expect(startAuditRound(t, 999_999, admin!, { allocation: "equal", size: 5 })).rejects.toThrow(/Project not found/);
+  });
+
+  it("the audit order serves exactly the sampled pairs, in key order, then nothing; the estimate matches the hand computation", async () => {
+    const projectId = await newAuditProject();
+    const [admin, u] = await makeUsers(t, 2, "au-claim");
+    expect(await claimNextPair(t, { projectId, userId: u! })).toBeNull();
+    await startAuditRound(t, projectId, admin!, { allocation: "equal", size: 5 });
+    const drawn = await auditSample(projectId, 1);
+    // Verdicts by place in each stratum's key order: addition keep, keep, keep, drop, drop; sign keep ×4, drop.
+    // People: addition kept accept, accept, reject · dropped reject, accept; sign kept accept, accept, accept,
+    // recaption · dropped reject.
+    const plan = new Map<string, { scores: object; decision: "accept" | "reject" | "recaption" }>();
+    const add = drawn.filter((r) => r.subtask === "addition");
+    const sign = drawn.filter((r) => r.subtask === "sign");
+    const addPlan = [[AUDIT_KEEP, "accept"], [AUDIT_KEEP, "accept"], [AUDIT_KEEP, "reject"], [AUDIT_DROP, "reject"], [AUDIT_DROP, "accept"]] as const;
+    const signPlan = [[AUDIT_KEEP, "accept"], [AUDIT_KEEP, "accept"], [AUDIT_KEEP, "accept"], [AUDIT_KEEP, "recaption"], [AUDIT_DROP, "reject"]] as const;
+    add.forEach((r, i) => plan.set(r.pair_id, { scores: addPlan[i]![0], decision: addPlan[i]![1] }));
+    sign.forEach((r, i) => plan.set(r.pair_id, { scores: signPlan[i]![0], decision: signPlan[i]![1] }));
+    for (const [id, p] of plan) {
+      await t.query(`UPDATE pairs SET verifier_scores = $2::jsonb WHERE id = $1`, [id, JSON.stringify(p.scores)]);
+    }
+    // Unsampled pairs carry verdicts too; they must not count.
+    await t.query(`UPDATE pairs SET verifier_scores = $2::jsonb WHERE project_id = $1 AND queue_audit IS NULL AND NOT is_gold`, [projectId, JSON.stringify(AUDIT_DROP)]);
+
+    const served: string[] = [];
+    for (;;) {
+      const pair = await claimNextPair(t, { projectId, userId: u! });
+      if (!pair) break;
+      served.push(pair.id);
+      const { decision } = plan.get(pair.id)!;
+      await submitLabel(t, u!, {
+        pairId: BigInt(pair.id),
+        submissionId: randomUUID(),
+        decision,
+        reasons: decision === "reject" ? ["no_visible_edit"] : [],
+        recaption: decision === "recaption" ? "Make the car red" : undefined,
+        secondsSpent: 1,
+      });
+    }
+    expect(served).toEqual(drawn.map((r) => r.pair_id));
+
+    const q = (await getDatasetQuality(t, projectId, 0.5))!;
+    expect(q.round).toMatchObject({ round: 1, sampleSize: 10, frameSize: 30 });
+    expect([q.sampled, q.labelled]).toEqual([10, 10]);
+    const [a, s] = q.strata;
+    expect([a!.subtask, s!.subtask]).toEqual(["addition", "sign"]);
+    // addition: kept 20 × 3/5 = 12 pairs, 2 of 3 accepted; dropped 8 pairs, 1 of 2.
+    expect(a!.keep).toMatchObject({ pairs: 12, labelled: 3, accepted: 2 });
+    expect(a!.keep.share).toBeCloseTo(2 / 3, 12);
+    expect(a!.keep.interval!.low).toBeCloseTo(0.207660, 5);
+    expect(a!.keep.interval!.high).toBeCloseTo(0.938508, 5);
+    expect(a!.drop).toMatchObject({ pairs: 8, labelled: 2, accepted: 1, share: 0.5 });
+    expect(a!.drop.interval!.low).toBeCloseTo(0.094531, 5);
+    // sign: kept 10 × 4/5 = 8 pairs, 3 of 4 accepted (the re-caption is not an accept); dropped 2, 0 of 1.
+    expect(s!.keep).toMatchObject({ pairs: 8, labelled: 4, accepted: 3, share: 0.75 });
+    expect(s!.keep.interval!.low).toBeCloseTo(0.300642, 5);
+    expect(s!.drop).toMatchObject({ pairs: 2, labelled: 1, accepted: 0, share: 0 });
+    expect(s!.drop.interval!.high).toBeCloseTo(0.793451, 5);
+    // Combined kept: 0.6 × 2/3 + 0.4 × 0.75 = 0.7; variance 0.36 × (2/9) / 3 + 0.16 × 0.1875 / 4 = 0.0341667,
+    // Kish's n = 0.21 / 0.0341667 = 6.1463, Wilson 0.3287–0.9175.
+    expect(q.keep!.share).toBeCloseTo(0.7, 12);
+    expect(q.keep!.effectiveLabels).toBeCloseTo(6.146341, 5);
+    expect(q.keep!.interval!.low).toBeCloseTo(0.328652, 5);
+    expect(q.keep!.interval!.high).toBeCloseTo(0.917502, 5);
+    // Combined dropped: 0.8 × 0.5 + 0.2 × 0 = 0.4; variance 0.64 × 0.25 / 2 = 0.08, n = 3, Wilson 0.0848–0.8275.
+    expect(q.drop!.share).toBeCloseTo(0.4, 12);
+    expect(q.drop!.effectiveLabels).toBeCloseTo(3, 9);
+    expect(q.drop!.interval!.low).toBeCloseTo(0.084785, 5);
+    expect(q.drop!.interval!.high).toBeCloseTo(0.827515, 5);
+    // Width 50 points: addition kept needs 11 labels (8 more → ⌈8 × 5/3⌉ = 14 audit labels), dropped 12
+    // (10 more → ⌈10 × 5/2⌉ = 25): 25. sign kept 9 (5 more → ⌈5 × 5/4⌉ = 7), dropped 4 (3 more → 15): 15.
+    expect([a!.keep.needed, a!.drop.needed]).toEqual([{ domainLabels: 8, auditLabels: 14 }, { domainLabels: 10, auditLabels: 25 }]);
+    expect([a!.moreLabels, s!.moreLabels]).toEqual([25, 15]);
+
+    // The pipeline API answers the same figures, in the shape its OpenAPI schema declares (width in points).
+    expect(ZApiDatasetQuality.parse(await getApiDatasetQuality(t, projectId, 50))).toEqual(q);
+
+    // The manifest's estimate for an export of the addition subtask only: that stratum's figures alone.
+    const one = (await estimateForStrata(t, projectId, { subtasks: ["addition"] }))!;
+    expect(one).toMatchObject({ round: 1, sampleSize: 5, labelled: 5, strata: [{ task: "object", subtask: "addition" }] });
+    expect(one.keep.share).toBeCloseTo(2 / 3, 12);
+    expect(one.keep.interval!.low).toBeCloseTo(0.207660, 5);
+    expect((await estimateForStrata(t, projectId, { subtasks: ["addition", "sign"], tasks: ["text"] }))!.strata).toEqual([{ task: "text", subtask: "sign" }]);
   });
 });

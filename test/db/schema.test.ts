@@ -30,6 +30,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_queue_uncertainty_idx: "pairs", // partial: open regular work by queue order (lib/queue/order.ts)
     pairs_queue_disagreement_idx: "pairs",
     pairs_queue_subtask_idx: "pairs",
+    pairs_queue_audit_idx: "pairs", // partial: the audit round's open pairs (lib/queue/order.ts)
     pairs_session_idx: "pairs", // partial: WHERE session_id IS NOT NULL (a pair's earlier turns, lib/queue/session.ts)
     import_archive_members_suffix_idx: "import_archive_members", // expression: reverse(path) COLLATE "C" (archive path lookup)
     pairs_verifier_margin_idx: "pairs", // partial: WHERE NOT is_gold (the verdict filter on the active verifier version)
@@ -64,6 +65,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     exports_counts_check: "exports",
     export_filters_name_check: "export_filters",
     projects_queue_order_check: "projects",
+    audit_rounds_allocation_check: "audit_rounds",
     pair_verifier_outputs_scores_check: "pair_verifier_outputs",
   },
   triggers: {
@@ -103,7 +105,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["api_token_projects", "api_tokens", "audit_events", "auth_throttle", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "labels", "leases", "pair_derivatives", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "labels", "leases", "pair_derivatives", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
