@@ -19,6 +19,9 @@ const TABLE = {
   "image:read": ["admin", "reviewer", "annotator"],
   "review:label:any": ["admin", "reviewer"],
   "gold:promote": ["admin", "reviewer"],
+  // The data browser (lib/browse): reviewers look, admins act (pairs:manage: send to review, reopen, bulk).
+  "pairs:browse": ["admin", "reviewer"],
+  "pairs:manage": ["admin"],
   "quality:view": ["admin"],
   "project:manage": ["admin"],
   "user:manage": ["admin"],

@@ -1,0 +1,270 @@
+import "server-only";
+import type { Db } from "../db/connect";
+import type { TInt8 } from "../db/sql";
+import { NotFoundError } from "../errors";
+import { browseWhere, decodeCursor, encodeCursor, ftsVector, type TBrowseFilters, type TBrowseSort } from "./filters";
+
+// The data browser's list (decision 029). A page walks the index that serves its sort, in order, and
+// applies the filters to the rows it meets; it stops when it has a page or when it has looked at
+// SCAN_LIMIT rows, whichever comes first. A filter that matches rarely therefore never turns one page
+// into a scan of the whole project: the page says how many rows it searched and offers to go on from
+// there. A full-text search whose matches fit in SCAN_LIMIT is driven by the full-text index instead.
+
+export const BROWSE_PAGE_SIZE = 50;
+/** Rows one page may look at before it stops and offers to search on. */
+export const SCAN_LIMIT = 20_000;
+
+export interface TBrowseRow {
+  id: string;
+  externalId: string;
+  instruction: string;
+  task: string | null;
+  subtask: string | null;
+  status: string;
+  finalDecision: string | null;
+  isGold: boolean;
+  goldActive: boolean;
+  verifierMargin: number | null;
+  labelCount: number;
+  createdAt: Date;
+  finalizedAt: Date | null;
+}
+
+export interface TBrowsePage {
+  rows: TBrowseRow[];
+  /** The next page's cursor, or null at the end. */
+  nextCursor: string | null;
+  /**
+   * Set when the page stopped at SCAN_LIMIT rows before it was full: how many rows it looked at. The
+   * next cursor then continues the search from the last row looked at.
+   */
+  searched: number | null;
+}
+
+type Row = {
+  id: TInt8;
+  external_id: string;
+  instruction: string;
+  task: string | null;
+  subtask: string | null;
+  status: string;
+  final_decision: string | null;
+  is_gold: boolean;
+  gold_active: boolean;
+  verifier_margin: number | null;
+  label_count: number;
+  created_at: Date;
+  finalized_at: Date | null;
+  k: string | null;
+  hit: boolean;
+  rn: TInt8;
+};
+
+const columns = (a: string) => `${a}.id, ${a}.external_id, ${a}.instruction, ${a}.task, ${a}.subtask, ${a}.status::text AS status,
+  ${a}.final_decision::text AS final_decision, ${a}.is_gold, ${a}.gold_active, ${a}.verifier_margin, ${a}.label_count::int AS label_count,
+  ${a}.created_at, ${a}.finalized_at`;
+const COLUMNS = columns("p");
+
+/** Sort key, ORDER BY and keyset comparison per sort; each ORDER BY is the order of one index (migration 20261206146000). */
+const SORTS: Record<TBrowseSort, { key: string; order: string; after: (k: string, id: string) => string; where: string }> = {
+  newest: { key: "NULL::text", order: "p.id DESC", after: (_k, id) => `p.id < ${id}::bigint`, where: "" },
+  oldest: { key: "NULL::text", order: "p.id ASC", after: (_k, id) => `p.id > ${id}::bigint`, where: "" },
+  finalized: {
+    // Microseconds in the cursor: the text form loses nothing of the stored millisecond value.
+    key: `to_char(p.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    order: "p.finalized_at DESC, p.id DESC",
+    after: (k, id) => `(p.finalized_at, p.id) < (${k}::timestamptz, ${id}::bigint)`,
+    where: " AND p.finalized_at IS NOT NULL",
+  },
+};
+
+export interface TBrowseOptions {
+  sort?: TBrowseSort;
+  cursor?: string;
+  pageSize?: number;
+  /** For tests: a smaller scan window exercises the stop-and-continue path on little data. */
+  scanLimit?: number;
+}
+
+/** One page of the project's pairs matching the filters, in the sort's order. */
+export async function listPairs(db: Db, projectId: number, filters: TBrowseFilters, opts: TBrowseOptions = {}): Promise<TBrowsePage> {
+  const sort = opts.sort ?? "newest";
+  const size = opts.pageSize ?? BROWSE_PAGE_SIZE;
+  const scan = opts.scanLimit ?? SCAN_LIMIT;
+  const s = SORTS[sort];
+  const cursor = opts.cursor ? decodeCursor(opts.cursor, sort) : null;
+  const values: unknown[] = [projectId];
+  const bind = (v: unknown) => `$${values.push(v)}`;
+  const after = cursor ? ` AND ${s.after(cursor.k === null ? "" : bind(cursor.k), bind(cursor.id))}` : "";
+
+  // The search drives the page when its matches are few enough to sort: they come from the GIN index.
+  if (filters.q && (await countSearchHits(db, projectId, filters.q, scan)) <= scan) {
+    const where = browseWhere(filters, values);
+    const rows = await db.query<Row>(
+      `SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn FROM pairs p
+       WHERE p.project_id = $1${s.where}${where}${after}
+       ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
+      values,
+    );
+    return toPage(rows, size, null);
+  }
+
+  // A filter the sort's index serves by itself goes into the walk; everything else is judged per row.
+  const { served, rest } = splitServed(filters, sort);
+  const servedWhere = browseWhere(served, values);
+  const restWhere = browseWhere(rest, values, "w");
+  if (restWhere === "") {
+    const rows = await db.query<Row>(
+      `SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn FROM pairs p
+       WHERE p.project_id = $1${s.where}${servedWhere}${after}
+       ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
+      values,
+    );
+    return toPage(rows, size, null);
+  }
+  // The window: the first `scan` rows in index order, numbered; the filters pick from them, and the
+  // window's last row always comes through (hit or not) so the page knows where the search stopped.
+  const scanParam = bind(scan);
+  const rows = await db.query<Row>(
+    `SELECT ${columns("w")}, w.k, w.rn, (true${restWhere}) AS hit FROM (
+       SELECT p.*, ${s.key} AS k, row_number() OVER (ORDER BY ${s.order}) AS rn
+       FROM (SELECT p.* FROM pairs p WHERE p.project_id = $1${s.where}${servedWhere}${after} ORDER BY ${s.order} LIMIT ${scanParam}) p
+     ) w
+     WHERE (true${restWhere}) OR w.rn = ${scanParam}
+     ORDER BY w.rn LIMIT ${bind(size + 1)}`,
+    values,
+  );
+  const last = rows[rows.length - 1];
+  if (last && rows.length <= size && Number(last.rn) === scan) {
+    // The window ran out before the page filled: continue from its last row.
+    const hits = rows.filter((r) => r.hit);
+    return { rows: hits.map(toRow), nextCursor: encodeCursor({ k: last.k, id: String(last.id) }), searched: scan };
+  }
+  return toPage(rows, size, null);
+}
+
+function toPage(rows: Row[], size: number, searched: number | null): TBrowsePage {
+  const more = rows.length > size;
+  const page = more ? rows.slice(0, size) : rows;
+  const end = page[page.length - 1];
+  return { rows: page.map(toRow), nextCursor: more && end ? encodeCursor({ k: end.k, id: String(end.id) }) : null, searched };
+}
+
+function toRow(r: Row): TBrowseRow {
+  return {
+    id: String(r.id),
+    externalId: r.external_id,
+    instruction: r.instruction,
+    task: r.task,
+    subtask: r.subtask,
+    status: r.status,
+    finalDecision: r.final_decision,
+    isGold: r.is_gold,
+    goldActive: r.gold_active,
+    verifierMargin: r.verifier_margin === null ? null : Number(r.verifier_margin),
+    labelCount: Number(r.label_count),
+    createdAt: new Date(r.created_at),
+    finalizedAt: r.finalized_at ? new Date(r.finalized_at) : null,
+  };
+}
+
+/** One status (pairs_browse_status_idx) or gold only (pairs_is_gold_idx) under an id sort: the index walks them in order. */
+function splitServed(f: TBrowseFilters, sort: TBrowseSort): { served: TBrowseFilters; rest: TBrowseFilters } {
+  const rest: TBrowseFilters = { ...f };
+  const served: TBrowseFilters = {};
+  if (sort !== "finalized" && f.status?.length === 1) {
+    served.status = f.status;
+    delete rest.status;
+  } else if (sort !== "finalized" && f.gold === "only") {
+    served.gold = "only";
+    delete rest.gold;
+  }
+  return { served, rest };
+}
+
+/** Matches of the search in the project, counted up to limit + 1 through the full-text index. */
+async function countSearchHits(db: Db, projectId: number, q: string, limit: number): Promise<number> {
+  const [r] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3
+     ) x`,
+    [projectId, q, limit + 1],
+  );
+  return r!.n;
+}
+
+/** How many pairs match, counted up to `limit` + 1: the bulk actions' confirmation and refusal. */
+export async function countMatching(db: Db, projectId: number, filters: TBrowseFilters, limit: number): Promise<number> {
+  const values: unknown[] = [projectId];
+  const where = browseWhere(filters, values);
+  values.push(limit + 1);
+  const [r] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM pairs p WHERE p.project_id = $1${where} LIMIT $${values.length}) x`,
+    values,
+  );
+  return r!.n;
+}
+
+/** The ids of the matching pairs, at most `limit`, oldest first. */
+export async function matchingIds(db: Db, projectId: number, filters: TBrowseFilters, limit: number): Promise<string[]> {
+  const values: unknown[] = [projectId];
+  const where = browseWhere(filters, values);
+  values.push(limit);
+  const rows = await db.query<{ id: string }>(
+    `SELECT p.id::text AS id FROM pairs p WHERE p.project_id = $1${where} ORDER BY p.id LIMIT $${values.length}`,
+    values,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The browser's choices: tasks, subtasks, verifier versions and the people who labelled in the project. */
+export async function browseChoices(db: Db, projectId: number): Promise<{
+  tasks: string[];
+  subtasks: string[];
+  versions: string[];
+  annotators: { id: number; name: string }[];
+  scoreKeys: string[];
+}> {
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { verifierScales: true } });
+  if (!project) throw new NotFoundError("Project not found.");
+  // Tasks and subtasks from the queue's strata (one row per task + subtask seen), not a scan of the pairs.
+  const [strata, versions, annotators] = await Promise.all([
+    db.query<{ stratum: string }>(`SELECT stratum FROM queue_strata WHERE project_id = $1 ORDER BY stratum LIMIT 500`, [projectId]),
+    db.query<{ version: string }>(
+      `SELECT DISTINCT o.version FROM pair_verifier_outputs o
+       WHERE o.pair_id = ANY (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id LIMIT 1000)
+          OR o.pair_id = ANY (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id DESC LIMIT 1000)
+       ORDER BY o.version LIMIT 50`,
+      [projectId],
+    ),
+    db.query<{ id: number; name: string }>(
+      `SELECT u.id, u.name FROM users u WHERE EXISTS (SELECT 1 FROM labels b WHERE b.annotator_id = u.id AND b.project_id = $1)
+       ORDER BY u.name, u.id LIMIT 500`,
+      [projectId],
+    ),
+  ]);
+  const tasks = new Set<string>();
+  const subtasks = new Set<string>();
+  for (const { stratum } of strata) {
+    const [task, subtask] = splitStratum(stratum);
+    if (task) tasks.add(task);
+    if (subtask) subtasks.add(subtask);
+  }
+  const scales = Array.isArray(project.verifierScales) ? (project.verifierScales as { key?: unknown }[]) : [];
+  return {
+    tasks: [...tasks].sort(),
+    subtasks: [...subtasks].sort(),
+    versions: versions.map((v) => v.version),
+    annotators,
+    scoreKeys: scales.map((s) => s.key).filter((k): k is string => typeof k === "string"),
+  };
+}
+
+/** loupe_queue_stratum's separator between task and subtask (chr(31), lib/queue/sql/queue-keys.sql). */
+const STRATUM_SEPARATOR = "\u001f";
+
+function splitStratum(stratum: string): [string | null, string | null] {
+  const i = stratum.indexOf(STRATUM_SEPARATOR);
+  if (i < 0) return [stratum || null, null];
+  return [stratum.slice(0, i) || null, stratum.slice(i + 1) || null];
+}
