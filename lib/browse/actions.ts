@@ -24,7 +24,7 @@ type Locked = { id: string; status: string; is_gold: boolean };
 async function lockPairs(tx: SqlRunner, projectId: number, ids: string[]): Promise<Locked[]> {
   return tx.query<Locked>(
     `SELECT id::text AS id, status::text AS status, is_gold FROM pairs
-     WHERE project_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR NO KEY UPDATE`,
+     WHERE project_id = $1 AND id = ANY($2::bigint[]) ORDER BY pairs.id FOR NO KEY UPDATE`,
     [projectId, ids],
   );
 }
