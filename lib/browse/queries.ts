@@ -97,16 +97,33 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
   const bind = (v: unknown) => `$${values.push(v)}`;
   const after = cursor ? ` AND ${s.after(cursor.k === null ? "" : bind(cursor.k), bind(cursor.id))}` : "";
 
-  // The search drives the page when its matches are few enough to sort: they come from the GIN index.
-  if (filters.q && (await countSearchHits(db, projectId, filters.q, scan)) <= scan) {
-    const where = browseWhere(filters, values);
-    const rows = await db.query<Row>(
-      `SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn FROM pairs p
-       WHERE p.project_id = $1${s.where}${where}${after}
-       ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
+  // The search drives the page when its matches are few enough to sort: they come from the GIN index,
+  // at most scan + 1 of them, and the same statement says how many it found. Both CTEs are materialized
+  // so the planner cannot trade them for a walk of the sort index that filters ten million rows.
+  if (filters.q) {
+    const qParam = bind(filters.q);
+    const limitParam = bind(scan + 1);
+    const where = browseWhere({ ...filters, q: undefined }, values);
+    const rows = await db.query<Row & { n: number }>(
+      `WITH hits AS MATERIALIZED (
+         SELECT p.id FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', ${qParam}) AND p.project_id = $1 LIMIT ${limitParam}
+       )
+       , matched AS MATERIALIZED (
+         SELECT p.* FROM hits h JOIN pairs p ON p.id = h.id WHERE p.project_id = $1${s.where}${where}${after}
+       )
+       SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn, (SELECT count(*)::int FROM hits) AS n
+       FROM matched p ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
       values,
     );
-    return toPage(rows, size, null);
+    if (rows.length === 0 || Number(rows[0]!.n) <= scan) {
+      // No row: either nothing matches, or too many matched and none of the first scan + 1 passed the rest.
+      const [probe] = rows.length ? [] : await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3) x`,
+        [projectId, filters.q, scan + 1],
+      );
+      if (!probe || probe.n <= scan) return toPage(rows, size, null);
+    }
+    values.length = cursor ? (cursor.k === null ? 2 : 3) : 1;
   }
 
   // A filter the sort's index serves by itself goes into the walk; everything else is judged per row.
@@ -124,6 +141,8 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
   }
   // The window: the first `scan` rows in index order, numbered; the filters pick from them, and the
   // window's last row always comes through (hit or not) so the page knows where the search stopped.
+  // The outer ORDER BY repeats the sort keys, not rn: the planner knows the window's rows come in that
+  // order and stops at the LIMIT, where ordering by rn would sort (and so read) the whole window first.
   const scanParam = bind(scan);
   const rows = await db.query<Row>(
     `SELECT ${columns("w")}, w.k, w.rn, (true${restWhere}) AS hit FROM (
@@ -131,7 +150,7 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
        FROM (SELECT p.* FROM pairs p WHERE p.project_id = $1${s.where}${servedWhere}${after} ORDER BY ${s.order} LIMIT ${scanParam}) p
      ) w
      WHERE (true${restWhere}) OR w.rn = ${scanParam}
-     ORDER BY w.rn LIMIT ${bind(size + 1)}`,
+     ORDER BY ${s.order.replaceAll("p.", "w.")} LIMIT ${bind(size + 1)}`,
     values,
   );
   const last = rows[rows.length - 1];
@@ -168,29 +187,19 @@ function toRow(r: Row): TBrowseRow {
   };
 }
 
-/** One status (pairs_browse_status_idx) or gold only (pairs_is_gold_idx) under an id sort: the index walks them in order. */
+/** One status (pairs_browse_status_idx) or gold (pairs_is_gold_idx) under an id sort: the index walks them in order. */
 function splitServed(f: TBrowseFilters, sort: TBrowseSort): { served: TBrowseFilters; rest: TBrowseFilters } {
   const rest: TBrowseFilters = { ...f };
   const served: TBrowseFilters = {};
   if (sort !== "finalized" && f.status?.length === 1) {
     served.status = f.status;
     delete rest.status;
-  } else if (sort !== "finalized" && f.gold === "only") {
+  } else if (sort !== "finalized" && (f.gold === "only" || f.gold === "active" || f.gold === "retired")) {
+    // Gold pairs are few: walk them by pairs_is_gold_idx; active or retired is then judged per gold pair.
     served.gold = "only";
-    delete rest.gold;
+    if (f.gold === "only") delete rest.gold;
   }
   return { served, rest };
-}
-
-/** Matches of the search in the project, counted up to limit + 1 through the full-text index. */
-async function countSearchHits(db: Db, projectId: number, q: string, limit: number): Promise<number> {
-  const [r] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (
-       SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3
-     ) x`,
-    [projectId, q, limit + 1],
-  );
-  return r!.n;
 }
 
 /** How many pairs match, counted up to `limit` + 1: the bulk actions' confirmation and refusal. */
