@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import type { TInt8 } from "../db/sql";
 import { NotFoundError } from "../errors";
-import { browseWhere, decodeCursor, encodeCursor, ftsVector, type TBrowseFilters, type TBrowseSort } from "./filters";
+import { browseWhere, decodeCursor, encodeCursor, ftsVector, type TBrowseFilters, type TBrowseSort, type TCursor } from "./filters";
 
 // The data browser's list (decision 029). A page walks the index that serves its sort, in order, and
 // applies the filters to the rows it meets; it stops when it has a page or when it has looked at
@@ -13,6 +13,8 @@ import { browseWhere, decodeCursor, encodeCursor, ftsVector, type TBrowseFilters
 export const BROWSE_PAGE_SIZE = 50;
 /** Rows one page may look at before it stops and offers to search on. */
 export const SCAN_LIMIT = 20_000;
+/** The short walk a search tries first: a common word fills its page within it. */
+export const SEARCH_PROBE = 2_000;
 
 export interface TBrowseRow {
   id: string;
@@ -84,6 +86,8 @@ export interface TBrowseOptions {
   pageSize?: number;
   /** For tests: a smaller scan window exercises the stop-and-continue path on little data. */
   scanLimit?: number;
+  /** For tests: the search's short first walk (SEARCH_PROBE). */
+  searchProbe?: number;
 }
 
 /** One page of the project's pairs matching the filters, in the sort's order. */
@@ -91,53 +95,44 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
   const sort = opts.sort ?? "newest";
   const size = opts.pageSize ?? BROWSE_PAGE_SIZE;
   const scan = opts.scanLimit ?? SCAN_LIMIT;
-  const s = SORTS[sort];
   const cursor = opts.cursor ? decodeCursor(opts.cursor, sort) : null;
-  const values: unknown[] = [projectId];
+  const args = { projectId, filters, sort, size, cursor };
+  if (!filters.q) return windowPage(db, args, scan);
+  // A common word fills the page within a short walk; a rare one is found through the GIN index; a word
+  // too common for the index and too rare for the short walk gets the full window.
+  const probe = Math.min(scan, opts.searchProbe ?? SEARCH_PROBE);
+  const quick = await windowPage(db, args, probe);
+  if (quick.searched === null || probe === scan) return quick;
+  return (await searchPage(db, args, scan)) ?? windowPage(db, args, scan);
+}
+
+type TPageArgs = { projectId: number; filters: TBrowseFilters; sort: TBrowseSort; size: number; cursor: TCursor | null };
+
+/** The statement's first values ($1 the project, then the cursor) and its keyset condition. */
+function start(a: TPageArgs): { values: unknown[]; bind: (v: unknown) => string; after: string } {
+  const values: unknown[] = [a.projectId];
   const bind = (v: unknown) => `$${values.push(v)}`;
-  const after = cursor ? ` AND ${s.after(cursor.k === null ? "" : bind(cursor.k), bind(cursor.id))}` : "";
+  const c = a.cursor;
+  const after = c ? ` AND ${SORTS[a.sort].after(c.k === null ? "" : bind(c.k), bind(c.id))}` : "";
+  return { values, bind, after };
+}
 
-  // The search drives the page when its matches are few enough to sort: they come from the GIN index,
-  // at most scan + 1 of them, and the same statement says how many it found. Both CTEs are materialized
-  // so the planner cannot trade them for a walk of the sort index that filters ten million rows.
-  if (filters.q) {
-    const qParam = bind(filters.q);
-    const limitParam = bind(scan + 1);
-    const where = browseWhere({ ...filters, q: undefined }, values);
-    const rows = await db.query<Row & { n: number }>(
-      `WITH hits AS MATERIALIZED (
-         SELECT p.id FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', ${qParam}) AND p.project_id = $1 LIMIT ${limitParam}
-       )
-       , matched AS MATERIALIZED (
-         SELECT p.* FROM hits h JOIN pairs p ON p.id = h.id WHERE p.project_id = $1${s.where}${where}${after}
-       )
-       SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn, (SELECT count(*)::int FROM hits) AS n
-       FROM matched p ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
-      values,
-    );
-    if (rows.length === 0 || Number(rows[0]!.n) <= scan) {
-      // No row: either nothing matches, or too many matched and none of the first scan + 1 passed the rest.
-      const [probe] = rows.length ? [] : await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3) x`,
-        [projectId, filters.q, scan + 1],
-      );
-      if (!probe || probe.n <= scan) return toPage(rows, size, null);
-    }
-    values.length = cursor ? (cursor.k === null ? 2 : 3) : 1;
-  }
-
+/** The sort's index walked, at most `scan` rows, the filters no index serves judged on each. */
+async function windowPage(db: Db, a: TPageArgs, scan: number): Promise<TBrowsePage> {
+  const s = SORTS[a.sort];
+  const { values, bind, after } = start(a);
   // A filter the sort's index serves by itself goes into the walk; everything else is judged per row.
-  const { served, rest } = splitServed(filters, sort);
+  const { served, rest } = splitServed(a.filters, a.sort);
   const servedWhere = browseWhere(served, values);
   const restWhere = browseWhere(rest, values, "w");
   if (restWhere === "") {
     const rows = await db.query<Row>(
       `SELECT ${COLUMNS}, ${s.key} AS k, true AS hit, 0 AS rn FROM pairs p
        WHERE p.project_id = $1${s.where}${servedWhere}${after}
-       ORDER BY ${s.order} LIMIT ${bind(size + 1)}`,
+       ORDER BY ${s.order} LIMIT ${bind(a.size + 1)}`,
       values,
     );
-    return toPage(rows, size, null);
+    return toPage(rows, a.size, null);
   }
   // The window: the first `scan` rows in index order, numbered; the filters pick from them, and the
   // window's last row always comes through (hit or not) so the page knows where the search stopped.
@@ -150,16 +145,47 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
        FROM (SELECT p.* FROM pairs p WHERE p.project_id = $1${s.where}${servedWhere}${after} ORDER BY ${s.order} LIMIT ${scanParam}) p
      ) w
      WHERE (true${restWhere}) OR w.rn = ${scanParam}
-     ORDER BY ${s.order.replaceAll("p.", "w.")} LIMIT ${bind(size + 1)}`,
+     ORDER BY ${s.order.replaceAll("p.", "w.")} LIMIT ${bind(a.size + 1)}`,
     values,
   );
   const last = rows[rows.length - 1];
-  if (last && rows.length <= size && Number(last.rn) === scan) {
+  if (last && rows.length <= a.size && Number(last.rn) === scan) {
     // The window ran out before the page filled: continue from its last row.
     const hits = rows.filter((r) => r.hit);
     return { rows: hits.map(toRow), nextCursor: encodeCursor({ k: last.k, id: String(last.id) }), searched: scan };
   }
-  return toPage(rows, size, null);
+  return toPage(rows, a.size, null);
+}
+
+/**
+ * The search's matches from the GIN index, at most scan + 1 of them, the other filters applied and the
+ * page sorted from them; null when more than `scan` match. Both CTEs are materialized so the planner
+ * cannot trade them for a walk of the sort index that filters ten million rows.
+ */
+async function searchPage(db: Db, a: TPageArgs, scan: number): Promise<TBrowsePage | null> {
+  const s = SORTS[a.sort];
+  const { values, bind, after } = start(a);
+  const qParam = bind(a.filters.q);
+  const limitParam = bind(scan + 1);
+  const where = browseWhere({ ...a.filters, q: undefined }, values);
+  const rows = await db.query<Row & { n: number }>(
+    `WITH hits AS MATERIALIZED (
+       SELECT p.id FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', ${qParam}) AND p.project_id = $1 LIMIT ${limitParam}
+     ), matched AS MATERIALIZED (
+       SELECT p.id, ${s.key} AS k FROM hits h JOIN pairs p ON p.id = h.id WHERE p.project_id = $1${s.where}${where}${after}
+       ORDER BY ${s.order} LIMIT ${bind(a.size + 1)}
+     )
+     SELECT ${COLUMNS}, m.k, true AS hit, 0 AS rn, (SELECT count(*)::int FROM hits) AS n
+     FROM matched m JOIN pairs p ON p.id = m.id ORDER BY ${s.order}`,
+    values,
+  );
+  if (rows.length > 0) return Number(rows[0]!.n) <= scan ? toPage(rows, a.size, null) : null;
+  // No row: nothing matched, or so many did that none of the first scan + 1 passed the other filters.
+  const [probe] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3) x`,
+    [a.projectId, a.filters.q, scan + 1],
+  );
+  return probe!.n <= scan ? toPage([], a.size, null) : null;
 }
 
 function toPage(rows: Row[], size: number, searched: number | null): TBrowsePage {

@@ -9,7 +9,7 @@ import { makeProject, makeUsers } from "../support/fixtures";
 
 // The data browser against SQL written out by hand: every filter's pages, walked with each sort and
 // concatenated, equal the direct query's ordered result, with the scan window large (one pass) and
-// small (pages that stop and continue).
+// small (pages that stop and continue), and a search through its short walk, its GIN index or both.
 
 const N = 60;
 const OBJECTS = ["sky", "car", "dog", "cat", "tree"];
@@ -93,11 +93,11 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
     ["search with other filters", { q: "green", status: ["final"], gold: "exclude" }, "instruction LIKE '% green %' AND status = 'final' AND NOT is_gold", []],
   ];
 
-  async function walk(filters: TBrowseFilters, sort: TBrowseSort, scanLimit?: number): Promise<string[]> {
+  async function walk(filters: TBrowseFilters, sort: TBrowseSort, scanLimit?: number, searchProbe?: number): Promise<string[]> {
     const out: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 200; i++) {
-      const page = await listPairs(t, projectId, filters, { sort, cursor, pageSize: 7, scanLimit });
+      const page = await listPairs(t, projectId, filters, { sort, cursor, pageSize: 7, scanLimit, searchProbe });
       expect(page.rows.length).toBeLessThanOrEqual(7);
       out.push(...page.rows.map((r) => r.id));
       if (!page.nextCursor) return out;
@@ -117,6 +117,8 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
       )).map((r) => r.id);
       expect(await walk(filters, sort), `${sort}, one window`).toEqual(expected);
       expect(await walk(filters, sort, 9), `${sort}, windows of 9`).toEqual(expected);
+      // A search that does not fill its page in a walk of 3 rows goes to the GIN index (up to 9 matches).
+      if (filters.q) expect(await walk(filters, sort, 9, 3), `${sort}, search probe 3`).toEqual(expected);
     }
   });
 
