@@ -80,7 +80,7 @@ export default async function PairsPage({ params, searchParams }: {
     <>
       <AppHeader user={user} title={`Pairs · ${project.name}`} />
       <main className="mx-auto max-w-7xl space-y-5 p-6">
-        <Breadcrumb parent={{ href: "/admin", label: "Admin" }} current={project.name} />
+        <Breadcrumb parent={can(user.role, "admin:view") ? { href: "/admin", label: "Admin" } : { href: "/review", label: "Review" }} current={project.name} />
         {can(user.role, "admin:view") ? <ProjectNav projectId={projectId} projectName={project.name} current="pairs" /> : null}
         <h1 className="text-2xl font-semibold">Pairs in {project.name}</h1>
 
