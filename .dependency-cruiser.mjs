@@ -21,6 +21,7 @@ const LIB_LAYERS = [
   ["quality", "users"],
   ["calibration", "imports", "review"],
   ["audit-log", "exports", "pipeline-api"],
+  ["browse"],
   ["jobs"],
 ];
 

@@ -50,6 +50,8 @@ export const KNOWN_AUDIT_ACTIONS = [
   "export.filter.save",
   "export.filter.delete",
   "project.queue_keys_applied",
+  "pair.send_to_review",
+  "pair.reopen",
 ] as const;
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
@@ -91,6 +93,8 @@ export interface TAuditEvent {
   subjectName: string | null;
   /** The project named in `data.projectId`, for actions scoped to one (pauses). */
   projectName: string | null;
+  /** The project of the pair the row is about, for a link to the pair's page; null for other subjects. */
+  pairProjectId: number | null;
   data: unknown;
 }
 
@@ -109,6 +113,7 @@ type Row = {
   subject_id: string | null;
   subject_name: string | null;
   project_name: string | null;
+  pair_project_id: number | null;
   data: unknown;
 };
 
@@ -140,12 +145,13 @@ export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE
   // The page is cut first and named after, so the joins touch one page of rows whatever the table holds.
   const rows = await db.query<Row>(
     `SELECT a.id::text AS id, a.created_at, a.actor_id, u.name AS actor_name, a.action, a.subject_type, a.subject_id,
-            coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, a.data
+            coalesce(su.name, sp.name) AS subject_name, dp.name AS project_name, pp.project_id AS pair_project_id, a.data
      FROM (SELECT * FROM audit_events a ${clause} ORDER BY a.id DESC LIMIT ${param(limit + 1)}) a
      LEFT JOIN users u ON u.id = a.actor_id
      LEFT JOIN users su ON a.subject_type = 'user' AND su.id::text = a.subject_id
      LEFT JOIN projects sp ON a.subject_type = 'project' AND sp.id::text = a.subject_id
      LEFT JOIN projects dp ON dp.id::text = a.data->>'projectId'
+     LEFT JOIN pairs pp ON a.subject_type = 'pair' AND pp.id = CASE WHEN a.subject_id ~ '^[0-9]{1,18}$' THEN a.subject_id::bigint END
      ORDER BY a.id DESC`,
     params,
   );
@@ -162,6 +168,7 @@ export async function listAuditEvents(db: Db, q: TAuditQuery, limit = AUDIT_PAGE
       subjectId: r.subject_id,
       subjectName: r.subject_name,
       projectName: r.project_name,
+      pairProjectId: r.pair_project_id,
       data: r.data,
     })),
     nextCursor: more && page.length ? String(page[page.length - 1]!.id) : null,
@@ -237,6 +244,10 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
       const rescored = typeof d.checks === "number" ? `; correct checks ${scalar(d.correctBefore)} → ${scalar(d.correctAfter)} of ${d.checks}` : "";
       return `Gold answer of pair ${e.subjectId ?? "?"} changed from ${before} to ${after}${rescored}`;
     }
+    case "pair.send_to_review":
+      return `Sent pair ${e.subjectId ?? "?"} back to review${inProject}: its final answer was withdrawn`;
+    case "pair.reopen":
+      return `Reopened pair ${e.subjectId ?? "?"}${inProject} for one more label (was ${scalar(d.previousStatus)})`;
     case "gold.retire":
       return `Retired gold pair ${e.subjectId ?? "?"}${inProject}: no longer served or scored`;
     case "gold.activate":

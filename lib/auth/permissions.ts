@@ -19,6 +19,9 @@ const TABLE = {
   "image:read": ["admin", "reviewer", "annotator"],
   "review:label:any": ["admin", "reviewer"],
   "gold:promote": ["admin", "reviewer"],
+  // The data browser (lib/browse): reviewers look, admins act (pairs:manage: send to review, reopen, bulk).
+  "pairs:browse": ["admin", "reviewer"],
+  "pairs:manage": ["admin"],
   "quality:view": ["admin"],
   // The Dataset quality page and its JSON (audit estimates): reviewers may read it; drawing a round is project:manage.
   "dataset:quality:view": ["admin", "reviewer"],

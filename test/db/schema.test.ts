@@ -34,6 +34,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_session_idx: "pairs", // partial: WHERE session_id IS NOT NULL (a pair's earlier turns, lib/queue/session.ts)
     import_archive_members_suffix_idx: "import_archive_members", // expression: reverse(path) COLLATE "C" (archive path lookup)
     pairs_verifier_margin_idx: "pairs", // partial: WHERE NOT is_gold (the verdict filter on the active verifier version)
+    pairs_browse_finalized_idx: "pairs", // partial: WHERE finalized_at IS NOT NULL (the data browser's finalised order, lib/browse)
+    pairs_instruction_fts_idx: "pairs", // expression, GIN: to_tsvector('simple', instruction) (the data browser's search)
   },
   checks: {
     users_email_lower_check: "users",

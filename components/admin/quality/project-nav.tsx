@@ -5,6 +5,7 @@ const TABS = [
   { key: "quality", label: "Quality", href: (id: number) => `/admin/projects/${id}/quality` },
   { key: "agreement", label: "Agreement", href: (id: number) => `/admin/projects/${id}/quality/agreement` },
   { key: "calibration", label: "Calibration", href: (id: number) => `/admin/projects/${id}/calibration` },
+  { key: "pairs", label: "Pairs", href: (id: number) => `/admin/projects/${id}/pairs` },
   { key: "dataset-quality", label: "Dataset quality", href: (id: number) => `/admin/projects/${id}/dataset-quality` },
   { key: "gold", label: "Gold", href: (id: number) => `/admin/projects/${id}/gold` },
   { key: "settings", label: "Settings", href: (id: number) => `/admin/projects/${id}/settings` },

@@ -124,7 +124,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <td className="whitespace-nowrap p-2 tabular-nums"><LocalTime iso={e.createdAt.toISOString()} withSeconds /></td>
                 <td className="p-2">{e.actorId === null ? <span className="text-neutral-500">system</span> : (e.actorName ?? `user #${e.actorId}`)}</td>
                 <td className="p-2"><code>{e.action}</code></td>
-                <td className="p-2">{subjectText(e)}</td>
+                <td className="p-2">
+                  {e.subjectType === "pair" && e.pairProjectId !== null && e.subjectId
+                    ? <Link href={`/admin/projects/${e.pairProjectId}/pairs/${e.subjectId}`} className="text-indigo-700 underline">{subjectText(e)}</Link>
+                    : subjectText(e)}
+                </td>
                 <td className="p-2">
                   <p>{summarizeAuditEvent(e)}</p>
                   <details className="mt-1">
