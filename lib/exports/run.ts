@@ -7,9 +7,9 @@ import packageJson from "../../package.json";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { imagePath } from "../images/paths";
-import { imageKey, exportPrefix, parseObjectUrl } from "../storage/keys";
+import { readImageBytes } from "../images/store";
+import { imageKey, exportPrefix } from "../storage/keys";
 import { readObject } from "../storage/read";
-import { bucketStorage } from "../storage/config";
 import type { Storage } from "../storage/types";
 import { emitEvent } from "../webhooks/emit";
 import { estimateForStrata } from "../quality/audit";
@@ -377,17 +377,17 @@ async function imageAccess(runner: SqlRunner, remote: Storage | null, dir: strin
     const [row] = await runner.query<{ location: string | null }>("SELECT location FROM images WHERE sha256 = $1", [sha], "loupe_export_image_location");
     return row?.location ?? null;
   };
-  const inPlaceBytes = async (location: string): Promise<Buffer> => {
-    const loc = parseObjectUrl(location);
-    const bytes = loc ? await readObject(bucketStorage(loc.bucket), loc.key) : null;
-    if (!bytes) throw new Error(`${location} is no longer in its bucket`);
+  // An original kept in place (a bucket object or a web address) is read from there, checked by its hash.
+  const inPlaceBytes = async (sha: string, location: string): Promise<Buffer> => {
+    const bytes = await readImageBytes(dir, sha, location);
+    if (!bytes) throw new Error(`${location} no longer holds the image imported from it`);
     return bytes;
   };
   return {
     async copyImage(sha, rel) {
       const location = await locationOf(sha);
       if (location) {
-        const bytes = await inPlaceBytes(location);
+        const bytes = await inPlaceBytes(sha, location);
         if (remote) await remote.put(exportPrefix(id) + rel, bytes);
         else {
           await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -403,7 +403,7 @@ async function imageAccess(runner: SqlRunner, remote: Storage | null, dir: strin
     },
     async readImage(sha) {
       const location = await locationOf(sha);
-      if (location) return inPlaceBytes(location);
+      if (location) return inPlaceBytes(sha, location);
       if (!remote) return null;
       const bytes = await readObject(remote, imageKey(sha));
       if (!bytes) throw new Error(`image ${sha} is missing from ${remote.location}`);

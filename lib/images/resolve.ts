@@ -28,6 +28,11 @@ export interface ResolveConfig {
   /** Admin allow-list: hostnames, IPs or CIDRs that may be fetched even if private. */
   allowHosts: string[];
   maxBytes: number;
+  /**
+   * The project references http(s) images where they are (projects.web_images_in_place): fetched once
+   * for the hash and derivatives, then read from the URL instead of copied into the store.
+   */
+  webInPlace?: boolean;
   /** Total time for one attempt at a URL, redirects included. */
   timeoutMs: number;
   maxRedirects?: number;
@@ -49,6 +54,22 @@ const MIB = 1024 * 1024;
 export const DEFAULT_RETRY: TRetryPolicy = { attempts: 5, maxWaitMs: 120_000, baseDelayMs: 1000 };
 
 export const DEFAULT_FETCH_LIMITS = { maxBytes: 50 * MIB, timeoutMs: 15_000, maxRedirects: 5, retry: DEFAULT_RETRY } as const;
+
+/** The fetch limits and allow-list the environment sets (LOUPE_FETCH_ALLOW, LOUPE_FETCH_MAX_BYTES, LOUPE_FETCH_TIMEOUT_MS). */
+export function fetchConfigFromEnv(): Omit<ResolveConfig, "imageRoot"> {
+  const env = getEnv();
+  return {
+    ...DEFAULT_FETCH_LIMITS,
+    allowHosts: (env.LOUPE_FETCH_ALLOW ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    maxBytes: env.LOUPE_FETCH_MAX_BYTES,
+    timeoutMs: env.LOUPE_FETCH_TIMEOUT_MS,
+  };
+}
+
+/** An image referenced in place by its web address (a project with web_images_in_place), not an s3:// object. */
+export function isWebLocation(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
 
 export async function loadImageBytes(ref: TImageRef, cfg: ResolveConfig): Promise<Buffer> {
   switch (ref.kind) {

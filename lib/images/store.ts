@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db/connect";
 import { asStorage, bucketStorage } from "../storage/config";
 import { imageKey, parseObjectUrl } from "../storage/keys";
 import { readObject } from "../storage/read";
+import { fetchConfigFromEnv, ImageRefError, isWebLocation, loadImageBytes } from "./resolve";
 import type { Storage } from "../storage/types";
 
 /** Images larger than this many pixels are refused (decompression-bomb guard). */
@@ -50,13 +51,27 @@ export async function readImage(store: Storage | string, sha256: string): Promis
 }
 
 /**
- * An image's bytes wherever they live: an original referenced in place (its `images.location`,
- * s3://bucket/key) from its own bucket, anything else from the store. Null when they are gone.
+ * An image's bytes wherever they live: an original referenced in place (its `images.location`) from its
+ * own bucket (s3://bucket/key) or its own web address, anything else from the store. Null when they are
+ * gone — for a web address also when it answers with other bytes than the ones imported.
  */
 export async function readImageBytes(store: Storage | string, sha256: string, location: string | null): Promise<Buffer | null> {
+  if (location && isWebLocation(location)) return readWebImage(location, sha256);
   const inPlace = location ? parseObjectUrl(location) : null;
   if (inPlace) return readObject(bucketStorage(inPlace.bucket), inPlace.key);
   return readObject(asStorage(store), imageKey(sha256));
+}
+
+// Read through the same SSRF guard and limits as the import's fetch, once (a page waiting on an image does
+// not wait out an origin's Retry-After), and checked against the hash the pair was labelled on.
+async function readWebImage(url: string, sha256: string): Promise<Buffer | null> {
+  const cfg = { ...fetchConfigFromEnv(), imageRoot: null, retry: { attempts: 1, maxWaitMs: 0, baseDelayMs: 0 } };
+  try {
+    return await loadImageBytes({ kind: "url", url, sha256 }, cfg);
+  } catch (err) {
+    if (err instanceof ImageRefError) return null;
+    throw err;
+  }
 }
 
 /** The in-place location of each of these images that has one (see readImageBytes). */

@@ -1,17 +1,8 @@
 import "server-only";
 import path from "node:path";
 import { getEnv } from "../env";
-import { DEFAULT_FETCH_LIMITS, type ResolveConfig } from "../images/resolve";
 
-export function fetchConfigFromEnv(): Omit<ResolveConfig, "imageRoot"> {
-  const env = getEnv();
-  return {
-    ...DEFAULT_FETCH_LIMITS,
-    allowHosts: (env.LOUPE_FETCH_ALLOW ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-    maxBytes: env.LOUPE_FETCH_MAX_BYTES,
-    timeoutMs: env.LOUPE_FETCH_TIMEOUT_MS,
-  };
-}
+export { fetchConfigFromEnv } from "../images/resolve";
 
 export function importRoot(): string | null {
   const r = getEnv().LOUPE_IMPORT_ROOT;

@@ -76,7 +76,7 @@ export class ImagePipeline {
       const key = ref.kind === "path" ? `p:${ref.path}` : ref.kind === "object" ? `o:${ref.url}` : `u:${ref.sha256 ?? ""}:${ref.url}`;
       let p = this.byRef.get(key);
       if (!p) {
-        const location = ref.kind === "object" ? ref.url : undefined;
+        const location = ref.kind === "object" || (ref.kind === "url" && this.resolveConfig.webInPlace) ? ref.url : undefined;
         p = loadImageBytes(ref, this.resolveConfig).then((bytes) => this.store(bytes, location));
         this.byRef.set(key, p);
         // A failure is not cached: the next row naming the file reports it again, or finds it fixed.

@@ -73,6 +73,7 @@ interface ImportRow {
   reason_codes: string[];
   /** The project's declared verifier score columns: a score outside its scale refuses the row. */
   verifier_scales: unknown;
+  web_images_in_place: boolean;
 }
 
 const running = new Set<string>();
@@ -145,7 +146,7 @@ async function loadImport(runner: SqlRunner, id: string): Promise<ImportRow | un
             i.archive_index, i.archive_member::text, i.bytes_done::text,
             ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.reject_reasons) = 'array'
                                                                   THEN p.reject_reasons ELSE '[]' END) e) AS reason_codes,
-            p.verifier_scales
+            p.verifier_scales, p.web_images_in_place
        FROM imports i JOIN projects p ON p.id = i.project_id WHERE i.id = $1`,
     [id],
   );
@@ -163,7 +164,11 @@ async function runLocked(db: Db, id: string, opts: TRunOptions): Promise<TRunRes
       WHERE id = $1 AND status IN ('queued', 'running')`,
     [id],
   );
-  const pipeline = pipelineFor(db, id, opts.storage ?? opts.dataDir, { ...opts.fetch, imageRoot: imp.request.imageRoot });
+  const pipeline = pipelineFor(db, id, opts.storage ?? opts.dataDir, {
+    ...opts.fetch,
+    imageRoot: imp.request.imageRoot,
+    webInPlace: imp.web_images_in_place,
+  });
   const batchSize = opts.batchSize ?? 2000;
   let fileIndex = imp.file_index;
   let recordIndex = Number(imp.record_index);

@@ -132,9 +132,10 @@ function refuseUndeclaredScores(items: unknown[], scales: readonly TVerifierScal
 }
 
 export async function postPairs(db: Db, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
-  const [project] = await db.query<{ reason_codes: string[]; verifier_scales: unknown }>(
+  const [project] = await db.query<{ reason_codes: string[]; verifier_scales: unknown; web_images_in_place: boolean }>(
     `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
-                                                           THEN reject_reasons ELSE '[]' END) e) AS reason_codes, verifier_scales
+                                                           THEN reject_reasons ELSE '[]' END) e) AS reason_codes, verifier_scales,
+            web_images_in_place
        FROM projects WHERE id = $1`,
     [projectId],
   );
@@ -142,7 +143,7 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
 
   const records = items.map(toRecord);
   // The pipeline's caches live for this request only: a URL may name other bytes tomorrow.
-  const pipeline = new ImagePipeline(db, ctx.storage ?? ctx.dataDir, ctx.resolve);
+  const pipeline = new ImagePipeline(db, ctx.storage ?? ctx.dataDir, { ...ctx.resolve, webInPlace: project.web_images_in_place });
   const scales = parseVerifierScales(project.verifier_scales);
   refuseUndeclaredScores(items, scales);
   // The item's `scores` object is read as one column per declared key.

@@ -23,6 +23,8 @@ export interface TProjectSettings {
   leaseSeconds: number;
   guidelines: string;
   queueOrder: TQueueOrder;
+  /** http(s) images of new imports referenced at their address (read from there, checked by hash) instead of copied. */
+  webImagesInPlace: boolean;
 }
 export type TSettingKey = keyof TProjectSettings;
 
@@ -54,6 +56,7 @@ export const ZSettingsPatch = z
     leaseSeconds: wholeBetween("Lease", 30, 86_400),
     guidelines: z.string({ error: "Guidelines must be text." }).max(20_000, "Guidelines can be at most 20,000 characters."),
     queueOrder: z.enum(QUEUE_ORDERS, { error: `Queue order must be one of ${QUEUE_ORDERS.join(", ")}.` }),
+    webImagesInPlace: z.boolean({ error: "Web images in place is on or off (true or false)." }),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });

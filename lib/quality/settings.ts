@@ -32,6 +32,7 @@ const COLUMNS: Record<TSettingKey, string> = {
   leaseSeconds: "lease_seconds",
   guidelines: "guidelines",
   queueOrder: "queue_order",
+  webImagesInPlace: "web_images_in_place",
 };
 const SELECT_SETTINGS = Object.entries(COLUMNS).map(([key, column]) => `${column} AS "${key}"`).join(", ");
 
@@ -56,6 +57,7 @@ function toSettings(row: Record<TSettingKey, unknown>): TProjectSettings {
     leaseSeconds: Number(row.leaseSeconds),
     guidelines: String(row.guidelines),
     queueOrder: isQueueOrder(row.queueOrder) ? row.queueOrder : "import",
+    webImagesInPlace: row.webImagesInPlace === true,
   };
 }
 
@@ -85,6 +87,7 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
       leaseSeconds: true,
       guidelines: true,
       queueOrder: true,
+      webImagesInPlace: true,
     },
   });
   return p ? { id: p.id, name: p.name, ...toSettings(p) } : null;
@@ -206,6 +209,7 @@ export const SETTING_LABELS: Record<TSettingKey, string> = {
   leaseSeconds: "lease (seconds)",
   guidelines: "guidelines",
   queueOrder: "queue order",
+  webImagesInPlace: "web images in place",
 };
 
 /** "gold rate 0% → 10%" for the audit log; guidelines are long, so only their length is named. */

@@ -53,6 +53,39 @@ export function signingWindow(now: number, urlSeconds: number): { signedAt: Date
   return { signedAt: new Date(start), maxAge: Math.max(0, Math.floor((start + windowMs - now) / 1000)) };
 }
 
+function bodyHeaders(o: Omit<TServeOptions, "mode" | "urlSeconds">): Record<string, string> {
+  return {
+    "Content-Type": o.contentType,
+    "Cache-Control": o.immutable ? IMMUTABLE : "no-store",
+    "Accept-Ranges": "bytes",
+    "X-Content-Type-Options": "nosniff",
+    ...(o.etag ? { ETag: o.etag } : {}),
+    ...(o.disposition ? { "Content-Disposition": o.disposition } : {}),
+    ...o.headers,
+  };
+}
+
+/**
+ * Bytes Loupe holds in memory (an image read from its own web address, checked against its hash), served
+ * as serveObject serves a stored object's: the same caching, validators and Range answers.
+ */
+export function serveBytes(bytes: Buffer | null, req: Request, o: Omit<TServeOptions, "mode" | "urlSeconds">): Response {
+  if (!bytes) throw new NotFoundError(o.missingMessage);
+  const headers = bodyHeaders(o);
+  if (o.etag && o.immutable && req.headers.get("if-none-match") === o.etag) {
+    return new Response(null, { status: 304, headers: { ETag: o.etag, "Cache-Control": headers["Cache-Control"]! } });
+  }
+  const range = parseRange(req.headers.get("range"), bytes.length);
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${bytes.length}` } });
+  }
+  const end = range ? (range.end ?? bytes.length - 1) : bytes.length - 1;
+  const slice = range ? bytes.subarray(range.start, end + 1) : bytes;
+  headers["Content-Length"] = String(slice.length);
+  if (range) headers["Content-Range"] = `bytes ${range.start}-${end}/${bytes.length}`;
+  return new Response(new Uint8Array(slice), { status: range ? 206 : 200, headers });
+}
+
 export async function serveObject(storage: Storage, key: string, req: Request, o: TServeOptions): Promise<Response> {
   const cacheControl = o.immutable ? IMMUTABLE : "no-store";
   if (o.etag && o.immutable && req.headers.get("if-none-match") === o.etag) {
@@ -77,15 +110,7 @@ export async function serveObject(storage: Storage, key: string, req: Request, o
     }
   }
   const range = parseRange(req.headers.get("range"), info.size);
-  const headers: Record<string, string> = {
-    "Content-Type": o.contentType,
-    "Cache-Control": cacheControl,
-    "Accept-Ranges": "bytes",
-    "X-Content-Type-Options": "nosniff",
-    ...(o.etag ? { ETag: o.etag } : {}),
-    ...(o.disposition ? { "Content-Disposition": o.disposition } : {}),
-    ...o.headers,
-  };
+  const headers = bodyHeaders(o);
   if (range === "unsatisfiable") {
     return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${info.size}` } });
   }

@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -16,6 +18,9 @@ import { runExport } from "@/lib/exports/run";
 import { postPairs } from "@/lib/pipeline-api/pairs";
 import { saveUpload } from "@/lib/imports/files";
 import { storageAt } from "@/lib/storage/config";
+import { readImageBytes } from "@/lib/images/store";
+import { updateProjectSettings } from "@/lib/quality/settings";
+import { serveBytes } from "@/lib/storage/serve";
 import { imageKey } from "@/lib/storage/keys";
 import { localCopy } from "@/lib/storage/local-copy";
 import { readObject } from "@/lib/storage/read";
@@ -174,6 +179,81 @@ describe.each(engines())("storage on a bucket ($engine)", ({ engine }) => {
     const tar = Buffer.from(await new Response(dl.stream()).arrayBuffer());
     expect(tar.includes(Buffer.from("manifest.json"))).toBe(true);
     expect(tar.includes(inPlace.edited)).toBe(true);
+  });
+
+  it("references http images at their address when the project says so: fetched once, read from there by hash, never copied", async () => {
+    const admin = (await makeUsers(t, 1, "web"))[0]!;
+    const project = await makeProject(t, { pairs: 0 });
+    await updateProjectSettings(t, project.id, admin, { webImagesInPlace: true });
+    const copiedProject = await makeProject(t, { pairs: 0 });
+    const images: Record<string, Buffer> = {
+      "/src.png": await pngBytes({ size: 1100, bg: [0, 90, 40] }),
+      "/edit.png": await pngBytes({ size: 1100, bg: [0, 90, 40], square: { x: 40, y: 40, w: 300, rgb: [255, 255, 0] } }),
+      "/copy-src.png": await pngBytes({ bg: [1, 2, 3] }),
+      "/copy-edit.png": await pngBytes({ bg: [1, 2, 3], square: { x: 2, y: 2, w: 9, rgb: [9, 9, 9] } }),
+    };
+    const server = http.createServer((req, res) => {
+      const b = images[req.url ?? ""];
+      if (!b) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "image/png" }).end(b);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Reading in place goes through the process's fetch policy (LOUPE_FETCH_ALLOW), as in production.
+    const savedAllow = process.env.LOUPE_FETCH_ALLOW;
+    process.env.LOUPE_FETCH_ALLOW = "127.0.0.1";
+    resetEnvCache();
+    const local = await mkdtemp(path.join(tmpdir(), "loupe-web-"));
+    try {
+      const ctx = { actorId: admin, tokenId: null, dataDir: local, resolve: { imageRoot: null, allowHosts: ["127.0.0.1"], maxBytes: 10_000_000, timeoutMs: 5000 } };
+      const pair = (id: string, src: string, edit: string) => ({ id, instruction: "add a yellow square", source_image: `${base}${src}`, edited_image: `${base}${edit}` });
+      expect(await postPairs(t, project.id, [pair("web", "/src.png", "/edit.png")], ctx)).toMatchObject({ created: 1 });
+      expect(await postPairs(t, copiedProject.id, [pair("copied", "/copy-src.png", "/copy-edit.png")], ctx)).toMatchObject({ created: 1 });
+      expect(await runDerivatives(t, { dataDir: local })).toMatchObject({ more: false });
+
+      const located = await t.query<{ sha256: string; location: string | null }>("SELECT sha256, location FROM images WHERE sha256 = ANY($1::text[])", [
+        Object.values(images).map(sha),
+      ]);
+      const where = Object.fromEntries(located.map((r) => [r.sha256.trim(), r.location]));
+      expect(where[sha(images["/src.png"]!)]).toBe(`${base}/src.png`);
+      expect(where[sha(images["/edit.png"]!)]).toBe(`${base}/edit.png`);
+      // The other project copies, as before.
+      expect(where[sha(images["/copy-src.png"]!)]).toBeNull();
+      const held = (await readdir(path.join(local, "images"), { recursive: true })).filter((f) => /[0-9a-f]{64}$/.test(f)).map((f) => f.slice(-64));
+      expect(held).toContain(sha(images["/copy-src.png"]!));
+      expect(held).not.toContain(sha(images["/src.png"]!));
+      expect(held).not.toContain(sha(images["/edit.png"]!));
+      // Previews and the change map were made from the address and stored as derivatives.
+      const [row] = await t.query<{ source_preview: string | null; heatmap_image: string | null }>(
+        "SELECT source_preview, heatmap_image FROM pairs WHERE project_id = $1",
+        [project.id],
+      );
+      expect(held).toContain(row!.source_preview);
+      expect(held).toContain(row!.heatmap_image);
+
+      // Served through Loupe from the address, Range and all; an address that now answers other bytes is
+      // missing, not a different picture under the old hash.
+      const edited = images["/edit.png"]!;
+      expect((await readImageBytes(local, sha(edited), `${base}/edit.png`))!.equals(edited)).toBe(true);
+      const partial = serveBytes(await readImageBytes(local, sha(edited), `${base}/edit.png`), new Request("http://x/", { headers: { range: "bytes=0-9" } }), {
+        contentType: "image/png",
+        immutable: true,
+        missingMessage: "gone",
+      });
+      expect(partial.status).toBe(206);
+      expect(Buffer.from(await partial.arrayBuffer()).equals(edited.subarray(0, 10))).toBe(true);
+      images["/edit.png"] = images["/copy-edit.png"]!;
+      expect(await readImageBytes(local, sha(edited), `${base}/edit.png`)).toBeNull();
+      expect(() => serveBytes(null, new Request("http://x/"), { contentType: "image/png", immutable: true, missingMessage: `${base}/edit.png is gone` })).toThrow(
+        `${base}/edit.png is gone`,
+      );
+    } finally {
+      if (savedAllow === undefined) delete process.env.LOUPE_FETCH_ALLOW;
+      else process.env.LOUPE_FETCH_ALLOW = savedAllow;
+      resetEnvCache();
+      server.close();
+      await rm(local, { recursive: true, force: true });
+    }
   });
 
   it("keeps an upload in the bucket and reads it on any host through a local copy", async () => {

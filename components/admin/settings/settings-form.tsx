@@ -29,6 +29,7 @@ const LABELS: Record<TSettingKey, string> = {
   verifierScales: "Verifier score columns",
   verifierVersion: "Active verifier version",
   queueOrder: "Queue order",
+  webImagesInPlace: "Reference web images in place",
 };
 
 const HELP: Record<TSettingKey, string> = {
@@ -49,6 +50,8 @@ const HELP: Record<TSettingKey, string> = {
     "The verifier version whose scores, valid flag and re-caption the keep rule, queue orders, calibration and exports read. Empty: each pair's first imported output.",
   queueOrder:
     "How annotators are served the project's pairs. A change applies to every open pair at the next claim; gold pairs are mixed in as before.",
+  webImagesInPlace:
+    "Images given by an http(s) address in imports from now on stay where they are: Loupe fetches each once for its hash, size and previews, then reads it from its address (checked against that hash) instead of keeping a copy. Off: they are copied into Loupe's store. s3:// images always stay in their bucket.",
 };
 
 const VERIFIER_OPTIONS: { value: TProjectSettings["verifierRule"]; label: string }[] = [
@@ -71,7 +74,8 @@ function toDraft(s: TProjectSettings): TDraft {
 }
 
 /** Number typed in the box; an empty or malformed box is sent as it is so the server names the field. */
-function parseField(key: TSettingKey, text: string): string | number {
+function parseField(key: TSettingKey, text: string): string | number | boolean {
+  if (key === "webImagesInPlace") return text === "true";
   if (TEXT.has(key)) return text;
   const trimmed = text.trim();
   const n = trimmed === "" ? Number.NaN : Number(trimmed);
@@ -191,6 +195,24 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
         <Field formId={id} name="guidelines" wide>
           <textarea rows={5} maxLength={20_000} {...fieldProps("guidelines")} />
         </Field>
+        <div className="sm:col-span-2">
+          <div className="flex items-center gap-2">
+            <input
+              type="checkbox"
+              id={`${id}-webImagesInPlace`}
+              name="webImagesInPlace"
+              checked={draft.webImagesInPlace === "true"}
+              onChange={(e) => setDraft((d) => ({ ...d, webImagesInPlace: String(e.target.checked) }))}
+              aria-describedby={`${id}-webImagesInPlace-help`}
+            />
+            <label htmlFor={`${id}-webImagesInPlace`} className="text-sm font-medium">
+              {LABELS.webImagesInPlace}
+            </label>
+          </div>
+          <p id={`${id}-webImagesInPlace-help`} className="mt-1 text-xs text-neutral-600">
+            {HELP.webImagesInPlace}
+          </p>
+        </div>
       </fieldset>
       <fieldset
         className="space-y-2 rounded-lg border border-neutral-200 bg-white p-4"

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { route } from "@/lib/http/handler";
 import { NotFoundError } from "@/lib/errors";
-import { parseObjectUrl } from "@/lib/images/resolve";
+import { isWebLocation, parseObjectUrl } from "@/lib/images/resolve";
+import { readImageBytes } from "@/lib/images/store";
 import { bucketStorage, getStorage, serveConfig } from "@/lib/storage/config";
 import { imageKey } from "@/lib/storage/keys";
-import { serveObject } from "@/lib/storage/serve";
+import { serveBytes, serveObject } from "@/lib/storage/serve";
 
 const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an image id") });
 
@@ -15,18 +16,31 @@ const ZParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "not an im
 export const GET = route({ permission: "image:read", params: ZParams }, async ({ db, params, req }) => {
   const image = await db.prisma.image.findUnique({ where: { sha256: params.sha256 }, select: { mime: true, location: true } });
   if (!image) throw new NotFoundError("Image not found.");
+  const common = {
+    contentType: image.mime,
+    immutable: true,
+    etag: `"${params.sha256}"`,
+    // Opened on its own, an image must never run script in Loupe's origin.
+    headers: { "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox" },
+  };
+  // One referenced at its web address is read from there through Loupe (the page's CSP admits only
+  // Loupe's origin) and checked against its hash; gone or changed, it answers 404 naming the address.
+  if (image.location && isWebLocation(image.location)) {
+    if (req.headers.get("if-none-match") === common.etag) return serveBytes(Buffer.alloc(0), req, { ...common, missingMessage: "" });
+    const bytes = await readImageBytes(getStorage(), params.sha256, image.location);
+    return serveBytes(bytes, req, {
+      ...common,
+      missingMessage: `Image ${params.sha256} is missing: ${image.location} no longer answers with the imported image.`,
+    });
+  }
   // An original referenced in place is served from its own bucket; a vanished one answers 404 with its key.
   const inPlace = image.location ? parseObjectUrl(image.location) : null;
   const key = inPlace ? inPlace.key : imageKey(params.sha256);
   return serveObject(inPlace ? bucketStorage(inPlace.bucket) : getStorage(), key, req, {
     ...serveConfig(),
-    contentType: image.mime,
-    immutable: true,
-    etag: `"${params.sha256}"`,
+    ...common,
     missingMessage: inPlace
       ? `Image ${params.sha256} is missing: ${image.location} is no longer in its bucket.`
       : `Image ${params.sha256} is missing from storage (${key}).`,
-    // Opened on its own, an image must never run script in Loupe's origin.
-    headers: { "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox" },
   });
 });
