@@ -61,6 +61,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectId}/calibration/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verifier versions compared on the same human-labelled pairs
+         * @description Precision, recall and F1 (with 95% intervals) of each verifier version's verdict, by task and subtask, and each declared score's precision-recall curve per version with the threshold reaching the target precision, on the final pairs that have an output from every compared version. Read from a summary computed on demand (the calibration page's button): `summary.computedAt` says when; null means it was never computed.
+         */
+        get: operations["getVersionComparison"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -308,6 +328,135 @@ export interface components {
             labels: number;
             /** @description Final pairs among the pairs that are not gold, in percent (one decimal). */
             percentDone: number;
+        };
+        VersionComparison: {
+            project: {
+                id: number;
+                name: string;
+                verifierRule: string;
+                activeVersion: string | null;
+            };
+            filter: {
+                task?: string;
+                subtask?: string;
+                includeGold: boolean;
+                versions: string[];
+            };
+            summary: {
+                /** @description When the summary's computation started (it counts the final pairs as of then); null: never computed. */
+                computedAt: string | null;
+                pairs: number;
+                /** @description The verifier rule or the declared scales changed since the summary was computed. */
+                ruleChanged: boolean;
+                running: {
+                    startedAt: string;
+                    progress: number;
+                } | null;
+            };
+            /** @description Every version in the summary ("" names outputs imported without a version). */
+            versions: string[];
+            options: {
+                tasks: string[];
+                subtasks: string[];
+            };
+            /** @description Final pairs in the selection with an output from every compared version. */
+            pairs: number;
+            accepted: number;
+            scopes: {
+                scope: {
+                    /** @constant */
+                    level: "project";
+                } | {
+                    /** @constant */
+                    level: "task";
+                    task: string;
+                } | {
+                    /** @constant */
+                    level: "subtask";
+                    task: string;
+                    subtask: string;
+                };
+                pairs: number;
+                byVersion: {
+                    version: string;
+                    verdicts: {
+                        tp: number;
+                        fp: number;
+                        fn: number;
+                        tn: number;
+                        noVerdictAccepted: number;
+                        noVerdictNotAccepted: number;
+                    };
+                    /** @description The version's verdict under the project's verifier rule. Wilson intervals for precision and recall; for F1 Wilson's interval with the effective sample size of the delta-method variance (decision 024). */
+                    stats: {
+                        tp: number;
+                        fp: number;
+                        fn: number;
+                        tn: number;
+                        n: number;
+                        precision: number | null;
+                        recall: number | null;
+                        f1: number | null;
+                        agreement: number | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        precisionCi: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        recallCi: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        f1Ci: {
+                            low: number;
+                            high: number;
+                        } | null;
+                    };
+                }[];
+            }[];
+            targetPrecision: number;
+            sweeps: {
+                key: string;
+                label: string;
+                short: string;
+                lowerIsBetter: boolean;
+                integer: boolean;
+                curves: {
+                    version: string;
+                    scored: number;
+                    /** @description Precision and recall of "valid when score ≥ threshold" (≤ when lower is better), by ascending threshold. */
+                    points: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    }[];
+                    /** @description The lowest threshold reaching the target precision; null: none does. */
+                    atTarget: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    } | null;
+                    mostPrecise: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    } | null;
+                }[];
+            }[];
         };
         Error: {
             error: {
@@ -605,6 +754,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Progress"];
+                };
+            };
+            /** @description Invalid input: the message names the field (`error.details` lists every issue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a malformed, unknown, revoked or expired token, or a token whose owner is disabled. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge (RFC 6750): `Bearer realm="loupe"`, with `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's owner lacks the permission (roles are read on every request), or the project is outside the token's scope — the same answer whether or not that project exists, so a token cannot probe for other projects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such project (only a session, which is not scoped, can tell). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getVersionComparison: {
+        parameters: {
+            query?: {
+                task?: string;
+                subtask?: string;
+                /** @description Include gold pairs. */
+                gold?: "include" | "exclude";
+                /** @description Target precision in percent. */
+                precision?: number;
+                /** @description Comma-separated version names to compare; default every version. */
+                versions?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The project's id (Admin → project; the token must be scoped to it). */
+                projectId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionComparison"];
                 };
             };
             /** @description Invalid input: the message names the field (`error.details` lists every issue). */
