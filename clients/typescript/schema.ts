@@ -345,6 +345,8 @@ export interface components {
             summary: {
                 /** @description When the summary's computation started (it counts the final pairs as of then); null: never computed. */
                 computedAt: string | null;
+                /** @description Seconds since computedAt. */
+                ageSeconds: number | null;
                 pairs: number;
                 /** @description The verifier rule or the declared scales changed since the summary was computed. */
                 ruleChanged: boolean;

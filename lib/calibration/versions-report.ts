@@ -16,6 +16,8 @@ export interface TVersionFilter {
 export interface TVersionSummary {
   /** When the summary's run started (what it counts is as of then); null: never computed. */
   computedAt: string | null;
+  /** Seconds since then, by the database's clock. */
+  ageSeconds: number | null;
   /** Final pairs with at least one verifier output it counted. */
   pairs: number;
   /** The verifier rule or the declared scales changed since it was computed. */

@@ -152,7 +152,8 @@ export async function getVersionComparison(db: Db, projectId: number, filter: TV
   });
   if (!p) return null;
   const [[run], available] = await Promise.all([
-    db.query<TRunRow>("SELECT * FROM calibration_version_runs WHERE project_id = $1", [projectId]),
+    db.query<TRunRow & { age: number | null }>(
+      "SELECT *, extract(epoch FROM now() - published_at)::float8 AS age FROM calibration_version_runs WHERE project_id = $1", [projectId]),
     db.query<{ version: string }>(VERSIONS_SQL, [projectId]),
   ]);
   const versions = available.map((v) => v.version);
@@ -162,6 +163,7 @@ export async function getVersionComparison(db: Db, projectId: number, filter: TV
   const scales = parseVerifierScales(run?.published_scales ?? p.verifierScales);
   const summary: TVersionSummary = {
     computedAt: run?.published_at ? new Date(run.published_at).toISOString() : null,
+    ageSeconds: run?.age == null ? null : Math.max(0, Math.round(Number(run.age))),
     pairs: Number(run?.published_pairs ?? 0),
     ruleChanged: run?.published_at != null &&
       (run.published_rule !== p.verifierRule || JSON.stringify(run.published_scales) !== JSON.stringify(p.verifierScales)),

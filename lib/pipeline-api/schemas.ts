@@ -173,6 +173,7 @@ export const ZApiVersionComparison = z.object({
   filter: z.object({ task: z.string().optional(), subtask: z.string().optional(), includeGold: z.boolean(), versions: z.array(z.string()) }),
   summary: z.object({
     computedAt: z.string().nullable().describe("When the summary's computation started (it counts the final pairs as of then); null: never computed."),
+    ageSeconds: count.nullable().describe("Seconds since computedAt."),
     pairs: count,
     ruleChanged: z.boolean().describe("The verifier rule or the declared scales changed since the summary was computed."),
     running: z.object({ startedAt: z.string(), progress: z.number().min(0).max(1) }).nullable(),

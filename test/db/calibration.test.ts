@@ -352,7 +352,7 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     });
     it("shows nothing before the summary is computed, then compares the versions on the pairs both have", async () => {
       const before = (await getVersionComparison(t, projectId, { includeGold: false }))!;
-      expect(before.summary).toEqual({ computedAt: null, pairs: 0, ruleChanged: false, running: null });
+      expect(before.summary).toEqual({ computedAt: null, ageSeconds: null, pairs: 0, ruleChanged: false, running: null });
       expect(before.versions).toEqual([]);
 
       // Steps of 3 final pairs: 10 final pairs (gold included) take 4 steps, the last publishing.
