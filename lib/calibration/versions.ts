@@ -19,7 +19,7 @@ import { buildVersionComparison, type TVersionCountRow, type TVersionComparison,
 // The verdict of each version is the project's verifier rule on that version's output, with the keep
 // rule as declared when the run started (recorded, so the page can say the declaration changed since).
 
-const STEP_PAIRS = 50_000;
+const STEP_PAIRS = 10_000;
 
 /** A score rounded to 3 significant digits, as lib/calibration/queries.ts bins the active version. */
 const BIN = (o: string) =>
@@ -30,9 +30,10 @@ const STEP_SQL = `
 INSERT INTO calibration_version_partials (project_id, versions, version, task, subtask, is_gold, accepted, verdict, key, bin, min, n)
 SELECT $1::int, x.versions, x.version, x.task, x.subtask, x.is_gold, x.accepted, b.verdict, b.key, b.bin, min(b.o), count(*)
 FROM (
-  SELECT p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, o.version, o.scores, o.valid,
-         array_agg(o.version) OVER (PARTITION BY p.id ORDER BY o.version ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS versions
-  FROM pairs p JOIN pair_verifier_outputs o ON o.pair_id = p.id
+  SELECT p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, o.version, o.scores, o.valid, v.versions
+  FROM pairs p
+  CROSS JOIN LATERAL (SELECT array_agg(version ORDER BY version) AS versions FROM pair_verifier_outputs WHERE pair_id = p.id) v
+  JOIN pair_verifier_outputs o ON o.pair_id = p.id
   WHERE p.project_id = $1::int AND p.final_decision IS NOT NULL AND p.status = 'final' AND p.id > $2::bigint AND p.id <= $3::bigint
 ) x
 CROSS JOIN LATERAL (
@@ -116,6 +117,8 @@ export async function stepVersionSummary(db: Db, projectId: number, opts: { rest
         [projectId, cursor, last, opts.stepPairs ?? STEP_PAIRS]);
       const upTo = bound?.id === null || bound?.id === undefined ? last : Number(bound.id);
       const scales = parseVerifierScales(run!.run_scales);
+      // The step's groups are few but its rows many: grouped in memory rather than sorted on disk.
+      await tx.query("SET LOCAL work_mem = '128MB'");
       await tx.query(STEP_SQL, [projectId, cursor, upTo, run!.run_rule ?? "auto", JSON.stringify(run!.run_scales ?? []),
         scales.map((s) => s.key), scales.map((s) => s.higherIsBetter)]);
       [run] = await tx.query<TRunRow & { run_rule: string | null; run_scales: unknown }>(
