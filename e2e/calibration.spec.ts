@@ -119,3 +119,57 @@ test("a reviewer is refused the calibration page and its JSON", async ({ asRevie
   const api = await asReviewer.page.request.get(`/api/projects/${project.id}/calibration`);
   expect(api.status()).toBe(403);
 });
+
+// Two verifier versions on the same eight final pairs (test/db/calibration.test.ts works the figures out by
+// hand): declared scale Q 0-10 kept at ≥ 5, rule auto (the valid flag when given, else Q ≥ 5).
+//   v1 TP 3 FP 2 FN 2 TN 1: precision 60.0% (Wilson 23.1–88.2%), recall 60.0%, F1 0.600 (0.273–0.857)
+//   v2 TP 5 FP 1 FN 0 TN 2: precision 83.3% (43.6–97.0%), recall 100.0% (56.6–100.0%), F1 0.909 (0.608–0.985)
+//   Target 80%: v1 none (best 5/7 = 71.4%), v2 Q ≥ 5 (5/6, recall 100%, 6 kept).
+const VERSIONED: ["accept" | "reject", boolean | null, number, number][] = [
+  ["accept", true, 8, 9], ["accept", null, 6, 7], ["reject", true, 7, 3], ["reject", false, 2, 6],
+  ["accept", false, 4, 8], ["accept", null, 3, 5], ["reject", null, 9, 2], ["accept", true, 6, 6],
+];
+
+test("an admin computes the version comparison and reads two versions side by side at a typed precision", async ({ asAdmin, db, seedPairs }) => {
+  const { page } = asAdmin;
+  const project = await seedPairs({ pairs: VERSIONED.length });
+  await db.query(`UPDATE projects SET verifier_scales = $2::jsonb WHERE id = $1`,
+    [project.id, JSON.stringify([{ key: "q", label: "Quality (Q)", min: 0, max: 10, higherIsBetter: true, keep: 5 }])]);
+  for (const [i, [decision, valid, q1, q2]] of VERSIONED.entries()) {
+    const pairId = project.pairIds[i];
+    await db.query(`INSERT INTO pair_verifier_outputs (pair_id, version, scores, valid) VALUES ($1, 'v1', $2::jsonb, $3), ($1, 'v2', $4::jsonb, NULL)`,
+      [pairId, JSON.stringify({ q: q1 }), valid, JSON.stringify({ q: q2 })]);
+    await db.query(
+      `UPDATE pairs SET status = 'final', final_decision = $2::"Decision", final_instruction = instruction, final_source = 'consensus',
+                        finalized_at = now() WHERE id = $1`, [pairId, decision]);
+  }
+
+  await page.goto(`/admin/projects/${project.id}/calibration?precision=80`);
+  const section = page.getByRole("region", { name: "Verifier versions compared" });
+  await expect(section.getByText("Not computed yet.", { exact: false })).toBeVisible();
+  await section.getByRole("button", { name: "Compute the comparison" }).click();
+  await expect(section.getByText(/Computed less than a minute ago over 8 final pairs/)).toBeVisible();
+
+  const row = (table: string, header: string) =>
+    section.getByRole("table", { name: table }).getByRole("row").filter({ has: page.getByRole("rowheader", { name: header, exact: true }) }).getByRole("cell");
+  await expect(row("Versions by task and subtask", "Whole project · v1")).toHaveText(["8", "60.0%", "23.1%–88.2%", "60.0%", "23.1%–88.2%", "0.600", "0.273–0.857"]);
+  await expect(row("Versions by task and subtask", "Whole project · v2")).toHaveText(["8", "83.3%", "43.6%–97.0%", "100.0%", "56.6%–100.0%", "0.909", "0.608–0.985"]);
+  const thresholds = (percent: string) => `Lowest threshold per version with at least ${percent} precision`;
+  await expect(row(thresholds("80%"), "Quality (Q) · v1")).toHaveText(["Not reached (best 71.4%)."]);
+  await expect(row(thresholds("80%"), "Quality (Q) · v2")).toHaveText(["Q ≥ 5", "83.3%", "100.0%", "6"]);
+  await expect(page.getByRole("figure", { name: /Quality \(Q\): precision against recall by version/ })).toBeVisible();
+
+  // Typing a precision answers for each version.
+  const target = page.getByLabel("Target precision (%)");
+  await target.fill("70");
+  await target.press("Enter");
+  await expect(page).toHaveURL(/precision=70/);
+  await expect(row(thresholds("70%"), "Quality (Q) · v1")).toHaveText(["Q ≥ 3", "71.4%", "100.0%", "7"]);
+  await expect(row(thresholds("70%"), "Quality (Q) · v2")).toHaveText(["Q ≥ 3", "71.4%", "100.0%", "7"]);
+
+  const json = await page.request.get(`/api/projects/${project.id}/calibration/versions?precision=80`);
+  expect(json.status()).toBe(200);
+  const body = (await json.json()) as { pairs: number; sweeps: { curves: { version: string; atTarget: { threshold: number } | null }[] }[] };
+  expect(body.pairs).toBe(8);
+  expect(body.sweeps[0]!.curves.map((c) => [c.version, c.atTarget?.threshold ?? null])).toEqual([["v1", null], ["v2", 5]]);
+});

@@ -61,15 +61,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/projects/{projectId}/dataset-quality": {
+    "/api/v1/projects/{projectId}/calibration/versions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The audit estimate: share people accept among the pairs the verifier keeps and drops, with 95% intervals */
-        get: operations["getDatasetQuality"];
+        /**
+         * Verifier versions compared on the same human-labelled pairs
+         * @description Precision, recall and F1 (with 95% intervals) of each verifier version's verdict, by task and subtask, and each declared score's precision-recall curve per version with the threshold reaching the target precision, on the final pairs that have an output from every compared version. Read from a summary computed on demand (the calibration page's button): `summary.computedAt` says when; null means it was never computed.
+         */
+        get: operations["getVersionComparison"];
         put?: never;
         post?: never;
         delete?: never;
@@ -326,117 +329,136 @@ export interface components {
             /** @description Final pairs among the pairs that are not gold, in percent (one decimal). */
             percentDone: number;
         };
-        DatasetQuality: {
+        VersionComparison: {
             project: {
                 id: number;
                 name: string;
-                keepRule: string;
-                queueOrder: string;
+                verifierRule: string;
+                activeVersion: string | null;
             };
-            /** @description The latest audit round; null before the first. */
-            round: {
-                round: number;
-                /** @enum {string} */
-                allocation: "proportional" | "equal";
-                requested: number;
-                frameSize: number;
-                sampleSize: number;
-                drawnAt: string;
-            } | null;
-            /** @description The interval width asked for, as a fraction. */
-            width: number | null;
-            strata: {
-                task: string | null;
-                subtask: string | null;
-                /** @description Regular pairs in the stratum when drawn (N_h). */
-                stratumSize: number;
-                /** @description Pairs drawn (n_h). */
-                sampled: number;
-                /** @description Inclusion probability n_h / N_h. */
-                probability: number;
-                labelled: number;
-                noVerdict: number;
-                keep: {
-                    /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
-                    pairs: number;
-                    labelled: number;
-                    accepted: number;
-                    /** @description Estimated share people accept (final decision accept); null without labels. */
-                    share: number | null;
-                    /** @description 95% Wilson interval; null without labels. */
-                    interval: {
-                        low: number;
-                        high: number;
-                    } | null;
-                    /** @description Sampled pairs in this pool, labelled or not. */
-                    sampled: number;
-                    /** @description More labels in this pool, and audit labels in the stratum, for the interval to be at most `width` wide; null without a width. */
-                    needed: {
-                        domainLabels: number | null;
-                        auditLabels: number | null;
-                    } | null;
+            filter: {
+                task?: string;
+                subtask?: string;
+                includeGold: boolean;
+                versions: string[];
+            };
+            summary: {
+                /** @description When the summary's computation started (it counts the final pairs as of then); null: never computed. */
+                computedAt: string | null;
+                /** @description Seconds since computedAt. */
+                ageSeconds: number | null;
+                pairs: number;
+                /** @description The verifier rule or the declared scales changed since the summary was computed. */
+                ruleChanged: boolean;
+                running: {
+                    startedAt: string;
+                    progress: number;
+                } | null;
+            };
+            /** @description Every version in the summary ("" names outputs imported without a version). */
+            versions: string[];
+            options: {
+                tasks: string[];
+                subtasks: string[];
+            };
+            /** @description Final pairs in the selection with an output from every compared version. */
+            pairs: number;
+            accepted: number;
+            scopes: {
+                scope: {
+                    /** @constant */
+                    level: "project";
+                } | {
+                    /** @constant */
+                    level: "task";
+                    task: string;
+                } | {
+                    /** @constant */
+                    level: "subtask";
+                    task: string;
+                    subtask: string;
                 };
-                drop: {
-                    /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
-                    pairs: number;
-                    labelled: number;
-                    accepted: number;
-                    /** @description Estimated share people accept (final decision accept); null without labels. */
-                    share: number | null;
-                    /** @description 95% Wilson interval; null without labels. */
-                    interval: {
-                        low: number;
-                        high: number;
-                    } | null;
-                    /** @description Sampled pairs in this pool, labelled or not. */
-                    sampled: number;
-                    /** @description More labels in this pool, and audit labels in the stratum, for the interval to be at most `width` wide; null without a width. */
-                    needed: {
-                        domainLabels: number | null;
-                        auditLabels: number | null;
-                    } | null;
-                };
-                /** @description More audit labels in the stratum for both intervals to be under the width. */
-                moreLabels: number | null;
+                pairs: number;
+                byVersion: {
+                    version: string;
+                    verdicts: {
+                        tp: number;
+                        fp: number;
+                        fn: number;
+                        tn: number;
+                        noVerdictAccepted: number;
+                        noVerdictNotAccepted: number;
+                    };
+                    /** @description The version's verdict under the project's verifier rule. Wilson intervals for precision and recall; for F1 Wilson's interval with the effective sample size of the delta-method variance (decision 024). */
+                    stats: {
+                        tp: number;
+                        fp: number;
+                        fn: number;
+                        tn: number;
+                        n: number;
+                        precision: number | null;
+                        recall: number | null;
+                        f1: number | null;
+                        agreement: number | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        precisionCi: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        recallCi: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        /** @description 95% interval; null when the figure is undefined. */
+                        f1Ci: {
+                            low: number;
+                            high: number;
+                        } | null;
+                    };
+                }[];
             }[];
-            /** @description The pairs the verifier keeps, strata combined by their estimated size. */
-            keep: {
-                /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
-                pairs: number;
-                labelled: number;
-                accepted: number;
-                /** @description Estimated share people accept (final decision accept); null without labels. */
-                share: number | null;
-                /** @description 95% Wilson interval; null without labels. */
-                interval: {
-                    low: number;
-                    high: number;
-                } | null;
-                /** @description Kish's effective sample size the combined Wilson interval uses. */
-                effectiveLabels: number | null;
-                /** @description Share of the pool's estimated pairs in strata with at least one label. */
-                coverage: number | null;
-            } | null;
-            /** @description The pairs the verifier drops, likewise. */
-            drop: {
-                /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
-                pairs: number;
-                labelled: number;
-                accepted: number;
-                /** @description Estimated share people accept (final decision accept); null without labels. */
-                share: number | null;
-                /** @description 95% Wilson interval; null without labels. */
-                interval: {
-                    low: number;
-                    high: number;
-                } | null;
-                /** @description Kish's effective sample size the combined Wilson interval uses. */
-                effectiveLabels: number | null;
-                /** @description Share of the pool's estimated pairs in strata with at least one label. */
-                coverage: number | null;
-            } | null;
-            labelled: number;
-            sampled: number;
+            targetPrecision: number;
+            sweeps: {
+                key: string;
+                label: string;
+                short: string;
+                lowerIsBetter: boolean;
+                integer: boolean;
+                curves: {
+                    version: string;
+                    scored: number;
+                    /** @description Precision and recall of "valid when score ≥ threshold" (≤ when lower is better), by ascending threshold. */
+                    points: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    }[];
+                    /** @description The lowest threshold reaching the target precision; null: none does. */
+                    atTarget: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    } | null;
+                    mostPrecise: {
+                        threshold: number;
+                        kept: number;
+                        tp: number;
+                        fp: number;
+                        precision: number;
+                        recall: number | null;
+                        f1: number | null;
+                    } | null;
+                }[];
+            }[];
         };
         Error: {
             error: {
@@ -776,11 +798,17 @@ export interface operations {
             };
         };
     };
-    getDatasetQuality: {
+    getVersionComparison: {
         parameters: {
             query?: {
-                /** @description An interval width in percentage points: each stratum then says how many more audit labels bring its intervals under it. */
-                width?: number;
+                task?: string;
+                subtask?: string;
+                /** @description Include gold pairs. */
+                gold?: "include" | "exclude";
+                /** @description Target precision in percent. */
+                precision?: number;
+                /** @description Comma-separated version names to compare; default every version. */
+                versions?: string;
             };
             header?: never;
             path: {
@@ -791,13 +819,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The latest audit round's estimates. */
+            /** @description The comparison. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DatasetQuality"];
+                    "application/json": components["schemas"]["VersionComparison"];
                 };
             };
             /** @description Invalid input: the message names the field (`error.details` lists every issue). */

@@ -32,7 +32,7 @@ describe("permission table", () => {
   });
 
   it("keeps the pipeline API and its tokens to admins; the API description is for anyone signed in", () => {
-    for (const p of ["api:token:manage", "api:pairs:write", "api:labels:read", "api:progress:read"]) {
+    for (const p of ["api:token:manage", "api:pairs:write", "api:labels:read", "api:progress:read", "api:calibration:read"]) {
       expect(can("admin", p)).toBe(true);
       expect(can("reviewer", p)).toBe(false);
       expect(can("annotator", p)).toBe(false);

@@ -38,6 +38,7 @@ const TABLE = {
   "api:pairs:write": ["admin"],
   "api:labels:read": ["admin"],
   "api:progress:read": ["admin"],
+  "api:calibration:read": ["admin"],
   "api:docs:read": ["admin", "reviewer", "annotator"],
 } as const satisfies Record<string, readonly TRole[]>;
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   addVerdicts,
+  f1Interval,
+  statsWithIntervals,
+  wilsonInterval,
+  Z95,
   bestPrecision,
   binaryStats,
   NO_VERDICTS,
@@ -150,5 +154,45 @@ describe("thinPoints", () => {
     expect(thin.at(-1)).toBe(many.at(-1));
     expect(thin).toContain(wanted);
     expect(thin.map((p) => p.threshold)).toEqual([...thin.map((p) => p.threshold)].sort((a, b) => a - b));
+  });
+});
+
+describe("95% intervals", () => {
+  const r4 = (i: { low: number; high: number } | null) => (i ? [Math.round(i.low * 1e4) / 1e4, Math.round(i.high * 1e4) / 1e4] : null);
+
+  it("gives Wilson's score interval for a proportion, inside [0, 1] at the ends", () => {
+    // 3 of 5: p = 0.6, z²/n = 0.76829, centre 0.98415 / 1.76829 = 0.55655, half 1.10839 · √0.086415 = 0.32583.
+    expect(r4(wilsonInterval(3, 5))).toEqual([0.2307, 0.8824]);
+    // 0 of 10: centre = half = 0.19208 / 1.38415 = 0.13877 → [0, 0.2775]; 10 of 10 mirrors it.
+    expect(r4(wilsonInterval(0, 10))).toEqual([0, 0.2775]);
+    expect(r4(wilsonInterval(10, 10))).toEqual([0.7225, 1]);
+    expect(wilsonInterval(0, 0)).toBeNull();
+  });
+
+  it("gives F1 Wilson's interval at the delta method's effective sample size", () => {
+    // tp 5, fp 1, fn 0: F1 = 10/11, n = 11² / (2 · 6) = 10.0833; Wilson at p = 10/11 with that n.
+    expect(r4(f1Interval({ tp: 5, fp: 1, fn: 0 }))).toEqual([0.6077, 0.9847]);
+    // tp 3, fp 2, fn 2: F1 = 0.6, n = 10² / 14 = 7.1429.
+    expect(r4(f1Interval({ tp: 3, fp: 2, fn: 2 }))).toEqual([0.2732, 0.8568]);
+    // Perfect: F1 = 1 keeps a width (a Wald interval would be the point 1).
+    const perfect = f1Interval({ tp: 4, fp: 0, fn: 0 })!;
+    expect(perfect.high).toBe(1);
+    expect(perfect.low).toBeLessThan(0.75);
+    expect(f1Interval({ tp: 0, fp: 0, fn: 0 })).toBeNull();
+  });
+
+  it("matches the delta method's half-width for large counts", () => {
+    // tp 500, fp 100, fn 100: Var = 4 · 500 · 200 · 700 / 1200⁴, z · √Var = 0.022775.
+    const i = f1Interval({ tp: 500, fp: 100, fn: 100 })!;
+    expect((i.high - i.low) / 2).toBeCloseTo(Z95 * Math.sqrt((4 * 500 * 200 * 700) / 1200 ** 4), 4);
+  });
+
+  it("puts precision, recall and F1 with their intervals together", () => {
+    const s = statsWithIntervals({ tp: 3, fp: 2, fn: 2, tn: 1 });
+    expect([s.precision, s.recall, s.f1]).toEqual([0.6, 0.6, 0.6]);
+    expect(r4(s.precisionCi)).toEqual([0.2307, 0.8824]);
+    expect(r4(s.recallCi)).toEqual([0.2307, 0.8824]);
+    expect(r4(s.f1Ci)).toEqual([0.2732, 0.8568]);
+    expect(statsWithIntervals({ tp: 0, fp: 0, fn: 3, tn: 1 }).precisionCi).toBeNull();
   });
 });

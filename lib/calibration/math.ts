@@ -158,3 +158,57 @@ export function thinPoints(points: readonly TSweepPoint[], max: number, keep: re
   }
   return [...chosen].sort((a, b) => a - b).map((i) => points[i]!);
 }
+
+/** The normal quantile of a two-sided 95% interval. */
+export const Z95 = 1.959963984540054;
+
+export interface TInterval {
+  low: number;
+  high: number;
+}
+
+/**
+ * Wilson's score interval for a proportion of `successes` in `n` trials; null without trials. `n` may be
+ * fractional (an effective sample size, see f1Interval).
+ */
+export function wilsonInterval(successes: number, n: number, z = Z95): TInterval | null {
+  if (!(n > 0)) return null;
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * A 95% interval for F1 = 2tp / (2tp + fp + fn). The delta method on the multinomial counts gives
+ * Var(F1) = 4·tp·(fp + fn)·(tp + fp + fn) / (2tp + fp + fn)⁴ (F1 does not change when every count is
+ * scaled, so the covariance terms cancel). A Wald interval F1 ± z·√Var collapses to a point at F1 = 0
+ * or 1 and leaves [0, 1] near them; instead this is Wilson's interval at F1 with the effective sample
+ * size whose binomial variance F1(1 − F1)/n equals that delta-method variance,
+ * n = (2tp + fp + fn)² / (2(tp + fp + fn)): the same width for large counts, and sensible at the ends.
+ * Null when F1 is undefined (no positive on either side).
+ */
+export function f1Interval(c: Pick<TConfusion, "tp" | "fp" | "fn">, z = Z95): TInterval | null {
+  const d = 2 * c.tp + c.fp + c.fn;
+  if (d <= 0) return null;
+  const nEff = (d * d) / (2 * (c.tp + c.fp + c.fn));
+  return wilsonInterval((2 * c.tp * nEff) / d, nEff, z);
+}
+
+export interface TIntervalStats extends TBinaryStats {
+  precisionCi: TInterval | null;
+  recallCi: TInterval | null;
+  f1Ci: TInterval | null;
+}
+
+/** Precision, recall and F1 with their 95% intervals (Wilson for precision and recall; f1Interval for F1). */
+export function statsWithIntervals(c: TConfusion): TIntervalStats {
+  return {
+    ...binaryStats(c),
+    precisionCi: wilsonInterval(c.tp, c.tp + c.fp),
+    recallCi: wilsonInterval(c.tp, c.tp + c.fn),
+    f1Ci: f1Interval(c),
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TCalibrationFilter } from "./report";
+import type { TVersionFilter } from "./versions-report";
 
 // The calibration page's URL (and the JSON route's query): ?task=&subtask=&gold=include&precision=90.
 // The precision is a percentage, as the admin types it. An empty field ("All tasks") means no filter.
@@ -28,3 +29,16 @@ export const ZCalibrationQuery = ZCalibrationFilterQuery.extend({ precision: ZTa
 export function toFilter(q: z.infer<typeof ZCalibrationFilterQuery>): TCalibrationFilter {
   return { task: q.task, subtask: q.subtask, includeGold: q.gold === "include" };
 }
+
+/** The version comparison's query: the page's, plus `versions` (comma-separated names; none: every version). */
+export const ZVersionComparisonQuery = ZCalibrationQuery.extend({
+  versions: z.preprocess(blankToUndefined, z.string().max(4000).optional()),
+});
+
+export function toVersionFilter(q: z.infer<typeof ZVersionComparisonQuery>): TVersionFilter {
+  const versions = q.versions?.split(",").map((v) => v.trim()).filter((v) => v !== "");
+  return { ...toFilter(q), versions: versions && versions.length > 0 ? versions : undefined };
+}
+
+/** A step of computing the version summary; `restart` drops a run under way and starts over. */
+export const ZVersionRefresh = z.object({ restart: z.boolean().optional() });

@@ -379,7 +379,7 @@ export interface TVerifierOutput {
 }
 
 /** The candidate's verifier output, when it carries one. */
-function outputOf(c: TCandidate): TVerifierOutput | undefined {
+export function outputOf(c: TCandidate): TVerifierOutput | undefined {
   if (c.scores === null && c.verifierValid === null && c.verifierFailureClass === null && c.verifierRecaption === null) return undefined;
   return { version: c.modelVersion ?? "", scores: c.scores, valid: c.verifierValid, failureClass: c.verifierFailureClass, recaption: c.verifierRecaption };
 }
@@ -397,8 +397,10 @@ WHERE (o.scores, o.valid, o.failure_class, o.recaption) IS DISTINCT FROM (EXCLUD
 
 /** Records the verifier outputs rows already present carried (ordered by pair so two imports lock alike); answers how many. */
 export async function recordPresentOutputs(tx: SqlRunner, present: readonly PresentRow[]): Promise<number> {
-  const rows = present
-    .filter((d): d is PresentRow & { pairId: string; output: TVerifierOutput } => d.pairId !== null && d.output !== undefined)
+  // One row per pair and version (the last one given wins): an upsert may not touch a row twice.
+  const last = new Map<string, PresentRow & { pairId: string; output: TVerifierOutput }>();
+  for (const d of present) if (d.pairId !== null && d.output !== undefined) last.set(`${d.pairId}\u0000${d.output.version}`, d as PresentRow & { pairId: string; output: TVerifierOutput });
+  const rows = [...last.values()]
     .sort((a, b) => (BigInt(a.pairId) < BigInt(b.pairId) ? -1 : 1));
   if (rows.length === 0) return 0;
   await tx.query(UPSERT_OUTPUTS_SQL, [
@@ -614,7 +616,10 @@ async function commitBatch(
         bad.map((b) => b.externalId?.slice(0, 512) ?? null),
       ]);
     }
-    const present = inserted < b.ready.length ? [...b.duplicates, ...(await presentAfterInsert(tx, imp, fileIndex, b.ready))] : b.duplicates;
+    const afterInsert = inserted < b.ready.length ? await presentAfterInsert(tx, imp, fileIndex, b.ready) : [];
+    // A row repeating an id of this batch (the long layout: one row per pair and verifier version) brings its version's output.
+    await recordPresentOutputs(tx, afterInsert);
+    const present = [...b.duplicates, ...afterInsert];
     if (present.length > 0) {
       await tx.query(INSERT_DUPLICATES_SQL, [
         imp.id,
@@ -657,7 +662,7 @@ async function presentAfterInsert(tx: SqlRunner, imp: ImportRow, fileIndex: numb
   for (const r of ready) {
     const p = byId.get(r.externalId);
     const own = p && p.import_id === imp.id && p.import_file === fileIndex && Number(p.import_record) === r.loc.index;
-    if (!own) present.push({ loc: r.loc, externalId: r.externalId, pairId: p?.id ?? null });
+    if (!own) present.push({ loc: r.loc, externalId: r.externalId, pairId: p?.id ?? null, output: outputOf(r.c) });
   }
   return present;
 }

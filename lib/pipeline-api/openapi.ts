@@ -2,7 +2,7 @@
 // routes parse and answer with, so the document describes what the code does. Pure.
 import { z } from "zod";
 import { EVENT_LABELS, WEBHOOK_PAYLOADS, type TDeliveryEvent } from "../webhooks/schemas";
-import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiDatasetQuality, ZApiError, ZApiProgress, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
+import { DEFAULT_LABELS_LIMIT, MAX_LABELS_LIMIT, MAX_PAIRS_BODY_BYTES, MAX_PAIRS_PER_REQUEST, ZApiDatasetQuality, ZApiError, ZApiProgress, ZApiVersionComparison, ZLabelsPage, ZPostPairsBodyDoc, ZPostPairsResponse } from "./schemas";
 
 type TJson = Record<string, unknown>;
 
@@ -183,6 +183,26 @@ export function openApiDocument(): TJson {
           responses: { "200": { description: "The latest audit round's estimates.", content: json(ref("DatasetQuality")) }, ...errors() },
         },
       },
+      "/api/v1/projects/{projectId}/calibration/versions": {
+        get: {
+          operationId: "getVersionComparison",
+          summary: "Verifier versions compared on the same human-labelled pairs",
+          description:
+            "Precision, recall and F1 (with 95% intervals) of each verifier version's verdict, by task and subtask, and each declared " +
+            "score's precision-recall curve per version with the threshold reaching the target precision, on the final pairs that " +
+            "have an output from every compared version. Read from a summary computed on demand (the calibration page's button): " +
+            "`summary.computedAt` says when; null means it was never computed.",
+          parameters: [
+            projectParam,
+            { name: "task", in: "query", required: false, schema: { type: "string", maxLength: 200 } },
+            { name: "subtask", in: "query", required: false, schema: { type: "string", maxLength: 200 } },
+            { name: "gold", in: "query", required: false, description: "Include gold pairs.", schema: { type: "string", enum: ["include", "exclude"] } },
+            { name: "precision", in: "query", required: false, description: "Target precision in percent.", schema: { type: "number", minimum: 0, maximum: 100, default: 90 } },
+            { name: "versions", in: "query", required: false, description: "Comma-separated version names to compare; default every version.", schema: { type: "string", maxLength: 4000 } },
+          ],
+          responses: { "200": { description: "The comparison.", content: json(ref("VersionComparison")) }, ...errors() },
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "getOpenApi",
@@ -207,6 +227,7 @@ export function openApiDocument(): TJson {
         LabelsPage: schemaOf(ZLabelsPage, "output"),
         Progress: schemaOf(ZApiProgress, "output"),
         DatasetQuality: schemaOf(ZApiDatasetQuality, "output"),
+        VersionComparison: schemaOf(ZApiVersionComparison, "output"),
         Error: schemaOf(ZApiError, "output"),
         ...Object.fromEntries(
           (Object.entries(WEBHOOK_PAYLOADS) as [TDeliveryEvent, z.ZodType][]).map(([event, schema]) => [webhookSchemaName(event), schemaOf(schema, "output")]),

@@ -4,7 +4,7 @@ import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import type { ResolveConfig } from "../images/resolve";
 import { ImagePipeline } from "../imports/image-pipeline";
-import { insertPrepared, prepareBatch, recordPresentOutputs } from "../imports/run";
+import { insertPrepared, outputOf, prepareBatch, recordPresentOutputs, type PresentRow } from "../imports/run";
 import type { TMapping, TRawRecord } from "../imports/types";
 import { parseVerifierScales, type TVerifierScale } from "../quality/scales";
 import { ZApiPairInput, type TPairOutcome, type TPostPairsResponse } from "./schemas";
@@ -158,7 +158,16 @@ export async function postPairs(db: Db, projectId: number, items: unknown[], ctx
   const { ids } = await db.transaction(async (tx) => {
     const result = await insertPrepared(tx, projectId, batch, { ids: true });
     // An item for a pair already there may bring another verifier version's output: kept with the pair.
-    await recordPresentOutputs(tx, batch.duplicates);
+    // So may a later item of this request with the same id (one item per pair and verifier version).
+    const first = new Set<string>();
+    const repeats: PresentRow[] = [];
+    for (const r of batch.ready) {
+      const pairId = result.ids.get(r.externalId);
+      if (pairId === undefined) continue;
+      if (first.has(r.externalId)) repeats.push({ loc: r.loc, externalId: r.externalId, pairId, output: outputOf(r.c) });
+      else first.add(r.externalId);
+    }
+    await recordPresentOutputs(tx, [...batch.duplicates, ...repeats]);
     if (result.inserted > 0) {
       await tx.query(
         `INSERT INTO audit_events (actor_id, action, subject_type, subject_id, data) VALUES ($1, 'api.pairs', 'project', $2, $3::jsonb)`,

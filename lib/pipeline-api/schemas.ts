@@ -211,3 +211,54 @@ export type TApiDatasetQuality = z.infer<typeof ZApiDatasetQuality>;
 export const ZApiError = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
+
+// The verifier versions compared on the same human-labelled pairs (GET …/calibration/versions).
+const ratio = z.number().min(0).max(1).nullable();
+const interval = z.object({ low: z.number(), high: z.number() }).nullable().describe("95% interval; null when the figure is undefined.");
+const verdicts = z.object({ tp: count, fp: count, fn: count, tn: count, noVerdictAccepted: count, noVerdictNotAccepted: count });
+const scope = z.union([
+  z.object({ level: z.literal("project") }),
+  z.object({ level: z.literal("task"), task: z.string() }),
+  z.object({ level: z.literal("subtask"), task: z.string(), subtask: z.string() }),
+]);
+const sweepPoint = z.object({
+  threshold: z.number(), kept: count, tp: count, fp: count, precision: z.number(), recall: ratio, f1: ratio,
+});
+export const ZApiVersionComparison = z.object({
+  project: z.object({ id: z.number().int(), name: z.string(), verifierRule: z.string(), activeVersion: z.string().nullable() }),
+  filter: z.object({ task: z.string().optional(), subtask: z.string().optional(), includeGold: z.boolean(), versions: z.array(z.string()) }),
+  summary: z.object({
+    computedAt: z.string().nullable().describe("When the summary's computation started (it counts the final pairs as of then); null: never computed."),
+    ageSeconds: count.nullable().describe("Seconds since computedAt."),
+    pairs: count,
+    ruleChanged: z.boolean().describe("The verifier rule or the declared scales changed since the summary was computed."),
+    running: z.object({ startedAt: z.string(), progress: z.number().min(0).max(1) }).nullable(),
+  }),
+  versions: z.array(z.string()).describe("Every version in the summary (\"\" names outputs imported without a version)."),
+  options: z.object({ tasks: z.array(z.string()), subtasks: z.array(z.string()) }),
+  pairs: count.describe("Final pairs in the selection with an output from every compared version."),
+  accepted: count,
+  scopes: z.array(z.object({
+    scope,
+    pairs: count,
+    byVersion: z.array(z.object({
+      version: z.string(),
+      verdicts,
+      stats: z.object({
+        tp: count, fp: count, fn: count, tn: count, n: count, precision: ratio, recall: ratio, f1: ratio, agreement: ratio,
+        precisionCi: interval, recallCi: interval, f1Ci: interval,
+      }).describe("The version's verdict under the project's verifier rule. Wilson intervals for precision and recall; for F1 Wilson's interval with the effective sample size of the delta-method variance (decision 024)."),
+    })),
+  })),
+  targetPrecision: z.number().min(0).max(1),
+  sweeps: z.array(z.object({
+    key: z.string(), label: z.string(), short: z.string(), lowerIsBetter: z.boolean(), integer: z.boolean(),
+    curves: z.array(z.object({
+      version: z.string(),
+      scored: count,
+      points: z.array(sweepPoint).describe("Precision and recall of \"valid when score ≥ threshold\" (≤ when lower is better), by ascending threshold."),
+      atTarget: sweepPoint.nullable().describe("The lowest threshold reaching the target precision; null: none does."),
+      mostPrecise: sweepPoint.nullable(),
+    })),
+  })),
+});

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCalibration, type TCalibration } from "@/lib/calibration/queries";
+import { getVersionComparison, refreshVersionSummary, stepVersionSummary } from "@/lib/calibration/versions";
+import type { TVersionComparison } from "@/lib/calibration/versions-report";
 import { binaryStats, thresholdForPrecision, type TSweepPoint } from "@/lib/calibration/math";
 import { scopeLabel } from "@/lib/calibration/report";
 import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
@@ -108,6 +110,74 @@ function scoresJson(p: TFixturePair): string | null {
   return entries.length ? JSON.stringify(Object.fromEntries(entries)) : null;
 }
 const table = (points: TSweepPoint[]) => points.map((p) => [p.threshold, p.tp, p.fp]);
+
+// Two verifier versions on the same pairs, every figure worked out by hand. One declared scale q, 0-10,
+// kept at q ≥ 5; rule "auto": a version's verdict is its valid flag when it gives one, else q ≥ 5.
+//
+//  #   task / subtask    final    v1 valid q  verdict    v2 valid q  verdict
+//  1   object/addition   accept       T    8  T  TP          –    9  T  TP
+//  2   object/addition   accept       –    6  T  TP          –    7  T  TP
+//  3   object/addition   reject       T    7  T  FP          –    3  F  TN
+//  4   object/addition   reject       F    2  F  TN          –    6  T  FP
+//  5   object/removal    accept       F    4  F  FN          –    8  T  TP
+//  6   object/removal    accept       –    3  F  FN          –    5  T  TP
+//  7   object/removal    reject       –    9  T  FP          –    2  F  TN
+//  8   style/anime       accept       T    6  T  TP          –    6  T  TP
+//  9   object/addition   accept       T    9  T  TP          (no v2 output: not compared with v2)
+//  G   object/addition   gold reject  T    8  T  FP          –    1  F  TN   (gold: left out by default)
+//  Also never counted: an open pair with both versions.
+//
+// Compared on pairs 1–8 (5 accepted):
+//   v1 TP 3 (1,2,8), FP 2 (3,7), FN 2 (5,6), TN 1 (4): precision 3/5, recall 3/5, F1 6/10.
+//   v2 TP 5, FP 1 (4), FN 0, TN 2 (3,7):               precision 5/6, recall 5/5, F1 10/11.
+// v1 alone is on pairs 1–9: TP 4, FP 2, FN 2, TN 1.
+// Curves of q, threshold: tp fp (keeping q ≥ threshold):
+//   v1 2: 5 3 · 3: 5 2 · 4: 4 2 · 6: 3 2 · 7: 1 2 · 8: 1 1 · 9: 0 1
+//   v2 2: 5 3 · 3: 5 2 · 5: 5 1 · 6: 4 1 · 7: 3 0 · 8: 2 0 · 9: 1 0
+//   Target 80%: v1 none (best 5/7 at 3), v2 ≥ 5 (5/6). Target 70%: both ≥ 3 (5/7).
+// object/removal: v1 TP 0 FP 1 FN 2 (precision 0, recall 0); v2 TP 2 TN 1 (precision 1, recall 1).
+// Wilson 95% for 3/5: 0.2307–0.8824 (v1's precision); for 5/5: 0.5655–1 (v2's recall).
+
+const VA = ["object", "addition"] as const;
+const VR = ["object", "removal"] as const;
+const VS = ["style", "anime"] as const;
+type TRow = [readonly [string, string], "accept" | "reject", [boolean | null, number], [boolean | null, number] | null, boolean?];
+const ROWS: TRow[] = [
+  [VA, "accept", [true, 8], [null, 9]],
+  [VA, "accept", [null, 6], [null, 7]],
+  [VA, "reject", [true, 7], [null, 3]],
+  [VA, "reject", [false, 2], [null, 6]],
+  [VR, "accept", [false, 4], [null, 8]],
+  [VR, "accept", [null, 3], [null, 5]],
+  [VR, "reject", [null, 9], [null, 2]],
+  [VS, "accept", [true, 6], [null, 6]],
+  [VA, "accept", [true, 9], null],
+  [VA, "reject", [true, 8], [null, 1], true],
+];
+const SCALES = [{ key: "q", label: "Quality", min: 0, max: 10, higherIsBetter: true, keep: 5 }];
+
+async function insertVersionedPair(t: TestDatabase, projectId: number, id: string, row: TRow, final: boolean): Promise<void> {
+  const [[task, subtask], decision, [valid, q], v2, gold = false] = row;
+  const [p] = await t.query<{ id: string }>(
+    `INSERT INTO pairs (project_id, external_id, source_image, edited_image, instruction, task, subtask, model_version,
+                        verifier_valid, verifier_scores, is_gold, gold_active, gold_decision, status, final_decision,
+                        final_instruction, final_source, finalized_at)
+     VALUES ($1, $2, $3, $3, 'make it so', $4, $5, 'v1', $6, $7::jsonb, $8, $8, CASE WHEN $8 THEN $9::"Decision" END,
+             $10::"PairStatus", CASE WHEN $11 THEN $9::"Decision" END, CASE WHEN $11 THEN 'make it so' END,
+             CASE WHEN $8 THEN 'gold' WHEN $11 THEN 'consensus' END, CASE WHEN $11 THEN now() END)
+     RETURNING id::text`,
+    [projectId, id, HASH, task, subtask, valid, JSON.stringify({ q }), gold, decision, final ? "final" : "open", final],
+  );
+  if (v2) {
+    await t.query(`INSERT INTO pair_verifier_outputs (pair_id, version, scores, valid) VALUES ($1, 'v2', $2::jsonb, $3)`,
+      [p!.id, JSON.stringify({ q: v2[1] }), v2[0]]);
+  }
+}
+
+const byVersionScope = (c: TVersionComparison) => Object.fromEntries(c.scopes.map((s) => [scopeLabel(s.scope), s]));
+const versionStats = (c: TVersionComparison, scope: string, version: string) => byVersionScope(c)[scope]!.byVersion.find((v) => v.version === version)!;
+const versionCurve = (c: TVersionComparison, version: string) => c.sweeps[0]!.curves.find((v) => v.version === version)!;
+const round4 = (x: number | undefined) => Math.round((x ?? NaN) * 1e4) / 1e4;
 
 describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
   let t: TestDatabase;
@@ -268,5 +338,104 @@ describe.each(engines())("verifier calibration on $engine", ({ engine }) => {
     expect(c.scopes).toEqual([]);
     expect(c.sweeps.every((s) => s.points.length === 0 && s.scored === 0)).toBe(true);
     expect(await getCalibration(t, 987_654, { includeGold: false })).toBeNull();
+  });
+
+  describe("verifier versions compared", () => {
+    let projectId: number;
+
+    beforeAll(async () => {
+      const project = await makeProject(t, { pairs: 0 });
+      projectId = project.id;
+      await t.prisma.project.update({ where: { id: projectId }, data: { verifierScales: SCALES } });
+      for (const [i, row] of ROWS.entries()) await insertVersionedPair(t, projectId, `p${i + 1}`, row, true);
+      await insertVersionedPair(t, projectId, "open", [VA, "accept", [true, 9], [null, 9]], false);
+    });
+    it("shows nothing before the summary is computed, then compares the versions on the pairs both have", async () => {
+      const before = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(before.summary).toEqual({ computedAt: null, ageSeconds: null, pairs: 0, ruleChanged: false, running: null });
+      expect(before.versions).toEqual([]);
+
+      // Steps of 3 final pairs: 10 final pairs (gold included) take 4 steps, the last publishing.
+      expect(await refreshVersionSummary(t, projectId, { stepPairs: 3 })).toBe(4);
+      const c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(c.summary.computedAt).not.toBeNull();
+      expect(c.summary.pairs).toBe(10);
+      expect(c.versions).toEqual(["v1", "v2"]);
+      expect(c.filter.versions).toEqual(["v1", "v2"]);
+      expect([c.pairs, c.accepted]).toEqual([8, 5]);
+
+      const v1 = versionStats(c, "Whole project", "v1");
+      const v2 = versionStats(c, "Whole project", "v2");
+      expect(v1.verdicts).toEqual({ tp: 3, fp: 2, fn: 2, tn: 1, noVerdictAccepted: 0, noVerdictNotAccepted: 0 });
+      expect(v2.verdicts).toEqual({ tp: 5, fp: 1, fn: 0, tn: 2, noVerdictAccepted: 0, noVerdictNotAccepted: 0 });
+      expect([v1.stats.precision, v1.stats.recall, v1.stats.f1]).toEqual([3 / 5, 3 / 5, 6 / 10]);
+      expect([v2.stats.precision, v2.stats.recall, v2.stats.f1]).toEqual([5 / 6, 1, 10 / 11]);
+      expect([round4(v1.stats.precisionCi?.low), round4(v1.stats.precisionCi?.high)]).toEqual([0.2307, 0.8824]);
+      expect([round4(v2.stats.recallCi?.low), v2.stats.recallCi?.high]).toEqual([0.5655, 1]);
+    });
+
+    it("breaks the comparison down by task and subtask and answers a filter", async () => {
+      const c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(c.scopes.map((s) => [scopeLabel(s.scope), s.pairs])).toEqual([
+        ["Whole project", 8], ["object", 7], ["object / addition", 4], ["object / removal", 3], ["style", 1], ["style / anime", 1],
+      ]);
+      expect(versionStats(c, "object / removal", "v1").verdicts).toMatchObject({ tp: 0, fp: 1, fn: 2, tn: 0 });
+      expect(versionStats(c, "object / removal", "v2").verdicts).toMatchObject({ tp: 2, fp: 0, fn: 0, tn: 1 });
+      expect([versionStats(c, "object / removal", "v1").stats.precision, versionStats(c, "object / removal", "v2").stats.recall]).toEqual([0, 1]);
+
+      const removal = (await getVersionComparison(t, projectId, { includeGold: false, task: "object", subtask: "removal" }))!;
+      expect([removal.pairs, removal.accepted]).toEqual([3, 2]);
+      expect(removal.scopes.map((s) => scopeLabel(s.scope))).toEqual(["object / removal"]);
+      // q of pairs 5–7: v2 8a 5a 2r → at ≥ 5 both accepted pairs and no reject.
+      expect(versionCurve(removal, "v2").points.map((p) => [p.threshold, p.tp, p.fp])).toEqual([[2, 2, 1], [5, 2, 0], [8, 1, 0]]);
+
+      // Gold included: pair G counts, a v1 FP and a v2 TN.
+      const gold = (await getVersionComparison(t, projectId, { includeGold: true }))!;
+      expect(gold.pairs).toBe(9);
+      expect(versionStats(gold, "Whole project", "v1").verdicts).toMatchObject({ fp: 3 });
+      expect(versionStats(gold, "Whole project", "v2").verdicts).toMatchObject({ tn: 3 });
+    });
+
+    it("overlays each version's precision–recall curve and finds the threshold for a typed precision", async () => {
+      const c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(c.sweeps.map((s) => s.key)).toEqual(["q"]);
+      const table = (version: string) => versionCurve(c, version).points.map((p) => [p.threshold, p.tp, p.fp]);
+      expect(table("v1")).toEqual([[2, 5, 3], [3, 5, 2], [4, 4, 2], [6, 3, 2], [7, 1, 2], [8, 1, 1], [9, 0, 1]]);
+      expect(table("v2")).toEqual([[2, 5, 3], [3, 5, 2], [5, 5, 1], [6, 4, 1], [7, 3, 0], [8, 2, 0], [9, 1, 0]]);
+      expect(thresholdForPrecision(versionCurve(c, "v1").points, 0.8)).toBeNull();
+      expect(thresholdForPrecision(versionCurve(c, "v2").points, 0.8)?.threshold).toBe(5);
+      expect(thresholdForPrecision(versionCurve(c, "v1").points, 0.7)?.threshold).toBe(3);
+      expect(thresholdForPrecision(versionCurve(c, "v2").points, 0.7)?.threshold).toBe(3);
+    });
+
+    it("compares one version alone on every pair it has", async () => {
+      const c = (await getVersionComparison(t, projectId, { includeGold: false, versions: ["v1", "unknown"] }))!;
+      expect(c.filter.versions).toEqual(["v1"]);
+      expect(c.pairs).toBe(9);
+      expect(versionStats(c, "Whole project", "v1").verdicts).toMatchObject({ tp: 4, fp: 2, fn: 2, tn: 1 });
+    });
+
+    it("keeps showing the published summary, with its age, until a new run finishes; says when the keep rule changed", async () => {
+      const computed = (await getVersionComparison(t, projectId, { includeGold: false }))!.summary.computedAt;
+      // A pair finalised since is not in the summary until it is computed again.
+      await insertVersionedPair(t, projectId, "late", [VS, "reject", [true, 9], [null, 9]], true);
+      expect(await stepVersionSummary(t, projectId, { restart: true, stepPairs: 3 })).toMatchObject({ done: false });
+      let c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect([c.pairs, c.summary.computedAt]).toEqual([8, computed]);
+      expect(c.summary.running?.progress).toBeGreaterThan(0);
+      expect(c.summary.running?.progress).toBeLessThan(1);
+
+      await t.prisma.project.update({ where: { id: projectId }, data: { verifierScales: [{ ...SCALES[0]!, keep: 7 }] } });
+      c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(c.summary.ruleChanged).toBe(true);
+
+      await refreshVersionSummary(t, projectId);
+      c = (await getVersionComparison(t, projectId, { includeGold: false }))!;
+      expect(c.summary).toMatchObject({ ruleChanged: false, running: null, pairs: 11 });
+      expect(c.pairs).toBe(9);
+      // Kept at q ≥ 7 now, v2: TP 1, 2, 5; FN 6 (q 5), 8 (q 6); TN 3, 4 (q 6), 7; the late reject (q 9) an FP.
+      expect(versionStats(c, "Whole project", "v2").verdicts).toMatchObject({ tp: 3, fp: 1, fn: 2, tn: 3 });
+      await t.prisma.project.update({ where: { id: projectId }, data: { verifierScales: SCALES } });
+    });
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { InvalidError } from "@/lib/errors";
 import { createImport } from "@/lib/imports/service";
 import { runImport } from "@/lib/imports/run";
@@ -186,5 +187,53 @@ describe.each(engines())("declared verifier scales on $engine", ({ engine }) => 
       `SELECT model_version, verifier_margin AS margin, (SELECT count(*)::int FROM pair_verifier_outputs o WHERE o.pair_id = p.id) AS n
        FROM pairs p WHERE project_id = $1 AND external_id = 'q'`, [project.id]);
     expect(q).toEqual({ model_version: null, margin: null, n: 1 });
+  });
+  it("imports several versions of one pair in the long layout (a row or item per pair and version): manifest, Parquet, API", async () => {
+    const ctx = { actorId: admin!, tokenId: null, dataDir: path.join(root, ".data"), resolve: { imageRoot: root, allowHosts: [], maxBytes: 1e7, timeoutMs: 2000 } };
+    const [img] = await writeImagePairs(root, 1);
+    const rows = [["r1", "v1", 7], ["r1", "v2", 4], ["r2", "v1", 8]] as const;
+    const mapping = { externalId: "id", instruction: "instruction", source: "source", edited: "edited", modelVersion: "version", scores: { sc_score_1: "sc" } };
+    const outputs = (projectId: number) => t.query<{ id: string; version: string; scores: unknown }>(
+      `SELECT p.external_id AS id, o.version, o.scores FROM pair_verifier_outputs o JOIN pairs p ON p.id = o.pair_id
+        WHERE p.project_id = $1 ORDER BY 1, 2`, [projectId]);
+    const expected = [
+      { id: "r1", version: "v1", scores: { sc_score_1: 7 } },
+      { id: "r1", version: "v2", scores: { sc_score_1: 4 } },
+      { id: "r2", version: "v1", scores: { sc_score_1: 8 } },
+    ];
+    const manifest = path.join(root, "versions.jsonl");
+    await writeFile(manifest, rows.map(([id, version, sc]) => JSON.stringify({ id, version, sc, instruction: "add a square", source: img!.source, edited: img!.edited })).join("\n") + "\n");
+    const parquet = path.join(root, "versions.parquet");
+    await writeFile(parquet, new Uint8Array(parquetWriteBuffer({
+      columnData: [
+        { name: "id", data: rows.map((r) => r[0]), type: "STRING" },
+        { name: "version", data: rows.map((r) => r[1]), type: "STRING" },
+        { name: "sc", data: rows.map((r) => r[2]), type: "DOUBLE" },
+        { name: "instruction", data: rows.map(() => "add a square"), type: "STRING" },
+        { name: "source", data: rows.map(() => img!.source), type: "STRING" },
+        { name: "edited", data: rows.map(() => img!.edited), type: "STRING" },
+      ],
+    })));
+    for (const file of [manifest, parquet]) {
+      const project = await makeProject(t, { pairs: 0 });
+      await updateProjectSettings(t, project.id, admin!, { verifierScales: SCALE_PRESETS.omniedit.scales.map((s) => ({ ...s })) });
+      const view = await createImport(t, null, project.id, { source: { kind: "path", path: file }, preset: null, mapping },
+        { importRoot: null, cliPath: file, imageRoot: root });
+      expect(await runImport(t, view.id, { dataDir: ctx.dataDir, fetch: { allowHosts: [], maxBytes: 1e7, timeoutMs: 2000 } })).toBe("done");
+      expect(await t.prisma.import.findUnique({ where: { id: BigInt(view.id) }, select: { inserted: true, duplicates: true, invalid: true } }))
+        .toEqual({ inserted: 2n, duplicates: 1n, invalid: 0n });
+      expect(await outputs(project.id)).toEqual(expected);
+    }
+
+    const project = await makeProject(t, { pairs: 0 });
+    await updateProjectSettings(t, project.id, admin!, { verifierScales: SCALE_PRESETS.omniedit.scales.map((s) => ({ ...s })) });
+    const item = (id: string, version: string, sc: number) =>
+      ({ id, model_version: version, scores: { sc_score_1: sc }, instruction: "add a square", source_image: img!.source, edited_image: img!.edited });
+    const posted = await postPairs(t, project.id, rows.map(([id, version, sc]) => item(id, version, sc)), ctx);
+    expect(posted.items.map((i) => i.status)).toEqual(["created", "duplicate", "created"]);
+    expect(await outputs(project.id)).toEqual(expected);
+    // A later request adds a third version to a pair already there.
+    await postPairs(t, project.id, [item("r2", "v2", 3)], ctx);
+    expect((await outputs(project.id)).map((o) => `${o.id}/${o.version}`)).toEqual(["r1/v1", "r1/v2", "r2/v1", "r2/v2"]);
   });
 });

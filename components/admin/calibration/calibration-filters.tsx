@@ -1,15 +1,18 @@
 import Form from "next/form";
 import Link from "next/link";
 import type { TCalibrationFilter } from "@/lib/calibration/report";
+import { versionLabel } from "@/lib/calibration/versions-report";
 
 /** The selection as a GET form: the URL holds it (a link reproduces the view) and next/form re-renders without a reload. */
-export function CalibrationFilters({ projectId, filter, targetPercent, precisionError, tasks, subtasks }: {
+export function CalibrationFilters({ projectId, filter, targetPercent, precisionError, tasks, subtasks, versions }: {
   projectId: number;
   filter: TCalibrationFilter;
   targetPercent: number;
   precisionError: string | null;
   tasks: string[];
   subtasks: string[];
+  /** The verifier versions in the comparison's summary and the ones compared (none ticked: all). */
+  versions?: { all: string[]; compared: string[] };
 }) {
   // A value from the URL that no final pair has stays selectable, so the form shows what is applied.
   const withCurrent = (values: string[], v: string | undefined) => (v && !values.includes(v) ? [v, ...values] : values);
@@ -53,6 +56,19 @@ export function CalibrationFilters({ projectId, filter, targetPercent, precision
         />
         <span id="target-precision-hint" className="sr-only">The lowest threshold of each score that reaches this precision is shown below.</span>
       </div>
+      {versions && versions.all.length > 1 ? (
+        <fieldset className="text-sm">
+          <legend>Versions compared</legend>
+          <div className="mt-1 flex flex-wrap gap-3">
+            {versions.all.map((v) => (
+              <label key={v} className="flex items-center gap-1">
+                <input type="checkbox" name="version" value={v} defaultChecked={versions.compared.includes(v)} className="h-4 w-4" />
+                {versionLabel(v)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
       <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
         Show
       </button>

@@ -6,6 +6,7 @@ import { projectIdParam, requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
 import { bestPrecision, thinPoints, thresholdForPrecision } from "@/lib/calibration/math";
 import { getCalibration } from "@/lib/calibration/queries";
+import { getVersionComparison } from "@/lib/calibration/versions";
 import { hasVerifierSignals } from "@/lib/calibration/report";
 import { DEFAULT_TARGET_PERCENT, toFilter, ZCalibrationFilterQuery, ZTargetPercent } from "@/lib/calibration/schemas";
 import { AppHeader } from "@/components/ui/app-header";
@@ -18,6 +19,7 @@ import { ScopeTable } from "@/components/admin/calibration/scope-table";
 import { ThresholdTable } from "@/components/admin/calibration/threshold-table";
 import { PrecisionRecallChart } from "@/components/admin/calibration/pr-chart";
 import { formatTarget } from "@/components/admin/calibration/format";
+import { VersionComparison } from "@/components/admin/calibration/version-comparison";
 
 export const metadata: Metadata = { title: "Verifier calibration" };
 export const dynamic = "force-dynamic";
@@ -49,8 +51,12 @@ export default async function CalibrationPage({ params, searchParams }: {
   const targetPercent = (parsedTarget.success ? parsedTarget.data : undefined) ?? DEFAULT_TARGET_PERCENT;
   const precisionError = parsedTarget.success ? null : `${parsedTarget.error.issues[0]?.message ?? "Invalid target precision."} Showing ${formatTarget(DEFAULT_TARGET_PERCENT)}.`;
 
-  const c = await getCalibration(db, projectId, filter);
-  if (!c) notFound();
+  const chosenVersions = (Array.isArray(query.version) ? query.version : query.version ? [query.version] : []).map((v) => v.slice(0, 200));
+  const [c, versions] = await Promise.all([
+    getCalibration(db, projectId, filter),
+    getVersionComparison(db, projectId, { ...filter, versions: chosenVersions }),
+  ]);
+  if (!c || !versions) notFound();
   const { project } = c;
   const rule = describeKeepRule(project.scales);
   const filtered = filter.task !== undefined || filter.subtask !== undefined;
@@ -60,7 +66,7 @@ export default async function CalibrationPage({ params, searchParams }: {
     chosen: thresholdForPrecision(sweep.points, targetPercent / 100),
     best: bestPrecision(sweep.points),
   }));
-  const formKey = `${filter.task ?? ""}|${filter.subtask ?? ""}|${filter.includeGold}|${targetPercent}`;
+  const formKey = `${filter.task ?? ""}|${filter.subtask ?? ""}|${filter.includeGold}|${targetPercent}|${versions.filter.versions.join(",")}`;
 
   return (
     <>
@@ -82,6 +88,7 @@ export default async function CalibrationPage({ params, searchParams }: {
           precisionError={precisionError}
           tasks={c.options.tasks}
           subtasks={c.options.subtasks}
+          versions={{ all: versions.versions, compared: versions.filter.versions }}
         />
 
         {c.finalPairs === 0 ? (
@@ -157,6 +164,7 @@ export default async function CalibrationPage({ params, searchParams }: {
             </section>
           </>
         )}
+        <VersionComparison c={versions} targetPercent={targetPercent} />
       </main>
     </>
   );
