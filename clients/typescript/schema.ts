@@ -61,6 +61,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectId}/dataset-quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit estimate: share people accept among the pairs the verifier keeps and drops, with 95% intervals */
+        get: operations["getDatasetQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectId}/calibration/versions": {
         parameters: {
             query?: never;
@@ -328,6 +345,118 @@ export interface components {
             labels: number;
             /** @description Final pairs among the pairs that are not gold, in percent (one decimal). */
             percentDone: number;
+        };
+        DatasetQuality: {
+            project: {
+                id: number;
+                name: string;
+                keepRule: string;
+                queueOrder: string;
+            };
+            /** @description The latest audit round; null before the first. */
+            round: {
+                round: number;
+                /** @enum {string} */
+                allocation: "proportional" | "equal";
+                requested: number;
+                frameSize: number;
+                sampleSize: number;
+                drawnAt: string;
+            } | null;
+            /** @description The interval width asked for, as a fraction. */
+            width: number | null;
+            strata: {
+                task: string | null;
+                subtask: string | null;
+                /** @description Regular pairs in the stratum when drawn (N_h). */
+                stratumSize: number;
+                /** @description Pairs drawn (n_h). */
+                sampled: number;
+                /** @description Inclusion probability n_h / N_h. */
+                probability: number;
+                labelled: number;
+                noVerdict: number;
+                keep: {
+                    /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
+                    pairs: number;
+                    labelled: number;
+                    accepted: number;
+                    /** @description Estimated share people accept (final decision accept); null without labels. */
+                    share: number | null;
+                    /** @description 95% Wilson interval; null without labels. */
+                    interval: {
+                        low: number;
+                        high: number;
+                    } | null;
+                    /** @description Sampled pairs in this pool, labelled or not. */
+                    sampled: number;
+                    /** @description More labels in this pool, and audit labels in the stratum, for the interval to be at most `width` wide; null without a width. */
+                    needed: {
+                        domainLabels: number | null;
+                        auditLabels: number | null;
+                    } | null;
+                };
+                drop: {
+                    /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
+                    pairs: number;
+                    labelled: number;
+                    accepted: number;
+                    /** @description Estimated share people accept (final decision accept); null without labels. */
+                    share: number | null;
+                    /** @description 95% Wilson interval; null without labels. */
+                    interval: {
+                        low: number;
+                        high: number;
+                    } | null;
+                    /** @description Sampled pairs in this pool, labelled or not. */
+                    sampled: number;
+                    /** @description More labels in this pool, and audit labels in the stratum, for the interval to be at most `width` wide; null without a width. */
+                    needed: {
+                        domainLabels: number | null;
+                        auditLabels: number | null;
+                    } | null;
+                };
+                /** @description More audit labels in the stratum for both intervals to be under the width. */
+                moreLabels: number | null;
+            }[];
+            /** @description The pairs the verifier keeps, strata combined by their estimated size. */
+            keep: {
+                /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
+                pairs: number;
+                labelled: number;
+                accepted: number;
+                /** @description Estimated share people accept (final decision accept); null without labels. */
+                share: number | null;
+                /** @description 95% Wilson interval; null without labels. */
+                interval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Kish's effective sample size the combined Wilson interval uses. */
+                effectiveLabels: number | null;
+                /** @description Share of the pool's estimated pairs in strata with at least one label. */
+                coverage: number | null;
+            } | null;
+            /** @description The pairs the verifier drops, likewise. */
+            drop: {
+                /** @description Pairs in this pool, estimated from the sample (stratum size × the sample's share). */
+                pairs: number;
+                labelled: number;
+                accepted: number;
+                /** @description Estimated share people accept (final decision accept); null without labels. */
+                share: number | null;
+                /** @description 95% Wilson interval; null without labels. */
+                interval: {
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description Kish's effective sample size the combined Wilson interval uses. */
+                effectiveLabels: number | null;
+                /** @description Share of the pool's estimated pairs in strata with at least one label. */
+                coverage: number | null;
+            } | null;
+            labelled: number;
+            sampled: number;
         };
         VersionComparison: {
             project: {
@@ -756,6 +885,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Progress"];
+                };
+            };
+            /** @description Invalid input: the message names the field (`error.details` lists every issue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or a malformed, unknown, revoked or expired token, or a token whose owner is disabled. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge (RFC 6750): `Bearer realm="loupe"`, with `error="invalid_token"` when a token was sent. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's owner lacks the permission (roles are read on every request), or the project is outside the token's scope — the same answer whether or not that project exists, so a token cannot probe for other projects. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such project (only a session, which is not scoped, can tell). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDatasetQuality: {
+        parameters: {
+            query?: {
+                /** @description An interval width in percentage points: each stratum then says how many more audit labels bring its intervals under it. */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The project's id (Admin → project; the token must be scoped to it). */
+                projectId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest audit round's estimates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetQuality"];
                 };
             };
             /** @description Invalid input: the message names the field (`error.details` lists every issue). */

@@ -214,7 +214,7 @@ export const ZApiError = z.object({
 
 // The verifier versions compared on the same human-labelled pairs (GET …/calibration/versions).
 const ratio = z.number().min(0).max(1).nullable();
-const interval = z.object({ low: z.number(), high: z.number() }).nullable().describe("95% interval; null when the figure is undefined.");
+const ciInterval = z.object({ low: z.number(), high: z.number() }).nullable().describe("95% interval; null when the figure is undefined.");
 const verdicts = z.object({ tp: count, fp: count, fn: count, tn: count, noVerdictAccepted: count, noVerdictNotAccepted: count });
 const scope = z.union([
   z.object({ level: z.literal("project") }),
@@ -246,7 +246,7 @@ export const ZApiVersionComparison = z.object({
       verdicts,
       stats: z.object({
         tp: count, fp: count, fn: count, tn: count, n: count, precision: ratio, recall: ratio, f1: ratio, agreement: ratio,
-        precisionCi: interval, recallCi: interval, f1Ci: interval,
+        precisionCi: ciInterval, recallCi: ciInterval, f1Ci: ciInterval,
       }).describe("The version's verdict under the project's verifier rule. Wilson intervals for precision and recall; for F1 Wilson's interval with the effective sample size of the delta-method variance (decision 024)."),
     })),
   })),
