@@ -7,6 +7,7 @@ import { foldKept } from "@/lib/quality/kept";
 import { promotePair, setGoldActive, updateGold } from "@/lib/quality/gold";
 import { claimNextPair } from "@/lib/queue/claim";
 import { skipPair, submitLabel, undoLastLabel } from "@/lib/queue/submit";
+import { countExportPairs } from "@/lib/exports/service";
 import { adjudicatePair } from "@/lib/review/service";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
@@ -224,6 +225,15 @@ describe.each(engines())("kept figures equal a recount after a random history ($
       const [kept, recount] = [await t.query<Record<string, unknown>>(f.kept, [projectId]), await t.query<Record<string, unknown>>(f.recount, [projectId])];
       expect(canon(kept), f.name).toEqual(canon(recount));
     }
+    // The export form's count comes from the same tallies: exact for decisions, tasks and gold; a bound
+    // (then counted on request) for what they cannot split.
+    const count = async (where: string) =>
+      (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL AND ${where}`, [projectId]))[0]!.n;
+    expect(await countExportPairs(t, projectId, { decisions: ["accept", "reject"], gold: "exclude", tasks: ["object"] }))
+      .toEqual({ pairs: await count(`final_decision IN ('accept', 'reject') AND NOT is_gold AND task = 'object'`), exact: true });
+    const bound = await countExportPairs(t, projectId, { adjudicatedOnly: true });
+    expect(bound).toEqual({ pairs: await count("true"), exact: false });
+    expect(await countExportPairs(t, projectId, { adjudicatedOnly: true }, true)).toEqual({ pairs: await count(`final_source = 'review'`), exact: true });
   }
 
   it("after each random history, and again after a fold", async () => {

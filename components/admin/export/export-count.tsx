@@ -31,7 +31,7 @@ export function ExportCount({ projectId, filters }: { projectId: number; filters
   else text = `At most ${kept.data.pairs.toLocaleString("en-US")} matching final pairs (by decision, task, subtask and gold).`;
   return (
     <div className="flex flex-wrap items-center gap-3 text-sm">
-      <p role="status" className="text-neutral-700">{text}</p>
+      <p aria-live="polite" className="text-neutral-700">{text}</p>
       {kept.data && !kept.data.exact && !counted ? (
         <button type="button" className="rounded border border-neutral-300 px-2 py-1 hover:bg-neutral-50 disabled:opacity-60"
           disabled={exact.isPending} onClick={() => exact.mutate({ key, filters: deferred })}>
