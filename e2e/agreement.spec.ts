@@ -78,6 +78,11 @@ test("an admin reads the decision's agreement, by variable and between annotator
   const chartTable = page.getByRole("table", { name: "Krippendorff's α on the decision per task and subtask" });
   await expect(chartTable.getByRole("row")).toHaveCount(1 + scopes.rows[0]!.n);
 
+  // The detail (every scope, a page at a time, and between annotators) opens on demand.
+  await expect(page.getByRole("table", { name: /Cohen's κ/ })).toHaveCount(0);
+  await page.getByRole("link", { name: /Show every variable by task and subtask/ }).click();
+  await expect(page.getByRole("heading", { name: "Every variable by task and subtask" })).toBeVisible();
+
   // Cohen's κ between annotators: κ and n in each cell, undefined where only one category was used.
   const matrix = page.getByRole("table", { name: /Cohen's κ on the decision between annotators/ });
   const annRow = matrix.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `Ann ${tag}` }) });

@@ -41,7 +41,7 @@ function workbench(page: Page) {
     /** `pairsLeft` undefined: any figure (another annotator may be saving at the same moment). */
     async expectProgress(doneToday: number, pairsLeft?: number) {
       await expect(progress).toHaveText(
-        new RegExp(`^\\s*${doneToday} done today · ${pairsLeft ?? "\\d+"} pairs left in project\\s*$`),
+        new RegExp(`^\\s*${doneToday} done today · ${pairsLeft ?? "\\d+"} left for you · Set a daily goal\\s*$`),
       );
     },
     async accept() {

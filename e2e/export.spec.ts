@@ -27,6 +27,8 @@ test("an admin runs a canonical export from the Export tab by keyboard and downl
   await expect(page.getByText("10 final pairs.", { exact: false })).toBeVisible();
 
   const form = page.getByRole("form", { name: "New export" });
+  // The matching count shows before starting, from the kept figures.
+  await expect(form.getByText("10 matching final pairs.")).toBeVisible();
   await expect(form.getByLabel("Format")).toHaveValue("canonical");
   await form.getByLabel("Format").focus();
   // Tab on through the form to its submit button; every stop on the way is a labelled control.

@@ -71,7 +71,7 @@ test("with gold mixed in, 'pairs left' does not move with each decision, so it c
   await page.goto(`/annotate/${project.id}`);
   const progress = page.getByTestId("progress");
   // Twelve open regular pairs, shown coarse while gold is mixed in (rounded up to a multiple of ten).
-  await expect(progress).toHaveText(/^\s*0 done today · 20 pairs left in project\s*$/);
+  await expect(progress).toHaveText(/^\s*0 done today · 20 left for you · Set a daily goal\s*$/);
   const accept = page.getByRole("button", { name: "Accept", exact: true });
   // Eight decisions with six gold pairs in the project: at least two of them were regular pairs.
   for (let i = 1; i <= 8; i++) {
@@ -79,7 +79,7 @@ test("with gold mixed in, 'pairs left' does not move with each decision, so it c
     await expect(page.getByText("Next pair ready")).toBeVisible();
     await page.keyboard.press("a");
     // "Done today" counts every decision at once; the project count stays as first shown.
-    await expect(progress).toHaveText(new RegExp(`^\\s*${i} done today · 20 pairs left in project\\s*$`));
+    await expect(progress).toHaveText(new RegExp(`^\\s*${i} done today · 20 left for you · Set a daily goal\\s*$`));
   }
   // The database did move on: regular pairs were decided (every answer is an accept, gold or not).
   const open = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pairs WHERE project_id = $1 AND status = 'open'`, [project.id]);

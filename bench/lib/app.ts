@@ -27,7 +27,7 @@ export async function signIn(http: HttpClient, email: string, password: string):
   return session;
 }
 
-/** A simulated annotator: `page` sends one POST /api/labels per decision, claiming the next; `split` GET then POST. */
+/** A simulated annotator: `page` sends one POST /api/labels per decision, claiming the next; `split` POST …/next then POST /api/labels. */
 export class AppWorker implements LoopWorker {
   private claimPath: string;
   private pending: { pairId: string | null; latencyMs: number } | null = null;
@@ -46,7 +46,8 @@ export class AppWorker implements LoopWorker {
       this.pending = null;
       return p.pairId ? { kind: "ok", pairId: p.pairId, latencyMs: p.latencyMs } : { kind: "empty" };
     }
-    const r = await this.http.request("GET", this.claimPath, { jar: this.jar });
+    // A POST: claiming changes state (the annotate page's first load sends the same).
+    const r = await this.http.request("POST", this.claimPath, { jar: this.jar, body: "{}", headers: { "content-type": "application/json" } });
     if (r.status !== 200) return { kind: "error", what: `claim HTTP ${r.status}` };
     const body = JSON.parse(r.body) as { pair: { id: string } | null };
     return body.pair ? { kind: "ok", pairId: body.pair.id } : { kind: "empty" };

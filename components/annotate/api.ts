@@ -53,3 +53,7 @@ export async function fetchProgress(projectId: number): Promise<TProgress> {
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return callJson(`/api/projects/${projectId}/progress?tz=${encodeURIComponent(tz)}`);
 }
+
+export async function putDailyGoal(projectId: number, goal: number | null): Promise<{ goal: number | null }> {
+  return callJson(`/api/projects/${projectId}/progress/goal`, { method: "PUT", body: JSON.stringify({ goal }) });
+}

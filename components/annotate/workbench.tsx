@@ -33,6 +33,7 @@ import {
   type TClaimedPair,
   type TDecisionInput,
 } from "./api";
+import { DailyGoal } from "./daily-goal";
 import { DecisionBar } from "./decision-bar";
 import { KeyHelp } from "./key-help";
 import { annotateKeyAction, isTyping, type TAnnotateKeyAction, type TAnnotatePanel } from "./keys";
@@ -202,7 +203,8 @@ export function Workbench({ projectId, projectName, guidelines, reasons }: {
       figures={p ? (
         <>
           <span className="font-medium text-neutral-900">{p.labelsToday.toLocaleString()}</span> done today ·{" "}
-          <span className="font-medium text-neutral-900">{(pairsLeft ?? p.pairsLeft).toLocaleString()}</span> pairs left in project
+          <span className="font-medium text-neutral-900">{(pairsLeft ?? p.leftForYou).toLocaleString()}</span> left for you ·{" "}
+          <DailyGoal projectId={projectId} goal={p.dailyGoal} today={p.labelsToday} />
         </>
       ) : "Loading progress…"} />
   );

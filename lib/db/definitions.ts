@@ -15,6 +15,7 @@ export const DEFINITION_FILES = [
   // loupe_gold_correct calls loupe_text_distance
   "lib/quality/sql/gold.sql",
   "lib/quality/sql/pauses.sql",
+  "lib/quality/sql/aggregates.sql",
   "lib/queue/sql/taken.sql",
   "lib/queue/sql/queue-keys.sql",
   "lib/pipeline-api/sql/feed.sql",

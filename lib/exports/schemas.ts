@@ -118,3 +118,11 @@ export interface TExportView {
   downloadUrl: string | null;
   manifestUrl: string | null;
 }
+
+/** POST …/exports/count: the matching final pairs before an export starts (lib/exports/service.ts countExportPairs). */
+export const ZExportCountRequest = z.strictObject({
+  filters: ZExportFilters.prefault({}),
+  /** Count over the pairs themselves when the kept figures can only give an upper bound (a scan: on request only). */
+  exact: z.boolean().default(false),
+});
+export type TExportCountRequest = z.input<typeof ZExportCountRequest>;

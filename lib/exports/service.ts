@@ -7,8 +7,9 @@ import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
-import { describeFilters, normalizeFilters, parseExportFilters, type TExportFilters } from "./filters";
+import { describeFilters, filterWhere, normalizeFilters, parseExportFilters, type TExportFilters } from "./filters";
 import { exportDir } from "./run";
+import { KEPT_TALLIES } from "../quality/kept";
 import { exportPrefix } from "../storage/keys";
 import { readObject } from "../storage/read";
 import type { Storage } from "../storage/types";
@@ -201,7 +202,7 @@ export async function cancelExport(db: Db, actor: TExportActor, id: string): Pro
   return requireExportView(db, id);
 }
 
-/** The export form's final pair count and task names from the newest final pairs (a full DISTINCT has no index). */
+/** The export form's final pair count (project_counts) and the task and subtask names of final pairs (the kept pair_tallies). */
 export async function exportFormContext(db: Db, projectId: number): Promise<{ name: string; finalPairs: number; tasks: string[]; subtasks: string[] } | null> {
   const [p] = await db.query<{ name: string; final: string }>(
     "SELECT p.name, (SELECT coalesce(sum(c.final), 0) FROM project_counts c WHERE c.project_id = p.id)::text AS final FROM projects p WHERE p.id = $1",
@@ -209,8 +210,8 @@ export async function exportFormContext(db: Db, projectId: number): Promise<{ na
   );
   if (!p) return null;
   const names = await db.query<{ task: string | null; subtask: string | null }>(
-    `SELECT DISTINCT task, subtask FROM (SELECT task, subtask FROM pairs WHERE project_id = $1 AND final_decision IS NOT NULL
-      ORDER BY id DESC LIMIT 20000) s`,
+    `SELECT task, subtask FROM ${KEPT_TALLIES} t WHERE project_id = $1 AND status = 'final'
+      GROUP BY task, subtask HAVING sum(pairs) > 0`,
     [projectId],
   );
   const sorted = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
@@ -373,4 +374,38 @@ export async function deleteSavedFilter(db: Db, actor: TExportActor, projectId: 
     if (deleted.length === 0) throw new NotFoundError("Saved filter not found.");
     await recordAudit(tx, { actorId: actor?.id ?? null, action: "export.filter.delete", subjectType: "export_filter", subjectId: String(filterId), data: { projectId } });
   });
+}
+
+export interface TExportCount {
+  pairs: number;
+  /** true: exactly the pairs the export would take; false: an upper bound (the filters the kept figures cannot split). */
+  exact: boolean;
+}
+
+/**
+ * How many final pairs the filters match, before starting an export. From the kept pair_tallies (no scan)
+ * when the filters constrain only decisions, tasks, subtasks and gold, otherwise an upper bound from the same
+ * figures; `exact` asks for a count over the pairs themselves, which the form sends only on request.
+ */
+export async function countExportPairs(db: Db, projectId: number, raw: unknown, exact = false): Promise<TExportCount> {
+  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
+  if (!project) throw new NotFoundError("Project not found.");
+  const f = await resolveFilters(db, projectId, raw);
+  const kept = { decisions: f.decisions, tasks: f.tasks, subtasks: f.subtasks, gold: f.gold };
+  const keptOnly = f.adjudicatedOnly === undefined && f.minAgreement === undefined && f.finalizedFrom === undefined &&
+    f.finalizedBefore === undefined && f.verifier === undefined;
+  if (exact && !keptOnly) {
+    const values: unknown[] = [projectId];
+    const [r] = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pairs p WHERE p.project_id = $1 AND p.final_decision IS NOT NULL${filterWhere(f, values)}`,
+      values,
+    );
+    return { pairs: Number(r?.n ?? 0), exact: true };
+  }
+  const values: unknown[] = [projectId];
+  const [r] = await db.query<{ n: string }>(
+    `SELECT coalesce(sum(p.pairs), 0)::text AS n FROM ${KEPT_TALLIES} p WHERE p.project_id = $1 AND p.status = 'final'${filterWhere(kept, values)}`,
+    values,
+  );
+  return { pairs: Number(r?.n ?? 0), exact: keptOnly };
 }

@@ -1,12 +1,14 @@
 import "server-only";
 import type { Db } from "../db/connect";
 import { NotFoundError } from "../errors";
+import { KEPT_TALLIES } from "../quality/kept";
 import { getPairCounts, getReviewReasonCounts } from "../quality/overview";
 import { ROUTING_REASONS } from "../review/types";
 import type { TApiProgress } from "./schemas";
 
 // GET /api/v1/projects/:projectId/progress: the counts the admin's quality page shows (project_counts,
-// kept by triggers) plus final pairs by decision, read index-only from pairs_final_feed_idx.
+// kept by triggers) plus final pairs by decision and gold pairs, from the kept pair_tallies
+// (lib/quality/sql/aggregates.sql): a few hundred rows whatever the project's size.
 
 export async function getApiProgress(db: Db, projectId: number): Promise<TApiProgress> {
   const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
@@ -15,11 +17,11 @@ export async function getApiProgress(db: Db, projectId: number): Promise<TApiPro
     getPairCounts(db, projectId),
     getReviewReasonCounts(db, projectId),
     db.query<{ accept: string; reject: string; recaption: string; gold: string }>(
-      `SELECT count(*) FILTER (WHERE final_decision = 'accept')::text AS accept,
-              count(*) FILTER (WHERE final_decision = 'reject')::text AS reject,
-              count(*) FILTER (WHERE final_decision = 'recaption')::text AS recaption,
-              (SELECT count(*) FROM pairs WHERE project_id = $1 AND is_gold)::text AS gold
-         FROM pairs WHERE project_id = $1 AND final_xid IS NOT NULL AND final_decision IS NOT NULL`,
+      `SELECT coalesce(sum(pairs) FILTER (WHERE status = 'final' AND final_decision = 'accept'), 0)::text AS accept,
+              coalesce(sum(pairs) FILTER (WHERE status = 'final' AND final_decision = 'reject'), 0)::text AS reject,
+              coalesce(sum(pairs) FILTER (WHERE status = 'final' AND final_decision = 'recaption'), 0)::text AS recaption,
+              coalesce(sum(pairs) FILTER (WHERE is_gold), 0)::text AS gold
+         FROM ${KEPT_TALLIES} t WHERE project_id = $1`,
       [projectId],
     ),
   ]);

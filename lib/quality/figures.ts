@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db/connect";
 import { DIMENSIONS, parseReasons } from "../projects/reasons";
+import { KEPT_CELLS, KEPT_SHAPES } from "./kept";
 import { cohensKappaFromContingency, summarizeCompositions, type TComposition, type TContingency } from "./agreement";
 import {
   DIMENSION_LABELS,
@@ -35,9 +36,9 @@ type THistogramRow = {
 };
 
 /**
- * One pass over the project's labels. Per pair it takes the decision counts and the multiset of reason
- * sets, then collapses pairs of the same shape within each task + subtask before anything else: matching
- * every label against every variable, or sorting per-pair rows through GROUPING SETS, is far slower. A
+ * From the kept compositions (agreement_shapes: how many pairs of each task + subtask have each shape,
+ * the decision counts and the sorted multiset of reason sets; lib/quality/sql/aggregates.sql), never the
+ * labels: the shapes are few whatever the project's size. A
  * binary variable (a reason, or a dimension: any of its reasons) counts a label once. GROUPING(task,
  * subtask) tells the levels apart (3 project, 1 task, 0 subtask) even where a pair's task is NULL. Codes
  * are lower_snake_case, so the unit separator chr(31) cannot occur in them.
@@ -49,18 +50,10 @@ async function loadHistogram(db: Db, projectId: number, codes: string[], dimensi
       UNION ALL
       SELECT 'dimension', dimension, array_agg(code)
       FROM unnest($1::text[], $2::text[]) AS t(code, dimension) GROUP BY dimension
-    ), per_pair AS (
-      SELECT pair_id,
-             count(*) FILTER (WHERE decision = 'accept')::int AS x,
-             count(*) FILTER (WHERE decision = 'reject')::int AS y,
-             count(*) FILTER (WHERE decision = 'recaption')::int AS z,
-             coalesce(array_agg(array_to_string(reasons, chr(31))) FILTER (WHERE cardinality(reasons) > 0), '{}') AS sets
-      FROM labels WHERE project_id = $3
-      GROUP BY pair_id
     ), shapes AS (
-      SELECT p.task, p.subtask, c.x, c.y, c.z, c.sets, count(*)::int AS units
-      FROM per_pair c JOIN pairs p ON p.id = c.pair_id
-      GROUP BY p.task, p.subtask, c.x, c.y, c.z, c.sets
+      SELECT task, subtask, x, y, z, sets, sum(units)::int AS units
+      FROM ${KEPT_SHAPES} k WHERE project_id = $3
+      GROUP BY task, subtask, x, y, z, sets HAVING sum(units) <> 0
     ), compositions AS (
       SELECT 'decision' AS kind, 'decision' AS key, task, subtask, x, y, z, units FROM shapes
       UNION ALL
@@ -141,14 +134,13 @@ function rowsOf(scopes: TScopeData[], variables: TAgreementVariable[]): TAgreeme
 
 type TContingencyRow = { a_id: number; a_name: string; b_id: number; b_name: string; da: string; db: string; n: number };
 
-/** Cohen's κ per annotator pair from SQL contingency cells; m(m−1)/2 joined rows a pair: cheap at usual overlaps. */
+/** Cohen's κ per annotator pair from the kept contingency cells (agreement_cells). */
 async function loadCohen(db: Db, projectId: number): Promise<{ annotators: TAnnotatorRef[]; cohen: TAnnotatorKappa[] }> {
   const cells = await db.query<TContingencyRow>(`
     WITH cells AS (
-      SELECT a.annotator_id AS a_id, b.annotator_id AS b_id, a.decision::text AS da, b.decision::text AS db, count(*)::int AS n
-      FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.annotator_id > a.annotator_id
-      WHERE a.project_id = $1 AND b.project_id = $1
-      GROUP BY a.annotator_id, b.annotator_id, a.decision, b.decision
+      SELECT a_id, b_id, da::text AS da, db::text AS db, sum(n)::int AS n
+      FROM ${KEPT_CELLS} k WHERE project_id = $1
+      GROUP BY a_id, b_id, da, db HAVING sum(n) <> 0
     )
     SELECT c.a_id, ua.name AS a_name, c.b_id, ub.name AS b_name, c.da, c.db, c.n
     FROM cells c JOIN users ua ON ua.id = c.a_id JOIN users ub ON ub.id = c.b_id`, [projectId]);
@@ -183,15 +175,11 @@ export async function getAgreementFigures(db: Db, projectId: number): Promise<TA
   return { project: { id: project.id, name: project.name }, rows: rowsOf(groupByScope(histogram), variables), ...pairwise };
 }
 
-/** The decision's figures for the whole project: one pass over its labels, for the quality overview. */
+/** The decision's figures for the whole project, from the kept compositions, for the quality overview. */
 export async function getAgreementSummary(db: Db, projectId: number): Promise<TAgreementRow> {
   const rows = await db.query<{ x: number; y: number; z: number; units: number }>(`
-    SELECT x, y, z, count(*)::int AS units FROM (
-      SELECT count(*) FILTER (WHERE decision = 'accept')::int AS x,
-             count(*) FILTER (WHERE decision = 'reject')::int AS y,
-             count(*) FILTER (WHERE decision = 'recaption')::int AS z
-      FROM labels WHERE project_id = $1 GROUP BY pair_id
-    ) c GROUP BY x, y, z`, [projectId]);
+    SELECT x, y, z, sum(units)::int AS units FROM ${KEPT_SHAPES} k
+    WHERE project_id = $1 GROUP BY x, y, z HAVING sum(units) <> 0`, [projectId]);
   const compositions = rows.map((r) => ({ counts: { accept: r.x, reject: r.y, recaption: r.z }, weight: r.units }));
   return {
     variable: DECISION,

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db/connect";
 import type { TInt8 } from "../db/sql";
+import { KEPT_DAYS, KEPT_HOURS, KEPT_TALLIES } from "./kept";
 import { ROUTING_REASONS } from "./routing";
 
 /** Throughput charts look this many days back (today included). */
@@ -17,12 +18,12 @@ export interface TPairCounts {
   labels: number;
 }
 
-/** From project_counts (kept by triggers, never count(*) over 10M pairs) and the gold index. */
+/** From project_counts and pair_tallies (kept by triggers, never count(*) over 10M pairs). */
 export async function getPairCounts(db: Db, projectId: number): Promise<TPairCounts> {
   const [r] = await db.query<{ open: TInt8 | null; labelled: TInt8 | null; in_review: TInt8 | null; final: TInt8 | null; labels: TInt8 | null; gold: TInt8 }>(`
     SELECT sum(open)::bigint AS open, sum(labelled)::bigint AS labelled, sum(in_review)::bigint AS in_review,
            sum(final)::bigint AS final, sum(labels)::bigint AS labels,
-           (SELECT count(*) FROM pairs WHERE project_id = $1 AND gold_active) AS gold
+           (SELECT coalesce(sum(pairs), 0)::bigint FROM ${KEPT_TALLIES} t WHERE project_id = $1 AND gold_active) AS gold
     FROM project_counts WHERE project_id = $1`, [projectId]);
   return {
     open: Number(r?.open ?? 0),
@@ -41,7 +42,11 @@ export interface TThroughputDay {
   adjudications: number;
 }
 
-/** Labels and adjudications per UTC day; adjudications from audit rows, as pairs have no index on reviewed_at. */
+/**
+ * Labels and adjudications per UTC day, from the kept rollups: label_hours (labels per annotator and hour)
+ * and quality_days (review.adjudicate audit rows per day), so the chart reads a month of rows, whatever
+ * the project's size.
+ */
 export async function getThroughput(db: Db, projectId: number): Promise<TThroughputDay[]> {
   const rows = await db.query<{ day: string; labels: TInt8; adjudications: TInt8 }>(`
     WITH bounds AS (
@@ -49,16 +54,14 @@ export async function getThroughput(db: Db, projectId: number): Promise<TThrough
     ), days AS (
       SELECT generate_series((SELECT first_day FROM bounds), date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS day
     ), l AS (
-      SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*) AS n
-      FROM labels
-      WHERE project_id = $2 AND created_at >= ((SELECT first_day FROM bounds) AT TIME ZONE 'UTC')
+      SELECT date_trunc('day', hour) AS day, sum(labels) AS n
+      FROM ${KEPT_HOURS} h
+      WHERE project_id = $2 AND hour >= (SELECT first_day FROM bounds)
       GROUP BY 1
     ), a AS (
-      SELECT date_trunc('day', e.created_at AT TIME ZONE 'UTC') AS day, count(*) AS n
-      FROM audit_events e
-      JOIN pairs p ON p.id = (CASE WHEN e.subject_id ~ '^[0-9]{1,18}$' THEN e.subject_id::bigint END)
-      WHERE e.action = 'review.adjudicate' AND e.subject_type = 'pair'
-        AND e.created_at >= ((SELECT first_day FROM bounds) AT TIME ZONE 'UTC') AND p.project_id = $2
+      SELECT day::timestamp AS day, sum(adjudications) AS n
+      FROM ${KEPT_DAYS} q
+      WHERE project_id = $2 AND day >= (SELECT first_day FROM bounds)::date
       GROUP BY 1
     )
     SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(l.n, 0) AS labels, coalesce(a.n, 0) AS adjudications
@@ -72,13 +75,13 @@ export interface TReviewReasonCount {
   pairs: number;
 }
 
-/** In-review pairs per routing reason (a pair with two reasons counts under both), over pairs_review_idx. */
+/** In-review pairs per routing reason (a pair with two reasons counts under both), from pair_tallies. */
 export async function getReviewReasonCounts(db: Db, projectId: number): Promise<TReviewReasonCount[]> {
   const rows = await db.query<{ reason: string; pairs: TInt8 }>(`
-    SELECT r.reason, count(*) AS pairs
-    FROM pairs p CROSS JOIN LATERAL unnest(p.review_reasons) AS r(reason)
-    WHERE p.project_id = $1 AND p.status = 'in_review'
-    GROUP BY r.reason`, [projectId]);
+    SELECT r.reason, sum(t.pairs)::bigint AS pairs
+    FROM ${KEPT_TALLIES} t CROSS JOIN LATERAL unnest(t.review_reasons) AS r(reason)
+    WHERE t.project_id = $1 AND t.status = 'in_review'
+    GROUP BY r.reason HAVING sum(t.pairs) <> 0`, [projectId]);
   const found = new Map(rows.map((r) => [r.reason, Number(r.pairs)]));
   const known = ROUTING_REASONS.map((reason) => ({ reason, pairs: found.get(reason) ?? 0 }));
   const other = rows.filter((r) => !(ROUTING_REASONS as readonly string[]).includes(r.reason)).map((r) => ({ reason: r.reason, pairs: Number(r.pairs) }));

@@ -34,5 +34,8 @@ export interface TStanding {
 export interface TStandings {
   goldMinCount: number;
   goldAccuracyThreshold: number;
+  /** One page, most labels first. */
   annotators: TStanding[];
+  /** Where the next page starts (the last shown annotator), null on the last page. */
+  next: { labels: number; userId: number } | null;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db/connect";
 import type { TInt8 } from "../db/sql";
+import { KEPT_HOURS, KEPT_TOTALS } from "./kept";
 import type { TStanding, TStandings } from "./standings-types";
 
 /** How many of an annotator's most recent labels in the project the median time is taken over. */
@@ -34,42 +35,66 @@ type Person = {
 };
 type Row = Person & { [K in Exclude<keyof Totals, "annotator_id">]: Totals[K] | null };
 
-/** Per annotator who has labelled in the project or has a pause row. */
-export async function getStandings(db: Db, projectId: number): Promise<TStandings> {
+/** Where a page of standings starts: after this annotator in (labels descending, user id) order. */
+export interface TStandingsCursor {
+  labels: number;
+  userId: number;
+}
+
+export const STANDINGS_PAGE = 50;
+
+/**
+ * One page of annotators who have labelled in the project or have a pause row, most labels first. The
+ * totals come from annotator_totals and label_hours (kept by lib/quality/sql/aggregates.sql), so a page
+ * reads one row per annotator of the project and probes only the people it shows.
+ */
+export async function getStandings(
+  db: Db,
+  projectId: number,
+  /** only: these annotators (the paused banner's), on one page. */
+  page: { after?: TStandingsCursor | null; limit?: number; only?: number[] } = {},
+): Promise<TStandings> {
   const settings = await db.prisma.project.findUnique({
     where: { id: projectId },
     select: { goldMinCount: true, goldAccuracyThreshold: true },
   });
-  if (!settings) return { goldMinCount: 0, goldAccuracyThreshold: 0, annotators: [] };
-  // Two statements: the totals are one scan of the project's labels joined to their pairs, the people a few
-  // index probes each. Grouping by clock hour inside that scan gives the rate without a per-person heap pass.
+  if (!settings) return { goldMinCount: 0, goldAccuracyThreshold: 0, annotators: [], next: null };
+  const limit = page.only ? page.only.length : (page.limit ?? STANDINGS_PAGE);
+  const after = page.after ?? null;
   const totals = await db.query<Totals>(`
-    WITH per_hour AS (
-      SELECT b.annotator_id,
-             CASE WHEN b.created_at > now() - make_interval(days => $1)
-                  THEN date_trunc('hour', b.created_at AT TIME ZONE 'UTC') END AS hour,
-             count(*) AS labels,
-             count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold) AS final_labels,
-             count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold AND b.decision = p.final_decision) AS agreeing,
-             count(*) FILTER (WHERE b.gold_correct IS NOT NULL AND p.gold_active) AS life_checks,
-             count(*) FILTER (WHERE b.gold_correct AND p.gold_active) AS life_correct
-      FROM labels b JOIN pairs p ON p.id = b.pair_id
-      WHERE b.project_id = $2
-      GROUP BY 1, 2
+    WITH t AS (
+      SELECT annotator_id, sum(labels) AS labels, sum(final_labels) AS final_labels, sum(agreeing) AS agreeing,
+             sum(gold_checks) AS life_checks, sum(gold_correct) AS life_correct
+      FROM ${KEPT_TOTALS} k WHERE project_id = $1 GROUP BY annotator_id
+    ), people AS (
+      SELECT coalesce(t.annotator_id, pa.user_id) AS annotator_id, coalesce(t.labels, 0)::bigint AS labels,
+             coalesce(t.final_labels, 0)::bigint AS final_labels, coalesce(t.agreeing, 0)::bigint AS agreeing,
+             coalesce(t.life_checks, 0)::bigint AS life_checks, coalesce(t.life_correct, 0)::bigint AS life_correct
+      FROM t FULL JOIN (SELECT user_id FROM project_annotators WHERE project_id = $1) pa ON pa.user_id = t.annotator_id
+      WHERE (coalesce(t.labels, 0) > 0 OR pa.user_id IS NOT NULL)
+    ), page AS (
+      SELECT * FROM people
+      WHERE ($2::bigint IS NULL OR labels < $2::bigint OR (labels = $2::bigint AND annotator_id > $3::int))
+        AND ($6::int[] IS NULL OR annotator_id = ANY($6::int[]))
+      ORDER BY labels DESC, annotator_id
+      LIMIT $4
     )
-    SELECT annotator_id, sum(labels)::bigint AS labels, sum(final_labels)::bigint AS final_labels, sum(agreeing)::bigint AS agreeing,
-           sum(life_checks)::bigint AS life_checks, sum(life_correct)::bigint AS life_correct,
-           coalesce(sum(labels) FILTER (WHERE hour IS NOT NULL), 0)::bigint AS recent, count(hour) AS hours
-    FROM per_hour GROUP BY annotator_id`, [RATE_DAYS, projectId]);
-  const byUser = new Map(totals.map((t) => [t.annotator_id, t]));
+    SELECT page.*, coalesce(h.recent, 0)::bigint AS recent, coalesce(h.hours, 0)::bigint AS hours
+    FROM page LEFT JOIN LATERAL (
+      SELECT sum(labels) AS recent, count(*) FILTER (WHERE labels > 0) AS hours FROM (
+        SELECT hour, sum(labels) AS labels FROM ${KEPT_HOURS} k
+        WHERE project_id = $1 AND annotator_id = page.annotator_id
+          AND hour >= date_trunc('hour', (now() AT TIME ZONE 'UTC') - make_interval(days => $5))
+        GROUP BY hour) x
+    ) h ON true
+    ORDER BY page.labels DESC, page.annotator_id`, [projectId, after?.labels ?? null, after?.userId ?? 0, limit + 1, RATE_DAYS, page.only ?? null]);
+  const more = totals.length > limit;
+  const shown = totals.slice(0, limit);
+  const byUser = new Map(shown.map((t) => [t.annotator_id, t]));
   // Per person, a few index probes each: labels_gold_idx for gold since the lift, labels(annotator_id,
   // created_at) backwards for the recent median, the audit row of a pause for who paused.
   const people = await db.query<Person>(`
-    WITH people AS (
-      SELECT unnest($1::int[]) AS user_id
-      UNION
-      SELECT user_id FROM project_annotators WHERE project_id = $2
-    )
+    WITH people AS (SELECT unnest($1::int[]) AS user_id)
     SELECT u.id AS user_id, u.name, u.email, g.checks, g.correct, m.median,
            loupe_pause_due(g.checks, g.correct, pr.gold_min_count, pr.gold_accuracy_threshold) AS rule_applies,
            -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
@@ -138,8 +163,22 @@ export async function getStandings(db: Db, projectId: number): Promise<TStanding
       lastLift: r.lifted_at ? { liftedAt: r.lifted_at, liftedBy: r.lifted_by } : null,
     };
   });
-  annotators.sort(
-    (a, b) => Number(Boolean(b.pause)) - Number(Boolean(a.pause)) || b.labels - a.labels || a.name.localeCompare(b.name),
+  annotators.sort((a, b) => b.labels - a.labels || a.userId - b.userId);
+  const last = annotators[annotators.length - 1];
+  return {
+    goldMinCount: minCount,
+    goldAccuracyThreshold: threshold,
+    annotators,
+    next: more && last ? { labels: last.labels, userId: last.userId } : null,
+  };
+}
+
+/** The annotators paused in the project now, with their standing (the quality page's banner). */
+export async function getPausedStandings(db: Db, projectId: number): Promise<TStanding[]> {
+  const paused = await db.query<{ user_id: number }>(
+    `SELECT user_id FROM project_annotators WHERE project_id = $1 AND paused_at IS NOT NULL ORDER BY user_id`,
+    [projectId],
   );
-  return { goldMinCount: minCount, goldAccuracyThreshold: threshold, annotators };
+  if (paused.length === 0) return [];
+  return (await getStandings(db, projectId, { only: paused.map((p) => p.user_id) })).annotators;
 }

@@ -34,12 +34,18 @@ export interface TClaimedPair extends TPairView {
 }
 
 export interface TProgress {
+  /** The annotator's labels in the project since midnight in their time zone ("done today"). */
   labelsToday: number;
   labelsTotal: number;
+  /** Open pairs in the project. */
   pairsLeft: number;
+  /** Open pairs the annotator has neither labelled nor skipped ("left for you"). */
+  leftForYou: number;
   pairsTotal: number;
+  /** The annotator's own daily goal in the project, or null. */
+  dailyGoal: number | null;
   /**
-   * Gold is mixed in: "pairs left" is then rounded (coarseCount) and the page refreshes it on a timer,
+   * Gold is mixed in: "pairs left" and "left for you" are then rounded (coarseCount) and the page refreshes them on a timer,
    * since a count unchanged after a decision gives gold away.
    */
   goldMixed: boolean;

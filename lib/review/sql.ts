@@ -96,33 +96,49 @@ FROM labels b JOIN users u ON u.id = b.annotator_id
 WHERE b.pair_id = $1
 ORDER BY b.created_at, b.id`;
 
-/** $1 project id, $2 reviewer id, $3 reason, $4 task, $5 subtask: the queue's size, walked over pairs_review_idx. */
+// The queue's sizes come from the kept pair_tallies and their deltas (lib/quality/sql/aggregates.sql):
+// in-review pairs by task, subtask and routing reasons, a few rows whatever the project's size. Live
+// claims are counted over pairs_review_claimed_idx, which holds only claimed pairs in review.
+const KEPT_IN_REVIEW = `(SELECT project_id, task, subtask, review_reasons, pairs FROM pair_tallies WHERE status = 'in_review'
+  UNION ALL SELECT project_id, task, subtask, review_reasons, pairs FROM pair_tallies_delta WHERE status = 'in_review')`;
+
+/** $1 project id, $2 reviewer id, $3 reason, $4 task, $5 subtask: the queue's size. */
 export const REVIEW_COUNTS_SQL = `
-SELECT count(*)::int AS in_review,
-       (count(*) FILTER (WHERE TRUE${filters("$3", "$4", "$5")}))::int AS matching,
-       (count(*) FILTER (WHERE 'decision' = ANY(p.review_reasons)))::int AS decision,
-       (count(*) FILTER (WHERE 'recaption' = ANY(p.review_reasons)))::int AS recaption,
-       (count(*) FILTER (WHERE 'verifier' = ANY(p.review_reasons)))::int AS verifier,
-       (count(*) FILTER (WHERE p.review_claimed_until > now() AND p.review_claimed_by <> $2))::int AS claimed_by_others
-FROM pairs p
-WHERE p.project_id = $1 AND p.status = 'in_review'`;
+SELECT coalesce(sum(p.pairs), 0)::int AS in_review,
+       coalesce(sum(p.pairs) FILTER (WHERE TRUE${filters("$3", "$4", "$5")}), 0)::int AS matching,
+       coalesce(sum(p.pairs) FILTER (WHERE 'decision' = ANY(p.review_reasons)), 0)::int AS decision,
+       coalesce(sum(p.pairs) FILTER (WHERE 'recaption' = ANY(p.review_reasons)), 0)::int AS recaption,
+       coalesce(sum(p.pairs) FILTER (WHERE 'verifier' = ANY(p.review_reasons)), 0)::int AS verifier,
+       (SELECT count(*) FROM pairs c
+        WHERE c.project_id = $1 AND c.status = 'in_review' AND c.review_claimed_until IS NOT NULL
+          AND c.review_claimed_until > now() AND c.review_claimed_by <> $2)::int AS claimed_by_others
+FROM ${KEPT_IN_REVIEW} p
+WHERE p.project_id = $1`;
 
 /** Every project with its pairs in review by routing reason (projects with none are listed too). */
 export const REVIEW_PROJECTS_SQL = `
-SELECT pr.id, pr.name, count(p.id)::int AS in_review,
-       (count(p.id) FILTER (WHERE 'decision' = ANY(p.review_reasons)))::int AS decision,
-       (count(p.id) FILTER (WHERE 'recaption' = ANY(p.review_reasons)))::int AS recaption,
-       (count(p.id) FILTER (WHERE 'verifier' = ANY(p.review_reasons)))::int AS verifier,
-       (count(p.id) FILTER (WHERE p.review_claimed_until > now()))::int AS claimed
+SELECT pr.id, pr.name, coalesce(t.in_review, 0)::int AS in_review, coalesce(t.decision, 0)::int AS decision,
+       coalesce(t.recaption, 0)::int AS recaption, coalesce(t.verifier, 0)::int AS verifier,
+       (SELECT count(*) FROM pairs c
+        WHERE c.project_id = pr.id AND c.status = 'in_review' AND c.review_claimed_until IS NOT NULL
+          AND c.review_claimed_until > now())::int AS claimed
 FROM projects pr
-LEFT JOIN pairs p ON p.project_id = pr.id AND p.status = 'in_review'
-GROUP BY pr.id
+LEFT JOIN (
+  SELECT project_id, sum(pairs) AS in_review,
+         sum(pairs) FILTER (WHERE 'decision' = ANY(review_reasons)) AS decision,
+         sum(pairs) FILTER (WHERE 'recaption' = ANY(review_reasons)) AS recaption,
+         sum(pairs) FILTER (WHERE 'verifier' = ANY(review_reasons)) AS verifier
+  FROM ${KEPT_IN_REVIEW} k GROUP BY project_id
+) t ON t.project_id = pr.id
 ORDER BY pr.created_at, pr.id`;
 
 /** $1 project id: the task and subtask values among its pairs in review, for the filter selects. */
 export const REVIEW_FILTER_VALUES_SQL = `
-SELECT 'task' AS kind, v FROM (SELECT DISTINCT task AS v FROM pairs WHERE project_id = $1 AND status = 'in_review' AND task IS NOT NULL) t
+WITH v AS (
+  SELECT task, subtask FROM ${KEPT_IN_REVIEW} k WHERE project_id = $1 GROUP BY task, subtask HAVING sum(pairs) > 0
+)
+SELECT 'task' AS kind, v FROM (SELECT DISTINCT task AS v FROM v WHERE task IS NOT NULL) t
 UNION ALL
-SELECT 'subtask', v FROM (SELECT DISTINCT subtask AS v FROM pairs WHERE project_id = $1 AND status = 'in_review' AND subtask IS NOT NULL) s
+SELECT 'subtask', v FROM (SELECT DISTINCT subtask AS v FROM v WHERE subtask IS NOT NULL) s
 ORDER BY 1, 2
 LIMIT 500`;

@@ -282,6 +282,7 @@ describe.each(engines())("hardening ($engine)", ({ engine }) => {
       await decide(ann!.id, regular!.id, "accept");
       const afterRegular = await getProgress(t, ann!.id, project.id);
       expect([before.pairsLeft, afterGold.pairsLeft, afterRegular.pairsLeft]).toEqual([30, 30, 30]);
+      expect([before.leftForYou, afterGold.leftForYou, afterRegular.leftForYou]).toEqual([30, 30, 30]);
       expect(afterRegular.labelsTotal - afterGold.labelsTotal).toBe(afterGold.labelsTotal - before.labelsTotal);
     });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimNextPair, releaseExpiredLeases } from "@/lib/queue/claim";
 import { skipPair, submitLabel, undoLastLabel } from "@/lib/queue/submit";
-import { getProgress } from "@/lib/queue/progress";
+import { getProgress, setDailyGoal } from "@/lib/queue/progress";
 import { ConflictError } from "@/lib/errors";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
@@ -134,11 +134,11 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const [a, b] = await makeUsers(db, 2, "undo");
     const p1 = await claimNextPair(t, { projectId: project.id, userId: a! });
     await submitLabel(t, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
-    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, pairsTotal: 3, goldMixed: false });
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, leftForYou: 2, pairsTotal: 3, dailyGoal: null, goldMixed: false });
     const undone = await undoLastLabel(db, a!, project.id);
     expect(undone.pairId).toBe(p1!.id);
     expect(await db.prisma.label.count({ where: { projectId: project.id } })).toBe(0);
-    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 0, labelsTotal: 0, pairsLeft: 3, pairsTotal: 3, goldMixed: false });
+    expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 0, labelsTotal: 0, pairsLeft: 3, leftForYou: 3, pairsTotal: 3, dailyGoal: null, goldMixed: false });
     // With gold mixed in, the page is told so (it then refreshes "pairs left" on a timer).
     await db.prisma.project.update({ where: { id: project.id }, data: { goldRate: 0.1 } });
     expect((await getProgress(db, a!, project.id)).goldMixed).toBe(true);
@@ -151,6 +151,30 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const forB = await claimNextPair(t, { projectId: project.id, userId: b! });
     expect(forB?.id).toBe(p1!.id);
     await expect(undoLastLabel(db, b!, project.id)).rejects.toThrow(/no decision to undo/);
+  });
+
+  it("'left for you' leaves out the open pairs the annotator labelled or skipped; a daily goal is kept per project", async () => {
+    const project = await makeProject(t, { pairs: 3, overlap: 2 });
+    const [a, b] = await makeUsers(t, 2, "left");
+    const decide = async (userId: number) => {
+      const pair = await claimNextPair(t, { projectId: project.id, userId });
+      await submitLabel(t, userId, { pairId: BigInt(pair!.id), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 1 });
+      return pair!.id;
+    };
+    const first = await decide(a!);
+    expect(await getProgress(t, a!, project.id)).toMatchObject({ labelsToday: 1, pairsLeft: 3, leftForYou: 2, dailyGoal: null });
+    const skipped = await claimNextPair(t, { projectId: project.id, userId: a! });
+    await skipPair(t, a!, BigInt(skipped!.id));
+    expect(await getProgress(t, a!, project.id)).toMatchObject({ pairsLeft: 3, leftForYou: 1 });
+    // b's label makes a's first pair final: it leaves "pairs left", and a's figure stays right.
+    expect(await decide(b!)).toBe(first);
+    expect(await getProgress(t, a!, project.id)).toMatchObject({ pairsLeft: 2, leftForYou: 1 });
+    expect(await getProgress(t, b!, project.id)).toMatchObject({ labelsToday: 1, pairsLeft: 2, leftForYou: 2 });
+    await setDailyGoal(t, a!, project.id, 40);
+    expect((await getProgress(t, a!, project.id)).dailyGoal).toBe(40);
+    expect((await getProgress(t, b!, project.id)).dailyGoal).toBeNull();
+    await setDailyGoal(t, a!, project.id, null);
+    expect((await getProgress(t, a!, project.id)).dailyGoal).toBeNull();
   });
 
   it("database constraints forbid over-assignment and double labels whatever the code does", async () => {

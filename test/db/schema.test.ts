@@ -13,7 +13,17 @@ import { datamodelFromSource, dbNameOf, loadDatamodel, SCHEMA_PATH } from "@/tes
 /** SQL-only objects (Prisma cannot express them); anything else beyond schema.prisma fails, as does a stale entry. */
 const SQL_ONLY: SqlOnlyObjects = {
   // The migration runner's bookkeeping (lib/db/migrate.ts), not part of the data model.
-  tables: ["_loupe_migrations", "_loupe_definitions"],
+  tables: [
+    "_loupe_migrations",
+    "_loupe_definitions",
+    // Signed rows the kept figures' triggers append, folded into their tables (lib/quality/kept.ts).
+    "annotator_totals_delta",
+    "label_hours_delta",
+    "quality_days_delta",
+    "agreement_cells_delta",
+    "agreement_shapes_delta",
+    "pair_tallies_delta",
+  ],
   indexes: {
     pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted AND NOT is_gold (lib/queue/claim.ts)
     pairs_gold_idx: "pairs", // partial: WHERE gold_active (the claim's gold pick)
@@ -36,6 +46,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_verifier_margin_idx: "pairs", // partial: WHERE NOT is_gold (the verdict filter on the active verifier version)
     pairs_browse_finalized_idx: "pairs", // partial: WHERE finalized_at IS NOT NULL (the data browser's finalised order, lib/browse)
     pairs_instruction_fts_idx: "pairs", // expression, GIN: to_tsvector('simple', instruction) (the data browser's search)
+    pairs_review_claimed_idx: "pairs", // partial: live reviewer claims (lib/review/sql.ts)
+    agreement_shapes_key: "agreement_shapes", // unique NULLS NOT DISTINCT (task, subtask may be NULL)
+    pair_tallies_key: "pair_tallies", // unique NULLS NOT DISTINCT
   },
   checks: {
     users_email_lower_check: "users",
@@ -69,6 +82,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     projects_queue_order_check: "projects",
     audit_rounds_allocation_check: "audit_rounds",
     pair_verifier_outputs_scores_check: "pair_verifier_outputs",
+    project_annotators_daily_goal_check: "project_annotators",
   },
   triggers: {
     leases_taken: "leases", // keeps pairs.taken exact
@@ -88,6 +102,12 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_verifier_keys: "pairs", // the margin and an open pair's keys follow its verifier copy
     pairs_verifier_outputs: "pairs", // records an inserted pair's verifier output as its version's row
     pair_verifier_outputs_copy: "pair_verifier_outputs", // copies the active version's output onto the pair
+    labels_aggregates: "labels", // kept figures (lib/quality/sql/aggregates.sql)
+    labels_aggregates_gold: "labels",
+    pairs_aggregates_ins: "pairs",
+    pairs_aggregates_del: "pairs",
+    pairs_aggregates_upd: "pairs",
+    audit_events_adjudication_day: "audit_events",
   },
 };
 
@@ -107,7 +127,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "labels", "leases", "pair_derivatives", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["agreement_cells", "agreement_shapes", "annotator_totals", "api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "calibration_version_counts", "calibration_version_partials", "calibration_version_runs", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "label_hours", "labels", "leases", "pair_derivatives", "pair_tallies", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "projects", "quality_days", "queue_strata", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, InvalidError, NotFoundError, PausedError } from "@/lib/errors";
 import { claimNextPair } from "@/lib/queue/claim";
-import { getStandings } from "@/lib/quality/standings";
+import { getPausedStandings, getStandings } from "@/lib/quality/standings";
 import type { TStanding } from "@/lib/quality/standings-types";
 import { liftPause, pauseAnnotator } from "@/lib/quality/pauses";
 import { getPairCounts, getProjectQualityCounts, getReviewReasonCounts, getThroughput, THROUGHPUT_DAYS } from "@/lib/quality/overview";
@@ -101,7 +101,16 @@ describe.each(engines())("annotator standings and pauses on $engine", ({ engine 
     expect(standings.goldAccuracyThreshold).toBe(0.7);
     expect(standings.annotators.map((s) => s.userId).sort()).toEqual([a, b, c, d].sort());
     expect(standings.annotators.some((s) => s.userId === nobody)).toBe(false);
-    expect(standings.annotators.map((s) => s.userId)).toEqual([a, d, c, b]);
+    // Most labels first (a page of them; the paused are also listed apart, getPausedStandings).
+    expect(standings.annotators.map((s) => s.userId)).toEqual([c, a, b, d]);
+    expect(standings.next).toBeNull();
+    // Keyset pages: two and two, the same order, nothing repeated or lost.
+    const first = await getStandings(t, project.id, { limit: 2 });
+    const second = await getStandings(t, project.id, { limit: 2, after: first.next });
+    expect(first.annotators.map((s) => s.userId)).toEqual([c, a]);
+    expect(second.annotators.map((s) => s.userId)).toEqual([b, d]);
+    expect(second.next).toBeNull();
+    expect((await getPausedStandings(t, project.id)).map((s) => s.userId).sort()).toEqual([a, d].sort());
 
     const sa = standingOf(standings.annotators, a!);
     expect(sa).toMatchObject({

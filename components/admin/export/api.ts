@@ -1,5 +1,5 @@
 // Client-side calls for the export page: only types come from lib/exports, never the data layer.
-import type { TExportCreate, TExportView, TSavedFilter, TSavedFilterInput } from "@/lib/exports/schemas";
+import type { TExportCountRequest, TExportCreate, TExportView, TSavedFilter, TSavedFilterInput } from "@/lib/exports/schemas";
 import { callJson } from "@/components/ui/api-client";
 
 export const exportKeys = {
@@ -35,4 +35,8 @@ export async function saveFilter(projectId: number, body: TSavedFilterInput): Pr
 
 export async function deleteFilter(projectId: number, filterId: number): Promise<void> {
   await callJson(`/api/projects/${projectId}/export-filters/${filterId}`, { method: "DELETE" });
+}
+
+export async function countExport(projectId: number, body: TExportCountRequest, signal?: AbortSignal): Promise<{ pairs: number; exact: boolean }> {
+  return callJson(`/api/projects/${projectId}/exports/count`, { method: "POST", body: JSON.stringify(body), signal });
 }

@@ -15,6 +15,7 @@ import {
   type TDecisionChoice,
   type TExportFormState,
 } from "./form-state";
+import { ExportCount } from "./export-count";
 
 const INPUT = "mt-1 w-full rounded border border-neutral-300 px-2 py-1 text-sm";
 const BUTTON = "rounded border border-neutral-300 px-3 py-1 text-sm hover:bg-neutral-100 disabled:opacity-60";
@@ -46,6 +47,8 @@ export function ExportForm({ projectId, initialSaved, tasks, subtasks, onStarted
   const set = <K extends keyof TExportFormState>(key: K, value: TExportFormState[K]) => setForm((f) => ({ ...f, [key]: value }));
   const toggleDecision = (d: TDecisionChoice, on: boolean) =>
     setForm((f) => ({ ...f, decisions: on ? [...f.decisions, d] : f.decisions.filter((x) => x !== d) }));
+
+  const countFilters = toFilters(form);
 
   const start = useMutation({
     mutationFn: () => {
@@ -256,6 +259,8 @@ export function ExportForm({ projectId, initialSaved, tasks, subtasks, onStarted
           </p>
         </div>
       </fieldset>
+
+      <ExportCount projectId={projectId} filters={countFilters} />
 
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" disabled={start.isPending} className="rounded bg-indigo-700 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-60">

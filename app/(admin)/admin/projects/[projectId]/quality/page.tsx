@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
 import { getProjectSettings } from "@/lib/quality/settings";
-import { getStandings } from "@/lib/quality/standings";
+import { foldKept } from "@/lib/quality/kept";
+import { getPausedStandings, getStandings, STANDINGS_PAGE, type TStandingsCursor } from "@/lib/quality/standings";
 import { getPairCounts, getReviewReasonCounts, getThroughput } from "@/lib/quality/overview";
 import { AppHeader } from "@/components/ui/app-header";
 import { ProjectNav } from "@/components/admin/quality/project-nav";
@@ -20,21 +21,34 @@ import { projectIdParam } from "@/lib/auth/page";
 export const metadata: Metadata = { title: "Quality" };
 export const dynamic = "force-dynamic";
 
-export default async function QualityPage({ params }: { params: Promise<{ projectId: string }> }) {
+/** The standings' keyset cursor in the URL: "<labels>.<user id>" of the last annotator shown. */
+function parseCursor(v: string | string[] | undefined): TStandingsCursor | null {
+  const m = typeof v === "string" ? /^(\d{1,15})\.(\d{1,9})$/.exec(v) : null;
+  return m ? { labels: Number(m[1]), userId: Number(m[2]) } : null;
+}
+
+export default async function QualityPage({ params, searchParams }: {
+  params: Promise<{ projectId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { projectId: raw } = await params;
   const { user, db } = await requirePage("quality:view", `/admin/projects/${raw}/quality`);
   const projectId = projectIdParam(raw);
+  const after = parseCursor((await searchParams).after);
   const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
-  const [counts, throughput, reasons, standings, agreement] = await Promise.all([
+  // Fold the kept figures' deltas first, so the reads below add up few of them (exact either way).
+  await foldKept(db);
+  const [counts, throughput, reasons, standings, pausedStandings, agreement] = await Promise.all([
     getPairCounts(db, projectId),
     getThroughput(db, projectId),
     getReviewReasonCounts(db, projectId),
-    getStandings(db, projectId),
+    getStandings(db, projectId, { after }),
+    getPausedStandings(db, projectId),
     getAgreementSummary(db, projectId),
   ]);
   const canManage = can(user.role, "project:manage");
-  const paused = standings.annotators.flatMap((s) =>
+  const paused = pausedStandings.flatMap((s) =>
     s.pause
       ? [
           {
@@ -108,6 +122,7 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
 
         <section aria-labelledby="standings-heading" className="space-y-3">
           <h2 id="standings-heading" className="text-lg font-semibold">Annotators</h2>
+          <p className="text-sm text-neutral-600">Most labels first, {STANDINGS_PAGE} a page; the gold chart shows the annotators of this page.</p>
           <p className="text-sm text-neutral-600">
             The gold rule pauses an annotator whose accuracy since their last lift is under {formatPercent(project.goldAccuracyThreshold)} after{" "}
             {project.goldMinCount} gold checks.{" "}
@@ -123,6 +138,21 @@ export default async function QualityPage({ params }: { params: Promise<{ projec
             <p className="text-sm text-neutral-600">No gold checks yet.</p>
           )}
           <StandingsTable projectId={project.id} standings={standings.annotators} threshold={standings.goldAccuracyThreshold} canManage={canManage} />
+          <nav aria-label="Annotator pages" className="flex gap-4 text-sm">
+            {after ? (
+              <Link href={`/admin/projects/${project.id}/quality#standings-heading`} className="text-indigo-700 underline">
+                First page
+              </Link>
+            ) : null}
+            {standings.next ? (
+              <Link
+                href={`/admin/projects/${project.id}/quality?after=${standings.next.labels}.${standings.next.userId}#standings-heading`}
+                className="text-indigo-700 underline"
+              >
+                Next annotators
+              </Link>
+            ) : null}
+          </nav>
         </section>
       </main>
     </>

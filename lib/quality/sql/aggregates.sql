@@ -1,0 +1,182 @@
+-- Kept figures (docs/decisions/026-kept-figures.md): the tables of migration 20261206143000_aggregates,
+-- moved by triggers in the transaction that changes a label, a pair or an adjudication, so every path
+-- (submit, undo, settle, adjudication, gold promote/edit/retire, import, reopen, settings) keeps them
+-- exact. test/db/aggregates-recount.test.ts recounts each from scratch after a random history.
+--
+-- Labels are only inserted and deleted (undo), apart from gold_correct (a gold answer's edit re-scores
+-- them); a label's decision and reasons never change in place.
+--
+-- A definition file: the migration runner applies it whenever it changes, after the numbered
+-- migrations (lib/db/definitions.ts; docs/decisions/010-database-rules-in-features.md).
+
+-- A label's reason set as one sortable text (codes are lower_snake_case: chr(31) cannot occur in them).
+CREATE OR REPLACE FUNCTION loupe_reason_set(reasons text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN cardinality(reasons) > 0 THEN array_to_string(ARRAY(SELECT r FROM unnest(reasons) r ORDER BY r), chr(31)) END
+$$;
+
+-- Every figure is appended to its *_delta table (no row lock, so no waits or deadlocks between submits,
+-- nor between one annotator's two tabs); readers add the deltas to the kept rows (lib/quality/kept.ts).
+CREATE OR REPLACE FUNCTION loupe_shape_add(p_project int, p_pair bigint, p_task text, p_subtask text,
+                                           p_x int, p_y int, p_z int, p_sets text[], p_units int) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO agreement_shapes_delta (project_id, shard, task, subtask, x, y, z, sets, units)
+  VALUES (p_project, (p_pair % 16)::smallint, p_task, p_subtask, p_x, p_y, p_z, p_sets, p_units)
+$$;
+
+-- One label's share of its annotator's totals, given its pair's state; sign +1 adds it, -1 takes it away.
+CREATE OR REPLACE FUNCTION loupe_totals_add(p_project int, p_annotator int, p_labels int, sign int,
+                                            status "PairStatus", is_gold boolean, gold_active boolean, final_decision "Decision",
+                                            decision "Decision", gold_correct boolean) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO annotator_totals_delta (project_id, annotator_id, labels, open_labels, final_labels, agreeing, gold_checks, gold_correct)
+  VALUES (p_project, p_annotator, p_labels,
+          sign * (status IN ('open', 'labelled'))::int,
+          sign * (status = 'final' AND NOT is_gold)::int,
+          sign * (status = 'final' AND NOT is_gold AND decision = final_decision)::int,
+          sign * (gold_correct IS NOT NULL AND gold_active)::int,
+          sign * coalesce(gold_correct AND gold_active, false)::int)
+$$;
+
+-- Insert or delete of one label. Named to run before labels_taken (AFTER triggers run in name order): the
+-- label is counted against its pair as it was, and the settle or re-open labels_taken then writes moves
+-- it with the pair's other labels (loupe_pair_aggregates_upd).
+CREATE OR REPLACE FUNCTION loupe_label_aggregates() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  l labels%ROWTYPE;
+  sign int;
+  p record;
+  c record;
+  rs text;
+BEGIN
+  IF TG_OP = 'INSERT' THEN l := NEW; sign := 1; ELSE l := OLD; sign := -1; END IF;
+  SELECT status, is_gold, gold_active, final_decision, task, subtask INTO p FROM pairs WHERE id = l.pair_id;
+  -- Deleted with its pair (a project's deletion): the pair's figures go with it.
+  IF NOT FOUND THEN RETURN NULL; END IF;
+  PERFORM loupe_totals_add(l.project_id, l.annotator_id, sign, sign, p.status, p.is_gold, p.gold_active, p.final_decision,
+                           l.decision, l.gold_correct);
+  INSERT INTO label_hours_delta (project_id, annotator_id, hour, labels)
+  VALUES (l.project_id, l.annotator_id, date_trunc('hour', l.created_at AT TIME ZONE 'UTC'), sign);
+  -- Contingency cells with every other label of the pair, smaller annotator id first.
+  INSERT INTO agreement_cells_delta (project_id, a_id, b_id, da, db, n)
+  SELECT l.project_id, least(l.annotator_id, o.annotator_id), greatest(l.annotator_id, o.annotator_id),
+         CASE WHEN l.annotator_id < o.annotator_id THEN l.decision ELSE o.decision END,
+         CASE WHEN l.annotator_id < o.annotator_id THEN o.decision ELSE l.decision END, sign
+  FROM labels o WHERE o.pair_id = l.pair_id AND o.id <> l.id;
+  -- The pair's composition without this label, and with it: one unit moves from one shape to the other.
+  SELECT count(*) FILTER (WHERE o.decision = 'accept')::int AS x, count(*) FILTER (WHERE o.decision = 'reject')::int AS y,
+         count(*) FILTER (WHERE o.decision = 'recaption')::int AS z,
+         coalesce(array_agg(loupe_reason_set(o.reasons)) FILTER (WHERE cardinality(o.reasons) > 0), '{}') AS sets
+    INTO c FROM labels o WHERE o.pair_id = l.pair_id AND o.id <> l.id;
+  rs := loupe_reason_set(l.reasons);
+  IF c.x + c.y + c.z > 0 THEN
+    PERFORM loupe_shape_add(l.project_id, l.pair_id, p.task, p.subtask, c.x, c.y, c.z,
+                            ARRAY(SELECT s FROM unnest(c.sets) s ORDER BY s), -sign);
+  END IF;
+  PERFORM loupe_shape_add(l.project_id, l.pair_id, p.task, p.subtask,
+                          c.x + (l.decision = 'accept')::int, c.y + (l.decision = 'reject')::int, c.z + (l.decision = 'recaption')::int,
+                          ARRAY(SELECT s FROM unnest(c.sets || rs) s WHERE s IS NOT NULL ORDER BY s), sign);
+  RETURN NULL;
+END $$;
+
+-- A gold answer's edit re-scores the pair's labels.
+CREATE OR REPLACE FUNCTION loupe_label_aggregates_gold() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  p record;
+BEGIN
+  SELECT status, is_gold, gold_active, final_decision INTO p FROM pairs WHERE id = NEW.pair_id;
+  PERFORM loupe_totals_add(NEW.project_id, NEW.annotator_id, 0, -1, p.status, p.is_gold, p.gold_active, p.final_decision,
+                           OLD.decision, OLD.gold_correct);
+  PERFORM loupe_totals_add(NEW.project_id, NEW.annotator_id, 0, 1, p.status, p.is_gold, p.gold_active, p.final_decision,
+                           NEW.decision, NEW.gold_correct);
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION loupe_tally_add(rows jsonb) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO pair_tallies_delta (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs)
+  SELECT (d->>'project_id')::int, (d->>'shard')::smallint, (d->>'status')::"PairStatus", d->>'task', d->>'subtask',
+         (d->>'final_decision')::"Decision", (d->>'is_gold')::boolean, (d->>'gold_active')::boolean,
+         ARRAY(SELECT jsonb_array_elements_text(d->'review_reasons')), (d->>'pairs')::bigint
+  FROM jsonb_array_elements(rows) d
+$$;
+
+-- Imports insert pairs a batch per statement: one fold per statement. Open pairs are not tallied
+-- (project_counts has them).
+CREATE OR REPLACE FUNCTION loupe_pair_aggregates_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loupe_tally_add(coalesce(jsonb_agg(row_to_json(a)), '[]'::jsonb)) FROM (
+    SELECT project_id, (id % 16) AS shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, count(*) AS pairs
+    FROM new_rows WHERE status IN ('in_review', 'final') GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) a;
+  RETURN NULL;
+END $$;
+
+-- Pairs deleted with their project leave nothing to keep (and the project's rows go by cascade).
+CREATE OR REPLACE FUNCTION loupe_pair_aggregates_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loupe_tally_add(coalesce(jsonb_agg(row_to_json(a)), '[]'::jsonb)) FROM (
+    SELECT o.project_id, (o.id % 16) AS shard, o.status, o.task, o.subtask, o.final_decision, o.is_gold, o.gold_active, o.review_reasons,
+           -count(*) AS pairs
+    FROM old_rows o WHERE o.status IN ('in_review', 'final') AND EXISTS (SELECT 1 FROM projects pr WHERE pr.id = o.project_id)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) a;
+  RETURN NULL;
+END $$;
+
+-- A pair whose outcome, gold state, routing or scope changed: its tally moves, and so does each of its
+-- labels' share of its annotator's totals (and its composition, if its task or subtask changed). Row
+-- level with a WHEN, so the claim's and lease's updates of taken never call it.
+CREATE OR REPLACE FUNCTION loupe_pair_aggregates_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  b record;
+  c record;
+BEGIN
+  IF OLD.status IN ('in_review', 'final') THEN
+    INSERT INTO pair_tallies_delta (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs)
+    VALUES (OLD.project_id, (OLD.id % 16)::smallint, OLD.status, OLD.task, OLD.subtask, OLD.final_decision, OLD.is_gold, OLD.gold_active,
+            OLD.review_reasons, -1);
+  END IF;
+  IF NEW.status IN ('in_review', 'final') THEN
+    INSERT INTO pair_tallies_delta (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs)
+    VALUES (NEW.project_id, (NEW.id % 16)::smallint, NEW.status, NEW.task, NEW.subtask, NEW.final_decision, NEW.is_gold, NEW.gold_active,
+            NEW.review_reasons, 1);
+  END IF;
+  IF (OLD.status, OLD.is_gold, OLD.gold_active, OLD.final_decision) IS DISTINCT FROM (NEW.status, NEW.is_gold, NEW.gold_active, NEW.final_decision) THEN
+    FOR b IN SELECT project_id, annotator_id, decision, gold_correct FROM labels WHERE pair_id = NEW.id ORDER BY annotator_id LOOP
+      PERFORM loupe_totals_add(b.project_id, b.annotator_id, 0, -1, OLD.status, OLD.is_gold, OLD.gold_active, OLD.final_decision,
+                               b.decision, b.gold_correct);
+      PERFORM loupe_totals_add(b.project_id, b.annotator_id, 0, 1, NEW.status, NEW.is_gold, NEW.gold_active, NEW.final_decision,
+                               b.decision, b.gold_correct);
+    END LOOP;
+  END IF;
+  IF (OLD.task, OLD.subtask) IS DISTINCT FROM (NEW.task, NEW.subtask) THEN
+    SELECT count(*) FILTER (WHERE o.decision = 'accept')::int AS x, count(*) FILTER (WHERE o.decision = 'reject')::int AS y,
+           count(*) FILTER (WHERE o.decision = 'recaption')::int AS z,
+           coalesce(array_agg(loupe_reason_set(o.reasons) ORDER BY loupe_reason_set(o.reasons))
+                    FILTER (WHERE cardinality(o.reasons) > 0), '{}') AS sets
+      INTO c FROM labels o WHERE o.pair_id = NEW.id;
+    IF c.x + c.y + c.z > 0 THEN
+      PERFORM loupe_shape_add(OLD.project_id, OLD.id, OLD.task, OLD.subtask, c.x, c.y, c.z, c.sets, -1);
+      PERFORM loupe_shape_add(NEW.project_id, NEW.id, NEW.task, NEW.subtask, c.x, c.y, c.z, c.sets, 1);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Adjudications per day, as the review.adjudicate audit rows record them.
+CREATE OR REPLACE FUNCTION loupe_adjudication_day() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO quality_days_delta (project_id, day, adjudications)
+  SELECT p.project_id, (NEW.created_at AT TIME ZONE 'UTC')::date, 1
+  FROM pairs p WHERE NEW.subject_id ~ '^[0-9]{1,18}$' AND p.id = NEW.subject_id::bigint;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER labels_aggregates AFTER INSERT OR DELETE ON "labels" FOR EACH ROW EXECUTE FUNCTION loupe_label_aggregates();
+CREATE OR REPLACE TRIGGER labels_aggregates_gold AFTER UPDATE OF gold_correct ON "labels" FOR EACH ROW
+  WHEN (OLD.gold_correct IS DISTINCT FROM NEW.gold_correct) EXECUTE FUNCTION loupe_label_aggregates_gold();
+CREATE OR REPLACE TRIGGER pairs_aggregates_ins AFTER INSERT ON "pairs" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION loupe_pair_aggregates_ins();
+CREATE OR REPLACE TRIGGER pairs_aggregates_del AFTER DELETE ON "pairs" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION loupe_pair_aggregates_del();
+CREATE OR REPLACE TRIGGER pairs_aggregates_upd AFTER UPDATE ON "pairs" FOR EACH ROW
+  WHEN ((OLD.status, OLD.is_gold, OLD.gold_active, OLD.final_decision, OLD.review_reasons, OLD.task, OLD.subtask)
+        IS DISTINCT FROM (NEW.status, NEW.is_gold, NEW.gold_active, NEW.final_decision, NEW.review_reasons, NEW.task, NEW.subtask))
+  EXECUTE FUNCTION loupe_pair_aggregates_upd();
+CREATE OR REPLACE TRIGGER audit_events_adjudication_day AFTER INSERT ON "audit_events" FOR EACH ROW
+  WHEN (NEW.action = 'review.adjudicate' AND NEW.subject_type = 'pair') EXECUTE FUNCTION loupe_adjudication_day();
