@@ -8,7 +8,7 @@ import {
   ZAuditQuery,
   type TAuditQuery,
 } from "@/lib/audit-log/queries";
-import { updateProjectSettings } from "@/lib/quality/settings";
+import { updateProjectSettings } from "@/test/support/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
 

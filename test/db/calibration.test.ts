@@ -3,7 +3,7 @@ import { getCalibration, type TCalibration } from "@/lib/calibration/queries";
 import { binaryStats, thresholdForPrecision, type TSweepPoint } from "@/lib/calibration/math";
 import { scopeLabel } from "@/lib/calibration/report";
 import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
-import { updateProjectSettings } from "@/lib/quality/settings";
+import { updateProjectSettings } from "@/test/support/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject } from "../support/fixtures";
 

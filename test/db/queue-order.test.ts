@@ -7,7 +7,7 @@ import { CLAIM_SQL, MAX_LIVE_LEASES } from "@/lib/queue/sql";
 import { skipPair, submitLabel } from "@/lib/queue/submit";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "@/lib/queue/order";
 import { QUEUE_KEYS_BATCH } from "@/lib/queue/order-keys";
-import { updateProjectSettings } from "@/lib/quality/settings";
+import { updateProjectSettings } from "@/test/support/settings";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeUsers } from "../support/fixtures";
