@@ -37,7 +37,7 @@ import { migrate } from "../lib/db/migrate";
 import { runnerFromPg, runnerFromPglite } from "../lib/db/sql";
 import { hashPassword } from "../lib/auth/password";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = process.cwd(); // npm run sets it to the checkout
 const env = process.env;
 const MAINT_URL = env.BENCH_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const DB_PREFIX = env.BENCH_PAGES_DB_PREFIX || "loupe_pagesbench_";
@@ -277,10 +277,10 @@ async function measure(engine: "pg" | "pglite", size: number, conn: { url?: stri
     }
     const settings: SettingsFigure[] = [];
     const cur = JSON.parse((await http.request("GET", `/api/projects/${project.projectId}/settings`, { jar: jars.admin })).body) as {
-      settings: { overlap: number; verifierScales: { threshold?: number | null; min: number; max: number }[] };
+      settings: { overlap: number; verifierScales: { keep?: number | null; min: number; max: number }[] };
     };
     const scales = cur.settings.verifierScales;
-    const moved = scales.map((s, i) => (i === 0 ? { ...s, threshold: s.threshold === s.max ? s.min : Math.min(s.max, (s.threshold ?? s.min) + 1) } : s));
+    const moved = scales.map((s, i) => (i === 0 ? { ...s, keep: s.keep === s.max ? s.min : Math.min(s.max, (s.keep ?? s.min) + 1) } : s));
     const steps: [string, Record<string, unknown>][] = [
       ["keep rule changed", { verifierScales: moved }],
       ["keep rule back", { verifierScales: scales }],

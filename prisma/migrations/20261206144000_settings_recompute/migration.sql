@@ -17,7 +17,7 @@ CREATE TABLE settings_recomputes (
   keys_changed    BIGINT NOT NULL DEFAULT 0,
   pairs_done      BIGINT NOT NULL DEFAULT 0,
   pairs_total     BIGINT NOT NULL DEFAULT 0,
-  started_at      TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
+  started_at      TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   finished_at     TIMESTAMPTZ(3),
-  updated_at      TIMESTAMPTZ(3) NOT NULL DEFAULT now()
+  updated_at      TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
