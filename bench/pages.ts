@@ -100,14 +100,15 @@ function discoverTargets(projectId: number): Target[] {
         const dynamic = urlSegs.filter((s) => s.startsWith("["));
         if (dynamic.some((s) => s !== "[projectId]")) continue;
         const url = "/" + urlSegs.map((s) => (s === "[projectId]" ? String(projectId) : s)).join("/");
+        const shown = "/" + urlSegs.map((s) => (s === "[projectId]" ? ":id" : s)).join("/");
         if (e === "route.ts") {
           if (!/progress|calibration/.test(url)) continue;
           if (!/export\s+const\s+GET\b/.test(readFileSync(full, "utf8"))) continue;
-          out.push({ name: `GET ${url.replace(String(projectId), ":id")}`, path: url, as: url.includes("/v1/") || url.includes("calibration") ? "admin" : "annotator" });
+          out.push({ name: `GET ${shown}`, path: url, as: url.includes("/v1/") || url.includes("calibration") ? "admin" : "annotator" });
         } else {
           if (url === "/signin") continue;
           const as = url.startsWith("/review") ? "reviewer" : url.startsWith("/annotate") ? "annotator" : "admin";
-          out.push({ name: `page ${url.replace(String(projectId), ":id")}`, path: url, as });
+          out.push({ name: `page ${shown}`, path: url, as });
         }
       }
     }
