@@ -41,7 +41,7 @@ export async function snapshotBuild(root: string, dir: string): Promise<string> 
     }
     const copied = path.join(dir, ".next/BUILD_ID");
     if (existsSync(copied) && readFileSync(copied, "utf8") === id && !existsSync(path.join(root, ".next/lock"))) {
-      for (const name of ["node_modules", "package.json", "next.config.js", "prisma", "public"]) {
+      for (const name of ["node_modules", "package.json", "next.config.js", "prisma", "public", "lib"]) {
         if (existsSync(path.join(root, name))) symlinkSync(path.join(root, name), path.join(dir, name));
       }
       return dir;

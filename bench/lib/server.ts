@@ -37,7 +37,8 @@ function getOnce(port: number, path: string): Promise<number> {
 }
 
 export async function startApp(opts: {
-  databaseUrl: string;
+  /** Unset: the embedded database, in LOUPE_DATA_DIR (give it in extraEnv). */
+  databaseUrl?: string;
   port: number;
   /** Directory holding .next and node_modules (a snapshot from lib/build.ts). */
   cwd: string;
@@ -48,7 +49,7 @@ export async function startApp(opts: {
 }): Promise<AppServer> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: opts.databaseUrl,
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     DATABASE_POOL_SIZE: String(opts.poolSize),
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     NEXTAUTH_URL: `http://localhost:${opts.port}`,
@@ -56,6 +57,7 @@ export async function startApp(opts: {
     NEXT_TELEMETRY_DISABLED: "1",
     ...opts.extraEnv,
   };
+  if (!opts.databaseUrl) delete env.DATABASE_URL;
   const log = createWriteStream(opts.logFile);
   const child = spawn(
     process.execPath,

@@ -62,12 +62,25 @@ export const ZSettingsPatch = z
   .refine((p) => Object.keys(p).length > 0, { error: "Send at least one setting to change." });
 export type TSettingsPatch = z.infer<typeof ZSettingsPatch>;
 
+/** The background recompute a settings change left for the pairs (lib/quality/recompute.ts). */
+export interface TRecomputeStatus {
+  running: boolean;
+  /** What the run is doing now: giving untouched open pairs the overlap, or the verdicts and queue keys. */
+  phase: "overlap" | "keys" | null;
+  pairsDone: number;
+  pairsTotal: number;
+  /** Open pairs nobody had started whose overlap now follows the project's. */
+  overlapPairsChanged: number;
+  /** Pairs whose verifier copy, margin or queue keys changed. */
+  keysPairsChanged: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 export interface TSettingsResult {
   settings: TProjectSettings;
   /** The settings that differed from the stored ones (empty: nothing changed, nothing audited). */
   changed: TSettingKey[];
-  /** Open pairs nobody had started whose overlap now follows the project's; null when overlap did not change. */
-  pairsUpdated: number | null;
-  /** Pairs whose verifier copy, margin or queue keys changed with the score columns, verifier rule or version; null when none changed. */
-  queueKeysUpdated: number | null;
+  /** The pairs' recompute this save queued (overlap; score columns, verifier rule or version); null when none. */
+  recompute: TRecomputeStatus | null;
 }

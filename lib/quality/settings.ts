@@ -3,7 +3,8 @@ import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { QUEUE_ORDER_INFO, isQueueOrder } from "../queue/order";
-import { applyQueueKeys, QUEUE_KEY_SETTINGS } from "../queue/order-keys";
+import { QUEUE_KEY_SETTINGS } from "../queue/order-keys";
+import { enqueueSettingsRecompute, getSettingsRecompute, queueSettingsRecompute } from "./recompute";
 import {
   VERIFIER_RULES,
   ZSettingsPatch,
@@ -14,9 +15,6 @@ import {
   type TVerifierRule,
 } from "./settings-schema";
 import { describeKeepRule, parseVerifierScales, type TVerifierScale } from "./scales";
-
-/** Pairs whose `wanted` is rewritten per transaction when the overlap changes. */
-export const OVERLAP_BATCH = 5_000;
 
 // Each setting's column: fixed SQL text, so a change builds its SET clause from these names only.
 const COLUMNS: Record<TSettingKey, string> = {
@@ -94,11 +92,20 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
 }
 
 /**
- * Applies a settings patch with its audit row. An overlap change then reaches open pairs nobody has
- * started (started pairs keep the overlap their annotators were chosen for); a keep- or verifier-rule
- * change recomputes open pairs' queue keys; a queue order needs nothing more, as every order's key is kept.
+ * Applies a settings patch with its audit row and answers. What the change means for the pairs runs in the
+ * background (lib/quality/recompute.ts), queued in the same transaction: an overlap change reaches open
+ * pairs nobody has started (started pairs keep the overlap their annotators were chosen for); a keep- or
+ * verifier-rule or version change recomputes the verifier copies, margins and open pairs' queue keys; a
+ * queue order needs nothing more, as every order's key is kept. `enqueue: false` leaves the job to the
+ * caller (tests run the recompute themselves; the sweeper would also find it).
  */
-export async function updateProjectSettings(db: Db, projectId: number, actorId: number | null, rawPatch: TSettingsPatch): Promise<TSettingsResult> {
+export async function updateProjectSettings(
+  db: Db,
+  projectId: number,
+  actorId: number | null,
+  rawPatch: TSettingsPatch,
+  opts: { enqueue?: boolean } = {},
+): Promise<TSettingsResult> {
   // Parse here too: callers other than the route (CLI, tests) get the same messages.
   const parsed = ZSettingsPatch.safeParse(rawPatch);
   if (!parsed.success) {
@@ -109,7 +116,8 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
   const outcome = await db.transaction(async (tx) => {
     // The row lock makes two admins saving at once apply one after the other, so each audit row's
     // "before" is what the other left. FOR UPDATE (not NO KEY UPDATE) also waits for inserts in flight:
-    // the queue-key trigger reads the keep rule FOR KEY SHARE, so the recompute below misses no pair.
+    // the queue-key trigger reads the keep rule FOR KEY SHARE, so the background recompute, which starts after
+    // this commits, misses no pair.
     const locked = await tx.query<{ id: number }>(`SELECT id FROM projects WHERE id = $1 FOR UPDATE`, [projectId]);
     if (!locked[0]) throw new NotFoundError("Project not found.");
     const [row] = await tx.query<Record<TSettingKey, unknown>>(`SELECT ${SELECT_SETTINGS} FROM projects WHERE id = $1`, [projectId]);
@@ -123,7 +131,7 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
       (data as Record<string, unknown>)[key] = after;
     }
     const changed = Object.keys(changes) as TSettingKey[];
-    if (changed.length === 0) return { settings: before, changed };
+    if (changed.length === 0) return { settings: before, changed, queued: false };
     // Audit first, update second: the update is the statement the database may still refuse (its
     // CHECKs are the last word on the bounds), and the refusal must take the audit row with it.
     await recordAudit(tx, {
@@ -140,59 +148,13 @@ export async function updateProjectSettings(db: Db, projectId: number, actorId: 
        WHERE id = $1 RETURNING ${SELECT_SETTINGS}`,
       [projectId, ...keys.map((k) => (k === "verifierScales" ? JSON.stringify(data[k]) : data[k]))],
     );
-    return { settings: toSettings(updated!), changed };
+    const work = { overlap: changed.includes("overlap"), keys: changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k)) };
+    if (work.overlap || work.keys) await queueSettingsRecompute(tx, projectId, actorId, work);
+    return { settings: toSettings(updated!), changed, queued: work.overlap || work.keys };
   });
-  const pairsUpdated = outcome.changed.includes("overlap") ? await applyOverlapToUntouchedPairs(db, projectId, actorId) : null;
-  const rekey = outcome.changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k));
-  const queueKeysUpdated = rekey ? await applyQueueKeys(db, projectId, actorId) : null;
-  return { ...outcome, pairsUpdated, queueKeysUpdated };
-}
-
-/**
- * Gives open pairs nobody has started the project's current overlap, OVERLAP_BATCH at a time by id, one
- * transaction each, so a huge project never holds a long transaction or blocks claims. Each batch re-reads
- * the overlap (a later change wins) and re-checks `taken = 0` after waiting on a claim, so a started pair
- * is never changed. The last batch writes 'project.overlap_applied'.
- */
-export async function applyOverlapToUntouchedPairs(db: Db, projectId: number, actorId: number | null): Promise<number> {
-  let cursor = "0";
-  let total = 0;
-  for (;;) {
-    const done = await db.transaction(async (tx) => {
-      // `project_id` as a range and ordered first so that only pairs_open_work_idx (project_id, id)
-      // WHERE taken < wanted AND NOT is_gold can serve it, as in the claim (lib/queue/sql.ts).
-      const [r] = await tx.query<{ last: string | null; scanned: number; changed: number; overlap: number }>(`
-        WITH batch AS (
-          SELECT id FROM pairs
-          WHERE project_id >= $1 AND project_id <= $1 AND taken < wanted AND NOT is_gold AND id > $2
-          ORDER BY project_id, id LIMIT $3
-        ), upd AS (
-          UPDATE pairs p SET wanted = pr.overlap
-          FROM batch b, projects pr
-          WHERE p.id = b.id AND pr.id = $1
-            AND p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold AND p.wanted <> pr.overlap
-          RETURNING 1
-        )
-        SELECT (SELECT max(id) FROM batch)::text AS last, (SELECT count(*) FROM batch)::int AS scanned,
-               (SELECT count(*) FROM upd)::int AS changed, (SELECT overlap FROM projects WHERE id = $1)::int AS overlap`, [projectId, cursor, OVERLAP_BATCH]);
-      if (!r) return true;
-      total += Number(r.changed);
-      const last = Number(r.scanned) < OVERLAP_BATCH || r.last === null;
-      if (last) {
-        await recordAudit(tx, {
-          actorId,
-          action: "project.overlap_applied",
-          subjectType: "project",
-          subjectId: String(projectId),
-          data: { overlap: r.overlap, pairs: total },
-        });
-      } else {
-        cursor = r.last!;
-      }
-      return last;
-    });
-    if (done) return total;
-  }
+  if (outcome.queued && opts.enqueue !== false) await enqueueSettingsRecompute(db, projectId);
+  const recompute = outcome.queued ? await getSettingsRecompute(db, projectId) : null;
+  return { settings: outcome.settings, changed: outcome.changed, recompute };
 }
 
 const PERCENT_KEYS: ReadonlySet<string> = new Set(["goldRate", "goldAccuracyThreshold"]);

@@ -1,6 +1,5 @@
 import "server-only";
-import type { Db } from "../db/connect";
-import { recordAudit } from "../audit/record";
+import type { SqlRunner } from "../db/sql";
 
 export const QUEUE_KEYS_BATCH = 2_000;
 
@@ -56,39 +55,22 @@ const FIRST_BATCH_SQL = keysBatchSql(">=");
 const NEXT_BATCH_SQL = keysBatchSql(">");
 
 /**
- * Re-copies the active verifier version's output onto the project's pairs and recomputes their margins, and
- * the uncertainty and disagreement keys of its open regular pairs, under its current declaration and rules, in keyset batches over the unique (project_id, external_id) index, one short
- * transaction each, writing only rows whose keys change. Call it after the settings change commits: inserts
- * in flight have then committed (its FOR UPDATE waited for their FOR KEY SHARE) and later inserts compute
- * the new keys themselves. Each batch re-reads the rule, so a later change wins; pairs no longer open keep
- * their keys. Batches are small because concurrent claims skip the rows they lock.
+ * One batch of the keys recompute (lib/quality/recompute.ts runs them in the background): re-copies the active
+ * verifier version's output onto up to `limit` of the project's pairs after `after` by external id (null: from
+ * the first) and recomputes their margins, and the uncertainty and disagreement keys of open regular pairs,
+ * under the rules as they are when the statement starts, writing only rows whose values change. Run it in a
+ * short transaction of its own: concurrent claims skip the rows it locks. `last` is null when no pair was left.
  */
-export async function applyQueueKeys(db: Db, projectId: number, actorId: number | null): Promise<number> {
-  let cursor: string | null = null;
-  let total = 0;
-  for (;;) {
-    const after: string | null = cursor;
-    const done: boolean = await db.transaction(async (tx) => {
-      const [r] = await tx.query<{ last: string | null; scanned: number; changed: number }>(after === null ? FIRST_BATCH_SQL : NEXT_BATCH_SQL, [
-        projectId,
-        after ?? "",
-        QUEUE_KEYS_BATCH,
-      ]);
-      total += Number(r?.changed ?? 0);
-      const last = !r || Number(r.scanned) < QUEUE_KEYS_BATCH || r.last === null;
-      if (last) {
-        await recordAudit(tx, {
-          actorId,
-          action: "project.queue_keys_applied",
-          subjectType: "project",
-          subjectId: String(projectId),
-          data: { pairs: total },
-        });
-      } else {
-        cursor = r.last;
-      }
-      return last;
-    });
-    if (done) return total;
-  }
+export async function applyQueueKeysBatch(
+  tx: SqlRunner,
+  projectId: number,
+  after: string | null,
+  limit = QUEUE_KEYS_BATCH,
+): Promise<{ last: string | null; scanned: number; changed: number }> {
+  const [r] = await tx.query<{ last: string | null; scanned: number; changed: number }>(after === null ? FIRST_BATCH_SQL : NEXT_BATCH_SQL, [
+    projectId,
+    after ?? "",
+    limit,
+  ]);
+  return { last: r?.last ?? null, scanned: Number(r?.scanned ?? 0), changed: Number(r?.changed ?? 0) };
 }

@@ -5,7 +5,7 @@ import type { TVersionComparison } from "@/lib/calibration/versions-report";
 import { binaryStats, thresholdForPrecision, type TSweepPoint } from "@/lib/calibration/math";
 import { scopeLabel } from "@/lib/calibration/report";
 import { DEFAULT_VERIFIER_SCALES } from "@/lib/quality/scales";
-import { updateProjectSettings } from "@/lib/quality/settings";
+import { updateProjectSettings } from "@/test/support/settings";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject } from "../support/fixtures";
 

@@ -10,7 +10,7 @@ import { closeImagePool } from "@/lib/images/pool";
 import { postPairs } from "@/lib/pipeline-api/pairs";
 import { writeImagePairs } from "../support/import-fixtures";
 import { filterWhere } from "@/lib/exports/filters";
-import { updateProjectSettings } from "@/lib/quality/settings";
+import { updateProjectSettings } from "@/test/support/settings";
 import { SCALE_PRESETS, verifierMargin } from "@/lib/quality/scales";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";

@@ -3,10 +3,11 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import type { TProjectSettings, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings-schema";
+import type { TProjectSettings, TRecomputeStatus, TSettingKey, TSettingsPatch, TSettingsResult } from "@/lib/quality/settings-schema";
 import { RequestError, requestJson } from "@/components/admin/quality/request";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS } from "@/lib/queue/order";
 import { fromScaleDrafts, ScalesEditor, toScaleDrafts, type TScaleDraft } from "./scales-editor";
+import { RecomputeProgress } from "./recompute-progress";
 
 // Fields hold the text in their boxes; rates show in percent and go as fractions. Only changed fields are
 // sent, so the audit row names exactly what the admin changed.
@@ -100,17 +101,14 @@ function successText(r: TSettingsResult): string {
   if (r.changed.length === 0) return "Nothing changed: the settings were already these.";
   const names = r.changed.map((k) => LABELS[k].replace(/ \(.*\)$/, "").toLowerCase());
   let text = `Saved: ${names.join(", ")}.`;
-  if (r.pairsUpdated !== null) {
-    text += ` Overlap ${r.settings.overlap} applies to pairs imported from now on; ${r.pairsUpdated.toLocaleString("en-US")} open ${
-      r.pairsUpdated === 1 ? "pair" : "pairs"
-    } nobody had started now ${r.pairsUpdated === 1 ? "wants" : "want"} ${r.settings.overlap} ${
-      r.settings.overlap === 1 ? "label" : "labels"
-    }. Pairs already started keep the overlap they had.`;
-  }
-  if (r.queueKeysUpdated !== null) {
-    text += ` Verdicts and queue order keys recomputed under the new rule: ${r.queueKeysUpdated.toLocaleString("en-US")} ${
-      r.queueKeysUpdated === 1 ? "pair" : "pairs"
-    } changed.`;
+  if (r.recompute) {
+    const what = [
+      r.changed.includes("overlap")
+        ? `open pairs nobody has started take overlap ${r.settings.overlap} (pairs already started keep the overlap they had)`
+        : null,
+      r.changed.some((k) => k === "verifierScales" || k === "verifierRule" || k === "verifierVersion") ? "verdicts and queue order keys are recomputed" : null,
+    ].filter(Boolean);
+    text += ` In the background, ${what.join("; ")}: progress below.`;
   }
   return text;
 }
@@ -129,13 +127,14 @@ function Field({ formId, name, children, wide }: { formId: string; name: TSettin
   );
 }
 
-export function SettingsForm({ projectId, initial }: { projectId: number; initial: TProjectSettings }) {
+export function SettingsForm({ projectId, initial, recompute }: { projectId: number; initial: TProjectSettings; recompute: TRecomputeStatus | null }) {
   const router = useRouter();
   const id = useId();
   const [saved, setSaved] = useState<TProjectSettings>(initial);
   const [draft, setDraft] = useState<TDraft>(() => toDraft(initial));
   const [scales, setScales] = useState<TScaleDraft[]>(() => toScaleDrafts(initial.verifierScales));
   const [note, setNote] = useState<{ kind: "ok" | "error"; text: string; field?: TSettingKey } | null>(null);
+  const [latest, setLatest] = useState<TRecomputeStatus | null>(recompute);
 
   const save = useMutation({
     mutationFn: (patch: TSettingsPatch) =>
@@ -145,6 +144,7 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
       setDraft(toDraft(r.settings));
       setScales(toScaleDrafts(r.settings.verifierScales));
       setNote({ kind: "ok", text: successText(r) });
+      if (r.recompute) setLatest(r.recompute);
       router.refresh();
     },
     onError: (err) => {
@@ -291,6 +291,7 @@ export function SettingsForm({ projectId, initial }: { projectId: number; initia
           {save.isPending ? "Saving…" : (note?.text ?? null)}
         </div>
       </div>
+      <RecomputeProgress projectId={projectId} latest={latest} />
     </form>
   );
 }

@@ -30,8 +30,16 @@ DECLARE
   chosen text;
   kept text[] := ARRAY[]::text[];
 BEGIN
-  SELECT q.is_gold, q.instruction, q.verifier_valid, q.verifier_margin, pr.recaption_disagreement_threshold, pr.verifier_rule
-    INTO p FROM pairs q JOIN projects pr ON pr.id = q.project_id WHERE q.id = p_id;
+  -- The verdict from the project's rule as it is now, not from the pair's kept margin: after a change of
+  -- the keep rule or the active version the kept copies are recomputed in the background
+  -- (lib/quality/recompute.ts), and a pair settled before the run reaches it must not use the old one.
+  SELECT q.is_gold, q.instruction, pr.recaption_disagreement_threshold, pr.verifier_rule,
+         CASE WHEN v.stale THEN o.valid ELSE q.verifier_valid END AS verifier_valid,
+         loupe_verifier_margin(CASE WHEN v.stale THEN o.scores ELSE q.verifier_scores END, pr.verifier_scales) AS verifier_margin
+    INTO p FROM pairs q JOIN projects pr ON pr.id = q.project_id
+    CROSS JOIN LATERAL (SELECT pr.verifier_version IS NOT NULL AND q.model_version IS DISTINCT FROM pr.verifier_version AS stale) v
+    LEFT JOIN pair_verifier_outputs o ON v.stale AND o.pair_id = q.id AND o.version = pr.verifier_version
+    WHERE q.id = p_id;
   SELECT count(*)::int, count(DISTINCT decision)::int, (array_agg(decision))[1]
     INTO n, kinds, first_decision FROM labels WHERE pair_id = p_id;
   IF p.is_gold OR n = 0 THEN

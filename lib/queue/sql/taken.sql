@@ -17,7 +17,13 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM 1 FROM pairs WHERE id = NEW.pair_id FOR NO KEY UPDATE;
     IF NOT EXISTS (SELECT 1 FROM labels WHERE pair_id = NEW.pair_id AND annotator_id = NEW.annotator_id) THEN
-      UPDATE pairs SET taken = taken + 1 WHERE id = NEW.pair_id;
+      -- The first lease of a pair nobody started fixes its overlap at the project's current one: an
+      -- overlap change reaches such pairs in the background (lib/quality/recompute.ts), and one claimed
+      -- before the run gets to it must not settle on the old count.
+      UPDATE pairs p SET taken = p.taken + 1,
+                         wanted = CASE WHEN p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold
+                                       THEN (SELECT pr.overlap FROM projects pr WHERE pr.id = p.project_id) ELSE p.wanted END
+      WHERE p.id = NEW.pair_id;
     END IF;
     RETURN NEW;
   ELSE

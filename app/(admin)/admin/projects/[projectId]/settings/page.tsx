@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requirePage } from "@/lib/auth/page";
 import { getProjectSettings } from "@/lib/quality/settings";
+import { getSettingsRecompute } from "@/lib/quality/recompute";
 import { AppHeader } from "@/components/ui/app-header";
 import { ProjectNav } from "@/components/admin/quality/project-nav";
 import { SettingsForm } from "@/components/admin/settings/settings-form";
@@ -18,6 +19,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
   const project = await getProjectSettings(db, projectId);
   if (!project) notFound();
   const { id, name, ...settings } = project;
+  const recompute = await getSettingsRecompute(db, id);
   return (
     <>
       <AppHeader user={user} title={`Settings · ${name}`} />
@@ -28,7 +30,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         <p className="text-sm text-neutral-600">
           Every change is recorded in the audit log with its old and new value.
         </p>
-        <SettingsForm projectId={id} initial={settings} />
+        <SettingsForm projectId={id} initial={settings} recompute={recompute} />
       </main>
     </>
   );
