@@ -8,6 +8,8 @@ export interface TReasonInfo {
   code: string;
   label: string;
   dimension: string;
+  /** Retired from the taxonomy: named in history, no longer offered. */
+  retired?: boolean;
 }
 
 const DECISION_WORDS: Record<TReviewLabel["decision"], string> = { accept: "Accept", reject: "Reject", recaption: "Re-caption" };

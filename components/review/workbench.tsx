@@ -218,7 +218,7 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
                 onCancel={closeEditor} busy={busy} editorRef={editorRef} focusKey={focusEditor} />
             ) : null}
             {panel === "reject" ? (
-              <RejectPanel reasons={reasons} selected={selected} onToggle={toggleReason} onSubmit={submitReject} onCancel={cancelReject} />
+              <RejectPanel reasons={reasons.filter((r) => !r.retired)} selected={selected} onToggle={toggleReason} onSubmit={submitReject} onCancel={cancelReject} />
             ) : null}
             <NoteBar note={note} onNote={setNote} noteRef={noteRef} canPromote={canPromote} promote={promote} onPromote={setPromote} />
             <ReviewDecisionBar busy={busy} next={flow.next} onAccept={() => void decide({ decision: "accept" })} onReject={openReject}

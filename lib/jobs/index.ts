@@ -6,10 +6,11 @@ import { importJob } from "../imports/job";
 import { exportJob } from "../exports/job";
 import { derivativesJob } from "../imports/derivatives";
 import { startWebhookWorker } from "../webhooks/worker";
+import { projectPurgeJob } from "../projects/purge";
 
 // The background side of a Loupe process, started by its entry point, never by the database module. This
 // list is the only place that knows every feature's job handler.
-const HANDLERS = [importJob, exportJob, derivativesJob] as TJobHandler[];
+const HANDLERS = [importJob, exportJob, derivativesJob, projectPurgeJob] as TJobHandler[];
 
 const SWEEP_MS = 30_000;
 

@@ -6,6 +6,7 @@ import type { TSubmitLabel } from "./schemas";
 import type { SqlRunner } from "../db/sql";
 import { LABEL_BY_SUBMISSION_SQL, SUBMIT_SQL } from "./sql";
 import { pausedMessage, requireNotPaused } from "./claim";
+import { requireProjectWork } from "../auth/project-access";
 
 export interface TStoredLabel {
   id: string;
@@ -104,6 +105,7 @@ export async function submitLabel(
 /** Takes back the annotator's latest decision while its pair is still leased to them, to redo. */
 export async function undoLastLabel(db: Db, userId: number, projectId: number): Promise<{ pairId: string }> {
   return db.transaction(async (tx) => {
+    await requireProjectWork(tx, projectId, userId, "annotate");
     const rows = await tx.query<{ label_id: string; pair_id: string; gold_correct: boolean | null }>(`
       SELECT b.id::text AS label_id, b.pair_id::text AS pair_id, b.gold_correct FROM labels b
       WHERE b.annotator_id = $1 AND b.project_id = $2

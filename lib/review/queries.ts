@@ -8,7 +8,7 @@ import {
   REVIEW_FILTER_VALUES_SQL,
   REVIEW_LABELS_SQL,
   REVIEW_PAIR_SQL,
-  REVIEW_PROJECTS_SQL,
+  reviewerProjectsSql,
 } from "./sql";
 import {
   ROUTING_REASONS,
@@ -37,8 +37,10 @@ function byReason(r: ByReasonRow): Record<TRoutingReason, number> {
   return { decision: Number(r.decision), recaption: Number(r.recaption), verifier: Number(r.verifier) };
 }
 
-export async function listReviewProjects(db: Db): Promise<TReviewProject[]> {
-  const rows = await db.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(REVIEW_PROJECTS_SQL);
+/** The projects `reviewerId` may review (decision 030), or every live one without it. */
+export async function listReviewProjects(db: Db, reviewerId?: number): Promise<TReviewProject[]> {
+  const rows = await db.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(
+    reviewerProjectsSql(reviewerId !== undefined), reviewerId === undefined ? [] : [reviewerId]);
   return rows.map((r) => ({ id: r.id, name: r.name, inReview: Number(r.in_review), byReason: byReason(r), claimed: Number(r.claimed) }));
 }
 

@@ -1,4 +1,5 @@
 // The review queue as SQL text. Pure: no server-only import, so tests and benches can read it.
+import { workRefusedSql } from "../auth/project-work";
 
 /** How long a reviewer's claim on a pair lasts without renewal (the page renews while it is on screen). */
 export const REVIEW_CLAIM_MINUTES = 10;
@@ -107,8 +108,8 @@ SELECT count(*)::int AS in_review,
 FROM pairs p
 WHERE p.project_id = $1 AND p.status = 'in_review'`;
 
-/** Every project with its pairs in review by routing reason (projects with none are listed too). */
-export const REVIEW_PROJECTS_SQL = `
+/** Every project with its pairs in review by routing reason (projects with none are listed too); with `mine`, those $1 may review. */
+export const reviewerProjectsSql = (mine: boolean) => `
 SELECT pr.id, pr.name, count(p.id)::int AS in_review,
        (count(p.id) FILTER (WHERE 'decision' = ANY(p.review_reasons)))::int AS decision,
        (count(p.id) FILTER (WHERE 'recaption' = ANY(p.review_reasons)))::int AS recaption,
@@ -116,6 +117,7 @@ SELECT pr.id, pr.name, count(p.id)::int AS in_review,
        (count(p.id) FILTER (WHERE p.review_claimed_until > now()))::int AS claimed
 FROM projects pr
 LEFT JOIN pairs p ON p.project_id = pr.id AND p.status = 'in_review'
+WHERE pr.deleting_at IS NULL${mine ? ` AND NOT ${workRefusedSql("pr.id", "$1", "review")}` : ""}
 GROUP BY pr.id
 ORDER BY pr.created_at, pr.id`;
 

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ReviewPage() {
   const { user, db } = await requirePage("review:label:any", "/review");
-  const projects = await listReviewProjects(db);
+  const projects = await listReviewProjects(db, user.id);
   const waiting = projects.reduce((n, p) => n + p.inReview, 0);
   return (
     <>
