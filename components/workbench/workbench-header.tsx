@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { GuidelinesToggle } from "@/components/guidelines/guidelines-panel";
 
 export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines }: {
   title: string;
@@ -20,12 +21,7 @@ export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, gu
           Keyboard shortcuts
         </button>
       ) : null}
-      {guidelines ? (
-        <details className="w-full text-sm">
-          <summary className="cursor-pointer text-neutral-700">Guidelines</summary>
-          <div className="mt-2 whitespace-pre-wrap rounded-md border border-neutral-200 bg-white p-3 text-neutral-800">{guidelines}</div>
-        </details>
-      ) : null}
+      <GuidelinesToggle markdown={guidelines} />
     </div>
   );
 }

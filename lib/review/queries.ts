@@ -1,4 +1,5 @@
 import "server-only";
+import { requireProjectWork } from "../auth/project-access";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { toPairView, type TPairViewRow } from "../queue/pair-view";
@@ -50,6 +51,7 @@ export async function getReviewCounts(
   reviewerId: number,
   filters: TReviewFilters,
 ): Promise<TReviewCounts> {
+  await requireProjectWork(db, projectId, reviewerId, "review");
   const [r] = await db.query<{ in_review: number; matching: number; claimed_by_others: number } & ByReasonRow>(
     REVIEW_COUNTS_SQL,
     [projectId, reviewerId, filters.reason ?? null, filters.task ?? null, filters.subtask ?? null],

@@ -29,7 +29,9 @@ export default async function AnnotatePage({ params }: { params: Promise<{ proje
   return (
     <>
       <AppHeader user={user} title={project.name} />
-      <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={activeReasons(project.reasons)} />
+      <main>
+        <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={activeReasons(project.reasons)} />
+      </main>
     </>
   );
 }

@@ -42,6 +42,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
   return (
     <>
       <AppHeader user={user} title={`Review · ${project.name}`} />
+      <main>
       <div className="mx-auto max-w-[1600px] space-y-2 px-4 pt-4">
         <Breadcrumb parent={{ href: "/review", label: "Review" }} current={project.name} />
         <ReviewFilters key={filterKey} projectId={projectId} filters={filters} tasks={values.tasks} subtasks={values.subtasks} />
@@ -57,6 +58,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
         subtask={filters.subtask}
         canPromote={can(user.role, "gold:promote")}
       />
+      </main>
     </>
   );
 }
