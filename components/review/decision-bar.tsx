@@ -14,9 +14,9 @@ export function ReviewDecisionBar({ busy, next, onAccept, onReject, onEdit, onSk
   return (
     <div className="flex flex-wrap gap-2" role="toolbar" aria-label="Decision">
       <ShortcutButton label="Accept" shortcut="A" onClick={onAccept} disabled={busy}
-        className="bg-emerald-600 text-white hover:bg-emerald-700" />
+        className="bg-emerald-700 text-white hover:bg-emerald-800" />
       <ShortcutButton label="Reject" shortcut="R" onClick={onReject} disabled={busy}
-        className="bg-rose-600 text-white hover:bg-rose-700" />
+        className="bg-rose-700 text-white hover:bg-rose-800" />
       <ShortcutButton label="Edit final instruction" shortcut="E" disabled={busy} onClick={onEdit}
         className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
       <ShortcutButton label="Skip" shortcut="S" onClick={onSkip} disabled={busy}
