@@ -8,7 +8,6 @@ import { createUser, expect, signInNewContext, test } from "./fixtures";
 async function findings(page: Page, path: string): Promise<string[]> {
   const response = await page.goto(path);
   expect(response?.status(), path).toBeLessThan(400);
-  await page.waitForLoadState("networkidle");
   await expect(page.getByRole("main"), `${path} has a main landmark`).toHaveCount(1);
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
   return result.violations

@@ -81,13 +81,13 @@ export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reaso
             <th scope="row" className="p-2 text-left font-medium">{l.annotatorName}</th>
             <td className="p-2">{DECISION_WORDS[l.decision]}</td>
             <td className="p-2">
-              {l.reasons.length === 0 ? <span className="text-neutral-400">—</span> : (
+              {l.reasons.length === 0 ? <span className="text-neutral-500">—</span> : (
                 <ul className="list-inside list-disc">
                   {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
                 </ul>
               )}
             </td>
-            <td className="p-2">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
+            <td className="p-2">{l.recaption ?? <span className="text-neutral-500">—</span>}</td>
             <td className="p-2 text-right tabular-nums">{l.secondsSpent.toFixed(1)}</td>
           </tr>
         ))}

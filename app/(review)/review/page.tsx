@@ -48,7 +48,7 @@ export default async function ReviewPage() {
                           {p.byReason[r].toLocaleString()}
                         </Link>
                       ) : (
-                        <span className="text-neutral-400">0</span>
+                        <span className="text-neutral-500">0</span>
                       )}
                     </td>
                   ))}
@@ -60,7 +60,7 @@ export default async function ReviewPage() {
                         Review
                       </Link>
                     ) : (
-                      <span className="text-neutral-400">Nothing to review</span>
+                      <span className="text-neutral-500">Nothing to review</span>
                     )}
                   </td>
                 </tr>
