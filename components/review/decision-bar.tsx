@@ -18,7 +18,7 @@ export function ReviewDecisionBar({ busy, next, onAccept, onReject, onEdit, onSk
       <ShortcutButton label="Reject" shortcut="R" onClick={onReject} disabled={busy}
         className="bg-rose-700 text-white hover:bg-rose-800" />
       <ShortcutButton label="Edit final instruction" shortcut="E" disabled={busy} onClick={onEdit}
-        className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
+        className="bg-amber-500 text-black hover:bg-amber-600" />
       <ShortcutButton label="Skip" shortcut="S" onClick={onSkip} disabled={busy}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
       <span className="ml-auto self-center text-xs text-neutral-500">{nextPairStatus(next, "Last pair in this queue")}</span>
