@@ -8,7 +8,7 @@ import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
 import { getDatabase, type Db } from "../db";
 import { crossSiteRefusal, isJsonContentType } from "./origin";
-import { validationMessage } from "./messages";
+import { issueText, validationMessage } from "./messages";
 
 // Every route has a body cap (decision 021): a JSON body is small; a route that takes none gets room
 // for nothing more than a stray empty object. Routes that need more say so (`maxBodyBytes`).
@@ -32,7 +32,7 @@ export function errorResponse(err: unknown): NextResponse {
 
 /** A failed parse as a 400 whose message is written for people (lib/http/messages.ts); the paths stay in the details. */
 export function zodToInvalid(err: z.ZodError): InvalidError {
-  const issues = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const issues = err.issues.map((i) => ({ path: i.path.join("."), message: issueText(i) }));
   const first = issues[0];
   return new InvalidError(first ? validationMessage(err) : "The request is not valid.", issues);
 }
