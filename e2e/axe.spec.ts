@@ -6,12 +6,10 @@ import { createUser, expect, signInNewContext, test } from "./fixtures";
 // Each role visits the pages it has; every page is also checked for its `main` landmark.
 
 async function findings(page: Page, path: string): Promise<string[]> {
-  const started = Date.now();
   const response = await page.goto(path);
   expect(response?.status(), path).toBeLessThan(400);
   await expect(page.getByRole("main"), `${path} has a main landmark`).toHaveCount(1);
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  console.log(`axe ${path}: ${Date.now() - started} ms`);
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${path}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
