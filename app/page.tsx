@@ -7,14 +7,14 @@ export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
   const { user, db } = await requirePage("project:list", "/");
-  const projects = await listProjects(db);
+  const projects = await listProjects(db, { annotatorId: user.id });
   return (
     <>
       <AppHeader user={user} />
       <main className="mx-auto max-w-4xl p-6">
         <h1 className="text-2xl font-semibold">Projects</h1>
         {projects.length === 0 ? (
-          <p className="mt-4 text-neutral-600">No projects yet. An admin can create one and import pairs.</p>
+          <p className="mt-4 text-neutral-600">No projects for you yet. An admin can create one or add you to a project&apos;s team.</p>
         ) : (
           <ul className="mt-4 divide-y divide-neutral-200 rounded-lg border border-neutral-200 bg-white">
             {projects.map((p) => (

@@ -23,9 +23,9 @@ export function DecisionBar({ busy, canUndo, next, notice, historyOpen, historyC
       <ShortcutButton label="Accept" shortcut="A" onClick={() => void onDecide({ decision: "accept" })} disabled={busy}
         className="bg-emerald-700 text-white hover:bg-emerald-800" />
       <ShortcutButton label="Reject" shortcut="R" onClick={() => onPanel("reject")} disabled={busy}
-        className="bg-rose-600 text-white hover:bg-rose-700" />
+        className="bg-rose-700 text-white hover:bg-rose-800" />
       <ShortcutButton label="Re-caption" shortcut="E" onClick={() => onPanel("recaption")} disabled={busy}
-        className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
+        className="bg-amber-500 text-black hover:bg-amber-600" />
       <ShortcutButton label="Skip" shortcut="S" onClick={() => void onSkip()} disabled={busy}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
       <ShortcutButton label="Undo" shortcut="Z" onClick={() => void onUndo()} disabled={busy || !canUndo}

@@ -21,9 +21,9 @@ export function ReviewDecisionBar({ busy, next, notice, canUndo, onAccept, onRej
       <ShortcutButton label="Accept" shortcut="A" onClick={onAccept} disabled={busy}
         className="bg-emerald-700 text-white hover:bg-emerald-800" />
       <ShortcutButton label="Reject" shortcut="R" onClick={onReject} disabled={busy}
-        className="bg-rose-600 text-white hover:bg-rose-700" />
+        className="bg-rose-700 text-white hover:bg-rose-800" />
       <ShortcutButton label="Edit instruction" shortcut="E" disabled={busy} onClick={onEdit}
-        className="bg-amber-500 text-neutral-950 hover:bg-amber-600" />
+        className="bg-amber-500 text-black hover:bg-amber-600" />
       <ShortcutButton label="Skip" shortcut="S" onClick={onSkip} disabled={busy}
         className="border border-neutral-300 bg-white hover:bg-neutral-100" />
       <ShortcutButton label="Undo" shortcut="Z" onClick={onUndo} disabled={busy || !canUndo}

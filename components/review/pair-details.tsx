@@ -8,6 +8,8 @@ export interface TReasonInfo {
   code: string;
   label: string;
   dimension: string;
+  /** Retired from the taxonomy: named in history, no longer offered. */
+  retired?: boolean;
 }
 
 const DECISION_WORDS: Record<TReviewLabel["decision"], string> = { accept: "Accept", reject: "Reject", recaption: "Re-caption" };
@@ -81,13 +83,13 @@ export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reaso
               <span className="block tabular-nums text-neutral-500">{l.secondsSpent.toFixed(1)} s</span>
             </td>
             <td className="px-1.5 py-1">
-              {l.reasons.length === 0 ? <span className="text-neutral-400">—</span> : (
+              {l.reasons.length === 0 ? <span className="text-neutral-500">—</span> : (
                 <ul className="list-inside list-disc">
                   {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
                 </ul>
               )}
             </td>
-            <td className="px-1.5 py-1">{l.recaption ?? <span className="text-neutral-400">—</span>}</td>
+            <td className="px-1.5 py-1">{l.recaption ?? <span className="text-neutral-500">—</span>}</td>
           </tr>
         ))}
       </tbody>

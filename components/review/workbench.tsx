@@ -284,7 +284,7 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
             </article>
           }
           overlay={panel === "reject" ? (
-            <RejectPanel reasons={reasons} selected={selected} onToggle={toggleReason} onSubmit={submitReject} onCancel={cancelReject} />
+            <RejectPanel reasons={reasons.filter((r) => !r.retired)} selected={selected} onToggle={toggleReason} onSubmit={submitReject} onCancel={cancelReject} />
           ) : editing ? (
             <FinalInstructionEditor original={current.instruction} draft={draft} onChange={setDraft} onSubmit={submitEdit}
               onCancel={closeEditor} busy={busy} editorRef={editorRef} focusKey={focusEditor} />

@@ -1,9 +1,8 @@
 "use client";
 
-/**
- * The project's guidelines, opened beside the images from the header's toggle. The slot where the
- * guidelines are rendered: the text as written for now.
- */
+import { GuidelinesMarkdown } from "@/components/guidelines/guidelines-panel";
+
+/** The project's guidelines as Markdown, opened beside the images from the header's toggle. */
 export function GuidelinesPanel({ guidelines, onClose }: { guidelines: string; onClose: () => void }) {
   return (
     <section id="guidelines-panel" aria-label="Guidelines" className="flex min-h-0 flex-1 flex-col rounded-lg border border-neutral-300 bg-white shadow-lg">
@@ -11,7 +10,9 @@ export function GuidelinesPanel({ guidelines, onClose }: { guidelines: string; o
         <h2 className="text-sm font-semibold">Guidelines</h2>
         <button type="button" onClick={onClose} className="rounded px-2 py-0.5 text-sm hover:bg-neutral-100">Close</button>
       </div>
-      <div className="min-h-0 flex-1 overflow-y-auto whitespace-pre-wrap p-3 text-sm text-neutral-800">{guidelines}</div>
+      <div className="min-h-0 flex-1 overflow-y-auto p-3 text-sm leading-relaxed text-neutral-800">
+        <GuidelinesMarkdown markdown={guidelines} />
+      </div>
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
 import { getDatabase, type Db } from "../db";
 import { crossSiteRefusal, isJsonContentType } from "./origin";
+import { issueText, validationMessage } from "./messages";
 
 // Every route has a body cap (decision 021): a JSON body is small; a route that takes none gets room
 // for nothing more than a stray empty object. Routes that need more say so (`maxBodyBytes`).
@@ -29,10 +30,11 @@ export function errorResponse(err: unknown): NextResponse {
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong on the server." } }, { status: 500 });
 }
 
+/** A failed parse as a 400 whose message is written for people (lib/http/messages.ts); the paths stay in the details. */
 export function zodToInvalid(err: z.ZodError): InvalidError {
-  const issues = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const issues = err.issues.map((i) => ({ path: i.path.join("."), message: issueText(i) }));
   const first = issues[0];
-  return new InvalidError(first ? `${first.path || "input"}: ${first.message}` : "Invalid input.", issues);
+  return new InvalidError(first ? validationMessage(err) : "The request is not valid.", issues);
 }
 
 type Ctx<P> = { params: Promise<P> };

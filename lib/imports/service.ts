@@ -1,4 +1,5 @@
 import "server-only";
+import { requireProjectWritable } from "../auth/project-access";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "../db/connect";
@@ -209,8 +210,7 @@ export async function createImport(
   req: TImportRequest,
   ctx: TSourceContext & { imageRoot: string | null },
 ): Promise<TImportView> {
-  const project = await db.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } });
-  if (!project) throw new NotFoundError("Project not found.");
+  await requireProjectWritable(db, projectId);
   const { files, archives, label } = await resolveSource(db, req, ctx);
   const readable = await withLocalCopies(files);
   let format: TImportFormat;

@@ -1,4 +1,5 @@
 import "server-only";
+import { requireProjectWritable } from "../auth/project-access";
 import type { Storage } from "../storage/types";
 import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
@@ -132,6 +133,7 @@ function refuseUndeclaredScores(items: unknown[], scales: readonly TVerifierScal
 }
 
 export async function postPairs(db: Db, projectId: number, items: unknown[], ctx: TPostPairsContext): Promise<TPostPairsResponse> {
+  await requireProjectWritable(db, projectId);
   const [project] = await db.query<{ reason_codes: string[]; verifier_scales: unknown; web_images_in_place: boolean }>(
     `SELECT ARRAY(SELECT e->>'code' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(reject_reasons) = 'array'
                                                            THEN reject_reasons ELSE '[]' END) e) AS reason_codes, verifier_scales,

@@ -9,14 +9,18 @@ export const ZRejectReason = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "codes are lower_snake_case"),
   label: z.string().trim().min(1).max(80),
   dimension: z.enum(DIMENSIONS),
+  // Retired: no longer offered or accepted, kept so the labels that used it still read (decision 030).
+  retired: z.boolean().optional(),
 });
 export type TRejectReason = z.infer<typeof ZRejectReason>;
 
 export const ZRejectReasons = z
   .array(ZRejectReason)
   .min(1)
-  .max(30)
-  .refine((rs) => new Set(rs.map((r) => r.code)).size === rs.length, "reason codes must be unique");
+  .max(60)
+  .refine((rs) => new Set(rs.map((r) => r.code)).size === rs.length, "Two reasons have the same code.")
+  .refine((rs) => rs.filter((r) => !r.retired).length >= 1, "Keep at least one reason in use.")
+  .refine((rs) => rs.filter((r) => !r.retired).length <= 30, "At most 30 reasons can be in use at once.");
 
 export const DEFAULT_REJECT_REASONS: TRejectReason[] = [
   { code: "no_visible_edit", label: "No visible edit", dimension: "IF" },
@@ -37,4 +41,19 @@ export const DEFAULT_REJECT_REASONS: TRejectReason[] = [
 export function parseReasons(value: unknown): TRejectReason[] {
   const r = ZRejectReasons.safeParse(value);
   return r.success ? r.data : [];
+}
+
+/** The reasons an annotator or reviewer may pick: the taxonomy without its retired entries. */
+export function activeReasons(reasons: TRejectReason[]): TRejectReason[] {
+  return reasons.filter((r) => !r.retired);
+}
+
+/** A new reason's code from its label ("Blurry face" → "blurry_face"), unique among `taken`. */
+export function reasonCode(label: string, taken: ReadonlySet<string>): string {
+  let base = label.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 36);
+  if (!/^[a-z]/.test(base)) base = `reason_${base}`.replace(/_+$/, "");
+  if (base.length < 2) base = "reason";
+  let code = base;
+  for (let n = 2; taken.has(code); n++) code = `${base}_${n}`;
+  return code;
 }

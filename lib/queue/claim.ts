@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { NotFoundError, PausedError } from "../errors";
+import { requireProjectWork } from "../auth/project-access";
 import { CLAIM_SQL, LEASED_PAIR_SQL, MAX_LIVE_LEASES } from "./sql";
 import type { TClaimedPair } from "./types";
 import { toPairView, type TPairViewRow } from "./pair-view";
@@ -78,8 +79,12 @@ export async function releaseExpiredLeases(db: Db, limit = 500): Promise<number>
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Turns the claim's empty answer into NotFoundError or PausedError; the SQL itself refuses paused annotators. */
+/**
+ * Turns the claim's empty answer into NotFoundError, ForbiddenError (archived, not in the project's team)
+ * or PausedError; the SQL itself refuses them all.
+ */
 export async function requireNotPaused(tx: SqlRunner, projectId: number, userId: number): Promise<void> {
+  await requireProjectWork(tx, projectId, userId, "annotate");
   const rows = await tx.query<{ paused_at: Date | null; pause_reason: string | null }>(
     `SELECT pa.paused_at, pa.pause_reason FROM projects pr
      LEFT JOIN project_annotators pa ON pa.project_id = pr.id AND pa.user_id = $2

@@ -1,5 +1,6 @@
 // The annotator hot path as SQL text, shared by lib/queue (the app) and bench/ (the raw-SQL ceiling),
 // so the benchmark's ceiling runs exactly the statements the app runs. Pure: no server-only import.
+import { workRefusedSql } from "../auth/project-work";
 import { QUEUE_ORDER_INFO, QUEUE_ORDERS, type TQueueOrder } from "./order";
 
 /** A client may hold this many live undecided leases in a project: the pair on screen and the prefetched one. */
@@ -19,7 +20,8 @@ export const RELEASE_BATCH = 50;
  *   SHARE locks of concurrent label inserts' foreign-key checks). `project_id` is a range and leads the
  *   ORDER BY so that only pairs_open_work_idx can serve it: with `=` the planner may walk the primary key
  *   and read past every taken pair.
- * - `me`: a paused annotator gets nothing, not even a lease they hold; claimNextPair explains.
+ * - `me`: a paused annotator gets nothing, not even a lease they hold, and neither does anyone the project
+ *   refuses (archived, or restricted to a team they are not in: decision 030); claimNextPair explains.
  * - `regular` never serves gold. One CTE per queue order, each gated by the project's `queue_order` read
  *   here, which the planner makes a one-time filter; CTEs because FOR UPDATE is not allowed in a UNION.
  *   No process memory picks the order, so a switch applies at the next claim on every server.
@@ -55,8 +57,9 @@ WITH expired AS (
     FOR NO KEY UPDATE OF l, p SKIP LOCKED)
   RETURNING pair_id
 ), me AS (
-  SELECT EXISTS (SELECT 1 FROM project_annotators pa
-                 WHERE pa.project_id = $2 AND pa.user_id = $1 AND pa.paused_at IS NOT NULL) AS paused
+  SELECT (EXISTS (SELECT 1 FROM project_annotators pa
+                  WHERE pa.project_id = $2 AND pa.user_id = $1 AND pa.paused_at IS NOT NULL)
+          OR ${workRefusedSql("$2", "$1", "annotate")}) AS paused
 ), mine AS (
   SELECT l.pair_id, l.expires_at FROM leases l
   WHERE l.annotator_id = $1 AND l.project_id = $2 AND l.submitted_at IS NULL AND l.expires_at > now()
@@ -117,7 +120,7 @@ FROM got g JOIN pairs p ON p.id = g.pair_id`;
  * Submit: $1 pair id, $2 user id, $3 decision, $4 reasons text[], $5 re-caption, $6 seconds, $7 submission
  * id. Only while the caller's lease is live and undecided, the id new and every reason in the taxonomy, it
  * inserts the label, marks the lease decided and writes the audit row. The first column says what happened:
- * created | replayed | expired | decided | paused | bad_reasons (no row: expired). Gold, consensus and
+ * created | replayed | expired | decided | paused (or refused by the project) | bad_reasons (no row: expired). Gold, consensus and
  * pausing run in the label triggers. A concurrent copy waits on the lease lock and reports `decided`.
  */
 export const SUBMIT_SQL = `
@@ -128,14 +131,15 @@ WITH lease AS (
 ), prior AS (
   SELECT b.* FROM labels b WHERE b.submission_id = $7::uuid
 ), paused AS (
-  SELECT EXISTS (SELECT 1 FROM project_annotators pa JOIN lease l ON pa.project_id = l.project_id
-                 WHERE pa.user_id = $2 AND pa.paused_at IS NOT NULL) AS yes
+  SELECT (EXISTS (SELECT 1 FROM project_annotators pa JOIN lease l ON pa.project_id = l.project_id
+                  WHERE pa.user_id = $2 AND pa.paused_at IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM lease l WHERE ${workRefusedSql("l.project_id", "$2", "annotate")})) AS yes
 ), reasons_ok AS (
   SELECT NOT EXISTS (
     SELECT 1 FROM unnest($4::text[]) AS r(code)
     WHERE NOT EXISTS (
       SELECT 1 FROM lease l JOIN projects pr ON pr.id = l.project_id, jsonb_array_elements(pr.reject_reasons) e
-      WHERE e->>'code' = r.code)) AS ok
+      WHERE e->>'code' = r.code AND NOT coalesce((e->>'retired')::boolean, false))) AS ok
 ), ins AS (
   INSERT INTO labels (pair_id, project_id, annotator_id, decision, reasons, recaption, seconds_spent, submission_id)
   SELECT $1, l.project_id, $2, $3::"Decision", $4::text[], $5, $6, $7::uuid

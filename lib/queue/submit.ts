@@ -6,6 +6,7 @@ import type { TSubmitLabel } from "./schemas";
 import type { SqlRunner } from "../db/sql";
 import { LABEL_BY_SUBMISSION_SQL, SUBMIT_SQL } from "./sql";
 import { pausedMessage, requireNotPaused } from "./claim";
+import { requireProjectWork } from "../auth/project-access";
 
 export interface TStoredLabel {
   id: string;
@@ -107,6 +108,7 @@ export async function submitLabel(
  */
 export async function undoLastLabel(db: Db, userId: number, projectId: number, pairId?: bigint): Promise<{ pairId: string }> {
   return db.transaction(async (tx) => {
+    await requireProjectWork(tx, projectId, userId, "annotate");
     // Named: exactly that pair's label, never the latest one instead (a submit still in flight may be newer).
     const rows = await tx.query<{ label_id: string; pair_id: string; gold_correct: boolean | null }>(`
       SELECT b.id::text AS label_id, b.pair_id::text AS pair_id, b.gold_correct FROM labels b

@@ -1,4 +1,5 @@
 import "server-only";
+import { requireProjectWork } from "../auth/project-access";
 import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { toPairView, type TPairViewRow } from "../queue/pair-view";
@@ -8,7 +9,7 @@ import {
   REVIEW_FILTER_VALUES_SQL,
   REVIEW_LABELS_SQL,
   REVIEW_PAIR_SQL,
-  REVIEW_PROJECTS_SQL,
+  reviewerProjectsSql,
 } from "./sql";
 import {
   ROUTING_REASONS,
@@ -37,8 +38,10 @@ function byReason(r: ByReasonRow): Record<TRoutingReason, number> {
   return { decision: Number(r.decision), recaption: Number(r.recaption), verifier: Number(r.verifier) };
 }
 
-export async function listReviewProjects(db: Db): Promise<TReviewProject[]> {
-  const rows = await db.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(REVIEW_PROJECTS_SQL);
+/** The projects `reviewerId` may review (decision 030), or every live one without it. */
+export async function listReviewProjects(db: Db, reviewerId?: number): Promise<TReviewProject[]> {
+  const rows = await db.query<{ id: number; name: string; in_review: number; claimed: number } & ByReasonRow>(
+    reviewerProjectsSql(reviewerId !== undefined), reviewerId === undefined ? [] : [reviewerId]);
   return rows.map((r) => ({ id: r.id, name: r.name, inReview: Number(r.in_review), byReason: byReason(r), claimed: Number(r.claimed) }));
 }
 
@@ -48,6 +51,7 @@ export async function getReviewCounts(
   reviewerId: number,
   filters: TReviewFilters,
 ): Promise<TReviewCounts> {
+  await requireProjectWork(db, projectId, reviewerId, "review");
   const [r] = await db.query<{ in_review: number; matching: number; claimed_by_others: number } & ByReasonRow>(
     REVIEW_COUNTS_SQL,
     [projectId, reviewerId, filters.reason ?? null, filters.task ?? null, filters.subtask ?? null],

@@ -3,6 +3,7 @@ import type { Db } from "../db/connect";
 import type { TInt8 } from "../db/sql";
 import { recordAudit } from "../audit/record";
 import { can, type TRole } from "../auth/permissions";
+import { requireProjectWork } from "../auth/project-access";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { promoteToGold } from "../quality/gold";
@@ -21,6 +22,8 @@ export async function claimReviewPair(
   db: Db,
   args: { projectId: number; reviewerId: number; exclude?: bigint[] } & TReviewFilters,
 ): Promise<TReviewPair | null> {
+  // The review queue is not a hot path: one look at the project's team first answers a refusal with its reason.
+  await requireProjectWork(db, args.projectId, args.reviewerId, "review");
   const params = [args.reviewerId, args.projectId, (args.exclude ?? []).map(String), args.reason ?? null, args.task ?? null,
     args.subtask ?? null];
   for (let attempt = 0; ; attempt++) {
@@ -144,6 +147,7 @@ export async function adjudicatePair(
       if (p.review_submission_id === input.submissionId && p.reviewed_by === actor.id) return storedResult(p, true);
       throw notInReview(p);
     }
+    await requireProjectWork(tx, p.project_id, actor.id, "review");
     if (p.own_label) {
       throw new ForbiddenError("You labelled this pair yourself, so another reviewer settles it.");
     }
@@ -157,7 +161,7 @@ export async function adjudicatePair(
     }
 
     const reasons = input.decision === "reject" ? [...new Set(input.reasons)] : [];
-    const known = new Set(parseReasons(p.reject_reasons).map((r) => r.code));
+    const known = new Set(parseReasons(p.reject_reasons).filter((r) => !r.retired).map((r) => r.code));
     const unknown = reasons.filter((r) => !known.has(r));
     if (unknown.length > 0) throw new InvalidError(`Unknown reject reason(s) for this project: ${unknown.join(", ")}`);
 

@@ -1,4 +1,5 @@
 // The review queue as SQL text. Pure: no server-only import, so tests and benches can read it.
+import { workRefusedSql } from "../auth/project-work";
 
 /** How long a reviewer's claim on a pair lasts without renewal (the page renews while it is on screen). */
 export const REVIEW_CLAIM_MINUTES = 10;
@@ -115,8 +116,8 @@ SELECT coalesce(sum(p.pairs), 0)::int AS in_review,
 FROM ${KEPT_IN_REVIEW} p
 WHERE p.project_id = $1`;
 
-/** Every project with its pairs in review by routing reason (projects with none are listed too). */
-export const REVIEW_PROJECTS_SQL = `
+/** Every project with its pairs in review by routing reason (projects with none are listed too); with `mine`, those $1 may review. */
+export const reviewerProjectsSql = (mine: boolean) => `
 SELECT pr.id, pr.name, coalesce(t.in_review, 0)::int AS in_review, coalesce(t.decision, 0)::int AS decision,
        coalesce(t.recaption, 0)::int AS recaption, coalesce(t.verifier, 0)::int AS verifier,
        (SELECT count(*) FROM pairs c
@@ -130,6 +131,7 @@ LEFT JOIN (
          sum(pairs) FILTER (WHERE 'verifier' = ANY(review_reasons)) AS verifier
   FROM ${KEPT_IN_REVIEW} k GROUP BY project_id
 ) t ON t.project_id = pr.id
+WHERE pr.deleting_at IS NULL${mine ? ` AND NOT ${workRefusedSql("pr.id", "$1", "review")}` : ""}
 ORDER BY pr.created_at, pr.id`;
 
 /** $1 project id: the task and subtask values among its pairs in review, for the filter selects. */

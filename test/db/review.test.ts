@@ -9,6 +9,7 @@ import type { TAdjudication } from "@/lib/review/schemas";
 import type { Db } from "@/lib/db/connect";
 import { engines, freshDatabase, type TestDatabase } from "../support/db";
 import { makeProject, makeUsers } from "../support/fixtures";
+import { describeProjectTeams } from "../support/project-teams";
 
 type TLabelInput = { decision: "accept" } | { decision: "reject"; reasons: string[] } | { decision: "recaption"; recaption: string };
 
@@ -26,6 +27,9 @@ describe.each(engines())("review queue on $engine", ({ engine }) => {
   afterAll(async () => {
     await t?.close();
   });
+
+  // Issue 16 point 4 (test/support/project-teams.ts), on this file's database.
+  describeProjectTeams(() => t);
 
   async function label(userId: number, projectId: number, input: TLabelInput): Promise<string> {
     const pair = await claimNextPair(t, { projectId, userId });

@@ -3,10 +3,9 @@
 // each one checks is read off its handler (route() records it), so a new route without a line in
 // EXPECTED fails here, and so does a route whose permission changed without this table changing.
 //
-// "Non-member": Loupe has no project membership yet. The project scoping that exists today is an API
-// token's project list (the "token out of scope" column) and the per-project annotator standing
-// (project_annotators, which only pauses). A non-member is therefore an annotator with no standing in
-// the project, expected to be treated as any annotator; when membership lands, its column changes here.
+// "Non-member": a reviewer outside the team of a project restricted to its team (decision 030; the
+// annotator and reviewer columns are its members). Every route that works on that project's pairs
+// (annotate:pair and review:label:any with a projectId) refuses them with 403; elsewhere they are a reviewer.
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
@@ -15,6 +14,7 @@ import { makeProject, makeUsers } from "@/test/support/fixtures";
 import { call, sessionCookie, TEST_ORIGIN } from "@/test/support/http";
 import { can, type TPermission, type TRole } from "@/lib/auth/permissions";
 import { createApiToken } from "@/lib/pipeline-api/tokens";
+import { setTeam } from "@/lib/projects/team";
 import type { TRouteMeta } from "@/lib/http/handler";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -69,6 +69,11 @@ const EXPECTED: Record<string, { permission: TPermission; token?: true }> = {
   "POST /api/projects/[projectId]/webhooks": { permission: "webhook:manage" },
   "POST /api/projects": { permission: "project:manage" },
   "POST /api/review/pairs/[pairId]/undo": { permission: "review:label:any" },
+  "PATCH /api/projects/[projectId]": { permission: "project:manage" },
+  "DELETE /api/projects/[projectId]": { permission: "project:manage" },
+  "PUT /api/projects/[projectId]/reasons": { permission: "project:manage" },
+  "GET /api/projects/[projectId]/team": { permission: "project:manage" },
+  "PUT /api/projects/[projectId]/team": { permission: "project:manage" },
   "POST /api/review/pairs/[pairId]/release": { permission: "review:label:any" },
   "POST /api/review/pairs/[pairId]/renew": { permission: "review:label:any" },
   "POST /api/review/pairs/[pairId]": { permission: "review:label:any" },
@@ -103,7 +108,9 @@ const PUBLIC: Record<string, string> = {
 
 type TActor = "anonymous" | "annotator" | "reviewer" | "admin" | "disabled" | "tokenInScope" | "tokenOutOfScope" | "nonMember";
 const ACTORS: TActor[] = ["anonymous", "annotator", "reviewer", "admin", "disabled", "tokenInScope", "tokenOutOfScope", "nonMember"];
-const ROLE_OF: Partial<Record<TActor, TRole>> = { annotator: "annotator", reviewer: "reviewer", admin: "admin", nonMember: "annotator" };
+const ROLE_OF: Partial<Record<TActor, TRole>> = { annotator: "annotator", reviewer: "reviewer", admin: "admin", nonMember: "reviewer" };
+/** The permissions a project's team gates (lib/auth/project-access.ts). */
+const TEAM_GATED: ReadonlySet<TPermission> = new Set(["annotate:pair", "review:label:any"]);
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -119,6 +126,7 @@ function expected(actor: TActor, e: { permission: TPermission; token?: true }, s
     if (!can("admin", e.permission)) return 403;
     return actor === "tokenOutOfScope" && scoped ? 403 : "allowed";
   }
+  if (actor === "nonMember" && scoped && TEAM_GATED.has(e.permission)) return 403;
   return can(ROLE_OF[actor], e.permission) ? "allowed" : 403;
 }
 
@@ -130,7 +138,11 @@ export async function runAuthorizationMatrix(t: TestDatabase): Promise<void> {
   let n = 0;
   const user = async (role: TRole, disabled = false) =>
     (await t.prisma.user.create({ data: { email: `${role}-${++n}@matrix.test`, name: role, passwordHash: "x", role, disabled } })).id;
-  const ids = { annotator: await user("annotator"), reviewer: await user("reviewer"), admin: await user("admin"), disabled: await user("admin", true), nonMember: await user("annotator") };
+  const ids = { annotator: await user("annotator"), reviewer: await user("reviewer"), admin: await user("admin"), disabled: await user("admin", true), nonMember: await user("reviewer") };
+  await setTeam(t, ids.admin, project.id, {
+    restricted: true,
+    members: [{ userId: ids.annotator, annotates: true, reviews: false }, { userId: ids.reviewer, annotates: true, reviews: true }],
+  });
   // Someone else to pause (the pause route), so the annotator's own answers are not changed by it.
   const [bystander] = await makeUsers(t, 1, "bystander");
   const inScope = (await createApiToken(t, ids.admin, { name: "in", projectIds: [project.id], expiresInDays: null })).token;

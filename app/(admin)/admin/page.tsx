@@ -49,7 +49,11 @@ export default async function AdminPage() {
             <tbody>
               {projects.map((p) => (
                 <tr key={p.id} className="border-t border-neutral-200">
-                  <td className="p-2">{p.name}</td>
+                  <td className="p-2">
+                    {p.name}
+                    {p.archived ? <span className="ml-2 rounded bg-surface-muted px-1.5 text-xs text-muted">archived</span> : null}
+                    {p.restricted ? <span className="ml-2 rounded bg-surface-muted px-1.5 text-xs text-muted">team only</span> : null}
+                  </td>
                   <td className="p-2">{p.overlap}</td>
                   <td className="p-2">{p.pairsTotal.toLocaleString()}</td>
                   <td className="p-2">{p.pairsOpen.toLocaleString()}</td>

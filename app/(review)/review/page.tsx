@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ReviewPage() {
   const { user, db } = await requirePage("review:label:any", "/review");
-  const projects = await listReviewProjects(db);
+  const projects = await listReviewProjects(db, user.id);
   const waiting = projects.reduce((n, p) => n + p.inReview, 0);
   return (
     <>
@@ -48,7 +48,7 @@ export default async function ReviewPage() {
                           {p.byReason[r].toLocaleString()}
                         </Link>
                       ) : (
-                        <span className="text-neutral-400">0</span>
+                        <span className="text-neutral-500">0</span>
                       )}
                     </td>
                   ))}
@@ -60,7 +60,7 @@ export default async function ReviewPage() {
                         Review
                       </Link>
                     ) : (
-                      <span className="text-neutral-400">Nothing to review</span>
+                      <span className="text-neutral-500">Nothing to review</span>
                     )}
                   </td>
                 </tr>

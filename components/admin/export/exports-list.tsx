@@ -7,6 +7,7 @@ import { formatBytes, formatCount, formatRate, formatTimeLeft } from "@/componen
 import { cancelExport, exportKeys, listExports } from "./api";
 import { FORMAT_LABELS } from "./form-state";
 import { JobProgress } from "@/components/ui/progress-bar";
+import { LocalTime } from "@/components/ui/local-time";
 
 export const EXPORT_STATUS_LABELS: Record<TExportStatus, string> = {
   queued: "Queued",
@@ -117,7 +118,7 @@ function ExportCard({ view, cancelling, cancelError, onCancel }: { view: TExport
           {EXPORT_STATUS_LABELS[view.status]}
         </span>
         <span className="text-sm text-neutral-700">{FORMAT_LABELS[view.format]}</span>
-        <time dateTime={view.createdAt} className="ml-auto text-xs text-neutral-500">{new Date(view.createdAt).toLocaleString()}</time>
+        <span className="ml-auto text-xs text-neutral-500"><LocalTime iso={view.createdAt} /></span>
       </header>
       <p className="text-xs text-neutral-600">
         {view.filtersText}

@@ -16,6 +16,7 @@ import {
 } from "./format";
 import { FORMAT_LABELS, PRESET_LABELS } from "./request";
 import { JobProgress } from "@/components/ui/progress-bar";
+import { LocalTime } from "@/components/ui/local-time";
 
 const BADGE_CLASSES: Record<TImportTone, string> = {
   queued: "bg-neutral-100 text-neutral-800",
@@ -119,9 +120,9 @@ function ImportCard({ view, cancelling, cancelError, onCancel, resuming, resumeE
           {badge.label}
         </span>
         <span className="min-w-0 truncate text-sm text-neutral-700" title={view.sourceLabel}>{view.sourceLabel}</span>
-        <time dateTime={view.createdAt} className="ml-auto text-xs text-neutral-500">
-          {new Date(view.createdAt).toLocaleString()}
-        </time>
+        <span className="ml-auto text-xs text-neutral-500">
+          <LocalTime iso={view.createdAt} />
+        </span>
       </header>
       {details ? <p className="text-xs text-neutral-500">{details}</p> : null}
 

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
+import { ForbiddenError } from "@/lib/errors";
+import { requireProjectWork } from "@/lib/auth/project-access";
 import { requirePage } from "@/lib/auth/page";
 import { NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
+import { activeReasons } from "@/lib/projects/reasons";
 import { AppHeader } from "@/components/ui/app-header";
 import { Workbench } from "@/components/annotate/workbench";
 import { projectIdParam } from "@/lib/auth/page";
@@ -14,6 +17,11 @@ export default async function AnnotatePage({ params }: { params: Promise<{ proje
   const { projectId: raw } = await params;
   const { user, db } = await requirePage("annotate:pair", `/annotate/${raw}`);
   const projectId = projectIdParam(raw);
+  await requireProjectWork(db, projectId, user.id, "annotate").catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    if (err instanceof ForbiddenError) forbidden();
+    throw err;
+  });
   const project = await getProjectForAnnotator(db, projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;
@@ -22,7 +30,9 @@ export default async function AnnotatePage({ params }: { params: Promise<{ proje
   return (
     <div className="flex flex-col lg:h-dvh">
       <AppHeader user={user} title={project.name} />
-      <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={project.reasons} />
+      <main className="flex min-h-0 flex-1 flex-col">
+        <Workbench projectId={project.id} projectName={project.name} guidelines={project.guidelines} reasons={activeReasons(project.reasons)} />
+      </main>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
+import { requireProjectWork } from "@/lib/auth/project-access";
 import { requirePage } from "@/lib/auth/page";
 import { can } from "@/lib/auth/permissions";
-import { NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getProjectForAnnotator } from "@/lib/projects/queries";
 import { getReviewFilterValues } from "@/lib/review/queries";
 import { ZReviewFilters } from "@/lib/review/schemas";
@@ -27,6 +28,11 @@ export default async function ReviewQueuePage({ params, searchParams }: {
   // A hand-edited URL with an unknown reason shows the whole queue rather than an error page.
   const parsed = ZReviewFilters.safeParse({ reason: first(query.reason), task: first(query.task), subtask: first(query.subtask) });
   const filters = parsed.success ? parsed.data : {};
+  await requireProjectWork(db, projectId, user.id, "review").catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    if (err instanceof ForbiddenError) forbidden();
+    throw err;
+  });
   const project = await getProjectForAnnotator(db, projectId).catch((err) => {
     if (err instanceof NotFoundError) notFound();
     throw err;
@@ -37,6 +43,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
   return (
     <div className="flex flex-col lg:h-dvh">
       <AppHeader user={user} title={`Review · ${project.name}`} />
+      <main className="flex min-h-0 flex-1 flex-col">
       <div className="mx-auto flex w-full max-w-[1800px] flex-wrap items-center gap-x-4 gap-y-1 px-2 pt-2">
         <Breadcrumb parent={{ href: "/review", label: "Review" }} current={project.name} />
         <ReviewFilters key={filterKey} projectId={projectId} filters={filters} tasks={values.tasks} subtasks={values.subtasks} />
@@ -52,6 +59,7 @@ export default async function ReviewQueuePage({ params, searchParams }: {
         subtask={filters.subtask}
         canPromote={can(user.role, "gold:promote")}
       />
+      </main>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { getProject } from "@/lib/projects/queries";
 import { AppHeader } from "@/components/ui/app-header";
 import { ImportWorkspace } from "@/components/admin/import/import-workspace";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { ProjectNav } from "@/components/admin/quality/project-nav";
 import { projectIdParam } from "@/lib/auth/page";
 import { getProjectSettings } from "@/lib/quality/settings";
 
@@ -30,6 +31,12 @@ export default async function ImportPage({ params }: { params: Promise<{ project
             Pairs already in the project (same external id) are counted and left as they are.
           </p>
         </div>
+        <ProjectNav projectId={project.id} projectName={project.name} current="import" />
+        {project.archivedAt ? (
+          <p role="note" className="rounded-md border border-line bg-surface-muted p-3 text-sm">
+            This project is archived: imports are refused until it is unarchived in Settings.
+          </p>
+        ) : null}
         <ImportWorkspace projectId={project.id} scales={settings.verifierScales} />
       </main>
     </>
