@@ -1,6 +1,6 @@
 "use client";
 
-import { GuidelinesMarkdown } from "@/components/guidelines/guidelines-panel";
+import { GuidelinesMarkdown } from "@/components/guidelines/guidelines-markdown";
 
 /** The project's guidelines as Markdown, opened beside the images from the header's toggle. */
 export function GuidelinesPanel({ guidelines, onClose }: { guidelines: string; onClose: () => void }) {

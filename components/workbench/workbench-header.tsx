@@ -1,5 +1,4 @@
 import type { ReactNode } from "react";
-import { GuidelinesToggle } from "@/components/guidelines/guidelines-panel";
 
 export function WorkbenchHeader({ title, figures, figuresTestId, onShortcuts, guidelines, guidelinesOpen, onGuidelines }: {
   title: string;
