@@ -33,3 +33,13 @@ export interface TDeletionAccount {
   imports: number;
   webhooks: number;
 }
+
+/** One annotator or reviewer as the team editor lists them, with what they may do on the project. */
+export interface TTeamMember {
+  id: number;
+  name: string;
+  email: string;
+  role: "annotator" | "reviewer";
+  annotates: boolean;
+  reviews: boolean;
+}

@@ -3,16 +3,8 @@ import type { Db } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons, type TRejectReason } from "./reasons";
-import type { TTeamInput } from "./schemas";
+import type { TTeamInput, TTeamMember } from "./schemas";
 
-export interface TTeamMember {
-  id: number;
-  name: string;
-  email: string;
-  role: "annotator" | "reviewer";
-  annotates: boolean;
-  reviews: boolean;
-}
 
 export interface TTeam {
   /** false: open to every annotator and reviewer (a project nobody restricted yet, decision 030). */

@@ -3,19 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { callJson } from "@/components/ui/api-client";
-import type { TTeamInput } from "@/lib/projects/schemas";
+import type { TTeamInput, TTeamMember } from "@/lib/projects/schemas";
 
-export interface TTeamPerson {
-  id: number;
-  name: string;
-  email: string;
-  role: "annotator" | "reviewer";
-  annotates: boolean;
-  reviews: boolean;
-}
 
 /** Who annotates and who reviews the project; admins always may, so they are not listed. */
-export function TeamEditor({ projectId, restricted, people }: { projectId: number; restricted: boolean; people: TTeamPerson[] }) {
+export function TeamEditor({ projectId, restricted, people }: { projectId: number; restricted: boolean; people: TTeamMember[] }) {
   const router = useRouter();
   const id = useId();
   const [only, setOnly] = useState(restricted);
