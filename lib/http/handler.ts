@@ -6,6 +6,8 @@ import { getEnv } from "../env";
 import { requirePermission } from "../auth/session";
 import { can, type TPermission, type TSessionUser } from "../auth/permissions";
 import { authenticateBearer, BEARER_REALM, requireTokenScope, type TTokenAuth } from "../auth/bearer";
+import { requireProjectWork } from "../auth/project-access";
+import type { TProjectWork } from "../auth/project-work";
 import { getDatabase, type Db } from "../db";
 import { crossSiteRefusal, isJsonContentType } from "./origin";
 import { issueText, validationMessage } from "./messages";
@@ -61,6 +63,11 @@ export interface TRouteOptions<S extends z.ZodType, P> {
   maxBodyBytes?: number | (() => number);
   /** Names the cap in the 413's message when it is a setting people can change ("this server's upload limit"). */
   maxBodyName?: string;
+  /**
+   * The work the caller must be allowed on the `projectId` param's project (its team, not archived:
+   * requireProjectWork), checked before the body is read, so a refusal never depends on what was sent.
+   */
+  work?: TProjectWork;
 }
 
 /** The one route wrapper: auth → permission → zod input (body or query) → handler → JSON, typed errors to statuses. */
@@ -80,6 +87,7 @@ export function route<S extends z.ZodType, P = Record<string, string>>(
       const params = opts.params ? parseOrThrow(opts.params, rawParams) : (rawParams as P);
       const projectId = (params as { projectId?: unknown } | null)?.projectId;
       if (token && typeof projectId === "number") requireTokenScope(token, projectId);
+      if (opts.work && typeof projectId === "number") await requireProjectWork(db, projectId, user.id, opts.work);
       let input: unknown = undefined;
       if (opts.input) {
         let raw: unknown;

@@ -180,3 +180,68 @@ CREATE OR REPLACE TRIGGER pairs_aggregates_upd AFTER UPDATE ON "pairs" FOR EACH 
   EXECUTE FUNCTION loupe_pair_aggregates_upd();
 CREATE OR REPLACE TRIGGER audit_events_adjudication_day AFTER INSERT ON "audit_events" FOR EACH ROW
   WHEN (NEW.action = 'review.adjudicate' AND NEW.subject_type = 'pair') EXECUTE FUNCTION loupe_adjudication_day();
+
+-- Every kept figure of one project rebuilt from its labels, pairs and adjudications, as the migration's
+-- backfill builds them: for rows written with the triggers off (bench/lib/pages-seed.ts seeds millions of
+-- labels that way and calls every loupe_recount_* function after), or to repair a project by hand.
+CREATE OR REPLACE FUNCTION loupe_recount_aggregates(pid integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM annotator_totals WHERE project_id = pid;
+  DELETE FROM annotator_totals_delta WHERE project_id = pid;
+  DELETE FROM label_hours WHERE project_id = pid;
+  DELETE FROM label_hours_delta WHERE project_id = pid;
+  DELETE FROM quality_days WHERE project_id = pid;
+  DELETE FROM quality_days_delta WHERE project_id = pid;
+  DELETE FROM agreement_shapes WHERE project_id = pid;
+  DELETE FROM agreement_shapes_delta WHERE project_id = pid;
+  DELETE FROM agreement_cells WHERE project_id = pid;
+  DELETE FROM agreement_cells_delta WHERE project_id = pid;
+  DELETE FROM pair_tallies WHERE project_id = pid;
+  DELETE FROM pair_tallies_delta WHERE project_id = pid;
+
+  INSERT INTO annotator_totals (project_id, annotator_id, labels, open_labels, final_labels, agreeing, gold_checks, gold_correct)
+  SELECT b.project_id, b.annotator_id, count(*),
+         count(*) FILTER (WHERE p.status IN ('open', 'labelled')),
+         count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold),
+         count(*) FILTER (WHERE p.status = 'final' AND NOT p.is_gold AND b.decision = p.final_decision),
+         count(*) FILTER (WHERE b.gold_correct IS NOT NULL AND p.gold_active),
+         count(*) FILTER (WHERE b.gold_correct AND p.gold_active)
+  FROM labels b JOIN pairs p ON p.id = b.pair_id
+  WHERE b.project_id = pid
+  GROUP BY 1, 2;
+
+  INSERT INTO label_hours (project_id, annotator_id, hour, labels)
+  SELECT project_id, annotator_id, date_trunc('hour', created_at AT TIME ZONE 'UTC'), count(*)
+  FROM labels WHERE project_id = pid GROUP BY 1, 2, 3;
+
+  INSERT INTO quality_days (project_id, day, adjudications)
+  SELECT p.project_id, (e.created_at AT TIME ZONE 'UTC')::date, count(*)
+  FROM audit_events e JOIN pairs p ON p.id = (CASE WHEN e.subject_id ~ '^[0-9]{1,18}$' THEN e.subject_id::bigint END)
+  WHERE e.action = 'review.adjudicate' AND e.subject_type = 'pair' AND p.project_id = pid
+  GROUP BY 1, 2;
+
+  INSERT INTO agreement_shapes (project_id, shard, task, subtask, x, y, z, sets, units)
+  SELECT p.project_id, (p.id % 16)::smallint, p.task, p.subtask, c.x, c.y, c.z, c.sets, count(*)
+  FROM (
+    SELECT pair_id,
+           count(*) FILTER (WHERE decision = 'accept')::int AS x,
+           count(*) FILTER (WHERE decision = 'reject')::int AS y,
+           count(*) FILTER (WHERE decision = 'recaption')::int AS z,
+           coalesce(array_agg(rs ORDER BY rs) FILTER (WHERE rs IS NOT NULL), '{}') AS sets
+    FROM (SELECT pair_id, decision, loupe_reason_set(reasons) AS rs FROM labels WHERE project_id = pid) l
+    GROUP BY pair_id
+  ) c JOIN pairs p ON p.id = c.pair_id
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+  INSERT INTO agreement_cells (project_id, a_id, b_id, da, db, n)
+  SELECT a.project_id, a.annotator_id, b.annotator_id, a.decision, b.decision, count(*)
+  FROM labels a JOIN labels b ON b.pair_id = a.pair_id AND b.annotator_id > a.annotator_id
+  WHERE a.project_id = pid
+  GROUP BY 1, 2, 3, 4, 5;
+
+  INSERT INTO pair_tallies (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs)
+  SELECT project_id, (id % 16)::smallint, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, count(*)
+  FROM pairs WHERE project_id = pid AND status IN ('in_review', 'final')
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+END
+$$;
