@@ -98,7 +98,8 @@ test("upload and import through A, annotate through B with every image shown, ex
     const pairId = (await article.getAttribute("data-pair-id"))!;
     expect(seen.has(pairId)).toBe(false);
     seen.add(pairId);
-    const images = article.locator("img");
+    // Every image on the page (the compare view, and any earlier turn), not just one pane's.
+    const images = page.getByRole("main").locator("img");
     await expect.poll(() => images.count()).toBeGreaterThan(0);
     await expect
       .poll(() => images.evaluateAll((els) => els.map((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0)), { timeout: 30_000 })

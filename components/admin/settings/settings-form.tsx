@@ -195,24 +195,6 @@ export function SettingsForm({ projectId, initial, recompute }: { projectId: num
         <Field formId={id} name="guidelines" wide>
           <textarea rows={5} maxLength={20_000} {...fieldProps("guidelines")} />
         </Field>
-        <div className="sm:col-span-2">
-          <div className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              id={`${id}-webImagesInPlace`}
-              name="webImagesInPlace"
-              checked={draft.webImagesInPlace === "true"}
-              onChange={(e) => setDraft((d) => ({ ...d, webImagesInPlace: String(e.target.checked) }))}
-              aria-describedby={`${id}-webImagesInPlace-help`}
-            />
-            <label htmlFor={`${id}-webImagesInPlace`} className="text-sm font-medium">
-              {LABELS.webImagesInPlace}
-            </label>
-          </div>
-          <p id={`${id}-webImagesInPlace-help`} className="mt-1 text-xs text-neutral-600">
-            {HELP.webImagesInPlace}
-          </p>
-        </div>
       </fieldset>
       <fieldset
         className="space-y-2 rounded-lg border border-neutral-200 bg-white p-4"
@@ -282,6 +264,25 @@ export function SettingsForm({ projectId, initial, recompute }: { projectId: num
             describedBy={`${id}-verifierScales`}
           />
         </fieldset>
+      </fieldset>
+      <fieldset className="rounded-lg border border-neutral-200 bg-white p-4">
+        <legend className="px-1 font-medium">Images</legend>
+        <div className="flex items-center gap-2">
+          <input
+            type="checkbox"
+            id={`${id}-webImagesInPlace`}
+            name="webImagesInPlace"
+            checked={draft.webImagesInPlace === "true"}
+            onChange={(e) => setDraft((d) => ({ ...d, webImagesInPlace: String(e.target.checked) }))}
+            aria-describedby={`${id}-webImagesInPlace-help`}
+          />
+          <label htmlFor={`${id}-webImagesInPlace`} className="text-sm font-medium">
+            {LABELS.webImagesInPlace}
+          </label>
+        </div>
+        <p id={`${id}-webImagesInPlace-help`} className="mt-1 text-xs text-neutral-600">
+          {HELP.webImagesInPlace}
+        </p>
       </fieldset>
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" disabled={save.isPending} className="rounded-md bg-indigo-600 px-3 py-1.5 text-white disabled:opacity-60">
