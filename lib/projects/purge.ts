@@ -3,6 +3,9 @@ import type { Db } from "../db/connect";
 import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { recordAudit } from "../audit/record";
 import { InvalidError, NotFoundError } from "../errors";
+import { getStorage } from "../storage/config";
+import { exportPrefix } from "../storage/keys";
+import type { Storage } from "../storage/types";
 import type { TDeletionAccount } from "./schemas";
 
 // Deleting a project (decision 030): the request marks it (deleting_at: hidden and refused everywhere,
@@ -60,8 +63,16 @@ export async function enqueuePurge(db: Db, projectId: number): Promise<void> {
   await boss.send(QUEUE_PROJECT_PURGE, { projectId }, { singletonKey: `purge-${projectId}`, retryLimit: 3, expireInSeconds: 30 * 60 });
 }
 
-/** Deletes a project marked for deletion, batch by batch; "paused" when asked to stop first (re-queued). */
-export async function purgeProject(db: Db, projectId: number, shouldStop: () => boolean = () => false): Promise<"done" | "paused"> {
+/**
+ * Deletes a project marked for deletion, batch by batch, then its exports' files in `storage`; "paused"
+ * when asked to stop first (re-queued).
+ */
+export async function purgeProject(
+  db: Db,
+  projectId: number,
+  shouldStop: () => boolean = () => false,
+  storage: Storage = getStorage(),
+): Promise<"done" | "paused"> {
   for (;;) {
     const [marked] = await db.query(`SELECT 1 FROM projects WHERE id = $1 AND deleting_at IS NOT NULL`, [projectId]);
     if (!marked) return "done";
@@ -79,6 +90,10 @@ export async function purgeProject(db: Db, projectId: number, shouldStop: () => 
       await new Promise((r) => setTimeout(r, 500));
       continue;
     }
+    // The export rows go with the project row; their files first, so a crash in between leaves rows that
+    // the next sweep's purge finds again (deleting a prefix already gone is a no-op).
+    const exports = await db.query<{ id: string }>(`SELECT id::text FROM exports WHERE project_id = $1`, [projectId]);
+    for (const e of exports) await storage.deletePrefix(exportPrefix(e.id));
     await db.query(`DELETE FROM projects WHERE id = $1 AND deleting_at IS NOT NULL`, [projectId]);
     return "done";
   }

@@ -2,6 +2,9 @@
 // archived projects, the taxonomy keeps retired reasons, and deletion purges a project in batches.
 // Run inside test/db/review.test.ts on its database (a fresh database per engine is the costly part).
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { claimNextPair } from "@/lib/queue/claim";
 import { submitLabel } from "@/lib/queue/submit";
@@ -11,6 +14,8 @@ import { listProjects } from "@/lib/projects/queries";
 import { getTeam, renameProject, setArchived, setTeam, updateReasons } from "@/lib/projects/team";
 import { getDeletionAccount, purgeProject, requestProjectDeletion } from "@/lib/projects/purge";
 import { DEFAULT_REJECT_REASONS } from "@/lib/projects/reasons";
+import { storageAt } from "@/lib/storage/config";
+import { exportPrefix } from "@/lib/storage/keys";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "@/lib/errors";
 import type { TestDatabase } from "./db";
 import { makeProject, makeUsers } from "./fixtures";
@@ -132,7 +137,20 @@ export function describeProjectTeams(db: () => TestDatabase): void {
       // The name is free at once.
       await makeProject(t, { pairs: 0, name: "Doomed" });
 
-      expect(await purgeProject(t, project.id)).toBe("done");
+      // Its exports' files go too (the rows go with the project).
+      const dir = await mkdtemp(path.join(tmpdir(), "loupe-purge-"));
+      const store = storageAt(dir);
+      const [exp] = await t.query<{ id: string }>(
+        `INSERT INTO exports (project_id, format, filters, options, status) VALUES ($1, 'canonical', '{}', '{}', 'failed') RETURNING id::text`,
+        [project.id],
+      );
+      await store.put(`${exportPrefix(exp!.id)}data.jsonl`, Buffer.from("{}\n"));
+      await store.put("exports/999999999/data.jsonl", Buffer.from("{}\n"));
+
+      expect(await purgeProject(t, project.id, () => false, store)).toBe("done");
+      expect(await store.head(`${exportPrefix(exp!.id)}data.jsonl`)).toBeNull();
+      expect(await store.head("exports/999999999/data.jsonl")).not.toBeNull();
+      await rm(dir, { recursive: true, force: true });
       expect(await t.query(`SELECT 1 FROM pairs WHERE project_id = $1`, [project.id])).toEqual([]);
       expect(await t.query(`SELECT 1 FROM projects WHERE id = $1`, [project.id])).toEqual([]);
     });

@@ -34,7 +34,7 @@ export function DeleteProject({ projectId, account }: { projectId: number; accou
       <ul className="list-disc space-y-1 pl-5 text-sm">
         <li>{n(account.pairs)} pairs, with their leases, skips, verifier outputs and review history</li>
         <li>{n(account.labels)} labels</li>
-        <li>{n(account.exports)} exports, {n(account.imports)} imports with their reports, {n(account.webhooks)} webhook endpoints</li>
+        <li>{n(account.exports)} exports with their files, {n(account.imports)} imports with their reports, {n(account.webhooks)} webhook endpoints</li>
         <li>the team, the settings and the gold set</li>
       </ul>
       <p className="text-sm text-muted">
