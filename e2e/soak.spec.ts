@@ -9,7 +9,7 @@ import { expect, test } from "@playwright/test";
 
 test("the short soak keeps every invariant through its faults", async () => {
   test.setTimeout(420_000);
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/soak.ts", "--short"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/soak.ts", "--short", "--verbose"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

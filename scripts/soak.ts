@@ -364,6 +364,21 @@ async function main(): Promise<number> {
     if (up.status !== 200) throw new Error(`upload: ${up.status} ${await up.text()}`);
     const { uploadId } = (await up.json()) as { uploadId: string };
     log(`upload ${uploadId} stored; creating the import through web A`);
+    // Fault 1 is placed before the import exists: a pair with the id of a row in the import's second batch,
+    // inserted and left uncommitted, holds the worker's insert of that batch on the unique key (project,
+    // external id). The first batch goes in, the second waits, and the kill lands inside the import however
+    // fast or slow the machine is.
+    const held = `imp-${SIZE.batchRows + Math.floor(SIZE.batchRows / 2)}`;
+    const lock = await lockClient(pgsql.url);
+    await lock.query("BEGIN");
+    // Without the row's triggers (this private server's superuser may): they would hold the project's counter
+    // rows too, and stop the first batch as well.
+    await lock.query("SET LOCAL session_replication_role = replica");
+    await lock.query(
+      `INSERT INTO pairs (project_id, external_id, instruction, source_image, edited_image)
+       SELECT project_id, $2, instruction, source_image, edited_image FROM pairs WHERE project_id = $1 LIMIT 1`,
+      [project!.id, held],
+    );
     const imp = (await ask("POST", `/api/projects/${project!.id}/imports`, {
       source: { kind: "upload", uploadId },
       preset: null,
@@ -371,19 +386,26 @@ async function main(): Promise<number> {
     })) as { import: { id: string } };
     const importId = imp.import.id;
     const importRow = async () =>
-      (await db!.query<{ status: string; rows_done: number }>(`SELECT status::text, rows_done::int FROM imports WHERE id = $1`, [importId]))[0]!;
+      (await db!.query<{ status: string; rows_done: number; message: string | null }>(
+        `SELECT status::text, rows_done::int, message FROM imports WHERE id = $1`,
+        [importId],
+      ))[0]!;
     log(`import ${importId} queued (${SIZE.importRows} rows, batches of ${SIZE.batchRows})`);
 
-    // Fault 1: kill -9 of the worker inside the import. A lock on the import's row, taken once a batch is in,
-    // holds the worker at its next checkpoint, so the kill lands mid-import however fast the machine is.
-    const lock = await lockClient(pgsql.url);
-    await waitFor("the import's first batch", async () => (await importRow()).rows_done > 0);
-    await lock.query("BEGIN");
-    await lock.query("SELECT id FROM imports WHERE id = $1 FOR UPDATE", [importId]);
-    await waitFor("the worker to wait at the import's checkpoint", async () => {
-      if ((await importRow()).status === "done") throw new FaultMissed("the import finished before the worker could be stopped inside it");
+    // Fault 1: kill -9 of the worker inside the import, once its first batch is in and the second waits on
+    // the held row.
+    const importSettled = async () => {
+      const r = await importRow();
+      if (r.status === "done") throw new FaultMissed("the import finished before the worker could be stopped inside it");
+      if (r.status === "failed") throw new FaultMissed(`the import failed: ${r.message ?? "no message"}\n${worker.tail()}`);
+      return r;
+    };
+    await waitFor("the import's first batch", async () => (await importSettled()).rows_done > 0);
+    await waitFor("the worker to wait on the held row", async () => {
+      await importSettled();
       const [w] = await db!.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%imports%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%pairs%' AND pid <> $1`,
+        [(lock as unknown as { processID: number }).processID],
       );
       return w!.n > 0;
     });
@@ -407,12 +429,16 @@ async function main(): Promise<number> {
     await waitFor("the import to finish", async () => (await importRow()).status === "done", 180_000);
     log("import done");
 
-    // Fault 2: kill -9 of the worker inside the export: it takes the job and waits on the export's row.
+    // Fault 2: kill -9 of the worker inside the export. The worker is frozen (SIGSTOP) while the export is
+    // created and its row locked, then thawed: it takes the job and waits on that row when the kill lands,
+    // however fast the export would otherwise have finished.
+    worker.child.kill("SIGSTOP");
     const exp = (await ask("POST", `/api/projects/${project!.id}/exports`, { format: "canonical" })) as { export: { id: string } };
     const exportId = exp.export.id;
     const lock2 = await lockClient(pgsql.url);
     await lock2.query("BEGIN");
     await lock2.query("SELECT id FROM exports WHERE id = $1 FOR UPDATE", [exportId]);
+    worker.child.kill("SIGCONT");
     await waitFor("the worker to wait inside the export", async () => {
       const [w] = await db!.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%exports%'`,
