@@ -31,16 +31,32 @@ export function getBoss(database: Db): Promise<PgBoss> {
   let p = bosses.get(database);
   if (!p) {
     p = (async () => {
-      const boss = new PgBoss({
-        db: bossDb(database),
-        schema: "pgboss",
-        // Archive finished jobs after a day, delete after a week.
-        archiveCompletedAfterSeconds: 24 * 3600,
-        deleteAfterDays: 7,
-      });
-      boss.on("error", (err: Error) => console.warn(`[loupe] job queue: ${err.message}`));
-      await boss.start();
-      return boss;
+      const make = () => {
+        const boss = new PgBoss({
+          db: bossDb(database),
+          schema: "pgboss",
+          // Archive finished jobs after a day, delete after a week.
+          archiveCompletedAfterSeconds: 24 * 3600,
+          deleteAfterDays: 7,
+        });
+        boss.on("error", (err: Error) => console.warn(`[loupe] job queue: ${err.message}`));
+        return boss;
+      };
+      const boss = make();
+      try {
+        await boss.start();
+        return boss;
+      } catch (err) {
+        // Processes starting together on a new database (a web process and a worker) can both find pg-boss's
+        // schema missing: both create it, the second waits on pg-boss's lock and then fails on what the first
+        // made ("type … already exists"), which would leave a worker running no jobs. A fresh instance finds
+        // the schema installed and starts.
+        if (!/already exists/i.test((err as Error).message)) throw err;
+        await boss.stop({ graceful: false, wait: false }).catch(() => {});
+        const again = make();
+        await again.start();
+        return again;
+      }
     })().catch((err) => {
       bosses.delete(database);
       throw err;
