@@ -66,15 +66,17 @@ function bodyHeaders(o: Omit<TServeOptions, "mode" | "urlSeconds">): Record<stri
 }
 
 /**
- * Bytes Loupe holds in memory (an image read from its own web address, checked against its hash), served
- * as serveObject serves a stored object's: the same caching, validators and Range answers.
+ * Bytes Loupe reads into memory (an image read from its own web address, checked against its hash), served
+ * as serveObject serves a stored object's: the same caching, validators and Range answers. `load` runs
+ * only when the browser's copy is not current (no read for a revalidation).
  */
-export function serveBytes(bytes: Buffer | null, req: Request, o: Omit<TServeOptions, "mode" | "urlSeconds">): Response {
-  if (!bytes) throw new NotFoundError(o.missingMessage);
+export async function serveBytes(load: () => Promise<Buffer | null>, req: Request, o: Omit<TServeOptions, "mode" | "urlSeconds">): Promise<Response> {
   const headers = bodyHeaders(o);
   if (o.etag && o.immutable && req.headers.get("if-none-match") === o.etag) {
     return new Response(null, { status: 304, headers: { ETag: o.etag, "Cache-Control": headers["Cache-Control"]! } });
   }
+  const bytes = await load();
+  if (!bytes) throw new NotFoundError(o.missingMessage);
   const range = parseRange(req.headers.get("range"), bytes.length);
   if (range === "unsatisfiable") {
     return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${bytes.length}` } });

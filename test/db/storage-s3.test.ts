@@ -235,7 +235,7 @@ describe.each(engines())("storage on a bucket ($engine)", ({ engine }) => {
       // missing, not a different picture under the old hash.
       const edited = images["/edit.png"]!;
       expect((await readImageBytes(local, sha(edited), `${base}/edit.png`))!.equals(edited)).toBe(true);
-      const partial = serveBytes(await readImageBytes(local, sha(edited), `${base}/edit.png`), new Request("http://x/", { headers: { range: "bytes=0-9" } }), {
+      const partial = await serveBytes(() => readImageBytes(local, sha(edited), `${base}/edit.png`), new Request("http://x/", { headers: { range: "bytes=0-9" } }), {
         contentType: "image/png",
         immutable: true,
         missingMessage: "gone",
@@ -244,7 +244,7 @@ describe.each(engines())("storage on a bucket ($engine)", ({ engine }) => {
       expect(Buffer.from(await partial.arrayBuffer()).equals(edited.subarray(0, 10))).toBe(true);
       images["/edit.png"] = images["/copy-edit.png"]!;
       expect(await readImageBytes(local, sha(edited), `${base}/edit.png`)).toBeNull();
-      expect(() => serveBytes(null, new Request("http://x/"), { contentType: "image/png", immutable: true, missingMessage: `${base}/edit.png is gone` })).toThrow(
+      await expect(serveBytes(async () => null, new Request("http://x/"), { contentType: "image/png", immutable: true, missingMessage: `${base}/edit.png is gone` })).rejects.toThrow(
         `${base}/edit.png is gone`,
       );
     } finally {

@@ -26,9 +26,8 @@ export const GET = route({ permission: "image:read", params: ZParams }, async ({
   // One referenced at its web address is read from there through Loupe (the page's CSP admits only
   // Loupe's origin) and checked against its hash; gone or changed, it answers 404 naming the address.
   if (image.location && isWebLocation(image.location)) {
-    if (req.headers.get("if-none-match") === common.etag) return serveBytes(Buffer.alloc(0), req, { ...common, missingMessage: "" });
-    const bytes = await readImageBytes(getStorage(), params.sha256, image.location);
-    return serveBytes(bytes, req, {
+    const location = image.location;
+    return serveBytes(() => readImageBytes(getStorage(), params.sha256, location), req, {
       ...common,
       missingMessage: `Image ${params.sha256} is missing: ${image.location} no longer answers with the imported image.`,
     });
