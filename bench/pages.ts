@@ -14,10 +14,11 @@
 // and, when the answer leaves a recompute running in the background (GET settings reports `recompute`), to the
 // end of that run, polled every 100 ms.
 //
-// Usage: npm run bench:pages -- [--sizes 10k,1M,10M] [--pglite 1M|none] [--runs 10] [--fresh] [--drop]
+// Usage: npm run bench:pages -- [--sizes 10k,1M,10M] [--pglite 1M|none] [--runs 10] [--fresh] [--drop] [--seed-only]
 // Seeded databases are kept between runs and reused (10M takes long to seed): `loupe_pagesbench_<size>` on
 // the server named by BENCH_DATABASE_URL, and $BENCH_PGLITE_DIR (default $TMPDIR/loupe-pagesbench-pglite-<size>)
-// for PGlite. --fresh seeds again; --drop removes them at the end. Seeding prints its rows/s.
+// for PGlite. --fresh seeds again; --drop removes them at the end; --seed-only seeds and stops (no build, no
+// server), so the long 10M seeding can run ahead of the measurement. Seeding prints its rows/s.
 // Output: per engine and size, a table of median/p95 per URL; a growth table; the settings table; server peak
 // RSS (VmHWM of the next start process); last line, one JSON object with every figure.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -61,6 +62,7 @@ const PGLITE_SIZE = PGLITE_ARG === "none" || PGLITE_ARG === "" ? null : parseSiz
 const RUNS = Number(arg("runs") || env.BENCH_RUNS || 10);
 const FRESH = arg("fresh") !== undefined;
 const DROP = arg("drop") !== undefined;
+const SEED_ONLY = arg("seed-only") !== undefined;
 const FIRST_PORT = Number(env.BENCH_PORT ?? 3400);
 const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? 20);
 
@@ -302,7 +304,21 @@ async function measure(engine: "pg" | "pglite", size: number, conn: { url?: stri
   }
 }
 
+async function seedOnly(): Promise<void> {
+  state.maint = new pg.Client({ connectionString: MAINT_URL });
+  await state.maint.connect();
+  for (const size of SIZES) {
+    console.log(`\nPostgreSQL, ${fmtSize(size)} pairs`);
+    await preparePg(size);
+  }
+  if (PGLITE_SIZE !== null) {
+    console.log(`\nPGlite, ${fmtSize(PGLITE_SIZE)} pairs`);
+    await preparePglite(PGLITE_SIZE);
+  }
+}
+
 async function main(): Promise<void> {
+  if (SEED_ONLY) return seedOnly();
   await ensureBuild(ROOT, console.log);
   state.appDir = await snapshotBuild(ROOT, path.join(os.tmpdir(), `loupe-pagesbench-app-${process.pid}`));
   state.maint = new pg.Client({ connectionString: MAINT_URL });

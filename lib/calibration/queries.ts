@@ -10,23 +10,21 @@ import {
 } from "./report";
 
 import { parseVerifierScales, shortLabel, type TVerifierScale } from "../quality/scales";
+import { KEPT_CALIBRATION_BINS, KEPT_CALIBRATION_SCOPES } from "../quality/kept";
 
 // Verifier calibration against the human consensus, on the project's active verifier version (the copy
-// each pair carries). Two statements read a project's final pairs through the covering partial index
-// pairs_final_verifier_idx:
-//   scope   task, subtask, valid flag, keep-rule verdict, outcome   (every final pair)
-//   bins    each declared score column's score rounded to 3 significant digits, outcome  (selected pairs)
-// so a few thousand rows reach Node whatever the number of pairs; the sums and sweeps are in
-// report.ts and math.ts. Rounding to significant digits keeps a bin per distinct value for the usual
-// scores (1-3, 7.25, 0.83) and, unlike width_bucket over the observed range, one stray 1000 cannot
-// squash every other score into a single bin. Rounding is monotone, so a bin's lowest score is an
-// exact threshold: every score in lower bins is below it. Scores are oriented (negated when lower is
-// better) so every sweep keeps what is at or above its threshold. The keep-rule verdict is the stored
-// margin's (lib/quality/sql/verifier.sql), the same the consensus reads.
-//
-// `OFFSET 0` keeps the rounded score a column of a subquery: the planner then estimates its groups
-// with the default for a column without statistics instead of the raw score's near-million distinct
-// values, and hashes the groups in one pass.
+// each pair carries). Two statements read the kept figures (docs/decisions/031-calibration-kept.md,
+// kept by lib/calibration/sql/kept.sql), so what is read depends on the tasks and distinct scores, not
+// on the number of pairs:
+//   scope   task, subtask, valid flag, keep-rule verdict, outcome   (calibration_scopes)
+//   bins    each declared score column's score rounded to 3 significant digits, outcome  (calibration_bins)
+// The sums and sweeps are in report.ts and math.ts. Rounding to significant digits keeps a bin per
+// distinct value for the usual scores (1-3, 7.25, 0.83) and, unlike width_bucket over the observed range,
+// one stray 1000 cannot squash every other score into a single bin. Rounding is monotone, so the lowest
+// score a bin has held is an exact threshold: every score in lower bins is below it. Bins are kept on raw
+// scores and oriented here (negated when lower is better, which negates the bin and swaps its extremes),
+// so every sweep keeps what is at or above its threshold. The keep-rule verdict is the kept margin's
+// sign (lib/quality/sql/verifier.sql), the same the consensus reads.
 
 type TScopeRow = {
   task: string | null;
@@ -39,28 +37,22 @@ type TScopeRow = {
 type TBinRow = { key: string; bin: number; min: number; accepted: boolean; n: number };
 
 const SCOPE_SQL = `
-    SELECT p.task, p.subtask, p.verifier_valid AS valid, p.verifier_margin >= 0 AS keep,
-           p.final_decision = 'accept' AS accepted, count(*)::int AS n
-    FROM pairs p
-    WHERE p.project_id = $1::int AND p.status = 'final' AND ($2::boolean OR NOT p.is_gold)
-    GROUP BY 1, 2, 3, 4, 5`;
+    SELECT task, subtask, valid, keep, accepted, sum(pairs)::int AS n
+    FROM ${KEPT_CALIBRATION_SCOPES} k
+    WHERE project_id = $1::int AND ($2::boolean OR NOT is_gold)
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(pairs) <> 0`;
 
 // $1 project, $2 include gold, $3 task, $4 subtask, $5 the declared keys, $6 whether each is higher-is-better.
 const BINS_SQL = `
-    SELECT key, bin, min(o) AS min, accepted, count(*)::int AS n
-    FROM (
-      SELECT c.key, p.final_decision = 'accept' AS accepted, o,
-             CASE WHEN o = 0 THEN 0::float8
-                  ELSE round(o * power(10::float8, 2 - floor(log(abs(o))))) / power(10::float8, 2 - floor(log(abs(o)))) END AS bin
-      FROM pairs p
-      CROSS JOIN unnest($5::text[], $6::boolean[]) AS c(key, higher)
-      CROSS JOIN LATERAL (SELECT CASE WHEN c.higher THEN 1 ELSE -1 END * (p.verifier_scores->>c.key)::float8 AS o) s
-      WHERE p.project_id = $1::int AND p.status = 'final' AND ($2::boolean OR NOT p.is_gold)
-        AND ($3::text IS NULL OR p.task = $3::text) AND ($4::text IS NULL OR p.subtask = $4::text)
-        AND jsonb_typeof(p.verifier_scores->c.key) = 'number'
-      OFFSET 0
-    ) f
-    GROUP BY key, bin, accepted`;
+    SELECT c.key, CASE WHEN c.higher THEN k.bin ELSE -k.bin END AS bin,
+           CASE WHEN c.higher THEN min(k.lo) ELSE -max(k.hi) END AS min, k.accepted, sum(k.pairs)::int AS n
+    FROM ${KEPT_CALIBRATION_BINS} k
+    JOIN unnest($5::text[], $6::boolean[]) AS c(key, higher) ON c.key = k.key
+    WHERE k.project_id = $1::int AND ($2::boolean OR NOT k.is_gold)
+      AND ($3::text IS NULL OR k.task = $3::text) AND ($4::text IS NULL OR k.subtask = $4::text)
+    GROUP BY c.key, c.higher, k.bin, k.accepted
+    HAVING sum(k.pairs) <> 0`;
 
 export interface TCalibrationProject {
   id: number;

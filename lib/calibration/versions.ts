@@ -21,10 +21,6 @@ import { buildVersionComparison, type TVersionCountRow, type TVersionComparison,
 
 const STEP_PAIRS = 10_000;
 
-/** A score rounded to 3 significant digits, as lib/calibration/queries.ts bins the active version. */
-const BIN = (o: string) =>
-  `CASE WHEN ${o} = 0 THEN 0::float8 ELSE round(${o} * power(10::float8, 2 - floor(log(abs(${o}))))) / power(10::float8, 2 - floor(log(abs(${o})))) END`;
-
 // $1 project, $2 after this pair id, $3 up to this pair id, $4 the rule, $5 the scales, $6 keys, $7 higher-is-better.
 const STEP_SQL = `
 INSERT INTO calibration_version_partials (project_id, versions, version, task, subtask, is_gold, accepted, verdict, key, bin, min, n)
@@ -40,7 +36,7 @@ CROSS JOIN LATERAL (
   SELECT '' AS key, 0::float8 AS bin, NULL::float8 AS o,
          loupe_verifier_verdict($4::text, x.valid, loupe_verifier_margin(x.scores, $5::jsonb)) AS verdict
   UNION ALL
-  SELECT s.key, ${BIN("s.o")}, s.o, NULL::boolean
+  SELECT s.key, loupe_score_bin(s.o), s.o, NULL::boolean
   FROM (SELECT c.key, CASE WHEN c.higher THEN 1 ELSE -1 END * (x.scores->>c.key)::float8 AS o
         FROM unnest($6::text[], $7::boolean[]) AS c(key, higher)
         WHERE jsonb_typeof(x.scores->c.key) = 'number') s

@@ -16,6 +16,7 @@ export const DEFINITION_FILES = [
   "lib/quality/sql/gold.sql",
   "lib/quality/sql/pauses.sql",
   "lib/quality/sql/aggregates.sql",
+  "lib/calibration/sql/kept.sql",
   "lib/queue/sql/taken.sql",
   "lib/queue/sql/queue-keys.sql",
   "lib/pipeline-api/sql/feed.sql",

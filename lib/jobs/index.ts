@@ -8,10 +8,11 @@ import { derivativesJob } from "../imports/derivatives";
 import { startWebhookWorker } from "../webhooks/worker";
 import { settingsRecomputeJob } from "../quality/recompute";
 import { projectPurgeJob } from "../projects/purge";
+import { keptFoldJob } from "../quality/kept";
 
 // The background side of a Loupe process, started by its entry point, never by the database module. This
 // list is the only place that knows every feature's job handler.
-const HANDLERS = [importJob, exportJob, derivativesJob, settingsRecomputeJob, projectPurgeJob] as TJobHandler[];
+const HANDLERS = [importJob, exportJob, derivativesJob, settingsRecomputeJob, projectPurgeJob, keptFoldJob] as TJobHandler[];
 
 const SWEEP_MS = 30_000;
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "../db/connect";
+import type { TJobHandler } from "../db/boss";
 
 // Kept figures (docs/decisions/026-kept-figures.md; tables of migration 20261206143000_aggregates, kept by
 // lib/quality/sql/aggregates.sql). The figures several annotators move at once are appended as signed rows
@@ -17,6 +18,10 @@ export const KEPT_CELLS = `(SELECT project_id, a_id, b_id, da, db, n FROM agreem
   UNION ALL SELECT project_id, a_id, b_id, da, db, n FROM agreement_cells_delta)`;
 export const KEPT_SHAPES = `(SELECT project_id, task, subtask, x, y, z, sets, units FROM agreement_shapes
   UNION ALL SELECT project_id, task, subtask, x, y, z, sets, units FROM agreement_shapes_delta)`;
+export const KEPT_CALIBRATION_SCOPES = `(SELECT project_id, task, subtask, is_gold, valid, keep, accepted, pairs FROM calibration_scopes
+  UNION ALL SELECT project_id, task, subtask, is_gold, valid, keep, accepted, pairs FROM calibration_scopes_delta)`;
+export const KEPT_CALIBRATION_BINS = `(SELECT project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins
+  UNION ALL SELECT project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins_delta)`;
 export const KEPT_TALLIES = `(SELECT project_id, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs FROM pair_tallies
   UNION ALL SELECT project_id, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs FROM pair_tallies_delta)`;
 
@@ -51,10 +56,25 @@ const FOLDS = [
    SELECT project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, sum(pairs) FROM d
    WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
    ON CONFLICT (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons) DO UPDATE SET pairs = t.pairs + EXCLUDED.pairs`,
+  // Calibration (lib/calibration/sql/kept.sql): a bin's lo and hi are the extremes it has held, so a fold
+  // widens them and never narrows them (decision 031 says why that is still an exact threshold).
+  `WITH d AS (DELETE FROM calibration_scopes_delta RETURNING *)
+   INSERT INTO calibration_scopes AS t (project_id, task, subtask, is_gold, valid, keep, accepted, pairs)
+   SELECT project_id, task, subtask, is_gold, valid, keep, accepted, sum(pairs) FROM d
+   WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id) GROUP BY 1, 2, 3, 4, 5, 6, 7
+   ON CONFLICT (project_id, task, subtask, is_gold, valid, keep, accepted) DO UPDATE SET pairs = t.pairs + EXCLUDED.pairs`,
+  `WITH d AS (DELETE FROM calibration_bins_delta RETURNING *)
+   INSERT INTO calibration_bins AS t (project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs)
+   SELECT project_id, task, subtask, is_gold, accepted, key, bin, min(lo), max(hi), sum(pairs) FROM d
+   WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id) GROUP BY 1, 2, 3, 4, 5, 6, 7
+   ON CONFLICT (project_id, task, subtask, is_gold, accepted, key, bin)
+   DO UPDATE SET pairs = t.pairs + EXCLUDED.pairs, lo = least(t.lo, EXCLUDED.lo), hi = greatest(t.hi, EXCLUDED.hi)`,
   // Emptied rows would only lengthen the readers' scans.
   `DELETE FROM agreement_cells WHERE n = 0`,
   `DELETE FROM agreement_shapes WHERE units = 0`,
   `DELETE FROM pair_tallies WHERE pairs = 0`,
+  `DELETE FROM calibration_scopes WHERE pairs = 0`,
+  `DELETE FROM calibration_bins WHERE pairs = 0`,
 ];
 
 /** An advisory lock key of its own (the two-int form, class 0x4c4b = "LK"). */
@@ -73,3 +93,13 @@ export async function foldKept(db: Db): Promise<boolean> {
     return true;
   });
 }
+
+/**
+ * Folds in the background too (the worker's sweep, every 30 s), so the deltas stay few on projects whose
+ * pages nobody opens while annotators work. Nothing is ever sent to its queue.
+ */
+export const keptFoldJob: TJobHandler = {
+  queue: "loupe-kept-fold",
+  handle: async (db) => foldKept(db),
+  sweep: async (db) => ((await foldKept(db)) ? 1 : 0),
+};

@@ -15,7 +15,8 @@ import { makeProject, makeUsers } from "../support/fixtures";
 // Every kept figure (lib/quality/sql/aggregates.sql, folded by lib/quality/kept.ts) equals a recount from
 // the labels, pairs and audit rows after a random history driven through the service functions: labels,
 // undos (re-opening settled pairs), skips, adjudications and re-adjudications, gold promotion, edits and
-// retirement, batch inserts as an import writes them (gold among them), and folds at random points.
+// retirement, batch inserts as an import writes them (gold among them), verifier scores changed (as a new
+// active version's output changes them), and folds at random points.
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
@@ -32,6 +33,7 @@ type TOp =
   | { kind: "goldActive"; pick: number; active: boolean }
   | { kind: "goldEdit"; pick: number; decision: (typeof DECISIONS)[number] }
   | { kind: "import"; n: number; gold: boolean; task: number }
+  | { kind: "rescore"; pick: number; score: number; valid: number }
   | { kind: "fold" };
 
 const who = fc.integer({ min: 0, max: ANNOTATORS - 1 });
@@ -46,6 +48,7 @@ const op: fc.Arbitrary<TOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("goldActive" as const), pick, active: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("goldEdit" as const), pick, decision }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("import" as const), n: fc.integer({ min: 1, max: 4 }), gold: fc.boolean(), task: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("rescore" as const), pick, score: fc.integer({ min: -40, max: 40 }), valid: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("fold" as const) }) },
 );
 
@@ -117,7 +120,35 @@ const KEPT_VS_RECOUNT: { name: string; kept: string; recount: string }[] = [
     recount: `SELECT status::text, task, subtask, final_decision::text, is_gold, gold_active, review_reasons, count(*)::int AS pairs
               FROM pairs WHERE project_id = $1 AND status IN ('in_review', 'final') GROUP BY 1, 2, 3, 4, 5, 6, 7`,
   },
+  {
+    name: "calibration scopes",
+    kept: `SELECT task, subtask, is_gold, valid, keep, accepted, sum(pairs)::int AS pairs
+           FROM (SELECT project_id, task, subtask, is_gold, valid, keep, accepted, pairs FROM calibration_scopes
+                 UNION ALL SELECT project_id, task, subtask, is_gold, valid, keep, accepted, pairs FROM calibration_scopes_delta) k
+           WHERE project_id = $1 GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(pairs) <> 0`,
+    recount: `SELECT task, subtask, is_gold, verifier_valid AS valid, verifier_margin >= 0 AS keep, final_decision = 'accept' AS accepted, count(*)::int AS pairs
+              FROM pairs WHERE project_id = $1 AND status = 'final' GROUP BY 1, 2, 3, 4, 5, 6`,
+  },
+  {
+    // A bin's count is exact; its lo and hi are the extremes it has held (checked below, and equal after a recount).
+    name: "calibration bins",
+    kept: `SELECT task, subtask, is_gold, accepted, key, bin, sum(pairs)::int AS pairs
+           FROM (SELECT project_id, task, subtask, is_gold, accepted, key, bin, pairs FROM calibration_bins
+                 UNION ALL SELECT project_id, task, subtask, is_gold, accepted, key, bin, pairs FROM calibration_bins_delta) k
+           WHERE project_id = $1 GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(pairs) <> 0`,
+    recount: BINS_RECOUNT("count(*)::int AS pairs"),
+  },
 ];
+
+/** Final pairs by numeric score bin, from the pairs (the calibration page's former full scan). */
+function BINS_RECOUNT(figures: string): string {
+  return `SELECT task, subtask, is_gold, accepted, key, bin, ${figures}
+          FROM (SELECT p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, e.key,
+                       loupe_score_bin((p.verifier_scores->>e.key)::float8) AS bin, (p.verifier_scores->>e.key)::float8 AS s
+                FROM pairs p CROSS JOIN LATERAL jsonb_each(p.verifier_scores) e
+                WHERE p.project_id = $1 AND p.status = 'final' AND jsonb_typeof(p.verifier_scores) = 'object' AND jsonb_typeof(e.value) = 'number') f
+          GROUP BY 1, 2, 3, 4, 5, 6`;
+}
 
 describe.each(engines())("kept figures equal a recount after a random history ($engine)", ({ engine }) => {
   let t: TestDatabase;
@@ -214,17 +245,40 @@ describe.each(engines())("kept figures equal a recount after a random history ($
         );
         return;
       }
+      case "rescore": {
+        // A pair's scores and valid flag change (a new active verifier version's output): its keep verdict
+        // (the margin the pairs trigger recomputes) and its bins move, final or not.
+        const id = await pickPair(projectId, "true", o.pick);
+        if (id === null) return;
+        await t.query(`UPDATE pairs SET verifier_scores = jsonb_build_object('overall', $2::float8 / 4, 'quality', ($2::int % 3) + 1, 'note', 'x'),
+                                        verifier_valid = (ARRAY[true, false, NULL])[$3::int + 1] WHERE id = $1`, [id, o.score, o.valid]);
+        return;
+      }
       case "fold":
         await foldKept(t);
         return;
     }
   }
 
-  async function compare(projectId: number): Promise<void> {
+  async function compare(projectId: number, exactExtremes = false): Promise<void> {
     for (const f of KEPT_VS_RECOUNT) {
       const [kept, recount] = [await t.query<Record<string, unknown>>(f.kept, [projectId]), await t.query<Record<string, unknown>>(f.recount, [projectId])];
       expect(canon(kept), f.name).toEqual(canon(recount));
     }
+    // Each bin's kept lo and hi lie in the bin and around every score it holds now, so lo is an exact threshold.
+    const extremes = await t.query<{ bad: number; n: number }>(
+      `WITH k AS (SELECT task, subtask, is_gold, accepted, key, bin, min(lo) AS lo, max(hi) AS hi, sum(pairs) AS pairs
+                  FROM (SELECT task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins WHERE project_id = $1
+                        UNION ALL SELECT task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins_delta WHERE project_id = $1) x
+                  GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(pairs) <> 0),
+            r AS (${BINS_RECOUNT("min(s) AS lo, max(s) AS hi")})
+       SELECT count(*) FILTER (WHERE NOT (loupe_score_bin(k.lo) = k.bin AND loupe_score_bin(k.hi) = k.bin AND k.lo <= r.lo AND k.hi >= r.hi
+                                          AND (NOT $2::boolean OR (k.lo = r.lo AND k.hi = r.hi))))::int AS bad,
+              count(*)::int AS n
+       FROM k JOIN r ON (k.task, k.subtask, k.is_gold, k.accepted, k.key, k.bin) IS NOT DISTINCT FROM (r.task, r.subtask, r.is_gold, r.accepted, r.key, r.bin)`,
+      [projectId, exactExtremes],
+    );
+    expect(extremes[0]!.bad, "calibration bins' lo and hi").toBe(0);
     // The export form's count comes from the same tallies: exact for decisions, tasks and gold; a bound
     // (then counted on request) for what they cannot split.
     const count = async (where: string) =>
@@ -239,12 +293,15 @@ describe.each(engines())("kept figures equal a recount after a random history ($
   it("after each random history, and again after a fold", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(op, { minLength: 90, maxLength: 90 }), async (overlap, ops) => {
+      fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(op, { minLength: 110, maxLength: 110 }), async (overlap, ops) => {
         const project = await makeProject(t, { pairs: 8, overlap, name: `recount-${engine}-${run++}` });
         await t.query(`UPDATE projects SET gold_rate = 0.2, gold_min_count = 3 WHERE id = $1`, [project.id]);
         // Pairs in several tasks and subtasks (and none), so the compositions split by scope.
         await t.query(`UPDATE pairs SET task = (ARRAY['object', 'style', NULL])[1 + id % 3], subtask = (ARRAY['addition', NULL])[1 + id % 2]
                        WHERE project_id = $1`, [project.id]);
+        // Verifier scores on every pair (numeric and not), so calibration's scopes and bins have something to keep.
+        await t.query(`UPDATE pairs SET verifier_scores = jsonb_build_object('overall', (id % 9)::float8 / 4 - 1, 'quality', id % 3 + 1, 'note', 'x'),
+                                        verifier_valid = (ARRAY[true, false, NULL])[1 + id % 3] WHERE project_id = $1`, [project.id]);
         const codes = parseReasons(project.rejectReasons).map((r) => r.code);
         const imported = { n: 0 };
         for (const o of ops) await apply(project.id, codes, o, imported);
@@ -253,7 +310,8 @@ describe.each(engines())("kept figures equal a recount after a random history ($
         await compare(project.id);
         // Rebuilt from scratch (what the page bench runs after seeding with the triggers off): the same figures.
         await t.query("SELECT loupe_recount_aggregates($1)", [project.id]);
-        await compare(project.id);
+        await t.query("SELECT loupe_recount_calibration($1)", [project.id]);
+        await compare(project.id, true);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );

@@ -23,6 +23,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     "agreement_cells_delta",
     "agreement_shapes_delta",
     "pair_tallies_delta",
+    "calibration_scopes_delta",
+    "calibration_bins_delta",
   ],
   indexes: {
     pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted AND NOT is_gold (lib/queue/claim.ts)
@@ -49,6 +51,8 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_claimed_idx: "pairs", // partial: live reviewer claims (lib/review/sql.ts)
     agreement_shapes_key: "agreement_shapes", // unique NULLS NOT DISTINCT (task, subtask may be NULL)
     pair_tallies_key: "pair_tallies", // unique NULLS NOT DISTINCT
+    calibration_scopes_key: "calibration_scopes", // unique NULLS NOT DISTINCT (lib/calibration/sql/kept.sql)
+    calibration_bins_key: "calibration_bins",
   },
   checks: {
     users_email_lower_check: "users",
@@ -108,6 +112,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_aggregates_del: "pairs",
     pairs_aggregates_upd: "pairs",
     audit_events_adjudication_day: "audit_events",
+    pairs_calibration_upd: "pairs", // calibration's kept figures (lib/calibration/sql/kept.sql)
+    pairs_calibration_ins: "pairs",
+    pairs_calibration_del: "pairs",
   },
 };
 
@@ -127,7 +134,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["agreement_cells", "agreement_shapes", "annotator_totals", "api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "calibration_version_counts", "calibration_version_partials", "calibration_version_runs", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "label_hours", "labels", "leases", "pair_derivatives", "pair_tallies", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "project_members", "projects", "quality_days", "queue_strata", "settings_recomputes", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["agreement_cells", "agreement_shapes", "annotator_totals", "api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "calibration_bins", "calibration_scopes", "calibration_version_counts", "calibration_version_partials", "calibration_version_runs", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "label_hours", "labels", "leases", "pair_derivatives", "pair_tallies", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "project_members", "projects", "quality_days", "queue_strata", "settings_recomputes", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);
