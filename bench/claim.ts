@@ -10,6 +10,7 @@
 // on one machine, not absolute numbers across hosts. BENCH_THINK_MS adds a paced run at the largest size;
 // BENCH_ORDER sets the queue order and seeds verifier signals and long-tailed subtasks to sort on.
 //
+// BENCH_MODES=app-unkept,app [BENCH_ROUNDS=3] prices the kept figures on the write path (see below).
 // Output: per size, decisions/s and claim p50/p95/p99; last line, one JSON object
 //   {"p95_ms_10k", "p95_ms_1m", "decisions_per_s", "raw_decisions_per_s", "ratio"}
 // (p95s at the smallest and largest size, the rest at the largest). Knobs and targets: bench/RESULTS.md.
@@ -56,12 +57,25 @@ const FIRST_PORT = Number(env.BENCH_PORT ?? 3300);
 const THINK_MS = Number(env.BENCH_THINK_MS ?? 1000);
 let seededForPaced: Seeded | undefined;
 const MODES = new Set((env.BENCH_MODES ?? "app,app-split,raw").split(",").map((s) => s.trim()));
+// app-unkept: the app run with the kept figures' triggers disabled (decisions 026 and 031), i.e. the write
+// path before the figures were kept; with app in the same run it prices what keeping them costs a submit.
+// BENCH_ROUNDS repeats the modes in turn (app-unkept, app, app-unkept, app, …) and the summary takes medians,
+// so a noisy minute on a shared machine weighs on both sides.
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
+const KEPT_TRIGGERS: [string, string][] = [
+  ["labels", "labels_aggregates"], ["labels", "labels_aggregates_gold"], ["pairs", "pairs_aggregates_ins"], ["pairs", "pairs_aggregates_del"],
+  ["pairs", "pairs_aggregates_upd"], ["audit_events", "audit_events_adjudication_day"], ["pairs", "pairs_calibration_upd"],
+  ["pairs", "pairs_calibration_ins"], ["pairs", "pairs_calibration_del"],
+];
+async function setKeptTriggers(db: pg.Client, on: boolean): Promise<void> {
+  for (const [table, trigger] of KEPT_TRIGGERS) await db.query(`ALTER TABLE "${table}" ${on ? "ENABLE" : "DISABLE"} TRIGGER "${trigger}"`);
+}
 const APP_NODE_ARGS = (env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 const ORDER = env.BENCH_ORDER?.trim() || undefined;
 if (ORDER !== undefined && !isQueueOrder(ORDER)) throw new Error(`BENCH_ORDER must be one of ${QUEUE_ORDERS.join(", ")}`);
 
 interface RunRow {
-  mode: "app" | "app-split" | "raw";
+  mode: "app" | "app-split" | "raw" | "app-unkept";
   result: LoopResult;
 }
 
@@ -225,18 +239,35 @@ async function main(): Promise<void> {
       await timed(`seed pairs ${have + 1}…${size}`, () => addPairs(admin, seeded.projectId, have, size, undefined, { signals: ORDER !== undefined }));
     }
     const rows: RunRow[] = [];
-    for (const mode of ["app", "app-split", "raw"] as const) {
-      if (!MODES.has(mode)) continue;
-      await timed("reset queue + VACUUM ANALYZE", () => resetQueue(admin));
-      console.log(`  ${mode} run: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s…`);
-      const result = mode === "raw" ? await runRaw(dbUrl, seeded) : await runApp(dbUrl, seeded, size, mode === "app" ? "page" : "split");
-      console.log(
-        `  ${mode}: ${round(result.decisions / result.seconds, 1)} decisions/s, claim p95 ${round(summarize(result.claimMs).p95, 1)} ms`,
-      );
-      rows.push({ mode, result });
+    for (let round_ = 0; round_ < ROUNDS; round_++) {
+      for (const mode of ["app-unkept", "app", "app-split", "raw"] as const) {
+        if (!MODES.has(mode)) continue;
+        await timed("reset queue + VACUUM ANALYZE", () => resetQueue(admin));
+        console.log(`  ${mode} run${ROUNDS > 1 ? ` (round ${round_ + 1}/${ROUNDS})` : ""}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s…`);
+        if (mode === "app-unkept") await setKeptTriggers(admin, false);
+        let result: LoopResult;
+        try {
+          result = mode === "raw" ? await runRaw(dbUrl, seeded) : await runApp(dbUrl, seeded, size, mode === "app-split" ? "split" : "page");
+        } finally {
+          if (mode === "app-unkept") await setKeptTriggers(admin, true);
+        }
+        console.log(
+          `  ${mode}: ${round(result.decisions / result.seconds, 1)} decisions/s, claim p95 ${round(summarize(result.claimMs).p95, 1)} ms`,
+        );
+        rows.push({ mode, result });
+      }
     }
     results.set(size, rows);
     report(size, rows);
+    if (MODES.has("app-unkept") && MODES.has("app")) {
+      const dps = (m: RunRow["mode"]) => rows.filter((r) => r.mode === m).map((r) => r.result.decisions / r.result.seconds).sort((a, b) => a - b);
+      const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
+      const [before, after] = [median(dps("app-unkept")), median(dps("app"))];
+      console.log(
+        `  kept figures' write cost at ${fmtSize(size)}: app decisions/s with them ÷ without = ${round(after, 1)} ÷ ${round(before, 1)} = ` +
+          `${round(after / before, 3)} (target ≥ 0.9; medians of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}: ${dps("app-unkept").map((x) => round(x, 1)).join(", ")} without, ${dps("app").map((x) => round(x, 1)).join(", ")} with)`,
+      );
+    }
   }
 
   const small = SIZES[0]!;
