@@ -56,7 +56,9 @@ function parseSize(s: string): number {
 }
 const fmtSize = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
 
-const SIZES = (arg("sizes") || env.BENCH_SIZES || "10k,1M,10M").split(",").map(parseSize).sort((a, b) => a - b);
+const SIZES_ARG = arg("sizes") || env.BENCH_SIZES || "10k,1M,10M";
+// "--sizes none" leaves the server out (e.g. `--sizes none --pglite 1M --seed-only`).
+const SIZES = SIZES_ARG === "none" ? [] : SIZES_ARG.split(",").map(parseSize).sort((a, b) => a - b);
 const PGLITE_ARG = arg("pglite") ?? env.BENCH_PGLITE ?? "1M";
 const PGLITE_SIZE = PGLITE_ARG === "none" || PGLITE_ARG === "" ? null : parseSize(PGLITE_ARG);
 const RUNS = Number(arg("runs") || env.BENCH_RUNS || 10);

@@ -27,8 +27,11 @@ export interface TDeletionAccount {
   name: string;
   pairs: number;
   labels: number;
-  /** Distinct images the pairs reference; the files stay in the store, which other projects may share. */
-  images: number;
+  /**
+   * Distinct images the pairs reference (null: not counted, the project is too large to count them on a
+   * page load); the files stay in the store, which other projects may share.
+   */
+  images: number | null;
   exports: number;
   imports: number;
   webhooks: number;

@@ -38,7 +38,7 @@ export function DeleteProject({ projectId, account }: { projectId: number; accou
         <li>the team, the settings and the gold set</li>
       </ul>
       <p className="text-sm text-muted">
-        The pairs reference {n(account.images)} images. Image files stay in the store, which other projects may share. The
+        {account.images !== null && `The pairs reference ${n(account.images)} images. `}Image files stay in the store, which other projects may share. The
         audit log keeps a record of the deletion. Large projects are removed in the background.
       </p>
       <div>
