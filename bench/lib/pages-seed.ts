@@ -43,6 +43,19 @@ export async function findSeeded(db: SeedDb): Promise<PagesProject | null> {
 const EMAILS = { adminEmail: "admin@bench.local", reviewerEmail: "reviewer@bench.local", annotatorEmail: "annotator1@bench.local" };
 
 /** Seeds `pairs` pairs into a migrated, empty database; `progress` hears after each chunk. */
+/** A seeding that stopped half-way (its process killed): the project and the pairs whose chunks committed. */
+export async function findUnfinished(db: SeedDb): Promise<{ projectId: number; done: number } | null> {
+  const t = await q(db, `SELECT to_regclass('bench_pages_seeded') IS NOT NULL AS ok`);
+  if (!t.rows[0]?.ok) return null;
+  const r = await q(db, `SELECT project_id FROM bench_pages_seeded WHERE finished_at IS NULL`);
+  if (!r.rows[0]) return null;
+  const projectId = Number(r.rows[0].project_id);
+  // A chunk's pairs commit before its labels: pairs past the last label-bearing chunk are rewritten.
+  const d = await q(db, `SELECT coalesce(max(substr(p.external_id, 7)::int), 0) AS done FROM labels l JOIN pairs p ON p.id = l.pair_id
+                         WHERE l.project_id = $1 AND l.pair_id = (SELECT max(pair_id) FROM labels WHERE project_id = $1)`, [projectId]);
+  return { projectId, done: Number(d.rows[0]!.done) };
+}
+
 export async function seedPagesProject(
   db: SeedDb,
   pairs: number,
@@ -50,6 +63,8 @@ export async function seedPagesProject(
   progress: (done: number) => void = () => {},
   chunk = 250_000,
 ): Promise<PagesProject> {
+  const unfinished = await findUnfinished(db);
+  if (unfinished) return seedChunks(db, unfinished.projectId, pairs, unfinished.done, progress, chunk);
   const [p] = (
     await q(
       db,
@@ -71,15 +86,20 @@ export async function seedPagesProject(
      SELECT 'annotator' || g || '@bench.local', 'Annotator ' || g, $1, 'annotator', now() FROM generate_series(1, $2::int) g`,
     [passwordHash, PAGES_ANNOTATORS],
   );
+  await q(db, `INSERT INTO project_annotators (project_id, user_id) SELECT $1, id FROM users WHERE email LIKE 'annotator%@bench.local'`, [projectId]);
+  await q(db, `CREATE TABLE IF NOT EXISTS bench_pages_seeded (project_id int, pairs bigint, finished_at timestamptz)`);
+  await q(db, `INSERT INTO bench_pages_seeded (project_id, pairs) VALUES ($1, $2)`, [projectId, pairs]);
+  return seedChunks(db, projectId, pairs, 0, progress, chunk);
+}
+
+/** Writes pairs done+1 … pairs in chunks (a killed seeding continues from its last whole chunk), then recounts. */
+async function seedChunks(db: SeedDb, projectId: number, pairs: number, done: number, progress: (done: number) => void, chunk: number): Promise<PagesProject> {
   const ids = await q(db, `SELECT id, email FROM users WHERE email LIKE '%@bench.local' ORDER BY id`);
   const annotators = ids.rows.filter((r) => String(r.email).startsWith("annotator")).map((r) => Number(r.id));
   const reviewer = Number(ids.rows.find((r) => r.email === "reviewer@bench.local")!.id);
-  await q(db, `INSERT INTO project_annotators (project_id, user_id) SELECT $1, unnest($2::int[])`, [projectId, annotators]);
-  await q(db, `CREATE TABLE IF NOT EXISTS bench_pages_seeded (project_id int, pairs bigint, finished_at timestamptz)`);
-  await q(db, `INSERT INTO bench_pages_seeded (project_id, pairs) VALUES ($1, $2)`, [projectId, pairs]);
-
+  await q(db, `DELETE FROM pairs WHERE project_id = $1 AND substr(external_id, 7)::int > $2`, [projectId, done]);
   const span = 30 * 86_400; // seconds of history
-  for (let a = 1; a <= pairs; a += chunk) {
+  for (let a = done + 1; a <= pairs; a += chunk) {
     const b = Math.min(pairs, a + chunk - 1);
     // k = g % 10: 0-4 consensus final, 5 reviewed final, 6 in review, 7-8 one label, 9 untouched.
     await q(

@@ -1,4 +1,5 @@
 import "server-only";
+import { KEPT_TALLIES } from "./kept";
 import { z } from "zod";
 import type { Db, SqlRunner } from "../db/connect";
 import { recordAudit } from "../audit/record";
@@ -233,19 +234,31 @@ export async function listGold(
   const limit = opts.limit ?? GOLD_PAGE_SIZE;
   const after = opts.after ?? 0n;
   const suspectOnly = opts.suspectOnly ?? false;
+  // A gold pair's checks are its scored labels, counted over labels_gold_pair_idx. The suspect filter
+  // starts from those counts (the pairs with enough checks and mostly wrong answers, in id order), so a
+  // project with few suspects is not walked pair by pair looking for them.
   const rows = await db.query<ItemRow>(`
+    WITH s AS (
+      SELECT b.pair_id, count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
+      FROM labels b WHERE b.project_id = $1 AND b.gold_correct IS NOT NULL AND b.pair_id > $2 AND $3
+      GROUP BY b.pair_id HAVING count(*) >= $4 AND count(*) FILTER (WHERE b.gold_correct) * 2 < count(*)
+      ORDER BY b.pair_id LIMIT $5
+    ), ids AS (
+      SELECT pair_id AS id FROM s
+      UNION ALL
+      (SELECT p.id FROM pairs p WHERE NOT $3 AND p.project_id >= $1 AND p.project_id <= $1 AND p.is_gold AND p.id > $2
+       ORDER BY p.project_id, p.id LIMIT $5)
+    )
     SELECT p.id::text AS id, p.external_id, p.instruction, p.task, p.subtask, p.gold_decision::text AS decision,
            p.gold_reasons AS reasons, p.gold_instruction AS reference, p.gold_active, p.final_source,
            coalesce(p.source_preview, p.source_image) AS source_image, coalesce(p.edited_preview, p.edited_image) AS edited_image,
-           s.checks, s.correct
-    FROM pairs p
+           c.checks, c.correct
+    FROM ids JOIN pairs p ON p.id = ids.id
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
-      FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
-    WHERE p.project_id >= $1 AND p.project_id <= $1 AND p.is_gold AND p.id > $2
-      AND (NOT $3 OR (s.checks >= $4 AND s.correct * 2 < s.checks))
-    ORDER BY p.project_id, p.id
-    LIMIT $5`, [projectId, after, suspectOnly, GOLD_FLAG_MIN_CHECKS, limit + 1]);
+      FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) c
+    WHERE p.is_gold
+    ORDER BY p.id`, [projectId, after, suspectOnly, GOLD_FLAG_MIN_CHECKS, limit + 1]);
   const items = rows.slice(0, limit).map((r): TGoldItem => ({
     id: r.id,
     externalId: r.external_id,
@@ -267,18 +280,17 @@ export async function listGold(
 }
 
 export async function getGoldSummary(db: Db, projectId: number): Promise<TGoldSummary> {
+  // Sizes from the kept tallies (gold pairs are final); checks from the scored labels, which only gold pairs
+  // have, per pair over labels_gold_pair_idx: the cost follows the gold set, not the project.
   const [r] = await db.query<{ total: number; active: number; checks: number; correct: number; suspect: number }>(`
-    WITH g AS (
-      SELECT p.gold_active, s.checks, s.correct
-      FROM pairs p
-      CROSS JOIN LATERAL (
-        SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
-        FROM labels b WHERE b.pair_id = p.id AND b.gold_correct IS NOT NULL) s
-      WHERE p.project_id = $1 AND p.is_gold)
-    SELECT count(*)::int AS total, (count(*) FILTER (WHERE gold_active))::int AS active,
+    WITH s AS (
+      SELECT pair_id, count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
+      FROM labels WHERE project_id = $1 AND gold_correct IS NOT NULL GROUP BY pair_id)
+    SELECT (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold)::int AS total,
+           (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold AND t.gold_active)::int AS active,
            coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct,
            (count(*) FILTER (WHERE checks >= $2 AND correct * 2 < checks))::int AS suspect
-    FROM g`, [projectId, GOLD_FLAG_MIN_CHECKS]);
+    FROM s`, [projectId, GOLD_FLAG_MIN_CHECKS]);
   const total = Number(r?.total ?? 0);
   const active = Number(r?.active ?? 0);
   return { total, active, retired: total - active, checks: Number(r?.checks ?? 0), correct: Number(r?.correct ?? 0), suspect: Number(r?.suspect ?? 0) };

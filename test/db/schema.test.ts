@@ -33,6 +33,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_review_idx: "pairs", // partial: WHERE status = 'in_review' (the review queue)
     pairs_final_verifier_idx: "pairs", // partial, covering: WHERE status = 'final' (verifier calibration)
     labels_gold_idx: "labels", // partial: WHERE gold_correct IS NOT NULL (gold accuracy)
+    labels_gold_pair_idx: "labels", // partial, INCLUDE: WHERE gold_correct IS NOT NULL (a gold pair's checks, lib/quality/gold.ts)
     leases_undecided_slot_key: "leases", // partial unique: WHERE submitted_at IS NULL
     webhook_deliveries_due_idx: "webhook_deliveries", // partial: WHERE status IN ('pending', 'delivering') (the worker's claim)
     webhook_deliveries_in_flight_idx: "webhook_deliveries", // partial: WHERE status = 'delivering' (the claim's per-endpoint cap)
