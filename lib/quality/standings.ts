@@ -91,22 +91,30 @@ export async function getStandings(
   const more = totals.length > limit;
   const shown = totals.slice(0, limit);
   const byUser = new Map(shown.map((t) => [t.annotator_id, t]));
-  // Per person, a few index probes each: labels_gold_idx for gold since the lift, labels(annotator_id,
-  // created_at) backwards for the recent median, the audit row of a pause for who paused.
+  // Per person, a few index probes each: labels(annotator_id, created_at) backwards for the recent median,
+  // their skips, the audit row of a pause for who paused. Gold accuracy since the last lift: for someone never lifted that is their lifetime figure, kept in
+  // annotator_totals (scored labels on active gold) plus their skips of active gold pairs, so the page
+  // counts nothing per label; loupe_gold_accuracy (what the pause trigger asks) only for people lifted.
+  const shownIds = [...byUser.keys()];
   const people = await db.query<Person>(`
-    WITH people AS (SELECT unnest($1::int[]) AS user_id)
+    WITH people AS (SELECT unnest($1::int[]) AS user_id, unnest($5::bigint[]) AS life_checks, unnest($6::bigint[]) AS life_correct)
     SELECT u.id AS user_id, u.name, u.email, g.checks, g.correct, m.median,
            loupe_pause_due(g.checks, g.correct, pr.gold_min_count, pr.gold_accuracy_threshold) AS rule_applies,
-           -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
-           (SELECT count(*)::int FROM skips s JOIN pairs sp ON sp.id = s.pair_id
-            WHERE s.annotator_id = u.id AND sp.project_id = $2 AND sp.gold_active) AS life_skips,
+           sk.n AS life_skips,
            pa.paused_at, pa.pause_reason, pe.paused_by_rule, pa.lifted_at, lu.name AS lifted_by
     FROM people x
     JOIN users u ON u.id = x.user_id
     JOIN projects pr ON pr.id = $2
     LEFT JOIN project_annotators pa ON pa.project_id = $2 AND pa.user_id = u.id
     LEFT JOIN users lu ON lu.id = pa.lifted_by
-    CROSS JOIN LATERAL loupe_gold_accuracy($2, u.id) g
+    -- A skipped gold pair is a missed check (loupe_gold_accuracy counts it too).
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS n FROM skips s JOIN pairs sp ON sp.id = s.pair_id
+      WHERE s.annotator_id = u.id AND sp.project_id = $2 AND sp.gold_active) sk
+    CROSS JOIN LATERAL (
+      SELECT a.checks, a.correct FROM loupe_gold_accuracy($2, u.id) a WHERE pa.lifted_at IS NOT NULL
+      UNION ALL
+      SELECT (x.life_checks + sk.n)::int, x.life_correct::int WHERE pa.lifted_at IS NULL) g
     LEFT JOIN LATERAL (
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds_spent) AS median
       FROM (SELECT seconds_spent FROM labels
@@ -120,7 +128,8 @@ export async function getStandings(
         AND e.subject_id = u.id::text AND e.created_at >= pa.paused_at
         AND e.data->>'projectId' = $4
       ORDER BY e.created_at LIMIT 1
-    ) pe ON true`, [[...byUser.keys()], projectId, MEDIAN_WINDOW, String(projectId)]);
+    ) pe ON true`, [shownIds, projectId, MEDIAN_WINDOW, String(projectId),
+      shownIds.map((id) => String(byUser.get(id)!.life_checks)), shownIds.map((id) => String(byUser.get(id)!.life_correct))]);
   const rows: Row[] = people.map((p) => {
     const t = byUser.get(p.user_id);
     return {
