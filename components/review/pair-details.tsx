@@ -83,7 +83,7 @@ export function LabelList({ labels, reasons }: { labels: TReviewLabel[]; reasons
               <span className="font-medium">{l.annotatorName}</span>
               <span className="text-neutral-600">: </span>
               <span className={`font-semibold ${DECISION_TONE[l.decision]}`}>{DECISION_WORDS[l.decision]}</span>
-              <span className="tabular-nums text-neutral-600"> · {l.secondsSpent.toFixed(1)} s</span>
+              <span className="whitespace-nowrap tabular-nums text-neutral-600"> · {l.secondsSpent.toFixed(1)} s</span>
             </p>
             {l.reasons.length > 0 ? (
               <ul aria-label={`Reasons given by ${l.annotatorName}`} className="list-inside list-disc">

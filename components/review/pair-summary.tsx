@@ -2,9 +2,9 @@ import type { TReviewPair } from "./api";
 
 export function RoutingReasons({ pair }: { pair: TReviewPair }) {
   return (
-    <section aria-labelledby="routing-title" className="rounded-lg border border-amber-200 bg-amber-50 px-2 py-1.5">
-      <h2 id="routing-title" className="text-sm font-semibold text-amber-900">Why this pair is in review</h2>
-      <ul className="mt-0.5 list-inside list-disc text-xs text-amber-950">
+    <section aria-labelledby="routing-title" className="rounded-lg border border-amber-200 bg-amber-50 px-2 py-1.5 dark:border-amber-800 dark:bg-amber-950">
+      <h2 id="routing-title" className="text-sm font-semibold text-amber-900 dark:text-amber-200">Why this pair is in review</h2>
+      <ul className="mt-0.5 list-inside list-disc text-xs text-amber-950 dark:text-amber-100">
         {pair.routing.map((r) => <li key={r.reason}>{r.text}</li>)}
       </ul>
       <div className="mt-1 flex flex-wrap gap-1 text-xs">
