@@ -57,9 +57,10 @@ test("two annotators disagree; the reviewer takes the human re-caption by its nu
   await expect(pair.getByRole("listitem").filter({ hasText: "Annotators disagree on the decision (1 accept, 1 re-caption)" })).toBeVisible();
 
   // Every label, by name, with its decision; the human re-caption is a numbered candidate shown as a word diff.
-  const labels = page.getByRole("table", { name: "Labels on this pair" });
-  await expect(labels.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `Ada ${tag}` }) })).toContainText("Accept");
-  await expect(labels.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `Rex ${tag}` }) })).toContainText(recaption);
+  const labels = page.getByRole("region", { name: "Labels on this pair" }).getByRole("listitem");
+  await expect(labels.filter({ hasText: `Ada ${tag}:` })).toContainText(`Ada ${tag}: Accept`);
+  await expect(labels.filter({ hasText: `Rex ${tag}:` })).toContainText(`Rex ${tag}: Re-caption`);
+  await expect(labels.filter({ hasText: `Rex ${tag}:` })).toContainText(recaption);
   const candidates = page.getByRole("list", { name: "Candidates for the final instruction" });
   await expect(candidates.getByRole("listitem")).toHaveCount(2);
   const useHuman = page.getByRole("button", { name: /^Use candidate \d \(re-caption by / });

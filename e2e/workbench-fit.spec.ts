@@ -30,6 +30,20 @@ async function expectInViewport(page: Page, locators: Locator[]) {
   expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
 }
 
+/** The scrolling ancestors that hide part of the element (none when it is shown whole). */
+async function clippedBy(locator: Locator): Promise<string[]> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hidden: string[] = [];
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflowY === "visible") continue;
+      const c = a.getBoundingClientRect();
+      if (r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5) hidden.push(`${a.tagName.toLowerCase()}.${a.className}`);
+    }
+    return hidden;
+  });
+}
+
 /** The scale an `object-contain` image is drawn at in its box: 1 is its natural size. */
 async function drawnScale(img: Locator): Promise<number> {
   return img.evaluate((el: HTMLImageElement) => {
@@ -129,35 +143,70 @@ test("annotate and review fit 1280×720 and 1440×900, panels move no image, a f
   const labels = await projectLabels(db, project.id);
   expect(labels.filter((l) => l.annotatorId === user.id).map((l) => l.pairId).sort()).toEqual([project.pairIds[1]!, project.pairIds[2]!].sort());
 
-  // The review workbench, by the same admin (admins review too): a pair the two annotators disagree on.
-  const inReview = await seedPairs({ pairs: 1, overlap: 2 });
+  // The review workbench, by the same admin (admins review too): a pair three annotators disagree on, with
+  // the verifier's full output, so the rail carries what a real adjudication shows.
+  const inReview = await seedPairs({ pairs: 1, overlap: 3 });
   const pairId = inReview.pairIds[0]!;
-  const [a, b] = [await createUser(db, "annotator", "Ada fit"), await createUser(db, "annotator", "Rex fit")];
+  await db.query(
+    `UPDATE pairs SET verifier_valid = false, verifier_failure_class = 'Artifacts', verifier_recaption = 'Add a small red kite to the sky',
+       verifier_scores = '{"instruction_following": 2, "editing_consistency": 3, "generation_quality": 1, "overall": 4.5}'::jsonb WHERE id = $1`,
+    [pairId],
+  );
+  const [a, b, k] = [await createUser(db, "annotator", "Ada fit"), await createUser(db, "annotator", "Rex fit"), await createUser(db, "annotator", "Kim fit")];
   await insertLabel(db, { pairId, annotatorId: a.id, decision: "accept" });
-  await insertLabel(db, { pairId, annotatorId: b.id, decision: "reject", reasons: ["artifacts"] });
+  await insertLabel(db, { pairId, annotatorId: b.id, decision: "reject", reasons: ["artifacts", "extra_change"] });
+  await insertLabel(db, { pairId, annotatorId: k.id, decision: "recaption", recaption: "Add a red kite flying high above the field" });
   await expect.poll(async () => (await pairOutcome(db, pairId)).status).toBe("in_review");
 
   await page.setViewportSize(VIEWPORTS[0]!);
   await page.goto(`/review/${inReview.id}`);
-  const labelsTable = page.getByRole("table", { name: "Labels on this pair" });
+  const labelsTable = page.getByRole("region", { name: "Labels on this pair" });
   const signals = page.getByRole("region", { name: "Verifier signals" });
   const reviewButtons = ["Accept", "Reject", "Edit instruction", "Skip", "Undo"].map((name) => page.getByRole("button", { name, exact: true }));
   await expect(page.getByRole("article", { name: "Pair in review" })).toHaveAttribute("data-pair-id", pairId);
+  await expect(labelsTable.getByRole("listitem").filter({ hasText: "Rex fit:" })).toContainText("Rex fit: Reject");
+  await expect(labelsTable.getByRole("list", { name: "Reasons given by Rex fit" })).toContainText("Artifacts or distortion (VQ)");
+  await expect(labelsTable.getByRole("listitem").filter({ hasText: "Kim fit:" })).toContainText("Add a red kite flying high above the field");
+  await expect(signals).toContainText("Generation quality (GQ): 1 (scale 1–3)");
   await expect.poll(() => edited.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+  await expect.poll(() => source.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
 
   for (const vp of VIEWPORTS) {
     await page.setViewportSize(vp);
     await expectInViewport(page, [source, edited, labelsTable, signals, ...reviewButtons]);
-    // Beside the images, not under them.
-    expect((await box(labelsTable)).x).toBeGreaterThanOrEqual((await box(edited)).x + (await box(edited)).width);
-    const shown = [await box(source), await box(edited)];
+    // Both images at least at their natural size: the rail gives way to them at 1280 px.
+    expect(await drawnScale(source), `source at ${vp.width}`).toBeGreaterThanOrEqual(0.999);
+    expect(await drawnScale(edited), `edited at ${vp.width}`).toBeGreaterThanOrEqual(0.999);
+    // Beside the images, not under them, and whole: not cut off by the rail, which scrolls on its own.
+    const right = (await box(edited)).x + (await box(edited)).width;
+    for (const l of [labelsTable, signals]) {
+      expect((await box(l)).x, `${l} beside the images`).toBeGreaterThanOrEqual(right);
+      expect(await clippedBy(l), `${l} shown whole`).toEqual([]);
+    }
+
+    // Every panel opens over the rail: no image moves.
+    const shown = await images();
+    await page.keyboard.press("r");
+    await expect(page.getByRole("group", { name: /^Reject reasons/ })).toBeVisible();
+    expect(await images()).toEqual(shown);
+    await expectInViewport(page, [page.getByRole("button", { name: "Submit reject" })]);
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("group", { name: /^Reject reasons/ })).toBeHidden();
     await page.keyboard.press("e");
     await expect(page.getByRole("textbox", { name: /^Final instruction/ })).toBeFocused();
-    expect([await box(source), await box(edited)]).toEqual(shown);
+    expect(await images()).toEqual(shown);
     await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Guidelines" }).click();
+    await expect(page.getByRole("region", { name: "Guidelines" })).toContainText("Accept good edits");
+    expect(await images()).toEqual(shown);
+    await page.getByRole("button", { name: "Guidelines" }).click();
+    await page.keyboard.press("?");
+    await expect(page.getByRole("dialog", { name: /shortcuts/i })).toBeVisible();
+    expect(await images()).toEqual(shown);
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog", { name: /shortcuts/i })).toBeHidden();
+    await expect(labelsTable).toBeVisible();
   }
-  // At 1440×900 the images are drawn at least at their natural size.
-  expect(await drawnScale(edited)).toBeGreaterThanOrEqual(0.999);
 
   await page.keyboard.press("a");
   await expect(page.getByRole("heading", { name: "Nothing to review here" })).toBeVisible();

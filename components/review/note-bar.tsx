@@ -9,7 +9,7 @@ export function NoteBar({ note, onNote, noteRef, canPromote, promote, onPromote 
   onPromote: (on: boolean) => void;
 }) {
   return (
-    <div className="flex shrink-0 flex-wrap items-center gap-x-4 gap-y-1 rounded-lg border border-neutral-200 bg-white p-2">
+    <div className="flex shrink-0 flex-wrap items-center gap-x-4 gap-y-1 rounded-lg border border-neutral-200 bg-white px-2 py-1">
       <label htmlFor="review-note" className="flex min-w-48 flex-1 items-center gap-2 text-sm">
         <span className="shrink-0">Note (optional)</span>
         <input id="review-note" ref={noteRef} type="text" value={note} maxLength={2000} aria-keyshortcuts="N"

@@ -61,39 +61,42 @@ function reasonText(code: string, reasons: Map<string, TReasonInfo>): string {
   return r ? `${r.label} (${r.dimension})` : `${code} (no longer in the taxonomy)`;
 }
 
-export function LabelsTable({ labels, reasons }: { labels: TReviewLabel[]; reasons: TReasonInfo[] }) {
+const DECISION_TONE: Record<TReviewLabel["decision"], string> = {
+  accept: "text-success",
+  reject: "text-danger",
+  recaption: "",
+};
+
+/**
+ * Who said what, narrow enough for the rail beside two natural-size images: each annotator's name and
+ * decision on one line, their reasons and re-caption under it at the rail's full width.
+ */
+export function LabelList({ labels, reasons }: { labels: TReviewLabel[]; reasons: TReasonInfo[] }) {
   const byCode = new Map(reasons.map((r) => [r.code, r]));
   return (
-    <table className="w-full table-fixed border-collapse overflow-hidden rounded-lg bg-white text-xs [overflow-wrap:anywhere]">
-      <caption className="px-2 py-1 text-left text-sm font-semibold text-neutral-700">Labels on this pair</caption>
-      <thead className="bg-neutral-100 text-left">
-        <tr>
-          <th scope="col" className="px-1.5 py-1">Annotator</th>
-          <th scope="col" className="px-1.5 py-1">Decision</th>
-          <th scope="col" className="px-1.5 py-1">Reasons</th>
-          <th scope="col" className="px-1.5 py-1">Re-caption</th>
-        </tr>
-      </thead>
-      <tbody>
+    <section aria-labelledby="labels-title" className="rounded-lg border border-neutral-200 bg-white px-2 py-1.5">
+      <h2 id="labels-title" className="text-sm font-semibold text-neutral-700">Labels on this pair</h2>
+      <ul className="mt-0.5 divide-y divide-neutral-200 text-xs [overflow-wrap:anywhere]">
         {labels.map((l) => (
-          <tr key={l.id} className="border-t border-neutral-200 align-top">
-            <th scope="row" className="px-1.5 py-1 text-left font-medium">{l.annotatorName}</th>
-            <td className="px-1.5 py-1">
-              {DECISION_WORDS[l.decision]}
-              <span className="block tabular-nums text-neutral-500">{l.secondsSpent.toFixed(1)} s</span>
-            </td>
-            <td className="px-1.5 py-1">
-              {l.reasons.length === 0 ? <span className="text-neutral-500">—</span> : (
-                <ul className="list-inside list-disc">
-                  {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
-                </ul>
-              )}
-            </td>
-            <td className="px-1.5 py-1">{l.recaption ?? <span className="text-neutral-500">—</span>}</td>
-          </tr>
+          <li key={l.id} className="py-1">
+            <p>
+              <span className="font-medium">{l.annotatorName}</span>
+              <span className="text-neutral-600">: </span>
+              <span className={`font-semibold ${DECISION_TONE[l.decision]}`}>{DECISION_WORDS[l.decision]}</span>
+              <span className="whitespace-nowrap tabular-nums text-neutral-600"> · {l.secondsSpent.toFixed(1)} s</span>
+            </p>
+            {l.reasons.length > 0 ? (
+              <ul aria-label={`Reasons given by ${l.annotatorName}`} className="list-inside list-disc">
+                {l.reasons.map((c) => <li key={c}>{reasonText(c, byCode)}</li>)}
+              </ul>
+            ) : null}
+            {l.recaption ? (
+              <p className="mt-0.5 border-l-2 border-amber-400 pl-1.5"><span className="sr-only">Re-caption: </span>{l.recaption}</p>
+            ) : null}
+          </li>
         ))}
-      </tbody>
-    </table>
+      </ul>
+    </section>
   );
 }
 
@@ -113,14 +116,15 @@ export function VerifierSignals({ pair }: { pair: TReviewPair }) {
   for (const s of v.scores) rows.push([s.label, `${s.value} (scale ${s.min}–${s.max})`]);
   if (v.modelVersion) rows.push(["Verifier version", v.modelVersion]);
   if (pair.agreement !== null) rows.push(["Agreement with the majority", `${Math.round(pair.agreement * 100)}%`]);
+  // Name and value run on as one line that wraps, so the list stays short in the narrow rail.
   return (
-    <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white p-2">
+    <section aria-labelledby="verifier-title" className="rounded-lg border border-neutral-200 bg-white px-2 py-1.5">
       <h2 id="verifier-title" className="text-sm font-semibold text-neutral-700">Verifier signals</h2>
-      <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 text-xs">
+      <dl className="mt-0.5 space-y-0.5 text-xs [overflow-wrap:anywhere]">
         {rows.map(([k, val]) => (
-          <div key={k} className="contents">
-            <dt className="text-neutral-600">{k}</dt>
-            <dd>{val}</dd>
+          <div key={k}>
+            <dt className="inline text-neutral-600">{k}: </dt>
+            <dd className="inline">{val}</dd>
           </div>
         ))}
       </dl>

@@ -31,7 +31,7 @@ import { ReviewKeyHelp } from "./key-help";
 import { isTyping, reviewKeyAction, type TReviewKeyAction, type TReviewPanel } from "./keys";
 import { NoteBar } from "./note-bar";
 import { NothingToReview } from "./nothing-to-review";
-import { CandidateList, LabelsTable, VerifierSignals, type TReasonInfo } from "./pair-details";
+import { CandidateList, LabelList, VerifierSignals, type TReasonInfo } from "./pair-details";
 import { OriginalInstruction, RoutingReasons } from "./pair-summary";
 import { useClaimRenewal } from "./use-claim-renewal";
 
@@ -269,16 +269,19 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
           railWidth="review"
           header={header}
           compare={<PairCompare pair={current} compareMode={compareMode} keyboardEnabled={panel !== "help"} />}
-          bar={<ReviewDecisionBar busy={busy} next={flow.next} notice={notice} canUndo={canUndo}
-            onAccept={() => void decide({ decision: "accept" })} onReject={openReject}
-            onEdit={() => openEditor(editing ? draft : defaultFinalInstruction(candidates))} onSkip={() => void skip()}
-            onUndo={() => void undo()} />}
+          bar={<>
+            <ReviewDecisionBar busy={busy} next={flow.next} notice={notice} canUndo={canUndo}
+              onAccept={() => void decide({ decision: "accept" })} onReject={openReject}
+              onEdit={() => openEditor(editing ? draft : defaultFinalInstruction(candidates))} onSkip={() => void skip()}
+              onUndo={() => void undo()} />
+            <NoteBar note={note} onNote={setNote} noteRef={noteRef} canPromote={canPromote} promote={promote} onPromote={setPromote} />
+          </>}
           rail={
             <article aria-label="Pair in review" data-pair-id={current.id} className="flex flex-col gap-2">
               <OriginalInstruction pair={current} />
-              <RoutingReasons pair={current} />
-              <LabelsTable labels={current.labels} reasons={reasons} />
+              <LabelList labels={current.labels} reasons={reasons} />
               <VerifierSignals pair={current} />
+              <RoutingReasons pair={current} />
               <CandidateList candidates={candidates} disabled={busy} onUse={(cand) => openEditor(cand.text)} />
               <PairContext pair={current} />
             </article>
@@ -289,7 +292,6 @@ export function ReviewWorkbench({ projectId, projectName, guidelines, reasons, r
             <FinalInstructionEditor original={current.instruction} draft={draft} onChange={setDraft} onSubmit={submitEdit}
               onCancel={closeEditor} busy={busy} editorRef={editorRef} focusKey={focusEditor} />
           ) : guidelinesPanel}
-          railFooter={<NoteBar note={note} onNote={setNote} noteRef={noteRef} canPromote={canPromote} promote={promote} onPromote={setPromote} />}
         />
       )}
 

@@ -6,18 +6,17 @@ import type { ReactNode } from "react";
  * guidelines, the history) opens in `overlay`, laid over the rail, so the images never move or shrink.
  * The rail is as narrow as its content allows until the images have room for their natural size beside it.
  */
-export function WorkbenchFrame({ header, compare, bar, rail, overlay, railFooter, railWidth = "annotate" }: {
+export function WorkbenchFrame({ header, compare, bar, rail, overlay, railWidth = "annotate" }: {
   header: ReactNode;
   compare: ReactNode;
+  /** The decision bar, and whatever must stay in view with it (the reviewer's note): the panes give up the height. */
   bar: ReactNode;
   rail: ReactNode;
   overlay: ReactNode | null;
-  /** Kept in view under the rail and its overlay (the reviewer's note). */
-  railFooter?: ReactNode;
-  /** The reviewer's rail carries more (labels, verifier signals), so it starts wider. */
+  /** Both rails give way to two natural-size 512 px images; the reviewer's grows further on a wide screen. */
   railWidth?: "annotate" | "review";
 }) {
-  const rail_w = railWidth === "annotate" ? "lg:w-[clamp(14rem,calc(100vw-66rem),24rem)]" : "lg:w-[clamp(20rem,calc(100vw-66rem),28rem)]";
+  const rail_w = railWidth === "annotate" ? "lg:w-[clamp(14rem,calc(100vw-66rem),24rem)]" : "lg:w-[clamp(14rem,calc(100vw-66rem),28rem)]";
   return (
     <div className="mx-auto flex w-full max-w-[1800px] min-h-0 flex-1 flex-col gap-2 p-2 lg:overflow-hidden">
       {header}
@@ -33,7 +32,6 @@ export function WorkbenchFrame({ header, compare, bar, rail, overlay, railFooter
               <div className="z-10 flex flex-col lg:absolute lg:inset-0 lg:overflow-y-auto">{overlay}</div>
             ) : null}
           </div>
-          {railFooter}
         </aside>
       </div>
     </div>
