@@ -1,8 +1,9 @@
 // npm run bench:browse — the data browser's pages at BENCH_PAIRS (default 10M) pairs on the PostgreSQL
 // server. The database BENCH_DB is seeded once with generate_series (bench/lib/browse-seed.ts) and reused
-// while it holds the full count. For each filtered page below, in one run:
+// while it holds the full count (migrated first, so an index added since is built). For each filtered page below, in one run:
 //   loupe: listPairs() through the app's own Db handle (lib/browse/queries.ts: the sort's index walked
-//          under the scan window, the search driven by its GIN index when its matches are few),
+//          under the scan window, the annotator's labels walked in pair order, the search driven by
+//          its GIN index when its matches are few),
 //   sql:   the same question asked in plain SQL (WHERE … ORDER BY … LIMIT 51), left to the planner.
 // Each is timed BENCH_RUNS times from random starting points; p95 in ms for both and their ratio.
 // Last line: {"pairs", "pages": {name: {loupe_p95_ms, sql_p95_ms, ratio}}}. Knobs and numbers: bench/RESULTS.md.
@@ -33,10 +34,13 @@ const PAGES: { name: string; sort: TBrowseSort; filters: TBrowseFilters }[] = [
   { name: "version v2 overall >= 9", sort: "newest", filters: { version: "v2", scoreKey: "overall", scoreMin: 9 } },
   { name: "retired gold (rare)", sort: "newest", filters: { gold: "retired" } },
   { name: "annotator (labels on 2.5%)", sort: "newest", filters: { annotator: -1 } },
+  { name: "annotator, in review", sort: "newest", filters: { annotator: -1, status: ["in_review"] } },
+  { name: "annotator, recently finalised", sort: "finalized", filters: { annotator: -1 } },
   { name: "finalised in January, accept", sort: "finalized", filters: { finalizedBefore: "2026-02-01", decision: ["accept"] } },
   { name: "search 'purple car' (10k hits)", sort: "newest", filters: { q: "purple car" } },
   { name: "search 'purple car' + final", sort: "newest", filters: { q: "purple car", status: ["final"] } },
   { name: "search 'red' (1M hits)", sort: "newest", filters: { q: "red" } },
+  { name: "search a number (1 hit)", sort: "newest", filters: { q: "4242424" } },
 ];
 
 async function main(): Promise<void> {

@@ -43,6 +43,8 @@ export interface TBrowsePage {
    * next cursor then continues the search from the last row looked at.
    */
   searched: number | null;
+  /** Set when the rows searched were the annotator's labelled pairs (the annotator filter under an id sort). */
+  searchedLabelled?: true;
 }
 
 type Row = {
@@ -105,6 +107,9 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
     const probe = Math.min(scan, opts.searchProbe ?? SEARCH_PROBE);
     const quick = await windowPage(db, args, probe);
     if (quick.searched === null || probe === scan) return quick;
+    // Matches in the short walk at a rate that fills a page within the full window: such a word is too
+    // common for the GIN step, which would read scan + 1 of its matches only to find that out.
+    if (quick.rows.length * scan >= (size + 1) * probe) return windowPage(db, args, scan);
     return (await candidatePage(db, args, scan, "search")) ?? windowPage(db, args, scan);
   }
   // Under the finalised sort the labels are not in page order: the annotator's labels in the project,
@@ -192,7 +197,8 @@ async function labelsWindowPage(db: Db, a: TPageArgs, annotator: number, scan: n
      ORDER BY ${order} LIMIT ${bind(a.size + 1)}`,
     values,
   );
-  return windowResult(rows, a.size, scan);
+  const page = windowResult(rows, a.size, scan);
+  return page.searched === null ? page : { ...page, searchedLabelled: true };
 }
 
 /**

@@ -132,6 +132,8 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
       expect(await walk(filters, sort, 9), `${sort}, windows of 9`).toEqual(expected);
       // A search that does not fill its page in a walk of 3 rows goes to the GIN index (up to 9 matches).
       if (filters.q) expect(await walk(filters, sort, 9, 3), `${sort}, search probe 3`).toEqual(expected);
+      // A short walk of 4 with two matches or more goes straight to a window of 20.
+      if (filters.q) expect(await walk(filters, sort, 20, 4), `${sort}, search probe 4, windows of 20`).toEqual(expected);
       // Fewer labelled pairs than the annotator has: windows stop and continue under the id sorts, and the
       // finalised sort, whose candidates no longer fit, falls back to the walk of its own index.
       if (filters.annotator !== undefined) expect(await walk(filters, sort, 4), `${sort}, windows of 4`).toEqual(expected);
@@ -155,6 +157,7 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
     // A window of 4 looks at 4 of the annotator's labels, so all 4 match, and the next page goes on from the 4th.
     const first = await listPairs(t, projectId, { annotator: ann[0] }, { sort: "newest", pageSize: 50, scanLimit: 4 });
     expect(first.searched).toBe(4);
+    expect(first.searchedLabelled).toBe(true);
     expect(first.rows.map((r) => r.id)).toEqual(labelled.slice(0, 4));
     const second = await listPairs(t, projectId, { annotator: ann[0] }, { sort: "newest", pageSize: 50, scanLimit: 4, cursor: first.nextCursor! });
     expect(second.rows.map((r) => r.id)).toEqual(labelled.slice(4, 8));
