@@ -8,7 +8,9 @@ import { browseWhere, decodeCursor, encodeCursor, ftsVector, type TBrowseFilters
 // applies the filters to the rows it meets; it stops when it has a page or when it has looked at
 // SCAN_LIMIT rows, whichever comes first. A filter that matches rarely therefore never turns one page
 // into a scan of the whole project: the page says how many rows it searched and offers to go on from
-// there. A full-text search whose matches fit in SCAN_LIMIT is driven by the full-text index instead.
+// there. Two filters bring their own, smaller set of rows to walk instead: a full-text search whose
+// matches fit in SCAN_LIMIT is driven by the full-text index, and the annotator filter by that
+// annotator's labels (labels_browse_annotator_idx), in pair order under the id sorts.
 
 export const BROWSE_PAGE_SIZE = 50;
 /** Rows one page may look at before it stops and offers to search on. */
@@ -41,6 +43,8 @@ export interface TBrowsePage {
    * next cursor then continues the search from the last row looked at.
    */
   searched: number | null;
+  /** Set when the rows searched were the annotator's labelled pairs (the annotator filter under an id sort). */
+  searchedLabelled?: true;
 }
 
 type Row = {
@@ -97,13 +101,23 @@ export async function listPairs(db: Db, projectId: number, filters: TBrowseFilte
   const scan = opts.scanLimit ?? SCAN_LIMIT;
   const cursor = opts.cursor ? decodeCursor(opts.cursor, sort) : null;
   const args = { projectId, filters, sort, size, cursor };
-  if (!filters.q) return windowPage(db, args, scan);
-  // A common word fills the page within a short walk; a rare one is found through the GIN index; a word
-  // too common for the index and too rare for the short walk gets the full window.
-  const probe = Math.min(scan, opts.searchProbe ?? SEARCH_PROBE);
-  const quick = await windowPage(db, args, probe);
-  if (quick.searched === null || probe === scan) return quick;
-  return (await searchPage(db, args, scan)) ?? windowPage(db, args, scan);
+  if (filters.q) {
+    // A common word fills the page within a short walk; a rare one is found through the GIN index; a word
+    // too common for the index and too rare for the short walk gets the full window.
+    const probe = Math.min(scan, opts.searchProbe ?? SEARCH_PROBE);
+    const quick = await windowPage(db, args, probe);
+    if (quick.searched === null || probe === scan) return quick;
+    // Matches in the short walk at a rate that fills a page within the full window: such a word is too
+    // common for the GIN step, which would read scan + 1 of its matches only to find that out.
+    if (quick.rows.length * scan >= (size + 1) * probe) return windowPage(db, args, scan);
+    return (await candidatePage(db, args, scan, "search")) ?? windowPage(db, args, scan);
+  }
+  // Under the finalised sort the labels are not in page order: the annotator's labels in the project,
+  // when they fit in the window, are the whole set to filter and sort; otherwise the window as usual.
+  if (filters.annotator !== undefined && sort === "finalized") {
+    return (await candidatePage(db, args, scan, "labels")) ?? windowPage(db, args, scan);
+  }
+  return windowPage(db, args, scan);
 }
 
 type TPageArgs = { projectId: number; filters: TBrowseFilters; sort: TBrowseSort; size: number; cursor: TCursor | null };
@@ -117,8 +131,12 @@ function start(a: TPageArgs): { values: unknown[]; bind: (v: unknown) => string;
   return { values, bind, after };
 }
 
-/** The sort's index walked, at most `scan` rows, the filters no index serves judged on each. */
+/**
+ * The sort's index walked, at most `scan` rows, the filters no index serves judged on each. With an
+ * annotator under an id sort, the rows walked are that annotator's labelled pairs, in pair order.
+ */
 async function windowPage(db: Db, a: TPageArgs, scan: number): Promise<TBrowsePage> {
+  if (a.filters.annotator !== undefined && a.sort !== "finalized") return labelsWindowPage(db, a, a.filters.annotator, scan);
   const s = SORTS[a.sort];
   const { values, bind, after } = start(a);
   // A filter the sort's index serves by itself goes into the walk; everything else is judged per row.
@@ -148,44 +166,86 @@ async function windowPage(db: Db, a: TPageArgs, scan: number): Promise<TBrowsePa
      ORDER BY ${s.order.replaceAll("p.", "w.")} LIMIT ${bind(a.size + 1)}`,
     values,
   );
-  const last = rows[rows.length - 1];
-  if (last && rows.length <= a.size && Number(last.rn) === scan) {
-    // The window ran out before the page filled: continue from its last row.
-    const hits = rows.filter((r) => r.hit);
-    return { rows: hits.map(toRow), nextCursor: encodeCursor({ k: last.k, id: String(last.id) }), searched: scan };
-  }
-  return toPage(rows, a.size, null);
+  return windowResult(rows, a.size, scan);
 }
 
 /**
- * The search's matches from the GIN index, at most scan + 1 of them, the other filters applied and the
- * page sorted from them; null when more than `scan` match. Both CTEs are materialized so the planner
- * cannot trade them for a walk of the sort index that filters ten million rows.
+ * The annotator's labelled pairs in the project, walked in pair order (labels_browse_annotator_idx):
+ * for the id sorts the pair id is the sort key, so the labels come in page order and the window is
+ * theirs, at most `scan` of them past the cursor, the other filters judged on each. The window's edge
+ * (its `scan`-th label) is found first, from the index alone, and bounds the walk; that row always
+ * comes through, as windowPage's last row does. The label's project is the pair's; the pair's own is
+ * checked as well, as a filter, so the window still counts every label it walked.
  */
-async function searchPage(db: Db, a: TPageArgs, scan: number): Promise<TBrowsePage | null> {
-  const s = SORTS[a.sort];
-  const { values, bind, after } = start(a);
-  const qParam = bind(a.filters.q);
-  const limitParam = bind(scan + 1);
-  const where = browseWhere({ ...a.filters, q: undefined }, values);
-  const rows = await db.query<Row & { n: number }>(
-    `WITH hits AS MATERIALIZED (
-       SELECT p.id FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', ${qParam}) AND p.project_id = $1 LIMIT ${limitParam}
-     ), matched AS MATERIALIZED (
-       SELECT p.id, ${s.key} AS k FROM hits h JOIN pairs p ON p.id = h.id WHERE p.project_id = $1${s.where}${where}${after}
-       ORDER BY ${s.order} LIMIT ${bind(a.size + 1)}
-     )
-     SELECT ${COLUMNS}, m.k, true AS hit, 0 AS rn, (SELECT count(*)::int FROM hits) AS n
-     FROM matched m JOIN pairs p ON p.id = m.id ORDER BY ${s.order}`,
+async function labelsWindowPage(db: Db, a: TPageArgs, annotator: number, scan: number): Promise<TBrowsePage> {
+  const desc = a.sort === "newest";
+  const values: unknown[] = [a.projectId];
+  const bind = (v: unknown) => `$${values.push(v)}`;
+  const mine = `b.annotator_id = ${bind(annotator)} AND b.project_id = $1${a.cursor ? ` AND b.pair_id ${desc ? "<" : ">"} ${bind(a.cursor.id)}::bigint` : ""}`;
+  const order = `b.pair_id ${desc ? "DESC" : "ASC"}`;
+  const scanParam = bind(scan);
+  const hit = `p.project_id = $1${browseWhere({ ...a.filters, annotator: undefined }, values)}`;
+  // No row_number() over the walk, as windowPage has: over a join, it let the planner sort all the
+  // annotator's labels first. Each pair is fetched by its key in a LATERAL, so the walk drives the join.
+  const rows = await db.query<Row>(
+    `WITH edge AS (SELECT b.pair_id FROM labels b WHERE ${mine} ORDER BY ${order} OFFSET ${scanParam}::int - 1 LIMIT 1)
+     SELECT ${COLUMNS}, NULL::text AS k, (${hit}) AS hit,
+            CASE WHEN b.pair_id = (SELECT pair_id FROM edge) THEN ${scanParam}::int ELSE 0 END AS rn
+     FROM labels b CROSS JOIN LATERAL (SELECT p.* FROM pairs p WHERE p.id = b.pair_id LIMIT 1) p
+     WHERE ${mine} AND b.pair_id ${desc ? ">=" : "<="} coalesce((SELECT pair_id FROM edge), ${desc ? "0" : "9223372036854775807"})
+       AND ((${hit}) OR b.pair_id = (SELECT pair_id FROM edge))
+     ORDER BY ${order} LIMIT ${bind(a.size + 1)}`,
     values,
   );
-  if (rows.length > 0) return Number(rows[0]!.n) <= scan ? toPage(rows, a.size, null) : null;
-  // No row: nothing matched, or so many did that none of the first scan + 1 passed the other filters.
-  const [probe] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', $2) AND p.project_id = $1 LIMIT $3) x`,
-    [a.projectId, a.filters.q, scan + 1],
+  const page = windowResult(rows, a.size, scan);
+  return page.searched === null ? page : { ...page, searchedLabelled: true };
+}
+
+/**
+ * A page picked from a small set of candidates instead of a walk: the search's matches from the GIN
+ * index, or the annotator's labelled pairs in the project. At most scan + 1 candidates are read, each
+ * judged on the other filters in the same pass; when they fit, the page is sorted from them and is
+ * exact. Null when more than `scan` are candidates. Materialized CTEs, so the planner cannot trade the
+ * candidates for a walk of the sort index that filters ten million rows.
+ */
+async function candidatePage(db: Db, a: TPageArgs, scan: number, from: "search" | "labels"): Promise<TBrowsePage | null> {
+  const s = SORTS[a.sort];
+  const { values, bind, after } = start(a);
+  const limitParam = bind(scan + 1);
+  let source: string;
+  let where: string;
+  if (from === "search") {
+    source = `pairs p WHERE ${ftsVector("p")} @@ websearch_to_tsquery('simple', ${bind(a.filters.q)}) AND p.project_id = $1`;
+    where = browseWhere({ ...a.filters, q: undefined }, values);
+  } else {
+    source = `(SELECT b.pair_id FROM labels b WHERE b.annotator_id = ${bind(a.filters.annotator)} AND b.project_id = $1 LIMIT ${limitParam}) b
+              CROSS JOIN LATERAL (SELECT p.* FROM pairs p WHERE p.id = b.pair_id LIMIT 1) p WHERE p.project_id = $1`;
+    where = browseWhere({ ...a.filters, annotator: undefined }, values);
+  }
+  const order = { newest: "h.id DESC", oldest: "h.id ASC", finalized: "h.fa DESC, h.id DESC" }[a.sort];
+  const rows = await db.query<Partial<Row> & { n: number }>(
+    `WITH hits AS MATERIALIZED (
+       SELECT p.id, ${s.key} AS k, p.finalized_at AS fa, (true${s.where}${where}${after}) AS ok FROM ${source} LIMIT ${limitParam}
+     ), page AS MATERIALIZED (
+       SELECT h.id, h.k FROM hits h WHERE h.ok ORDER BY ${order} LIMIT ${bind(a.size + 1)}
+     )
+     SELECT c.n, ${COLUMNS}, m.k, true AS hit, 0 AS rn
+     FROM (SELECT count(*)::int AS n FROM hits) c LEFT JOIN (page m JOIN pairs p ON p.id = m.id) ON true
+     ORDER BY ${s.order}`,
+    values,
   );
-  return probe!.n <= scan ? toPage([], a.size, null) : null;
+  if (Number(rows[0]!.n) > scan) return null;
+  return toPage(rows.filter((r): r is Row & { n: number } => r.id !== null), a.size, null);
+}
+
+/** A window's rows as a page: when the window ran out before the page filled, continue from its last row. */
+function windowResult(rows: Row[], size: number, scan: number): TBrowsePage {
+  const last = rows[rows.length - 1];
+  if (last && rows.length <= size && Number(last.rn) === scan) {
+    const hits = rows.filter((r) => r.hit);
+    return { rows: hits.map(toRow), nextCursor: encodeCursor({ k: last.k, id: String(last.id) }), searched: scan };
+  }
+  return toPage(rows, size, null);
 }
 
 function toPage(rows: Row[], size: number, searched: number | null): TBrowsePage {

@@ -57,6 +57,13 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
        WHERE p.id = x.id`,
       [projectId, OBJECTS, COLOURS],
     );
+    // The same annotator labels in the other project too: the annotator filter must not bring those.
+    const [otherPair] = await t.query<{ id: string }>(`SELECT id::text AS id FROM pairs WHERE project_id = $1 ORDER BY id LIMIT 1`, [other]);
+    await t.query(
+      `INSERT INTO labels (pair_id, project_id, annotator_id, decision, seconds_spent, submission_id)
+       VALUES ($1, $2, $3, 'accept', 2, gen_random_uuid())`,
+      [otherPair!.id, other, ann[0]],
+    );
     await t.query(
       `INSERT INTO pair_verifier_outputs (pair_id, version, scores)
        SELECT id, 'v2', jsonb_build_object('overall', id % 7) FROM pairs WHERE project_id = $1 AND id % 4 = 0`,
@@ -86,11 +93,17 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
     ["version score", { version: "v2", scoreKey: "overall", scoreMax: 2 },
       "EXISTS (SELECT 1 FROM pair_verifier_outputs o WHERE o.pair_id = pairs.id AND o.version = 'v2' AND (o.scores->>'overall')::int <= 2)", []],
     ["annotator", { annotator: -1 }, "EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = pairs.id AND b.annotator_id = $2)", ["ann0"]],
+    ["annotator with other filters", { annotator: -1, status: ["final"], gold: "exclude" },
+      "EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = pairs.id AND b.annotator_id = $2) AND status = 'final' AND NOT is_gold", ["ann0"]],
+    ["annotator and search", { annotator: -1, q: "red" },
+      "EXISTS (SELECT 1 FROM labels b WHERE b.pair_id = pairs.id AND b.annotator_id = $2) AND instruction LIKE '% red %'", ["ann0"]],
     ["created dates", { createdFrom: "2026-01-03", createdBefore: "2026-01-06" }, "created_at >= '2026-01-03' AND created_at < '2026-01-06'", []],
     ["finalised dates", { finalizedFrom: "2026-03-02" }, "finalized_at >= '2026-03-02'", []],
     ["search", { q: "purple dog" }, "instruction LIKE '%dog purple%'", []],
     ["search phrase or", { q: '"red please" or cat' }, "(instruction LIKE '%red please%' OR instruction LIKE '% cat %')", []],
     ["search with other filters", { q: "green", status: ["final"], gold: "exclude" }, "instruction LIKE '% green %' AND status = 'final' AND NOT is_gold", []],
+    ["search and one status", { q: "purple car", status: ["final"] }, "instruction LIKE '%car purple%' AND status = 'final'", []],
+    ["search and a finalised range", { q: "sky", finalizedBefore: "2026-03-02" }, "instruction LIKE '% sky %' AND finalized_at < '2026-03-02'", []],
   ];
 
   async function walk(filters: TBrowseFilters, sort: TBrowseSort, scanLimit?: number, searchProbe?: number): Promise<string[]> {
@@ -119,6 +132,11 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
       expect(await walk(filters, sort, 9), `${sort}, windows of 9`).toEqual(expected);
       // A search that does not fill its page in a walk of 3 rows goes to the GIN index (up to 9 matches).
       if (filters.q) expect(await walk(filters, sort, 9, 3), `${sort}, search probe 3`).toEqual(expected);
+      // A short walk of 4 with two matches or more goes straight to a window of 20.
+      if (filters.q) expect(await walk(filters, sort, 20, 4), `${sort}, search probe 4, windows of 20`).toEqual(expected);
+      // Fewer labelled pairs than the annotator has: windows stop and continue under the id sorts, and the
+      // finalised sort, whose candidates no longer fit, falls back to the walk of its own index.
+      if (filters.annotator !== undefined) expect(await walk(filters, sort, 4), `${sort}, windows of 4`).toEqual(expected);
     }
   });
 
@@ -130,6 +148,22 @@ describe.each(engines())("data browser on $engine", ({ engine }) => {
     const others = (await t.query<{ id: string }>(`SELECT id::text AS id FROM pairs WHERE project_id = $1`, [other])).map((r) => r.id);
     expect(all.some((id) => others.includes(id))).toBe(false);
     await expect(listPairs(t, projectId, {}, { cursor: "bm90LWpzb24" })).rejects.toThrow(InvalidError);
+  });
+
+  it("walks the annotator's labelled pairs, not every pair, under the id sorts", async () => {
+    const labelled = (await t.query<{ id: string }>(
+      `SELECT pair_id::text AS id FROM labels WHERE annotator_id = $1 AND project_id = $2 ORDER BY pair_id DESC`, [ann[0], projectId])).map((r) => r.id);
+    expect(labelled.length).toBeGreaterThan(4);
+    // A window of 4 looks at 4 of the annotator's labels, so all 4 match, and the next page goes on from the 4th.
+    const first = await listPairs(t, projectId, { annotator: ann[0] }, { sort: "newest", pageSize: 50, scanLimit: 4 });
+    expect(first.searched).toBe(4);
+    expect(first.searchedLabelled).toBe(true);
+    expect(first.rows.map((r) => r.id)).toEqual(labelled.slice(0, 4));
+    const second = await listPairs(t, projectId, { annotator: ann[0] }, { sort: "newest", pageSize: 50, scanLimit: 4, cursor: first.nextCursor! });
+    expect(second.rows.map((r) => r.id)).toEqual(labelled.slice(4, 8));
+    const oldest = await listPairs(t, projectId, { annotator: ann[0] }, { sort: "oldest", pageSize: 3, scanLimit: 4 });
+    expect(oldest.rows.map((r) => r.id)).toEqual(labelled.toReversed().slice(0, 3));
+    expect(oldest.searched).toBeNull();
   });
 
   it("sends a final pair to review and reopens another, with audit rows and the pair's page showing both", async () => {

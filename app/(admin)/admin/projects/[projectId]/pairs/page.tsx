@@ -220,7 +220,7 @@ export default async function PairsPage({ params, searchParams }: {
         </table>
         {page.searched !== null ? (
           <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
-            Searched the next {page.searched.toLocaleString("en")} pairs in this order and found {page.rows.length === 0 ? "none" : page.rows.length} matching.
+            Searched the next {page.searched.toLocaleString("en")} pairs {page.searchedLabelled ? "this annotator labelled " : ""}in this order and found {page.rows.length === 0 ? "none" : page.rows.length} matching.
             {" "}This filter has no index of its own, so each page looks at most {SCAN_LIMIT.toLocaleString("en")} pairs.
           </p>
         ) : null}
