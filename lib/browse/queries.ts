@@ -326,9 +326,13 @@ export async function browseChoices(db: Db, projectId: number): Promise<{
   const [strata, versions, annotators] = await Promise.all([
     db.query<{ stratum: string }>(`SELECT stratum FROM queue_strata WHERE project_id = $1 ORDER BY stratum LIMIT 500`, [projectId]),
     db.query<{ version: string }>(
-      `SELECT DISTINCT o.version FROM pair_verifier_outputs o
-       WHERE o.pair_id = ANY (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id LIMIT 1000)
-          OR o.pair_id = ANY (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id DESC LIMIT 1000)
+      // The ids first, then their outputs by key: written as "pair_id = ANY (…) OR pair_id = ANY (…)" the
+      // planner scanned every output of the database.
+      `SELECT DISTINCT o.version FROM (
+         (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id LIMIT 1000)
+         UNION ALL
+         (SELECT id FROM pairs WHERE project_id = $1 ORDER BY id DESC LIMIT 1000)) p
+       JOIN pair_verifier_outputs o ON o.pair_id = p.id
        ORDER BY o.version LIMIT 50`,
       [projectId],
     ),
