@@ -5,18 +5,21 @@
 -- its scores), its old rows are subtracted and its new ones added, as signed rows appended to the *_delta
 -- tables (decision 026: no shared row is locked by a settle).
 
-CREATE OR REPLACE FUNCTION loupe_calibration_scope_add(p pairs, sign int) RETURNS void LANGUAGE sql AS $$
+-- plpgsql, for its cached plans (see lib/quality/sql/aggregates.sql).
+CREATE OR REPLACE FUNCTION loupe_calibration_scope_add(p pairs, sign int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO calibration_scopes_delta (project_id, task, subtask, is_gold, valid, keep, accepted, pairs)
-  VALUES (p.project_id, p.task, p.subtask, p.is_gold, p.verifier_valid, p.verifier_margin >= 0, p.final_decision = 'accept', sign)
-$$;
+  VALUES (p.project_id, p.task, p.subtask, p.is_gold, p.verifier_valid, p.verifier_margin >= 0, p.final_decision = 'accept', sign);
+END $$;
 
-CREATE OR REPLACE FUNCTION loupe_calibration_bins_add(p pairs, sign int) RETURNS void LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION loupe_calibration_bins_add(p pairs, sign int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO calibration_bins_delta (project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs)
   SELECT p.project_id, p.task, p.subtask, p.is_gold, p.final_decision = 'accept', e.key, loupe_score_bin(s.v), s.v, s.v, sign
   FROM jsonb_each(CASE WHEN jsonb_typeof(p.verifier_scores) = 'object' THEN p.verifier_scores ELSE '{}'::jsonb END) e
   CROSS JOIN LATERAL (SELECT (p.verifier_scores->>e.key)::float8 AS v) s
-  WHERE jsonb_typeof(e.value) = 'number'
-$$;
+  WHERE jsonb_typeof(e.value) = 'number';
+END $$;
 
 -- Row level with a WHEN, so only a pair entering, leaving or changing while final calls it: not the
 -- claim's updates of taken, nor a settings recompute's margin that stays on the same side of zero.

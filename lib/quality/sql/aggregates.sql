@@ -16,24 +16,28 @@ $$;
 
 -- Every figure is appended to its *_delta table (no row lock, so no waits or deadlocks between submits,
 -- nor between one annotator's two tabs); readers add the deltas to the kept rows (lib/quality/kept.ts).
+-- The helpers the row triggers call are plpgsql, not SQL functions: plpgsql keeps its statements' plans for
+-- the session, where an SQL function called from a trigger plans its body again on every call.
 CREATE OR REPLACE FUNCTION loupe_shape_add(p_project int, p_pair bigint, p_task text, p_subtask text,
-                                           p_x int, p_y int, p_z int, p_sets text[], p_units int) RETURNS void LANGUAGE sql AS $$
+                                           p_x int, p_y int, p_z int, p_sets text[], p_units int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO agreement_shapes_delta (project_id, shard, task, subtask, x, y, z, sets, units)
-  VALUES (p_project, (p_pair % 16)::smallint, p_task, p_subtask, p_x, p_y, p_z, p_sets, p_units)
-$$;
+  VALUES (p_project, (p_pair % 16)::smallint, p_task, p_subtask, p_x, p_y, p_z, p_sets, p_units);
+END $$;
 
 -- One label's share of its annotator's totals, given its pair's state; sign +1 adds it, -1 takes it away.
 CREATE OR REPLACE FUNCTION loupe_totals_add(p_project int, p_annotator int, p_labels int, sign int,
                                             status "PairStatus", is_gold boolean, gold_active boolean, final_decision "Decision",
-                                            decision "Decision", gold_correct boolean) RETURNS void LANGUAGE sql AS $$
+                                            decision "Decision", gold_correct boolean) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO annotator_totals_delta (project_id, annotator_id, labels, open_labels, final_labels, agreeing, gold_checks, gold_correct)
   VALUES (p_project, p_annotator, p_labels,
           sign * (status IN ('open', 'labelled'))::int,
           sign * (status = 'final' AND NOT is_gold)::int,
           sign * (status = 'final' AND NOT is_gold AND decision = final_decision)::int,
           sign * (gold_correct IS NOT NULL AND gold_active)::int,
-          sign * coalesce(gold_correct AND gold_active, false)::int)
-$$;
+          sign * coalesce(gold_correct AND gold_active, false)::int);
+END $$;
 
 -- Insert or delete of one label. Named to run before labels_taken (AFTER triggers run in name order): the
 -- label is counted against its pair as it was, and the settle or re-open labels_taken then writes moves
