@@ -269,7 +269,7 @@ export function summarizeAuditEvent(e: Pick<TAuditEvent, "action" | "data" | "pr
     case "project.overlap_applied":
       return `Overlap ${scalar(d.overlap)} applied to ${scalar(d.pairs)} open pairs nobody had started`;
     case "project.queue_keys_applied":
-      return `Queue order keys recomputed under the new rule: ${scalar(d.pairs)} open pairs changed place`;
+      return `Verdict margins and queue order keys recomputed under the new rule: ${scalar(d.pairs)} pairs changed`;
     case "user.create":
       return `Created user ${scalar(d.email)} (${scalar(d.role)})`;
     case "user.role":

@@ -3,7 +3,7 @@ import type { Db } from "../db/connect";
 import type { SqlRunner } from "../db/sql";
 import { getQueue, type TJobContext, type TJobHandler } from "../db/boss";
 import { recordAudit } from "../audit/record";
-import { applyQueueKeysBatch, QUEUE_KEYS_BATCH } from "../queue/order-keys";
+import { applyQueueKeysBatch, MARGINS_BATCH, QUEUE_KEYS_BATCH } from "../queue/order-keys";
 import type { TRecomputeStatus } from "./settings-schema";
 
 // The pairs' side of a settings change, in the background (docs/decisions/027): the save records the work
@@ -14,6 +14,11 @@ import type { TRecomputeStatus } from "./settings-schema";
 // the project's overlap (lib/queue/sql/taken.sql), and settling computes the verdict from the current keep
 // rule and active version (lib/quality/sql/consensus.sql). What waits for the run is the claim order
 // (queue keys) and the kept margins that calibration, filters and exports read.
+//
+// Phases, each over only the pairs it needs: the overlap over the open work; the open pairs' queue keys
+// (the claim order annotators feel); every pair's margin, only when the margin's inputs changed (the keep
+// rule or the active version: the verifier rule feeds the disagreement key alone). The outputs are re-copied
+// onto the pairs only when the active version changed.
 
 export const QUEUE_SETTINGS_RECOMPUTE = "loupe-settings-recompute";
 /** Pairs whose `wanted` one overlap batch looks at. */
@@ -21,16 +26,30 @@ export const OVERLAP_BATCH = 5_000;
 /** A run no batch has moved for this long has lost its job; the sweeper queues it again. */
 const STALLED_SECONDS = 60;
 
+export interface TRecomputeWork {
+  /** Open pairs nobody started take the project's overlap. */
+  overlap: boolean;
+  /** Open pairs' margins and queue keys (keep rule, verifier rule, active version). */
+  keys: boolean;
+  /** Every pair's margin (keep rule, active version). */
+  margins: boolean;
+  /** The active version's output re-copied onto every pair first (active version). */
+  copy: boolean;
+}
+
 /** Records, in the save's transaction, the work a change leaves for the pairs; a phase already running starts over. */
-export async function queueSettingsRecompute(tx: SqlRunner, projectId: number, actorId: number | null, work: { overlap: boolean; keys: boolean }): Promise<void> {
-  // The progress total is what the pending phases will scan: the open work for the overlap, every pair for the keys.
+export async function queueSettingsRecompute(tx: SqlRunner, projectId: number, actorId: number | null, work: TRecomputeWork): Promise<void> {
+  // The progress total is what the pending phases will scan: the open pairs for the overlap and for the keys,
+  // every pair for the margins. A phase the save does not name and that was still running continues from its
+  // checkpoint (its work does not depend on what changed now); one it names starts over.
   await tx.query(
     `WITH c AS (
        SELECT coalesce(sum(open), 0) AS open, coalesce(sum(open + labelled + in_review + final), 0) AS pairs
        FROM project_counts WHERE project_id = $1
      )
-     INSERT INTO settings_recomputes AS r (project_id, actor_id, overlap_pending, keys_pending, pairs_total)
-     SELECT $1, $2, $3, $4, CASE WHEN $3 THEN c.open ELSE 0 END + CASE WHEN $4 THEN c.pairs ELSE 0 END FROM c
+     INSERT INTO settings_recomputes AS r (project_id, actor_id, overlap_pending, keys_pending, margins_pending, copy_outputs, pairs_total)
+     SELECT $1, $2, $3, $4, $5, $6,
+            CASE WHEN $3 THEN c.open ELSE 0 END + CASE WHEN $4 THEN c.open ELSE 0 END + CASE WHEN $5 THEN c.pairs ELSE 0 END FROM c
      ON CONFLICT (project_id) DO UPDATE SET
        generation = r.generation + 1,
        actor_id = EXCLUDED.actor_id,
@@ -38,15 +57,19 @@ export async function queueSettingsRecompute(tx: SqlRunner, projectId: number, a
        overlap_after = CASE WHEN EXCLUDED.overlap_pending THEN 0 ELSE r.overlap_after END,
        overlap_changed = CASE WHEN EXCLUDED.overlap_pending OR r.finished_at IS NOT NULL THEN 0 ELSE r.overlap_changed END,
        keys_pending = (r.keys_pending AND r.finished_at IS NULL) OR EXCLUDED.keys_pending,
-       keys_after = CASE WHEN EXCLUDED.keys_pending THEN NULL ELSE r.keys_after END,
+       keys_after = CASE WHEN EXCLUDED.keys_pending THEN 0 ELSE r.keys_after END,
        keys_changed = CASE WHEN EXCLUDED.keys_pending OR r.finished_at IS NOT NULL THEN 0 ELSE r.keys_changed END,
+       margins_pending = (r.margins_pending AND r.finished_at IS NULL) OR EXCLUDED.margins_pending,
+       margins_after = CASE WHEN EXCLUDED.margins_pending THEN 0 ELSE r.margins_after END,
+       copy_outputs = (r.copy_outputs AND r.finished_at IS NULL) OR EXCLUDED.copy_outputs,
        pairs_done = 0,
        pairs_total = (SELECT CASE WHEN (r.overlap_pending AND r.finished_at IS NULL) OR $3 THEN c.open ELSE 0 END
-                           + CASE WHEN (r.keys_pending AND r.finished_at IS NULL) OR $4 THEN c.pairs ELSE 0 END FROM c),
+                           + CASE WHEN (r.keys_pending AND r.finished_at IS NULL) OR $4 THEN c.open ELSE 0 END
+                           + CASE WHEN (r.margins_pending AND r.finished_at IS NULL) OR $5 THEN c.pairs ELSE 0 END FROM c),
        started_at = now(),
        finished_at = NULL,
        updated_at = now()`,
-    [projectId, actorId, work.overlap, work.keys],
+    [projectId, actorId, work.overlap, work.keys, work.margins, work.copy],
   );
 }
 
@@ -73,18 +96,25 @@ interface TRow {
   overlap_after: string;
   overlap_changed: string | number;
   keys_pending: boolean;
-  keys_after: string | null;
+  keys_after: string;
   keys_changed: string | number;
+  margins_pending: boolean;
+  margins_after: string;
+  copy_outputs: boolean;
   actor_id: number | null;
   finished_at: Date | null;
 }
 
 type TStep = "more" | "finished" | "idle";
 
-/** One batch: the overlap first, then the keys, then the run is marked finished. Under the row's lock. */
+/** One batch: the overlap first, then the open pairs' keys, then every pair's margin, then the run is marked finished. Under the row's lock. */
 async function step(tx: SqlRunner, projectId: number): Promise<TStep> {
+  // A batch need not wait for its commit to reach the disk: after a crash the batches lost with the last
+  // moments of the log are lost with their checkpoint, and the run does them again.
+  await tx.query(`SET LOCAL synchronous_commit = off`);
   const [r] = await tx.query<TRow>(
-    `SELECT overlap_pending, overlap_after::text AS overlap_after, overlap_changed, keys_pending, keys_after, keys_changed, actor_id, finished_at
+    `SELECT overlap_pending, overlap_after::text AS overlap_after, overlap_changed, keys_pending, keys_after::text AS keys_after, keys_changed,
+            margins_pending, margins_after::text AS margins_after, copy_outputs, actor_id, finished_at
      FROM settings_recomputes WHERE project_id = $1 FOR UPDATE`,
     [projectId],
   );
@@ -110,11 +140,13 @@ async function step(tx: SqlRunner, projectId: number): Promise<TStep> {
     );
     return "more";
   }
-  if (r.keys_pending) {
-    const b = await applyQueueKeysBatch(tx, projectId, r.keys_after);
+  if (r.keys_pending || r.margins_pending) {
+    // The keys work is one audited step for the admin, written when its last phase ends.
+    const phase = r.keys_pending ? "open" : "margins";
+    const b = await applyQueueKeysBatch(tx, projectId, phase, phase === "open" ? r.keys_after : r.margins_after, { copy: r.copy_outputs });
     const changed = Number(r.keys_changed) + b.changed;
-    const last = b.scanned < QUEUE_KEYS_BATCH || b.last === null;
-    if (last) {
+    const last = b.scanned < (phase === "open" ? QUEUE_KEYS_BATCH : MARGINS_BATCH) || b.last === null;
+    if (last && (phase === "margins" || !r.margins_pending)) {
       await recordAudit(tx, {
         actorId: r.actor_id,
         action: "project.queue_keys_applied",
@@ -124,8 +156,11 @@ async function step(tx: SqlRunner, projectId: number): Promise<TStep> {
       });
     }
     await tx.query(
-      `UPDATE settings_recomputes SET keys_pending = $2, keys_after = coalesce($3, keys_after), keys_changed = $4,
-              pairs_done = pairs_done + $5, updated_at = now() WHERE project_id = $1`,
+      phase === "open"
+        ? `UPDATE settings_recomputes SET keys_pending = $2, keys_after = coalesce($3::bigint, keys_after), keys_changed = $4,
+                  pairs_done = pairs_done + $5, updated_at = now() WHERE project_id = $1`
+        : `UPDATE settings_recomputes SET margins_pending = $2, margins_after = coalesce($3::bigint, margins_after), keys_changed = $4,
+                  copy_outputs = copy_outputs AND $2, pairs_done = pairs_done + $5, updated_at = now() WHERE project_id = $1`,
       [projectId, !last, b.last, changed, b.scanned],
     );
     return "more";
@@ -154,6 +189,7 @@ export async function getSettingsRecompute(db: SqlRunner, projectId: number): Pr
   const [r] = await db.query<{
     overlap_pending: boolean;
     keys_pending: boolean;
+    margins_pending: boolean;
     overlap_changed: string | number;
     keys_changed: string | number;
     pairs_done: string | number;
@@ -161,7 +197,7 @@ export async function getSettingsRecompute(db: SqlRunner, projectId: number): Pr
     started_at: Date | string;
     finished_at: Date | string | null;
   }>(
-    `SELECT overlap_pending, keys_pending, overlap_changed, keys_changed, pairs_done, pairs_total, started_at, finished_at
+    `SELECT overlap_pending, keys_pending, margins_pending, overlap_changed, keys_changed, pairs_done, pairs_total, started_at, finished_at
      FROM settings_recomputes WHERE project_id = $1`,
     [projectId],
   );
@@ -169,7 +205,7 @@ export async function getSettingsRecompute(db: SqlRunner, projectId: number): Pr
   const iso = (d: Date | string) => new Date(d).toISOString();
   return {
     running: r.finished_at === null,
-    phase: r.finished_at !== null ? null : r.overlap_pending ? "overlap" : r.keys_pending ? "keys" : null,
+    phase: r.finished_at !== null ? null : r.overlap_pending ? "overlap" : r.keys_pending ? "keys" : r.margins_pending ? "margins" : null,
     pairsDone: Number(r.pairs_done),
     pairsTotal: Math.max(Number(r.pairs_total), Number(r.pairs_done)),
     overlapPairsChanged: Number(r.overlap_changed),

@@ -65,8 +65,8 @@ export type TSettingsPatch = z.infer<typeof ZSettingsPatch>;
 /** The background recompute a settings change left for the pairs (lib/quality/recompute.ts). */
 export interface TRecomputeStatus {
   running: boolean;
-  /** What the run is doing now: giving untouched open pairs the overlap, or the verdicts and queue keys. */
-  phase: "overlap" | "keys" | null;
+  /** What the run is doing now: giving untouched open pairs the overlap, the open pairs' queue keys, or every pair's verdict margin. */
+  phase: "overlap" | "keys" | "margins" | null;
   pairsDone: number;
   pairsTotal: number;
   /** Open pairs nobody had started whose overlap now follows the project's. */

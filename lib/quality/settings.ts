@@ -3,7 +3,7 @@ import type { Db } from "../db/connect";
 import { InvalidError, NotFoundError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { QUEUE_ORDER_INFO, isQueueOrder } from "../queue/order";
-import { QUEUE_KEY_SETTINGS } from "../queue/order-keys";
+import { MARGIN_SETTINGS, QUEUE_KEY_SETTINGS } from "../queue/order-keys";
 import { enqueueSettingsRecompute, getSettingsRecompute, queueSettingsRecompute } from "./recompute";
 import {
   VERIFIER_RULES,
@@ -95,8 +95,8 @@ export async function getProjectSettings(db: Db, projectId: number): Promise<({ 
  * Applies a settings patch with its audit row and answers. What the change means for the pairs runs in the
  * background (lib/quality/recompute.ts), queued in the same transaction: an overlap change reaches open
  * pairs nobody has started (started pairs keep the overlap their annotators were chosen for); a keep- or
- * verifier-rule or version change recomputes the verifier copies, margins and open pairs' queue keys; a
- * queue order needs nothing more, as every order's key is kept. `enqueue: false` leaves the job to the
+ * verifier-rule or version change recomputes the open pairs' queue keys, and a keep-rule or version change
+ * every pair's margin (a version change re-copies the active version's output first); a queue order needs nothing more, as every order's key is kept. `enqueue: false` leaves the job to the
  * caller (tests run the recompute themselves; the sweeper would also find it).
  */
 export async function updateProjectSettings(
@@ -148,7 +148,12 @@ export async function updateProjectSettings(
        WHERE id = $1 RETURNING ${SELECT_SETTINGS}`,
       [projectId, ...keys.map((k) => (k === "verifierScales" ? JSON.stringify(data[k]) : data[k]))],
     );
-    const work = { overlap: changed.includes("overlap"), keys: changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k)) };
+    const work = {
+      overlap: changed.includes("overlap"),
+      keys: changed.some((k) => (QUEUE_KEY_SETTINGS as readonly string[]).includes(k)),
+      margins: changed.some((k) => (MARGIN_SETTINGS as readonly string[]).includes(k)),
+      copy: changed.includes("verifierVersion"),
+    };
     if (work.overlap || work.keys) await queueSettingsRecompute(tx, projectId, actorId, work);
     return { settings: toSettings(updated!), changed, queued: work.overlap || work.keys };
   });

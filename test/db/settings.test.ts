@@ -251,7 +251,8 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(await disagreeing(project.id)).toBe(0);
 
     const saved = await saveSettings(t, project.id, admin!, { verifierScales: STRICTER, overlap: 2 }, { enqueue: false });
-    expect(saved.recompute).toMatchObject({ running: true, phase: "overlap", pairsTotal: 2 * n });
+    // The overlap and the keys look at the open pairs, the margins at every pair.
+    expect(saved.recompute).toMatchObject({ running: true, phase: "overlap", pairsTotal: 3 * n });
     expect(await disagreeing(project.id)).toBeGreaterThan(n / 3);
 
     // The third pair (EC 2) is kept by its stale margin but dropped by the new rule: two accepts route it to
@@ -281,8 +282,8 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(await runSettingsRecompute(t, project.id)).toBe("finished");
     expect(await disagreeing(project.id)).toBe(0);
     const done = await getSettingsRecompute(t, project.id);
-    // The overlap phase walks the open work only, which the pair in review has left.
-    expect(done).toMatchObject({ running: false, pairsDone: 2 * n - 1 });
+    // The overlap and keys phases walk the open pairs only, which the pair in review has left.
+    expect(done).toMatchObject({ running: false, pairsDone: 3 * n - 2 });
     expect(done!.keysPairsChanged).toBe(n / 3); // the pairs with EC 2: their margin, and keys while open
     const applied = await t.query<{ action: string; data: { pairs: number } }>(
       `SELECT action, data FROM audit_events WHERE subject_id = $1 AND action IN ('project.overlap_applied', 'project.queue_keys_applied') ORDER BY id`,
@@ -292,6 +293,123 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(applied[1]!.data.pairs).toBe(done!.keysPairsChanged);
     // Run again: nothing left, nothing moves.
     expect(await runSettingsRecompute(t, project.id)).toBe("idle");
+    expect(await disagreeing(project.id)).toBe(0);
+  });
+  /** Pairs whose kept figures differ from a full recomputation now, by id (the rows a run must write). */
+  async function staleIds(projectId: number): Promise<string[]> {
+    const rows = await t.query<{ id: string }>(
+      `SELECT p.id::text AS id FROM pairs p JOIN projects pr ON pr.id = p.project_id,
+              LATERAL (SELECT loupe_verifier_margin(p.verifier_scores, pr.verifier_scales) AS m) x
+       WHERE p.project_id = $1 AND (
+         p.verifier_margin IS DISTINCT FROM x.m
+         OR (p.status = 'open' AND NOT p.is_gold AND (
+              p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(x.m, p.verifier_valid)
+              OR p.queue_disagreement <> loupe_queue_disagreement(x.m, loupe_verifier_spread(p.verifier_scores, pr.verifier_scales),
+                   p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
+                   p.change_outside_mask, pr.verifier_rule))))
+       ORDER BY p.id`,
+      [projectId],
+    );
+    return rows.map((r) => r.id);
+  }
+  /** Each pair's row version: a pair the run writes gets a new one. */
+  async function rowVersions(projectId: number): Promise<Map<string, string>> {
+    const rows = await t.query<{ id: string; v: string }>(`SELECT id::text AS id, xmin::text AS v FROM pairs WHERE project_id = $1`, [projectId]);
+    return new Map(rows.map((r) => [r.id, r.v]));
+  }
+  const written = (before: Map<string, string>, after: Map<string, string>) => [...after].filter(([id, v]) => before.get(id) !== v).map(([id]) => id).sort((a, b) => Number(a) - Number(b));
+  const finalise = (projectId: number, where: string) =>
+    t.query(`UPDATE pairs SET status = 'final', final_decision = 'accept', final_source = 'consensus', finalized_at = now()
+             WHERE project_id = $1 AND ${where}`, [projectId]);
+
+  it("a keep-rule save recomputes the open pairs' keys first, then every pair's margin, writing only the pairs that change", async () => {
+    const project = await makeProject(t, { pairs: 0, overlap: 1 });
+    const n = 60;
+    await addScoredPairs(project.id, n);
+    const [admin] = await makeUsers(t, 1, "mk");
+    // Half the pairs final (calibration, filters and exports read their margins), a third of those with EC 2.
+    await finalise(project.id, `external_id::text > 'r-000030'`);
+    const open = n / 2;
+
+    const saved = await saveSettings(t, project.id, admin!, { verifierScales: STRICTER }, { enqueue: false });
+    expect(saved.recompute).toMatchObject({ running: true, phase: "keys", pairsDone: 0, pairsTotal: open + n });
+    const mustChange = await staleIds(project.id);
+    const finalStale = await t.query<{ id: string }>(
+      `SELECT id::text AS id FROM pairs WHERE project_id = $1 AND status = 'final' AND verifier_scores->>'editing_consistency' = '2'`, [project.id]);
+    expect(finalStale.length).toBe(n / 6);
+    const before = await rowVersions(project.id);
+
+    // The first batch brings the open pairs current; the final ones wait for the margins phase.
+    let batches = 0;
+    expect(await runSettingsRecompute(t, project.id, { shouldStop: () => batches++ >= 1 })).toBe("interrupted");
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ running: true, phase: "margins", pairsDone: open, keysPairsChanged: n / 6 });
+    expect(written(before, await rowVersions(project.id))).toEqual(
+      mustChange.filter((id) => !finalStale.some((f) => f.id === id)));
+    const stillStale = await staleIds(project.id);
+    expect(stillStale.sort()).toEqual(finalStale.map((f) => f.id).sort());
+
+    // A final pair reopened now (with its stale margin) gets its margin and its keys from the margins phase.
+    const reopened = finalStale[0]!.id;
+    await t.query(`UPDATE pairs SET status = 'open', final_decision = NULL, final_source = NULL, finalized_at = NULL WHERE id = $1`, [reopened]);
+    const beforeMargins = await rowVersions(project.id);
+    expect(await runSettingsRecompute(t, project.id)).toBe("finished");
+    expect(await staleIds(project.id)).toEqual([]);
+    expect(await disagreeing(project.id)).toBe(0);
+    expect(written(beforeMargins, await rowVersions(project.id))).toEqual(finalStale.map((f) => f.id).sort((a, b) => Number(a) - Number(b)));
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ running: false, phase: null, pairsDone: open + n, pairsTotal: open + n, keysPairsChanged: n / 3 });
+    const margins = await t.query<{ m: number }>(`SELECT verifier_margin AS m FROM pairs WHERE id = ANY($1::bigint[])`, [finalStale.map((f) => f.id)]);
+    for (const r of margins) expect(r.m).toBeLessThan(0); // EC 2 under 3: dropped
+    const applied = await auditRows(project.id, "project.queue_keys_applied");
+    expect(applied.map((r) => r.data)).toEqual([{ pairs: n / 3 }]);
+
+    // A change of the verifier rule alone moves no margin: only the open pairs are looked at and written.
+    const open2 = (await t.query<{ id: string }>(`SELECT id::text AS id FROM pairs WHERE project_id = $1 AND status = 'open'`, [project.id])).map((r) => r.id);
+    const rule = await saveSettings(t, project.id, admin!, { verifierRule: "valid_flag" }, { enqueue: false });
+    expect(rule.recompute).toMatchObject({ running: true, phase: "keys", pairsTotal: open2.length });
+    const beforeRule = await rowVersions(project.id);
+    const mustChangeRule = await staleIds(project.id);
+    expect(mustChangeRule.length).toBeGreaterThan(0); // under valid_flag no pair here is kept: the +4 for a kept pair with no visible edit goes
+    expect(await runSettingsRecompute(t, project.id)).toBe("finished");
+    expect(written(beforeRule, await rowVersions(project.id))).toEqual(mustChangeRule);
+    expect(mustChangeRule.every((id) => open2.includes(id))).toBe(true);
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ running: false, pairsDone: open2.length, keysPairsChanged: mustChangeRule.length });
+    expect(await disagreeing(project.id)).toBe(0);
+    expect(await runSettingsRecompute(t, project.id)).toBe("idle");
+  });
+
+  it("an active-version change re-copies every pair's output, final pairs included, and computes margins and keys from the copy", async () => {
+    const project = await makeProject(t, { pairs: 0, overlap: 1 });
+    const n = 12;
+    await addScoredPairs(project.id, n);
+    const [admin] = await makeUsers(t, 1, "vc");
+    await finalise(project.id, `external_id::text > 'r-000006'`);
+    // A v2 output for every pair but the last: EC 2 where v1 had 3, and 3 where it had 2.
+    await t.query(
+      `INSERT INTO pair_verifier_outputs (pair_id, version, scores)
+       SELECT id, 'v2', verifier_scores || jsonb_build_object('editing_consistency', CASE WHEN verifier_scores->>'editing_consistency' = '2' THEN 3 ELSE 2 END)
+       FROM pairs WHERE project_id = $1 AND external_id <> 'r-000012'`,
+      [project.id],
+    );
+    const saved = await saveSettings(t, project.id, admin!, { verifierVersion: "v2" }, { enqueue: false });
+    expect(saved.recompute).toMatchObject({ phase: "keys", pairsTotal: 6 + n });
+    expect(await runSettingsRecompute(t, project.id)).toBe("finished");
+    const rows = await t.query<{ external_id: string; copy: unknown; v2: unknown; model_version: string | null; ok: boolean }>(
+      `SELECT p.external_id, p.verifier_scores AS copy, o.scores AS v2, p.model_version,
+              p.verifier_margin IS NOT DISTINCT FROM loupe_verifier_margin(p.verifier_scores, pr.verifier_scales) AS ok
+       FROM pairs p JOIN projects pr ON pr.id = p.project_id LEFT JOIN pair_verifier_outputs o ON o.pair_id = p.id AND o.version = 'v2'
+       WHERE p.project_id = $1 ORDER BY p.external_id`,
+      [project.id],
+    );
+    expect(rows).toHaveLength(n);
+    for (const r of rows) {
+      expect(r.copy).toEqual(r.v2);
+      expect(r.model_version).toBe(r.v2 === null ? null : "v2");
+      expect(r.ok).toBe(true);
+    }
+    expect(await disagreeing(project.id)).toBe(0);
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ running: false, pairsDone: 6 + n, keysPairsChanged: n });
+    // The copy's own trigger still keeps the margin outside the run.
+    await t.query(`UPDATE pair_verifier_outputs SET scores = scores || '{"editing_consistency": 1}' WHERE version = 'v2' AND pair_id = (SELECT id FROM pairs WHERE project_id = $1 AND external_id = 'r-000001')`, [project.id]);
     expect(await disagreeing(project.id)).toBe(0);
   });
 });

@@ -6,7 +6,8 @@ import { requestJson } from "@/components/admin/quality/request";
 
 const PHASE: Record<NonNullable<TRecomputeStatus["phase"]>, string> = {
   overlap: "giving open pairs nobody started the new overlap",
-  keys: "recomputing verdicts and queue order keys under the new rule",
+  keys: "recomputing the open pairs' queue order under the new rule",
+  margins: "recomputing every pair's kept verdict under the new rule",
 };
 
 const n = (v: number) => v.toLocaleString("en-US");

@@ -127,11 +127,14 @@ CREATE OR REPLACE TRIGGER pairs_queue_keys BEFORE INSERT ON pairs FOR EACH ROW E
 
 -- The copy of the active verifier output changed (an output arrived later, the active version
 -- switched): the margin follows, and so do an open pair's keys. Reads the project's current rule.
+-- The settings recompute's batches set the margin and keys in the same statement, once per distinct set
+-- of scores, and say so (loupe_queue.keys_given, transaction-local; lib/queue/order-keys.ts).
 CREATE OR REPLACE FUNCTION loupe_pair_verifier_keys() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   rule text;
   scales jsonb;
 BEGIN
+  IF current_setting('loupe_queue.keys_given', true) = 'on' THEN RETURN NEW; END IF;
   SELECT pr.verifier_rule, pr.verifier_scales INTO rule, scales FROM projects pr WHERE pr.id = NEW.project_id;
   NEW.verifier_margin := loupe_verifier_margin(NEW.verifier_scores, scales);
   IF NOT NEW.is_gold AND NEW.status = 'open' THEN
