@@ -3,7 +3,7 @@
 // and its revert. It times what bench:pages times through HTTP without the pages, so the run can be
 // measured before and after a change to it on one copy of a seeded database.
 //
-// Usage: BENCH_RECOMPUTE_DB=postgresql://…/loupe_x npm run bench:recompute -- [--project 1] [--changes scales,rule,overlap]
+// Usage: BENCH_RECOMPUTE_DB=postgresql://…/loupe_x npm run bench:recompute -- [--project 1] [--changes scales,rule,version,overlap]
 //        [--explain]: instead, EXPLAIN ANALYZE one batch of each phase from the middle of the project under the
 //        keep-rule change, in a transaction rolled back.
 // The database must hold a seeded project (bench:pages seeds one: bench/lib/pages-seed.ts); it is migrated
@@ -70,6 +70,13 @@ try {
   if (CHANGES.includes("rule")) {
     const other = start.verifierRule === "scores" ? "auto" : "scores";
     steps.push([`verifier rule → ${other}`, { verifierRule: other }], [`verifier rule back`, { verifierRule: start.verifierRule }]);
+  }
+  if (CHANGES.includes("version")) {
+    // Naming the version the pairs already carry (or back to none) re-copies every pair's output and changes
+    // no pair on a database with one version: the cost of reading the outputs.
+    const [v] = await db.query<{ version: string }>(
+      `SELECT o.version FROM pair_verifier_outputs o JOIN pairs p ON p.id = o.pair_id WHERE p.project_id = $1 LIMIT 1`, [PROJECT]);
+    if (v) steps.push([`version → ${v.version}`, { verifierVersion: v.version }], ["version back", { verifierVersion: start.verifierVersion }]);
   }
   if (CHANGES.includes("overlap")) steps.push([`overlap +1`, { overlap: start.overlap + 1 }], ["overlap back", { overlap: start.overlap }]);
   for (const [change, patch] of steps) {

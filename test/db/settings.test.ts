@@ -377,6 +377,26 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
     expect(await runSettingsRecompute(t, project.id)).toBe("idle");
   });
 
+  it("a verifier-rule save during the margins phase reruns the open pairs' keys and lets the margins phase go on", async () => {
+    const project = await makeProject(t, { pairs: 0, overlap: 1 });
+    const n = 30;
+    await addScoredPairs(project.id, n);
+    const [admin] = await makeUsers(t, 1, "lw");
+    await finalise(project.id, `external_id::text > 'r-000015'`);
+    await saveSettings(t, project.id, admin!, { verifierScales: STRICTER }, { enqueue: false });
+    let batches = 0;
+    expect(await runSettingsRecompute(t, project.id, { shouldStop: () => batches++ >= 1 })).toBe("interrupted");
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ phase: "margins" });
+
+    // The rule feeds the keys only: they start over, the margins phase still waits, and the total counts both.
+    const saved = await saveSettings(t, project.id, admin!, { verifierRule: "valid_flag" }, { enqueue: false });
+    expect(saved.recompute).toMatchObject({ running: true, phase: "keys", pairsDone: 0, pairsTotal: 15 + n });
+    expect(await runSettingsRecompute(t, project.id)).toBe("finished");
+    expect(await staleIds(project.id)).toEqual([]);
+    expect(await getSettingsRecompute(t, project.id)).toMatchObject({ running: false, pairsDone: 15 + n });
+    expect((await auditRows(project.id, "project.queue_keys_applied")).length).toBe(1);
+  });
+
   it("an active-version change re-copies every pair's output, final pairs included, and computes margins and keys from the copy", async () => {
     const project = await makeProject(t, { pairs: 0, overlap: 1 });
     const n = 12;
