@@ -57,8 +57,7 @@ const keys = (x: string) => `loupe_queue_uncertainty(${x}.margin, ${x}.valid) AS
 const openBatchSql = (copy: boolean) => `
 WITH pr AS MATERIALIZED (SELECT verifier_scales, verifier_rule, verifier_version FROM projects WHERE id = $1),
 src AS MATERIALIZED (
-  SELECT p.id, p.verifier_margin AS old_margin, p.queue_uncertainty AS old_uncertainty, p.queue_disagreement AS old_disagreement,
-         p.instruction, p.change_fraction, p.change_outside_mask, ${copyCols(copy)}
+  SELECT p.id, p.instruction, p.change_fraction, p.change_outside_mask, ${copyCols(copy)}
   FROM pairs p CROSS JOIN pr ${copyJoin(copy)}
   WHERE p.project_id = $1 AND p.status = 'open' AND p.id > $2
   ORDER BY p.project_id, p.status, p.id LIMIT $3
