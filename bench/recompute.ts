@@ -3,7 +3,7 @@
 // and its revert. It times what bench:pages times through HTTP without the pages, so the run can be
 // measured before and after a change to it on one copy of a seeded database.
 //
-// Usage: BENCH_RECOMPUTE_DB=postgresql://…/loupe_x npm run bench:recompute -- [--project 1] [--changes scales,rule,version,overlap]
+// Usage: BENCH_RECOMPUTE_DB=postgresql://…/loupe_x npm run bench:recompute -- [--project 1] [--changes scales,keep,rule,version,overlap]
 //        [--explain]: instead, EXPLAIN ANALYZE one batch of each phase from the middle of the project under the
 //        keep-rule change, in a transaction rolled back.
 // The database must hold a seeded project (bench:pages seeds one: bench/lib/pages-seed.ts); it is migrated
@@ -67,6 +67,8 @@ try {
   }
   const steps: [string, TSettingsPatch][] = [];
   if (CHANGES.includes("scales")) steps.push(["keep rule changed", { verifierScales: moved }], ["keep rule back", { verifierScales: scales }]);
+  // The change alone, left in place: for two copies of one database, one per version of the code.
+  if (CHANGES.includes("keep")) steps.push(["keep rule changed", { verifierScales: moved }]);
   if (CHANGES.includes("rule")) {
     const other = start.verifierRule === "scores" ? "auto" : "scores";
     steps.push([`verifier rule → ${other}`, { verifierRule: other }], [`verifier rule back`, { verifierRule: start.verifierRule }]);
