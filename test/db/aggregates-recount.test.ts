@@ -294,7 +294,7 @@ describe.each(engines())("kept figures equal a recount after a random history ($
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(op, { minLength: 110, maxLength: 110 }), async (overlap, ops) => {
-        const project = await makeProject(t, { pairs: 8, overlap, name: `recount-${engine}-${run++}` });
+        const project = await makeProject(t, { pairs: 12, overlap, name: `recount-${engine}-${run++}` });
         await t.query(`UPDATE projects SET gold_rate = 0.2, gold_min_count = 3 WHERE id = $1`, [project.id]);
         // Pairs in several tasks and subtasks (and none), so the compositions split by scope.
         await t.query(`UPDATE pairs SET task = (ARRAY['object', 'style', NULL])[1 + id % 3], subtask = (ARRAY['addition', NULL])[1 + id % 2]

@@ -5,6 +5,13 @@
 -- its scores), its old rows are subtracted and its new ones added, as signed rows appended to the *_delta
 -- tables (decision 026: no shared row is locked by a settle).
 
+-- A score rounded to 3 significant digits (lib/calibration/queries.ts says why). Symmetric: the bin of -x
+-- is minus the bin of x, so a lower-is-better column is oriented by negating. Inlined where it is called.
+CREATE OR REPLACE FUNCTION loupe_score_bin(o float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN o = 0 THEN 0::float8
+              ELSE round(o * power(10::float8, 2 - floor(log(abs(o))))) / power(10::float8, 2 - floor(log(abs(o)))) END
+$$;
+
 -- plpgsql, for its cached plans (see lib/quality/sql/aggregates.sql).
 CREATE OR REPLACE FUNCTION loupe_calibration_scope_add(p pairs, sign int) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -81,3 +88,31 @@ CREATE OR REPLACE TRIGGER pairs_calibration_ins AFTER INSERT ON "pairs" REFERENC
   FOR EACH STATEMENT EXECUTE FUNCTION loupe_pair_calibration_ins();
 CREATE OR REPLACE TRIGGER pairs_calibration_del AFTER DELETE ON "pairs" REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION loupe_pair_calibration_del();
+
+-- One project's calibration figures rebuilt from its final pairs, as the migration's backfill built them:
+-- the hook bench/lib/pages-seed.ts calls (every loupe_recount_* function) after writing pairs with triggers
+-- off, or a repair by hand.
+CREATE OR REPLACE FUNCTION loupe_recount_calibration(pid integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM calibration_scopes WHERE project_id = pid;
+  DELETE FROM calibration_scopes_delta WHERE project_id = pid;
+  DELETE FROM calibration_bins WHERE project_id = pid;
+  DELETE FROM calibration_bins_delta WHERE project_id = pid;
+
+  INSERT INTO calibration_scopes (project_id, task, subtask, is_gold, valid, keep, accepted, pairs)
+  SELECT project_id, task, subtask, is_gold, verifier_valid, verifier_margin >= 0, final_decision = 'accept', count(*)
+  FROM pairs WHERE project_id = pid AND status = 'final'
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+  INSERT INTO calibration_bins (project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs)
+  SELECT project_id, task, subtask, is_gold, accepted, key, loupe_score_bin(s), min(s), max(s), count(*)
+  FROM (
+    SELECT p.project_id, p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, e.key, (p.verifier_scores->>e.key)::float8 AS s
+    FROM pairs p
+    CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.verifier_scores) = 'object' THEN p.verifier_scores ELSE '{}'::jsonb END) e
+    WHERE p.project_id = pid AND p.status = 'final' AND jsonb_typeof(e.value) = 'number'
+    OFFSET 0
+  ) f
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+END
+$$;

@@ -48,40 +48,22 @@ ALTER TABLE "calibration_bins_delta" DROP COLUMN "id";
 ALTER TABLE "calibration_scopes_delta" SET (autovacuum_vacuum_scale_factor = 0.0, autovacuum_vacuum_threshold = 1000);
 ALTER TABLE "calibration_bins_delta" SET (autovacuum_vacuum_scale_factor = 0.0, autovacuum_vacuum_threshold = 1000);
 
--- A score rounded to 3 significant digits (lib/calibration/queries.ts says why). Symmetric: the bin of -x
--- is minus the bin of x, so a lower-is-better column is oriented by negating.
-CREATE OR REPLACE FUNCTION loupe_score_bin(o float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN o = 0 THEN 0::float8
-              ELSE round(o * power(10::float8, 2 - floor(log(abs(o))))) / power(10::float8, 2 - floor(log(abs(o)))) END
-$$;
+-- Backfill. loupe_score_bin and loupe_recount_calibration (lib/calibration/sql/kept.sql) do the same for
+-- one project; definition files are applied after the migrations, so the rounding is written out here.
+INSERT INTO calibration_scopes (project_id, task, subtask, is_gold, valid, keep, accepted, pairs)
+SELECT project_id, task, subtask, is_gold, verifier_valid, verifier_margin >= 0, final_decision = 'accept', count(*)
+FROM pairs WHERE status = 'final'
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
--- One project's calibration figures rebuilt from its final pairs: the backfill below, and the hook
--- bench/lib/pages-seed.ts calls (every loupe_recount_* function) after writing pairs with triggers off.
--- Here rather than in the definition file because this migration's backfill needs it before the
--- definition files are applied.
-CREATE OR REPLACE FUNCTION loupe_recount_calibration(pid integer) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM calibration_scopes WHERE project_id = pid;
-  DELETE FROM calibration_scopes_delta WHERE project_id = pid;
-  DELETE FROM calibration_bins WHERE project_id = pid;
-  DELETE FROM calibration_bins_delta WHERE project_id = pid;
-
-  INSERT INTO calibration_scopes (project_id, task, subtask, is_gold, valid, keep, accepted, pairs)
-  SELECT project_id, task, subtask, is_gold, verifier_valid, verifier_margin >= 0, final_decision = 'accept', count(*)
-  FROM pairs WHERE project_id = pid AND status = 'final'
-  GROUP BY 1, 2, 3, 4, 5, 6, 7;
-
-  INSERT INTO calibration_bins (project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs)
-  SELECT project_id, task, subtask, is_gold, accepted, key, loupe_score_bin(s), min(s), max(s), count(*)
-  FROM (
-    SELECT p.project_id, p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, e.key, (p.verifier_scores->>e.key)::float8 AS s
-    FROM pairs p
-    CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.verifier_scores) = 'object' THEN p.verifier_scores ELSE '{}'::jsonb END) e
-    WHERE p.project_id = pid AND p.status = 'final' AND jsonb_typeof(e.value) = 'number'
-    OFFSET 0
-  ) f
-  GROUP BY 1, 2, 3, 4, 5, 6, 7;
-END
-$$;
-
-SELECT loupe_recount_calibration(id) FROM projects;
+INSERT INTO calibration_bins (project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs)
+SELECT project_id, task, subtask, is_gold, accepted, key,
+       CASE WHEN s = 0 THEN 0::float8 ELSE round(s * power(10::float8, 2 - floor(log(abs(s))))) / power(10::float8, 2 - floor(log(abs(s)))) END,
+       min(s), max(s), count(*)
+FROM (
+  SELECT p.project_id, p.task, p.subtask, p.is_gold, p.final_decision = 'accept' AS accepted, e.key, (p.verifier_scores->>e.key)::float8 AS s
+  FROM pairs p
+  CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.verifier_scores) = 'object' THEN p.verifier_scores ELSE '{}'::jsonb END) e
+  WHERE p.status = 'final' AND jsonb_typeof(e.value) = 'number'
+  OFFSET 0
+) f
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
