@@ -15,6 +15,7 @@
 // end of that run, polled every 100 ms.
 //
 // Usage: npm run bench:pages -- [--sizes 10k,1M,10M] [--pglite 1M|none] [--runs 10] [--fresh] [--drop] [--seed-only]
+//        [--settings-timeout 120]
 // Seeded databases are kept between runs and reused (10M takes long to seed): `loupe_pagesbench_<size>` on
 // the server named by BENCH_DATABASE_URL, and $BENCH_PGLITE_DIR (default $TMPDIR/loupe-pagesbench-pglite-<size>)
 // for PGlite. --fresh seeds again; --drop removes them at the end; --seed-only seeds and stops (no build, no
@@ -65,6 +66,9 @@ const RUNS = Number(arg("runs") || env.BENCH_RUNS || 10);
 const FRESH = arg("fresh") !== undefined;
 const DROP = arg("drop") !== undefined;
 const SEED_ONLY = arg("seed-only") !== undefined;
+// A background run still going after this many seconds is recorded with how far it got, and the bench
+// moves on (the next save restarts it, as a later save does); default: wait for every run to end.
+const SETTINGS_TIMEOUT_S = Number(arg("settings-timeout") || env.BENCH_SETTINGS_TIMEOUT || Infinity);
 const FIRST_PORT = Number(env.BENCH_PORT ?? 3400);
 const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? 20);
 
@@ -131,6 +135,7 @@ interface SettingsFigure {
   change: string;
   saveMs: number;
   backgroundMs: number | null;
+  unfinished?: string;
 }
 interface RunFigures {
   engine: "pg" | "pglite";
@@ -221,10 +226,13 @@ async function timeGet(http: HttpClient, jar: CookieJar, url: string): Promise<{
 
 interface TRecompute {
   running?: boolean;
+  pairsDone?: number;
+  pairsTotal?: number;
+  phase?: string | null;
 }
 
 /** Saves a settings patch; then, if a recompute runs in the background, waits for it to end. */
-async function timeSave(http: HttpClient, jar: CookieJar, projectId: number, patch: Record<string, unknown>): Promise<{ saveMs: number; backgroundMs: number | null }> {
+async function timeSave(http: HttpClient, jar: CookieJar, projectId: number, patch: Record<string, unknown>): Promise<{ saveMs: number; backgroundMs: number | null; unfinished?: string }> {
   const url = `/api/projects/${projectId}/settings`;
   const t = performance.now();
   const r = await http.request("PATCH", url, { jar, body: JSON.stringify(patch), headers: { "content-type": "application/json" } });
@@ -240,6 +248,10 @@ async function timeSave(http: HttpClient, jar: CookieJar, projectId: number, pat
     const g = await http.request("GET", url, { jar });
     if (g.status !== 200) throw new Error(`GET settings → ${g.status}`);
     if (!running(g.body)) return { saveMs, backgroundMs: performance.now() - t };
+    if (performance.now() - t > SETTINGS_TIMEOUT_S * 1000) {
+      const r = (JSON.parse(g.body) as { recompute?: TRecompute | null }).recompute;
+      return { saveMs, backgroundMs: null, unfinished: `still running after ${SETTINGS_TIMEOUT_S} s: ${r?.phase ?? "?"} phase, ${r?.pairsDone ?? "?"} of ${r?.pairsTotal ?? "?"} pairs looked at` };
+    }
   }
 }
 
@@ -294,9 +306,9 @@ async function measure(engine: "pg" | "pglite", size: number, conn: { url?: stri
     ];
     for (const [change, patch] of steps) {
       const r = await timeSave(http, jars.admin, project.projectId, patch);
-      const fig = { change, saveMs: round(r.saveMs, 1), backgroundMs: r.backgroundMs === null ? null : round(r.backgroundMs, 0) };
+      const fig = { change, saveMs: round(r.saveMs, 1), backgroundMs: r.backgroundMs === null ? null : round(r.backgroundMs, 0), unfinished: r.unfinished };
       settings.push(fig);
-      console.log(`    settings: ${change.padEnd(24)} answer ${fig.saveMs} ms, background ${fig.backgroundMs ?? "none"}${fig.backgroundMs === null ? "" : " ms"}`);
+      console.log(`    settings: ${change.padEnd(24)} answer ${fig.saveMs} ms, background ${r.unfinished ?? (fig.backgroundMs === null ? "none" : `${fig.backgroundMs} ms`)}`);
     }
     return { engine, size, pages, settings, peakRssMb: vmHwmMb(server.child.pid) };
   } finally {
@@ -359,7 +371,7 @@ async function main(): Promise<void> {
   console.log(
     table(
       ["change", ...cols],
-      changes.map((c, i) => [c, ...runs.map((r) => (r.settings[i] ? `${r.settings[i]!.saveMs} / ${r.settings[i]!.backgroundMs ?? "-"}` : ""))]),
+      changes.map((c, i) => [c, ...runs.map((r) => (r.settings[i] ? `${r.settings[i]!.saveMs} / ${r.settings[i]!.unfinished ? `> ${SETTINGS_TIMEOUT_S * 1000}` : (r.settings[i]!.backgroundMs ?? "-")}` : ""))]),
     ),
   );
   console.log(`\nServer peak RSS (VmHWM, MB): ${runs.map((r) => `${r.engine} ${fmtSize(r.size)} ${round(r.peakRssMb ?? NaN, 0)}`).join(", ")}`);
