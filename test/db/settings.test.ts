@@ -187,21 +187,24 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
   const accept = (userId: number, pairId: string) =>
     submitLabel(t, userId, { pairId: BigInt(pairId), submissionId: randomUUID(), decision: "accept", reasons: [], secondsSpent: 2 });
 
-  /** Pairs whose kept verifier figures or (open pairs') queue keys differ from a full recomputation now. */
+  /**
+   * Pairs whose kept verifier figures or (open pairs') queue keys differ from a full recomputation now,
+   * and with `overlap` those nobody started whose wanted differs from the project's overlap.
+   */
+  const STALE_PAIRS = (overlap: boolean) => `
+    SELECT p.id FROM pairs p JOIN projects pr ON pr.id = p.project_id,
+           LATERAL (SELECT loupe_verifier_margin(p.verifier_scores, pr.verifier_scales) AS m) x
+    WHERE p.project_id = $1 AND (
+      p.verifier_margin IS DISTINCT FROM x.m
+      OR (p.status = 'open' AND NOT p.is_gold AND (
+           p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(x.m, p.verifier_valid)
+           OR p.queue_disagreement <> loupe_queue_disagreement(x.m, loupe_verifier_spread(p.verifier_scores, pr.verifier_scales),
+                p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
+                p.change_outside_mask, pr.verifier_rule)))
+      ${overlap ? "OR (p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold AND p.wanted <> pr.overlap)" : ""})`;
+
   async function disagreeing(projectId: number): Promise<number> {
-    const [r] = await t.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pairs p JOIN projects pr ON pr.id = p.project_id,
-              LATERAL (SELECT loupe_verifier_margin(p.verifier_scores, pr.verifier_scales) AS m) x
-       WHERE p.project_id = $1 AND (
-         p.verifier_margin IS DISTINCT FROM x.m
-         OR (p.status = 'open' AND NOT p.is_gold AND (
-              p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(x.m, p.verifier_valid)
-              OR p.queue_disagreement <> loupe_queue_disagreement(x.m, loupe_verifier_spread(p.verifier_scores, pr.verifier_scales),
-                   p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
-                   p.change_outside_mask, pr.verifier_rule)))
-         OR (p.taken = 0 AND p.label_count = 0 AND p.status = 'open' AND NOT p.is_gold AND p.wanted <> pr.overlap))`,
-      [projectId],
-    );
+    const [r] = await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${STALE_PAIRS(true)}) s`, [projectId]);
     return r!.n;
   }
 
@@ -297,19 +300,7 @@ describe.each(engines())("project settings on $engine", ({ engine }) => {
   });
   /** Pairs whose kept figures differ from a full recomputation now, by id (the rows a run must write). */
   async function staleIds(projectId: number): Promise<string[]> {
-    const rows = await t.query<{ id: string }>(
-      `SELECT p.id::text AS id FROM pairs p JOIN projects pr ON pr.id = p.project_id,
-              LATERAL (SELECT loupe_verifier_margin(p.verifier_scores, pr.verifier_scales) AS m) x
-       WHERE p.project_id = $1 AND (
-         p.verifier_margin IS DISTINCT FROM x.m
-         OR (p.status = 'open' AND NOT p.is_gold AND (
-              p.queue_uncertainty IS DISTINCT FROM loupe_queue_uncertainty(x.m, p.verifier_valid)
-              OR p.queue_disagreement <> loupe_queue_disagreement(x.m, loupe_verifier_spread(p.verifier_scores, pr.verifier_scales),
-                   p.verifier_valid, p.verifier_failure_class, p.verifier_recaption, p.instruction, p.change_fraction,
-                   p.change_outside_mask, pr.verifier_rule))))
-       ORDER BY p.id`,
-      [projectId],
-    );
+    const rows = await t.query<{ id: string }>(`SELECT id::text AS id FROM (${STALE_PAIRS(false)}) s ORDER BY id`, [projectId]);
     return rows.map((r) => r.id);
   }
   /** Each pair's row version: a pair the run writes gets a new one. */
