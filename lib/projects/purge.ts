@@ -17,8 +17,9 @@ export const QUEUE_PROJECT_PURGE = "loupe-project-purge";
 const PURGE_BATCH = 2_000;
 
 /**
- * Distinct images are counted for projects up to this many pairs: the count reads every pair, and the page
- * must not take seconds on a 10M-pair project for a figure that changes nothing (the files stay).
+ * Distinct images are counted for projects up to this many pairs (by their kept counts): the count reads
+ * every pair, and the page must not take seconds on a 10M-pair project for a figure that changes nothing
+ * (the files stay).
  */
 const IMAGES_COUNTED_UP_TO = 100_000;
 
@@ -27,7 +28,7 @@ export async function getDeletionAccount(db: Db, projectId: number): Promise<TDe
     `SELECT pr.name,
        (SELECT coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) FROM project_counts c WHERE c.project_id = pr.id)::text AS pairs,
        (SELECT coalesce(sum(c.labels), 0) FROM project_counts c WHERE c.project_id = pr.id)::text AS labels,
-       (SELECT CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM pairs WHERE project_id = pr.id LIMIT $2) b) < $2 THEN
+       (SELECT CASE WHEN (SELECT coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) FROM project_counts c WHERE c.project_id = pr.id) <= $2 THEN
           (SELECT count(DISTINCT sha) FROM pairs p,
              LATERAL (VALUES (p.source_image), (p.edited_image), (p.mask_image), (p.reference_image)) AS i(sha)
            WHERE p.project_id = pr.id AND sha IS NOT NULL) END)::text AS images,
