@@ -15,7 +15,7 @@
 // end of that run, polled every 100 ms.
 //
 // Usage: npm run bench:pages -- [--sizes 10k,1M,10M] [--pglite 1M|none] [--runs 10] [--fresh] [--drop] [--seed-only]
-//        [--settings-timeout 120]
+//        [--settings-timeout 120] [--only 'delete|gold']
 // Seeded databases are kept between runs and reused (10M takes long to seed): `loupe_pagesbench_<size>` on
 // the server named by BENCH_DATABASE_URL, and $BENCH_PGLITE_DIR (default $TMPDIR/loupe-pagesbench-pglite-<size>)
 // for PGlite. --fresh seeds again; --drop removes them at the end; --seed-only seeds and stops (no build, no
@@ -68,6 +68,8 @@ const DROP = arg("drop") !== undefined;
 const SEED_ONLY = arg("seed-only") !== undefined;
 // A background run still going after this many seconds is recorded with how far it got, and the bench
 // moves on (the next save restarts it, as a later save does); default: wait for every run to end.
+// --only <regex>: time only the URLs whose name matches, and skip the settings saves (a re-measure of a page).
+const ONLY = arg("only") ? new RegExp(arg("only")!) : null;
 const SETTINGS_TIMEOUT_S = Number(arg("settings-timeout") || env.BENCH_SETTINGS_TIMEOUT || Infinity);
 const FIRST_PORT = Number(env.BENCH_PORT ?? 3400);
 const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? 20);
@@ -277,7 +279,7 @@ async function measure(engine: "pg" | "pglite", size: number, conn: { url?: stri
       annotator: await signIn(http, project.annotatorEmail, PAGES_PASSWORD),
     };
     const pages: PageFigure[] = [];
-    for (const target of discoverTargets(project.projectId)) {
+    for (const target of discoverTargets(project.projectId).filter((t) => !ONLY || ONLY.test(t.name))) {
       const jar = jars[target.as];
       await timeGet(http, jar, target.path); // warm: compiled routes, prepared statements, caches
       const samples: number[] = [];
@@ -304,7 +306,7 @@ async function measure(engine: "pg" | "pglite", size: number, conn: { url?: stri
       [`overlap ${cur.settings.overlap} → ${cur.settings.overlap + 1}`, { overlap: cur.settings.overlap + 1 }],
       [`overlap back to ${cur.settings.overlap}`, { overlap: cur.settings.overlap }],
     ];
-    for (const [change, patch] of steps) {
+    for (const [change, patch] of ONLY ? [] : steps) {
       const r = await timeSave(http, jars.admin, project.projectId, patch);
       const fig = { change, saveMs: round(r.saveMs, 1), backgroundMs: r.backgroundMs === null ? null : round(r.backgroundMs, 0), unfinished: r.unfinished };
       settings.push(fig);
