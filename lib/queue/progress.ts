@@ -9,8 +9,9 @@ export type { TProgress } from "./types";
  * `timeZone` is the annotator's IANA zone, so "today" means their day, not the server's. Every figure is
  * read from kept counters or a bounded range, never a scan of the project: project_counts (pairs by
  * status), annotator_totals and its deltas (the annotator's labels, and how many sit on pairs still
- * open; lib/quality/sql/aggregates.sql), today's labels over labels(annotator_id, created_at), and the
- * annotator's own skips.
+ * open; lib/quality/sql/aggregates.sql), today's labels from their kept UTC hours (label_hours and its
+ * deltas) since the first whole hour after their midnight, plus, in a zone whose midnight falls inside an
+ * hour, the labels of that part hour over labels(annotator_id, created_at), and the annotator's own skips.
  */
 export async function getProgress(db: Db, userId: number, projectId: number, timeZone = "UTC"): Promise<TProgress> {
   const tz = isValidTimeZone(timeZone) ? timeZone : "UTC";
@@ -18,9 +19,17 @@ export async function getProgress(db: Db, userId: number, projectId: number, tim
     today: string; total: string | null; open_labels: string | null; open: string | null; pairs_total: string | null;
     skipped_open: string; gold_mixed: boolean | null; goal: number | null;
   }>(
-    `SELECT (SELECT count(*) FROM labels
-             WHERE annotator_id = $2 AND project_id = $3
-               AND created_at >= (date_trunc('day', now() AT TIME ZONE $1::text) AT TIME ZONE $1::text))::text AS today,
+    `WITH m AS (SELECT (date_trunc('day', now() AT TIME ZONE $1::text) AT TIME ZONE $1::text) AS midnight),
+     h AS (SELECT midnight, date_trunc('hour', midnight AT TIME ZONE 'UTC')
+                            + CASE WHEN date_trunc('hour', midnight AT TIME ZONE 'UTC') = midnight AT TIME ZONE 'UTC'
+                                   THEN interval '0' ELSE interval '1 hour' END AS first_hour FROM m)
+     SELECT ((SELECT coalesce(sum(k.labels), 0) FROM h, (
+                SELECT hour, labels FROM label_hours WHERE project_id = $3 AND annotator_id = $2
+                UNION ALL SELECT hour, labels FROM label_hours_delta WHERE project_id = $3 AND annotator_id = $2) k
+              WHERE k.hour >= h.first_hour)
+             + (SELECT count(*) FROM labels, h
+                WHERE annotator_id = $2 AND project_id = $3
+                  AND created_at >= h.midnight AND created_at < h.first_hour AT TIME ZONE 'UTC'))::text AS today,
             t.total::text, t.open_labels::text, c.open::text, c.pairs_total::text,
             (SELECT count(*) FROM skips s JOIN pairs p ON p.id = s.pair_id
              WHERE s.annotator_id = $2 AND p.project_id = $3 AND p.status IN ('open', 'labelled')

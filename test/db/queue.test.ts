@@ -135,6 +135,11 @@ describe.each(engines())("queue on $engine", ({ engine }) => {
     const p1 = await claimNextPair(t, { projectId: project.id, userId: a! });
     await submitLabel(t, a!, { pairId: BigInt(p1!.id), submissionId: randomUUID(), decision: "recaption", recaption: "Make the car blue", reasons: [], secondsSpent: 2 });
     expect(await getProgress(db, a!, project.id)).toEqual({ labelsToday: 1, labelsTotal: 1, pairsLeft: 2, leftForYou: 2, pairsTotal: 3, dailyGoal: null, goldMixed: false });
+    // "Today" sums the kept UTC hours after the first whole hour past local midnight, plus the labels of the
+    // part hour before it in zones whose midnight falls inside a UTC hour (India, Newfoundland, Chatham).
+    for (const tz of ["Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "Pacific/Kiritimati", "America/Adak"]) {
+      expect((await getProgress(db, a!, project.id, tz)).labelsToday, tz).toBe(1);
+    }
     const undone = await undoLastLabel(db, a!, project.id);
     expect(undone.pairId).toBe(p1!.id);
     expect(await db.prisma.label.count({ where: { projectId: project.id } })).toBe(0);
