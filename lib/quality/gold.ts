@@ -1,11 +1,11 @@
 import "server-only";
-import { KEPT_TALLIES } from "./kept";
 import { z } from "zod";
 import type { Db, SqlRunner } from "../db/connect";
 import { recordAudit } from "../audit/record";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { ZPairId } from "../params";
+import { KEPT_TALLIES } from "./kept";
 
 // Gold pairs: a known answer, served at the project's gold rate and scored by the label trigger
 // (labels.gold_correct). Every change here commits with its audit row.
