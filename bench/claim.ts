@@ -65,7 +65,8 @@ const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
 const KEPT_TRIGGERS: [string, string][] = [
   ["labels", "labels_aggregates"], ["labels", "labels_aggregates_gold"], ["pairs", "pairs_aggregates_ins"], ["pairs", "pairs_aggregates_del"],
   ["pairs", "pairs_aggregates_upd"], ["audit_events", "audit_events_adjudication_day"], ["pairs", "pairs_calibration_upd"],
-  ["pairs", "pairs_calibration_ins"], ["pairs", "pairs_calibration_del"],
+  ["pairs", "pairs_calibration_ins"], ["pairs", "pairs_calibration_del"], ["labels", "labels_gold_summary_ins"],
+  ["labels", "labels_gold_summary_del"], ["labels", "labels_gold_summary_upd"],
 ];
 async function setKeptTriggers(db: pg.Client, on: boolean): Promise<void> {
   for (const [table, trigger] of KEPT_TRIGGERS) await db.query(`ALTER TABLE "${table}" ${on ? "ENABLE" : "DISABLE"} TRIGGER "${trigger}"`);

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { parseReasons } from "../projects/reasons";
 import { ZPairId } from "../params";
-import { KEPT_TALLIES } from "./kept";
+import { KEPT_GOLD_SUMMARY, KEPT_TALLIES } from "./kept";
 
 // Gold pairs: a known answer, served at the project's gold rate and scored by the label trigger
 // (labels.gold_correct). Every change here commits with its audit row.
@@ -280,17 +280,13 @@ export async function listGold(
 }
 
 export async function getGoldSummary(db: Db, projectId: number): Promise<TGoldSummary> {
-  // Sizes from the kept tallies (gold pairs are final); checks from the scored labels, which only gold pairs
-  // have, per pair over labels_gold_pair_idx: the cost follows the gold set, not the project.
+  // Kept figures: sizes from the pair tallies (gold pairs are final), checks, correct answers and suspect
+  // pairs from gold_summary (lib/quality/sql/aggregates.sql, whose loupe_gold_suspect is isSuspect here).
   const [r] = await db.query<{ total: number; active: number; checks: number; correct: number; suspect: number }>(`
-    WITH s AS (
-      SELECT pair_id, count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
-      FROM labels WHERE project_id = $1 AND gold_correct IS NOT NULL GROUP BY pair_id)
     SELECT (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold)::int AS total,
            (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold AND t.gold_active)::int AS active,
-           coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct,
-           (count(*) FILTER (WHERE checks >= $2 AND correct * 2 < checks))::int AS suspect
-    FROM s`, [projectId, GOLD_FLAG_MIN_CHECKS]);
+           coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct, coalesce(sum(suspect), 0)::int AS suspect
+    FROM ${KEPT_GOLD_SUMMARY} k WHERE k.project_id = $1`, [projectId]);
   const total = Number(r?.total ?? 0);
   const active = Number(r?.active ?? 0);
   return { total, active, retired: total - active, checks: Number(r?.checks ?? 0), correct: Number(r?.correct ?? 0), suspect: Number(r?.suspect ?? 0) };

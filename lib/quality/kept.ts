@@ -22,6 +22,8 @@ export const KEPT_CALIBRATION_SCOPES = `(SELECT project_id, task, subtask, is_go
   UNION ALL SELECT project_id, task, subtask, is_gold, valid, keep, accepted, pairs FROM calibration_scopes_delta)`;
 export const KEPT_CALIBRATION_BINS = `(SELECT project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins
   UNION ALL SELECT project_id, task, subtask, is_gold, accepted, key, bin, lo, hi, pairs FROM calibration_bins_delta)`;
+export const KEPT_GOLD_SUMMARY = `(SELECT project_id, checks, correct, suspect FROM gold_summary
+  UNION ALL SELECT project_id, checks, correct, suspect FROM gold_summary_delta)`;
 export const KEPT_TALLIES = `(SELECT project_id, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs FROM pair_tallies
   UNION ALL SELECT project_id, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs FROM pair_tallies_delta)`;
 
@@ -69,6 +71,10 @@ const FOLDS = [
    WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id) GROUP BY 1, 2, 3, 4, 5, 6, 7
    ON CONFLICT (project_id, task, subtask, is_gold, accepted, key, bin)
    DO UPDATE SET pairs = t.pairs + EXCLUDED.pairs, lo = least(t.lo, EXCLUDED.lo), hi = greatest(t.hi, EXCLUDED.hi)`,
+  `WITH d AS (DELETE FROM gold_summary_delta RETURNING *)
+   INSERT INTO gold_summary AS g (project_id, checks, correct, suspect)
+   SELECT project_id, sum(checks), sum(correct), sum(suspect) FROM d WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id) GROUP BY 1
+   ON CONFLICT (project_id) DO UPDATE SET checks = g.checks + EXCLUDED.checks, correct = g.correct + EXCLUDED.correct, suspect = g.suspect + EXCLUDED.suspect`,
   // Emptied rows would only lengthen the readers' scans.
   `DELETE FROM agreement_cells WHERE n = 0`,
   `DELETE FROM agreement_shapes WHERE units = 0`,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { parseReasons } from "@/lib/projects/reasons";
 import { foldKept } from "@/lib/quality/kept";
-import { promotePair, setGoldActive, updateGold } from "@/lib/quality/gold";
+import { GOLD_FLAG_MIN_CHECKS, promotePair, setGoldActive, updateGold } from "@/lib/quality/gold";
 import { claimNextPair } from "@/lib/queue/claim";
 import { skipPair, submitLabel, undoLastLabel } from "@/lib/queue/submit";
 import { countExportPairs } from "@/lib/exports/service";
@@ -119,6 +119,17 @@ const KEPT_VS_RECOUNT: { name: string; kept: string; recount: string }[] = [
            WHERE project_id = $1 GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(pairs) <> 0`,
     recount: `SELECT status::text, task, subtask, final_decision::text, is_gold, gold_active, review_reasons, count(*)::int AS pairs
               FROM pairs WHERE project_id = $1 AND status IN ('in_review', 'final') GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+  },
+  {
+    name: "gold summary",
+    kept: `SELECT sum(checks)::int AS checks, sum(correct)::int AS correct, sum(suspect)::int AS suspect
+           FROM (SELECT project_id, checks, correct, suspect FROM gold_summary UNION ALL SELECT project_id, checks, correct, suspect FROM gold_summary_delta) k
+           WHERE project_id = $1 HAVING sum(checks) <> 0 OR sum(suspect) <> 0`,
+    // The Gold page's suspect rule, as lib/quality/gold.ts states it.
+    recount: `SELECT sum(checks)::int AS checks, sum(correct)::int AS correct,
+                     (count(*) FILTER (WHERE checks >= ${GOLD_FLAG_MIN_CHECKS} AND correct * 2 < checks))::int AS suspect
+              FROM (SELECT pair_id, count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
+                    FROM labels WHERE project_id = $1 AND gold_correct IS NOT NULL GROUP BY pair_id) g HAVING count(*) > 0`,
   },
   {
     name: "calibration scopes",

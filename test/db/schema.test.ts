@@ -25,6 +25,7 @@ const SQL_ONLY: SqlOnlyObjects = {
     "pair_tallies_delta",
     "calibration_scopes_delta",
     "calibration_bins_delta",
+    "gold_summary_delta",
   ],
   indexes: {
     pairs_open_work_idx: "pairs", // partial: WHERE taken < wanted AND NOT is_gold (lib/queue/claim.ts)
@@ -116,6 +117,9 @@ const SQL_ONLY: SqlOnlyObjects = {
     pairs_calibration_upd: "pairs", // calibration's kept figures (lib/calibration/sql/kept.sql)
     pairs_calibration_ins: "pairs",
     pairs_calibration_del: "pairs",
+    labels_gold_summary_ins: "labels", // the Gold page's summary (statement level: lib/quality/sql/aggregates.sql)
+    labels_gold_summary_del: "labels",
+    labels_gold_summary_upd: "labels",
   },
 };
 
@@ -135,7 +139,7 @@ describe.each(engines())("schema.prisma and the migrations agree ($engine)", ({ 
   it("reads the datamodel with Prisma's parser", () => {
     const models = datamodel.models.map(dbNameOf).sort();
     expect(models).toEqual(
-      ["agreement_cells", "agreement_shapes", "annotator_totals", "api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "calibration_bins", "calibration_scopes", "calibration_version_counts", "calibration_version_partials", "calibration_version_runs", "export_filters", "exports", "gold_first_answers", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "label_hours", "labels", "leases", "pair_derivatives", "pair_tallies", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "project_members", "projects", "quality_days", "queue_strata", "settings_recomputes", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
+      ["agreement_cells", "agreement_shapes", "annotator_totals", "api_token_projects", "api_tokens", "audit_events", "audit_rounds", "audit_samples", "auth_throttle", "calibration_bins", "calibration_scopes", "calibration_version_counts", "calibration_version_partials", "calibration_version_runs", "export_filters", "exports", "gold_first_answers", "gold_summary", "images", "import_archive_members", "import_duplicates", "import_errors", "imports", "label_hours", "labels", "leases", "pair_derivatives", "pair_tallies", "pair_verifier_outputs", "pairs", "password_resets", "project_annotators", "project_counts", "project_members", "projects", "quality_days", "queue_strata", "settings_recomputes", "skips", "uploads", "users", "webhook_deliveries", "webhook_endpoints"].sort(),
     );
     expect(datamodel.enums.map(dbNameOf).sort()).toEqual(["Decision", "ImportStatus", "PairStatus", "Role", "ExportStatus"].sort());
     expect(datamodel.indexes.length).toBeGreaterThan(datamodel.models.length);

@@ -93,6 +93,57 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- The Gold page's suspect rule (lib/quality/gold.ts GOLD_FLAG_MIN_CHECKS; the recount test holds them equal).
+CREATE OR REPLACE FUNCTION loupe_gold_suspect(checks int, correct int) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT checks >= 3 AND correct * 2 < checks
+$$;
+
+-- A statement changed the scored labels of these gold pairs by these net amounts: the project's checks,
+-- correct answers and suspect pairs move. A pair's state after the statement is read from its labels and
+-- the state before is that minus the net change, so several labels of one pair in one statement (a gold
+-- answer's edit re-scores them all) count once. Pairs already deleted (a purge) take their figures along.
+CREATE OR REPLACE FUNCTION loupe_gold_summary_apply(pair_ids bigint[], d_checks int[], d_correct int[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO gold_summary_delta (project_id, checks, correct, suspect)
+  SELECT p.project_id, sum(d.dc), sum(d.dk),
+         sum(loupe_gold_suspect(a.checks, a.correct)::int - loupe_gold_suspect(a.checks - d.dc, a.correct - d.dk)::int)
+  FROM unnest(pair_ids, d_checks, d_correct) AS d(pair_id, dc, dk)
+  JOIN pairs p ON p.id = d.pair_id
+  CROSS JOIN LATERAL (SELECT count(*)::int AS checks, (count(*) FILTER (WHERE b.gold_correct))::int AS correct
+                      FROM labels b WHERE b.pair_id = d.pair_id AND b.gold_correct IS NOT NULL) a
+  GROUP BY p.project_id;
+END $$;
+
+CREATE OR REPLACE FUNCTION loupe_gold_summary_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loupe_gold_summary_apply(array_agg(pair_id), array_agg(n), array_agg(k))
+  FROM (SELECT pair_id, count(*)::int AS n, (count(*) FILTER (WHERE gold_correct))::int AS k
+        FROM new_rows WHERE gold_correct IS NOT NULL GROUP BY pair_id) x
+  HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION loupe_gold_summary_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loupe_gold_summary_apply(array_agg(pair_id), array_agg(-n), array_agg(-k))
+  FROM (SELECT pair_id, count(*)::int AS n, (count(*) FILTER (WHERE gold_correct))::int AS k
+        FROM old_rows WHERE gold_correct IS NOT NULL GROUP BY pair_id) x
+  HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION loupe_gold_summary_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loupe_gold_summary_apply(array_agg(pair_id), array_agg(n), array_agg(k))
+  FROM (SELECT nr.pair_id,
+               sum((nr.gold_correct IS NOT NULL)::int - (o.gold_correct IS NOT NULL)::int)::int AS n,
+               sum(coalesce(nr.gold_correct, false)::int - coalesce(o.gold_correct, false)::int)::int AS k
+        FROM new_rows nr JOIN old_rows o ON o.id = nr.id
+        WHERE nr.gold_correct IS DISTINCT FROM o.gold_correct GROUP BY nr.pair_id) x
+  HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION loupe_tally_add(rows jsonb) RETURNS void LANGUAGE sql AS $$
   INSERT INTO pair_tallies_delta (project_id, shard, status, task, subtask, final_decision, is_gold, gold_active, review_reasons, pairs)
   SELECT (d->>'project_id')::int, (d->>'shard')::smallint, (d->>'status')::"PairStatus", d->>'task', d->>'subtask',
@@ -174,6 +225,13 @@ END $$;
 CREATE OR REPLACE TRIGGER labels_aggregates AFTER INSERT OR DELETE ON "labels" FOR EACH ROW EXECUTE FUNCTION loupe_label_aggregates();
 CREATE OR REPLACE TRIGGER labels_aggregates_gold AFTER UPDATE OF gold_correct ON "labels" FOR EACH ROW
   WHEN (OLD.gold_correct IS DISTINCT FROM NEW.gold_correct) EXECUTE FUNCTION loupe_label_aggregates_gold();
+-- Statement level, so a statement's several labels of one gold pair move its suspect state once.
+CREATE OR REPLACE TRIGGER labels_gold_summary_ins AFTER INSERT ON "labels" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION loupe_gold_summary_ins();
+CREATE OR REPLACE TRIGGER labels_gold_summary_del AFTER DELETE ON "labels" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION loupe_gold_summary_del();
+CREATE OR REPLACE TRIGGER labels_gold_summary_upd AFTER UPDATE ON "labels" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION loupe_gold_summary_upd();
 CREATE OR REPLACE TRIGGER pairs_aggregates_ins AFTER INSERT ON "pairs" REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION loupe_pair_aggregates_ins();
 CREATE OR REPLACE TRIGGER pairs_aggregates_del AFTER DELETE ON "pairs" REFERENCING OLD TABLE AS old_rows
@@ -202,6 +260,14 @@ BEGIN
   DELETE FROM agreement_cells_delta WHERE project_id = pid;
   DELETE FROM pair_tallies WHERE project_id = pid;
   DELETE FROM pair_tallies_delta WHERE project_id = pid;
+  DELETE FROM gold_summary WHERE project_id = pid;
+  DELETE FROM gold_summary_delta WHERE project_id = pid;
+
+  INSERT INTO gold_summary (project_id, checks, correct, suspect)
+  SELECT project_id, sum(checks), sum(correct), count(*) FILTER (WHERE loupe_gold_suspect(checks, correct))
+  FROM (SELECT project_id, pair_id, count(*)::int AS checks, (count(*) FILTER (WHERE gold_correct))::int AS correct
+        FROM labels WHERE project_id = pid AND gold_correct IS NOT NULL GROUP BY 1, 2) g
+  GROUP BY 1;
 
   INSERT INTO annotator_totals (project_id, annotator_id, labels, open_labels, final_labels, agreeing, gold_checks, gold_correct)
   SELECT b.project_id, b.annotator_id, count(*),
