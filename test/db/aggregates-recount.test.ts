@@ -304,7 +304,7 @@ describe.each(engines())("kept figures equal a recount after a random history ($
   it("after each random history, and again after a fold", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(op, { minLength: 110, maxLength: 110 }), async (overlap, ops) => {
+      fc.asyncProperty(fc.integer({ min: 2, max: 3 }), fc.array(op, { minLength: 130, maxLength: 130 }), async (overlap, ops) => {
         const project = await makeProject(t, { pairs: 12, overlap, name: `recount-${engine}-${run++}` });
         await t.query(`UPDATE projects SET gold_rate = 0.2, gold_min_count = 3 WHERE id = $1`, [project.id]);
         // Pairs in several tasks and subtasks (and none), so the compositions split by scope.
@@ -332,8 +332,9 @@ describe.each(engines())("kept figures equal a recount after a random history ($
               count(*) FILTER (WHERE is_gold)::int AS gold, (SELECT count(*)::int FROM labels) AS labels FROM pairs`);
     const actions = Object.fromEntries((await t.query<{ action: string; n: number }>(
       `SELECT action, count(*)::int AS n FROM audit_events GROUP BY action`)).map((r) => [r.action, r.n]));
+    // (Pairs were final: gold.promote and review.adjudicate below need one. Whether any is still final at
+    // the end depends on the claim order, which differs between databases.)
     expect(seen!.labels).toBeGreaterThan(20);
-    expect(seen!.final).toBeGreaterThan(0);
     expect(seen!.gold).toBeGreaterThan(0);
     for (const action of ["label.undo", "review.adjudicate", "gold.promote", "gold.update"]) expect(actions[action], action).toBeGreaterThan(0);
   });
