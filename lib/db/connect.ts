@@ -80,8 +80,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
       // import lock's own session (ownSession) is outside the pool and may be held for hours.
       ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),
       // No JIT: Loupe's statements are short, and PostgreSQL compiles one whenever its estimate is high,
-      // even for a branch that never runs (the delete page's image count, skipped above 100k pairs, cost
-      // 350 ms of compiling at 10M pairs against 4 ms without).
+      // even for a branch that never runs, so compiling can cost far more than the statement itself.
       options: "-c jit=off",
     });
     // An idle connection dropped by the server (restart, failover, admin kill) must not crash the

@@ -8,11 +8,14 @@ import { derivativesJob } from "../imports/derivatives";
 import { startWebhookWorker } from "../webhooks/worker";
 import { settingsRecomputeJob } from "../quality/recompute";
 import { projectPurgeJob } from "../projects/purge";
-import { keptFoldJob } from "../quality/kept";
+import { sweepKept } from "../quality/kept";
 
 // The background side of a Loupe process, started by its entry point, never by the database module. This
 // list is the only place that knows every feature's job handler.
-const HANDLERS = [importJob, exportJob, derivativesJob, settingsRecomputeJob, projectPurgeJob, keptFoldJob] as TJobHandler[];
+const HANDLERS = [importJob, exportJob, derivativesJob, settingsRecomputeJob, projectPurgeJob] as TJobHandler[];
+
+/** Periodic work with no queue of its own, run beside the handlers' sweeps. */
+const SWEEPS: ((db: Db) => Promise<number>)[] = [sweepKept];
 
 const SWEEP_MS = 30_000;
 
@@ -48,6 +51,7 @@ export async function startJobWorkers(db: Db): Promise<TWorkerHandle> {
     for (const h of HANDLERS) {
       await h.sweep?.(db).catch((err: Error) => console.warn(`[loupe] ${h.queue} sweep: ${err.message}`));
     }
+    for (const run of SWEEPS) await run(db).catch((err: Error) => console.warn(`[loupe] ${run.name}: ${err.message}`));
   };
   await sweep();
   const timer = setInterval(sweep, SWEEP_MS);

@@ -24,23 +24,26 @@ const PURGE_BATCH = 2_000;
 const IMAGES_COUNTED_UP_TO = 100_000;
 
 export async function getDeletionAccount(db: Db, projectId: number): Promise<TDeletionAccount> {
-  const [r] = await db.query<{ name: string; pairs: string; labels: string; images: string | null; exports: string; imports: string; webhooks: string }>(
+  const [r] = await db.query<{ name: string; pairs: string; labels: string; exports: string; imports: string; webhooks: string }>(
     `SELECT pr.name,
        (SELECT coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) FROM project_counts c WHERE c.project_id = pr.id)::text AS pairs,
        (SELECT coalesce(sum(c.labels), 0) FROM project_counts c WHERE c.project_id = pr.id)::text AS labels,
-       (SELECT CASE WHEN (SELECT coalesce(sum(c.open + c.labelled + c.in_review + c.final), 0) FROM project_counts c WHERE c.project_id = pr.id) <= $2 THEN
-          (SELECT count(DISTINCT sha) FROM pairs p,
-             LATERAL (VALUES (p.source_image), (p.edited_image), (p.mask_image), (p.reference_image)) AS i(sha)
-           WHERE p.project_id = pr.id AND sha IS NOT NULL) END)::text AS images,
        (SELECT count(*) FROM exports e WHERE e.project_id = pr.id)::text AS exports,
        (SELECT count(*) FROM imports i WHERE i.project_id = pr.id)::text AS imports,
        (SELECT count(*) FROM webhook_endpoints w WHERE w.project_id = pr.id)::text AS webhooks
      FROM projects pr WHERE pr.id = $1 AND pr.deleting_at IS NULL`,
-    [projectId, IMAGES_COUNTED_UP_TO],
+    [projectId],
   );
   if (!r) throw new NotFoundError("Project not found.");
+  const pairs = Number(r.pairs);
+  const images = pairs > IMAGES_COUNTED_UP_TO ? null : Number((await db.query<{ n: string }>(
+    `SELECT count(DISTINCT sha)::text AS n FROM pairs p,
+       LATERAL (VALUES (p.source_image), (p.edited_image), (p.mask_image), (p.reference_image)) AS i(sha)
+     WHERE p.project_id = $1 AND sha IS NOT NULL`,
+    [projectId],
+  ))[0]?.n ?? 0);
   return {
-    name: r.name, pairs: Number(r.pairs), labels: Number(r.labels), images: r.images === null ? null : Number(r.images),
+    name: r.name, pairs, labels: Number(r.labels), images,
     exports: Number(r.exports), imports: Number(r.imports), webhooks: Number(r.webhooks),
   };
 }

@@ -283,10 +283,11 @@ export async function getGoldSummary(db: Db, projectId: number): Promise<TGoldSu
   // Kept figures: sizes from the pair tallies (gold pairs are final), checks, correct answers and suspect
   // pairs from gold_summary (lib/quality/sql/aggregates.sql, whose loupe_gold_suspect is isSuspect here).
   const [r] = await db.query<{ total: number; active: number; checks: number; correct: number; suspect: number }>(`
-    SELECT (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold)::int AS total,
-           (SELECT coalesce(sum(pairs), 0) FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold AND t.gold_active)::int AS active,
-           coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct, coalesce(sum(suspect), 0)::int AS suspect
-    FROM ${KEPT_GOLD_SUMMARY} k WHERE k.project_id = $1`, [projectId]);
+    SELECT t.total, t.active, g.checks, g.correct, g.suspect
+    FROM (SELECT coalesce(sum(pairs), 0)::int AS total, coalesce(sum(pairs) FILTER (WHERE gold_active), 0)::int AS active
+          FROM ${KEPT_TALLIES} t WHERE t.project_id = $1 AND t.is_gold) t,
+         (SELECT coalesce(sum(checks), 0)::int AS checks, coalesce(sum(correct), 0)::int AS correct, coalesce(sum(suspect), 0)::int AS suspect
+          FROM ${KEPT_GOLD_SUMMARY} k WHERE k.project_id = $1) g`, [projectId]);
   const total = Number(r?.total ?? 0);
   const active = Number(r?.active ?? 0);
   return { total, active, retired: total - active, checks: Number(r?.checks ?? 0), correct: Number(r?.correct ?? 0), suspect: Number(r?.suspect ?? 0) };

@@ -1,6 +1,5 @@
 import "server-only";
 import type { Db } from "../db/connect";
-import type { TJobHandler } from "../db/boss";
 
 // Kept figures (docs/decisions/026-kept-figures.md; tables of migration 20261206143000_aggregates, kept by
 // lib/quality/sql/aggregates.sql). The figures several annotators move at once are appended as signed rows
@@ -101,11 +100,9 @@ export async function foldKept(db: Db): Promise<boolean> {
 }
 
 /**
- * Folds in the background too (the worker's sweep, every 30 s), so the deltas stay few on projects whose
- * pages nobody opens while annotators work. Nothing is ever sent to its queue.
+ * The worker's sweep (every 30 s) folds too, so the deltas stay few on projects whose pages nobody opens
+ * while annotators work.
  */
-export const keptFoldJob: TJobHandler = {
-  queue: "loupe-kept-fold",
-  handle: async (db) => foldKept(db),
-  sweep: async (db) => ((await foldKept(db)) ? 1 : 0),
-};
+export async function sweepKept(db: Db): Promise<number> {
+  return (await foldKept(db)) ? 1 : 0;
+}
