@@ -29,7 +29,8 @@ export function PairActions({ projectId, pairId, canPromote, canSendToReview, ca
     });
   }
 
-  if (!canPromote && !canSendToReview && !canReopen) return null;
+  // After an action the refreshed page may offer none (a promoted pair is gold): the answer stays in view.
+  if (!canPromote && !canSendToReview && !canReopen && !message) return null;
   return (
     <section aria-labelledby="pair-actions" className="space-y-2 rounded-lg border border-neutral-200 bg-white p-4">
       <h2 id="pair-actions" className="text-lg font-semibold">Actions</h2>
